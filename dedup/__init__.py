@@ -1,0 +1,50 @@
+"""dedup: find reused passages, near-duplicate documents and boilerplate, and say why.
+
+Stages, in order: io.readers -> normalize -> shingle -> signature -> index -> align
+-> passages -> verify -> report -> render / io.writers. Start with `compare` or `scan`.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from dedup.api import compare, document_jaccard, scan
+from dedup.config import DedupConfig, NormalizeConfig, PassageConfig, ShingleConfig
+from dedup.document import Document
+from dedup.errors import ConfigError, DedupError, InputError
+from dedup.io.readers import DocumentReader, read_documents
+from dedup.passages import find_passages
+from dedup.report import (
+    BoilerplateLine,
+    DocumentPair,
+    DuplicateCluster,
+    PassageMatch,
+    Report,
+    Span,
+)
+
+try:
+    __version__ = version("dedup")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.0.0"
+
+__all__ = [
+    "BoilerplateLine",
+    "ConfigError",
+    "DedupConfig",
+    "DedupError",
+    "Document",
+    "DocumentPair",
+    "DocumentReader",
+    "DuplicateCluster",
+    "InputError",
+    "NormalizeConfig",
+    "PassageConfig",
+    "PassageMatch",
+    "Report",
+    "ShingleConfig",
+    "Span",
+    "compare",
+    "document_jaccard",
+    "find_passages",
+    "read_documents",
+    "scan",
+]

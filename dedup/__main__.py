@@ -1,0 +1,5 @@
+"""`python -m dedup` runs the CLI."""
+
+from dedup.cli import cli
+
+cli()

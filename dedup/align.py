@@ -1,0 +1,141 @@
+"""Alignment of two word sequences into passages, with rapidfuzz.
+
+`Indel.opcodes` gives the longest common subsequence of the two word lists as runs of
+equal words. Runs separated by small edits (a word added, a phrase reworded) are chained
+into one passage; a passage ends where the edit between two runs is longer than `max_gap`
+words. The passage similarity is rapidfuzz's `fuzz.ratio` of the two normalized texts,
+divided by 100 here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
+
+from dedup.normalize import Segment, Words
+
+
+@dataclass(frozen=True, slots=True)
+class WordMatch:
+    """Aligned word ranges `[a_start, a_end)` and `[b_start, b_end)` with `matched` equal words."""
+
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    matched: int
+
+
+_Block = tuple[int, int, int, int]
+
+
+def align_words(
+    a: Sequence[int],
+    b: Sequence[int],
+    *,
+    max_gap: int = 4,
+    min_words: int = 8,
+    a_breaks: frozenset[int] = frozenset(),
+    b_breaks: frozenset[int] = frozenset(),
+) -> list[WordMatch]:
+    """Chains of equal-word runs shared by `a` and `b`, each with at least `min_words` equal.
+
+    Args:
+        a: word ids of the first text (equal words, equal ids).
+        b: word ids of the second text.
+        max_gap: most words of edits (on either side) allowed inside one chain.
+        min_words: fewest equal words a chain needs to be returned.
+        a_breaks: indices of words of `a` that start a sentence.
+        b_breaks: indices of words of `b` that start a sentence.
+
+    Returns:
+        The chains, in order; a chain starts and ends with a run of two or more words.
+
+    Example:
+        >>> a = "the us team will be represented by the office of defence".split()
+        >>> b = "the us team will be represented by the defence office".split()
+        >>> align_words(a, b, min_words=5)
+        [WordMatch(a_start=0, a_end=8, b_start=0, b_end=8, matched=8)]
+    """
+    blocks: list[_Block] = [
+        (op.src_start, op.src_end, op.dest_start, op.dest_end)
+        for op in Indel.opcodes(a, b)
+        if op.tag == "equal"
+    ]
+    matches: list[WordMatch] = []
+    chain: list[_Block] = []
+    for block in blocks:
+        if chain and _breaks_chain(chain[-1], block, max_gap, a_breaks, b_breaks):
+            _close(chain, min_words, matches)
+            chain = []
+        chain.append(block)
+    _close(chain, min_words, matches)
+    return matches
+
+
+def _breaks_chain(
+    prev: _Block, block: _Block, max_gap: int, a_breaks: frozenset[int], b_breaks: frozenset[int]
+) -> bool:
+    gap_a, gap_b = block[0] - prev[1], block[2] - prev[3]
+    if max(gap_a, gap_b) > max_gap:
+        return True
+    # An edit that ends one side's sentence and starts the next ("..., it was added. The
+    # first round") joins two different reuses; a sentence dropped or added on one side
+    # (the other side's gap empty) is an edit inside one passage.
+    ends_a = any(k in a_breaks for k in range(prev[1] + 1, block[0] + 1))
+    ends_b = any(k in b_breaks for k in range(prev[3] + 1, block[2] + 1))
+    return (ends_a and gap_b > 0) or (ends_b and gap_a > 0)
+
+
+def _close(chain: list[_Block], min_words: int, out: list[WordMatch]) -> None:
+    # A single shared word at either end of a chain is more often chance ("the", "said")
+    # than reuse, so a chain must start and end on a run of at least two words.
+    while chain and chain[0][1] - chain[0][0] < 2:
+        chain = chain[1:]
+    while chain and chain[-1][1] - chain[-1][0] < 2:
+        chain = chain[:-1]
+    matched = sum(blk[1] - blk[0] for blk in chain)
+    if chain and matched >= min_words:
+        out.append(WordMatch(chain[0][0], chain[-1][1], chain[0][2], chain[-1][3], matched))
+
+
+def snap_span(
+    words: Words, sentences: Sequence[Segment], start: int, end: int, *, slack: int = 3
+) -> tuple[int, int]:
+    """Widen the character span of words `[start, end)` to its sentence's edges when close.
+
+    The start moves to the start of its sentence when at most `slack` words precede it
+    there (an opening quote, "The"); the end moves to the end of its sentence when at most
+    `slack` words follow (closing punctuation and quotes, "the ministry said"). Reuse
+    is judged sentence by sentence, so the evidence reads as whole sentences.
+
+    Returns:
+        Half-open character offsets into the original text.
+    """
+    s_char, e_char = int(words.starts[start]), int(words.ends[end - 1])
+    for seg in sentences:
+        if seg.start <= s_char < seg.end:
+            before = _words_between(words, seg.start, s_char)
+            s_char = seg.start if before <= slack else s_char
+        if seg.start < e_char <= seg.end:
+            after = _words_between(words, e_char, seg.end)
+            e_char = seg.end if after <= slack else e_char
+    return s_char, e_char
+
+
+def _words_between(words: Words, start: int, end: int) -> int:
+    return int(np.count_nonzero((words.starts >= start) & (words.ends <= end)))
+
+
+def similarity(a_words: Sequence[str], b_words: Sequence[str]) -> float:
+    """rapidfuzz `fuzz.ratio` of the two word lists joined by spaces, in 0-1.
+
+    Example:
+        >>> similarity(["a", "b"], ["a", "b"])
+        1.0
+    """
+    return round(fuzz.ratio(" ".join(a_words), " ".join(b_words)) / 100.0, 4)

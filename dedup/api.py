@@ -1,0 +1,102 @@
+"""The Python API: one function per CLI command, composing the stages and nothing more."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from dedup.config import DedupConfig
+from dedup.document import Document
+from dedup.errors import InputError
+from dedup.normalize import split_words
+from dedup.passages import find_passages
+from dedup.report import DocumentInfo, DocumentPair, Report
+from dedup.shingle import shingle_hashes
+from dedup.verify import exact_jaccard
+
+
+def document_jaccard(a: Document, b: Document, config: DedupConfig | None = None) -> float:
+    """Exact Jaccard of the two documents' shingle sets (word 5-grams by default).
+
+    Example:
+        >>> document_jaccard(Document("a", "one two three"), Document("b", "One, two three!"))
+        1.0
+    """
+    config = config or DedupConfig()
+    sa = shingle_hashes(split_words(a.text, config.normalize).words, config.shingle)
+    sb = shingle_hashes(split_words(b.text, config.normalize).words, config.shingle)
+    return round(exact_jaccard(sa, sb), 6)
+
+
+def compare(a: Document, b: Document, config: DedupConfig | None = None) -> Report:
+    """Shared passages of two documents and their whole-document Jaccard.
+
+    Args:
+        a: the first document.
+        b: the second document (renamed `<id>#2` if it has the same id as `a`).
+        config: settings; the default looks for passages of 8 or more equal words.
+
+    Returns:
+        A report with both documents, one pair, and the passages.
+
+    Example:
+        >>> r = compare(Document("a", "x y z"), Document("b", "x y z"))
+        >>> r.pairs[0].jaccard, r.passages
+        (1.0, ())
+    """
+    config = config or DedupConfig()
+    if a.id == b.id:
+        b = Document(f"{b.id}#2", b.text, b.source, b.meta)
+    return _build_report([a, b], config, all_pairs=True)
+
+
+def scan(docs: Iterable[Document], config: DedupConfig | None = None) -> Report:
+    """Shared passages across every pair of documents of a corpus.
+
+    Candidate pairs come from LSH, so the work grows with the reuse in the corpus, not with
+    the square of its size; see `find_passages` for what can be missed.
+
+    Raises:
+        InputError: two documents have the same id.
+
+    Example:
+        >>> scan([Document("a", "x"), Document("b", "y")]).summary()["documents"]
+        2
+    """
+    config = config or DedupConfig()
+    docs = list(docs)
+    seen: dict[str, str] = {}
+    for doc in docs:
+        if doc.id in seen:
+            msg = (
+                f"document id {doc.id!r} appears twice ({seen[doc.id]} and {doc.source}); "
+                "pass --id-field with a field of unique values"
+            )
+            raise InputError(msg)
+        seen[doc.id] = doc.source
+    return _build_report(docs, config, all_pairs=False)
+
+
+def _build_report(docs: Sequence[Document], config: DedupConfig, *, all_pairs: bool) -> Report:
+    passages = find_passages(docs, config) if config.passages else []
+    by_id = {doc.id: doc for doc in docs}
+    position = {doc.id: i for i, doc in enumerate(docs)}
+    pair_ids = {(p.a.doc, p.b.doc) for p in passages}
+    if all_pairs and len(docs) == 2:
+        pair_ids.add((docs[0].id, docs[1].id))
+    pairs = [
+        DocumentPair(ia, ib, document_jaccard(by_id[ia], by_id[ib], config), config.threshold)
+        for ia, ib in sorted(pair_ids, key=lambda pair: (position[pair[0]], position[pair[1]]))
+    ]
+    return Report(
+        config=config.to_dict(),
+        fingerprint=config.fingerprint(),
+        documents=tuple(DocumentInfo(d.id, d.source, d.chars) for d in docs),
+        pairs=tuple(pairs),
+        passages=tuple(
+            sorted(
+                passages,
+                key=lambda p: (position[p.a.doc], position[p.b.doc], p.a.start, p.b.start),
+            )
+        ),
+    )
+

@@ -1,0 +1,187 @@
+"""The `dedup` command line: a thin click layer, one API call per command.
+
+Exit codes: 0 success, 1 the data failed a check, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from dedup.api import compare as api_compare
+from dedup.api import scan as api_scan
+from dedup.config import DedupConfig
+from dedup.document import Document
+from dedup.errors import DedupError
+from dedup.io.readers import DocumentReader
+from dedup.io.writers import write_atomic
+from dedup.render import render_text
+from dedup.report import Report
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CLIInputError(click.ClickException):
+    """A usage or input error: one line on stderr, exit code 2."""
+
+    exit_code = 2
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(package_name="dedup")
+def cli() -> None:
+    """Find reused passages, near-duplicates and boilerplate in text corpora, with evidence.
+
+    Exit codes: 0 success, 1 the data failed a check, 2 usage or input error.
+    """
+
+
+def input_options(func: F) -> F:
+    """--text-field, --id-field and --strict: how records are read."""
+    func = click.option(
+        "--strict", is_flag=True, help="Stop at the first bad record instead of skipping it."
+    )(func)
+    func = click.option(
+        "--id-field", default=None, help="JSONL field with the document id [default: path:LINE]."
+    )(func)
+    return click.option(
+        "--text-field", default="text", show_default=True, help="JSONL field with the text."
+    )(func)
+
+
+def config_options(func: F) -> F:
+    """--threshold, --num-perm, --seed, --no-passages: build a `DedupConfig` as `config`."""
+
+    @click.option(
+        "--threshold",
+        type=float,
+        default=0.8,
+        show_default=True,
+        help="Document Jaccard at or above which two documents are near-duplicates.",
+    )
+    @click.option("--num-perm", type=int, default=128, show_default=True, help="MinHash size.")
+    @click.option("--seed", type=int, default=1, show_default=True, help="MinHash seed.")
+    @click.option("--no-passages", is_flag=True, help="Skip the search for reused passages.")
+    @wraps(func)
+    def wrapper(
+        *args: Any, threshold: float, num_perm: int, seed: int, no_passages: bool, **kwargs: Any
+    ) -> Any:
+        try:
+            config = DedupConfig(
+                threshold=threshold, num_perm=num_perm, seed=seed, passages=not no_passages
+            )
+        except DedupError as ex:
+            raise CLIInputError(str(ex)) from ex
+        return func(*args, config=config, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def output_options(func: F) -> F:
+    """--format and -o/--output."""
+    func = click.option(
+        "-o", "--output", default=None, help="Write the output to this file (atomically)."
+    )(func)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="text for people, json for the dedup.report/1 contract.",
+    )(func)
+
+
+def _read(paths: Sequence[str], text_field: str, id_field: str | None, strict: bool) -> list[Document]:
+    reader = DocumentReader(text_field=text_field, id_field=id_field, strict=strict)
+    try:
+        docs = list(reader.read(paths))
+    except DedupError as ex:
+        raise CLIInputError(str(ex)) from ex
+    for skipped in reader.skipped:
+        click.echo(f"skipped {skipped.source}: {skipped.reason}", err=True)
+    return docs
+
+
+def _emit(report: Report, fmt: str, output: str | None) -> None:
+    if fmt == "json":
+        text = json.dumps(report.to_dict(), ensure_ascii=False, indent=1) + "\n"
+    else:
+        text = render_text(report) + "\n"
+    if output:
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("a", type=click.Path(dir_okay=False, allow_dash=False))
+@click.argument("b", type=click.Path(dir_okay=False, allow_dash=False))
+@input_options
+@config_options
+@output_options
+def compare(
+    a: str,
+    b: str,
+    text_field: str,
+    id_field: str | None,
+    strict: bool,
+    config: DedupConfig,
+    fmt: str,
+    output: str | None,
+) -> None:
+    """Show the passages two documents share, side by side, with exact spans.
+
+    A and B are text files (one document each) or JSONL files holding one record each.
+
+    Example:
+
+    \b
+        dedup compare samples/000_4ff9758f249b83b0.txt samples/004_35cd667b6f9468cb.txt
+    """
+    docs = _read([a, b], text_field, id_field, strict)
+    if len(docs) != 2:
+        msg = f"compare takes exactly two documents, got {len(docs)}; use `dedup scan` for a corpus"
+        raise CLIInputError(msg)
+    try:
+        report = api_compare(docs[0], docs[1], config)
+    except DedupError as ex:
+        raise CLIInputError(str(ex)) from ex
+    _emit(report, fmt, output)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@input_options
+@config_options
+@output_options
+def scan(
+    paths: tuple[str, ...],
+    text_field: str,
+    id_field: str | None,
+    strict: bool,
+    config: DedupConfig,
+    fmt: str,
+    output: str | None,
+) -> None:
+    """Find the passages shared by any two documents of a corpus.
+
+    PATHS are text files, directories (every .txt/.md/.jsonl file under them) or JSONL
+    files; `-` reads JSONL from standard input.
+
+    Example:
+
+    \b
+        dedup scan samples/ --format json -o report.json
+    """
+    docs = _read(paths, text_field, id_field, strict)
+    try:
+        report = api_scan(docs, config)
+    except DedupError as ex:
+        raise CLIInputError(str(ex)) from ex
+    _emit(report, fmt, output)

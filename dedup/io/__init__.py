@@ -1,0 +1,1 @@
+"""Readers and writers: documents in, reports and cleaned corpora out."""

@@ -1,0 +1,193 @@
+"""Normalization and segmentation that never lose the way back to the original text.
+
+Words are the runs of letters and digits of the original text (`[^\\W_]+`), so punctuation,
+quotes, dashes and whitespace fold away by construction: curly and straight apostrophes,
+en and em dashes, and line breaks all become word boundaries. Each word is then NFKC
+normalized and case folded on its own, which keeps an exact map from every normalized
+word to its `[start, end)` in the original.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.config import NormalizeConfig
+
+_WORD = re.compile(r"[^\W_]+")
+# A sentence ends at . ! ? or an ellipsis, plus any closing quotes/brackets, before whitespace.
+_SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s)|\n")
+
+_DEFAULT = NormalizeConfig()
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """The normalized words of a text, each with its half-open span in the original.
+
+    Attributes:
+        words: normalized words, in order.
+        starts: original start offset of each word.
+        ends: original end offset of each word.
+    """
+
+    words: tuple[str, ...]
+    starts: npt.NDArray[np.int64]
+    ends: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedText:
+    """Normalized text plus, for every normalized character, where it came from.
+
+    Attributes:
+        text: the normalized words joined by single spaces.
+        starts: for each character of `text`, the original offset where its source begins.
+        ends: for each character of `text`, the original offset where its source ends.
+    """
+
+    text: str
+    starts: npt.NDArray[np.int64]
+    ends: npt.NDArray[np.int64]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a half-open span of the normalized text back to the original text.
+
+        Example:
+            >>> n = normalize_text("Hello,  WORLD!")
+            >>> n.text
+            'hello world'
+            >>> n.original_span(6, 11)
+            (8, 13)
+        """
+        if end <= start:
+            pos = int(self.starts[start]) if start < len(self.starts) else int(self.ends[-1])
+            return pos, pos
+        return int(self.starts[start]), int(self.ends[end - 1])
+
+
+def _normalize_word(word: str, config: NormalizeConfig) -> str:
+    if config.nfkc and not word.isascii():
+        word = unicodedata.normalize("NFKC", word)
+    return word.casefold() if config.casefold else word
+
+
+def split_words(text: str, config: NormalizeConfig | None = None) -> Words:
+    """Cut `text` into normalized words with their original offsets.
+
+    Args:
+        text: the original text.
+        config: what to fold (default: case and NFKC).
+
+    Returns:
+        The words and their `[start, end)` spans in `text`.
+
+    Example:
+        >>> w = split_words("Pakistan’s inter-agency")
+        >>> w.words
+        ('pakistan', 's', 'inter', 'agency')
+        >>> "Pakistan’s inter-agency"[w.starts[2]:w.ends[2]]
+        'inter'
+    """
+    config = config or _DEFAULT
+    matches = list(_WORD.finditer(text))
+    words = tuple(_normalize_word(m.group(), config) for m in matches)
+    starts = np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(matches))
+    ends = np.fromiter((m.end() for m in matches), dtype=np.int64, count=len(matches))
+    return Words(words, starts, ends)
+
+
+def normalize_text(text: str, config: NormalizeConfig | None = None) -> NormalizedText:
+    """Normalize `text` and keep an offset map back to the original.
+
+    A normalized word that keeps its length maps character by character; one that changes
+    length (NFKC "ﬁ" -> "fi", casefold "ß" -> "ss") maps every character to the whole
+    original word, so a span never cuts a source character in half. The space between two
+    words maps to the gap between them.
+
+    Args:
+        text: the original text.
+        config: what to fold.
+
+    Returns:
+        The normalized text and, per character, its original `[start, end)`.
+
+    Example:
+        >>> normalize_text("The “Office”—of  Defence").text
+        'the office of defence'
+    """
+    words = split_words(text, config)
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, word in enumerate(words.words):
+        s, e = int(words.starts[i]), int(words.ends[i])
+        if i:
+            prev_end = int(words.ends[i - 1])
+            starts.append(prev_end)
+            ends.append(s)
+        if len(word) == e - s:
+            starts.extend(range(s, e))
+            ends.extend(range(s + 1, e + 1))
+        else:
+            starts.extend([s] * len(word))
+            ends.extend([e] * len(word))
+    return NormalizedText(
+        " ".join(words.words), np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A half-open `[start, end)` piece of the original text (a line or a sentence)."""
+
+    start: int
+    end: int
+
+
+def split_lines(text: str) -> list[Segment]:
+    """Lines of `text` without their line breaks, as spans; line i is the i-th '\\n' piece.
+
+    Example:
+        >>> [(s.start, s.end) for s in split_lines("ab\\ncd\\n")]
+        [(0, 2), (3, 5), (6, 6)]
+    """
+    segments: list[Segment] = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        segments.append(Segment(start, end - 1 if line.endswith("\r") else end))
+        start = end + 1
+    return segments
+
+
+def split_sentences(text: str) -> list[Segment]:
+    """Sentences of `text` as spans, trimmed of surrounding whitespace; lines never merge.
+
+    Example:
+        >>> t = "He said “Yes.” Then left.\\nNext line"
+        >>> [t[s.start:s.end] for s in split_sentences(t)]
+        ['He said “Yes.”', 'Then left.', 'Next line']
+    """
+    segments: list[Segment] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        _append_trimmed(text, start, match.end(), segments)
+        start = match.end()
+    _append_trimmed(text, start, len(text), segments)
+    return segments
+
+
+def _append_trimmed(text: str, start: int, end: int, out: list[Segment]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append(Segment(start, end))

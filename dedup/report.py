@@ -1,0 +1,309 @@
+"""Findings and the JSON report: every verdict with its evidence, serializable both ways.
+
+The JSON shape (`schema: dedup.report/1`) is the contract other tools read; fields are only
+ever added to it. Offsets are half-open `[start, end)` Python `str` indices into the text as
+read, so `text[start:end]` is the evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA = "dedup.report/1"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open character range `[start, end)` of one document's original text.
+
+    Example:
+        >>> Span("a.txt", 0, 5, "Hello").to_dict()
+        {'doc': 'a.txt', 'start': 0, 'end': 5, 'text': 'Hello'}
+    """
+
+    doc: str
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"doc": self.doc, "start": self.start, "end": self.end, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Span:
+        """Inverse of `to_dict`."""
+        return cls(str(data["doc"]), int(data["start"]), int(data["end"]), str(data["text"]))
+
+
+@dataclass(frozen=True, slots=True)
+class PassageMatch:
+    """Text of document `a` reused in document `b`.
+
+    Attributes:
+        a: the span in the first document.
+        b: the span in the second document.
+        similarity: rapidfuzz ratio (0-1) of the two spans' normalized words.
+        words: number of words the alignment found equal on both sides.
+    """
+
+    a: Span
+    b: Span
+    similarity: float
+    words: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "a": self.a.to_dict(),
+            "b": self.b.to_dict(),
+            "similarity": self.similarity,
+            "words": self.words,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PassageMatch:
+        """Inverse of `to_dict`."""
+        return cls(
+            Span.from_dict(data["a"]),
+            Span.from_dict(data["b"]),
+            float(data["similarity"]),
+            int(data["words"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentPair:
+    """Whole-document similarity of two documents that share passages (or were compared).
+
+    Attributes:
+        a: id of the first document.
+        b: id of the second document.
+        jaccard: exact Jaccard of their shingle sets.
+        threshold: the near-duplicate threshold it was compared with.
+    """
+
+    a: str
+    b: str
+    jaccard: float
+    threshold: float
+
+    @property
+    def near_duplicate(self) -> bool:
+        """Whether the pair is at or above the near-duplicate threshold."""
+        return self.jaccard >= self.threshold
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "a": self.a,
+            "b": self.b,
+            "jaccard": self.jaccard,
+            "threshold": self.threshold,
+            "near_duplicate": self.near_duplicate,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DocumentPair:
+        """Inverse of `to_dict`."""
+        return cls(str(data["a"]), str(data["b"]), float(data["jaccard"]), float(data["threshold"]))
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterMember:
+    """A member of a duplicate cluster with its exact Jaccard to the representative."""
+
+    id: str
+    jaccard: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"id": self.id, "jaccard": self.jaccard}
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateCluster:
+    """Near-duplicate documents gathered around one representative (no chaining).
+
+    Attributes:
+        representative: id of the document every member was compared with.
+        members: the other documents, each with its exact Jaccard to the representative.
+        kept: id of the copy that is kept, or None when every copy is dropped.
+        threshold: the Jaccard threshold each member met.
+        rule: the keep rule that chose `kept`.
+    """
+
+    representative: str
+    members: tuple[ClusterMember, ...]
+    kept: str | None
+    threshold: float
+    rule: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "representative": self.representative,
+            "members": [m.to_dict() for m in self.members],
+            "kept": self.kept,
+            "threshold": self.threshold,
+            "rule": self.rule,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DuplicateCluster:
+        """Inverse of `to_dict`."""
+        members = tuple(ClusterMember(str(m["id"]), float(m["jaccard"])) for m in data["members"])
+        kept = None if data.get("kept") is None else str(data["kept"])
+        return cls(
+            str(data["representative"]), members, kept, float(data["threshold"]), str(data["rule"])
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BoilerplateLine:
+    """A line (or part of one) judged boilerplate, with the rule and its measurement.
+
+    Attributes:
+        doc: id of the document.
+        start: start offset of the removed text in the original.
+        end: end offset (exclusive).
+        line: 0-based line number (lines split on '\\n').
+        rule: the rule that fired (a `BoilerplateConfig` field or fixed rule name).
+        score: the measured value.
+        threshold: the limit the measured value crossed.
+        evidence: what it matched (a lexicon phrase, other documents with the same line...).
+    """
+
+    doc: str
+    start: int
+    end: int
+    line: int
+    rule: str
+    score: float
+    threshold: float
+    evidence: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "doc": self.doc,
+            "start": self.start,
+            "end": self.end,
+            "line": self.line,
+            "rule": self.rule,
+            "score": self.score,
+            "threshold": self.threshold,
+            "evidence": self.evidence,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BoilerplateLine:
+        """Inverse of `to_dict`."""
+        return cls(
+            str(data["doc"]),
+            int(data["start"]),
+            int(data["end"]),
+            int(data["line"]),
+            str(data["rule"]),
+            float(data["score"]),
+            float(data["threshold"]),
+            str(data["evidence"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """Which documents a report covers."""
+
+    id: str
+    source: str
+    chars: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"id": self.id, "source": self.source, "chars": self.chars}
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything a run found, with evidence; `to_dict`/`from_dict` round-trip exactly.
+
+    Example:
+        >>> r = Report(config={}, fingerprint="x")
+        >>> Report.from_dict(r.to_dict()) == r
+        True
+    """
+
+    config: dict[str, Any]
+    fingerprint: str
+    documents: tuple[DocumentInfo, ...] = ()
+    pairs: tuple[DocumentPair, ...] = ()
+    duplicates: tuple[DuplicateCluster, ...] = ()
+    passages: tuple[PassageMatch, ...] = ()
+    boilerplate: tuple[BoilerplateLine, ...] = ()
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, int]:
+        """Totals a CI check or a person reads first."""
+        reused: dict[str, set[tuple[int, int]]] = {}
+        for p in self.passages:
+            for span in (p.a, p.b):
+                reused.setdefault(span.doc, set()).add((span.start, span.end))
+        dropped = sum(
+            len(c.members) + 1 - (c.kept is not None) for c in self.duplicates
+        )
+        return {
+            "documents": len(self.documents),
+            "duplicate_documents": dropped,
+            "passages": len(self.passages),
+            "reused_chars": sum(_covered(spans) for spans in reused.values()),
+            "boilerplate_chars": sum(b.end - b.start for b in self.boilerplate),
+            **self.counts,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON report (`schema: dedup.report/1`)."""
+        return {
+            "schema": SCHEMA,
+            "config": self.config,
+            "fingerprint": self.fingerprint,
+            "documents": [d.to_dict() for d in self.documents],
+            "pairs": [p.to_dict() for p in self.pairs],
+            "duplicates": [c.to_dict() for c in self.duplicates],
+            "passages": [p.to_dict() for p in self.passages],
+            "boilerplate": [b.to_dict() for b in self.boilerplate],
+            "counts": dict(self.counts),
+            "summary": self.summary(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        """Read a report written by `to_dict` (the `summary` is recomputed, not read)."""
+        if data.get("schema") != SCHEMA:
+            msg = f"not a dedup report: schema is {data.get('schema')!r}, expected {SCHEMA!r}"
+            raise ValueError(msg)
+        return cls(
+            config=dict(data["config"]),
+            fingerprint=str(data["fingerprint"]),
+            documents=tuple(
+                DocumentInfo(str(d["id"]), str(d["source"]), int(d["chars"]))
+                for d in data["documents"]
+            ),
+            pairs=tuple(DocumentPair.from_dict(p) for p in data.get("pairs", [])),
+            duplicates=tuple(DuplicateCluster.from_dict(c) for c in data["duplicates"]),
+            passages=tuple(PassageMatch.from_dict(p) for p in data["passages"]),
+            boilerplate=tuple(BoilerplateLine.from_dict(b) for b in data["boilerplate"]),
+            counts={str(k): int(v) for k, v in data.get("counts", {}).items()},
+        )
+
+
+def _covered(spans: set[tuple[int, int]]) -> int:
+    """Characters covered by the union of half-open spans."""
+    total, reach = 0, 0
+    for start, end in sorted(spans):
+        start = max(start, reach)
+        if end > start:
+            total += end - start
+            reach = end
+    return total

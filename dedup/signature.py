@@ -1,0 +1,137 @@
+"""MinHash signatures, datasketch-compatible and vectorized over whole batches.
+
+datasketch 2.x's default scheme ("affine32") pre-mixes each 32-bit shingle hash with the
+MurmurHash3 32-bit finalizer and applies permutations `a * h + b` in wrapping uint32
+arithmetic. We take `a` and `b` from datasketch itself, so a signature computed here equals
+`datasketch.MinHash(num_perm, seed, hashfunc=hash_shingle).hashvalues` for the same shingles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+from datasketch import LeanMinHash, MinHash
+
+U32 = np.uint32
+EMPTY = np.iinfo(np.uint32).max  # the value of an empty datasketch MinHash (affine32)
+SCHEME = "affine32"
+_CHUNK_CELLS = 1 << 22  # rows x permutations per vector step: bounds temporary memory
+
+
+@lru_cache(maxsize=16)
+def permutations(num_perm: int, seed: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    """The (a, b) permutation parameters datasketch uses for `num_perm` and `seed`."""
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+    return a.astype(U32), b.astype(U32)
+
+
+def fmix32(h: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+    """MurmurHash3's 32-bit finalizer, as datasketch applies it before permuting."""
+    with np.errstate(over="ignore"):
+        h = h ^ (h >> U32(16))
+        h = h * U32(0x85EBCA6B)
+        h = h ^ (h >> U32(13))
+        h = h * U32(0xC2B2AE35)
+        return h ^ (h >> U32(16))
+
+
+def permuted_min(
+    hashes: npt.NDArray[np.uint32], bounds: npt.NDArray[np.int64], num_perm: int, seed: int
+) -> npt.NDArray[np.uint32]:
+    """Min of the permuted hashes over each group `hashes[bounds[i]:bounds[i+1]]`.
+
+    Args:
+        hashes: 32-bit shingle hashes of many groups, concatenated.
+        bounds: group boundaries, `len(groups) + 1` non-decreasing offsets into `hashes`.
+        num_perm: number of permutations.
+        seed: permutation seed.
+
+    Returns:
+        A `(len(groups), num_perm)` uint32 array; empty groups get the empty value.
+    """
+    a, b = permutations(num_perm, seed)
+    groups = len(bounds) - 1
+    out = np.full((groups, num_perm), EMPTY, dtype=U32)
+    mixed = fmix32(hashes.astype(U32, copy=False))
+    step = max(1, _CHUNK_CELLS // num_perm)
+    g = 0
+    while g < groups:
+        # Take whole groups until the chunk holds about `step` rows.
+        stop = int(np.searchsorted(bounds, bounds[g] + step, side="right")) - 1
+        stop = min(max(stop, g + 1), groups)
+        lo, hi = int(bounds[g]), int(bounds[stop])
+        if hi > lo:
+            with np.errstate(over="ignore"):
+                rows = mixed[lo:hi, None] * a[None, :] + b[None, :]
+            starts = bounds[g:stop] - lo
+            nonempty = starts < (bounds[g + 1 : stop + 1] - lo)
+            reduced = np.minimum.reduceat(rows, np.minimum(starts, hi - lo - 1), axis=0)
+            out[g:stop][nonempty] = reduced[nonempty]
+        g = stop
+    return out
+
+
+def compute_signatures(
+    shingles: Sequence[npt.NDArray[np.uint32]], num_perm: int = 128, seed: int = 1
+) -> npt.NDArray[np.uint32]:
+    """MinHash signatures of many documents in one vectorized pass.
+
+    Args:
+        shingles: per document, its 32-bit shingle hashes (see `dedup.shingle`).
+        num_perm: number of permutations.
+        seed: permutation seed (as `datasketch.MinHash(seed=...)`).
+
+    Returns:
+        A `(len(shingles), num_perm)` uint32 array of hash values.
+
+    Example:
+        >>> from dedup.shingle import hash_shingle
+        >>> m = MinHash(num_perm=16, seed=1, hashfunc=hash_shingle)
+        >>> m.update_batch([b"a b", b"b c"])
+        >>> import numpy as np
+        >>> h = np.array([hash_shingle(b"a b"), hash_shingle(b"b c")], dtype=np.uint32)
+        >>> bool((compute_signatures([h], 16, 1)[0] == m.hashvalues).all())
+        True
+    """
+    lengths = np.fromiter((len(s) for s in shingles), dtype=np.int64, count=len(shingles))
+    bounds = np.concatenate(([0], np.cumsum(lengths)))
+    flat = np.concatenate(shingles) if len(shingles) else np.zeros(0, dtype=U32)
+    return permuted_min(flat.astype(U32, copy=False), bounds, num_perm, seed)
+
+
+def window_signatures(
+    shingles: npt.NDArray[np.uint32], *, window: int, stride: int, num_perm: int, seed: int
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """Signatures of the sliding windows `shingles[i*stride : i*stride + window]`.
+
+    Blocks of `stride` shingles are reduced once, then each window is the minimum of its
+    `window // stride` blocks, so overlapping windows share the work. The last window is
+    cut short at the end of the document; a document shorter than one window gives one.
+
+    Returns:
+        The window signatures and each window's first shingle index.
+    """
+    count = len(shingles)
+    starts = np.arange(0, max(count, 1), stride, dtype=np.int64)
+    bounds = np.concatenate((starts, [count]))
+    blocks = permuted_min(shingles, bounds, num_perm, seed)
+    per = window // stride
+    windows = max(1, len(starts) - per + 1)
+    sigs = blocks[:windows].copy()
+    for k in range(1, per):
+        idx = np.minimum(np.arange(windows) + k, len(blocks) - 1)
+        np.minimum(sigs, blocks[idx], out=sigs)
+    return sigs, starts[:windows]
+
+
+def lean_minhash(values: npt.NDArray[np.uint32], seed: int) -> LeanMinHash:
+    """Wrap signature values as a datasketch `LeanMinHash` (for `MinHashLSH` and storage)."""
+    return LeanMinHash(seed=seed, hashvalues=values, scheme=SCHEME)
+
+
+def estimate_jaccard(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float:
+    """MinHash estimate of Jaccard: the share of equal hash values (datasketch's `jaccard`)."""
+    return float(np.count_nonzero(a == b)) / len(a)
