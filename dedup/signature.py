@@ -68,8 +68,9 @@ def permuted_min(
                 rows = mixed[lo:hi, None] * a[None, :] + b[None, :]
             starts = bounds[g:stop] - lo
             nonempty = starts < (bounds[g + 1 : stop + 1] - lo)
-            reduced = np.minimum.reduceat(rows, np.minimum(starts, hi - lo - 1), axis=0)
-            out[g:stop][nonempty] = reduced[nonempty]
+            # Empty groups have no rows, so from one non-empty start to the next is
+            # exactly one group's rows.
+            out[g:stop][nonempty] = np.minimum.reduceat(rows, starts[nonempty], axis=0)
         g = stop
     return out
 
