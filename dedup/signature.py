@@ -15,6 +15,11 @@ import numpy as np
 import numpy.typing as npt
 from datasketch import LeanMinHash, MinHash
 
+from dedup import _kernel
+from dedup.config import DedupConfig
+from dedup.normalize import split_words
+from dedup.shingle import shingle_hashes
+
 U32 = np.uint32
 EMPTY = np.iinfo(np.uint32).max  # the value of an empty datasketch MinHash (affine32)
 SCHEME = "affine32"
@@ -136,3 +141,90 @@ def lean_minhash(values: npt.NDArray[np.uint32], seed: int) -> LeanMinHash:
 def estimate_jaccard(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float:
     """MinHash estimate of Jaccard: the share of equal hash values (datasketch's `jaccard`)."""
     return float(np.count_nonzero(a == b)) / len(a)
+
+
+def _encode(
+    texts: Sequence[str], config: DedupConfig
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
+    """Texts as one byte buffer for the kernel: ASCII raw (mode 0), else normalized words (1)."""
+    parts: list[bytes] = []
+    modes = np.zeros(len(texts), dtype=np.uint8)
+    for i, text in enumerate(texts):
+        if text.isascii():
+            parts.append(text.encode("ascii"))
+        else:
+            # NFKC and full Unicode case folding stay in Python; the kernel only hashes.
+            parts.append(" ".join(split_words(text, config.normalize).words).encode("utf-8"))
+            modes[i] = 1
+    lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
+    bounds = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+    buf = np.frombuffer(b"".join(parts), dtype=np.uint8)
+    return buf, bounds, modes
+
+
+def _use_kernel(config: DedupConfig, fast: bool | None) -> bool:
+    if config.shingle.unit != "word":
+        return False
+    return _kernel.AVAILABLE if fast is None else fast
+
+
+def text_signatures(
+    texts: Sequence[str], config: DedupConfig | None = None, *, fast: bool | None = None
+) -> npt.NDArray[np.uint32]:
+    """MinHash signatures of raw texts: normalize, shingle and sign in one batch.
+
+    With numba installed (the `fast` extra) word shingles go through a compiled kernel;
+    otherwise, or with `fast=False`, through numpy. Both give identical values, equal to
+    `datasketch.MinHash(num_perm, seed, hashfunc=hash_shingle)` over the shingle texts.
+
+    Args:
+        texts: the documents' original texts.
+        config: normalization, shingles, `num_perm` and `seed`.
+        fast: force (True) or avoid (False) the compiled kernel; None picks it when present.
+
+    Returns:
+        A `(len(texts), num_perm)` uint32 array.
+
+    Example:
+        >>> a, b = text_signatures(["The cat sat on the mat.", "the CAT sat on the mat"])
+        >>> bool((a == b).all())
+        True
+    """
+    config = config or DedupConfig()
+    if not _use_kernel(config, fast):
+        shingles = [
+            shingle_hashes(split_words(t, config.normalize).words, config.shingle) for t in texts
+        ]
+        return compute_signatures(shingles, config.num_perm, config.seed)
+    buf, bounds, modes = _encode(texts, config)
+    a, b = permutations(config.num_perm, config.seed)
+    out = np.empty((len(texts), config.num_perm), dtype=U32)
+    _kernel.signatures(
+        buf, bounds, modes, config.shingle.size, config.normalize.casefold,
+        a.astype(np.uint64), b.astype(np.uint64), out,
+    )
+    return out
+
+
+def text_shingle_sets(
+    texts: Sequence[str], config: DedupConfig | None = None, *, fast: bool | None = None
+) -> list[npt.NDArray[np.uint32]]:
+    """Each text's shingle hashes as a sorted set (unique values), for exact Jaccard.
+
+    Example:
+        >>> [len(s) for s in text_shingle_sets(["a b c d e f", "a b c d e a b c d e"])]
+        [2, 5]
+    """
+    config = config or DedupConfig()
+    if not _use_kernel(config, fast):
+        return [
+            np.unique(shingle_hashes(split_words(t, config.normalize).words, config.shingle))
+            for t in texts
+        ]
+    buf, bounds, modes = _encode(texts, config)
+    flat = np.empty(len(buf) + len(texts) + 1, dtype=np.uint64)
+    sets = _kernel.shingle_sets(
+        buf, bounds, modes, config.shingle.size, config.normalize.casefold, flat
+    )
+    flat32 = flat.astype(U32)
+    return [np.unique(flat32[sets[i] : sets[i + 1]]) for i in range(len(texts))]
