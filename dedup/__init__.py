@@ -7,6 +7,7 @@ Stages, in order: io.readers -> normalize -> shingle -> signature -> index -> al
 from importlib.metadata import PackageNotFoundError, version
 
 from dedup.api import compare, document_jaccard, scan
+from dedup.clean import CleanResult, apply_report, clean
 from dedup.config import DedupConfig, NormalizeConfig, PassageConfig, ShingleConfig
 from dedup.document import Document
 from dedup.errors import ConfigError, DedupError, InputError
@@ -28,6 +29,7 @@ except PackageNotFoundError:  # running from a source tree without installing
 
 __all__ = [
     "BoilerplateLine",
+    "CleanResult",
     "ConfigError",
     "DedupConfig",
     "DedupError",
@@ -42,6 +44,8 @@ __all__ = [
     "Report",
     "ShingleConfig",
     "Span",
+    "apply_report",
+    "clean",
     "compare",
     "document_jaccard",
     "find_passages",

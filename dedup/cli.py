@@ -14,6 +14,7 @@ import click
 
 from dedup.api import compare as api_compare
 from dedup.api import scan as api_scan
+from dedup.clean import clean as api_clean
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.errors import DedupError
@@ -185,3 +186,44 @@ def scan(
     except DedupError as ex:
         raise CLIInputError(str(ex)) from ex
     _emit(report, fmt, output)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "-o", "--output", "out", required=True, help="Output directory (not an input, not inside one)."
+)
+@input_options
+@config_options
+def clean(
+    paths: tuple[str, ...],
+    out: str,
+    text_field: str,
+    id_field: str | None,
+    strict: bool,
+    config: DedupConfig,
+) -> None:
+    """Write the corpus without its boilerplate lines and near-duplicate copies.
+
+    Text files keep their relative names under OUT; JSONL files keep their names and every
+    other field. OUT/removed.jsonl records each removed line with its rule and evidence;
+    OUT/rejects.jsonl each document not written, with the reason. Inputs are never modified.
+
+    Example:
+
+    \b
+        dedup clean samples/ -o cleaned/
+    """
+    try:
+        result = api_clean(
+            paths, out, config, text_field=text_field, id_field=id_field, strict=strict
+        )
+    except DedupError as ex:
+        raise CLIInputError(str(ex)) from ex
+    s = result.summary()
+    click.echo(
+        f"read {s['read']} documents: wrote {s['written']}, rejected {s['rejected']} "
+        f"({s['near_duplicates']} near-duplicates, {s['unreadable']} unreadable); "
+        f"removed {s['removed_lines']} boilerplate lines ({s['removed_chars']} chars) -> {out}",
+        err=True,
+    )

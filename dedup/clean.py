@@ -1,0 +1,382 @@
+"""Cleaning a corpus: replay a report's findings onto the documents and write the result.
+
+`apply_report` is the pure part: given documents and the report a scan made of them, it
+removes each reported boilerplate span (a whole reported line goes with its line break) and
+drops the non-kept copies of near-duplicate clusters. Nothing else is touched, so the
+removed text is exactly what the report shows. `clean` reads the inputs, scans them, applies
+the report and writes, atomically, every kept document in its input's format plus
+`removed.jsonl` (one record per removed span) and `rejects.jsonl` (one record per document
+not written, with the reason). Every document read is either written or rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from dedup.config import DedupConfig
+from dedup.document import Document
+from dedup.errors import InputError
+from dedup.io.readers import JSONL_SUFFIXES, DocumentReader, SkippedRecord
+from dedup.io.writers import write_atomic, write_jsonl
+from dedup.report import BoilerplateLine, DuplicateCluster, Report
+
+REMOVED_FILE = "removed.jsonl"
+REJECTS_FILE = "rejects.jsonl"
+STDIN_NAME = "stdin.jsonl"
+COMPRESSED_SUFFIXES = frozenset({".gz", ".zst", ".zstd", ".bz2", ".xz"})
+
+STALE_REPORT_TEXT = (
+    "report does not match document {doc!r} ({detail}); "
+    "scan the same input again with the same --text-field"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedSpan:
+    """One reported span that was cut out of a document, with its finding."""
+
+    finding: BoilerplateLine
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The finding's fields plus the removed `text`."""
+        return {**self.finding.to_dict(), "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A document (or unreadable record) that is not written, and why.
+
+    Attributes:
+        doc: id of the document, None for a record that could not be read.
+        source: where it came from (`path`, `path:LINE`).
+        reason: `near_duplicate` or `unreadable`.
+        detail: the reader's reason for an unreadable record.
+        duplicate_of: the document this one duplicates (whose Jaccard is `jaccard`).
+        jaccard: exact Jaccard to `duplicate_of`.
+        kept: the copy of the cluster that is written (None when every copy is dropped).
+        threshold: the near-duplicate threshold the cluster was built with.
+    """
+
+    doc: str | None
+    source: str
+    reason: str
+    detail: str = ""
+    duplicate_of: str | None = None
+    jaccard: float | None = None
+    kept: str | None = None
+    threshold: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form; near-duplicate fields only on near-duplicate rejects."""
+        out: dict[str, Any] = {"doc": self.doc, "source": self.source, "reason": self.reason}
+        if self.reason == "near_duplicate":
+            out |= {
+                "duplicate_of": self.duplicate_of,
+                "jaccard": self.jaccard,
+                "kept": self.kept,
+                "threshold": self.threshold,
+            }
+        else:
+            out["detail"] = self.detail
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class CleanResult:
+    """What cleaning produced: the documents to write and the record of everything taken out.
+
+    Attributes:
+        documents: the kept documents, text cleaned, in input order (id, source, meta kept).
+        removed: every span cut out of a kept document.
+        rejects: every document or record not written.
+        read: documents and records read, readable or not.
+    """
+
+    documents: tuple[Document, ...]
+    removed: tuple[RemovedSpan, ...]
+    rejects: tuple[Reject, ...]
+    read: int
+    outputs: tuple[str, ...] = field(default=())
+
+    def summary(self) -> dict[str, int]:
+        """Counts; `written + rejected == read` always holds."""
+        return {
+            "read": self.read,
+            "written": len(self.documents),
+            "rejected": len(self.rejects),
+            "near_duplicates": sum(r.reason == "near_duplicate" for r in self.rejects),
+            "unreadable": sum(r.reason == "unreadable" for r in self.rejects),
+            "removed_lines": len(self.removed),
+            "removed_chars": sum(len(r.text) for r in self.removed),
+        }
+
+
+def apply_report(
+    docs: Sequence[Document], report: Report, *, skipped: Iterable[SkippedRecord] = ()
+) -> CleanResult:
+    """Apply a report's findings to the documents it was made from.
+
+    Args:
+        docs: the documents, as read for the scan that produced `report`.
+        report: boilerplate lines to cut and duplicate clusters whose non-kept copies to drop.
+        skipped: records the reader could not use; they are listed as `unreadable` rejects.
+
+    Raises:
+        InputError: a finding names a document that is not in `docs`, or its span does not
+            lie on its line (the report was made from other text).
+
+    Example:
+        >>> doc = Document("a", "Real prose.\\nLeave a Comment")
+        >>> line = BoilerplateLine("a", 12, 27, 1, "lexicon", 1.0, 0.9, "leave a comment")
+        >>> result = apply_report([doc], Report({}, "x", boilerplate=(line,)))
+        >>> result.documents[0].text, result.removed[0].text
+        ('Real prose.', 'Leave a Comment')
+    """
+    by_id = {doc.id: doc for doc in docs}
+    findings: dict[str, list[BoilerplateLine]] = {}
+    for finding in report.boilerplate:
+        if finding.doc not in by_id:
+            detail = "it is not among the input documents"
+            raise InputError(STALE_REPORT_TEXT.format(doc=finding.doc, detail=detail))
+        findings.setdefault(finding.doc, []).append(finding)
+    dropped = _dropped(report.duplicates, by_id)
+    kept: list[Document] = []
+    removed: list[RemovedSpan] = []
+    for doc in docs:
+        if doc.id in dropped:
+            continue
+        text, cut = remove_spans(doc, findings.get(doc.id, []))
+        kept.append(replace(doc, text=text) if cut else doc)
+        removed.extend(cut)
+    rejects = [dropped[doc.id] for doc in docs if doc.id in dropped]
+    unreadable = [Reject(None, s.source, "unreadable", detail=s.reason) for s in skipped]
+    read = len(docs) + len(unreadable)
+    return CleanResult(tuple(kept), tuple(removed), tuple(rejects + unreadable), read)
+
+
+def remove_spans(
+    doc: Document, findings: Sequence[BoilerplateLine]
+) -> tuple[str, list[RemovedSpan]]:
+    """Cut the reported spans out of `doc.text`; a span that is its whole line takes the line break.
+
+    Lines are split on "\\n" (a trailing "\\r" belongs to its line). Only reported text and
+    the line breaks of wholly removed lines disappear.
+
+    Example:
+        >>> doc = Document("a", "Title\\nShare this:\\nBody.")
+        >>> f = BoilerplateLine("a", 6, 17, 1, "share_prompt", 1.0, 0.9, "share this")
+        >>> remove_spans(doc, [f])[0]
+        'Title\\nBody.'
+    """
+    lines = doc.text.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    whole: set[int] = set()
+    partial: dict[int, list[tuple[int, int]]] = {}
+    cut: list[RemovedSpan] = []
+    for f in sorted(findings, key=lambda f: (f.start, f.end)):
+        _check_on_line(doc, f, lines, starts)
+        content_end = starts[f.line] + len(lines[f.line].removesuffix("\r"))
+        if f.start == starts[f.line] and f.end >= content_end:
+            whole.add(f.line)
+        elif f.end > f.start:
+            offset = starts[f.line]
+            partial.setdefault(f.line, []).append((f.start - offset, f.end - offset))
+        cut.append(RemovedSpan(f, doc.text[f.start : f.end]))
+    out = []
+    for i, line in enumerate(lines):
+        if i in whole:
+            continue
+        for start, end in sorted(partial.get(i, []), reverse=True):
+            line = line[:start] + line[end:]
+        out.append(line)
+    return "\n".join(out), cut
+
+
+def _check_on_line(
+    doc: Document, f: BoilerplateLine, lines: Sequence[str], starts: Sequence[int]
+) -> None:
+    ok = 0 <= f.line < len(lines)
+    ok = ok and starts[f.line] <= f.start <= f.end <= starts[f.line] + len(lines[f.line])
+    if not ok:
+        detail = f"span [{f.start}, {f.end}) is not on line {f.line}"
+        raise InputError(STALE_REPORT_TEXT.format(doc=doc.id, detail=detail))
+
+
+def _dropped(clusters: Iterable[DuplicateCluster], by_id: dict[str, Document]) -> dict[str, Reject]:
+    """The non-kept copy of every cluster, each with the document and Jaccard it was measured by."""
+    out: dict[str, Reject] = {}
+    for c in clusters:
+        to_rep = {m.id: m.jaccard for m in c.members}
+        if c.representative != c.kept:
+            # The representative's Jaccard is only known to the members: name the kept copy,
+            # or the closest member when every copy is dropped.
+            other = c.kept or max(c.members, key=lambda m: m.jaccard).id
+            out[c.representative] = _duplicate_reject(
+                c, c.representative, other, to_rep[other], by_id
+            )
+        for m in c.members:
+            if m.id != c.kept:
+                out[m.id] = _duplicate_reject(c, m.id, c.representative, m.jaccard, by_id)
+    return out
+
+
+def _duplicate_reject(
+    c: DuplicateCluster, doc: str, of: str, jaccard: float, by_id: dict[str, Document]
+) -> Reject:
+    if doc not in by_id:
+        detail = "a duplicate cluster names it but it is not among the input documents"
+        raise InputError(STALE_REPORT_TEXT.format(doc=doc, detail=detail))
+    return Reject(
+        doc, by_id[doc].source, "near_duplicate", duplicate_of=of, jaccard=jaccard,
+        kept=c.kept, threshold=c.threshold,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Input:
+    """Where each document of one input path goes: its output file and format."""
+
+    docs: list[Document]
+    targets: dict[str, tuple[str, str]]  # doc id -> (relative output name, "text" | "jsonl")
+    files: list[tuple[str, str]]  # every output file of this input, in order
+
+
+def clean(
+    paths: Sequence[str],
+    out: str | Path,
+    config: DedupConfig | None = None,
+    *,
+    text_field: str = "text",
+    id_field: str | None = None,
+    strict: bool = False,
+    scanner: Callable[[list[Document], DedupConfig], Report] | None = None,
+) -> CleanResult:
+    """Scan `paths`, then write the cleaned corpus, `removed.jsonl` and `rejects.jsonl` to `out`.
+
+    A text file is written to `out` under its name (relative to the input directory it was
+    found in); a JSONL file is written to `out` under the same name, one record per kept
+    document with every other field as read. Inputs are never written to.
+
+    Args:
+        paths: text files, directories or JSONL files (`-`: JSONL on standard input).
+        out: output directory; must not be an input or lie inside one.
+        config: detection settings.
+        text_field: JSONL field with the text (also the field written back).
+        id_field: JSONL field with the document id.
+        strict: stop at the first unreadable record instead of rejecting it.
+        scanner: how the report is made (default: `dedup.scan`).
+
+    Raises:
+        InputError: an input cannot be read, or `out` would overwrite or sit inside an input.
+
+    Example:
+        >>> import tempfile
+        >>> out = tempfile.mkdtemp()
+        >>> clean(["samples/004_35cd667b6f9468cb.txt"], out).summary()["written"]
+        1
+    """
+    from dedup.api import scan  # api composes the stages; imported late to keep clean importable
+
+    config = config or DedupConfig()
+    out_dir = Path(out)
+    _check_out_dir(paths, out_dir)
+    reader = DocumentReader(text_field=text_field, id_field=id_field, strict=strict)
+    inputs = [_read_input(reader, path) for path in paths]
+    _check_targets(inputs, paths, out_dir)
+    docs = [doc for inp in inputs for doc in inp.docs]
+    report = (scanner or scan)(docs, config)
+    result = apply_report(docs, report, skipped=reader.skipped)
+    outputs = _write_documents(inputs, result, out_dir, text_field)
+    write_jsonl(out_dir / REMOVED_FILE, (r.to_dict() for r in result.removed))
+    write_jsonl(out_dir / REJECTS_FILE, (r.to_dict() for r in result.rejects))
+    return replace(result, outputs=tuple(outputs))
+
+
+def _read_input(reader: DocumentReader, path: str) -> _Input:
+    docs = list(reader.read([path]))
+    root = Path(path)
+    targets: dict[str, tuple[str, str]] = {}
+    files: list[tuple[str, str]] = []
+    for doc in docs:
+        source_file, fmt = _source_file(doc)
+        if source_file == "-":
+            name = STDIN_NAME
+        elif root.is_dir():
+            name = Path(source_file).relative_to(root).as_posix()
+        else:
+            name = Path(source_file).name
+        if Path(name).suffix.lower() in COMPRESSED_SUFFIXES:
+            name = name[: -len(Path(name).suffix)]  # outputs are written uncompressed
+        if fmt == "jsonl" and Path(name).suffix.lower() not in JSONL_SUFFIXES:
+            name += ".jsonl"  # a format without a writer yet comes out as JSONL
+        targets[doc.id] = (name, fmt)
+        if (name, fmt) not in files:
+            files.append((name, fmt))
+    return _Input(docs, targets, files)
+
+
+def _source_file(doc: Document) -> tuple[str, str]:
+    """The file a document was read from and the format it is written back in."""
+    path = Path(doc.source)
+    if path.is_file() and not any(s.lower() in JSONL_SUFFIXES for s in path.suffixes):
+        return doc.source, "text"
+    return doc.source.rsplit(":", 1)[0], "jsonl"
+
+
+def _check_out_dir(paths: Sequence[str], out_dir: Path) -> None:
+    resolved = out_dir.resolve()
+    if out_dir.exists() and not out_dir.is_dir():
+        msg = f"output {out_dir} is a file; pass a directory to -o"
+        raise InputError(msg)
+    for path in paths:
+        if path == "-":
+            continue
+        src = Path(path).resolve()
+        if resolved == src or resolved.is_relative_to(src):
+            msg = f"output {out_dir} is inside input {path}; choose a directory outside the inputs"
+            raise InputError(msg)
+
+
+def _check_targets(inputs: Sequence[_Input], paths: Sequence[str], out_dir: Path) -> None:
+    """Refuse to overwrite an input file or to write two inputs to the same output file."""
+    input_files = {Path(doc.source.rsplit(":", 1)[0]).resolve() for i in inputs for doc in i.docs}
+    input_files |= {Path(p).resolve() for p in paths if p != "-"}
+    seen = {REMOVED_FILE: "the removed-lines record", REJECTS_FILE: "the rejects record"}
+    for inp, path in zip(inputs, paths, strict=True):
+        for name, _ in inp.files:
+            if (out_dir / name).resolve() in input_files:
+                msg = f"writing {out_dir / name} would overwrite an input; choose another -o"
+                raise InputError(msg)
+            if seen.setdefault(name, path) != path:
+                msg = (
+                    f"{path} and {seen[name]} would both be written to {out_dir / name}; "
+                    "clean them in separate runs"
+                )
+                raise InputError(msg)
+
+
+def _write_documents(
+    inputs: Sequence[_Input], result: CleanResult, out_dir: Path, text_field: str
+) -> list[str]:
+    cleaned = {doc.id: doc for doc in result.documents}
+    written = []
+    for inp in inputs:
+        per_file: dict[tuple[str, str], list[Document]] = {target: [] for target in inp.files}
+        for d in inp.docs:
+            if d.id in cleaned:
+                per_file[inp.targets[d.id]].append(cleaned[d.id])
+        for (name, fmt), docs in per_file.items():
+            if fmt == "text":
+                if docs:
+                    write_atomic(out_dir / name, docs[0].text)
+                    written.append(name)
+                continue
+            write_jsonl(out_dir / name, ({**d.meta, text_field: d.text} for d in docs))
+            written.append(name)
+    return written
