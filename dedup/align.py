@@ -1,7 +1,7 @@
 """Alignment of two word sequences into passages, with rapidfuzz.
 
-`Indel.opcodes` gives the longest common subsequence of the two word lists as runs of
-equal words. Runs separated by small edits (a word added, a phrase reworded) are chained
+`Indel.opcodes` over word bigrams gives the longest common subsequence of the two texts
+as runs of equal words. Runs separated by small edits (a word added, a phrase reworded) are chained
 into one passage; a passage ends where the edit between two runs is longer than `max_gap`
 words. The passage similarity is rapidfuzz's `fuzz.ratio` of the two normalized texts,
 divided by 100 here and nowhere else.
@@ -61,9 +61,13 @@ def align_words(
         >>> align_words(a, b, min_words=5)
         [WordMatch(a_start=0, a_end=8, b_start=0, b_end=8, matched=8)]
     """
+    # The alignment runs over word bigrams: a longest common subsequence of single words
+    # happily pairs stray "the"s and breaks a reused run apart ("the second round" vs
+    # "the first round"), while an equal bigram is two equal words in a row. An equal run
+    # of k bigrams is an equal run of k + 1 words.
     blocks: list[_Block] = [
-        (op.src_start, op.src_end, op.dest_start, op.dest_end)
-        for op in Indel.opcodes(a, b)
+        (op.src_start, op.src_end + 1, op.dest_start, op.dest_end + 1)
+        for op in Indel.opcodes(_bigrams(a), _bigrams(b))
         if op.tag == "equal"
     ]
     matches: list[WordMatch] = []
@@ -75,6 +79,10 @@ def align_words(
         chain.append(block)
     _close(chain, min_words, matches)
     return matches
+
+
+def _bigrams(ids: Sequence[int]) -> list[int]:
+    return [hash((ids[i], ids[i + 1])) for i in range(len(ids) - 1)]
 
 
 def _breaks_chain(
@@ -98,7 +106,8 @@ def _close(chain: list[_Block], min_words: int, out: list[WordMatch]) -> None:
         chain = chain[1:]
     while chain and chain[-1][1] - chain[-1][0] < 2:
         chain = chain[:-1]
-    matched = sum(blk[1] - blk[0] for blk in chain)
+    # Bigram runs can share a word at their edge; count each word of `a` once.
+    matched = len({i for blk in chain for i in range(blk[0], blk[1])})
     if chain and matched >= min_words:
         out.append(WordMatch(chain[0][0], chain[-1][1], chain[0][2], chain[-1][3], matched))
 

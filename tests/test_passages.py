@@ -1,0 +1,111 @@
+"""Passage reuse: span contract, verification, determinism, and no passages between unrelated texts."""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import decimal
+import json
+import random
+import textwrap
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
+
+from dedup import Document, compare, find_passages, scan
+from dedup.normalize import split_words
+
+REAL_TEXTS = [
+    module.__doc__ or "" for module in (json, argparse, textwrap, collections, decimal)
+]
+
+_rng = random.Random(7)
+VOCAB = sorted({"".join(_rng.choice("bcdfghjklmnprstvz") + _rng.choice("aeiou") for _ in range(3))
+                for _ in range(3000)})
+words = st.lists(st.sampled_from(VOCAB), min_size=0, max_size=120, unique=True)
+
+
+def _norm(text: str) -> str:
+    return " ".join(split_words(text).words)
+
+
+def _check_contract(docs: list[Document], passages) -> None:
+    by_id = {d.id: d for d in docs}
+    for p in passages:
+        for span in (p.a, p.b):
+            assert 0 <= span.start < span.end <= by_id[span.doc].chars
+            assert by_id[span.doc].text[span.start : span.end] == span.text
+        assert p.similarity == round(fuzz.ratio(_norm(p.a.text), _norm(p.b.text)) / 100, 4)
+        assert p.similarity >= 0.6
+        assert p.words >= 8
+
+
+@pytest.mark.parametrize("i", range(len(REAL_TEXTS)))
+def test_unrelated_real_texts_share_no_passage(i, seed_texts):
+    docs = [Document("x", REAL_TEXTS[i]), Document("y", REAL_TEXTS[(i + 1) % len(REAL_TEXTS)]),
+            Document("seed", seed_texts["004"])]
+    assert find_passages(docs) == []
+
+
+def _sample(seed: int, *sizes: int) -> list[list[str]]:
+    """Distinct random words from VOCAB, cut into lists of the given sizes."""
+    drawn = random.Random(seed).sample(VOCAB, sum(sizes))
+    out, at = [], 0
+    for size in sizes:
+        out.append(drawn[at : at + size])
+        at += size
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed_a=st.integers(0, 2**32), seed_b=st.integers(0, 2**32), n=st.integers(0, 150))
+def test_unrelated_random_texts_share_no_passage(seed_a, seed_b, n):
+    if seed_a == seed_b:
+        return
+    (a,), (b,) = _sample(seed_a, n), _sample(seed_b, n)
+    assert find_passages([Document("a", " ".join(a)), Document("b", " ".join(b))]) == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32), sizes=st.tuples(
+    st.integers(0, 80), st.integers(12, 60), st.integers(0, 80), st.integers(0, 80)))
+def test_inserted_passage_is_found_and_spans_hold(seed, sizes):
+    prefix, shared, suffix, other = _sample(seed, *sizes)
+    shared_text = " ".join(shared)
+    a = Document("a", " ".join(prefix) + ". " + shared_text.capitalize() + ". " + " ".join(suffix))
+    b = Document("b", " ".join(other) + "\n" + shared_text.upper() + "!\n")
+    passages = find_passages([a, b])
+    _check_contract([a, b], passages)
+    assert [_norm(p.b.text) for p in passages] == [shared_text]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(words.map(" ".join), min_size=2, max_size=5))
+def test_same_input_gives_same_report(texts):
+    docs = [Document(f"d{i}", t) for i, t in enumerate(texts)]
+    docs.append(Document("copy", texts[0]))
+    first, second = scan(docs).to_dict(), scan(list(docs)).to_dict()
+    assert first == second
+    _check_contract(docs, scan(docs).passages)
+
+
+def test_edited_copy_is_one_passage_with_exact_spans(seed_texts):
+    text = seed_texts["000"]
+    edited = text.replace("Monday", "Tuesday").replace("\n\n", "\n").upper()
+    report = compare(Document("orig", text), Document("copy", edited))
+    assert report.pairs[0].jaccard < 1.0
+    covered = sum(p.a.end - p.a.start for p in report.passages)
+    assert covered >= 0.9 * len(text.strip())
+    _check_contract([Document("orig", text), Document("copy", edited)], report.passages)
+
+
+def test_short_reused_clause_is_found():
+    a = Document("a", "The talks would be the second round after the first round was held in "
+                      "Pakistan in January 2021, it said in a statement.")
+    b = Document("b", "Talks resumed. The first round of the dialogue was held in Pakistan in "
+                      "January 2021. Nothing else.")
+    (p,) = find_passages([a, b])
+    assert p.b.text == "The first round of the dialogue was held in Pakistan in January 2021."
+    assert p.a.text.startswith("the first round was held")
