@@ -1,0 +1,584 @@
+"""A persistent index of documents: SQLite by default, PostgreSQL for a shared server.
+
+Both backends hold the same tables and run the same SQL:
+
+- `dedup_meta`: schema version, config fingerprint and config (JSON), LSH band/row counts;
+- `dedup_documents`: internal number, the REAL document id, its source pointer, its text and
+  the text's SHA-256;
+- `dedup_signatures`: the document MinHash signature (little-endian uint32s);
+- `dedup_bands`: one row per (band key, document) of the document signature;
+- `dedup_window_bands`: one row per (band key, document) of the passage-window signatures.
+
+The text itself is stored, not only the source pointer: a CI runner or a shared server
+usually cannot read the files an index was built from, and a source file that changed since
+would give wrong spans. With the text stored, every reported span `[start, end)` of an indexed
+document is exact and carries its evidence; the SHA-256 detects a damaged row.
+
+A query looks up the band keys of its signatures (one indexed B-tree probe per band), then
+verifies every candidate: exact Jaccard of the shingle sets for near-duplicates, alignment
+(`find_passages`) for passages. So the index decides where to look, never what is reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.api import document_jaccard
+from dedup.config import DedupConfig
+from dedup.document import Document
+from dedup.errors import ConfigError, InputError
+from dedup.index import lsh_params
+from dedup.normalize import split_words
+from dedup.passages import find_passages
+from dedup.report import DocumentPair, PassageMatch
+from dedup.shingle import fmix64, ngram_hashes, shingle_hashes, word_hashes
+from dedup.signature import compute_signatures, window_signatures
+
+SCHEMA = "dedup.index/1"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+QUICK_CHECK_MAX_BYTES = 64 << 20  # full page check on open below this size (it reads every page)
+MAX_PASSAGE_CANDIDATES = 50  # indexed documents aligned per query document, most shared keys first
+ESTIMATE_MARGIN = 0.15  # candidates whose MinHash estimate is this far below the threshold are dropped
+_BATCH = 500  # queries per SQL statement (500 x 12 bands stays under every parameter limit)
+_U64 = np.uint64
+_BAND_MIX = 0x9E3779B97F4A7C15
+
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS dedup_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS dedup_documents (doc BIGINT PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    " source TEXT NOT NULL, text TEXT NOT NULL, sha256 TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS dedup_signatures (doc BIGINT PRIMARY KEY, sig {blob} NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS dedup_bands (key BIGINT NOT NULL, doc BIGINT NOT NULL,"
+    " PRIMARY KEY (key, doc)){without_rowid}",
+    "CREATE TABLE IF NOT EXISTS dedup_window_bands (key BIGINT NOT NULL, doc BIGINT NOT NULL,"
+    " PRIMARY KEY (key, doc)){without_rowid}",
+)
+
+
+def band_keys(sigs: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.NDArray[np.int64]:
+    """One signed 64-bit key per (signature, band): a hash of the band number and its rows.
+
+    Two signatures share a key exactly when all `rows` values of that band are equal (up to
+    64-bit hash collisions), which is the LSH banding rule.
+
+    Example:
+        >>> import numpy as np
+        >>> s = np.array([[1, 2, 3, 4], [1, 2, 9, 9]], dtype=np.uint32)
+        >>> k = band_keys(s, 2, 2)
+        >>> bool(k[0, 0] == k[1, 0]), bool(k[0, 1] == k[1, 1])
+        (True, False)
+    """
+    keys = np.empty((len(sigs), bands), dtype=_U64)
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            h = np.full(len(sigs), _U64(band + 1) * _U64(_BAND_MIX), dtype=_U64)
+            for col in sigs[:, band * rows : (band + 1) * rows].T:
+                h = h * _U64(_BAND_MIX) + col.astype(_U64)
+            keys[:, band] = fmix64(h)
+    return keys.view(np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class QueryResult:
+    """What a query found: `a` is always the indexed document, `b` the queried one.
+
+    Attributes:
+        pairs: near-duplicate pairs (indexed id, query id) with their exact Jaccard.
+        passages: passages of indexed documents reused in queried ones, spans into both texts.
+        sources: source pointer of every indexed document named above.
+    """
+
+    pairs: tuple[DocumentPair, ...]
+    passages: tuple[PassageMatch, ...]
+    sources: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    """Documents added, and documents already indexed with the same text (skipped)."""
+
+    added: int
+    unchanged: int
+
+
+class Index:
+    """A persistent document index (a SQLite file or a `postgresql://` URL).
+
+    Use `Index.build`, `Index.open` or `Index.create`; close it (or use `with`).
+
+    Example:
+        >>> import tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "train.idx")
+        >>> text = "The committee will meet again on Monday to review the draft budget for next year."
+        >>> Index.build(path, [Document("train-1", text)], DedupConfig()).close()
+        >>> with Index.open(path, DedupConfig()) as index:
+        ...     hit = index.query([Document("eval-7", text)])
+        >>> hit.pairs[0].a, hit.pairs[0].jaccard, hit.passages[0].a.doc
+        ('train-1', 1.0, 'train-1')
+    """
+
+    def __init__(self, conn: Any, location: str, config: DedupConfig, *, postgres: bool) -> None:
+        self._conn = conn
+        self.location = location
+        self.config = config
+        self._postgres = postgres
+        self.bands, self.rows = lsh_params(config.threshold, config.num_perm)
+        pc = config.passage
+        self.window_bands, self.window_rows = lsh_params(pc.lsh_threshold, pc.num_perm)
+
+    # ----------------------------------------------------------------- opening
+
+    @classmethod
+    def create(cls, location: str, config: DedupConfig) -> Index:
+        """A new, empty index at `location` (an existing one there is replaced on `commit`)."""
+        conn, postgres = _connect(location, create=True)
+        index = cls(conn, location, config, postgres=postgres)
+        index._init_schema()
+        return index
+
+    @classmethod
+    def open(cls, location: str, config: DedupConfig) -> Index:
+        """An existing index; refused when it was built with another config.
+
+        Raises:
+            InputError: no index there, not a dedup index, or a corrupted one.
+            ConfigError: the index was built with settings other than `config`.
+        """
+        conn, postgres = _connect(location, create=False)
+        index = cls(conn, location, config, postgres=postgres)
+        index._check_meta()
+        return index
+
+    @classmethod
+    def build(cls, location: str, docs: Iterable[Document], config: DedupConfig) -> Index:
+        """A new index of `docs`, replacing any at `location` only once it is complete.
+
+        A SQLite index is written to a temporary file next to `location` and renamed; a
+        PostgreSQL index is replaced inside one transaction.
+        """
+        if _is_url(location):
+            index = cls.create(location, config)
+            index._execute_script(["DELETE FROM dedup_" + t for t in _DATA_TABLES])
+            index._write_meta()
+            index.add(docs)
+            return index
+        target = Path(location)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        os.close(fd)
+        os.unlink(tmp)
+        try:
+            index = cls.create(tmp, config)
+            index._write_meta()
+            index.add(docs)
+            index.close()
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return cls.open(location, config)
+
+    def close(self) -> None:
+        """Commit and close the connection."""
+        self._conn.commit()
+        self._conn.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        return int(self._one("SELECT COUNT(*) FROM dedup_documents")[0])
+
+    # ----------------------------------------------------------------- writing
+
+    def add(self, docs: Iterable[Document]) -> AddResult:
+        """Index `docs`; a document already indexed with the same id and text is skipped.
+
+        Raises:
+            InputError: an id is already indexed with a different text, or appears twice.
+        """
+        added = unchanged = 0
+        with self._errors():
+            if self._postgres:
+                # Many CI runners may add at once: number the documents under one lock.
+                self._conn.execute("LOCK TABLE dedup_documents IN EXCLUSIVE MODE")
+            next_doc = int(self._one("SELECT COALESCE(MAX(doc), -1) + 1 FROM dedup_documents")[0])
+            batch: list[Document] = []
+            seen: dict[str, str] = {}
+            for doc in docs:
+                if doc.id in seen:
+                    msg = (
+                        f"document id {doc.id!r} appears twice ({seen[doc.id]} and {doc.source}); "
+                        "pass --id-field with a field of unique values"
+                    )
+                    raise InputError(msg)
+                seen[doc.id] = doc.source
+                batch.append(doc)
+                if len(batch) >= _BATCH:
+                    a, u = self._add_batch(batch, next_doc + added)
+                    added, unchanged, batch = added + a, unchanged + u, []
+            a, u = self._add_batch(batch, next_doc + added)
+            self._conn.commit()
+        return AddResult(added + a, unchanged + u)
+
+    def _add_batch(self, docs: list[Document], first: int) -> tuple[int, int]:
+        known = self._known_hashes([d.id for d in docs])
+        fresh: list[Document] = []
+        for doc in docs:
+            digest = _sha256(doc.text)
+            if doc.id not in known:
+                fresh.append(doc)
+            elif known[doc.id] != digest:
+                msg = (
+                    f"{doc.source}: document id {doc.id!r} is already in the index "
+                    f"{self.location} with a different text; give it a new id or rebuild the index"
+                )
+                raise InputError(msg)
+        if not fresh:
+            return 0, len(docs)
+        numbers = list(range(first, first + len(fresh)))
+        sigs = self.signatures(fresh)
+        self._executemany(
+            "INSERT INTO dedup_documents (doc, id, source, text, sha256) VALUES (?, ?, ?, ?, ?)",
+            [(n, d.id, d.source, d.text, _sha256(d.text)) for n, d in zip(numbers, fresh)],
+        )
+        self._executemany(
+            "INSERT INTO dedup_signatures (doc, sig) VALUES (?, ?)",
+            [(n, sig.astype("<u4").tobytes()) for n, sig in zip(numbers, sigs)],
+        )
+        keys = band_keys(sigs, self.bands, self.rows)
+        rows = {(int(k), n) for n, row in zip(numbers, keys.tolist()) for k in row}
+        self._executemany(
+            "INSERT INTO dedup_bands (key, doc) VALUES (?, ?) ON CONFLICT DO NOTHING", sorted(rows)
+        )
+        if self.config.passages:
+            wrows = {(k, n) for n, d in zip(numbers, fresh) for k in self._window_keys(d)}
+            self._executemany(
+                "INSERT INTO dedup_window_bands (key, doc) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                sorted(wrows),
+            )
+        return len(fresh), len(docs) - len(fresh)
+
+    # ----------------------------------------------------------------- reading
+
+    def signatures(self, docs: Sequence[Document]) -> npt.NDArray[np.uint32]:
+        """Document MinHash signatures under this index's config, one row per document."""
+        cfg = self.config
+        shingles = [shingle_hashes(split_words(d.text, cfg.normalize).words, cfg.shingle) for d in docs]
+        return compute_signatures(shingles, cfg.num_perm, cfg.seed)
+
+    def candidates(self, sigs: npt.NDArray[np.uint32]) -> list[list[tuple[int, float]]]:
+        """Per signature, indexed documents sharing a band, with their MinHash Jaccard estimate.
+
+        Candidates estimated more than `ESTIMATE_MARGIN` below the threshold are dropped;
+        the rest still need exact verification (see `query`).
+        """
+        out: list[list[tuple[int, float]]] = []
+        with self._errors():
+            for lo in range(0, len(sigs), _BATCH):
+                out.extend(self._candidates_batch(sigs[lo : lo + _BATCH]))
+        return out
+
+    def _candidates_batch(self, sigs: npt.NDArray[np.uint32]) -> list[list[tuple[int, float]]]:
+        keys = band_keys(sigs, self.bands, self.rows).tolist()
+        owners: dict[int, list[int]] = defaultdict(list)
+        for qi, row in enumerate(keys):
+            for key in row:
+                owners[key].append(qi)
+        per_query: list[set[int]] = [set() for _ in keys]
+        for key, doc in self._select_in("SELECT key, doc FROM dedup_bands WHERE key IN", owners):
+            for qi in owners[key]:
+                per_query[qi].add(doc)
+        wanted = sorted(set().union(*per_query)) if per_query else []
+        stored = {
+            doc: np.frombuffer(bytes(sig), dtype="<u4")
+            for doc, sig in self._select_in("SELECT doc, sig FROM dedup_signatures WHERE doc IN", wanted)
+        }
+        floor = self.config.threshold - ESTIMATE_MARGIN
+        out: list[list[tuple[int, float]]] = []
+        for qi, docs in enumerate(per_query):
+            hits = []
+            for doc in sorted(docs):
+                estimate = float(np.count_nonzero(stored[doc] == sigs[qi])) / len(sigs[qi])
+                if estimate >= floor:
+                    hits.append((doc, estimate))
+            out.append(hits)
+        return out
+
+    def query(self, docs: Sequence[Document]) -> QueryResult:
+        """Indexed documents that `docs` near-duplicate, and indexed passages they reuse.
+
+        Every pair is verified by exact Jaccard and every passage by alignment against the
+        stored text, so ids and spans name the indexed document as it was indexed.
+        """
+        cfg = self.config
+        pairs: list[DocumentPair] = []
+        passages: list[PassageMatch] = []
+        with self._errors():
+            near = self.candidates(self.signatures(docs)) if docs else []
+            window_hits = [self._window_candidates(d) for d in docs] if cfg.passages else []
+            wanted = {n for hits in near for n, _ in hits} | {n for w in window_hits for n in w}
+            stored = self._load(wanted)
+        for qi, doc in enumerate(docs):
+            for n, _ in near[qi]:
+                jac = document_jaccard(stored[n], doc, cfg)
+                if jac >= cfg.threshold:
+                    pairs.append(DocumentPair(stored[n].id, doc.id, jac, cfg.threshold))
+            for n in window_hits[qi] if cfg.passages else []:
+                passages.extend(find_passages([stored[n], doc], cfg))
+        sources = {d.id: d.source for d in stored.values()}
+        return QueryResult(tuple(pairs), tuple(passages), sources)
+
+    def _window_keys(self, doc: Document) -> set[int]:
+        pc = self.config.passage
+        words = split_words(doc.text, self.config.normalize)
+        if len(words) < pc.min_words:
+            return set()
+        shingles = ngram_hashes(word_hashes(words.words), pc.ngram)
+        sigs, _ = window_signatures(
+            shingles, window=pc.window, stride=pc.stride, num_perm=pc.num_perm, seed=self.config.seed
+        )
+        return {int(k) for k in band_keys(sigs, self.window_bands, self.window_rows).ravel()}
+
+    def _window_candidates(self, doc: Document) -> list[int]:
+        keys = sorted(self._window_keys(doc))
+        hits = Counter(
+            doc_n
+            for (doc_n,) in self._select_in("SELECT doc FROM dedup_window_bands WHERE key IN", keys)
+        )
+        # The most shared keys first; ties by index order, so the result is deterministic.
+        ranked = sorted(hits.items(), key=lambda item: (-item[1], item[0]))
+        return sorted(n for n, _ in ranked[:MAX_PASSAGE_CANDIDATES])
+
+    def _load(self, numbers: Iterable[int]) -> dict[int, Document]:
+        out: dict[int, Document] = {}
+        sql = "SELECT doc, id, source, text, sha256 FROM dedup_documents WHERE doc IN"
+        for n, doc_id, source, text, digest in self._select_in(sql, sorted(numbers)):
+            if _sha256(text) != digest:
+                msg = (
+                    f"index {self.location} is corrupted: the stored text of {doc_id!r} does not "
+                    "match its checksum; rebuild it with `dedup index build`"
+                )
+                raise InputError(msg)
+            out[int(n)] = Document(str(doc_id), str(text), str(source))
+        return out
+
+    def _known_hashes(self, ids: list[str]) -> dict[str, str]:
+        sql = "SELECT id, sha256 FROM dedup_documents WHERE id IN"
+        return {str(i): str(h) for i, h in self._select_in(sql, ids)}
+
+    # ----------------------------------------------------------------- schema
+
+    def _init_schema(self) -> None:
+        blob = "BYTEA" if self._postgres else "BLOB"
+        without_rowid = "" if self._postgres else " WITHOUT ROWID"
+        with self._errors():
+            self._execute_script(
+                [sql.format(blob=blob, without_rowid=without_rowid) for sql in _TABLES]
+            )
+            self._conn.commit()
+
+    def _write_meta(self) -> None:
+        meta = {
+            "schema": SCHEMA,
+            "fingerprint": self.config.fingerprint(),
+            "config": json.dumps(self.config.to_dict(), sort_keys=True),
+            "bands": f"{self.bands}x{self.rows}",
+            "window_bands": f"{self.window_bands}x{self.window_rows}",
+        }
+        with self._errors():
+            self._conn.execute("DELETE FROM dedup_meta")
+            self._executemany(
+                "INSERT INTO dedup_meta (key, value) VALUES (?, ?)", sorted(meta.items())
+            )
+
+    def _check_meta(self) -> None:
+        with self._errors():
+            try:
+                meta = dict(self._conn.execute("SELECT key, value FROM dedup_meta").fetchall())
+            except (sqlite3.OperationalError, _pg_undefined_table()) as ex:
+                msg = f"{self.location} is not a dedup index (no dedup_meta table); build one with `dedup index build`"
+                raise InputError(msg) from ex
+        if meta.get("schema") != SCHEMA:
+            msg = f"{self.location} is not a {SCHEMA} index (schema {meta.get('schema')!r}); rebuild it with `dedup index build`"
+            raise InputError(msg)
+        if meta.get("fingerprint") != self.config.fingerprint():
+            raise ConfigError(_config_mismatch(self.location, meta, self.config))
+
+    # ----------------------------------------------------------------- SQL helpers
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self._postgres else sql
+
+    def _one(self, sql: str) -> tuple[Any, ...]:
+        with self._errors():
+            row = self._conn.execute(self._sql(sql)).fetchone()
+        return tuple(row)
+
+    def _execute_script(self, statements: list[str]) -> None:
+        for sql in statements:
+            self._conn.execute(self._sql(sql))
+
+    def _executemany(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        if rows:
+            self._conn.cursor().executemany(self._sql(sql), rows)
+
+    def _select_in(self, sql: str, values: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
+        """Rows of `sql (?, ?, ...)` over `values`, in chunks below every parameter limit."""
+        items = list(values)
+        for lo in range(0, len(items), 8000):
+            chunk = items[lo : lo + 8000]
+            marks = ",".join("?" * len(chunk))
+            yield from self._conn.execute(self._sql(f"{sql} ({marks})"), chunk).fetchall()
+
+    def _errors(self) -> _DatabaseErrors:
+        return _DatabaseErrors(self.location, self._postgres)
+
+
+_DATA_TABLES = ("documents", "signatures", "bands", "window_bands")
+
+
+class _DatabaseErrors:
+    """Turns driver errors into one-line `InputError`s that say what to do."""
+
+    def __init__(self, location: str, postgres: bool) -> None:
+        self.location = location
+        self.postgres = postgres
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, ex: BaseException | None, tb: object) -> None:
+        if ex is None or not _is_driver_error(ex):
+            return
+        first = str(ex).strip().splitlines()[0] if str(ex).strip() else type(ex).__name__
+        if self.postgres:
+            msg = f"PostgreSQL index {_redact(self.location)}: {first}"
+        else:
+            msg = (
+                f"index {self.location} is corrupted or unreadable ({first}); "
+                "rebuild it with `dedup index build`"
+            )
+        raise InputError(msg) from ex
+
+
+def _is_driver_error(ex: BaseException) -> bool:
+    if isinstance(ex, sqlite3.Error):
+        return True
+    try:
+        import psycopg
+    except ImportError:
+        return False
+    return isinstance(ex, psycopg.Error)
+
+
+def _pg_undefined_table() -> type[Exception]:
+    try:
+        from psycopg.errors import UndefinedTable
+    except ImportError:
+        return sqlite3.OperationalError
+    return UndefinedTable
+
+
+def _is_url(location: str) -> bool:
+    return location.startswith(("postgresql://", "postgres://"))
+
+
+def _redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    head, sep, tail = url.partition("@")
+    if not sep or ":" not in head.split("//", 1)[-1]:
+        return url
+    scheme, _, user = head.partition("//")
+    return f"{scheme}//{user.split(':', 1)[0]}:***@{tail}"
+
+
+def _connect(location: str, *, create: bool) -> tuple[Any, bool]:
+    if _is_url(location):
+        return _connect_postgres(location), True
+    return _connect_sqlite(location, create=create), False
+
+
+def _connect_postgres(url: str) -> Any:
+    try:
+        import psycopg
+    except ImportError as ex:
+        msg = "a postgresql:// index needs psycopg; install it with `pip install 'dedup[postgres]'`"
+        raise InputError(msg) from ex
+    try:
+        return psycopg.connect(url)
+    except psycopg.Error as ex:
+        first = str(ex).strip().splitlines()[0] if str(ex).strip() else type(ex).__name__
+        msg = f"cannot connect to {_redact(url)} ({first}); check the URL and that the server runs"
+        raise InputError(msg) from ex
+
+
+def _connect_sqlite(location: str, *, create: bool) -> sqlite3.Connection:
+    path = Path(location)
+    if not create:
+        if not path.is_file():
+            msg = f"{location}: no such index; build one with `dedup index build PATH... -o {location}`"
+            raise InputError(msg)
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+        if head != SQLITE_MAGIC:
+            msg = f"{location} is not a dedup index (not an SQLite file); build one with `dedup index build`"
+            raise InputError(msg)
+    uri = f"file:{path.resolve()}?mode={'rwc' if create else 'rw'}"
+    conn = sqlite3.connect(uri, uri=True)
+    if not create and path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
+        with _DatabaseErrors(location, postgres=False):
+            result = conn.execute("PRAGMA quick_check").fetchone()
+        if result is None or result[0] != "ok":
+            conn.close()
+            detail = result[0] if result else "no result"
+            msg = f"index {location} is corrupted ({detail}); rebuild it with `dedup index build`"
+            raise InputError(msg)
+    return conn
+
+
+def _config_mismatch(location: str, meta: dict[str, str], config: DedupConfig) -> str:
+    try:
+        stored = _flatten(json.loads(meta.get("config", "{}")))
+    except json.JSONDecodeError:
+        stored = {}
+    current = _flatten(config.to_dict())
+    diffs = [
+        f"{key}={stored.get(key)!r} (now {current.get(key)!r})"
+        for key in sorted(set(stored) | set(current))
+        if stored.get(key) != current.get(key)
+    ]
+    detail = ", ".join(diffs) or f"fingerprint {meta.get('fingerprint')!r}"
+    return (
+        f"index {_redact(location)} was built with other settings: {detail}; "
+        "run with the index's settings or rebuild it with `dedup index build`"
+    )
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
