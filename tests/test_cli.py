@@ -1,0 +1,95 @@
+"""The CLI: exit codes 0 and 2, one-line errors, text and JSON output."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from dedup.cli import cli
+
+
+def _run(*args: str, input: str | None = None):
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+def test_compare_text_output_shows_both_sides(seed_paths):
+    result = _run("compare", str(seed_paths["000"]), str(seed_paths["004"]))
+    assert result.exit_code == 0, result.output
+    assert "not near-duplicates" in result.output
+    assert "[1084:1401)" in result.output
+    assert "[0:306)" in result.output
+    assert "will comprise of senior" in result.output
+
+
+def test_compare_json_follows_the_contract(seed_paths, seed_texts):
+    result = _run("compare", str(seed_paths["000"]), str(seed_paths["004"]), "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["schema"] == "dedup.report/1"
+    assert [d["chars"] for d in report["documents"]] == [2202, 3302]
+    assert report["duplicates"] == [] and isinstance(report["boilerplate"], list)
+    texts = {str(seed_paths[k]): seed_texts[k] for k in seed_texts}
+    for p in report["passages"]:
+        for side in ("a", "b"):
+            span = p[side]
+            assert texts[span["doc"]][span["start"] : span["end"]] == span["text"]
+        assert 0 <= p["similarity"] <= 1
+
+
+def test_output_file_is_written(seed_paths, tmp_path):
+    out = tmp_path / "sub" / "report.json"
+    result = _run("compare", str(seed_paths["000"]), str(seed_paths["004"]), "--format", "json",
+                  "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["schema"] == "dedup.report/1"
+
+
+def test_missing_file_is_exit_2_with_one_line(tmp_path, seed_paths):
+    result = _run("compare", str(tmp_path / "nope.txt"), str(seed_paths["004"]))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "no such file" in result.output
+
+
+def test_undecodable_file_is_exit_2(tmp_path, seed_paths):
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("caf\xe9 au lait".encode("latin-1"))
+    result = _run("compare", str(bad), str(seed_paths["004"]))
+    assert result.exit_code == 2
+    assert "not valid UTF-8" in result.output and "iconv" in result.output
+
+
+def test_bad_option_value_is_exit_2(seed_paths):
+    result = _run("compare", str(seed_paths["000"]), str(seed_paths["004"]), "--threshold", "3")
+    assert result.exit_code == 2
+    assert "threshold must be between 0 and 1" in result.output
+
+
+def test_scan_finds_passages_across_a_corpus(tmp_path, seed_texts):
+    corpus = tmp_path / "corpus.jsonl"
+    rows = [{"id": k, "text": v} for k, v in seed_texts.items()]
+    rows.append({"id": "other", "text": "An unrelated note about gardening in the spring."})
+    corpus.write_text("\n".join(json.dumps(r) for r in rows) + "\nnot json\n", encoding="utf-8")
+    result = _run("scan", str(corpus), "--id-field", "id", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert {(p["a"]["doc"], p["b"]["doc"]) for p in report["passages"]} == {("000", "004")}
+    strict = _run("scan", str(corpus), "--id-field", "id", "--strict")
+    assert strict.exit_code == 2
+    assert "not valid JSON" in strict.output
+
+
+def test_scan_reads_jsonl_from_stdin(seed_texts):
+    rows = "\n".join(json.dumps({"text": t}) for t in seed_texts.values())
+    result = _run("scan", "-", "--format", "json", input=rows)
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)["passages"]) == 3
+
+
+def test_compare_needs_two_documents(tmp_path, seed_paths):
+    corpus = tmp_path / "three.jsonl"
+    corpus.write_text('{"text": "a"}\n{"text": "b"}\n', encoding="utf-8")
+    result = _run("compare", str(corpus), str(seed_paths["000"]))
+    assert result.exit_code == 2
+    assert "exactly two documents" in result.output

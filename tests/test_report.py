@@ -1,0 +1,80 @@
+"""The JSON report round-trips exactly and keeps the dedup.report/1 shape."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.report import (
+    BoilerplateLine,
+    ClusterMember,
+    DocumentInfo,
+    DocumentPair,
+    DuplicateCluster,
+    PassageMatch,
+    Report,
+    Span,
+)
+
+ids = st.text(min_size=1, max_size=8)
+unit = st.floats(0, 1, allow_nan=False)
+offsets = st.tuples(st.integers(0, 10_000), st.integers(0, 10_000)).map(sorted)
+spans = st.builds(lambda d, o, t: Span(d, o[0], o[1], t), ids, offsets, st.text(max_size=20))
+passages = st.builds(PassageMatch, spans, spans, unit, st.integers(0, 500))
+pairs = st.builds(DocumentPair, ids, ids, unit, unit)
+clusters = st.builds(
+    DuplicateCluster,
+    ids,
+    st.lists(st.builds(ClusterMember, ids, unit), max_size=3).map(tuple),
+    st.none() | ids,
+    unit,
+    st.sampled_from(["first", "longest", "none"]),
+)
+boilerplate = st.builds(
+    lambda d, o, line, rule, s, t, e: BoilerplateLine(d, o[0], o[1], line, rule, s, t, e),
+    ids, offsets, st.integers(0, 99), st.sampled_from(["lexicon", "teaser_run"]), unit, unit,
+    st.text(max_size=20),
+)
+reports = st.builds(
+    Report,
+    config=st.just({"threshold": 0.8}),
+    fingerprint=st.text(max_size=16),
+    documents=st.lists(st.builds(DocumentInfo, ids, ids, st.integers(0, 9999)), max_size=3).map(
+        tuple),
+    pairs=st.lists(pairs, max_size=3).map(tuple),
+    duplicates=st.lists(clusters, max_size=2).map(tuple),
+    passages=st.lists(passages, max_size=3).map(tuple),
+    boilerplate=st.lists(boilerplate, max_size=3).map(tuple),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(report=reports)
+def test_round_trip_through_json(report):
+    data = json.loads(json.dumps(report.to_dict()))
+    assert Report.from_dict(data) == report
+
+
+def test_shape_has_the_contract_keys():
+    data = Report(config={}, fingerprint="f").to_dict()
+    assert data["schema"] == "dedup.report/1"
+    for key in ("config", "fingerprint", "documents", "duplicates", "passages", "boilerplate",
+                "summary"):
+        assert key in data
+
+
+def test_foreign_json_is_refused():
+    with pytest.raises(ValueError, match="not a dedup report"):
+        Report.from_dict({"schema": "other/1"})
+
+
+def test_summary_counts_reused_characters_once():
+    a = Span("x", 0, 10, "0123456789")
+    report = Report(config={}, fingerprint="f", passages=(
+        PassageMatch(a, Span("y", 0, 10, "0123456789"), 1.0, 9),
+        PassageMatch(Span("x", 5, 10, "56789"), Span("z", 0, 5, "56789"), 1.0, 9),
+    ))
+    assert report.summary()["reused_chars"] == 10 + 10 + 5
