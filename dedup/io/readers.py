@@ -1,39 +1,61 @@
-"""Reading documents from text files, directories and JSONL, with traceable ids.
+"""Reading documents from text, JSONL, CSV and Parquet files, plain or gzip/zstd-compressed.
 
-A text file is one document (id: its path). A directory is every text or JSONL file under
-it, recursively, in sorted order. A JSONL file is one document per line (id: the
-`id_field` value, or `path:LINE`). A record that cannot be used (bad JSON, no text field)
-is skipped and recorded with its reason, or stops the run when `strict` is set; a file
-that cannot be read at all is always an `InputError`.
+A text file is one document (id: its path). A directory is every file of a known format
+under it, recursively, in sorted order. A JSONL file is one document per line (id: the
+`id_field` value, or `path:LINE`); a CSV or Parquet file one document per row (id: the
+`id_field` value, or `path:ROW`, rows counted from 1 without the header). `-` reads JSONL
+from standard input. Everything streams: a JSONL or CSV file is read line by line and a
+Parquet file batch by batch.
+
+A record that cannot be used (bad JSON, bytes that are not UTF-8, a broken CSV row, no
+string in the text field) is skipped and recorded with its reason and raw content, or stops
+the run when `strict` is set. A file that cannot be read at all (missing, unreadable, a text
+file that is not UTF-8, damaged compression, no text column) is always an `InputError`.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
 from dedup.document import Document
 from dedup.errors import InputError
+from dedup.io.compression import STREAM_ERRORS, decompressing, open_read
+from dedup.io.formats import (
+    JSONL_SUFFIXES,
+    TEXT_SUFFIXES,
+    InputFormat,
+    detect_format,
+    is_corpus_file,
+)
+from dedup.io.tables import RawRecord, csv_records, parquet_records, raw_json
 
-TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
-JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+__all__ = [
+    "JSONL_SUFFIXES",
+    "TEXT_SUFFIXES",
+    "DocumentReader",
+    "SkippedRecord",
+    "read_documents",
+]
 
 DECODE_ERROR_TEXT = (
     "{path} is not valid UTF-8 (byte {pos}); convert it first, e.g. "
     "`iconv -f latin1 -t utf-8 {path} > fixed.txt`"
 )
+STDIN = "-"
 
 
 @dataclass(frozen=True, slots=True)
 class SkippedRecord:
-    """A record that was not read, and why."""
+    """A record that was not read, why, and what it held (for the rejects file)."""
 
     source: str
     reason: str
+    raw: str = ""
 
 
 @dataclass
@@ -41,10 +63,11 @@ class DocumentReader:
     """Reads documents from paths and keeps count of records it had to skip.
 
     Attributes:
-        text_field: JSONL field holding the text.
-        id_field: JSONL field holding the id (default: `path:LINE`).
+        text_field: JSONL field / CSV or Parquet column holding the text.
+        id_field: field holding the id (default: `path:LINE` for JSONL, `path:ROW` for tables).
         strict: raise on the first bad record instead of skipping it.
         skipped: records skipped so far, with reasons.
+        formats: the format of every file read so far, by path (`-` for stdin).
 
     Example:
         >>> import tempfile, pathlib
@@ -61,102 +84,176 @@ class DocumentReader:
     id_field: str | None = None
     strict: bool = False
     skipped: list[SkippedRecord] = field(default_factory=list)
+    formats: dict[str, InputFormat] = field(default_factory=dict)
 
     def read(self, paths: Sequence[str]) -> Iterator[Document]:
         """Documents of every path in order; `-` reads JSONL from standard input."""
         for path in paths:
-            if path == "-":
-                yield from self._read_jsonl(sys.stdin, "-")
+            if path == STDIN:
+                yield from self._read_stdin()
                 continue
             p = Path(path)
             if not p.exists():
                 msg = f"{path}: no such file or directory; check the path"
                 raise InputError(msg)
             if p.is_dir():
-                for child in sorted(_corpus_files(p)):
+                for child in sorted(c for c in p.rglob("*") if c.is_file() and is_corpus_file(c)):
                     yield from self._read_file(child)
             else:
                 yield from self._read_file(p)
 
-    def _read_file(self, path: Path) -> Iterator[Document]:
-        if path.suffix.lower() in JSONL_SUFFIXES:
-            with _open_text(path) as fh:
-                yield from self._read_jsonl(fh, str(path))
-        else:
-            yield Document(id=str(path), text=_read_text(path), source=str(path))
+    def _read_stdin(self) -> Iterator[Document]:
+        self.formats[STDIN] = InputFormat("jsonl")
+        stream: IO[bytes] = getattr(sys.stdin, "buffer", None) or _encoded(sys.stdin)
+        yield from self._guarded(
+            STDIN, lambda: self._read_jsonl(decompressing(stream, STDIN), STDIN)
+        )
 
-    def _read_jsonl(self, fh: TextIO, name: str) -> Iterator[Document]:
+    def _read_file(self, path: Path) -> Iterator[Document]:
+        fmt = detect_format(path)
+        self.formats[str(path)] = fmt
+        if fmt.kind == "parquet":
+            yield from self._guarded(str(path), lambda: self._read_parquet(path, fmt))
+            return
+        with open_read(path) as fh:
+            if fmt.kind == "jsonl":
+                yield from self._guarded(str(path), lambda: self._read_jsonl(fh, str(path)))
+            elif fmt.kind == "csv":
+                yield from self._guarded(str(path), lambda: self._read_csv(fh, path, fmt))
+            else:
+                yield from self._guarded(str(path), lambda: iter([_text_document(fh, path)]))
+
+    def _guarded(self, name: str, records: Any) -> Iterator[Document]:
+        """Turn damaged compressed data or a failing disk into a one-line `InputError`."""
         try:
-            for line_no, line in enumerate(fh, start=1):
-                if line.strip():
-                    doc = self._parse_record(line, f"{name}:{line_no}")
-                    if doc is not None:
-                        yield doc
-        except UnicodeDecodeError as ex:
-            msg = DECODE_ERROR_TEXT.format(path=name, pos=ex.start)
+            yield from records()
+        except STREAM_ERRORS as ex:
+            msg = f"{name}: the compressed data is damaged ({ex}); check or re-download the file"
+            raise InputError(msg) from ex
+        except OSError as ex:
+            msg = f"{name}: cannot be read ({ex}); check the file"
             raise InputError(msg) from ex
 
-    def _parse_record(self, line: str, where: str) -> Document | None:
+    def _read_jsonl(self, fh: IO[bytes], name: str) -> Iterator[Document]:
+        for line_no, raw in enumerate(fh, start=1):
+            where = f"{name}:{line_no}"
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as ex:
+                self._skip(where, f"not valid UTF-8 (byte {ex.start})", _lossy(raw))
+                continue
+            if line.strip():
+                doc = self._parse_line(line, where)
+                if doc is not None:
+                    yield doc
+
+    def _parse_line(self, line: str, where: str) -> Document | None:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as ex:
-            return self._skip(where, f"not valid JSON ({ex.msg})")
+            self._skip(where, f"not valid JSON ({ex.msg})", line.rstrip("\r\n"))
+            return None
         if not isinstance(row, dict):
-            return self._skip(where, f"expected a JSON object, got {type(row).__name__}")
+            reason = f"expected a JSON object, got {type(row).__name__}"
+            self._skip(where, reason, line.rstrip("\r\n"))
+            return None
+        return self._record_document(row, where, line.rstrip("\r\n"))
+
+    def _read_csv(self, fh: IO[bytes], path: Path, fmt: InputFormat) -> Iterator[Document]:
+        columns, rows = csv_records(fh, str(path), fmt.delimiter)
+        _check_columns(path, columns, self.text_field, self.id_field)
+        self.formats[str(path)] = replace(fmt, columns=columns)
+        yield from self._table_documents(rows, path)
+
+    def _read_parquet(self, path: Path, fmt: InputFormat) -> Iterator[Document]:
+        schema, rows = parquet_records(path, compressed=fmt.compression is not None)
+        _check_columns(path, tuple(schema.names), self.text_field, self.id_field)
+        _check_text_type(path, schema, self.text_field)
+        self.formats[str(path)] = replace(fmt, columns=tuple(schema.names), arrow_schema=schema)
+        yield from self._table_documents(rows, path)
+
+    def _table_documents(self, rows: Iterator[RawRecord], path: Path) -> Iterator[Document]:
+        for record in rows:
+            where = f"{path}:{record.number}"
+            if record.fields is None:
+                self._skip(where, record.problem, record.raw)
+                continue
+            doc = self._record_document(record.fields, where, record.raw)
+            if doc is not None:
+                yield doc
+
+    def _record_document(self, row: Mapping[str, Any], where: str, raw: str) -> Document | None:
         text = row.get(self.text_field)
         if not isinstance(text, str):
-            keys = sorted(row)
-            reason = f"no string field {self.text_field!r} (keys: {keys}); pass --text-field"
-            return self._skip(where, reason)
+            if self.text_field in row:
+                got = "null" if text is None else type(text).__name__
+                reason = f"field {self.text_field!r} is {got}, not a string"
+            else:
+                reason = f"no field {self.text_field!r} (keys: {sorted(row)}); pass --text-field"
+            self._skip(where, reason, raw or raw_json(row))
+            return None
         doc_id = where
         if self.id_field is not None:
             if row.get(self.id_field) is None:
-                return self._skip(where, f"no field {self.id_field!r}; pass another --id-field")
+                reason = f"no field {self.id_field!r}; pass another --id-field"
+                self._skip(where, reason, raw or raw_json(row))
+                return None
             doc_id = str(row[self.id_field])
         meta: dict[str, Any] = {k: v for k, v in row.items() if k != self.text_field}
         return Document(id=doc_id, text=text, source=where, meta=meta)
 
-    def _skip(self, where: str, reason: str) -> None:
+    def _skip(self, where: str, reason: str, raw: str = "") -> None:
         if self.strict:
             msg = f"{where}: {reason} (drop --strict to skip bad records)"
             raise InputError(msg)
-        self.skipped.append(SkippedRecord(where, reason))
-        return None
+        self.skipped.append(SkippedRecord(where, reason, raw))
 
 
-def _corpus_files(root: Path) -> Iterator[Path]:
-    for path in root.rglob("*"):
-        suffix = path.suffix.lower()
-        if path.is_file() and (suffix in TEXT_SUFFIXES or suffix in JSONL_SUFFIXES):
-            yield path
-
-
-def _open_text(path: Path) -> TextIO:
-    try:
-        return path.open(encoding="utf-8")
-    except OSError as ex:
-        msg = f"{path}: cannot be read ({ex.strerror}); check its permissions"
-        raise InputError(msg) from ex
-
-
-def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as ex:
-        msg = f"{path}: cannot be read ({ex.strerror}); check its permissions"
-        raise InputError(msg) from ex
+def _text_document(fh: IO[bytes], path: Path) -> Document:
+    data = fh.read()
     try:
         # Newlines are kept as they are: offsets index the text exactly as stored.
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as ex:
         msg = DECODE_ERROR_TEXT.format(path=path, pos=ex.start)
         raise InputError(msg) from ex
+    return Document(id=str(path), text=text, source=str(path))
+
+
+def _check_columns(
+    path: Path, columns: Sequence[str], text_field: str, id_field: str | None
+) -> None:
+    """A table without the text (or id) column has no usable row: say so once, not per row."""
+    for name, option in ((text_field, "--text-field"), (id_field, "--id-field")):
+        if name is not None and columns and name not in columns:
+            msg = f"{path}: no column {name!r} (columns: {list(columns)}); pass {option}"
+            raise InputError(msg)
+
+
+def _check_text_type(path: Path, schema: Any, text_field: str) -> None:
+    import pyarrow as pa
+
+    kind = schema.field(text_field).type
+    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        msg = f"{path}: column {text_field!r} holds {kind}, not strings; pass --text-field"
+        raise InputError(msg)
+
+
+def _lossy(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="backslashreplace").rstrip("\r\n")
+
+
+def _encoded(text: IO[str]) -> IO[bytes]:
+    """A text stream without a binary buffer (rare: a replaced sys.stdin), as bytes."""
+    import io
+
+    return io.BytesIO(text.read().encode("utf-8"))
 
 
 def read_documents(
     paths: Sequence[str], *, text_field: str = "text", id_field: str | None = None
 ) -> list[Document]:
-    """Read every document of `paths` (skipping bad JSONL records; see `DocumentReader`).
+    """Read every document of `paths` (skipping bad records; see `DocumentReader`).
 
     Example:
         >>> read_documents(["samples/004_35cd667b6f9468cb.txt"])[0].chars

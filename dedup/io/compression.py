@@ -1,0 +1,165 @@
+"""gzip and zstd, detected by suffix and by magic bytes, for reading and atomic writing.
+
+Reading sniffs the first bytes, so a compressed file without a telling suffix (or a
+compressed stream on stdin) still reads; a `.gz`/`.zst` suffix on data that is not
+compressed is an error rather than a guess. Writing compresses by the target's suffix.
+zstd needs the optional `zstandard` package (`pip install 'dedup[zstd]'`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import tempfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any, cast
+
+from dedup.errors import InputError
+
+GZIP_MAGIC = b"\x1f\x8b"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+SUFFIXES = {".gz": "gzip", ".gzip": "gzip", ".zst": "zstd", ".zstd": "zstd"}
+
+# What a damaged compressed stream raises part-way through reading it.
+STREAM_ERRORS: tuple[type[BaseException], ...] = (EOFError, zlib.error, gzip.BadGzipFile)
+try:
+    import zstandard
+
+    STREAM_ERRORS = (*STREAM_ERRORS, zstandard.ZstdError)
+except ImportError:  # pragma: no cover - zstandard is in the dev extra
+    zstandard = None  # type: ignore[assignment]
+
+
+def suffix_compression(path: str | Path) -> str | None:
+    """The compression a file name announces (`gzip`, `zstd`) or None.
+
+    Example:
+        >>> [suffix_compression(name) for name in ("a.jsonl.gz", "a.csv.zst", "a.csv")]
+        ['gzip', 'zstd', None]
+    """
+    return SUFFIXES.get(Path(path).suffix.lower())
+
+
+def strip_compression(path: str | Path) -> Path:
+    """The path without its compression suffix, so the suffix left names the format.
+
+    Example:
+        >>> strip_compression("data/a.jsonl.gz").name
+        'a.jsonl'
+    """
+    p = Path(path)
+    return p.with_suffix("") if suffix_compression(p) else p
+
+
+def magic_compression(head: bytes) -> str | None:
+    """The compression the first bytes of a stream show (`gzip`, `zstd`) or None.
+
+    Example:
+        >>> magic_compression(gzip.compress(b"x")), magic_compression(b'{"text": 1}')
+        ('gzip', None)
+    """
+    if head.startswith(GZIP_MAGIC):
+        return "gzip"
+    if head.startswith(ZSTD_MAGIC):
+        return "zstd"
+    return None
+
+
+def decompressing(raw: IO[bytes], name: str, *, expected: str | None = None) -> IO[bytes]:
+    """Wrap a binary stream so that reading it yields the decompressed bytes.
+
+    Args:
+        raw: a readable binary stream positioned at its start.
+        name: how to name the stream in error messages.
+        expected: the compression the name announces, checked against the magic bytes.
+
+    Raises:
+        InputError: the suffix promises compression the data lacks, or zstd is not installed.
+
+    Example:
+        >>> decompressing(io.BytesIO(gzip.compress(b"hi")), "a.gz").read()
+        b'hi'
+    """
+    buffered: Any = raw if hasattr(raw, "peek") else io.BufferedReader(cast(Any, raw))
+    found = magic_compression(buffered.peek(4)[:4])
+    if expected is not None and found != expected:
+        msg = f"{name}: the name says {expected}, but the data is not {expected}; rename the file"
+        raise InputError(msg)
+    if found == "gzip":
+        return cast(IO[bytes], gzip.GzipFile(fileobj=buffered, mode="rb"))
+    if found == "zstd":
+        return io.BufferedReader(_zstd().ZstdDecompressor().stream_reader(buffered))
+    return cast(IO[bytes], buffered)
+
+
+def open_read(path: Path) -> IO[bytes]:
+    """Open a file for reading its decompressed bytes (see `decompressing`).
+
+    Raises:
+        InputError: the file cannot be opened, or see `decompressing`.
+
+    Example:
+        >>> import pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt.gz"
+        >>> _ = p.write_bytes(gzip.compress(b"Hello."))
+        >>> with open_read(p) as fh:
+        ...     fh.read()
+        b'Hello.'
+    """
+    try:
+        raw = path.open("rb")
+    except OSError as ex:
+        msg = f"{path}: cannot be read ({ex.strerror}); check the path and its permissions"
+        raise InputError(msg) from ex
+    try:
+        return decompressing(raw, str(path), expected=suffix_compression(path))
+    except BaseException:
+        raw.close()
+        raise
+
+
+@contextmanager
+def open_write_atomic(path: str | Path) -> Iterator[IO[bytes]]:
+    """A binary stream into a temporary file, compressed by `path`'s suffix, renamed on success.
+
+    Readers see the old file or the whole new one; on an error the temporary file is removed.
+    gzip output has no timestamp or name in its header, so equal input gives equal bytes.
+
+    Example:
+        >>> import pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "out.txt.gz"
+        >>> with open_write_atomic(p) as fh:
+        ...     _ = fh.write(b"Hello.")
+        >>> gzip.decompress(p.read_bytes())
+        b'Hello.'
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            kind = suffix_compression(target)
+            if kind == "gzip":
+                with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
+                    yield cast(IO[bytes], gz)
+            elif kind == "zstd":
+                writer = _zstd().ZstdCompressor().stream_writer(raw, closefd=False)
+                with writer:
+                    yield writer
+            else:
+                yield raw
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _zstd() -> Any:
+    if zstandard is None:  # pragma: no cover - zstandard is in the dev extra
+        msg = "zstd-compressed data needs the zstandard package: pip install 'dedup[zstd]'"
+        raise InputError(msg)
+    return zstandard

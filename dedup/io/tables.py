@@ -1,0 +1,237 @@
+"""CSV and Parquet records, streamed in both directions.
+
+CSV is read with the standard `csv` module, row by row; a row that cannot be used (a
+broken quote, the wrong number of fields, bytes that are not UTF-8) comes out as a bad
+`RawRecord` with its problem, and the next row reads on. Parquet (needs pyarrow:
+`pip install 'dedup[parquet]'`) is read one record batch at a time, so a file far larger
+than memory streams. Both writers stream too and replace the target atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from dedup.errors import InputError
+from dedup.io.compression import decompressing, open_write_atomic
+
+BATCH_ROWS = 1024
+# The csv module refuses fields over 128 KiB by default; whole documents are longer.
+FIELD_LIMIT = 2**31 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One CSV row or Parquet row as read: its fields, or the problem that stopped it.
+
+    Attributes:
+        number: the row number, counting data rows from 1 (a CSV header is not a row).
+        fields: column name -> value; None when the row is bad.
+        problem: why the row is bad ("" when it is good).
+        raw: the row as read, for the rejects file.
+    """
+
+    number: int
+    fields: dict[str, Any] | None
+    problem: str = ""
+    raw: str = ""
+
+
+def csv_records(
+    fh: IO[bytes], name: str, delimiter: str = ","
+) -> tuple[tuple[str, ...], Iterator[RawRecord]]:
+    """The header of a CSV stream and an iterator over its rows.
+
+    Example:
+        >>> cols, rows = csv_records(io.BytesIO(b'id,text\\n1,"Hi, there"\\n2\\n'), "a.csv")
+        >>> cols
+        ('id', 'text')
+        >>> [(r.number, r.fields, r.problem) for r in rows]  # doctest: +NORMALIZE_WHITESPACE
+        [(1, {'id': '1', 'text': 'Hi, there'}, ''),
+         (2, None, 'has 1 fields, the header has 2')]
+    """
+    csv.field_size_limit(FIELD_LIMIT)
+    # surrogateescape keeps a bad byte from stopping the file: the row holding it is skipped.
+    text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    reader = csv.reader(text, delimiter=delimiter)
+    try:
+        header = tuple(next(reader, ()))
+    except csv.Error as ex:
+        msg = f"{name}: the CSV header cannot be read ({ex}); check the file"
+        raise InputError(msg) from ex
+    if _undecodable(header):
+        msg = f"{name}: the CSV header is not valid UTF-8; convert the file to UTF-8 first"
+        raise InputError(msg)
+    return header, _csv_rows(reader, header)
+
+
+def _csv_rows(reader: Any, header: tuple[str, ...]) -> Iterator[RawRecord]:
+    number = 0
+    while True:
+        number += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as ex:
+            yield RawRecord(number, None, f"not a valid CSV row ({ex})")
+            continue
+        raw = _format_csv_row(row, reader.dialect.delimiter)
+        if _undecodable(row):
+            yield RawRecord(number, None, "not valid UTF-8", raw.encode(errors="replace").decode())
+        elif len(row) != len(header):
+            problem = f"has {len(row)} fields, the header has {len(header)}"
+            yield RawRecord(number, None, problem, raw)
+        else:
+            yield RawRecord(number, dict(zip(header, row, strict=True)), "", raw)
+
+
+def _undecodable(fields: Sequence[str]) -> bool:
+    try:
+        "".join(fields).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _format_csv_row(row: Sequence[str], delimiter: str) -> str:
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="").writerow(row)
+    return out.getvalue()
+
+
+def parquet_records(path: Path, *, compressed: bool) -> tuple[Any, Iterator[RawRecord]]:
+    """The Arrow schema of a Parquet file and an iterator over its rows, batch by batch.
+
+    A gzip/zstd-compressed Parquet file is first unpacked into a temporary file, because
+    Parquet is read from its footer and needs a seekable file.
+
+    Raises:
+        InputError: pyarrow is missing, or the file is not Parquet.
+    """
+    pq = _pyarrow_parquet()
+    source: Any = str(path)
+    if compressed:
+        # Closed when the ParquetFile reading it is collected; the OS removes it on close.
+        source = tempfile.TemporaryFile()  # noqa: SIM115
+        with path.open("rb") as raw, decompressing(raw, str(path)) as unpacked:
+            shutil.copyfileobj(unpacked, source)
+        source.seek(0)
+    try:
+        parquet = pq.ParquetFile(source)
+    except Exception as ex:  # pyarrow raises ArrowInvalid, OSError, ... for a bad file
+        msg = f"{path}: not a readable Parquet file ({ex}); check the file"
+        raise InputError(msg) from ex
+    return parquet.schema_arrow, _parquet_rows(parquet, path)
+
+
+def _parquet_rows(parquet: Any, path: Path) -> Iterator[RawRecord]:
+    number = 0
+    try:
+        for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
+            for row in batch.to_pylist():
+                number += 1
+                yield RawRecord(number, row)
+    except OSError as ex:
+        msg = f"{path}: Parquet data is damaged after row {number} ({ex}); check the file"
+        raise InputError(msg) from ex
+
+
+def write_csv(
+    path: str | Path,
+    records: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    *,
+    delimiter: str = ",",
+) -> int:
+    """Write records as CSV with `columns` as header, compressed by suffix, atomically.
+
+    Example:
+        >>> p = Path(tempfile.mkdtemp()) / "out.csv"
+        >>> write_csv(p, [{"id": "1", "text": "Hi, there"}], ["id", "text"])
+        1
+        >>> p.read_text(encoding="utf-8")
+        'id,text\\r\\n1,"Hi, there"\\r\\n'
+    """
+    count = 0
+    with open_write_atomic(path) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        writer = csv.DictWriter(text, fieldnames=list(columns), delimiter=delimiter)
+        writer.writeheader()
+        for record in records:
+            writer.writerow(record)
+            count += 1
+        text.flush()
+        text.detach()  # the atomic writer closes the underlying stream itself
+    return count
+
+
+def write_parquet(
+    path: str | Path, records: Iterable[Mapping[str, Any]], schema: Any = None
+) -> int:
+    """Write records as Parquet in batches, with `schema` (a `pyarrow.Schema`) when given.
+
+    Passing the schema read from the input keeps every column and its type.
+
+    Example:
+        >>> p = Path(tempfile.mkdtemp()) / "out.parquet"
+        >>> write_parquet(p, [{"id": 1, "text": "Hi"}])
+        1
+        >>> _pyarrow_parquet().read_table(p).to_pylist()
+        [{'id': 1, 'text': 'Hi'}]
+    """
+    pq = _pyarrow_parquet()
+    import pyarrow as pa
+
+    count = 0
+    with open_write_atomic(path) as raw:
+        writer = None
+        for batch in _batches(records):
+            table = pa.Table.from_pylist(batch, schema=schema)
+            if writer is None:
+                writer = pq.ParquetWriter(raw, table.schema)
+            writer.write_table(table)
+            count += len(batch)
+        if writer is None:  # no rows: still a valid, empty file with the schema
+            empty = schema if schema is not None else pa.schema([])
+            writer = pq.ParquetWriter(raw, empty)
+        writer.close()
+    return count
+
+
+def _batches(records: Iterable[Mapping[str, Any]]) -> Iterator[list[Mapping[str, Any]]]:
+    batch: list[Mapping[str, Any]] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) == BATCH_ROWS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def raw_json(fields: Mapping[str, Any]) -> str:
+    """A record as one line of JSON for the rejects file (values JSON lacks become strings).
+
+    Example:
+        >>> raw_json({"id": 1, "text": None})
+        '{"id": 1, "text": null}'
+    """
+    return json.dumps(dict(fields), ensure_ascii=False, default=str)
+
+
+def _pyarrow_parquet() -> Any:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as ex:
+        msg = "reading or writing Parquet needs pyarrow: pip install 'dedup[parquet]'"
+        raise InputError(msg) from ex
+    return pq
+
