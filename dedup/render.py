@@ -36,8 +36,8 @@ def _render_passage(number: int, p: PassageMatch, width: int) -> list[str]:
     column = max(20, (width - 3) // 2)
     head_a = f"{p.a.doc} [{p.a.start}:{p.a.end})"
     head_b = f"{p.b.doc} [{p.b.start}:{p.b.end})"
-    left = textwrap.wrap(head_a, column) + ["-" * min(column, len(head_a))]
-    right = textwrap.wrap(head_b, column) + ["-" * min(column, len(head_b))]
+    left = [*textwrap.wrap(head_a, column), "-" * min(column, len(head_a))]
+    right = [*textwrap.wrap(head_b, column), "-" * min(column, len(head_b))]
     left += textwrap.wrap(" ".join(p.a.text.split()), column)
     right += textwrap.wrap(" ".join(p.b.text.split()), column)
     out = [f"passage {number}: similarity {p.similarity:.2f}, {p.words} equal words"]

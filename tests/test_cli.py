@@ -28,7 +28,8 @@ def test_compare_json_follows_the_contract(seed_paths, seed_texts):
     report = json.loads(result.output)
     assert report["schema"] == "dedup.report/1"
     assert [d["chars"] for d in report["documents"]] == [2202, 3302]
-    assert report["duplicates"] == [] and isinstance(report["boilerplate"], list)
+    assert report["duplicates"] == []
+    assert isinstance(report["boilerplate"], list)
     texts = {str(seed_paths[k]): seed_texts[k] for k in seed_texts}
     for p in report["passages"]:
         for side in ("a", "b"):
@@ -57,7 +58,8 @@ def test_undecodable_file_is_exit_2(tmp_path, seed_paths):
     bad.write_bytes("caf\xe9 au lait".encode("latin-1"))
     result = _run("compare", str(bad), str(seed_paths["004"]))
     assert result.exit_code == 2
-    assert "not valid UTF-8" in result.output and "iconv" in result.output
+    assert "not valid UTF-8" in result.output
+    assert "iconv" in result.output
 
 
 def test_bad_option_value_is_exit_2(seed_paths):

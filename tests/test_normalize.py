@@ -23,7 +23,7 @@ def _norm_word(word: str) -> str:
 @given(text=TEXT)
 def test_words_map_back_to_their_original(text):
     words = split_words(text)
-    for word, start, end in zip(words.words, words.starts, words.ends):
+    for word, start, end in zip(words.words, words.starts, words.ends, strict=True):
         assert _norm_word(text[start:end]) == word
 
 

@@ -1,4 +1,4 @@
-"""Passage reuse: span contract, verification, determinism, and no passages between unrelated texts."""
+"""Passage reuse: span contract, verification, determinism, no passages in unrelated texts."""
 
 from __future__ import annotations
 
