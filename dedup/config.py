@@ -102,6 +102,78 @@ class PassageConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class BoilerplateConfig:
+    """How boilerplate lines (site furniture a scraper kept) are found; see `dedup.boilerplate`.
+
+    Attributes:
+        lexicon_similarity: rapidfuzz ratio (0-1) at or above which a line matches a lexicon
+            phrase.
+        lexicon_max_chars: longest normalized line compared whole against the lexicon.
+        lexicon_file: a user lexicon (one phrase a line, `phrase ...` for a line start,
+            `!phrase` to drop a built-in phrase); adds to the built-in phrases.
+        builtin_lexicon: use the built-in multilingual phrases.
+        protect_file: phrases (one a line) whose lines are never reported.
+        teaser_run: fewest cut-off lines ("…", "...") of similar length that make a teaser run.
+        teaser_length_ratio: shortest / longest line length (0-1) within a teaser run.
+        teaser_min_words: fewest words of a cut-off line for it to count as a teaser.
+        teaser_max_chars: longest line that can be a teaser.
+        short_line_words: most words of a "short line" (no terminal punctuation).
+        head_lines: how many non-empty lines from the start are scanned for a header block.
+        max_removed_fraction: removal budget: most of a document's characters (0-1) reported.
+        min_corpus_docs: fewest documents for corpus evidence (recurring lines) to be used.
+        min_doc_freq: fewest documents (with different openings) that must carry a line for
+            it to count as recurring.
+        min_doc_fraction: fewest share (0-1) of the documents of its site that must carry a
+            prose-like recurring line (one ending in terminal punctuation).
+        corpus_max_words: longest line (words) counted for corpus evidence.
+        teaser_prefix_words: fewest words a teaser must share with another document's opening.
+    """
+
+    lexicon_similarity: float = 0.9
+    lexicon_max_chars: int = 80
+    lexicon_file: str | None = None
+    builtin_lexicon: bool = True
+    protect_file: str | None = None
+    teaser_run: int = 2
+    teaser_length_ratio: float = 0.5
+    teaser_min_words: int = 5
+    teaser_max_chars: int = 250
+    short_line_words: int = 8
+    head_lines: int = 8
+    max_removed_fraction: float = 0.5
+    min_corpus_docs: int = 5
+    min_doc_freq: int = 3
+    min_doc_fraction: float = 0.05
+    corpus_max_words: int = 40
+    teaser_prefix_words: int = 5
+
+    def __post_init__(self) -> None:
+        for name in ("lexicon_similarity", "teaser_length_ratio", "max_removed_fraction",
+                     "min_doc_fraction"):
+            _check_range(name, getattr(self, name), 0.0, 1.0)
+        for name in ("lexicon_max_chars", "teaser_run", "teaser_min_words", "teaser_max_chars",
+                     "short_line_words", "min_corpus_docs", "min_doc_freq", "corpus_max_words",
+                     "teaser_prefix_words"):
+            _check_min(name, getattr(self, name), 1)
+        _check_min("head_lines", self.head_lines, 0)
+
+
+KEEP_RULES = ("first", "longest", "newest", "source", "none")
+
+
+def _check_keep(keep: str, date_field: str | None, source_priority: tuple[str, ...]) -> None:
+    if keep not in KEEP_RULES:
+        msg = f"keep must be one of {', '.join(KEEP_RULES)}, got {keep!r}"
+        raise ConfigError(msg)
+    if keep == "newest" and not date_field:
+        msg = "keep='newest' needs a date field: pass --date-field with the field holding the date"
+        raise ConfigError(msg)
+    if keep == "source" and not source_priority:
+        msg = "keep='source' needs --source-priority, e.g. --source-priority 'wiki/*,news/*'"
+        raise ConfigError(msg)
+
+
+@dataclass(frozen=True, slots=True)
 class DedupConfig:
     """How documents are compared. Every field is also a CLI option.
 
@@ -114,6 +186,13 @@ class DedupConfig:
         normalize: what is ignored before shingling.
         passage: how reused passages are found.
         passages: look for reused passages at all.
+        boilerplate: how boilerplate lines are found.
+        find_boilerplate: look for boilerplate lines at all.
+        keep: which copy of a near-duplicate cluster is kept: "first" (input order),
+            "longest", "newest" (by `date_field`), "source" (by `source_priority`) or
+            "none" (drop every copy).
+        date_field: `Document.meta` field with an ISO 8601 date, for keep="newest".
+        source_priority: glob patterns over `Document.source`, best first, for keep="source".
 
     Example:
         >>> DedupConfig(threshold=0.9).threshold
@@ -127,8 +206,15 @@ class DedupConfig:
     normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
     passage: PassageConfig = field(default_factory=PassageConfig)
     passages: bool = True
+    boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
+    find_boilerplate: bool = True
+    keep: Literal["first", "longest", "newest", "source", "none"] = "first"
+    date_field: str | None = None
+    source_priority: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        _check_keep(self.keep, self.date_field, self.source_priority)
+        object.__setattr__(self, "source_priority", tuple(self.source_priority))
         _check_range("threshold", self.threshold, 0.0, 1.0)
         _check_min("num_perm", self.num_perm, 2)
         if not 0 <= self.seed < 2**32:
@@ -153,7 +239,12 @@ class DedupConfig:
     def from_dict(cls, data: dict[str, Any]) -> DedupConfig:
         """Build a config from `to_dict()` output (nested dicts become sub-configs)."""
         data = dict(data)
-        subs = {"shingle": ShingleConfig, "normalize": NormalizeConfig, "passage": PassageConfig}
+        subs: dict[str, Any] = {
+            "shingle": ShingleConfig,
+            "normalize": NormalizeConfig,
+            "passage": PassageConfig,
+            "boilerplate": BoilerplateConfig,
+        }
         for key, sub in subs.items():
             if isinstance(data.get(key), dict):
                 data[key] = sub(**data[key])

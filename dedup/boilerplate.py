@@ -1,0 +1,425 @@
+"""Boilerplate lines: the site furniture a scraper kept, each with its rule, value and threshold.
+
+Evidence is combined in tiers, strongest first:
+
+0. anywhere in a document: a multi-word lexicon phrase (`lexicon`, `lexicon_prefix`), a
+   syndication trailer, a counter ("3 Comments"), a row of share buttons, a cut-off teaser that
+   is the opening of another document of the corpus (`teaser_of_document`);
+1. only in the head or tail block: a one-word lexicon phrase ("Advertisement"), a bare URL, a
+   copyright line, a line that recurs in many documents (`corpus_repeat`), and in the head a
+   date/byline header (`metadata_header`) or a breadcrumb;
+2. a run of cut-off lines of similar length (`teaser_run`);
+3. weak lines in the tail block (short, no terminal punctuation, or cut off) that lie outside
+   a line of tiers 0-2 (`tail_block`).
+
+Shape alone never removes a line that ends in a closing quote or a sentence mark, and the
+tail block is trimmed back from the prose side to its first strong line, so a closing list of
+headings stays. A per-document budget (`max_removed_fraction`) keeps the strongest findings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from dedup.config import BoilerplateConfig
+from dedup.document import Document
+from dedup.lexicon import Lexicon, load_lexicon, load_protect, normalize_line
+from dedup.report import BoilerplateLine
+
+ELLIPSIS = re.compile(r"(?:…|\.{2,})\s*$")
+SENTENCE_END = re.compile(r"[.!?;:…\"”’'»)\]।۔؟]\s*$")
+SEPARATOR = re.compile(r"\s*[:|–—\-»>•]")
+SYNDICATION = re.compile(
+    r"syndicated feed|auto-?generated from|has not been edited by|"
+    r"published from a syndicated|generated from an? (?:agency|wire) feed",
+    re.IGNORECASE,
+)
+COUNTER = re.compile(
+    r"^\s*\d[\d,.]*\s*[kKmM]?\s+(?:comments?|shares?|views?|likes?|replies|repl(?:y)|"
+    r"reactions?|responses?|comentarios?|commentaires?|kommentare?|टिप्पणियां|تبصرے)\s*$",
+    re.IGNORECASE,
+)
+SOCIAL = frozenset(
+    {"facebook", "twitter", "x", "whatsapp", "telegram", "linkedin", "email", "e", "mail"}
+    | {"print", "pinterest", "reddit", "share", "tweet", "copy", "link", "messenger", "koo"}
+)
+BARE_URL = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.IGNORECASE)
+COPYRIGHT = re.compile(r"^\s*(?:©|\(c\)|copyright\b)", re.IGNORECASE)
+DATE_PARTS = re.compile(
+    r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{1,2}:\d{2}\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}\b|"
+    r"\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}\b",
+    re.IGNORECASE,
+)
+META_KEYWORD = re.compile(
+    r"^\W*(?:published|updated|posted|last updated|first published|date|dated|by|von|par|por|"
+    r"publicado|actualizado|publié|mis à jour|veröffentlicht|aktualisiert|प्रकाशित|अपडेटेड|"
+    r"شائع)\b",
+    re.IGNORECASE,
+)
+BYLINE = re.compile(r"^\W*(?:by|von|par|por)\s+[A-ZÀ-Þ]\w+(?:\s+[A-ZÀ-Þ][\w.]*){0,3}\s*$")
+CRUMB = re.compile(r"\s(?:>|»|›|/|\|)\s")
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    index: int
+    start: int
+    end: int
+    text: str
+    norm: str
+
+    @property
+    def words(self) -> int:
+        return len(self.norm.split())
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    tier: int
+    rule: str
+    score: float
+    threshold: float
+    evidence: str
+
+
+def detect_boilerplate(
+    docs: Sequence[Document],
+    config: BoilerplateConfig | None = None,
+    *,
+    site_field: str | None = None,
+) -> list[BoilerplateLine]:
+    """Boilerplate lines of every document, sorted by document order then offset.
+
+    Args:
+        docs: the documents; with two or more, a cut-off teaser that opens another document
+            is evidence, and with `min_corpus_docs` or more, so is a line that recurs.
+        config: thresholds, lexicon and protect files, the removal budget.
+        site_field: a key of `Document.meta` naming the site; recurring lines are then
+            counted per site.
+
+    Returns:
+        One `BoilerplateLine` per reported line; `text[start:end]` is the line without '\\n'.
+
+    Raises:
+        ConfigError: a lexicon or protect file cannot be read.
+
+    Example:
+        >>> text = "The minister resigned on Friday.\\nShare this article\\nLeave a Comment"
+        >>> [(b.line, b.rule) for b in detect_boilerplate([Document("a", text)])]
+        [(1, 'lexicon'), (2, 'lexicon')]
+    """
+    config = config or BoilerplateConfig()
+    lexicon = _lexicon(config.lexicon_file, config.builtin_lexicon)
+    protect = load_protect(config.protect_file)
+    lines = [_split_lines(doc.text) for doc in docs]
+    corpus = _Corpus(docs, lines, config, site_field)
+    found: list[BoilerplateLine] = []
+    for pos, (doc, doc_lines) in enumerate(zip(docs, lines, strict=True)):
+        found.extend(_detect_document(pos, doc, doc_lines, config, lexicon, protect, corpus))
+    return found
+
+
+@lru_cache(maxsize=8)
+def _lexicon(path: str | None, builtin: bool) -> Lexicon:
+    return load_lexicon(path, builtin=builtin)
+
+
+def _split_lines(text: str) -> list[_Line]:
+    out: list[_Line] = []
+    pos = 0
+    for index, raw in enumerate(text.split("\n")):
+        if raw.strip():
+            out.append(_Line(index, pos, pos + len(raw), raw.strip(), normalize_line(raw)))
+        pos += len(raw) + 1
+    return out
+
+
+class _Corpus:
+    """Corpus evidence: lines recurring across documents and the openings of documents."""
+
+    def __init__(
+        self,
+        docs: Sequence[Document],
+        lines: list[list[_Line]],
+        config: BoilerplateConfig,
+        site_field: str | None,
+    ) -> None:
+        self.config = config
+        self.use_repeats = len(docs) >= config.min_corpus_docs
+        self.sites = [str(d.meta.get(site_field, "")) if site_field else "" for d in docs]
+        self.site_size: dict[str, int] = defaultdict(int)
+        # (site, line key) -> opening -> doc id; near-duplicate copies share an opening and
+        # count once, so a story syndicated five times does not make its lines boilerplate.
+        self.repeats: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+        self.openings: dict[tuple[str, ...], list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+        k = config.teaser_prefix_words
+        for doc, doc_lines, site in zip(docs, lines, self.sites, strict=True):
+            self.site_size[site] += 1
+            for line in doc_lines[:3]:
+                words = tuple(line.norm.split())
+                if len(words) >= k:
+                    self.openings[words[:k]].append((doc.id, words))
+            if self.use_repeats:
+                opening = _opening(doc_lines)
+                for line in doc_lines:
+                    if line.words <= config.corpus_max_words:
+                        self.repeats[(site, _line_key(line))].setdefault(opening, doc.id)
+
+    def repeat(self, doc_pos: int, doc_id: str, line: _Line) -> _Verdict | None:
+        if not self.use_repeats or line.words > self.config.corpus_max_words:
+            return None
+        site = self.sites[doc_pos]
+        carriers = self.repeats.get((site, _line_key(line)), {})
+        freq = len(carriers)
+        if freq < self.config.min_doc_freq:
+            return None
+        prose_like = line.words >= 6 and SENTENCE_END.search(line.text) is not None
+        if prose_like and freq < self.config.min_doc_fraction * self.site_size[site]:
+            return None
+        others = sorted(d for d in carriers.values() if d != doc_id)[:3]
+        where = f" of site {site!r}" if site else ""
+        evidence = f"same line in {freq} documents{where}, e.g. {', '.join(others)}"
+        return _Verdict(1, "corpus_repeat", freq, self.config.min_doc_freq, evidence)
+
+    def teaser_of(self, doc_id: str, line: _Line) -> _Verdict | None:
+        words = tuple(line.norm.split())[:-1]  # the last word may be cut off
+        k = self.config.teaser_prefix_words
+        if len(words) < k:
+            return None
+        for other, opening in self.openings.get(words[:k], ()):
+            if other != doc_id and opening[: len(words)] == words:
+                evidence = f"opening words of document {other}"
+                return _Verdict(0, "teaser_of_document", len(words), k, evidence)
+        return None
+
+
+def _opening(lines: list[_Line]) -> str:
+    for line in lines:
+        if line.words >= 8:
+            return " ".join(line.norm.split()[:8])
+    return " ".join(line.norm for line in lines)[:60]
+
+
+def _line_key(line: _Line) -> str:
+    return re.sub(r"\d+", "0", line.norm)
+
+
+def _detect_document(
+    doc_pos: int,
+    doc: Document,
+    lines: list[_Line],
+    config: BoilerplateConfig,
+    lexicon: Lexicon,
+    protect: tuple[str, ...],
+    corpus: _Corpus,
+) -> list[BoilerplateLine]:
+    protected = {i for i, line in enumerate(lines) if any(p in line.norm for p in protect)}
+    signals: dict[int, _Verdict] = {}
+    for i, line in enumerate(lines):
+        if i not in protected:
+            found = _strong_signal(line, config, lexicon, corpus, doc_pos, doc.id)
+            if found is not None:
+                signals[i] = found
+    verdicts = {i: v for i, v in signals.items() if v.tier == 0}
+    for i, v in _teaser_runs(lines, config).items():
+        if i not in protected:
+            verdicts.setdefault(i, v)
+    verdicts.update(_head_block(lines, config, signals, protected))
+    verdicts.update(_tail_block(lines, config, signals, verdicts, protected))
+    return _within_budget(doc, lines, verdicts, config)
+
+
+def _strong_signal(
+    line: _Line,
+    config: BoilerplateConfig,
+    lexicon: Lexicon,
+    corpus: _Corpus,
+    doc_pos: int,
+    doc_id: str,
+) -> _Verdict | None:
+    text, norm, cut = line.text, line.norm, config.lexicon_similarity
+    syndication = SYNDICATION.search(text)
+    if syndication:
+        return _Verdict(0, "syndication_trailer", 1.0, 1.0, syndication.group(0))
+    if COUNTER.match(text):
+        return _Verdict(0, "counter", 1.0, 1.0, text)
+    words = norm.split()
+    if len(words) >= 2 and all(w in SOCIAL for w in words):
+        return _Verdict(0, "share_prompt", len(words), 2, "only share-button labels")
+    if norm and len(norm) <= config.lexicon_max_chars:
+        hit = lexicon.match_line(norm, cut)
+        if hit is not None:
+            # A one-word phrase ("Print", "Home") is only trusted at the edges.
+            tier = 0 if " " in hit.phrase else 1
+            return _Verdict(tier, "lexicon", hit.similarity, cut, hit.phrase)
+    prefix = lexicon.match_prefix(norm, cut)
+    if prefix is not None and _prefix_stands_alone(line, prefix.phrase, config):
+        return _Verdict(0, "lexicon_prefix", prefix.similarity, cut, prefix.phrase + " ...")
+    if _is_cut_off(line, config):
+        teaser = corpus.teaser_of(doc_id, line)
+        if teaser is not None:
+            return teaser
+    if BARE_URL.match(text):
+        return _Verdict(1, "bare_url", 1.0, 1.0, text)
+    if COPYRIGHT.match(text) and line.words <= 25:
+        return _Verdict(1, "copyright", 1.0, 1.0, text[:40])
+    return corpus.repeat(doc_pos, doc_id, line)
+
+
+def _prefix_stands_alone(line: _Line, phrase: str, config: BoilerplateConfig) -> bool:
+    """Whether a prefix phrase is a label ("Also Read | ...") rather than a sentence start.
+
+    "Related to this, the minister said ..." starts with "related" but goes on as prose; a label
+    is followed by a separator, or the whole line is short and has no sentence mark.
+    """
+    words = len(phrase.split())
+    if line.words == words:
+        return True
+    # Find where the phrase's words end in the original text.
+    pattern = r"\W*" + r"\W+".join(r"\w+" for _ in range(words))
+    head = re.match(pattern, line.text)
+    if head and SEPARATOR.match(line.text, head.end()):
+        return True
+    return line.words <= 2 * config.short_line_words and not SENTENCE_END.search(line.text)
+
+
+def _is_cut_off(line: _Line, config: BoilerplateConfig) -> bool:
+    """A line cut off mid-sentence with an ellipsis: "... remains…" but not "he said...".
+
+    Real prose ends with "...", too, but then it is usually a sentence mark or a quote before
+    it, or the line is a long paragraph.
+    """
+    match = ELLIPSIS.search(line.text)
+    if match is None or len(line.text) > config.teaser_max_chars:
+        return False
+    before = line.text[: match.start()].rstrip()
+    return (
+        line.words >= config.teaser_min_words
+        and bool(before)
+        and SENTENCE_END.search(before) is None
+    )
+
+
+def _is_weak(line: _Line, config: BoilerplateConfig) -> bool:
+    """Looks like furniture by shape only: short without a sentence mark, or cut off."""
+    short = line.words <= config.short_line_words and not SENTENCE_END.search(line.text)
+    return short or _is_cut_off(line, config)
+
+
+def _teaser_runs(lines: list[_Line], config: BoilerplateConfig) -> dict[int, _Verdict]:
+    out: dict[int, _Verdict] = {}
+    run: list[int] = []
+    for i in [*range(len(lines)), -1]:
+        if i >= 0 and _is_cut_off(lines[i], config):
+            run.append(i)
+            continue
+        if len(run) >= config.teaser_run:
+            sizes = [len(lines[j].text) for j in run]
+            ratio = min(sizes) / max(sizes)
+            if ratio >= config.teaser_length_ratio:
+                evidence = (
+                    f"{len(run)} consecutive cut-off lines of {min(sizes)}-{max(sizes)} chars "
+                    f"(length ratio {ratio:.2f} >= {config.teaser_length_ratio:g})"
+                )
+                for j in run:
+                    out[j] = _Verdict(2, "teaser_run", len(run), config.teaser_run, evidence)
+        run = []
+    return out
+
+
+def _head_block(
+    lines: list[_Line],
+    config: BoilerplateConfig,
+    signals: dict[int, _Verdict],
+    protected: set[int],
+) -> dict[int, _Verdict]:
+    """Header lines before the first prose line; a title (short line) is passed over, kept."""
+    out: dict[int, _Verdict] = {}
+    for i, line in enumerate(lines[: config.head_lines]):
+        if i in protected:
+            break
+        found = signals.get(i) or _header_signal(line)
+        if found is not None:
+            out[i] = found
+        elif not _is_weak(line, config):
+            break
+    return out
+
+
+def _header_signal(line: _Line) -> _Verdict | None:
+    text = line.text
+    if line.words > 15 or re.search(r"[.!?]\s*$", text):
+        return None
+    dates = DATE_PARTS.findall(text)
+    rest = DATE_PARTS.sub(" ", text)
+    if dates and (META_KEYWORD.match(text) or len(rest.split()) <= 4):
+        return _Verdict(1, "metadata_header", len(dates), 1, f"date {dates[0]!r} in a header line")
+    if BYLINE.match(text):
+        return _Verdict(1, "metadata_header", 1.0, 1.0, "byline")
+    crumbs = CRUMB.findall(text)
+    if len(crumbs) >= 2 and line.words <= 4 * (len(crumbs) + 1):
+        return _Verdict(1, "breadcrumb", len(crumbs) + 1, 3, "navigation path")
+    return None
+
+
+def _tail_block(
+    lines: list[_Line],
+    config: BoilerplateConfig,
+    signals: dict[int, _Verdict],
+    verdicts: dict[int, _Verdict],
+    protected: set[int],
+) -> dict[int, _Verdict]:
+    """Grow a block from the end while lines look like furniture; trim it back to evidence."""
+    block: list[int] = []
+    for i in range(len(lines) - 1, -1, -1):
+        if i in protected or not (i in verdicts or i in signals or _is_weak(lines[i], config)):
+            break
+        block.append(i)
+    # block runs from the last line inward; drop weak lines on the prose side.
+    while block and block[-1] not in verdicts and block[-1] not in signals:
+        block.pop()
+    out: dict[int, _Verdict] = {}
+    anchor: _Verdict | None = None
+    for i in reversed(block):
+        found = verdicts.get(i) or signals.get(i)
+        if found is not None:
+            anchor = found
+            out[i] = found
+        elif anchor is not None:
+            evidence = f"in the tail block after a {anchor.rule} line ({anchor.evidence})"
+            out[i] = _Verdict(3, "tail_block", lines[i].words, config.short_line_words, evidence)
+    return out
+
+
+def _within_budget(
+    doc: Document, lines: list[_Line], verdicts: dict[int, _Verdict], config: BoilerplateConfig
+) -> list[BoilerplateLine]:
+    """Keep the strongest findings (nearest the edges first) within the removal budget."""
+    budget = config.max_removed_fraction * len(doc.text)
+    last = len(lines) - 1
+    order = sorted(verdicts, key=lambda i: (verdicts[i].tier, min(i, last - i), i))
+    kept: list[int] = []
+    used = 0
+    for i in order:
+        size = lines[i].end - lines[i].start
+        if used + size <= budget:
+            kept.append(i)
+            used += size
+    return [
+        BoilerplateLine(
+            doc.id,
+            lines[i].start,
+            lines[i].end,
+            lines[i].index,
+            verdicts[i].rule,
+            float(verdicts[i].score),
+            float(verdicts[i].threshold),
+            verdicts[i].evidence,
+        )
+        for i in sorted(kept)
+    ]

@@ -1,0 +1,160 @@
+"""The boilerplate lexicon: phrases of site furniture in several languages, matched fuzzily.
+
+The built-in phrases live in `dedup/data/lexicon/<language>.txt`. A user file in the same
+format adds phrases, and a line `!phrase` in it removes a built-in one. Format, one entry a line:
+
+    # comment
+    leave a comment          -> matches a whole short line ("Leave a Comment", "leave a coment")
+    also read ...            -> matches the start of a line ("Also Read | Budget 2024: ...")
+
+Case, punctuation, symbols and spacing are ignored (`normalize_line`). Matching uses rapidfuzz
+`fuzz.ratio` with a score cutoff, so a typo or a missing letter still matches.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from dedup.errors import ConfigError
+
+LANGUAGES = ("en", "ur", "hi", "es", "fr", "de")
+PREFIX_MARK = "..."
+
+
+def normalize_line(text: str) -> str:
+    """Casefolded NFKC text with punctuation and symbols turned into single spaces.
+
+    Combining marks stay, so Devanagari and Urdu words keep their vowel signs.
+
+    Example:
+        >>> normalize_line("  Also READ | Budget—2024… ")
+        'also read budget 2024'
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    chars = [" " if unicodedata.category(c)[0] in "PSZC" else c for c in folded]
+    return " ".join("".join(chars).split())
+
+
+@dataclass(frozen=True, slots=True)
+class LexiconMatch:
+    """A lexicon hit: the phrase, the rapidfuzz similarity (0-1), and whether it was a prefix."""
+
+    phrase: str
+    similarity: float
+    prefix: bool
+
+
+class Lexicon:
+    """Whole-line and prefix phrases, normalized once, matched with a score cutoff.
+
+    Example:
+        >>> lex = Lexicon(["leave a comment", "also read ..."])
+        >>> lex.match_line("Leave a Coment").phrase
+        'leave a comment'
+        >>> lex.match_prefix("also read budget 2024").phrase
+        'also read'
+    """
+
+    def __init__(self, entries: list[str]) -> None:
+        lines: set[str] = set()
+        prefixes: set[str] = set()
+        for entry in entries:
+            is_prefix = entry.rstrip().endswith(PREFIX_MARK)
+            phrase = normalize_line(entry.rstrip()[: -len(PREFIX_MARK)] if is_prefix else entry)
+            if phrase:
+                (prefixes if is_prefix else lines).add(phrase)
+        self.lines = sorted(lines)
+        self.prefixes = sorted(prefixes, key=lambda p: (-len(p), p))
+        # Cheap prefilter: only prefixes that share the first letter are scored.
+        self._by_initial: dict[str, list[str]] = {}
+        for phrase in self.prefixes:
+            self._by_initial.setdefault(phrase[0], []).append(phrase)
+
+    def match_line(self, norm: str, cutoff: float = 0.9) -> LexiconMatch | None:
+        """The best whole-line phrase for the normalized line `norm`, if any scores >= cutoff."""
+        if not norm:
+            return None
+        found = process.extractOne(
+            norm, self.lines, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff * 100
+        )
+        if found is None:
+            return None
+        return LexiconMatch(found[0], round(found[1] / 100, 4), prefix=False)
+
+    def match_prefix(self, norm: str, cutoff: float = 0.9) -> LexiconMatch | None:
+        """The longest prefix phrase that starts the normalized line `norm` (fuzzily)."""
+        best: LexiconMatch | None = None
+        for phrase in self._by_initial.get(norm[:1], ()):
+            head = norm[: len(phrase)]
+            # A prefix must end at a word boundary of the line, not inside a word.
+            if len(norm) > len(phrase) and norm[len(phrase)] != " ":
+                continue
+            score = fuzz.ratio(phrase, head) / 100
+            if score >= cutoff and (best is None or score > best.similarity):
+                best = LexiconMatch(phrase, round(score, 4), prefix=True)
+        return best
+
+
+def read_entries(path: str | Path) -> list[str]:
+    """The entries of a lexicon or protect file (comments and blank lines dropped).
+
+    Raises:
+        ConfigError: the file cannot be read.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as ex:
+        msg = f"cannot read lexicon file {str(path)!r}: {ex}; pass a UTF-8 text file"
+        raise ConfigError(msg) from ex
+    return _entries(text)
+
+
+def _entries(text: str) -> list[str]:
+    out = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            out.append(line)
+    return out
+
+
+def builtin_entries() -> list[str]:
+    """Every built-in phrase, all languages.
+
+    Example:
+        >>> "leave a comment" in builtin_entries()
+        True
+    """
+    base = resources.files("dedup") / "data" / "lexicon"
+    out: list[str] = []
+    for lang in LANGUAGES:
+        out.extend(_entries((base / f"{lang}.txt").read_text(encoding="utf-8")))
+    return out
+
+
+def load_lexicon(user_file: str | None = None, *, builtin: bool = True) -> Lexicon:
+    """The built-in phrases (unless `builtin` is False), plus and minus the user file's entries.
+
+    Example:
+        >>> load_lexicon().match_line("leave a reply").similarity
+        1.0
+    """
+    entries = builtin_entries() if builtin else []
+    if user_file:
+        user = read_entries(user_file)
+        removed = {normalize_line(e[1:]) for e in user if e.startswith("!")}
+        entries = [e for e in entries if normalize_line(e.removesuffix(PREFIX_MARK)) not in removed]
+        entries += [e for e in user if not e.startswith("!")]
+    return Lexicon(entries)
+
+
+def load_protect(path: str | None) -> tuple[str, ...]:
+    """Normalized protect phrases: a line containing one is never reported."""
+    if not path:
+        return ()
+    return tuple(sorted({p for p in map(normalize_line, read_entries(path)) if p}))
