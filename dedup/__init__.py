@@ -9,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 from dedup.api import compare, document_jaccard, scan
 from dedup.clean import CleanResult, apply_report, clean
 from dedup.config import DedupConfig, NormalizeConfig, PassageConfig, ShingleConfig
+from dedup.cluster import find_duplicates
 from dedup.document import Document
 from dedup.errors import ConfigError, DedupError, InputError
 from dedup.io.readers import DocumentReader, read_documents
@@ -48,6 +49,7 @@ __all__ = [
     "clean",
     "compare",
     "document_jaccard",
+    "find_duplicates",
     "find_passages",
     "read_documents",
     "scan",

@@ -19,7 +19,7 @@ import numpy as np
 try:
     from numba import njit
 except ImportError:  # pragma: no cover - exercised where numba is absent
-    njit = None
+    njit = None  # type: ignore[assignment]
 
 _P = np.uint64(0x100000001B3)
 _M = np.uint64(0x9E3779B97F4A7C15)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from dedup.cluster import find_duplicates
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.errors import InputError
@@ -49,7 +50,9 @@ def compare(a: Document, b: Document, config: DedupConfig | None = None) -> Repo
     return _build_report([a, b], config, all_pairs=True)
 
 
-def scan(docs: Iterable[Document], config: DedupConfig | None = None) -> Report:
+def scan(
+    docs: Iterable[Document], config: DedupConfig | None = None, *, jobs: int = 1
+) -> Report:
     """Shared passages across every pair of documents of a corpus.
 
     Candidate pairs come from LSH, so the work grows with the reuse in the corpus, not with
@@ -73,10 +76,13 @@ def scan(docs: Iterable[Document], config: DedupConfig | None = None) -> Report:
             )
             raise InputError(msg)
         seen[doc.id] = doc.source
-    return _build_report(docs, config, all_pairs=False)
+    return _build_report(docs, config, all_pairs=False, jobs=jobs)
 
 
-def _build_report(docs: Sequence[Document], config: DedupConfig, *, all_pairs: bool) -> Report:
+def _build_report(
+    docs: Sequence[Document], config: DedupConfig, *, all_pairs: bool, jobs: int = 1
+) -> Report:
+    duplicates = find_duplicates(docs, config, jobs=jobs)
     passages = find_passages(docs, config) if config.passages else []
     by_id = {doc.id: doc for doc in docs}
     position = {doc.id: i for i, doc in enumerate(docs)}
@@ -88,6 +94,8 @@ def _build_report(docs: Sequence[Document], config: DedupConfig, *, all_pairs: b
         for ia, ib in sorted(pair_ids, key=lambda pair: (position[pair[0]], position[pair[1]]))
     ]
     return Report(
+        duplicates=tuple(duplicates.clusters),
+        counts=duplicates.counts,
         config=config.to_dict(),
         fingerprint=config.fingerprint(),
         documents=tuple(DocumentInfo(d.id, d.source, d.chars) for d in docs),

@@ -20,6 +20,7 @@ from dedup.document import Document
 from dedup.errors import DedupError
 from dedup.io.readers import DocumentReader
 from dedup.io.writers import write_atomic
+from dedup.parallel import resolve_jobs
 from dedup.render import render_text
 from dedup.report import Report
 
@@ -68,19 +69,57 @@ def config_options(func: F) -> F:
     @click.option("--num-perm", type=int, default=128, show_default=True, help="MinHash size.")
     @click.option("--seed", type=int, default=1, show_default=True, help="MinHash seed.")
     @click.option("--no-passages", is_flag=True, help="Skip the search for reused passages.")
+    @click.option(
+        "--keep",
+        type=click.Choice(["first", "longest", "newest", "source", "none"]),
+        default="first",
+        show_default=True,
+        help="Which copy of a near-duplicate cluster is kept (none: drop every copy).",
+    )
+    @click.option("--date-field", default=None, help="Metadata field with an ISO date (--keep newest).")
+    @click.option(
+        "--source-priority",
+        default="",
+        help="Comma-separated glob patterns over document sources, best first (--keep source).",
+    )
     @wraps(func)
     def wrapper(
-        *args: Any, threshold: float, num_perm: int, seed: int, no_passages: bool, **kwargs: Any
+        *args: Any,
+        threshold: float,
+        num_perm: int,
+        seed: int,
+        no_passages: bool,
+        keep: str,
+        date_field: str | None,
+        source_priority: str,
+        **kwargs: Any,
     ) -> Any:
         try:
             config = DedupConfig(
-                threshold=threshold, num_perm=num_perm, seed=seed, passages=not no_passages
+                threshold=threshold,
+                num_perm=num_perm,
+                seed=seed,
+                passages=not no_passages,
+                keep=keep,  # type: ignore[arg-type]
+                date_field=date_field,
+                source_priority=tuple(p for p in source_priority.split(",") if p),
             )
         except DedupError as ex:
             raise CLIInputError(str(ex)) from ex
         return func(*args, config=config, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def jobs_option(func: F) -> F:
+    """--jobs N: worker processes (0 = every core); results never depend on it."""
+    return click.option(
+        "--jobs",
+        type=int,
+        default=0,
+        show_default=True,
+        help="Worker processes for signatures; 0 uses every core. Output is identical for any N.",
+    )(func)
 
 
 def output_options(func: F) -> F:
@@ -160,6 +199,7 @@ def compare(
 @click.argument("paths", nargs=-1, required=True)
 @input_options
 @config_options
+@jobs_option
 @output_options
 def scan(
     paths: tuple[str, ...],
@@ -167,6 +207,7 @@ def scan(
     id_field: str | None,
     strict: bool,
     config: DedupConfig,
+    jobs: int,
     fmt: str,
     output: str | None,
 ) -> None:
@@ -182,7 +223,7 @@ def scan(
     """
     docs = _read(paths, text_field, id_field, strict)
     try:
-        report = api_scan(docs, config)
+        report = api_scan(docs, config, jobs=resolve_jobs(jobs))
     except DedupError as ex:
         raise CLIInputError(str(ex)) from ex
     _emit(report, fmt, output)
