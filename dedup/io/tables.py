@@ -157,13 +157,15 @@ def write_csv(
         >>> p = Path(tempfile.mkdtemp()) / "out.csv"
         >>> write_csv(p, [{"id": "1", "text": "Hi, there"}], ["id", "text"])
         1
-        >>> p.read_text(encoding="utf-8")
-        'id,text\\r\\n1,"Hi, there"\\r\\n'
+        >>> p.read_bytes()
+        b'id,text\\n1,"Hi, there"\\n'
     """
     count = 0
     with open_write_atomic(path) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-        writer = csv.DictWriter(text, fieldnames=list(columns), delimiter=delimiter)
+        writer = csv.DictWriter(
+            text, fieldnames=list(columns), delimiter=delimiter, lineterminator="\n"
+        )
         writer.writeheader()
         for record in records:
             writer.writerow(record)

@@ -5,12 +5,18 @@ Text documents go one file each under a root directory; records go to JSONL.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+from dedup.document import Document
+from dedup.io.compression import open_write_atomic
+from dedup.io.formats import InputFormat
+from dedup.io.tables import write_csv, write_parquet
 
 
 def write_atomic(path: str | Path, text: str) -> None:
@@ -73,3 +79,50 @@ def write_jsonl(path: str | Path, records: Iterable[Mapping[str, Any]]) -> int:
     lines = [json.dumps(record, ensure_ascii=False) + "\n" for record in records]
     write_atomic(path, "".join(lines))
     return len(lines)
+
+
+# --- Writing in the input's format (text, JSONL, CSV, Parquet; gzip/zstd by suffix) ---------
+
+
+def write_like(
+    path: str | Path,
+    docs: Iterable[Document],
+    fmt: InputFormat,
+    *,
+    text_field: str = "text",
+) -> int:
+    """Write documents to `path` in `fmt`, the format their input file was read in.
+
+    Records are each document's `meta` with `text_field` set to its text, so every other
+    field or column comes back as read: a CSV keeps its header order, a Parquet file its
+    schema (`fmt.arrow_schema`). A `text` format writes the single document's text. The
+    file is compressed by `path`'s suffix (`.gz`, `.zst`) and replaced atomically.
+
+    Returns:
+        The number of documents written.
+
+    Example:
+        >>> import tempfile, gzip, pathlib
+        >>> from dedup.io.formats import detect_format
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "out.jsonl.gz"
+        >>> write_like(p, [Document("a", "Hi", meta={"id": 7})], detect_format(p))
+        1
+        >>> gzip.decompress(p.read_bytes())
+        b'{"id": 7, "text": "Hi"}\\n'
+    """
+    records = ({**doc.meta, text_field: doc.text} for doc in docs)
+    if fmt.kind == "parquet":
+        return write_parquet(path, records, fmt.arrow_schema)
+    if fmt.kind == "csv":
+        first = list(itertools.islice(records, 1))
+        columns = fmt.columns or (tuple(first[0]) if first else (text_field,))
+        return write_csv(path, itertools.chain(first, records), columns, delimiter=fmt.delimiter)
+    count = 0
+    with open_write_atomic(path) as fh:
+        for record in records:
+            if fmt.kind == "text":
+                fh.write(str(record[text_field]).encode("utf-8"))
+            else:
+                fh.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
+            count += 1
+    return count

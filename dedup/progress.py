@@ -1,0 +1,161 @@
+"""A progress line on stderr for long runs, silent when nobody is watching.
+
+The line appears only when the stream is a terminal, `quiet` is off, and the work has
+already taken `delay` seconds (short runs stay silent); it is redrawn at most a few times a
+second and erased at the end, so stdout and redirected logs never see it. `track` counts
+items of an iterator (reading documents); `activity` shows elapsed time for a step that
+cannot report its own progress (the scan itself).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import TextIO, TypeVar
+
+T = TypeVar("T")
+
+DELAY_SECONDS = 1.0
+REDRAW_SECONDS = 0.2
+
+
+def progress_enabled(*, quiet: bool = False, stream: TextIO | None = None) -> bool:
+    """Whether to draw progress: not quiet, and the stream (default stderr) is a terminal.
+
+    Example:
+        >>> import io
+        >>> progress_enabled(stream=io.StringIO())
+        False
+    """
+    stream = stream if stream is not None else sys.stderr
+    isatty = getattr(stream, "isatty", None)
+    return not quiet and isatty is not None and bool(isatty())
+
+
+class ProgressLine:
+    """One self-overwriting status line: `label: 12,345 docs  4,321 docs/s`.
+
+    Args:
+        label: what is being done ("reading").
+        unit: what is counted ("docs").
+        enabled: draw at all (see `progress_enabled`).
+        stream: where to draw (default: stderr).
+        delay: seconds of silence before the first draw.
+
+    Example:
+        >>> import io
+        >>> line = ProgressLine("reading", enabled=False, stream=io.StringIO())
+        >>> line.update(3); line.count
+        3
+    """
+
+    def __init__(
+        self,
+        label: str,
+        *,
+        unit: str = "docs",
+        enabled: bool = True,
+        stream: TextIO | None = None,
+        delay: float = DELAY_SECONDS,
+    ) -> None:
+        self.label = label
+        self.unit = unit
+        self.enabled = enabled
+        self.stream = stream if stream is not None else sys.stderr
+        self.count = 0
+        self._start = time.monotonic()
+        self._next_draw = self._start + delay
+        self._width = 0
+
+    def update(self, n: int = 1) -> None:
+        """Count `n` more items; redraw if it is time to."""
+        self.count += n
+        if self.enabled and time.monotonic() >= self._next_draw:
+            self.draw()
+
+    def draw(self, status: str | None = None) -> None:
+        """Redraw the line now (with `status` in place of the count, if given)."""
+        now = time.monotonic()
+        elapsed = now - self._start
+        if status is None:
+            rate = self.count / elapsed if elapsed > 0 else 0.0
+            status = f"{self.count:,} {self.unit}  {rate:,.0f} {self.unit}/s"
+        text = f"{self.label}: {status}"
+        # Pad with spaces so a shorter line fully covers the previous one.
+        self.stream.write("\r" + text.ljust(self._width))
+        self.stream.flush()
+        self._width = len(text)
+        self._next_draw = now + REDRAW_SECONDS
+
+    def close(self) -> None:
+        """Erase the line if it was drawn."""
+        if self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()
+            self._width = 0
+
+
+def track(
+    items: Iterable[T],
+    label: str,
+    *,
+    enabled: bool,
+    stream: TextIO | None = None,
+    delay: float = DELAY_SECONDS,
+) -> Iterator[T]:
+    """Yield `items` unchanged while counting them on a progress line.
+
+    Example:
+        >>> import io
+        >>> out = io.StringIO()
+        >>> list(track(range(3), "reading", enabled=False, stream=out)), out.getvalue()
+        ([0, 1, 2], '')
+    """
+    line = ProgressLine(label, enabled=enabled, stream=stream, delay=delay)
+    try:
+        for item in items:
+            yield item
+            line.update()
+    finally:
+        line.close()
+
+
+@contextmanager
+def activity(
+    label: str,
+    *,
+    enabled: bool,
+    stream: TextIO | None = None,
+    delay: float = DELAY_SECONDS,
+) -> Iterator[None]:
+    """Show `label: 12 s` while the body runs, from a background thread.
+
+    Example:
+        >>> import io
+        >>> with activity("scanning", enabled=False, stream=io.StringIO()):
+        ...     pass
+    """
+    if not enabled:
+        yield
+        return
+    line = ProgressLine(label, stream=stream, delay=delay)
+    done = threading.Event()
+
+    def tick() -> None:
+        if done.wait(delay):
+            return
+        while not done.is_set():
+            line.draw(f"{time.monotonic() - line._start:,.0f} s")
+            done.wait(REDRAW_SECONDS * 2)
+
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+        line.close()
