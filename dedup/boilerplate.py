@@ -61,7 +61,9 @@ META_KEYWORD = re.compile(
     r"شائع)\b",
     re.IGNORECASE,
 )
-BYLINE = re.compile(r"^\W*(?:by|von|par|por)\s+[A-ZÀ-Þ]\w+(?:\s+[A-ZÀ-Þ][\w.]*){0,3}\s*$")
+BYLINE = re.compile(
+    r"^\W*(?:[Bb]y|[Vv]on|[Pp]ar|[Pp]or)\s+[A-ZÀ-Þ]\w+(?:\s+[A-ZÀ-Þ][\w.]*){0,3}\s*$"
+)
 CRUMB = re.compile(r"\s(?:>|»|›|/|\|)\s")
 
 

@@ -1,0 +1,250 @@
+"""Boilerplate detection: the seeds' gold, realistic positives and negatives, and the rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.boilerplate import detect_boilerplate
+from dedup.config import BoilerplateConfig, DedupConfig
+from dedup.document import Document
+from dedup.errors import ConfigError
+from dedup.lexicon import load_lexicon, normalize_line
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+GOLD = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
+
+PROSE = (
+    "The central bank held its policy rate at 6.5 percent on Thursday, citing sticky food "
+    "inflation and a weaker currency.\n"
+    "Governor Jameel Ahmad told reporters that the committee would watch the oil market closely "
+    "before any cut.\n"
+    "Analysts had expected a pause after three straight increases earlier in the year.\n"
+)
+
+
+def _seed_docs() -> list[Document]:
+    return [
+        Document(key, (SAMPLES / name).read_text(encoding="utf-8"))
+        for key, name in sorted(GOLD["documents"].items())
+    ]
+
+
+def _lines(text: str, config: BoilerplateConfig | None = None) -> list[int]:
+    return [b.line for b in detect_boilerplate([Document("d", text)], config)]
+
+
+def _rules(text: str) -> dict[int, str]:
+    return {b.line: b.rule for b in detect_boilerplate([Document("d", text)])}
+
+
+def test_seed_gold_is_reported_and_content_stays() -> None:
+    found = detect_boilerplate(_seed_docs())
+    by_doc: dict[str, set[int]] = {}
+    for b in found:
+        by_doc.setdefault(b.doc, set()).add(b.line)
+    for gold in GOLD["boilerplate"]:
+        assert set(gold["lines"]) <= by_doc.get(gold["doc"], set()), gold["id"]
+    for doc, content in GOLD["content_must_stay"].items():
+        assert not set(content) & by_doc.get(doc, set()), doc
+
+
+def test_seed_b1_span_and_offsets_reproduce_the_lines() -> None:
+    docs = _seed_docs()
+    texts = {d.id: d.text for d in docs}
+    found = detect_boilerplate(docs)
+    for b in found:
+        assert texts[b.doc][b.start : b.end] == texts[b.doc].split("\n")[b.line]
+    b1 = [b for b in found if b.doc == "004"]
+    assert (b1[0].start, b1[-1].end) == tuple(GOLD["boilerplate"][0]["span"])
+    assert found == sorted(found, key=lambda b: (b.doc, b.start))
+
+
+def test_every_finding_says_rule_value_threshold_and_evidence() -> None:
+    for b in detect_boilerplate(_seed_docs()):
+        assert b.rule and b.evidence
+        assert b.threshold > 0
+
+
+@pytest.mark.parametrize(
+    ("tail", "rule"),
+    [
+        ("Also Read | Budget 2024: what the new tax slabs mean for you", "lexicon_prefix"),
+        (
+            "(This story has not been edited by HT staff and is auto-generated from a "
+            "syndicated feed.)",
+            "syndication_trailer",
+        ),
+        ("12 Comments", "counter"),
+        ("Facebook Twitter WhatsApp Email", "share_prompt"),
+        ("Share this article", "lexicon"),
+        ("Follow us on Google News", "lexicon"),
+        ("Subscribe to our newsletter", "lexicon"),
+        ("https://www.example.com/business/rates-held-2024", "bare_url"),
+        ("© 2024 Dawn Media Group. All rights reserved.", "copyright"),
+        ("Advertisement", "lexicon"),
+        ("यह भी पढ़ें: बजट में किसानों के लिए क्या है", "lexicon_prefix"),
+        ("یہ بھی پڑھیں: اسٹیٹ بینک نے شرح سود برقرار رکھی", "lexicon_prefix"),
+        ("Lesen Sie auch: Die Zinsen bleiben hoch", "lexicon_prefix"),
+        ("Lire aussi : la BCE maintient ses taux", "lexicon_prefix"),
+        ("Deja un comentario", "lexicon"),
+        ("Leave a coment", "lexicon"),
+    ],
+)
+def test_tail_furniture_is_found(tail: str, rule: str) -> None:
+    text = PROSE + tail
+    assert _rules(text) == {3: rule}
+
+
+def test_teaser_run_then_label_is_removed_but_a_closing_quote_stays() -> None:
+    text = (
+        PROSE + "“We will not move until inflation is clearly falling,” Ahmad said.\n"
+        "Related Stories\n"
+        "Oil prices climb for a third day as Gulf supply worries return to the…\n"
+        "Karachi stocks close higher on hopes of a new IMF tranche before the…\n"
+        "Rupee gains against the dollar in the interbank market after the…\n"
+    )
+    found = _rules(text)
+    assert found == {4: "lexicon", 5: "teaser_run", 6: "teaser_run", 7: "teaser_run"}
+
+
+def test_headlines_after_a_related_label_are_tail_block() -> None:
+    text = PROSE + "Related Articles\nOil prices climb again\nKarachi stocks close higher\n"
+    assert _rules(text) == {3: "lexicon", 4: "tail_block", 5: "tail_block"}
+
+
+def test_header_with_byline_and_date_but_title_and_dateline_stay() -> None:
+    text = (
+        "Home > Business > Economy\n"
+        "Central bank holds rates\n"
+        "By Sana Malik\n"
+        "Published: February 14, 2024 10:32 PKT\n"
+        "\n"
+        "Karachi, February 14\n" + PROSE
+    )
+    assert _rules(text) == {0: "breadcrumb", 2: "metadata_header", 3: "metadata_header"}
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        "“We are not there yet,” he said. “But we will be.”",
+        "Will the bank cut rates before the election?",
+        "— Reuters",
+        "Reporting by Asif Shahzad; Editing by Raju Gopalakrishnan",
+        "He paused, looked at the crowd, and said only: we shall see...",
+        "The minister said he would wait and see…",
+        "Key dates\nMarch 12: budget proposals\nApril 30: IMF review\nJune 10: budget vote",
+        "What happens next\nWho decides\nWhy it matters",
+    ],
+)
+def test_article_endings_that_are_content_stay(ending: str) -> None:
+    assert _lines(PROSE + ending) == []
+
+
+def test_ellipsis_in_prose_is_not_a_teaser_run() -> None:
+    text = (
+        "She counted the days... then the weeks.\n"
+        "Nobody called. The phone stayed silent for a month and she said, “Maybe next year...”\n"
+        "It was, as her brother put it, “a long wait for nothing…”\n"
+    )
+    assert _lines(text) == []
+
+
+def test_heading_list_that_is_content_stays_even_before_furniture() -> None:
+    text = PROSE + "The plan has three parts:\nFiscal consolidation\nEnergy reform\nShare this\n"
+    assert _rules(text) == {6: "lexicon"}
+
+
+def test_protect_file_keeps_a_line(tmp_path: Path) -> None:
+    protect = tmp_path / "protect.txt"
+    protect.write_text("# never remove\nleave a comment\n", encoding="utf-8")
+    text = PROSE + "Leave a comment"
+    assert _lines(text) == [3]
+    assert _lines(text, BoilerplateConfig(protect_file=str(protect))) == []
+
+
+def test_user_lexicon_adds_and_removes(tmp_path: Path) -> None:
+    user = tmp_path / "lexicon.txt"
+    user.write_text("weiter zur startseite\n!leave a comment\n", encoding="utf-8")
+    config = BoilerplateConfig(lexicon_file=str(user))
+    assert _lines(PROSE + "Weiter zur Startseite", config) == [3]
+    assert _lines(PROSE + "Leave a comment", config) == []
+
+
+def test_missing_lexicon_file_is_a_config_error(tmp_path: Path) -> None:
+    config = BoilerplateConfig(lexicon_file=str(tmp_path / "nope.txt"))
+    with pytest.raises(ConfigError, match="cannot read lexicon file"):
+        detect_boilerplate([Document("d", PROSE)], config)
+
+
+def test_removal_budget_keeps_most_of_a_furniture_only_page() -> None:
+    text = "Leave a comment\nShare this article\nFollow us on Twitter\nAdvertisement"
+    found = detect_boilerplate([Document("d", text)])
+    assert sum(b.end - b.start for b in found) <= 0.5 * len(text)
+    assert found  # the strongest lines still go
+
+
+def _site_doc(i: int, site: str, footer: str) -> Document:
+    opening = f"Story number {i} opens with its own distinct words about topic {i * 7}."
+    return Document(f"{site}{i}", f"{opening}\n{PROSE}{footer}", meta={"site": site})
+
+
+def test_corpus_repeat_counts_documents_with_different_openings() -> None:
+    footer = "Dawn Media Group newsroom desk Karachi"
+    docs = [_site_doc(i, "dawn", footer) for i in range(5)]
+    found = detect_boilerplate(docs, site_field="site")
+    assert {(b.doc, b.rule) for b in found} == {(d.id, "corpus_repeat") for d in docs}
+    assert "same line in 5 documents of site 'dawn'" in found[0].evidence
+
+
+def test_near_duplicate_copies_do_not_make_their_lines_boilerplate() -> None:
+    docs = [Document(str(i), PROSE + "Karachi desk report with agency input") for i in range(6)]
+    assert detect_boilerplate(docs) == []
+
+
+def test_corpus_repeat_is_per_site() -> None:
+    footer = "Dawn Media Group newsroom desk Karachi"
+    docs = [_site_doc(i, f"site{i}", footer) for i in range(5)]
+    assert detect_boilerplate(docs, site_field="site") == []
+
+
+def test_teaser_that_opens_another_document() -> None:
+    other = Document("b", "Oil prices climb for a third day as Gulf supply worries return.\n" + PROSE)
+    teaser = "Oil prices climb for a third day as Gulf supply…"
+    found = detect_boilerplate([Document("a", PROSE + teaser), other])
+    assert [(b.doc, b.rule, b.evidence) for b in found] == [
+        ("a", "teaser_of_document", "opening words of document b")
+    ]
+
+
+def test_prefix_phrase_followed_by_prose_is_not_a_label() -> None:
+    text = PROSE + "Related to this, the finance ministry said the deficit target would hold."
+    assert _lines(text) == []
+
+
+def test_lexicon_normalization_keeps_combining_marks() -> None:
+    assert normalize_line("और पढ़ें »") == "और पढ़ें"
+    assert load_lexicon().match_line(normalize_line("और पढ़ें")) is not None
+
+
+def test_config_validation_and_round_trip() -> None:
+    with pytest.raises(ConfigError, match="max_removed_fraction"):
+        BoilerplateConfig(max_removed_fraction=1.5)
+    config = DedupConfig(boilerplate=BoilerplateConfig(min_doc_freq=4), find_boilerplate=False)
+    assert DedupConfig.from_dict(config.to_dict()) == config
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=60), max_size=12))
+def test_findings_are_whole_lines_within_budget(raw_lines: list[str]) -> None:
+    text = "\n".join(raw_lines)
+    found = detect_boilerplate([Document("d", text)])
+    split = text.split("\n")
+    for b in found:
+        assert text[b.start : b.end] == split[b.line]
+    assert sum(b.end - b.start for b in found) <= 0.5 * len(text)
