@@ -54,7 +54,7 @@ class Lexicon:
 
     Example:
         >>> lex = Lexicon(["leave a comment", "also read ..."])
-        >>> lex.match_line("Leave a Coment").phrase
+        >>> lex.match_line("leave a coment").phrase
         'leave a comment'
         >>> lex.match_prefix("also read budget 2024").phrase
         'also read'

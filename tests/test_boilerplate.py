@@ -66,7 +66,8 @@ def test_seed_b1_span_and_offsets_reproduce_the_lines() -> None:
 
 def test_every_finding_says_rule_value_threshold_and_evidence() -> None:
     for b in detect_boilerplate(_seed_docs()):
-        assert b.rule and b.evidence
+        assert b.rule
+        assert b.evidence
         assert b.threshold > 0
 
 
@@ -214,7 +215,8 @@ def test_corpus_repeat_is_per_site() -> None:
 
 
 def test_teaser_that_opens_another_document() -> None:
-    other = Document("b", "Oil prices climb for a third day as Gulf supply worries return.\n" + PROSE)
+    opening = "Oil prices climb for a third day as Gulf supply worries return.\n"
+    other = Document("b", opening + PROSE)
     teaser = "Oil prices climb for a third day as Gulf supply…"
     found = detect_boilerplate([Document("a", PROSE + teaser), other])
     assert [(b.doc, b.rule, b.evidence) for b in found] == [
