@@ -136,7 +136,8 @@ def find_duplicates(
     involved = [
         doc for doc in range(len(docs)) if len(members[group[doc]]) > 1 or group[doc] in adjacent
     ]
-    sets = dict(zip(involved, text_shingle_sets([docs[i].text for i in involved], config), strict=True))
+    texts = [docs[i].text for i in involved]
+    sets = dict(zip(involved, text_shingle_sets(texts, config), strict=True))
     assigned = np.zeros(len(docs), dtype=bool)
     clusters: list[tuple[int, list[tuple[int, float]]]] = []
     for rep in keep_order(docs, config):

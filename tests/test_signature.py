@@ -54,3 +54,47 @@ def test_window_signature_equals_datasketch_of_window(seed_texts):
     sigs, starts = window_signatures(hashes, window=10, stride=5, num_perm=64, seed=1)
     for row, start in zip(sigs[:5], starts[:5]):
         assert (row == _datasketch(texts[start : start + 10], 64, 1)).all()
+
+
+TEXTS = st.lists(
+    st.text(alphabet="aB c,\n1_é ẞﬁ\u00a0x'’-", min_size=0, max_size=80), min_size=1, max_size=8
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(texts=TEXTS, size=st.integers(1, 6), seed=st.integers(0, 2**32 - 1), fold=st.booleans())
+def test_text_signatures_fast_equals_numpy_and_datasketch(texts, size, seed, fold):
+    from dedup import _kernel
+    from dedup.config import DedupConfig, NormalizeConfig
+    from dedup.signature import text_signatures
+
+    config = DedupConfig(
+        num_perm=16, seed=seed, shingle=ShingleConfig(size=size),
+        normalize=NormalizeConfig(casefold=fold),
+    )
+    slow = text_signatures(texts, config, fast=False)
+    for text, row in zip(texts, slow):
+        words = split_words(text, config.normalize).words
+        assert (row == _datasketch(shingle_texts(words, config.shingle), 16, seed)).all()
+    if _kernel.AVAILABLE:
+        assert (text_signatures(texts, config, fast=True) == slow).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(texts=TEXTS)
+def test_text_shingle_sets_fast_equals_numpy(texts):
+    from dedup import _kernel
+    from dedup.signature import text_shingle_sets
+
+    slow = text_shingle_sets(texts, fast=False)
+    assert all(np.array_equal(s, np.unique(s)) for s in slow)
+    if _kernel.AVAILABLE:
+        fast = text_shingle_sets(texts, fast=True)
+        assert all(np.array_equal(a, b) for a, b in zip(fast, slow))
+
+
+def test_text_signatures_on_seeds_fast_equals_numpy(seed_texts):
+    from dedup.signature import text_signatures
+
+    texts = list(seed_texts.values())
+    assert (text_signatures(texts, fast=True) == text_signatures(texts, fast=False)).all()
