@@ -37,7 +37,7 @@ def miss_probability(jaccard: float, bands: int, rows: int) -> float:
 
     Example:
         >>> round(miss_probability(0.8, 9, 13), 2)  # datasketch's default for 0.8
-        0.44
+        0.6
     """
     return float((1.0 - jaccard**rows) ** bands)
 

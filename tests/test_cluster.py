@@ -34,7 +34,9 @@ def test_no_chaining(seed_texts):
     docs = _chain(_words(seed_texts))
     config = DedupConfig(threshold=0.7)
     jac = {(x.id, y.id): document_jaccard(x, y, config) for x in docs for y in docs}
-    assert jac[("a", "b")] >= 0.7 and jac[("b", "c")] >= 0.7 and jac[("a", "c")] < 0.7
+    assert jac[("a", "b")] >= 0.7
+    assert jac[("b", "c")] >= 0.7
+    assert jac[("a", "c")] < 0.7
     clusters = find_duplicates(docs, config).clusters
     assert [(c.representative, [m.id for m in c.members]) for c in clusters] == [("a", ["b"])]
     assert clusters[0].members[0].jaccard == jac[("a", "b")]
@@ -46,7 +48,8 @@ def test_members_verified_against_representative(seed_texts):
     docs += [Document("copy", docs[2].text + " a trailing line"), Document("same", docs[2].text)]
     result = find_duplicates(docs, DedupConfig())
     (cluster,) = result.clusters
-    assert cluster.representative == "d2" and cluster.kept == "d2"
+    assert cluster.representative == "d2"
+    assert cluster.kept == "d2"
     assert [m.id for m in cluster.members] == ["copy", "same"]
     for m in cluster.members:
         assert m.jaccard >= 0.8
@@ -71,7 +74,8 @@ def test_keep_rules(seed_texts, config, kept):
         Document("wiki", text, "wiki/7", {}),
     ]
     (cluster,) = find_duplicates(docs, config).clusters
-    assert cluster.kept == kept and cluster.rule == config.keep
+    assert cluster.kept == kept
+    assert cluster.rule == config.keep
     assert len(cluster.members) == 2
 
 
@@ -107,8 +111,11 @@ def test_cli_keep_and_jobs(tmp_path, seed_texts):
     result = CliRunner().invoke(cli, [*args, "--keep", "longest", "--jobs", "2", "-o", str(out)])
     assert result.exit_code == 0, result.output
     (cluster,) = json.loads(out.read_text(encoding="utf-8"))["duplicates"]
-    assert cluster["kept"] == "b" and cluster["members"][0]["id"] == "a"
+    assert cluster["kept"] == "b"
+    assert cluster["members"][0]["id"] == "a"
     bad = CliRunner().invoke(cli, [*args, "--keep", "newest"])
-    assert bad.exit_code == 2 and "--date-field" in bad.output
+    assert bad.exit_code == 2
+    assert "--date-field" in bad.output
     bad = CliRunner().invoke(cli, [*args, "--jobs", "-1"])
-    assert bad.exit_code == 2 and "--jobs" in bad.output
+    assert bad.exit_code == 2
+    assert "--jobs" in bad.output

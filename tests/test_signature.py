@@ -43,7 +43,7 @@ def test_batch_equals_one_by_one(words):
     config = ShingleConfig(size=2)
     parts = [shingle_hashes(words[i:], config) for i in range(0, len(words) + 1, 7)]
     batch = compute_signatures(parts, 16, 3)
-    for row, part in zip(batch, parts):
+    for row, part in zip(batch, parts, strict=True):
         assert (row == compute_signatures([part], 16, 3)[0]).all()
 
 
@@ -52,7 +52,7 @@ def test_window_signature_equals_datasketch_of_window(seed_texts):
     config = ShingleConfig(size=3)
     hashes, texts = shingle_hashes(words, config), shingle_texts(words, config)
     sigs, starts = window_signatures(hashes, window=10, stride=5, num_perm=64, seed=1)
-    for row, start in zip(sigs[:5], starts[:5]):
+    for row, start in zip(sigs[:5], starts[:5], strict=True):
         assert (row == _datasketch(texts[start : start + 10], 64, 1)).all()
 
 
@@ -73,7 +73,7 @@ def test_text_signatures_fast_equals_numpy_and_datasketch(texts, size, seed, fol
         normalize=NormalizeConfig(casefold=fold),
     )
     slow = text_signatures(texts, config, fast=False)
-    for text, row in zip(texts, slow):
+    for text, row in zip(texts, slow, strict=True):
         words = split_words(text, config.normalize).words
         assert (row == _datasketch(shingle_texts(words, config.shingle), 16, seed)).all()
     if _kernel.AVAILABLE:
@@ -90,7 +90,7 @@ def test_text_shingle_sets_fast_equals_numpy(texts):
     assert all(np.array_equal(s, np.unique(s)) for s in slow)
     if _kernel.AVAILABLE:
         fast = text_shingle_sets(texts, fast=True)
-        assert all(np.array_equal(a, b) for a, b in zip(fast, slow))
+        assert all(np.array_equal(a, b) for a, b in zip(fast, slow, strict=True))
 
 
 def test_text_signatures_on_seeds_fast_equals_numpy(seed_texts):
