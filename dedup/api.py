@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from dedup.boilerplate import detect_boilerplate
 from dedup.cluster import find_duplicates
 from dedup.config import DedupConfig
 from dedup.document import Document
@@ -28,13 +29,16 @@ def document_jaccard(a: Document, b: Document, config: DedupConfig | None = None
     return round(exact_jaccard(sa, sb), 6)
 
 
-def compare(a: Document, b: Document, config: DedupConfig | None = None) -> Report:
+def compare(
+    a: Document, b: Document, config: DedupConfig | None = None, *, site_field: str | None = None
+) -> Report:
     """Shared passages of two documents and their whole-document Jaccard.
 
     Args:
         a: the first document.
         b: the second document (renamed `<id>#2` if it has the same id as `a`).
         config: settings; the default looks for passages of 8 or more equal words.
+        site_field: a key of `Document.meta` naming the site (for boilerplate evidence).
 
     Returns:
         A report with both documents, one pair, and the passages.
@@ -47,16 +51,21 @@ def compare(a: Document, b: Document, config: DedupConfig | None = None) -> Repo
     config = config or DedupConfig()
     if a.id == b.id:
         b = Document(f"{b.id}#2", b.text, b.source, b.meta)
-    return _build_report([a, b], config, all_pairs=True)
+    return _build_report([a, b], config, all_pairs=True, site_field=site_field)
 
 
 def scan(
-    docs: Iterable[Document], config: DedupConfig | None = None, *, jobs: int = 1
+    docs: Iterable[Document],
+    config: DedupConfig | None = None,
+    *,
+    jobs: int = 1,
+    site_field: str | None = None,
 ) -> Report:
     """Shared passages across every pair of documents of a corpus.
 
     Candidate pairs come from LSH, so the work grows with the reuse in the corpus, not with
-    the square of its size; see `find_passages` for what can be missed.
+    the square of its size; see `find_passages` for what can be missed. With
+    `site_field` (a key of `Document.meta`), recurring boilerplate lines are counted per site.
 
     Raises:
         InputError: two documents have the same id.
@@ -76,14 +85,24 @@ def scan(
             )
             raise InputError(msg)
         seen[doc.id] = doc.source
-    return _build_report(docs, config, all_pairs=False, jobs=jobs)
+    return _build_report(docs, config, all_pairs=False, jobs=jobs, site_field=site_field)
 
 
 def _build_report(
-    docs: Sequence[Document], config: DedupConfig, *, all_pairs: bool, jobs: int = 1
+    docs: Sequence[Document],
+    config: DedupConfig,
+    *,
+    all_pairs: bool,
+    jobs: int = 1,
+    site_field: str | None = None,
 ) -> Report:
     duplicates = find_duplicates(docs, config, jobs=jobs)
     passages = find_passages(docs, config) if config.passages else []
+    boilerplate = (
+        detect_boilerplate(docs, config.boilerplate, site_field=site_field)
+        if config.find_boilerplate
+        else []
+    )
     by_id = {doc.id: doc for doc in docs}
     position = {doc.id: i for i, doc in enumerate(docs)}
     pair_ids = {(p.a.doc, p.b.doc) for p in passages}
@@ -106,5 +125,6 @@ def _build_report(
                 key=lambda p: (position[p.a.doc], position[p.b.doc], p.a.start, p.b.start),
             )
         ),
+        boilerplate=tuple(boilerplate),
     )
 
