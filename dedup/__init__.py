@@ -7,9 +7,16 @@ Stages, in order: io.readers -> normalize -> shingle -> signature -> index -> al
 from importlib.metadata import PackageNotFoundError, version
 
 from dedup.api import compare, document_jaccard, scan
+from dedup.boilerplate import detect_boilerplate
 from dedup.clean import CleanResult, apply_report, clean
-from dedup.config import DedupConfig, NormalizeConfig, PassageConfig, ShingleConfig
 from dedup.cluster import find_duplicates
+from dedup.config import (
+    BoilerplateConfig,
+    DedupConfig,
+    NormalizeConfig,
+    PassageConfig,
+    ShingleConfig,
+)
 from dedup.document import Document
 from dedup.errors import ConfigError, DedupError, InputError
 from dedup.io.readers import DocumentReader, read_documents
@@ -29,6 +36,7 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
 
 __all__ = [
+    "BoilerplateConfig",
     "BoilerplateLine",
     "CleanResult",
     "ConfigError",
@@ -48,6 +56,7 @@ __all__ = [
     "apply_report",
     "clean",
     "compare",
+    "detect_boilerplate",
     "document_jaccard",
     "find_duplicates",
     "find_passages",
