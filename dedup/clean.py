@@ -11,7 +11,7 @@ not written, with the reason). Every document read is either written or rejected
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -19,14 +19,14 @@ from typing import Any
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.errors import InputError
-from dedup.io.readers import JSONL_SUFFIXES, DocumentReader, SkippedRecord
-from dedup.io.writers import write_atomic, write_jsonl
+from dedup.io.formats import InputFormat, source_path
+from dedup.io.readers import DocumentReader, SkippedRecord
+from dedup.io.writers import write_jsonl, write_like
 from dedup.report import BoilerplateLine, DuplicateCluster, Report
 
 REMOVED_FILE = "removed.jsonl"
 REJECTS_FILE = "rejects.jsonl"
 STDIN_NAME = "stdin.jsonl"
-COMPRESSED_SUFFIXES = frozenset({".gz", ".zst", ".zstd", ".bz2", ".xz"})
 
 STALE_REPORT_TEXT = (
     "report does not match document {doc!r} ({detail}); "
@@ -243,8 +243,9 @@ class _Input:
     """Where each document of one input path goes: its output file and format."""
 
     docs: list[Document]
-    targets: dict[str, tuple[str, str]]  # doc id -> (relative output name, "text" | "jsonl")
+    targets: dict[str, tuple[str, str]]  # doc id -> (relative output name, format kind)
     files: list[tuple[str, str]]  # every output file of this input, in order
+    formats: dict[str, InputFormat] = field(default_factory=dict)  # output name -> its format
 
 
 def clean(
@@ -303,30 +304,30 @@ def _read_input(reader: DocumentReader, path: str) -> _Input:
     root = Path(path)
     targets: dict[str, tuple[str, str]] = {}
     files: list[tuple[str, str]] = []
+    formats: dict[str, InputFormat] = {}
     for doc in docs:
-        source_file, fmt = _source_file(doc)
+        source_file, fmt = _source_file(doc, reader.formats)
         if source_file == "-":
             name = STDIN_NAME
         elif root.is_dir():
             name = Path(source_file).relative_to(root).as_posix()
         else:
             name = Path(source_file).name
-        if Path(name).suffix.lower() in COMPRESSED_SUFFIXES:
-            name = name[: -len(Path(name).suffix)]  # outputs are written uncompressed
-        if fmt == "jsonl" and Path(name).suffix.lower() not in JSONL_SUFFIXES:
-            name += ".jsonl"  # a format without a writer yet comes out as JSONL
-        targets[doc.id] = (name, fmt)
-        if (name, fmt) not in files:
-            files.append((name, fmt))
-    return _Input(docs, targets, files)
+        targets[doc.id] = (name, fmt.kind)
+        formats[name] = fmt
+        if (name, fmt.kind) not in files:
+            files.append((name, fmt.kind))
+    return _Input(docs, targets, files, formats)
 
 
-def _source_file(doc: Document) -> tuple[str, str]:
-    """The file a document was read from and the format it is written back in."""
-    path = Path(doc.source)
-    if path.is_file() and not any(s.lower() in JSONL_SUFFIXES for s in path.suffixes):
-        return doc.source, "text"
-    return doc.source.rsplit(":", 1)[0], "jsonl"
+def _source_file(doc: Document, formats: Mapping[str, InputFormat]) -> tuple[str, InputFormat]:
+    """The file a document was read from and its format, which its output keeps.
+
+    The output has the input's name, so its suffix (`.csv.zst`, `.parquet`, `.jsonl.gz`) says
+    the same format and compression, and `write_like` writes it that way.
+    """
+    source = doc.source if doc.source in formats else source_path(doc.source)
+    return source, formats[source]
 
 
 def _check_out_dir(paths: Sequence[str], out_dir: Path) -> None:
@@ -372,11 +373,8 @@ def _write_documents(
             if d.id in cleaned:
                 per_file[inp.targets[d.id]].append(cleaned[d.id])
         for (name, fmt), docs in per_file.items():
-            if fmt == "text":
-                if docs:
-                    write_atomic(out_dir / name, docs[0].text)
-                    written.append(name)
-                continue
-            write_jsonl(out_dir / name, ({**d.meta, text_field: d.text} for d in docs))
+            if fmt == "text" and not docs:
+                continue  # a dropped text file leaves no file behind
+            write_like(out_dir / name, docs, inp.formats[name], text_field=text_field)
             written.append(name)
     return written
