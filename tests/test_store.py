@@ -1,0 +1,157 @@
+"""The persistent index: build, add, query, refusal of other settings, corruption, PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dedup.config import DedupConfig
+from dedup.document import Document
+from dedup.errors import ConfigError, InputError
+from dedup.store import Index, band_keys
+
+TRAIN = [
+    Document(
+        "train-001",
+        "Pakistan and the US are set to hold a new round of their defence dialogue in "
+        "Washington next week. The first round of the dialogue was held in Pakistan in "
+        "January 2021, officials said on Monday.",
+        "train.jsonl:1",
+    ),
+    Document(
+        "train-002",
+        "The city council approved the new budget on Tuesday after a long debate about "
+        "public transport, school repairs and the cost of cleaning the river banks.",
+        "train.jsonl:2",
+    ),
+]
+REUSED = "The first round of the dialogue was held in Pakistan in January 2021"
+EVAL = Document(
+    "eval-7",
+    "A short introduction about something else. " + REUSED + ", according to reports.",
+    "eval.jsonl:3",
+)
+
+
+@pytest.fixture
+def index_path(tmp_path: Path) -> Iterator[str]:
+    path = str(tmp_path / "train.idx")
+    Index.build(path, TRAIN, DedupConfig()).close()
+    yield path
+
+
+def test_query_names_indexed_document_and_exact_span(index_path: str) -> None:
+    with Index.open(index_path, DedupConfig()) as index:
+        result = index.query([EVAL])
+    (passage,) = result.passages
+    assert passage.a.doc == "train-001"
+    start = TRAIN[0].text.index(REUSED)
+    assert TRAIN[0].text[passage.a.start : passage.a.end] == passage.a.text
+    assert passage.a.start <= start < passage.a.end
+    assert EVAL.text[passage.b.start : passage.b.end] == passage.b.text
+    assert result.sources["train-001"] == "train.jsonl:1"
+    assert result.pairs == ()
+
+
+def test_near_duplicate_is_found_with_exact_jaccard(index_path: str) -> None:
+    copy = Document("eval-1", TRAIN[1].text + " Reported by staff.", "e.txt")
+    with Index.open(index_path, DedupConfig()) as index:
+        result = index.query([copy, Document("eval-2", "Nothing like it at all here.")])
+    assert [(p.a, p.b) for p in result.pairs] == [("train-002", "eval-1")]
+    assert 0.8 <= result.pairs[0].jaccard < 1.0
+
+
+def test_add_is_idempotent_and_refuses_changed_text(index_path: str) -> None:
+    with Index.open(index_path, DedupConfig()) as index:
+        assert index.add([TRAIN[0], EVAL]).added == 1
+        assert index.add([TRAIN[0], EVAL]).unchanged == 2
+        assert len(index) == 3
+        with pytest.raises(InputError, match="different text"):
+            index.add([Document("train-001", "changed text")])
+
+
+def test_index_built_with_other_settings_is_refused(index_path: str) -> None:
+    with pytest.raises(ConfigError, match=r"threshold=0\.8 \(now 0\.9\)"):
+        Index.open(index_path, DedupConfig(threshold=0.9))
+
+
+def test_missing_and_foreign_files_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such index"):
+        Index.open(str(tmp_path / "none.idx"), DedupConfig())
+    foreign = tmp_path / "notes.idx"
+    foreign.write_text("just some notes\n")
+    with pytest.raises(InputError, match="not a dedup index"):
+        Index.open(str(foreign), DedupConfig())
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
+    with pytest.raises(InputError, match="not a dedup index"):
+        Index.open(str(other), DedupConfig())
+
+
+def test_damaged_pages_are_detected(index_path: str) -> None:
+    data = bytearray(Path(index_path).read_bytes())
+    assert len(data) > 8192
+    data[4096:8192] = os.urandom(4096)  # the second page: a table or index B-tree
+    Path(index_path).write_bytes(bytes(data))
+    with pytest.raises(InputError, match="corrupted"):
+        with Index.open(index_path, DedupConfig()) as index:
+            index.query([EVAL])
+
+
+def test_changed_stored_text_is_detected(index_path: str) -> None:
+    conn = sqlite3.connect(index_path)
+    conn.execute("UPDATE dedup_documents SET text = text || ' tampered' WHERE id = 'train-001'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(InputError, match="checksum"), Index.open(index_path, DedupConfig()) as index:
+        index.query([EVAL])
+
+
+def test_band_keys_follow_the_banding_rule() -> None:
+    rng = np.random.default_rng(3)
+    a = rng.integers(0, 2**32, size=(1, 12), dtype=np.uint32)
+    b = a.copy()
+    b[0, 5] ^= 1  # band 1 of 3 rows x 4 bands differs, the others are equal
+    ka, kb = band_keys(a, 4, 3), band_keys(b, 4, 3)
+    assert (ka == kb).tolist() == [[True, False, True, True]]
+    assert ka.dtype == np.int64
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    dsn = os.environ.get("DEDUP_TEST_POSTGRES_DSN")
+    if not dsn:
+        pytest.skip("DEDUP_TEST_POSTGRES_DSN is not set (.ci/run starts a PostgreSQL server)")
+    import psycopg
+
+    schema = f"dedup_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in dsn else "?"
+    yield f"{dsn}{sep}options=-csearch_path%3D{schema}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_postgres_index_gives_the_same_answers_as_sqlite(
+    postgres_url: str, index_path: str
+) -> None:
+    Index.build(postgres_url, TRAIN, DedupConfig()).close()
+    copy = Document("eval-1", TRAIN[1].text + " Reported by staff.", "e.txt")
+    with Index.open(postgres_url, DedupConfig()) as pg, Index.open(index_path, DedupConfig()) as lite:
+        assert pg.query([copy, EVAL]) == lite.query([copy, EVAL])
+        assert pg.add([TRAIN[0], EVAL]).added == 1
+        assert len(pg) == 3
+    with pytest.raises(ConfigError, match="other settings"):
+        Index.open(postgres_url, DedupConfig(seed=7))
+
+
+def test_postgres_without_tables_is_not_an_index(postgres_url: str) -> None:
+    with pytest.raises(InputError, match="not a dedup index"):
+        Index.open(postgres_url, DedupConfig())
