@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+from collections.abc import Mapping
 from itertools import zip_longest
 
-from dedup.report import PassageMatch, Report
+from dedup.report import BoilerplateLine, PassageMatch, Report
 
 
-def render_text(report: Report, *, width: int | None = None) -> str:
+def render_text(
+    report: Report, *, width: int | None = None, texts: Mapping[str, str] | None = None
+) -> str:
     """The report as plain text: documents, pair similarity, then each passage side by side.
+
+    Boilerplate lines follow, each with its rule, value, threshold and evidence; `texts`
+    (document id -> original text) adds the line itself.
 
     Example:
         >>> from dedup.report import Report
@@ -29,7 +35,25 @@ def render_text(report: Report, *, width: int | None = None) -> str:
     for number, passage in enumerate(report.passages, start=1):
         lines.append("")
         lines.extend(_render_passage(number, passage, width))
+    if report.boilerplate:
+        lines.append("")
+        lines.extend(_render_boilerplate(report.boilerplate, width, texts or {}))
     return "\n".join(lines)
+
+
+def _render_boilerplate(
+    found: tuple[BoilerplateLine, ...], width: int, texts: Mapping[str, str]
+) -> list[str]:
+    out = [f"{len(found)} boilerplate lines ({sum(b.end - b.start for b in found)} chars):"]
+    for b in found:
+        out.append(
+            f"  {b.doc} line {b.line} [{b.start}:{b.end}) {b.rule}: "
+            f"{b.score:g} (threshold {b.threshold:g}); {b.evidence}"
+        )
+        if b.doc in texts:
+            line = " ".join(texts[b.doc][b.start : b.end].split())
+            out.append("    - " + textwrap.shorten(line, max(20, width - 6), placeholder=" …"))
+    return out
 
 
 def _render_passage(number: int, p: PassageMatch, width: int) -> list[str]:
