@@ -1,0 +1,113 @@
+"""Check verdicts, finding keys, baselines and pyproject settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dedup.api import scan
+from dedup.check import Limits, baseline_text, check, find_settings, locate, read_baseline
+from dedup.config import DedupConfig
+from dedup.document import Document
+from dedup.errors import ConfigError, InputError
+
+NEWS = (
+    "Pakistan and the US are set to hold a new round of their defence dialogue in "
+    "Washington next week.\nThe first round of the dialogue was held in Pakistan in "
+    "January 2021, officials said on Monday.\n"
+)
+OTHER = "The city council approved the new budget on Tuesday after a long debate.\n"
+THIRD = "Heavy rain is expected across the northern districts until the end of the week.\n"
+
+
+def _docs() -> list[Document]:
+    return [
+        Document("a.txt", NEWS, "a.txt"),
+        Document("b.txt", OTHER + NEWS, "b.txt"),
+        Document("c.txt", THIRD, "c.txt"),
+    ]
+
+
+def test_reuse_is_measured_on_the_copy_with_line_numbers() -> None:
+    docs = _docs()
+    result = check(docs, scan(docs, DedupConfig()), Limits(max_reused_ratio=0.1))
+    reused = {v.rule: v for v in result.verdicts}["max-reused-ratio"]
+    assert not reused.passed
+    assert result.exit_code == 1
+    finding = reused.findings[0]
+    assert finding.doc == "b.txt"
+    assert finding.other is not None and finding.other.doc == "a.txt"
+    assert docs[1].text[finding.start : finding.end] in NEWS
+    assert finding.line == 2  # the passage starts on the second line of b.txt
+    total = sum(d.chars for d in docs)
+    assert reused.value == pytest.approx((finding.end - finding.start) / total, abs=1e-6)
+
+
+def test_limits_that_hold_pass() -> None:
+    docs = _docs()
+    result = check(docs, scan(docs), Limits(max_reused_ratio=0.9))
+    assert result.passed and result.exit_code == 0
+
+
+def test_limits_are_validated() -> None:
+    with pytest.raises(ConfigError, match="max-reused-ratio"):
+        Limits(max_reused_ratio=1.5)
+
+
+def test_baseline_accepts_known_findings_but_not_new_ones() -> None:
+    docs = _docs()
+    limits = Limits(max_reused_ratio=0.0)
+    first = check(docs, scan(docs), limits)
+    keys = frozenset(row["key"] for row in json.loads(baseline_text(first))["findings"])
+    assert len(keys) == 1
+    assert check(docs, scan(docs), limits, baseline=keys).passed
+    # The same passage moved by an edit elsewhere keeps its key.
+    moved = [docs[0], Document("b.txt", "New opening line.\n" + docs[1].text, "b.txt"), docs[2]]
+    assert check(moved, scan(moved), limits, baseline=keys).passed
+    # A new copy is a new finding.
+    more = [*docs, Document("d.txt", NEWS, "d.txt")]
+    result = check(more, scan(more), limits, baseline=keys)
+    assert not result.passed
+    assert {f.doc for v in result.verdicts for f in v.findings} == {"d.txt"}
+
+
+def test_baseline_file_round_trip_and_errors(tmp_path: Path) -> None:
+    docs = _docs()
+    result = check(docs, scan(docs))
+    path = tmp_path / "baseline.json"
+    path.write_text(baseline_text(result))
+    assert read_baseline(path) == {f.key for f in result.all_findings}
+    assert baseline_text(result) == baseline_text(check(docs, scan(docs)))
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    with pytest.raises(InputError, match="not a dedup.baseline/1 file"):
+        read_baseline(tmp_path / "bad.json")
+    with pytest.raises(InputError, match="cannot read"):
+        read_baseline(tmp_path / "missing.json")
+
+
+def test_locate_text_and_jsonl() -> None:
+    assert locate(Document("a", "x\ny\nz", "a.txt"), 4) == ("a.txt", 3)
+    assert locate(Document("r", "x\ny", "data/eval.jsonl:12"), 2) == ("data/eval.jsonl", 12)
+
+
+def test_settings_from_nearest_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.dedup]\nmax_reused_ratio = 0.25\nbaseline = "ci/baseline.json"\n'
+    )
+    deep = tmp_path / "data" / "eval"
+    deep.mkdir(parents=True)
+    (tmp_path / "data" / "pyproject.toml").write_text("[tool.other]\nx = 1\n")
+    settings = find_settings(deep)
+    assert settings.path == tmp_path / "pyproject.toml"
+    assert settings.values == {
+        "max-reused-ratio": 0.25,
+        "baseline": str(tmp_path / "ci" / "baseline.json"),
+    }
+
+
+def test_unknown_setting_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.dedup]\nmax_reuse_ratio = 0.25\n")
+    with pytest.raises(ConfigError, match="unknown key"):
+        find_settings(tmp_path)
