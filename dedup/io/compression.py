@@ -152,6 +152,10 @@ def open_write_atomic(path: str | Path) -> Iterator[IO[bytes]]:
                     yield writer
             else:
                 yield raw
+        # mkstemp creates the file 0600; give it the permissions a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
