@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -111,6 +112,41 @@ def config_options(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def boilerplate_options(func: F) -> F:
+    """--no-boilerplate, --lexicon, --protect: boilerplate settings on `config`; --site-field."""
+
+    @click.option("--no-boilerplate", is_flag=True, help="Skip the search for boilerplate lines.")
+    @click.option(
+        "--lexicon",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        help="Extra boilerplate phrases, one a line ('phrase ...' = line start, '!phrase' drops).",
+    )
+    @click.option(
+        "--protect",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        help="Phrases, one a line, whose lines are never reported as boilerplate.",
+    )
+    @click.option(
+        "--site-field", default=None, help="Metadata field naming the site (per-site line counts)."
+    )
+    @wraps(func)
+    def wrapper(
+        *args: Any,
+        config: DedupConfig,
+        no_boilerplate: bool,
+        lexicon: str | None,
+        protect: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        boilerplate = replace(config.boilerplate, lexicon_file=lexicon, protect_file=protect)
+        config = replace(config, boilerplate=boilerplate, find_boilerplate=not no_boilerplate)
+        return func(*args, config=config, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 def jobs_option(func: F) -> F:
     """--jobs N: worker processes (0 = every core); results never depend on it."""
     return click.option(
@@ -148,11 +184,13 @@ def _read(paths: Sequence[str], text_field: str, id_field: str | None, strict: b
     return docs
 
 
-def _emit(report: Report, fmt: str, output: str | None) -> None:
+def _emit(
+    report: Report, fmt: str, output: str | None, docs: Sequence[Document] = ()
+) -> None:
     if fmt == "json":
         text = json.dumps(report.to_dict(), ensure_ascii=False, indent=1) + "\n"
     else:
-        text = render_text(report) + "\n"
+        text = render_text(report, texts={d.id: d.text for d in docs}) + "\n"
     if output:
         write_atomic(output, text)
     else:
@@ -164,6 +202,7 @@ def _emit(report: Report, fmt: str, output: str | None) -> None:
 @click.argument("b", type=click.Path(dir_okay=False, allow_dash=False))
 @input_options
 @config_options
+@boilerplate_options
 @output_options
 def compare(
     a: str,
@@ -172,6 +211,7 @@ def compare(
     id_field: str | None,
     strict: bool,
     config: DedupConfig,
+    site_field: str | None,
     fmt: str,
     output: str | None,
 ) -> None:
@@ -189,16 +229,17 @@ def compare(
         msg = f"compare takes exactly two documents, got {len(docs)}; use `dedup scan` for a corpus"
         raise CLIInputError(msg)
     try:
-        report = api_compare(docs[0], docs[1], config)
+        report = api_compare(docs[0], docs[1], config, site_field=site_field)
     except DedupError as ex:
         raise CLIInputError(str(ex)) from ex
-    _emit(report, fmt, output)
+    _emit(report, fmt, output, docs)
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @input_options
 @config_options
+@boilerplate_options
 @jobs_option
 @output_options
 def scan(
@@ -207,6 +248,7 @@ def scan(
     id_field: str | None,
     strict: bool,
     config: DedupConfig,
+    site_field: str | None,
     jobs: int,
     fmt: str,
     output: str | None,
@@ -223,10 +265,10 @@ def scan(
     """
     docs = _read(paths, text_field, id_field, strict)
     try:
-        report = api_scan(docs, config, jobs=resolve_jobs(jobs))
+        report = api_scan(docs, config, jobs=resolve_jobs(jobs), site_field=site_field)
     except DedupError as ex:
         raise CLIInputError(str(ex)) from ex
-    _emit(report, fmt, output)
+    _emit(report, fmt, output, docs)
 
 
 @cli.command()
