@@ -310,3 +310,293 @@ def clean(
         f"removed {s['removed_lines']} boilerplate lines ({s['removed_chars']} chars) -> {out}",
         err=True,
     )
+
+
+# --------------------------------------------------------------------- check and index
+
+
+_CONFIG_SETTINGS = {"threshold": "threshold", "num-perm": "num_perm", "seed": "seed"}
+
+
+def _project_settings(
+    ctx: click.Context, config: DedupConfig, text_field: str, id_field: str | None
+) -> tuple[dict[str, Any], DedupConfig, str, str | None]:
+    """Apply `[tool.dedup]` of the nearest pyproject.toml where no CLI option was given."""
+    from dataclasses import replace
+
+    from dedup.check import find_settings
+
+    try:
+        values = dict(find_settings().values)
+        given = {
+            name
+            for name in ctx.params
+            if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+        }
+        changes: dict[str, Any] = {
+            field: values[key]
+            for key, field in _CONFIG_SETTINGS.items()
+            if key in values and field not in given
+        }
+        if "no-passages" in values and "no_passages" not in given:
+            changes["passages"] = not values["no-passages"]
+        config = replace(config, **changes) if changes else config
+    except (DedupError, TypeError) as ex:
+        raise CLIInputError(str(ex)) from ex
+    if "text_field" not in given and "text-field" in values:
+        text_field = str(values["text-field"])
+    if "id_field" not in given and "id-field" in values:
+        id_field = str(values["id-field"])
+    values = {k: v for k, v in values.items() if k.replace("-", "_") not in given}
+    return values, config, text_field, id_field
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@input_options
+@config_options
+@click.option(
+    "--max-duplicate-ratio",
+    type=float,
+    default=None,
+    help="Most documents that near-duplicate another (or an indexed one), 0-1 [default: 0].",
+)
+@click.option(
+    "--max-boilerplate-ratio",
+    type=float,
+    default=None,
+    help="Most characters in boilerplate, 0-1 [default: 1, off].",
+)
+@click.option(
+    "--max-reused-ratio",
+    type=float,
+    default=None,
+    help="Most characters in passages reused from other documents or the index [default: 1, off].",
+)
+@click.option(
+    "--against",
+    "--index",
+    "against",
+    default=None,
+    help="Also check against an index: a file from `dedup index build` or a postgresql:// URL.",
+)
+@click.option("--baseline", default=None, help="Accepted findings (from --write-baseline).")
+@click.option(
+    "--write-baseline",
+    default=None,
+    help="Write every finding to this file as accepted, and exit 0.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github", "junit"]),
+    default=None,
+    help="text, json (report + check), github (workflow commands), junit (XML) [default: text].",
+)
+@click.option("-o", "--output", default=None, help="Write the output to this file (atomically).")
+@click.pass_context
+def check(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    text_field: str,
+    id_field: str | None,
+    strict: bool,
+    config: DedupConfig,
+    max_duplicate_ratio: float | None,
+    max_boilerplate_ratio: float | None,
+    max_reused_ratio: float | None,
+    against: str | None,
+    baseline: str | None,
+    write_baseline: str | None,
+    fmt: str | None,
+    output: str | None,
+) -> None:
+    """Fail (exit 1) when the data breaks a limit on duplicates, boilerplate or reuse.
+
+    Settings come from [tool.dedup] in the nearest pyproject.toml, overridden by options.
+    Exit codes: 0 every limit holds, 1 a limit failed, 2 usage or input error.
+
+    Example:
+
+    \b
+        dedup check data/ --max-reused-ratio 0.05 --format github
+        dedup check eval.jsonl --against train.idx --max-reused-ratio 0
+    """
+    from dedup.check import Limits, baseline_text, read_baseline
+    from dedup.check import check as run_check
+    from dedup.ci_formats import render_check
+    from dedup.store import Index
+
+    values, config, text_field, id_field = _project_settings(ctx, config, text_field, id_field)
+    against = against or values.get("against")
+    baseline = baseline or values.get("baseline")
+    fmt = fmt or str(values.get("format", "text"))
+    if fmt not in ("text", "json", "github", "junit"):
+        msg = f"format must be text, json, github or junit, got {fmt!r}"
+        raise CLIInputError(msg)
+    docs = _read(paths, text_field, id_field, strict)
+    try:
+        given = {
+            "max-duplicate-ratio": max_duplicate_ratio,
+            "max-boilerplate-ratio": max_boilerplate_ratio,
+            "max-reused-ratio": max_reused_ratio,
+        }
+        chosen = {k: v if v is not None else values.get(k) for k, v in given.items()}
+        limits = Limits(
+            **{k.replace("-", "_"): float(v) for k, v in chosen.items() if v is not None}
+        )
+        accepted = read_baseline(baseline) if baseline and not write_baseline else frozenset()
+        report = api_scan(docs, config)
+        if not report.boilerplate:
+            from dataclasses import replace
+
+            from dedup.boilerplate import detect_boilerplate
+
+            report = replace(report, boilerplate=tuple(detect_boilerplate(docs)))
+        hits = None
+        if against:
+            with Index.open(str(against), config) as idx:
+                hits = idx.query(docs)
+        result = run_check(
+            docs, report, limits, against=hits, against_location=against, baseline=accepted
+        )
+    except (DedupError, ValueError, TypeError) as ex:
+        raise CLIInputError(str(ex)) from ex
+    text = render_check(result, fmt)
+    if output:
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+    if write_baseline:
+        write_atomic(write_baseline, baseline_text(result))
+        click.echo(f"wrote {len(result.all_findings)} accepted findings to {write_baseline}", err=True)
+        return
+    ctx.exit(result.exit_code)
+
+
+@cli.group()
+def index() -> None:
+    """A persistent index (SQLite file or postgresql:// URL) for incremental and contamination checks.
+
+    \b
+        dedup index build train/ -o train.idx
+        dedup index add train.idx new.jsonl
+        dedup index query train.idx eval.jsonl
+        dedup check eval.jsonl --against train.idx
+    """
+
+
+@index.command("build")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, help="The index: a file or a postgresql:// URL.")
+@input_options
+@config_options
+@click.pass_context
+def index_build(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    output: str,
+    text_field: str,
+    id_field: str | None,
+    strict: bool,
+    config: DedupConfig,
+) -> None:
+    """Build a new index of PATHS (replacing OUTPUT only once it is complete)."""
+    from dedup.store import Index
+
+    _, config, text_field, id_field = _project_settings(ctx, config, text_field, id_field)
+    docs = _read(paths, text_field, id_field, strict)
+    try:
+        with Index.build(output, docs, config) as idx:
+            count = len(idx)
+    except DedupError as ex:
+        raise CLIInputError(str(ex)) from ex
+    click.echo(f"indexed {count} documents -> {output}", err=True)
+
+
+@index.command("add")
+@click.argument("index_location", metavar="INDEX")
+@click.argument("paths", nargs=-1, required=True)
+@input_options
+@config_options
+@click.pass_context
+def index_add(
+    ctx: click.Context,
+    index_location: str,
+    paths: tuple[str, ...],
+    text_field: str,
+    id_field: str | None,
+    strict: bool,
+    config: DedupConfig,
+) -> None:
+    """Add the documents of PATHS to INDEX (same id and text again: skipped)."""
+    from dedup.store import Index
+
+    _, config, text_field, id_field = _project_settings(ctx, config, text_field, id_field)
+    docs = _read(paths, text_field, id_field, strict)
+    try:
+        with Index.open(index_location, config) as idx:
+            added = idx.add(docs)
+            count = len(idx)
+    except DedupError as ex:
+        raise CLIInputError(str(ex)) from ex
+    click.echo(
+        f"added {added.added} documents ({added.unchanged} already indexed); "
+        f"{count} in {index_location}",
+        err=True,
+    )
+
+
+@index.command("query")
+@click.argument("index_location", metavar="INDEX")
+@click.argument("paths", nargs=-1, required=True)
+@input_options
+@config_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("-o", "--output", default=None, help="Write the output to this file (atomically).")
+@click.pass_context
+def index_query(
+    ctx: click.Context,
+    index_location: str,
+    paths: tuple[str, ...],
+    text_field: str,
+    id_field: str | None,
+    strict: bool,
+    config: DedupConfig,
+    fmt: str,
+    output: str | None,
+) -> None:
+    """Show which indexed documents PATHS near-duplicate and which indexed passages they reuse."""
+    from dedup.store import Index
+
+    _, config, text_field, id_field = _project_settings(ctx, config, text_field, id_field)
+    docs = _read(paths, text_field, id_field, strict)
+    try:
+        with Index.open(index_location, config) as idx:
+            hits = idx.query(docs)
+    except DedupError as ex:
+        raise CLIInputError(str(ex)) from ex
+    if fmt == "json":
+        data = {
+            "index": index_location,
+            "pairs": [p.to_dict() for p in hits.pairs],
+            "passages": [p.to_dict() for p in hits.passages],
+            "sources": dict(sorted(hits.sources.items())),
+        }
+        text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    else:
+        lines = [f"{len(hits.pairs)} near-duplicates, {len(hits.passages)} reused passages"]
+        lines += [
+            f"{p.b}: near-duplicate of {p.a} ({hits.sources.get(p.a, '')}), Jaccard {p.jaccard:.3f}"
+            for p in hits.pairs
+        ]
+        lines += [
+            f"{p.b.doc} [{p.b.start}:{p.b.end}) reuses {p.a.doc} [{p.a.start}:{p.a.end}): "
+            f"{' '.join(p.a.text.split())[:100]!r}"
+            for p in hits.passages
+        ]
+        text = "\n".join(lines) + "\n"
+    if output:
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
