@@ -250,3 +250,26 @@ def test_findings_are_whole_lines_within_budget(raw_lines: list[str]) -> None:
     for b in found:
         assert text[b.start : b.end] == split[b.line]
     assert sum(b.end - b.start for b in found) <= 0.5 * len(text)
+
+
+def test_cli_compare_shows_boilerplate_and_options(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from dedup.cli import cli
+
+    a, b = (str(SAMPLES / name) for _, name in sorted(GOLD["documents"].items()))
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["compare", a, b])
+    assert shown.exit_code == 0, shown.output
+    assert "teaser_run: 6 (threshold 2)" in shown.output
+    assert "- Leave a Comment" in shown.output
+    off = runner.invoke(cli, ["compare", a, b, "--no-boilerplate"])
+    assert off.exit_code == 0
+    assert "boilerplate lines" not in off.output
+    protect = tmp_path / "protect.txt"
+    protect.write_text("leave a comment\n", encoding="utf-8")
+    kept = runner.invoke(cli, ["compare", a, b, "--protect", str(protect), "--format", "json"])
+    assert kept.exit_code == 0
+    assert len(json.loads(kept.output)["boilerplate"]) == 7
+    missing = runner.invoke(cli, ["compare", a, b, "--lexicon", str(tmp_path / "nope.txt")])
+    assert missing.exit_code == 2
