@@ -1,0 +1,114 @@
+"""The CLI over every input format: stdin, --strict, --quiet, the summary, clean's outputs."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from click.testing import CliRunner
+
+from dedup.cli import cli
+
+
+def _run(*args: str, input: str | bytes | None = None):
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+def _rows(seed_texts):
+    rows = [{"id": k, "text": v, "lang": "en"} for k, v in seed_texts.items()]
+    return [*rows, {"id": "copy", "text": rows[0]["text"], "lang": "en"}]
+
+
+def test_scan_reads_parquet_and_reports_the_copy(tmp_path, seed_texts):
+    path = tmp_path / "c.parquet"
+    pq.write_table(pa.Table.from_pylist(_rows(seed_texts)), path)
+    result = _run("scan", str(path), "--id-field", "id", "--format", "json", "--no-passages")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [d["id"] for d in report["documents"]] == [*seed_texts, "copy"]
+    assert report["summary"]["duplicate_documents"] == 1
+
+
+def test_stdin_jsonl_plain_and_gzipped(seed_texts):
+    lines = "".join(json.dumps({"text": t}) + "\n" for t in seed_texts.values())
+    for data in (lines, gzip.compress(lines.encode("utf-8"))):
+        result = _run("scan", "-", "--format", "json", "--quiet", input=data)
+        assert result.exit_code == 0, result.output
+        ids = [d["id"] for d in json.loads(result.stdout)["documents"]]
+        assert ids == [f"-:{i}" for i in range(1, len(seed_texts) + 1)]
+
+
+def test_bad_records_skip_and_count_or_strict_exit_2(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_bytes(b'id,text\n1,"A short note about rain."\n2,oops,extra\n3,"caf\xe9"\n')
+    result = _run("scan", str(path), "--no-passages")
+    assert result.exit_code == 0, result.output
+    assert "skipped " + str(path) + ":2: has 3 fields" in result.stderr
+    summary = dict(line.split(maxsplit=1) for line in result.stderr.splitlines()[-7:])
+    assert summary["documents"] == "1"
+    assert summary["skipped"] == "2"
+    strict = _run("scan", str(path), "--strict")
+    assert strict.exit_code == 2
+    assert "Traceback" not in strict.output
+    assert f"{path}:2: has 3 fields, the header has 2 (drop --strict" in strict.output
+
+
+def test_quiet_prints_nothing_on_stderr_and_progress_is_off_in_a_pipe(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"text": "One line of text."}\nnot json\n', encoding="utf-8")
+    quiet = _run("scan", str(path), "--quiet", "--format", "json")
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.stderr == ""
+    loud = _run("scan", str(path), "--format", "json")
+    assert "documents" in loud.stderr
+    assert "\r" not in loud.stderr  # CliRunner's stderr is not a terminal: no progress line
+
+
+def test_file_errors_are_one_line_exit_2(tmp_path):
+    damaged = tmp_path / "c.jsonl.gz"
+    damaged.write_bytes(gzip.compress(b'{"text": "x"}\n' * 500)[:-20])
+    no_column = tmp_path / "c.parquet"
+    pq.write_table(pa.Table.from_pylist([{"body": "x"}]), no_column)
+    for path, words in (
+        (damaged, "damaged"),
+        (no_column, "no column 'text'"),
+        (tmp_path / "missing.csv", "no such file"),
+    ):
+        result = _run("scan", str(path))
+        assert result.exit_code == 2, result.output
+        assert words in result.output
+        assert "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1
+
+
+def test_clean_writes_each_input_in_its_format(tmp_path, seed_texts):
+    rows = _rows(seed_texts)
+    src = tmp_path / "in"
+    src.mkdir()
+    pq.write_table(pa.Table.from_pylist(rows), src / "a.parquet")
+    lines = "".join(json.dumps(r) + "\n" for r in rows) + "not json\n"
+    (src / "b.jsonl.gz").write_bytes(gzip.compress(lines.encode("utf-8")))
+    with (src / "c.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, ["id", "text", "lang"])
+        writer.writeheader()
+        writer.writerow({"id": "extra", "text": "A note on spring gardening.", "lang": "en"})
+    out = tmp_path / "out"
+    result = _run("clean", str(src), "-o", str(out), "--no-passages")
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(out / "a.parquet")
+    assert table.schema == pq.read_schema(src / "a.parquet")
+    jsonl = gzip.decompress((out / "b.jsonl.gz").read_bytes()).decode("utf-8").splitlines()
+    kept_jsonl = [json.loads(line) for line in jsonl]
+    assert all(set(r) == {"id", "text", "lang"} for r in kept_jsonl)
+    with (out / "c.csv").open(encoding="utf-8", newline="") as fh:
+        kept_csv = list(csv.DictReader(fh))
+    assert kept_csv == [{"id": "extra", "text": "A note on spring gardening.", "lang": "en"}]
+    rejects = [json.loads(x) for x in (out / "rejects.jsonl").read_text().splitlines()]
+    assert sum(r["reason"] == "unreadable" for r in rejects) == 1
+    # Nothing lost: every record read is written or rejected.
+    written = table.num_rows + len(kept_jsonl) + len(kept_csv)
+    assert written + len(rejects) == 2 * len(rows) + 1 + 1
+    assert "rejected" in result.stderr
