@@ -11,7 +11,7 @@ not written, with the reason). Every document read is either written or rejected
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,7 @@ class Reject:
         source: where it came from (`path`, `path:LINE`).
         reason: `near_duplicate` or `unreadable`.
         detail: the reader's reason for an unreadable record.
+        raw: the unreadable record as read, so nothing is lost.
         duplicate_of: the document this one duplicates (whose Jaccard is `jaccard`).
         jaccard: exact Jaccard to `duplicate_of`.
         kept: the copy of the cluster that is written (None when every copy is dropped).
@@ -69,6 +70,7 @@ class Reject:
     jaccard: float | None = None
     kept: str | None = None
     threshold: float | None = None
+    raw: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form; near-duplicate fields only on near-duplicate rejects."""
@@ -81,7 +83,7 @@ class Reject:
                 "threshold": self.threshold,
             }
         else:
-            out["detail"] = self.detail
+            out |= {"detail": self.detail, "raw": self.raw}
         return out
 
 
@@ -153,7 +155,9 @@ def apply_report(
         kept.append(replace(doc, text=text) if cut else doc)
         removed.extend(cut)
     rejects = [dropped[doc.id] for doc in docs if doc.id in dropped]
-    unreadable = [Reject(None, s.source, "unreadable", detail=s.reason) for s in skipped]
+    unreadable = [
+        Reject(None, s.source, "unreadable", detail=s.reason, raw=s.raw) for s in skipped
+    ]
     read = len(docs) + len(unreadable)
     return CleanResult(tuple(kept), tuple(removed), tuple(rejects + unreadable), read)
 
@@ -256,7 +260,9 @@ def clean(
     text_field: str = "text",
     id_field: str | None = None,
     strict: bool = False,
-    scanner: Callable[[list[Document], DedupConfig], Report] | None = None,
+    jobs: int = 1,
+    site_field: str | None = None,
+    report: Report | None = None,
 ) -> CleanResult:
     """Scan `paths`, then write the cleaned corpus, `removed.jsonl` and `rejects.jsonl` to `out`.
 
@@ -271,7 +277,10 @@ def clean(
         text_field: JSONL field with the text (also the field written back).
         id_field: JSONL field with the document id.
         strict: stop at the first unreadable record instead of rejecting it.
-        scanner: how the report is made (default: `dedup.scan`).
+        jobs: worker processes for the scan.
+        site_field: metadata field naming each document's site (recurring lines per site).
+        report: replay this report (from `dedup scan --format json` of the same input)
+            instead of scanning.
 
     Raises:
         InputError: an input cannot be read, or `out` would overwrite or sit inside an input.
@@ -291,7 +300,8 @@ def clean(
     inputs = [_read_input(reader, path) for path in paths]
     _check_targets(inputs, paths, out_dir)
     docs = [doc for inp in inputs for doc in inp.docs]
-    report = (scanner or scan)(docs, config)
+    if report is None:
+        report = scan(docs, config, jobs=jobs, site_field=site_field)
     result = apply_report(docs, report, skipped=reader.skipped)
     outputs = _write_documents(inputs, result, out_dir, text_field)
     write_jsonl(out_dir / REMOVED_FILE, (r.to_dict() for r in result.removed))
@@ -346,7 +356,7 @@ def _check_out_dir(paths: Sequence[str], out_dir: Path) -> None:
 
 def _check_targets(inputs: Sequence[_Input], paths: Sequence[str], out_dir: Path) -> None:
     """Refuse to overwrite an input file or to write two inputs to the same output file."""
-    input_files = {Path(doc.source.rsplit(":", 1)[0]).resolve() for i in inputs for doc in i.docs}
+    input_files = {Path(source_path(doc.source)).resolve() for i in inputs for doc in i.docs}
     input_files |= {Path(p).resolve() for p in paths if p != "-"}
     seen = {REMOVED_FILE: "the removed-lines record", REJECTS_FILE: "the rejects record"}
     for inp, path in zip(inputs, paths, strict=True):

@@ -1,6 +1,6 @@
 """Writing outputs atomically: a temporary file in the target directory, then a rename.
 
-Text documents go one file each under a root directory; records go to JSONL.
+Records go to JSONL (`write_jsonl`) or back into their input's format (`write_like`).
 """
 
 from __future__ import annotations
@@ -41,28 +41,6 @@ def write_atomic(path: str | Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def write_text_documents(root: str | Path, texts: Iterable[tuple[str, str]]) -> list[Path]:
-    """Write `(relative_name, text)` pairs under `root`, each file atomically.
-
-    Returns:
-        The paths written, in order.
-
-    Example:
-        >>> import tempfile, pathlib
-        >>> d = pathlib.Path(tempfile.mkdtemp())
-        >>> [p.name for p in write_text_documents(d, [("sub/a.txt", "Hello.")])]
-        ['a.txt']
-        >>> (d / "sub" / "a.txt").read_text()
-        'Hello.'
-    """
-    written = []
-    for name, text in texts:
-        target = Path(root) / name
-        write_atomic(target, text)
-        written.append(target)
-    return written
 
 
 def write_jsonl(path: str | Path, records: Iterable[Mapping[str, Any]]) -> int:

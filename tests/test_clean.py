@@ -1,0 +1,269 @@
+"""`dedup clean` and `apply_report`: only reported spans go, every document is accounted for."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dedup import Document, InputError, apply_report, clean, read_documents, scan
+from dedup.clean import remove_spans
+from dedup.cli import cli
+from dedup.report import BoilerplateLine, ClusterMember, DuplicateCluster, Report
+
+ARTICLE = (
+    "The provincial assembly on Monday passed a bill that makes it compulsory for every new "
+    "building in the city to collect rainwater from its roof, officials said.\n"
+    "Builders will have two years to comply, and buildings larger than 500 square metres must "
+    "also recycle their grey water for gardens and toilets.\n"
+    "The minister said the measure would ease pressure on an aquifer that has fallen by more "
+    "than a metre a year over the past decade.\n"
+    "Opposition members backed the bill but asked for subsidies for low-income households.\n"
+    "Leave a Comment"
+)
+
+
+def _tree_digest(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture
+def seeds(tmp_path, seed_paths) -> Path:
+    """The two seed files copied to their own input directory."""
+    root = tmp_path / "in"
+    root.mkdir()
+    for path in seed_paths.values():
+        shutil.copy(path, root / path.name)
+    return root
+
+
+def test_seeds_b1_removed_and_content_kept(seeds, tmp_path, expected, seed_texts, seed_paths):
+    out = tmp_path / "out"
+    result = clean([str(seeds)], out)
+    assert result.summary()["written"] == 2
+    removed = _jsonl(out / "removed.jsonl")
+    gold = {b["id"]: b for b in expected["boilerplate"]}
+    name_004 = seed_paths["004"].name
+    removed_004 = {r["line"] for r in removed if r["doc"].endswith(name_004)}
+    assert removed_004 >= set(gold["B1"]["lines"])
+    cleaned_004 = (out / name_004).read_text(encoding="utf-8")
+    lines_004 = seed_texts["004"].split("\n")
+    assert cleaned_004 == "\n".join(lines_004[:11])
+    for key, keep in expected["content_must_stay"].items():
+        name = seed_paths[key].name
+        assert not {r["line"] for r in removed if r["doc"].endswith(name)} & set(keep)
+        cleaned = (out / name).read_text(encoding="utf-8").split("\n")
+        for i in keep:
+            assert seed_texts[key].split("\n")[i] in cleaned
+    for record in removed:
+        text = seed_texts["004" if record["doc"].endswith(name_004) else "000"]
+        assert text[record["start"] : record["end"]] == record["text"]
+
+
+def test_inputs_are_untouched(seeds, tmp_path):
+    before = _tree_digest(seeds)
+    clean([str(seeds)], tmp_path / "out")
+    assert _tree_digest(seeds) == before
+
+
+def test_replaying_the_report_gives_what_clean_wrote(seeds, tmp_path):
+    out = tmp_path / "out"
+    result = clean([str(seeds)], out)
+    docs = read_documents([str(seeds)])
+    replay = apply_report(docs, scan(docs))
+    assert replay.documents == result.documents
+    assert replay.removed == result.removed
+    for doc in replay.documents:
+        assert (out / Path(doc.source).name).read_text(encoding="utf-8") == doc.text
+    assert [r.to_dict() for r in replay.removed] == _jsonl(out / "removed.jsonl")
+
+
+def test_clean_with_a_saved_report_equals_clean(seeds, tmp_path):
+    clean([str(seeds)], tmp_path / "a")
+    docs = read_documents([str(seeds)])
+    saved = Report.from_dict(json.loads(json.dumps(scan(docs).to_dict())))
+    clean([str(seeds)], tmp_path / "b", report=saved)
+    assert _tree_digest(tmp_path / "a") == _tree_digest(tmp_path / "b")
+
+
+def test_jsonl_keeps_every_other_field(tmp_path):
+    src = tmp_path / "in" / "news.jsonl"
+    src.parent.mkdir()
+    rows = [
+        {"id": "n1", "url": "https://example.org/a", "site": "example", "tags": ["water"],
+         "text": ARTICLE},
+        {"id": "n2", "meta": {"lang": "en", "words": 12},
+         "text": "A short note about the weather.\nIt rained all day.\nThe roads flooded."},
+    ]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out"
+    clean([str(src)], out, id_field="id")
+    written = _jsonl(out / "news.jsonl")
+    assert [{k: v for k, v in w.items() if k != "text"} for w in written] == [
+        {k: v for k, v in r.items() if k != "text"} for r in rows
+    ]
+    assert written[0]["text"] == ARTICLE.rsplit("\n", 1)[0]
+    assert written[1]["text"] == rows[1]["text"]
+    (removed,) = _jsonl(out / "removed.jsonl")
+    assert (removed["doc"], removed["line"], removed["text"]) == ("n1", 4, "Leave a Comment")
+    assert removed["rule"] and removed["threshold"] is not None
+
+
+def test_every_document_is_written_or_rejected(tmp_path):
+    src = tmp_path / "in" / "feed.jsonl"
+    src.parent.mkdir()
+    copy = ARTICLE.replace("on Monday", "on Tuesday")
+    lines = [
+        json.dumps({"id": "a", "text": ARTICLE}),
+        json.dumps({"id": "b", "text": copy}),
+        "{not json",
+        json.dumps({"id": "c", "body": "no text field"}),
+        json.dumps({"id": "d", "text": "Another story entirely.\nWith two lines.\nAnd three."}),
+    ]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = clean([str(src)], out, id_field="id")
+    summary = result.summary()
+    assert summary["read"] == 5
+    assert summary["written"] + summary["rejected"] == summary["read"]
+    rejects = _jsonl(out / "rejects.jsonl")
+    assert len(_jsonl(out / "feed.jsonl")) + len(rejects) == 5
+    (dup,) = [r for r in rejects if r["reason"] == "near_duplicate"]
+    assert (dup["doc"], dup["duplicate_of"], dup["kept"]) == ("b", "a", "a")
+    assert dup["jaccard"] >= dup["threshold"]
+    unreadable = [r for r in rejects if r["reason"] == "unreadable"]
+    assert [r["raw"] for r in unreadable][0] == "{not json"
+    assert all(r["detail"] for r in unreadable)
+
+
+def test_text_directory_keeps_relative_names(tmp_path):
+    root = tmp_path / "in"
+    (root / "2024" / "may").mkdir(parents=True)
+    (root / "2024" / "may" / "story.txt").write_text(ARTICLE, encoding="utf-8")
+    (root / "note.md").write_text("# Notes\nFirst point.\nSecond point.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    clean([str(root)], out)
+    assert (out / "2024" / "may" / "story.txt").read_text() == ARTICLE.rsplit("\n", 1)[0]
+    assert (out / "note.md").read_text() == "# Notes\nFirst point.\nSecond point.\n"
+
+
+def test_dropped_cluster_names_the_copy_it_duplicates():
+    docs = [Document("a", "x y"), Document("b", "x y"), Document("c", "x y")]
+    cluster = DuplicateCluster("a", (ClusterMember("b", 0.9), ClusterMember("c", 0.95)), None,
+                               0.8, "none")
+    result = apply_report(docs, Report({}, "f", duplicates=(cluster,)))
+    assert result.documents == ()
+    by_doc = {r.doc: r for r in result.rejects}
+    assert (by_doc["a"].duplicate_of, by_doc["a"].jaccard) == ("c", 0.95)
+    assert (by_doc["b"].duplicate_of, by_doc["b"].jaccard) == ("a", 0.9)
+
+
+def test_a_report_of_other_text_is_refused():
+    doc = Document("a", "Short.\nText.")
+    line = BoilerplateLine("a", 3, 40, 0, "lexicon", 1.0, 0.9, "x")
+    with pytest.raises(InputError, match="does not match document 'a'"):
+        apply_report([doc], Report({}, "f", boilerplate=(line,)))
+    with pytest.raises(InputError, match="not among the input documents"):
+        apply_report([], Report({}, "f", boilerplate=(line,)))
+
+
+def _reference(text: str, findings: list[BoilerplateLine]) -> str:
+    """Slow, obvious version: mask removed characters; a whole line takes one line break."""
+    lines = text.split("\n")
+    starts = [sum(len(x) + 1 for x in lines[:i]) for i in range(len(lines))]
+    gone = [False] * len(text)
+    for f in sorted(findings, key=lambda f: f.line):
+        for i in range(f.start, f.end):
+            gone[i] = True
+        if f.start == starts[f.line] and f.end == starts[f.line] + len(lines[f.line]):
+            if f.line < len(lines) - 1:
+                gone[f.end] = True
+                continue
+            # The last line has no break of its own: it takes the last break still standing.
+            i = f.start - 1
+            while i >= 0 and gone[i]:
+                i -= 1
+            if i >= 0 and text[i] == "\n":
+                gone[i] = True
+    return "".join(ch for ch, g in zip(text, gone, strict=True) if not g)
+
+
+@st.composite
+def _doc_and_findings(draw):
+    lines = draw(st.lists(st.text(alphabet="ab .…", max_size=8), min_size=1, max_size=8))
+    text = "\n".join(lines)
+    starts = [sum(len(x) + 1 for x in lines[:i]) for i in range(len(lines))]
+    findings = []
+    for i in draw(st.sets(st.integers(0, len(lines) - 1))):
+        if draw(st.booleans()) or not lines[i]:
+            start, end = starts[i], starts[i] + len(lines[i])
+        else:
+            a = draw(st.integers(0, len(lines[i]) - 1))
+            b = draw(st.integers(a + 1, len(lines[i])))
+            start, end = starts[i] + a, starts[i] + b
+        findings.append(BoilerplateLine("d", start, end, i, "r", 1.0, 1.0, ""))
+    return Document("d", text), findings
+
+
+@given(_doc_and_findings())
+def test_only_reported_spans_and_their_line_breaks_go(case):
+    doc, findings = case
+    cleaned, removed = remove_spans(doc, findings)
+    assert cleaned == _reference(doc.text, findings)
+    assert [r.text for r in removed] == [
+        doc.text[f.start : f.end] for f in sorted(findings, key=lambda f: (f.start, f.end))
+    ]
+
+
+def test_cli_clean_succeeds_and_reports(seeds, tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["clean", str(seeds), "-o", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "boilerplate lines" in result.output
+    assert (out / "removed.jsonl").exists() and (out / "rejects.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("inside", "inside input"),
+        ("same", "inside input"),
+        ("parent", "would overwrite an input"),
+        ("file", "is a file"),
+    ],
+)
+def test_cli_clean_refuses_to_write_over_inputs(seeds, where, message):
+    before = _tree_digest(seeds.parent)
+    target = {
+        "inside": seeds / "out",
+        "same": seeds,
+        "parent": seeds,
+        "file": seeds / "000_4ff9758f249b83b0.txt",
+    }[where]
+    inputs = [str(seeds / "004_35cd667b6f9468cb.txt")] if where == "parent" else [str(seeds)]
+    result = CliRunner().invoke(cli, ["clean", *inputs, "-o", str(target), "--quiet"])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert _tree_digest(seeds.parent) == before
+
+
+def test_cli_clean_missing_input_exits_2(tmp_path):
+    result = CliRunner().invoke(cli, ["clean", str(tmp_path / "nope"), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "no such file" in result.output
