@@ -120,7 +120,8 @@ def test_jsonl_keeps_every_other_field(tmp_path):
     assert written[1]["text"] == rows[1]["text"]
     (removed,) = _jsonl(out / "removed.jsonl")
     assert (removed["doc"], removed["line"], removed["text"]) == ("n1", 4, "Leave a Comment")
-    assert removed["rule"] and removed["threshold"] is not None
+    assert removed["rule"]
+    assert removed["threshold"] is not None
 
 
 def test_every_document_is_written_or_rejected(tmp_path):
@@ -146,7 +147,7 @@ def test_every_document_is_written_or_rejected(tmp_path):
     assert (dup["doc"], dup["duplicate_of"], dup["kept"]) == ("b", "a", "a")
     assert dup["jaccard"] >= dup["threshold"]
     unreadable = [r for r in rejects if r["reason"] == "unreadable"]
-    assert [r["raw"] for r in unreadable][0] == "{not json"
+    assert next(r["raw"] for r in unreadable) == "{not json"
     assert all(r["detail"] for r in unreadable)
 
 
@@ -234,7 +235,8 @@ def test_cli_clean_succeeds_and_reports(seeds, tmp_path):
     result = CliRunner().invoke(cli, ["clean", str(seeds), "-o", str(out), "--quiet"])
     assert result.exit_code == 0, result.output
     assert "boilerplate lines" in result.output
-    assert (out / "removed.jsonl").exists() and (out / "rejects.jsonl").exists()
+    assert (out / "removed.jsonl").exists()
+    assert (out / "rejects.jsonl").exists()
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Labelled boilerplate cases from samples/cases/*.json: every case well formed, every line exact."""
+"""Labelled boilerplate cases (samples/cases/*.json): well formed, every line exact."""
 
 from __future__ import annotations
 
