@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 the data failed a check, 2 usage or input error.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import wraps
@@ -22,8 +23,10 @@ from dedup.errors import DedupError
 from dedup.io.readers import DocumentReader
 from dedup.io.writers import write_atomic
 from dedup.parallel import resolve_jobs
+from dedup.progress import activity, progress_enabled, track
 from dedup.render import render_text
 from dedup.report import Report
+from dedup.summary import clean_summary, scan_summary
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 F = TypeVar("F", bound=Callable[..., Any])
@@ -50,10 +53,19 @@ def input_options(func: F) -> F:
         "--strict", is_flag=True, help="Stop at the first bad record instead of skipping it."
     )(func)
     func = click.option(
-        "--id-field", default=None, help="JSONL field with the document id [default: path:LINE]."
+        "--id-field",
+        default=None,
+        help="Field/column with the document id [default: path:LINE, path:ROW for CSV/Parquet].",
     )(func)
     return click.option(
-        "--text-field", default="text", show_default=True, help="JSONL field with the text."
+        "--text-field", default="text", show_default=True, help="Field/column with the text."
+    )(func)
+
+
+def quiet_option(func: F) -> F:
+    """-q/--quiet: no progress line, no skipped-record lines, no summary table on stderr."""
+    return click.option(
+        "-q", "--quiet", is_flag=True, help="No progress, skipped-record lines or summary."
     )(func)
 
 
@@ -174,14 +186,27 @@ def output_options(func: F) -> F:
 
 
 def _read(paths: Sequence[str], text_field: str, id_field: str | None, strict: bool) -> list[Document]:
+    return _read_counted(paths, text_field, id_field, strict)[0]
+
+
+def _read_counted(
+    paths: Sequence[str],
+    text_field: str,
+    id_field: str | None,
+    strict: bool,
+    *,
+    quiet: bool = False,
+) -> tuple[list[Document], int]:
+    """The documents of `paths` and the number of bad records skipped."""
     reader = DocumentReader(text_field=text_field, id_field=id_field, strict=strict)
     try:
-        docs = list(reader.read(paths))
+        docs = list(track(reader.read(paths), "reading", enabled=progress_enabled(quiet=quiet)))
     except DedupError as ex:
         raise CLIInputError(str(ex)) from ex
-    for skipped in reader.skipped:
-        click.echo(f"skipped {skipped.source}: {skipped.reason}", err=True)
-    return docs
+    if not quiet:
+        for skipped in reader.skipped:
+            click.echo(f"skipped {skipped.source}: {skipped.reason}", err=True)
+    return docs, len(reader.skipped)
 
 
 def _emit(
@@ -242,6 +267,7 @@ def compare(
 @boilerplate_options
 @jobs_option
 @output_options
+@quiet_option
 def scan(
     paths: tuple[str, ...],
     text_field: str,
@@ -252,6 +278,7 @@ def scan(
     jobs: int,
     fmt: str,
     output: str | None,
+    quiet: bool,
 ) -> None:
     """Find the passages shared by any two documents of a corpus.
 
@@ -263,12 +290,17 @@ def scan(
     \b
         dedup scan samples/ --format json -o report.json
     """
-    docs = _read(paths, text_field, id_field, strict)
+    start = time.monotonic()
+    docs, skipped = _read_counted(paths, text_field, id_field, strict, quiet=quiet)
     try:
-        report = api_scan(docs, config, jobs=resolve_jobs(jobs), site_field=site_field)
+        with activity(f"scanning {len(docs):,} documents", enabled=progress_enabled(quiet=quiet)):
+            report = api_scan(docs, config, jobs=resolve_jobs(jobs), site_field=site_field)
     except DedupError as ex:
         raise CLIInputError(str(ex)) from ex
     _emit(report, fmt, output, docs)
+    if not quiet:
+        summary = scan_summary(report.summary(), skipped, time.monotonic() - start)
+        click.echo(summary.render(), err=True)
 
 
 @cli.command()
@@ -276,15 +308,29 @@ def scan(
 @click.option(
     "-o", "--output", "out", required=True, help="Output directory (not an input, not inside one)."
 )
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Apply this JSON report (`dedup scan` of the same input) instead of scanning.",
+)
 @input_options
 @config_options
+@boilerplate_options
+@jobs_option
+@quiet_option
 def clean(
     paths: tuple[str, ...],
     out: str,
+    report_path: str | None,
     text_field: str,
     id_field: str | None,
     strict: bool,
     config: DedupConfig,
+    site_field: str | None,
+    jobs: int,
+    quiet: bool,
 ) -> None:
     """Write the corpus without its boilerplate lines and near-duplicate copies.
 
@@ -297,19 +343,44 @@ def clean(
     \b
         dedup clean samples/ -o cleaned/
     """
+    start = time.monotonic()
+    report = _load_report(report_path) if report_path else None
     try:
-        result = api_clean(
-            paths, out, config, text_field=text_field, id_field=id_field, strict=strict
-        )
+        with activity("cleaning", enabled=progress_enabled(quiet=quiet)):
+            result = api_clean(
+                paths,
+                out,
+                config,
+                text_field=text_field,
+                id_field=id_field,
+                strict=strict,
+                jobs=resolve_jobs(jobs),
+                site_field=site_field,
+                report=report,
+            )
     except DedupError as ex:
         raise CLIInputError(str(ex)) from ex
     s = result.summary()
+    if not quiet:
+        click.echo(clean_summary(s, time.monotonic() - start).render(), err=True)
     click.echo(
         f"read {s['read']} documents: wrote {s['written']}, rejected {s['rejected']} "
         f"({s['near_duplicates']} near-duplicates, {s['unreadable']} unreadable); "
         f"removed {s['removed_lines']} boilerplate lines ({s['removed_chars']} chars) -> {out}",
         err=True,
     )
+
+
+def _load_report(path: str) -> Report:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return Report.from_dict(json.load(fh))
+    except (OSError, ValueError, KeyError, TypeError) as ex:
+        msg = (
+            f"{path}: not a readable dedup JSON report ({ex}); "
+            "write one with `dedup scan --format json -o FILE`"
+        )
+        raise CLIInputError(msg) from ex
 
 
 # --------------------------------------------------------------------- check and index
