@@ -363,12 +363,13 @@ def clean(
     s = result.summary()
     if not quiet:
         click.echo(clean_summary(s, time.monotonic() - start).render(), err=True)
-    click.echo(
-        f"read {s['read']} documents: wrote {s['written']}, rejected {s['rejected']} "
-        f"({s['near_duplicates']} near-duplicates, {s['unreadable']} unreadable); "
-        f"removed {s['removed_lines']} boilerplate lines ({s['removed_chars']} chars) -> {out}",
-        err=True,
-    )
+        click.echo(
+            f"read {s['read']} documents: wrote {s['written']}, rejected {s['rejected']} "
+            f"({s['near_duplicates']} near-duplicates, {s['unreadable']} unreadable); "
+            f"removed {s['removed_lines']} boilerplate lines ({s['removed_chars']} chars) "
+            f"-> {out}",
+            err=True,
+        )
 
 
 def _load_report(path: str) -> Report:

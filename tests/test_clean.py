@@ -232,9 +232,9 @@ def test_only_reported_spans_and_their_line_breaks_go(case):
 
 def test_cli_clean_succeeds_and_reports(seeds, tmp_path):
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["clean", str(seeds), "-o", str(out), "--quiet"])
+    result = CliRunner().invoke(cli, ["clean", str(seeds), "-o", str(out), "--jobs", "1"])
     assert result.exit_code == 0, result.output
-    assert "boilerplate lines" in result.output
+    assert "removed 8 boilerplate lines" in result.output
     assert (out / "removed.jsonl").exists()
     assert (out / "rejects.jsonl").exists()
 
@@ -269,3 +269,25 @@ def test_cli_clean_missing_input_exits_2(tmp_path):
     result = CliRunner().invoke(cli, ["clean", str(tmp_path / "nope"), "-o", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "no such file" in result.output
+
+
+def test_cli_clean_replays_a_saved_report(seeds, tmp_path):
+    report = tmp_path / "report.json"
+    runner = CliRunner()
+    scanned = runner.invoke(cli, ["scan", str(seeds), "--format", "json", "-o", str(report), "-q"])
+    assert scanned.exit_code == 0, scanned.output
+    for name, extra in (("a", []), ("b", ["--report", str(report)])):
+        result = runner.invoke(cli, ["clean", str(seeds), "-o", str(tmp_path / name), "-q", *extra])
+        assert result.exit_code == 0, result.output
+    assert _tree_digest(tmp_path / "a") == _tree_digest(tmp_path / "b")
+
+
+def test_cli_clean_refuses_a_report_of_other_documents(seeds, tmp_path):
+    other = tmp_path / "other.txt"
+    other.write_text(ARTICLE, encoding="utf-8")
+    report = tmp_path / "report.json"
+    CliRunner().invoke(cli, ["scan", str(other), "--format", "json", "-o", str(report), "-q"])
+    args = ["clean", str(seeds), "-o", str(tmp_path / "o"), "-q", "--report", str(report)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert "not among the input documents" in result.output
