@@ -133,11 +133,15 @@ def find_duplicates(
     counts = {"duplicate_candidates": 0, "lsh_false_positive": 0}
     sigs = signatures([d.text for d in docs], config, jobs=jobs)
     group, members, adjacent = _neighbors(sigs, config, counts)
+    del sigs  # only the groups are needed from here on: keeps memory per document low
     involved = [
         doc for doc in range(len(docs)) if len(members[group[doc]]) > 1 or group[doc] in adjacent
     ]
     texts = [docs[i].text for i in involved]
-    sets = dict(zip(involved, text_shingle_sets(texts, config), strict=True))
+    sets: dict[int, npt.NDArray[np.uint32]] = {}
+    for lo in range(0, len(involved), BATCH):
+        batch = text_shingle_sets(texts[lo : lo + BATCH], config)
+        sets.update(zip(involved[lo : lo + BATCH], batch, strict=True))
     assigned = np.zeros(len(docs), dtype=bool)
     clusters: list[tuple[int, list[tuple[int, float]]]] = []
     for rep in keep_order(docs, config):
