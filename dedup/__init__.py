@@ -8,6 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from dedup.api import compare, document_jaccard, scan
 from dedup.boilerplate import detect_boilerplate
+from dedup.check import CheckResult, Limits, check
 from dedup.clean import CleanResult, apply_report, clean
 from dedup.cluster import find_duplicates
 from dedup.config import (
@@ -29,6 +30,7 @@ from dedup.report import (
     Report,
     Span,
 )
+from dedup.store import Index
 
 try:
     __version__ = version("dedup")
@@ -38,6 +40,7 @@ except PackageNotFoundError:  # running from a source tree without installing
 __all__ = [
     "BoilerplateConfig",
     "BoilerplateLine",
+    "CheckResult",
     "CleanResult",
     "ConfigError",
     "DedupConfig",
@@ -46,7 +49,9 @@ __all__ = [
     "DocumentPair",
     "DocumentReader",
     "DuplicateCluster",
+    "Index",
     "InputError",
+    "Limits",
     "NormalizeConfig",
     "PassageConfig",
     "PassageMatch",
@@ -54,6 +59,7 @@ __all__ = [
     "ShingleConfig",
     "Span",
     "apply_report",
+    "check",
     "clean",
     "compare",
     "detect_boilerplate",
