@@ -40,7 +40,10 @@ SYNDICATION = re.compile(
 )
 COUNTER = re.compile(
     r"^\s*\d[\d,.]*\s*[kKmM]?\s+(?:comments?|shares?|views?|likes?|replies|repl(?:y)|"
-    r"reactions?|responses?|comentarios?|commentaires?|kommentare?|टिप्पणियां|تبصرے)\s*$",
+    r"reactions?|responses?|comentarios?|commentaires?|kommentare?|टिप्पणियां|تبصرے)\s*$|"
+    r"^\s*(?:comments?|replies|kommentare|commentaires|comentarios)\s*\(\d+\)\s*$|"
+    r"^\s*\d+\s*(?:min|mins|minutes?|minuten|minutos)\.?\s+"
+    r"(?:read|lesezeit|de lecture|lectura)\s*$",
     re.IGNORECASE,
 )
 SOCIAL = frozenset(
@@ -256,11 +259,16 @@ def _strong_signal(
     if norm and len(norm) <= config.lexicon_max_chars:
         hit = lexicon.match_line(norm, cut)
         if hit is not None:
-            # A one-word phrase ("Print", "Home") is only trusted at the edges.
-            tier = 0 if " " in hit.phrase else 1
+            # A short one-word phrase ("Print", "Home") is only trusted at the edges; a long
+            # one matched exactly ("Advertisement") is a marker wherever it stands.
+            marker = " " in hit.phrase or (hit.similarity == 1.0 and len(hit.phrase) >= 7)
+            tier = 0 if marker else 1
             return _Verdict(tier, "lexicon", hit.similarity, cut, hit.phrase)
     prefix = lexicon.match_prefix(norm, cut)
-    if prefix is not None and _prefix_stands_alone(line, prefix.phrase, config):
+    if prefix is not None and (
+        (prefix.action and line.words <= config.corpus_max_words)
+        or _prefix_stands_alone(line, prefix.phrase, config)
+    ):
         return _Verdict(0, "lexicon_prefix", prefix.similarity, cut, prefix.phrase + " ...")
     if _is_cut_off(line, config):
         teaser = corpus.teaser_of(doc_id, line)
@@ -311,6 +319,12 @@ def _is_weak(line: _Line, config: BoilerplateConfig) -> bool:
     """Looks like furniture by shape only: short without a sentence mark, or cut off."""
     short = line.words <= config.short_line_words and not SENTENCE_END.search(line.text)
     return short or _is_cut_off(line, config)
+
+
+def _is_headline(line: _Line, config: BoilerplateConfig) -> bool:
+    """A weak line, or a headline-long line without a sentence mark (related-article links)."""
+    long_title = line.words <= 2 * config.short_line_words and not SENTENCE_END.search(line.text)
+    return long_title or _is_weak(line, config)
 
 
 def _teaser_runs(lines: list[_Line], config: BoilerplateConfig) -> dict[int, _Verdict]:
@@ -379,7 +393,7 @@ def _tail_block(
     """Grow a block from the end while lines look like furniture; trim it back to evidence."""
     block: list[int] = []
     for i in range(len(lines) - 1, -1, -1):
-        if i in protected or not (i in verdicts or i in signals or _is_weak(lines[i], config)):
+        if i in protected or not (i in verdicts or i in signals or _is_headline(lines[i], config)):
             break
         block.append(i)
     # block runs from the last line inward; drop weak lines on the prose side.

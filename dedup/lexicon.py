@@ -5,7 +5,8 @@ format adds phrases, and a line `!phrase` in it removes a built-in one. Format, 
 
     # comment
     leave a comment          -> matches a whole short line ("Leave a Comment", "leave a coment")
-    also read ...            -> matches the start of a line ("Also Read | Budget 2024: ...")
+    also read ...            -> matches the start of a label line ("Also Read | Budget 2024: ...")
+    sign up for our *        -> a call to action: matches the start of any line, even a sentence
 
 Case, punctuation, symbols and spacing are ignored (`normalize_line`). Matching uses rapidfuzz
 `fuzz.ratio` with a score cutoff, so a typo or a missing letter still matches.
@@ -24,6 +25,7 @@ from dedup.errors import ConfigError
 
 LANGUAGES = ("en", "ur", "hi", "es", "fr", "de")
 PREFIX_MARK = "..."
+ACTION_MARK = "*"
 
 
 def normalize_line(text: str) -> str:
@@ -42,11 +44,15 @@ def normalize_line(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class LexiconMatch:
-    """A lexicon hit: the phrase, the rapidfuzz similarity (0-1), and whether it was a prefix."""
+    """A lexicon hit: the phrase, the rapidfuzz similarity (0-1), and its kind.
+
+    `prefix` hits start the line; `action` prefixes (calls to action) need no separator.
+    """
 
     phrase: str
     similarity: float
     prefix: bool
+    action: bool = False
 
 
 class Lexicon:
@@ -63,11 +69,16 @@ class Lexicon:
     def __init__(self, entries: list[str]) -> None:
         lines: set[str] = set()
         prefixes: set[str] = set()
+        self.actions: set[str] = set()
         for entry in entries:
-            is_prefix = entry.rstrip().endswith(PREFIX_MARK)
-            phrase = normalize_line(entry.rstrip()[: -len(PREFIX_MARK)] if is_prefix else entry)
+            entry = entry.rstrip()
+            is_action = entry.endswith(" " + ACTION_MARK)
+            is_prefix = is_action or entry.endswith(PREFIX_MARK)
+            phrase = normalize_line(entry.rstrip(ACTION_MARK + "." + " ") if is_prefix else entry)
             if phrase:
                 (prefixes if is_prefix else lines).add(phrase)
+                if is_action:
+                    self.actions.add(phrase)
         self.lines = sorted(lines)
         self.prefixes = sorted(prefixes, key=lambda p: (-len(p), p))
         # Cheap prefilter: only prefixes that share the first letter are scored.
@@ -96,7 +107,7 @@ class Lexicon:
                 continue
             score = fuzz.ratio(phrase, head) / 100
             if score >= cutoff and (best is None or score > best.similarity):
-                best = LexiconMatch(phrase, round(score, 4), prefix=True)
+                best = LexiconMatch(phrase, round(score, 4), True, phrase in self.actions)
         return best
 
 
@@ -148,7 +159,7 @@ def load_lexicon(user_file: str | None = None, *, builtin: bool = True) -> Lexic
     if user_file:
         user = read_entries(user_file)
         removed = {normalize_line(e[1:]) for e in user if e.startswith("!")}
-        entries = [e for e in entries if normalize_line(e.removesuffix(PREFIX_MARK)) not in removed]
+        entries = [e for e in entries if normalize_line(e) not in removed]
         entries += [e for e in user if not e.startswith("!")]
     return Lexicon(entries)
 
