@@ -94,6 +94,8 @@ def test_every_finding_says_rule_value_threshold_and_evidence() -> None:
         ("Lire aussi : la BCE maintient ses taux", "lexicon_prefix"),
         ("Deja un comentario", "lexicon"),
         ("Leave a coment", "lexicon"),
+        ("Sign up for our morning briefing to get the day's news in your inbox.", "lexicon_prefix"),
+        ("Comments (4)", "counter"),
     ],
 )
 def test_tail_furniture_is_found(tail: str, rule: str) -> None:
