@@ -29,7 +29,9 @@ def synthetic_docs(count: int, start: int, rng: np.random.Generator) -> list[Doc
     """Documents of 40 words drawn from a 50,000-word vocabulary."""
     words = rng.integers(0, 50_000, size=(count, 40))
     return [
-        Document(f"doc-{start + i}", " ".join(f"w{w}" for w in row), f"corpus.jsonl:{start + i + 1}")
+        Document(
+            f"doc-{start + i}", " ".join(f"w{w}" for w in row), f"corpus.jsonl:{start + i + 1}"
+        )
         for i, row in enumerate(words)
     ]
 
@@ -53,7 +55,10 @@ def main() -> None:
     index.close()
     build = time.perf_counter() - t0
     size = os.path.getsize(path) / 2**20
-    print(f"built {args.docs:,} docs in {build:.1f} s ({args.docs / build:,.0f} docs/s), {size:,.0f} MiB")
+    print(
+        f"built {args.docs:,} docs in {build:.1f} s ({args.docs / build:,.0f} docs/s), "
+        f"{size:,.0f} MiB"
+    )
 
     index = Index.open(path, config)
     half = args.queries // 2

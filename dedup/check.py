@@ -297,14 +297,18 @@ def _index_findings(result: QueryResult, by_id: dict[str, Document]) -> list[Fin
             f"(document Jaccard {pair.jaccard:.3f} >= threshold {pair.threshold:.2f})"
         )
         other = Span(pair.a, 0, 0, "")
-        out.append(_finding(DUPLICATE, "indexed-duplicate", doc, 0, doc.chars, message, other, pair.a))
+        out.append(
+            _finding(DUPLICATE, "indexed-duplicate", doc, 0, doc.chars, message, other, pair.a)
+        )
     for p in result.passages:
         doc = by_id[p.b.doc]
         message = (
             f"passage reuses indexed document {p.a.doc} [{p.a.start}:{p.a.end}) "
             f"(similarity {p.similarity:.2f}, {p.words} equal words): {_quote(p.b.text)}"
         )
-        out.append(_finding(REUSED, "indexed-reuse", doc, p.b.start, p.b.end, message, p.a, p.a.doc))
+        out.append(
+            _finding(REUSED, "indexed-reuse", doc, p.b.start, p.b.end, message, p.a, p.a.doc)
+        )
     return out
 
 

@@ -42,7 +42,9 @@ def render_text(result: CheckResult) -> str:
     lines = [head]
     for v in result.verdicts:
         sign = "<=" if v.passed else ">"
-        lines.append(f"  {'ok  ' if v.passed else 'FAIL'} {v.rule} {v.value:.4g} {sign} {v.threshold:g}")
+        lines.append(
+            f"  {'ok  ' if v.passed else 'FAIL'} {v.rule} {v.value:.4g} {sign} {v.threshold:g}"
+        )
     for v in result.verdicts:
         for f in v.findings:
             lines.append(f"{f.path}:{f.line}: [{v.rule}] {f.message}")
@@ -50,7 +52,7 @@ def render_text(result: CheckResult) -> str:
 
 
 def render_github(result: CheckResult) -> str:
-    """One GitHub workflow command per new finding: `::error` under a failed limit, else `::warning`.
+    """One GitHub workflow command per new finding: `::error` if its limit failed, else `::warning`.
 
     Each names the file and the line of the finding in the original file, so GitHub shows it
     on the diff; a final `::notice` (or `::error`) line gives the verdict of every limit.

@@ -50,7 +50,9 @@ SCHEMA = "dedup.index/1"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 QUICK_CHECK_MAX_BYTES = 64 << 20  # full page check on open below this size (it reads every page)
 MAX_PASSAGE_CANDIDATES = 50  # indexed documents aligned per query document, most shared keys first
-ESTIMATE_MARGIN = 0.15  # candidates whose MinHash estimate is this far below the threshold are dropped
+ESTIMATE_MARGIN = (
+    0.15  # candidates whose MinHash estimate is this far below the threshold are dropped
+)
 _BATCH = 500  # queries per SQL statement (500 x 12 bands stays under every parameter limit)
 _U64 = np.uint64
 _BAND_MIX = 0x9E3779B97F4A7C15
@@ -121,7 +123,7 @@ class Index:
     Example:
         >>> import tempfile, os
         >>> path = os.path.join(tempfile.mkdtemp(), "train.idx")
-        >>> text = "The committee will meet again on Monday to review the draft budget for next year."
+        >>> text = "The committee will meet again on Monday to review the draft budget."
         >>> Index.build(path, [Document("train-1", text)], DedupConfig()).close()
         >>> with Index.open(path, DedupConfig()) as index:
         ...     hit = index.query([Document("eval-7", text)])
@@ -255,19 +257,24 @@ class Index:
         sigs = self.signatures(fresh)
         self._executemany(
             "INSERT INTO dedup_documents (doc, id, source, text, sha256) VALUES (?, ?, ?, ?, ?)",
-            [(n, d.id, d.source, d.text, _sha256(d.text)) for n, d in zip(numbers, fresh)],
+            [
+                (n, d.id, d.source, d.text, _sha256(d.text))
+                for n, d in zip(numbers, fresh, strict=True)
+            ],
         )
         self._executemany(
             "INSERT INTO dedup_signatures (doc, sig) VALUES (?, ?)",
-            [(n, sig.astype("<u4").tobytes()) for n, sig in zip(numbers, sigs)],
+            [(n, sig.astype("<u4").tobytes()) for n, sig in zip(numbers, sigs, strict=True)],
         )
         keys = band_keys(sigs, self.bands, self.rows)
-        rows = {(int(k), n) for n, row in zip(numbers, keys.tolist()) for k in row}
+        rows = {(int(k), n) for n, row in zip(numbers, keys.tolist(), strict=True) for k in row}
         self._executemany(
             "INSERT INTO dedup_bands (key, doc) VALUES (?, ?) ON CONFLICT DO NOTHING", sorted(rows)
         )
         if self.config.passages:
-            wrows = {(k, n) for n, d in zip(numbers, fresh) for k in self._window_keys(d)}
+            wrows = {
+                (k, n) for n, d in zip(numbers, fresh, strict=True) for k in self._window_keys(d)
+            }
             self._executemany(
                 "INSERT INTO dedup_window_bands (key, doc) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 sorted(wrows),
@@ -279,7 +286,9 @@ class Index:
     def signatures(self, docs: Sequence[Document]) -> npt.NDArray[np.uint32]:
         """Document MinHash signatures under this index's config, one row per document."""
         cfg = self.config
-        shingles = [shingle_hashes(split_words(d.text, cfg.normalize).words, cfg.shingle) for d in docs]
+        shingles = [
+            shingle_hashes(split_words(d.text, cfg.normalize).words, cfg.shingle) for d in docs
+        ]
         return compute_signatures(shingles, cfg.num_perm, cfg.seed)
 
     def candidates(self, sigs: npt.NDArray[np.uint32]) -> list[list[tuple[int, float]]]:
@@ -307,7 +316,9 @@ class Index:
         wanted = sorted(set().union(*per_query)) if per_query else []
         stored = {
             doc: np.frombuffer(bytes(sig), dtype="<u4")
-            for doc, sig in self._select_in("SELECT doc, sig FROM dedup_signatures WHERE doc IN", wanted)
+            for doc, sig in self._select_in(
+                "SELECT doc, sig FROM dedup_signatures WHERE doc IN", wanted
+            )
         }
         floor = self.config.threshold - ESTIMATE_MARGIN
         out: list[list[tuple[int, float]]] = []
@@ -351,7 +362,11 @@ class Index:
             return set()
         shingles = ngram_hashes(word_hashes(words.words), pc.ngram)
         sigs, _ = window_signatures(
-            shingles, window=pc.window, stride=pc.stride, num_perm=pc.num_perm, seed=self.config.seed
+            shingles,
+            window=pc.window,
+            stride=pc.stride,
+            num_perm=pc.num_perm,
+            seed=self.config.seed,
         )
         return {int(k) for k in band_keys(sigs, self.window_bands, self.window_rows).ravel()}
 
@@ -412,10 +427,16 @@ class Index:
             try:
                 meta = dict(self._conn.execute("SELECT key, value FROM dedup_meta").fetchall())
             except (sqlite3.OperationalError, _pg_undefined_table()) as ex:
-                msg = f"{self.location} is not a dedup index (no dedup_meta table); build one with `dedup index build`"
+                msg = (
+                    f"{self.location} is not a dedup index (no dedup_meta table); "
+                    "build one with `dedup index build`"
+                )
                 raise InputError(msg) from ex
         if meta.get("schema") != SCHEMA:
-            msg = f"{self.location} is not a {SCHEMA} index (schema {meta.get('schema')!r}); rebuild it with `dedup index build`"
+            msg = (
+                f"{self.location} is not a {SCHEMA} index (schema {meta.get('schema')!r}); "
+                "rebuild it with `dedup index build`"
+            )
             raise InputError(msg)
         if meta.get("fingerprint") != self.config.fingerprint():
             raise ConfigError(_config_mismatch(self.location, meta, self.config))
@@ -463,7 +484,9 @@ class _DatabaseErrors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type[BaseException] | None, ex: BaseException | None, tb: object) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, ex: BaseException | None, tb: object
+    ) -> None:
         if ex is None or not _is_driver_error(ex):
             return
         first = str(ex).strip().splitlines()[0] if str(ex).strip() else type(ex).__name__
@@ -532,12 +555,18 @@ def _connect_sqlite(location: str, *, create: bool) -> sqlite3.Connection:
     path = Path(location)
     if not create:
         if not path.is_file():
-            msg = f"{location}: no such index; build one with `dedup index build PATH... -o {location}`"
+            msg = (
+                f"{location}: no such index; "
+                f"build one with `dedup index build PATH... -o {location}`"
+            )
             raise InputError(msg)
         with path.open("rb") as fh:
             head = fh.read(len(SQLITE_MAGIC))
         if head != SQLITE_MAGIC:
-            msg = f"{location} is not a dedup index (not an SQLite file); build one with `dedup index build`"
+            msg = (
+                f"{location} is not a dedup index (not an SQLite file); "
+                "build one with `dedup index build`"
+            )
             raise InputError(msg)
     uri = f"file:{path.resolve()}?mode={'rwc' if create else 'rw'}"
     conn = sqlite3.connect(uri, uri=True)

@@ -38,7 +38,8 @@ def test_reuse_is_measured_on_the_copy_with_line_numbers() -> None:
     assert result.exit_code == 1
     finding = reused.findings[0]
     assert finding.doc == "b.txt"
-    assert finding.other is not None and finding.other.doc == "a.txt"
+    assert finding.other is not None
+    assert finding.other.doc == "a.txt"
     assert docs[1].text[finding.start : finding.end] in NEWS
     assert finding.line == 2  # the passage starts on the second line of b.txt
     total = sum(d.chars for d in docs)
@@ -48,7 +49,8 @@ def test_reuse_is_measured_on_the_copy_with_line_numbers() -> None:
 def test_limits_that_hold_pass() -> None:
     docs = _docs()
     result = check(docs, scan(docs), Limits(max_reused_ratio=0.9))
-    assert result.passed and result.exit_code == 0
+    assert result.passed
+    assert result.exit_code == 0
 
 
 def test_limits_are_validated() -> None:
@@ -81,7 +83,7 @@ def test_baseline_file_round_trip_and_errors(tmp_path: Path) -> None:
     assert read_baseline(path) == {f.key for f in result.all_findings}
     assert baseline_text(result) == baseline_text(check(docs, scan(docs)))
     (tmp_path / "bad.json").write_text("[1, 2]")
-    with pytest.raises(InputError, match="not a dedup.baseline/1 file"):
+    with pytest.raises(InputError, match=r"not a dedup\.baseline/1 file"):
         read_baseline(tmp_path / "bad.json")
     with pytest.raises(InputError, match="cannot read"):
         read_baseline(tmp_path / "missing.json")

@@ -43,7 +43,7 @@ EVAL = Document(
 def index_path(tmp_path: Path) -> Iterator[str]:
     path = str(tmp_path / "train.idx")
     Index.build(path, TRAIN, DedupConfig()).close()
-    yield path
+    return path
 
 
 def test_query_names_indexed_document_and_exact_span(index_path: str) -> None:
@@ -99,9 +99,8 @@ def test_damaged_pages_are_detected(index_path: str) -> None:
     assert len(data) > 8192
     data[4096:8192] = os.urandom(4096)  # the second page: a table or index B-tree
     Path(index_path).write_bytes(bytes(data))
-    with pytest.raises(InputError, match="corrupted"):
-        with Index.open(index_path, DedupConfig()) as index:
-            index.query([EVAL])
+    with pytest.raises(InputError, match="corrupted"), Index.open(index_path, DedupConfig()) as ix:
+        ix.query([EVAL])
 
 
 def test_changed_stored_text_is_detected(index_path: str) -> None:
@@ -109,7 +108,10 @@ def test_changed_stored_text_is_detected(index_path: str) -> None:
     conn.execute("UPDATE dedup_documents SET text = text || ' tampered' WHERE id = 'train-001'")
     conn.commit()
     conn.close()
-    with pytest.raises(InputError, match="checksum"), Index.open(index_path, DedupConfig()) as index:
+    with (
+        pytest.raises(InputError, match="checksum"),
+        Index.open(index_path, DedupConfig()) as index,
+    ):
         index.query([EVAL])
 
 
@@ -144,7 +146,10 @@ def test_postgres_index_gives_the_same_answers_as_sqlite(
 ) -> None:
     Index.build(postgres_url, TRAIN, DedupConfig()).close()
     copy = Document("eval-1", TRAIN[1].text + " Reported by staff.", "e.txt")
-    with Index.open(postgres_url, DedupConfig()) as pg, Index.open(index_path, DedupConfig()) as lite:
+    with (
+        Index.open(postgres_url, DedupConfig()) as pg,
+        Index.open(index_path, DedupConfig()) as lite,
+    ):
         assert pg.query([copy, EVAL]) == lite.query([copy, EVAL])
         assert pg.add([TRAIN[0], EVAL]).added == 1
         assert len(pg) == 3
