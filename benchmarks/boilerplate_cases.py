@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from dedup import Document
 from dedup.boilerplate import detect_boilerplate
@@ -22,10 +23,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", action="store_true", help="list every wrong line")
     args = parser.parse_args()
+    files = sorted(CASES_DIR.glob("*.json"))
+    for path in files:
+        print(f"== {path.name}")
+        measure(json.loads(path.read_text(encoding="utf-8"))["cases"], verbose=args.verbose)
+    print("== all files")
+    cases = [c for p in files for c in json.loads(p.read_text(encoding="utf-8"))["cases"]]
+    measure(cases, verbose=False)
+
+
+def measure(cases: list[dict[str, Any]], *, verbose: bool) -> None:
+    """Print line precision and recall over `cases`, and the labels of wrong cases."""
     tp = fp = fn = 0
     wrong: list[str] = []
-    cases = [c for p in sorted(CASES_DIR.glob("*.json"))
-             for c in json.loads(p.read_text(encoding="utf-8"))["cases"]]
     for case in cases:
         doc = Document(case["label"], case["text"])
         lines = doc.text.split("\n")
@@ -36,7 +46,7 @@ def main() -> None:
         fn += len(gold - found.keys())
         if found.keys() != gold:
             wrong.append(case["label"])
-            if args.verbose:
+            if verbose:
                 for i in sorted(found.keys() - gold):
                     print(f"  FP {case['label']}:{i} [{found[i].rule}] {lines[i][:70]!r}")
                 for i in sorted(gold - found.keys()):
