@@ -291,3 +291,24 @@ def test_cli_clean_refuses_a_report_of_other_documents(seeds, tmp_path):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2
     assert "not among the input documents" in result.output
+
+
+def test_cli_clean_refuses_two_inputs_with_one_output_name(tmp_path):
+    for part in ("a", "b"):
+        (tmp_path / part).mkdir()
+        (tmp_path / part / "story.txt").write_text(f"Story {part}.\nSecond line.\nThird.")
+    args = ["clean", str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(tmp_path / "o"), "-q"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert "would both be written to" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_stdin_jsonl_is_written_as_stdin_jsonl(tmp_path):
+    record = json.dumps({"id": "s1", "lang": "en", "text": ARTICLE}) + "\n"
+    out = tmp_path / "o"
+    args = ["clean", "-", "-o", str(out), "-q", "--id-field", "id"]
+    result = CliRunner().invoke(cli, args, input=record)
+    assert result.exit_code == 0, result.output
+    (row,) = _jsonl(out / "stdin.jsonl")
+    assert row == {"id": "s1", "lang": "en", "text": ARTICLE.rsplit("\n", 1)[0]}
