@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -107,8 +108,8 @@ def _candidate_windows(
 
 
 def _as_key(key: Hashable) -> tuple[int, int]:
-    doc, window = key  # type: ignore[misc]
-    return int(doc), int(window)
+    pair = cast("tuple[int, int]", key)
+    return int(pair[0]), int(pair[1])
 
 
 def _regions(window_pairs: list[tuple[int, int]], span: int) -> list[_Region]:
