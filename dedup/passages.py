@@ -11,7 +11,7 @@ look and never what is reported.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -21,7 +21,7 @@ import numpy.typing as npt
 from dedup.align import WordMatch, align_words, similarity, snap_span
 from dedup.config import DedupConfig
 from dedup.document import Document
-from dedup.index import CandidateIndex
+from dedup.index import band_candidates, datasketch_params
 from dedup.normalize import Segment, Words, split_sentences, split_words
 from dedup.report import PassageMatch, Span
 from dedup.shingle import ngram_hashes, word_hashes
@@ -50,7 +50,9 @@ def _prepare(doc: Document, config: DedupConfig) -> _Prepared:
 _Region = list[int]  # [a_lo, a_hi, b_lo, b_hi] word ranges, half-open
 
 
-def find_passages(docs: Sequence[Document], config: DedupConfig | None = None) -> list[PassageMatch]:
+def find_passages(
+    docs: Sequence[Document], config: DedupConfig | None = None
+) -> list[PassageMatch]:
     """Passages that two different documents of `docs` share, with spans into both texts.
 
     Candidates come from LSH over window signatures, so a passage whose windows all fall
@@ -65,7 +67,7 @@ def find_passages(docs: Sequence[Document], config: DedupConfig | None = None) -
         Passages sorted by document order, then by offset.
 
     Example:
-        >>> text = "The delegation will comprise senior officials from the ministry of foreign affairs."
+        >>> text = "The delegation will comprise senior officials from the foreign ministry."
         >>> a = Document("a", "Intro line here. " + text)
         >>> b = Document("b", text.upper() + " Something else entirely.")
         >>> [(p.a.start, p.b.start, p.similarity) for p in find_passages([a, b])]
@@ -79,37 +81,43 @@ def find_passages(docs: Sequence[Document], config: DedupConfig | None = None) -
     return found
 
 
+MAX_BUCKET = 64  # a window shared by more documents pairs each with the first 64 only
+
+
 def _candidate_windows(
     prepared: Sequence[_Prepared], config: DedupConfig
 ) -> dict[tuple[int, int], list[tuple[int, int]]]:
-    """LSH window candidates grouped by document pair: (doc_a, doc_b) -> [(word_a, word_b)]."""
+    """LSH window candidates grouped by document pair: (doc_a, doc_b) -> [(word_a, word_b)].
+
+    All window signatures of the corpus go through one numpy banding join
+    (`index.band_candidates`), which yields the same candidates as inserting them into
+    datasketch `MinHashLSH` with the same bands and rows, without a Python call per window.
+    """
     pc = config.passage
-    index = CandidateIndex(pc.lsh_threshold, pc.num_perm, config.seed)
+    sigs: list[npt.NDArray[np.uint32]] = []
+    docs: list[npt.NDArray[np.int64]] = []
     starts: list[npt.NDArray[np.int64]] = []
     for di, prep in enumerate(prepared):
         if len(prep.words) < pc.min_words:
-            starts.append(np.zeros(0, dtype=np.int64))
             continue
         shingles = ngram_hashes(np.asarray(prep.ids, dtype=np.uint64), pc.ngram)
-        sigs, first = window_signatures(
+        window_sigs, first = window_signatures(
             shingles, window=pc.window, stride=pc.stride, num_perm=pc.num_perm, seed=config.seed
         )
+        sigs.append(window_sigs)
+        docs.append(np.full(len(first), di, dtype=np.int64))
         starts.append(first)
-        for wi in range(len(sigs)):
-            index.insert((di, wi), sigs[wi])
     grouped: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-    for key_a, key_b in index.candidate_pairs():
-        (da, wa), (db, wb) = _as_key(key_a), _as_key(key_b)
-        if da != db:
-            if da > db:
-                da, wa, db, wb = db, wb, da, wa
-            grouped[(da, db)].append((int(starts[da][wa]), int(starts[db][wb])))
+    if not sigs:
+        return grouped
+    doc_of, start_of = np.concatenate(docs), np.concatenate(starts)
+    bands, rows = datasketch_params(pc.lsh_threshold, pc.num_perm)
+    pairs, _ = band_candidates(np.concatenate(sigs), bands, rows, max_bucket=MAX_BUCKET)
+    pairs = pairs[doc_of[pairs[:, 0]] != doc_of[pairs[:, 1]]]
+    # Rows are in document order, so the first of a pair is the earlier document.
+    for i, j in pairs.tolist():
+        grouped[(int(doc_of[i]), int(doc_of[j]))].append((int(start_of[i]), int(start_of[j])))
     return grouped
-
-
-def _as_key(key: Hashable) -> tuple[int, int]:
-    pair = cast("tuple[int, int]", key)
-    return int(pair[0]), int(pair[1])
 
 
 def _regions(window_pairs: list[tuple[int, int]], span: int) -> list[_Region]:
