@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -65,9 +66,35 @@ def align_words(
     # happily pairs stray "the"s and breaks a reused run apart ("the second round" vs
     # "the first round"), while an equal bigram is two equal words in a row. An equal run
     # of k bigrams is an equal run of k + 1 words.
+    return align_bigrams(
+        word_bigrams(a),
+        word_bigrams(b),
+        max_gap=max_gap,
+        min_words=min_words,
+        a_breaks=a_breaks,
+        b_breaks=b_breaks,
+    )
+
+
+def align_bigrams(
+    a: Sequence[int],
+    b: Sequence[int],
+    *,
+    max_gap: int = 4,
+    min_words: int = 8,
+    a_breaks: frozenset[int] = frozenset(),
+    b_breaks: frozenset[int] = frozenset(),
+) -> list[WordMatch]:
+    """`align_words` over precomputed `word_bigrams`, for callers that align one text often.
+
+    Example:
+        >>> ids = list(range(10))
+        >>> align_bigrams(word_bigrams(ids), word_bigrams(ids))
+        [WordMatch(a_start=0, a_end=10, b_start=0, b_end=10, matched=10)]
+    """
     blocks: list[_Block] = [
         (op.src_start, op.src_end + 1, op.dest_start, op.dest_end + 1)
-        for op in Indel.opcodes(_bigrams(a), _bigrams(b))
+        for op in Indel.opcodes(a, b)
         if op.tag == "equal"
     ]
     matches: list[WordMatch] = []
@@ -81,8 +108,9 @@ def align_words(
     return matches
 
 
-def _bigrams(ids: Sequence[int]) -> list[int]:
-    return [hash((ids[i], ids[i + 1])) for i in range(len(ids) - 1)]
+def word_bigrams(ids: Sequence[int]) -> list[int]:
+    """Ids of each pair of consecutive words (`len(ids) - 1` of them)."""
+    return [hash(pair) for pair in pairwise(ids)]
 
 
 def _breaks_chain(
