@@ -5,7 +5,7 @@ passage of 30-80 words from one document into another (with light edits) for a s
 them, and times `find_passages` over the whole corpus. Recall: share of injected passages
 found (a reported passage covering >= 80 % of the injected span on the receiving side).
 
-Run: .venv/bin/python benchmarks/passage_scale.py --docs 5000
+Run: cd benchmarks && ../.venv/bin/python passage_scale.py --docs 2000
 """
 
 from __future__ import annotations
@@ -46,15 +46,17 @@ def inject(docs: list[Document], share: float, seed: int) -> list[tuple[str, int
 def main() -> None:
     """Time find_passages and print docs/s, passages, recall and peak memory."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--docs", type=int, default=5000)
+    parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument("--memory", action="store_true", help="trace peak memory (slower)")
     args = parser.parse_args()
     docs, _ = build_corpus(args.docs, 0.0, seed=3)
     truth = inject(docs, 0.2, seed=4)
-    tracemalloc.start()
+    if args.memory:
+        tracemalloc.start()
     t0 = time.perf_counter()
     passages = find_passages(docs, DedupConfig())
     elapsed = time.perf_counter() - t0
-    peak = tracemalloc.get_traced_memory()[1]
+    peak = tracemalloc.get_traced_memory()[1] if args.memory else 0
     tracemalloc.stop()
     spans: dict[str, list[tuple[int, int]]] = {}
     for p in passages:
@@ -70,7 +72,8 @@ def main() -> None:
     print(f"find_passages: {elapsed:.1f} s, {len(docs) / elapsed:,.0f} docs/s (one process)")
     print(f"passages reported {len(passages)}, injected found {found}/{len(truth)} "
           f"= {found / max(1, len(truth)):.3f}")
-    print(f"peak traced memory {peak / 2**20:.0f} MiB")
+    if args.memory:
+        print(f"peak traced memory {peak / 2**20:.0f} MiB")
 
 
 if __name__ == "__main__":
