@@ -7,8 +7,7 @@ from collections.abc import Iterable, Sequence
 from dedup.boilerplate import detect_boilerplate
 from dedup.cluster import find_duplicates
 from dedup.config import DedupConfig
-from dedup.document import Document
-from dedup.errors import InputError
+from dedup.document import Document, require_unique_id
 from dedup.normalize import split_words
 from dedup.passages import find_passages
 from dedup.report import DocumentInfo, DocumentPair, Report
@@ -78,13 +77,7 @@ def scan(
     docs = list(docs)
     seen: dict[str, str] = {}
     for doc in docs:
-        if doc.id in seen:
-            msg = (
-                f"document id {doc.id!r} appears twice ({seen[doc.id]} and {doc.source}); "
-                "pass --id-field with a field of unique values"
-            )
-            raise InputError(msg)
-        seen[doc.id] = doc.source
+        require_unique_id(doc, seen)
     return _build_report(docs, config, all_pairs=False, jobs=jobs, site_field=site_field)
 
 

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dedup.errors import InputError
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
@@ -31,3 +33,28 @@ class Document:
     def chars(self) -> int:
         """Length of the text in Python `str` characters (code points)."""
         return len(self.text)
+
+
+def require_unique_id(doc: Document, seen: dict[str, str]) -> None:
+    """Record `doc.id` in `seen` (id -> source), or raise if an earlier document had it.
+
+    Findings name documents by id, so two documents with one id would make them ambiguous.
+
+    Raises:
+        InputError: the id was seen before.
+
+    Example:
+        >>> seen: dict[str, str] = {}
+        >>> require_unique_id(Document("a", "x", "f:1"), seen)
+        >>> require_unique_id(Document("a", "y", "f:2"), seen)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        dedup.errors.InputError: document id 'a' appears twice (f:1 and f:2); ...
+    """
+    if doc.id in seen:
+        msg = (
+            f"document id {doc.id!r} appears twice ({seen[doc.id]} and {doc.source}); "
+            "pass --id-field with a field of unique values"
+        )
+        raise InputError(msg)
+    seen[doc.id] = doc.source

@@ -37,7 +37,7 @@ import numpy.typing as npt
 
 from dedup.api import document_jaccard
 from dedup.config import DedupConfig
-from dedup.document import Document
+from dedup.document import Document, require_unique_id
 from dedup.errors import ConfigError, InputError
 from dedup.index import lsh_params
 from dedup.normalize import split_words
@@ -223,13 +223,7 @@ class Index:
             batch: list[Document] = []
             seen: dict[str, str] = {}
             for doc in docs:
-                if doc.id in seen:
-                    msg = (
-                        f"document id {doc.id!r} appears twice ({seen[doc.id]} and {doc.source}); "
-                        "pass --id-field with a field of unique values"
-                    )
-                    raise InputError(msg)
-                seen[doc.id] = doc.source
+                require_unique_id(doc, seen)
                 batch.append(doc)
                 if len(batch) >= _BATCH:
                     a, u = self._add_batch(batch, next_doc + added)
