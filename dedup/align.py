@@ -9,11 +9,11 @@ divided by 100 here and nowhere else.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
@@ -40,8 +40,8 @@ def align_words(
     *,
     max_gap: int = 4,
     min_words: int = 8,
-    a_breaks: frozenset[int] = frozenset(),
-    b_breaks: frozenset[int] = frozenset(),
+    a_breaks: Sequence[int] = (),
+    b_breaks: Sequence[int] = (),
 ) -> list[WordMatch]:
     """Chains of equal-word runs shared by `a` and `b`, each with at least `min_words` equal.
 
@@ -50,8 +50,8 @@ def align_words(
         b: word ids of the second text.
         max_gap: most words of edits (on either side) allowed inside one chain.
         min_words: fewest equal words a chain needs to be returned.
-        a_breaks: indices of words of `a` that start a sentence.
-        b_breaks: indices of words of `b` that start a sentence.
+        a_breaks: indices of words of `a` that start a sentence, sorted.
+        b_breaks: indices of words of `b` that start a sentence, sorted.
 
     Returns:
         The chains, in order; a chain starts and ends with a run of two or more words.
@@ -82,8 +82,8 @@ def align_bigrams(
     *,
     max_gap: int = 4,
     min_words: int = 8,
-    a_breaks: frozenset[int] = frozenset(),
-    b_breaks: frozenset[int] = frozenset(),
+    a_breaks: Sequence[int] = (),
+    b_breaks: Sequence[int] = (),
 ) -> list[WordMatch]:
     """`align_words` over precomputed `word_bigrams`, for callers that align one text often.
 
@@ -114,7 +114,7 @@ def word_bigrams(ids: Sequence[int]) -> list[int]:
 
 
 def _breaks_chain(
-    prev: _Block, block: _Block, max_gap: int, a_breaks: frozenset[int], b_breaks: frozenset[int]
+    prev: _Block, block: _Block, max_gap: int, a_breaks: Sequence[int], b_breaks: Sequence[int]
 ) -> bool:
     gap_a, gap_b = block[0] - prev[1], block[2] - prev[3]
     if max(gap_a, gap_b) > max_gap:
@@ -122,8 +122,8 @@ def _breaks_chain(
     # An edit that ends one side's sentence and starts the next ("..., it was added. The
     # first round") joins two different reuses; a sentence dropped or added on one side
     # (the other side's gap empty) is an edit inside one passage.
-    ends_a = any(k in a_breaks for k in range(prev[1] + 1, block[0] + 1))
-    ends_b = any(k in b_breaks for k in range(prev[3] + 1, block[2] + 1))
+    ends_a = bisect_right(a_breaks, block[0]) > bisect_right(a_breaks, prev[1])
+    ends_b = bisect_right(b_breaks, block[2]) > bisect_right(b_breaks, prev[3])
     return (ends_a and gap_b > 0) or (ends_b and gap_a > 0)
 
 
@@ -140,9 +140,39 @@ def _close(chain: list[_Block], min_words: int, out: list[WordMatch]) -> None:
         out.append(WordMatch(chain[0][0], chain[-1][1], chain[0][2], chain[-1][3], matched))
 
 
-def snap_span(
-    words: Words, sentences: Sequence[Segment], start: int, end: int, *, slack: int = 3
-) -> tuple[int, int]:
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where a text's words and sentences are, as sorted offset lists to bisect.
+
+    Passages are snapped and scored many times per document; plain lists and `bisect`
+    answer those lookups far faster than numpy calls on tiny arrays.
+    """
+
+    word_starts: list[int]
+    word_ends: list[int]
+    sentence_starts: list[int]
+    sentence_ends: list[int]
+
+    @classmethod
+    def of(cls, words: Words, sentences: Sequence[Segment]) -> Layout:
+        """The layout of a text from its `split_words` and `split_sentences`."""
+        return cls(
+            words.starts.tolist(),
+            words.ends.tolist(),
+            [seg.start for seg in sentences],
+            [seg.end for seg in sentences],
+        )
+
+    def words_between(self, start: int, end: int) -> int:
+        """Number of words lying wholly inside characters `[start, end)`."""
+        return max(0, bisect_right(self.word_ends, end) - bisect_left(self.word_starts, start))
+
+    def word_range(self, start: int, end: int) -> tuple[int, int]:
+        """Indices `[lo, hi)` of the words lying wholly inside characters `[start, end)`."""
+        return bisect_left(self.word_starts, start), bisect_right(self.word_ends, end)
+
+
+def snap_span(layout: Layout, start: int, end: int, *, slack: int = 3) -> tuple[int, int]:
     """Widen the character span of words `[start, end)` to its sentence's edges when close.
 
     The start moves to the start of its sentence when at most `slack` words precede it
@@ -152,20 +182,27 @@ def snap_span(
 
     Returns:
         Half-open character offsets into the original text.
+
+    Example:
+        >>> from dedup.normalize import split_sentences, split_words
+        >>> text = "He said so. The talks will resume in Geneva next week, officials said."
+        >>> layout = Layout.of(split_words(text), split_sentences(text))
+        >>> start, end = snap_span(layout, 4, 11)  # "talks ... week"
+        >>> text[start:end]
+        'The talks will resume in Geneva next week, officials said.'
     """
-    s_char, e_char = int(words.starts[start]), int(words.ends[end - 1])
-    for seg in sentences:
-        if seg.start <= s_char < seg.end:
-            before = _words_between(words, seg.start, s_char)
-            s_char = seg.start if before <= slack else s_char
-        if seg.start < e_char <= seg.end:
-            after = _words_between(words, e_char, seg.end)
-            e_char = seg.end if after <= slack else e_char
+    s_char, e_char = layout.word_starts[start], layout.word_ends[end - 1]
+    seg = bisect_right(layout.sentence_starts, s_char) - 1
+    if seg >= 0 and s_char < layout.sentence_ends[seg]:
+        seg_start = layout.sentence_starts[seg]
+        if layout.words_between(seg_start, s_char) <= slack:
+            s_char = seg_start
+    seg = bisect_left(layout.sentence_starts, e_char) - 1
+    if seg >= 0 and e_char <= layout.sentence_ends[seg]:
+        seg_end = layout.sentence_ends[seg]
+        if layout.words_between(e_char, seg_end) <= slack:
+            e_char = seg_end
     return s_char, e_char
-
-
-def _words_between(words: Words, start: int, end: int) -> int:
-    return int(np.count_nonzero((words.starts >= start) & (words.ends <= end)))
 
 
 def similarity(a_words: Sequence[str], b_words: Sequence[str]) -> float:

@@ -12,6 +12,7 @@ from dedup.normalize import split_words
 from dedup.passages import find_passages
 from dedup.report import DocumentInfo, DocumentPair, Report
 from dedup.shingle import shingle_hashes
+from dedup.signature import text_shingle_sets
 from dedup.verify import exact_jaccard
 
 
@@ -90,7 +91,7 @@ def _build_report(
     site_field: str | None = None,
 ) -> Report:
     duplicates = find_duplicates(docs, config, jobs=jobs)
-    passages = find_passages(docs, config) if config.passages else []
+    passages = find_passages(docs, config, jobs=jobs) if config.passages else []
     boilerplate = (
         detect_boilerplate(docs, config.boilerplate, site_field=site_field)
         if config.find_boilerplate
@@ -101,8 +102,13 @@ def _build_report(
     pair_ids = {(p.a.doc, p.b.doc) for p in passages}
     if all_pairs and len(docs) == 2:
         pair_ids.add((docs[0].id, docs[1].id))
+    # Shingle sets once per document, not once per pair: a document can be in many pairs.
+    involved = sorted({doc_id for pair in pair_ids for doc_id in pair}, key=position.__getitem__)
+    sets = dict(
+        zip(involved, text_shingle_sets([by_id[i].text for i in involved], config), strict=True)
+    )
     pairs = [
-        DocumentPair(ia, ib, document_jaccard(by_id[ia], by_id[ib], config), config.threshold)
+        DocumentPair(ia, ib, round(exact_jaccard(sets[ia], sets[ib]), 6), config.threshold)
         for ia, ib in sorted(pair_ids, key=lambda pair: (position[pair[0]], position[pair[1]]))
     ]
     return Report(

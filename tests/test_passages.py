@@ -109,3 +109,19 @@ def test_short_reused_clause_is_found():
     (p,) = find_passages([a, b])
     assert p.b.text == "The first round of the dialogue was held in Pakistan in January 2021."
     assert p.a.text.startswith("the first round was held")
+
+
+def test_workers_give_the_same_passages_as_one_process(seed_texts):
+    # More document pairs than one alignment batch, so the pool really splits the work.
+    rng = random.Random(3)
+    docs = []
+    for i in range(60):
+        base = seed_texts["000"] if i % 2 else seed_texts["004"]
+        words = base.split(" ")
+        for _ in range(5):
+            words[rng.randrange(len(words))] = "edited"
+        docs.append(Document(f"d{i}", REAL_TEXTS[i % len(REAL_TEXTS)][:400] + " " + " ".join(words)))
+    one = find_passages(docs, jobs=1)
+    assert len({(p.a.doc, p.b.doc) for p in one}) > 512
+    assert find_passages(docs, jobs=2) == one
+    _check_contract(docs, one)
