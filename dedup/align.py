@@ -212,4 +212,14 @@ def similarity(a_words: Sequence[str], b_words: Sequence[str]) -> float:
         >>> similarity(["a", "b"], ["a", "b"])
         1.0
     """
-    return round(fuzz.ratio(" ".join(a_words), " ".join(b_words)) / 100.0, 4)
+    return joined_similarity(" ".join(a_words), " ".join(b_words))
+
+
+def joined_similarity(a: str, b: str) -> float:
+    """`similarity` of two word lists already joined by single spaces.
+
+    Example:
+        >>> joined_similarity("the first round", "the second round")
+        0.7097
+    """
+    return round(fuzz.ratio(a, b) / 100.0, 4)

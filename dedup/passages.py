@@ -11,15 +11,23 @@ look and never what is reported.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
 
-from dedup.align import Layout, WordMatch, align_bigrams, similarity, snap_span, word_bigrams
+from dedup.align import (
+    Layout,
+    WordMatch,
+    align_bigrams,
+    joined_similarity,
+    snap_span,
+    word_bigrams,
+)
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.index import band_candidates, datasketch_params
@@ -31,18 +39,7 @@ from dedup.signature import window_signatures
 
 PREPARE_BATCH = 256  # documents per preparation task
 ALIGN_BATCH = 512  # document pairs per alignment task
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    """A document's words, word ids and sentences, computed once for every pair it is in."""
-
-    doc: Document
-    words: tuple[str, ...]
-    ids: list[int]
-    breaks: list[int]  # indices of the words that start a sentence, sorted
-    bigrams: list[int]
-    layout: Layout
+READY_CACHE = 2048  # documents kept as lists per process during alignment
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +48,67 @@ class _Windows:
 
     sigs: npt.NDArray[np.uint32]
     starts: npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A document's word ids, word and sentence offsets, and windows, as compact arrays.
+
+    Arrays, not lists: they come back from the preparation workers as raw buffers and
+    hold a whole corpus in a tenth of the memory of Python ints.
+    """
+
+    ids: npt.NDArray[np.uint64]
+    norm: str  # the normalized words joined by single spaces
+    norm_starts: npt.NDArray[np.int64]  # where each word starts in `norm`
+    word_starts: npt.NDArray[np.int64]
+    word_ends: npt.NDArray[np.int64]
+    sentence_starts: npt.NDArray[np.int64]
+    sentence_ends: npt.NDArray[np.int64]
+    breaks: npt.NDArray[np.int64]  # indices of the words that start a sentence, sorted
+    windows: _Windows | None  # None when the document is too short for a passage
+
+
+@dataclass(frozen=True, slots=True)
+class _Ready:
+    """A prepared document as the lists the alignment loop reads many times per pair."""
+
+    doc: Document
+    ids: list[int]
+    bigrams: list[int]
+    breaks: list[int]
+    layout: Layout
+    norm: str
+    norm_starts: list[int]
+
+    def norm_between(self, lo: int, hi: int) -> str:
+        """The normalized words `[lo, hi)` joined by spaces: one slice of `norm`."""
+        if hi <= lo:
+            return ""
+        end = self.norm_starts[hi] - 1 if hi < len(self.norm_starts) else len(self.norm)
+        return self.norm[self.norm_starts[lo] : end]
+
+
+class _ReadyCache:
+    """The last `size` documents made `_Ready`, so a document in many pairs is converted once.
+
+    Bounded, because the lists take several times the memory of the arrays.
+    """
+
+    def __init__(self, docs: Sequence[Document], prepared: Sequence[_Prepared], size: int):
+        self.docs, self.prepared, self.size = docs, prepared, size
+        self.cache: OrderedDict[int, _Ready] = OrderedDict()
+
+    def get(self, i: int) -> _Ready:
+        ready = self.cache.get(i)
+        if ready is None:
+            ready = _ready(self.docs[i], self.prepared[i])
+            self.cache[i] = ready
+            if len(self.cache) > self.size:
+                self.cache.popitem(last=False)
+        else:
+            self.cache.move_to_end(i)
+        return ready
 
 
 _Region = list[int]  # [a_lo, a_hi, b_lo, b_hi] word ranges, half-open
@@ -85,46 +143,73 @@ def find_passages(
     """
     config = config or DedupConfig()
     prepared: list[_Prepared] = []
-    windows: list[_Windows | None] = []
     prepare = partial(_prepare_batch, config=config)
     for batch in map_batches(prepare, batched(docs, PREPARE_BATCH), jobs=jobs):
-        for prep, win in batch:
-            prepared.append(prep)
-            windows.append(win)
-    tasks = _candidate_pairs(windows, config)
-    del windows  # signatures are large; only the candidate pairs are needed from here on
+        prepared.extend(batch)
+    tasks = _candidate_pairs([prep.windows for prep in prepared], config)
+    # Window signatures are the bulk of the memory; only the candidate pairs are needed now.
+    prepared = [replace(prep, windows=None) for prep in prepared]
     align = partial(_align_batch, config=config)
     found: list[PassageMatch] = []
-    for out in map_shared(align, prepared, list(batched(tasks, ALIGN_BATCH)), jobs=jobs):
+    cache = _ReadyCache(docs, prepared, READY_CACHE)
+    for out in map_shared(align, cache, list(batched(tasks, ALIGN_BATCH)), jobs=jobs):
         found.extend(out)
     return found
 
 
-def _prepare_batch(
-    docs: list[Document], config: DedupConfig
-) -> list[tuple[_Prepared, _Windows | None]]:
+def _prepare_batch(docs: list[Document], config: DedupConfig) -> list[_Prepared]:
     return [_prepare(doc, config) for doc in docs]
 
 
-def _prepare(doc: Document, config: DedupConfig) -> tuple[_Prepared, _Windows | None]:
-    """A document's words and sentences, and its window signatures (None when too short)."""
+def _prepare(doc: Document, config: DedupConfig) -> _Prepared:
+    """A document's words and sentences, and its window signatures."""
     pc = config.passage
     words = split_words(doc.text, config.normalize)
-    ids = word_hashes(words.words)
+    ids = word_hashes(words.words).astype(np.uint64, copy=False)
     sentences = split_sentences(doc.text)
-    first = np.searchsorted(words.starts, [seg.start for seg in sentences])
-    breaks = np.unique(np.asarray(first, dtype=np.int64)).tolist()
-    id_list = ids.tolist()
-    prep = _Prepared(
-        doc, words.words, id_list, breaks, word_bigrams(id_list), Layout.of(words, sentences)
+    sentence_starts = np.array([seg.start for seg in sentences], dtype=np.int64)
+    sentence_ends = np.array([seg.end for seg in sentences], dtype=np.int64)
+    breaks = np.unique(np.searchsorted(words.starts, sentence_starts)).astype(np.int64)
+    norm = " ".join(words.words)
+    lengths = np.fromiter(map(len, words.words), dtype=np.int64, count=len(words))
+    norm_starts = np.cumsum(lengths + 1) - lengths - 1
+    windows = None
+    if len(words) >= pc.min_words:
+        shingles = ngram_hashes(ids, pc.ngram)
+        sigs, starts = window_signatures(
+            shingles, window=pc.window, stride=pc.stride, num_perm=pc.num_perm, seed=config.seed
+        )
+        windows = _Windows(sigs, starts)
+    return _Prepared(
+        ids,
+        norm,
+        norm_starts,
+        words.starts,
+        words.ends,
+        sentence_starts,
+        sentence_ends,
+        breaks,
+        windows,
     )
-    if len(words) < pc.min_words:
-        return prep, None
-    shingles = ngram_hashes(ids.astype(np.uint64, copy=False), pc.ngram)
-    sigs, starts = window_signatures(
-        shingles, window=pc.window, stride=pc.stride, num_perm=pc.num_perm, seed=config.seed
+
+
+def _ready(doc: Document, prep: _Prepared) -> _Ready:
+    ids = prep.ids.tolist()
+    layout = Layout(
+        prep.word_starts.tolist(),
+        prep.word_ends.tolist(),
+        prep.sentence_starts.tolist(),
+        prep.sentence_ends.tolist(),
     )
-    return prep, _Windows(sigs, starts)
+    return _Ready(
+        doc,
+        ids,
+        word_bigrams(ids),
+        prep.breaks.tolist(),
+        layout,
+        prep.norm,
+        prep.norm_starts.tolist(),
+    )
 
 
 # A window shared by more documents (a licence, a wire story on hundreds of sites) pairs
@@ -160,18 +245,16 @@ def _candidate_pairs(windows: Sequence[_Windows | None], config: DedupConfig) ->
     bounds = [0, *cuts.tolist(), len(doc_a)] if len(doc_a) else []
     a_docs, b_docs = doc_a.tolist(), doc_b.tolist()
     a_list, b_list = at_a.tolist(), at_b.tolist()
-    return [
-        (a_docs[lo], b_docs[lo], a_list[lo:hi], b_list[lo:hi]) for lo, hi in pairwise(bounds)
-    ]
+    return [(a_docs[lo], b_docs[lo], a_list[lo:hi], b_list[lo:hi]) for lo, hi in pairwise(bounds)]
 
 
 def _align_batch(
-    prepared: Sequence[_Prepared], tasks: list[_PairTask], config: DedupConfig
+    cache: _ReadyCache, tasks: list[_PairTask], config: DedupConfig
 ) -> list[PassageMatch]:
     found: list[PassageMatch] = []
     for ia, ib, at_a, at_b in tasks:
         window_pairs = list(zip(at_a, at_b, strict=True))
-        found.extend(_passages_for_pair(prepared[ia], prepared[ib], window_pairs, config))
+        found.extend(_passages_for_pair(cache.get(ia), cache.get(ib), window_pairs, config))
     return found
 
 
@@ -190,7 +273,7 @@ def _regions(window_pairs: list[tuple[int, int]], span: int) -> list[_Region]:
 
 
 def _passages_for_pair(
-    pa: _Prepared, pb: _Prepared, window_pairs: list[tuple[int, int]], config: DedupConfig
+    pa: _Ready, pb: _Ready, window_pairs: list[tuple[int, int]], config: DedupConfig
 ) -> list[PassageMatch]:
     pc = config.passage
     span = pc.window + pc.ngram - 1
@@ -209,7 +292,7 @@ def _passages_for_pair(
             matches.append(
                 WordMatch(m.a_start + a0, m.a_end + a0, m.b_start + b0, m.b_end + b0, m.matched)
             )
-    passages = [_to_passage(pa, pb, m) for m in _drop_overlaps(matches)]
+    passages = [_to_passage(pa, pb, m, config) for m in _drop_overlaps(matches)]
     return [p for p in passages if p.similarity >= pc.min_similarity]
 
 
@@ -223,7 +306,9 @@ def _drop_overlaps(matches: list[WordMatch]) -> list[WordMatch]:
     kept: list[WordMatch] = []
     for m in sorted(matches, key=lambda m: (-m.matched, m.a_start, m.b_start)):
         if not any(
-            m.a_start < k.a_end and k.a_start < m.a_end and m.b_start < k.b_end
+            m.a_start < k.a_end
+            and k.a_start < m.a_end
+            and m.b_start < k.b_end
             and k.b_start < m.b_end
             for k in kept
         ):
@@ -231,18 +316,19 @@ def _drop_overlaps(matches: list[WordMatch]) -> list[WordMatch]:
     return sorted(kept, key=lambda m: (m.a_start, m.b_start))
 
 
-def _to_passage(pa: _Prepared, pb: _Prepared, m: WordMatch) -> PassageMatch:
+def _to_passage(pa: _Ready, pb: _Ready, m: WordMatch, config: DedupConfig) -> PassageMatch:
     a_start, a_end = snap_span(pa.layout, m.a_start, m.a_end)
     b_start, b_end = snap_span(pb.layout, m.b_start, m.b_end)
-    sim = similarity(_words_in(pa, a_start, a_end), _words_in(pb, b_start, b_end))
+    a_text, b_text = pa.doc.text[a_start:a_end], pb.doc.text[b_start:b_end]
+    sim = joined_similarity(_norm_in(pa, a_start, a_end), _norm_in(pb, b_start, b_end))
     return PassageMatch(
-        Span(pa.doc.id, a_start, a_end, pa.doc.text[a_start:a_end]),
-        Span(pb.doc.id, b_start, b_end, pb.doc.text[b_start:b_end]),
+        Span(pa.doc.id, a_start, a_end, a_text),
+        Span(pb.doc.id, b_start, b_end, b_text),
         sim,
         m.matched,
     )
 
 
-def _words_in(prep: _Prepared, start: int, end: int) -> tuple[str, ...]:
-    lo, hi = prep.layout.word_range(start, end)
-    return prep.words[lo:hi]
+def _norm_in(ready: _Ready, start: int, end: int) -> str:
+    """The normalized words lying wholly inside characters `[start, end)`, space-joined."""
+    return ready.norm_between(*ready.layout.word_range(start, end))
