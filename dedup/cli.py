@@ -89,7 +89,9 @@ def config_options(func: F) -> F:
         show_default=True,
         help="Which copy of a near-duplicate cluster is kept (none: drop every copy).",
     )
-    @click.option("--date-field", default=None, help="Metadata field with an ISO date (--keep newest).")
+    @click.option(
+        "--date-field", default=None, help="Metadata field with an ISO date (--keep newest)."
+    )
     @click.option(
         "--source-priority",
         default="",
@@ -185,7 +187,9 @@ def output_options(func: F) -> F:
     )(func)
 
 
-def _read(paths: Sequence[str], text_field: str, id_field: str | None, strict: bool) -> list[Document]:
+def _read(
+    paths: Sequence[str], text_field: str, id_field: str | None, strict: bool
+) -> list[Document]:
     return _read_counted(paths, text_field, id_field, strict)[0]
 
 
@@ -541,14 +545,15 @@ def check(
         click.echo(text, nl=False)
     if write_baseline:
         write_atomic(write_baseline, baseline_text(result))
-        click.echo(f"wrote {len(result.all_findings)} accepted findings to {write_baseline}", err=True)
+        accepted = len(result.all_findings)
+        click.echo(f"wrote {accepted} accepted findings to {write_baseline}", err=True)
         return
     ctx.exit(result.exit_code)
 
 
 @cli.group()
 def index() -> None:
-    """A persistent index (SQLite file or postgresql:// URL) for incremental and contamination checks.
+    """A persistent index (SQLite file or postgresql:// URL) for incremental/contamination checks.
 
     \b
         dedup index build train/ -o train.idx
