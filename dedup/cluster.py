@@ -13,18 +13,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from functools import partial
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from dedup.config import DedupConfig
 from dedup.document import Document
-from dedup.index import _band_order, band_candidates, lsh_params
+from dedup.index import _band_key, _band_order, band_candidates, lsh_params
 from dedup.parallel import batched, map_batches
 from dedup.report import ClusterMember, DuplicateCluster
 from dedup.signature import text_shingle_sets, text_signatures
 
 BATCH = 2048  # documents per signature batch (per worker task)
+SET_BATCH = 512  # documents per shingle-set batch (its buffers take ~8 bytes per character)
 MAX_BUCKET = 1000  # distinct signatures per LSH bucket before it is capped (see band_candidates)
 
 
@@ -37,18 +39,22 @@ class Duplicates:
 
 
 def signatures(
-    texts: Sequence[str], config: DedupConfig, *, jobs: int = 1
+    docs: Sequence[Document], config: DedupConfig, *, jobs: int = 1
 ) -> npt.NDArray[np.uint32]:
-    """Signatures of every text, computed in batches over `jobs` processes, in order.
+    """Signatures of every document, in order, over `jobs` processes.
+
+    Texts are read from `docs` one batch at a time, so a lazy sequence never has all of
+    them in memory at once.
 
     Example:
-        >>> signatures(["a b c d e", "f g h i j"], DedupConfig(num_perm=8)).shape
+        >>> docs = [Document("a", "a b c d e"), Document("b", "f g")]
+        >>> signatures(docs, DedupConfig(num_perm=8)).shape
         (2, 8)
     """
-    out = np.empty((len(texts), config.num_perm), dtype=np.uint32)
+    out = np.empty((len(docs), config.num_perm), dtype=np.uint32)
     pos = 0
     sign = partial(text_signatures, config=config)
-    for sigs in map_batches(sign, batched(texts, BATCH), jobs=jobs):
+    for sigs in map_batches(sign, batched((d.text for d in docs), BATCH), jobs=jobs):
         out[pos : pos + len(sigs)] = sigs
         pos += len(sigs)
     return out
@@ -62,17 +68,25 @@ def keep_order(docs: Sequence[Document], config: DedupConfig) -> list[int]:
         >>> keep_order(docs, DedupConfig(keep="longest"))
         [1, 0]
     """
-    order = list(range(len(docs)))
+    return [int(i) for i in _keep_order(docs, config)]
+
+
+def _keep_order(docs: Sequence[Document], config: DedupConfig) -> npt.NDArray[np.int64]:
+    # A numpy array, not a list of Python ints: 8 bytes per document instead of ~36.
     if config.keep == "longest":
-        order.sort(key=lambda i: -len(docs[i].text))
-    elif config.keep == "newest":
+        lengths = np.fromiter((len(d.text) for d in docs), dtype=np.int64, count=len(docs))
+        return np.argsort(-lengths, kind="stable")
+    order = list(range(len(docs)))
+    if config.keep == "newest":
         field_name = config.date_field or ""
         dates = [str(docs[i].meta.get(field_name, "")) for i in order]
         order.sort(key=lambda i: dates[i], reverse=True)  # ISO 8601 sorts as text
         order.sort(key=lambda i: dates[i] == "")  # undated copies last
     elif config.keep == "source":
         order.sort(key=lambda i: _source_rank(docs[i].source, config.source_priority))
-    return order
+    else:
+        return np.arange(len(docs), dtype=np.int64)
+    return np.array(order, dtype=np.int64)
 
 
 def _source_rank(source: str, patterns: tuple[str, ...]) -> int:
@@ -86,31 +100,161 @@ def _jaccard(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float:
     return inter / (len(a) + len(b) - inter)
 
 
+def _csr(keys: npt.NDArray[np.int64], values: npt.NDArray[np.int64], size: int) -> _Lists:
+    """Values grouped by key (values in ascending order within a key)."""
+    order = np.lexsort((values, keys))
+    starts = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=size), out=starts[1:])
+    return _Lists(values[order], starts)
+
+
+@dataclass(frozen=True)
+class _Lists:
+    """Many short integer lists in two arrays: list k is `flat[starts[k]:starts[k + 1]]`."""
+
+    flat: npt.NDArray[Any]
+    starts: npt.NDArray[np.int64]
+
+    def __getitem__(self, k: int) -> npt.NDArray[Any]:
+        return self.flat[self.starts[k] : self.starts[k + 1]]
+
+    def sizes(self) -> npt.NDArray[np.int64]:
+        return np.diff(self.starts)
+
+
+def _identical(sigs: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+    """Group number of each signature (equal signatures share one), in order of first use.
+
+    Sorts a 64-bit key per signature and compares rows only where keys are equal, so no
+    copy of the whole signature array is made (that copy was the peak of memory).
+    """
+    if not len(sigs):
+        return np.zeros(0, dtype=np.int64)
+    key = _band_key(sigs)
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    same = key[1:] == key[:-1]
+    del key
+    pos = np.flatnonzero(same)
+    for lo in range(0, len(pos), BATCH):
+        at = pos[lo : lo + BATCH]
+        if not (sigs[order[at]] == sigs[order[at + 1]]).all():
+            # A 64-bit key collision (or interleaved runs): the exact, copying sort.
+            order, starts = _band_order(sigs)
+            same = ~starts[1:]
+            break
+    first = np.concatenate(([True], ~same))
+    sorted_group = np.cumsum(first) - 1
+    heads = order[first]  # equal keys keep input order: the first member of each group
+    renumber = np.empty(len(heads), dtype=np.int64)
+    renumber[np.argsort(heads, kind="stable")] = np.arange(len(heads))
+    group = np.empty(len(sigs), dtype=np.int64)
+    group[order] = renumber[sorted_group]
+    return group
+
+
 def _neighbors(
     sigs: npt.NDArray[np.uint32], config: DedupConfig, counts: dict[str, int]
-) -> tuple[npt.NDArray[np.int64], list[list[int]], dict[int, list[int]]]:
-    """Group identical signatures, band-join the groups: (group of doc, members, adjacency)."""
-    order, starts = _band_order(sigs)
-    group = np.empty(len(sigs), dtype=np.int64)
-    group[order] = np.cumsum(starts) - 1
-    members: list[list[int]] = [[] for _ in range(int(starts.sum()))]
-    for doc in range(len(sigs)):  # input order, so members are sorted
-        members[group[doc]].append(doc)
-    heads = np.array([m[0] for m in members], dtype=np.int64)
+) -> tuple[npt.NDArray[np.int64], _Lists, _Lists]:
+    """Group identical signatures, band-join the groups: (group of doc, members, adjacency).
+
+    Overwrites `sigs` (the groups' signatures are moved to the front).
+    """
+    group = _identical(sigs)
+    n_groups = int(group.max(initial=-1)) + 1
+    members = _csr(group, np.arange(len(sigs), dtype=np.int64), n_groups)
+    heads = members.flat[members.starts[:-1]]  # ascending, heads[k] >= k
+    for lo in range(0, n_groups, BATCH):  # compact in place: no second signature array
+        hi = min(lo + BATCH, n_groups)
+        sigs[lo:hi] = sigs[heads[lo:hi]]
     bands, rows = lsh_params(config.threshold, config.num_perm)
-    pairs, capped = band_candidates(sigs[heads], bands, rows, max_bucket=MAX_BUCKET)
+    pairs, capped = band_candidates(sigs[:n_groups], bands, rows, max_bucket=MAX_BUCKET)
     counts["lsh_buckets_capped"] = capped
-    adjacent: dict[int, list[int]] = {}
-    for ga, gb in pairs.tolist():
-        adjacent.setdefault(ga, []).append(gb)
-        adjacent.setdefault(gb, []).append(ga)
-    return group, members, adjacent
+    ends = np.concatenate((pairs[:, 0], pairs[:, 1]))
+    others = np.concatenate((pairs[:, 1], pairs[:, 0]))
+    return group, members, _csr(ends, others, n_groups)
+
+
+def _candidates(
+    docs: Sequence[Document], config: DedupConfig, jobs: int, counts: dict[str, int]
+) -> tuple[npt.NDArray[np.int64], _Lists, _Lists, _Sets]:
+    """Signatures -> groups and their band neighbours -> shingle sets of involved documents."""
+    sigs = signatures(docs, config, jobs=jobs)
+    group, members, adjacent = _neighbors(sigs, config, counts)
+    del sigs  # only the groups are needed from here on: keeps memory per document low
+    involved = (members.sizes() > 1) | (adjacent.sizes() > 0)
+    return group, members, adjacent, _Sets.build(docs, np.flatnonzero(involved[group]), config)
+
+
+@dataclass(frozen=True)
+class _Sets:
+    """Shingle sets of some documents, one flat array per batch (no per-set overhead).
+
+    Batches are never concatenated: joining them would hold every set twice at the peak.
+    """
+
+    docs: npt.NDArray[np.int64]  # ascending document positions
+    parts: list[_Lists]  # the set of docs[k] is parts[k // SET_BATCH][k % SET_BATCH]
+
+    @classmethod
+    def build(
+        cls, docs: Sequence[Document], which: npt.NDArray[np.int64], config: DedupConfig
+    ) -> _Sets:
+        parts = []
+        for lo in range(0, len(which), SET_BATCH):  # texts one batch at a time
+            texts = [docs[int(i)].text for i in which[lo : lo + SET_BATCH]]
+            batch = text_shingle_sets(texts, config)
+            starts = np.cumsum([0] + [len(b) for b in batch], dtype=np.int64)
+            parts.append(_Lists(np.concatenate(batch), starts))
+        return cls(which, parts)
+
+    def __contains__(self, doc: int) -> bool:
+        k = int(np.searchsorted(self.docs, doc))
+        return k < len(self.docs) and int(self.docs[k]) == doc
+
+    def __getitem__(self, doc: int) -> npt.NDArray[np.uint32]:
+        k = int(np.searchsorted(self.docs, doc))
+        return self.parts[k // SET_BATCH][k % SET_BATCH]
+
+
+def verified_pairs(
+    docs: Sequence[Document], config: DedupConfig | None = None, *, jobs: int = 1
+) -> list[tuple[int, int, float]]:
+    """Every candidate pair LSH proposes whose exact Jaccard is at or above the threshold.
+
+    The candidates and verification of `find_duplicates` before clustering: two documents
+    are candidates when their signatures are equal or share a band. A group of k equal
+    signatures gives k(k-1)/2 pairs, so this is for measuring, not for corpora with huge
+    groups of exact copies.
+
+    Returns:
+        `(i, j, jaccard)` with positions i < j, sorted; jaccard rounded to 6 places.
+
+    Example:
+        >>> text = "the quick brown fox jumps over the lazy dog again and again"
+        >>> docs = [Document("a", text), Document("b", "other"), Document("c", text + " twice")]
+        >>> verified_pairs(docs)
+        [(0, 2, 0.888889)]
+    """
+    config = config or DedupConfig()
+    group, members, adjacent, sets = _candidates(docs, config, jobs, {})
+    out: list[tuple[int, int, float]] = []
+    for a in sets.docs.tolist():
+        g = int(group[a])
+        for other_group in [g, *adjacent[g].tolist()]:
+            for b in members[other_group].tolist():
+                if b > a and (jac := _jaccard(sets[a], sets[b])) >= config.threshold:
+                    out.append((a, b, round(jac, 6)))
+    return sorted(out)
 
 
 def find_duplicates(
     docs: Sequence[Document], config: DedupConfig | None = None, *, jobs: int = 1
 ) -> Duplicates:
     """Clusters of near-duplicate documents, each member verified against the representative.
+
+    Texts are read from `docs` a batch at a time and never all held at once, so `docs`
+    may be a lazy sequence that builds documents on demand.
 
     Args:
         docs: the documents (unique ids).
@@ -131,31 +275,22 @@ def find_duplicates(
     """
     config = config or DedupConfig()
     counts = {"duplicate_candidates": 0, "lsh_false_positive": 0}
-    sigs = signatures([d.text for d in docs], config, jobs=jobs)
-    group, members, adjacent = _neighbors(sigs, config, counts)
-    del sigs  # only the groups are needed from here on: keeps memory per document low
-    involved = [
-        doc for doc in range(len(docs)) if len(members[group[doc]]) > 1 or group[doc] in adjacent
-    ]
-    texts = [docs[i].text for i in involved]
-    sets: dict[int, npt.NDArray[np.uint32]] = {}
-    for lo in range(0, len(involved), BATCH):
-        batch = text_shingle_sets(texts[lo : lo + BATCH], config)
-        sets.update(zip(involved[lo : lo + BATCH], batch, strict=True))
+    group, members, adjacent, sets = _candidates(docs, config, jobs, counts)
     assigned = np.zeros(len(docs), dtype=bool)
     clusters: list[tuple[int, list[tuple[int, float]]]] = []
-    for rep in keep_order(docs, config):
+    for rep in _keep_order(docs, config).tolist():
         if assigned[rep] or rep not in sets:
             continue
         assigned[rep] = True
         found: list[tuple[int, float]] = []
         g = int(group[rep])
-        for other_group in [g, *sorted(adjacent.get(g, []))]:
-            for doc in members[other_group]:
+        rep_set = sets[rep]
+        for other_group in [g, *adjacent[g].tolist()]:
+            for doc in members[other_group].tolist():
                 if assigned[doc]:
                     continue
                 counts["duplicate_candidates"] += 1
-                jac = _jaccard(sets[rep], sets[doc])
+                jac = _jaccard(rep_set, sets[doc])
                 if jac >= config.threshold:
                     assigned[doc] = True
                     found.append((doc, round(jac, 6)))
