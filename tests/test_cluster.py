@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import weakref
+from collections.abc import Sequence
+from itertools import combinations
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from dedup import cluster
 from dedup.api import document_jaccard, scan
 from dedup.cli import cli
-from dedup.cluster import find_duplicates, keep_order
+from dedup.cluster import find_duplicates, keep_order, verified_pairs
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.errors import ConfigError
@@ -119,3 +124,91 @@ def test_cli_keep_and_jobs(tmp_path, seed_texts):
     bad = CliRunner().invoke(cli, [*args, "--jobs", "-1"])
     assert bad.exit_code == 2
     assert "--jobs" in bad.output
+
+
+class _Text(str):
+    """A str that can be weakly referenced, to count the texts alive at once."""
+
+
+class _LazyDocs(Sequence[Document]):
+    """Documents built on demand; records how many of their texts were ever alive at once."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.alive: weakref.WeakSet[_Text] = weakref.WeakSet()
+        self.most_alive = 0
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        text = _Text(self.texts[i])
+        self.alive.add(text)
+        self.most_alive = max(self.most_alive, len(self.alive))
+        return Document(f"d{i}", text)
+
+
+def _corpus(words: list[str], n: int) -> list[str]:
+    """n distinct texts of real words; every fifth is a near copy of the one before it."""
+    texts = []
+    for i in range(n):
+        if i % 5 == 4:
+            copy = texts[-1].split()
+            copy[len(copy) // 2] = "changed"
+            texts.append(" ".join(copy))
+        else:
+            start = (i * 37) % (len(words) - 120)
+            texts.append(" ".join(words[start : start + 60] + words[i : i + 60]))
+    return texts
+
+
+def test_lazy_sequence_streams_texts(seed_texts, monkeypatch):
+    texts = _corpus(_words(seed_texts), 300)
+    expected = find_duplicates([Document(f"d{i}", t) for i, t in enumerate(texts)])
+    assert expected.clusters
+    monkeypatch.setattr(cluster, "BATCH", 16)
+    monkeypatch.setattr(cluster, "SET_BATCH", 8)
+    lazy = _LazyDocs(texts)
+    assert find_duplicates(lazy) == expected
+    assert lazy.most_alive <= 2 * 16  # a batch or two, never every text
+    lazy_longest = _LazyDocs(texts)
+    longest = find_duplicates(lazy_longest, DedupConfig(keep="longest"))
+    assert longest.clusters
+    assert lazy_longest.most_alive <= 2 * 16
+
+
+def test_verified_pairs_match_exact_jaccard(seed_texts):
+    texts = _corpus(_words(seed_texts), 60)
+    texts.append(texts[3])  # an exact copy: equal signatures, one group
+    docs = [Document(f"d{i}", t) for i, t in enumerate(texts)]
+    config = DedupConfig()
+    truth = []
+    for i, j in combinations(range(len(docs)), 2):
+        jac = document_jaccard(docs[i], docs[j], config)
+        if jac >= config.threshold:
+            truth.append((i, j, round(jac, 6)))
+    assert len(truth) >= 12
+    assert verified_pairs(docs, config) == truth
+    assert verified_pairs(docs, config, jobs=2) == truth
+    edges = {(c.representative, m.id) for c in find_duplicates(docs, config).clusters
+             for m in c.members}
+    assert edges <= {(f"d{i}", f"d{j}") for i, j, _ in truth}
+
+
+def test_signature_key_collisions_keep_groups_exact(seed_texts, monkeypatch):
+    texts = _corpus(_words(seed_texts), 80)
+    texts += texts[:3]
+    docs = [Document(f"d{i}", t) for i, t in enumerate(texts)]
+    expected, pairs = find_duplicates(docs), verified_pairs(docs)
+    assert expected.clusters
+    # Every signature gets the same key: only the exact fallback can tell them apart.
+    monkeypatch.setattr(cluster, "_band_key", lambda band: np.zeros(len(band), dtype=np.uint64))
+    assert find_duplicates(docs) == expected
+    assert verified_pairs(docs) == pairs
+
+
+def test_empty_input():
+    assert find_duplicates([]).clusters == []
+    assert verified_pairs([]) == []
