@@ -167,9 +167,11 @@ def main() -> None:
     if args.one:
         measure(args.docs[0], args.chunks, args.tracemalloc)
         return
-    print("| documents | peak RSS growth, bytes/doc | tracemalloc peak, bytes/doc | "
-          "baseline RSS MB | peak RSS MB | seconds | injected copies | members found | "
-          "pool pieces | counts |")
+    print(
+        "| documents | peak RSS growth, bytes/doc | tracemalloc peak, bytes/doc | "
+        "baseline RSS MB | peak RSS MB | seconds | injected copies | members found | "
+        "pool pieces | counts |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for n in args.docs:
         cmd = [sys.executable, __file__, "--one", "--docs", str(n), "--chunks", str(args.chunks)]

@@ -192,8 +192,9 @@ def test_verified_pairs_match_exact_jaccard(seed_texts):
     assert len(truth) >= 12
     assert verified_pairs(docs, config) == truth
     assert verified_pairs(docs, config, jobs=2) == truth
-    edges = {(c.representative, m.id) for c in find_duplicates(docs, config).clusters
-             for m in c.members}
+    edges = {
+        (c.representative, m.id) for c in find_duplicates(docs, config).clusters for m in c.members
+    }
     assert edges <= {(f"d{i}", f"d{j}") for i, j, _ in truth}
 
 
