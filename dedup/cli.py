@@ -545,8 +545,8 @@ def check(
         click.echo(text, nl=False)
     if write_baseline:
         write_atomic(write_baseline, baseline_text(result))
-        accepted = len(result.all_findings)
-        click.echo(f"wrote {accepted} accepted findings to {write_baseline}", err=True)
+        count = len(result.all_findings)
+        click.echo(f"wrote {count} accepted findings to {write_baseline}", err=True)
         return
     ctx.exit(result.exit_code)
 

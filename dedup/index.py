@@ -24,6 +24,7 @@ import numpy.typing as npt
 from datasketch import MinHashLSH
 
 from dedup.signature import lean_minhash
+from dedup.verify import sorted_unique
 
 RECALL_WEIGHTS = (0.2, 0.8)  # (false positive, false negative) weights for datasketch
 MAX_MISS = 0.005  # largest chance that LSH misses a pair exactly at the threshold
@@ -182,7 +183,7 @@ def band_candidates(
         return np.zeros((0, 2), dtype=np.int64), capped
     every = np.concatenate(found)
     n = np.int64(len(signatures))
-    codes = np.unique(every[:, 0] * n + every[:, 1])
+    codes = sorted_unique(every[:, 0] * n + every[:, 1])
     return np.stack((codes // n, codes % n), axis=1), capped
 
 

@@ -36,6 +36,7 @@ from dedup.parallel import batched, map_batches, map_shared
 from dedup.report import PassageMatch, Span
 from dedup.shingle import ngram_hashes, word_hashes
 from dedup.signature import window_signatures
+from dedup.verify import sorted_unique
 
 PREPARE_BATCH = 256  # documents per preparation task
 ALIGN_BATCH = 512  # document pairs per alignment task
@@ -169,7 +170,7 @@ def _prepare(doc: Document, config: DedupConfig) -> _Prepared:
     sentences = split_sentences(doc.text)
     sentence_starts = np.array([seg.start for seg in sentences], dtype=np.int64)
     sentence_ends = np.array([seg.end for seg in sentences], dtype=np.int64)
-    breaks = np.unique(np.searchsorted(words.starts, sentence_starts)).astype(np.int64)
+    breaks = sorted_unique(np.searchsorted(words.starts, sentence_starts)).astype(np.int64)
     norm = " ".join(words.words)
     lengths = np.fromiter(map(len, words.words), dtype=np.int64, count=len(words))
     norm_starts = np.cumsum(lengths + 1) - lengths - 1

@@ -19,6 +19,7 @@ from dedup import _kernel
 from dedup.config import DedupConfig
 from dedup.normalize import split_words
 from dedup.shingle import shingle_hashes
+from dedup.verify import sorted_unique
 
 U32 = np.uint32
 EMPTY = np.iinfo(np.uint32).max  # the value of an empty datasketch MinHash (affine32)
@@ -218,7 +219,7 @@ def text_shingle_sets(
     config = config or DedupConfig()
     if not _use_kernel(config, fast):
         return [
-            np.unique(shingle_hashes(split_words(t, config.normalize).words, config.shingle))
+            sorted_unique(shingle_hashes(split_words(t, config.normalize).words, config.shingle))
             for t in texts
         ]
     buf, bounds, modes = _encode(texts, config)
@@ -227,4 +228,4 @@ def text_shingle_sets(
         buf, bounds, modes, config.shingle.size, config.normalize.casefold, flat
     )
     flat32 = flat.astype(U32)
-    return [np.unique(flat32[sets[i] : sets[i + 1]]) for i in range(len(texts))]
+    return [sorted_unique(flat32[sets[i] : sets[i + 1]]) for i in range(len(texts))]
