@@ -73,6 +73,10 @@ class PassageConfig:
         num_perm: permutations of the window signatures.
         lsh_threshold: Jaccard of two windows at which LSH should propose them; low on
             purpose, because the alignment verifies every candidate.
+        min_window_estimate: share of equal signature values (the MinHash estimate of
+            their Jaccard) an LSH window pair needs to be aligned at all. Low-threshold LSH
+            also proposes windows that merely share a common phrase; on a large corpus those
+            are nearly all of the candidates, and this cheap check drops them.
         min_words: fewest aligned (equal) words for a passage to be reported.
         max_gap: most words of edits allowed between two aligned runs of one passage.
         min_similarity: fewest rapidfuzz ratio (0-1) of the two normalized passage texts.
@@ -83,6 +87,7 @@ class PassageConfig:
     stride: int = 5
     num_perm: int = 64
     lsh_threshold: float = 0.3
+    min_window_estimate: float = 0.2
     min_words: int = 8
     max_gap: int = 4
     min_similarity: float = 0.6
@@ -96,6 +101,7 @@ class PassageConfig:
             raise ConfigError(msg)
         _check_min("passage num_perm", self.num_perm, 2)
         _check_range("lsh_threshold", self.lsh_threshold, 0.0, 1.0)
+        _check_range("min_window_estimate", self.min_window_estimate, 0.0, 1.0)
         _check_min("min_words", self.min_words, 1)
         _check_min("max_gap", self.max_gap, 0)
         _check_range("min_similarity", self.min_similarity, 0.0, 1.0)

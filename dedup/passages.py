@@ -234,12 +234,12 @@ def _candidate_pairs(windows: Sequence[_Windows | None], config: DedupConfig) ->
     bands, rows = datasketch_params(config.passage.lsh_threshold, config.passage.num_perm)
     sigs = np.concatenate([w.sigs for _, w in present])
     pairs, _ = band_candidates(sigs, bands, rows, max_bucket=MAX_BUCKET)
+    pairs = pairs[doc_of[pairs[:, 0]] != doc_of[pairs[:, 1]]]
+    pairs = pairs[_estimates(sigs, pairs) >= config.passage.min_window_estimate]
     del sigs
     # Rows are in document order, so the first of a pair is the earlier document.
     doc_a, doc_b = doc_of[pairs[:, 0]], doc_of[pairs[:, 1]]
-    keep = doc_a != doc_b
-    doc_a, doc_b = doc_a[keep], doc_b[keep]
-    at_a, at_b = start_of[pairs[keep, 0]], start_of[pairs[keep, 1]]
+    at_a, at_b = start_of[pairs[:, 0]], start_of[pairs[:, 1]]
     order = np.lexsort((at_b, at_a, doc_b, doc_a))
     doc_a, doc_b, at_a, at_b = doc_a[order], doc_b[order], at_a[order], at_b[order]
     cuts = np.flatnonzero((np.diff(doc_a) != 0) | (np.diff(doc_b) != 0)) + 1
@@ -247,6 +247,17 @@ def _candidate_pairs(windows: Sequence[_Windows | None], config: DedupConfig) ->
     a_docs, b_docs = doc_a.tolist(), doc_b.tolist()
     a_list, b_list = at_a.tolist(), at_b.tolist()
     return [(a_docs[lo], b_docs[lo], a_list[lo:hi], b_list[lo:hi]) for lo, hi in pairwise(bounds)]
+
+
+def _estimates(
+    sigs: npt.NDArray[np.uint32], pairs: npt.NDArray[np.int64], chunk: int = 1 << 18
+) -> npt.NDArray[np.float64]:
+    """MinHash Jaccard estimate of every pair of rows, in chunks to bound memory."""
+    out = np.empty(len(pairs), dtype=np.float64)
+    for lo in range(0, len(pairs), chunk):
+        part = pairs[lo : lo + chunk]
+        out[lo : lo + chunk] = (sigs[part[:, 0]] == sigs[part[:, 1]]).mean(axis=1)
+    return out
 
 
 def _align_batch(

@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from dedup import Document, compare, find_passages, scan
+from dedup.config import DedupConfig, PassageConfig
+from dedup.errors import ConfigError
 from dedup.normalize import split_words
 
 REAL_TEXTS = [
@@ -120,8 +122,23 @@ def test_workers_give_the_same_passages_as_one_process(seed_texts):
         words = base.split(" ")
         for _ in range(5):
             words[rng.randrange(len(words))] = "edited"
-        docs.append(Document(f"d{i}", REAL_TEXTS[i % len(REAL_TEXTS)][:400] + " " + " ".join(words)))
+        intro = REAL_TEXTS[i % len(REAL_TEXTS)][:400]
+        docs.append(Document(f"d{i}", intro + " " + " ".join(words)))
     one = find_passages(docs, jobs=1)
     assert len({(p.a.doc, p.b.doc) for p in one}) > 512
     assert find_passages(docs, jobs=2) == one
     _check_contract(docs, one)
+
+
+def test_window_estimate_gate_decides_which_candidates_are_aligned():
+    # The short clause shares only a few window shingles: above the default gate (0.2),
+    # below a strict one, so the gate is what keeps chance phrase matches out.
+    a = Document("a", "The talks would be the second round after the first round was held in "
+                      "Pakistan in January 2021, it said in a statement.")
+    b = Document("b", "Talks resumed. The first round of the dialogue was held in Pakistan in "
+                      "January 2021. Nothing else.")
+    assert len(find_passages([a, b])) == 1
+    strict = DedupConfig(passage=PassageConfig(min_window_estimate=0.9))
+    assert find_passages([a, b], strict) == []
+    with pytest.raises(ConfigError, match="min_window_estimate"):
+        PassageConfig(min_window_estimate=1.5)
