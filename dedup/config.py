@@ -87,7 +87,7 @@ class PassageConfig:
     stride: int = 5
     num_perm: int = 64
     lsh_threshold: float = 0.3
-    min_window_estimate: float = 0.2
+    min_window_estimate: float = 0.25
     min_words: int = 8
     max_gap: int = 4
     min_similarity: float = 0.6

@@ -271,11 +271,21 @@ def _align_batch(
 
 
 def _regions(window_pairs: list[tuple[int, int]], span: int) -> list[_Region]:
-    """Merge window pairs whose word ranges touch on both sides into regions."""
+    """Merge window pairs into regions when at most `span` words apart on both sides.
+
+    Each region is aligned with `span` words of margin, so two window pairs that close
+    would be aligned over overlapping ranges anyway; merging them keeps a long edited
+    passage whose middle window fell below the gates in one piece.
+    """
     regions: list[_Region] = []
     for a, b in sorted(window_pairs):
         for reg in regions:
-            if a <= reg[1] and b <= reg[3] and a + span >= reg[0] and b + span >= reg[2]:
+            if (
+                a <= reg[1] + span
+                and b <= reg[3] + span
+                and a + 2 * span >= reg[0]
+                and b + 2 * span >= reg[2]
+            ):
                 reg[0], reg[1] = min(reg[0], a), max(reg[1], a + span)
                 reg[2], reg[3] = min(reg[2], b), max(reg[3], b + span)
                 break

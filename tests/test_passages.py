@@ -131,7 +131,7 @@ def test_workers_give_the_same_passages_as_one_process(seed_texts):
 
 
 def test_window_estimate_gate_decides_which_candidates_are_aligned():
-    # The short clause shares only a few window shingles: above the default gate (0.2),
+    # The short clause shares only a few window shingles: above the default gate (0.25),
     # below a strict one, so the gate is what keeps chance phrase matches out.
     a = Document("a", "The talks would be the second round after the first round was held in "
                       "Pakistan in January 2021, it said in a statement.")
