@@ -14,10 +14,10 @@ vector operations per band.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -92,11 +92,25 @@ def _band_key(band: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
 
 
 def _band_order(
-    band: npt.NDArray[np.uint32],
+    band: npt.NDArray[np.uint32], *, stable: bool = True
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    """Row order that puts equal band values together, and where each bucket starts."""
+    """Row order that puts equal band values together, and where each bucket starts.
+
+    With `stable`, equal rows keep their input order; without, the faster unstable sort
+    (still deterministic) for callers that do not depend on the order inside a bucket.
+    """
+    kind: Literal["stable", "quicksort"] = "stable" if stable else "quicksort"
+    if band.shape[1] <= 2:
+        # Two 32-bit values are one exact 64-bit key: no collisions to check for.
+        key = np.zeros(len(band), dtype=np.uint64)
+        for col in range(band.shape[1]):
+            key = (key << np.uint64(32)) | band[:, col].astype(np.uint64)
+        order = np.argsort(key, kind=kind)
+        key = key[order]
+        starts = np.concatenate(([True], key[1:] != key[:-1]))
+        return order.astype(np.int64), starts
     key = _band_key(band)
-    order = np.argsort(key, kind="stable")
+    order = np.argsort(key, kind=kind)
     rows = band[order]
     same_key = key[order][1:] == key[order][:-1]
     same_rows = (rows[1:] == rows[:-1]).all(axis=1)
@@ -107,6 +121,21 @@ def _band_order(
         same_rows = (rows[1:] == rows[:-1]).all(axis=1)
     starts = np.concatenate(([True], ~same_rows))
     return order.astype(np.int64), starts
+
+
+def band_pairs(band: npt.NDArray[np.uint32], max_bucket: int | None = None) -> tuple[Pairs, int]:
+    """Pairs of rows with equal values in one band `(n, rows)`; see `band_candidates`.
+
+    The pairs are `(i, j)` with i < j, possibly repeated; and the number of buckets capped.
+
+    Example:
+        >>> import numpy as np
+        >>> band_pairs(np.array([[1, 2], [3, 4], [1, 2]], dtype=np.uint32))[0].tolist()
+        [[0, 2]]
+    """
+    # Pairs do not depend on the order inside a bucket (capped buckets sort their members).
+    order, starts = _band_order(band, stable=False)
+    return _bucket_pairs(order, starts, max_bucket)
 
 
 def _bucket_pairs(
@@ -175,16 +204,26 @@ def band_candidates(
     found: list[Pairs] = []
     capped = 0
     for band in range(bands):
-        order, starts = _band_order(signatures[:, band * rows : (band + 1) * rows])
-        pairs, n_capped = _bucket_pairs(order, starts, max_bucket)
+        pairs, n_capped = band_pairs(signatures[:, band * rows : (band + 1) * rows], max_bucket)
         found.append(pairs)
         capped += n_capped
-    if not found or not sum(len(p) for p in found):
-        return np.zeros((0, 2), dtype=np.int64), capped
-    every = np.concatenate(found)
-    n = np.int64(len(signatures))
-    codes = sorted_unique(every[:, 0] * n + every[:, 1])
-    return np.stack((codes // n, codes % n), axis=1), capped
+    return unique_pairs(found, len(signatures)), capped
+
+
+def unique_pairs(found: Sequence[Pairs], n: int) -> Pairs:
+    """The distinct pairs of several `(k, 2)` arrays of row numbers below `n`, sorted.
+
+    Example:
+        >>> import numpy as np
+        >>> unique_pairs([np.array([[0, 2], [0, 1]]), np.array([[0, 2]])], 3).tolist()
+        [[0, 1], [0, 2]]
+    """
+    if not sum(len(p) for p in found):
+        return np.zeros((0, 2), dtype=np.int64)
+    every = np.concatenate(found).astype(np.int64, copy=False)
+    size = np.int64(n)
+    codes = sorted_unique(every[:, 0] * size + every[:, 1])
+    return np.stack((codes // size, codes % size), axis=1)
 
 
 @dataclass

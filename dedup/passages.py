@@ -30,7 +30,7 @@ from dedup.align import (
 )
 from dedup.config import DedupConfig
 from dedup.document import Document
-from dedup.index import band_candidates, datasketch_params
+from dedup.index import band_pairs, datasketch_params, unique_pairs
 from dedup.normalize import split_sentences, split_words
 from dedup.parallel import batched, map_batches, map_shared
 from dedup.report import PassageMatch, Span
@@ -147,7 +147,7 @@ def find_passages(
     prepare = partial(_prepare_batch, config=config)
     for batch in map_batches(prepare, batched(docs, PREPARE_BATCH), jobs=jobs):
         prepared.extend(batch)
-    tasks = _candidate_pairs([prep.windows for prep in prepared], config)
+    tasks = _candidate_pairs([prep.windows for prep in prepared], config, jobs=jobs)
     # Window signatures are the bulk of the memory; only the candidate pairs are needed now.
     prepared = [replace(prep, windows=None) for prep in prepared]
     align = partial(_align_batch, config=config)
@@ -219,12 +219,15 @@ def _ready(doc: Document, prep: _Prepared) -> _Ready:
 MAX_BUCKET = 8
 
 
-def _candidate_pairs(windows: Sequence[_Windows | None], config: DedupConfig) -> list[_PairTask]:
+def _candidate_pairs(
+    windows: Sequence[_Windows | None], config: DedupConfig, *, jobs: int = 1
+) -> list[_PairTask]:
     """LSH window candidates grouped by document pair, in document order.
 
-    All window signatures of the corpus go through one numpy banding join
-    (`index.band_candidates`), which yields the same candidates as inserting them into
-    datasketch `MinHashLSH` with the same bands and rows, without a Python call per window.
+    All window signatures of the corpus go through one numpy banding join, a band per
+    task over `jobs` processes (`index.band_pairs`), which yields the same candidates as
+    inserting them into datasketch `MinHashLSH` with the same bands and rows, without a
+    Python call per window.
     """
     present = [(di, w) for di, w in enumerate(windows) if w is not None]
     if not present:
@@ -233,10 +236,10 @@ def _candidate_pairs(windows: Sequence[_Windows | None], config: DedupConfig) ->
     start_of = np.concatenate([w.starts for _, w in present])
     bands, rows = datasketch_params(config.passage.lsh_threshold, config.passage.num_perm)
     sigs = np.concatenate([w.sigs for _, w in present])
-    pairs, _ = band_candidates(sigs, bands, rows, max_bucket=MAX_BUCKET)
-    pairs = pairs[doc_of[pairs[:, 0]] != doc_of[pairs[:, 1]]]
-    pairs = pairs[_estimates(sigs, pairs) >= config.passage.min_window_estimate]
-    del sigs
+    gate = partial(_band_candidates, rows=rows, min_estimate=config.passage.min_window_estimate)
+    found = list(map_shared(gate, (sigs, doc_of), range(bands), jobs=jobs))
+    pairs = unique_pairs(found, len(sigs))
+    del sigs, found
     # Rows are in document order, so the first of a pair is the earlier document.
     doc_a, doc_b = doc_of[pairs[:, 0]], doc_of[pairs[:, 1]]
     at_a, at_b = start_of[pairs[:, 0]], start_of[pairs[:, 1]]
@@ -247,6 +250,20 @@ def _candidate_pairs(windows: Sequence[_Windows | None], config: DedupConfig) ->
     a_docs, b_docs = doc_a.tolist(), doc_b.tolist()
     a_list, b_list = at_a.tolist(), at_b.tolist()
     return [(a_docs[lo], b_docs[lo], a_list[lo:hi], b_list[lo:hi]) for lo, hi in pairwise(bounds)]
+
+
+def _band_candidates(
+    shared: tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]],
+    band: int,
+    rows: int,
+    min_estimate: float,
+) -> npt.NDArray[np.int64]:
+    """One band's window pairs of two different documents that pass the estimate gate."""
+    sigs, doc_of = shared
+    pairs, _ = band_pairs(sigs[:, band * rows : (band + 1) * rows], MAX_BUCKET)
+    pairs = pairs[doc_of[pairs[:, 0]] != doc_of[pairs[:, 1]]]
+    passed: npt.NDArray[np.int64] = pairs[_estimates(sigs, pairs) >= min_estimate]
+    return passed
 
 
 def _estimates(
