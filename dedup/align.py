@@ -9,11 +9,13 @@ divided by 100 here and nowhere else.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
@@ -142,34 +144,36 @@ def _close(chain: list[_Block], min_words: int, out: list[WordMatch]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """Where a text's words and sentences are, as sorted offset lists to bisect.
+    """Where a text's words and sentences are: sorted character offsets to bisect.
 
-    Passages are snapped and scored many times per document; plain lists and `bisect`
-    answer those lookups far faster than numpy calls on tiny arrays.
+    Passages are snapped and scored a few times per candidate pair, so a handful of
+    binary searches over the document's offset arrays beats converting whole documents.
     """
 
-    word_starts: list[int]
-    word_ends: list[int]
-    sentence_starts: list[int]
-    sentence_ends: list[int]
+    word_starts: npt.NDArray[np.int64]
+    word_ends: npt.NDArray[np.int64]
+    sentence_starts: npt.NDArray[np.int64]
+    sentence_ends: npt.NDArray[np.int64]
 
     @classmethod
     def of(cls, words: Words, sentences: Sequence[Segment]) -> Layout:
         """The layout of a text from its `split_words` and `split_sentences`."""
         return cls(
-            words.starts.tolist(),
-            words.ends.tolist(),
-            [seg.start for seg in sentences],
-            [seg.end for seg in sentences],
+            words.starts,
+            words.ends,
+            np.array([seg.start for seg in sentences], dtype=np.int64),
+            np.array([seg.end for seg in sentences], dtype=np.int64),
         )
 
     def words_between(self, start: int, end: int) -> int:
         """Number of words lying wholly inside characters `[start, end)`."""
-        return max(0, bisect_right(self.word_ends, end) - bisect_left(self.word_starts, start))
+        lo, hi = self.word_range(start, end)
+        return max(0, hi - lo)
 
     def word_range(self, start: int, end: int) -> tuple[int, int]:
         """Indices `[lo, hi)` of the words lying wholly inside characters `[start, end)`."""
-        return bisect_left(self.word_starts, start), bisect_right(self.word_ends, end)
+        lo = int(np.searchsorted(self.word_starts, start, side="left"))
+        return lo, int(np.searchsorted(self.word_ends, end, side="right"))
 
 
 def snap_span(layout: Layout, start: int, end: int, *, slack: int = 3) -> tuple[int, int]:
@@ -191,15 +195,15 @@ def snap_span(layout: Layout, start: int, end: int, *, slack: int = 3) -> tuple[
         >>> text[start:end]
         'The talks will resume in Geneva next week, officials said.'
     """
-    s_char, e_char = layout.word_starts[start], layout.word_ends[end - 1]
-    seg = bisect_right(layout.sentence_starts, s_char) - 1
+    s_char, e_char = int(layout.word_starts[start]), int(layout.word_ends[end - 1])
+    seg = int(np.searchsorted(layout.sentence_starts, s_char, side="right")) - 1
     if seg >= 0 and s_char < layout.sentence_ends[seg]:
-        seg_start = layout.sentence_starts[seg]
+        seg_start = int(layout.sentence_starts[seg])
         if layout.words_between(seg_start, s_char) <= slack:
             s_char = seg_start
-    seg = bisect_left(layout.sentence_starts, e_char) - 1
+    seg = int(np.searchsorted(layout.sentence_starts, e_char, side="left")) - 1
     if seg >= 0 and e_char <= layout.sentence_ends[seg]:
-        seg_end = layout.sentence_ends[seg]
+        seg_end = int(layout.sentence_ends[seg])
         if layout.words_between(e_char, seg_end) <= slack:
             e_char = seg_end
     return s_char, e_char

@@ -10,8 +10,6 @@ look and never what is reported.
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -26,7 +24,6 @@ from dedup.align import (
     align_bigrams,
     joined_similarity,
     snap_span,
-    word_bigrams,
 )
 from dedup.config import DedupConfig
 from dedup.document import Document
@@ -34,13 +31,12 @@ from dedup.index import band_pairs, datasketch_params, unique_pairs
 from dedup.normalize import split_sentences, split_words
 from dedup.parallel import batched, map_batches, map_shared
 from dedup.report import PassageMatch, Span
-from dedup.shingle import ngram_hashes, word_hashes
+from dedup.shingle import ngram_hashes, ngram_hashes64, word_hashes
 from dedup.signature import window_signatures
 from dedup.verify import sorted_unique
 
 PREPARE_BATCH = 256  # documents per preparation task
 ALIGN_BATCH = 512  # document pairs per alignment task
-READY_CACHE = 2048  # documents kept as lists per process during alignment
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,63 +49,31 @@ class _Windows:
 
 @dataclass(frozen=True, slots=True)
 class _Prepared:
-    """A document's word ids, word and sentence offsets, and windows, as compact arrays.
+    """A document's word-pair ids, sentences, normalized text and windows, as arrays.
 
-    Arrays, not lists: they come back from the preparation workers as raw buffers and
-    hold a whole corpus in a tenth of the memory of Python ints.
+    Arrays, not lists: they come back from the preparation workers as raw buffers, hold a
+    corpus in a fraction of the memory of Python ints, and the alignment converts only the
+    slices it reads.
     """
 
-    ids: npt.NDArray[np.uint64]
+    bigrams: npt.NDArray[np.uint64]  # an id per pair of consecutive words
+    breaks: npt.NDArray[np.int64]  # indices of the words that start a sentence, sorted
+    layout: Layout
     norm: str  # the normalized words joined by single spaces
     norm_starts: npt.NDArray[np.int64]  # where each word starts in `norm`
-    word_starts: npt.NDArray[np.int64]
-    word_ends: npt.NDArray[np.int64]
-    sentence_starts: npt.NDArray[np.int64]
-    sentence_ends: npt.NDArray[np.int64]
-    breaks: npt.NDArray[np.int64]  # indices of the words that start a sentence, sorted
     windows: _Windows | None  # None when the document is too short for a passage
 
-
-@dataclass(frozen=True, slots=True)
-class _Ready:
-    """A prepared document as the lists the alignment loop reads many times per pair."""
-
-    doc: Document
-    ids: list[int]
-    bigrams: list[int]
-    breaks: list[int]
-    layout: Layout
-    norm: str
-    norm_starts: list[int]
+    @property
+    def size(self) -> int:
+        """Number of words."""
+        return len(self.norm_starts)
 
     def norm_between(self, lo: int, hi: int) -> str:
         """The normalized words `[lo, hi)` joined by spaces: one slice of `norm`."""
         if hi <= lo:
             return ""
-        end = self.norm_starts[hi] - 1 if hi < len(self.norm_starts) else len(self.norm)
-        return self.norm[self.norm_starts[lo] : end]
-
-
-class _ReadyCache:
-    """The last `size` documents made `_Ready`, so a document in many pairs is converted once.
-
-    Bounded, because the lists take several times the memory of the arrays.
-    """
-
-    def __init__(self, docs: Sequence[Document], prepared: Sequence[_Prepared], size: int):
-        self.docs, self.prepared, self.size = docs, prepared, size
-        self.cache: OrderedDict[int, _Ready] = OrderedDict()
-
-    def get(self, i: int) -> _Ready:
-        ready = self.cache.get(i)
-        if ready is None:
-            ready = _ready(self.docs[i], self.prepared[i])
-            self.cache[i] = ready
-            if len(self.cache) > self.size:
-                self.cache.popitem(last=False)
-        else:
-            self.cache.move_to_end(i)
-        return ready
+        end = int(self.norm_starts[hi]) - 1 if hi < self.size else len(self.norm)
+        return self.norm[int(self.norm_starts[lo]) : end]
 
 
 _Region = list[int]  # [a_lo, a_hi, b_lo, b_hi] word ranges, half-open
@@ -152,8 +116,7 @@ def find_passages(
     prepared = [replace(prep, windows=None) for prep in prepared]
     align = partial(_align_batch, config=config)
     found: list[PassageMatch] = []
-    cache = _ReadyCache(docs, prepared, READY_CACHE)
-    for out in map_shared(align, cache, list(batched(tasks, ALIGN_BATCH)), jobs=jobs):
+    for out in map_shared(align, (docs, prepared), list(batched(tasks, ALIGN_BATCH)), jobs=jobs):
         found.extend(out)
     return found
 
@@ -168,12 +131,11 @@ def _prepare(doc: Document, config: DedupConfig) -> _Prepared:
     words = split_words(doc.text, config.normalize)
     ids = word_hashes(words.words).astype(np.uint64, copy=False)
     sentences = split_sentences(doc.text)
-    sentence_starts = np.array([seg.start for seg in sentences], dtype=np.int64)
-    sentence_ends = np.array([seg.end for seg in sentences], dtype=np.int64)
-    breaks = sorted_unique(np.searchsorted(words.starts, sentence_starts)).astype(np.int64)
-    norm = " ".join(words.words)
+    layout = Layout.of(words, sentences)
+    breaks = sorted_unique(np.searchsorted(words.starts, layout.sentence_starts))
     lengths = np.fromiter(map(len, words.words), dtype=np.int64, count=len(words))
     norm_starts = np.cumsum(lengths + 1) - lengths - 1
+    bigrams = ngram_hashes64(ids, 2) if len(ids) > 1 else np.zeros(0, dtype=np.uint64)
     windows = None
     if len(words) >= pc.min_words:
         shingles = ngram_hashes(ids, pc.ngram)
@@ -181,36 +143,8 @@ def _prepare(doc: Document, config: DedupConfig) -> _Prepared:
             shingles, window=pc.window, stride=pc.stride, num_perm=pc.num_perm, seed=config.seed
         )
         windows = _Windows(sigs, starts)
-    return _Prepared(
-        ids,
-        norm,
-        norm_starts,
-        words.starts,
-        words.ends,
-        sentence_starts,
-        sentence_ends,
-        breaks,
-        windows,
-    )
-
-
-def _ready(doc: Document, prep: _Prepared) -> _Ready:
-    ids = prep.ids.tolist()
-    layout = Layout(
-        prep.word_starts.tolist(),
-        prep.word_ends.tolist(),
-        prep.sentence_starts.tolist(),
-        prep.sentence_ends.tolist(),
-    )
-    return _Ready(
-        doc,
-        ids,
-        word_bigrams(ids),
-        prep.breaks.tolist(),
-        layout,
-        prep.norm,
-        prep.norm_starts.tolist(),
-    )
+    norm = " ".join(words.words)
+    return _Prepared(bigrams, breaks.astype(np.int64), layout, norm, norm_starts, windows)
 
 
 # A window shared by more documents (a licence, a wire story on hundreds of sites) pairs
@@ -278,12 +212,16 @@ def _estimates(
 
 
 def _align_batch(
-    cache: _ReadyCache, tasks: list[_PairTask], config: DedupConfig
+    shared: tuple[Sequence[Document], Sequence[_Prepared]],
+    tasks: list[_PairTask],
+    config: DedupConfig,
 ) -> list[PassageMatch]:
+    docs, prepared = shared
     found: list[PassageMatch] = []
     for ia, ib, at_a, at_b in tasks:
         window_pairs = list(zip(at_a, at_b, strict=True))
-        found.extend(_passages_for_pair(cache.get(ia), cache.get(ib), window_pairs, config))
+        a, b = (docs[ia], prepared[ia]), (docs[ib], prepared[ib])
+        found.extend(_passages_for_pair(a, b, window_pairs, config))
     return found
 
 
@@ -311,18 +249,22 @@ def _regions(window_pairs: list[tuple[int, int]], span: int) -> list[_Region]:
     return regions
 
 
+_Side = tuple[Document, _Prepared]
+
+
 def _passages_for_pair(
-    pa: _Ready, pb: _Ready, window_pairs: list[tuple[int, int]], config: DedupConfig
+    a: _Side, b: _Side, window_pairs: list[tuple[int, int]], config: DedupConfig
 ) -> list[PassageMatch]:
     pc = config.passage
     span = pc.window + pc.ngram - 1
+    pa, pb = a[1], b[1]
     matches: list[WordMatch] = []
     for a_lo, a_hi, b_lo, b_hi in _regions(window_pairs, span):
-        a0, a1 = max(0, a_lo - span), min(len(pa.ids), a_hi + span)
-        b0, b1 = max(0, b_lo - span), min(len(pb.ids), b_hi + span)
+        a0, a1 = max(0, a_lo - span), min(pa.size, a_hi + span)
+        b0, b1 = max(0, b_lo - span), min(pb.size, b_hi + span)
         for m in align_bigrams(
-            pa.bigrams[a0 : a1 - 1],
-            pb.bigrams[b0 : b1 - 1],
+            pa.bigrams[a0 : a1 - 1].tolist(),
+            pb.bigrams[b0 : b1 - 1].tolist(),
             max_gap=pc.max_gap,
             min_words=pc.min_words,
             a_breaks=_breaks_in(pa.breaks, a0, a1),
@@ -331,13 +273,17 @@ def _passages_for_pair(
             matches.append(
                 WordMatch(m.a_start + a0, m.a_end + a0, m.b_start + b0, m.b_end + b0, m.matched)
             )
-    passages = [_to_passage(pa, pb, m, config) for m in _drop_overlaps(matches)]
+    if len(matches) > 1:
+        matches = _drop_overlaps(matches)
+    passages = [_to_passage(a, b, m) for m in matches]
     return [p for p in passages if p.similarity >= pc.min_similarity]
 
 
-def _breaks_in(breaks: list[int], lo: int, hi: int) -> list[int]:
+def _breaks_in(breaks: npt.NDArray[np.int64], lo: int, hi: int) -> list[int]:
     """Sentence starts within words [lo, hi), relative to lo."""
-    return [k - lo for k in breaks[bisect_left(breaks, lo) : bisect_left(breaks, hi)]]
+    inside = breaks[np.searchsorted(breaks, lo) : np.searchsorted(breaks, hi)]
+    relative: list[int] = (inside - lo).tolist()
+    return relative
 
 
 def _drop_overlaps(matches: list[WordMatch]) -> list[WordMatch]:
@@ -355,19 +301,17 @@ def _drop_overlaps(matches: list[WordMatch]) -> list[WordMatch]:
     return sorted(kept, key=lambda m: (m.a_start, m.b_start))
 
 
-def _to_passage(pa: _Ready, pb: _Ready, m: WordMatch, config: DedupConfig) -> PassageMatch:
+def _to_passage(a: _Side, b: _Side, m: WordMatch) -> PassageMatch:
+    (doc_a, pa), (doc_b, pb) = a, b
     a_start, a_end = snap_span(pa.layout, m.a_start, m.a_end)
     b_start, b_end = snap_span(pb.layout, m.b_start, m.b_end)
-    a_text, b_text = pa.doc.text[a_start:a_end], pb.doc.text[b_start:b_end]
-    sim = joined_similarity(_norm_in(pa, a_start, a_end), _norm_in(pb, b_start, b_end))
+    sim = joined_similarity(
+        pa.norm_between(*pa.layout.word_range(a_start, a_end)),
+        pb.norm_between(*pb.layout.word_range(b_start, b_end)),
+    )
     return PassageMatch(
-        Span(pa.doc.id, a_start, a_end, a_text),
-        Span(pb.doc.id, b_start, b_end, b_text),
+        Span(doc_a.id, a_start, a_end, doc_a.text[a_start:a_end]),
+        Span(doc_b.id, b_start, b_end, doc_b.text[b_start:b_end]),
         sim,
         m.matched,
     )
-
-
-def _norm_in(ready: _Ready, start: int, end: int) -> str:
-    """The normalized words lying wholly inside characters `[start, end)`, space-joined."""
-    return ready.norm_between(*ready.layout.word_range(start, end))

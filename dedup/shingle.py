@@ -93,15 +93,26 @@ def ngram_hashes(hashes: npt.NDArray[np.uint64], n: int) -> npt.NDArray[np.uint3
         >>> len(ngram_hashes(word_hashes("a b c d e f".split()), 5))
         2
     """
+    return (ngram_hashes64(hashes, n) >> U64(32)).astype(np.uint32)
+
+
+def ngram_hashes64(hashes: npt.NDArray[np.uint64], n: int) -> npt.NDArray[np.uint64]:
+    """`ngram_hashes` before they are cut to 32 bits (for ids that must not collide).
+
+    Example:
+        >>> h = ngram_hashes64(word_hashes("a b a b".split()), 2)
+        >>> bool(h[0] == h[2]), bool(h[0] == h[1])
+        (True, False)
+    """
     count = len(hashes)
     if count == 0:
-        return np.zeros(0, dtype=np.uint32)
+        return np.zeros(0, dtype=U64)
     n = min(n, count)
     with np.errstate(over="ignore"):
         combined = hashes[: count - n + 1].copy()
         for k in range(1, n):
             combined = combined * U64(_M) + hashes[k : count - n + 1 + k]
-    return (fmix64(combined) >> U64(32)).astype(np.uint32)
+    return fmix64(combined)
 
 
 def char_hashes(text: str) -> npt.NDArray[np.uint64]:
