@@ -93,7 +93,7 @@ def _build_report(
     duplicates = find_duplicates(docs, config, jobs=jobs)
     passages = find_passages(docs, config, jobs=jobs) if config.passages else []
     boilerplate = (
-        detect_boilerplate(docs, config.boilerplate, site_field=site_field)
+        detect_boilerplate(docs, config.boilerplate, site_field=site_field, jobs=jobs)
         if config.find_boilerplate
         else []
     )

@@ -28,6 +28,7 @@ from functools import lru_cache
 from dedup.config import BoilerplateConfig
 from dedup.document import Document
 from dedup.lexicon import Lexicon, load_lexicon, load_protect, normalize_line
+from dedup.parallel import map_shared
 from dedup.report import BoilerplateLine
 
 ELLIPSIS = re.compile(r"(?:…|\.{2,})\s*$")
@@ -97,6 +98,7 @@ def detect_boilerplate(
     config: BoilerplateConfig | None = None,
     *,
     site_field: str | None = None,
+    jobs: int = 1,
 ) -> list[BoilerplateLine]:
     """Boilerplate lines of every document, sorted by document order then offset.
 
@@ -106,6 +108,7 @@ def detect_boilerplate(
         config: thresholds, lexicon and protect files, the removal budget.
         site_field: a key of `Document.meta` naming the site; recurring lines are then
             counted per site.
+        jobs: worker processes for the per-document pass (results do not depend on it).
 
     Returns:
         One `BoilerplateLine` per reported line; `text[start:end]` is the line without '\\n'.
@@ -123,9 +126,44 @@ def detect_boilerplate(
     protect = load_protect(config.protect_file)
     lines = [_split_lines(doc.text) for doc in docs]
     corpus = _Corpus(docs, lines, config, site_field)
+    # Corpus evidence is gathered once above; each document is then judged on its own.
+    shared = _Shared(docs, lines, config, lexicon, protect, corpus)
+    ranges = [range(lo, min(lo + _BATCH, len(docs))) for lo in range(0, len(docs), _BATCH)]
     found: list[BoilerplateLine] = []
-    for pos, (doc, doc_lines) in enumerate(zip(docs, lines, strict=True)):
-        found.extend(_detect_document(pos, doc, doc_lines, config, lexicon, protect, corpus))
+    for part in map_shared(_detect_range, shared, ranges, jobs=jobs):
+        found.extend(part)
+    return found
+
+
+_BATCH = 1024  # documents per worker task
+
+
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """What every document's pass reads (inherited by forked workers, never pickled)."""
+
+    docs: Sequence[Document]
+    lines: list[list[_Line]]
+    config: BoilerplateConfig
+    lexicon: Lexicon
+    protect: tuple[str, ...]
+    corpus: _Corpus
+
+
+def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
+    found: list[BoilerplateLine] = []
+    for pos in positions:
+        found.extend(
+            _detect_document(
+                pos,
+                shared.docs[pos],
+                shared.lines[pos],
+                shared.config,
+                shared.lexicon,
+                shared.protect,
+                shared.corpus,
+            )
+        )
     return found
 
 

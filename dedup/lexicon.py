@@ -38,8 +38,24 @@ def normalize_line(text: str) -> str:
         'also read budget 2024'
     """
     folded = unicodedata.normalize("NFKC", text).casefold()
-    chars = [" " if unicodedata.category(c)[0] in "PSZC" else c for c in folded]
-    return " ".join("".join(chars).split())
+    return " ".join(folded.translate(_SEPARATORS).split())
+
+
+class _SeparatorTable(dict[int, str]):
+    """`str.translate` table: punctuation, symbols, separators and controls become a space.
+
+    Filled lazily, one `unicodedata.category` call per distinct code point ever seen
+    instead of one per character of every line.
+    """
+
+    def __missing__(self, point: int) -> str:
+        char = chr(point)
+        mapped = " " if unicodedata.category(char)[0] in "PSZC" else char
+        self[point] = mapped
+        return mapped
+
+
+_SEPARATORS = _SeparatorTable()
 
 
 @dataclass(frozen=True, slots=True)

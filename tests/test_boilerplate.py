@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -275,3 +276,24 @@ def test_cli_compare_shows_boilerplate_and_options(tmp_path: Path) -> None:
     assert len(json.loads(kept.output)["boilerplate"]) == 7
     missing = runner.invoke(cli, ["compare", a, b, "--lexicon", str(tmp_path / "nope.txt")])
     assert missing.exit_code == 2
+
+
+def test_workers_find_the_same_lines_as_one_process() -> None:
+    # More documents than one worker task (1024), with corpus evidence across all of them:
+    # a footer every document repeats, and the seeds' own furniture.
+    docs = [
+        Document(f"d{i}", f"Report {i}: " + PROSE + "Copyright 2024 Daily Ledger Media Group")
+        for i in range(1100)
+    ] + _seed_docs()
+    one = detect_boilerplate(docs)
+    assert len({b.doc for b in one}) > 1024
+    assert detect_boilerplate(docs, jobs=2) == one
+
+
+@given(st.text(max_size=60))
+def test_line_normalization_keeps_letters_marks_and_digits_only(text: str) -> None:
+    norm = normalize_line(text)
+    assert norm == norm.strip()
+    assert "  " not in norm
+    for char in norm.replace(" ", ""):
+        assert unicodedata.category(char)[0] in "LMN"
