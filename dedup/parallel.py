@@ -51,6 +51,16 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
+def ranges(count: int, size: int) -> list[range]:
+    """Consecutive position ranges of `size` covering `count` items (tasks for `map_shared`).
+
+    Example:
+        >>> ranges(5, 2)
+        [range(0, 2), range(2, 4), range(4, 5)]
+    """
+    return [range(lo, min(lo + size, count)) for lo in range(0, count, size)]
+
+
 def map_batches(
     func: Callable[[list[T]], R], batches: Iterable[list[T]], *, jobs: int = 1
 ) -> Iterator[R]:

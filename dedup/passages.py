@@ -29,7 +29,7 @@ from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.index import band_pairs, datasketch_params, unique_pairs
 from dedup.normalize import split_sentences, split_words
-from dedup.parallel import batched, map_batches, map_shared
+from dedup.parallel import batched, map_shared
 from dedup.report import PassageMatch, Span
 from dedup.shingle import ngram_hashes, ngram_hashes64, word_hashes
 from dedup.signature import window_signatures
@@ -108,8 +108,11 @@ def find_passages(
     """
     config = config or DedupConfig()
     prepared: list[_Prepared] = []
-    prepare = partial(_prepare_batch, config=config)
-    for batch in map_batches(prepare, batched(docs, PREPARE_BATCH), jobs=jobs):
+    prepare = partial(_prepare_range, config=config)
+    ranges = [
+        range(lo, min(lo + PREPARE_BATCH, len(docs))) for lo in range(0, len(docs), PREPARE_BATCH)
+    ]
+    for batch in map_shared(prepare, docs, ranges, jobs=jobs):
         prepared.extend(batch)
     tasks = _candidate_pairs([prep.windows for prep in prepared], config, jobs=jobs)
     # Window signatures are the bulk of the memory; only the candidate pairs are needed now.
@@ -121,8 +124,10 @@ def find_passages(
     return found
 
 
-def _prepare_batch(docs: list[Document], config: DedupConfig) -> list[_Prepared]:
-    return [_prepare(doc, config) for doc in docs]
+def _prepare_range(
+    docs: Sequence[Document], positions: range, config: DedupConfig
+) -> list[_Prepared]:
+    return [_prepare(docs[pos], config) for pos in positions]
 
 
 def _prepare(doc: Document, config: DedupConfig) -> _Prepared:
