@@ -28,7 +28,7 @@ from functools import lru_cache
 from dedup.config import BoilerplateConfig
 from dedup.document import Document
 from dedup.lexicon import Lexicon, load_lexicon, load_protect, normalize_line
-from dedup.parallel import map_shared
+from dedup.parallel import map_shared, ranges
 from dedup.report import BoilerplateLine
 
 ELLIPSIS = re.compile(r"(?:…|\.{2,})\s*$")
@@ -128,9 +128,8 @@ def detect_boilerplate(
     corpus = _Corpus(docs, lines, config, site_field)
     # Corpus evidence is gathered once above; each document is then judged on its own.
     shared = _Shared(docs, lines, config, lexicon, protect, corpus)
-    ranges = [range(lo, min(lo + _BATCH, len(docs))) for lo in range(0, len(docs), _BATCH)]
     found: list[BoilerplateLine] = []
-    for part in map_shared(_detect_range, shared, ranges, jobs=jobs):
+    for part in map_shared(_detect_range, shared, ranges(len(docs), _BATCH), jobs=jobs):
         found.extend(part)
     return found
 

@@ -29,7 +29,7 @@ from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.index import band_pairs, datasketch_params, unique_pairs
 from dedup.normalize import split_sentences, split_words
-from dedup.parallel import batched, map_shared
+from dedup.parallel import batched, map_shared, ranges
 from dedup.report import PassageMatch, Span
 from dedup.shingle import ngram_hashes, ngram_hashes64, word_hashes
 from dedup.signature import window_signatures
@@ -109,10 +109,7 @@ def find_passages(
     config = config or DedupConfig()
     prepared: list[_Prepared] = []
     prepare = partial(_prepare_range, config=config)
-    ranges = [
-        range(lo, min(lo + PREPARE_BATCH, len(docs))) for lo in range(0, len(docs), PREPARE_BATCH)
-    ]
-    for batch in map_shared(prepare, docs, ranges, jobs=jobs):
+    for batch in map_shared(prepare, docs, ranges(len(docs), PREPARE_BATCH), jobs=jobs):
         prepared.extend(batch)
     tasks = _candidate_pairs([prep.windows for prep in prepared], config, jobs=jobs)
     # Window signatures are the bulk of the memory; only the candidate pairs are needed now.
