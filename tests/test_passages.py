@@ -10,11 +10,13 @@ import random
 import textwrap
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from dedup import Document, compare, find_passages, scan
+from dedup.cli import cli
 from dedup.config import DedupConfig, PassageConfig
 from dedup.errors import ConfigError
 from dedup.normalize import split_words
@@ -142,3 +144,28 @@ def test_window_estimate_gate_decides_which_candidates_are_aligned():
     assert find_passages([a, b], strict) == []
     with pytest.raises(ConfigError, match="min_window_estimate"):
         PassageConfig(min_window_estimate=1.5)
+
+
+def test_cli_scan_report_is_byte_identical_for_any_jobs(tmp_path, seed_texts):
+    # Enough documents that preparation, the band join, alignment and boilerplate all
+    # split into several worker tasks.
+    rng = random.Random(5)
+    pool = " ".join([*REAL_TEXTS, seed_texts["000"], seed_texts["004"]]).split()
+    rows = []
+    for i in range(300):
+        at = rng.randrange(len(pool) - 200)
+        body = " ".join(pool[at : at + rng.randint(60, 200)])
+        rows.append({"id": f"r{i}", "text": body + "\nShare this article\nLeave a Comment"})
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"report{jobs}.json"
+        args = ["scan", str(path), "--id-field", "id", "--format", "json", "-o", str(out)]
+        result = CliRunner().invoke(cli, [*args, "--jobs", jobs])
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    report = json.loads(outputs[0])
+    assert len(report["passages"]) > 100
+    assert report["boilerplate"]
