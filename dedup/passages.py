@@ -10,6 +10,7 @@ look and never what is reported.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -29,7 +30,7 @@ from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.index import band_pairs, datasketch_params, unique_pairs
 from dedup.normalize import split_sentences, split_words
-from dedup.parallel import batched, map_shared, ranges
+from dedup.parallel import map_shared, ranges
 from dedup.report import PassageMatch, Span
 from dedup.shingle import ngram_hashes, ngram_hashes64, word_hashes
 from dedup.signature import window_signatures
@@ -78,9 +79,6 @@ class _Prepared:
 
 _Region = list[int]  # [a_lo, a_hi, b_lo, b_hi] word ranges, half-open
 
-# One candidate document pair: (doc a, doc b, window starts in a, window starts in b).
-_PairTask = tuple[int, int, list[int], list[int]]
-
 
 def find_passages(
     docs: Sequence[Document], config: DedupConfig | None = None, *, jobs: int = 1
@@ -111,12 +109,12 @@ def find_passages(
     prepare = partial(_prepare_range, config=config)
     for batch in map_shared(prepare, docs, ranges(len(docs), PREPARE_BATCH), jobs=jobs):
         prepared.extend(batch)
-    tasks = _candidate_pairs([prep.windows for prep in prepared], config, jobs=jobs)
+    cand = _candidate_pairs([prep.windows for prep in prepared], config, jobs=jobs)
     # Window signatures are the bulk of the memory; only the candidate pairs are needed now.
     prepared = [replace(prep, windows=None) for prep in prepared]
-    align = partial(_align_batch, config=config)
+    align = partial(_align_groups, config=config)
     found: list[PassageMatch] = []
-    for out in map_shared(align, (docs, prepared), list(batched(tasks, ALIGN_BATCH)), jobs=jobs):
+    for out in map_shared(align, (prepared, cand), ranges(len(cand), ALIGN_BATCH), jobs=jobs):
         found.extend(_passage(docs, f) for f in out)
     return found
 
@@ -155,9 +153,27 @@ def _prepare(doc: Document, config: DedupConfig) -> _Prepared:
 MAX_BUCKET = 8
 
 
+@dataclass(frozen=True, slots=True)
+class _Candidates:
+    """Candidate window pairs sorted by document pair; `bounds` cut them into pairs.
+
+    Window pairs `bounds[g]:bounds[g + 1]` all belong to document pair g. Plain arrays,
+    so alignment workers read them through fork and a task is only a range of g.
+    """
+
+    doc_a: npt.NDArray[np.int64]
+    doc_b: npt.NDArray[np.int64]
+    at_a: npt.NDArray[np.int64]
+    at_b: npt.NDArray[np.int64]
+    bounds: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+
 def _candidate_pairs(
     windows: Sequence[_Windows | None], config: DedupConfig, *, jobs: int = 1
-) -> list[_PairTask]:
+) -> _Candidates:
     """LSH window candidates grouped by document pair, in document order.
 
     All window signatures of the corpus go through one numpy banding join, a band per
@@ -166,13 +182,16 @@ def _candidate_pairs(
     Python call per window.
     """
     present = [(di, w) for di, w in enumerate(windows) if w is not None]
+    none = np.zeros(0, dtype=np.int64)
     if not present:
-        return []
+        return _Candidates(none, none, none, none, np.zeros(1, dtype=np.int64))
     doc_of = np.concatenate([np.full(len(w.starts), di, dtype=np.int64) for di, w in present])
     start_of = np.concatenate([w.starts for _, w in present])
-    bands, rows = datasketch_params(config.passage.lsh_threshold, config.passage.num_perm)
+    pc = config.passage
+    bands, rows = datasketch_params(pc.lsh_threshold, pc.num_perm)
     sigs = np.concatenate([w.sigs for _, w in present])
-    gate = partial(_band_candidates, rows=rows, min_estimate=config.passage.min_window_estimate)
+    need = math.ceil(pc.min_window_estimate * pc.num_perm - 1e-9)
+    gate = partial(_band_candidates, rows=rows, min_equal=need)
     found = list(map_shared(gate, (sigs, doc_of), range(bands), jobs=jobs))
     pairs = unique_pairs(found, len(sigs))
     del sigs, found
@@ -182,34 +201,33 @@ def _candidate_pairs(
     order = np.lexsort((at_b, at_a, doc_b, doc_a))
     doc_a, doc_b, at_a, at_b = doc_a[order], doc_b[order], at_a[order], at_b[order]
     cuts = np.flatnonzero((np.diff(doc_a) != 0) | (np.diff(doc_b) != 0)) + 1
-    bounds = [0, *cuts.tolist(), len(doc_a)] if len(doc_a) else []
-    a_docs, b_docs = doc_a.tolist(), doc_b.tolist()
-    a_list, b_list = at_a.tolist(), at_b.tolist()
-    return [(a_docs[lo], b_docs[lo], a_list[lo:hi], b_list[lo:hi]) for lo, hi in pairwise(bounds)]
+    bounds = np.concatenate(([0], cuts, [len(doc_a)])) if len(doc_a) else np.zeros(1, np.int64)
+    return _Candidates(doc_a, doc_b, at_a, at_b, bounds.astype(np.int64))
 
 
 def _band_candidates(
     shared: tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]],
     band: int,
     rows: int,
-    min_estimate: float,
+    min_equal: int,
 ) -> npt.NDArray[np.int64]:
     """One band's window pairs of two different documents that pass the estimate gate."""
     sigs, doc_of = shared
     pairs, _ = band_pairs(sigs[:, band * rows : (band + 1) * rows], MAX_BUCKET)
     pairs = pairs[doc_of[pairs[:, 0]] != doc_of[pairs[:, 1]]]
-    passed: npt.NDArray[np.int64] = pairs[_estimates(sigs, pairs) >= min_estimate]
+    passed: npt.NDArray[np.int64] = pairs[_equal_values(sigs, pairs) >= min_equal]
     return passed
 
 
-def _estimates(
+def _equal_values(
     sigs: npt.NDArray[np.uint32], pairs: npt.NDArray[np.int64], chunk: int = 1 << 18
-) -> npt.NDArray[np.float64]:
-    """MinHash Jaccard estimate of every pair of rows, in chunks to bound memory."""
-    out = np.empty(len(pairs), dtype=np.float64)
+) -> npt.NDArray[np.int64]:
+    """Equal signature values of every pair of rows (the MinHash Jaccard estimate x
+    num_perm), in chunks to bound memory."""
+    out = np.empty(len(pairs), dtype=np.int64)
     for lo in range(0, len(pairs), chunk):
         part = pairs[lo : lo + chunk]
-        out[lo : lo + chunk] = (sigs[part[:, 0]] == sigs[part[:, 1]]).mean(axis=1)
+        out[lo : lo + chunk] = np.count_nonzero(sigs[part[:, 0]] == sigs[part[:, 1]], axis=1)
     return out
 
 
@@ -218,15 +236,19 @@ def _estimates(
 _Found = tuple[int, int, int, int, int, int, float, int]
 
 
-def _align_batch(
-    shared: tuple[Sequence[Document], Sequence[_Prepared]],
-    tasks: list[_PairTask],
-    config: DedupConfig,
+def _align_groups(
+    shared: tuple[Sequence[_Prepared], _Candidates], groups: range, config: DedupConfig
 ) -> list[_Found]:
-    _, prepared = shared
+    """Verified passages of the document pairs `groups` of the candidates."""
+    prepared, cand = shared
+    lo, hi = int(cand.bounds[groups.start]), int(cand.bounds[groups.stop])
+    bounds = (cand.bounds[groups.start : groups.stop + 1] - lo).tolist()
+    doc_a, doc_b = cand.doc_a[lo:hi].tolist(), cand.doc_b[lo:hi].tolist()
+    at_a, at_b = cand.at_a[lo:hi].tolist(), cand.at_b[lo:hi].tolist()
     found: list[_Found] = []
-    for ia, ib, at_a, at_b in tasks:
-        window_pairs = list(zip(at_a, at_b, strict=True))
+    for start, end in pairwise(bounds):
+        ia, ib = doc_a[start], doc_b[start]
+        window_pairs = list(zip(at_a[start:end], at_b[start:end], strict=True))
         for m in _passages_for_pair(prepared[ia], prepared[ib], window_pairs, config):
             found.append((ia, ib, *m))
     return found
