@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import numpy as np
-import numpy.typing as npt
-
 from dedup.boilerplate import detect_boilerplate
 from dedup.cluster import find_duplicates
 from dedup.config import DedupConfig
 from dedup.document import Document, require_unique_id
 from dedup.normalize import split_words
-from dedup.parallel import map_shared, ranges
-from dedup.passages import find_passages
+from dedup.passages import Reuse, find_reuse
 from dedup.report import DocumentInfo, DocumentPair, Report
 from dedup.shingle import shingle_hashes
-from dedup.signature import text_shingle_sets
-from dedup.verify import exact_jaccard, set_jaccard
+from dedup.verify import exact_jaccard
 
 
 def document_jaccard(a: Document, b: Document, config: DedupConfig | None = None) -> float:
@@ -86,27 +81,6 @@ def scan(
     return _build_report(docs, config, all_pairs=False, jobs=jobs, site_field=site_field)
 
 
-def _pair_jaccards(
-    docs: Sequence[Document], pairs: list[tuple[int, int]], config: DedupConfig, jobs: int
-) -> list[float]:
-    """Exact document Jaccard of every pair, from shingle sets computed once per document."""
-    involved = sorted({i for pair in pairs for i in pair})
-    sets = dict(
-        zip(involved, text_shingle_sets([docs[i].text for i in involved], config), strict=True)
-    )
-    out: list[float] = []
-    for part in map_shared(_jaccards_of, (sets, pairs), ranges(len(pairs), 4096), jobs=jobs):
-        out.extend(part)
-    return out
-
-
-def _jaccards_of(
-    shared: tuple[dict[int, npt.NDArray[np.uint32]], list[tuple[int, int]]], span: range
-) -> list[float]:
-    sets, pairs = shared
-    return [round(set_jaccard(sets[pairs[k][0]], sets[pairs[k][1]]), 6) for k in span]
-
-
 def _build_report(
     docs: Sequence[Document],
     config: DedupConfig,
@@ -116,21 +90,20 @@ def _build_report(
     site_field: str | None = None,
 ) -> Report:
     duplicates = find_duplicates(docs, config, jobs=jobs)
-    passages = find_passages(docs, config, jobs=jobs) if config.passages else []
+    reuse = find_reuse(docs, config, jobs=jobs) if config.passages else Reuse([], {})
+    passages = reuse.passages
     boilerplate = (
         detect_boilerplate(docs, config.boilerplate, site_field=site_field, jobs=jobs)
         if config.find_boilerplate
         else []
     )
     position = {doc.id: i for i, doc in enumerate(docs)}
-    pair_pos = sorted({(position[p.a.doc], position[p.b.doc]) for p in passages})
-    if all_pairs and len(docs) == 2:
-        pair_pos = sorted({*pair_pos, (0, 1)})
+    jaccards = dict(reuse.jaccards)
+    if all_pairs and len(docs) == 2 and (0, 1) not in jaccards:
+        jaccards[(0, 1)] = document_jaccard(docs[0], docs[1], config)
     pairs = [
         DocumentPair(docs[ia].id, docs[ib].id, jac, config.threshold)
-        for (ia, ib), jac in zip(
-            pair_pos, _pair_jaccards(docs, pair_pos, config, jobs), strict=True
-        )
+        for (ia, ib), jac in sorted(jaccards.items())
     ]
     return Report(
         duplicates=tuple(duplicates.clusters),

@@ -32,9 +32,9 @@ from dedup.index import band_pairs, datasketch_params, unique_pairs
 from dedup.normalize import split_sentences, split_words
 from dedup.parallel import map_shared, ranges
 from dedup.report import PassageMatch, Span
-from dedup.shingle import ngram_hashes, ngram_hashes64, word_hashes
+from dedup.shingle import ngram_hashes, ngram_hashes64, shingle_hashes, word_hashes
 from dedup.signature import window_signatures
-from dedup.verify import sorted_unique
+from dedup.verify import set_jaccard, sorted_unique
 
 PREPARE_BATCH = 256  # documents per preparation task
 ALIGN_BATCH = 512  # document pairs per alignment task
@@ -62,6 +62,7 @@ class _Prepared:
     layout: Layout
     norm: str  # the normalized words joined by single spaces
     norm_starts: npt.NDArray[np.int64]  # where each word starts in `norm`
+    shingles: npt.NDArray[np.uint32]  # the document's shingle set, for pair Jaccard
     windows: _Windows | None  # None when the document is too short for a passage
 
     @property
@@ -78,6 +79,20 @@ class _Prepared:
 
 
 _Region = list[int]  # [a_lo, a_hi, b_lo, b_hi] word ranges, half-open
+
+
+@dataclass
+class Reuse:
+    """Shared passages, and the exact document Jaccard of every document pair sharing one.
+
+    Attributes:
+        passages: as `find_passages` returns them.
+        jaccards: `(position of a, position of b) -> Jaccard` of the two documents'
+            shingle sets, for every pair with a passage.
+    """
+
+    passages: list[PassageMatch]
+    jaccards: dict[tuple[int, int], float]
 
 
 def find_passages(
@@ -104,6 +119,20 @@ def find_passages(
         >>> [(p.a.start, p.b.start, p.similarity) for p in find_passages([a, b])]
         [(17, 0, 1.0)]
     """
+    return find_reuse(docs, config, jobs=jobs).passages
+
+
+def find_reuse(
+    docs: Sequence[Document], config: DedupConfig | None = None, *, jobs: int = 1
+) -> Reuse:
+    """`find_passages`, plus the document Jaccard of each pair, computed by the same workers.
+
+    Example:
+        >>> text = "The delegation will comprise senior officials from the foreign ministry."
+        >>> reuse = find_reuse([Document("a", "Intro. " + text), Document("b", text)])
+        >>> reuse.jaccards
+        {(0, 1): 0.857143}
+    """
     config = config or DedupConfig()
     prepared: list[_Prepared] = []
     prepare = partial(_prepare_range, config=config)
@@ -113,10 +142,13 @@ def find_passages(
     # Window signatures are the bulk of the memory; only the candidate pairs are needed now.
     prepared = [replace(prep, windows=None) for prep in prepared]
     align = partial(_align_groups, config=config)
-    found: list[PassageMatch] = []
-    for out in map_shared(align, (prepared, cand), ranges(len(cand), ALIGN_BATCH), jobs=jobs):
-        found.extend(_passage(docs, f) for f in out)
-    return found
+    reuse = Reuse([], {})
+    for found, jaccards in map_shared(
+        align, (prepared, cand), ranges(len(cand), ALIGN_BATCH), jobs=jobs
+    ):
+        reuse.passages.extend(_passage(docs, f) for f in found)
+        reuse.jaccards.update(((ia, ib), jac) for ia, ib, jac in jaccards)
+    return reuse
 
 
 def _prepare_range(
@@ -144,7 +176,12 @@ def _prepare(doc: Document, config: DedupConfig) -> _Prepared:
         )
         windows = _Windows(sigs, starts)
     norm = " ".join(words.words)
-    return _Prepared(bigrams, breaks.astype(np.int64), layout, norm, norm_starts, windows)
+    shingles = sorted_unique(
+        ngram_hashes(ids, config.shingle.size)
+        if config.shingle.unit == "word"
+        else shingle_hashes(words.words, config.shingle)
+    )
+    return _Prepared(bigrams, breaks.astype(np.int64), layout, norm, norm_starts, shingles, windows)
 
 
 # A window shared by more documents (a licence, a wire story on hundreds of sites) pairs
@@ -238,20 +275,24 @@ _Found = tuple[int, int, int, int, int, int, float, int]
 
 def _align_groups(
     shared: tuple[Sequence[_Prepared], _Candidates], groups: range, config: DedupConfig
-) -> list[_Found]:
-    """Verified passages of the document pairs `groups` of the candidates."""
+) -> tuple[list[_Found], list[tuple[int, int, float]]]:
+    """Verified passages of the document pairs `groups`, and those pairs' document Jaccard."""
     prepared, cand = shared
     lo, hi = int(cand.bounds[groups.start]), int(cand.bounds[groups.stop])
     bounds = (cand.bounds[groups.start : groups.stop + 1] - lo).tolist()
     doc_a, doc_b = cand.doc_a[lo:hi].tolist(), cand.doc_b[lo:hi].tolist()
     at_a, at_b = cand.at_a[lo:hi].tolist(), cand.at_b[lo:hi].tolist()
     found: list[_Found] = []
+    jaccards: list[tuple[int, int, float]] = []
     for start, end in pairwise(bounds):
         ia, ib = doc_a[start], doc_b[start]
         window_pairs = list(zip(at_a[start:end], at_b[start:end], strict=True))
-        for m in _passages_for_pair(prepared[ia], prepared[ib], window_pairs, config):
-            found.append((ia, ib, *m))
-    return found
+        passages = _passages_for_pair(prepared[ia], prepared[ib], window_pairs, config)
+        found.extend((ia, ib, *m) for m in passages)
+        if passages:
+            jac = set_jaccard(prepared[ia].shingles, prepared[ib].shingles)
+            jaccards.append((ia, ib, round(jac, 6)))
+    return found, jaccards
 
 
 def _passage(docs: Sequence[Document], found: _Found) -> PassageMatch:
