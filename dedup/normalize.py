@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -79,6 +80,36 @@ def _normalize_word(word: str, config: NormalizeConfig) -> str:
     return word.casefold() if config.casefold else word
 
 
+@lru_cache(maxsize=1)
+def _word_table() -> npt.NDArray[np.bool_]:
+    """For every code point, whether `[^\\W_]` matches it (that is `str.isalnum`).
+
+    Built once per process (about 0.2 s, 1.1 MB): classifying a whole text through this
+    table is several times faster than running the regex over it.
+    """
+    return np.fromiter((chr(c).isalnum() for c in range(0x110000)), dtype=np.bool_)
+
+
+def word_bounds(text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Start and end offsets of the runs of letters and digits (`[^\\W_]+`) of `text`.
+
+    Example:
+        >>> [b.tolist() for b in word_bounds("Hi, ünïcode_2!")]
+        [[0, 4, 12], [2, 11, 13]]
+    """
+    return _bounds(_code_points(text))
+
+
+def _code_points(text: str) -> npt.NDArray[np.uint32]:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _bounds(points: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    inside = _word_table()[points].view(np.int8)
+    edges = np.diff(inside, prepend=np.int8(0), append=np.int8(0))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
 def split_words(text: str, config: NormalizeConfig | None = None) -> Words:
     """Cut `text` into normalized words with their original offsets.
 
@@ -97,11 +128,26 @@ def split_words(text: str, config: NormalizeConfig | None = None) -> Words:
         'inter'
     """
     config = config or _DEFAULT
-    matches = list(_WORD.finditer(text))
-    words = tuple(_normalize_word(m.group(), config) for m in matches)
-    starts = np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(matches))
-    ends = np.fromiter((m.end() for m in matches), dtype=np.int64, count=len(matches))
-    return Words(words, starts, ends)
+    points = _code_points(text)
+    starts, ends = _bounds(points)
+    start_list, end_list = starts.tolist(), ends.tolist()
+    # str.lower never removes a character, so an unchanged length means it mapped one to
+    # one and the offsets hold; for ASCII words lower() is casefold().
+    low = text.lower() if config.casefold else text
+    if len(low) != len(text):  # rare: a character lowercases to several; word by word
+        words = [
+            _normalize_word(text[s:e], config) for s, e in zip(start_list, end_list, strict=True)
+        ]
+    else:
+        words = [low[s:e] for s, e in zip(start_list, end_list, strict=True)]
+        if not text.isascii():
+            # Only words with a non-ASCII character need NFKC and full case folding.
+            wide = np.concatenate(([0], np.cumsum(points > 127)))
+            for k in np.flatnonzero(wide[ends] > wide[starts]).tolist():
+                words[k] = _normalize_word(text[start_list[k] : end_list[k]], config)
+    return Words(
+        tuple(words), starts.astype(np.int64, copy=False), ends.astype(np.int64, copy=False)
+    )
 
 
 def normalize_text(text: str, config: NormalizeConfig | None = None) -> NormalizedText:

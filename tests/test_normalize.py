@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.normalize import normalize_text, split_lines, split_sentences, split_words
+from dedup.config import NormalizeConfig
+from dedup.normalize import (
+    _word_table,
+    normalize_text,
+    split_lines,
+    split_sentences,
+    split_words,
+)
 
 TEXT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from(
@@ -62,3 +70,37 @@ def test_lines_and_sentences_are_spans_of_the_text(text):
         assert 0 <= seg.start < seg.end <= len(text)
         assert text[seg.start : seg.end].strip() == text[seg.start : seg.end]
         assert "\n" not in text[seg.start : seg.end]
+
+
+_REGEX_WORD = re.compile(r"[^\W_]+")
+
+
+def _reference_words(text: str, config: NormalizeConfig) -> list[tuple[str, int, int]]:
+    """The plain definition: regex words, each NFKC-normalized and case-folded on its own."""
+    out = []
+    for m in _REGEX_WORD.finditer(text):
+        word = unicodedata.normalize("NFKC", m.group()) if config.nfkc else m.group()
+        out.append((word.casefold() if config.casefold else word, m.start(), m.end()))
+    return out
+
+
+def test_word_table_is_the_regex_class_for_every_code_point():
+    table = _word_table()
+    for c in range(0x110000):
+        if 0xD800 <= c < 0xE000:
+            continue  # lone surrogates never reach the table from a valid str
+        assert table[c] == bool(_REGEX_WORD.fullmatch(chr(c))), hex(c)
+
+
+@settings(max_examples=300)
+@given(
+    st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=80)
+    | st.text(alphabet="aBß İKﬁ Å ’“—_-.Σσς é ǅ ١٢ नमस्ते 漢字 ｆｕｌｌ", max_size=80),
+    st.booleans(),
+    st.booleans(),
+)
+def test_split_words_is_the_regex_definition(text, nfkc, casefold):
+    config = NormalizeConfig(nfkc=nfkc, casefold=casefold)
+    got = split_words(text, config)
+    expected = _reference_words(text, config)
+    assert list(zip(got.words, got.starts.tolist(), got.ends.tolist(), strict=True)) == expected
