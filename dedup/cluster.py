@@ -21,6 +21,7 @@ import numpy.typing as npt
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.index import _band_key, _band_order, band_candidates, lsh_params
+from dedup.normalize import load_tables
 from dedup.parallel import batched, map_batches
 from dedup.report import ClusterMember, DuplicateCluster
 from dedup.signature import text_shingle_sets, text_signatures
@@ -51,6 +52,7 @@ def signatures(
         >>> signatures(docs, DedupConfig(num_perm=8)).shape
         (2, 8)
     """
+    load_tables()  # before the workers fork, so they inherit it
     out = np.empty((len(docs), config.num_perm), dtype=np.uint32)
     pos = 0
     sign = partial(text_signatures, config=config)

@@ -90,6 +90,12 @@ def _word_table() -> npt.NDArray[np.bool_]:
     return np.fromiter((chr(c).isalnum() for c in range(0x110000)), dtype=np.bool_)
 
 
+def load_tables() -> None:
+    """Build the lookup tables now, before worker processes fork, so they inherit them
+    instead of each building its own."""
+    _word_table()
+
+
 def word_bounds(text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Start and end offsets of the runs of letters and digits (`[^\\W_]+`) of `text`.
 

@@ -29,7 +29,7 @@ from dedup.align import (
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.index import band_pairs, datasketch_params, unique_pairs
-from dedup.normalize import split_sentences, split_words
+from dedup.normalize import load_tables, split_sentences, split_words
 from dedup.parallel import map_shared, ranges
 from dedup.report import PassageMatch, Span
 from dedup.shingle import ngram_hashes, ngram_hashes64, shingle_hashes, word_hashes
@@ -134,6 +134,7 @@ def find_reuse(
         {(0, 1): 0.857143}
     """
     config = config or DedupConfig()
+    load_tables()
     prepared: list[_Prepared] = []
     prepare = partial(_prepare_range, config=config)
     for batch in map_shared(prepare, docs, ranges(len(docs), PREPARE_BATCH), jobs=jobs):
