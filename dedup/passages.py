@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -63,7 +64,6 @@ class _Prepared:
     norm: str  # the normalized words joined by single spaces
     norm_starts: npt.NDArray[np.int64]  # where each word starts in `norm`
     shingles: npt.NDArray[np.uint32]  # the document's shingle set, for pair Jaccard
-    windows: _Windows | None  # None when the document is too short for a passage
 
     @property
     def size(self) -> int:
@@ -76,6 +76,76 @@ class _Prepared:
             return ""
         end = int(self.norm_starts[hi]) - 1 if hi < self.size else len(self.norm)
         return self.norm[int(self.norm_starts[lo]) : end]
+
+    def arrays(self) -> tuple[npt.NDArray[Any], ...]:
+        """The array fields, in `_Batch` order."""
+        lay = self.layout
+        return (
+            self.bigrams,
+            self.breaks,
+            self.norm_starts,
+            self.shingles,
+            lay.word_starts,
+            lay.word_ends,
+            lay.sentence_starts,
+            lay.sentence_ends,
+        )
+
+    @classmethod
+    def of_arrays(cls, arrays: Sequence[npt.NDArray[Any]], norm: str) -> _Prepared:
+        """The inverse of `arrays`."""
+        bigrams, breaks, norm_starts, shingles, *layout = arrays
+        return cls(bigrams, breaks, Layout(*layout), norm, norm_starts, shingles)
+
+
+_FIELDS = 8  # arrays per prepared document (`_Prepared.arrays`)
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """Prepared documents of one worker task packed as one array per field.
+
+    One pickle of a few large buffers crosses back to the parent instead of thousands of
+    small objects (unpickling those was most of the parent's serial time).
+    """
+
+    lengths: npt.NDArray[np.int64]  # (documents, fields): each document's array lengths
+    arrays: tuple[npt.NDArray[Any], ...]  # per field, every document's array concatenated
+    norms: list[str]
+    windows: _Windows  # the window signatures of every document of the batch
+    window_doc: npt.NDArray[np.int64]  # the document position of each window
+
+    @classmethod
+    def pack(cls, positions: range, items: list[tuple[_Prepared, _Windows | None]]) -> _Batch:
+        """Pack the documents at `positions`, prepared as `items`."""
+        fields = [prep.arrays() for prep, _ in items]
+        lengths = np.array([[len(a) for a in f] for f in fields], dtype=np.int64)
+        lengths = lengths.reshape(len(items), _FIELDS)
+        arrays = tuple(np.concatenate(column) for column in zip(*fields, strict=True))
+        present = [(pos, w) for pos, (_, w) in zip(positions, items, strict=True) if w]
+        if present:
+            windows = _Windows(
+                np.concatenate([w.sigs for _, w in present]),
+                np.concatenate([w.starts for _, w in present]),
+            )
+            doc = [np.full(len(w.starts), pos, dtype=np.int64) for pos, w in present]
+            window_doc = np.concatenate(doc)
+        else:
+            windows = _Windows(np.zeros((0, 0), np.uint32), np.zeros(0, np.int64))
+            window_doc = np.zeros(0, np.int64)
+        return cls(lengths, arrays, [prep.norm for prep, _ in items], windows, window_doc)
+
+    def unpack(self) -> list[_Prepared]:
+        """The documents' `_Prepared`, as views into the batch's arrays."""
+        ends = np.cumsum(self.lengths, axis=0).tolist()
+        starts = (np.cumsum(self.lengths, axis=0) - self.lengths).tolist()
+        return [
+            _Prepared.of_arrays(
+                [a[s:e] for a, s, e in zip(self.arrays, starts[k], ends[k], strict=True)],
+                self.norms[k],
+            )
+            for k in range(len(self.norms))
+        ]
 
 
 _Region = list[int]  # [a_lo, a_hi, b_lo, b_hi] word ranges, half-open
@@ -135,13 +205,11 @@ def find_reuse(
     """
     config = config or DedupConfig()
     load_tables()
-    prepared: list[_Prepared] = []
     prepare = partial(_prepare_range, config=config)
-    for batch in map_shared(prepare, docs, ranges(len(docs), PREPARE_BATCH), jobs=jobs):
-        prepared.extend(batch)
-    cand = _candidate_pairs([prep.windows for prep in prepared], config, jobs=jobs)
-    # Window signatures are the bulk of the memory; only the candidate pairs are needed now.
-    prepared = [replace(prep, windows=None) for prep in prepared]
+    batches = list(map_shared(prepare, docs, ranges(len(docs), PREPARE_BATCH), jobs=jobs))
+    prepared = [prep for batch in batches for prep in batch.unpack()]
+    cand = _candidate_pairs(batches, config, jobs=jobs)
+    del batches  # window signatures are the bulk of the memory; the candidates remain
     align = partial(_align_groups, config=config)
     reuse = Reuse([], {})
     for found, jaccards in map_shared(
@@ -152,13 +220,11 @@ def find_reuse(
     return reuse
 
 
-def _prepare_range(
-    docs: Sequence[Document], positions: range, config: DedupConfig
-) -> list[_Prepared]:
-    return [_prepare(docs[pos], config) for pos in positions]
+def _prepare_range(docs: Sequence[Document], positions: range, config: DedupConfig) -> _Batch:
+    return _Batch.pack(positions, [_prepare(docs[pos], config) for pos in positions])
 
 
-def _prepare(doc: Document, config: DedupConfig) -> _Prepared:
+def _prepare(doc: Document, config: DedupConfig) -> tuple[_Prepared, _Windows | None]:
     """A document's words and sentences, and its window signatures."""
     pc = config.passage
     words = split_words(doc.text, config.normalize)
@@ -171,9 +237,12 @@ def _prepare(doc: Document, config: DedupConfig) -> _Prepared:
     bigrams = ngram_hashes64(ids, 2) if len(ids) > 1 else np.zeros(0, dtype=np.uint64)
     windows = None
     if len(words) >= pc.min_words:
-        shingles = ngram_hashes(ids, pc.ngram)
         sigs, starts = window_signatures(
-            shingles, window=pc.window, stride=pc.stride, num_perm=pc.num_perm, seed=config.seed
+            ngram_hashes(ids, pc.ngram),
+            window=pc.window,
+            stride=pc.stride,
+            num_perm=pc.num_perm,
+            seed=config.seed,
         )
         windows = _Windows(sigs, starts)
     norm = " ".join(words.words)
@@ -182,7 +251,8 @@ def _prepare(doc: Document, config: DedupConfig) -> _Prepared:
         if config.shingle.unit == "word"
         else shingle_hashes(words.words, config.shingle)
     )
-    return _Prepared(bigrams, breaks.astype(np.int64), layout, norm, norm_starts, shingles, windows)
+    prep = _Prepared(bigrams, breaks.astype(np.int64), layout, norm, norm_starts, shingles)
+    return prep, windows
 
 
 # A window shared by more documents (a licence, a wire story on hundreds of sites) pairs
@@ -210,7 +280,7 @@ class _Candidates:
 
 
 def _candidate_pairs(
-    windows: Sequence[_Windows | None], config: DedupConfig, *, jobs: int = 1
+    batches: Sequence[_Batch], config: DedupConfig, *, jobs: int = 1
 ) -> _Candidates:
     """LSH window candidates grouped by document pair, in document order.
 
@@ -219,15 +289,15 @@ def _candidate_pairs(
     inserting them into datasketch `MinHashLSH` with the same bands and rows, without a
     Python call per window.
     """
-    present = [(di, w) for di, w in enumerate(windows) if w is not None]
+    present = [b for b in batches if len(b.window_doc)]
     none = np.zeros(0, dtype=np.int64)
     if not present:
         return _Candidates(none, none, none, none, np.zeros(1, dtype=np.int64))
-    doc_of = np.concatenate([np.full(len(w.starts), di, dtype=np.int64) for di, w in present])
-    start_of = np.concatenate([w.starts for _, w in present])
+    doc_of = np.concatenate([b.window_doc for b in present])
+    start_of = np.concatenate([b.windows.starts for b in present])
+    sigs = np.concatenate([b.windows.sigs for b in present])
     pc = config.passage
     bands, rows = datasketch_params(pc.lsh_threshold, pc.num_perm)
-    sigs = np.concatenate([w.sigs for _, w in present])
     need = math.ceil(pc.min_window_estimate * pc.num_perm - 1e-9)
     gate = partial(_band_candidates, rows=rows, min_equal=need)
     found = list(map_shared(gate, (sigs, doc_of), range(bands), jobs=jobs))
