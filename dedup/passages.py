@@ -300,7 +300,9 @@ def _candidate_pairs(
     bands, rows = datasketch_params(pc.lsh_threshold, pc.num_perm)
     need = math.ceil(pc.min_window_estimate * pc.num_perm - 1e-9)
     gate = partial(_band_candidates, rows=rows, min_equal=need)
-    found = list(map_shared(gate, (sigs, doc_of), range(bands), jobs=jobs))
+    # One group of bands per worker: a pair found by several bands is gated once.
+    groups = [range(int(g[0]), int(g[-1]) + 1) for g in np.array_split(range(bands), jobs)]
+    found = list(map_shared(gate, (sigs, doc_of), [g for g in groups if len(g)], jobs=jobs))
     pairs = unique_pairs(found, len(sigs))
     del sigs, found
     # Rows are in document order, so the first of a pair is the earlier document.
@@ -315,14 +317,18 @@ def _candidate_pairs(
 
 def _band_candidates(
     shared: tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]],
-    band: int,
+    bands: range,
     rows: int,
     min_equal: int,
 ) -> npt.NDArray[np.int64]:
-    """One band's window pairs of two different documents that pass the estimate gate."""
+    """Window pairs of two different documents that some band of `bands` proposes and
+    that pass the estimate gate."""
     sigs, doc_of = shared
-    pairs, _ = band_pairs(sigs[:, band * rows : (band + 1) * rows], MAX_BUCKET)
-    pairs = pairs[doc_of[pairs[:, 0]] != doc_of[pairs[:, 1]]]
+    found = []
+    for band in bands:
+        pairs, _ = band_pairs(sigs[:, band * rows : (band + 1) * rows], MAX_BUCKET)
+        found.append(pairs[doc_of[pairs[:, 0]] != doc_of[pairs[:, 1]]])
+    pairs = unique_pairs(found, len(sigs))
     passed: npt.NDArray[np.int64] = pairs[_equal_values(sigs, pairs) >= min_equal]
     return passed
 
