@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from dedup.config import BoilerplateConfig
 from dedup.document import Document
@@ -72,9 +73,13 @@ BYLINE = re.compile(
 CRUMB = re.compile(r"\s(?:>|»|›|/|\|)\s")
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
-    index: int
+class _Line(NamedTuple):
+    """A non-blank line: its number, `[start, end)`, stripped text and normalized text.
+
+    A named tuple, so the lines of a whole corpus cross back from workers cheaply.
+    """
+
+    number: int
     start: int
     end: int
     text: str
@@ -125,7 +130,11 @@ def detect_boilerplate(
     config = config or BoilerplateConfig()
     lexicon = _lexicon(config.lexicon_file, config.builtin_lexicon)
     protect = load_protect(config.protect_file)
-    lines = [_split_lines(doc.text) for doc in docs]
+    lines = [
+        doc_lines
+        for part in map_shared(_split_range, docs, ranges(len(docs), _BATCH), jobs=jobs)
+        for doc_lines in part
+    ]
     corpus = _Corpus(docs, lines, config, site_field)
     # Corpus evidence is gathered once above; each document is then judged on its own.
     shared = _Shared(docs, lines, config, lexicon, protect, corpus)
@@ -170,6 +179,10 @@ def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
 @lru_cache(maxsize=8)
 def _lexicon(path: str | None, builtin: bool) -> Lexicon:
     return load_lexicon(path, builtin=builtin)
+
+
+def _split_range(docs: Sequence[Document], positions: range) -> list[list[_Line]]:
+    return [_split_lines(docs[pos].text) for pos in positions]
 
 
 def _split_lines(text: str) -> list[_Line]:
@@ -471,7 +484,7 @@ def _within_budget(
             doc.id,
             lines[i].start,
             lines[i].end,
-            lines[i].index,
+            lines[i].number,
             verdicts[i].rule,
             float(verdicts[i].score),
             float(verdicts[i].threshold),
