@@ -43,7 +43,8 @@ CHUNK = 2500
 THRESHOLD = 0.8
 
 
-def _read(path: Path) -> str:
+def read_text(path: Path) -> str:
+    """A file's text, gunzipped when it ends in .gz; "" when it cannot be read."""
     try:
         raw = path.read_bytes()
         if path.suffix == ".gz":
@@ -63,7 +64,7 @@ def build_corpus(n: int, dup_share: float, seed: int) -> tuple[list[Document], i
         for path in sorted(root.rglob("*")):
             if not path.is_file() or path.suffix not in ("", ".gz", ".txt", ".py", ".md", ".1"):
                 continue
-            text = _read(path)
+            text = read_text(path)
             for i in range(0, len(text) - CHUNK // 2, CHUNK):
                 piece = text[i : i + CHUNK]
                 if piece not in seen:

@@ -34,10 +34,13 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+from corpus_scale import read_text
+
 from dedup.document import Document
 from dedup.normalize import split_sentences, split_words
 
-POOL_VERSION = "prose-pool-6"
+POOL_VERSION = "prose-pool-7"
+MAX_FAMILY_PAGES = 60  # man pages per command family (gcloud-*, git-*, ...)
 CACHE = Path(f"/tmp/dedup-bench-{POOL_VERSION}.json.gz")
 DOC_CHARS = 2500  # target document size
 MAX_PARAGRAPH = 1200  # longer paragraphs are cut at sentence ends into pieces of about this
@@ -124,25 +127,21 @@ def _unescape(text: str) -> str:
 # --- sources ---------------------------------------------------------------------------
 
 
-def _read(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-        if path.suffix == ".gz":
-            raw = gzip.decompress(raw)
-        return raw.decode("utf-8", errors="replace")
-    except (OSError, EOFError, gzip.BadGzipFile):
-        return ""
-
-
 def _files(root: Path) -> Iterator[Path]:
     if root.is_dir():
         yield from (p for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink())
 
 
 def _man_texts() -> Iterator[str]:
+    # One command family (gcloud alone has ~16,600 generated pages here) would otherwise
+    # make the corpus a set of templates: cap the pages per family, in every language.
+    per_family: dict[str, int] = {}
     for path in _files(MAN):
         if path.suffix == ".gz" or re.search(r"\.\d\w*$", path.name):
-            yield strip_troff(_read(path))
+            family = re.split(r"[-_.]", path.name, maxsplit=1)[0]
+            per_family[family] = per_family.get(family, 0) + 1
+            if per_family[family] <= MAX_FAMILY_PAGES:
+                yield strip_troff(read_text(path))
 
 
 def _doc_texts() -> Iterator[str]:
@@ -152,27 +151,27 @@ def _doc_texts() -> Iterator[str]:
             continue
         stem = name.removesuffix(".gz")
         if stem.startswith(("readme", "news")) or stem.endswith((".txt", ".md")):
-            yield _read(path)
+            yield read_text(path)
 
 
 def _vim_texts() -> Iterator[str]:
     for path in _files(VIM):
         if path.suffix == ".txt":
             # Help tags (*tag*) and links (|link|) are markup, not words.
-            yield re.sub(r"[*|](\S+?)[*|]", r"\1", _read(path))
+            yield re.sub(r"[*|](\S+?)[*|]", r"\1", read_text(path))
 
 
 def _info_texts() -> Iterator[str]:
     for path in _files(INFO):
         if ".info" in path.name:
-            yield _read(path).replace("\x1f", "\n\n")
+            yield read_text(path).replace("\x1f", "\n\n")
 
 
 def _cmake_texts() -> Iterator[str]:
     for root in CMAKE_HELP:
         for path in _files(root):
             if path.suffix == ".rst":
-                yield _read(path)
+                yield read_text(path)
 
 
 _P = re.compile(r"<p>(.*?)</p>", re.S)
@@ -184,7 +183,7 @@ def _rust_texts() -> Iterator[str]:
         for part in RUST_PARTS:
             for path in _files(html_root / part):
                 if path.suffix == ".html":
-                    found = _P.findall(_read(path))
+                    found = _P.findall(read_text(path))
                     yield "\n\n".join(html.unescape(_TAG.sub("", p)) for p in found)
 
 
@@ -204,7 +203,7 @@ def _docstrings() -> Iterator[str]:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # invalid escapes in old test files
-                tree = ast.parse(_read(path))
+                tree = ast.parse(read_text(path))
         except (SyntaxError, ValueError):
             continue
         for node in ast.walk(tree):
