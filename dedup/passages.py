@@ -208,8 +208,9 @@ def find_reuse(
     prepare = partial(_prepare_range, config=config)
     batches = list(map_shared(prepare, docs, ranges(len(docs), PREPARE_BATCH), jobs=jobs))
     prepared = [prep for batch in batches for prep in batch.unpack()]
-    cand = _candidate_pairs(batches, config, jobs=jobs)
-    del batches  # window signatures are the bulk of the memory; the candidates remain
+    windows: list[_Batch | None] = list(batches)
+    del batches  # window signatures are the bulk of the memory: `windows` alone holds them
+    cand = _candidate_pairs(windows, config, jobs=jobs)
     align = partial(_align_groups, config=config)
     reuse = Reuse([], {})
     for found, jaccards in map_shared(
@@ -280,22 +281,35 @@ class _Candidates:
 
 
 def _candidate_pairs(
-    batches: Sequence[_Batch], config: DedupConfig, *, jobs: int = 1
+    batches: list[_Batch | None], config: DedupConfig, *, jobs: int = 1
 ) -> _Candidates:
     """LSH window candidates grouped by document pair, in document order.
 
     All window signatures of the corpus go through one numpy banding join, a band per
     task over `jobs` processes (`index.band_pairs`), which yields the same candidates as
     inserting them into datasketch `MinHashLSH` with the same bands and rows, without a
-    Python call per window.
+    Python call per window. `batches` is emptied as their signatures are stacked, so the
+    signatures are never in memory twice.
     """
-    present = [b for b in batches if len(b.window_doc)]
+    sizes = [len(b.window_doc) for b in batches if b is not None]
     none = np.zeros(0, dtype=np.int64)
-    if not present:
+    if not sum(sizes):
         return _Candidates(none, none, none, none, np.zeros(1, dtype=np.int64))
-    doc_of = np.concatenate([b.window_doc for b in present])
-    start_of = np.concatenate([b.windows.starts for b in present])
-    sigs = np.concatenate([b.windows.sigs for b in present])
+    total = sum(sizes)
+    sigs = np.empty((total, config.passage.num_perm), dtype=np.uint32)
+    doc_of = np.empty(total, dtype=np.int64)
+    start_of = np.empty(total, dtype=np.int64)
+    at = 0
+    for k, batch in enumerate(batches):
+        if batch is None or not len(batch.window_doc):
+            continue
+        end = at + len(batch.window_doc)
+        sigs[at:end], doc_of[at:end], start_of[at:end] = (
+            batch.windows.sigs,
+            batch.window_doc,
+            batch.windows.starts,
+        )
+        batches[k], at = None, end
     pc = config.passage
     bands, rows = datasketch_params(pc.lsh_threshold, pc.num_perm)
     need = math.ceil(pc.min_window_estimate * pc.num_perm - 1e-9)
