@@ -15,8 +15,8 @@ boilerplate) with jobs=2; with --worst-case also the old ChangeLog-dense corpus
 (corpus_scale.build_corpus: dated header lines shared by hundreds of chunks). Each row runs
 in a forked child, so its peak RSS (corpus included) is its own.
 
-Recall: an injected copy is found when one reported passage between its receiver and any
-other holder of the story covers >= 80 % of the injected span on the receiving side (also
+Recall: an injected copy is found when the reported passages between its receiver and one
+other holder of the story cover >= 80 % of the injected span on the receiving side (also
 given against the source document alone). Precision: share of reported passages explained
 by the injection (both sides on the same story) or by a whole-document copy, among the
 passages that touch injected text at all; passages between untouched text are natural
@@ -180,22 +180,38 @@ def _overlap(s: int, e: int, start: int, end: int) -> int:
 
 
 def recall(passages: list[PassageMatch], truth: Truth) -> tuple[float, float]:
-    """Share of injected copies found against any other holder, and against the source."""
+    """Share of injected copies found against any other holder, and against the source.
+
+    A copy is found against a partner when the passages it shares with that partner cover
+    >= COVER of it together: a chain breaks where an edit ends a sentence on one side, so
+    one copy can come back as two adjacent passages.
+    """
     holders: dict[int, set[str]] = {}
     for p in [*truth.sources.values(), *truth.copies]:
         holders.setdefault(p.story, set()).add(p.doc)
-    sides: dict[str, list[tuple[int, int, str]]] = {}
+    sides: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for m in passages:
-        sides.setdefault(m.a.doc, []).append((m.a.start, m.a.end, m.b.doc))
-        sides.setdefault(m.b.doc, []).append((m.b.start, m.b.end, m.a.doc))
+        sides.setdefault((m.a.doc, m.b.doc), []).append((m.a.start, m.a.end))
+        sides.setdefault((m.b.doc, m.a.doc), []).append((m.b.start, m.b.end))
     any_found = src_found = 0
     for c in truth.copies:
         need = COVER * (c.end - c.start)
-        hits = [o for s, e, o in sides.get(c.doc, []) if _overlap(s, e, c.start, c.end) >= need]
-        any_found += any(o in holders[c.story] and o != c.doc for o in hits)
-        src_found += truth.sources[c.story].doc in hits
+        partners = holders[c.story] - {c.doc}
+        covered = {o: _covered(sides.get((c.doc, o), []), c.start, c.end) for o in partners}
+        any_found += any(v >= need for v in covered.values())
+        src_found += covered.get(truth.sources[c.story].doc, 0) >= need
     n = max(1, len(truth.copies))
     return any_found / n, src_found / n
+
+
+def _covered(spans: list[tuple[int, int]], start: int, end: int) -> int:
+    """Characters of [start, end) inside the union of `spans`."""
+    clipped = sorted((max(s, start), min(e, end)) for s, e in spans if s < end and e > start)
+    total, reach = 0, start
+    for s, e in clipped:
+        total += max(0, e - max(s, reach))
+        reach = max(reach, e)
+    return total
 
 
 def _at(span: Span) -> tuple[int, int]:
