@@ -74,7 +74,7 @@ CRUMB = re.compile(r"\s(?:>|»|›|/|\|)\s")
 
 
 class _Line(NamedTuple):
-    """A non-blank line: its number, `[start, end)`, stripped text and normalized text.
+    """A non-blank line: its number, `[start, end)`, stripped and normalized text, words.
 
     A named tuple, so the lines of a whole corpus cross back from workers cheaply.
     """
@@ -84,10 +84,7 @@ class _Line(NamedTuple):
     end: int
     text: str
     norm: str
-
-    @property
-    def words(self) -> int:
-        return len(self.norm.split())
+    words: int  # number of normalized words, counted once: many rules ask
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +187,8 @@ def _split_lines(text: str) -> list[_Line]:
     pos = 0
     for index, raw in enumerate(text.split("\n")):
         if raw.strip():
-            out.append(_Line(index, pos, pos + len(raw), raw.strip(), normalize_line(raw)))
+            norm = normalize_line(raw)
+            out.append(_Line(index, pos, pos + len(raw), raw.strip(), norm, len(norm.split())))
         pos += len(raw) + 1
     return out
 
