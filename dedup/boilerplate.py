@@ -40,7 +40,8 @@ SYNDICATION = re.compile(
     r"published from a syndicated|generated from an? (?:agency|wire) feed",
     re.IGNORECASE,
 )
-_SYNDICATION_WORDS = re.compile("syndicated|generated|edited")
+_SYNDICATION_WORDS = ("syndicated", "generated", "edited")
+_MAX_SHARE_ROW = 40  # words
 COUNTER = re.compile(
     r"^\s*\d[\d,.]*\s*[kKmM]?\s+(?:comments?|shares?|views?|likes?|replies|repl(?:y)|"
     r"reactions?|responses?|comentarios?|commentaires?|kommentare?|टिप्पणियां|تبصرے)\s*$|"
@@ -299,14 +300,14 @@ def _strong_signal(
     text, norm, cut = line.text, line.norm, config.lexicon_similarity
     # Every SYNDICATION phrase has one of these words: a substring test spares the regex
     # on the long lines of prose, where it was most of the time spent.
-    syndication = _SYNDICATION_WORDS.search(norm) and SYNDICATION.search(text)
+    syndication = any(w in norm for w in _SYNDICATION_WORDS) and SYNDICATION.search(text)
     if syndication:
         return _Verdict(0, "syndication_trailer", 1.0, 1.0, syndication.group(0))
     if COUNTER.match(text):
         return _Verdict(0, "counter", 1.0, 1.0, text)
-    words = norm.split()
-    if len(words) >= 2 and all(w in SOCIAL for w in words):
-        return _Verdict(0, "share_prompt", len(words), 2, "only share-button labels")
+    # A row of share buttons is short: long lines are not split again just to check.
+    if 2 <= line.words <= _MAX_SHARE_ROW and all(w in SOCIAL for w in norm.split()):
+        return _Verdict(0, "share_prompt", line.words, 2, "only share-button labels")
     if norm and len(norm) <= config.lexicon_max_chars:
         hit = lexicon.match_line(norm, cut)
         if hit is not None:
@@ -355,8 +356,10 @@ def _is_cut_off(line: _Line, config: BoilerplateConfig) -> bool:
     Real prose ends with "...", too, but then it is usually a sentence mark or a quote before
     it, or the line is a long paragraph.
     """
+    if len(line.text) > config.teaser_max_chars:  # before the regex, which scans the line
+        return False
     match = ELLIPSIS.search(line.text)
-    if match is None or len(line.text) > config.teaser_max_chars:
+    if match is None:
         return False
     before = line.text[: match.start()].rstrip()
     return (
