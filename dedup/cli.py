@@ -25,7 +25,7 @@ from dedup.io.writers import write_atomic
 from dedup.parallel import resolve_jobs
 from dedup.progress import activity, progress_enabled, track
 from dedup.render import render_text
-from dedup.report import Report
+from dedup.report import Report, json_text
 from dedup.summary import clean_summary, scan_summary
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
@@ -217,7 +217,7 @@ def _emit(
     report: Report, fmt: str, output: str | None, docs: Sequence[Document] = ()
 ) -> None:
     if fmt == "json":
-        text = json.dumps(report.to_dict(), ensure_ascii=False, indent=1) + "\n"
+        text = json_text(report.to_dict())
     else:
         text = render_text(report, texts={d.id: d.text for d in docs}) + "\n"
     if output:
@@ -660,7 +660,7 @@ def index_query(
             "passages": [p.to_dict() for p in hits.passages],
             "sources": dict(sorted(hits.sources.items())),
         }
-        text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        text = json_text(data)
     else:
         lines = [f"{len(hits.pairs)} near-duplicates, {len(hits.passages)} reused passages"]
         lines += [

@@ -6,6 +6,7 @@ Results come back in input order whatever the number of workers, so `--jobs 1` a
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -105,12 +106,16 @@ def map_shared(
         return
     global _SHARED
     _SHARED = shared
+    # Objects alive at fork move to the permanent generation: a worker's garbage collector
+    # then never walks (and so never writes to, and copies) the parent's pages.
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             yield from pool.map(partial(_call_shared, func), tasks)
     finally:
         _SHARED = None
+        gc.unfreeze()
 
 
 def _call_shared(func: Callable[[Any, T], R], task: T) -> R:
