@@ -154,19 +154,31 @@ def _bucket_pairs(
     for d in range(1, min(cap, int(sizes.max(initial=0)))):
         left = np.flatnonzero(small[:-d] & (group[:-d] == group[d:]))
         out.append(np.stack((order[left], order[left + d]), axis=1))
-    capped = 0
-    for g in np.flatnonzero(sizes > cap):
-        # Pair every member with the bucket's first `cap` members only: bounded, deterministic.
-        members = np.sort(order[first[g] : first[g] + sizes[g]])
-        head = members[:cap]
-        a, b = np.meshgrid(head, members, indexing="ij")
-        keep = a < b
-        out.append(np.stack((a[keep], b[keep]), axis=1))
-        capped += 1
+    capped = int(np.count_nonzero(sizes > cap))
+    if capped:
+        out.extend(_capped_pairs(order[~small], group[~small], cap))
     if not out:
         return np.zeros((0, 2), dtype=np.int64), capped
     pairs = np.concatenate(out)
     return np.sort(pairs, axis=1), capped
+
+
+def _capped_pairs(
+    members: npt.NDArray[np.int64], group: npt.NDArray[np.int64], cap: int
+) -> list[Pairs]:
+    """Each member of an over-full bucket paired with the bucket's first `cap` members only
+    (in row order): bounded and deterministic, all buckets at once."""
+    ranked = np.lexsort((members, group))  # by bucket, then row
+    members, group = members[ranked], group[ranked]
+    starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
+    sizes = np.diff(np.concatenate((starts, [len(group)])))
+    first = np.repeat(starts, sizes)
+    rank = np.arange(len(group)) - first
+    out = []
+    for k in range(cap):
+        later = rank > k
+        out.append(np.stack((members[first[later] + k], members[later]), axis=1))
+    return out
 
 
 def band_candidates(

@@ -55,3 +55,17 @@ def test_lsh_params_meet_recall_bound():
         assert miss_probability(threshold, bands, rows) <= 0.005
     # datasketch's default for 0.8 misses far more pairs at the threshold
     assert miss_probability(0.8, 9, 13) > 0.4
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(0, 5), min_size=0, max_size=60), st.integers(1, 6))
+def test_capped_buckets_pair_every_member_with_the_first_members_only(values, cap):
+    sigs = np.array([[v, v] for v in values], dtype=np.uint32).reshape(-1, 2)
+    expected = set()
+    for v in set(values):
+        rows = [i for i, x in enumerate(values) if x == v]  # row order
+        heads = rows if len(rows) <= cap else rows[:cap]
+        expected |= {(a, b) for a in heads for b in rows if a < b}
+    pairs, capped = band_candidates(sigs, 1, 2, max_bucket=cap)
+    assert {tuple(p) for p in pairs.tolist()} == expected
+    assert capped == sum(values.count(v) > cap for v in set(values))
