@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 the data failed a check, 2 usage or input error.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -23,6 +24,7 @@ from dedup.errors import DedupError
 from dedup.io.readers import DocumentReader
 from dedup.io.writers import write_atomic
 from dedup.parallel import resolve_jobs
+from dedup.passages import peak_memory
 from dedup.progress import activity, progress_enabled, track
 from dedup.render import render_text
 from dedup.report import Report, json_text
@@ -213,6 +215,27 @@ def _read_counted(
     return docs, len(reader.skipped)
 
 
+def _total_memory() -> int | None:
+    """Physical memory of this machine in bytes, when the OS says."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _warn_if_too_big(docs: Sequence[Document], config: DedupConfig) -> None:
+    """One line on stderr before a passage scan that would take over half the memory."""
+    total = _total_memory()
+    need = peak_memory(docs) if config.passages else 0
+    if total and need > total // 2:
+        click.echo(
+            f"warning: finding passages in {len(docs):,} documents needs about "
+            f"{need / 2**30:.1f} GB of memory ({total / 2**30:.1f} GB here); --no-passages "
+            "finds near-duplicates and boilerplate only, or scan the corpus in shards",
+            err=True,
+        )
+
+
 def _emit(
     report: Report, fmt: str, output: str | None, docs: Sequence[Document] = ()
 ) -> None:
@@ -296,6 +319,7 @@ def scan(
     """
     start = time.monotonic()
     docs, skipped = _read_counted(paths, text_field, id_field, strict, quiet=quiet)
+    _warn_if_too_big(docs, config)
     try:
         with activity(f"scanning {len(docs):,} documents", enabled=progress_enabled(quiet=quiet)):
             report = api_scan(docs, config, jobs=resolve_jobs(jobs), site_field=site_field)
@@ -470,6 +494,7 @@ def _project_settings(
     help="text, json (report + check), github (workflow commands), junit (XML) [default: text].",
 )
 @click.option("-o", "--output", default=None, help="Write the output to this file (atomically).")
+@jobs_option
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -486,6 +511,7 @@ def check(
     write_baseline: str | None,
     fmt: str | None,
     output: str | None,
+    jobs: int,
 ) -> None:
     """Fail (exit 1) when the data breaks a limit on duplicates, boilerplate or reuse.
 
@@ -522,7 +548,8 @@ def check(
             **{k.replace("-", "_"): float(v) for k, v in chosen.items() if v is not None}
         )
         accepted = read_baseline(baseline) if baseline and not write_baseline else frozenset()
-        report = api_scan(docs, config)
+        _warn_if_too_big(docs, config)
+        report = api_scan(docs, config, jobs=resolve_jobs(jobs))
         if not report.boilerplate:
             from dataclasses import replace
 

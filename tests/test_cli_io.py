@@ -112,3 +112,24 @@ def test_clean_writes_each_input_in_its_format(tmp_path, seed_texts):
     written = table.num_rows + len(kept_jsonl) + len(kept_csv)
     assert written + len(rejects) == 2 * len(rows) + 1 + 1
     assert "rejected" in result.stderr
+
+
+def test_a_passage_scan_too_big_for_memory_is_announced(tmp_path, monkeypatch):
+    path = tmp_path / "a.txt"
+    path.write_text("The committee met on Monday to discuss the budget. " * 40, encoding="utf-8")
+    monkeypatch.setattr("dedup.cli._total_memory", lambda: 10_000)
+    result = CliRunner().invoke(cli, ["scan", str(path), "--format", "json"])
+    assert result.exit_code == 0
+    assert "warning: finding passages in 1 documents needs about" in result.stderr
+    assert "--no-passages" in result.stderr
+    quiet = CliRunner().invoke(cli, ["scan", str(path), "--no-passages", "--format", "json"])
+    assert "warning" not in quiet.stderr
+    monkeypatch.setattr("dedup.cli._total_memory", lambda: 2**40)
+    assert "warning" not in CliRunner().invoke(cli, ["scan", str(path)]).stderr
+
+
+def test_check_takes_jobs(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("The committee met on Monday to discuss the budget.", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(path), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
