@@ -172,8 +172,10 @@ class Layout:
 
     def word_range(self, start: int, end: int) -> tuple[int, int]:
         """Indices `[lo, hi)` of the words lying wholly inside characters `[start, end)`."""
-        lo = int(np.searchsorted(self.word_starts, start, side="left"))
-        return lo, int(np.searchsorted(self.word_ends, end, side="right"))
+        # The array method, not np.searchsorted: this runs millions of times per corpus,
+        # and the module function's dispatch costs more than the search.
+        lo = int(self.word_starts.searchsorted(start, side="left"))
+        return lo, int(self.word_ends.searchsorted(end, side="right"))
 
 
 def snap_span(layout: Layout, start: int, end: int, *, slack: int = 3) -> tuple[int, int]:
@@ -196,12 +198,12 @@ def snap_span(layout: Layout, start: int, end: int, *, slack: int = 3) -> tuple[
         'The talks will resume in Geneva next week, officials said.'
     """
     s_char, e_char = int(layout.word_starts[start]), int(layout.word_ends[end - 1])
-    seg = int(np.searchsorted(layout.sentence_starts, s_char, side="right")) - 1
+    seg = int(layout.sentence_starts.searchsorted(s_char, side="right")) - 1
     if seg >= 0 and s_char < layout.sentence_ends[seg]:
         seg_start = int(layout.sentence_starts[seg])
         if layout.words_between(seg_start, s_char) <= slack:
             s_char = seg_start
-    seg = int(np.searchsorted(layout.sentence_starts, e_char, side="left")) - 1
+    seg = int(layout.sentence_starts.searchsorted(e_char, side="left")) - 1
     if seg >= 0 and e_char <= layout.sentence_ends[seg]:
         seg_end = int(layout.sentence_ends[seg])
         if layout.words_between(e_char, seg_end) <= slack:

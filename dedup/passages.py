@@ -11,6 +11,7 @@ look and never what is reported.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -443,6 +444,7 @@ def _passages_for_pair(
     pc = config.passage
     span = pc.window + pc.ngram - 1
     matches: list[WordMatch] = []
+    a_breaks, b_breaks = pa.breaks.tolist(), pb.breaks.tolist()
     for a_lo, a_hi, b_lo, b_hi in _regions(window_pairs, span):
         a0, a1 = max(0, a_lo - span), min(pa.size, a_hi + span)
         b0, b1 = max(0, b_lo - span), min(pb.size, b_hi + span)
@@ -451,8 +453,8 @@ def _passages_for_pair(
             pb.bigrams[b0 : b1 - 1].tolist(),
             max_gap=pc.max_gap,
             min_words=pc.min_words,
-            a_breaks=_breaks_in(pa.breaks, a0, a1),
-            b_breaks=_breaks_in(pb.breaks, b0, b1),
+            a_breaks=_breaks_in(a_breaks, a0, a1),
+            b_breaks=_breaks_in(b_breaks, b0, b1),
         ):
             matches.append(
                 WordMatch(m.a_start + a0, m.a_end + a0, m.b_start + b0, m.b_end + b0, m.matched)
@@ -463,11 +465,9 @@ def _passages_for_pair(
     return [p for p in passages if p[4] >= pc.min_similarity]
 
 
-def _breaks_in(breaks: npt.NDArray[np.int64], lo: int, hi: int) -> list[int]:
+def _breaks_in(breaks: list[int], lo: int, hi: int) -> list[int]:
     """Sentence starts within words [lo, hi), relative to lo."""
-    inside = breaks[np.searchsorted(breaks, lo) : np.searchsorted(breaks, hi)]
-    relative: list[int] = (inside - lo).tolist()
-    return relative
+    return [k - lo for k in breaks[bisect_left(breaks, lo) : bisect_left(breaks, hi)]]
 
 
 def _drop_overlaps(matches: list[WordMatch]) -> list[WordMatch]:
