@@ -11,6 +11,7 @@ not written, with the reason). Every document read is either written or rejected
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,11 +22,15 @@ from dedup.document import Document
 from dedup.errors import InputError
 from dedup.io.formats import InputFormat, source_path
 from dedup.io.readers import DocumentReader, SkippedRecord
-from dedup.io.writers import write_jsonl, write_like
+from dedup.io.writers import write_atomic, write_jsonl, write_like
 from dedup.report import BoilerplateLine, DuplicateCluster, Report
 
 REMOVED_FILE = "removed.jsonl"
 REJECTS_FILE = "rejects.jsonl"
+# What the last run wrote into OUT: a rerun removes what it no longer writes (a file whose
+# documents are now all duplicates must not survive from before), and nothing else.
+MANIFEST_FILE = ".dedup-clean.json"
+MANIFEST_SCHEMA = "dedup.clean-manifest/1"
 STDIN_NAME = "stdin.jsonl"
 
 STALE_REPORT_TEXT = (
@@ -306,7 +311,25 @@ def clean(
     outputs = _write_documents(inputs, result, out_dir, text_field)
     write_jsonl(out_dir / REMOVED_FILE, (r.to_dict() for r in result.removed))
     write_jsonl(out_dir / REJECTS_FILE, (r.to_dict() for r in result.rejects))
+    _replace_manifest(out_dir, [*outputs, REMOVED_FILE, REJECTS_FILE])
     return replace(result, outputs=tuple(outputs))
+
+
+def _replace_manifest(out_dir: Path, written: Sequence[str]) -> None:
+    """Delete the files an earlier run wrote that this one did not, then record this run's."""
+    path = out_dir / MANIFEST_FILE
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+        before = old["files"] if old.get("schema") == MANIFEST_SCHEMA else []
+    except (OSError, ValueError, TypeError, KeyError):
+        before = []  # no manifest (or not ours): touch nothing
+    root = out_dir.resolve()
+    for name in sorted(set(before) - set(written)):
+        stale = (out_dir / str(name)).resolve()
+        if stale.is_relative_to(root) and stale.is_file():
+            stale.unlink()
+    manifest = {"schema": MANIFEST_SCHEMA, "files": sorted(written)}
+    write_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
 
 
 def _read_input(reader: DocumentReader, path: str) -> _Input:

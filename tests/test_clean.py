@@ -312,3 +312,23 @@ def test_stdin_jsonl_is_written_as_stdin_jsonl(tmp_path):
     assert result.exit_code == 0, result.output
     (row,) = _jsonl(out / "stdin.jsonl")
     assert row == {"id": "s1", "lang": "en", "text": ARTICLE.rsplit("\n", 1)[0]}
+
+
+def test_a_rerun_removes_what_it_no_longer_writes_and_nothing_else(tmp_path):
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (root / "b.txt").write_text("A different note.\nWith its own second line.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    clean([str(root)], out)
+    assert (out / "b.txt").exists()
+    (out / "mine.txt").write_text("the user's own file", encoding="utf-8")
+    # b.txt becomes a copy of a.txt: it is dropped now, and its old output must go too.
+    (root / "b.txt").write_text(ARTICLE, encoding="utf-8")
+    result = clean([str(root)], out)
+    assert not (out / "b.txt").exists()
+    assert (out / "a.txt").exists()
+    assert (out / "mine.txt").read_text(encoding="utf-8") == "the user's own file"
+    (reject,) = [json.loads(line) for line in (out / "rejects.jsonl").read_text().splitlines()]
+    assert "b.txt" in json.dumps(reject)
+    assert result.outputs == ("a.txt",)
