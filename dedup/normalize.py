@@ -229,17 +229,11 @@ def split_sentences(text: str) -> list[Segment]:
     """
     segments: list[Segment] = []
     start = 0
-    for match in _SENTENCE_END.finditer(text):
-        _append_trimmed(text, start, match.end(), segments)
-        start = match.end()
-    _append_trimmed(text, start, len(text), segments)
+    for end in [*(m.end() for m in _SENTENCE_END.finditer(text)), len(text)]:
+        piece = text[start:end]
+        kept = piece.strip()  # str.strip: the same whitespace as str.isspace
+        if kept:
+            first = start + len(piece) - len(piece.lstrip())
+            segments.append(Segment(first, first + len(kept)))
+        start = end
     return segments
-
-
-def _append_trimmed(text: str, start: int, end: int, out: list[Segment]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        out.append(Segment(start, end))

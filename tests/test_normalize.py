@@ -104,3 +104,24 @@ def test_split_words_is_the_regex_definition(text, nfkc, casefold):
     got = split_words(text, config)
     expected = _reference_words(text, config)
     assert list(zip(got.words, got.starts.tolist(), got.ends.tolist(), strict=True)) == expected
+
+
+def _reference_sentences(text: str) -> list[tuple[int, int]]:
+    """The plain definition: cut after each sentence end, trim whitespace char by char."""
+    out, start = [], 0
+    cuts = [m.end() for m in re.finditer(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s)|\n", text)]
+    for end in [*cuts, len(text)]:
+        s, e = start, end
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+        start = end
+    return out
+
+
+@given(st.text(alphabet="ab .!?…\n\t\u2003\u201d\")'", max_size=60) | st.text(max_size=60))
+def test_split_sentences_is_the_plain_definition(text):
+    assert [(s.start, s.end) for s in split_sentences(text)] == _reference_sentences(text)
