@@ -1,152 +1,38 @@
-"""Reused passages: MinHash windows -> LSH candidates -> alignment -> maximal passages.
+"""Reused passages: windows -> LSH candidates -> alignment -> maximal passages.
 
-Each document is cut into overlapping windows of word n-gram shingles; every window gets a
-MinHash signature and goes into one LSH index. Window pairs of two different documents
-that LSH proposes are merged into regions, and every region is verified by aligning the
-words of both documents around it (`align.align_words`). Only aligned passages with enough
-equal words and a high enough rapidfuzz similarity are reported, so LSH decides where to
-look and never what is reported.
+The stages: `prepare` cuts each document (in the `--jobs` workers) into words, sentences
+and overlapping windows of word n-gram shingles with a MinHash signature each;
+`candidates` band-joins every window of the corpus and keeps the window pairs whose
+signatures agree enough; here, the window pairs of each document pair merge into regions,
+and every region is verified by aligning the words of both documents around it
+(`align.align_bigrams`). Only aligned passages with enough equal words and a high enough
+rapidfuzz similarity are reported, so LSH decides where to look and never what is reported.
 """
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
 
 from dedup.align import (
-    Layout,
     WordMatch,
     align_bigrams,
     joined_similarity,
     snap_span,
 )
+from dedup.candidates import Candidates, candidate_pairs
 from dedup.config import DedupConfig
 from dedup.document import Document
-from dedup.index import band_pairs, datasketch_params, unique_pairs
-from dedup.normalize import load_tables, split_sentences, split_words
+from dedup.normalize import load_tables
 from dedup.parallel import map_shared, ranges
+from dedup.prepare import PREPARE_BATCH, Batch, Prepared, prepare_range
 from dedup.report import PassageMatch, Span
-from dedup.shingle import ngram_hashes, ngram_hashes64, shingle_hashes, word_hashes
-from dedup.signature import window_signatures
-from dedup.verify import set_jaccard, sorted_unique
+from dedup.verify import set_jaccard
 
-PREPARE_BATCH = 256  # documents per preparation task
 ALIGN_BATCH = 512  # document pairs per alignment task
-
-
-@dataclass(frozen=True, slots=True)
-class _Windows:
-    """A document's window signatures and each window's first word."""
-
-    sigs: npt.NDArray[np.uint32]
-    starts: npt.NDArray[np.int64]
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    """A document's word-pair ids, sentences, normalized text and windows, as arrays.
-
-    Arrays, not lists: they come back from the preparation workers as raw buffers, hold a
-    corpus in a fraction of the memory of Python ints, and the alignment converts only the
-    slices it reads.
-    """
-
-    bigrams: npt.NDArray[np.uint64]  # an id per pair of consecutive words
-    breaks: npt.NDArray[np.int64]  # indices of the words that start a sentence, sorted
-    layout: Layout
-    norm: str  # the normalized words joined by single spaces
-    norm_starts: npt.NDArray[np.int64]  # where each word starts in `norm`
-    shingles: npt.NDArray[np.uint32]  # the document's shingle set, for pair Jaccard
-
-    @property
-    def size(self) -> int:
-        """Number of words."""
-        return len(self.norm_starts)
-
-    def norm_between(self, lo: int, hi: int) -> str:
-        """The normalized words `[lo, hi)` joined by spaces: one slice of `norm`."""
-        if hi <= lo:
-            return ""
-        end = int(self.norm_starts[hi]) - 1 if hi < self.size else len(self.norm)
-        return self.norm[int(self.norm_starts[lo]) : end]
-
-    def arrays(self) -> tuple[npt.NDArray[Any], ...]:
-        """The array fields, in `_Batch` order."""
-        lay = self.layout
-        return (
-            self.bigrams,
-            self.breaks,
-            self.norm_starts,
-            self.shingles,
-            lay.word_starts,
-            lay.word_ends,
-            lay.sentence_starts,
-            lay.sentence_ends,
-        )
-
-    @classmethod
-    def of_arrays(cls, arrays: Sequence[npt.NDArray[Any]], norm: str) -> _Prepared:
-        """The inverse of `arrays`."""
-        bigrams, breaks, norm_starts, shingles, *layout = arrays
-        return cls(bigrams, breaks, Layout(*layout), norm, norm_starts, shingles)
-
-
-_FIELDS = 8  # arrays per prepared document (`_Prepared.arrays`)
-
-
-@dataclass(frozen=True, slots=True)
-class _Batch:
-    """Prepared documents of one worker task packed as one array per field.
-
-    One pickle of a few large buffers crosses back to the parent instead of thousands of
-    small objects (unpickling those was most of the parent's serial time).
-    """
-
-    lengths: npt.NDArray[np.int64]  # (documents, fields): each document's array lengths
-    arrays: tuple[npt.NDArray[Any], ...]  # per field, every document's array concatenated
-    norms: list[str]
-    windows: _Windows  # the window signatures of every document of the batch
-    window_doc: npt.NDArray[np.int64]  # the document position of each window
-
-    @classmethod
-    def pack(cls, positions: range, items: list[tuple[_Prepared, _Windows | None]]) -> _Batch:
-        """Pack the documents at `positions`, prepared as `items`."""
-        fields = [prep.arrays() for prep, _ in items]
-        lengths = np.array([[len(a) for a in f] for f in fields], dtype=np.int64)
-        lengths = lengths.reshape(len(items), _FIELDS)
-        arrays = tuple(np.concatenate(column) for column in zip(*fields, strict=True))
-        present = [(pos, w) for pos, (_, w) in zip(positions, items, strict=True) if w]
-        if present:
-            windows = _Windows(
-                np.concatenate([w.sigs for _, w in present]),
-                np.concatenate([w.starts for _, w in present]),
-            )
-            doc = [np.full(len(w.starts), pos, dtype=np.int64) for pos, w in present]
-            window_doc = np.concatenate(doc)
-        else:
-            windows = _Windows(np.zeros((0, 0), np.uint32), np.zeros(0, np.int64))
-            window_doc = np.zeros(0, np.int64)
-        return cls(lengths, arrays, [prep.norm for prep, _ in items], windows, window_doc)
-
-    def unpack(self) -> list[_Prepared]:
-        """The documents' `_Prepared`, as views into the batch's arrays."""
-        ends = np.cumsum(self.lengths, axis=0).tolist()
-        starts = (np.cumsum(self.lengths, axis=0) - self.lengths).tolist()
-        return [
-            _Prepared.of_arrays(
-                [a[s:e] for a, s, e in zip(self.arrays, starts[k], ends[k], strict=True)],
-                self.norms[k],
-            )
-            for k in range(len(self.norms))
-        ]
 
 
 # Peak memory of a passage scan per character of text: 1,208 MB over a 446 MB baseline for
@@ -221,12 +107,12 @@ def find_reuse(
     """
     config = config or DedupConfig()
     load_tables()
-    prepare = partial(_prepare_range, config=config)
+    prepare = partial(prepare_range, config=config)
     batches = list(map_shared(prepare, docs, ranges(len(docs), PREPARE_BATCH), jobs=jobs))
     prepared = [prep for batch in batches for prep in batch.unpack()]
-    windows: list[_Batch | None] = list(batches)
+    windows: list[Batch | None] = list(batches)
     del batches  # window signatures are the bulk of the memory: `windows` alone holds them
-    cand = _candidate_pairs(windows, config, jobs=jobs)
+    cand = candidate_pairs(windows, config, jobs=jobs)
     align = partial(_align_groups, config=config)
     reuse = Reuse([], {})
     for found, jaccards in map_shared(
@@ -237,151 +123,13 @@ def find_reuse(
     return reuse
 
 
-def _prepare_range(docs: Sequence[Document], positions: range, config: DedupConfig) -> _Batch:
-    return _Batch.pack(positions, [_prepare(docs[pos], config) for pos in positions])
-
-
-def _prepare(doc: Document, config: DedupConfig) -> tuple[_Prepared, _Windows | None]:
-    """A document's words and sentences, and its window signatures."""
-    pc = config.passage
-    words = split_words(doc.text, config.normalize)
-    ids = word_hashes(words.words).astype(np.uint64, copy=False)
-    sentences = split_sentences(doc.text)
-    layout = Layout.of(words, sentences)
-    breaks = sorted_unique(np.searchsorted(words.starts, layout.sentence_starts))
-    lengths = np.fromiter(map(len, words.words), dtype=np.int64, count=len(words))
-    norm_starts = np.cumsum(lengths + 1) - lengths - 1
-    bigrams = ngram_hashes64(ids, 2) if len(ids) > 1 else np.zeros(0, dtype=np.uint64)
-    windows = None
-    if len(words) >= pc.min_words:
-        sigs, starts = window_signatures(
-            ngram_hashes(ids, pc.ngram),
-            window=pc.window,
-            stride=pc.stride,
-            num_perm=pc.num_perm,
-            seed=config.seed,
-        )
-        windows = _Windows(sigs, starts)
-    norm = " ".join(words.words)
-    shingles = sorted_unique(
-        ngram_hashes(ids, config.shingle.size)
-        if config.shingle.unit == "word"
-        else shingle_hashes(words.words, config.shingle)
-    )
-    prep = _Prepared(bigrams, breaks.astype(np.int64), layout, norm, norm_starts, shingles)
-    return prep, windows
-
-
-# A window shared by more documents (a licence, a wire story on hundreds of sites) pairs
-# each of them with the first MAX_BUCKET documents that carry it only, so heavily reused
-# text costs linear, not quadratic, work and is reported against its earliest copies.
-MAX_BUCKET = 8
-
-
-@dataclass(frozen=True, slots=True)
-class _Candidates:
-    """Candidate window pairs sorted by document pair; `bounds` cut them into pairs.
-
-    Window pairs `bounds[g]:bounds[g + 1]` all belong to document pair g. Plain arrays,
-    so alignment workers read them through fork and a task is only a range of g.
-    """
-
-    doc_a: npt.NDArray[np.int64]
-    doc_b: npt.NDArray[np.int64]
-    at_a: npt.NDArray[np.int64]
-    at_b: npt.NDArray[np.int64]
-    bounds: npt.NDArray[np.int64]
-
-    def __len__(self) -> int:
-        return len(self.bounds) - 1
-
-
-def _candidate_pairs(
-    batches: list[_Batch | None], config: DedupConfig, *, jobs: int = 1
-) -> _Candidates:
-    """LSH window candidates grouped by document pair, in document order.
-
-    All window signatures of the corpus go through one numpy banding join, a band per
-    task over `jobs` processes (`index.band_pairs`), which yields the same candidates as
-    inserting them into datasketch `MinHashLSH` with the same bands and rows, without a
-    Python call per window. `batches` is emptied as their signatures are stacked, so the
-    signatures are never in memory twice.
-    """
-    sizes = [len(b.window_doc) for b in batches if b is not None]
-    none = np.zeros(0, dtype=np.int64)
-    if not sum(sizes):
-        return _Candidates(none, none, none, none, np.zeros(1, dtype=np.int64))
-    total = sum(sizes)
-    sigs = np.empty((total, config.passage.num_perm), dtype=np.uint32)
-    doc_of = np.empty(total, dtype=np.int64)
-    start_of = np.empty(total, dtype=np.int64)
-    at = 0
-    for k, batch in enumerate(batches):
-        if batch is None or not len(batch.window_doc):
-            continue
-        end = at + len(batch.window_doc)
-        sigs[at:end], doc_of[at:end], start_of[at:end] = (
-            batch.windows.sigs,
-            batch.window_doc,
-            batch.windows.starts,
-        )
-        batches[k], at = None, end
-    pc = config.passage
-    bands, rows = datasketch_params(pc.lsh_threshold, pc.num_perm)
-    need = math.ceil(pc.min_window_estimate * pc.num_perm - 1e-9)
-    gate = partial(_band_candidates, rows=rows, min_equal=need)
-    # One group of bands per worker: a pair found by several bands is gated once.
-    groups = [range(int(g[0]), int(g[-1]) + 1) for g in np.array_split(range(bands), jobs)]
-    found = list(map_shared(gate, (sigs, doc_of), [g for g in groups if len(g)], jobs=jobs))
-    pairs = unique_pairs(found, len(sigs))
-    del sigs, found
-    # Rows are in document order, so the first of a pair is the earlier document.
-    doc_a, doc_b = doc_of[pairs[:, 0]], doc_of[pairs[:, 1]]
-    at_a, at_b = start_of[pairs[:, 0]], start_of[pairs[:, 1]]
-    order = np.lexsort((at_b, at_a, doc_b, doc_a))
-    doc_a, doc_b, at_a, at_b = doc_a[order], doc_b[order], at_a[order], at_b[order]
-    cuts = np.flatnonzero((np.diff(doc_a) != 0) | (np.diff(doc_b) != 0)) + 1
-    bounds = np.concatenate(([0], cuts, [len(doc_a)])) if len(doc_a) else np.zeros(1, np.int64)
-    return _Candidates(doc_a, doc_b, at_a, at_b, bounds.astype(np.int64))
-
-
-def _band_candidates(
-    shared: tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]],
-    bands: range,
-    rows: int,
-    min_equal: int,
-) -> npt.NDArray[np.int64]:
-    """Window pairs of two different documents that some band of `bands` proposes and
-    that pass the estimate gate."""
-    sigs, doc_of = shared
-    found = []
-    for band in bands:
-        pairs, _ = band_pairs(sigs[:, band * rows : (band + 1) * rows], MAX_BUCKET)
-        found.append(pairs[doc_of[pairs[:, 0]] != doc_of[pairs[:, 1]]])
-    pairs = unique_pairs(found, len(sigs))
-    passed: npt.NDArray[np.int64] = pairs[_equal_values(sigs, pairs) >= min_equal]
-    return passed
-
-
-def _equal_values(
-    sigs: npt.NDArray[np.uint32], pairs: npt.NDArray[np.int64], chunk: int = 1 << 18
-) -> npt.NDArray[np.int64]:
-    """Equal signature values of every pair of rows (the MinHash Jaccard estimate x
-    num_perm), in chunks to bound memory."""
-    out = np.empty(len(pairs), dtype=np.int64)
-    for lo in range(0, len(pairs), chunk):
-        part = pairs[lo : lo + chunk]
-        out[lo : lo + chunk] = np.count_nonzero(sigs[part[:, 0]] == sigs[part[:, 1]], axis=1)
-    return out
-
-
 # A verified passage as plain numbers, which cross process boundaries 40x faster than
 # PassageMatch objects: (doc a, doc b, a start, a end, b start, b end, similarity, words).
 _Found = tuple[int, int, int, int, int, int, float, int]
 
 
 def _align_groups(
-    shared: tuple[Sequence[_Prepared], _Candidates], groups: range, config: DedupConfig
+    shared: tuple[Sequence[Prepared], Candidates], groups: range, config: DedupConfig
 ) -> tuple[list[_Found], list[tuple[int, int, float]]]:
     """Verified passages of the document pairs `groups`, and those pairs' document Jaccard."""
     prepared, cand = shared
@@ -438,7 +186,7 @@ def _regions(window_pairs: list[tuple[int, int]], span: int) -> list[_Region]:
 
 
 def _passages_for_pair(
-    pa: _Prepared, pb: _Prepared, window_pairs: list[tuple[int, int]], config: DedupConfig
+    pa: Prepared, pb: Prepared, window_pairs: list[tuple[int, int]], config: DedupConfig
 ) -> list[tuple[int, int, int, int, float, int]]:
     """Verified passages of one document pair: character spans, similarity, equal words."""
     pc = config.passage
@@ -485,7 +233,7 @@ def _drop_overlaps(matches: list[WordMatch]) -> list[WordMatch]:
     return sorted(kept, key=lambda m: (m.a_start, m.b_start))
 
 
-def _scored(pa: _Prepared, pb: _Prepared, m: WordMatch) -> tuple[int, int, int, int, float, int]:
+def _scored(pa: Prepared, pb: Prepared, m: WordMatch) -> tuple[int, int, int, int, float, int]:
     a_start, a_end = snap_span(pa.layout, m.a_start, m.a_end)
     b_start, b_end = snap_span(pb.layout, m.b_start, m.b_end)
     sim = joined_similarity(

@@ -1,0 +1,123 @@
+"""Window candidates: one banding join over every window signature of the corpus.
+
+The join yields the same candidates as inserting the window signatures into datasketch
+`MinHashLSH` with the same bands and rows (`index.band_pairs`), a group of bands per
+worker, and a window pair goes on to alignment only when its MinHash estimate reaches
+`PassageConfig.min_window_estimate`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.config import DedupConfig
+from dedup.index import band_pairs, datasketch_params, unique_pairs
+from dedup.parallel import map_shared
+from dedup.prepare import Batch
+
+# A window shared by more documents (a licence, a wire story on hundreds of sites) pairs
+# each of them with the first MAX_BUCKET documents that carry it only, so heavily reused
+# text costs linear, not quadratic, work and is reported against its earliest copies.
+MAX_BUCKET = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """Candidate window pairs sorted by document pair; `bounds` cut them into pairs.
+
+    Window pairs `bounds[g]:bounds[g + 1]` all belong to document pair g. Plain arrays,
+    so alignment workers read them through fork and a task is only a range of g.
+    """
+
+    doc_a: npt.NDArray[np.int64]
+    doc_b: npt.NDArray[np.int64]
+    at_a: npt.NDArray[np.int64]
+    at_b: npt.NDArray[np.int64]
+    bounds: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+
+def candidate_pairs(
+    batches: list[Batch | None], config: DedupConfig, *, jobs: int = 1
+) -> Candidates:
+    """LSH window candidates grouped by document pair, in document order.
+
+    All window signatures of the corpus go through one numpy banding join, a band per
+    task over `jobs` processes (`index.band_pairs`), which yields the same candidates as
+    inserting them into datasketch `MinHashLSH` with the same bands and rows, without a
+    Python call per window. `batches` is emptied as their signatures are stacked, so the
+    signatures are never in memory twice.
+    """
+    sizes = [len(b.window_doc) for b in batches if b is not None]
+    none = np.zeros(0, dtype=np.int64)
+    if not sum(sizes):
+        return Candidates(none, none, none, none, np.zeros(1, dtype=np.int64))
+    total = sum(sizes)
+    sigs = np.empty((total, config.passage.num_perm), dtype=np.uint32)
+    doc_of = np.empty(total, dtype=np.int64)
+    start_of = np.empty(total, dtype=np.int64)
+    at = 0
+    for k, batch in enumerate(batches):
+        if batch is None or not len(batch.window_doc):
+            continue
+        end = at + len(batch.window_doc)
+        sigs[at:end], doc_of[at:end], start_of[at:end] = (
+            batch.windows.sigs,
+            batch.window_doc,
+            batch.windows.starts,
+        )
+        batches[k], at = None, end
+    pc = config.passage
+    bands, rows = datasketch_params(pc.lsh_threshold, pc.num_perm)
+    need = math.ceil(pc.min_window_estimate * pc.num_perm - 1e-9)
+    gate = partial(_band_candidates, rows=rows, min_equal=need)
+    # One group of bands per worker: a pair found by several bands is gated once.
+    groups = [range(int(g[0]), int(g[-1]) + 1) for g in np.array_split(range(bands), jobs)]
+    found = list(map_shared(gate, (sigs, doc_of), [g for g in groups if len(g)], jobs=jobs))
+    pairs = unique_pairs(found, len(sigs))
+    del sigs, found
+    # Rows are in document order, so the first of a pair is the earlier document.
+    doc_a, doc_b = doc_of[pairs[:, 0]], doc_of[pairs[:, 1]]
+    at_a, at_b = start_of[pairs[:, 0]], start_of[pairs[:, 1]]
+    order = np.lexsort((at_b, at_a, doc_b, doc_a))
+    doc_a, doc_b, at_a, at_b = doc_a[order], doc_b[order], at_a[order], at_b[order]
+    cuts = np.flatnonzero((np.diff(doc_a) != 0) | (np.diff(doc_b) != 0)) + 1
+    bounds = np.concatenate(([0], cuts, [len(doc_a)])) if len(doc_a) else np.zeros(1, np.int64)
+    return Candidates(doc_a, doc_b, at_a, at_b, bounds.astype(np.int64))
+
+
+def _band_candidates(
+    shared: tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]],
+    bands: range,
+    rows: int,
+    min_equal: int,
+) -> npt.NDArray[np.int64]:
+    """Window pairs of two different documents that some band of `bands` proposes and
+    that pass the estimate gate."""
+    sigs, doc_of = shared
+    found = []
+    for band in bands:
+        pairs, _ = band_pairs(sigs[:, band * rows : (band + 1) * rows], MAX_BUCKET)
+        found.append(pairs[doc_of[pairs[:, 0]] != doc_of[pairs[:, 1]]])
+    pairs = unique_pairs(found, len(sigs))
+    passed: npt.NDArray[np.int64] = pairs[_equal_values(sigs, pairs) >= min_equal]
+    return passed
+
+
+def _equal_values(
+    sigs: npt.NDArray[np.uint32], pairs: npt.NDArray[np.int64], chunk: int = 1 << 18
+) -> npt.NDArray[np.int64]:
+    """Equal signature values of every pair of rows (the MinHash Jaccard estimate x
+    num_perm), in chunks to bound memory."""
+    out = np.empty(len(pairs), dtype=np.int64)
+    for lo in range(0, len(pairs), chunk):
+        part = pairs[lo : lo + chunk]
+        out[lo : lo + chunk] = np.count_nonzero(sigs[part[:, 0]] == sigs[part[:, 1]], axis=1)
+    return out

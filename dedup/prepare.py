@@ -1,0 +1,168 @@
+"""Passage preparation: per document, the arrays alignment reads, and its window signatures.
+
+Runs in the `--jobs` workers. A worker returns one `Batch` per task: every array of its
+documents concatenated per field, so a few large buffers cross back to the parent instead
+of thousands of small objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.align import Layout
+from dedup.config import DedupConfig
+from dedup.document import Document
+from dedup.normalize import split_sentences, split_words
+from dedup.shingle import ngram_hashes, ngram_hashes64, shingle_hashes, word_hashes
+from dedup.signature import window_signatures
+from dedup.verify import sorted_unique
+
+PREPARE_BATCH = 256  # documents per preparation task
+
+
+@dataclass(frozen=True, slots=True)
+class Windows:
+    """A document's window signatures and each window's first word."""
+
+    sigs: npt.NDArray[np.uint32]
+    starts: npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A document's word-pair ids, sentences, normalized text and windows, as arrays.
+
+    Arrays, not lists: they come back from the preparation workers as raw buffers, hold a
+    corpus in a fraction of the memory of Python ints, and the alignment converts only the
+    slices it reads.
+    """
+
+    bigrams: npt.NDArray[np.uint64]  # an id per pair of consecutive words
+    breaks: npt.NDArray[np.int64]  # indices of the words that start a sentence, sorted
+    layout: Layout
+    norm: str  # the normalized words joined by single spaces
+    norm_starts: npt.NDArray[np.int64]  # where each word starts in `norm`
+    shingles: npt.NDArray[np.uint32]  # the document's shingle set, for pair Jaccard
+
+    @property
+    def size(self) -> int:
+        """Number of words."""
+        return len(self.norm_starts)
+
+    def norm_between(self, lo: int, hi: int) -> str:
+        """The normalized words `[lo, hi)` joined by spaces: one slice of `norm`."""
+        if hi <= lo:
+            return ""
+        end = int(self.norm_starts[hi]) - 1 if hi < self.size else len(self.norm)
+        return self.norm[int(self.norm_starts[lo]) : end]
+
+    def arrays(self) -> tuple[npt.NDArray[Any], ...]:
+        """The array fields, in `Batch` order."""
+        lay = self.layout
+        return (
+            self.bigrams,
+            self.breaks,
+            self.norm_starts,
+            self.shingles,
+            lay.word_starts,
+            lay.word_ends,
+            lay.sentence_starts,
+            lay.sentence_ends,
+        )
+
+    @classmethod
+    def of_arrays(cls, arrays: Sequence[npt.NDArray[Any]], norm: str) -> Prepared:
+        """The inverse of `arrays`."""
+        bigrams, breaks, norm_starts, shingles, *layout = arrays
+        return cls(bigrams, breaks, Layout(*layout), norm, norm_starts, shingles)
+
+
+FIELDS = 8  # arrays per prepared document (`Prepared.arrays`)
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Prepared documents of one worker task packed as one array per field.
+
+    One pickle of a few large buffers crosses back to the parent instead of thousands of
+    small objects (unpickling those was most of the parent's serial time).
+    """
+
+    lengths: npt.NDArray[np.int64]  # (documents, fields): each document's array lengths
+    arrays: tuple[npt.NDArray[Any], ...]  # per field, every document's array concatenated
+    norms: list[str]
+    windows: Windows  # the window signatures of every document of the batch
+    window_doc: npt.NDArray[np.int64]  # the document position of each window
+
+    @classmethod
+    def pack(cls, positions: range, items: list[tuple[Prepared, Windows | None]]) -> Batch:
+        """Pack the documents at `positions`, prepared as `items`."""
+        fields = [prep.arrays() for prep, _ in items]
+        lengths = np.array([[len(a) for a in f] for f in fields], dtype=np.int64)
+        lengths = lengths.reshape(len(items), FIELDS)
+        arrays = tuple(np.concatenate(column) for column in zip(*fields, strict=True))
+        present = [(pos, w) for pos, (_, w) in zip(positions, items, strict=True) if w]
+        if present:
+            windows = Windows(
+                np.concatenate([w.sigs for _, w in present]),
+                np.concatenate([w.starts for _, w in present]),
+            )
+            doc = [np.full(len(w.starts), pos, dtype=np.int64) for pos, w in present]
+            window_doc = np.concatenate(doc)
+        else:
+            windows = Windows(np.zeros((0, 0), np.uint32), np.zeros(0, np.int64))
+            window_doc = np.zeros(0, np.int64)
+        return cls(lengths, arrays, [prep.norm for prep, _ in items], windows, window_doc)
+
+    def unpack(self) -> list[Prepared]:
+        """The documents' `Prepared`, as views into the batch's arrays."""
+        ends = np.cumsum(self.lengths, axis=0).tolist()
+        starts = (np.cumsum(self.lengths, axis=0) - self.lengths).tolist()
+        return [
+            Prepared.of_arrays(
+                [a[s:e] for a, s, e in zip(self.arrays, starts[k], ends[k], strict=True)],
+                self.norms[k],
+            )
+            for k in range(len(self.norms))
+        ]
+
+
+def prepare_range(docs: Sequence[Document], positions: range, config: DedupConfig) -> Batch:
+    """The documents at `positions` prepared and packed (one worker task)."""
+    return Batch.pack(positions, [_prepare(docs[pos], config) for pos in positions])
+
+
+def _prepare(doc: Document, config: DedupConfig) -> tuple[Prepared, Windows | None]:
+    """A document's words and sentences, and its window signatures."""
+    pc = config.passage
+    words = split_words(doc.text, config.normalize)
+    ids = word_hashes(words.words).astype(np.uint64, copy=False)
+    sentences = split_sentences(doc.text)
+    layout = Layout.of(words, sentences)
+    breaks = sorted_unique(np.searchsorted(words.starts, layout.sentence_starts))
+    lengths = np.fromiter(map(len, words.words), dtype=np.int64, count=len(words))
+    norm_starts = np.cumsum(lengths + 1) - lengths - 1
+    bigrams = ngram_hashes64(ids, 2) if len(ids) > 1 else np.zeros(0, dtype=np.uint64)
+    windows = None
+    if len(words) >= pc.min_words:
+        sigs, starts = window_signatures(
+            ngram_hashes(ids, pc.ngram),
+            window=pc.window,
+            stride=pc.stride,
+            num_perm=pc.num_perm,
+            seed=config.seed,
+        )
+        windows = Windows(sigs, starts)
+    norm = " ".join(words.words)
+    shingles = sorted_unique(
+        ngram_hashes(ids, config.shingle.size)
+        if config.shingle.unit == "word"
+        else shingle_hashes(words.words, config.shingle)
+    )
+    prep = Prepared(bigrams, breaks.astype(np.int64), layout, norm, norm_starts, shingles)
+    return prep, windows
