@@ -10,9 +10,10 @@ divided by 100 here and nowhere else.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import TypedDict, Unpack
 
 import numpy as np
 import numpy.typing as npt
@@ -36,27 +37,19 @@ class WordMatch:
 _Block = tuple[int, int, int, int]
 
 
+class AlignOptions(TypedDict, total=False):
+    """Keyword options of `align_words` and `align_bigrams` (see `align_bigrams`)."""
+
+    max_gap: int
+    min_words: int
+    a_breaks: Sequence[int]
+    b_breaks: Sequence[int]
+
+
 def align_words(
-    a: Sequence[int],
-    b: Sequence[int],
-    *,
-    max_gap: int = 4,
-    min_words: int = 8,
-    a_breaks: Sequence[int] = (),
-    b_breaks: Sequence[int] = (),
+    a: Sequence[Hashable], b: Sequence[Hashable], **options: Unpack[AlignOptions]
 ) -> list[WordMatch]:
-    """Chains of equal-word runs shared by `a` and `b`, each with at least `min_words` equal.
-
-    Args:
-        a: word ids of the first text (equal words, equal ids).
-        b: word ids of the second text.
-        max_gap: most words of edits (on either side) allowed inside one chain.
-        min_words: fewest equal words a chain needs to be returned.
-        a_breaks: indices of words of `a` that start a sentence, sorted.
-        b_breaks: indices of words of `b` that start a sentence, sorted.
-
-    Returns:
-        The chains, in order; a chain starts and ends with a run of two or more words.
+    """Chains of equal-word runs shared by the words (or word ids) `a` and `b`.
 
     Example:
         >>> a = "the us team will be represented by the office of defence".split()
@@ -68,14 +61,7 @@ def align_words(
     # happily pairs stray "the"s and breaks a reused run apart ("the second round" vs
     # "the first round"), while an equal bigram is two equal words in a row. An equal run
     # of k bigrams is an equal run of k + 1 words.
-    return align_bigrams(
-        word_bigrams(a),
-        word_bigrams(b),
-        max_gap=max_gap,
-        min_words=min_words,
-        a_breaks=a_breaks,
-        b_breaks=b_breaks,
-    )
+    return align_bigrams(word_bigrams(a), word_bigrams(b), **options)
 
 
 def align_bigrams(
@@ -87,7 +73,18 @@ def align_bigrams(
     a_breaks: Sequence[int] = (),
     b_breaks: Sequence[int] = (),
 ) -> list[WordMatch]:
-    """`align_words` over precomputed `word_bigrams`, for callers that align one text often.
+    """Chains of equal-word runs, each with at least `min_words` equal, from word bigram ids.
+
+    Args:
+        a: ids of each pair of consecutive words of the first text (`word_bigrams`).
+        b: the same for the second text.
+        max_gap: most words of edits (on either side) allowed inside one chain.
+        min_words: fewest equal words a chain needs to be returned.
+        a_breaks: indices of words of `a` that start a sentence, sorted.
+        b_breaks: indices of words of `b` that start a sentence, sorted.
+
+    Returns:
+        The chains, in order; a chain starts and ends with a run of two or more words.
 
     Example:
         >>> ids = list(range(10))
@@ -110,8 +107,9 @@ def align_bigrams(
     return matches
 
 
-def word_bigrams(ids: Sequence[int]) -> list[int]:
-    """Ids of each pair of consecutive words (`len(ids) - 1` of them)."""
+def word_bigrams(ids: Sequence[Hashable]) -> list[int]:
+    """Ids of each pair of consecutive words (`len(ids) - 1` of them), equal for equal pairs
+    within one process."""
     return [hash(pair) for pair in pairwise(ids)]
 
 
