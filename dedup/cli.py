@@ -590,6 +590,19 @@ def index() -> None:
     """
 
 
+def _index_inputs(
+    ctx: click.Context,
+    paths: Sequence[str],
+    text_field: str,
+    id_field: str | None,
+    strict: bool,
+    config: DedupConfig,
+) -> tuple[DedupConfig, list[Document]]:
+    """The settings ([tool.dedup] under the options) and the documents of an index command."""
+    _, config, text_field, id_field = _project_settings(ctx, config, text_field, id_field)
+    return config, _read(paths, text_field, id_field, strict)
+
+
 @index.command("build")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", required=True, help="The index: a file or a postgresql:// URL.")
@@ -608,8 +621,7 @@ def index_build(
     """Build a new index of PATHS (replacing OUTPUT only once it is complete)."""
     from dedup.store import Index
 
-    _, config, text_field, id_field = _project_settings(ctx, config, text_field, id_field)
-    docs = _read(paths, text_field, id_field, strict)
+    config, docs = _index_inputs(ctx, paths, text_field, id_field, strict, config)
     try:
         with Index.build(output, docs, config) as idx:
             count = len(idx)
@@ -636,8 +648,7 @@ def index_add(
     """Add the documents of PATHS to INDEX (same id and text again: skipped)."""
     from dedup.store import Index
 
-    _, config, text_field, id_field = _project_settings(ctx, config, text_field, id_field)
-    docs = _read(paths, text_field, id_field, strict)
+    config, docs = _index_inputs(ctx, paths, text_field, id_field, strict, config)
     try:
         with Index.open(index_location, config) as idx:
             added = idx.add(docs)
@@ -673,8 +684,7 @@ def index_query(
     """Show which indexed documents PATHS near-duplicate and which indexed passages they reuse."""
     from dedup.store import Index
 
-    _, config, text_field, id_field = _project_settings(ctx, config, text_field, id_field)
-    docs = _read(paths, text_field, id_field, strict)
+    config, docs = _index_inputs(ctx, paths, text_field, id_field, strict, config)
     try:
         with Index.open(index_location, config) as idx:
             hits = idx.query(docs)
