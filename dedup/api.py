@@ -10,6 +10,7 @@ from dedup.config import DedupConfig
 from dedup.document import Document, require_unique_id
 from dedup.normalize import split_words
 from dedup.passages import Reuse, find_reuse
+from dedup.progress import set_stage
 from dedup.report import DocumentInfo, DocumentPair, Report
 from dedup.shingle import shingle_hashes
 from dedup.verify import exact_jaccard
@@ -89,9 +90,11 @@ def _build_report(
     jobs: int = 1,
     site_field: str | None = None,
 ) -> Report:
+    set_stage("near-duplicates")
     duplicates = find_duplicates(docs, config, jobs=jobs)
     reuse = find_reuse(docs, config, jobs=jobs) if config.passages else Reuse([], {})
     passages = reuse.passages
+    set_stage("boilerplate")
     boilerplate = (
         detect_boilerplate(docs, config.boilerplate, site_field=site_field, jobs=jobs)
         if config.find_boilerplate

@@ -29,6 +29,7 @@ from dedup.document import Document
 from dedup.normalize import load_tables
 from dedup.parallel import map_shared, ranges
 from dedup.prepare import PREPARE_BATCH, Batch, Prepared, prepare_range
+from dedup.progress import set_stage
 from dedup.report import PassageMatch, Span
 from dedup.verify import set_jaccard
 
@@ -107,12 +108,15 @@ def find_reuse(
     """
     config = config or DedupConfig()
     load_tables()
+    set_stage(f"passages: preparing {len(docs):,} documents")
     prepare = partial(prepare_range, config=config)
     batches = list(map_shared(prepare, docs, ranges(len(docs), PREPARE_BATCH), jobs=jobs))
     prepared = [prep for batch in batches for prep in batch.unpack()]
     windows: list[Batch | None] = list(batches)
     del batches  # window signatures are the bulk of the memory: `windows` alone holds them
+    set_stage("passages: candidate windows")
     cand = candidate_pairs(windows, config, jobs=jobs)
+    set_stage(f"passages: aligning {len(cand):,} document pairs")
     align = partial(_align_groups, config=config)
     reuse = Reuse([], {})
     for found, jaccards in map_shared(

@@ -21,6 +21,20 @@ T = TypeVar("T")
 DELAY_SECONDS = 1.0
 REDRAW_SECONDS = 0.2
 
+_stage = ""  # what a long call is doing now; a running `activity` line shows it
+
+
+def set_stage(text: str) -> None:
+    """Name the step a long call is in ("passages: aligning 1,204 pairs"), for `activity`.
+
+    Stages call this whether or not anything is drawn: it only stores the text.
+
+    Example:
+        >>> set_stage("near-duplicates"); set_stage("")
+    """
+    global _stage
+    _stage = text
+
 
 def progress_enabled(*, quiet: bool = False, stream: TextIO | None = None) -> bool:
     """Whether to draw progress: not quiet, and the stream (default stderr) is a terminal.
@@ -131,13 +145,14 @@ def activity(
     stream: TextIO | None = None,
     delay: float = DELAY_SECONDS,
 ) -> Iterator[None]:
-    """Show `label: 12 s` while the body runs, from a background thread.
+    """Show `label: 12 s  <stage>` while the body runs, from a background thread.
 
     Example:
         >>> import io
         >>> with activity("scanning", enabled=False, stream=io.StringIO()):
         ...     pass
     """
+    set_stage("")
     if not enabled:
         yield
         return
@@ -148,7 +163,8 @@ def activity(
         if done.wait(delay):
             return
         while not done.is_set():
-            line.draw(f"{time.monotonic() - line._start:,.0f} s")
+            elapsed = f"{time.monotonic() - line._start:,.0f} s"
+            line.draw(f"{elapsed}  {_stage}" if _stage else elapsed)
             done.wait(REDRAW_SECONDS * 2)
 
     thread = threading.Thread(target=tick, daemon=True)
@@ -159,3 +175,4 @@ def activity(
         done.set()
         thread.join()
         line.close()
+        set_stage("")

@@ -1,0 +1,34 @@
+"""The activity line names the stage a long call is in, and erases itself."""
+
+from __future__ import annotations
+
+import io
+import time
+
+from dedup.progress import activity, set_stage
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_activity_shows_the_current_stage_then_erases_the_line():
+    out = _Terminal()
+    with activity("scanning 10 documents", enabled=True, stream=out, delay=0.0):
+        set_stage("passages: aligning 3 document pairs")
+        deadline = time.monotonic() + 5
+        while "aligning" not in out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    drawn = out.getvalue()
+    assert "scanning 10 documents: " in drawn
+    assert "passages: aligning 3 document pairs" in drawn
+    assert drawn.endswith("\r")  # the last write erases the line
+
+
+def test_a_stage_left_over_is_not_shown_by_the_next_activity():
+    set_stage("boilerplate")
+    out = _Terminal()
+    with activity("cleaning", enabled=True, stream=out, delay=0.0):
+        time.sleep(0.3)
+    assert "boilerplate" not in out.getvalue()
