@@ -26,9 +26,14 @@ import os
 import platform
 import random
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+
+# Peers read no hub or network: everything they need is local.
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np
 
@@ -148,6 +153,155 @@ def dedup_signatures(texts: list[str]) -> None:
     text_signatures(texts, DedupConfig())
 
 
+# datatrove: word 5-grams, 16 buckets x 8 hashes = 128 hashes of 32 bits, the shingle hash
+# sha1 truncated to 32 bits (datasketch's and ours; datatrove's default is 64-bit xxhash).
+DT_BUCKETS, DT_ROWS = 16, 8
+
+
+def _datatrove_config():  # type: ignore[no-untyped-def]
+    from datatrove.pipeline.dedup.minhash import MinhashConfig
+    from datatrove.utils.hashing import HashConfig
+
+    return MinhashConfig(
+        n_grams=5,
+        num_buckets=DT_BUCKETS,
+        hashes_per_bucket=DT_ROWS,
+        seed=1,
+        hash_config=HashConfig(precision=32, hash_fc="sha1"),
+    )
+
+
+def _datatrove_docs(docs: list[Document]) -> list[object]:
+    from datatrove.data import Document as DtDocument
+
+    return [DtDocument(text=d.text, id=d.id) for d in docs]
+
+
+def datatrove_run(docs: list[Document], work: Path) -> tuple[float, float, set[str]]:
+    """datatrove's four MinHash stages in-process; (signature s, total s, surviving ids).
+
+    The signature stage runs once and its output feeds the rest of the pipeline, so the
+    signature time is a part of the total. The bucket stage asserts world_size % num_buckets
+    == 0, so it runs once per bucket (rank b of world_size DT_BUCKETS), one after the other:
+    the same work a world_size-1 run would do if datatrove allowed it.
+    """
+    from datatrove.pipeline.dedup.minhash import (
+        MinhashDedupBuckets,
+        MinhashDedupCluster,
+        MinhashDedupFilter,
+        MinhashDedupSignature,
+    )
+    from datatrove.utils.logging import logger
+
+    logger.remove()  # its INFO lines would interleave with the table
+    config = _datatrove_config()
+    dt_docs = _datatrove_docs(docs)
+    sigs, buckets, remove = work / "sigs", work / "buckets", work / "remove"
+    start = time.perf_counter()
+    MinhashDedupSignature(output_folder=str(sigs), config=config).run(
+        data=iter(dt_docs), rank=0, world_size=1
+    )
+    t_sig = time.perf_counter() - start
+    for bucket in range(DT_BUCKETS):
+        MinhashDedupBuckets(input_folder=str(sigs), output_folder=str(buckets), config=config).run(
+            rank=bucket, world_size=DT_BUCKETS
+        )
+    MinhashDedupCluster(input_folder=str(buckets), output_folder=str(remove), config=config).run(
+        world_size=1
+    )
+    kept = MinhashDedupFilter(input_folder=str(remove)).run(
+        data=iter(dt_docs), rank=0, world_size=1
+    )
+    survivors = {doc.id for doc in kept}
+    return t_sig, time.perf_counter() - start, survivors
+
+
+# text-dedup: its CLI defaults except num_perm 128 and threshold 0.8 (bands x rows from its
+# optimal_param), sha1 truncated to 32 bits in 64-bit arithmetic modulo 2**61 - 1, word
+# 5-grams, min_length 0 so that no document is dropped for being short.
+TD_PERM, TD_SEED = 128, 42
+
+
+def _text_dedup_kwargs() -> dict[str, object]:
+    from text_dedup.utils import optimal_param, sha1_hash
+
+    bands, rows = optimal_param(THRESHOLD, TD_PERM)
+    rng = np.random.RandomState(TD_SEED)
+    prime = np.uint64((1 << 61) - 1)
+    permutations = (
+        rng.randint(1, prime, size=(TD_PERM,), dtype=np.uint64),
+        rng.randint(0, prime, size=(TD_PERM,), dtype=np.uint64),
+    )
+    return {
+        "num_perm": TD_PERM,
+        "ngram_size": 5,
+        "min_length": 0,
+        "hashranges": [(i * rows, (i + 1) * rows) for i in range(bands)],
+        "permutations": permutations,
+        "hash_func": lambda data: sha1_hash(data, d=32),
+        "dtype": np.uint64,
+        "max_hash": np.uint32((1 << 32) - 1),
+        "modulo_prime": prime,
+    }
+
+
+def text_dedup_signatures(texts: list[str]) -> None:
+    from text_dedup.minhash import embed_func
+
+    kwargs = _text_dedup_kwargs()
+    for i, text in enumerate(texts):
+        embed_func(text, i, **kwargs)  # type: ignore[arg-type]
+
+
+def text_dedup_run(docs: list[Document], work: Path) -> tuple[float, set[str]]:
+    """text-dedup's whole MinHash command in-process on a local dataset; (s, surviving ids).
+
+    Its `main` loads with `datasets.load_from_disk` under --local, so no hub access is
+    needed; num_proc 1 for a per-core figure.
+    """
+    import logging
+
+    from datasets import Dataset, load_from_disk
+    from text_dedup.minhash import main as text_dedup_main
+
+    logging.getLogger("text_dedup").setLevel(logging.WARNING)  # its timer lines go to stdout
+    data, out = work / "in", work / "out"
+    Dataset.from_dict({"text": [d.text for d in docs], "id": [d.id for d in docs]}).save_to_disk(
+        str(data)
+    )
+    args = ["--local", "--path", str(data), "--output", str(out), "--column", "text"]
+    args += ["--idx_column", "id", "--num_proc", "1", "--cache_dir", str(work / "cache")]
+    args += ["--ngram", "5", "--min_length", "0", "--num_perm", str(TD_PERM)]
+    args += ["--threshold", str(THRESHOLD), "--hash_func", "sha1"]
+    start = time.perf_counter()
+    text_dedup_main.main(args=args, standalone_mode=False)
+    elapsed = time.perf_counter() - start
+    return elapsed, set(load_from_disk(str(out))["id"])
+
+
+def removal_scores(
+    docs: list[Document], survivors: set[str], truth: set[tuple[str, str]]
+) -> tuple[float, float, float, int]:
+    """Scores for a tool that only says which documents it removes.
+
+    Returns (resolved recall, precision, loose precision, removed count). Resolved recall:
+    share of true pairs of which at most one document survives (as for dedup). Precision:
+    share of removed documents that have a true partner (exact Jaccard >= 0.8) which
+    survived, so the removal lost no content. Loose precision: share of removed documents
+    that have any true partner at all, surviving or not.
+    """
+    removed = {d.id for d in docs} - survivors
+    partners: dict[str, set[str]] = {}
+    for a, b in truth:
+        partners.setdefault(a, set()).add(b)
+        partners.setdefault(b, set()).add(a)
+    resolved = sum(1 for a, b in truth if a in removed or b in removed) / max(1, len(truth))
+    backed = sum(1 for r in removed if partners.get(r, set()) & survivors)
+    loose = sum(1 for r in removed if r in partners)
+    n = max(1, len(removed))
+    return resolved, backed / n, loose / n, len(removed)
+
+
 def truth_pairs(docs: list[Document], extra: set[tuple[str, str]]) -> dict[tuple[str, str], float]:
     sigs = text_signatures([d.text for d in docs])
     pairs, _ = band_candidates(sigs, 64, 2, max_bucket=2000)
@@ -172,6 +326,63 @@ def truth_pairs(docs: list[Document], extra: set[tuple[str, str]]) -> dict[tuple
 def _scores(pred: set[tuple[str, str]], truth: set[tuple[str, str]]) -> tuple[float, float]:
     hit = len(pred & truth)
     return hit / max(1, len(truth)), hit / max(1, len(pred))
+
+
+Row = tuple[str, str, str, str, str]
+
+
+def _removal_row(name: str, rate: float, scores: tuple[float, float, float, int]) -> Row:
+    resolved, precision, loose, removed = scores
+    return (
+        name,
+        f"{rate:,.0f}",
+        f"{resolved:.4f} resolved",
+        f"{precision:.4f} (removed {removed}, a true partner survived; "
+        f"{loose:.4f} with any true partner)",
+        "",
+    )
+
+
+def _skipped(name: str, exc: BaseException) -> Row:
+    reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:120]
+    return (name, f"skipped: {reason}", "", "", "")
+
+
+def peer_rows(docs: list[Document], truth: set[tuple[str, str]]) -> tuple[list[Row], list[Row]]:
+    """datatrove and text-dedup rows: (signature rows, pipeline rows); skipped where missing.
+
+    Run after dedup's own rows so that their imports (pyspark, datasets, spaCy) and
+    text-dedup's global multiprocessing start method cannot touch dedup's timings.
+    """
+    sig_rows: list[Row] = []
+    scan_rows: list[Row] = []
+    n = len(docs)
+    dt_sig = f"signatures: datatrove MinhashDedupSignature ({DT_BUCKETS}x{DT_ROWS}, sha1-32)"
+    dt_scan = "scan: datatrove signatures -> buckets -> cluster -> filter"
+    try:
+        with tempfile.TemporaryDirectory() as work:
+            t_sig, t_all, kept = datatrove_run(docs, Path(work))
+        sig_rows.append((dt_sig, f"{n / t_sig:,.0f}", "", "", ""))
+        scores = removal_scores(docs, kept, truth)
+        scan_rows.append(_removal_row(dt_scan + " (unverified)", n / t_all, scores))
+    except Exception as exc:  # a peer that is missing or fails is a row, not a crash
+        sig_rows.append(_skipped(dt_sig, exc))
+        scan_rows.append(_skipped(dt_scan, exc))
+    td_sig = f"signatures: text-dedup embed_func ({TD_PERM} perm, sha1-32)"
+    td_scan = "scan: text-dedup minhash main (--local, num_proc 1)"
+    try:
+        _, t = _timed(text_dedup_signatures, [d.text for d in docs])
+        sig_rows.append((td_sig, f"{n / t:,.0f}", "", "", ""))
+    except Exception as exc:
+        sig_rows.append(_skipped(td_sig, exc))
+    try:
+        with tempfile.TemporaryDirectory() as work:
+            t_all, kept = text_dedup_run(docs, Path(work))
+        scores = removal_scores(docs, kept, truth)
+        scan_rows.append(_removal_row(td_scan + " (unverified)", n / t_all, scores))
+    except Exception as exc:
+        scan_rows.append(_skipped(td_scan, exc))
+    return sig_rows, scan_rows
 
 
 def main() -> None:
@@ -212,6 +423,7 @@ def main() -> None:
         )
     )
 
+    n_sig_rows = len(rows)
     ds_pairs, t_ds = _timed(ds_batch_lsh, docs)
     config = DedupConfig(passages=False)
     result, t_one = _timed(find_duplicates, docs, config)
@@ -265,6 +477,9 @@ def main() -> None:
         )
     )
     rows.append(("scan: dedup find_duplicates, --jobs 2", f"{len(docs) / t_two:,.0f}", "", "", ""))
+    sig_rows, scan_rows = peer_rows(docs, tset)
+    rows[n_sig_rows:n_sig_rows] = sig_rows
+    rows.extend(scan_rows)
     print(
         f"# truth: {len(truth)} pairs with exact word-5-gram Jaccard >= {THRESHOLD}; "
         f"dedup counts {result.counts}"
