@@ -1,4 +1,4 @@
-"""Corpus-scale benchmark: dedup vs datasketch (and rensa where installed), side by side.
+"""Corpus-scale benchmark: dedup vs datasketch, rensa, datatrove and text-dedup, side by side.
 
 Builds >= 20,000 documents of ~2.5 KB from real offline text (/usr/share/doc, man pages,
 the Python standard library's sources), injects edited copies, and measures in one run:
@@ -14,6 +14,15 @@ it, before clustering: the pipeline's pair recall); same cluster (both documents
 pair end in one cluster); resolved (at most one of the two survives); and rep-member pairs
 (the pair is a representative and one of its members). Clusters never chain, so a true
 pair (a, b) where b is not near a's representative lands in two clusters.
+
+Peers (install them with `pip install -e '.[bench]'`; each one missing or failing becomes a
+"skipped: <reason>" row): rensa RMinHash; datatrove's MinHash stages in-process in temporary
+folders (word 5-grams, 16 buckets x 8 hashes = 128, 32-bit sha1, seed 1; its English word
+tokenizer needs spaCy, its dedup package imports `tokenizers`); text-dedup's `embed_func`
+and its whole `text_dedup.minhash` command on a local `datasets` folder (128 permutations,
+threshold 0.8, 32-bit sha1, num_proc 1). These peers only say which documents they remove,
+so they are scored by resolved recall (as for dedup) and removal precision: the share of
+removed documents that have a true partner (exact Jaccard >= 0.8) which survived.
 
     .venv/bin/python benchmarks/corpus_scale.py --docs 20000
 """
