@@ -49,8 +49,8 @@ def candidate_pairs(
 ) -> Candidates:
     """LSH window candidates grouped by document pair, in document order.
 
-    All window signatures of the corpus go through one numpy banding join, a band per
-    task over `jobs` processes (`index.band_pairs`), which yields the same candidates as
+    All window signatures of the corpus go through one numpy banding join, a group of
+    bands per worker of `jobs` (`index.band_pairs`), which yields the same candidates as
     inserting them into datasketch `MinHashLSH` with the same bands and rows, without a
     Python call per window. `batches` is emptied as their signatures are stacked, so the
     signatures are never in memory twice.
