@@ -83,10 +83,12 @@ def candidate_pairs(
     found = list(map_shared(gate, (sigs, doc_of), [g for g in groups if len(g)], jobs=jobs))
     pairs = unique_pairs(found, len(sigs))
     del sigs, found
-    # Rows are in document order, so the first of a pair is the earlier document.
+    # Rows are in document order, then window order, so the first of a pair is the earlier
+    # document, and the pairs (sorted by row) are already in (doc a, start a, doc b, start b)
+    # order: a stable sort by document pair alone gives (doc a, doc b, start a, start b).
     doc_a, doc_b = doc_of[pairs[:, 0]], doc_of[pairs[:, 1]]
     at_a, at_b = start_of[pairs[:, 0]], start_of[pairs[:, 1]]
-    order = np.lexsort((at_b, at_a, doc_b, doc_a))
+    order = np.argsort(doc_a * (int(doc_of[-1]) + 1) + doc_b, kind="stable")
     doc_a, doc_b, at_a, at_b = doc_a[order], doc_b[order], at_a[order], at_b[order]
     cuts = np.flatnonzero((np.diff(doc_a) != 0) | (np.diff(doc_b) != 0)) + 1
     bounds = np.concatenate(([0], cuts, [len(doc_a)])) if len(doc_a) else np.zeros(1, np.int64)
