@@ -41,6 +41,7 @@ SYNDICATION = re.compile(
     re.IGNORECASE,
 )
 _SYNDICATION_WORDS = ("syndicated", "generated", "edited")
+_DIGITS = re.compile(r"\d+")
 _MAX_SHARE_ROW = 40  # words
 COUNTER = re.compile(
     r"^\s*\d[\d,.]*\s*[kKmM]?\s+(?:comments?|shares?|views?|likes?|replies|repl(?:y)|"
@@ -86,6 +87,7 @@ class _Line(NamedTuple):
     text: str
     norm: str
     words: int  # number of normalized words, counted once: many rules ask
+    key: str  # the normalized text with digit runs as "0": what a recurring line matches on
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +191,10 @@ def _split_lines(text: str) -> list[_Line]:
     for index, raw in enumerate(text.split("\n")):
         if raw.strip():
             norm = normalize_line(raw)
-            out.append(_Line(index, pos, pos + len(raw), raw.strip(), norm, len(norm.split())))
+            key = _DIGITS.sub("0", norm)
+            out.append(
+                _Line(index, pos, pos + len(raw), raw.strip(), norm, len(norm.split()), key)
+            )
         pos += len(raw) + 1
     return out
 
@@ -223,13 +228,13 @@ class _Corpus:
                 opening = _opening(doc_lines)
                 for line in doc_lines:
                     if line.words <= config.corpus_max_words:
-                        self.repeats[(site, _line_key(line))].setdefault(opening, doc.id)
+                        self.repeats[(site, line.key)].setdefault(opening, doc.id)
 
     def repeat(self, doc_pos: int, doc_id: str, line: _Line) -> _Verdict | None:
         if not self.use_repeats or line.words > self.config.corpus_max_words:
             return None
         site = self.sites[doc_pos]
-        carriers = self.repeats.get((site, _line_key(line)), {})
+        carriers = self.repeats.get((site, line.key), {})
         freq = len(carriers)
         if freq < self.config.min_doc_freq:
             return None
@@ -258,10 +263,6 @@ def _opening(lines: list[_Line]) -> str:
         if line.words >= 8:
             return " ".join(line.norm.split()[:8])
     return " ".join(line.norm for line in lines)[:60]
-
-
-def _line_key(line: _Line) -> str:
-    return re.sub(r"\d+", "0", line.norm)
 
 
 def _detect_document(
