@@ -209,18 +209,8 @@ def snap_span(layout: Layout, start: int, end: int, *, slack: int = 3) -> tuple[
     return s_char, e_char
 
 
-def similarity(a_words: Sequence[str], b_words: Sequence[str]) -> float:
-    """rapidfuzz `fuzz.ratio` of the two word lists joined by spaces, in 0-1.
-
-    Example:
-        >>> similarity(["a", "b"], ["a", "b"])
-        1.0
-    """
-    return joined_similarity(" ".join(a_words), " ".join(b_words))
-
-
 def joined_similarity(a: str, b: str) -> float:
-    """`similarity` of two word lists already joined by single spaces.
+    """rapidfuzz `fuzz.ratio` of two normalized texts (words joined by single spaces), in 0-1.
 
     Example:
         >>> joined_similarity("the first round", "the second round")

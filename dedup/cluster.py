@@ -25,6 +25,7 @@ from dedup.normalize import load_tables
 from dedup.parallel import batched, map_batches
 from dedup.report import ClusterMember, DuplicateCluster
 from dedup.signature import text_shingle_sets, text_signatures
+from dedup.verify import set_jaccard
 
 BATCH = 2048  # documents per signature batch (per worker task)
 SET_BATCH = 512  # documents per shingle-set batch (its buffers take ~8 bytes per character)
@@ -93,13 +94,6 @@ def _keep_order(docs: Sequence[Document], config: DedupConfig) -> npt.NDArray[np
 
 def _source_rank(source: str, patterns: tuple[str, ...]) -> int:
     return next((k for k, pat in enumerate(patterns) if fnmatchcase(source, pat)), len(patterns))
-
-
-def _jaccard(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float:
-    if len(a) == 0 and len(b) == 0:
-        return 1.0
-    inter = len(np.intersect1d(a, b, assume_unique=True))
-    return inter / (len(a) + len(b) - inter)
 
 
 def _csr(keys: npt.NDArray[np.int64], values: npt.NDArray[np.int64], size: int) -> _Lists:
@@ -245,7 +239,7 @@ def verified_pairs(
         g = int(group[a])
         for other_group in [g, *adjacent[g].tolist()]:
             for b in members[other_group].tolist():
-                if b > a and (jac := _jaccard(sets[a], sets[b])) >= config.threshold:
+                if b > a and (jac := set_jaccard(sets[a], sets[b])) >= config.threshold:
                     out.append((a, b, round(jac, 6)))
     return sorted(out)
 
@@ -292,7 +286,7 @@ def find_duplicates(
                 if assigned[doc]:
                     continue
                 counts["duplicate_candidates"] += 1
-                jac = _jaccard(rep_set, sets[doc])
+                jac = set_jaccard(rep_set, sets[doc])
                 if jac >= config.threshold:
                     assigned[doc] = True
                     found.append((doc, round(jac, 6)))

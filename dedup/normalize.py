@@ -19,7 +19,6 @@ import numpy.typing as npt
 
 from dedup.config import NormalizeConfig
 
-_WORD = re.compile(r"[^\W_]+")
 # A sentence ends at . ! ? or an ellipsis, plus any closing quotes/brackets, before whitespace.
 _SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s)|\n")
 

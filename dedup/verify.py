@@ -41,11 +41,7 @@ def exact_jaccard(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float
         >>> exact_jaccard(np.array([1, 2, 3], np.uint32), np.array([2, 3, 4], np.uint32))
         0.5
     """
-    sa, sb = sorted_unique(a), sorted_unique(b)
-    if len(sa) == 0 and len(sb) == 0:
-        return 1.0
-    inter = len(np.intersect1d(sa, sb, assume_unique=True))
-    return inter / (len(sa) + len(sb) - inter)
+    return set_jaccard(sorted_unique(a), sorted_unique(b))
 
 
 def set_jaccard(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float:
