@@ -121,8 +121,8 @@ class Batch:
 
     def unpack(self) -> list[Prepared]:
         """The documents' `Prepared`, as views into the batch's arrays."""
-        ends = np.cumsum(self.lengths, axis=0).tolist()
-        starts = (np.cumsum(self.lengths, axis=0) - self.lengths).tolist()
+        cumulative = np.cumsum(self.lengths, axis=0)
+        ends, starts = cumulative.tolist(), (cumulative - self.lengths).tolist()
         return [
             Prepared.of_arrays(
                 [a[s:e] for a, s, e in zip(self.arrays, starts[k], ends[k], strict=True)],
