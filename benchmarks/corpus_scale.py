@@ -49,7 +49,7 @@ import numpy as np
 from dedup.cluster import find_duplicates, verified_pairs
 from dedup.config import DedupConfig
 from dedup.document import Document
-from dedup.index import band_candidates
+from dedup.lsh import band_candidates
 from dedup.normalize import split_words
 from dedup.signature import text_shingle_sets, text_signatures
 

@@ -43,8 +43,9 @@ from corpus_scale import build_corpus
 from prose_corpus import build_prose_corpus
 
 from dedup import DedupConfig, Document, PassageMatch, Span, find_passages
-from dedup.api import document_jaccard, scan
+from dedup.api import scan
 from dedup.normalize import split_sentences, split_words
+from dedup.verify import document_jaccard
 
 EDIT_RATE = 0.03  # share of words changed, dropped or added in every copy
 CASE_RATE = 0.02  # share of words whose case changes

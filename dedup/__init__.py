@@ -6,7 +6,7 @@ Stages, in order: io.readers -> normalize -> shingle -> signature -> index -> al
 
 from importlib.metadata import PackageNotFoundError, version
 
-from dedup.api import compare, document_jaccard, scan
+from dedup.api import compare, scan
 from dedup.boilerplate import detect_boilerplate
 from dedup.check import CheckResult, Limits, check
 from dedup.clean import CleanResult, apply_report, clean
@@ -31,6 +31,7 @@ from dedup.report import (
     Span,
 )
 from dedup.store import Index
+from dedup.verify import document_jaccard
 
 try:
     __version__ = version("dedup")

@@ -8,25 +8,10 @@ from dedup.boilerplate import detect_boilerplate
 from dedup.cluster import find_duplicates
 from dedup.config import DedupConfig
 from dedup.document import Document, require_unique_id
-from dedup.normalize import split_words
 from dedup.passages import Reuse, find_reuse
 from dedup.progress import set_stage
 from dedup.report import DocumentInfo, DocumentPair, Report
-from dedup.shingle import shingle_hashes
-from dedup.verify import exact_jaccard
-
-
-def document_jaccard(a: Document, b: Document, config: DedupConfig | None = None) -> float:
-    """Exact Jaccard of the two documents' shingle sets (word 5-grams by default).
-
-    Example:
-        >>> document_jaccard(Document("a", "one two three"), Document("b", "One, two three!"))
-        1.0
-    """
-    config = config or DedupConfig()
-    sa = shingle_hashes(split_words(a.text, config.normalize).words, config.shingle)
-    sb = shingle_hashes(split_words(b.text, config.normalize).words, config.shingle)
-    return round(exact_jaccard(sa, sb), 6)
+from dedup.verify import document_jaccard
 
 
 def compare(

@@ -1,7 +1,7 @@
 """Window candidates: one banding join over every window signature of the corpus.
 
 The join yields the same candidates as inserting the window signatures into datasketch
-`MinHashLSH` with the same bands and rows (`index.band_pairs`), a group of bands per
+`MinHashLSH` with the same bands and rows (`lsh.band_pairs`), a group of bands per
 worker, and a window pair goes on to alignment only when its MinHash estimate reaches
 `PassageConfig.min_window_estimate`.
 """
@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.config import DedupConfig
-from dedup.index import band_pairs, datasketch_params, unique_pairs
+from dedup.lsh import band_pairs, unique_pairs, window_bands
 from dedup.parallel import map_shared
 from dedup.prepare import Batch
 
@@ -50,7 +50,7 @@ def candidate_pairs(
     """LSH window candidates grouped by document pair, in document order.
 
     All window signatures of the corpus go through one numpy banding join, a group of
-    bands per worker of `jobs` (`index.band_pairs`), which yields the same candidates as
+    bands per worker of `jobs` (`lsh.band_pairs`), which yields the same candidates as
     inserting them into datasketch `MinHashLSH` with the same bands and rows, without a
     Python call per window. `batches` is emptied as their signatures are stacked, so the
     signatures are never in memory twice.
@@ -75,7 +75,7 @@ def candidate_pairs(
         )
         batches[k], at = None, end
     pc = config.passage
-    bands, rows = datasketch_params(pc.lsh_threshold, pc.num_perm)
+    bands, rows = window_bands(config)
     need = math.ceil(pc.min_window_estimate * pc.num_perm - 1e-9)
     gate = partial(_band_candidates, rows=rows, min_equal=need)
     # One group of bands per worker: a pair found by several bands is gated once.

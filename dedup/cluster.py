@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -20,11 +19,9 @@ import numpy.typing as npt
 
 from dedup.config import DedupConfig
 from dedup.document import Document
-from dedup.index import _band_key, _band_order, band_candidates, lsh_params
-from dedup.normalize import load_tables
-from dedup.parallel import batched, map_batches
+from dedup.lsh import _band_order, band_candidates, document_bands, row_keys
 from dedup.report import ClusterMember, DuplicateCluster
-from dedup.signature import text_shingle_sets, text_signatures
+from dedup.signature import document_signatures, text_shingle_sets
 from dedup.verify import set_jaccard
 
 BATCH = 2048  # documents per signature batch (per worker task)
@@ -38,29 +35,6 @@ class Duplicates:
 
     clusters: list[DuplicateCluster]
     counts: dict[str, int] = field(default_factory=dict)
-
-
-def signatures(
-    docs: Sequence[Document], config: DedupConfig, *, jobs: int = 1
-) -> npt.NDArray[np.uint32]:
-    """Signatures of every document, in order, over `jobs` processes.
-
-    Texts are read from `docs` one batch at a time, so a lazy sequence never has all of
-    them in memory at once.
-
-    Example:
-        >>> docs = [Document("a", "a b c d e"), Document("b", "f g")]
-        >>> signatures(docs, DedupConfig(num_perm=8)).shape
-        (2, 8)
-    """
-    load_tables()  # before the workers fork, so they inherit it
-    out = np.empty((len(docs), config.num_perm), dtype=np.uint32)
-    pos = 0
-    sign = partial(text_signatures, config=config)
-    for sigs in map_batches(sign, batched((d.text for d in docs), BATCH), jobs=jobs):
-        out[pos : pos + len(sigs)] = sigs
-        pos += len(sigs)
-    return out
 
 
 def keep_order(docs: Sequence[Document], config: DedupConfig) -> list[int]:
@@ -126,7 +100,7 @@ def _identical(sigs: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
     """
     if not len(sigs):
         return np.zeros(0, dtype=np.int64)
-    key = _band_key(sigs)
+    key = row_keys(sigs)
     order = np.argsort(key, kind="stable")
     key = key[order]
     same = key[1:] == key[:-1]
@@ -163,7 +137,7 @@ def _neighbors(
     for lo in range(0, n_groups, BATCH):  # compact in place: no second signature array
         hi = min(lo + BATCH, n_groups)
         sigs[lo:hi] = sigs[heads[lo:hi]]
-    bands, rows = lsh_params(config.threshold, config.num_perm)
+    bands, rows = document_bands(config)
     pairs, capped = band_candidates(sigs[:n_groups], bands, rows, max_bucket=MAX_BUCKET)
     counts["lsh_buckets_capped"] = capped
     ends = np.concatenate((pairs[:, 0], pairs[:, 1]))
@@ -175,7 +149,7 @@ def _candidates(
     docs: Sequence[Document], config: DedupConfig, jobs: int, counts: dict[str, int]
 ) -> tuple[npt.NDArray[np.int64], _Lists, _Lists, _Sets]:
     """Signatures -> groups and their band neighbours -> shingle sets of involved documents."""
-    sigs = signatures(docs, config, jobs=jobs)
+    sigs = document_signatures(docs, config, jobs=jobs)
     group, members, adjacent = _neighbors(sigs, config, counts)
     del sigs  # only the groups are needed from here on: keeps memory per document low
     involved = (members.sizes() > 1) | (adjacent.sizes() > 0)

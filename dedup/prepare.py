@@ -18,9 +18,8 @@ from dedup.align import Layout
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.normalize import split_sentences, split_words
-from dedup.shingle import ngram_hashes, ngram_hashes64, shingle_hashes, word_hashes
-from dedup.signature import window_signatures
-from dedup.verify import sorted_unique
+from dedup.shingle import ngram_hashes64, sorted_unique, word_hashes
+from dedup.signature import passage_windows, word_shingles
 
 PREPARE_BATCH = 256  # documents per preparation task
 
@@ -139,7 +138,6 @@ def prepare_range(docs: Sequence[Document], positions: range, config: DedupConfi
 
 def _prepare(doc: Document, config: DedupConfig) -> tuple[Prepared, Windows | None]:
     """A document's words and sentences, and its window signatures."""
-    pc = config.passage
     words = split_words(doc.text, config.normalize)
     ids = word_hashes(words.words).astype(np.uint64, copy=False)
     sentences = split_sentences(doc.text)
@@ -148,21 +146,9 @@ def _prepare(doc: Document, config: DedupConfig) -> tuple[Prepared, Windows | No
     lengths = np.fromiter(map(len, words.words), dtype=np.int64, count=len(words))
     norm_starts = np.cumsum(lengths + 1) - lengths - 1
     bigrams = ngram_hashes64(ids, 2) if len(ids) > 1 else np.zeros(0, dtype=np.uint64)
-    windows = None
-    if len(words) >= pc.min_words:
-        sigs, starts = window_signatures(
-            ngram_hashes(ids, pc.ngram),
-            window=pc.window,
-            stride=pc.stride,
-            num_perm=pc.num_perm,
-            seed=config.seed,
-        )
-        windows = Windows(sigs, starts)
+    found = passage_windows(ids, config)
+    windows = None if found is None else Windows(*found)
     norm = " ".join(words.words)
-    shingles = sorted_unique(
-        ngram_hashes(ids, config.shingle.size)
-        if config.shingle.unit == "word"
-        else shingle_hashes(words.words, config.shingle)
-    )
+    shingles = sorted_unique(word_shingles(words.words, ids, config))
     prep = Prepared(bigrams, breaks.astype(np.int64), layout, norm, norm_starts, shingles)
     return prep, windows

@@ -1,4 +1,9 @@
-"""MinHash signatures, datasketch-compatible and vectorized over whole batches.
+"""The sketch: text -> shingle hashes -> MinHash signatures of documents and passage windows.
+
+This module is the one home of the sketch: the scan (`cluster`, `prepare`), the persistent
+index (`store`) and `verify.document_jaccard` all shingle and sign through it; bands, rows
+and band keys live next door in `lsh`.
+
 
 datasketch 2.x's default scheme ("affine32") pre-mixes each 32-bit shingle hash with the
 MurmurHash3 32-bit finalizer and applies permutations `a * h + b` in wrapping uint32
@@ -9,22 +14,24 @@ arithmetic. We take `a` and `b` from datasketch itself, so a signature computed 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import LeanMinHash, MinHash
+from datasketch import MinHash
 
 from dedup import _kernel
 from dedup.config import DedupConfig
-from dedup.normalize import split_words
-from dedup.shingle import shingle_hashes
-from dedup.verify import sorted_unique
+from dedup.document import Document
+from dedup.normalize import load_tables, split_words
+from dedup.parallel import batched, map_batches
+from dedup.shingle import ngram_hashes, shingle_hashes, sorted_unique
 
 U32 = np.uint32
 EMPTY = np.iinfo(np.uint32).max  # the value of an empty datasketch MinHash (affine32)
 SCHEME = "affine32"
 _CHUNK_CELLS = 1 << 22  # rows x permutations per vector step: bounds temporary memory
+BATCH = 2048  # documents per signature batch (per worker task)
 
 
 @lru_cache(maxsize=16)
@@ -134,14 +141,63 @@ def window_signatures(
     return sigs, starts[:windows]
 
 
-def lean_minhash(values: npt.NDArray[np.uint32], seed: int) -> LeanMinHash:
-    """Wrap signature values as a datasketch `LeanMinHash` (for `MinHashLSH` and storage)."""
-    return LeanMinHash(seed=seed, hashvalues=values, scheme=SCHEME)
+def text_shingles(text: str, config: DedupConfig) -> npt.NDArray[np.uint32]:
+    """A text's shingles as 32-bit hashes (duplicates kept): normalize, split, shingle.
+
+    The reference path every other one must agree with (the compiled kernel is tested
+    against it).
+
+    Example:
+        >>> len(text_shingles("One two three four five six", DedupConfig()))
+        2
+    """
+    return shingle_hashes(split_words(text, config.normalize).words, config.shingle)
 
 
-def estimate_jaccard(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float:
-    """MinHash estimate of Jaccard: the share of equal hash values (datasketch's `jaccard`)."""
-    return float(np.count_nonzero(a == b)) / len(a)
+def word_shingles(
+    words: tuple[str, ...], word_ids: npt.NDArray[np.uint64], config: DedupConfig
+) -> npt.NDArray[np.uint32]:
+    """`text_shingles` from words already split and hashed (`shingle.word_hashes`).
+
+    Example:
+        >>> from dedup.shingle import word_hashes
+        >>> words = split_words("One two three four five six", DedupConfig().normalize).words
+        >>> cfg = DedupConfig()
+        >>> bool((word_shingles(words, word_hashes(words), cfg) == text_shingles(
+        ...     "One two three four five six", cfg)).all())
+        True
+    """
+    if config.shingle.unit == "word":
+        return ngram_hashes(word_ids, config.shingle.size)
+    return shingle_hashes(words, config.shingle)
+
+
+def passage_windows(
+    word_ids: npt.NDArray[np.uint64], config: DedupConfig
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]] | None:
+    """A document's passage-window signatures and each window's first word, or None.
+
+    Word n-grams (`config.passage.ngram`) of the word hashes, signed in windows of
+    `passage.window` n-grams every `passage.stride`; None when the document has fewer than
+    `passage.min_words` words. A scan and an index both call this, so the same text gives
+    the same windows in both.
+
+    Example:
+        >>> from dedup.shingle import word_hashes
+        >>> sigs, starts = passage_windows(word_hashes([f"w{i}" for i in range(30)]), DedupConfig())
+        >>> sigs.shape, starts.tolist()
+        ((5, 64), [0, 5, 10, 15, 20])
+    """
+    pc = config.passage
+    if len(word_ids) < pc.min_words:
+        return None
+    return window_signatures(
+        ngram_hashes(word_ids, pc.ngram),
+        window=pc.window,
+        stride=pc.stride,
+        num_perm=pc.num_perm,
+        seed=config.seed,
+    )
 
 
 def _encode(
@@ -193,9 +249,7 @@ def text_signatures(
     """
     config = config or DedupConfig()
     if not _use_kernel(config, fast):
-        shingles = [
-            shingle_hashes(split_words(t, config.normalize).words, config.shingle) for t in texts
-        ]
+        shingles = [text_shingles(t, config) for t in texts]
         return compute_signatures(shingles, config.num_perm, config.seed)
     buf, bounds, modes = _encode(texts, config)
     a, b = permutations(config.num_perm, config.seed)
@@ -218,10 +272,7 @@ def text_shingle_sets(
     """
     config = config or DedupConfig()
     if not _use_kernel(config, fast):
-        return [
-            sorted_unique(shingle_hashes(split_words(t, config.normalize).words, config.shingle))
-            for t in texts
-        ]
+        return [sorted_unique(text_shingles(t, config)) for t in texts]
     buf, bounds, modes = _encode(texts, config)
     flat = np.empty(len(buf) + len(texts) + 1, dtype=np.uint64)
     sets = _kernel.shingle_sets(
@@ -229,3 +280,26 @@ def text_shingle_sets(
     )
     flat32 = flat.astype(U32)
     return [sorted_unique(flat32[sets[i] : sets[i + 1]]) for i in range(len(texts))]
+
+
+def document_signatures(
+    docs: Sequence[Document], config: DedupConfig, *, jobs: int = 1
+) -> npt.NDArray[np.uint32]:
+    """`text_signatures` of every document, in order, over `jobs` processes.
+
+    Texts are read from `docs` one batch at a time, so a lazy sequence never has all of
+    them in memory at once. The values do not depend on `jobs`.
+
+    Example:
+        >>> docs = [Document("a", "a b c d e"), Document("b", "f g")]
+        >>> document_signatures(docs, DedupConfig(num_perm=8)).shape
+        (2, 8)
+    """
+    load_tables()  # before the workers fork, so they inherit it
+    out = np.empty((len(docs), config.num_perm), dtype=np.uint32)
+    pos = 0
+    sign = partial(text_signatures, config=config)
+    for sigs in map_batches(sign, batched((d.text for d in docs), BATCH), jobs=jobs):
+        out[pos : pos + len(sigs)] = sigs
+        pos += len(sigs)
+    return out

@@ -35,16 +35,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from dedup.api import document_jaccard
 from dedup.config import DedupConfig
 from dedup.document import Document, require_unique_id
 from dedup.errors import ConfigError, InputError
-from dedup.index import lsh_params
+from dedup.lsh import band_keys, document_bands, window_bands
 from dedup.normalize import split_words
 from dedup.passages import find_passages
 from dedup.report import DocumentPair, PassageMatch
-from dedup.shingle import fmix64, ngram_hashes, shingle_hashes, word_hashes
-from dedup.signature import compute_signatures, window_signatures
+from dedup.shingle import word_hashes
+from dedup.signature import passage_windows, text_signatures
+from dedup.verify import document_jaccard
 
 SCHEMA = "dedup.index/1"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -54,8 +54,6 @@ ESTIMATE_MARGIN = (
     0.15  # candidates whose MinHash estimate is this far below the threshold are dropped
 )
 _BATCH = 500  # queries per SQL statement (500 x 12 bands stays under every parameter limit)
-_U64 = np.uint64
-_BAND_MIX = 0x9E3779B97F4A7C15
 
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS dedup_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -67,29 +65,6 @@ _TABLES = (
     "CREATE TABLE IF NOT EXISTS dedup_window_bands (key BIGINT NOT NULL, doc BIGINT NOT NULL,"
     " PRIMARY KEY (key, doc)){without_rowid}",
 )
-
-
-def band_keys(sigs: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.NDArray[np.int64]:
-    """One signed 64-bit key per (signature, band): a hash of the band number and its rows.
-
-    Two signatures share a key exactly when all `rows` values of that band are equal (up to
-    64-bit hash collisions), which is the LSH banding rule.
-
-    Example:
-        >>> import numpy as np
-        >>> s = np.array([[1, 2, 3, 4], [1, 2, 9, 9]], dtype=np.uint32)
-        >>> k = band_keys(s, 2, 2)
-        >>> bool(k[0, 0] == k[1, 0]), bool(k[0, 1] == k[1, 1])
-        (True, False)
-    """
-    keys = np.empty((len(sigs), bands), dtype=_U64)
-    with np.errstate(over="ignore"):
-        for band in range(bands):
-            h = np.full(len(sigs), _U64(band + 1) * _U64(_BAND_MIX), dtype=_U64)
-            for col in sigs[:, band * rows : (band + 1) * rows].T:
-                h = h * _U64(_BAND_MIX) + col.astype(_U64)
-            keys[:, band] = fmix64(h)
-    return keys.view(np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,9 +111,8 @@ class Index:
         self.location = location
         self.config = config
         self._postgres = postgres
-        self.bands, self.rows = lsh_params(config.threshold, config.num_perm)
-        pc = config.passage
-        self.window_bands, self.window_rows = lsh_params(pc.lsh_threshold, pc.num_perm)
+        self.bands, self.rows = document_bands(config)
+        self.window_bands, self.window_rows = window_bands(config)
 
     # ----------------------------------------------------------------- opening
 
@@ -279,11 +253,7 @@ class Index:
 
     def signatures(self, docs: Sequence[Document]) -> npt.NDArray[np.uint32]:
         """Document MinHash signatures under this index's config, one row per document."""
-        cfg = self.config
-        shingles = [
-            shingle_hashes(split_words(d.text, cfg.normalize).words, cfg.shingle) for d in docs
-        ]
-        return compute_signatures(shingles, cfg.num_perm, cfg.seed)
+        return text_signatures([d.text for d in docs], self.config)
 
     def candidates(self, sigs: npt.NDArray[np.uint32]) -> list[list[tuple[int, float]]]:
         """Per signature, indexed documents sharing a band, with their MinHash Jaccard estimate.
@@ -350,19 +320,12 @@ class Index:
         return QueryResult(tuple(pairs), tuple(passages), sources)
 
     def _window_keys(self, doc: Document) -> set[int]:
-        pc = self.config.passage
         words = split_words(doc.text, self.config.normalize)
-        if len(words) < pc.min_words:
+        windows = passage_windows(word_hashes(words.words), self.config)
+        if windows is None:
             return set()
-        shingles = ngram_hashes(word_hashes(words.words), pc.ngram)
-        sigs, _ = window_signatures(
-            shingles,
-            window=pc.window,
-            stride=pc.stride,
-            num_perm=pc.num_perm,
-            seed=self.config.seed,
-        )
-        return {int(k) for k in band_keys(sigs, self.window_bands, self.window_rows).ravel()}
+        keys = band_keys(windows[0], self.window_bands, self.window_rows)
+        return {int(k) for k in keys.ravel()}
 
     def _window_candidates(self, doc: Document) -> list[int]:
         keys = sorted(self._window_keys(doc))

@@ -11,13 +11,14 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from dedup import cluster
-from dedup.api import document_jaccard, scan
+from dedup import cluster, signature
+from dedup.api import scan
 from dedup.cli import cli
 from dedup.cluster import find_duplicates, keep_order, verified_pairs
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.errors import ConfigError
+from dedup.verify import document_jaccard
 
 
 def _words(seed_texts) -> list[str]:
@@ -168,7 +169,7 @@ def test_lazy_sequence_streams_texts(seed_texts, monkeypatch):
     texts = _corpus(_words(seed_texts), 300)
     expected = find_duplicates([Document(f"d{i}", t) for i, t in enumerate(texts)])
     assert expected.clusters
-    monkeypatch.setattr(cluster, "BATCH", 16)
+    monkeypatch.setattr(signature, "BATCH", 16)
     monkeypatch.setattr(cluster, "SET_BATCH", 8)
     lazy = _LazyDocs(texts)
     assert find_duplicates(lazy) == expected
@@ -205,7 +206,7 @@ def test_signature_key_collisions_keep_groups_exact(seed_texts, monkeypatch):
     expected, pairs = find_duplicates(docs), verified_pairs(docs)
     assert expected.clusters
     # Every signature gets the same key: only the exact fallback can tell them apart.
-    monkeypatch.setattr(cluster, "_band_key", lambda band: np.zeros(len(band), dtype=np.uint64))
+    monkeypatch.setattr(cluster, "row_keys", lambda band: np.zeros(len(band), dtype=np.uint64))
     assert find_duplicates(docs) == expected
     assert verified_pairs(docs) == pairs
 

@@ -14,7 +14,8 @@ import pytest
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.errors import ConfigError, InputError
-from dedup.store import Index, band_keys
+from dedup.lsh import band_keys
+from dedup.store import Index
 
 TRAIN = [
     Document(

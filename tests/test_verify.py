@@ -6,7 +6,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup.verify import exact_jaccard, set_jaccard, sorted_unique
+from dedup.shingle import sorted_unique
+from dedup.verify import exact_jaccard, set_jaccard
 
 values = st.lists(st.integers(0, 50), max_size=40).map(lambda v: np.array(v, dtype=np.uint32))
 

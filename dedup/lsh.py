@@ -1,4 +1,9 @@
-"""Candidate pairs from locality-sensitive hashing: a numpy banding join.
+"""Locality-sensitive hashing: the one bands x rows rule, the one band-key hash, the banding join.
+
+Every user of LSH goes through here: near-duplicate documents (`cluster`), passage windows
+(`candidates`) and the persistent index (`store`) choose bands and rows with `lsh_params`
+(through `document_bands` and `window_bands`) and hash a band's values with `band_keys`, so
+a scan and an index always propose the same candidates for the same two texts.
 
 LSH results are approximate: a candidate pair is only a pair worth verifying, and a pair at
 the threshold can still be missed. Every candidate is verified afterwards, so only misses
@@ -14,20 +19,22 @@ vector operations per band.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Sequence
-from dataclasses import dataclass, field
-from itertools import combinations
-from typing import Any, Literal
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHashLSH
 
-from dedup.signature import lean_minhash
-from dedup.verify import sorted_unique
+from dedup.config import DedupConfig
+from dedup.shingle import fmix64, sorted_unique
 
-RECALL_WEIGHTS = (0.2, 0.8)  # (false positive, false negative) weights for datasketch
-MAX_MISS = 0.005  # largest chance that LSH misses a pair exactly at the threshold
+# Largest chance that LSH misses a pair of documents exactly at the threshold.
+MAX_MISS = 0.002
+# The same for one pair of passage windows at `lsh_threshold`: a reused passage spans
+# several overlapping windows and is missed only when all of them are, so a 30-word
+# passage (about four windows) is missed with chance ~0.11**4 ~ 1.5e-4.
+WINDOW_MAX_MISS = 0.11
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 Pairs = npt.NDArray[np.int64]  # shape (k, 2), i < j, sorted
@@ -49,46 +56,89 @@ def _false_positive_area(threshold: float, bands: int, rows: int) -> float:
     return float(np.mean(1.0 - (1.0 - grid**rows) ** bands) * threshold)
 
 
+@lru_cache(maxsize=64)
 def lsh_params(threshold: float, num_perm: int, max_miss: float = MAX_MISS) -> tuple[int, int]:
     """(bands, rows) that miss a pair at `threshold` with chance <= `max_miss`, least work.
 
     Among all b x r <= num_perm meeting the recall bound, the one proposing the fewest
-    pairs below the threshold; when none meets it, the one missing least.
+    pairs below the threshold (the verification work); when none meets it, the one
+    missing least. This is the only place bands and rows are chosen.
 
     Example:
         >>> lsh_params(0.8, 128)
         (21, 6)
+        >>> lsh_params(0.3, 64, WINDOW_MAX_MISS)
+        (24, 2)
     """
     best: tuple[float, float, int, int] | None = None
     for rows in range(1, num_perm + 1):
-        bands = num_perm // rows
-        miss = miss_probability(threshold, bands, rows)
-        key = (0.0 if miss <= max_miss else miss, _false_positive_area(threshold, bands, rows))
-        if best is None or key < best[:2]:
-            best = (*key, bands, rows)
-    assert best is not None
+        for bands in range(1, num_perm // rows + 1):
+            miss = miss_probability(threshold, bands, rows)
+            key = (0.0 if miss <= max_miss else miss, _false_positive_area(threshold, bands, rows))
+            if best is None or key < best[:2]:
+                best = (*key, bands, rows)
+    if best is None:
+        msg = f"num_perm must be at least 1, got {num_perm}"
+        raise ValueError(msg)
     return best[2], best[3]
 
 
-def datasketch_params(threshold: float, num_perm: int) -> tuple[int, int]:
-    """The (bands, rows) datasketch `MinHashLSH` picks with recall-first weights.
+def document_bands(config: DedupConfig) -> tuple[int, int]:
+    """(bands, rows) for whole-document signatures: recall at `config.threshold`.
 
     Example:
-        >>> datasketch_params(0.8, 128)
-        (12, 10)
+        >>> document_bands(DedupConfig())
+        (21, 6)
     """
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=RECALL_WEIGHTS)
-    return int(lsh.b), int(lsh.r)
+    return lsh_params(config.threshold, config.num_perm, MAX_MISS)
 
 
-def _band_key(band: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
-    """A 64-bit hash of each row of a band (equal rows give equal keys)."""
+def window_bands(config: DedupConfig) -> tuple[int, int]:
+    """(bands, rows) for passage-window signatures, in a scan and in an index alike.
+
+    Example:
+        >>> window_bands(DedupConfig())
+        (24, 2)
+    """
+    pc = config.passage
+    return lsh_params(pc.lsh_threshold, pc.num_perm, WINDOW_MAX_MISS)
+
+
+def row_keys(values: npt.NDArray[np.uint32], salt: int = 0) -> npt.NDArray[np.uint64]:
+    """The one 64-bit hash of each row of `values` (equal rows give equal keys).
+
+    `salt` tells bands apart, so equal values in two different bands give different keys.
+
+    Example:
+        >>> import numpy as np
+        >>> k = row_keys(np.array([[1, 2], [1, 2], [2, 1]], dtype=np.uint32))
+        >>> bool(k[0] == k[1]), bool(k[0] == k[2])
+        (True, False)
+    """
     with np.errstate(over="ignore"):
-        key = np.zeros(len(band), dtype=np.uint64)
-        for col in range(band.shape[1]):
-            key = (key ^ band[:, col].astype(np.uint64)) * _MIX
-            key ^= key >> np.uint64(29)
-    return key
+        h = np.full(len(values), np.uint64(salt) * _MIX, dtype=np.uint64)
+        for col in values.T:
+            h = h * _MIX + col.astype(np.uint64)
+        return fmix64(h)
+
+
+def band_keys(sigs: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.NDArray[np.int64]:
+    """One signed 64-bit key per (signature, band): `row_keys` of the band, salted by it.
+
+    Two signatures share a key exactly when all `rows` values of that band are equal (up to
+    64-bit hash collisions), which is the LSH banding rule. The index stores these keys.
+
+    Example:
+        >>> import numpy as np
+        >>> s = np.array([[1, 2, 3, 4], [1, 2, 9, 9]], dtype=np.uint32)
+        >>> k = band_keys(s, 2, 2)
+        >>> bool(k[0, 0] == k[1, 0]), bool(k[0, 1] == k[1, 1])
+        (True, False)
+    """
+    keys = np.empty((len(sigs), bands), dtype=np.uint64)
+    for band in range(bands):
+        keys[:, band] = row_keys(sigs[:, band * rows : (band + 1) * rows], salt=band + 1)
+    return keys.view(np.int64)
 
 
 def _band_order(
@@ -109,7 +159,7 @@ def _band_order(
         key = key[order]
         starts = np.concatenate(([True], key[1:] != key[:-1]))
         return order.astype(np.int64), starts
-    key = _band_key(band)
+    key = row_keys(band)
     order = np.argsort(key, kind=kind)
     rows = band[order]
     same_key = key[order][1:] == key[order][:-1]
@@ -236,55 +286,3 @@ def unique_pairs(found: Sequence[Pairs], n: int) -> Pairs:
     size = np.int64(n)
     codes = sorted_unique(every[:, 0] * size + every[:, 1])
     return np.stack((codes // size, codes % size), axis=1)
-
-
-@dataclass
-class CandidateIndex:
-    """A thin wrapper over `datasketch.MinHashLSH` that hands out candidate pairs.
-
-    Kept for interactive use and as the oracle `band_candidates` is tested against.
-
-    Attributes:
-        threshold: the Jaccard similarity the bands are tuned for.
-        num_perm: permutations of the signatures inserted.
-        seed: MinHash seed of the signatures inserted.
-    """
-
-    threshold: float
-    num_perm: int
-    seed: int = 1
-    _lsh: Any = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._lsh = MinHashLSH(
-            threshold=self.threshold, num_perm=self.num_perm, weights=RECALL_WEIGHTS
-        )
-
-    @property
-    def bands(self) -> int:
-        """Number of LSH bands (datasketch `b`)."""
-        return int(self._lsh.b)
-
-    @property
-    def rows(self) -> int:
-        """Rows per band (datasketch `r`)."""
-        return int(self._lsh.r)
-
-    def insert(self, key: Hashable, values: npt.NDArray[np.uint32]) -> None:
-        """Add one signature under a unique key."""
-        self._lsh.insert(key, lean_minhash(values, self.seed), check_duplication=False)
-
-    def query(self, values: npt.NDArray[np.uint32]) -> list[Hashable]:
-        """Keys whose signatures share at least one band with `values` (approximate)."""
-        return list(self._lsh.query(lean_minhash(values, self.seed)))
-
-    def candidate_pairs(self) -> Iterator[tuple[Hashable, Hashable]]:
-        """Every pair of inserted keys that share a band bucket, each pair once, sorted."""
-        seen: set[tuple[Hashable, Hashable]] = set()
-        for table in self._lsh.hashtables:
-            for bucket_key in table.keys():  # noqa: SIM118 - a datasketch storage, not a dict
-                bucket = sorted(table.get(bucket_key))
-                for pair in combinations(bucket, 2):
-                    if pair not in seen:
-                        seen.add(pair)
-                        yield pair

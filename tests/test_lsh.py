@@ -9,7 +9,7 @@ from datasketch import LeanMinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.index import band_candidates, lsh_params, miss_probability
+from dedup.lsh import band_candidates, lsh_params, miss_probability
 
 
 def _datasketch_pairs(sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
