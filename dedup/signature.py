@@ -255,8 +255,14 @@ def text_signatures(
     a, b = permutations(config.num_perm, config.seed)
     out = np.empty((len(texts), config.num_perm), dtype=U32)
     _kernel.signatures(
-        buf, bounds, modes, config.shingle.size, config.normalize.casefold,
-        a.astype(np.uint64), b.astype(np.uint64), out,
+        buf,
+        bounds,
+        modes,
+        config.shingle.size,
+        config.normalize.casefold,
+        a.astype(np.uint64),
+        b.astype(np.uint64),
+        out,
     )
     return out
 

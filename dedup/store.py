@@ -84,10 +84,15 @@ class QueryResult:
 
 @dataclass(frozen=True, slots=True)
 class AddResult:
-    """Documents added, and documents already indexed with the same text (skipped)."""
+    """Documents added, already indexed with the same text (skipped), and replaced.
+
+    A document whose id is indexed with another text is an edited version: its old entry
+    is replaced (`updated`), so the index never holds two versions of one document.
+    """
 
     added: int
     unchanged: int
+    updated: int = 0
 
 
 class Index:
@@ -183,12 +188,13 @@ class Index:
     # ----------------------------------------------------------------- writing
 
     def add(self, docs: Iterable[Document]) -> AddResult:
-        """Index `docs`; a document already indexed with the same id and text is skipped.
+        """Index `docs`; the same id and text again is skipped, the same id with a new text
+        replaces the old entry.
 
         Raises:
-            InputError: an id is already indexed with a different text, or appears twice.
+            InputError: an id appears twice in `docs`.
         """
-        added = unchanged = 0
+        inserted = unchanged = replaced = 0
         with self._errors():
             if self._postgres:
                 # Many CI runners may add at once: number the documents under one lock.
@@ -200,27 +206,41 @@ class Index:
                 require_unique_id(doc, seen)
                 batch.append(doc)
                 if len(batch) >= _BATCH:
-                    a, u = self._add_batch(batch, next_doc + added)
-                    added, unchanged, batch = added + a, unchanged + u, []
-            a, u = self._add_batch(batch, next_doc + added)
+                    i, u, r = self._add_batch(batch, next_doc + inserted)
+                    inserted, unchanged, replaced, batch = (
+                        inserted + i,
+                        unchanged + u,
+                        replaced + r,
+                        [],
+                    )
+            i, u, r = self._add_batch(batch, next_doc + inserted)
             self._conn.commit()
-        return AddResult(added + a, unchanged + u)
+        inserted, unchanged, replaced = inserted + i, unchanged + u, replaced + r
+        return AddResult(inserted - replaced, unchanged, replaced)
 
-    def _add_batch(self, docs: list[Document], first: int) -> tuple[int, int]:
+    def remove(self, ids: Iterable[str]) -> int:
+        """Remove the documents with these ids (unknown ids are ignored); how many went.
+
+        Example:
+            >>> import tempfile, os
+            >>> path = os.path.join(tempfile.mkdtemp(), "x.idx")
+            >>> with Index.build(path, [Document("a", "one two three")], DedupConfig()) as index:
+            ...     index.remove(["a", "nope"]), len(index)
+            (1, 0)
+        """
+        with self._errors():
+            gone = self._delete(self._known_numbers(list(ids)))
+            self._conn.commit()
+        return gone
+
+    def _add_batch(self, docs: list[Document], first: int) -> tuple[int, int, int]:
+        """Insert the new and edited documents of one batch: (inserted, unchanged, replaced)."""
         known = self._known_hashes([d.id for d in docs])
-        fresh: list[Document] = []
-        for doc in docs:
-            digest = _sha256(doc.text)
-            if doc.id not in known:
-                fresh.append(doc)
-            elif known[doc.id] != digest:
-                msg = (
-                    f"{doc.source}: document id {doc.id!r} is already in the index "
-                    f"{self.location} with a different text; give it a new id or rebuild the index"
-                )
-                raise InputError(msg)
+        fresh = [d for d in docs if known.get(d.id) != _sha256(d.text)]
+        edited = [d.id for d in fresh if d.id in known]
+        replaced = self._delete(self._known_numbers(edited))
         if not fresh:
-            return 0, len(docs)
+            return 0, len(docs), 0
         numbers = list(range(first, first + len(fresh)))
         sigs = self.signatures(fresh)
         self._executemany(
@@ -247,7 +267,22 @@ class Index:
                 "INSERT INTO dedup_window_bands (key, doc) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 sorted(wrows),
             )
-        return len(fresh), len(docs) - len(fresh)
+        return len(fresh), len(docs) - len(fresh), replaced
+
+    def _delete(self, numbers: list[int]) -> int:
+        """Delete every row of these internal document numbers; how many documents."""
+        for table in _DATA_TABLES:
+            for lo in range(0, len(numbers), 8000):
+                chunk = numbers[lo : lo + 8000]
+                marks = ",".join("?" * len(chunk))
+                self._conn.execute(
+                    self._sql(f"DELETE FROM dedup_{table} WHERE doc IN ({marks})"), chunk
+                )
+        return len(numbers)
+
+    def _known_numbers(self, ids: list[str]) -> list[int]:
+        sql = "SELECT doc FROM dedup_documents WHERE id IN"
+        return sorted(int(n) for (n,) in self._select_in(sql, ids))
 
     # ----------------------------------------------------------------- reading
 
@@ -300,6 +335,11 @@ class Index:
 
         Every pair is verified by exact Jaccard and every passage by alignment against the
         stored text, so ids and spans name the indexed document as it was indexed.
+
+        A queried document is never reported against itself: an indexed document with the
+        same id (the same document, perhaps edited since), or with the same text read from
+        the same file, is skipped. The same text under another id and file is reported: it
+        is a copy, which is what a contamination check is for.
         """
         cfg = self.config
         pairs: list[DocumentPair] = []
@@ -311,12 +351,16 @@ class Index:
             stored = self._load(wanted)
         for qi, doc in enumerate(docs):
             for n, _ in near[qi]:
+                if _same_document(stored[n], doc):
+                    continue
                 jac = document_jaccard(stored[n], doc, cfg)
                 if jac >= cfg.threshold:
                     pairs.append(DocumentPair(stored[n].id, doc.id, jac, cfg.threshold))
             for n in window_hits[qi] if cfg.passages else []:
-                passages.extend(find_passages([stored[n], doc], cfg))
-        sources = {d.id: d.source for d in stored.values()}
+                if not _same_document(stored[n], doc):
+                    passages.extend(find_passages([stored[n], doc], cfg))
+        named = {p.a for p in pairs} | {p.a.doc for p in passages}
+        sources = {d.id: d.source for d in stored.values() if d.id in named}
         return QueryResult(tuple(pairs), tuple(passages), sources)
 
     def _window_keys(self, doc: Document) -> set[int]:
@@ -567,6 +611,27 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             out[f"{prefix}{key}"] = value
     return out
+
+
+def _same_document(indexed: Document, queried: Document) -> bool:
+    """Whether a queried document is an indexed one (not a copy of it): the same id, or the
+    same text read from the same file (an id typed another way: a relative or absolute path).
+
+    Example:
+        >>> _same_document(Document("a.txt", "x", "a.txt"), Document("a.txt", "y", "a.txt"))
+        True
+        >>> _same_document(Document("a.txt", "x", "a.txt"), Document("b.txt", "x", "b.txt"))
+        False
+    """
+    if indexed.id == queried.id:
+        return True
+    return indexed.text == queried.text and _origin(indexed.source) == _origin(queried.source)
+
+
+def _origin(source: str) -> str:
+    """The real path of the file a source pointer (`path`, `path:LINE`, `path:ROW`) names."""
+    path, _, tail = source.rpartition(":")
+    return os.path.realpath(path if path and tail.isdigit() else source)
 
 
 def _sha256(text: str) -> str:

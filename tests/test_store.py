@@ -68,13 +68,67 @@ def test_near_duplicate_is_found_with_exact_jaccard(index_path: str) -> None:
     assert 0.8 <= result.pairs[0].jaccard < 1.0
 
 
-def test_add_is_idempotent_and_refuses_changed_text(index_path: str) -> None:
+def test_add_is_idempotent_and_an_edited_document_replaces_its_old_entry(index_path: str) -> None:
+    edited = Document("train-002", TRAIN[1].text + " It was updated.", "train.jsonl:2")
     with Index.open(index_path, DedupConfig()) as index:
         assert index.add([TRAIN[0], EVAL]).added == 1
         assert index.add([TRAIN[0], EVAL]).unchanged == 2
         assert len(index) == 3
-        with pytest.raises(InputError, match="different text"):
-            index.add([Document("train-001", "changed text")])
+        result = index.add([edited])
+        assert (result.added, result.unchanged, result.updated) == (0, 0, 1)
+        assert len(index) == 3
+        # The edited file is the same document: not a duplicate of its own old version.
+        assert index.query([edited]) == index.query([])
+        # Another copy of the old text is still found, now against the edited entry.
+        copy = Document("other", TRAIN[1].text, "other.txt")
+        (pair,) = index.query([copy]).pairs
+        assert pair.a == "train-002"
+        assert pair.jaccard < 1.0
+
+
+def test_remove_drops_every_row_of_a_document(index_path: str) -> None:
+    with Index.open(index_path, DedupConfig()) as index:
+        assert index.remove(["train-002", "unknown"]) == 1
+        assert len(index) == 1
+        assert index.query([Document("copy", TRAIN[1].text, "c.txt")]).pairs == ()
+    with sqlite3.connect(index_path) as conn:
+        for table in ("signatures", "bands", "window_bands"):
+            docs = {n for (n,) in conn.execute(f"SELECT DISTINCT doc FROM dedup_{table}")}
+            assert len(docs) <= 1, table
+
+
+def test_a_corpus_checked_against_its_own_index_has_no_self_matches(tmp_path: Path) -> None:
+    path = str(tmp_path / "self.idx")
+    docs = [*TRAIN, EVAL]
+    with Index.build(path, docs, DedupConfig()) as index:
+        found = index.query(docs)
+        assert found.pairs == ()
+        assert {(p.a.doc, p.b.doc) for p in found.passages} == {
+            ("train-001", "eval-7"),  # real reuse between two documents stays
+            ("eval-7", "train-001"),
+        }
+        # The same text from the same file under an id typed another way: itself too.
+        retyped = Document("./train-002", TRAIN[1].text, "./train.jsonl:2")
+        assert index.query([retyped]).pairs == ()
+        # The same text under another id from another file is a copy: reported.
+        copy = Document("eval-9", TRAIN[1].text, "eval.jsonl:9")
+        assert [(p.a, p.b, p.jaccard) for p in index.query([copy]).pairs] == [
+            ("train-002", "eval-9", 1.0)
+        ]
+
+
+def test_scan_and_index_report_the_same_seed_passages(tmp_path: Path, seed_paths) -> None:
+    from dedup.api import scan
+
+    a, b = (
+        Document(p.name, p.read_text(encoding="utf-8"), str(p)) for p in sorted(seed_paths.values())
+    )
+    scanned = scan([a, b]).passages
+    assert len(scanned) >= 3
+    path = str(tmp_path / "a.idx")
+    with Index.build(path, [a], DedupConfig()) as index:
+        queried = index.query([b]).passages
+    assert [p.to_dict() for p in queried] == [p.to_dict() for p in scanned]
 
 
 def test_index_built_with_other_settings_is_refused(index_path: str) -> None:
