@@ -8,22 +8,20 @@ from dedup.boilerplate import detect_boilerplate
 from dedup.cluster import find_duplicates
 from dedup.config import DedupConfig
 from dedup.document import Document, require_unique_id
+from dedup.parallel import resolve_jobs
 from dedup.passages import Reuse, find_reuse
 from dedup.progress import set_stage
 from dedup.report import DocumentInfo, DocumentPair, Report
 from dedup.verify import document_jaccard
 
 
-def compare(
-    a: Document, b: Document, config: DedupConfig | None = None, *, site_field: str | None = None
-) -> Report:
+def compare(a: Document, b: Document, config: DedupConfig | None = None) -> Report:
     """Shared passages of two documents and their whole-document Jaccard.
 
     Args:
         a: the first document.
         b: the second document (renamed `<id>#2` if it has the same id as `a`).
         config: settings; the default looks for passages of 8 or more equal words.
-        site_field: a key of `Document.meta` naming the site (for boilerplate evidence).
 
     Returns:
         A report with both documents, one pair, and the passages.
@@ -36,7 +34,7 @@ def compare(
     config = config or DedupConfig()
     if a.id == b.id:
         b = Document(f"{b.id}#2", b.text, b.source, b.meta)
-    return _build_report([a, b], config, all_pairs=True, site_field=site_field)
+    return _build_report([a, b], config, all_pairs=True)
 
 
 def scan(
@@ -44,13 +42,19 @@ def scan(
     config: DedupConfig | None = None,
     *,
     jobs: int = 1,
-    site_field: str | None = None,
 ) -> Report:
-    """Shared passages across every pair of documents of a corpus.
+    """Near-duplicate clusters, shared passages and boilerplate lines of a corpus.
 
     Candidate pairs come from LSH, so the work grows with the reuse in the corpus, not with
     the square of its size; see `find_passages` for what can be missed. With
-    `site_field` (a key of `Document.meta`), recurring boilerplate lines are counted per site.
+    `config.boilerplate.site_field` (a key of `Document.meta`), recurring boilerplate lines
+    are counted per site.
+
+    Args:
+        docs: the documents, with unique ids.
+        config: settings; the default is `DedupConfig()`.
+        jobs: worker processes; 0 uses every core, 1 (the default) runs in this process.
+            The report is the same for any number.
 
     Raises:
         InputError: two documents have the same id.
@@ -64,7 +68,7 @@ def scan(
     seen: dict[str, str] = {}
     for doc in docs:
         require_unique_id(doc, seen)
-    return _build_report(docs, config, all_pairs=False, jobs=jobs, site_field=site_field)
+    return _build_report(docs, config, all_pairs=False, jobs=resolve_jobs(jobs))
 
 
 def _build_report(
@@ -73,7 +77,6 @@ def _build_report(
     *,
     all_pairs: bool,
     jobs: int = 1,
-    site_field: str | None = None,
 ) -> Report:
     set_stage("near-duplicates")
     duplicates = find_duplicates(docs, config, jobs=jobs)
@@ -81,7 +84,7 @@ def _build_report(
     passages = reuse.passages
     set_stage("boilerplate")
     boilerplate = (
-        detect_boilerplate(docs, config.boilerplate, site_field=site_field, jobs=jobs)
+        detect_boilerplate(docs, config.boilerplate, jobs=jobs)
         if config.find_boilerplate
         else []
     )

@@ -19,6 +19,7 @@ headings stays. A per-document budget (`max_removed_fraction`) keeps the stronge
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -26,14 +27,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+import numpy as np
+import numpy.typing as npt
+
 from dedup.config import BoilerplateConfig
 from dedup.document import Document
 from dedup.lexicon import Lexicon, load_lexicon, load_protect, normalize_line
-from dedup.parallel import map_shared, ranges
+from dedup.linefeatures import FEATURES, document_features, ends_cut_off, ends_sentence
+from dedup.linemodel import LineModel, fit, load_model, transitions
+from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.report import BoilerplateLine
 
-ELLIPSIS = re.compile(r"(?:…|\.{2,})\s*$")
-SENTENCE_END = re.compile(r"[.!?;:…\"”’'»)\]।۔؟]\s*$")
 SEPARATOR = re.compile(r"\s*[:|–—\-»>•]")
 SYNDICATION = re.compile(
     r"syndicated feed|auto-?generated from|has not been edited by|"
@@ -103,7 +107,6 @@ def detect_boilerplate(
     docs: Sequence[Document],
     config: BoilerplateConfig | None = None,
     *,
-    site_field: str | None = None,
     jobs: int = 1,
 ) -> list[BoilerplateLine]:
     """Boilerplate lines of every document, sorted by document order then offset.
@@ -111,10 +114,10 @@ def detect_boilerplate(
     Args:
         docs: the documents; with two or more, a cut-off teaser that opens another document
             is evidence, and with `min_corpus_docs` or more, so is a line that recurs.
-        config: thresholds, lexicon and protect files, the removal budget.
-        site_field: a key of `Document.meta` naming the site; recurring lines are then
-            counted per site.
-        jobs: worker processes for the per-document pass (results do not depend on it).
+        config: thresholds, lexicon and protect files, the removal budget, and the
+            `site_field` by which recurring lines are counted per site.
+        jobs: worker processes for the per-document pass; 0 uses every core (results do
+            not depend on it).
 
     Returns:
         One `BoilerplateLine` per reported line; `text[start:end]` is the line without '\\n'.
@@ -128,6 +131,7 @@ def detect_boilerplate(
         [(1, 'lexicon'), (2, 'lexicon')]
     """
     config = config or BoilerplateConfig()
+    jobs = resolve_jobs(jobs)
     lexicon = _lexicon(config.lexicon_file, config.builtin_lexicon)
     protect = load_protect(config.protect_file)
     lines = [
@@ -135,7 +139,7 @@ def detect_boilerplate(
         for part in map_shared(_split_range, docs, ranges(len(docs), _BATCH), jobs=jobs)
         for doc_lines in part
     ]
-    corpus = _Corpus(docs, lines, config, site_field)
+    corpus = _Corpus(docs, lines, config)
     # Corpus evidence is gathered once above; each document is then judged on its own.
     shared = _Shared(docs, lines, config, lexicon, protect, corpus)
     found: list[BoilerplateLine] = []
@@ -207,11 +211,11 @@ class _Corpus:
         docs: Sequence[Document],
         lines: list[list[_Line]],
         config: BoilerplateConfig,
-        site_field: str | None,
     ) -> None:
         self.config = config
         self.use_repeats = len(docs) >= config.min_corpus_docs
-        self.sites = [str(d.meta.get(site_field, "")) if site_field else "" for d in docs]
+        site = config.site_field
+        self.sites = [str(d.meta.get(site, "")) if site else "" for d in docs]
         self.site_size: dict[str, int] = defaultdict(int)
         # (site, line key) -> opening -> doc id; near-duplicate copies share an opening and
         # count once, so a story syndicated five times does not make its lines boilerplate.
@@ -238,7 +242,7 @@ class _Corpus:
         freq = len(carriers)
         if freq < self.config.min_doc_freq:
             return None
-        prose_like = line.words >= 6 and SENTENCE_END.search(line.text) is not None
+        prose_like = line.words >= 6 and ends_sentence(line.text)
         if prose_like and freq < self.config.min_doc_fraction * self.site_size[site]:
             return None
         others = sorted(d for d in carriers.values() if d != doc_id)[:3]
@@ -275,19 +279,145 @@ def _detect_document(
     corpus: _Corpus,
 ) -> list[BoilerplateLine]:
     protected = {i for i, line in enumerate(lines) if any(p in line.norm for p in protect)}
+    verdicts, hits = _rule_verdicts(doc_pos, doc, lines, config, lexicon, corpus, protected)
+    model = _model(config)
+    if model is not None:
+        verdicts = _model_verdicts(lines, verdicts, hits, model, protected)
+    return _within_budget(doc, lines, verdicts, config)
+
+
+def line_features(
+    docs: Sequence[Document], config: BoilerplateConfig | None = None
+) -> list[npt.NDArray[np.float64]]:
+    """The model's feature matrix of every document (a row per non-blank line): for training.
+
+    Corpus evidence (lines repeated on a site) is gathered over `docs`, as in detection.
+
+    Example:
+        >>> [x.shape for x in line_features([Document("a", "Home\\n\\nThe minister resigned.")])]
+        [(2, 46)]
+    """
+    config = config or BoilerplateConfig()
+    lexicon = _lexicon(config.lexicon_file, config.builtin_lexicon)
+    lines = [_split_lines(doc.text) for doc in docs]
+    corpus = _Corpus(docs, lines, config)
+    out = []
+    for pos, doc in enumerate(docs):
+        _, hits = _rule_verdicts(pos, doc, lines[pos], config, lexicon, corpus, set())
+        out.append(_features(lines[pos], hits))
+    return out
+
+
+def _features(lines: list[_Line], hits: list[dict[str, float]]) -> npt.NDArray[np.float64]:
+    return document_features([ln.text for ln in lines], [ln.norm for ln in lines], hits)
+
+
+def _rule_verdicts(
+    doc_pos: int,
+    doc: Document,
+    lines: list[_Line],
+    config: BoilerplateConfig,
+    lexicon: Lexicon,
+    corpus: _Corpus,
+    protected: set[int],
+) -> tuple[dict[int, _Verdict], list[dict[str, float]]]:
+    """What the rules say of each line: their verdicts, and every rule that fired (features)."""
     signals: dict[int, _Verdict] = {}
+    hits: list[dict[str, float]] = [{} for _ in lines]
     for i, line in enumerate(lines):
-        if i not in protected:
-            found = _strong_signal(line, config, lexicon, corpus, doc_pos, doc.id)
-            if found is not None:
+        found = _strong_signal(line, config, lexicon, corpus, doc_pos, doc.id)
+        if found is not None:
+            hits[i][_FEATURE_OF_RULE[found.rule]] = _feature_value(found)
+            if i not in protected:
                 signals[i] = found
+        repeat = corpus.repeat(doc_pos, doc.id, line) if found is None or found.tier else None
+        if repeat is not None:
+            hits[i][_FEATURE_OF_RULE["corpus_repeat"]] = _feature_value(repeat)
+        if _is_cut_off(line, config):
+            hits[i]["cut off with an ellipsis"] = 1.0
+        header = _header_signal(line) if line.words <= 15 else None
+        if header is not None:
+            hits[i][_FEATURE_OF_RULE[header.rule]] = 1.0
     verdicts = {i: v for i, v in signals.items() if v.tier == 0}
     for i, v in _teaser_runs(lines, config).items():
+        hits[i]["run of cut-off lines"] = 1.0
         if i not in protected:
             verdicts.setdefault(i, v)
     verdicts.update(_head_block(lines, config, signals, protected))
     verdicts.update(_tail_block(lines, config, signals, verdicts, protected))
-    return _within_budget(doc, lines, verdicts, config)
+    return verdicts, hits
+
+
+_FEATURE_OF_RULE = {
+    "lexicon": "lexicon phrase",
+    "lexicon_prefix": "lexicon label prefix",
+    "syndication_trailer": "syndication trailer",
+    "counter": "counter",
+    "share_prompt": "share buttons",
+    "teaser_of_document": "teaser of another document",
+    "bare_url": "bare URL",
+    "copyright": "copyright",
+    "corpus_repeat": "repeats on the site (log documents)",
+    "metadata_header": "metadata header",
+    "breadcrumb": "breadcrumb",
+}
+
+
+def _feature_value(verdict: _Verdict) -> float:
+    if verdict.rule == "corpus_repeat":
+        return math.log1p(verdict.score)
+    if verdict.rule in ("lexicon", "lexicon_prefix"):
+        return verdict.score
+    return 1.0
+
+
+def _model(config: BoilerplateConfig) -> LineModel | None:
+    return load_model(None) if MODEL_ON else None
+
+
+MODEL_ON = False
+MODEL_THRESHOLD: float | None = None
+KEEP_MARKERS = True  # tier-0 rule findings (lexicon markers, trailers, ...) stay beside the model
+
+
+def _model_verdicts(
+    lines: list[_Line],
+    rules: dict[int, _Verdict],
+    hits: list[dict[str, float]],
+    model: LineModel,
+    protected: set[int],
+) -> dict[int, _Verdict]:
+    """Lines whose posterior reaches the model's threshold, with what drove each one."""
+    x = _features(lines, hits)
+    post = model.posteriors(x)
+    cut = model.threshold if MODEL_THRESHOLD is None else MODEL_THRESHOLD
+    flagged = [i for i in range(len(lines)) if post[i] >= cut and i not in protected]
+    out: dict[int, _Verdict] = {}
+    if KEEP_MARKERS:
+        out.update({i: v for i, v in rules.items() if v.tier == 0})
+    blocks = _blocks(flagged, len(lines))
+    for i in flagged:
+        if i in out:
+            continue
+        top = ", ".join(model.explain(x[i]))
+        fired = ", ".join(sorted(hits[i])) or "none"
+        evidence = f"{blocks[i]}; p={post[i]:.2f} >= {cut:.2f}; top: {top}; rules: {fired}"
+        out[i] = _Verdict(2, "line_model", round(float(post[i]), 4), cut, evidence)
+    return out
+
+
+def _blocks(flagged: list[int], n: int) -> dict[int, str]:
+    """Each flagged line's block, described: "tail block of 7 lines", "line 3 alone", ..."""
+    out: dict[int, str] = {}
+    run: list[int] = []
+    for i in [*flagged, -2]:
+        if run and i != run[-1] + 1:
+            where = "tail block" if run[-1] == n - 1 else "head block" if run[0] == 0 else "block"
+            text = f"{where} of {len(run)} lines" if len(run) > 1 else f"{where} of 1 line"
+            out.update(dict.fromkeys(run, text))
+            run = []
+        run.append(i)
+    return out
 
 
 def _strong_signal(
@@ -348,7 +478,7 @@ def _prefix_stands_alone(line: _Line, phrase: str, config: BoilerplateConfig) ->
     head = re.match(pattern, line.text)
     if head and SEPARATOR.match(line.text, head.end()):
         return True
-    return line.words <= 2 * config.short_line_words and not SENTENCE_END.search(line.text)
+    return line.words <= 2 * config.short_line_words and not ends_sentence(line.text)
 
 
 def _is_cut_off(line: _Line, config: BoilerplateConfig) -> bool:
@@ -357,28 +487,25 @@ def _is_cut_off(line: _Line, config: BoilerplateConfig) -> bool:
     Real prose ends with "...", too, but then it is usually a sentence mark or a quote before
     it, or the line is a long paragraph.
     """
-    if len(line.text) > config.teaser_max_chars:  # before the regex, which scans the line
+    if len(line.text) > config.teaser_max_chars or not ends_cut_off(line.text):
         return False
-    match = ELLIPSIS.search(line.text)
-    if match is None:
-        return False
-    before = line.text[: match.start()].rstrip()
+    before = line.text.rstrip().rstrip(".…").rstrip()
     return (
         line.words >= config.teaser_min_words
         and bool(before)
-        and SENTENCE_END.search(before) is None
+        and not ends_sentence(before)
     )
 
 
 def _is_weak(line: _Line, config: BoilerplateConfig) -> bool:
     """Looks like furniture by shape only: short without a sentence mark, or cut off."""
-    short = line.words <= config.short_line_words and not SENTENCE_END.search(line.text)
+    short = line.words <= config.short_line_words and not ends_sentence(line.text)
     return short or _is_cut_off(line, config)
 
 
 def _is_headline(line: _Line, config: BoilerplateConfig) -> bool:
     """A weak line, or a headline-long line without a sentence mark (related-article links)."""
-    long_title = line.words <= 2 * config.short_line_words and not SENTENCE_END.search(line.text)
+    long_title = line.words <= 2 * config.short_line_words and not ends_sentence(line.text)
     return long_title or _is_weak(line, config)
 
 
@@ -494,3 +621,65 @@ def _within_budget(
         )
         for i in sorted(kept)
     ]
+
+
+# --------------------------------------------------------------------- training
+
+
+BOILERPLATE_LABEL = "boilerplate"
+CONTENT_LABEL = "content"
+
+
+def labelled_rows(
+    docs: Sequence[Document],
+    labels: Sequence[Sequence[str | None]],
+    config: BoilerplateConfig | None = None,
+) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.int8]]]:
+    """Feature matrices and labels (1 boilerplate, 0 content, -1 other) of labelled documents.
+
+    `labels[k][n]` labels line n of `docs[k].text.split("\\n")`: "boilerplate", "content",
+    or anything else (blank, unsure) to leave the line out of the fit.
+
+    Example:
+        >>> xs, ys = labelled_rows([Document("a", "Home\\nThe minister resigned.")],
+        ...                        [["boilerplate", "content"]])
+        >>> ys[0].tolist()
+        [1, 0]
+    """
+    xs = line_features(docs, config)
+    ys = []
+    for doc, doc_labels in zip(docs, labels, strict=True):
+        code = {BOILERPLATE_LABEL: 1, CONTENT_LABEL: 0}
+        numbers = [line.number for line in _split_lines(doc.text)]
+        ys.append(np.array([code.get(str(doc_labels[n]), -1) for n in numbers], dtype=np.int8))
+    return xs, ys
+
+
+def train_model(
+    xs: Sequence[npt.NDArray[np.float64]],
+    ys: Sequence[npt.NDArray[np.int8]],
+    *,
+    threshold: float = 0.5,
+    l2: float = 1.0,
+    meta: dict[str, object] | None = None,
+) -> LineModel:
+    """Fit the line model on labelled rows (`labelled_rows`): weights, then block transitions.
+
+    Lines labelled -1 are left out of the regression, and cut a document's label sequence
+    when the transitions are counted.
+
+    Example:
+        >>> xs, ys = labelled_rows([Document("a", "Home\\nThe minister resigned on Friday.")] * 4,
+        ...                        [["boilerplate", "content"]] * 4)
+        >>> train_model(xs, ys).posteriors(xs[0]).round(1).tolist()
+        [1.0, 0.0]
+    """
+    x = np.vstack(list(xs))
+    y = np.concatenate(list(ys))
+    keep = y >= 0
+    mean, scale, weights, bias = fit(x[keep], y[keep] == 1, FEATURES, l2=l2)
+    runs = [[bool(v) for v in doc[doc >= 0]] for doc in ys]
+    stay, start, prior = transitions(runs)
+    return LineModel(
+        FEATURES, mean, scale, weights, bias, prior, stay, start, threshold, dict(meta or {})
+    )

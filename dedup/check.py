@@ -1,7 +1,8 @@
 """The CI data check: limits on duplicates, boilerplate and reuse, verdicts, and a baseline.
 
-`check` turns a report (and, with an index, what the new data reuses from indexed data) into
-findings, then measures each limit on the findings that are not in the baseline:
+`check` is the whole check as one call: it scans the data, queries an index when given one,
+and hands both to `evaluate`, which turns them into findings and measures each limit on the
+findings that are not in the baseline:
 
 - `max-duplicate-ratio`: documents that near-duplicate an earlier document of the data or an
   indexed one, over all documents;
@@ -17,21 +18,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from dedup.api import scan
+from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.errors import ConfigError, InputError
 from dedup.report import Report, Span, _covered
-from dedup.store import QueryResult
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+from dedup.store import Index, QueryResult
 
 BASELINE_SCHEMA = "dedup.baseline/1"
 DUPLICATE, BOILERPLATE, REUSED = "max-duplicate-ratio", "max-boilerplate-ratio", "max-reused-ratio"
@@ -168,17 +165,75 @@ class CheckResult:
             "verdicts": [v.to_dict() for v in self.verdicts],
         }
         if self.against is not None:
-            check["against"] = {
-                "index": self.against_location,
-                "pairs": [p.to_dict() for p in self.against.pairs],
-                "passages": [p.to_dict() for p in self.against.passages],
-                "sources": dict(sorted(self.against.sources.items())),
-            }
+            check["against"] = query_dict(self.against, self.against_location)
         data["check"] = check
         return data
 
 
+def query_dict(result: QueryResult, location: str | None) -> dict[str, Any]:
+    """What an index query found, JSON-ready: the index, pairs, passages and sources.
+
+    Example:
+        >>> query_dict(QueryResult([], [], {}), "train.idx")
+        {'index': 'train.idx', 'pairs': [], 'passages': [], 'sources': {}}
+    """
+    return {
+        "index": location,
+        "pairs": [p.to_dict() for p in result.pairs],
+        "passages": [p.to_dict() for p in result.passages],
+        "sources": dict(sorted(result.sources.items())),
+    }
+
+
 def check(
+    docs: Sequence[Document],
+    config: DedupConfig | None = None,
+    *,
+    limits: Limits | None = None,
+    against: str | None = None,
+    baseline: frozenset[str] = frozenset(),
+    jobs: int = 1,
+) -> CheckResult:
+    """The whole CI data check: scan `docs`, query an index, measure every limit.
+
+    Boilerplate is always looked for, once, in the scan and with `config.boilerplate`
+    (even when `config.find_boilerplate` is off), so the boilerplate limit has its findings.
+
+    Args:
+        docs: the checked documents, in input order, with unique ids.
+        config: detection settings; the index, if any, must have been built with them.
+        limits: the limits; the default fails on any near-duplicate only.
+        against: an index (a file from `dedup index build` or a postgresql:// URL); what
+            `docs` near-duplicate or reuse from it counts as well.
+        baseline: keys of accepted findings (`read_baseline`); listed but not counted.
+        jobs: worker processes for the scan; 0 uses every core, 1 runs in this process.
+
+    Returns:
+        The verdict of every limit with its findings; `exit_code` is 1 when one fails.
+
+    Raises:
+        InputError: two documents share an id, or the index cannot be read.
+        ConfigError: the index was built with other settings.
+
+    Example:
+        >>> text = "The committee will meet again on Monday to review the draft budget."
+        >>> docs = [Document("a.txt", text, "a.txt"), Document("b.txt", text, "b.txt")]
+        >>> result = check(docs, limits=Limits(max_duplicate_ratio=0.5))
+        >>> result.passed, result.verdicts[0].value, result.verdicts[0].findings[0].doc
+        (True, 0.5, 'b.txt')
+    """
+    config = replace(config or DedupConfig(), find_boilerplate=True)
+    report = scan(docs, config, jobs=jobs)
+    hits = None
+    if against:
+        with Index.open(against, config) as idx:
+            hits = idx.query(docs)
+    return evaluate(
+        docs, report, limits, against=hits, against_location=against, baseline=baseline
+    )
+
+
+def evaluate(
     docs: Sequence[Document],
     report: Report,
     limits: Limits | None = None,
@@ -198,10 +253,9 @@ def check(
         baseline: keys of accepted findings; they are listed but do not count.
 
     Example:
-        >>> from dedup.api import scan
         >>> text = "The committee will meet again on Monday to review the draft budget."
         >>> docs = [Document("a.txt", text, "a.txt"), Document("b.txt", text, "b.txt")]
-        >>> result = check(docs, scan(docs))
+        >>> result = evaluate(docs, scan(docs))
         >>> result.exit_code, result.verdicts[0].value, result.verdicts[0].findings[0].doc
         (1, 0.5, 'b.txt')
     """
@@ -385,9 +439,8 @@ def baseline_text(result: CheckResult) -> str:
     """Every finding of `result` as a baseline (sorted, so reruns give the same bytes).
 
     Example:
-        >>> from dedup.api import scan
         >>> docs = [Document("a", "x y z w v u t s r q"), Document("b", "x y z w v u t s r q")]
-        >>> json.loads(baseline_text(check(docs, scan(docs))))["findings"][0]["doc"]
+        >>> json.loads(baseline_text(check(docs)))["findings"][0]["doc"]
         'b'
     """
     rows = sorted(
@@ -399,69 +452,3 @@ def baseline_text(result: CheckResult) -> str:
     )
     unique = list({row["key"]: row for row in rows}.values())
     return json.dumps({"schema": BASELINE_SCHEMA, "findings": unique}, indent=1) + "\n"
-
-
-# --------------------------------------------------------------------- pyproject
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectSettings:
-    """`[tool.dedup]` of the nearest pyproject.toml: option name (dashes) -> value."""
-
-    values: dict[str, Any] = field(default_factory=dict)
-    path: Path | None = None
-
-
-KNOWN_SETTINGS = frozenset(
-    {
-        "threshold", "num-perm", "seed", "no-passages", "text-field", "id-field", "format",
-        "max-duplicate-ratio", "max-boilerplate-ratio", "max-reused-ratio", "baseline", "against",
-    }
-)  # fmt: skip
-_PATH_SETTINGS = ("baseline", "against")
-
-
-def find_settings(start: str | Path | None = None) -> ProjectSettings:
-    """`[tool.dedup]` from the first pyproject.toml holding one, walking up from `start`.
-
-    Keys may use dashes or underscores; `baseline` and `against` paths are relative to the
-    pyproject.toml. Unknown keys are refused, so a typo does not silently drop a limit.
-
-    Example:
-        >>> import tempfile, pathlib
-        >>> d = pathlib.Path(tempfile.mkdtemp())
-        >>> _ = (d / "pyproject.toml").write_text("[tool.dedup]\\nmax_reused_ratio = 0.1\\n")
-        >>> (d / "sub").mkdir()
-        >>> find_settings(d / "sub").values
-        {'max-reused-ratio': 0.1}
-    """
-    here = Path(start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / "pyproject.toml"
-        if not candidate.is_file():
-            continue
-        try:
-            data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as ex:
-            msg = f"{candidate}: cannot read it as TOML ({ex}); fix the file"
-            raise ConfigError(msg) from ex
-        table = data.get("tool", {}).get("dedup")
-        if isinstance(table, dict):
-            return ProjectSettings(_settings(table, candidate), candidate)
-    return ProjectSettings()
-
-
-def _settings(table: dict[str, Any], path: Path) -> dict[str, Any]:
-    values = {str(k).replace("_", "-"): v for k, v in table.items()}
-    unknown = sorted(set(values) - KNOWN_SETTINGS)
-    if unknown:
-        msg = (
-            f"{path}: unknown key(s) in [tool.dedup]: {', '.join(unknown)}; "
-            f"known: {', '.join(sorted(KNOWN_SETTINGS))}"
-        )
-        raise ConfigError(msg)
-    for key in _PATH_SETTINGS:
-        value = values.get(key)
-        if isinstance(value, str) and not value.startswith(("postgresql://", "postgres://")):
-            values[key] = str(path.parent / value)
-    return values

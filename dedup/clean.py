@@ -20,9 +20,10 @@ from typing import Any
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.errors import InputError
+from dedup.io.atomic import write_atomic
 from dedup.io.formats import InputFormat, source_path
 from dedup.io.readers import DocumentReader, SkippedRecord
-from dedup.io.writers import write_atomic, write_jsonl, write_like
+from dedup.io.writers import write_jsonl, write_like
 from dedup.report import BoilerplateLine, DuplicateCluster, Report
 
 REMOVED_FILE = "removed.jsonl"
@@ -266,7 +267,6 @@ def clean(
     id_field: str | None = None,
     strict: bool = False,
     jobs: int = 1,
-    site_field: str | None = None,
     report: Report | None = None,
 ) -> CleanResult:
     """Scan `paths`, then write the cleaned corpus, `removed.jsonl` and `rejects.jsonl` to `out`.
@@ -282,8 +282,7 @@ def clean(
         text_field: JSONL field with the text (also the field written back).
         id_field: JSONL field with the document id.
         strict: stop at the first unreadable record instead of rejecting it.
-        jobs: worker processes for the scan.
-        site_field: metadata field naming each document's site (recurring lines per site).
+        jobs: worker processes for the scan; 0 uses every core, 1 runs in this process.
         report: replay this report (from `dedup scan --format json` of the same input)
             instead of scanning.
 
@@ -306,7 +305,7 @@ def clean(
     _check_targets(inputs, paths, out_dir)
     docs = [doc for inp in inputs for doc in inp.docs]
     if report is None:
-        report = scan(docs, config, jobs=jobs, site_field=site_field)
+        report = scan(docs, config, jobs=jobs)
     result = apply_report(docs, report, skipped=reader.skipped)
     outputs = _write_documents(inputs, result, out_dir, text_field)
     write_jsonl(out_dir / REMOVED_FILE, (r.to_dict() for r in result.removed))

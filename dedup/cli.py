@@ -1,5 +1,7 @@
-"""The `dedup` command line: a thin click layer, one API call per command.
+"""The `dedup` command line: a thin click layer, one API call per command plus printing.
 
+Every command reads its settings from `[tool.dedup]` of the nearest pyproject.toml, or from
+the TOML file given with `--config`; options given on the command line override them.
 Exit codes: 0 success, 1 the data failed a check, 2 usage or input error.
 """
 
@@ -8,7 +10,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import wraps
 from typing import Any, TypeVar
@@ -17,21 +20,35 @@ import click
 
 from dedup.api import compare as api_compare
 from dedup.api import scan as api_scan
+from dedup.check import Limits, baseline_text, read_baseline
+from dedup.check import check as api_check
 from dedup.clean import clean as api_clean
-from dedup.config import DedupConfig
+from dedup.config import DedupConfig, ProjectSettings, check_setting, find_settings, read_settings
 from dedup.document import Document
-from dedup.errors import DedupError
+from dedup.errors import ConfigError, DedupError
+from dedup.io.atomic import write_atomic
 from dedup.io.readers import DocumentReader
-from dedup.io.writers import write_atomic
-from dedup.parallel import resolve_jobs
 from dedup.passages import peak_memory
 from dedup.progress import activity, progress_enabled, track
-from dedup.render import render_text
-from dedup.report import Report, json_text
-from dedup.summary import clean_summary, scan_summary
+from dedup.render import (
+    CHECK_FORMATS,
+    QUERY_FORMATS,
+    REPORT_FORMATS,
+    clean_line,
+    clean_summary,
+    render_check,
+    render_query,
+    render_report,
+    scan_summary,
+)
+from dedup.report import Report
+from dedup.store import Index
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 F = TypeVar("F", bound=Callable[..., Any])
+# Options that name this run's outputs or inputs, not settings: never read from a file.
+NOT_SETTINGS = frozenset({"output", "write-baseline", "report", "config", "help", "version"})
+_BASE_CONFIG = "dedup.base_config"  # ctx.meta key: the config the settings file's tables give
 
 
 class CLIInputError(click.ClickException):
@@ -45,8 +62,96 @@ class CLIInputError(click.ClickException):
 def cli() -> None:
     """Find reused passages, near-duplicates and boilerplate in text corpora, with evidence.
 
+    Settings: [tool.dedup] of the nearest pyproject.toml, or --config FILE; options override.
     Exit codes: 0 success, 1 the data failed a check, 2 usage or input error.
     """
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """A library error becomes one line on stderr and exit code 2."""
+    try:
+        yield
+    except DedupError as ex:
+        raise CLIInputError(str(ex)) from ex
+
+
+# --------------------------------------------------------------------- settings
+
+
+def _load_settings(ctx: click.Context, _param: click.Parameter, path: str | None) -> None:
+    """Make the settings file the defaults of this command's options (they still override)."""
+    with _user_errors():
+        settings = read_settings(path) if path else find_settings()
+        ctx.default_map = _defaults(ctx.command, settings)
+        ctx.meta[_BASE_CONFIG] = settings.config()
+
+
+def _defaults(command: click.Command, settings: ProjectSettings) -> dict[str, Any]:
+    """The settings as click defaults of `command`: parameter name -> checked value.
+
+    Every key must be an option of some command, with a value of that option's type; a key
+    applies to each command that has the option and accepts the value (`format = "github"`
+    is for `check`, and `scan` keeps its own default).
+    """
+    known = _setting_options(cli)
+    unknown = sorted(set(settings.values) - set(known))
+    if unknown:
+        msg = (
+            f"{settings.where()} unknown key(s) {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(known))}"
+        )
+        raise ConfigError(msg)
+    mine = _setting_options(command)
+    out: dict[str, Any] = {}
+    for key, value in settings.values.items():
+        checked = _setting_value(settings.where(key), known[key], value)
+        for option in mine.get(key, []):
+            if not isinstance(option.type, click.Choice) or checked in option.type.choices:
+                out[str(option.name)] = checked
+    return out
+
+
+def _setting_options(command: click.Command) -> dict[str, list[click.Option]]:
+    """Long option name (no leading dashes) -> the options of that name in `command`, or in
+    every command of a group."""
+    found: dict[str, list[click.Option]] = {}
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            for key, options in _setting_options(sub).items():
+                found.setdefault(key, []).extend(options)
+        return found
+    for param in command.params:
+        if isinstance(param, click.Option):
+            for name in param.opts:
+                if name.startswith("--") and name[2:] not in NOT_SETTINGS:
+                    found[name[2:]] = [param]
+    return found
+
+
+def _setting_value(where: str, options: Sequence[click.Option], value: Any) -> Any:
+    """`value` checked against the type of `options`; a list of globs joins with commas."""
+    option = options[0]
+    if option.name == "source_priority" and isinstance(value, list):
+        value = ",".join(str(v) for v in value)
+    if option.is_flag:
+        kind = "bool"
+    elif isinstance(option.type, click.types.FloatParamType):
+        kind = "number"
+    elif isinstance(option.type, click.types.IntParamType):
+        kind = "integer"
+    else:
+        kind = "string"
+    check_setting(where, value, kind)
+    choices = {str(c): None for o in options if isinstance(o.type, click.Choice)
+               for c in o.type.choices}  # fmt: skip
+    if choices and value not in choices:
+        msg = f"{where}: expected one of {', '.join(choices)}, got {value!r}"
+        raise ConfigError(msg)
+    return value
+
+
+# --------------------------------------------------------------------- shared options
 
 
 def input_options(func: F) -> F:
@@ -72,8 +177,17 @@ def quiet_option(func: F) -> F:
 
 
 def config_options(func: F) -> F:
-    """--threshold, --num-perm, --seed, --no-passages: build a `DedupConfig` as `config`."""
+    """--config, --threshold, --num-perm, --seed, --no-passages, --keep...: `config`."""
 
+    @click.option(
+        "--config",
+        type=click.Path(dir_okay=False),
+        is_eager=True,
+        expose_value=False,
+        callback=_load_settings,
+        help="TOML settings file: a [tool.dedup] table, or the same keys at its top level "
+        "[default: [tool.dedup] of the nearest pyproject.toml]. Options override it.",
+    )
     @click.option(
         "--threshold",
         type=float,
@@ -111,27 +225,26 @@ def config_options(func: F) -> F:
         source_priority: str,
         **kwargs: Any,
     ) -> Any:
-        try:
-            config = DedupConfig(
+        base = click.get_current_context().meta.get(_BASE_CONFIG) or DedupConfig()
+        with _user_errors():
+            config = replace(
+                base,
                 threshold=threshold,
                 num_perm=num_perm,
                 seed=seed,
                 passages=not no_passages,
-                keep=keep,  # type: ignore[arg-type]
+                keep=keep,
                 date_field=date_field,
                 source_priority=tuple(p for p in source_priority.split(",") if p),
             )
-        except DedupError as ex:
-            raise CLIInputError(str(ex)) from ex
         return func(*args, config=config, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
 
 def boilerplate_options(func: F) -> F:
-    """--no-boilerplate, --lexicon, --protect: boilerplate settings on `config`; --site-field."""
+    """--lexicon, --protect, --site-field: boilerplate settings on `config`."""
 
-    @click.option("--no-boilerplate", is_flag=True, help="Skip the search for boilerplate lines.")
     @click.option(
         "--lexicon",
         type=click.Path(exists=True, dir_okay=False),
@@ -151,14 +264,26 @@ def boilerplate_options(func: F) -> F:
     def wrapper(
         *args: Any,
         config: DedupConfig,
-        no_boilerplate: bool,
         lexicon: str | None,
         protect: str | None,
+        site_field: str | None,
         **kwargs: Any,
     ) -> Any:
-        boilerplate = replace(config.boilerplate, lexicon_file=lexicon, protect_file=protect)
-        config = replace(config, boilerplate=boilerplate, find_boilerplate=not no_boilerplate)
-        return func(*args, config=config, **kwargs)
+        boilerplate = replace(
+            config.boilerplate, lexicon_file=lexicon, protect_file=protect, site_field=site_field
+        )
+        return func(*args, config=replace(config, boilerplate=boilerplate), **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def no_boilerplate_option(func: F) -> F:
+    """--no-boilerplate: `config.find_boilerplate` off."""
+
+    @click.option("--no-boilerplate", is_flag=True, help="Skip the search for boilerplate lines.")
+    @wraps(func)
+    def wrapper(*args: Any, config: DedupConfig, no_boilerplate: bool, **kwargs: Any) -> Any:
+        return func(*args, config=replace(config, find_boilerplate=not no_boilerplate), **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
@@ -170,23 +295,36 @@ def jobs_option(func: F) -> F:
         type=int,
         default=0,
         show_default=True,
-        help="Worker processes for signatures; 0 uses every core. Output is identical for any N.",
+        help="Worker processes; 0 uses every core. Output is identical for any N.",
     )(func)
 
 
-def output_options(func: F) -> F:
-    """--format and -o/--output."""
-    func = click.option(
-        "-o", "--output", default=None, help="Write the output to this file (atomically)."
-    )(func)
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["text", "json"]),
-        default="text",
-        show_default=True,
-        help="text for people, json for the dedup.report/1 contract.",
-    )(func)
+def output_options(formats: Sequence[str], help_text: str) -> Callable[[F], F]:
+    """--format (one of `formats`, text by default) and -o/--output."""
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "-o", "--output", default=None, help="Write the output to this file (atomically)."
+        )(func)
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(list(formats)),
+            default="text",
+            show_default=True,
+            help=help_text,
+        )(func)
+
+    return decorate
+
+
+def _output(text: str, output: str | None) -> None:
+    """Write `text` to the -o file (atomically), or print it."""
+    if output:
+        with _user_errors():
+            write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
 
 
 def _read(
@@ -205,10 +343,8 @@ def _read_counted(
 ) -> tuple[list[Document], int]:
     """The documents of `paths` and the number of bad records skipped."""
     reader = DocumentReader(text_field=text_field, id_field=id_field, strict=strict)
-    try:
+    with _user_errors():
         docs = list(track(reader.read(paths), "reading", enabled=progress_enabled(quiet=quiet)))
-    except DedupError as ex:
-        raise CLIInputError(str(ex)) from ex
     if not quiet:
         for skipped in reader.skipped:
             click.echo(f"skipped {skipped.source}: {skipped.reason}", err=True)
@@ -236,17 +372,8 @@ def _warn_if_too_big(docs: Sequence[Document], config: DedupConfig) -> None:
         )
 
 
-def _emit(
-    report: Report, fmt: str, output: str | None, docs: Sequence[Document] = ()
-) -> None:
-    if fmt == "json":
-        text = json_text(report.to_dict())
-    else:
-        text = render_text(report, texts={d.id: d.text for d in docs}) + "\n"
-    if output:
-        write_atomic(output, text)
-    else:
-        click.echo(text, nl=False)
+
+# --------------------------------------------------------------------- compare, scan, clean
 
 
 @cli.command()
@@ -255,7 +382,8 @@ def _emit(
 @input_options
 @config_options
 @boilerplate_options
-@output_options
+@no_boilerplate_option
+@output_options(REPORT_FORMATS, "text for people, json for the dedup.report/1 contract.")
 def compare(
     a: str,
     b: str,
@@ -263,7 +391,6 @@ def compare(
     id_field: str | None,
     strict: bool,
     config: DedupConfig,
-    site_field: str | None,
     fmt: str,
     output: str | None,
 ) -> None:
@@ -280,11 +407,9 @@ def compare(
     if len(docs) != 2:
         msg = f"compare takes exactly two documents, got {len(docs)}; use `dedup scan` for a corpus"
         raise CLIInputError(msg)
-    try:
-        report = api_compare(docs[0], docs[1], config, site_field=site_field)
-    except DedupError as ex:
-        raise CLIInputError(str(ex)) from ex
-    _emit(report, fmt, output, docs)
+    with _user_errors():
+        report = api_compare(docs[0], docs[1], config)
+    _output(render_report(report, fmt, texts={d.id: d.text for d in docs}), output)
 
 
 @cli.command()
@@ -292,8 +417,9 @@ def compare(
 @input_options
 @config_options
 @boilerplate_options
+@no_boilerplate_option
 @jobs_option
-@output_options
+@output_options(REPORT_FORMATS, "text for people, json for the dedup.report/1 contract.")
 @quiet_option
 def scan(
     paths: tuple[str, ...],
@@ -301,7 +427,6 @@ def scan(
     id_field: str | None,
     strict: bool,
     config: DedupConfig,
-    site_field: str | None,
     jobs: int,
     fmt: str,
     output: str | None,
@@ -320,12 +445,10 @@ def scan(
     start = time.monotonic()
     docs, skipped = _read_counted(paths, text_field, id_field, strict, quiet=quiet)
     _warn_if_too_big(docs, config)
-    try:
-        with activity(f"scanning {len(docs):,} documents", enabled=progress_enabled(quiet=quiet)):
-            report = api_scan(docs, config, jobs=resolve_jobs(jobs), site_field=site_field)
-    except DedupError as ex:
-        raise CLIInputError(str(ex)) from ex
-    _emit(report, fmt, output, docs)
+    progress = progress_enabled(quiet=quiet)
+    with _user_errors(), activity(f"scanning {len(docs):,} documents", enabled=progress):
+        report = api_scan(docs, config, jobs=jobs)
+    _output(render_report(report, fmt, texts={d.id: d.text for d in docs}), output)
     if not quiet:
         summary = scan_summary(report.summary(), skipped, time.monotonic() - start)
         click.echo(summary.render(), err=True)
@@ -346,6 +469,7 @@ def scan(
 @input_options
 @config_options
 @boilerplate_options
+@no_boilerplate_option
 @jobs_option
 @quiet_option
 def clean(
@@ -356,7 +480,6 @@ def clean(
     id_field: str | None,
     strict: bool,
     config: DedupConfig,
-    site_field: str | None,
     jobs: int,
     quiet: bool,
 ) -> None:
@@ -373,31 +496,21 @@ def clean(
     """
     start = time.monotonic()
     report = _load_report(report_path) if report_path else None
-    try:
-        with activity("cleaning", enabled=progress_enabled(quiet=quiet)):
-            result = api_clean(
-                paths,
-                out,
-                config,
-                text_field=text_field,
-                id_field=id_field,
-                strict=strict,
-                jobs=resolve_jobs(jobs),
-                site_field=site_field,
-                report=report,
-            )
-    except DedupError as ex:
-        raise CLIInputError(str(ex)) from ex
-    s = result.summary()
-    if not quiet:
-        click.echo(clean_summary(s, time.monotonic() - start).render(), err=True)
-        click.echo(
-            f"read {s['read']} documents: wrote {s['written']}, rejected {s['rejected']} "
-            f"({s['near_duplicates']} near-duplicates, {s['unreadable']} unreadable); "
-            f"removed {s['removed_lines']} boilerplate lines ({s['removed_chars']} chars) "
-            f"-> {out}",
-            err=True,
+    with _user_errors(), activity("cleaning", enabled=progress_enabled(quiet=quiet)):
+        result = api_clean(
+            paths,
+            out,
+            config,
+            text_field=text_field,
+            id_field=id_field,
+            strict=strict,
+            jobs=jobs,
+            report=report,
         )
+    if not quiet:
+        counts = result.summary()
+        click.echo(clean_summary(counts, time.monotonic() - start).render(), err=True)
+        click.echo(clean_line(counts, out), err=True)
 
 
 def _load_report(path: str) -> Report:
@@ -415,46 +528,11 @@ def _load_report(path: str) -> Report:
 # --------------------------------------------------------------------- check and index
 
 
-_CONFIG_SETTINGS = {"threshold": "threshold", "num-perm": "num_perm", "seed": "seed"}
-
-
-def _project_settings(
-    ctx: click.Context, config: DedupConfig, text_field: str, id_field: str | None
-) -> tuple[dict[str, Any], DedupConfig, str, str | None]:
-    """Apply `[tool.dedup]` of the nearest pyproject.toml where no CLI option was given."""
-    from dataclasses import replace
-
-    from dedup.check import find_settings
-
-    try:
-        values = dict(find_settings().values)
-        given = {
-            name
-            for name in ctx.params
-            if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
-        }
-        changes: dict[str, Any] = {
-            field: values[key]
-            for key, field in _CONFIG_SETTINGS.items()
-            if key in values and field not in given
-        }
-        if "no-passages" in values and "no_passages" not in given:
-            changes["passages"] = not values["no-passages"]
-        config = replace(config, **changes) if changes else config
-    except (DedupError, TypeError) as ex:
-        raise CLIInputError(str(ex)) from ex
-    if "text_field" not in given and "text-field" in values:
-        text_field = str(values["text-field"])
-    if "id_field" not in given and "id-field" in values:
-        id_field = str(values["id-field"])
-    values = {k: v for k, v in values.items() if k.replace("-", "_") not in given}
-    return values, config, text_field, id_field
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @input_options
 @config_options
+@boilerplate_options
 @click.option(
     "--max-duplicate-ratio",
     type=float,
@@ -486,14 +564,9 @@ def _project_settings(
     default=None,
     help="Write every finding to this file as accepted, and exit 0.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "github", "junit"]),
-    default=None,
-    help="text, json (report + check), github (workflow commands), junit (XML) [default: text].",
+@output_options(
+    CHECK_FORMATS, "text, json (report + check), github (workflow commands), junit (XML)."
 )
-@click.option("-o", "--output", default=None, help="Write the output to this file (atomically).")
 @jobs_option
 @click.pass_context
 def check(
@@ -509,13 +582,13 @@ def check(
     against: str | None,
     baseline: str | None,
     write_baseline: str | None,
-    fmt: str | None,
+    fmt: str,
     output: str | None,
     jobs: int,
 ) -> None:
     """Fail (exit 1) when the data breaks a limit on duplicates, boilerplate or reuse.
 
-    Settings come from [tool.dedup] in the nearest pyproject.toml, overridden by options.
+    Boilerplate is always looked for (with --lexicon, --protect and --site-field).
     Exit codes: 0 every limit holds, 1 a limit failed, 2 usage or input error.
 
     Example:
@@ -524,58 +597,31 @@ def check(
         dedup check data/ --max-reused-ratio 0.05 --format github
         dedup check eval.jsonl --against train.idx --max-reused-ratio 0
     """
-    from dedup.check import Limits, baseline_text, read_baseline
-    from dedup.check import check as run_check
-    from dedup.ci_formats import render_check
-    from dedup.store import Index
-
-    values, config, text_field, id_field = _project_settings(ctx, config, text_field, id_field)
-    against = against or values.get("against")
-    baseline = baseline or values.get("baseline")
-    fmt = fmt or str(values.get("format", "text"))
-    if fmt not in ("text", "json", "github", "junit"):
-        msg = f"format must be text, json, github or junit, got {fmt!r}"
-        raise CLIInputError(msg)
     docs = _read(paths, text_field, id_field, strict)
-    try:
-        given = {
-            "max-duplicate-ratio": max_duplicate_ratio,
-            "max-boilerplate-ratio": max_boilerplate_ratio,
-            "max-reused-ratio": max_reused_ratio,
-        }
-        chosen = {k: v if v is not None else values.get(k) for k, v in given.items()}
-        limits = Limits(
-            **{k.replace("-", "_"): float(v) for k, v in chosen.items() if v is not None}
-        )
+    with _user_errors():
+        limits = _limits(max_duplicate_ratio, max_boilerplate_ratio, max_reused_ratio)
         accepted = read_baseline(baseline) if baseline and not write_baseline else frozenset()
         _warn_if_too_big(docs, config)
-        report = api_scan(docs, config, jobs=resolve_jobs(jobs))
-        if not report.boilerplate:
-            from dataclasses import replace
-
-            from dedup.boilerplate import detect_boilerplate
-
-            report = replace(report, boilerplate=tuple(detect_boilerplate(docs)))
-        hits = None
-        if against:
-            with Index.open(str(against), config) as idx:
-                hits = idx.query(docs)
-        result = run_check(
-            docs, report, limits, against=hits, against_location=against, baseline=accepted
+        result = api_check(
+            docs, config, limits=limits, against=against, baseline=accepted, jobs=jobs
         )
-    except (DedupError, ValueError, TypeError) as ex:
-        raise CLIInputError(str(ex)) from ex
-    text = render_check(result, fmt)
-    if output:
-        write_atomic(output, text)
-    else:
-        click.echo(text, nl=False)
+    _output(render_check(result, fmt), output)
     if write_baseline:
-        write_atomic(write_baseline, baseline_text(result))
+        _output(baseline_text(result), write_baseline)
         count = len(result.all_findings)
         click.echo(f"wrote {count} accepted findings to {write_baseline}", err=True)
         return
     ctx.exit(result.exit_code)
+
+
+def _limits(duplicate: float | None, boilerplate: float | None, reused: float | None) -> Limits:
+    """The limits given (on the command line or in the settings); the others keep defaults."""
+    given = {
+        "max_duplicate_ratio": duplicate,
+        "max_boilerplate_ratio": boilerplate,
+        "max_reused_ratio": reused,
+    }
+    return Limits(**{name: value for name, value in given.items() if value is not None})
 
 
 @cli.group()
@@ -590,27 +636,12 @@ def index() -> None:
     """
 
 
-def _index_inputs(
-    ctx: click.Context,
-    paths: Sequence[str],
-    text_field: str,
-    id_field: str | None,
-    strict: bool,
-    config: DedupConfig,
-) -> tuple[DedupConfig, list[Document]]:
-    """The settings ([tool.dedup] under the options) and the documents of an index command."""
-    _, config, text_field, id_field = _project_settings(ctx, config, text_field, id_field)
-    return config, _read(paths, text_field, id_field, strict)
-
-
 @index.command("build")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", required=True, help="The index: a file or a postgresql:// URL.")
 @input_options
 @config_options
-@click.pass_context
 def index_build(
-    ctx: click.Context,
     paths: tuple[str, ...],
     output: str,
     text_field: str,
@@ -619,14 +650,9 @@ def index_build(
     config: DedupConfig,
 ) -> None:
     """Build a new index of PATHS (replacing OUTPUT only once it is complete)."""
-    from dedup.store import Index
-
-    config, docs = _index_inputs(ctx, paths, text_field, id_field, strict, config)
-    try:
-        with Index.build(output, docs, config) as idx:
-            count = len(idx)
-    except DedupError as ex:
-        raise CLIInputError(str(ex)) from ex
+    docs = _read(paths, text_field, id_field, strict)
+    with _user_errors(), Index.build(output, docs, config) as idx:
+        count = len(idx)
     click.echo(f"indexed {count} documents -> {output}", err=True)
 
 
@@ -635,9 +661,7 @@ def index_build(
 @click.argument("paths", nargs=-1, required=True)
 @input_options
 @config_options
-@click.pass_context
 def index_add(
-    ctx: click.Context,
     index_location: str,
     paths: tuple[str, ...],
     text_field: str,
@@ -645,19 +669,14 @@ def index_add(
     strict: bool,
     config: DedupConfig,
 ) -> None:
-    """Add the documents of PATHS to INDEX (same id and text again: skipped)."""
-    from dedup.store import Index
-
-    config, docs = _index_inputs(ctx, paths, text_field, id_field, strict, config)
-    try:
-        with Index.open(index_location, config) as idx:
-            added = idx.add(docs)
-            count = len(idx)
-    except DedupError as ex:
-        raise CLIInputError(str(ex)) from ex
+    """Add the documents of PATHS to INDEX (same id and text: skipped; new text: replaced)."""
+    docs = _read(paths, text_field, id_field, strict)
+    with _user_errors(), Index.open(index_location, config) as idx:
+        added = idx.add(docs)
+        count = len(idx)
     click.echo(
-        f"added {added.added} documents ({added.unchanged} already indexed); "
-        f"{count} in {index_location}",
+        f"added {added.added} documents ({added.unchanged} already indexed, "
+        f"{added.updated} replaced by a new text); {count} in {index_location}",
         err=True,
     )
 
@@ -667,11 +686,8 @@ def index_add(
 @click.argument("paths", nargs=-1, required=True)
 @input_options
 @config_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@click.option("-o", "--output", default=None, help="Write the output to this file (atomically).")
-@click.pass_context
+@output_options(QUERY_FORMATS, "text for people, json for tools.")
 def index_query(
-    ctx: click.Context,
     index_location: str,
     paths: tuple[str, ...],
     text_field: str,
@@ -682,35 +698,7 @@ def index_query(
     output: str | None,
 ) -> None:
     """Show which indexed documents PATHS near-duplicate and which indexed passages they reuse."""
-    from dedup.store import Index
-
-    config, docs = _index_inputs(ctx, paths, text_field, id_field, strict, config)
-    try:
-        with Index.open(index_location, config) as idx:
-            hits = idx.query(docs)
-    except DedupError as ex:
-        raise CLIInputError(str(ex)) from ex
-    if fmt == "json":
-        data = {
-            "index": index_location,
-            "pairs": [p.to_dict() for p in hits.pairs],
-            "passages": [p.to_dict() for p in hits.passages],
-            "sources": dict(sorted(hits.sources.items())),
-        }
-        text = json_text(data)
-    else:
-        lines = [f"{len(hits.pairs)} near-duplicates, {len(hits.passages)} reused passages"]
-        lines += [
-            f"{p.b}: near-duplicate of {p.a} ({hits.sources.get(p.a, '')}), Jaccard {p.jaccard:.3f}"
-            for p in hits.pairs
-        ]
-        lines += [
-            f"{p.b.doc} [{p.b.start}:{p.b.end}) reuses {p.a.doc} [{p.a.start}:{p.a.end}): "
-            f"{' '.join(p.a.text.split())[:100]!r}"
-            for p in hits.passages
-        ]
-        text = "\n".join(lines) + "\n"
-    if output:
-        write_atomic(output, text)
-    else:
-        click.echo(text, nl=False)
+    docs = _read(paths, text_field, id_field, strict)
+    with _user_errors(), Index.open(index_location, config) as idx:
+        hits = idx.query(docs)
+    _output(render_query(hits, fmt, index_location), output)

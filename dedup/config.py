@@ -1,17 +1,28 @@
 """Frozen configuration objects, validated at construction and fingerprinted.
 
-Every field is also a CLI option of the same name (with dashes). `DedupConfig.fingerprint()`
-goes into every report and index, so results made with different settings are never mixed.
+Every top-level field is also a CLI option of the same name (with dashes); every field can be
+set in a settings file (`find_settings`, `read_settings`): CLI options at the top level of
+`[tool.dedup]`, sub-config fields in `[tool.dedup.passage]`, `[tool.dedup.boilerplate]`,
+`[tool.dedup.shingle]` and `[tool.dedup.normalize]`. `DedupConfig.fingerprint()` goes into every
+report and index, so results made with different settings are never mixed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
 from typing import Any, Literal
 
 from dedup.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
 
 
 def _check_range(name: str, value: float, low: float, high: float) -> None:
@@ -133,6 +144,8 @@ class BoilerplateConfig:
             prose-like recurring line (one ending in terminal punctuation).
         corpus_max_words: longest line (words) counted for corpus evidence.
         teaser_prefix_words: fewest words a teaser must share with another document's opening.
+        site_field: a key of `Document.meta` naming each document's site; recurring lines
+            are then counted per site (None: the whole corpus is one site).
     """
 
     lexicon_similarity: float = 0.9
@@ -152,6 +165,7 @@ class BoilerplateConfig:
     min_doc_fraction: float = 0.05
     corpus_max_words: int = 40
     teaser_prefix_words: int = 5
+    site_field: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("lexicon_similarity", "teaser_length_ratio", "max_removed_fraction",
@@ -228,8 +242,15 @@ class DedupConfig:
             raise ConfigError(msg)
 
     def to_dict(self) -> dict[str, Any]:
-        """The config as plain JSON-ready data (nested dicts)."""
-        return asdict(self)
+        """The config as plain JSON-ready data (nested dicts, lists), as JSON gives it back.
+
+        Example:
+            >>> DedupConfig(keep="source", source_priority=("wiki/*",)).to_dict()["source_priority"]
+            ['wiki/*']
+        """
+        data = asdict(self)
+        data["source_priority"] = list(self.source_priority)
+        return data
 
     def fingerprint(self) -> str:
         """A short hash of every setting that changes results; stored in reports and indexes.
@@ -245,13 +266,199 @@ class DedupConfig:
     def from_dict(cls, data: dict[str, Any]) -> DedupConfig:
         """Build a config from `to_dict()` output (nested dicts become sub-configs)."""
         data = dict(data)
-        subs: dict[str, Any] = {
-            "shingle": ShingleConfig,
-            "normalize": NormalizeConfig,
-            "passage": PassageConfig,
-            "boilerplate": BoilerplateConfig,
-        }
-        for key, sub in subs.items():
+        for key, sub in SUB_CONFIGS.items():
             if isinstance(data.get(key), dict):
                 data[key] = sub(**data[key])
         return cls(**data)
+
+
+SUB_CONFIGS: dict[str, Any] = {
+    "shingle": ShingleConfig,
+    "normalize": NormalizeConfig,
+    "passage": PassageConfig,
+    "boilerplate": BoilerplateConfig,
+}
+
+
+# --------------------------------------------------------------------- settings files
+
+SETTINGS_TABLE = "[tool.dedup]"
+PATH_SETTINGS = ("baseline", "against", "lexicon", "protect")  # relative to the settings file
+# Sub-config fields that are CLI options: a file sets them at the top level, under that name.
+_OPTION_FIELDS = {("boilerplate", "lexicon_file"): "lexicon",
+                  ("boilerplate", "protect_file"): "protect",
+                  ("boilerplate", "site_field"): "site-field"}  # fmt: skip
+_KINDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "number": ("a number", lambda v: isinstance(v, int | float) and not isinstance(v, bool)),
+    "integer": ("an integer", lambda v: isinstance(v, int) and not isinstance(v, bool)),
+    "bool": ("true or false", lambda v: isinstance(v, bool)),
+    "string": ("a string", lambda v: isinstance(v, str)),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSettings:
+    """Settings read from a file: `[tool.dedup]` of a pyproject.toml, or a `--config` file.
+
+    Attributes:
+        values: top-level keys, named as the CLI options (dashes), with their values;
+            relative paths (`PATH_SETTINGS`) are resolved against the file's folder.
+        tables: sub-config tables (`passage`, `boilerplate`, `shingle`, `normalize`):
+            field name -> value.
+        path: the file, or None when no file was found.
+        table: "[tool.dedup]" when the keys came from that table, "" for top-level keys.
+    """
+
+    values: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    path: Path | None = None
+    table: str = ""
+
+    def where(self, key: str = "") -> str:
+        """How a message names the file and key: `pyproject.toml: [tool.dedup] seed`."""
+        name = str(_shown(self.path)) if self.path else "settings"
+        return " ".join(part for part in (f"{name}:", self.table, key) if part)
+
+    def config(self) -> DedupConfig:
+        """The default config with the sub-config tables applied.
+
+        Raises:
+            ConfigError: a value is of the wrong type or out of range (naming file and key).
+
+        Example:
+            >>> ProjectSettings(tables={"passage": {"min_words": 12}}).config().passage.min_words
+            12
+        """
+        subs: dict[str, Any] = {}
+        for name, values in self.tables.items():
+            where = self.where(name)
+            try:
+                subs[name] = SUB_CONFIGS[name](**values)
+            except ConfigError as ex:
+                msg = f"{where}: {ex}"
+                raise ConfigError(msg) from ex
+        return DedupConfig(**subs)
+
+
+def check_setting(where: str, value: Any, kind: str) -> None:
+    """Refuse a settings value that is not of `kind` (number, integer, bool or string).
+
+    Example:
+        >>> check_setting("pyproject.toml: [tool.dedup] seed", "five", "integer")
+        Traceback (most recent call last):
+        ...
+        dedup.errors.ConfigError: pyproject.toml: [tool.dedup] seed: expected an integer, got 'five'
+    """
+    what, ok = _KINDS[kind]
+    if not ok(value):
+        msg = f"{where}: expected {what}, got {value!r}"
+        raise ConfigError(msg)
+
+
+def find_settings(start: str | Path | None = None) -> ProjectSettings:
+    """`[tool.dedup]` from the first pyproject.toml holding one, walking up from `start`.
+
+    Keys may use dashes or underscores; relative paths (`baseline`, `against`, `lexicon`,
+    `protect`) are relative to the pyproject.toml.
+
+    Example:
+        >>> import tempfile
+        >>> d = Path(tempfile.mkdtemp())
+        >>> _ = (d / "pyproject.toml").write_text("[tool.dedup]\\nmax_reused_ratio = 0.1\\n")
+        >>> (d / "sub").mkdir()
+        >>> find_settings(d / "sub").values
+        {'max-reused-ratio': 0.1}
+    """
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            table = _load_toml(candidate).get("tool", {}).get("dedup")
+            if isinstance(table, dict):
+                return _settings(table, candidate, SETTINGS_TABLE)
+    return ProjectSettings()
+
+
+def read_settings(path: str | Path) -> ProjectSettings:
+    """The settings of a `--config` TOML file: its `[tool.dedup]` table, else its top-level keys.
+
+    The keys are the same either way, so a pyproject.toml can be passed as well.
+
+    Raises:
+        ConfigError: the file cannot be read or is not TOML, or a sub-config key is wrong.
+
+    Example:
+        >>> import tempfile
+        >>> p = Path(tempfile.mkdtemp()) / "dedup.toml"
+        >>> _ = p.write_text("threshold = 0.5\\n[passage]\\nmin-words = 12\\n")
+        >>> s = read_settings(p)
+        >>> s.values, s.tables
+        ({'threshold': 0.5}, {'passage': {'min_words': 12}})
+    """
+    file = Path(path)
+    data = _load_toml(file)
+    table = data.get("tool", {}).get("dedup")
+    if isinstance(table, dict):
+        return _settings(table, file, SETTINGS_TABLE)
+    return _settings(data, file, "")
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as ex:
+        msg = f"{path}: cannot read the settings file ({ex.strerror}); check the path"
+        raise ConfigError(msg) from ex
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as ex:
+        msg = f"{path}: cannot read it as TOML ({ex}); fix the file"
+        raise ConfigError(msg) from ex
+
+
+def _settings(table: dict[str, Any], path: Path, name: str) -> ProjectSettings:
+    shown = ProjectSettings(path=path, table=name)
+    values: dict[str, Any] = {}
+    tables: dict[str, dict[str, Any]] = {}
+    for raw_key, value in table.items():
+        key = str(raw_key).replace("_", "-")
+        if key in SUB_CONFIGS and isinstance(value, dict):
+            tables[key] = _sub_table(shown, key, value)
+        elif key in PATH_SETTINGS and isinstance(value, str) and "://" not in value:
+            values[key] = str(path.parent / value)
+        else:
+            values[key] = value
+    return ProjectSettings(values, tables, path, name)
+
+
+def _sub_table(shown: ProjectSettings, name: str, table: dict[str, Any]) -> dict[str, Any]:
+    """A sub-config table checked key by key against the fields of its config class."""
+    defaults = {f.name: f.default for f in fields(SUB_CONFIGS[name])}
+    out: dict[str, Any] = {}
+    for raw_key, value in table.items():
+        key = str(raw_key).replace("-", "_")
+        where = shown.where(f"{name}.{raw_key}")
+        if (name, key) in _OPTION_FIELDS:
+            msg = f"{where}: set it as `{_OPTION_FIELDS[name, key]}` at the top of the table"
+            raise ConfigError(msg)
+        if key not in defaults:
+            known = ", ".join(k for k in defaults if (name, k) not in _OPTION_FIELDS)
+            msg = f"{where}: unknown key; known: {known}"
+            raise ConfigError(msg)
+        check_setting(where, value, _kind(defaults[key]))
+        out[key] = value
+    return out
+
+
+def _kind(default: Any) -> str:
+    if isinstance(default, bool):
+        return "bool"
+    if isinstance(default, int):
+        return "integer"
+    return "number" if isinstance(default, float) else "string"
+
+
+def _shown(path: Path) -> Path:
+    """`path` relative to the working directory when it lies below it, as people typed it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path

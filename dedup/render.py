@@ -1,28 +1,65 @@
-"""Human-readable text for reports: passages side by side, as a terminal shows them."""
+"""Every output for people and machines: reports, check results, index queries, summaries.
+
+- a report (`dedup compare`, `dedup scan`): `render_report`, text (passages side by side) or
+  json (the `dedup.report/1` contract, written by `json_text`);
+- a check result (`dedup check`): `render_check`, text, json, github (workflow commands) or
+  junit (XML);
+- an index query (`dedup index query`): `render_query`, text or json;
+- the end-of-run summary on stderr after `scan` and `clean`: `RunSummary`.
+
+Nothing else in the package formats output; the CLI prints what these functions return.
+"""
 
 from __future__ import annotations
 
+import json
 import shutil
 import textwrap
+import xml.etree.ElementTree as ET
 from collections.abc import Mapping
+from dataclasses import dataclass
 from itertools import zip_longest
+from typing import Any
 
+from dedup.check import CheckResult, Verdict, query_dict
 from dedup.report import BoilerplateLine, PassageMatch, Report
+from dedup.store import QueryResult
+
+REPORT_FORMATS = ("text", "json")
+CHECK_FORMATS = ("text", "json", "github", "junit")
+QUERY_FORMATS = ("text", "json")
 
 
-def render_text(
-    report: Report, *, width: int | None = None, texts: Mapping[str, str] | None = None
+# --------------------------------------------------------------------- reports
+
+
+def render_report(
+    report: Report,
+    fmt: str = "text",
+    *,
+    texts: Mapping[str, str] | None = None,
+    width: int | None = None,
 ) -> str:
-    """The report as plain text: documents, pair similarity, then each passage side by side.
+    """`report` in one of `REPORT_FORMATS`, ending with a newline.
 
-    Boilerplate lines follow, each with its rule, value, threshold and evidence; `texts`
-    (document id -> original text) adds the line itself.
+    Args:
+        report: the report.
+        fmt: "text" for people (passages side by side, boilerplate lines with their rule,
+            value, threshold and evidence) or "json" (`Report.to_dict`, see `json_text`).
+        texts: document id -> original text; adds each boilerplate line itself to "text".
+        width: text width [default: the terminal's, at most 160].
 
     Example:
-        >>> from dedup.report import Report
-        >>> print(render_text(Report(config={}, fingerprint="f"), width=60))
+        >>> print(render_report(Report(config={}, fingerprint="f")), end="")
         0 documents, 0 shared passages
     """
+    if fmt == "json":
+        return json_text(report.to_dict())
+    return _report_text(report, width, texts or {}) + "\n"
+
+
+def _report_text(report: Report, width: int | None, texts: Mapping[str, str]) -> str:
+    """Documents, pair similarity, each passage side by side, then the boilerplate lines."""
     width = width or min(shutil.get_terminal_size((120, 24)).columns, 160)
     lines = [f"{len(report.documents)} documents, {len(report.passages)} shared passages"]
     for pair in report.pairs:
@@ -37,7 +74,7 @@ def render_text(
         lines.extend(_render_passage(number, passage, width))
     if report.boilerplate:
         lines.append("")
-        lines.extend(_render_boilerplate(report.boilerplate, width, texts or {}))
+        lines.extend(_render_boilerplate(report.boilerplate, width, texts))
     return "\n".join(lines)
 
 
@@ -68,3 +105,278 @@ def _render_passage(number: int, p: PassageMatch, width: int) -> list[str]:
     for la, rb in zip_longest(left, right, fillvalue=""):
         out.append(f"{la:<{column}} | {rb}".rstrip())
     return out
+
+
+# --------------------------------------------------------------------- check results
+
+
+def render_check(result: CheckResult, fmt: str) -> str:
+    """`result` in one of `FORMATS`, ending with a newline.
+
+    Example:
+        >>> from dedup.check import check
+        >>> from dedup.document import Document
+        >>> print(render_check(check([Document("a", "one two three", "a.txt")]), "text"), end="")
+        PASS: 1 documents, 0 new findings
+          ok   max-duplicate-ratio 0 <= 0
+          ok   max-boilerplate-ratio 0 <= 1
+          ok   max-reused-ratio 0 <= 1
+    """
+    if fmt == "json":
+        return json.dumps(result.to_dict(), ensure_ascii=False, indent=1) + "\n"
+    if fmt == "github":
+        return _check_github(result)
+    if fmt == "junit":
+        return _check_junit(result)
+    return _check_text(result)
+
+
+def _check_text(result: CheckResult) -> str:
+    """A summary line, one line per limit, then each new finding as `path:line: message`."""
+    new = sum(len(v.findings) for v in result.verdicts)
+    accepted = sum(v.accepted for v in result.verdicts)
+    head = f"{'PASS' if result.passed else 'FAIL'}: {len(result.report.documents)} documents, "
+    head += f"{new} new findings" + (f" ({accepted} accepted by the baseline)" if accepted else "")
+    lines = [head]
+    for v in result.verdicts:
+        sign = "<=" if v.passed else ">"
+        lines.append(
+            f"  {'ok  ' if v.passed else 'FAIL'} {v.rule} {v.value:.4g} {sign} {v.threshold:g}"
+        )
+    for v in result.verdicts:
+        for f in v.findings:
+            lines.append(f"{f.path}:{f.line}: [{v.rule}] {f.message}")
+    return "\n".join(lines) + "\n"
+
+
+def _check_github(result: CheckResult) -> str:
+    """One GitHub workflow command per new finding: `::error` if its limit failed, else `::warning`.
+
+    Each names the file and the line of the finding in the original file, so GitHub shows it
+    on the diff; a final `::notice` (or `::error`) line gives the verdict of every limit.
+    """
+    lines = []
+    for v in result.verdicts:
+        level = "warning" if v.passed else "error"
+        for f in v.findings:
+            props = f"file={_prop(f.path)},line={f.line},title={_prop('dedup ' + v.rule)}"
+            lines.append(f"::{level} {props}::{_data(f.message)}")
+    summary = "; ".join(_verdict_line(v) for v in result.verdicts)
+    level = "notice" if result.passed else "error"
+    lines.append(f"::{level} title=dedup check::{_data(summary)}")
+    return "\n".join(lines) + "\n"
+
+
+def _check_junit(result: CheckResult) -> str:
+    """JUnit XML: one testsuite, one testcase per limit, a failure listing its findings."""
+    failures = sum(not v.passed for v in result.verdicts)
+    suites = ET.Element("testsuites", name="dedup check")
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name="dedup check",
+        tests=str(len(result.verdicts)),
+        failures=str(failures),
+        errors="0",
+    )
+    for v in result.verdicts:
+        case = ET.SubElement(suite, "testcase", classname="dedup.check", name=v.rule)
+        body = "\n".join(f"{f.path}:{f.line}: {f.message}" for f in v.findings)
+        if not v.passed:
+            failure = ET.SubElement(case, "failure", message=_verdict_line(v), type=v.rule)
+            failure.text = body
+        elif body:
+            ET.SubElement(case, "system-out").text = body
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _verdict_line(v: Verdict) -> str:
+    sign = "<=" if v.passed else ">"
+    state = "ok" if v.passed else "failed"
+    return f"{v.rule} {state}: {v.value:.4g} {sign} {v.threshold:g} ({len(v.findings)} findings)"
+
+
+def _data(text: str) -> str:
+    """Escape a workflow-command message (GitHub's `escapeData`)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(text: str) -> str:
+    """Escape a workflow-command property (GitHub's `escapeProperty`)."""
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+# --------------------------------------------------------------------- index queries
+
+
+def render_query(result: QueryResult, fmt: str, location: str) -> str:
+    """What `Index.query` found in one of `QUERY_FORMATS`, ending with a newline.
+
+    Example:
+        >>> print(render_query(QueryResult([], [], {}), "text", "train.idx"), end="")
+        0 near-duplicates, 0 reused passages
+    """
+    if fmt == "json":
+        return json_text(query_dict(result, location))
+    lines = [f"{len(result.pairs)} near-duplicates, {len(result.passages)} reused passages"]
+    lines += [
+        f"{p.b}: near-duplicate of {p.a} ({result.sources.get(p.a, '')}), Jaccard {p.jaccard:.3f}"
+        for p in result.pairs
+    ]
+    lines += [
+        f"{p.b.doc} [{p.b.start}:{p.b.end}) reuses {p.a.doc} [{p.a.start}:{p.a.end}): "
+        f"{' '.join(p.a.text.split())[:100]!r}"
+        for p in result.passages
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------- JSON
+
+
+def json_text(data: dict[str, Any]) -> str:
+    """JSON with one line per top-level field and one line per element of a list field.
+
+    A report of 100,000 passages stays readable and greppable (one passage per line), and
+    every line goes through the C encoder: an indented `json.dumps` takes the pure-Python
+    path, three times slower on large reports.
+
+    Example:
+        >>> print(json_text({"schema": "x", "passages": [{"a": 1}, {"a": 2}], "empty": []}), end="")
+        {
+         "schema": "x",
+         "passages": [
+          {"a": 1},
+          {"a": 2}
+         ],
+         "empty": []
+        }
+        >>> json.loads(json_text({"k": [1, 2]}))
+        {'k': [1, 2]}
+    """
+    fields = []
+    for key, value in data.items():
+        name = json.dumps(key, ensure_ascii=False)
+        if isinstance(value, list) and value:
+            items = ",\n".join("  " + json.dumps(v, ensure_ascii=False) for v in value)
+            fields.append(f" {name}: [\n{items}\n ]")
+        else:
+            fields.append(f" {name}: {json.dumps(value, ensure_ascii=False)}")
+    return "{\n" + ",\n".join(fields) + "\n}\n"
+
+
+# --------------------------------------------------------------------- run summaries
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """Counts and timing of one run.
+
+    Attributes:
+        documents: documents read (bad records not included).
+        duplicates: non-kept copies of near-duplicate clusters.
+        kept: documents written (`clean`) or that cleaning would keep (`scan`).
+        rejected: documents and records sent to the rejects file (None for `scan`).
+        skipped: bad records skipped by the reader.
+        seconds: wall time of the run.
+
+    Example:
+        >>> RunSummary(documents=10, duplicates=2, kept=8, rejected=None, skipped=1,
+        ...            seconds=2.0).docs_per_second
+        5.0
+    """
+
+    documents: int
+    duplicates: int
+    kept: int
+    rejected: int | None
+    skipped: int
+    seconds: float
+
+    @property
+    def docs_per_second(self) -> float:
+        """Documents read per second of wall time."""
+        return self.documents / self.seconds if self.seconds > 0 else 0.0
+
+    def rows(self) -> list[tuple[str, str]]:
+        """The table as (label, value) rows, values formatted for people."""
+        rejected = "-" if self.rejected is None else f"{self.rejected:,}"
+        return [
+            ("documents", f"{self.documents:,}"),
+            ("duplicates", f"{self.duplicates:,}"),
+            ("kept", f"{self.kept:,}"),
+            ("rejected", rejected),
+            ("skipped", f"{self.skipped:,}"),
+            ("time", f"{self.seconds:,.2f} s"),
+            ("docs/s", f"{self.docs_per_second:,.0f}"),
+        ]
+
+    def render(self) -> str:
+        """A two-column table, labels left and values right-aligned.
+
+        Example:
+            >>> print(RunSummary(1200, 3, 1197, 3, 0, 0.5).render())
+            documents   1,200
+            duplicates      3
+            kept        1,197
+            rejected        3
+            skipped         0
+            time       0.50 s
+            docs/s      2,400
+        """
+        rows = self.rows()
+        left = max(len(label) for label, _ in rows)
+        right = max(len(value) for _, value in rows)
+        return "\n".join(f"{label:<{left}} {value:>{right}}" for label, value in rows)
+
+
+def scan_summary(report_summary: Mapping[str, int], skipped: int, seconds: float) -> RunSummary:
+    """Summary of a scan from `Report.summary()`: kept is what `clean` would keep.
+
+    Example:
+        >>> scan_summary({"documents": 5, "duplicate_documents": 1}, 2, 1.0).kept
+        4
+    """
+    documents = report_summary["documents"]
+    duplicates = report_summary["duplicate_documents"]
+    return RunSummary(documents, duplicates, documents - duplicates, None, skipped, seconds)
+
+
+def clean_summary(clean_counts: Mapping[str, int], seconds: float) -> RunSummary:
+    """Summary of a clean from `CleanResult.summary()` (read = written + rejected).
+
+    Example:
+        >>> counts = {"read": 6, "written": 4, "rejected": 2, "near_duplicates": 1,
+        ...           "unreadable": 1}
+        >>> clean_summary(counts, 1.0).documents
+        5
+    """
+    unreadable = clean_counts["unreadable"]
+    return RunSummary(
+        documents=clean_counts["read"] - unreadable,
+        duplicates=clean_counts["near_duplicates"],
+        kept=clean_counts["written"],
+        rejected=clean_counts["rejected"],
+        skipped=unreadable,
+        seconds=seconds,
+    )
+
+
+def clean_line(counts: Mapping[str, int], out: str) -> str:
+    """One sentence on what `clean` did, from `CleanResult.summary()`.
+
+    Example:
+        >>> counts = {"read": 6, "written": 4, "rejected": 2, "near_duplicates": 1,
+        ...           "unreadable": 1, "removed_lines": 3, "removed_chars": 40}
+        >>> for part in clean_line(counts, "out").split("; "):
+        ...     print(part)
+        read 6 documents: wrote 4, rejected 2 (1 near-duplicates, 1 unreadable)
+        removed 3 boilerplate lines (40 chars) -> out
+    """
+    return (
+        f"read {counts['read']} documents: wrote {counts['written']}, rejected "
+        f"{counts['rejected']} ({counts['near_duplicates']} near-duplicates, "
+        f"{counts['unreadable']} unreadable); removed {counts['removed_lines']} boilerplate "
+        f"lines ({counts['removed_chars']} chars) -> {out}"
+    )

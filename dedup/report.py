@@ -7,7 +7,6 @@ read, so `text[start:end]` is the evidence.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -308,34 +307,3 @@ def _covered(spans: set[tuple[int, int]]) -> int:
             total += end - start
             reach = end
     return total
-
-
-def json_text(data: dict[str, Any]) -> str:
-    """JSON with one line per top-level field and one line per element of a list field.
-
-    A report of 100,000 passages stays readable and greppable (one passage per line), and
-    every line goes through the C encoder: an indented `json.dumps` takes the pure-Python
-    path, three times slower on large reports.
-
-    Example:
-        >>> print(json_text({"schema": "x", "passages": [{"a": 1}, {"a": 2}], "empty": []}), end="")
-        {
-         "schema": "x",
-         "passages": [
-          {"a": 1},
-          {"a": 2}
-         ],
-         "empty": []
-        }
-        >>> json.loads(json_text({"k": [1, 2]}))
-        {'k': [1, 2]}
-    """
-    fields = []
-    for key, value in data.items():
-        name = json.dumps(key, ensure_ascii=False)
-        if isinstance(value, list) and value:
-            items = ",\n".join("  " + json.dumps(v, ensure_ascii=False) for v in value)
-            fields.append(f" {name}: [\n{items}\n ]")
-        else:
-            fields.append(f" {name}: {json.dumps(value, ensure_ascii=False)}")
-    return "{\n" + ",\n".join(fields) + "\n}\n"

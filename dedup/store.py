@@ -625,7 +625,9 @@ def _same_document(indexed: Document, queried: Document) -> bool:
     """
     if indexed.id == queried.id:
         return True
-    return indexed.text == queried.text and _origin(indexed.source) == _origin(queried.source)
+    if not (indexed.source and queried.source) or indexed.text != queried.text:
+        return False
+    return _origin(indexed.source) == _origin(queried.source)
 
 
 def _origin(source: str) -> str:

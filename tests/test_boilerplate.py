@@ -201,7 +201,7 @@ def _site_doc(i: int, site: str, footer: str) -> Document:
 def test_corpus_repeat_counts_documents_with_different_openings() -> None:
     footer = "Dawn Media Group newsroom desk Karachi"
     docs = [_site_doc(i, "dawn", footer) for i in range(5)]
-    found = detect_boilerplate(docs, site_field="site")
+    found = detect_boilerplate(docs, BoilerplateConfig(site_field="site"))
     assert {(b.doc, b.rule) for b in found} == {(d.id, "corpus_repeat") for d in docs}
     assert "same line in 5 documents of site 'dawn'" in found[0].evidence
 
@@ -214,7 +214,7 @@ def test_near_duplicate_copies_do_not_make_their_lines_boilerplate() -> None:
 def test_corpus_repeat_is_per_site() -> None:
     footer = "Dawn Media Group newsroom desk Karachi"
     docs = [_site_doc(i, f"site{i}", footer) for i in range(5)]
-    assert detect_boilerplate(docs, site_field="site") == []
+    assert detect_boilerplate(docs, BoilerplateConfig(site_field="site")) == []
 
 
 def test_teaser_that_opens_another_document() -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from dedup.api import scan
-from dedup.check import Limits, baseline_text, check, find_settings, locate, read_baseline
-from dedup.config import DedupConfig
+from dedup.check import Limits, baseline_text, evaluate, locate, read_baseline
+from dedup.config import DedupConfig, find_settings
 from dedup.document import Document
 from dedup.errors import ConfigError, InputError
 
@@ -32,7 +32,7 @@ def _docs() -> list[Document]:
 
 def test_reuse_is_measured_on_the_copy_with_line_numbers() -> None:
     docs = _docs()
-    result = check(docs, scan(docs, DedupConfig()), Limits(max_reused_ratio=0.1))
+    result = evaluate(docs, scan(docs, DedupConfig()), Limits(max_reused_ratio=0.1))
     reused = {v.rule: v for v in result.verdicts}["max-reused-ratio"]
     assert not reused.passed
     assert result.exit_code == 1
@@ -48,7 +48,7 @@ def test_reuse_is_measured_on_the_copy_with_line_numbers() -> None:
 
 def test_limits_that_hold_pass() -> None:
     docs = _docs()
-    result = check(docs, scan(docs), Limits(max_reused_ratio=0.9))
+    result = evaluate(docs, scan(docs), Limits(max_reused_ratio=0.9))
     assert result.passed
     assert result.exit_code == 0
 
@@ -61,27 +61,27 @@ def test_limits_are_validated() -> None:
 def test_baseline_accepts_known_findings_but_not_new_ones() -> None:
     docs = _docs()
     limits = Limits(max_reused_ratio=0.0)
-    first = check(docs, scan(docs), limits)
+    first = evaluate(docs, scan(docs), limits)
     keys = frozenset(row["key"] for row in json.loads(baseline_text(first))["findings"])
     assert len(keys) == 1
-    assert check(docs, scan(docs), limits, baseline=keys).passed
+    assert evaluate(docs, scan(docs), limits, baseline=keys).passed
     # The same passage moved by an edit elsewhere keeps its key.
     moved = [docs[0], Document("b.txt", "New opening line.\n" + docs[1].text, "b.txt"), docs[2]]
-    assert check(moved, scan(moved), limits, baseline=keys).passed
+    assert evaluate(moved, scan(moved), limits, baseline=keys).passed
     # A new copy is a new finding.
     more = [*docs, Document("d.txt", NEWS, "d.txt")]
-    result = check(more, scan(more), limits, baseline=keys)
+    result = evaluate(more, scan(more), limits, baseline=keys)
     assert not result.passed
     assert {f.doc for v in result.verdicts for f in v.findings} == {"d.txt"}
 
 
 def test_baseline_file_round_trip_and_errors(tmp_path: Path) -> None:
     docs = _docs()
-    result = check(docs, scan(docs))
+    result = evaluate(docs, scan(docs))
     path = tmp_path / "baseline.json"
     path.write_text(baseline_text(result))
     assert read_baseline(path) == {f.key for f in result.all_findings}
-    assert baseline_text(result) == baseline_text(check(docs, scan(docs)))
+    assert baseline_text(result) == baseline_text(evaluate(docs, scan(docs)))
     (tmp_path / "bad.json").write_text("[1, 2]")
     with pytest.raises(InputError, match=r"not a dedup\.baseline/1 file"):
         read_baseline(tmp_path / "bad.json")
@@ -110,6 +110,8 @@ def test_settings_from_nearest_pyproject(tmp_path: Path) -> None:
 
 
 def test_unknown_setting_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text("[tool.dedup]\nmax_reuse_ratio = 0.25\n")
-    with pytest.raises(ConfigError, match="unknown key"):
+    # Top-level keys are CLI options, checked by the CLI (tests/test_settings.py); the
+    # sub-config tables are checked as they are read.
+    (tmp_path / "pyproject.toml").write_text("[tool.dedup.passage]\nmin_word = 3\n")
+    with pytest.raises(ConfigError, match=r"\[tool.dedup\] passage.min_word: unknown key"):
         find_settings(tmp_path)

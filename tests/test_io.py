@@ -19,7 +19,7 @@ from dedup.io.formats import detect_format
 from dedup.io.readers import DocumentReader
 from dedup.io.writers import write_like
 from dedup.progress import ProgressLine, activity, progress_enabled, track
-from dedup.summary import RunSummary, clean_summary, scan_summary
+from dedup.render import RunSummary, clean_summary, scan_summary
 
 ROWS = [
     {"id": "n1", "text": "The council approved the new budget on Tuesday.", "year": 2021},

@@ -8,6 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dedup.api import scan
+from dedup.config import BoilerplateConfig, DedupConfig, PassageConfig
+from dedup.document import Document
 from dedup.report import (
     BoilerplateLine,
     ClusterMember,
@@ -38,10 +41,23 @@ boilerplate = st.builds(
     ids, offsets, st.integers(0, 99), st.sampled_from(["lexicon", "teaser_run"]), unit, unit,
     st.text(max_size=20),
 )
+configs = st.builds(
+    lambda threshold, seed, priority, site, words: DedupConfig(
+        threshold=threshold,
+        seed=seed,
+        keep="source" if priority else "first",
+        source_priority=tuple(priority),
+        boilerplate=BoilerplateConfig(site_field=site),
+        passage=PassageConfig(min_words=words),
+    ),
+    unit, st.integers(0, 2**32 - 1), st.lists(ids, max_size=3), st.none() | ids,
+    st.integers(1, 50),
+)  # fmt: skip
 reports = st.builds(
     Report,
-    config=st.just({"threshold": 0.8}),
+    config=configs.map(DedupConfig.to_dict),
     fingerprint=st.text(max_size=16),
+    counts=st.dictionaries(ids, st.integers(0, 10**6), max_size=3),
     documents=st.lists(st.builds(DocumentInfo, ids, ids, st.integers(0, 9999)), max_size=3).map(
         tuple),
     pairs=st.lists(pairs, max_size=3).map(tuple),
@@ -56,6 +72,21 @@ reports = st.builds(
 def test_round_trip_through_json(report):
     data = json.loads(json.dumps(report.to_dict()))
     assert Report.from_dict(data) == report
+
+
+@settings(max_examples=100, deadline=None)
+@given(config=configs)
+def test_config_round_trips_through_json(config):
+    data = json.loads(json.dumps(config.to_dict()))
+    assert DedupConfig.from_dict(data) == config
+    assert DedupConfig.from_dict(data).fingerprint() == config.fingerprint()
+
+
+def test_scanned_report_with_source_priority_round_trips():
+    config = DedupConfig(keep="source", source_priority=("wiki/*", "news/*"))
+    docs = [Document("a", "one two three four five six", "wiki/a"), Document("b", "x y z")]
+    report = scan(docs, config)
+    assert Report.from_dict(json.loads(json.dumps(report.to_dict()))) == report
 
 
 def test_shape_has_the_contract_keys():

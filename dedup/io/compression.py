@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
-import tempfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from dedup.errors import InputError
+from dedup.io.atomic import open_atomic
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -103,7 +102,7 @@ def open_read(path: Path) -> IO[bytes]:
         InputError: the file cannot be opened, or see `decompressing`.
 
     Example:
-        >>> import pathlib
+        >>> import pathlib, tempfile
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt.gz"
         >>> _ = p.write_bytes(gzip.compress(b"Hello."))
         >>> with open_read(p) as fh:
@@ -124,42 +123,29 @@ def open_read(path: Path) -> IO[bytes]:
 
 @contextmanager
 def open_write_atomic(path: str | Path) -> Iterator[IO[bytes]]:
-    """A binary stream into a temporary file, compressed by `path`'s suffix, renamed on success.
+    """A binary stream compressed by `path`'s suffix, written with `dedup.io.atomic.open_atomic`.
 
     Readers see the old file or the whole new one; on an error the temporary file is removed.
     gzip output has no timestamp or name in its header, so equal input gives equal bytes.
 
     Example:
-        >>> import pathlib
+        >>> import pathlib, tempfile
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "out.txt.gz"
         >>> with open_write_atomic(p) as fh:
         ...     _ = fh.write(b"Hello.")
         >>> gzip.decompress(p.read_bytes())
         b'Hello.'
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            kind = suffix_compression(target)
-            if kind == "gzip":
-                with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
-                    yield cast(IO[bytes], gz)
-            elif kind == "zstd":
-                writer = _zstd().ZstdCompressor().stream_writer(raw, closefd=False)
-                with writer:
-                    yield writer
-            else:
-                yield raw
-        # mkstemp creates the file 0600; give it the permissions a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with open_atomic(path) as raw:
+        kind = suffix_compression(path)
+        if kind == "gzip":
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
+                yield cast(IO[bytes], gz)
+        elif kind == "zstd":
+            with _zstd().ZstdCompressor().stream_writer(raw, closefd=False) as writer:
+                yield writer
+        else:
+            yield raw
 
 
 def _zstd() -> Any:

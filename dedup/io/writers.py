@@ -1,4 +1,4 @@
-"""Writing outputs atomically: a temporary file in the target directory, then a rename.
+"""Writing outputs, each atomically through `dedup.io.atomic`.
 
 Records go to JSONL (`write_jsonl`) or back into their input's format (`write_like`).
 """
@@ -7,40 +7,15 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from dedup.document import Document
+from dedup.io.atomic import write_atomic
 from dedup.io.compression import open_write_atomic
 from dedup.io.formats import InputFormat
 from dedup.io.tables import write_csv, write_parquet
-
-
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write `text` to `path` so that readers see either the old file or the whole new one.
-
-    Example:
-        >>> import tempfile, pathlib
-        >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.json"
-        >>> write_atomic(p, "{}")
-        >>> p.read_text()
-        '{}'
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        # mkstemp makes the file private (0600); outputs get the usual 0644 or keep the old mode.
-        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_jsonl(path: str | Path, records: Iterable[Mapping[str, Any]]) -> int:

@@ -1,0 +1,329 @@
+"""Boilerplate on real pages: train the line model, and measure it against the rules and a baseline.
+
+Data (built by benchmarks/webpages/label.py and benchmarks/webpages/nonnews.py, see
+benchmarks/webpages/README.md): every (page, extractor) output of 999 real web pages with each
+line labelled content / boilerplate / unsure against the human-verified main content, split
+by site into train / dev / test; and a non-news set (man pages, /usr/share/doc, docstrings)
+where every line is content.
+
+    .venv/bin/python benchmarks/boilerplate_real.py train          # fit on train, pick the threshold on dev
+    .venv/bin/python benchmarks/boilerplate_real.py eval --split dev
+    .venv/bin/python benchmarks/boilerplate_real.py eval --split test   # once, at the end
+
+`eval` prints, per extractor, three detectors side by side: `model` (the shipped line model,
+the default), `rules` (the hand-written rules alone, `--preset rules`) and `baseline` (drop
+the trailing run of short lines without a sentence mark: the simplest tail trimmer).
+Each document is one extractor's output for one page; the corpus of a run is one extractor's
+documents of the split, with the page's site as `site_field` (so site repeats count per site).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+import time
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dedup import boilerplate  # noqa: E402
+from dedup.boilerplate import detect_boilerplate, labelled_rows, train_model  # noqa: E402
+from dedup.config import BoilerplateConfig  # noqa: E402
+from dedup.document import Document  # noqa: E402
+from dedup.linefeatures import ends_sentence  # noqa: E402
+from dedup.linemodel import LineModel  # noqa: E402
+
+DATA = ROOT / "benchmarks" / "data"
+LINES = DATA / "webpage_lines.jsonl.gz"
+NONNEWS = DATA / "nonnews.jsonl.gz"
+MODEL = ROOT / "dedup" / "data" / "boilerplate_model.json"
+TARGET_PRECISION = 0.98
+
+
+@dataclass
+class Page:
+    """One extractor's output for one page, with its line labels."""
+
+    doc: Document
+    labels: list[str | None]
+    extractor: str
+
+
+def load_pages(split: str) -> dict[str, list[Page]]:
+    """Pages of a split, grouped by extractor (each group is one corpus)."""
+    out: dict[str, list[Page]] = defaultdict(list)
+    with gzip.open(LINES, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            if row["split"] != split or not row["text"].strip():
+                continue
+            doc = Document(
+                f"{row['page']}/{row['extractor']}", row["text"], row["url"], {"site": row["site"]}
+            )
+            out[row["extractor"]].append(Page(doc, row["labels"], row["extractor"]))
+    return dict(sorted(out.items()))
+
+
+def nonnews_split(doc_id: str) -> str:
+    """train / dev / test for a non-news document, by a stable hash of its id."""
+    bucket = zlib.crc32(doc_id.encode()) % 10
+    return "train" if bucket < 6 else "dev" if bucket < 8 else "test"
+
+
+def load_nonnews(split: str) -> list[Page]:
+    """Non-news documents of a split: every non-blank line is content."""
+    if not NONNEWS.exists():
+        return []
+    out = []
+    with gzip.open(NONNEWS, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            if nonnews_split(row["id"]) != split:
+                continue
+            labels = ["content" if t.strip() else None for t in row["text"].split("\n")]
+            doc = Document(row["id"], row["text"], row["id"], {"site": row.get("kind", "")})
+            out.append(Page(doc, labels, "nonnews"))
+    return out
+
+
+# --------------------------------------------------------------------- detectors
+
+
+Detector = Callable[[Sequence[Document]], list[set[int]]]
+
+
+def _config() -> BoilerplateConfig:
+    return BoilerplateConfig(site_field="site")
+
+
+def model_detector(docs: Sequence[Document]) -> list[set[int]]:
+    return _lines(docs, detect_boilerplate(docs, _config()))
+
+
+def rules_detector(docs: Sequence[Document]) -> list[set[int]]:
+    saved = boilerplate.MODEL_ON
+    boilerplate.MODEL_ON = False
+    try:
+        return _lines(docs, detect_boilerplate(docs, _config()))
+    finally:
+        boilerplate.MODEL_ON = saved
+
+
+def baseline_detector(docs: Sequence[Document]) -> list[set[int]]:
+    """The trailing run of short lines (<= 8 words) without a sentence mark."""
+    out = []
+    for doc in docs:
+        lines = doc.text.split("\n")
+        found: set[int] = set()
+        for n in range(len(lines) - 1, -1, -1):
+            text = lines[n].strip()
+            if not text:
+                continue
+            if len(text.split()) > 8 or ends_sentence(text):
+                break
+            found.add(n)
+        out.append(found)
+    return out
+
+
+def _lines(docs: Sequence[Document], found: list) -> list[set[int]]:
+    by_doc: dict[str, set[int]] = defaultdict(set)
+    for b in found:
+        if not getattr(b, "held", False):
+            by_doc[b.doc].add(b.line)
+    return [by_doc[d.id] for d in docs]
+
+
+DETECTORS: dict[str, Detector] = {
+    "model": model_detector,
+    "rules": rules_detector,
+    "baseline": baseline_detector,
+}
+
+
+# --------------------------------------------------------------------- scoring
+
+
+@dataclass
+class Score:
+    """Counts for one detector on one corpus."""
+
+    docs: int = 0
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    content: int = 0
+    ends_before: int = 0
+    ends_after: int = 0
+    emptied: int = 0
+    seconds: float = 0.0
+    fp_examples: list[str] = field(default_factory=list)
+
+    def add(self, page: Page, flagged: set[int]) -> None:
+        self.docs += 1
+        lines = page.doc.text.split("\n")
+        for n, label in enumerate(page.labels):
+            if label == "boilerplate":
+                self.tp += n in flagged
+                self.fn += n not in flagged
+            elif label == "content":
+                self.content += 1
+                if n in flagged:
+                    self.fp += 1
+                    if len(self.fp_examples) < 400:
+                        self.fp_examples.append(f"{page.doc.id}:{n}: {lines[n].strip()[:100]}")
+        kept = [n for n, t in enumerate(lines) if t.strip()]
+        self.ends_before += bool(kept) and page.labels[kept[-1]] == "boilerplate"
+        left = [n for n in kept if n not in flagged]
+        self.emptied += bool(kept) and not left
+        self.ends_after += bool(left) and page.labels[left[-1]] == "boilerplate"
+
+    @property
+    def precision(self) -> float:
+        return self.tp / max(1, self.tp + self.fp)
+
+    @property
+    def recall(self) -> float:
+        return self.tp / max(1, self.tp + self.fn)
+
+    def row(self, name: str) -> str:
+        d = max(1, self.docs)
+        return (
+            f"| {name} | {self.docs} | {self.precision:.3f} | {self.recall:.3f} | "
+            f"{100 * self.fp / max(1, self.content):.2f} % | {100 * self.ends_before / d:.1f} % | "
+            f"{100 * self.ends_after / d:.1f} % | {self.emptied} | {self.docs / max(1e-9, self.seconds):,.0f} |"
+        )
+
+
+def evaluate(groups: dict[str, list[Page]], names: Sequence[str]) -> dict[str, dict[str, Score]]:
+    """Every detector on every corpus: scores[extractor][detector]."""
+    out: dict[str, dict[str, Score]] = {}
+    for extractor, pages in groups.items():
+        docs = [p.doc for p in pages]
+        out[extractor] = {}
+        for name in names:
+            t0 = time.perf_counter()
+            flagged = DETECTORS[name](docs)
+            score = Score(seconds=time.perf_counter() - t0)
+            for page, lines in zip(pages, flagged, strict=True):
+                score.add(page, lines)
+            out[extractor][name] = score
+    return out
+
+
+def print_scores(scores: dict[str, dict[str, Score]]) -> None:
+    print(
+        "| extractor / detector | docs | precision | recall | article lines removed | "
+        "ends in boilerplate before | after | emptied | docs/s |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    total: dict[str, Score] = defaultdict(Score)
+    for extractor, by_name in scores.items():
+        for name, score in by_name.items():
+            print(score.row(f"{extractor} / {name}"))
+            if extractor != "nonnews":
+                t = total[name]
+                for attr in ("docs", "tp", "fp", "fn", "content", "ends_before", "ends_after",
+                             "emptied", "seconds"):
+                    setattr(t, attr, getattr(t, attr) + getattr(score, attr))
+    for name, score in total.items():
+        print(score.row(f"**all pages** / {name}"))
+
+
+# --------------------------------------------------------------------- training
+
+
+def rows(groups: dict[str, list[Page]]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    for pages in groups.values():
+        x, y = labelled_rows([p.doc for p in pages], [p.labels for p in pages], _config())
+        xs.extend(x)
+        ys.extend(y)
+    return xs, ys
+
+
+def choose_threshold(model: LineModel, xs: list[np.ndarray], ys: list[np.ndarray]) -> float:
+    """The lowest posterior threshold whose precision on `xs` reaches the target."""
+    post = np.concatenate([model.posteriors(x) for x in xs])
+    y = np.concatenate(ys)
+    keep = y >= 0
+    post, y = post[keep], y[keep] == 1
+    best = 0.99
+    for t in np.arange(0.99, 0.3, -0.01):
+        flagged = post >= t
+        if flagged.sum() and y[flagged].mean() >= TARGET_PRECISION:
+            best = float(t)
+    return round(best, 2)
+
+
+def train(args: argparse.Namespace) -> None:
+    train_groups = load_pages("train")
+    dev_groups = load_pages("dev")
+    if args.nonnews:
+        train_groups["nonnews"] = load_nonnews("train")
+        dev_groups["nonnews"] = load_nonnews("dev")
+    t0 = time.perf_counter()
+    xs, ys = rows(train_groups)
+    dev_xs, dev_ys = rows(dev_groups)
+    print(f"features: {time.perf_counter() - t0:.1f} s, {sum(len(x) for x in xs):,} train lines")
+    counts = {k: len(v) for k, v in train_groups.items()}
+    meta = {
+        "trained_on": "benchmarks/webpages (999 real pages, extractor output labelled against "
+        "the human-verified main content), train split by site"
+        + (", plus the non-news set's train part" if args.nonnews else ""),
+        "documents": counts,
+        "l2": args.l2,
+        "target_precision_on_dev": TARGET_PRECISION,
+    }
+    model = train_model(xs, ys, l2=args.l2, meta=meta)
+    threshold = args.threshold or choose_threshold(model, dev_xs, dev_ys)
+    model = replace(model, threshold=threshold)
+    MODEL.parent.mkdir(parents=True, exist_ok=True)
+    MODEL.write_text(json.dumps(model.to_dict(), indent=1) + "\n", encoding="utf-8")
+    print(f"threshold {threshold} (dev precision target {TARGET_PRECISION}); wrote {MODEL}")
+    order = np.argsort(-np.abs(model.weights))
+    for j in order[:15]:
+        print(f"  {model.weights[j]:+.2f}  {model.features[j]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("--l2", type=float, default=1.0)
+    t.add_argument("--threshold", type=float, default=None)
+    t.add_argument("--no-nonnews", dest="nonnews", action="store_false")
+    e = sub.add_parser("eval")
+    e.add_argument("--split", default="dev", choices=["train", "dev", "test"])
+    e.add_argument("--detectors", default="model,rules,baseline")
+    e.add_argument("--false-positives", type=int, default=0, help="print this many")
+    args = parser.parse_args()
+    if args.command == "train":
+        train(args)
+        return
+    groups = load_pages(args.split)
+    nonnews = load_nonnews(args.split)
+    if nonnews:
+        groups["nonnews"] = nonnews
+    names = args.detectors.split(",")
+    scores = evaluate(groups, names)
+    print(f"# split {args.split}: {sum(len(v) for v in groups.values())} documents")
+    print_scores(scores)
+    if args.false_positives:
+        for extractor, by_name in scores.items():
+            for example in by_name[names[0]].fp_examples[: args.false_positives]:
+                print(f"FP {extractor}: {example}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Boilerplate detection speed on ~2.5 KB documents, one core: the line model beside the rules.
+
+Documents are real extractor output (benchmarks/data/webpage_lines.jsonl.gz, every split and
+extractor) cut at line breaks into pieces of about 2,500 characters, so they carry real
+furniture. Both rows run in this process, one after the other, on the same documents
+(`jobs=1`, a single core), so their ratio is the reliable number.
+
+    .venv/bin/python benchmarks/boilerplate_speed.py [--docs 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dedup import boilerplate  # noqa: E402
+from dedup.boilerplate import detect_boilerplate  # noqa: E402
+from dedup.config import BoilerplateConfig  # noqa: E402
+from dedup.document import Document  # noqa: E402
+
+LINES = ROOT / "benchmarks" / "data" / "webpage_lines.jsonl.gz"
+
+
+def documents(count: int, size: int = 2500) -> list[Document]:
+    """About `count` documents of ~`size` characters cut from real extractor output."""
+    out: list[Document] = []
+    with gzip.open(LINES, "rt", encoding="utf-8") as fh:
+        for row in map(json.loads, fh):
+            piece: list[str] = []
+            chars = 0
+            for line in row["text"].split("\n"):
+                piece.append(line)
+                chars += len(line) + 1
+                if chars >= size:
+                    out.append(_doc(row, len(out), piece))
+                    piece, chars = [], 0
+            if piece and chars > size // 2:
+                out.append(_doc(row, len(out), piece))
+            if len(out) >= count:
+                return out[:count]
+    return out
+
+
+def _doc(row: dict, n: int, lines: list[str]) -> Document:
+    return Document(f"d{n}", "\n".join(lines), row["url"], {"site": row["site"]})
+
+
+def timed(docs: list[Document], *, model: bool) -> tuple[float, int]:
+    boilerplate.MODEL_ON = model
+    config = BoilerplateConfig(site_field="site")
+    detect_boilerplate(docs[:50], config)  # warm-up: lexicon, model, regexes
+    t0 = time.perf_counter()
+    found = detect_boilerplate(docs, config, jobs=1)
+    return time.perf_counter() - t0, len(found)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=5000)
+    args = parser.parse_args()
+    docs = documents(args.docs)
+    chars = sum(len(d.text) for d in docs) / len(docs)
+    print(f"# {len(docs):,} documents, {chars:,.0f} chars/doc, jobs=1 (one core)")
+    print("| detector | seconds | docs/s | lines reported |")
+    print("|---|---:|---:|---:|")
+    rates = {}
+    for name, model in (("line model (default)", True), ("rules only", False)):
+        seconds, found = timed(docs, model=model)
+        rates[name] = len(docs) / seconds
+        print(f"| {name} | {seconds:.2f} | {rates[name]:,.0f} | {found:,} |")
+    ratio = rates["line model (default)"] / rates["rules only"]
+    print(f"\nline model / rules speed ratio: {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()

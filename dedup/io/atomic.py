@@ -1,0 +1,95 @@
+"""The one atomic writer: a temporary file in the target's directory, fsync, then a rename.
+
+Readers see the old file or the whole new one, never a part. On an error the temporary file
+is removed and the target is left as it was. A replaced file keeps its permissions; a new
+one gets what a plain `open()` would give it (0o666 less the umask: 0o644 under the usual
+umask 022), not the private 0o600 of `tempfile.mkstemp`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A fresh temporary path next to `path`; whatever the block writes there replaces `path`.
+
+    The block creates the file (a SQLite database, say); when the block returns, the file
+    is synced to disk, given the permissions described in the module docstring, and
+    renamed over `path`. When the block raises, the temporary file is deleted.
+
+    Example:
+        >>> import tempfile
+        >>> p = Path(tempfile.mkdtemp()) / "db"
+        >>> with atomic_path(p) as tmp:
+        ...     _ = tmp.write_bytes(b"new")
+        >>> p.read_bytes(), sorted(x.name for x in p.parent.iterdir())
+        (b'new', ['db'])
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        yield tmp
+        _sync(tmp)
+        os.chmod(tmp, _mode(target))
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def open_atomic(path: str | Path) -> Iterator[IO[bytes]]:
+    """A binary stream whose bytes replace `path` when the block succeeds (see `atomic_path`).
+
+    Example:
+        >>> import tempfile
+        >>> p = Path(tempfile.mkdtemp()) / "out.bin"
+        >>> with open_atomic(p) as fh:
+        ...     _ = fh.write(b"x")
+        >>> p.read_bytes()
+        b'x'
+    """
+    with atomic_path(path) as tmp, tmp.open("xb") as fh:
+        yield fh
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write `text` (UTF-8) to `path` atomically (see `atomic_path`).
+
+    Example:
+        >>> import tempfile
+        >>> p = Path(tempfile.mkdtemp()) / "r.json"
+        >>> write_atomic(p, "{}")
+        >>> p.read_text()
+        '{}'
+    """
+    with open_atomic(path) as fh:
+        fh.write(text.encode("utf-8"))
+
+
+def _sync(path: Path) -> None:
+    """Flush the file's data to disk, so the rename never exposes an empty file after a crash."""
+    fd = os.open(path, os.O_RDWR)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _mode(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        # The umask can only be read by setting it; this runs in the main thread of a CLI.
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
