@@ -1,7 +1,13 @@
 """dedup: find reused passages, near-duplicate documents and boilerplate, and say why.
 
-Stages, in order: io.readers -> normalize -> shingle -> signature -> index -> align
--> passages -> verify -> report -> render / io.writers. Start with `compare` or `scan`.
+Stages, in pipeline order:
+
+    io.readers -> normalize -> shingle -> signature -> lsh -> verify -> cluster
+    -> prepare -> candidates -> align -> passages
+    -> boilerplate (lines: linefeatures, linemodel) -> report -> render / io.writers
+
+Around them: store (the persistent index), check (the CI data check), clean (write a corpus
+without what was found), api (`compare`, `scan`) and cli. Start with `compare` or `scan`.
 """
 
 from importlib.metadata import PackageNotFoundError, version

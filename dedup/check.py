@@ -165,24 +165,9 @@ class CheckResult:
             "verdicts": [v.to_dict() for v in self.verdicts],
         }
         if self.against is not None:
-            check["against"] = query_dict(self.against, self.against_location)
+            check["against"] = self.against.to_dict(self.against_location)
         data["check"] = check
         return data
-
-
-def query_dict(result: QueryResult, location: str | None) -> dict[str, Any]:
-    """What an index query found, JSON-ready: the index, pairs, passages and sources.
-
-    Example:
-        >>> query_dict(QueryResult([], [], {}), "train.idx")
-        {'index': 'train.idx', 'pairs': [], 'passages': [], 'sources': {}}
-    """
-    return {
-        "index": location,
-        "pairs": [p.to_dict() for p in result.pairs],
-        "passages": [p.to_dict() for p in result.passages],
-        "sources": dict(sorted(result.sources.items())),
-    }
 
 
 def check(
@@ -228,9 +213,7 @@ def check(
     if against:
         with Index.open(against, config) as idx:
             hits = idx.query(docs)
-    return evaluate(
-        docs, report, limits, against=hits, against_location=against, baseline=baseline
-    )
+    return evaluate(docs, report, limits, against=hits, against_location=against, baseline=baseline)
 
 
 def evaluate(

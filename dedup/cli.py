@@ -14,16 +14,24 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
 from dedup.api import compare as api_compare
 from dedup.api import scan as api_scan
+from dedup.boilerplate import RULE_DOCS, explain_rule, labelled_rows, train_model
 from dedup.check import Limits, baseline_text, read_baseline
 from dedup.check import check as api_check
 from dedup.clean import clean as api_clean
-from dedup.config import DedupConfig, ProjectSettings, check_setting, find_settings, read_settings
+from dedup.config import (
+    PRESETS,
+    DedupConfig,
+    ProjectSettings,
+    check_setting,
+    find_settings,
+    read_settings,
+)
 from dedup.document import Document
 from dedup.errors import ConfigError, DedupError
 from dedup.io.atomic import write_atomic
@@ -55,6 +63,14 @@ class CLIInputError(click.ClickException):
     """A usage or input error: one line on stderr, exit code 2."""
 
     exit_code = 2
+
+
+class RunOption(click.Option):
+    """An option of one run only (a training knob), never read from a settings file.
+
+    `dedup boilerplate train --threshold` is the model's threshold, not the document
+    Jaccard threshold that `threshold` in `[tool.dedup]` sets.
+    """
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -122,7 +138,7 @@ def _setting_options(command: click.Command) -> dict[str, list[click.Option]]:
                 found.setdefault(key, []).extend(options)
         return found
     for param in command.params:
-        if isinstance(param, click.Option):
+        if isinstance(param, click.Option) and not isinstance(param, RunOption):
             for name in param.opts:
                 if name.startswith("--") and name[2:] not in NOT_SETTINGS:
                     found[name[2:]] = [param]
@@ -130,10 +146,18 @@ def _setting_options(command: click.Command) -> dict[str, list[click.Option]]:
 
 
 def _setting_value(where: str, options: Sequence[click.Option], value: Any) -> Any:
-    """`value` checked against the type of `options`; a list of globs joins with commas."""
+    """`value` checked against the type of `options`; a list of globs joins with commas.
+
+    A repeatable option (`--select`) takes a list of strings or one string.
+    """
     option = options[0]
     if option.name == "source_priority" and isinstance(value, list):
         value = ",".join(str(v) for v in value)
+    if option.multiple:
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            check_setting(where, item, "string")
+        return items
     if option.is_flag:
         kind = "bool"
     elif isinstance(option.type, click.types.FloatParamType):
@@ -176,10 +200,9 @@ def quiet_option(func: F) -> F:
     )(func)
 
 
-def config_options(func: F) -> F:
-    """--config, --threshold, --num-perm, --seed, --no-passages, --keep...: `config`."""
-
-    @click.option(
+def settings_option(func: F) -> F:
+    """--config FILE: the settings file whose values become the options' defaults."""
+    return click.option(
         "--config",
         type=click.Path(dir_okay=False),
         is_eager=True,
@@ -187,7 +210,19 @@ def config_options(func: F) -> F:
         callback=_load_settings,
         help="TOML settings file: a [tool.dedup] table, or the same keys at its top level "
         "[default: [tool.dedup] of the nearest pyproject.toml]. Options override it.",
-    )
+    )(func)
+
+
+def _base_config() -> DedupConfig:
+    """The config the settings file's sub-config tables give (the default without a file)."""
+    base = click.get_current_context().meta.get(_BASE_CONFIG)
+    return base if isinstance(base, DedupConfig) else DedupConfig()
+
+
+def config_options(func: F) -> F:
+    """--config, --threshold, --num-perm, --seed, --no-passages, --keep...: `config`."""
+
+    @settings_option
     @click.option(
         "--threshold",
         type=float,
@@ -220,15 +255,14 @@ def config_options(func: F) -> F:
         num_perm: int,
         seed: int,
         no_passages: bool,
-        keep: str,
+        keep: Literal["first", "longest", "newest", "source", "none"],  # a click.Choice
         date_field: str | None,
         source_priority: str,
         **kwargs: Any,
     ) -> Any:
-        base = click.get_current_context().meta.get(_BASE_CONFIG) or DedupConfig()
         with _user_errors():
             config = replace(
-                base,
+                _base_config(),
                 threshold=threshold,
                 num_perm=num_perm,
                 seed=seed,
@@ -243,7 +277,12 @@ def config_options(func: F) -> F:
 
 
 def boilerplate_options(func: F) -> F:
-    """--lexicon, --protect, --site-field: boilerplate settings on `config`."""
+    """--lexicon, --protect, --site-field, --preset, --select, --ignore, --boilerplate-model,
+    --boilerplate-threshold: boilerplate settings on `config`.
+
+    The last five override the settings file only when given, so a `[tool.dedup.boilerplate]`
+    table's `preset` (say) holds unless the command line names another.
+    """
 
     @click.option(
         "--lexicon",
@@ -260,6 +299,40 @@ def boilerplate_options(func: F) -> F:
     @click.option(
         "--site-field", default=None, help="Metadata field naming the site (per-site line counts)."
     )
+    @click.option(
+        "--preset",
+        type=click.Choice(PRESETS),
+        default=None,
+        help="Which boilerplate detectors report: news (the line model and marker rules), web "
+        "(the model at a lower threshold, for whole-page text), docs (exact lexicon and "
+        "site-repeated lines only), rules (the hand-written rules alone) [default: news].",
+    )
+    @click.option(
+        "--select",
+        multiple=True,
+        metavar="RULE[,RULE...]",
+        help="Report only these boilerplate rules (repeatable); `dedup boilerplate explain` "
+        "lists them [default: the preset's].",
+    )
+    @click.option(
+        "--ignore",
+        multiple=True,
+        metavar="RULE[,RULE...]",
+        help="Never report these boilerplate rules (repeatable).",
+    )
+    @click.option(
+        "--boilerplate-model",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        help="A line model from `dedup boilerplate train` [default: the built-in one].",
+    )
+    @click.option(
+        "--boilerplate-threshold",
+        type=click.FloatRange(0.0, 1.0),
+        default=None,
+        help="Posterior (0-1) at or above which the line model reports a line "
+        "[default: the model's own].",
+    )
     @wraps(func)
     def wrapper(
         *args: Any,
@@ -267,14 +340,42 @@ def boilerplate_options(func: F) -> F:
         lexicon: str | None,
         protect: str | None,
         site_field: str | None,
+        preset: str | None,
+        select: tuple[str, ...],
+        ignore: tuple[str, ...],
+        boilerplate_model: str | None,
+        boilerplate_threshold: float | None,
         **kwargs: Any,
     ) -> Any:
-        boilerplate = replace(
-            config.boilerplate, lexicon_file=lexicon, protect_file=protect, site_field=site_field
-        )
+        given: dict[str, Any] = {
+            "preset": preset,
+            "select": _rule_names(select),
+            "ignore": _rule_names(ignore),
+            "model_file": boilerplate_model,
+            "model_threshold": boilerplate_threshold,
+        }
+        with _user_errors():
+            boilerplate = replace(
+                config.boilerplate,
+                lexicon_file=lexicon,
+                protect_file=protect,
+                site_field=site_field,
+                **{name: value for name, value in given.items() if value is not None},
+            )
         return func(*args, config=replace(config, boilerplate=boilerplate), **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _rule_names(values: Sequence[str]) -> tuple[str, ...] | None:
+    """`--select a,b --select c` -> ("a", "b", "c"); None when the option was not given.
+
+    Example:
+        >>> _rule_names(["lexicon, counter", "copyright"])
+        ('lexicon', 'counter', 'copyright')
+    """
+    names = tuple(n.strip() for value in values for n in value.split(",") if n.strip())
+    return names or None
 
 
 def no_boilerplate_option(func: F) -> F:
@@ -370,7 +471,6 @@ def _warn_if_too_big(docs: Sequence[Document], config: DedupConfig) -> None:
             "finds near-duplicates and boilerplate only, or scan the corpus in shards",
             err=True,
         )
-
 
 
 # --------------------------------------------------------------------- compare, scan, clean
@@ -702,3 +802,164 @@ def index_query(
     with _user_errors(), Index.open(index_location, config) as idx:
         hits = idx.query(docs)
     _output(render_query(hits, fmt, index_location), output)
+
+
+@index.command("remove")
+@click.argument("index_location", metavar="INDEX")
+@click.argument("ids", nargs=-1, required=True)
+@config_options
+def index_remove(index_location: str, ids: tuple[str, ...], config: DedupConfig) -> None:
+    """Remove the documents with these IDs from INDEX (ids it does not hold are ignored).
+
+    Example:
+
+    \b
+        dedup index remove train.idx train/old.txt train.jsonl:17
+    """
+    with _user_errors(), Index.open(index_location, config) as idx:
+        removed = idx.remove(ids)
+        count = len(idx)
+    click.echo(f"removed {removed} documents; {count} in {index_location}", err=True)
+
+
+# --------------------------------------------------------------------- boilerplate
+
+
+@cli.group()
+def boilerplate() -> None:
+    """The boilerplate rules and line model: describe the rules, train a model on your pages.
+
+    \b
+        dedup boilerplate explain tail_block
+        dedup boilerplate train labelled.jsonl -o model.json
+        dedup scan pages.jsonl --boilerplate-model model.json
+    """
+
+
+@boilerplate.command("explain")
+@click.argument("rule", required=False)
+def boilerplate_explain(rule: str | None) -> None:
+    """Describe a boilerplate RULE with an example line, or every rule.
+
+    Example:
+
+    \b
+        dedup boilerplate explain corpus_repeat
+    """
+    if rule is not None and rule not in RULE_DOCS:
+        msg = (
+            f"unknown boilerplate rule {rule!r}; known: {', '.join(sorted(RULE_DOCS))} "
+            "(`dedup boilerplate explain` describes them all)"
+        )
+        raise CLIInputError(msg)
+    names = [rule] if rule else sorted(RULE_DOCS)
+    click.echo("\n\n".join(explain_rule(name) for name in names))
+
+
+LABELS_FIELD = "labels"
+LABELLED_FORMAT = (
+    'each line must be a JSON record {"text": ..., "labels": [...]} with one label per line '
+    'of the text: "boilerplate", "content", or null (not used)'
+)
+
+
+@boilerplate.command("train")
+@click.argument("labelled", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, help="The model file to write (JSON, atomically).")
+@click.option(
+    "--text-field", default="text", show_default=True, help="Field with the text of a record."
+)
+@click.option(
+    "--site-field", default=None, help="Field naming each record's site (per-site line counts)."
+)
+@click.option(
+    "--threshold",
+    cls=RunOption,
+    type=click.FloatRange(0.0, 1.0),
+    default=0.5,
+    show_default=True,
+    help="Posterior at or above which the model reports a line.",
+)
+@click.option(
+    "--l2",
+    cls=RunOption,
+    type=click.FloatRange(min=0.0),
+    default=1.0,
+    show_default=True,
+    help="Ridge penalty on the weights (larger: smoother, less fitted).",
+)
+@settings_option
+def boilerplate_train(
+    labelled: str,
+    output: str,
+    text_field: str,
+    site_field: str | None,
+    threshold: float,
+    l2: float,
+) -> None:
+    """Train a line model on labelled pages (for --boilerplate-model).
+
+    LABELLED is a JSONL file (it may be compressed).
+
+    Each record holds a text and one label per line of it (text.split("\\n")):
+    "boilerplate", "content", or null for a line left out of the fit; other fields
+    (the --site-field one) are kept as document metadata.
+
+    Example:
+
+    \b
+        dedup boilerplate train labelled.jsonl -o model.json --site-field site
+    """
+    docs, labels = _read_labelled(labelled, text_field, site_field)
+    with _user_errors():
+        config = replace(_base_config().boilerplate, site_field=site_field)
+        xs, ys = labelled_rows(docs, labels, config)
+    used = sum(int((y >= 0).sum()) for y in ys)
+    found = sum(int((y == 1).sum()) for y in ys)
+    if found in (0, used):
+        msg = (
+            f"{labelled}: {used} labelled lines, {found} of them boilerplate; a model needs "
+            f"both boilerplate and content lines ({LABELLED_FORMAT})"
+        )
+        raise CLIInputError(msg)
+    meta = {"data": labelled, "documents": len(docs), "lines": used, "boilerplate": found,
+            "site_field": site_field, "l2": l2}  # fmt: skip
+    with _user_errors():
+        model = train_model(xs, ys, threshold=threshold, l2=l2, meta=meta)
+        write_atomic(output, json.dumps(model.to_dict(), indent=1))
+    click.echo(
+        f"trained on {used} lines of {len(docs)} documents ({found} boilerplate) -> {output}",
+        err=True,
+    )
+
+
+def _read_labelled(
+    path: str, text_field: str, site_field: str | None
+) -> tuple[list[Document], list[list[Any]]]:
+    """The documents of a labelled JSONL file and their line labels; a bad record is an error."""
+    reader = DocumentReader(text_field=text_field)
+    with _user_errors():
+        records = list(reader.read([path]))
+    if not records and not reader.skipped:
+        msg = f"{path}: no records; {LABELLED_FORMAT}"
+        raise CLIInputError(msg)
+    if reader.skipped:
+        first = reader.skipped[0]
+        msg = f"{first.source}: {first.reason}; {LABELLED_FORMAT}"
+        raise CLIInputError(msg)
+    docs: list[Document] = []
+    labels: list[list[Any]] = []
+    for doc in records:
+        doc_labels = doc.meta.get(LABELS_FIELD)
+        lines = doc.text.count("\n") + 1
+        if not isinstance(doc_labels, list) or len(doc_labels) != lines:
+            got = f"{len(doc_labels)} labels" if isinstance(doc_labels, list) else "no labels list"
+            msg = f"{doc.source}: {got} for {lines} lines of text; {LABELLED_FORMAT}"
+            raise CLIInputError(msg)
+        if site_field is not None and not isinstance(doc.meta.get(site_field), str):
+            msg = f"{doc.source}: no string field {site_field!r}; pass another --site-field"
+            raise CLIInputError(msg)
+        meta = {k: v for k, v in doc.meta.items() if k != LABELS_FIELD}
+        docs.append(Document(doc.id, doc.text, doc.source, meta))
+        labels.append(doc_labels)
+    return docs, labels

@@ -20,6 +20,7 @@ import numpy.typing as npt
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.lsh import _band_order, band_candidates, document_bands, row_keys
+from dedup.parallel import resolve_jobs
 from dedup.report import ClusterMember, DuplicateCluster
 from dedup.signature import document_signatures, text_shingle_sets
 from dedup.verify import set_jaccard
@@ -195,7 +196,7 @@ def verified_pairs(
     The candidates and verification of `find_duplicates` before clustering: two documents
     are candidates when their signatures are equal or share a band. A group of k equal
     signatures gives k(k-1)/2 pairs, so this is for measuring, not for corpora with huge
-    groups of exact copies.
+    groups of exact copies. `jobs` is as for `find_duplicates` (0 uses every core).
 
     Returns:
         `(i, j, jaccard)` with positions i < j, sorted; jaccard rounded to 6 places.
@@ -207,7 +208,7 @@ def verified_pairs(
         [(0, 2, 0.888889)]
     """
     config = config or DedupConfig()
-    group, members, adjacent, sets = _candidates(docs, config, jobs, {})
+    group, members, adjacent, sets = _candidates(docs, config, resolve_jobs(jobs), {})
     out: list[tuple[int, int, float]] = []
     for a in sets.docs.tolist():
         g = int(group[a])
@@ -229,7 +230,8 @@ def find_duplicates(
     Args:
         docs: the documents (unique ids).
         config: threshold, shingles, MinHash size and keep rule.
-        jobs: worker processes for the signatures (results do not depend on it).
+        jobs: worker processes for the signatures; 0 uses every core, 1 runs in this
+            process (results do not depend on it).
 
     Returns:
         Clusters in input order of their representative, and counts: `duplicate_candidates`
@@ -245,7 +247,7 @@ def find_duplicates(
     """
     config = config or DedupConfig()
     counts = {"duplicate_candidates": 0, "lsh_false_positive": 0}
-    group, members, adjacent, sets = _candidates(docs, config, jobs, counts)
+    group, members, adjacent, sets = _candidates(docs, config, resolve_jobs(jobs), counts)
     assigned = np.zeros(len(docs), dtype=bool)
     clusters: list[tuple[int, list[tuple[int, float]]]] = []
     for rep in _keep_order(docs, config).tolist():

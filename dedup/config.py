@@ -4,7 +4,8 @@ Every top-level field is also a CLI option of the same name (with dashes); every
 set in a settings file (`find_settings`, `read_settings`): CLI options at the top level of
 `[tool.dedup]`, sub-config fields in `[tool.dedup.passage]`, `[tool.dedup.boilerplate]`,
 `[tool.dedup.shingle]` and `[tool.dedup.normalize]`. `DedupConfig.fingerprint()` goes into every
-report and index, so results made with different settings are never mixed.
+report, so results made with different settings are never mixed; `index_fingerprint()`, of the
+settings an index's contents depend on, goes into every index.
 """
 
 from __future__ import annotations
@@ -320,14 +321,47 @@ class DedupConfig:
         return data
 
     def fingerprint(self) -> str:
-        """A short hash of every setting that changes results; stored in reports and indexes.
+        """A short hash of every setting that changes results; stored in every report.
 
         Example:
             >>> DedupConfig().fingerprint() == DedupConfig().fingerprint()
             True
         """
-        blob = json.dumps(self.to_dict(), sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
+        return _digest(self.to_dict())
+
+    def index_settings(self) -> dict[str, Any]:
+        """The settings that change what a persistent index stores, JSON-ready.
+
+        Shingles, signatures and band keys depend on these (the threshold and `num_perm`
+        choose the document bands, the passage window settings the window bands); the
+        other settings (keep rule, boilerplate, alignment limits) only act when a query
+        is verified, so an index serves any of them.
+
+        Example:
+            >>> sorted(DedupConfig().index_settings()["passage"])
+            ['lsh_threshold', 'min_words', 'ngram', 'num_perm', 'stride', 'window']
+        """
+        data = self.to_dict()
+        return {
+            "threshold": self.threshold,
+            "num_perm": self.num_perm,
+            "seed": self.seed,
+            "shingle": data["shingle"],
+            "normalize": data["normalize"],
+            "passages": self.passages,
+            "passage": {name: data["passage"][name] for name in INDEX_PASSAGE_FIELDS},
+        }
+
+    def index_fingerprint(self) -> str:
+        """A short hash of `index_settings`; an index is opened only under the same one.
+
+        Example:
+            >>> DedupConfig(keep="none").index_fingerprint() == DedupConfig().index_fingerprint()
+            True
+            >>> DedupConfig(threshold=0.9).index_fingerprint() == DedupConfig().index_fingerprint()
+            False
+        """
+        return _digest(self.index_settings())
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DedupConfig:
@@ -337,6 +371,15 @@ class DedupConfig:
             if isinstance(data.get(key), dict):
                 data[key] = sub(**data[key])
         return cls(**data)
+
+
+# Passage settings that change the stored window band keys (the rest act at query time).
+INDEX_PASSAGE_FIELDS = ("ngram", "window", "stride", "num_perm", "lsh_threshold", "min_words")
+
+
+def _digest(data: dict[str, Any]) -> str:
+    blob = json.dumps(data, sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
 
 
 SUB_CONFIGS: dict[str, Any] = {

@@ -27,7 +27,7 @@ from dedup.candidates import Candidates, candidate_pairs
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.normalize import load_tables
-from dedup.parallel import map_shared, ranges
+from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.prepare import PREPARE_BATCH, Batch, Prepared, prepare_range
 from dedup.progress import set_stage
 from dedup.report import PassageMatch, Span
@@ -80,7 +80,8 @@ def find_passages(
     Args:
         docs: the documents (ids must be unique).
         config: settings (see `PassageConfig`).
-        jobs: worker processes for preparation and alignment (results do not depend on it).
+        jobs: worker processes for preparation and alignment; 0 uses every core, 1 runs in
+            this process (results do not depend on it).
 
     Returns:
         Passages sorted by document order, then by offset.
@@ -100,6 +101,8 @@ def find_reuse(
 ) -> Reuse:
     """`find_passages`, plus the document Jaccard of each pair, computed by the same workers.
 
+    `jobs` is as for `find_passages` (0 uses every core).
+
     Example:
         >>> text = "The delegation will comprise senior officials from the foreign ministry."
         >>> reuse = find_reuse([Document("a", "Intro. " + text), Document("b", text)])
@@ -107,6 +110,7 @@ def find_reuse(
         {(0, 1): 0.857143}
     """
     config = config or DedupConfig()
+    jobs = resolve_jobs(jobs)
     load_tables()
     set_stage(f"passages: preparing {len(docs):,} documents")
     prepare = partial(prepare_range, config=config)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any
 
-from dedup.check import CheckResult, Verdict, query_dict
+from dedup.check import CheckResult, Verdict
 from dedup.report import BoilerplateLine, PassageMatch, Report
 from dedup.store import QueryResult
 
@@ -218,7 +218,7 @@ def render_query(result: QueryResult, fmt: str, location: str) -> str:
         0 near-duplicates, 0 reused passages
     """
     if fmt == "json":
-        return json_text(query_dict(result, location))
+        return json_text(result.to_dict(location))
     lines = [f"{len(result.pairs)} near-duplicates, {len(result.passages)} reused passages"]
     lines += [
         f"{p.b}: near-duplicate of {p.a} ({result.sources.get(p.a, '')}), Jaccard {p.jaccard:.3f}"

@@ -2,7 +2,8 @@
 
 Both backends hold the same tables and run the same SQL:
 
-- `dedup_meta`: schema version, config fingerprint and config (JSON), LSH band/row counts;
+- `dedup_meta`: schema version, the index fingerprint and the settings it covers
+  (`DedupConfig.index_settings`, JSON), the whole config for the record, LSH band/row counts;
 - `dedup_documents`: internal number, the REAL document id, its source pointer, its text and
   the text's SHA-256;
 - `dedup_signatures`: the document MinHash signature (little-endian uint32s);
@@ -25,7 +26,6 @@ import hashlib
 import json
 import os
 import sqlite3
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -38,6 +38,7 @@ import numpy.typing as npt
 from dedup.config import DedupConfig
 from dedup.document import Document, require_unique_id
 from dedup.errors import ConfigError, InputError
+from dedup.io.atomic import atomic_path
 from dedup.lsh import band_keys, document_bands, window_bands
 from dedup.normalize import split_words
 from dedup.passages import find_passages
@@ -80,6 +81,20 @@ class QueryResult:
     pairs: tuple[DocumentPair, ...]
     passages: tuple[PassageMatch, ...]
     sources: dict[str, str]
+
+    def to_dict(self, location: str | None) -> dict[str, Any]:
+        """What the query found, JSON-ready: the index `location`, pairs, passages, sources.
+
+        Example:
+            >>> QueryResult((), (), {}).to_dict("train.idx")
+            {'index': 'train.idx', 'pairs': [], 'passages': [], 'sources': {}}
+        """
+        return {
+            "index": location,
+            "pairs": [p.to_dict() for p in self.pairs],
+            "passages": [p.to_dict() for p in self.passages],
+            "sources": dict(sorted(self.sources.items())),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,11 +146,15 @@ class Index:
 
     @classmethod
     def open(cls, location: str, config: DedupConfig) -> Index:
-        """An existing index; refused when it was built with another config.
+        """An existing index; refused when it was built with other index settings.
+
+        Only the settings the stored shingles and band keys depend on must match
+        (`DedupConfig.index_settings`); the keep rule, boilerplate and alignment settings of
+        `config` apply to queries as given.
 
         Raises:
             InputError: no index there, not a dedup index, or a corrupted one.
-            ConfigError: the index was built with settings other than `config`.
+            ConfigError: the index was built with other index settings than `config`.
         """
         conn, postgres = _connect(location, create=False)
         index = cls(conn, location, config, postgres=postgres)
@@ -155,20 +174,13 @@ class Index:
             index._write_meta()
             index.add(docs)
             return index
-        target = Path(location)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        os.close(fd)
-        os.unlink(tmp)
-        try:
-            index = cls.create(tmp, config)
-            index._write_meta()
-            index.add(docs)
-            index.close()
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_path(location) as tmp:
+            index = cls.create(str(tmp), config)
+            try:
+                index._write_meta()
+                index.add(docs)
+            finally:
+                index.close()
         return cls.open(location, config)
 
     def close(self) -> None:
@@ -412,7 +424,8 @@ class Index:
     def _write_meta(self) -> None:
         meta = {
             "schema": SCHEMA,
-            "fingerprint": self.config.fingerprint(),
+            "fingerprint": self.config.index_fingerprint(),
+            "index_config": json.dumps(self.config.index_settings(), sort_keys=True),
             "config": json.dumps(self.config.to_dict(), sort_keys=True),
             "bands": f"{self.bands}x{self.rows}",
             "window_bands": f"{self.window_bands}x{self.window_rows}",
@@ -439,7 +452,7 @@ class Index:
                 "rebuild it with `dedup index build`"
             )
             raise InputError(msg)
-        if meta.get("fingerprint") != self.config.fingerprint():
+        if meta.get("fingerprint") != self.config.index_fingerprint():
             raise ConfigError(_config_mismatch(self.location, meta, self.config))
 
     # ----------------------------------------------------------------- SQL helpers
@@ -586,21 +599,25 @@ def _connect_sqlite(location: str, *, create: bool) -> sqlite3.Connection:
 
 
 def _config_mismatch(location: str, meta: dict[str, str], config: DedupConfig) -> str:
+    """Which of the settings an index depends on (`DedupConfig.index_settings`) differ."""
+    fix = "run with the index's settings or rebuild it with `dedup index build`"
+    if "index_config" not in meta:
+        return (
+            f"index {_redact(location)} was built by an older dedup, whose fingerprint covers "
+            "every setting; rebuild it with `dedup index build`"
+        )
     try:
-        stored = _flatten(json.loads(meta.get("config", "{}")))
+        stored = _flatten(json.loads(meta["index_config"]))
     except json.JSONDecodeError:
         stored = {}
-    current = _flatten(config.to_dict())
+    current = _flatten(config.index_settings())
     diffs = [
         f"{key}={stored.get(key)!r} (now {current.get(key)!r})"
         for key in sorted(set(stored) | set(current))
         if stored.get(key) != current.get(key)
     ]
     detail = ", ".join(diffs) or f"fingerprint {meta.get('fingerprint')!r}"
-    return (
-        f"index {_redact(location)} was built with other settings: {detail}; "
-        "run with the index's settings or rebuild it with `dedup index build`"
-    )
+    return f"index {_redact(location)} was built with other settings: {detail}; {fix}"
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:

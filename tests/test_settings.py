@@ -147,11 +147,25 @@ def test_relative_paths_are_relative_to_the_settings_file(
     assert Path(lexicon) == corpus.resolve() / "lexicon.txt"
 
 
-@pytest.mark.parametrize("command", list(_leaf_commands(cli)), ids=" ".join)
+# Commands that read no settings at all: a --config option there would do nothing.
+NO_SETTINGS = {("boilerplate", "explain")}
+
+
+@pytest.mark.parametrize(
+    "command", [c for c in _leaf_commands(cli) if c not in NO_SETTINGS], ids=" ".join
+)
 def test_every_command_takes_config(command: tuple[str, ...]) -> None:
     code, out, _ = _run(*command, "--help")
     assert code == 0
     assert "--config" in out
+
+
+@pytest.mark.parametrize("command", sorted(NO_SETTINGS), ids=" ".join)
+def test_commands_without_settings_take_no_options(command: tuple[str, ...]) -> None:
+    group, name = cli, command[-1]
+    for part in command[:-1]:
+        group = group.commands[part]
+    assert not [p for p in group.commands[name].params if isinstance(p, click.Option)]
 
 
 # --------------------------------------------------------------------- jobs

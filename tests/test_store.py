@@ -11,7 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dedup.config import DedupConfig
+from dedup.config import (
+    BoilerplateConfig,
+    DedupConfig,
+    NormalizeConfig,
+    PassageConfig,
+    ShingleConfig,
+)
 from dedup.document import Document
 from dedup.errors import ConfigError, InputError
 from dedup.lsh import band_keys
@@ -134,6 +140,83 @@ def test_scan_and_index_report_the_same_seed_passages(tmp_path: Path, seed_paths
 def test_index_built_with_other_settings_is_refused(index_path: str) -> None:
     with pytest.raises(ConfigError, match=r"threshold=0\.8 \(now 0\.9\)"):
         Index.open(index_path, DedupConfig(threshold=0.9))
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        DedupConfig(keep="none"),
+        DedupConfig(boilerplate=BoilerplateConfig(site_field="site", preset="docs")),
+        DedupConfig(passage=PassageConfig(min_similarity=0.9, max_gap=2)),
+        DedupConfig(find_boilerplate=False),
+    ],
+    ids=["keep", "boilerplate", "alignment", "no-boilerplate"],
+)
+def test_settings_that_do_not_change_the_index_do_not_refuse_it(
+    index_path: str, config: DedupConfig
+) -> None:
+    assert config.index_fingerprint() == DedupConfig().index_fingerprint()
+    with Index.open(index_path, config) as index:
+        assert len(index) == 2
+        index.query([EVAL])  # query-time settings apply as given
+
+
+@pytest.mark.parametrize(
+    ("config", "differs"),
+    [
+        (DedupConfig(num_perm=64), r"num_perm=128 \(now 64\)"),
+        (DedupConfig(seed=7), r"seed=1 \(now 7\)"),
+        (DedupConfig(shingle=ShingleConfig(size=3)), r"shingle\.size=5 \(now 3\)"),
+        (DedupConfig(normalize=NormalizeConfig(casefold=False)), "normalize.casefold=True"),
+        (DedupConfig(passages=False), r"passages=True \(now False\)"),
+        (DedupConfig(passage=PassageConfig(window=20)), r"passage\.window=10 \(now 20\)"),
+        (DedupConfig(passage=PassageConfig(min_words=12)), r"passage\.min_words=8"),
+    ],
+)
+def test_settings_that_change_the_index_refuse_it_and_are_named(
+    index_path: str, config: DedupConfig, differs: str
+) -> None:
+    with pytest.raises(ConfigError, match=differs) as caught:
+        Index.open(index_path, config)
+    assert "keep" not in str(caught.value)
+    assert "boilerplate" not in str(caught.value)
+
+
+def test_an_index_with_the_old_whole_config_fingerprint_is_refused_with_rebuild(
+    index_path: str,
+) -> None:
+    with sqlite3.connect(index_path) as conn:
+        conn.execute("DELETE FROM dedup_meta WHERE key = 'index_config'")
+        conn.execute(
+            "UPDATE dedup_meta SET value = ? WHERE key = 'fingerprint'",
+            (DedupConfig().fingerprint(),),
+        )
+    with pytest.raises(ConfigError, match=r"built by an older dedup.*rebuild it with"):
+        Index.open(index_path, DedupConfig())
+
+
+def test_build_replaces_the_index_only_when_complete(index_path: str) -> None:
+    def failing():
+        yield TRAIN[0]
+        msg = "disk full"
+        raise RuntimeError(msg)
+
+    before = Path(index_path).read_bytes()
+    with pytest.raises(RuntimeError, match="disk full"):
+        Index.build(index_path, failing(), DedupConfig())
+    assert Path(index_path).read_bytes() == before
+    assert sorted(p.name for p in Path(index_path).parent.iterdir()) == ["train.idx"]
+    with Index.build(index_path, [EVAL], DedupConfig()) as index:
+        assert len(index) == 1
+    assert sorted(p.name for p in Path(index_path).parent.iterdir()) == ["train.idx"]
+
+
+def test_query_result_to_dict_names_the_index(index_path: str) -> None:
+    with Index.open(index_path, DedupConfig()) as index:
+        data = index.query([EVAL]).to_dict(index_path)
+    assert data["index"] == index_path
+    assert data["sources"] == {"train-001": "train.jsonl:1"}
+    assert data["passages"][0]["a"]["doc"] == "train-001"
 
 
 def test_missing_and_foreign_files_are_refused(tmp_path: Path) -> None:

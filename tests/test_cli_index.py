@@ -1,0 +1,88 @@
+"""`dedup index` on the command line: what may differ from the index's settings, `index remove`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dedup.cli import cli
+
+NEWS = (
+    "Pakistan and the US are set to hold a new round of their defence dialogue in "
+    "Washington next week.\nThe first round of the dialogue was held in Pakistan in "
+    "January 2021, officials said on Monday.\n"
+)
+OTHER = "The city council approved the new budget on Tuesday after a long debate.\n"
+
+
+@pytest.fixture
+def indexed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """data/ with two files, indexed as train.idx without a settings file."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a.txt").write_text(NEWS)
+    (tmp_path / "data" / "b.txt").write_text(OTHER)
+    (tmp_path / "eval.txt").write_text("Intro. " + NEWS)
+    code, _, err = _run("index", "build", "data", "-o", "train.idx")
+    assert code == 0, err
+    return tmp_path
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_query_with_another_keep_rule_uses_the_index(indexed: Path) -> None:
+    code, out, err = _run("index", "query", "train.idx", "eval.txt", "--keep", "none")
+    assert code == 0, err
+    assert out.startswith("1 near-duplicates, ")
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        '[tool.dedup]\nsite-field = "site"\n',
+        '[tool.dedup]\nkeep = "longest"\npreset = "docs"\n',
+        "[tool.dedup.boilerplate]\nmin_doc_freq = 4\n",
+        "[tool.dedup.passage]\nmin_similarity = 0.7\n",
+    ],
+)
+def test_settings_that_do_not_change_the_index_do_not_refuse_it(
+    indexed: Path, settings: str
+) -> None:
+    (indexed / "pyproject.toml").write_text(settings)
+    code, out, err = _run("index", "query", "train.idx", "eval.txt", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["pairs"][0]["a"] == str(Path("data/a.txt"))
+    code, _, err = _run("check", "eval.txt", "--against", "train.idx")
+    assert code == 1, err  # the near-duplicate of an indexed document fails the check
+
+
+def test_another_threshold_still_refuses_the_index_and_says_which(indexed: Path) -> None:
+    (indexed / "pyproject.toml").write_text("[tool.dedup]\nthreshold = 0.9\nkeep = 'none'\n")
+    code, out, err = _run("check", "eval.txt", "--against", "train.idx")
+    assert (code, out) == (2, "")
+    assert len(err.strip().splitlines()) == 1
+    assert "built with other settings: threshold=0.8 (now 0.9);" in err
+    assert "keep" not in err
+
+
+def test_remove_drops_documents_by_id(indexed: Path) -> None:
+    a, b = str(Path("data/a.txt")), str(Path("data/b.txt"))
+    code, out, err = _run("index", "remove", "train.idx", a, "no-such-id")
+    assert (code, out) == (0, "")
+    assert err == "removed 1 documents; 1 in train.idx\n"
+    code, out, _ = _run("index", "query", "train.idx", "eval.txt")
+    assert (code, out) == (0, "0 near-duplicates, 0 reused passages\n")
+    assert _run("index", "remove", "train.idx", b)[2] == "removed 1 documents; 0 in train.idx\n"
+
+
+def test_remove_from_a_missing_index_is_exit_2(indexed: Path) -> None:
+    code, _, err = _run("index", "remove", "nope.idx", "x")
+    assert code == 2
+    assert "no such index" in err
+    assert _run("index", "remove", "train.idx")[0] == 2  # ids are required
