@@ -393,11 +393,17 @@ SUB_CONFIGS: dict[str, Any] = {
 # --------------------------------------------------------------------- settings files
 
 SETTINGS_TABLE = "[tool.dedup]"
-PATH_SETTINGS = ("baseline", "against", "lexicon", "protect")  # relative to the settings file
+# Relative to the settings file.
+PATH_SETTINGS = ("baseline", "against", "lexicon", "protect", "boilerplate-model")
 # Sub-config fields that are CLI options: a file sets them at the top level, under that name.
 _OPTION_FIELDS = {("boilerplate", "lexicon_file"): "lexicon",
                   ("boilerplate", "protect_file"): "protect",
-                  ("boilerplate", "site_field"): "site-field"}  # fmt: skip
+                  ("boilerplate", "site_field"): "site-field",
+                  ("boilerplate", "preset"): "preset",
+                  ("boilerplate", "select"): "select",
+                  ("boilerplate", "ignore"): "ignore",
+                  ("boilerplate", "model_file"): "boilerplate-model",
+                  ("boilerplate", "model_threshold"): "boilerplate-threshold"}  # fmt: skip
 _KINDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "number": ("a number", lambda v: isinstance(v, int | float) and not isinstance(v, bool)),
     "integer": ("an integer", lambda v: isinstance(v, int) and not isinstance(v, bool)),

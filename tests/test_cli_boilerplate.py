@@ -104,10 +104,17 @@ def test_pyproject_preset_reaches_the_report_config(workdir: Path) -> None:
     assert json.loads(out)["config"]["boilerplate"]["preset"] == "docs"
 
 
-def test_a_boilerplate_table_preset_holds_unless_an_option_names_another(workdir: Path) -> None:
-    (workdir / "ci.toml").write_text("[boilerplate]\npreset = 'docs'\n")
+def test_a_settings_file_preset_holds_unless_an_option_names_another(workdir: Path) -> None:
+    (workdir / "ci.toml").write_text("preset = 'docs'\n")
     assert _scan_config("--config", "ci.toml")["preset"] == "docs"
     assert _scan_config("--config", "ci.toml", "--preset", "web")["preset"] == "web"
+
+
+def test_option_fields_are_refused_inside_the_boilerplate_table(workdir: Path) -> None:
+    (workdir / "ci.toml").write_text("[boilerplate]\npreset = 'docs'\n")
+    code, _, err = _run("scan", "page.txt", "--config", "ci.toml")
+    assert code == 2
+    assert "set it as `preset` at the top of the table" in err
 
 
 @pytest.mark.parametrize(
