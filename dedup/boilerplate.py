@@ -654,17 +654,23 @@ def _tail_block(
 def _within_budget(
     doc: Document, lines: list[_Line], verdicts: dict[int, _Verdict], config: BoilerplateConfig
 ) -> list[BoilerplateLine]:
-    """Keep the strongest findings (nearest the edges first) within the removal budget."""
+    """Every finding; past the removal budget, the weakest (innermost) ones are held back.
+
+    The strongest findings (lowest tier, nearest the edges) fill the budget first; the
+    rest are still reported, marked `held`, so a rule's evidence ("6 consecutive cut-off
+    lines") always counts lines that are in the report.
+    """
     budget = config.max_removed_fraction * len(doc.text)
     last = len(lines) - 1
     order = sorted(verdicts, key=lambda i: (verdicts[i].tier, min(i, last - i), i))
-    kept: list[int] = []
+    held: set[int] = set()
     used = 0
     for i in order:
         size = lines[i].end - lines[i].start
         if used + size <= budget:
-            kept.append(i)
             used += size
+        else:
+            held.add(i)
     return [
         BoilerplateLine(
             doc.id,
@@ -674,10 +680,14 @@ def _within_budget(
             verdicts[i].rule,
             float(verdicts[i].score),
             float(verdicts[i].threshold),
-            verdicts[i].evidence,
+            verdicts[i].evidence + (_HELD if i in held else ""),
+            i in held,
         )
-        for i in sorted(kept)
+        for i in sorted(verdicts)
     ]
+
+
+_HELD = "; held back: over the removal budget (max_removed_fraction)"
 
 
 # --------------------------------------------------------------------- training

@@ -298,7 +298,7 @@ def _duplicate_findings(report: Report, by_id: dict[str, Document]) -> list[Find
 
 def _boilerplate_findings(report: Report, by_id: dict[str, Document]) -> list[Finding]:
     out = []
-    for b in report.boilerplate:
+    for b in (b for b in report.boilerplate if not b.held):
         doc = by_id.get(b.doc)
         if doc is None:
             continue

@@ -146,7 +146,7 @@ def apply_report(
     """
     by_id = {doc.id: doc for doc in docs}
     findings: dict[str, list[BoilerplateLine]] = {}
-    for finding in report.boilerplate:
+    for finding in (b for b in report.boilerplate if not b.held):
         if finding.doc not in by_id:
             detail = "it is not among the input documents"
             raise InputError(STALE_REPORT_TEXT.format(doc=finding.doc, detail=detail))

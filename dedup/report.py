@@ -173,6 +173,8 @@ class BoilerplateLine:
         score: the measured value.
         threshold: the limit the measured value crossed.
         evidence: what it matched (a lexicon phrase, other documents with the same line...).
+        held: found, but held back by the removal budget (`max_removed_fraction`): reported
+            so the evidence adds up, never removed by `clean` and never counted by `check`.
     """
 
     doc: str
@@ -183,6 +185,7 @@ class BoilerplateLine:
     score: float
     threshold: float
     evidence: str
+    held: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -195,6 +198,7 @@ class BoilerplateLine:
             "score": self.score,
             "threshold": self.threshold,
             "evidence": self.evidence,
+            "held": self.held,
         }
 
     @classmethod
@@ -209,6 +213,7 @@ class BoilerplateLine:
             float(data["score"]),
             float(data["threshold"]),
             str(data["evidence"]),
+            bool(data.get("held", False)),
         )
 
 
@@ -250,15 +255,13 @@ class Report:
         for p in self.passages:
             for span in (p.a, p.b):
                 reused.setdefault(span.doc, set()).add((span.start, span.end))
-        dropped = sum(
-            len(c.members) + 1 - (c.kept is not None) for c in self.duplicates
-        )
+        dropped = sum(len(c.members) + 1 - (c.kept is not None) for c in self.duplicates)
         return {
             "documents": len(self.documents),
             "duplicate_documents": dropped,
             "passages": len(self.passages),
             "reused_chars": sum(_covered(spans) for spans in reused.values()),
-            "boilerplate_chars": sum(b.end - b.start for b in self.boilerplate),
+            "boilerplate_chars": sum(b.end - b.start for b in self.boilerplate if not b.held),
             **self.counts,
         }
 

@@ -11,10 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.boilerplate import detect_boilerplate
+from dedup.clean import apply_report
 from dedup.config import BoilerplateConfig, DedupConfig
 from dedup.document import Document
 from dedup.errors import ConfigError
 from dedup.lexicon import load_lexicon, normalize_line
+from dedup.report import Report
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 GOLD = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
@@ -193,8 +195,32 @@ def test_missing_lexicon_file_is_a_config_error(tmp_path: Path) -> None:
 def test_removal_budget_keeps_most_of_a_furniture_only_page() -> None:
     text = "Leave a comment\nShare this article\nFollow us on Twitter\nAdvertisement"
     found = detect_boilerplate([Document("d", text)])
-    assert sum(b.end - b.start for b in found) <= 0.5 * len(text)
-    assert found  # the strongest lines still go
+    removed = [b for b in found if not b.held]
+    assert sum(b.end - b.start for b in removed) <= 0.5 * len(text)
+    assert removed  # the strongest lines still go
+    # Every line found is reported; the ones over the budget say so and stay in the text.
+    assert len(found) == 4
+    assert all("held back" in b.evidence for b in found if b.held)
+    assert clean_text(text, found) == "\n".join(
+        line for n, line in enumerate(text.split("\n")) if n not in {b.line for b in removed}
+    )
+
+
+@pytest.mark.parametrize("fraction", [0.2, 0.5, 1.0])
+def test_max_removed_fraction_is_the_budget(fraction: float) -> None:
+    text = (
+        PROSE
+        + "Related Stories\n"
+        + "\n".join(f"Story {k} about the markets and the budget this week…" for k in range(6))
+    )
+    found = detect_boilerplate(
+        [Document("d", text)], BoilerplateConfig(max_removed_fraction=fraction)
+    )
+    removed = sum(b.end - b.start for b in found if not b.held)
+    assert removed <= fraction * len(text)
+    assert all(b.held for b in found) or removed > 0
+    if fraction == 1.0:
+        assert not any(b.held for b in found)
 
 
 def _site_doc(i: int, site: str, footer: str) -> Document:
@@ -301,3 +327,9 @@ def test_line_normalization_keeps_letters_marks_and_digits_only(text: str) -> No
     assert "  " not in norm
     for char in norm.replace(" ", ""):
         assert unicodedata.category(char)[0] in "LMN"
+
+
+def clean_text(text: str, found: list) -> str:
+    """What `clean` writes for one document and its findings."""
+    doc = Document("d", text)
+    return apply_report([doc], Report({}, "x", boilerplate=tuple(found))).documents[0].text
