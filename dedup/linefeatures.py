@@ -43,6 +43,7 @@ def ends_cut_off(text: str) -> bool:
     """
     return text.rstrip().endswith(("…", ".."))
 _URL = re.compile(r"https?://|www\.|\b[\w.+-]+@[\w-]+\.\w|\.(?:com|org|net|in|pk|uk)\b", re.I)
+_SEPARATOR_CHARS = frozenset("|•·»›/–—")
 _SEPARATORS = re.compile(r"\s[|•·»›/–—]\s|\s\|\s?|^\W*[|•·»›]")
 _BULLET = re.compile(r"^\s*(?:[-*•·▪►>»]|\d+[.)])\s")
 _DATE = re.compile(
@@ -155,8 +156,13 @@ def shape_row(text: str, norm_words: Sequence[str]) -> list[float]:
     letters = sum(map(str.isalpha, sample))
     upper = sum(map(str.isupper, sample))
     digits = len(sample) - len(sample.translate(_NO_DIGITS))
-    titled = sum(1 for w in words if w[:1].isupper())
-    function = sum(1 for w in norm_words if w in _FUNCTION_WORDS)
+    titled = sum(map(str.isupper, (w[0] for w in words)))
+    function = sum(map(_FUNCTION_WORDS.__contains__, norm_words))
+    # Each regex runs only when the characters it needs are there: most lines have none.
+    url = ("." in sample or "@" in sample or "://" in sample) and _URL.search(sample)
+    separators = 0 if _SEPARATOR_CHARS.isdisjoint(text) else len(_SEPARATORS.findall(text))
+    date = (digits > 0 or "ago" in sample.casefold()) and _DATE.search(sample)
+    handle = ("#" in sample or "@" in sample) and _HANDLE.search(sample)
     return [
         math.log1p(len(text)),
         math.log1p(len(words)),
@@ -166,16 +172,16 @@ def shape_row(text: str, norm_words: Sequence[str]) -> list[float]:
         titled / n,
         float(text[:1].islower()),
         digits / max(1, len(sample)),
-        float(_URL.search(sample) is not None),
-        min(3.0, float(len(_SEPARATORS.findall(text)))),
+        float(bool(url)),
+        min(3.0, float(separators)),
         float(letters > 3 and upper > 0.7 * letters),
         float(_BULLET.match(text) is not None),
         float(text.rstrip().endswith(":")),
         function / max(1, len(norm_words)),
         min(15.0, letters / max(1, len(sample.split()))),
-        float(_DATE.search(sample) is not None),
+        float(bool(date)),
         float(len(words) <= 8 and _BYLINE.match(text) is not None),
-        float(_HANDLE.search(sample) is not None),
+        float(bool(handle)),
     ]
 
 
