@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from dedup.boilerplate import detect_boilerplate, labelled_rows, train_model  # noqa: E402
 from dedup.config import BoilerplateConfig  # noqa: E402
 from dedup.document import Document  # noqa: E402
-from dedup.linefeatures import ends_sentence  # noqa: E402
+from dedup.linefeatures import ends_sentence, prose_rows  # noqa: E402
 from dedup.linemodel import LineModel  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
@@ -231,8 +231,17 @@ def print_scores(scores: dict[str, dict[str, Score]]) -> None:
             print(score.row(f"{extractor} / {name}"))
             if extractor != "nonnews":
                 t = total[name]
-                for attr in ("docs", "tp", "fp", "fn", "content", "ends_before", "ends_after",
-                             "emptied", "seconds"):
+                for attr in (
+                    "docs",
+                    "tp",
+                    "fp",
+                    "fn",
+                    "content",
+                    "ends_before",
+                    "ends_after",
+                    "emptied",
+                    "seconds",
+                ):
                     setattr(t, attr, getattr(t, attr) + getattr(score, attr))
     for name, score in total.items():
         print(score.row(f"**all pages** / {name}"))
@@ -253,7 +262,7 @@ def rows(groups: dict[str, list[Page]]) -> tuple[list[np.ndarray], list[np.ndarr
 
 def decided(model: LineModel, xs: list[np.ndarray], t: float, tail: float) -> list[np.ndarray]:
     m = model.with_thresholds(t, tail)
-    return [m.decide(m.probabilities(x)) for x in xs]
+    return [m.decide(m.probabilities(x), prose_rows(x)) for x in xs]
 
 
 def operating_point(
@@ -302,7 +311,7 @@ def choose_thresholds(
 
 
 def train(args: argparse.Namespace) -> None:
-    train_groups = load_pages("train")
+    train_groups = load_pages("train", args.kinds.split(","))
     dev_groups = load_pages("dev")
     if args.nonnews:
         train_groups["nonnews"] = load_nonnews("train")
@@ -318,6 +327,7 @@ def train(args: argparse.Namespace) -> None:
         + (", plus the non-news set's train part (all content)" if args.nonnews else ""),
         "documents": counts,
         "l2": args.l2,
+        "page_types": args.kinds,
     }
     t0 = time.perf_counter()
     model = train_model(xs, ys, l2=args.l2, meta=meta)
@@ -331,8 +341,10 @@ def train(args: argparse.Namespace) -> None:
     }
     for name, (t, tail) in presets.items():
         p, r, removed, ends = operating_point(decided(model, dev_xs, t, tail), dev_ys)
-        print(f"{name}: threshold {t}, tail {tail}: dev P {p:.3f} R {r:.3f} "
-              f"content removed {100 * removed:.2f} % ends in boilerplate {100 * ends:.1f} %")
+        print(
+            f"{name}: threshold {t}, tail {tail}: dev P {p:.3f} R {r:.3f} "
+            f"content removed {100 * removed:.2f} % ends in boilerplate {100 * ends:.1f} %"
+        )
     meta["presets"] = presets
     model = replace(model.with_thresholds(*presets["news"]), meta=meta)
     MODEL.parent.mkdir(parents=True, exist_ok=True)
@@ -348,6 +360,7 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train")
     t.add_argument("--l2", type=float, default=3.0)
+    t.add_argument("--kinds", default=",".join(NEWS_TYPES), help="page types to train on")
     t.add_argument("--no-nonnews", dest="nonnews", action="store_false")
     e = sub.add_parser("eval")
     e.add_argument("--split", default="dev", choices=["train", "dev", "test"])

@@ -84,9 +84,7 @@ def _build_report(
     passages = reuse.passages
     set_stage("boilerplate")
     boilerplate = (
-        detect_boilerplate(docs, config.boilerplate, jobs=jobs)
-        if config.find_boilerplate
-        else []
+        detect_boilerplate(docs, config.boilerplate, jobs=jobs) if config.find_boilerplate else []
     )
     position = {doc.id: i for i, doc in enumerate(docs)}
     jaccards = dict(reuse.jaccards)

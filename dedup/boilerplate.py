@@ -33,7 +33,13 @@ import numpy.typing as npt
 from dedup.config import BoilerplateConfig
 from dedup.document import Document
 from dedup.lexicon import Lexicon, load_lexicon, load_protect, normalize_line
-from dedup.linefeatures import FEATURES, document_features, ends_cut_off, ends_sentence
+from dedup.linefeatures import (
+    FEATURES,
+    document_features,
+    ends_cut_off,
+    ends_sentence,
+    prose_rows,
+)
 from dedup.linemodel import LineModel, fit, load_model
 from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.report import BoilerplateLine
@@ -164,20 +170,51 @@ class _Shared:
 
 
 def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
+    """One worker task: the rules per document, then the model over all their lines at once
+    (one matrix for the batch instead of a few numpy calls per document)."""
+    config = shared.config
+    model = _model(config)
+    judged = [_judge(pos, shared) for pos in positions]
+    if model is not None and judged:
+        xs = [
+            _features(shared.lines[pos], j.hits) for pos, j in zip(positions, judged, strict=True)
+        ]
+        bounds = np.cumsum([0, *(len(x) for x in xs)])
+        p = model.probabilities(np.vstack(xs))
+        for k, j in enumerate(judged):
+            lines = shared.lines[positions[k]]
+            j.verdicts = _model_verdicts(lines, j, model, xs[k], p[bounds[k] : bounds[k + 1]])
     found: list[BoilerplateLine] = []
-    for pos in positions:
-        found.extend(
-            _detect_document(
-                pos,
-                shared.docs[pos],
-                shared.lines[pos],
-                shared.config,
-                shared.lexicon,
-                shared.protect,
-                shared.corpus,
-            )
-        )
+    for pos, j in zip(positions, judged, strict=True):
+        verdicts = {i: v for i, v in j.verdicts.items() if _selected(v.rule, config)}
+        if config.preset == "docs":
+            lines = shared.lines[pos]
+            verdicts = {i: v for i, v in verdicts.items() if _docs_evidence(v, lines[i], config)}
+        found.extend(_within_budget(shared.docs[pos], shared.lines[pos], verdicts, config))
     return found
+
+
+@dataclass(slots=True)
+class _Judged:
+    """The rules' verdicts on one document, every rule that fired per line, protected lines."""
+
+    verdicts: dict[int, _Verdict]
+    hits: list[dict[str, float]]
+    protected: set[int]
+
+
+def _judge(pos: int, shared: _Shared) -> _Judged:
+    lines, config = shared.lines[pos], shared.config
+    protected = {i for i, ln in enumerate(lines) if any(p in ln.norm for p in shared.protect)}
+    doc = shared.docs[pos]
+    verdicts, hits = _rule_verdicts(
+        pos, doc, lines, config, shared.lexicon, shared.corpus, protected
+    )
+    if config.ignore:
+        # An ignored rule is not evidence for the model either.
+        gone = {_FEATURE_OF_RULE.get(rule, rule) for rule in config.ignore}
+        hits = [{k: v for k, v in h.items() if k not in gone} for h in hits]
+    return _Judged(verdicts, hits, protected)
 
 
 @lru_cache(maxsize=8)
@@ -267,35 +304,16 @@ def _opening(lines: list[_Line]) -> str:
     return " ".join(line.norm for line in lines)[:60]
 
 
-def _detect_document(
-    doc_pos: int,
-    doc: Document,
-    lines: list[_Line],
-    config: BoilerplateConfig,
-    lexicon: Lexicon,
-    protect: tuple[str, ...],
-    corpus: _Corpus,
-) -> list[BoilerplateLine]:
-    protected = {i for i, line in enumerate(lines) if any(p in line.norm for p in protect)}
-    verdicts, hits = _rule_verdicts(doc_pos, doc, lines, config, lexicon, corpus, protected)
-    if config.ignore:
-        # An ignored rule is not evidence for the model either.
-        gone = {_FEATURE_OF_RULE.get(rule, rule) for rule in config.ignore}
-        hits = [{k: v for k, v in h.items() if k not in gone} for h in hits]
-    model = _model(config)
-    if model is not None:
-        verdicts = _model_verdicts(lines, verdicts, hits, model, protected)
-    verdicts = {i: v for i, v in verdicts.items() if _selected(v.rule, config)}
-    if config.preset == "docs":
-        verdicts = {i: v for i, v in verdicts.items() if _docs_evidence(v, config)}
-    return _within_budget(doc, lines, verdicts, config)
-
-
-def _docs_evidence(verdict: _Verdict, config: BoilerplateConfig) -> bool:
-    """Under `docs`: an exact multi-word lexicon line, or a line repeated on a named site."""
+def _docs_evidence(verdict: _Verdict, line: _Line, config: BoilerplateConfig) -> bool:
+    """Under `docs`: an exact multi-word lexicon line (not a legal phrase), or a short label
+    line repeated on a named site. Licence paragraphs repeat across a docs corpus too, and
+    they are content: a repeated line must look like a label (at most 8 words, letters, no
+    sentence mark) to go."""
     if verdict.rule == "lexicon":
-        return verdict.tier == 0 and verdict.score == 1.0
-    return verdict.rule == "corpus_repeat" and config.site_field is not None
+        return verdict.tier == 0 and verdict.score == 1.0 and _is_marker(verdict)
+    if verdict.rule != "corpus_repeat" or config.site_field is None:
+        return False
+    return 0 < line.words <= 8 and not ends_sentence(line.text) and line.norm != ""
 
 
 def line_features(
@@ -342,7 +360,10 @@ def _rule_verdicts(
             hits[i][_FEATURE_OF_RULE[found.rule]] = _feature_value(found)
             if i not in protected:
                 signals[i] = found
-        repeat = corpus.repeat(doc_pos, doc.id, line) if found is None or found.tier else None
+        # `_strong_signal` tries the corpus last: with no signal, the line does not repeat.
+        repeat = None
+        if found is not None and found.tier and found.rule != "corpus_repeat":
+            repeat = corpus.repeat(doc_pos, doc.id, line)
         if repeat is not None:
             hits[i][_FEATURE_OF_RULE["corpus_repeat"]] = _feature_value(repeat)
         if _is_cut_off(line, config):
@@ -444,15 +465,15 @@ DOCS_RULES = frozenset({"lexicon", "corpus_repeat"})
 
 def _model_verdicts(
     lines: list[_Line],
-    rules: dict[int, _Verdict],
-    hits: list[dict[str, float]],
+    judged: _Judged,
     model: LineModel,
-    protected: set[int],
+    x: npt.NDArray[np.float64],
+    p: npt.NDArray[np.float64],
 ) -> dict[int, _Verdict]:
     """The model's lines (by block), beside the marker rules; each with what drove it."""
-    x = _features(lines, hits)
-    p = model.probabilities(x)
-    flagged = [i for i in np.flatnonzero(model.decide(p)).tolist() if i not in protected]
+    rules, hits, protected = judged.verdicts, judged.hits, judged.protected
+    going = model.decide(p, prose_rows(x))
+    flagged = [i for i in np.flatnonzero(going).tolist() if i not in protected]
     # Markers (tier-0 rules) hold anywhere, as they do without the model.
     out: dict[int, _Verdict] = {i: v for i, v in rules.items() if _is_marker(v)}
     blocks = _blocks(flagged, len(lines))

@@ -161,9 +161,7 @@ def apply_report(
         kept.append(replace(doc, text=text) if cut else doc)
         removed.extend(cut)
     rejects = [dropped[doc.id] for doc in docs if doc.id in dropped]
-    unreadable = [
-        Reject(None, s.source, "unreadable", detail=s.reason, raw=s.raw) for s in skipped
-    ]
+    unreadable = [Reject(None, s.source, "unreadable", detail=s.reason, raw=s.raw) for s in skipped]
     read = len(docs) + len(unreadable)
     return CleanResult(tuple(kept), tuple(removed), tuple(rejects + unreadable), read)
 
@@ -243,8 +241,13 @@ def _duplicate_reject(
         detail = "a duplicate cluster names it but it is not among the input documents"
         raise InputError(STALE_REPORT_TEXT.format(doc=doc, detail=detail))
     return Reject(
-        doc, by_id[doc].source, "near_duplicate", duplicate_of=of, jaccard=jaccard,
-        kept=c.kept, threshold=c.threshold,
+        doc,
+        by_id[doc].source,
+        "near_duplicate",
+        duplicate_of=of,
+        jaccard=jaccard,
+        kept=c.kept,
+        threshold=c.threshold,
     )
 
 

@@ -42,6 +42,8 @@ def ends_cut_off(text: str) -> bool:
         (True, False)
     """
     return text.rstrip().endswith(("…", ".."))
+
+
 _URL = re.compile(r"https?://|www\.|\b[\w.+-]+@[\w-]+\.\w|\.(?:com|org|net|in|pk|uk)\b", re.I)
 _SEPARATOR_CHARS = frozenset("|•·»›/–—")
 _SEPARATORS = re.compile(r"\s[|•·»›/–—]\s|\s\|\s?|^\W*[|•·»›]")
@@ -200,6 +202,21 @@ def is_prose(text: str, words: int) -> bool:
     return words >= 10 and bool(last) and last in _PROSE_MARKS
 
 
+def prose_rows(x: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+    """`is_prose` of every row of a feature matrix (from its word count and sentence mark).
+
+    Example:
+        >>> text = "A long sentence of prose, said the old man in town today."
+        >>> x = document_features(["Home", text], ["home", text.lower()], [{}, {}])
+        >>> prose_rows(x).tolist()
+        [False, True]
+    """
+    words = np.expm1(x[:, _WORDS])
+    mark = x[:, _MARK] > 0
+    out: npt.NDArray[np.bool_] = (words >= 19.5) | ((words >= 9.5) & mark)
+    return out
+
+
 def document_features(
     texts: Sequence[str],
     norms: Sequence[str],
@@ -297,3 +314,7 @@ def _around(values: npt.NDArray[np.float64], reach: int = 3) -> npt.NDArray[np.f
     hi = np.minimum(n, index + reach + 1)
     out: npt.NDArray[np.float64] = total[hi] - total[lo] - values
     return out
+
+
+_WORDS = SHAPE.index("words (log)")
+_MARK = SHAPE.index("sentence mark at the end")

@@ -94,12 +94,16 @@ class LineModel:
             return np.zeros(0)
         return _sigmoid(self.contributions(x).sum(axis=1) + self.bias)
 
-    def decide(self, p: Matrix) -> npt.NDArray[np.bool_]:
+    def decide(
+        self, p: Matrix, prose: npt.NDArray[np.bool_] | None = None
+    ) -> npt.NDArray[np.bool_]:
         """Which lines go: those at or above `threshold`, and the tail block.
 
         The tail block is decoded as one: from the last line inward, every line at or above
         `tail_threshold` goes with it, so a run of headline-shaped lines at the tail leaves
-        together while a short line between prose paragraphs needs the full threshold.
+        together while a short line between prose paragraphs needs the full threshold. A
+        line that reads as prose (`prose`) never rides along: it needs the full threshold
+        wherever it stands.
 
         Example:
             >>> LineModel.toy().decide(np.array([0.1, 0.95, 0.2, 0.6, 0.7])).tolist()
@@ -107,7 +111,7 @@ class LineModel:
         """
         out: npt.NDArray[np.bool_] = p >= self.threshold
         i = len(p) - 1
-        while i >= 0 and p[i] >= self.tail_threshold:
+        while i >= 0 and (out[i] or (p[i] >= self.tail_threshold and not _at(prose, i))):
             out[i] = True
             i -= 1
         return out
@@ -177,6 +181,10 @@ class LineModel:
             ("shape",), one * 1.5, one, one * 2.7, (empty,), (empty,), one * 0.0, 0.0, 0.9,
             0.5, {},
         )  # fmt: skip
+
+
+def _at(flags: npt.NDArray[np.bool_] | None, i: int) -> bool:
+    return bool(flags is not None and flags[i])
 
 
 def _floats(values: Matrix) -> list[float]:
@@ -265,14 +273,12 @@ def fit(
 
 def _edges(column: Matrix) -> Matrix:
     """Quantile bin edges of a feature; none for a binary (or constant) one."""
-    if len(np.unique(column[: 200_000])) <= 2:
+    if len(np.unique(column[:200_000])) <= 2:
         return np.zeros(0)
     return np.unique(np.quantile(column, np.linspace(0.05, 0.95, BINS)))
 
 
-def _design(
-    x: Matrix, mean: Matrix, scale: Matrix, edges: tuple[Matrix, ...]
-) -> Matrix:
+def _design(x: Matrix, mean: Matrix, scale: Matrix, edges: tuple[Matrix, ...]) -> Matrix:
     """Standardized features, one-hot bins of each non-binary feature, and the intercept."""
     cols = [(x - mean) / scale]
     for j, e in enumerate(edges):

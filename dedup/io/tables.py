@@ -236,4 +236,3 @@ def _pyarrow_parquet() -> Any:
         msg = "reading or writing Parquet needs pyarrow: pip install 'dedup[parquet]'"
         raise InputError(msg) from ex
     return pq
-
