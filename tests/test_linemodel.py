@@ -1,0 +1,128 @@
+"""The boilerplate line model on real lines: labelled dev-split lines, non-news text, the seeds.
+
+The fixtures are real text nobody here wrote: 59 lines of extractor output from the dev split
+of benchmarks/webpages (every label checked by eye, two lines of context each side), and 150
+non-news documents from a Debian machine (copyright files, READMEs, man pages, docstrings,
+comment blocks), every line of which is content.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dedup import Document, detect_boilerplate
+from dedup.boilerplate import line_features, train_model
+from dedup.config import BoilerplateConfig
+from dedup.linefeatures import FEATURES
+from dedup.linemodel import LineModel, load_model
+
+DATA = Path(__file__).resolve().parent / "data"
+DEV_LINES = [json.loads(line) for line in (DATA / "webpage_lines_dev.jsonl").open()]
+NONNEWS = [json.loads(line) for line in (DATA / "nonnews_sample.jsonl").open()]
+
+
+def _decided(record: dict, preset: str) -> bool:
+    """Whether the labelled line goes, judged with its context."""
+    lines = [*record["context_before"], record["line"], *record["context_after"]]
+    doc = Document("d", "\n".join(lines))
+    found = detect_boilerplate([doc], BoilerplateConfig(preset=preset))
+    return len(record["context_before"]) in {b.line for b in found if not b.held}
+
+
+def test_fixture_is_real_and_balanced() -> None:
+    labels = [r["label"] for r in DEV_LINES]
+    assert labels.count("boilerplate") >= 25
+    assert labels.count("content") >= 25
+    assert len({r["extractor"] for r in DEV_LINES}) >= 5
+
+
+@pytest.mark.parametrize("preset", ["news", "web"])
+def test_no_labelled_content_line_is_removed(preset: str) -> None:
+    eaten = [r["line"] for r in DEV_LINES if r["label"] == "content" and _decided(r, preset)]
+    assert eaten == []
+
+
+def test_labelled_boilerplate_lines_found_by_the_default_preset() -> None:
+    found = [r["line"] for r in DEV_LINES if r["label"] == "boilerplate" and _decided(r, "news")]
+    # 13 of the 32 on this fixture today (the dev split as a whole: see README); a change
+    # to the model or the features must not lose them.
+    assert len(found) >= 13
+    # The web preset trades a little risk for more of the furniture: it finds at least as much.
+    web = [r["line"] for r in DEV_LINES if r["label"] == "boilerplate" and _decided(r, "web")]
+    assert set(found) <= set(web)
+
+
+@pytest.mark.parametrize("preset", ["news", "docs"])
+def test_non_news_text_loses_no_line(preset: str) -> None:
+    docs = [Document(r["id"], r["text"], r["id"]) for r in NONNEWS]
+    assert len(docs) == 150
+    found = [b for b in detect_boilerplate(docs, BoilerplateConfig(preset=preset)) if not b.held]
+    assert [(b.doc, b.line) for b in found] == []
+
+
+def test_the_hand_written_rules_alone_ate_non_news_content() -> None:
+    # Why the rules are evidence for the model and not verdicts: measured, not assumed.
+    docs = [Document(r["id"], r["text"], r["id"]) for r in NONNEWS]
+    found = detect_boilerplate(docs, BoilerplateConfig(preset="rules"))
+    assert len(found) > 100
+
+
+def test_shipped_model_matches_the_features_and_round_trips() -> None:
+    model = load_model(None)
+    assert model.features == FEATURES
+    assert set(model.meta["presets"]) == {"news", "web"}
+    again = LineModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    x = line_features([Document("a", "Home\nThe minister resigned on Friday.\nLeave a Comment")])[0]
+    assert np.allclose(again.probabilities(x), model.probabilities(x))
+    assert 0.0 < model.tail_threshold <= model.threshold < 1.0
+
+
+def test_a_model_finding_explains_itself() -> None:
+    # A real page tail (dev split, trafilatura): "Related Post" three times, then a call to
+    # action no rule knows ("Want To Work With Us?"); the model takes the block as one.
+    record = DEV_LINES[28]
+    text = "\n".join([*record["context_before"], record["line"], *record["context_after"]])
+    every = detect_boilerplate([Document("a", text)])
+    assert [b.line for b in every] == [1, 2, 3, 4]
+    found = [b for b in every if b.rule == "line_model"]
+    assert [b.line for b in found] == [4]
+    for b in found:
+        assert b.evidence.startswith("tail block of 4 lines; ")
+        assert f"p={b.score:.2f} >= {b.threshold:.2f}" in b.evidence
+        assert "top: " in b.evidence
+        assert "rules: none" in b.evidence
+        assert b.score >= b.threshold
+
+
+def test_ignored_rule_is_neither_reported_nor_evidence() -> None:
+    text = "The minister resigned on Friday after a long week of talks in the capital.\n" * 3
+    text += "Leave a Comment"
+    found = detect_boilerplate([Document("a", text)])
+    assert [b.rule for b in found] == ["lexicon"]
+    quiet = detect_boilerplate([Document("a", text)], BoilerplateConfig(ignore=("lexicon",)))
+    assert all(b.rule != "lexicon" for b in quiet)
+    assert detect_boilerplate([Document("a", text)], BoilerplateConfig(select=("counter",))) == []
+
+
+def test_training_on_labelled_pages_gives_a_working_model() -> None:
+    pages = [r for r in DEV_LINES if r["context_after"]]
+    docs = [
+        Document(f"d{k}", "\n".join([*r["context_before"], r["line"], *r["context_after"]]))
+        for k, r in enumerate(pages)
+    ]
+    labels = [
+        [None] * len(r["context_before"]) + [r["label"]] + [None] * len(r["context_after"])
+        for r in pages
+    ]
+    from dedup.boilerplate import labelled_rows
+
+    xs, ys = labelled_rows(docs, labels)
+    model = train_model(xs, ys, threshold=0.5, tail_threshold=0.5)
+    p = np.concatenate([model.probabilities(x)[y >= 0] for x, y in zip(xs, ys, strict=True)])
+    y = np.concatenate([y[y >= 0] for y in ys]) == 1
+    # On its own training lines the model must beat chance by a wide margin.
+    assert ((p >= 0.5) == y).mean() >= 0.8
