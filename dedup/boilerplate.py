@@ -176,20 +176,27 @@ def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
     model = _model(config)
     judged = [_judge(pos, shared) for pos in positions]
     if model is not None and judged:
-        xs = [
-            _features(shared.lines[pos], j.hits) for pos, j in zip(positions, judged, strict=True)
-        ]
+        lines = [shared.lines[pos] for pos in positions]
+        xs = [_features(ls, j.hits) for ls, j in zip(lines, judged, strict=True)]
         bounds = np.cumsum([0, *(len(x) for x in xs)])
         p = model.probabilities(np.vstack(xs))
+        going = [
+            model.decide(p[bounds[k] : bounds[k + 1]], prose_rows(x), _quoted(ls))
+            for k, (x, ls) in enumerate(zip(xs, lines, strict=True))
+        ]
+        # Explanations for every line going, all at once (they walk every tree again).
+        rows = np.concatenate([np.flatnonzero(g) + bounds[k] for k, g in enumerate(going)])
+        tops = dict(zip(rows.tolist(), model.explain(np.vstack(xs)[rows]), strict=True))
         for k, j in enumerate(judged):
-            lines = shared.lines[positions[k]]
-            j.verdicts = _model_verdicts(lines, j, model, xs[k], p[bounds[k] : bounds[k + 1]])
+            lo, hi = int(bounds[k]), int(bounds[k + 1])
+            mine = {i - lo: tops[i] for i in range(lo, hi) if i in tops}
+            j.verdicts = _model_verdicts(lines[k], j, model, p[lo:hi], going[k], mine)
     found: list[BoilerplateLine] = []
     for pos, j in zip(positions, judged, strict=True):
         verdicts = {i: v for i, v in j.verdicts.items() if _selected(v.rule, config)}
         if config.preset == "docs":
-            lines = shared.lines[pos]
-            verdicts = {i: v for i, v in verdicts.items() if _docs_evidence(v, lines[i], config)}
+            own = shared.lines[pos]
+            verdicts = {i: v for i, v in verdicts.items() if _docs_evidence(v, own[i], config)}
         found.extend(_within_budget(shared.docs[pos], shared.lines[pos], verdicts, config))
     return found
 
@@ -325,7 +332,7 @@ def line_features(
 
     Example:
         >>> [x.shape for x in line_features([Document("a", "Home\\n\\nThe minister resigned.")])]
-        [(2, 46)]
+        [(2, 50)]
     """
     config = config or BoilerplateConfig()
     lexicon = _lexicon(config.lexicon_file, config.builtin_lexicon)
@@ -463,16 +470,27 @@ def _is_marker(verdict: _Verdict) -> bool:
 DOCS_RULES = frozenset({"lexicon", "corpus_repeat"})
 
 
+_CLOSING_QUOTES = ("”", '"', "’", "»", "'")
+
+
+def _quoted(lines: list[_Line]) -> npt.NDArray[np.bool_]:
+    """Lines of four or more words ending in a closing quote: reported speech, which the
+    model never takes on its own (a marker rule still can)."""
+    return np.array(
+        [ln.words >= 4 and ln.text.endswith(_CLOSING_QUOTES) for ln in lines], dtype=bool
+    )
+
+
 def _model_verdicts(
     lines: list[_Line],
     judged: _Judged,
     model: LineModel,
-    x: npt.NDArray[np.float64],
     p: npt.NDArray[np.float64],
+    going: npt.NDArray[np.bool_],
+    tops: dict[int, list[str]],
 ) -> dict[int, _Verdict]:
     """The model's lines (by block), beside the marker rules; each with what drove it."""
     rules, hits, protected = judged.verdicts, judged.hits, judged.protected
-    going = model.decide(p, prose_rows(x))
     flagged = [i for i in np.flatnonzero(going).tolist() if i not in protected]
     # Markers (tier-0 rules) hold anywhere, as they do without the model.
     out: dict[int, _Verdict] = {i: v for i, v in rules.items() if _is_marker(v)}
@@ -481,7 +499,7 @@ def _model_verdicts(
         if i in out:
             continue
         cut = model.threshold if p[i] >= model.threshold else model.tail_threshold
-        top = ", ".join(model.explain(x[i])) or "none"
+        top = ", ".join(tops.get(i, [])) or "none"
         fired = ", ".join(sorted(hits[i])) or "none"
         evidence = f"{blocks[i]}; p={p[i]:.2f} >= {cut:.2f}; top: {top}; rules: {fired}"
         out[i] = _Verdict(2, "line_model", round(float(p[i]), 4), cut, evidence)
@@ -749,21 +767,24 @@ def train_model(
     *,
     threshold: float = 0.9,
     tail_threshold: float = 0.6,
-    l2: float = 3.0,
+    trees: int = 150,
+    depth: int = 4,
     meta: dict[str, object] | None = None,
 ) -> LineModel:
     """Fit the line model on labelled rows (`labelled_rows`); lines labelled -1 are left out.
 
+    Needs scikit-learn (`pip install 'dedup[train]'`); using the model does not.
+
     Example:
         >>> xs, ys = labelled_rows([Document("a", "Home\\nThe minister resigned on Friday.")] * 4,
         ...                        [["boilerplate", "content"]] * 4)
-        >>> train_model(xs, ys).probabilities(xs[0]).round(1).tolist()
+        >>> train_model(xs, ys, trees=10).probabilities(xs[0]).round(1).tolist()
         [0.9, 0.1]
     """
     x = np.vstack(list(xs))
     y = np.concatenate(list(ys))
     keep = y >= 0
-    model = fit(x[keep], y[keep] == 1, FEATURES, l2=l2, meta=dict(meta or {}))
+    model = fit(x[keep], y[keep] == 1, FEATURES, trees=trees, depth=depth, meta=dict(meta or {}))
     return model.with_thresholds(threshold, tail_threshold)
 
 

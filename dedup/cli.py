@@ -881,12 +881,27 @@ LABELLED_FORMAT = (
     help="Posterior at or above which the model reports a line.",
 )
 @click.option(
-    "--l2",
+    "--tail-threshold",
     cls=RunOption,
-    type=click.FloatRange(min=0.0),
-    default=1.0,
+    type=click.FloatRange(0.0, 1.0),
+    default=None,
+    help="Lower posterior for the tail block [default: the --threshold].",
+)
+@click.option(
+    "--trees",
+    cls=RunOption,
+    type=click.IntRange(min=1),
+    default=150,
     show_default=True,
-    help="Ridge penalty on the weights (larger: smoother, less fitted).",
+    help="Boosting rounds (trees) of the model.",
+)
+@click.option(
+    "--depth",
+    cls=RunOption,
+    type=click.IntRange(1, 8),
+    default=4,
+    show_default=True,
+    help="Depth of each tree.",
 )
 @settings_option
 def boilerplate_train(
@@ -895,9 +910,11 @@ def boilerplate_train(
     text_field: str,
     site_field: str | None,
     threshold: float,
-    l2: float,
+    tail_threshold: float | None,
+    trees: int,
+    depth: int,
 ) -> None:
-    """Train a line model on labelled pages (for --boilerplate-model).
+    """Train a line model on labelled pages (for --boilerplate-model); needs the train extra.
 
     LABELLED is a JSONL file (it may be compressed).
 
@@ -923,9 +940,12 @@ def boilerplate_train(
         )
         raise CLIInputError(msg)
     meta = {"data": labelled, "documents": len(docs), "lines": used, "boilerplate": found,
-            "site_field": site_field, "l2": l2}  # fmt: skip
+            "site_field": site_field, "trees": trees, "depth": depth}  # fmt: skip
+    tail = threshold if tail_threshold is None else min(tail_threshold, threshold)
     with _user_errors():
-        model = train_model(xs, ys, threshold=threshold, l2=l2, meta=meta)
+        model = train_model(
+            xs, ys, threshold=threshold, tail_threshold=tail, trees=trees, depth=depth, meta=meta
+        )
         write_atomic(output, json.dumps(model.to_dict(), indent=1))
     click.echo(
         f"trained on {used} lines of {len(docs)} documents ({found} boilerplate) -> {output}",

@@ -79,6 +79,21 @@ _FUNCTION_WORDS = frozenset(
     ).split()
 )
 
+# Site furniture speaks to the reader in the imperative ("Book a free demo", "Join our
+# newsletter") and in the company's voice; article prose mostly does not.
+_CALLS_TO_ACTION = frozenset(
+    " ".join(
+        (
+            "book buy call check click contact discover download explore find follow get join",
+            "learn listen log read register request see share shop sign start subscribe tap",
+            "try view visit watch lesen abonnieren teilen folgen lire partager suivre abonnez",
+            "lee comparte síguenos suscríbete पढ़ें देखें शेयर پڑھیں دیکھیں",
+        )
+    ).split()
+)
+_YOU = frozenset(("you", "your", "yours", "you're", "youre", "yourself"))
+_WE = frozenset(("we", "our", "ours", "us", "we're"))
+
 _SAMPLE = 160
 _NO_DIGITS = dict.fromkeys(map(ord, "0123456789"))
 
@@ -101,6 +116,10 @@ SHAPE = (
     "date in the line",
     "byline shape",
     "hashtag or @handle",
+    "starts with a call to action",
+    "you / your share",
+    "we / our share",
+    "question or exclamation at the end",
 )
 POSITION = (
     "position in the document (0-1)",
@@ -184,6 +203,10 @@ def shape_row(text: str, norm_words: Sequence[str]) -> list[float]:
         float(bool(date)),
         float(len(words) <= 8 and _BYLINE.match(text) is not None),
         float(bool(handle)),
+        float(bool(norm_words) and norm_words[0] in _CALLS_TO_ACTION),
+        sum(map(_YOU.__contains__, norm_words)) / max(1, len(norm_words)),
+        sum(map(_WE.__contains__, norm_words)) / max(1, len(norm_words)),
+        float(text.rstrip()[-1:] in ("?", "!")),
     ]
 
 
@@ -237,7 +260,7 @@ def document_features(
         ...                       ["home", "a long sentence of prose said the man today"],
         ...                       [{}, {}])
         >>> x.shape
-        (2, 46)
+        (2, 50)
     """
     n = len(texts)
     out = np.zeros((n, len(FEATURES)))

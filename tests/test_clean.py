@@ -104,10 +104,18 @@ def test_jsonl_keeps_every_other_field(tmp_path):
     src = tmp_path / "in" / "news.jsonl"
     src.parent.mkdir()
     rows = [
-        {"id": "n1", "url": "https://example.org/a", "site": "example", "tags": ["water"],
-         "text": ARTICLE},
-        {"id": "n2", "meta": {"lang": "en", "words": 12},
-         "text": "A short note about the weather.\nIt rained all day.\nThe roads flooded."},
+        {
+            "id": "n1",
+            "url": "https://example.org/a",
+            "site": "example",
+            "tags": ["water"],
+            "text": ARTICLE,
+        },
+        {
+            "id": "n2",
+            "meta": {"lang": "en", "words": 12},
+            "text": "A short note about the weather.\nIt rained all day.\nThe roads flooded.",
+        },
     ]
     src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     out = tmp_path / "out"
@@ -164,8 +172,9 @@ def test_text_directory_keeps_relative_names(tmp_path):
 
 def test_dropped_cluster_names_the_copy_it_duplicates():
     docs = [Document("a", "x y"), Document("b", "x y"), Document("c", "x y")]
-    cluster = DuplicateCluster("a", (ClusterMember("b", 0.9), ClusterMember("c", 0.95)), None,
-                               0.8, "none")
+    cluster = DuplicateCluster(
+        "a", (ClusterMember("b", 0.9), ClusterMember("c", 0.95)), None, 0.8, "none"
+    )
     result = apply_report(docs, Report({}, "f", duplicates=(cluster,)))
     assert result.documents == ()
     by_doc = {r.doc: r for r in result.rejects}

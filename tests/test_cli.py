@@ -40,8 +40,15 @@ def test_compare_json_follows_the_contract(seed_paths, seed_texts):
 
 def test_output_file_is_written(seed_paths, tmp_path):
     out = tmp_path / "sub" / "report.json"
-    result = _run("compare", str(seed_paths["000"]), str(seed_paths["004"]), "--format", "json",
-                  "-o", str(out))
+    result = _run(
+        "compare",
+        str(seed_paths["000"]),
+        str(seed_paths["004"]),
+        "--format",
+        "json",
+        "-o",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["schema"] == "dedup.report/1"
 

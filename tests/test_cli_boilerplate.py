@@ -177,7 +177,7 @@ def test_train_writes_a_model_that_loads_and_scans(workdir: Path) -> None:
                                                  for i, t in enumerate(leads)])  # fmt: skip
     code, out, err = _run(
         "boilerplate", "train", "labelled.jsonl", "-o", "models/model.json",
-        "--site-field", "site", "--threshold", "0.6", "--l2", "2",
+        "--site-field", "site", "--threshold", "0.6", "--trees", "20",
     )  # fmt: skip
     assert (code, out) == (0, "")
     # 6 documents of 9 lines: 1 blank and 1 "unsure" line each are left out.

@@ -18,8 +18,9 @@ from dedup.normalize import (
 )
 
 TEXT = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from(
-        list("“”‘’—–-…'\" \n\tßﬁİΑ")), max_size=200
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",))
+    | st.sampled_from(list("“”‘’—–-…'\" \n\tßﬁİΑ")),
+    max_size=200,
 )
 
 
@@ -55,7 +56,7 @@ def test_normalized_spans_map_back(text, data):
 
 def test_folding_makes_variants_equal():
     a = "“Pakistan’s inter-agency delegation” — will COMPRISE…"
-    b = "\"Pakistan's inter agency   delegation\" - will comprise..."
+    b = '"Pakistan\'s inter agency   delegation" - will comprise...'
     assert normalize_text(a).text == normalize_text(b).text
     assert normalize_text("ﬁnal ＡＢＣ").text == "final abc"
 
@@ -64,8 +65,9 @@ def test_folding_makes_variants_equal():
 @given(text=TEXT)
 def test_lines_and_sentences_are_spans_of_the_text(text):
     lines = split_lines(text)
-    assert [text[s.start : s.end] for s in lines] == [ln.rstrip("\r") if ln.endswith("\r") else ln
-                                                      for ln in text.split("\n")]
+    assert [text[s.start : s.end] for s in lines] == [
+        ln.rstrip("\r") if ln.endswith("\r") else ln for ln in text.split("\n")
+    ]
     for seg in split_sentences(text):
         assert 0 <= seg.start < seg.end <= len(text)
         assert text[seg.start : seg.end].strip() == text[seg.start : seg.end]

@@ -21,13 +21,15 @@ from dedup.config import DedupConfig, PassageConfig
 from dedup.errors import ConfigError
 from dedup.normalize import split_words
 
-REAL_TEXTS = [
-    module.__doc__ or "" for module in (json, argparse, textwrap, collections, decimal)
-]
+REAL_TEXTS = [module.__doc__ or "" for module in (json, argparse, textwrap, collections, decimal)]
 
 _rng = random.Random(7)
-VOCAB = sorted({"".join(_rng.choice("bcdfghjklmnprstvz") + _rng.choice("aeiou") for _ in range(3))
-                for _ in range(3000)})
+VOCAB = sorted(
+    {
+        "".join(_rng.choice("bcdfghjklmnprstvz") + _rng.choice("aeiou") for _ in range(3))
+        for _ in range(3000)
+    }
+)
 words = st.lists(st.sampled_from(VOCAB), min_size=0, max_size=120, unique=True)
 
 
@@ -48,8 +50,11 @@ def _check_contract(docs: list[Document], passages) -> None:
 
 @pytest.mark.parametrize("i", range(len(REAL_TEXTS)))
 def test_unrelated_real_texts_share_no_passage(i, seed_texts):
-    docs = [Document("x", REAL_TEXTS[i]), Document("y", REAL_TEXTS[(i + 1) % len(REAL_TEXTS)]),
-            Document("seed", seed_texts["004"])]
+    docs = [
+        Document("x", REAL_TEXTS[i]),
+        Document("y", REAL_TEXTS[(i + 1) % len(REAL_TEXTS)]),
+        Document("seed", seed_texts["004"]),
+    ]
     assert find_passages(docs) == []
 
 
@@ -73,8 +78,12 @@ def test_unrelated_random_texts_share_no_passage(seed_a, seed_b, n):
 
 
 @settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 2**32), sizes=st.tuples(
-    st.integers(0, 80), st.integers(12, 60), st.integers(0, 80), st.integers(0, 80)))
+@given(
+    seed=st.integers(0, 2**32),
+    sizes=st.tuples(
+        st.integers(0, 80), st.integers(12, 60), st.integers(0, 80), st.integers(0, 80)
+    ),
+)
 def test_inserted_passage_is_found_and_spans_hold(seed, sizes):
     prefix, shared, suffix, other = _sample(seed, *sizes)
     shared_text = " ".join(shared)
@@ -106,10 +115,16 @@ def test_edited_copy_is_one_passage_with_exact_spans(seed_texts):
 
 
 def test_short_reused_clause_is_found():
-    a = Document("a", "The talks would be the second round after the first round was held in "
-                      "Pakistan in January 2021, it said in a statement.")
-    b = Document("b", "Talks resumed. The first round of the dialogue was held in Pakistan in "
-                      "January 2021. Nothing else.")
+    a = Document(
+        "a",
+        "The talks would be the second round after the first round was held in "
+        "Pakistan in January 2021, it said in a statement.",
+    )
+    b = Document(
+        "b",
+        "Talks resumed. The first round of the dialogue was held in Pakistan in "
+        "January 2021. Nothing else.",
+    )
     (p,) = find_passages([a, b])
     assert p.b.text == "The first round of the dialogue was held in Pakistan in January 2021."
     assert p.a.text.startswith("the first round was held")
@@ -135,10 +150,16 @@ def test_workers_give_the_same_passages_as_one_process(seed_texts):
 def test_window_estimate_gate_decides_which_candidates_are_aligned():
     # The short clause shares only a few window shingles: above the default gate (0.25),
     # below a strict one, so the gate is what keeps chance phrase matches out.
-    a = Document("a", "The talks would be the second round after the first round was held in "
-                      "Pakistan in January 2021, it said in a statement.")
-    b = Document("b", "Talks resumed. The first round of the dialogue was held in Pakistan in "
-                      "January 2021. Nothing else.")
+    a = Document(
+        "a",
+        "The talks would be the second round after the first round was held in "
+        "Pakistan in January 2021, it said in a statement.",
+    )
+    b = Document(
+        "b",
+        "Talks resumed. The first round of the dialogue was held in Pakistan in "
+        "January 2021. Nothing else.",
+    )
     assert len(find_passages([a, b])) == 1
     strict = DedupConfig(passage=PassageConfig(min_window_estimate=0.9))
     assert find_passages([a, b], strict) == []

@@ -38,7 +38,12 @@ clusters = st.builds(
 )
 boilerplate = st.builds(
     lambda d, o, line, rule, s, t, e: BoilerplateLine(d, o[0], o[1], line, rule, s, t, e),
-    ids, offsets, st.integers(0, 99), st.sampled_from(["lexicon", "teaser_run"]), unit, unit,
+    ids,
+    offsets,
+    st.integers(0, 99),
+    st.sampled_from(["lexicon", "teaser_run"]),
+    unit,
+    unit,
     st.text(max_size=20),
 )
 configs = st.builds(
@@ -59,7 +64,8 @@ reports = st.builds(
     fingerprint=st.text(max_size=16),
     counts=st.dictionaries(ids, st.integers(0, 10**6), max_size=3),
     documents=st.lists(st.builds(DocumentInfo, ids, ids, st.integers(0, 9999)), max_size=3).map(
-        tuple),
+        tuple
+    ),
     pairs=st.lists(pairs, max_size=3).map(tuple),
     duplicates=st.lists(clusters, max_size=2).map(tuple),
     passages=st.lists(passages, max_size=3).map(tuple),
@@ -92,8 +98,15 @@ def test_scanned_report_with_source_priority_round_trips():
 def test_shape_has_the_contract_keys():
     data = Report(config={}, fingerprint="f").to_dict()
     assert data["schema"] == "dedup.report/1"
-    for key in ("config", "fingerprint", "documents", "duplicates", "passages", "boilerplate",
-                "summary"):
+    for key in (
+        "config",
+        "fingerprint",
+        "documents",
+        "duplicates",
+        "passages",
+        "boilerplate",
+        "summary",
+    ):
         assert key in data
 
 
@@ -104,8 +117,12 @@ def test_foreign_json_is_refused():
 
 def test_summary_counts_reused_characters_once():
     a = Span("x", 0, 10, "0123456789")
-    report = Report(config={}, fingerprint="f", passages=(
-        PassageMatch(a, Span("y", 0, 10, "0123456789"), 1.0, 9),
-        PassageMatch(Span("x", 5, 10, "56789"), Span("z", 0, 5, "56789"), 1.0, 9),
-    ))
+    report = Report(
+        config={},
+        fingerprint="f",
+        passages=(
+            PassageMatch(a, Span("y", 0, 10, "0123456789"), 1.0, 9),
+            PassageMatch(Span("x", 5, 10, "56789"), Span("z", 0, 5, "56789"), 1.0, 9),
+        ),
+    )
     assert report.summary()["reused_chars"] == 10 + 10 + 5

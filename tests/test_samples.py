@@ -38,8 +38,15 @@ def test_cases_are_well_formed() -> None:
     assert len(labels) == len(set(labels)), "labels must be unique"
     for case in CASES:
         label = case["label"]
-        assert set(case) <= {"label", "comment", "kind", "text", "boilerplate_lines", "expect",
-                             "reason"}, label
+        assert set(case) <= {
+            "label",
+            "comment",
+            "kind",
+            "text",
+            "boilerplate_lines",
+            "expect",
+            "reason",
+        }, label
         assert case["kind"] in KINDS, label
         assert case["expect"] in ("pass", "fail"), label
         assert case["comment"].strip(), label

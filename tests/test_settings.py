@@ -217,8 +217,11 @@ def test_check_against_an_index(tmp_path: Path) -> None:
     result = dedup.check([Document("new-b", B)], DedupConfig(threshold=0.5), against=location)
     assert not result.passed
     (finding,) = result.verdicts[0].findings
-    assert (finding.kind, finding.doc, finding.other.doc) == ("indexed-duplicate", "new-b",
-                                                              "train-a")
+    assert (finding.kind, finding.doc, finding.other.doc) == (
+        "indexed-duplicate",
+        "new-b",
+        "train-a",
+    )
     assert result.to_dict()["check"]["against"]["index"] == location
 
 

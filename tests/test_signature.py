@@ -69,7 +69,9 @@ def test_text_signatures_fast_equals_numpy_and_datasketch(texts, size, seed, fol
     from dedup.signature import text_signatures
 
     config = DedupConfig(
-        num_perm=16, seed=seed, shingle=ShingleConfig(size=size),
+        num_perm=16,
+        seed=seed,
+        shingle=ShingleConfig(size=size),
         normalize=NormalizeConfig(casefold=fold),
     )
     slow = text_signatures(texts, config, fast=False)
