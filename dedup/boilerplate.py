@@ -1,6 +1,6 @@
 """Boilerplate lines: the site furniture a scraper kept, each with its rule, value and threshold.
 
-Evidence is combined in tiers, strongest first:
+Two layers. The hand-written rules run on every line, in tiers, strongest first:
 
 0. anywhere in a document: a multi-word lexicon phrase (`lexicon`, `lexicon_prefix`), a
    syndication trailer, a counter ("3 Comments"), a row of share buttons, a cut-off teaser that
@@ -9,12 +9,15 @@ Evidence is combined in tiers, strongest first:
    copyright line, a line that recurs in many documents (`corpus_repeat`), and in the head a
    date/byline header (`metadata_header`) or a breadcrumb;
 2. a run of cut-off lines of similar length (`teaser_run`);
-3. weak lines in the tail block (short, no terminal punctuation, or cut off) that lie outside
-   a line of tiers 0-2 (`tail_block`).
+3. weak lines in the tail block after a line of tiers 0-2 (`tail_block`).
 
-Shape alone never removes a line that ends in a closing quote or a sentence mark, and the
-tail block is trimmed back from the prose side to its first strong line, so a closing list of
-headings stays. A per-document budget (`max_removed_fraction`) keeps the strongest findings.
+Under the `rules` preset that is the verdict. Under `news` (the default) and `web`, every
+rule that fired becomes a feature of the line model (`linefeatures`, `linemodel`), which was
+learned from real labelled pages and decides by block; only the marker rules (`_is_marker`)
+keep their own verdicts beside it, because legal and reference phrases, copyright lines, bare
+URLs and corpus repeats also mark real documentation and licence text. Lines ending in a
+closing quote are never taken by the model alone. A per-document budget
+(`max_removed_fraction`) keeps the strongest findings and reports the rest as held back.
 """
 
 from __future__ import annotations
