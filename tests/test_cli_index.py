@@ -91,24 +91,18 @@ def test_remove_from_a_missing_index_is_exit_2(indexed: Path) -> None:
 def test_scan_and_check_against_an_index_report_the_same_seed_passages(
     tmp_path: Path, seed_paths, monkeypatch
 ) -> None:
-    import json as _json
-
-    from click.testing import CliRunner
-
-    from dedup.cli import cli as _cli
-
     monkeypatch.chdir(tmp_path)  # no pyproject.toml of the repository applies
     a, b = (str(p) for p in sorted(seed_paths.values()))
     runner = CliRunner()
-    scanned = runner.invoke(_cli, ["scan", a, b, "--format", "json", "-q"])
+    scanned = runner.invoke(cli, ["scan", a, b, "--format", "json", "-q"])
     assert scanned.exit_code == 0, scanned.output
-    built = runner.invoke(_cli, ["index", "build", a, "-o", str(tmp_path / "a.idx")])
+    built = runner.invoke(cli, ["index", "build", a, "-o", str(tmp_path / "a.idx")])
     assert built.exit_code == 0, built.output
     checked = runner.invoke(
-        _cli, ["check", b, "--against", str(tmp_path / "a.idx"), "--format", "json"]
+        cli, ["check", b, "--against", str(tmp_path / "a.idx"), "--format", "json"]
     )
     assert checked.exit_code in (0, 1), checked.output
-    found = _json.loads(checked.stdout)["check"]["against"]["passages"]
-    expected = _json.loads(scanned.stdout)["passages"]
+    found = json.loads(checked.stdout)["check"]["against"]["passages"]
+    expected = json.loads(scanned.stdout)["passages"]
     assert len(expected) >= 3
     assert found == expected
