@@ -358,6 +358,8 @@ def train(args: argparse.Namespace) -> None:
             f"content removed {100 * removed:.2f} % ends in boilerplate {100 * ends:.1f} %"
         )
     meta["presets"] = presets
+    sizes = [len(x) for x in xs]
+    meta["max_lines"] = int(np.percentile(sizes, 99)) if sizes else 1000
     model = replace(model.with_thresholds(*presets["news"]), meta=meta)
     MODEL.parent.mkdir(parents=True, exist_ok=True)
     MODEL.write_text(json.dumps(model.to_dict(), indent=1) + "\n", encoding="utf-8")

@@ -183,8 +183,13 @@ def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
         xs = [_features(ls, j.hits) for ls, j in zip(lines, judged, strict=True)]
         bounds = np.cumsum([0, *(len(x) for x in xs)])
         p = model.probabilities(np.vstack(xs))
+        # A document far longer than any page the model learned from (a 2 MB licence file
+        # of 30,000 lines) is outside what it knows: only the marker rules judge it.
+        limit = int(model.meta.get("max_lines", MODEL_MAX_LINES))
         going = [
             model.decide(p[bounds[k] : bounds[k + 1]], prose_rows(x), _quoted(ls))
+            if len(ls) <= limit
+            else np.zeros(len(ls), dtype=bool)
             for k, (x, ls) in enumerate(zip(xs, lines, strict=True))
         ]
         # Explanations for every line going, all at once (they walk every tree again).
@@ -473,6 +478,9 @@ def _is_marker(verdict: _Verdict) -> bool:
 DOCS_RULES = frozenset({"lexicon", "corpus_repeat"})
 
 
+# Non-blank lines of the longest document the model judges: the 99th percentile of the
+# training documents (985 lines); a model file can set its own ("max_lines" in its meta).
+MODEL_MAX_LINES = 1000
 _CLOSING_QUOTES = ("”", '"', "’", "»", "'")
 
 

@@ -190,7 +190,7 @@ class LineModel:
             "depth": self.depth,
             "threshold": self.threshold,
             "tail_threshold": self.tail_threshold,
-            "meta": self.meta,
+            "meta": json.loads(json.dumps(self.meta)),  # a copy: callers may edit it
         }
 
     @classmethod

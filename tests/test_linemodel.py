@@ -126,3 +126,19 @@ def test_training_on_labelled_pages_gives_a_working_model() -> None:
     y = np.concatenate([y[y >= 0] for y in ys]) == 1
     # On its own training lines the model must beat chance by a wide margin.
     assert ((p >= 0.5) == y).mean() >= 0.8
+
+
+def test_a_document_longer_than_the_model_knows_is_left_to_the_markers(tmp_path: Path) -> None:
+    # The shipped model judges documents of up to its training pages' 99th percentile of
+    # lines (a 2 MB licence file of 46,000 lines is far outside); shrink the limit to see it.
+    record = DEV_LINES[28]
+    text = "\n".join([*record["context_before"], record["line"], *record["context_after"]])
+    data = load_model(None).to_dict()
+    assert data["meta"]["max_lines"] == 985
+    data["meta"]["max_lines"] = 4
+    small = tmp_path / "model.json"
+    small.write_text(json.dumps(data), encoding="utf-8")
+    rules = {b.rule for b in detect_boilerplate([Document("a", text)])}
+    assert "line_model" in rules
+    found = detect_boilerplate([Document("a", text)], BoilerplateConfig(model_file=str(small)))
+    assert {b.rule for b in found} == rules - {"line_model"}
