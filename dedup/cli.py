@@ -419,6 +419,17 @@ def output_options(formats: Sequence[str], help_text: str) -> Callable[[F], F]:
     return decorate
 
 
+def _refuse_input(output: str | None, inputs: Sequence[str], option: str = "-o") -> None:
+    """An output file that is one of the inputs would destroy it: refuse, before any work."""
+    if not output or "://" in output:
+        return
+    target = os.path.realpath(output)
+    for name in inputs:
+        if name != "-" and os.path.realpath(name) == target:
+            msg = f"{option} {output} is also an input; write the output somewhere else"
+            raise CLIInputError(msg)
+
+
 def _output(text: str, output: str | None) -> None:
     """Write `text` to the -o file (atomically), or print it."""
     if output:
@@ -503,6 +514,7 @@ def compare(
     \b
         dedup compare samples/000_4ff9758f249b83b0.txt samples/004_35cd667b6f9468cb.txt
     """
+    _refuse_input(output, [a, b])
     docs = _read([a, b], text_field, id_field, strict)
     if len(docs) != 2:
         msg = f"compare takes exactly two documents, got {len(docs)}; use `dedup scan` for a corpus"
@@ -543,6 +555,7 @@ def scan(
         dedup scan samples/ --format json -o report.json
     """
     start = time.monotonic()
+    _refuse_input(output, paths)
     docs, skipped = _read_counted(paths, text_field, id_field, strict, quiet=quiet)
     _warn_if_too_big(docs, config)
     progress = progress_enabled(quiet=quiet)
@@ -697,6 +710,8 @@ def check(
         dedup check data/ --max-reused-ratio 0.05 --format github
         dedup check eval.jsonl --against train.idx --max-reused-ratio 0
     """
+    _refuse_input(output, paths)
+    _refuse_input(write_baseline, paths, "--write-baseline")
     docs = _read(paths, text_field, id_field, strict)
     with _user_errors():
         limits = _limits(max_duplicate_ratio, max_boilerplate_ratio, max_reused_ratio)
@@ -750,6 +765,7 @@ def index_build(
     config: DedupConfig,
 ) -> None:
     """Build a new index of PATHS (replacing OUTPUT only once it is complete)."""
+    _refuse_input(output, paths)
     docs = _read(paths, text_field, id_field, strict)
     with _user_errors(), Index.build(output, docs, config) as idx:
         count = len(idx)
@@ -798,6 +814,7 @@ def index_query(
     output: str | None,
 ) -> None:
     """Show which indexed documents PATHS near-duplicate and which indexed passages they reuse."""
+    _refuse_input(output, [*paths, index_location])
     docs = _read(paths, text_field, id_field, strict)
     with _user_errors(), Index.open(index_location, config) as idx:
         hits = idx.query(docs)
@@ -857,6 +874,8 @@ def boilerplate_explain(rule: str | None) -> None:
 
 
 LABELS_FIELD = "labels"
+KNOWN_LABELS = ("boilerplate", "content", "unsure", None)
+KNOWN_LABELS_TEXT = '"boilerplate", "content", "unsure" or null'
 LABELLED_FORMAT = (
     'each line must be a JSON record {"text": ..., "labels": [...]} with one label per line '
     'of the text: "boilerplate", "content", or null (not used)'
@@ -927,6 +946,7 @@ def boilerplate_train(
     \b
         dedup boilerplate train labelled.jsonl -o model.json --site-field site
     """
+    _refuse_input(output, [labelled])
     docs, labels = _read_labelled(labelled, text_field, site_field)
     with _user_errors():
         config = replace(_base_config().boilerplate, site_field=site_field)
@@ -978,6 +998,11 @@ def _read_labelled(
             raise CLIInputError(msg)
         if site_field is not None and not isinstance(doc.meta.get(site_field), str):
             msg = f"{doc.source}: no string field {site_field!r}; pass another --site-field"
+            raise CLIInputError(msg)
+        wrong = [v for v in doc_labels if v not in KNOWN_LABELS]
+        if wrong:
+            # A typo ("Boilerplate", "boilerpalte") must not quietly drop lines from the fit.
+            msg = f"{doc.source}: label {wrong[0]!r} is not one of {KNOWN_LABELS_TEXT}"
             raise CLIInputError(msg)
         meta = {k: v for k, v in doc.meta.items() if k != LABELS_FIELD}
         docs.append(Document(doc.id, doc.text, doc.source, meta))

@@ -233,3 +233,32 @@ def test_training_needs_both_labels(workdir: Path) -> None:
     code, _, err = _run("boilerplate", "train", "empty.jsonl", "-o", "m.json")
     assert code == 2
     assert "empty.jsonl: no records" in err
+
+
+def test_train_refuses_an_unknown_label(workdir: Path) -> None:
+    _write_labelled(
+        workdir / "typo.jsonl",
+        [{"text": "Home\nThe minister resigned.", "labels": ["Boilerplate", "content"]}],
+    )
+    code, _, err = _run("boilerplate", "train", "typo.jsonl", "-o", "m.json")
+    assert code == 2
+    assert "typo.jsonl:1: label 'Boilerplate' is not one of" in err
+    assert not (workdir / "m.json").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("scan", "page.txt", "-o", "page.txt"),
+        ("compare", "page.txt", "page.txt", "-o", "page.txt"),
+        ("check", "page.txt", "-o", "page.txt"),
+        ("index", "build", "page.txt", "-o", "page.txt"),
+        ("boilerplate", "train", "page.txt", "-o", "page.txt"),
+    ],
+)
+def test_an_output_that_is_an_input_is_refused(workdir: Path, args: tuple[str, ...]) -> None:
+    before = (workdir / "page.txt").read_bytes()
+    code, _, err = _run(*args)
+    assert code == 2
+    assert "-o page.txt is also an input" in err
+    assert (workdir / "page.txt").read_bytes() == before
