@@ -198,7 +198,7 @@ def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
         for k, j in enumerate(judged):
             lo, hi = int(bounds[k]), int(bounds[k + 1])
             mine = {i - lo: tops[i] for i in range(lo, hi) if i in tops}
-            j.verdicts = _model_verdicts(lines[k], j, model, p[lo:hi], going[k], mine)
+            j.verdicts = _model_verdicts(lines[k], j, model, p[lo:hi], going[k], mine, config)
     found: list[BoilerplateLine] = []
     for pos, j in zip(positions, judged, strict=True):
         verdicts = {i: v for i, v in j.verdicts.items() if _selected(v.rule, config)}
@@ -499,12 +499,18 @@ def _model_verdicts(
     p: npt.NDArray[np.float64],
     going: npt.NDArray[np.bool_],
     tops: dict[int, list[str]],
+    config: BoilerplateConfig,
 ) -> dict[int, _Verdict]:
-    """The model's lines (by block), beside the marker rules; each with what drove it."""
+    """The model's lines (by block), beside the marker rules; each with what drove it.
+
+    A line both found stays the marker's (its evidence is plainer), unless `--select` or
+    `--ignore` leave that marker out: then the model's own verdict is what is reported.
+    """
     rules, hits, protected = judged.verdicts, judged.hits, judged.protected
     flagged = [i for i in np.flatnonzero(going).tolist() if i not in protected]
-    # Markers (tier-0 rules) hold anywhere, as they do without the model.
-    out: dict[int, _Verdict] = {i: v for i, v in rules.items() if _is_marker(v)}
+    out: dict[int, _Verdict] = {
+        i: v for i, v in rules.items() if _is_marker(v) and _selected(v.rule, config)
+    }
     blocks = _blocks(flagged, len(lines))
     for i in flagged:
         if i in out:

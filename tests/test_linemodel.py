@@ -142,3 +142,12 @@ def test_a_document_longer_than_the_model_knows_is_left_to_the_markers(tmp_path:
     assert "line_model" in rules
     found = detect_boilerplate([Document("a", text)], BoilerplateConfig(model_file=str(small)))
     assert {b.rule for b in found} == rules - {"line_model"}
+
+
+def test_select_line_model_shows_the_models_own_verdicts() -> None:
+    record = DEV_LINES[28]  # "Related Post" x3 (lexicon markers), then a call to action
+    text = "\n".join([*record["context_before"], record["line"], *record["context_after"]])
+    only = detect_boilerplate([Document("a", text)], BoilerplateConfig(select=("line_model",)))
+    assert {b.rule for b in only} == {"line_model"}
+    assert {b.line for b in only} >= {4}
+    assert len(only) > 1  # the lines the lexicon took are the model's too
