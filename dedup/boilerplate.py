@@ -457,7 +457,7 @@ MARKER_RULES = frozenset(
     {"syndication_trailer", "counter", "share_prompt", "teaser_of_document", "teaser_run"}
     | {"metadata_header", "breadcrumb", "lexicon", "lexicon_prefix"}
 )
-_ANCHOR = re.compile(r"after a (\w+) line \((.*)\)$")
+_ANCHOR = re.compile(r"after a (\w+) line \((.*)\); \d+ words <= \d+")
 
 
 def _is_marker(verdict: _Verdict) -> bool:
@@ -702,8 +702,13 @@ def _tail_block(
             anchor = found
             out[i] = found
         elif anchor is not None:
-            evidence = f"in the tail block after a {anchor.rule} line ({anchor.evidence})"
-            out[i] = _Verdict(3, "tail_block", lines[i].words, config.short_line_words, evidence)
+            # Any line short enough to be a headline qualifies: that is the threshold.
+            most = 2 * config.short_line_words
+            evidence = (
+                f"in the tail block after a {anchor.rule} line ({anchor.evidence}); "
+                f"{lines[i].words} words <= {most}, no sentence mark"
+            )
+            out[i] = _Verdict(3, "tail_block", lines[i].words, most, evidence)
     return out
 
 

@@ -296,14 +296,19 @@ def _duplicate_findings(report: Report, by_id: dict[str, Document]) -> list[Find
     return out
 
 
+# Rules whose measured value is an upper bound (a tail-block line has at most so many words).
+AT_MOST_RULES = frozenset({"tail_block"})
+
+
 def _boilerplate_findings(report: Report, by_id: dict[str, Document]) -> list[Finding]:
     out = []
     for b in (b for b in report.boilerplate if not b.held):
         doc = by_id.get(b.doc)
         if doc is None:
             continue
+        sign = "<=" if b.rule in AT_MOST_RULES else ">="
         message = (
-            f"boilerplate ({b.rule} {b.score:.3g} >= {b.threshold:.3g}): "
+            f"boilerplate ({b.rule} {b.score:.3g} {sign} {b.threshold:.3g}): "
             f"{_quote(doc.text[b.start : b.end])}"
         )
         out.append(_finding(BOILERPLATE, "boilerplate", doc, b.start, b.end, message, None, b.rule))
