@@ -836,7 +836,9 @@ def index_remove(index_location: str, ids: tuple[str, ...], config: DedupConfig)
     with _user_errors(), Index.open(index_location, config) as idx:
         removed = idx.remove(ids)
         count = len(idx)
-    click.echo(f"removed {removed} documents; {count} in {index_location}", err=True)
+    missing = len(set(ids)) - removed
+    note = f" ({missing} of the ids were not in it)" if missing else ""
+    click.echo(f"removed {removed} documents; {count} in {index_location}{note}", err=True)
 
 
 # --------------------------------------------------------------------- boilerplate
