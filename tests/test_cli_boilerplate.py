@@ -7,10 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_helpers import run_cli as _run
 
 from dedup.boilerplate import RULE_DOCS, explain_rule
-from dedup.cli import cli
 from dedup.config import BOILERPLATE_RULES
 from dedup.linemodel import LineModel, load_model
 
@@ -28,11 +27,6 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)  # no pyproject.toml above, unless a test writes one
     (tmp_path / "page.txt").write_text("\n".join([CHROME[0], *ARTICLE, CHROME[1]]) + "\n")
     return tmp_path
-
-
-def _run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def _scan_config(*args: str) -> dict:

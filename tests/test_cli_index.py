@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_cli as _run
 from click.testing import CliRunner
 
 from dedup.cli import cli
@@ -29,11 +30,6 @@ def indexed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     code, _, err = _run("index", "build", "data", "-o", "train.idx")
     assert code == 0, err
     return tmp_path
-
-
-def _run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_query_with_another_keep_rule_uses_the_index(indexed: Path) -> None:

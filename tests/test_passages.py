@@ -114,17 +114,20 @@ def test_edited_copy_is_one_passage_with_exact_spans(seed_texts):
     _check_contract([Document("orig", text), Document("copy", edited)], report.passages)
 
 
+CLAUSE_A = Document(
+    "a",
+    "The talks would be the second round after the first round was held in "
+    "Pakistan in January 2021, it said in a statement.",
+)
+CLAUSE_B = Document(
+    "b",
+    "Talks resumed. The first round of the dialogue was held in Pakistan in "
+    "January 2021. Nothing else.",
+)
+
+
 def test_short_reused_clause_is_found():
-    a = Document(
-        "a",
-        "The talks would be the second round after the first round was held in "
-        "Pakistan in January 2021, it said in a statement.",
-    )
-    b = Document(
-        "b",
-        "Talks resumed. The first round of the dialogue was held in Pakistan in "
-        "January 2021. Nothing else.",
-    )
+    a, b = CLAUSE_A, CLAUSE_B
     (p,) = find_passages([a, b])
     assert p.b.text == "The first round of the dialogue was held in Pakistan in January 2021."
     assert p.a.text.startswith("the first round was held")
@@ -150,16 +153,7 @@ def test_workers_give_the_same_passages_as_one_process(seed_texts):
 def test_window_estimate_gate_decides_which_candidates_are_aligned():
     # The short clause shares only a few window shingles: above the default gate (0.25),
     # below a strict one, so the gate is what keeps chance phrase matches out.
-    a = Document(
-        "a",
-        "The talks would be the second round after the first round was held in "
-        "Pakistan in January 2021, it said in a statement.",
-    )
-    b = Document(
-        "b",
-        "Talks resumed. The first round of the dialogue was held in Pakistan in "
-        "January 2021. Nothing else.",
-    )
+    a, b = CLAUSE_A, CLAUSE_B
     assert len(find_passages([a, b])) == 1
     strict = DedupConfig(passage=PassageConfig(min_window_estimate=0.9))
     assert find_passages([a, b], strict) == []

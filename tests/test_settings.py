@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
+from cli_helpers import run_cli as _run
 
 import dedup
 import dedup.api
@@ -30,11 +30,6 @@ def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "data" / "a.txt").write_text(A)
     (tmp_path / "data" / "b.txt").write_text(B)
     return tmp_path
-
-
-def _run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def _scan_json(*args: str) -> dict:
