@@ -198,6 +198,11 @@ def _passages_for_pair(
 ) -> list[tuple[int, int, int, int, float, int]]:
     """Verified passages of one document pair: character spans, similarity, equal words."""
     pc = config.passage
+    if pa.size >= pc.min_words and pa.norm == pb.norm:
+        # Two copies of one text (mirrors, re-scrapes): the alignment would find the whole
+        # of it, at a cost that grows with the square of its length (minutes for two copies
+        # of a 2 MB licence file), so the one whole passage is built directly.
+        return [_scored(pa, pb, WordMatch(0, pa.size, 0, pb.size, pa.size))]
     span = pc.window + pc.ngram - 1
     matches: list[WordMatch] = []
     a_breaks, b_breaks = pa.breaks.tolist(), pb.breaks.tolist()

@@ -184,3 +184,16 @@ def test_cli_scan_report_is_byte_identical_for_any_jobs(tmp_path, seed_texts):
     report = json.loads(outputs[0])
     assert len(report["passages"]) > 100
     assert report["boilerplate"]
+
+
+def test_two_copies_of_a_long_text_are_one_whole_passage(seed_texts):
+    # Mirrors and re-scrapes: the whole text, without an alignment whose cost grows with
+    # the square of the length (two copies of a 2 MB licence file took many minutes).
+    text = "\n".join([seed_texts["000"]] * 40)
+    copy = text.upper()  # the same words once normalized
+    (p,) = find_passages([Document("a", text), Document("b", copy)])
+    first = next(i for i, c in enumerate(text) if c.isalnum())
+    assert (p.a.start, p.b.start, p.similarity) == (first, first, 1.0)
+    assert p.a.end == p.b.end == len(text.rstrip())
+    assert p.words == len(split_words(text).words)
+    _check_contract([Document("a", text), Document("b", copy)], [p])
