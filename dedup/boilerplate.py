@@ -35,6 +35,7 @@ import numpy.typing as npt
 
 from dedup.config import BoilerplateConfig
 from dedup.document import Document
+from dedup.errors import ConfigError
 from dedup.lexicon import Lexicon, load_lexicon, load_protect, normalize_line
 from dedup.linefeatures import (
     FEATURES,
@@ -424,6 +425,13 @@ def _model(config: BoilerplateConfig) -> LineModel | None:
     if config.preset in ("docs", "rules") or not _selected("line_model", config):
         return None
     model = load_model(config.model_file)
+    if model.features != FEATURES:
+        where = config.model_file or "the built-in model"
+        msg = (
+            f"{where} was trained on {len(model.features)} other line features than this "
+            f"dedup computes ({len(FEATURES)}); retrain it with `dedup boilerplate train`"
+        )
+        raise ConfigError(msg)
     presets = model.meta.get("presets", {})
     threshold, tail = presets.get(config.preset, (model.threshold, model.tail_threshold))
     if config.model_threshold is not None:

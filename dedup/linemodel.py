@@ -204,7 +204,7 @@ class LineModel:
         def stack(key: str, dtype: type) -> Any:
             return np.array([t[key] for t in trees], dtype=dtype)
 
-        return cls(
+        model = cls(
             tuple(data["features"]),
             stack("feature", np.int64),
             stack("split", np.float64),
@@ -217,6 +217,30 @@ class LineModel:
             float(data["tail_threshold"]),
             dict(data.get("meta", {})),
         )
+        model.validate()
+        return model
+
+    def validate(self) -> None:
+        """Refuse arrays that cannot be walked (a damaged or hand-edited model file).
+
+        Raises:
+            ConfigError: shapes differ, or a split feature or child is out of range.
+        """
+        shape = self.feature.shape
+        nodes = shape[1] if len(shape) == 2 else 0
+        arrays = (self.split, self.left, self.right, self.value)
+        if len(shape) != 2 or any(a.shape != shape for a in arrays):
+            msg = f"the model's tree arrays do not have one shape (feature: {shape})"
+            raise ConfigError(msg)
+        if self.feature.size and not 0 <= self.feature.min() <= self.feature.max() < len(
+            self.features
+        ):
+            msg = f"a tree splits on a feature outside the model's {len(self.features)}"
+            raise ConfigError(msg)
+        children = np.concatenate([self.left.ravel(), self.right.ravel()])
+        if children.size and not -1 <= children.min() <= children.max() < nodes:
+            msg = f"a tree node points outside its tree of {nodes} nodes"
+            raise ConfigError(msg)
 
     @classmethod
     def toy(cls) -> LineModel:

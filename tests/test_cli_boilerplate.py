@@ -256,3 +256,24 @@ def test_an_output_that_is_an_input_is_refused(workdir: Path, args: tuple[str, .
     assert code == 2
     assert "-o page.txt is also an input" in err
     assert (workdir / "page.txt").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda d: d.update(features=d["features"][:10]), "outside the model's 10"),
+        (lambda d: d["trees"][3]["feature"].__setitem__(0, 999), "outside the model's 50"),
+        (lambda d: d["trees"][0]["left"].__setitem__(0, 10**6), "points outside its tree"),
+        (lambda d: d.pop("trees"), "not a readable boilerplate model"),
+    ],
+)
+def test_a_damaged_model_is_one_line_exit_2(workdir: Path, edit, expected: str) -> None:
+    from dedup.linemodel import load_model
+
+    data = load_model(None).to_dict()
+    edit(data)
+    (workdir / "m.json").write_text(json.dumps(data), encoding="utf-8")
+    code, _, err = _run("scan", "page.txt", "--boilerplate-model", "m.json", "-q")
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert expected in err
