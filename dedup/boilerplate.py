@@ -50,7 +50,8 @@ from dedup.report import BoilerplateLine
 
 SEPARATOR = re.compile(r"\s*[:|–—\-»>•]")
 SYNDICATION = re.compile(
-    r"syndicated feed|auto-?generated from|has not been edited by|"
+    r"syndicated feed|auto-?generated from an? (?:syndicated |news |agency |wire )?feed|"
+    r"has not been edited by|"
     r"published from a syndicated|generated from an? (?:agency|wire) feed",
     re.IGNORECASE,
 )
@@ -72,7 +73,8 @@ SOCIAL = frozenset(
 BARE_URL = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.IGNORECASE)
 COPYRIGHT = re.compile(r"^\s*(?:©|\(c\)|copyright\b)", re.IGNORECASE)
 DATE_PARTS = re.compile(
-    r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{1,2}:\d{2}\b|"
+    r"\b\d{4}-\d{1,2}-\d{1,2}\b|(?<!version )(?<!v)\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|"
+    r"\b\d{1,2}:\d{2}\b|"
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}\b|"
     r"\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}\b",
     re.IGNORECASE,
@@ -572,7 +574,9 @@ def _strong_signal(
             marker = " " in hit.phrase or (hit.similarity == 1.0 and len(hit.phrase) >= 7)
             tier = 0 if marker else 1
             return _Verdict(tier, "lexicon", hit.similarity, cut, hit.phrase)
-    prefix = lexicon.match_prefix(norm, cut)
+    # A line opening in lower case continues a sentence wrapped from the line above
+    # ("related checks, such as ..." in a man page): a label starts a line of its own.
+    prefix = None if text[:1].islower() else lexicon.match_prefix(norm, cut)
     if prefix is not None and (
         (prefix.action and line.words <= config.corpus_max_words)
         or _prefix_stands_alone(line, prefix.phrase, config)
@@ -681,7 +685,9 @@ def _header_signal(line: _Line) -> _Verdict | None:
     if BYLINE.match(text):
         return _Verdict(1, "metadata_header", 1.0, 1.0, "byline")
     crumbs = CRUMB.findall(text)
-    if len(crumbs) >= 2 and line.words <= 4 * (len(crumbs) + 1):
+    # A navigation path starts with a word ("Home > News"); a row of a text table or of
+    # ASCII art starts with "|" or "#".
+    if len(crumbs) >= 2 and line.words <= 4 * (len(crumbs) + 1) and text[:1].isalnum():
         return _Verdict(1, "breadcrumb", len(crumbs) + 1, 3, "navigation path")
     return None
 
