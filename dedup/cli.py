@@ -876,6 +876,7 @@ def boilerplate_explain(rule: str | None) -> None:
 
 
 LABELS_FIELD = "labels"
+FEW_LABELLED_LINES = 5000  # below this, `boilerplate train` warns
 KNOWN_LABELS = ("boilerplate", "content", "unsure", None)
 KNOWN_LABELS_TEXT = '"boilerplate", "content", "unsure" or null'
 LABELLED_FORMAT = (
@@ -961,6 +962,12 @@ def boilerplate_train(
             f"both boilerplate and content lines ({LABELLED_FORMAT})"
         )
         raise CLIInputError(msg)
+    if used < FEW_LABELLED_LINES:
+        click.echo(
+            f"warning: only {used} labelled lines; a model this small will not carry to other "
+            f"pages (the built-in one learned from ~590,000)",
+            err=True,
+        )
     meta = {"data": labelled, "documents": len(docs), "lines": used, "boilerplate": found,
             "site_field": site_field, "trees": trees, "depth": depth}  # fmt: skip
     tail = threshold if tail_threshold is None else min(tail_threshold, threshold)
