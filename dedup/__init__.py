@@ -4,7 +4,8 @@ Stages, in pipeline order:
 
     io.readers -> normalize -> shingle -> signature -> lsh -> verify -> cluster
     -> prepare -> candidates -> align -> passages
-    -> boilerplate (lines: linefeatures, linemodel) -> report -> render / io.writers
+    -> boilerplate (lines: linefeatures, linemodel; rules described in rulebook)
+    -> report -> render / io.writers
 
 Around them: store (the persistent index), check (the CI data check), clean (write a corpus
 without what was found), api (`compare`, `scan`) and cli. Start with `compare` or `scan`.

@@ -20,7 +20,7 @@ import click
 
 from dedup.api import compare as api_compare
 from dedup.api import scan as api_scan
-from dedup.boilerplate import RULE_DOCS, explain_rule, labelled_rows, train_model
+from dedup.boilerplate import labelled_rows, train_model
 from dedup.check import Limits, baseline_text, read_baseline
 from dedup.check import check as api_check
 from dedup.clean import clean as api_clean
@@ -50,6 +50,7 @@ from dedup.render import (
     scan_summary,
 )
 from dedup.report import Report
+from dedup.rulebook import RULE_DOCS, explain_rule
 from dedup.store import Index
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from cli_helpers import run_cli as _run
 
-from dedup.boilerplate import RULE_DOCS, explain_rule
 from dedup.config import BOILERPLATE_RULES
 from dedup.linemodel import LineModel, load_model
+from dedup.rulebook import RULE_DOCS, explain_rule
 
 ARTICLE = [
     "The city council approved the new budget on Tuesday after a long debate.",

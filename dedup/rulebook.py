@@ -1,0 +1,73 @@
+"""The boilerplate rules, described: what each one reports, with an example line.
+
+`dedup boilerplate explain [RULE]` prints these; README's rule table says the same. Every
+name here is a rule a finding can carry (`config.BOILERPLATE_RULES`; a test keeps the two
+lists equal).
+"""
+
+from __future__ import annotations
+
+RULE_DOCS: dict[str, tuple[str, str]] = {
+    "line_model": (
+        "The line model learned from real labelled pages: a logistic regression over every "
+        "line's shape, words, position, neighbours and the rules below, decoded over the "
+        "whole document (boilerplate comes in blocks). Reports the posterior, its threshold, "
+        "the block and the features that drove it.",
+        "Related Posts / Top 10 Hill Stations Near Pune / Subscribe to our newsletter",
+    ),
+    "lexicon": (
+        "A whole short line matching a phrase of the multilingual lexicon (rapidfuzz ratio "
+        ">= lexicon_similarity); a one-word phrase only in the head or tail block.",
+        "Leave a Comment",
+    ),
+    "lexicon_prefix": (
+        "A line starting with a lexicon label ('Also Read', 'Sign up for our ...') followed "
+        "by a separator, or short without a sentence mark.",
+        "Also Read | Budget 2024: what changes for taxpayers",
+    ),
+    "syndication_trailer": (
+        "A syndication or auto-generation notice.",
+        "(This story has not been edited by staff and is auto-generated from a syndicated feed.)",
+    ),
+    "counter": ("A counter line: comments, shares, views, reading time.", "3 Comments"),
+    "share_prompt": ("A row of share-button labels.", "Facebook Twitter WhatsApp Email"),
+    "teaser_of_document": (
+        "A line cut off with an ellipsis that is the opening of another document of the corpus.",
+        "Pakistan, US to hold defence dialogue in Washington next…",
+    ),
+    "bare_url": ("A line that is only a URL, in the head or tail block.", "https://example.com/a"),
+    "copyright": (
+        "A copyright line in the head or tail block.",
+        "© 2024 Dawn. All rights reserved.",
+    ),
+    "corpus_repeat": (
+        "A line carried by min_doc_freq or more documents of the same site with different "
+        "openings (copies of one story count once), in the head or tail block.",
+        "Follow us on Google News",
+    ),
+    "metadata_header": (
+        "A date or byline line in the head block.",
+        "Published: 12 Jan 2024, 10:45",
+    ),
+    "breadcrumb": ("A navigation path in the head block.", "Home > World > Asia"),
+    "teaser_run": (
+        "Two or more consecutive lines cut off with an ellipsis, of similar length.",
+        "Govt unveils new tax plan for…",
+    ),
+    "tail_block": (
+        "Short or cut-off lines at the tail, after a line another rule reported.",
+        "Top Stories",
+    ),
+}
+
+
+def explain_rule(name: str) -> str:
+    """What a rule reports, with an example line (`dedup boilerplate explain RULE`).
+
+    Example:
+        >>> print(explain_rule("counter"))
+        counter: A counter line: comments, shares, views, reading time.
+          example: 3 Comments
+    """
+    what, example = RULE_DOCS[name]
+    return f"{name}: {what}\n  example: {example}"
