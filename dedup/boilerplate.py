@@ -614,12 +614,20 @@ def _is_cut_off(line: _Line, config: BoilerplateConfig) -> bool:
     """A line cut off mid-sentence with an ellipsis: "... remains…" but not "he said...".
 
     Real prose ends with "...", too, but then it is usually a sentence mark or a quote before
-    it, or the line is a long paragraph.
+    it, or the line is a long paragraph. A command synopsis (`cmd [OPTIONS...] FILE...`) has
+    more than one ellipsis, and a hex dump's dotted column follows no words: neither is a
+    headline cut short.
     """
     if len(line.text) > config.teaser_max_chars or not ends_cut_off(line.text):
         return False
     before = line.text.rstrip().rstrip(".…").rstrip()
-    return line.words >= config.teaser_min_words and bool(before) and not ends_sentence(before)
+    if not before or ends_sentence(before) or "..." in before or "…" in before:
+        return False
+    words = sum(1 for w in line.norm.split() if len(w) >= 3 and not w.isdigit())
+    return line.words >= config.teaser_min_words and words >= _TEASER_WORDS
+
+
+_TEASER_WORDS = 3  # words of three or more letters a teaser needs
 
 
 def _is_weak(line: _Line, config: BoilerplateConfig) -> bool:

@@ -349,3 +349,16 @@ def test_documentation_lines_are_not_furniture(line: str) -> None:
     for text in (line + "\n" + PROSE, PROSE + line):
         assert _rules(text, BoilerplateConfig(preset="rules")) == {}
         assert _rules(text) == {}
+
+
+def test_a_synopsis_or_hex_dump_is_not_a_teaser_run() -> None:
+    synopsis = "\n".join(
+        f"systemd-analyze [OPTIONS...] {verb} {arg}..."
+        for verb, arg in [("calendar", "SPEC"), ("timestamp", "TIMESTAMP"), ("timespan", "SPAN")]
+    )
+    dump = "\n".join(
+        f"    00{k}0 - ff ff ff ff ff ff ff ff-ff ff ff ff ff ff ff ff   ................"
+        for k in range(4)
+    )
+    for block in (synopsis, dump):
+        assert _rules(PROSE + block + "\n" + PROSE, BoilerplateConfig(preset="rules")) == {}
