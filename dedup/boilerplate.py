@@ -22,6 +22,7 @@ closing quote are never taken by the model alone. A per-document budget
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -267,6 +268,7 @@ class _Corpus:
     ) -> None:
         self.config = config
         self.use_repeats = len(docs) >= config.min_corpus_docs
+        self._examples: dict[tuple[str, str], list[str]] = {}
         site = config.site_field
         self.sites = [str(d.meta.get(site, "")) if site else "" for d in docs]
         self.site_size: dict[str, int] = defaultdict(int)
@@ -298,10 +300,19 @@ class _Corpus:
         prose_like = line.words >= 6 and ends_sentence(line.text)
         if prose_like and freq < self.config.min_doc_fraction * self.site_size[site]:
             return None
-        others = sorted(d for d in carriers.values() if d != doc_id)[:3]
+        others = [d for d in self._first_carriers(site, line.key) if d != doc_id][:3]
         where = f" of site {site!r}" if site else ""
         evidence = f"same line in {freq} documents{where}, e.g. {', '.join(others)}"
         return _Verdict(1, "corpus_repeat", freq, self.config.min_doc_freq, evidence)
+
+    def _first_carriers(self, site: str, key: str) -> list[str]:
+        """The four smallest ids carrying a line, found once per line: a footer on every one
+        of 40,000 documents must not sort 40,000 ids 40,000 times."""
+        found = self._examples.get((site, key))
+        if found is None:
+            found = heapq.nsmallest(4, self.repeats[(site, key)].values())
+            self._examples[(site, key)] = found
+        return found
 
     def teaser_of(self, doc_id: str, line: _Line) -> _Verdict | None:
         words = tuple(line.norm.split())[:-1]  # the last word may be cut off

@@ -362,3 +362,12 @@ def test_a_synopsis_or_hex_dump_is_not_a_teaser_run() -> None:
     )
     for block in (synopsis, dump):
         assert _rules(PROSE + block + "\n" + PROSE, BoilerplateConfig(preset="rules")) == {}
+
+
+def test_corpus_repeat_evidence_names_the_first_other_carriers() -> None:
+    footer = "Dawn Media Group newsroom desk Karachi"
+    docs = [_site_doc(i, "dawn", footer) for i in range(7)]
+    found = detect_boilerplate(docs, BoilerplateConfig(site_field="site", preset="rules"))
+    evidence = {b.doc: b.evidence for b in found}
+    assert evidence["dawn0"].endswith("e.g. dawn1, dawn2, dawn3")
+    assert evidence["dawn2"].endswith("e.g. dawn0, dawn1, dawn3")
