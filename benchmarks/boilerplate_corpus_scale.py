@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dedup import Document, detect_boilerplate  # noqa: E402
-from dedup.config import BoilerplateConfig  # noqa: E402
+from dedup import Document, detect_boilerplate
+from dedup.config import BoilerplateConfig
 
 
 def main() -> None:
