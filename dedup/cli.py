@@ -421,9 +421,13 @@ def output_options(formats: Sequence[str], help_text: str) -> Callable[[F], F]:
 
 
 def _refuse_input(output: str | None, inputs: Sequence[str], option: str = "-o") -> None:
-    """An output file that is one of the inputs would destroy it: refuse, before any work."""
+    """An output file that is one of the inputs would destroy it, and a directory cannot be
+    written as a file: refuse both, before any work."""
     if not output or "://" in output:
         return
+    if os.path.isdir(output):
+        msg = f"{option} {output} is a directory; give a file name in it, e.g. {output}/out"
+        raise CLIInputError(msg)
     target = os.path.realpath(output)
     for name in inputs:
         if name != "-" and os.path.realpath(name) == target:

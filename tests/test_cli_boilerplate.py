@@ -281,3 +281,11 @@ def test_a_damaged_model_is_one_line_exit_2(workdir: Path, edit, expected: str) 
     assert code == 2
     assert len(err.strip().splitlines()) == 1
     assert expected in err
+
+
+@pytest.mark.parametrize("command", [("scan", "page.txt"), ("index", "build", "page.txt")])
+def test_an_output_that_is_a_directory_is_refused(workdir: Path, command) -> None:
+    (workdir / "out").mkdir()
+    code, _, err = _run(*command, "-o", "out")
+    assert code == 2
+    assert "-o out is a directory" in err
