@@ -685,6 +685,11 @@ def _load_report(path: str) -> Report:
 @output_options(
     CHECK_FORMATS, "text, json (report + check), github (workflow commands), junit (XML)."
 )
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Pass when no document is read (by default that is an input error, exit 2).",
+)
 @jobs_option
 @click.pass_context
 def check(
@@ -702,6 +707,7 @@ def check(
     write_baseline: str | None,
     fmt: str,
     output: str | None,
+    allow_empty: bool,
     jobs: int,
 ) -> None:
     """Fail (exit 1) when the data breaks a limit on duplicates, boilerplate or reuse.
@@ -717,7 +723,14 @@ def check(
     """
     _refuse_input(output, paths)
     _refuse_input(write_baseline, paths, "--write-baseline")
-    docs = _read(paths, text_field, id_field, strict)
+    docs, skipped = _read_counted(paths, text_field, id_field, strict)
+    if not docs and not allow_empty:
+        # A check of nothing must not pass: a misspelled --text-field skips every record.
+        msg = (
+            f"no document read from {', '.join(paths)} ({skipped} records skipped); check "
+            f"--text-field ({text_field!r}), or pass --allow-empty"
+        )
+        raise CLIInputError(msg)
     with _user_errors():
         limits = _limits(max_duplicate_ratio, max_boilerplate_ratio, max_reused_ratio)
         accepted = read_baseline(baseline) if baseline and not write_baseline else frozenset()

@@ -289,3 +289,15 @@ def test_an_output_that_is_a_directory_is_refused(workdir: Path, command) -> Non
     code, _, err = _run(*command, "-o", "out")
     assert code == 2
     assert "-o out is a directory" in err
+
+
+def test_check_of_no_documents_fails_unless_allowed(workdir: Path) -> None:
+    (workdir / "data.jsonl").write_text('{"body": "The minister resigned on Friday."}\n')
+    code, _, err = _run("check", "data.jsonl")  # the text is under "body", not "text"
+    assert code == 2
+    assert "no document read from data.jsonl (1 records skipped)" in err
+    assert "--text-field ('text')" in err
+    code, _, _ = _run("check", "data.jsonl", "--allow-empty")
+    assert code == 0
+    code, _, _ = _run("check", "data.jsonl", "--text-field", "body")
+    assert code == 0
