@@ -626,6 +626,10 @@ def clean(
             report=report,
         )
     if not quiet:
+        # The same lines `scan` prints as it reads: every bad record skipped, by name.
+        for reject in result.rejects:
+            if reject.reason == "unreadable":
+                click.echo(f"skipped {reject.source}: {reject.detail}", err=True)
         counts = result.summary()
         click.echo(clean_summary(counts, time.monotonic() - start).render(), err=True)
         click.echo(clean_line(counts, out), err=True)

@@ -341,3 +341,15 @@ def test_a_rerun_removes_what_it_no_longer_writes_and_nothing_else(tmp_path):
     (reject,) = [json.loads(line) for line in (out / "rejects.jsonl").read_text().splitlines()]
     assert "b.txt" in json.dumps(reject)
     assert result.outputs == ("a.txt",)
+
+
+def test_cli_clean_lists_skipped_records_on_stderr(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from dedup.cli import cli
+
+    data = tmp_path / "a.jsonl"
+    data.write_text('{"text": "The minister resigned on Friday."}\nnot json\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["clean", str(data), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert f"skipped {data}:2: not valid JSON" in result.stderr
