@@ -303,3 +303,17 @@ def test_summary_tables():
     }
     counts = {"read": 12, "written": 8, "rejected": 4, "near_duplicates": 3, "unreadable": 1}
     assert clean_summary(counts, 1.0) == RunSummary(11, 3, 8, 4, 1, 1.0)
+
+
+def test_a_lone_surrogate_record_is_skipped_with_its_reason(tmp_path) -> None:
+    from dedup.io.readers import DocumentReader
+
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"text": "a \\ud800 b"}\n{"text": "fine"}\n', encoding="utf-8")
+    reader = DocumentReader()
+    docs = list(reader.read([str(path)]))
+    assert [d.text for d in docs] == ["fine"]
+    (skipped,) = reader.skipped
+    assert skipped.source.endswith("s.jsonl:1")
+    assert "lone surrogate" in skipped.reason
+    assert "\\ud800" in skipped.raw

@@ -192,6 +192,12 @@ class DocumentReader:
                 reason = f"no field {self.text_field!r} (keys: {sorted(row)}); pass --text-field"
             self._skip(where, reason, raw or raw_json(row))
             return None
+        if not text.isascii() and _has_lone_surrogate(text):
+            # JSON may escape half of a UTF-16 pair ("\ud800"): no UTF-8 text can hold it,
+            # so the record could not be written back, indexed or hashed.
+            reason = f"field {self.text_field!r} holds a lone surrogate (invalid Unicode)"
+            self._skip(where, reason, raw or raw_json(row))
+            return None
         doc_id = where
         if self.id_field is not None:
             if row.get(self.id_field) is None:
@@ -207,6 +213,20 @@ class DocumentReader:
             msg = f"{where}: {reason} (drop --strict to skip bad records)"
             raise InputError(msg)
         self.skipped.append(SkippedRecord(where, reason, raw))
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    """Whether `text` holds a code point in U+D800-U+DFFF (which UTF-8 cannot encode).
+
+    Example:
+        >>> _has_lone_surrogate("a\ud800b"), _has_lone_surrogate("naïve")
+        (True, False)
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _text_document(fh: IO[bytes], path: Path) -> Document:
