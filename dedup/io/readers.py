@@ -219,7 +219,7 @@ def _has_lone_surrogate(text: str) -> bool:
     """Whether `text` holds a code point in U+D800-U+DFFF (which UTF-8 cannot encode).
 
     Example:
-        >>> _has_lone_surrogate("a\ud800b"), _has_lone_surrogate("naïve")
+        >>> _has_lone_surrogate("a" + chr(0xD800) + "b"), _has_lone_surrogate("naïve")
         (True, False)
     """
     try:
