@@ -317,3 +317,20 @@ def test_a_lone_surrogate_record_is_skipped_with_its_reason(tmp_path) -> None:
     assert skipped.source.endswith("s.jsonl:1")
     assert "lone surrogate" in skipped.reason
     assert "\\ud800" in skipped.raw
+
+
+def test_a_truncated_zstd_file_is_an_error_not_a_short_read(tmp_path) -> None:
+    import zstandard
+
+    from dedup.errors import InputError
+    from dedup.io.readers import DocumentReader
+
+    rows = "".join(f'{{"text": "record {i} with a few words"}}\n' for i in range(2000)).encode()
+    packed = zstandard.ZstdCompressor().compress(rows)
+    whole = tmp_path / "whole.jsonl.zst"
+    whole.write_bytes(packed + zstandard.ZstdCompressor().compress(b'{"text": "last"}\n'))
+    assert len(list(DocumentReader().read([str(whole)]))) == 2001  # two frames, both read
+    cut = tmp_path / "cut.jsonl.zst"
+    cut.write_bytes(packed[: len(packed) * 2 // 3])
+    with pytest.raises(InputError, match="ends inside a frame"):
+        list(DocumentReader().read([str(cut)]))

@@ -91,8 +91,57 @@ def decompressing(raw: IO[bytes], name: str, *, expected: str | None = None) -> 
     if found == "gzip":
         return cast(IO[bytes], gzip.GzipFile(fileobj=buffered, mode="rb"))
     if found == "zstd":
-        return io.BufferedReader(_zstd().ZstdDecompressor().stream_reader(buffered))
+        return io.BufferedReader(_ZstdFrames(buffered, name))
     return cast(IO[bytes], buffered)
+
+
+class _ZstdFrames(io.RawIOBase):
+    """Decompressed bytes of a zstd stream of one or more frames; a cut-off frame is an error.
+
+    zstandard's `stream_reader` ends quietly where a truncated file ends, so a damaged
+    download would be read as a shorter corpus: here the last frame must be complete.
+    """
+
+    _CHUNK = 1 << 16
+
+    def __init__(self, raw: IO[bytes], name: str) -> None:
+        super().__init__()
+        self._raw, self._name = raw, name
+        self._frame: Any = None  # the decompressor of the frame being read
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = self._raw.read(self._CHUNK)
+            if not chunk:
+                if self._frame is not None and not self._frame.eof:
+                    msg = (
+                        f"{self._name}: the zstd data ends inside a frame (the file is "
+                        "truncated or damaged); fetch or compress it again"
+                    )
+                    raise InputError(msg)
+                return 0
+            self._pending = self._decompress(chunk)
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+    def _decompress(self, data: bytes) -> bytes:
+        out = b""
+        while data:
+            if self._frame is None or self._frame.eof:
+                self._frame = _zstd().ZstdDecompressor().decompressobj()
+            try:
+                out += self._frame.decompress(data)
+            except _zstd().ZstdError as ex:
+                msg = f"{self._name}: damaged zstd data ({ex}); fetch or compress it again"
+                raise InputError(msg) from ex
+            data = self._frame.unused_data if self._frame.eof else b""
+        return out
 
 
 def open_read(path: Path) -> IO[bytes]:
