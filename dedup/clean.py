@@ -313,13 +313,18 @@ def clean(
     outputs = _write_documents(inputs, result, out_dir, text_field)
     write_jsonl(out_dir / REMOVED_FILE, (r.to_dict() for r in result.removed))
     write_jsonl(out_dir / REJECTS_FILE, (r.to_dict() for r in result.rejects))
-    _replace_manifest(out_dir, [*outputs, REMOVED_FILE, REJECTS_FILE])
+    _replace_manifest(out_dir, [*outputs, REMOVED_FILE, REJECTS_FILE], paths)
     return replace(result, outputs=tuple(outputs))
 
 
-def _replace_manifest(out_dir: Path, written: Sequence[str]) -> None:
-    """Delete the files an earlier run wrote that this one did not, then record this run's."""
+def _replace_manifest(out_dir: Path, written: Sequence[str], inputs: Sequence[str]) -> None:
+    """Delete the files an earlier run wrote that this one did not, then record this run's.
+
+    A file that is, or lies inside, one of this run's inputs is never deleted, even when an
+    earlier run wrote it: `clean d3/sub -o d3` reads what `clean d2 -o d3` wrote there.
+    """
     path = out_dir / MANIFEST_FILE
+    protected = [Path(p).resolve() for p in inputs if p != "-"]
     try:
         old = json.loads(path.read_text(encoding="utf-8"))
         before = old["files"] if old.get("schema") == MANIFEST_SCHEMA else []
@@ -328,6 +333,8 @@ def _replace_manifest(out_dir: Path, written: Sequence[str]) -> None:
     root = out_dir.resolve()
     for name in sorted(set(before) - set(written)):
         stale = (out_dir / str(name)).resolve()
+        if any(stale == p or stale.is_relative_to(p) for p in protected):
+            continue
         if stale.is_relative_to(root) and stale.is_file():
             stale.unlink()
     manifest = {"schema": MANIFEST_SCHEMA, "files": sorted(written)}

@@ -353,3 +353,14 @@ def test_cli_clean_lists_skipped_records_on_stderr(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["clean", str(data), "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert f"skipped {data}:2: not valid JSON" in result.stderr
+
+
+def test_a_rerun_never_deletes_an_input_an_earlier_run_wrote(tmp_path: Path) -> None:
+    (tmp_path / "d2" / "sub").mkdir(parents=True)
+    (tmp_path / "d2" / "sub" / "x.txt").write_text(ARTICLE, encoding="utf-8")
+    d3 = tmp_path / "d3"
+    clean([str(tmp_path / "d2")], d3)
+    written = d3 / "sub" / "x.txt"
+    before = written.read_bytes()
+    clean([str(d3 / "sub")], d3)  # reads what the first run wrote, into the same OUT
+    assert written.read_bytes() == before
