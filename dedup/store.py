@@ -515,7 +515,8 @@ class _DatabaseErrors:
 
 
 def _is_driver_error(ex: BaseException) -> bool:
-    if isinstance(ex, sqlite3.Error):
+    # A damaged page can hold bytes that are not UTF-8 where SQLite promises text.
+    if isinstance(ex, sqlite3.Error | UnicodeDecodeError):
         return True
     try:
         import psycopg
@@ -583,18 +584,21 @@ def _connect_sqlite(location: str, *, create: bool) -> sqlite3.Connection:
             )
             raise InputError(msg)
     uri = f"file:{path.resolve()}?mode={'rwc' if create else 'rw'}"
-    conn = sqlite3.connect(uri, uri=True)
-    # Queries probe B-trees at random: map the file and keep hot pages cached.
-    conn.execute("PRAGMA mmap_size = 4294967296")
-    conn.execute("PRAGMA cache_size = -262144")
-    if not create and path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
-        with _DatabaseErrors(location, postgres=False):
+    with _DatabaseErrors(location, postgres=False):
+        conn = sqlite3.connect(uri, uri=True)
+        # Queries probe B-trees at random: map the file and keep hot pages cached.
+        conn.execute("PRAGMA mmap_size = 4294967296")
+        conn.execute("PRAGMA cache_size = -262144")
+        if not create and path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
             result = conn.execute("PRAGMA quick_check").fetchone()
-        if result is None or result[0] != "ok":
-            conn.close()
-            detail = result[0] if result else "no result"
-            msg = f"index {location} is corrupted ({detail}); rebuild it with `dedup index build`"
-            raise InputError(msg)
+            if result is None or result[0] != "ok":
+                conn.close()
+                detail = str(result[0]).splitlines()[0] if result else "no result"
+                msg = (
+                    f"index {location} is corrupted ({detail}); "
+                    "rebuild it with `dedup index build`"
+                )
+                raise InputError(msg)
     return conn
 
 

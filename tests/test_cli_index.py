@@ -102,3 +102,26 @@ def test_scan_and_check_against_an_index_report_the_same_seed_passages(
     expected = json.loads(scanned.stdout)["passages"]
     assert len(expected) >= 3
     assert found == expected
+
+
+@pytest.mark.parametrize("damage", ["truncated", "header only", "bytes flipped"])
+def test_a_damaged_index_is_one_line_exit_2(indexed: Path, damage: str) -> None:
+    data = (indexed / "train.idx").read_bytes()
+    if damage == "truncated":
+        data = data[: len(data) // 2]
+    elif damage == "header only":
+        data = data[:100]
+    else:
+        flipped = bytearray(data)
+        for i in range(200, len(flipped), 997):
+            flipped[i] ^= 0xFF
+        data = bytes(flipped)
+    (indexed / "bad.idx").write_bytes(data)
+    for command in (
+        ("index", "query", "bad.idx", "eval.txt"),
+        ("check", "eval.txt", "--against", "bad.idx"),
+    ):
+        code, _, err = _run(*command)
+        assert code == 2, err
+        assert len(err.strip().splitlines()) == 1
+        assert "bad.idx" in err
