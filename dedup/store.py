@@ -325,12 +325,17 @@ class Index:
             for qi in owners[key]:
                 per_query[qi].add(doc)
         wanted = sorted(set().union(*per_query)) if per_query else []
+        width = self.config.num_perm
         stored = {
-            doc: np.frombuffer(bytes(sig), dtype="<u4")
+            doc: np.frombuffer(blob, dtype="<u4")
             for doc, sig in self._select_in(
                 "SELECT doc, sig FROM dedup_signatures WHERE doc IN", wanted
             )
+            if len(blob := bytes(sig)) == 4 * width
         }
+        damaged = [d for d in wanted if d not in stored]
+        if damaged:
+            raise InputError(self._damaged(f"the signature of document number {damaged[0]}"))
         floor = self.config.threshold - ESTIMATE_MARGIN
         out: list[list[tuple[int, float]]] = []
         for qi, docs in enumerate(per_query):
@@ -361,6 +366,9 @@ class Index:
             window_hits = [self._window_candidates(d) for d in docs] if cfg.passages else []
             wanted = {n for hits in near for n, _ in hits} | {n for w in window_hits for n in w}
             stored = self._load(wanted)
+        missing = sorted(wanted - stored.keys())
+        if missing:
+            raise InputError(self._damaged(f"the text of document number {missing[0]}"))
         for qi, doc in enumerate(docs):
             for n, _ in near[qi]:
                 if _same_document(stored[n], doc):
@@ -481,6 +489,13 @@ class Index:
             marks = ",".join("?" * len(chunk))
             yield from self._conn.execute(self._sql(f"{sql} ({marks})"), chunk).fetchall()
 
+    def _damaged(self, what: str) -> str:
+        """The one-line message for an index whose rows do not add up."""
+        return (
+            f"index {self.location} is damaged: {what} is missing or malformed; "
+            "rebuild it with `dedup index build`"
+        )
+
     def _errors(self) -> _DatabaseErrors:
         return _DatabaseErrors(self.location, self._postgres)
 
@@ -595,8 +610,7 @@ def _connect_sqlite(location: str, *, create: bool) -> sqlite3.Connection:
                 conn.close()
                 detail = str(result[0]).splitlines()[0] if result else "no result"
                 msg = (
-                    f"index {location} is corrupted ({detail}); "
-                    "rebuild it with `dedup index build`"
+                    f"index {location} is corrupted ({detail}); rebuild it with `dedup index build`"
                 )
                 raise InputError(msg)
     return conn

@@ -125,3 +125,24 @@ def test_a_damaged_index_is_one_line_exit_2(indexed: Path, damage: str) -> None:
         assert code == 2, err
         assert len(err.strip().splitlines()) == 1
         assert "bad.idx" in err
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DELETE FROM dedup_signatures",
+        "DELETE FROM dedup_documents",
+        "UPDATE dedup_signatures SET sig = x'0102'",
+    ],
+)
+def test_an_index_with_missing_or_malformed_rows_is_one_line_exit_2(
+    indexed: Path, sql: str
+) -> None:
+    import sqlite3
+
+    with sqlite3.connect(indexed / "train.idx") as conn:
+        conn.execute(sql)
+    code, _, err = _run("index", "query", "train.idx", "eval.txt")
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1
+    assert "is damaged" in err
