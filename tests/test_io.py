@@ -334,3 +334,20 @@ def test_a_truncated_zstd_file_is_an_error_not_a_short_read(tmp_path) -> None:
     cut.write_bytes(packed[: len(packed) * 2 // 3])
     with pytest.raises(InputError, match="ends inside a frame"):
         list(DocumentReader().read([str(cut)]))
+
+
+def test_parquet_rows_that_are_not_utf8_are_skipped_one_by_one(tmp_path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from dedup.io.readers import DocumentReader
+
+    texts = pa.array([b"good text", b"bad \xff text", b"more good text"], type=pa.binary())
+    path = tmp_path / "bad.parquet"
+    pq.write_table(pa.table({"text": texts.view(pa.string())}), path)
+    reader = DocumentReader()
+    docs = list(reader.read([str(path)]))
+    assert [d.text for d in docs] == ["good text", "more good text"]
+    (skipped,) = reader.skipped
+    assert skipped.source.endswith("bad.parquet:2")
+    assert "not UTF-8" in skipped.reason

@@ -127,7 +127,7 @@ def parquet_records(path: Path, *, compressed: bool) -> tuple[Any, Iterator[RawR
     try:
         parquet = pq.ParquetFile(source)
     except Exception as ex:  # pyarrow raises ArrowInvalid, OSError, ... for a bad file
-        msg = f"{path}: not a readable Parquet file ({ex}); check the file"
+        msg = f"{path}: not a readable Parquet file ({_first_line(ex)}); check the file"
         raise InputError(msg) from ex
     return parquet.schema_arrow, _parquet_rows(parquet, path)
 
@@ -136,12 +136,42 @@ def _parquet_rows(parquet: Any, path: Path) -> Iterator[RawRecord]:
     number = 0
     try:
         for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
-            for row in batch.to_pylist():
+            for row in _batch_rows(batch):
                 number += 1
-                yield RawRecord(number, row)
+                yield RawRecord(number, *row)
     except OSError as ex:
-        msg = f"{path}: Parquet data is damaged after row {number} ({ex}); check the file"
+        msg = (
+            f"{path}: Parquet data is damaged after row {number} ({_first_line(ex)}); "
+            "check the file"
+        )
         raise InputError(msg) from ex
+
+
+def _batch_rows(batch: Any) -> Iterator[tuple[dict[str, Any] | None, str, str]]:
+    """(fields, problem, raw) of every row of a record batch.
+
+    A string column can hold bytes that are not UTF-8 (Parquet does not check): then the
+    batch is read row by row, and only the rows that cannot be decoded are bad.
+    """
+    try:
+        rows = batch.to_pylist()
+    except UnicodeDecodeError:
+        for i in range(batch.num_rows):
+            try:
+                (row,) = batch.slice(i, 1).to_pylist()
+            except UnicodeDecodeError as ex:
+                raw = repr(ex.object[:200]) if isinstance(ex.object, bytes) else ""
+                yield None, "a string column holds bytes that are not UTF-8", raw
+            else:
+                yield row, "", ""
+        return
+    for row in rows:
+        yield row, "", ""
+
+
+def _first_line(ex: BaseException) -> str:
+    text = str(ex).strip()
+    return text.splitlines()[0] if text else type(ex).__name__
 
 
 def write_csv(
