@@ -351,3 +351,17 @@ def test_parquet_rows_that_are_not_utf8_are_skipped_one_by_one(tmp_path) -> None
     (skipped,) = reader.skipped
     assert skipped.source.endswith("bad.parquet:2")
     assert "not UTF-8" in skipped.reason
+
+
+def test_a_csv_quote_never_closed_is_an_error_not_a_merged_row(tmp_path) -> None:
+    from dedup.errors import InputError
+    from dedup.io.readers import DocumentReader
+
+    path = tmp_path / "uq.csv"
+    path.write_text('id,text\n1,"The minister resigned\n2,Another row\n3,Third row\n')
+    with pytest.raises(InputError, match=r"row 1 \(line 2\) opens a quote that is never closed"):
+        list(DocumentReader().read([str(path)]))
+    # A quoted field may still hold a line break.
+    good = tmp_path / "ok.csv"
+    good.write_text('id,text\n1,"two\nlines"\n2,plain\n')
+    assert [d.text for d in DocumentReader().read([str(good)])] == ["two\nlines", "plain"]

@@ -60,7 +60,9 @@ def csv_records(
     csv.field_size_limit(FIELD_LIMIT)
     # surrogateescape keeps a bad byte from stopping the file: the row holding it is skipped.
     text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
-    reader = csv.reader(text, delimiter=delimiter)
+    # strict: a quote never closed is an error at the end of the file, instead of a field
+    # that silently swallows every row after it.
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
     try:
         header = tuple(next(reader, ()))
     except csv.Error as ex:
@@ -69,18 +71,25 @@ def csv_records(
     if _undecodable(header):
         msg = f"{name}: the CSV header is not valid UTF-8; convert the file to UTF-8 first"
         raise InputError(msg)
-    return header, _csv_rows(reader, header)
+    return header, _csv_rows(reader, header, name)
 
 
-def _csv_rows(reader: Any, header: tuple[str, ...]) -> Iterator[RawRecord]:
+def _csv_rows(reader: Any, header: tuple[str, ...], name: str) -> Iterator[RawRecord]:
     number = 0
     while True:
         number += 1
+        line = reader.line_num + 1
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as ex:
+            if "unexpected end of data" in str(ex):
+                msg = (
+                    f"{name}: row {number} (line {line}) opens a quote that is never closed, "
+                    "so every later row would be read into one field; fix the quoting"
+                )
+                raise InputError(msg) from ex
             yield RawRecord(number, None, f"not a valid CSV row ({ex})")
             continue
         raw = _format_csv_row(row, reader.dialect.delimiter)
