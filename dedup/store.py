@@ -54,6 +54,7 @@ MAX_PASSAGE_CANDIDATES = 50  # indexed documents aligned per query document, mos
 ESTIMATE_MARGIN = (
     0.15  # candidates whose MinHash estimate is this far below the threshold are dropped
 )
+BUSY_SECONDS = 300.0  # how long an index write waits for another writer's lock
 _BATCH = 500  # queries per SQL statement (500 x 12 bands stays under every parameter limit)
 
 _TABLES = (
@@ -208,9 +209,12 @@ class Index:
         """
         inserted = unchanged = replaced = 0
         with self._errors():
+            # Many runs may add at once: number the documents under one write lock, taken
+            # before reading the highest number (the other writer waits, it does not fail).
             if self._postgres:
-                # Many CI runners may add at once: number the documents under one lock.
                 self._conn.execute("LOCK TABLE dedup_documents IN EXCLUSIVE MODE")
+            elif not self._conn.in_transaction:
+                self._conn.execute("BEGIN IMMEDIATE")
             next_doc = int(self._one("SELECT COALESCE(MAX(doc), -1) + 1 FROM dedup_documents")[0])
             batch: list[Document] = []
             seen: dict[str, str] = {}
@@ -600,7 +604,8 @@ def _connect_sqlite(location: str, *, create: bool) -> sqlite3.Connection:
             raise InputError(msg)
     uri = f"file:{path.resolve()}?mode={'rwc' if create else 'rw'}"
     with _DatabaseErrors(location, postgres=False):
-        conn = sqlite3.connect(uri, uri=True)
+        # A second writer waits for the first (up to BUSY_SECONDS) instead of failing.
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_SECONDS)
         # Queries probe B-trees at random: map the file and keep hot pages cached.
         conn.execute("PRAGMA mmap_size = 4294967296")
         conn.execute("PRAGMA cache_size = -262144")

@@ -146,3 +146,30 @@ def test_an_index_with_missing_or_malformed_rows_is_one_line_exit_2(
     assert code == 2, err
     assert len(err.strip().splitlines()) == 1
     assert "is damaged" in err
+
+
+def test_two_concurrent_index_adds_both_land(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    def part(k: int) -> Path:
+        path = tmp_path / f"p{k}.jsonl"
+        rows = (
+            json.dumps({"text": f"Part {k} note {i}: the council met about budget line {i}."})
+            for i in range(1500)
+        )
+        path.write_text("\n".join(rows) + "\n")
+        return path
+
+    index = str(tmp_path / "x.idx")
+    dedup = [sys.executable, "-m", "dedup"]
+    subprocess.run([*dedup, "index", "build", str(part(0)), "-o", index], check=True)
+    runs = [
+        subprocess.Popen([*dedup, "index", "add", index, str(part(k))], stderr=subprocess.PIPE)
+        for k in (1, 2)
+    ]
+    errors = [run.communicate()[1].decode() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], errors
+    code, _, err = _run("index", "remove", index, "none")
+    assert code == 0, err
+    assert "4500 in" in err
