@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ from dedup.shingle import word_hashes
 from dedup.signature import passage_windows, text_signatures
 from dedup.verify import document_jaccard
 
-SCHEMA = "dedup.index/1"
+SCHEMA = "dedup.index/2"  # 2: each signature blob ends in its CRC-32
 SQLITE_MAGIC = b"SQLite format 3\x00"
 QUICK_CHECK_MAX_BYTES = 64 << 20  # full page check on open below this size (it reads every page)
 MAX_PASSAGE_CANDIDATES = 50  # indexed documents aligned per query document, most shared keys first
@@ -268,7 +269,7 @@ class Index:
         )
         self._executemany(
             "INSERT INTO dedup_signatures (doc, sig) VALUES (?, ?)",
-            [(n, sig.astype("<u4").tobytes()) for n, sig in zip(numbers, sigs, strict=True)],
+            [(n, _signature_blob(sig)) for n, sig in zip(numbers, sigs, strict=True)],
         )
         keys = band_keys(sigs, self.bands, self.rows)
         rows = {(int(k), n) for n, row in zip(numbers, keys.tolist(), strict=True) for k in row}
@@ -331,11 +332,11 @@ class Index:
         wanted = sorted(set().union(*per_query)) if per_query else []
         width = self.config.num_perm
         stored = {
-            doc: np.frombuffer(blob, dtype="<u4")
+            doc: values
             for doc, sig in self._select_in(
                 "SELECT doc, sig FROM dedup_signatures WHERE doc IN", wanted
             )
-            if len(blob := bytes(sig)) == 4 * width
+            if (values := _signature_values(bytes(sig), width)) is not None
         }
         damaged = [d for d in wanted if d not in stored]
         if damaged:
@@ -651,6 +652,34 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             out[f"{prefix}{key}"] = value
     return out
+
+
+def _signature_blob(sig: npt.NDArray[np.uint32]) -> bytes:
+    """A signature as stored: little-endian uint32 values, then their CRC-32.
+
+    Example:
+        >>> import numpy as np
+        >>> len(_signature_blob(np.arange(4, dtype=np.uint32)))
+        20
+    """
+    data = sig.astype("<u4").tobytes()
+    return data + zlib.crc32(data).to_bytes(4, "little")
+
+
+def _signature_values(blob: bytes, width: int) -> npt.NDArray[np.uint32] | None:
+    """The values of a stored signature, or None when its length or checksum is off (a
+    flipped bit must not quietly hide a near-duplicate).
+
+    Example:
+        >>> import numpy as np
+        >>> blob = _signature_blob(np.arange(4, dtype=np.uint32))
+        >>> _signature_values(blob, 4).tolist(), _signature_values(b"x" + blob[1:], 4)
+        ([0, 1, 2, 3], None)
+    """
+    data, check = blob[:-4], blob[-4:]
+    if len(data) != 4 * width or zlib.crc32(data).to_bytes(4, "little") != check:
+        return None
+    return np.frombuffer(data, dtype="<u4")
 
 
 def _same_document(indexed: Document, queried: Document) -> bool:

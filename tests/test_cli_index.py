@@ -173,3 +173,17 @@ def test_two_concurrent_index_adds_both_land(tmp_path: Path) -> None:
     code, _, err = _run("index", "remove", index, "none")
     assert code == 0, err
     assert "4500 in" in err
+
+
+def test_a_flipped_bit_in_a_stored_signature_is_caught(indexed: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(indexed / "train.idx") as conn:
+        for doc, sig in conn.execute("SELECT doc, sig FROM dedup_signatures").fetchall():
+            flipped = bytearray(sig)
+            flipped[5] ^= 0x01
+            conn.execute("UPDATE dedup_signatures SET sig = ? WHERE doc = ?", (bytes(flipped), doc))
+    # eval.txt near-duplicates data/a.txt: a damaged signature must not quietly hide that.
+    code, _, err = _run("index", "query", "train.idx", "eval.txt")
+    assert code == 2, err
+    assert "is damaged: the signature of document number" in err
