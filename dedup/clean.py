@@ -271,6 +271,7 @@ def clean(
     strict: bool = False,
     jobs: int = 1,
     report: Report | None = None,
+    allow_empty: bool = False,
 ) -> CleanResult:
     """Scan `paths`, then write the cleaned corpus, `removed.jsonl` and `rejects.jsonl` to `out`.
 
@@ -288,9 +289,11 @@ def clean(
         jobs: worker processes for the scan; 0 uses every core, 1 runs in this process.
         report: replay this report (from `dedup scan --format json` of the same input)
             instead of scanning.
+        allow_empty: write an empty corpus when no document is read, instead of raising.
 
     Raises:
-        InputError: an input cannot be read, or `out` would overwrite or sit inside an input.
+        InputError: an input cannot be read, `out` would overwrite or sit inside an input,
+            or no document was read (every record skipped) and `allow_empty` is off.
 
     Example:
         >>> import tempfile
@@ -307,6 +310,13 @@ def clean(
     inputs = [_read_input(reader, path) for path in paths]
     _check_targets(inputs, paths, out_dir)
     docs = [doc for inp in inputs for doc in inp.docs]
+    if not docs and not allow_empty:
+        # A misspelled text field skips every record: an empty output would look like success.
+        msg = (
+            f"no document read from {', '.join(paths)} ({len(reader.skipped)} records "
+            f"skipped); check the text field ({text_field!r}), or pass --allow-empty"
+        )
+        raise InputError(msg)
     if report is None:
         report = scan(docs, config, jobs=jobs)
     result = apply_report(docs, report, skipped=reader.skipped)

@@ -444,6 +444,28 @@ def _output(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
+def allow_empty_option(func: F) -> F:
+    """--allow-empty: succeed when no document is read (by default an input error)."""
+    return click.option(
+        "--allow-empty",
+        is_flag=True,
+        help="Go on when no document is read (by default that is an input error, exit 2).",
+    )(func)
+
+
+def _require_documents(
+    docs: Sequence[Document], skipped: int, paths: Sequence[str], text_field: str, allow: bool
+) -> None:
+    """No document read is an error: a misspelled --text-field skips every record."""
+    if docs or allow:
+        return
+    msg = (
+        f"no document read from {', '.join(paths)} ({skipped} records skipped); check "
+        f"--text-field ({text_field!r}), or pass --allow-empty"
+    )
+    raise CLIInputError(msg)
+
+
 def _read(
     paths: Sequence[str], text_field: str, id_field: str | None, strict: bool
 ) -> list[Document]:
@@ -538,6 +560,7 @@ def compare(
 @jobs_option
 @output_options(REPORT_FORMATS, "text for people, json for the dedup.report/1 contract.")
 @quiet_option
+@allow_empty_option
 def scan(
     paths: tuple[str, ...],
     text_field: str,
@@ -548,6 +571,7 @@ def scan(
     fmt: str,
     output: str | None,
     quiet: bool,
+    allow_empty: bool,
 ) -> None:
     """Find the passages shared by any two documents of a corpus.
 
@@ -562,6 +586,7 @@ def scan(
     start = time.monotonic()
     _refuse_input(output, paths)
     docs, skipped = _read_counted(paths, text_field, id_field, strict, quiet=quiet)
+    _require_documents(docs, skipped, paths, text_field, allow_empty)
     _warn_if_too_big(docs, config)
     progress = progress_enabled(quiet=quiet)
     with _user_errors(), activity(f"scanning {len(docs):,} documents", enabled=progress):
@@ -590,6 +615,7 @@ def scan(
 @no_boilerplate_option
 @jobs_option
 @quiet_option
+@allow_empty_option
 def clean(
     paths: tuple[str, ...],
     out: str,
@@ -600,6 +626,7 @@ def clean(
     config: DedupConfig,
     jobs: int,
     quiet: bool,
+    allow_empty: bool,
 ) -> None:
     """Write the corpus without its boilerplate lines and near-duplicate copies.
 
@@ -624,6 +651,7 @@ def clean(
             strict=strict,
             jobs=jobs,
             report=report,
+            allow_empty=allow_empty,
         )
     if not quiet:
         # The same lines `scan` prints as it reads: every bad record skipped, by name.
@@ -689,11 +717,7 @@ def _load_report(path: str) -> Report:
 @output_options(
     CHECK_FORMATS, "text, json (report + check), github (workflow commands), junit (XML)."
 )
-@click.option(
-    "--allow-empty",
-    is_flag=True,
-    help="Pass when no document is read (by default that is an input error, exit 2).",
-)
+@allow_empty_option
 @jobs_option
 @click.pass_context
 def check(
@@ -728,13 +752,7 @@ def check(
     _refuse_input(output, paths)
     _refuse_input(write_baseline, paths, "--write-baseline")
     docs, skipped = _read_counted(paths, text_field, id_field, strict)
-    if not docs and not allow_empty:
-        # A check of nothing must not pass: a misspelled --text-field skips every record.
-        msg = (
-            f"no document read from {', '.join(paths)} ({skipped} records skipped); check "
-            f"--text-field ({text_field!r}), or pass --allow-empty"
-        )
-        raise CLIInputError(msg)
+    _require_documents(docs, skipped, paths, text_field, allow_empty)
     with _user_errors():
         limits = _limits(max_duplicate_ratio, max_boilerplate_ratio, max_reused_ratio)
         accepted = read_baseline(baseline) if baseline and not write_baseline else frozenset()
@@ -778,6 +796,7 @@ def index() -> None:
 @click.option("-o", "--output", required=True, help="The index: a file or a postgresql:// URL.")
 @input_options
 @config_options
+@allow_empty_option
 def index_build(
     paths: tuple[str, ...],
     output: str,
@@ -785,10 +804,12 @@ def index_build(
     id_field: str | None,
     strict: bool,
     config: DedupConfig,
+    allow_empty: bool,
 ) -> None:
     """Build a new index of PATHS (replacing OUTPUT only once it is complete)."""
     _refuse_input(output, paths)
-    docs = _read(paths, text_field, id_field, strict)
+    docs, skipped = _read_counted(paths, text_field, id_field, strict)
+    _require_documents(docs, skipped, paths, text_field, allow_empty)
     with _user_errors(), Index.build(output, docs, config) as idx:
         count = len(idx)
     click.echo(f"indexed {count} documents -> {output}", err=True)

@@ -301,3 +301,20 @@ def test_check_of_no_documents_fails_unless_allowed(workdir: Path) -> None:
     assert code == 0
     code, _, _ = _run("check", "data.jsonl", "--text-field", "body")
     assert code == 0
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("scan", "data.jsonl"),
+        ("clean", "data.jsonl", "-o", "out"),
+        ("index", "build", "data.jsonl", "-o", "x.idx"),
+    ],
+)
+def test_no_document_read_is_an_error_unless_allowed(workdir: Path, command) -> None:
+    (workdir / "data.jsonl").write_text('{"body": "The minister resigned on Friday."}\n')
+    code, _, err = _run(*command)
+    assert code == 2
+    assert "no document read from data.jsonl (1 records skipped)" in err
+    code, _, err = _run(*command, "--allow-empty")
+    assert code == 0, err
