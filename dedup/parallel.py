@@ -6,9 +6,12 @@ Results come back in input order whatever the number of workers, so `--jobs 1` a
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -77,7 +80,7 @@ def map_batches(
     if jobs <= 1:
         yield from map(func, batches)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent) as pool:
         pending: deque[Future[R]] = deque()
         for batch in batches:
             pending.append(pool.submit(func, batch))
@@ -111,11 +114,34 @@ def map_shared(
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=die_with_parent
+        ) as pool:
             yield from pool.map(partial(_call_shared, func), tasks)
     finally:
         _SHARED = None
         gc.unfreeze()
+
+
+_PR_SET_PDEATHSIG = 1  # prctl option: the signal this process gets when its parent dies
+
+
+def die_with_parent() -> None:
+    """Worker initializer: on Linux, ask the kernel to kill this worker when its parent dies.
+
+    A run killed with SIGKILL cannot stop its pool; without this its workers would live on
+    (waiting for tasks that never come) and keep their memory. Elsewhere it does nothing.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # no prctl (a libc without it): nothing to do
+        return
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:  # it died before the call
+        os._exit(1)
 
 
 def _call_shared(func: Callable[[Any, T], R], task: T) -> R:
