@@ -365,3 +365,23 @@ def test_a_csv_quote_never_closed_is_an_error_not_a_merged_row(tmp_path) -> None
     good = tmp_path / "ok.csv"
     good.write_text('id,text\n1,"two\nlines"\n2,plain\n')
     assert [d.text for d in DocumentReader().read([str(good)])] == ["two\nlines", "plain"]
+
+
+@pytest.mark.parametrize(("suffix", "opener"), [(".xz", "lzma"), (".bz2", "bz2")])
+def test_xz_and_bzip2_inputs_read_and_clean_writes_them_back(tmp_path, suffix, opener) -> None:
+    import importlib
+
+    from dedup.clean import clean
+    from dedup.io.readers import DocumentReader
+
+    module = importlib.import_module(opener)
+    rows = "".join(
+        f'{{"text": "Record {i}: the council met about budget line {i}."}}\n' for i in range(5)
+    )
+    path = tmp_path / f"a.jsonl{suffix}"
+    path.write_bytes(module.compress(rows.encode()))
+    assert len(list(DocumentReader().read([str(path)]))) == 5
+    out = tmp_path / "out"
+    clean([str(path)], out)
+    written = module.decompress((out / path.name).read_bytes()).decode()
+    assert written.count("\n") == 5

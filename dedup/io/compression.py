@@ -1,15 +1,18 @@
-"""gzip and zstd, detected by suffix and by magic bytes, for reading and atomic writing.
+"""gzip, zstd, xz and bzip2, detected by suffix and by magic bytes, for reading and writing.
 
 Reading sniffs the first bytes, so a compressed file without a telling suffix (or a
 compressed stream on stdin) still reads; a `.gz`/`.zst` suffix on data that is not
 compressed is an error rather than a guess. Writing compresses by the target's suffix.
-zstd needs the optional `zstandard` package (`pip install 'dedup[zstd]'`).
+zstd needs the optional `zstandard` package (`pip install 'dedup[zstd]'`); xz and bzip2 come
+with Python (`lzma`, `bz2`).
 """
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
+import lzma
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,10 +24,18 @@ from dedup.io.atomic import open_atomic
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-SUFFIXES = {".gz": "gzip", ".gzip": "gzip", ".zst": "zstd", ".zstd": "zstd"}
+XZ_MAGIC = b"\xfd7zXZ\x00"
+BZIP2_MAGIC = b"BZh"
+SUFFIXES = {".gz": "gzip", ".gzip": "gzip", ".zst": "zstd", ".zstd": "zstd", ".xz": "xz"}
+SUFFIXES |= {".bz2": "bzip2"}
 
 # What a damaged compressed stream raises part-way through reading it.
-STREAM_ERRORS: tuple[type[BaseException], ...] = (EOFError, zlib.error, gzip.BadGzipFile)
+STREAM_ERRORS: tuple[type[BaseException], ...] = (
+    EOFError,
+    zlib.error,
+    gzip.BadGzipFile,
+    lzma.LZMAError,
+)
 try:
     import zstandard
 
@@ -65,6 +76,10 @@ def magic_compression(head: bytes) -> str | None:
         return "gzip"
     if head.startswith(ZSTD_MAGIC):
         return "zstd"
+    if head.startswith(XZ_MAGIC):
+        return "xz"
+    if head.startswith(BZIP2_MAGIC) and head[3:4].isdigit():
+        return "bzip2"
     return None
 
 
@@ -84,7 +99,7 @@ def decompressing(raw: IO[bytes], name: str, *, expected: str | None = None) -> 
         b'hi'
     """
     buffered: Any = raw if hasattr(raw, "peek") else io.BufferedReader(cast(Any, raw))
-    found = magic_compression(buffered.peek(4)[:4])
+    found = magic_compression(buffered.peek(6)[:6])
     if expected is not None and found != expected:
         msg = f"{name}: the name says {expected}, but the data is not {expected}; rename the file"
         raise InputError(msg)
@@ -92,6 +107,10 @@ def decompressing(raw: IO[bytes], name: str, *, expected: str | None = None) -> 
         return cast(IO[bytes], gzip.GzipFile(fileobj=buffered, mode="rb"))
     if found == "zstd":
         return io.BufferedReader(_ZstdFrames(buffered, name))
+    if found == "xz":
+        return cast(IO[bytes], lzma.LZMAFile(buffered, mode="rb"))
+    if found == "bzip2":
+        return cast(IO[bytes], bz2.BZ2File(buffered, mode="rb"))
     return cast(IO[bytes], buffered)
 
 
@@ -193,6 +212,12 @@ def open_write_atomic(path: str | Path) -> Iterator[IO[bytes]]:
         elif kind == "zstd":
             with _zstd().ZstdCompressor().stream_writer(raw, closefd=False) as writer:
                 yield writer
+        elif kind == "xz":
+            with lzma.LZMAFile(raw, mode="wb") as xz:
+                yield cast(IO[bytes], xz)
+        elif kind == "bzip2":
+            with bz2.BZ2File(raw, mode="wb") as bz:
+                yield cast(IO[bytes], bz)
         else:
             yield raw
 
