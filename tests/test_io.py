@@ -385,3 +385,19 @@ def test_xz_and_bzip2_inputs_read_and_clean_writes_them_back(tmp_path, suffix, o
     clean([str(path)], out)
     written = module.decompress((out / path.name).read_bytes()).decode()
     assert written.count("\n") == 5
+
+
+def test_a_json_lines_file_named_json_is_read_as_records(tmp_path) -> None:
+    from dedup.io.readers import DocumentReader
+
+    lines = tmp_path / "train.json"  # what datasets.Dataset.to_json writes
+    lines.write_text('{"text": "one", "label": 1}\n{"text": "two", "label": 0}\n')
+    docs = list(DocumentReader().read([str(lines)]))
+    assert [(d.id, d.text, d.meta) for d in docs] == [
+        (f"{lines}:1", "one", {"label": 1}),
+        (f"{lines}:2", "two", {"label": 0}),
+    ]
+    pretty = tmp_path / "config.json"  # one pretty-printed document stays one text
+    pretty.write_text('{\n  "text": "one"\n}\n')
+    (doc,) = DocumentReader().read([str(pretty)])
+    assert doc.text.startswith("{")

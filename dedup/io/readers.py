@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from dedup.document import Document
 from dedup.errors import InputError
-from dedup.io.compression import STREAM_ERRORS, decompressing, open_read
+from dedup.io.compression import STREAM_ERRORS, decompressing, open_read, strip_compression
 from dedup.io.formats import (
     JSONL_SUFFIXES,
     TEXT_SUFFIXES,
@@ -111,6 +111,8 @@ class DocumentReader:
 
     def _read_file(self, path: Path) -> Iterator[Document]:
         fmt = detect_format(path)
+        if strip_compression(path).suffix.lower() == ".json" and _json_lines(path):
+            fmt = replace(fmt, kind="jsonl")
         self.formats[str(path)] = fmt
         if fmt.kind == "parquet":
             yield from self._guarded(str(path), lambda: self._read_parquet(path, fmt))
@@ -213,6 +215,26 @@ class DocumentReader:
             msg = f"{where}: {reason} (drop --strict to skip bad records)"
             raise InputError(msg)
         self.skipped.append(SkippedRecord(where, reason, raw))
+
+
+def _json_lines(path: Path) -> bool:
+    """Whether a `.json` file is JSON Lines (what `datasets.Dataset.to_json` writes): its
+    first line is a whole JSON object. A pretty-printed JSON document is read as text.
+
+    Example:
+        >>> import tempfile
+        >>> p = Path(tempfile.mkdtemp()) / "a.json"
+        >>> _ = p.write_text('{"text": "one"}\\n{"text": "two"}\\n')
+        >>> _json_lines(p)
+        True
+    """
+    try:
+        with open_read(path) as fh:
+            first = fh.readline(1 << 20)
+        record = json.loads(first)
+    except (OSError, ValueError, InputError):
+        return False
+    return isinstance(record, dict)
 
 
 def _has_lone_surrogate(text: str) -> bool:
