@@ -319,12 +319,26 @@ def clean(
         raise InputError(msg)
     if report is None:
         report = scan(docs, config, jobs=jobs)
+    else:
+        _check_replay(report, config)
     result = apply_report(docs, report, skipped=reader.skipped)
     outputs = _write_documents(inputs, result, out_dir, text_field)
     write_jsonl(out_dir / REMOVED_FILE, (r.to_dict() for r in result.removed))
     write_jsonl(out_dir / REJECTS_FILE, (r.to_dict() for r in result.rejects))
     _replace_manifest(out_dir, [*outputs, REMOVED_FILE, REJECTS_FILE], paths)
     return replace(result, outputs=tuple(outputs))
+
+
+def _check_replay(report: Report, config: DedupConfig) -> None:
+    """A replayed report already decided which copy of each cluster is kept: a different
+    keep rule asked for now would be silently ignored, so it is refused."""
+    kept_by = report.config.get("keep")
+    if kept_by is not None and kept_by != config.keep:
+        msg = (
+            f"the report was made with keep={kept_by!r}, and its clusters say which copy is "
+            f"kept; keep={config.keep!r} cannot change that: rescan with it, or drop it"
+        )
+        raise InputError(msg)
 
 
 def _replace_manifest(out_dir: Path, written: Sequence[str], inputs: Sequence[str]) -> None:

@@ -364,3 +364,15 @@ def test_a_rerun_never_deletes_an_input_an_earlier_run_wrote(tmp_path: Path) -> 
     before = written.read_bytes()
     clean([str(d3 / "sub")], d3)  # reads what the first run wrote, into the same OUT
     assert written.read_bytes() == before
+
+
+def test_replaying_a_report_with_another_keep_rule_is_refused(tmp_path: Path) -> None:
+    from dedup.api import scan as api_scan
+    from dedup.config import DedupConfig
+    from dedup.errors import InputError
+
+    src = tmp_path / "a.txt"
+    src.write_text(ARTICLE, encoding="utf-8")
+    report = api_scan([Document(str(src), ARTICLE, str(src))])
+    with pytest.raises(InputError, match="keep='none' cannot change that"):
+        clean([str(src)], tmp_path / "out", DedupConfig(keep="none"), report=report)
