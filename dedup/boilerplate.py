@@ -271,6 +271,12 @@ class _Corpus:
         self._examples: dict[tuple[str, str], list[str]] = {}
         site = config.site_field
         self.sites = [str(d.meta.get(site, "")) if site else "" for d in docs]
+        fields = sorted({k for d in docs[:1000] for k in d.meta}) if site else []
+        if fields and not any(self.sites):
+            # Records with fields, none of them this one: a typo would quietly count every
+            # line across all sites. (Text files have no fields: nothing to check there.)
+            msg = f"--site-field {site!r} is in no document; fields: {', '.join(fields)}"
+            raise ConfigError(msg)
         self.site_size: dict[str, int] = defaultdict(int)
         # (site, line key) -> opening -> doc id; near-duplicate copies share an opening and
         # count once, so a story syndicated five times does not make its lines boilerplate.

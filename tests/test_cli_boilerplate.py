@@ -318,3 +318,24 @@ def test_no_document_read_is_an_error_unless_allowed(workdir: Path, command) -> 
     assert "no document read from data.jsonl (1 records skipped)" in err
     code, _, err = _run(*command, "--allow-empty")
     assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (("--site-field", "sitee"), "--site-field 'sitee' is in no document; fields: site"),
+        (("--keep", "newest", "--date-field", "dat"), "--date-field 'dat' is in no document"),
+        (("--keep", "source", "--source-priority", "wiki/*"), "no pattern matches"),
+    ],
+)
+def test_a_field_or_pattern_that_matches_nothing_is_an_error(
+    workdir: Path, options, expected
+) -> None:
+    rows = [
+        {"text": f"Story {i} about the council budget and the river.", "site": "a.org"}
+        for i in range(3)
+    ]
+    (workdir / "d.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, _, err = _run("scan", "d.jsonl", "-q", *options)
+    assert code == 2, err
+    assert expected in err
