@@ -18,7 +18,6 @@ from functools import lru_cache, partial
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash
 
 from dedup import _kernel
 from dedup.config import DedupConfig
@@ -37,6 +36,8 @@ BATCH = 2048  # documents per signature batch (per worker task)
 @lru_cache(maxsize=16)
 def permutations(num_perm: int, seed: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
     """The (a, b) permutation parameters datasketch uses for `num_perm` and `seed`."""
+    from datasketch import MinHash  # imported when first needed: it costs ~0.25 s to load
+
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
     return a.astype(U32), b.astype(U32)
 
@@ -102,6 +103,7 @@ def compute_signatures(
         A `(len(shingles), num_perm)` uint32 array of hash values.
 
     Example:
+        >>> from datasketch import MinHash
         >>> from dedup.shingle import hash_shingle
         >>> m = MinHash(num_perm=16, seed=1, hashfunc=hash_shingle)
         >>> m.update_batch([b"a b", b"b c"])
