@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache, partial
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from dedup import _kernel
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.normalize import load_tables, split_words
@@ -221,10 +221,18 @@ def _encode(
     return buf, bounds, modes
 
 
+def _compiled() -> Any:
+    """The numba kernel module, imported on first use (numba takes ~0.1 s to load, which
+    `dedup --help` should not pay)."""
+    from dedup import _kernel
+
+    return _kernel
+
+
 def _use_kernel(config: DedupConfig, fast: bool | None) -> bool:
     if config.shingle.unit != "word":
         return False
-    return _kernel.AVAILABLE if fast is None else fast
+    return _compiled().AVAILABLE if fast is None else fast
 
 
 def text_signatures(
@@ -256,7 +264,7 @@ def text_signatures(
     buf, bounds, modes = _encode(texts, config)
     a, b = permutations(config.num_perm, config.seed)
     out = np.empty((len(texts), config.num_perm), dtype=U32)
-    _kernel.signatures(
+    _compiled().signatures(
         buf,
         bounds,
         modes,
@@ -283,7 +291,7 @@ def text_shingle_sets(
         return [sorted_unique(text_shingles(t, config)) for t in texts]
     buf, bounds, modes = _encode(texts, config)
     flat = np.empty(len(buf) + len(texts) + 1, dtype=np.uint64)
-    sets = _kernel.shingle_sets(
+    sets = _compiled().shingle_sets(
         buf, bounds, modes, config.shingle.size, config.normalize.casefold, flat
     )
     flat32 = flat.astype(U32)
