@@ -11,7 +11,9 @@ not written, with the reason). Every document read is either written or rejected
 
 from __future__ import annotations
 
+import glob
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -361,8 +363,32 @@ def _replace_manifest(out_dir: Path, written: Sequence[str], inputs: Sequence[st
             continue
         if stale.is_relative_to(root) and stale.is_file():
             stale.unlink()
+    _remove_leftover_temps(out_dir, [*before, *written, MANIFEST_FILE], protected)
     manifest = {"schema": MANIFEST_SCHEMA, "files": sorted(written)}
     write_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+
+
+_TEMP_NAME = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{12}\.tmp")
+
+
+def _remove_leftover_temps(out_dir: Path, names: Sequence[str], protected: list[Path]) -> None:
+    """Delete the temporary files a killed run left beside the files this tool writes.
+
+    Only `.NAME.<12 hex digits>.tmp` next to a NAME a run of `clean` writes (the atomic
+    writer's own pattern) goes; nothing else in OUT is touched, and nothing inside an input.
+    """
+    for name in {str(n) for n in names}:
+        target = out_dir / name
+        if not target.parent.is_dir():
+            continue
+        for leftover in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+            found = _TEMP_NAME.fullmatch(leftover.name)
+            real = leftover.resolve()
+            if found is None or found["name"] != target.name:
+                continue
+            if any(real == p or real.is_relative_to(p) for p in protected):
+                continue
+            leftover.unlink(missing_ok=True)
 
 
 def _read_input(reader: DocumentReader, path: str) -> _Input:

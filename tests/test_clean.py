@@ -376,3 +376,20 @@ def test_replaying_a_report_with_another_keep_rule_is_refused(tmp_path: Path) ->
     report = api_scan([Document(str(src), ARTICLE, str(src))])
     with pytest.raises(InputError, match="keep='none' cannot change that"):
         clean([str(src)], tmp_path / "out", DedupConfig(keep="none"), report=report)
+
+
+def test_a_rerun_removes_the_temp_files_a_killed_run_left(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    out = tmp_path / "out"
+    clean([str(src)], out)
+    leftovers = [out / ".a.txt.0123456789ab.tmp", out / ".removed.jsonl.abcdef012345.tmp"]
+    for path in leftovers:
+        path.write_text("partial", encoding="utf-8")
+    mine = [out / ".notes.0123456789ab.tmp", out / ".a.txt.backup.tmp"]
+    for path in mine:
+        path.write_text("the user's", encoding="utf-8")
+    clean([str(src)], out)
+    assert not any(p.exists() for p in leftovers)
+    assert all(p.exists() for p in mine)  # not the writer's pattern next to a clean output
