@@ -274,6 +274,7 @@ def clean(
     jobs: int = 1,
     report: Report | None = None,
     allow_empty: bool = False,
+    encoding: str = "utf-8",
 ) -> CleanResult:
     """Scan `paths`, then write the cleaned corpus, `removed.jsonl` and `rejects.jsonl` to `out`.
 
@@ -292,6 +293,8 @@ def clean(
         report: replay this report (from `dedup scan --format json` of the same input)
             instead of scanning.
         allow_empty: write an empty corpus when no document is read, instead of raising.
+        encoding: how text files are decoded (a codec, or "auto"); each is written back in
+            the encoding it was read with.
 
     Raises:
         InputError: an input cannot be read, `out` would overwrite or sit inside an input,
@@ -308,7 +311,9 @@ def clean(
     config = config or DedupConfig()
     out_dir = Path(out)
     _check_out_dir(paths, out_dir)
-    reader = DocumentReader(text_field=text_field, id_field=id_field, strict=strict)
+    reader = DocumentReader(
+        text_field=text_field, id_field=id_field, strict=strict, encoding=encoding
+    )
     inputs = [_read_input(reader, path) for path in paths]
     _check_targets(inputs, paths, out_dir)
     docs = [doc for inp in inputs for doc in inp.docs]

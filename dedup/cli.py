@@ -179,8 +179,22 @@ def _setting_value(where: str, options: Sequence[click.Option], value: Any) -> A
 # --------------------------------------------------------------------- shared options
 
 
+def _keep_encoding(ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    ctx.meta[ENCODING_KEY] = value
+    return value
+
+
 def input_options(func: F) -> F:
-    """--text-field, --id-field and --strict: how records are read."""
+    """--text-field, --id-field, --strict and --encoding: how records are read."""
+    func = click.option(
+        "--encoding",
+        default="utf-8",
+        show_default=True,
+        expose_value=False,
+        callback=_keep_encoding,
+        help="Encoding of text files: a codec (cp1252, latin-1, ...) or auto (UTF-8 when "
+        "valid, else detected; kept in the document's meta).",
+    )(func)
     func = click.option(
         "--strict", is_flag=True, help="Stop at the first bad record instead of skipping it."
     )(func)
@@ -466,6 +480,15 @@ def _require_documents(
     raise CLIInputError(msg)
 
 
+ENCODING_KEY = "dedup.encoding"
+
+
+def _encoding() -> str:
+    """The --encoding of the running command (utf-8 outside a command)."""
+    ctx = click.get_current_context(silent=True)
+    return str(ctx.meta.get(ENCODING_KEY, "utf-8")) if ctx is not None else "utf-8"
+
+
 def _read(
     paths: Sequence[str], text_field: str, id_field: str | None, strict: bool
 ) -> list[Document]:
@@ -481,7 +504,9 @@ def _read_counted(
     quiet: bool = False,
 ) -> tuple[list[Document], int]:
     """The documents of `paths` and the number of bad records skipped."""
-    reader = DocumentReader(text_field=text_field, id_field=id_field, strict=strict)
+    reader = DocumentReader(
+        text_field=text_field, id_field=id_field, strict=strict, encoding=_encoding()
+    )
     with _user_errors():
         docs = list(track(reader.read(paths), "reading", enabled=progress_enabled(quiet=quiet)))
     if not quiet:
@@ -652,6 +677,7 @@ def clean(
             jobs=jobs,
             report=report,
             allow_empty=allow_empty,
+            encoding=_encoding(),
         )
     if not quiet:
         # The same lines `scan` prints as it reads: every bad record skipped, by name.

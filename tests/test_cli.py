@@ -66,7 +66,7 @@ def test_undecodable_file_is_exit_2(tmp_path, seed_paths):
     result = _run("compare", str(bad), str(seed_paths["004"]))
     assert result.exit_code == 2
     assert "not valid UTF-8" in result.output
-    assert "iconv" in result.output
+    assert "--encoding auto" in result.output
 
 
 def test_bad_option_value_is_exit_2(seed_paths):

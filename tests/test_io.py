@@ -200,7 +200,11 @@ def test_parquet_streams_in_batches(tmp_path):
 
 @pytest.mark.parametrize(
     ("content", "match"),
-    [(None, "no such file"), (b"PAR1 not really", "not a readable Parquet"), (b"caf\xe9", "iconv")],
+    [
+        (None, "no such file"),
+        (b"PAR1 not really", "not a readable Parquet"),
+        (b"caf\xe9", "--encoding auto"),
+    ],
 )
 def test_file_errors_are_input_errors(tmp_path, content, match):
     name = "x.parquet" if content and content.startswith(b"PAR1") else "x.txt"
@@ -401,3 +405,19 @@ def test_a_json_lines_file_named_json_is_read_as_records(tmp_path) -> None:
     pretty.write_text('{\n  "text": "one"\n}\n')
     (doc,) = DocumentReader().read([str(pretty)])
     assert doc.text.startswith("{")
+
+
+def test_a_legacy_encoding_is_read_with_encoding_and_written_back_unchanged(tmp_path) -> None:
+    from dedup.clean import clean
+    from dedup.io.readers import DocumentReader
+
+    raw = "Café résumé – the council met on Monday.\nSecond line.\n".encode("cp1252")
+    path = tmp_path / "old.txt"
+    path.write_bytes(raw)
+    with pytest.raises(InputError, match="--encoding auto"):
+        list(DocumentReader().read([str(path)]))
+    (doc,) = DocumentReader(encoding="auto").read([str(path)])
+    assert doc.text.startswith("Café résumé – the council")
+    assert doc.meta["encoding"] != "utf-8"  # the detected codec is recorded
+    clean([str(path)], tmp_path / "out", encoding="cp1252")
+    assert (tmp_path / "out" / "old.txt").read_bytes() == raw

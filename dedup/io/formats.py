@@ -36,10 +36,12 @@ class InputFormat:
         delimiter: the CSV delimiter (tab for `.tsv`).
         columns: the CSV header or the Parquet column names, in order.
         arrow_schema: the Parquet schema (a `pyarrow.Schema`), so types survive a rewrite.
+        encoding: the text encoding a text file was read with (and is written back in).
 
     Example:
-        >>> detect_format("corpus/part-0.csv.zst")
-        InputFormat(kind='csv', compression='zstd', delimiter=',', columns=(), arrow_schema=None)
+        >>> fmt = detect_format("corpus/part-0.csv.zst")
+        >>> fmt.kind, fmt.compression, fmt.delimiter, fmt.encoding
+        ('csv', 'zstd', ',', 'utf-8')
     """
 
     kind: str
@@ -47,6 +49,7 @@ class InputFormat:
     delimiter: str = ","
     columns: tuple[str, ...] = ()
     arrow_schema: Any = None
+    encoding: str = "utf-8"
 
 
 def detect_format(path: str | Path) -> InputFormat:

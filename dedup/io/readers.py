@@ -43,8 +43,8 @@ __all__ = [
 ]
 
 DECODE_ERROR_TEXT = (
-    "{path} is not valid UTF-8 (byte {pos}); convert it first, e.g. "
-    "`iconv -f latin1 -t utf-8 {path} > fixed.txt`"
+    "{path} is not valid UTF-8 (byte {pos}); pass its encoding (--encoding cp1252) or let "
+    "dedup detect it (--encoding auto)"
 )
 STDIN = "-"
 
@@ -66,6 +66,9 @@ class DocumentReader:
         text_field: JSONL field / CSV or Parquet column holding the text.
         id_field: field holding the id (default: `path:LINE` for JSONL, `path:ROW` for tables).
         strict: raise on the first bad record instead of skipping it.
+        encoding: how text files are decoded: a codec name ("utf-8", "cp1252", ...) or
+            "auto" (UTF-8 when valid, else what charset-normalizer detects; the choice is
+            kept in `meta["encoding"]` and in `formats`).
         skipped: records skipped so far, with reasons.
         formats: the format of every file read so far, by path (`-` for stdin).
 
@@ -83,6 +86,7 @@ class DocumentReader:
     text_field: str = "text"
     id_field: str | None = None
     strict: bool = False
+    encoding: str = "utf-8"
     skipped: list[SkippedRecord] = field(default_factory=list)
     formats: dict[str, InputFormat] = field(default_factory=dict)
 
@@ -123,7 +127,10 @@ class DocumentReader:
             elif fmt.kind == "csv":
                 yield from self._guarded(str(path), lambda: self._read_csv(fh, path, fmt))
             else:
-                yield from self._guarded(str(path), lambda: iter([_text_document(fh, path)]))
+                doc = _text_document(fh, path, self.encoding)
+                used = str(doc.meta.get("encoding", "utf-8"))
+                self.formats[str(path)] = replace(fmt, encoding=used)
+                yield doc
 
     def _guarded(self, name: str, records: Any) -> Iterator[Document]:
         """Turn damaged compressed data or a failing disk into a one-line `InputError`."""
@@ -251,15 +258,44 @@ def _has_lone_surrogate(text: str) -> bool:
     return False
 
 
-def _text_document(fh: IO[bytes], path: Path) -> Document:
+def _text_document(fh: IO[bytes], path: Path, encoding: str = "utf-8") -> Document:
     data = fh.read()
+    chosen = encoding
+    if encoding == "auto":
+        chosen = _detect_encoding(data)
     try:
         # Newlines are kept as they are: offsets index the text exactly as stored.
-        text = data.decode("utf-8")
+        text = data.decode(chosen)
     except UnicodeDecodeError as ex:
         msg = DECODE_ERROR_TEXT.format(path=path, pos=ex.start)
+        if encoding != "utf-8":
+            msg = (
+                f"{path}: not valid {chosen} (byte {ex.start}); "
+                "pass the file's encoding with --encoding"
+            )
         raise InputError(msg) from ex
-    return Document(id=str(path), text=text, source=str(path))
+    except LookupError as ex:
+        msg = f"--encoding {encoding!r}: no such codec; try utf-8, cp1252, latin-1 or auto"
+        raise InputError(msg) from ex
+    meta = {} if chosen == "utf-8" else {"encoding": chosen}
+    return Document(id=str(path), text=text, source=str(path), meta=meta)
+
+
+def _detect_encoding(data: bytes) -> str:
+    """UTF-8 when the bytes are valid UTF-8, else charset-normalizer's best guess.
+
+    Example:
+        >>> _detect_encoding("naïve café".encode("utf-8")), _detect_encoding(b"plain")
+        ('utf-8', 'utf-8')
+    """
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes  # only for files that are not UTF-8
+
+        best = from_bytes(data).best()
+        return best.encoding if best is not None else "utf-8"
+    return "utf-8"
 
 
 def _check_columns(

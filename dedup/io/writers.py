@@ -74,7 +74,7 @@ def write_like(
     with open_write_atomic(path) as fh:
         for record in records:
             if fmt.kind == "text":
-                fh.write(str(record[text_field]).encode("utf-8"))
+                fh.write(str(record[text_field]).encode(fmt.encoding))
             else:
                 fh.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
             count += 1
