@@ -127,10 +127,13 @@ class DocumentReader:
             elif fmt.kind == "csv":
                 yield from self._guarded(str(path), lambda: self._read_csv(fh, path, fmt))
             else:
-                doc = _text_document(fh, path, self.encoding)
-                used = str(doc.meta.get("encoding", "utf-8"))
-                self.formats[str(path)] = replace(fmt, encoding=used)
-                yield doc
+                yield from self._guarded(str(path), lambda: self._read_text(fh, path, fmt))
+
+    def _read_text(self, fh: IO[bytes], path: Path, fmt: InputFormat) -> Iterator[Document]:
+        doc = _text_document(fh, path, self.encoding)
+        used = str(doc.meta.get("encoding", "utf-8"))
+        self.formats[str(path)] = replace(fmt, encoding=used)
+        yield doc
 
     def _guarded(self, name: str, records: Any) -> Iterator[Document]:
         """Turn damaged compressed data or a failing disk into a one-line `InputError`."""
