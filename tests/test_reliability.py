@@ -121,3 +121,30 @@ def test_readers_either_read_or_say_why(tmp_path: Path, data: bytes, name: str) 
             doc.text.encode("utf-8")  # every text read can be written back
         return
     assert "\n" not in message  # one line, for stderr
+
+
+def test_a_clean_killed_midway_then_rerun_gives_the_same_bytes(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    rows = (
+        json.dumps({"text": f"Story {i} about topic {i % 50}: the council met again. " * 6})
+        for i in range(4000)
+    )
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(rows) + "\n")
+    dedup = [sys.executable, "-m", "dedup", "clean", str(corpus), "-q", "--jobs", "2"]
+    subprocess.run([*dedup, "-o", str(tmp_path / "whole")], check=True)
+    run = subprocess.Popen([*dedup, "-o", str(tmp_path / "again")], start_new_session=True)
+    time.sleep(1.0)
+    os.killpg(run.pid, signal.SIGKILL)  # the run and any worker it started
+    run.wait()
+    subprocess.run([*dedup, "-o", str(tmp_path / "again")], check=True)
+
+    def tree(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    assert tree(tmp_path / "again") == tree(tmp_path / "whole")
