@@ -33,7 +33,8 @@ def one_input(data: bytes) -> None:
         docs = list(DocumentReader().read([str(path)]))
     except DedupError as ex:
         if "\n" in str(ex):
-            raise AssertionError(f"a many-line error: {ex!r}") from ex
+            msg = f"a many-line error: {ex!r}"
+            raise AssertionError(msg) from ex
         return
     for doc in docs:
         doc.text.encode("utf-8")
