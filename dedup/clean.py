@@ -33,6 +33,7 @@ REJECTS_FILE = "rejects.jsonl"
 # What the last run wrote into OUT: a rerun removes what it no longer writes (a file whose
 # documents are now all duplicates must not survive from before), and nothing else.
 MANIFEST_FILE = ".dedup-clean.json"
+CHECKPOINT_FILE = ".dedup-scan.json"  # the scan of a --resume run, for the next attempt
 MANIFEST_SCHEMA = "dedup.clean-manifest/1"
 STDIN_NAME = "stdin.jsonl"
 
@@ -275,6 +276,7 @@ def clean(
     report: Report | None = None,
     allow_empty: bool = False,
     encoding: str = "utf-8",
+    resume: bool = False,
 ) -> CleanResult:
     """Scan `paths`, then write the cleaned corpus, `removed.jsonl` and `rejects.jsonl` to `out`.
 
@@ -295,6 +297,9 @@ def clean(
         allow_empty: write an empty corpus when no document is read, instead of raising.
         encoding: how text files are decoded (a codec, or "auto"); each is written back in
             the encoding it was read with.
+        resume: keep the scan in `out` once it is done, and use it instead of scanning again
+            when the inputs (paths, sizes, modification times) and settings are the same: a
+            run killed while writing is redone in the time it takes to write.
 
     Raises:
         InputError: an input cannot be read, `out` would overwrite or sit inside an input,
@@ -325,15 +330,52 @@ def clean(
         )
         raise InputError(msg)
     if report is None:
-        report = scan(docs, config, jobs=jobs)
+        report = _saved_scan(out_dir, paths, config) if resume else None
+        if report is None:
+            report = scan(docs, config, jobs=jobs)
+            if resume:
+                _save_scan(out_dir, paths, config, report)
     else:
         _check_replay(report, config)
     result = apply_report(docs, report, skipped=reader.skipped)
     outputs = _write_documents(inputs, result, out_dir, text_field)
     write_jsonl(out_dir / REMOVED_FILE, (r.to_dict() for r in result.removed))
     write_jsonl(out_dir / REJECTS_FILE, (r.to_dict() for r in result.rejects))
-    _replace_manifest(out_dir, [*outputs, REMOVED_FILE, REJECTS_FILE], paths)
+    kept = [CHECKPOINT_FILE] if resume and "-" not in paths else []
+    _replace_manifest(out_dir, [*outputs, REMOVED_FILE, REJECTS_FILE, *kept], paths)
     return replace(result, outputs=tuple(outputs))
+
+
+def _scan_key(paths: Sequence[str], config: DedupConfig) -> dict[str, Any]:
+    """What a saved scan must match: the settings and every input file's size and mtime."""
+    files = []
+    for path in paths:
+        root = Path(path)
+        members = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        for p in members:
+            st = p.stat()
+            files.append([str(p), st.st_size, st.st_mtime_ns])
+    return {"fingerprint": config.fingerprint(), "files": files}
+
+
+def _saved_scan(out_dir: Path, paths: Sequence[str], config: DedupConfig) -> Report | None:
+    """The scan an earlier --resume run saved for exactly these inputs and settings."""
+    if "-" in paths:
+        return None  # standard input cannot be read twice
+    try:
+        saved = json.loads((out_dir / CHECKPOINT_FILE).read_text(encoding="utf-8"))
+        if saved.get("key") != _scan_key(paths, config):
+            return None
+        return Report.from_dict(saved["report"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _save_scan(out_dir: Path, paths: Sequence[str], config: DedupConfig, report: Report) -> None:
+    if "-" in paths:
+        return
+    data = {"key": _scan_key(paths, config), "report": report.to_dict()}
+    write_atomic(out_dir / CHECKPOINT_FILE, json.dumps(data, ensure_ascii=False))
 
 
 def _check_replay(report: Report, config: DedupConfig) -> None:

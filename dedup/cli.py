@@ -641,6 +641,11 @@ def scan(
 @jobs_option
 @quiet_option
 @allow_empty_option
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Keep the scan in OUT and reuse it when rerun on the same inputs and settings.",
+)
 def clean(
     paths: tuple[str, ...],
     out: str,
@@ -652,6 +657,7 @@ def clean(
     jobs: int,
     quiet: bool,
     allow_empty: bool,
+    resume: bool,
 ) -> None:
     """Write the corpus without its boilerplate lines and near-duplicate copies.
 
@@ -678,6 +684,7 @@ def clean(
             report=report,
             allow_empty=allow_empty,
             encoding=_encoding(),
+            resume=resume,
         )
     if not quiet:
         # The same lines `scan` prints as it reads: every bad record skipped, by name.

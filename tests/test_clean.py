@@ -393,3 +393,29 @@ def test_a_rerun_removes_the_temp_files_a_killed_run_left(tmp_path: Path) -> Non
     clean([str(src)], out)
     assert not any(p.exists() for p in leftovers)
     assert all(p.exists() for p in mine)  # not the writer's pattern next to a clean output
+
+
+def test_resume_reuses_the_saved_scan_and_writes_the_same_bytes(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import dedup.api
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (src / "b.txt").write_text("A different note.\nWith its own second line.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    clean([str(src)], out, resume=True)
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert ".dedup-scan.json" in first
+
+    def no_scan(*_args, **_kwargs):
+        msg = "scanned again"
+        raise AssertionError(msg)
+
+    monkeypatch.setattr(dedup.api, "scan", no_scan)
+    clean([str(src)], out, resume=True)  # the saved scan matches: no second scan
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first
+    (src / "b.txt").write_text("Changed since.\n", encoding="utf-8")
+    with pytest.raises(AssertionError, match="scanned again"):
+        clean([str(src)], out, resume=True)  # an input changed: the saved scan is stale

@@ -136,7 +136,7 @@ def test_a_clean_killed_midway_then_rerun_gives_the_same_bytes(tmp_path: Path) -
     )
     corpus = tmp_path / "c.jsonl"
     corpus.write_text("\n".join(rows) + "\n")
-    dedup = [sys.executable, "-m", "dedup", "clean", str(corpus), "-q", "--jobs", "2"]
+    dedup = [sys.executable, "-m", "dedup", "clean", str(corpus), "-q", "--jobs", "2", "--resume"]
     subprocess.run([*dedup, "-o", str(tmp_path / "whole")], check=True)
     run = subprocess.Popen([*dedup, "-o", str(tmp_path / "again")], start_new_session=True)
     time.sleep(1.0)
