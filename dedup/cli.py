@@ -614,7 +614,8 @@ def scan(
     _require_documents(docs, skipped, paths, text_field, allow_empty)
     _warn_if_too_big(docs, config)
     progress = progress_enabled(quiet=quiet)
-    with _user_errors(), activity(f"scanning {len(docs):,} documents", enabled=progress):
+    scanning = f"scanning {len(docs):,} documents"
+    with _user_errors(), activity(scanning, enabled=progress, log=not quiet):
         report = api_scan(docs, config, jobs=jobs)
     _output(render_report(report, fmt, texts={d.id: d.text for d in docs}), output)
     if not quiet:
@@ -672,7 +673,7 @@ def clean(
     """
     start = time.monotonic()
     report = _load_report(report_path) if report_path else None
-    with _user_errors(), activity("cleaning", enabled=progress_enabled(quiet=quiet)):
+    with _user_errors(), activity("cleaning", enabled=progress_enabled(quiet=quiet), log=not quiet):
         result = api_clean(
             paths,
             out,

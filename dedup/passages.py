@@ -11,6 +11,7 @@ rapidfuzz similarity are reported, so LSH decides where to look and never what i
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from dedup.document import Document
 from dedup.normalize import load_tables
 from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.prepare import PREPARE_BATCH, Batch, Prepared, prepare_range
-from dedup.progress import set_stage
+from dedup.progress import set_stage, stage_count
 from dedup.report import PassageMatch, Span
 from dedup.verify import set_jaccard
 
@@ -120,14 +121,17 @@ def find_reuse(
     del batches  # window signatures are the bulk of the memory: `windows` alone holds them
     set_stage("passages: candidate windows")
     cand = candidate_pairs(windows, config, jobs=jobs)
-    set_stage(f"passages: aligning {len(cand):,} document pairs")
     align = partial(_align_groups, config=config)
     reuse = Reuse([], {})
-    for found, jaccards in map_shared(
-        align, (prepared, cand), ranges(len(cand), ALIGN_BATCH), jobs=jobs
+    tasks = ranges(len(cand), ALIGN_BATCH)
+    started = time.monotonic()
+    stage_count("passages: aligning document pairs", 0, len(cand), started)
+    for task, (found, jaccards) in zip(
+        tasks, map_shared(align, (prepared, cand), tasks, jobs=jobs), strict=True
     ):
         reuse.passages.extend(_passage(docs, f) for f in found)
         reuse.jaccards.update(((ia, ib), jac) for ia, ib, jac in jaccards)
+        stage_count("passages: aligning document pairs", task.stop, len(cand), started)
     return reuse
 
 

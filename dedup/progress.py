@@ -20,6 +20,7 @@ T = TypeVar("T")
 
 DELAY_SECONDS = 1.0
 REDRAW_SECONDS = 0.2
+LOG_SECONDS = 30.0  # how often a run that is not on a terminal (a CI log) says where it is
 
 _stage = ""  # what a long call is doing now; a running `activity` line shows it
 
@@ -34,6 +35,28 @@ def set_stage(text: str) -> None:
     """
     global _stage
     _stage = text
+
+
+def stage_count(name: str, done: int, total: int, started: float) -> None:
+    """Set the stage to `name` with a count, a percentage and the time left at this rate.
+
+    Example:
+        >>> import time
+        >>> stage_count("aligning document pairs", 0, 10, time.monotonic())
+        >>> current_stage()
+        'aligning document pairs: 0/10 (0 %)'
+        >>> set_stage("")
+    """
+    text = f"{name}: {done:,}/{total:,} ({100 * done // max(1, total)} %)"
+    elapsed = time.monotonic() - started
+    if 0 < done < total and elapsed > 0:
+        text += f", ~{elapsed / done * (total - done):,.0f} s left"
+    set_stage(text)
+
+
+def current_stage() -> str:
+    """The stage text last set (`set_stage`, `stage_count`)."""
+    return _stage
 
 
 def progress_enabled(*, quiet: bool = False, stream: TextIO | None = None) -> bool:
@@ -142,10 +165,14 @@ def activity(
     label: str,
     *,
     enabled: bool,
+    log: bool = False,
     stream: TextIO | None = None,
     delay: float = DELAY_SECONDS,
 ) -> Iterator[None]:
     """Show `label: 12 s  <stage>` while the body runs, from a background thread.
+
+    On a terminal (`enabled`) the line is redrawn in place; otherwise, with `log`, a plain
+    line is printed every `LOG_SECONDS`, so a CI log shows where a long run is.
 
     Example:
         >>> import io
@@ -154,7 +181,11 @@ def activity(
     """
     set_stage("")
     if not enabled:
-        yield
+        if log:
+            with _log_lines(label, stream if stream is not None else sys.stderr):
+                yield
+        else:
+            yield
         return
     line = ProgressLine(label, stream=stream, delay=delay)
     done = threading.Event()
@@ -176,3 +207,24 @@ def activity(
         thread.join()
         line.close()
         set_stage("")
+
+
+@contextmanager
+def _log_lines(label: str, stream: TextIO) -> Iterator[None]:
+    """Print `label: 30 s  <stage>` as plain lines every `LOG_SECONDS` while the body runs."""
+    every = LOG_SECONDS
+    done = threading.Event()
+    start = time.monotonic()
+
+    def tick() -> None:
+        while not done.wait(every):
+            elapsed = f"{time.monotonic() - start:,.0f} s"
+            print(f"{label}: {elapsed}  {_stage}".rstrip(), file=stream, flush=True)
+
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()

@@ -32,3 +32,21 @@ def test_a_stage_left_over_is_not_shown_by_the_next_activity():
     with activity("cleaning", enabled=True, stream=out, delay=0.0):
         time.sleep(0.3)
     assert "boilerplate" not in out.getvalue()
+
+
+def test_off_a_terminal_a_long_run_prints_plain_log_lines(monkeypatch) -> None:
+    import io
+    import time
+
+    from dedup import progress
+
+    monkeypatch.setattr(progress, "LOG_SECONDS", 0.05)
+    stream = io.StringIO()
+    with progress.activity("scanning 10 documents", enabled=False, log=True, stream=stream):
+        progress.stage_count("passages: aligning document pairs", 5, 10, time.monotonic() - 5)
+        time.sleep(0.3)
+    lines = stream.getvalue().splitlines()
+    assert lines
+    assert lines[-1].startswith("scanning 10 documents: ")
+    assert lines[-1].endswith("passages: aligning document pairs: 5/10 (50 %), ~5 s left")
+    assert "\r" not in stream.getvalue()  # plain lines, not a redrawn terminal line
