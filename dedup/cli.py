@@ -874,6 +874,22 @@ def index_add(
     )
 
 
+@index.command("verify")
+@click.argument("index_location", metavar="INDEX")
+@config_options
+def index_verify(index_location: str, config: DedupConfig) -> None:
+    """Check every row of INDEX (pages, texts, signatures); exit 2 on the first damage.
+
+    Example:
+
+    \b
+        dedup index verify train.idx
+    """
+    with _user_errors(), Index.open(index_location, config) as idx:
+        count = idx.verify()
+    click.echo(f"{index_location}: {count} documents, every text and signature intact", err=True)
+
+
 @index.command("query")
 @click.argument("index_location", metavar="INDEX")
 @click.argument("paths", nargs=-1, required=True)

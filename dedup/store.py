@@ -494,6 +494,54 @@ class Index:
             marks = ",".join("?" * len(chunk))
             yield from self._conn.execute(self._sql(f"{sql} ({marks})"), chunk).fetchall()
 
+    def verify(self) -> int:
+        """Check every row: SQLite's full integrity check, then each document's text against
+        its SHA-256 and each signature against its CRC-32. Returns the documents checked.
+
+        Raises:
+            InputError: the first damage found, in one line.
+
+        Example:
+            >>> import tempfile, os
+            >>> path = os.path.join(tempfile.mkdtemp(), "v.idx")
+            >>> docs = [Document("a", "one two three four five six")]
+            >>> with Index.build(path, docs, DedupConfig()) as index:
+            ...     index.verify()
+            1
+        """
+        with self._errors():
+            if not self._postgres:
+                (result,) = self._conn.execute("PRAGMA integrity_check").fetchone()
+                if result != "ok":
+                    raise InputError(
+                        self._damaged(f"a database page ({str(result).splitlines()[0]})")
+                    )
+            numbers = [
+                int(n)
+                for (n,) in self._conn.execute(
+                    self._sql("SELECT doc FROM dedup_documents")
+                ).fetchall()
+            ]
+            for lo in range(0, len(numbers), _BATCH):
+                chunk = numbers[lo : lo + _BATCH]
+                loaded = self._load(chunk)
+                if len(loaded) != len(chunk):
+                    raise InputError(self._damaged("a document's text"))
+                width = self.config.num_perm
+                sigs = {
+                    int(doc)
+                    for doc, sig in self._select_in(
+                        "SELECT doc, sig FROM dedup_signatures WHERE doc IN", chunk
+                    )
+                    if _signature_values(bytes(sig), width) is not None
+                }
+                missing = sorted(set(chunk) - sigs)
+                if missing:
+                    raise InputError(
+                        self._damaged(f"the signature of document number {missing[0]}")
+                    )
+        return len(numbers)
+
     def _damaged(self, what: str) -> str:
         """The one-line message for an index whose rows do not add up."""
         return (

@@ -187,3 +187,30 @@ def test_a_flipped_bit_in_a_stored_signature_is_caught(indexed: Path) -> None:
     code, _, err = _run("index", "query", "train.idx", "eval.txt")
     assert code == 2, err
     assert "is damaged: the signature of document number" in err
+
+
+def test_index_verify_passes_a_sound_index_and_names_damage(indexed: Path) -> None:
+    import sqlite3
+
+    code, _, err = _run("index", "verify", "train.idx")
+    assert code == 0, err
+    assert "2 documents, every text and signature intact" in err
+    with sqlite3.connect(indexed / "train.idx") as conn:
+        conn.execute("UPDATE dedup_documents SET text = text || 'x' WHERE doc = 0")
+    code, _, err = _run("index", "verify", "train.idx")
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "does not match its checksum" in err
+
+
+def test_parquet_on_standard_input_is_one_line_exit_2() -> None:
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buf = io.BytesIO()
+    pq.write_table(pa.table({"text": ["a b c"]}), buf)
+    result = CliRunner().invoke(cli, ["scan", "-", "-q"], input=buf.getvalue())
+    assert result.exit_code == 2
+    assert "standard input holds Parquet" in result.stderr

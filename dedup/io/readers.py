@@ -109,9 +109,14 @@ class DocumentReader:
     def _read_stdin(self) -> Iterator[Document]:
         self.formats[STDIN] = InputFormat("jsonl")
         stream: IO[bytes] = getattr(sys.stdin, "buffer", None) or _encoded(sys.stdin)
-        yield from self._guarded(
-            STDIN, lambda: self._read_jsonl(decompressing(stream, STDIN), STDIN)
-        )
+        unpacked = decompressing(stream, STDIN)
+        head = unpacked.peek(4)[:4] if hasattr(unpacked, "peek") else b""
+        if head == b"PAR1":
+            # Parquet needs its footer, which a pipe cannot seek to; every "line" of it would
+            # otherwise be skipped as bad JSON, one by one.
+            msg = "standard input holds Parquet, which is read from a file: pass its path instead"
+            raise InputError(msg)
+        yield from self._guarded(STDIN, lambda: self._read_jsonl(unpacked, STDIN))
 
     def _read_file(self, path: Path) -> Iterator[Document]:
         fmt = detect_format(path)
