@@ -106,7 +106,8 @@ def test_clean_loses_no_record_of_a_mixed_file(tmp_path: Path) -> None:
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    data=st.binary(max_size=400), name=st.sampled_from(["a.jsonl", "a.txt", "a.csv", "a.jsonl.gz"])
+    data=st.binary(max_size=400),
+    name=st.sampled_from(["a.jsonl", "a.txt", "a.csv", "a.jsonl.gz", "a.parquet", "a.csv.xz"]),
 )
 def test_readers_either_read_or_say_why(tmp_path: Path, data: bytes, name: str) -> None:
     path = tmp_path / name
@@ -148,3 +149,23 @@ def test_a_clean_killed_midway_then_rerun_gives_the_same_bytes(tmp_path: Path) -
         return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
     assert tree(tmp_path / "again") == tree(tmp_path / "whole")
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.binary(max_size=300),
+    name=st.sampled_from(["a.jsonl", "a.txt", "a.csv", "a.parquet", "a.jsonl.zst", "a.json"]),
+    command=st.sampled_from(["scan", "check"]),
+)
+def test_the_cli_on_random_bytes_never_shows_a_traceback(
+    tmp_path: Path, data: bytes, name: str, command: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    code, _, err = run_cli(command, str(path), "--no-passages", "--allow-empty")
+    assert "Traceback" not in err
+    assert code in (0, 1, 2), err
+    if code == 2:
+        assert len([line for line in err.splitlines() if line.startswith("Error:")]) == 1
