@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TextIO, TypeVar
 
@@ -188,23 +188,14 @@ def activity(
             yield
         return
     line = ProgressLine(label, stream=stream, delay=delay)
-    done = threading.Event()
 
-    def tick() -> None:
-        if done.wait(delay):
-            return
-        while not done.is_set():
-            elapsed = f"{time.monotonic() - line._start:,.0f} s"
-            line.draw(f"{elapsed}  {_stage}" if _stage else elapsed)
-            done.wait(REDRAW_SECONDS * 2)
+    def draw(elapsed: float) -> None:
+        line.draw(f"{elapsed:,.0f} s  {_stage}" if _stage else f"{elapsed:,.0f} s")
 
-    thread = threading.Thread(target=tick, daemon=True)
-    thread.start()
     try:
-        yield
+        with _every(REDRAW_SECONDS * 2, draw, first=delay):
+            yield
     finally:
-        done.set()
-        thread.join()
         line.close()
         set_stage("")
 
@@ -212,14 +203,28 @@ def activity(
 @contextmanager
 def _log_lines(label: str, stream: TextIO) -> Iterator[None]:
     """Print `label: 30 s  <stage>` as plain lines every `LOG_SECONDS` while the body runs."""
-    every = LOG_SECONDS
+
+    def log(elapsed: float) -> None:
+        print(f"{label}: {elapsed:,.0f} s  {_stage}".rstrip(), file=stream, flush=True)
+
+    with _every(LOG_SECONDS, log):
+        yield
+
+
+@contextmanager
+def _every(
+    seconds: float, action: Callable[[float], None], *, first: float | None = None
+) -> Iterator[None]:
+    """Call `action(seconds elapsed)` from a background thread every `seconds` (the first
+    time after `first`) while the body runs; the thread is stopped and joined after it."""
     done = threading.Event()
     start = time.monotonic()
 
     def tick() -> None:
-        while not done.wait(every):
-            elapsed = f"{time.monotonic() - start:,.0f} s"
-            print(f"{label}: {elapsed}  {_stage}".rstrip(), file=stream, flush=True)
+        wait = seconds if first is None else first
+        while not done.wait(wait):
+            action(time.monotonic() - start)
+            wait = seconds
 
     thread = threading.Thread(target=tick, daemon=True)
     thread.start()
