@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.config import BoilerplateConfig
-from dedup.document import Document
+from dedup.document import Document, require_field
 from dedup.errors import ConfigError
 from dedup.lexicon import Lexicon, load_lexicon, load_protect, normalize_line
 from dedup.linefeatures import (
@@ -186,7 +186,8 @@ def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
         lines = [shared.lines[pos] for pos in positions]
         xs = [_features(ls, j.hits) for ls, j in zip(lines, judged, strict=True)]
         bounds = np.cumsum([0, *(len(x) for x in xs)])
-        p = model.probabilities(np.vstack(xs))
+        stacked = np.vstack(xs)
+        p = model.probabilities(stacked)
         # A document far longer than any page the model learned from (a 2 MB licence file
         # of 30,000 lines) is outside what it knows: only the marker rules judge it.
         limit = int(model.meta.get("max_lines", MODEL_MAX_LINES))
@@ -198,7 +199,7 @@ def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
         ]
         # Explanations for every line going, all at once (they walk every tree again).
         rows = np.concatenate([np.flatnonzero(g) + bounds[k] for k, g in enumerate(going)])
-        tops = dict(zip(rows.tolist(), model.explain(np.vstack(xs)[rows]), strict=True))
+        tops = dict(zip(rows.tolist(), model.explain(stacked[rows]), strict=True))
         for k, j in enumerate(judged):
             lo, hi = int(bounds[k]), int(bounds[k + 1])
             mine = {i - lo: tops[i] for i in range(lo, hi) if i in tops}
@@ -271,12 +272,8 @@ class _Corpus:
         self._examples: dict[tuple[str, str], list[str]] = {}
         site = config.site_field
         self.sites = [str(d.meta.get(site, "")) if site else "" for d in docs]
-        fields = sorted({k for d in docs[:1000] for k in d.meta}) if site else []
-        if fields and not any(self.sites):
-            # Records with fields, none of them this one: a typo would quietly count every
-            # line across all sites. (Text files have no fields: nothing to check there.)
-            msg = f"--site-field {site!r} is in no document; fields: {', '.join(fields)}"
-            raise ConfigError(msg)
+        if site:  # a typo would quietly count every line across all sites
+            require_field(docs, site, "--site-field", any(self.sites))
         self.site_size: dict[str, int] = defaultdict(int)
         # (site, line key) -> opening -> doc id; near-duplicate copies share an opening and
         # count once, so a story syndicated five times does not make its lines boilerplate.

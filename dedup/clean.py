@@ -24,7 +24,7 @@ from dedup.document import Document
 from dedup.errors import InputError
 from dedup.io.atomic import write_atomic
 from dedup.io.formats import InputFormat, source_path
-from dedup.io.readers import DocumentReader, SkippedRecord
+from dedup.io.readers import DocumentReader, SkippedRecord, require_documents
 from dedup.io.writers import write_jsonl, write_like
 from dedup.report import BoilerplateLine, DuplicateCluster, Report
 
@@ -322,13 +322,7 @@ def clean(
     inputs = [_read_input(reader, path) for path in paths]
     _check_targets(inputs, paths, out_dir)
     docs = [doc for inp in inputs for doc in inp.docs]
-    if not docs and not allow_empty:
-        # A misspelled text field skips every record: an empty output would look like success.
-        msg = (
-            f"no document read from {', '.join(paths)} ({len(reader.skipped)} records "
-            f"skipped); check the text field ({text_field!r}), or pass --allow-empty"
-        )
-        raise InputError(msg)
+    require_documents(len(docs), len(reader.skipped), paths, text_field, allow_empty=allow_empty)
     if report is None:
         report = _saved_scan(out_dir, paths, config) if resume else None
         if report is None:

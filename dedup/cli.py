@@ -35,7 +35,7 @@ from dedup.config import (
 from dedup.document import Document
 from dedup.errors import ConfigError, DedupError
 from dedup.io.atomic import write_atomic
-from dedup.io.readers import DocumentReader
+from dedup.io.readers import DocumentReader, require_documents
 from dedup.passages import peak_memory
 from dedup.progress import activity, progress_enabled, track
 from dedup.render import (
@@ -471,13 +471,8 @@ def _require_documents(
     docs: Sequence[Document], skipped: int, paths: Sequence[str], text_field: str, allow: bool
 ) -> None:
     """No document read is an error: a misspelled --text-field skips every record."""
-    if docs or allow:
-        return
-    msg = (
-        f"no document read from {', '.join(paths)} ({skipped} records skipped); check "
-        f"--text-field ({text_field!r}), or pass --allow-empty"
-    )
-    raise CLIInputError(msg)
+    with _user_errors():
+        require_documents(len(docs), skipped, paths, text_field, allow_empty=allow)
 
 
 ENCODING_KEY = "dedup.encoding"

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.config import DedupConfig
-from dedup.document import Document
+from dedup.document import Document, require_field
 from dedup.errors import ConfigError
 from dedup.lsh import _band_order, band_candidates, document_bands, row_keys
 from dedup.parallel import resolve_jobs
@@ -59,7 +59,7 @@ def _keep_order(docs: Sequence[Document], config: DedupConfig) -> npt.NDArray[np
     if config.keep == "newest":
         field_name = config.date_field or ""
         dates = [str(docs[i].meta.get(field_name, "")) for i in order]
-        _require_field(docs, field_name, "--date-field", any(dates))
+        require_field(docs, field_name, "--date-field", any(dates))
         order.sort(key=lambda i: dates[i], reverse=True)  # ISO 8601 sorts as text
         order.sort(key=lambda i: dates[i] == "")  # undated copies last
     elif config.keep == "source":
@@ -74,15 +74,6 @@ def _keep_order(docs: Sequence[Document], config: DedupConfig) -> npt.NDArray[np
     else:
         return np.arange(len(docs), dtype=np.int64)
     return np.array(order, dtype=np.int64)
-
-
-def _require_field(docs: Sequence[Document], name: str, option: str, found: bool) -> None:
-    """A field option that no document carries is a typo, not a choice: say which exist."""
-    fields = sorted({k for d in docs[:1000] for k in d.meta})
-    if found or not fields:  # text files have no fields: nothing to check there
-        return
-    msg = f"{option} {name!r} is in no document; fields: {', '.join(fields)}"
-    raise ConfigError(msg)
 
 
 def _source_rank(source: str, patterns: tuple[str, ...]) -> int:

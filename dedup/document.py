@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dedup.errors import InputError
+from dedup.errors import ConfigError, InputError
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,3 +58,22 @@ def require_unique_id(doc: Document, seen: dict[str, str]) -> None:
         )
         raise InputError(msg)
     seen[doc.id] = doc.source
+
+
+def require_field(docs: Sequence[Document], name: str, option: str, found: bool) -> None:
+    """A field option (`--site-field`, `--date-field`) no document carries is a typo, not a
+    choice: raise, naming the fields that do exist. Text files have no fields: nothing to
+    check there.
+
+    Example:
+        >>> docs = [Document("a", "x", meta={"site": "a.org"})]
+        >>> require_field(docs, "sitee", "--site-field", False)
+        Traceback (most recent call last):
+        dedup.errors.ConfigError: --site-field 'sitee' is in no document; fields: site
+    """
+    if found:
+        return
+    fields = sorted({k for d in docs[:1000] for k in d.meta})
+    if fields:
+        msg = f"{option} {name!r} is in no document; fields: {', '.join(fields)}"
+        raise ConfigError(msg)

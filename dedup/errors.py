@@ -17,3 +17,14 @@ class ConfigError(DedupError, ValueError):
 
 class InputError(DedupError):
     """An input is missing, unreadable, undecodable or malformed."""
+
+
+def first_line(ex: BaseException) -> str:
+    """The first line of an exception's message (or its type name): for a one-line error.
+
+    Example:
+        >>> first_line(ValueError("bad page\\ndetails")), first_line(KeyError())
+        ('bad page', 'KeyError')
+    """
+    text = str(ex).strip()
+    return text.splitlines()[0] if text else type(ex).__name__

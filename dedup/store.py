@@ -38,8 +38,9 @@ import numpy.typing as npt
 
 from dedup.config import DedupConfig
 from dedup.document import Document, require_unique_id
-from dedup.errors import ConfigError, InputError
+from dedup.errors import ConfigError, InputError, first_line
 from dedup.io.atomic import atomic_path
+from dedup.io.formats import source_path
 from dedup.lsh import band_keys, document_bands, window_bands
 from dedup.normalize import split_words
 from dedup.passages import find_passages
@@ -571,7 +572,7 @@ class _DatabaseErrors:
     ) -> None:
         if ex is None or not _is_driver_error(ex):
             return
-        first = str(ex).strip().splitlines()[0] if str(ex).strip() else type(ex).__name__
+        first = first_line(ex)
         if self.postgres:
             msg = f"PostgreSQL index {_redact(self.location)}: {first}"
         else:
@@ -629,7 +630,7 @@ def _connect_postgres(url: str) -> Any:
     try:
         return psycopg.connect(url)
     except psycopg.Error as ex:
-        first = str(ex).strip().splitlines()[0] if str(ex).strip() else type(ex).__name__
+        first = first_line(ex)
         msg = f"cannot connect to {_redact(url)} ({first}); check the URL and that the server runs"
         raise InputError(msg) from ex
 
@@ -749,8 +750,7 @@ def _same_document(indexed: Document, queried: Document) -> bool:
 
 def _origin(source: str) -> str:
     """The real path of the file a source pointer (`path`, `path:LINE`, `path:ROW`) names."""
-    path, _, tail = source.rpartition(":")
-    return os.path.realpath(path if path and tail.isdigit() else source)
+    return os.path.realpath(source_path(source))
 
 
 def _sha256(text: str) -> str:

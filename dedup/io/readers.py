@@ -232,6 +232,26 @@ class DocumentReader:
         self.skipped.append(SkippedRecord(where, reason, raw))
 
 
+def require_documents(
+    read: int, skipped: int, paths: Sequence[str], text_field: str, *, allow_empty: bool
+) -> None:
+    """No document read is an input error unless allowed: a misspelled text field skips
+    every record, and an empty result must not look like a clean corpus or a passing check.
+
+    Example:
+        >>> require_documents(0, 1, ["a.jsonl"], "text", allow_empty=False)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        dedup.errors.InputError: no document read from a.jsonl (1 records skipped); check ...
+    """
+    if read or allow_empty:
+        return
+    msg = (
+        f"no document read from {', '.join(paths)} ({skipped} records skipped); check "
+        f"--text-field ({text_field!r}), or pass --allow-empty"
+    )
+    raise InputError(msg)
+
+
 def _json_lines(path: Path) -> bool:
     """Whether a `.json` file is JSON Lines (what `datasets.Dataset.to_json` writes): its
     first line is a whole JSON object. A pretty-printed JSON document is read as text.

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from dedup.errors import InputError
+from dedup.errors import InputError, first_line
 from dedup.io.compression import decompressing, open_write_atomic
 
 BATCH_ROWS = 1024
@@ -136,7 +136,7 @@ def parquet_records(path: Path, *, compressed: bool) -> tuple[Any, Iterator[RawR
     try:
         parquet = pq.ParquetFile(source)
     except Exception as ex:  # pyarrow raises ArrowInvalid, OSError, ... for a bad file
-        msg = f"{path}: not a readable Parquet file ({_first_line(ex)}); check the file"
+        msg = f"{path}: not a readable Parquet file ({first_line(ex)}); check the file"
         raise InputError(msg) from ex
     return parquet.schema_arrow, _parquet_rows(parquet, path)
 
@@ -150,8 +150,7 @@ def _parquet_rows(parquet: Any, path: Path) -> Iterator[RawRecord]:
                 yield RawRecord(number, *row)
     except OSError as ex:
         msg = (
-            f"{path}: Parquet data is damaged after row {number} ({_first_line(ex)}); "
-            "check the file"
+            f"{path}: Parquet data is damaged after row {number} ({first_line(ex)}); check the file"
         )
         raise InputError(msg) from ex
 
@@ -176,11 +175,6 @@ def _batch_rows(batch: Any) -> Iterator[tuple[dict[str, Any] | None, str, str]]:
         return
     for row in rows:
         yield row, "", ""
-
-
-def _first_line(ex: BaseException) -> str:
-    text = str(ex).strip()
-    return text.splitlines()[0] if text else type(ex).__name__
 
 
 def write_csv(
