@@ -290,12 +290,8 @@ class Index:
     def _delete(self, numbers: list[int]) -> int:
         """Delete every row of these internal document numbers; how many documents."""
         for table in _DATA_TABLES:
-            for lo in range(0, len(numbers), 8000):
-                chunk = numbers[lo : lo + 8000]
-                marks = ",".join("?" * len(chunk))
-                self._conn.execute(
-                    self._sql(f"DELETE FROM dedup_{table} WHERE doc IN ({marks})"), chunk
-                )
+            for sql, chunk in self._in_chunks(f"DELETE FROM dedup_{table} WHERE doc IN", numbers):
+                self._conn.execute(sql, chunk)
         return len(numbers)
 
     def _known_numbers(self, ids: list[str]) -> list[int]:
@@ -489,11 +485,15 @@ class Index:
 
     def _select_in(self, sql: str, values: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
         """Rows of `sql (?, ?, ...)` over `values`, in chunks below every parameter limit."""
+        for statement, chunk in self._in_chunks(sql, values):
+            yield from self._conn.execute(statement, chunk).fetchall()
+
+    def _in_chunks(self, sql: str, values: Iterable[Any]) -> Iterator[tuple[str, list[Any]]]:
+        """`sql (?, ?, ...)` and its values, 8,000 at a time (below every parameter limit)."""
         items = list(values)
         for lo in range(0, len(items), 8000):
             chunk = items[lo : lo + 8000]
-            marks = ",".join("?" * len(chunk))
-            yield from self._conn.execute(self._sql(f"{sql} ({marks})"), chunk).fetchall()
+            yield self._sql(f"{sql} ({','.join('?' * len(chunk))})"), chunk
 
     def verify(self) -> int:
         """Check every row: SQLite's full integrity check, then each document's text against
