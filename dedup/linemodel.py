@@ -33,8 +33,9 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.errors import ConfigError
+from dedup.linewords import WordWeights
 
-SCHEMA = "dedup.boilerplate-model/1"
+SCHEMA = "dedup.boilerplate-model/2"  # /2: word weights (`dedup.linewords`)
 Matrix = npt.NDArray[np.float64]
 
 
@@ -59,6 +60,7 @@ class LineModel:
         threshold: probability at or above which a line is reported anywhere.
         tail_threshold: lower probability that lets a line go with the block at the tail.
         meta: how the model was trained (data, split, counts, scores), for the record.
+        words: the word weights behind the `linefeatures.WORDS` columns (None: all 0).
     """
 
     features: tuple[str, ...]
@@ -72,6 +74,7 @@ class LineModel:
     threshold: float
     tail_threshold: float
     meta: dict[str, Any]
+    words: WordWeights | None = None
 
     @cached_property
     def _flat(self) -> tuple[npt.NDArray[np.int32], ...]:
@@ -191,6 +194,7 @@ class LineModel:
             "threshold": self.threshold,
             "tail_threshold": self.tail_threshold,
             "meta": json.loads(json.dumps(self.meta)),  # a copy: callers may edit it
+            **({"words": self.words.to_dict()} if self.words is not None else {}),
         }
 
     @classmethod
@@ -216,6 +220,7 @@ class LineModel:
             float(data["threshold"]),
             float(data["tail_threshold"]),
             dict(data.get("meta", {})),
+            WordWeights.from_dict(data["words"]) if "words" in data else None,
         )
         model.validate()
         return model
