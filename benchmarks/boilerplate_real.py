@@ -268,7 +268,9 @@ def rows(
 _PROBABILITIES: dict[tuple[int, int], np.ndarray] = {}
 
 
-def decided(model: LineModel, xs: list[np.ndarray], t: float, tail: float) -> list[np.ndarray]:
+def decided(
+    model: LineModel, xs: list[np.ndarray], t: float, tail: float, prose: float | None = None
+) -> list[np.ndarray]:
     """Model decisions at these thresholds (probabilities computed once per model and rows)."""
     key = (id(model), id(xs))
     if key not in _PROBABILITIES:
@@ -277,7 +279,7 @@ def decided(model: LineModel, xs: list[np.ndarray], t: float, tail: float) -> li
         _PROBABILITIES[key] = np.array(
             [p[bounds[k] : bounds[k + 1]] for k in range(len(xs))], dtype=object
         )
-    m = model.with_thresholds(t, tail)
+    m = model.with_thresholds(t, tail, prose)
     return [m.decide(p, prose_rows(x)) for p, x in zip(_PROBABILITIES[key], xs, strict=True)]
 
 
@@ -308,24 +310,31 @@ def choose_thresholds(
     max_nonnews: float,
     min_precision: float = 0.0,
     min_tail: float = 0.0,
-) -> tuple[float, float]:
-    """The (threshold, tail threshold) on dev that leaves the fewest documents ending in
-    boilerplate while removing at most `max_removed` of the content lines of news pages and
-    at most `max_nonnews` lines per 10,000 of the non-news set, at `min_precision` or more."""
+) -> tuple[float, float, float]:
+    """The (threshold, tail threshold, prose tail threshold) on dev that leaves the fewest
+    documents ending in boilerplate while removing at most `max_removed` of the content
+    lines of news pages and at most `max_nonnews` lines per 10,000 of the non-news set, at
+    `min_precision` or more."""
     xs, ys = dev
     lines = max(1, sum(len(x) for x in nonnews))
-    best: tuple[float, float, float, float] | None = None
+    best: tuple[float, float, float, float, float] | None = None
     for t in (0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99):
         for tail in (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
-            if tail > t or tail < min_tail:
-                continue
-            precision, recall, removed, ends = operating_point(decided(model, xs, t, tail), ys)
-            eaten = 1e4 * sum(int(f.sum()) for f in decided(model, nonnews, t, tail)) / lines
-            if removed > max_removed or eaten > max_nonnews or precision < min_precision:
-                continue
-            if best is None or (ends, -recall) < best[:2]:
-                best = (ends, -recall, t, tail)
-    return (0.99, 0.99) if best is None else (best[2], best[3])
+            for prose in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99):
+                if tail > t or prose > t or tail < min_tail:
+                    continue
+                flags = decided(model, xs, t, tail, prose)
+                precision, recall, removed, ends = operating_point(flags, ys)
+                eaten = sum(int(f.sum()) for f in decided(model, nonnews, t, tail, prose))
+                if (
+                    removed > max_removed
+                    or 1e4 * eaten / lines > max_nonnews
+                    or precision < min_precision
+                ):
+                    continue
+                if best is None or (ends, -recall) < best[:2]:
+                    best = (ends, -recall, t, tail, prose)
+    return (0.99, 0.99, 0.99) if best is None else best[2:]
 
 
 def train(args: argparse.Namespace) -> None:
@@ -372,10 +381,10 @@ def train(args: argparse.Namespace) -> None:
         "news": choose_thresholds(model, dev, nonnews_xs, 0.01, 0.0, TARGET_PRECISION, 0.8),
         "web": choose_thresholds(model, dev, nonnews_xs, 0.02, 10.0),
     }
-    for name, (t, tail) in presets.items():
-        p, r, removed, ends = operating_point(decided(model, dev_xs, t, tail), dev_ys)
+    for name, (t, tail, prose) in presets.items():
+        p, r, removed, ends = operating_point(decided(model, dev_xs, t, tail, prose), dev_ys)
         print(
-            f"{name}: threshold {t}, tail {tail}: dev P {p:.3f} R {r:.3f} "
+            f"{name}: threshold {t}, tail {tail}, prose tail {prose}: dev P {p:.3f} R {r:.3f} "
             f"content removed {100 * removed:.2f} % ends in boilerplate {100 * ends:.1f} %"
         )
     meta["presets"] = presets

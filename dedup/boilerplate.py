@@ -196,11 +196,12 @@ def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
         # A document far longer than any page the model learned from (a 2 MB licence file
         # of 30,000 lines) is outside what it knows: only the marker rules judge it.
         limit = int(model.meta.get("max_lines", MODEL_MAX_LINES))
+        prose = [prose_rows(x) for x in xs]
         going = [
-            model.decide(p[bounds[k] : bounds[k + 1]], prose_rows(x), _quoted(ls))
+            model.decide(p[bounds[k] : bounds[k + 1]], prose[k], _quoted(ls))
             if len(ls) <= limit
             else np.zeros(len(ls), dtype=bool)
-            for k, (x, ls) in enumerate(zip(xs, lines, strict=True))
+            for k, ls in enumerate(lines)
         ]
         # Explanations for every line going, all at once (they walk every tree again).
         rows = np.concatenate([np.flatnonzero(g) + bounds[k] for k, g in enumerate(going)])
@@ -208,7 +209,8 @@ def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
         for k, j in enumerate(judged):
             lo, hi = int(bounds[k]), int(bounds[k + 1])
             mine = {i - lo: tops[i] for i in range(lo, hi) if i in tops}
-            j.verdicts = _model_verdicts(lines[k], j, model, p[lo:hi], going[k], mine, config)
+            decision = _Decision(p[lo:hi], going[k], prose[k], mine)
+            j.verdicts = _model_verdicts(lines[k], j, model, decision, config)
     found: list[BoilerplateLine] = []
     for pos, j in zip(positions, judged, strict=True):
         verdicts = {i: v for i, v in j.verdicts.items() if _selected(v.rule, config)}
@@ -468,11 +470,14 @@ def _model(config: BoilerplateConfig) -> LineModel | None:
         )
         raise ConfigError(msg)
     presets = model.meta.get("presets", {})
-    threshold, tail = presets.get(config.preset, (model.threshold, model.tail_threshold))
+    default = (model.threshold, model.tail_threshold, model.prose_tail_threshold)
+    threshold, tail, *prose = presets.get(config.preset, default)
+    prose_tail = prose[0] if prose and prose[0] is not None else None
     if config.model_threshold is not None:
         threshold = config.model_threshold
-        tail = min(tail, threshold)
-    return model.with_thresholds(float(threshold), float(tail))
+    return model.with_thresholds(
+        float(threshold), float(tail), None if prose_tail is None else float(prose_tail)
+    )
 
 
 def _selected(rule: str, config: BoilerplateConfig) -> bool:
@@ -535,13 +540,21 @@ def _quoted(lines: list[_Line]) -> npt.NDArray[np.bool_]:
     )
 
 
+class _Decision(NamedTuple):
+    """The model on one document: each line's probability, whether it goes, whether it
+    reads as prose, and the top features of the lines going."""
+
+    p: npt.NDArray[np.float64]
+    going: npt.NDArray[np.bool_]
+    prose: npt.NDArray[np.bool_]
+    tops: dict[int, list[str]]
+
+
 def _model_verdicts(
     lines: list[_Line],
     judged: _Judged,
     model: LineModel,
-    p: npt.NDArray[np.float64],
-    going: npt.NDArray[np.bool_],
-    tops: dict[int, list[str]],
+    decision: _Decision,
     config: BoilerplateConfig,
 ) -> dict[int, _Verdict]:
     """The model's lines (by block), beside the marker rules; each with what drove it.
@@ -550,6 +563,7 @@ def _model_verdicts(
     `--ignore` leave that marker out: then the model's own verdict is what is reported.
     """
     rules, hits, protected = judged.verdicts, judged.hits, judged.protected
+    p, going, prose, tops = decision
     flagged = [i for i in np.flatnonzero(going).tolist() if i not in protected]
     out: dict[int, _Verdict] = {
         i: v for i, v in rules.items() if _is_marker(v) and _selected(v.rule, config)
@@ -558,7 +572,7 @@ def _model_verdicts(
     for i in flagged:
         if i in out:
             continue
-        cut = model.threshold if p[i] >= model.threshold else model.tail_threshold
+        cut = model.threshold if p[i] >= model.threshold else model.tail_cut(bool(prose[i]))
         top = ", ".join(_with_words(tops.get(i, []), model, lines[i])) or "none"
         fired = ", ".join(sorted(hits[i])) or "none"
         evidence = f"{blocks[i]}; p={p[i]:.2f} >= {cut:.2f}; top: {top}; rules: {fired}"

@@ -22,7 +22,7 @@ import math
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import pairwise, repeat
 from typing import Any
 
 import numpy as np
@@ -65,8 +65,10 @@ class WordWeights:
             >>> WordWeights({"comment": 2.0, "leave a": 1.0}, -1.0).score(["leave", "a", "comment"])
             2.0
         """
-        get = self.weights.get
-        total = self.bias + math.fsum(get(t, 0.0) for t in set(tokens(words)))
+        present = set(words)
+        present.update(map(" ".join, pairwise(words)))
+        # fsum: exactly rounded whatever the set's order (which varies between processes).
+        total = self.bias + math.fsum(map(self.weights.get, present, repeat(0.0)))
         return max(-LIMIT, min(LIMIT, total))
 
     def scores(self, lines: Iterable[Sequence[str]]) -> npt.NDArray[np.float64]:

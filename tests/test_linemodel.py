@@ -190,3 +190,20 @@ def test_the_shipped_model_names_the_words_that_drove_a_line() -> None:
     found = detect_boilerplate([Document("a", text)])
     assert [b.line for b in found] == [1]
     assert "newsletter" in found[0].evidence or found[0].rule != "line_model"
+
+
+def test_prose_rides_along_the_tail_only_at_the_prose_tail_threshold() -> None:
+    # A bio or a paywall notice at the very end reads as prose: it goes with the tail block
+    # at the prose tail threshold, and without one it needs the full threshold.
+    p = np.array([0.1, 0.8, 0.6, 0.75])
+    prose = np.array([True, True, False, True])
+    with_prose = LineModel.toy().with_thresholds(0.9, 0.5, 0.7)
+    assert with_prose.decide(p, prose).tolist() == [False, True, True, True]
+    without = LineModel.toy().with_thresholds(0.9, 0.5)
+    assert without.decide(p, prose).tolist() == [False, False, False, False]
+    again = LineModel.from_dict(json.loads(json.dumps(with_prose.to_dict())))
+    assert again.prose_tail_threshold == 0.7
+    assert LineModel.from_dict(without.to_dict()).prose_tail_threshold is None
+    # Thresholds for the tail never exceed the main one.
+    capped = LineModel.toy().with_thresholds(0.6, 0.9, 0.95)
+    assert (capped.tail_threshold, capped.prose_tail_threshold) == (0.6, 0.6)
