@@ -359,7 +359,7 @@ def train(args: argparse.Namespace) -> None:
     meta["max_lines"] = int(np.percentile(sizes, 99)) if sizes else 1000
     t0 = time.perf_counter()
     if args.retune:  # keep the fitted model, choose its thresholds again
-        model = LineModel.from_dict(json.loads(MODEL.read_text(encoding="utf-8")))
+        model = LineModel.from_dict(json.loads(args.output.read_text(encoding="utf-8")))
         meta = {**model.meta, **meta}
     else:
         model = train_model(
@@ -389,9 +389,9 @@ def train(args: argparse.Namespace) -> None:
         )
     meta["presets"] = presets
     model = replace(model.with_thresholds(*presets["news"]), meta=meta)
-    MODEL.parent.mkdir(parents=True, exist_ok=True)
-    MODEL.write_text(json.dumps(model.to_dict(), indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {MODEL} ({MODEL.stat().st_size:,} bytes)")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(model.to_dict(), indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.output} ({args.output.stat().st_size:,} bytes)")
     share = np.abs(model.contributions(np.vstack(dev_xs)[:50_000])).mean(axis=0)
     for j in np.argsort(-share)[:15]:
         print(f"  {share[j]:.2f}  {model.features[j]}")
@@ -410,6 +410,7 @@ def main() -> None:
     )
     t.add_argument("--no-nonnews", dest="nonnews", action="store_false")
     t.add_argument("--retune", action="store_true", help="only choose the thresholds again")
+    t.add_argument("--output", type=Path, default=MODEL, help="the model file to write")
     e = sub.add_parser("eval")
     e.add_argument("--split", default="dev", choices=["train", "dev", "test"])
     e.add_argument("--detectors", default="news,web,rules,baseline")
