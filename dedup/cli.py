@@ -25,6 +25,7 @@ from dedup.check import Limits, baseline_text, read_baseline
 from dedup.check import check as api_check
 from dedup.clean import clean as api_clean
 from dedup.config import (
+    PATHS_SETTING,
     PRESETS,
     DedupConfig,
     ProjectSettings,
@@ -112,7 +113,7 @@ def _defaults(command: click.Command, settings: ProjectSettings) -> dict[str, An
     is for `check`, and `scan` keeps its own default).
     """
     known = _setting_options(cli)
-    unknown = sorted(set(settings.values) - set(known))
+    unknown = sorted(set(settings.values) - set(known) - {PATHS_SETTING})
     if unknown:
         msg = (
             f"{settings.where()} unknown key(s) {', '.join(unknown)}; "
@@ -122,6 +123,10 @@ def _defaults(command: click.Command, settings: ProjectSettings) -> dict[str, An
     mine = _setting_options(command)
     out: dict[str, Any] = {}
     for key, value in settings.values.items():
+        if key == PATHS_SETTING:
+            if any(p.name == PATHS_SETTING for p in command.params):
+                out[PATHS_SETTING] = tuple(value)
+            continue
         checked = _setting_value(settings.where(key), known[key], value)
         for option in mine.get(key, []):
             if not isinstance(option.type, click.Choice) or checked in option.type.choices:
@@ -737,6 +742,12 @@ def _load_report(path: str) -> Report:
     default=None,
     help="Also check against an index: a file from `dedup index build` or a postgresql:// URL.",
 )
+@click.option(
+    "--require-index",
+    is_flag=True,
+    help="Refuse to run without --against (or `against` in [tool.dedup]): PATHS are a few "
+    "changed files (the dedup-check-staged pre-commit hook), checked against the index.",
+)
 @click.option("--baseline", default=None, help="Accepted findings (from --write-baseline).")
 @click.option(
     "--write-baseline",
@@ -760,6 +771,7 @@ def check(
     max_boilerplate_ratio: float | None,
     max_reused_ratio: float | None,
     against: str | None,
+    require_index: bool,
     baseline: str | None,
     write_baseline: str | None,
     fmt: str,
@@ -778,6 +790,8 @@ def check(
         dedup check data/ --max-reused-ratio 0.05 --format github
         dedup check eval.jsonl --against train.idx --max-reused-ratio 0
     """
+    if require_index and not against:
+        raise CLIInputError(REQUIRE_INDEX_TEXT)
     _refuse_input(output, paths)
     _refuse_input(write_baseline, paths, "--write-baseline")
     docs, skipped = _read_counted(paths, text_field, id_field, strict)
@@ -796,6 +810,12 @@ def check(
         click.echo(f"wrote {count} accepted findings to {write_baseline}", err=True)
         return
     ctx.exit(result.exit_code)
+
+
+REQUIRE_INDEX_TEXT = (
+    "--require-index: no index to check against; build one with `dedup index build data/ -o "
+    'ci/data.idx` and set `against = "ci/data.idx"` in [tool.dedup] (or pass --against)'
+)
 
 
 def _limits(duplicate: float | None, boilerplate: float | None, reused: float | None) -> Limits:

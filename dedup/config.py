@@ -395,6 +395,9 @@ SUB_CONFIGS: dict[str, Any] = {
 SETTINGS_TABLE = "[tool.dedup]"
 # Relative to the settings file.
 PATH_SETTINGS = ("baseline", "against", "lexicon", "protect", "boilerplate-model")
+# The PATHS of a command run without any (the dataset a pre-commit hook checks): a path or a
+# list of them, relative to the settings file.
+PATHS_SETTING = "paths"
 # Sub-config fields that are CLI options: a file sets them at the top level, under that name.
 _OPTION_FIELDS = {("boilerplate", "lexicon_file"): "lexicon",
                   ("boilerplate", "protect_file"): "protect",
@@ -540,9 +543,23 @@ def _settings(table: dict[str, Any], path: Path, name: str) -> ProjectSettings:
             tables[key] = _sub_table(shown, key, value)
         elif key in PATH_SETTINGS and isinstance(value, str) and "://" not in value:
             values[key] = str(path.parent / value)
+        elif key == PATHS_SETTING:
+            values[key] = _paths_setting(shown.where(key), path.parent, value)
         else:
             values[key] = value
     return ProjectSettings(values, tables, path, name)
+
+
+def _paths_setting(where: str, folder: Path, value: Any) -> list[str]:
+    """`paths = "data"` or `paths = ["data", "eval.jsonl"]`, relative to `folder`, as the
+    working directory would name them (so findings name `data/a.txt`, as typed)."""
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        check_setting(where, item, "string")
+    if not items:
+        msg = f"{where}: expected a path or a list of paths, got []"
+        raise ConfigError(msg)
+    return [str(_shown(folder / item)) for item in items]
 
 
 def _sub_table(shown: ProjectSettings, name: str, table: dict[str, Any]) -> dict[str, Any]:

@@ -142,6 +142,25 @@ def test_relative_paths_are_relative_to_the_settings_file(
     assert Path(lexicon) == corpus.resolve() / "lexicon.txt"
 
 
+def test_paths_setting_is_the_data_a_command_reads_without_paths(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (corpus / "pyproject.toml").write_text('[tool.dedup]\npaths = ["data/a.txt"]\n')
+    code, out, err = _run("check", "--format", "json")
+    assert code == 0, err
+    assert [d["id"] for d in json.loads(out)["documents"]] == [str(Path("data/a.txt"))]
+    # Given paths win; the setting is relative to the pyproject.toml, named from here.
+    assert json.loads(_run("check", "data", "--format", "json")[1])["summary"]["documents"] == 2
+    (corpus / "sub").mkdir()
+    monkeypatch.chdir(corpus / "sub")
+    code, out, _ = _run("scan", "-q", "--format", "json")
+    assert [d["id"] for d in json.loads(out)["documents"]] == [str(corpus / "data" / "a.txt")]
+    (corpus / "pyproject.toml").write_text("[tool.dedup]\npaths = [3]\n")
+    code, _, err = _run("check")
+    assert code == 2
+    assert "pyproject.toml: [tool.dedup] paths: expected a string, got 3" in err
+
+
 # Commands that read no settings at all: a --config option there would do nothing.
 NO_SETTINGS = {("boilerplate", "explain")}
 
