@@ -18,10 +18,12 @@ from typing import Any, Literal, TypeVar
 
 import click
 
+from dedup.annotate import ANNOTATE_CHOICES
 from dedup.api import compare as api_compare
 from dedup.api import scan as api_scan
+from dedup.baseline import Baseline, baseline_text, pruned_text, read_baseline, stale_line
 from dedup.boilerplate import labelled_rows, train_model
-from dedup.check import Limits, baseline_text, read_baseline
+from dedup.check import Limits
 from dedup.check import check as api_check
 from dedup.clean import clean as api_clean
 from dedup.config import (
@@ -57,7 +59,9 @@ from dedup.store import Index
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 F = TypeVar("F", bound=Callable[..., Any])
 # Options that name this run's outputs or inputs, not settings: never read from a file.
-NOT_SETTINGS = frozenset({"output", "write-baseline", "report", "config", "help", "version"})
+NOT_SETTINGS = frozenset(
+    {"output", "write-baseline", "prune-baseline", "report", "config", "help", "version"}
+)
 _BASE_CONFIG = "dedup.base_config"  # ctx.meta key: the config the settings file's tables give
 
 
@@ -754,8 +758,22 @@ def _load_report(path: str) -> Report:
     default=None,
     help="Write every finding to this file as accepted, and exit 0.",
 )
+@click.option(
+    "--prune-baseline",
+    is_flag=True,
+    help="Rewrite the --baseline file without the accepted findings no longer found.",
+)
 @output_options(
-    CHECK_FORMATS, "text, json (report + check), github (workflow commands), junit (XML)."
+    CHECK_FORMATS,
+    "text, json (report + check), github (workflow commands), sarif (code scanning), "
+    "junit (XML, a testcase per file), concise (a line per finding).",
+)
+@click.option(
+    "--annotate",
+    type=click.Choice(ANNOTATE_CHOICES),
+    default="failing",
+    show_default=True,
+    help="Which findings github, sarif, junit and concise carry: those of failing limits, or all.",
 )
 @allow_empty_option
 @jobs_option
@@ -774,8 +792,10 @@ def check(
     require_index: bool,
     baseline: str | None,
     write_baseline: str | None,
+    prune_baseline: bool,
     fmt: str,
     output: str | None,
+    annotate: Literal["failing", "all"],  # a click.Choice
     allow_empty: bool,
     jobs: int,
 ) -> None:
@@ -792,23 +812,31 @@ def check(
     """
     if require_index and not against:
         raise CLIInputError(REQUIRE_INDEX_TEXT)
+    if prune_baseline and not baseline:
+        msg = "--prune-baseline needs --baseline FILE (or `baseline` in [tool.dedup])"
+        raise CLIInputError(msg)
     _refuse_input(output, paths)
     _refuse_input(write_baseline, paths, "--write-baseline")
     docs, skipped = _read_counted(paths, text_field, id_field, strict)
     _require_documents(docs, skipped, paths, text_field, allow_empty)
     with _user_errors():
         limits = _limits(max_duplicate_ratio, max_boilerplate_ratio, max_reused_ratio)
-        accepted = read_baseline(baseline) if baseline and not write_baseline else frozenset()
+        accepted = read_baseline(baseline) if baseline and not write_baseline else Baseline()
         _warn_if_too_big(docs, config)
         result = api_check(
             docs, config, limits=limits, against=against, baseline=accepted, jobs=jobs
         )
-    _output(render_check(result, fmt), output)
     if write_baseline:
-        _output(baseline_text(result), write_baseline)
-        count = len(result.all_findings)
+        _output(baseline_text(result.all_findings), write_baseline)
+        count = len({f.key for f in result.all_findings})
         click.echo(f"wrote {count} accepted findings to {write_baseline}", err=True)
         return
+    if result.stale and prune_baseline:
+        _output(pruned_text(accepted, result.all_findings), baseline)
+        click.echo(f"{baseline}: pruned {len(result.stale)} stale accepted findings", err=True)
+    elif result.stale:
+        click.echo(stale_line(accepted, list(result.stale)), err=True)
+    _output(render_check(result, fmt, annotate=annotate), output)
     ctx.exit(result.exit_code)
 
 

@@ -498,6 +498,42 @@ def find_settings(start: str | Path | None = None) -> ProjectSettings:
     return ProjectSettings()
 
 
+def git_root(start: str | Path | None = None) -> Path | None:
+    """The top folder of the git repository holding `start` (a `.git` folder or file), if any.
+
+    Example:
+        >>> import tempfile
+        >>> d = Path(tempfile.mkdtemp()).resolve()
+        >>> (d / ".git").mkdir()
+        >>> (d / "data").mkdir()
+        >>> git_root(d / "data") == d
+        True
+    """
+    here = Path(start or Path.cwd()).resolve()
+    return next((f for f in (here, *here.parents) if (f / ".git").exists()), None)
+
+
+def project_root(start: str | Path | None = None) -> Path | None:
+    """The project `start` lies in: the nearest folder above it with a pyproject.toml, else
+    the git root, else None. Paths in baselines are relative to it.
+
+    Example:
+        >>> import tempfile
+        >>> d = Path(tempfile.mkdtemp()).resolve()
+        >>> _ = (d / "pyproject.toml").write_text("")
+        >>> (d / "ci").mkdir()
+        >>> project_root(d / "ci" / "baseline.json") == d
+        True
+    """
+    here = Path(start or Path.cwd()).resolve()
+    if not here.is_dir():
+        here = here.parent
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file():
+            return folder
+    return git_root(here)
+
+
 def read_settings(path: str | Path) -> ProjectSettings:
     """The settings of a `--config` TOML file: its `[tool.dedup]` table, else its top-level keys.
 
