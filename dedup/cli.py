@@ -34,6 +34,7 @@ from dedup.config import (
     check_setting,
     find_settings,
     read_settings,
+    setting_sources,
 )
 from dedup.document import Document
 from dedup.errors import ConfigError, DedupError
@@ -63,6 +64,7 @@ NOT_SETTINGS = frozenset(
     {"output", "write-baseline", "prune-baseline", "report", "config", "help", "version"}
 )
 _BASE_CONFIG = "dedup.base_config"  # ctx.meta key: the config the settings file's tables give
+_SETTINGS = "dedup.settings"  # ctx.meta key: the ProjectSettings read
 
 
 class CLIInputError(click.ClickException):
@@ -107,6 +109,7 @@ def _load_settings(ctx: click.Context, _param: click.Parameter, path: str | None
         settings = read_settings(path) if path else find_settings()
         ctx.default_map = _defaults(ctx.command, settings)
         ctx.meta[_BASE_CONFIG] = settings.config()
+        ctx.meta[_SETTINGS] = settings
 
 
 def _defaults(command: click.Command, settings: ProjectSettings) -> dict[str, Any]:
@@ -975,6 +978,68 @@ def index_remove(index_location: str, ids: tuple[str, ...], config: DedupConfig)
     missing = len(set(ids)) - removed
     note = f" ({missing} of the ids were not in it)" if missing else ""
     click.echo(f"removed {removed} documents; {count} in {index_location}{note}", err=True)
+
+
+# --------------------------------------------------------------------- config
+
+
+@cli.group("config")
+def config_group() -> None:
+    """The settings every command reads: [tool.dedup] of the nearest pyproject.toml, or --config.
+
+    \b
+        dedup config show
+    """
+
+
+@config_group.command("show")
+@settings_option
+@click.option(
+    "--format",
+    "fmt",
+    cls=RunOption,
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools.",
+)
+def config_show(fmt: str) -> None:
+    """Print every setting with its resolved value and where it came from (the file and key,
+    or the default). Options given to a command still override these.
+
+    Example:
+
+    \b
+        dedup config show
+        dedup config show --config ci.toml --format json
+    """
+    settings = click.get_current_context().meta[_SETTINGS]
+    defaults = {key: _plain(options[0]) for key, options in _setting_options(cli).items()}
+    defaults.update(Limits().by_rule())  # the limits' options default to "not given"
+    rows = setting_sources(settings, defaults)
+    if fmt == "json":
+        found = {"file": str(settings.path) if settings.path else None, "table": settings.table}
+        settings_rows = [{"key": k, "value": v, "source": s} for k, v, s in rows]
+        click.echo(json.dumps({"settings": found, "values": settings_rows}, indent=1))
+        return
+    shown = [(key, json.dumps(value, ensure_ascii=False), source) for key, value, source in rows]
+    width_key = max(len(key) for key, _, _ in shown)
+    width_value = min(40, max(len(value) for _, value, _ in shown))
+    where = settings.where().rstrip(":") if settings.path else NO_SETTINGS_FILE
+    click.echo(f"settings: {where}")
+    for key, value, source in shown:
+        click.echo(f"{key:<{width_key}}  {value:<{width_value}}  {source}")
+
+
+NO_SETTINGS_FILE = "none found: every value is a default"
+
+
+def _plain(option: click.Option) -> Any:
+    """An option's default as a settings value (a flag's is false; no default is None)."""
+    default = option.default
+    if option.is_flag and not isinstance(default, bool):
+        return False
+    return default if isinstance(default, str | int | float | bool | tuple | list) else None
 
 
 # --------------------------------------------------------------------- boilerplate

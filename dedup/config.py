@@ -459,6 +459,40 @@ class ProjectSettings:
         return DedupConfig(**subs)
 
 
+def setting_sources(
+    settings: ProjectSettings, option_defaults: dict[str, Any]
+) -> list[tuple[str, Any, str]]:
+    """Every setting as (key, resolved value, where the value came from), for `dedup config
+    show`: the top-level keys (`option_defaults`: CLI option name -> its default, plus
+    `paths`), then each sub-config field as `table.field`.
+
+    Example:
+        >>> s = ProjectSettings({"seed": 7}, {"passage": {"min_words": 12}}, Path("p.toml"))
+        >>> rows = setting_sources(s, {"seed": 1, "threshold": 0.8})
+        >>> [r for r in rows if r[0] in ("seed", "threshold", "passage.min-words")]
+        [('seed', 7, 'p.toml: seed'), ('threshold', 0.8, 'default'), \
+('passage.min-words', 12, 'p.toml: passage.min-words')]
+    """
+    rows: list[tuple[str, Any, str]] = []
+    for key in sorted({*option_defaults, PATHS_SETTING}):
+        if key in settings.values:
+            rows.append((key, settings.values[key], settings.where(key)))
+        else:
+            rows.append((key, option_defaults.get(key), "default"))
+    for name, config_class in SUB_CONFIGS.items():
+        table = settings.tables.get(name, {})
+        defaults = asdict(config_class())
+        for item in fields(config_class):
+            if (name, item.name) in _OPTION_FIELDS:
+                continue  # set at the top level, under the option's name
+            key = f"{name}.{item.name.replace('_', '-')}"
+            if item.name in table:
+                rows.append((key, table[item.name], settings.where(key)))
+            else:
+                rows.append((key, defaults[item.name], "default"))
+    return rows
+
+
 def check_setting(where: str, value: Any, kind: str) -> None:
     """Refuse a settings value that is not of `kind` (number, integer, bool or string).
 

@@ -164,6 +164,41 @@ def test_paths_setting_is_the_data_a_command_reads_without_paths(
     assert "pyproject.toml: [tool.dedup] paths: expected a string, got 3" in err
 
 
+def test_config_show_prints_each_value_and_where_it_came_from(corpus: Path) -> None:
+    code, out, _ = _run("config", "show")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "settings: none found: every value is a default"
+    assert "threshold" in out
+    assert all(line.endswith("default") for line in lines[1:])
+    (corpus / "pyproject.toml").write_text(
+        '[tool.dedup]\nmax-reused-ratio = 0.05\npaths = ["data"]\nlexicon = "lex.txt"\n'
+        "[tool.dedup.passage]\nmin-words = 12\n"
+    )
+    code, out, _ = _run("config", "show", "--format", "json")
+    assert code == 0
+    body = json.loads(out)
+    assert body["settings"] == {"file": str(corpus / "pyproject.toml"), "table": "[tool.dedup]"}
+    rows = {row["key"]: (row["value"], row["source"]) for row in body["values"]}
+    assert rows["max-reused-ratio"] == (0.05, "pyproject.toml: [tool.dedup] max-reused-ratio")
+    assert rows["max-duplicate-ratio"] == (0.0, "default")
+    assert rows["paths"] == (["data"], "pyproject.toml: [tool.dedup] paths")
+    assert rows["lexicon"] == (str(corpus / "lex.txt"), "pyproject.toml: [tool.dedup] lexicon")
+    assert rows["passage.min-words"] == (12, "pyproject.toml: [tool.dedup] passage.min-words")
+    assert rows["passage.window"] == (10, "default")
+    # Every key a settings file may hold is shown: each CLI option of every command.
+    assert {"annotate", "against", "baseline", "protect", "select", "jobs"} <= rows.keys()
+    _, text, _ = _run("config", "show")
+    assert "max-reused-ratio" in text
+    assert "pyproject.toml: [tool.dedup] max-reused-ratio" in text
+    (corpus / "pyproject.toml").write_text('[tool.dedup]\nmax-reused-ratio = "five"\n')
+    code, out, err = _run("config", "show")
+    assert (code, out) == (2, "")
+    assert err == (
+        "Error: pyproject.toml: [tool.dedup] max-reused-ratio: expected a number, got 'five'\n"
+    )
+
+
 # Commands that read no settings at all: a --config option there would do nothing.
 NO_SETTINGS = {("boilerplate", "explain")}
 
