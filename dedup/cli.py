@@ -654,6 +654,18 @@ def scan(
     is_flag=True,
     help="Keep the scan in OUT and reuse it when rerun on the same inputs and settings.",
 )
+@click.option(
+    "--against",
+    default=None,
+    help="Decontaminate: reject documents that near-duplicate or reuse text of this index "
+    "(`dedup index build` of an eval set, say; a file or a postgresql:// URL).",
+)
+@click.option(
+    "--strip",
+    is_flag=True,
+    help="With --against: cut the reused indexed passages out instead of rejecting the "
+    "document (near-duplicates of indexed documents are still rejected).",
+)
 def clean(
     paths: tuple[str, ...],
     out: str,
@@ -666,6 +678,8 @@ def clean(
     quiet: bool,
     allow_empty: bool,
     resume: bool,
+    against: str | None,
+    strip: bool,
 ) -> None:
     """Write the corpus without its boilerplate lines and near-duplicate copies.
 
@@ -673,11 +687,18 @@ def clean(
     other field. OUT/removed.jsonl records each removed line with its rule and evidence;
     OUT/rejects.jsonl each document not written, with the reason. Inputs are never modified.
 
+    With --against INDEX, documents reusing the index's text are rejected too (or, with
+    --strip, written without the reused passages, each recorded in removed.jsonl).
+
     Example:
 
     \b
         dedup clean samples/ -o cleaned/
+        dedup clean train/ --against eval.idx -o decontaminated/
     """
+    if strip and not against:
+        msg = "--strip cuts the passages of an index: give --against INDEX (or `against` setting)"
+        raise CLIInputError(msg)
     start = time.monotonic()
     report = _load_report(report_path) if report_path else None
     with _user_errors(), activity("cleaning", enabled=progress_enabled(quiet=quiet), log=not quiet):
@@ -693,6 +714,8 @@ def clean(
             allow_empty=allow_empty,
             encoding=_encoding(),
             resume=resume,
+            against=against,
+            strip=strip,
         )
     if not quiet:
         # The same lines `scan` prints as it reads: every bad record skipped, by name.

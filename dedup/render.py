@@ -320,10 +320,15 @@ def clean_line(counts: Mapping[str, int], out: str) -> str:
         ...     print(part)
         read 6 documents: wrote 4, rejected 2 (1 near-duplicates, 1 unreadable)
         removed 3 boilerplate lines (40 chars) -> out
+        >>> clean_line({**counts, "indexed": 1, "removed_passages": 2}, "out").split("; ")[1]
+        'removed 3 boilerplate lines, 2 indexed passages (40 chars) -> out'
     """
+    indexed = f", {counts['indexed']} reusing the index" if counts.get("indexed") else ""
+    passages = counts.get("removed_passages", 0)
+    cut = f", {passages} indexed passages" if passages else ""
     return (
         f"read {counts['read']} documents: wrote {counts['written']}, rejected "
         f"{counts['rejected']} ({counts['near_duplicates']} near-duplicates, "
-        f"{counts['unreadable']} unreadable); removed {counts['removed_lines']} boilerplate "
-        f"lines ({counts['removed_chars']} chars) -> {out}"
+        f"{counts['unreadable']} unreadable{indexed}); removed {counts['removed_lines']} "
+        f"boilerplate lines{cut} ({counts['removed_chars']} chars) -> {out}"
     )
