@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from dedup.check import Finding
 
 BASELINE_SCHEMA = "dedup.baseline/1"
-_ROW_FIELDS = ("key", "rule", "kind", "doc", "path", "line", "message")
 
 
 @dataclass(frozen=True, slots=True)

@@ -332,7 +332,7 @@ def _check_on_line(
     ok = 0 <= f.line < len(lines)
     ok = ok and starts[f.line] <= f.start <= f.end <= starts[f.line] + len(lines[f.line])
     if not ok:
-        detail = f"span [{f.start}, {f.end}) is not on line {f.line}"
+        detail = f"span [{f.start}, {f.end}) is not on line {f.line_no}"
         raise InputError(STALE_REPORT_TEXT.format(doc=doc.id, detail=detail))
 
 

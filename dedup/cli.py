@@ -553,7 +553,7 @@ def _warn_if_too_big(docs: Sequence[Document], config: DedupConfig) -> None:
 @config_options
 @boilerplate_options
 @no_boilerplate_option
-@output_options(REPORT_FORMATS, "text for people, json for the dedup.report/1 contract.")
+@output_options(REPORT_FORMATS, "text for people, json for the dedup.report/2 contract.")
 def compare(
     a: str,
     b: str,
@@ -590,7 +590,7 @@ def compare(
 @boilerplate_options
 @no_boilerplate_option
 @jobs_option
-@output_options(REPORT_FORMATS, "text for people, json for the dedup.report/1 contract.")
+@output_options(REPORT_FORMATS, "text for people, json for the dedup.report/2 contract.")
 @quiet_option
 @allow_empty_option
 def scan(

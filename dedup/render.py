@@ -1,7 +1,7 @@
 """Every output for people and machines: reports, check results, index queries, summaries.
 
 - a report (`dedup compare`, `dedup scan`): `render_report`, text (passages side by side) or
-  json (the `dedup.report/1` contract, written by `json_text`);
+  json (the `dedup.report/2` contract, written by `json_text`);
 - a check result (`dedup check`): `render_check`, text or json here; github (workflow
   commands), sarif, junit (XML) and concise (a line per finding) in `annotate`;
 - an index query (`dedup index query`): `render_query`, text or json;
@@ -86,7 +86,7 @@ def _render_boilerplate(
     out = [f"{len(found)} boilerplate lines ({sum(b.end - b.start for b in found)} chars):"]
     for b in found:
         out.append(
-            f"  {b.doc} line {b.line} [{b.start}:{b.end}) {b.rule}: "
+            f"  {b.doc} line {b.line_no} [{b.start}:{b.end}) {b.rule}: "
             f"{b.score:g} (threshold {b.threshold:g}); {b.evidence}"
         )
         if b.doc in texts:

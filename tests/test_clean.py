@@ -58,14 +58,15 @@ def test_seeds_b1_removed_and_content_kept(seeds, tmp_path, expected, seed_texts
     removed = _jsonl(out / "removed.jsonl")
     gold = {b["id"]: b for b in expected["boilerplate"]}
     name_004 = seed_paths["004"].name
-    removed_004 = {r["line"] for r in removed if r["doc"].endswith(name_004)}
+    # removed.jsonl counts lines from 1; the gold file indexes them from 0.
+    removed_004 = {r["line"] - 1 for r in removed if r["doc"].endswith(name_004)}
     assert removed_004 >= set(gold["B1"]["lines"])
     cleaned_004 = (out / name_004).read_text(encoding="utf-8")
     lines_004 = seed_texts["004"].split("\n")
     assert cleaned_004 == "\n".join(lines_004[:11])
     for key, keep in expected["content_must_stay"].items():
         name = seed_paths[key].name
-        assert not {r["line"] for r in removed if r["doc"].endswith(name)} & set(keep)
+        assert not {r["line"] - 1 for r in removed if r["doc"].endswith(name)} & set(keep)
         cleaned = (out / name).read_text(encoding="utf-8").split("\n")
         for i in keep:
             assert seed_texts[key].split("\n")[i] in cleaned
@@ -127,7 +128,7 @@ def test_jsonl_keeps_every_other_field(tmp_path):
     assert written[0]["text"] == ARTICLE.rsplit("\n", 1)[0]
     assert written[1]["text"] == rows[1]["text"]
     (removed,) = _jsonl(out / "removed.jsonl")
-    assert (removed["doc"], removed["line"], removed["text"]) == ("n1", 4, "Leave a Comment")
+    assert (removed["doc"], removed["line"], removed["text"]) == ("n1", 5, "Leave a Comment")
     assert removed["rule"]
     assert removed["threshold"] is not None
 
