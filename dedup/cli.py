@@ -743,7 +743,7 @@ def _load_report(path: str) -> Report:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @input_options
 @config_options
 @boilerplate_options
@@ -827,6 +827,7 @@ def check(
 ) -> None:
     """Fail (exit 1) when the data breaks a limit on duplicates, boilerplate or reuse.
 
+    PATHS default to `paths` in [tool.dedup] (what the dedup-check pre-commit hook checks).
     Boilerplate is always looked for (with --lexicon, --protect and --site-field).
     Exit codes: 0 every limit holds, 1 a limit failed, 2 usage or input error.
 
@@ -836,6 +837,9 @@ def check(
         dedup check data/ --max-reused-ratio 0.05 --format github
         dedup check eval.jsonl --against train.idx --max-reused-ratio 0
     """
+    if not paths:
+        msg = 'no PATHS: name the data, or set `paths = ["data"]` in [tool.dedup] of pyproject.toml'
+        raise CLIInputError(msg)
     if require_index and not against:
         raise CLIInputError(REQUIRE_INDEX_TEXT)
     if prune_baseline and not baseline:
