@@ -150,7 +150,7 @@ def test_paths_setting_is_the_data_a_command_reads_without_paths(
 ) -> None:
     code, _, err = _run("check")
     assert code == 2
-    assert "no PATHS: name the data, or set `paths = [\"data\"]` in [tool.dedup]" in err
+    assert 'no PATHS: name the data, or set `paths = ["data"]` in [tool.dedup]' in err
     (corpus / "pyproject.toml").write_text('[tool.dedup]\npaths = ["data/a.txt"]\n')
     code, out, err = _run("check", "--format", "json")
     assert code == 0, err
