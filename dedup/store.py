@@ -55,7 +55,7 @@ SCHEMA = "dedup.index/3"
 # keys on both sides, so a reused passage, whose windows share many keys, still shares some).
 # They only choose which indexed documents a query aligns with; alignment itself uses every
 # window. benchmarks/index_size.py measures the size and the recall this trades.
-WINDOW_KEY_SAMPLE = 8
+WINDOW_KEY_SAMPLE = 4
 QUERY_SCHEMA = "dedup.query/1"  # the JSON of `dedup index query`
 QUERY_POSITIONS = (
     "a: the indexed document, b: the queried one; start and end: 0-based half-open "
