@@ -27,6 +27,7 @@ from dedup.baseline import Baseline, project_id
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.errors import ConfigError
+from dedup.io.formats import detect_format
 from dedup.report import Report, Span, _covered
 from dedup.store import Index, QueryResult
 
@@ -34,8 +35,9 @@ DUPLICATE, BOILERPLATE, REUSED = "max-duplicate-ratio", "max-boilerplate-ratio",
 RULES = (DUPLICATE, BOILERPLATE, REUSED)
 # What the JSON's positions mean, said in the JSON itself.
 POSITIONS = (
-    "line and end_line: 1-based lines of path (for a JSONL/CSV/Parquet record, its line or "
-    "row); start and end: 0-based half-open [start, end) str offsets into the document text"
+    "line and end_line: 1-based lines of path (a JSONL record's line, a CSV row's line under "
+    "the header, a Parquet row's number); start and end: 0-based half-open [start, end) str "
+    "offsets into the document text"
 )
 _JSONL_SOURCE = re.compile(r"^(?P<path>.+):(?P<line>\d+)$")
 
@@ -401,17 +403,22 @@ def locate(doc: Document, offset: int) -> tuple[str, int]:
     """The file and 1-based line of `offset` of a document, as a CI annotation needs them.
 
     A text file gives the line of the offset; a JSONL record gives the line of the record
-    (its text is one JSON string on that line).
+    (its text is one JSON string on that line); a CSV/TSV row N is on line N + 1, under the
+    header (exact unless a quoted field spans lines); a Parquet row has no line, its row
+    number stands in.
 
     Example:
         >>> locate(Document("a.txt", "one\\ntwo", "a.txt"), 4)
         ('a.txt', 2)
         >>> locate(Document("x", "t", "data/eval.jsonl:7"), 0)
         ('data/eval.jsonl', 7)
+        >>> locate(Document("x", "t", "data/eval.csv.gz:7"), 0)
+        ('data/eval.csv.gz', 8)
     """
     match = _JSONL_SOURCE.match(doc.source)
     if match and not Path(doc.source).is_file():
-        return match["path"], int(match["line"])
+        header = detect_format(match["path"]).kind == "csv"
+        return match["path"], int(match["line"]) + (1 if header else 0)
     return doc.source or doc.id, doc.text.count("\n", 0, offset) + 1
 
 

@@ -260,3 +260,13 @@ def test_index_refuses_other_settings_and_garbage(data: Path) -> None:
     code, _, err = _run("index", "query", "junk.idx", "clean.txt")
     assert code == 2
     assert "not a dedup index" in err
+
+
+def test_csv_findings_name_the_line_of_the_row(data: Path) -> None:
+    news = " ".join(NEWS.split())
+    rows = ["text", OTHER.strip(), news, news + " More."]
+    (data / "rows.csv").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    code, out, _ = _run("check", "rows.csv", "--format", "concise")
+    assert code == 1
+    # Row 3 (ids count data rows) is line 4 of the file, under the header.
+    assert out.startswith("rows.csv:4: error [max-duplicate-ratio] rows.csv:3 is a near-dup")
