@@ -14,6 +14,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -163,11 +164,21 @@ def project_id(doc: Document) -> str:
     return _relative_to_project(os.path.abspath(file)) + doc.id[len(file) :]
 
 
+@cache
 def _relative_to_project(file: str) -> str:
-    """`file` relative to its project root; absolute outside any project (still stable)."""
+    """`file` relative to its project root; absolute outside any project (still stable).
+
+    Cached: a check asks for every finding. `forget_projects` empties the cache (each check
+    starts afresh, so a pyproject.toml written since is seen).
+    """
     path = Path(file).resolve()
     root = project_root(path.parent)
     return (path.relative_to(root) if root else path).as_posix()
+
+
+def forget_projects() -> None:
+    """Forget the project roots found so far (`_relative_to_project`'s cache)."""
+    _relative_to_project.cache_clear()
 
 
 def _shown_path(path: str) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from dedup.api import scan
-from dedup.baseline import Baseline, project_id
+from dedup.baseline import Baseline, forget_projects, project_id
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.errors import ConfigError
@@ -260,6 +260,7 @@ def evaluate(
     """
     limits = limits or Limits()
     by_id = {d.id: d for d in docs}
+    forget_projects()
     findings = [
         *_duplicate_findings(report, by_id),
         *_boilerplate_findings(report, by_id),
