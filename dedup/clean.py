@@ -69,6 +69,7 @@ class RemovedPassage:
 
     passage: PassageMatch  # a: the indexed document's span, b: the cut span of this one
     indexed_source: str
+    line: int  # 1-based line of the document where the cut starts
 
     @property
     def text(self) -> str:
@@ -76,13 +77,15 @@ class RemovedPassage:
         return self.passage.b.text
 
     def to_dict(self) -> dict[str, Any]:
-        """`doc`, `start`, `end` (0-based offsets into the input document), the rule, the
-        alignment's similarity, the indexed document's id, source and span, and the text."""
+        """`doc`, `start`, `end` (0-based offsets into the input document), `line` (1-based),
+        the rule, the alignment's similarity, the indexed document's id, source and span, and
+        the text."""
         p = self.passage
         return {
             "doc": p.b.doc,
             "start": p.b.start,
             "end": p.b.end,
+            "line": self.line,
             "rule": INDEXED_REUSE,
             "similarity": p.similarity,
             "words": p.words,
@@ -278,7 +281,12 @@ def _indexed(
         reject = Reject(
             doc, by_id[doc].source, INDEXED_REUSE, passages=tuple(passages), sources=sources
         )
-        out[doc] = (reject, [RemovedPassage(p, sources.get(p.a.doc, "")) for p in passages])
+        text = by_id[doc].text
+        cuts = [
+            RemovedPassage(p, sources.get(p.a.doc, ""), text.count("\n", 0, p.b.start) + 1)
+            for p in passages
+        ]
+        out[doc] = (reject, cuts)
     return out
 
 

@@ -484,6 +484,7 @@ def test_clean_against_an_index_removes_leaked_eval_text(
     assert (out / "quote.txt").read_text() == intro + outro
     (removed,) = [r for r in _jsonl(out / "removed.jsonl") if r["rule"] == "indexed_reuse"]
     assert quoting[removed["start"] : removed["end"]] == removed["text"] == EVAL[1]
+    assert removed["line"] == 2  # the quote starts on the second line
     assert removed["indexed"] == {
         "doc": "e1",
         "start": 0,
