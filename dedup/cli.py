@@ -1041,7 +1041,11 @@ def config_show(fmt: str) -> None:
         dedup config show --config ci.toml --format json
     """
     settings = click.get_current_context().meta[_SETTINGS]
-    defaults = {key: _plain(options[0]) for key, options in _setting_options(cli).items()}
+    known = _setting_options(cli)
+    # An option's other names (`index` for `against`) are not settings of their own.
+    first = {k: next(o for o in opts[0].opts if o.startswith("--")) for k, opts in known.items()}
+    keys = [k for k in known if first[k] == f"--{k}" or k in settings.values]
+    defaults = {k: _plain(known[k][0]) for k in keys}
     defaults.update(Limits().by_rule())  # the limits' options default to "not given"
     rows = setting_sources(settings, defaults)
     if fmt == "json":
