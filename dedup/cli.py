@@ -22,7 +22,7 @@ from dedup.annotate import ANNOTATE_CHOICES
 from dedup.api import compare as api_compare
 from dedup.api import scan as api_scan
 from dedup.baseline import Baseline, baseline_text, pruned_text, read_baseline, stale_line
-from dedup.boilerplate import labelled_rows, train_model
+from dedup.boilerplate import line_labels, train_model
 from dedup.check import Limits
 from dedup.check import check as api_check
 from dedup.clean import clean as api_clean
@@ -1183,9 +1183,8 @@ def boilerplate_train(
     """
     _refuse_input(output, [labelled])
     docs, labels = _read_labelled(labelled, text_field, site_field)
-    with _user_errors():
-        config = replace(_base_config().boilerplate, site_field=site_field)
-        xs, ys = labelled_rows(docs, labels, config)
+    config = replace(_base_config().boilerplate, site_field=site_field)
+    ys = line_labels(docs, labels)
     used = sum(int((y >= 0).sum()) for y in ys)
     found = sum(int((y == 1).sum()) for y in ys)
     if found in (0, used):
@@ -1205,8 +1204,9 @@ def boilerplate_train(
     tail = threshold if tail_threshold is None else min(tail_threshold, threshold)
     with _user_errors():
         model = train_model(
-            xs, ys, threshold=threshold, tail_threshold=tail, trees=trees, depth=depth, meta=meta
-        )
+            docs, labels, config, threshold=threshold, tail_threshold=tail, trees=trees,
+            depth=depth, meta=meta,
+        )  # fmt: skip
         write_atomic(output, json.dumps(model.to_dict(), indent=1))
     click.echo(
         f"trained on {used} lines of {len(docs)} documents ({found} boilerplate) -> {output}",
