@@ -45,7 +45,7 @@ class Candidates:
 
 
 def candidate_pairs(
-    batches: list[Batch | None], config: DedupConfig, *, jobs: int = 1
+    batches: list[Batch | None], config: DedupConfig, *, jobs: int = 1, max_bucket: int = MAX_BUCKET
 ) -> Candidates:
     """LSH window candidates grouped by document pair, in document order.
 
@@ -53,7 +53,7 @@ def candidate_pairs(
     bands per worker of `jobs` (`lsh.band_pairs`), which yields the same candidates as
     inserting them into datasketch `MinHashLSH` with the same bands and rows, without a
     Python call per window. `batches` is emptied as their signatures are stacked, so the
-    signatures are never in memory twice.
+    signatures are never in memory twice. `max_bucket`: see `MAX_BUCKET`.
     """
     sizes = [len(b.window_doc) for b in batches if b is not None]
     none = np.zeros(0, dtype=np.int64)
@@ -77,7 +77,7 @@ def candidate_pairs(
     pc = config.passage
     bands, rows = window_bands(config)
     need = math.ceil(pc.min_window_estimate * pc.num_perm - 1e-9)
-    gate = partial(_band_candidates, rows=rows, min_equal=need)
+    gate = partial(_band_candidates, rows=rows, min_equal=need, max_bucket=max_bucket)
     # One group of bands per worker: a pair found by several bands is gated once.
     groups = [range(int(g[0]), int(g[-1]) + 1) for g in np.array_split(range(bands), jobs)]
     found = list(map_shared(gate, (sigs, doc_of), [g for g in groups if len(g)], jobs=jobs))
@@ -100,13 +100,14 @@ def _band_candidates(
     bands: range,
     rows: int,
     min_equal: int,
+    max_bucket: int = MAX_BUCKET,
 ) -> npt.NDArray[np.int64]:
     """Window pairs of two different documents that some band of `bands` proposes and
     that pass the estimate gate."""
     sigs, doc_of = shared
     found = []
     for band in bands:
-        pairs, _ = band_pairs(sigs[:, band * rows : (band + 1) * rows], MAX_BUCKET)
+        pairs, _ = band_pairs(sigs[:, band * rows : (band + 1) * rows], max_bucket)
         found.append(pairs[doc_of[pairs[:, 0]] != doc_of[pairs[:, 1]]])
     pairs = unique_pairs(found, len(sigs))
     passed: npt.NDArray[np.int64] = pairs[_equal_values(sigs, pairs) >= min_equal]

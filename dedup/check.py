@@ -16,23 +16,29 @@ A limit fails when the measured value is above it, so 0 fails on any finding and
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from dedup.api import scan
+from dedup.baseline import Baseline, forget_projects, project_id
 from dedup.config import DedupConfig
 from dedup.document import Document
-from dedup.errors import ConfigError, InputError
+from dedup.errors import ConfigError
+from dedup.io.formats import detect_format
 from dedup.report import Report, Span, _covered
 from dedup.store import Index, QueryResult
 
-BASELINE_SCHEMA = "dedup.baseline/1"
 DUPLICATE, BOILERPLATE, REUSED = "max-duplicate-ratio", "max-boilerplate-ratio", "max-reused-ratio"
 RULES = (DUPLICATE, BOILERPLATE, REUSED)
+# What the JSON's positions mean, said in the JSON itself.
+POSITIONS = (
+    "line and end_line: 1-based lines of path (a JSONL record's line, a CSV row's line under "
+    "the header, a Parquet row's number); start and end: 0-based half-open [start, end) str "
+    "offsets into the document text"
+)
 _JSONL_SOURCE = re.compile(r"^(?P<path>.+):(?P<line>\d+)$")
 
 
@@ -76,11 +82,14 @@ class Finding:
         start: start offset of the evidence in the document's original text.
         end: end offset (exclusive).
         path: file the document was read from.
-        line: 1-based line of `start` in that file.
+        line: 1-based line of `start` in that file (of the record, for JSONL/CSV/Parquet).
+        end_line: 1-based line of the last character of the evidence (the record's line for
+            a record: its text is one field on that line).
         message: one line for people.
         other: the span of the other document (earlier document or indexed document).
-        key: stable key for baselines: kind, document ids and a hash of the evidence text,
-            so it survives edits elsewhere in the file.
+        key: stable key for baselines: kind, document ids (file paths relative to the
+            project root, `baseline.project_id`) and a hash of the evidence text, so it
+            survives edits elsewhere in the file and however the path was typed.
     """
 
     rule: str
@@ -90,6 +99,7 @@ class Finding:
     end: int
     path: str
     line: int
+    end_line: int
     message: str
     other: Span | None
     key: str
@@ -104,6 +114,7 @@ class Finding:
             "end": self.end,
             "path": self.path,
             "line": self.line,
+            "end_line": self.end_line,
             "message": self.message,
             "other": None if self.other is None else self.other.to_dict(),
             "key": self.key,
@@ -146,6 +157,7 @@ class CheckResult:
     all_findings: tuple[Finding, ...]
     against: QueryResult | None = None
     against_location: str | None = None
+    stale: tuple[dict[str, Any], ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -166,6 +178,8 @@ class CheckResult:
         }
         if self.against is not None:
             check["against"] = self.against.to_dict(self.against_location)
+        check["stale_baseline"] = list(self.stale)
+        check["positions"] = POSITIONS
         data["check"] = check
         return data
 
@@ -176,7 +190,7 @@ def check(
     *,
     limits: Limits | None = None,
     against: str | None = None,
-    baseline: frozenset[str] = frozenset(),
+    baseline: Collection[str] = frozenset(),
     jobs: int = 1,
 ) -> CheckResult:
     """The whole CI data check: scan `docs`, query an index, measure every limit.
@@ -190,7 +204,8 @@ def check(
         limits: the limits; the default fails on any near-duplicate only.
         against: an index (a file from `dedup index build` or a postgresql:// URL); what
             `docs` near-duplicate or reuse from it counts as well.
-        baseline: keys of accepted findings (`read_baseline`); listed but not counted.
+        baseline: accepted findings (`baseline.read_baseline`, or a set of keys); listed
+            but not counted.
         jobs: worker processes for the scan; 0 uses every core, 1 runs in this process.
 
     Returns:
@@ -223,7 +238,7 @@ def evaluate(
     *,
     against: QueryResult | None = None,
     against_location: str | None = None,
-    baseline: frozenset[str] = frozenset(),
+    baseline: Collection[str] = frozenset(),
 ) -> CheckResult:
     """Findings of `report` (and of `against`) measured against `limits`.
 
@@ -233,7 +248,8 @@ def evaluate(
         limits: the limits; the default fails on any near-duplicate only.
         against: what an index query found for `docs` (indexed documents are `a`).
         against_location: the index the query ran on, for the output.
-        baseline: keys of accepted findings; they are listed but do not count.
+        baseline: accepted findings (a `Baseline` or a set of keys); they are listed but do
+            not count. The entries of a `Baseline` no finding matches are `stale`.
 
     Example:
         >>> text = "The committee will meet again on Monday to review the draft budget."
@@ -244,6 +260,7 @@ def evaluate(
     """
     limits = limits or Limits()
     by_id = {d.id: d for d in docs}
+    forget_projects()
     findings = [
         *_duplicate_findings(report, by_id),
         *_boilerplate_findings(report, by_id),
@@ -264,7 +281,8 @@ def evaluate(
         else:
             value = _covered_chars(new) / total_chars
         verdicts.append(Verdict(rule, round(value, 6), threshold, new, len(mine) - len(new)))
-    return CheckResult(report, tuple(verdicts), tuple(findings), against, against_location)
+    stale = tuple(baseline.stale(findings)) if isinstance(baseline, Baseline) else ()
+    return CheckResult(report, tuple(verdicts), tuple(findings), against, against_location, stale)
 
 
 # --------------------------------------------------------------------- findings
@@ -292,7 +310,8 @@ def _duplicate_findings(report: Report, by_id: dict[str, Document]) -> list[Find
             f"(document Jaccard {jaccard:.3f} >= threshold {threshold:.2f})"
         )
         other = Span(original, 0, by_id[original].chars, "") if original in by_id else None
-        out.append(_finding(DUPLICATE, "duplicate", doc, 0, doc.chars, message, other, original))
+        key = _key_id(original, by_id)
+        out.append(_finding(DUPLICATE, "duplicate", doc, 0, doc.chars, message, other, key))
     return out
 
 
@@ -325,7 +344,8 @@ def _reuse_findings(report: Report, by_id: dict[str, Document]) -> list[Finding]
             f"passage reused from {p.a.doc} [{p.a.start}:{p.a.end}) "
             f"(similarity {p.similarity:.2f}, {p.words} equal words): {_quote(p.b.text)}"
         )
-        out.append(_finding(REUSED, "reused", doc, p.b.start, p.b.end, message, p.a, p.a.doc))
+        key = _key_id(p.a.doc, by_id)
+        out.append(_finding(REUSED, "reused", doc, p.b.start, p.b.end, message, p.a, key))
     return out
 
 
@@ -362,30 +382,55 @@ def _finding(
     end: int,
     message: str,
     other: Span | None,
-    other_id: str,
+    other_key: str,
 ) -> Finding:
+    """A finding; `other_key` is the other document as the key names it (`_key_id`)."""
     path, line = locate(doc, start)
+    end_line = locate(doc, max(start, end - 1))[1]
     evidence = " ".join(doc.text[start:end].split())
-    digest = hashlib.sha256("\0".join((kind, doc.id, other_id, evidence)).encode()).hexdigest()
-    return Finding(rule, kind, doc.id, start, end, path, line, message, other, digest[:16])
+    parts = (kind, project_id(doc), other_key, evidence)
+    digest = hashlib.sha256("\0".join(parts).encode()).hexdigest()
+    return Finding(
+        rule, kind, doc.id, start, end, path, line, end_line, message, other, digest[:16]
+    )
+
+
+def _key_id(doc_id: str, by_id: dict[str, Document]) -> str:
+    """A checked document by its project id; any other (an indexed id, a rule) as it is."""
+    return project_id(by_id[doc_id]) if doc_id in by_id else doc_id
 
 
 def locate(doc: Document, offset: int) -> tuple[str, int]:
     """The file and 1-based line of `offset` of a document, as a CI annotation needs them.
 
     A text file gives the line of the offset; a JSONL record gives the line of the record
-    (its text is one JSON string on that line).
+    (its text is one JSON string on that line); a CSV/TSV row N is on line N + 1, under the
+    header (exact unless a quoted field spans lines); a Parquet row has no line, its row
+    number stands in.
 
     Example:
         >>> locate(Document("a.txt", "one\\ntwo", "a.txt"), 4)
         ('a.txt', 2)
         >>> locate(Document("x", "t", "data/eval.jsonl:7"), 0)
         ('data/eval.jsonl', 7)
+        >>> locate(Document("x", "t", "data/eval.csv.gz:7"), 0)
+        ('data/eval.csv.gz', 8)
     """
     match = _JSONL_SOURCE.match(doc.source)
     if match and not Path(doc.source).is_file():
-        return match["path"], int(match["line"])
+        header = detect_format(match["path"]).kind == "csv"
+        return match["path"], int(match["line"]) + (1 if header else 0)
     return doc.source or doc.id, doc.text.count("\n", 0, offset) + 1
+
+
+def source_file(doc_id: str, source: str) -> str:
+    """The file a finding of this document names as its `path` (`locate`).
+
+    Example:
+        >>> source_file("x", "data/eval.jsonl:7"), source_file("a.txt", "a.txt")
+        ('data/eval.jsonl', 'a.txt')
+    """
+    return locate(Document(doc_id, "", source), 0)[0]
 
 
 def _covered_chars(findings: Sequence[Finding]) -> int:
@@ -398,45 +443,3 @@ def _covered_chars(findings: Sequence[Finding]) -> int:
 def _quote(text: str, limit: int = 80) -> str:
     flat = " ".join(text.split())
     return repr(flat if len(flat) <= limit else flat[: limit - 3] + "...")
-
-
-# --------------------------------------------------------------------- baseline
-
-
-def read_baseline(path: str | Path) -> frozenset[str]:
-    """The finding keys of a baseline file written by `baseline_text`.
-
-    Raises:
-        InputError: the file is missing or is not a dedup baseline.
-    """
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as ex:
-        msg = f"{path}: cannot read the baseline ({ex.strerror}); write one with --write-baseline"
-        raise InputError(msg) from ex
-    except (json.JSONDecodeError, UnicodeDecodeError) as ex:
-        msg = f"{path} is not a dedup baseline (not JSON); write one with --write-baseline"
-        raise InputError(msg) from ex
-    if not isinstance(data, dict) or data.get("schema") != BASELINE_SCHEMA:
-        msg = f"{path} is not a {BASELINE_SCHEMA} file; write one with --write-baseline"
-        raise InputError(msg)
-    return frozenset(str(f["key"]) for f in data.get("findings", []))
-
-
-def baseline_text(result: CheckResult) -> str:
-    """Every finding of `result` as a baseline (sorted, so reruns give the same bytes).
-
-    Example:
-        >>> docs = [Document("a", "x y z w v u t s r q"), Document("b", "x y z w v u t s r q")]
-        >>> json.loads(baseline_text(check(docs)))["findings"][0]["doc"]
-        'b'
-    """
-    rows = sorted(
-        (
-            {"key": f.key, "rule": f.rule, "kind": f.kind, "doc": f.doc, "message": f.message}
-            for f in result.all_findings
-        ),
-        key=lambda row: (row["rule"], row["doc"], row["key"]),
-    )
-    unique = list({row["key"]: row for row in rows}.values())
-    return json.dumps({"schema": BASELINE_SCHEMA, "findings": unique}, indent=1) + "\n"

@@ -7,6 +7,12 @@ removed text is exactly what the report shows. `clean` reads the inputs, scans t
 the report and writes, atomically, every kept document in its input's format plus
 `removed.jsonl` (one record per removed span) and `rejects.jsonl` (one record per document
 not written, with the reason). Every document read is either written or rejected.
+
+Decontamination (`against`, an index of text that must not reappear, such as an eval set):
+a document that near-duplicates an indexed one is rejected (`indexed_duplicate`); one that
+reuses indexed passages is rejected (`indexed_reuse`, with every passage and the indexed
+document and span it came from), or, with `strip`, written without those passages, each cut
+recorded in `removed.jsonl` with the indexed id and span.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +33,8 @@ from dedup.io.atomic import write_atomic
 from dedup.io.formats import InputFormat, source_path
 from dedup.io.readers import DocumentReader, SkippedRecord, require_documents
 from dedup.io.writers import write_jsonl, write_like
-from dedup.report import BoilerplateLine, DuplicateCluster, Report
+from dedup.report import BoilerplateLine, DuplicateCluster, PassageMatch, Report
+from dedup.store import Index, QueryResult
 
 REMOVED_FILE = "removed.jsonl"
 REJECTS_FILE = "rejects.jsonl"
@@ -56,19 +64,60 @@ class RemovedSpan:
 
 
 @dataclass(frozen=True, slots=True)
+class RemovedPassage:
+    """A passage of an indexed document, cut out of a kept document (`clean --strip`)."""
+
+    passage: PassageMatch  # a: the indexed document's span, b: the cut span of this one
+    indexed_source: str
+    line: int  # 1-based line of the document where the cut starts
+
+    @property
+    def text(self) -> str:
+        """The removed text: `input[start:end]` of the cleaned document."""
+        return self.passage.b.text
+
+    def to_dict(self) -> dict[str, Any]:
+        """`doc`, `start`, `end` (0-based offsets into the input document), `line` (1-based),
+        the rule, the alignment's similarity, the indexed document's id, source and span, and
+        the text."""
+        p = self.passage
+        return {
+            "doc": p.b.doc,
+            "start": p.b.start,
+            "end": p.b.end,
+            "line": self.line,
+            "rule": INDEXED_REUSE,
+            "similarity": p.similarity,
+            "words": p.words,
+            "indexed": {**_span(p.a), "source": self.indexed_source},
+            "text": p.b.text,
+        }
+
+
+def _span(span: Any) -> dict[str, Any]:
+    return {"doc": span.doc, "start": span.start, "end": span.end}
+
+
+INDEXED_DUPLICATE, INDEXED_REUSE = "indexed_duplicate", "indexed_reuse"
+
+
+@dataclass(frozen=True, slots=True)
 class Reject:
     """A document (or unreadable record) that is not written, and why.
 
     Attributes:
         doc: id of the document, None for a record that could not be read.
         source: where it came from (`path`, `path:LINE`).
-        reason: `near_duplicate` or `unreadable`.
+        reason: `near_duplicate`, `unreadable`, or (against an index) `indexed_duplicate`
+            or `indexed_reuse`.
         detail: the reader's reason for an unreadable record.
         raw: the unreadable record as read, so nothing is lost.
         duplicate_of: the document this one duplicates (whose Jaccard is `jaccard`).
         jaccard: exact Jaccard to `duplicate_of`.
         kept: the copy of the cluster that is written (None when every copy is dropped).
         threshold: the near-duplicate threshold the cluster was built with.
+        passages: the indexed passages an `indexed_reuse` document reuses.
+        sources: source pointer of each indexed document named.
     """
 
     doc: str | None
@@ -80,11 +129,30 @@ class Reject:
     kept: str | None = None
     threshold: float | None = None
     raw: str = ""
+    passages: tuple[PassageMatch, ...] = ()
+    sources: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form; near-duplicate fields only on near-duplicate rejects."""
         out: dict[str, Any] = {"doc": self.doc, "source": self.source, "reason": self.reason}
-        if self.reason == "near_duplicate":
+        if self.reason == INDEXED_DUPLICATE:
+            out |= {
+                "indexed": self.duplicate_of,
+                "indexed_source": self.sources.get(self.duplicate_of or "", ""),
+                "jaccard": self.jaccard,
+                "threshold": self.threshold,
+            }
+        elif self.reason == INDEXED_REUSE:
+            out["passages"] = [
+                {
+                    **_span(p.b),
+                    "similarity": p.similarity,
+                    "indexed": {**_span(p.a), "source": self.sources.get(p.a.doc, "")},
+                    "text": p.b.text,
+                }
+                for p in self.passages
+            ]
+        elif self.reason == "near_duplicate":
             out |= {
                 "duplicate_of": self.duplicate_of,
                 "jaccard": self.jaccard,
@@ -108,7 +176,7 @@ class CleanResult:
     """
 
     documents: tuple[Document, ...]
-    removed: tuple[RemovedSpan, ...]
+    removed: tuple[RemovedSpan | RemovedPassage, ...]
     rejects: tuple[Reject, ...]
     read: int
     outputs: tuple[str, ...] = field(default=())
@@ -121,13 +189,20 @@ class CleanResult:
             "rejected": len(self.rejects),
             "near_duplicates": sum(r.reason == "near_duplicate" for r in self.rejects),
             "unreadable": sum(r.reason == "unreadable" for r in self.rejects),
-            "removed_lines": len(self.removed),
+            "indexed": sum(r.reason in (INDEXED_DUPLICATE, INDEXED_REUSE) for r in self.rejects),
+            "removed_lines": sum(isinstance(r, RemovedSpan) for r in self.removed),
+            "removed_passages": sum(isinstance(r, RemovedPassage) for r in self.removed),
             "removed_chars": sum(len(r.text) for r in self.removed),
         }
 
 
 def apply_report(
-    docs: Sequence[Document], report: Report, *, skipped: Iterable[SkippedRecord] = ()
+    docs: Sequence[Document],
+    report: Report,
+    *,
+    skipped: Iterable[SkippedRecord] = (),
+    against: QueryResult | None = None,
+    strip: bool = False,
 ) -> CleanResult:
     """Apply a report's findings to the documents it was made from.
 
@@ -135,6 +210,9 @@ def apply_report(
         docs: the documents, as read for the scan that produced `report`.
         report: boilerplate lines to cut and duplicate clusters whose non-kept copies to drop.
         skipped: records the reader could not use; they are listed as `unreadable` rejects.
+        against: what an index query found in `docs`: near-duplicates of indexed documents
+            are rejected, and so are documents reusing indexed passages, unless `strip`.
+        strip: cut reused indexed passages out instead of rejecting their documents.
 
     Raises:
         InputError: a finding names a document that is not in `docs`, or its span does not
@@ -155,27 +233,72 @@ def apply_report(
             raise InputError(STALE_REPORT_TEXT.format(doc=finding.doc, detail=detail))
         findings.setdefault(finding.doc, []).append(finding)
     dropped = _dropped(report.duplicates, by_id)
+    indexed = _indexed(against, by_id) if against else {}
+    if not strip:
+        dropped |= {doc: reject for doc, (reject, _) in indexed.items()}
+    else:
+        dropped |= {doc: r for doc, (r, _) in indexed.items() if r.reason == INDEXED_DUPLICATE}
     kept: list[Document] = []
-    removed: list[RemovedSpan] = []
+    removed: list[RemovedSpan | RemovedPassage] = []
     for doc in docs:
         if doc.id in dropped:
             continue
-        text, cut = remove_spans(doc, findings.get(doc.id, []))
-        kept.append(replace(doc, text=text) if cut else doc)
+        cuts = indexed[doc.id][1] if doc.id in indexed else []
+        text, cut = remove_spans(doc, findings.get(doc.id, []), [p.passage.b for p in cuts])
+        kept.append(replace(doc, text=text) if cut or cuts else doc)
         removed.extend(cut)
+        removed.extend(cuts)
     rejects = [dropped[doc.id] for doc in docs if doc.id in dropped]
     unreadable = [Reject(None, s.source, "unreadable", detail=s.reason, raw=s.raw) for s in skipped]
     read = len(docs) + len(unreadable)
     return CleanResult(tuple(kept), tuple(removed), tuple(rejects + unreadable), read)
 
 
+def _indexed(
+    against: QueryResult, by_id: dict[str, Document]
+) -> dict[str, tuple[Reject, list[RemovedPassage]]]:
+    """Per document that reuses indexed text: its reject, and its passages as cuts."""
+    out: dict[str, tuple[Reject, list[RemovedPassage]]] = {}
+    sources = against.sources
+    for pair in against.pairs:
+        if pair.b in by_id and pair.b not in out:
+            reject = Reject(
+                pair.b,
+                by_id[pair.b].source,
+                INDEXED_DUPLICATE,
+                duplicate_of=pair.a,
+                jaccard=pair.jaccard,
+                threshold=pair.threshold,
+                sources=sources,
+            )
+            out[pair.b] = (reject, [])
+    reused: dict[str, list[PassageMatch]] = {}
+    for p in against.passages:
+        if p.b.doc in by_id and p.b.doc not in out:
+            reused.setdefault(p.b.doc, []).append(p)
+    for doc, passages in reused.items():
+        passages.sort(key=lambda p: (p.b.start, p.b.end, p.a.doc, p.a.start))
+        reject = Reject(
+            doc, by_id[doc].source, INDEXED_REUSE, passages=tuple(passages), sources=sources
+        )
+        text = by_id[doc].text
+        cuts = [
+            RemovedPassage(p, sources.get(p.a.doc, ""), text.count("\n", 0, p.b.start) + 1)
+            for p in passages
+        ]
+        out[doc] = (reject, cuts)
+    return out
+
+
 def remove_spans(
-    doc: Document, findings: Sequence[BoilerplateLine]
+    doc: Document, findings: Sequence[BoilerplateLine], passages: Sequence[Any] = ()
 ) -> tuple[str, list[RemovedSpan]]:
     """Cut the reported spans out of `doc.text`; a span that is its whole line takes the line break.
 
     Lines are split on "\\n" (a trailing "\\r" belongs to its line). Only reported text and
-    the line breaks of wholly removed lines disappear.
+    the line breaks of wholly removed lines disappear: the kept lines are joined by their
+    line breaks as before. `passages` (spans with `start` and `end`, e.g. reused indexed
+    passages) are cut out as they are, across lines; they are not among the returned cuts.
 
     Example:
         >>> doc = Document("a", "Title\\nShare this:\\nBody.")
@@ -183,30 +306,32 @@ def remove_spans(
         >>> remove_spans(doc, [f])[0]
         'Title\\nBody.'
     """
+    if not findings and not passages:
+        return doc.text, []
     lines = doc.text.split("\n")
     starts = [0]
     for line in lines[:-1]:
         starts.append(starts[-1] + len(line) + 1)
+    keep = bytearray(b"\x01") * len(doc.text)
     whole: set[int] = set()
-    partial: dict[int, list[tuple[int, int]]] = {}
     cut: list[RemovedSpan] = []
     for f in sorted(findings, key=lambda f: (f.start, f.end)):
         _check_on_line(doc, f, lines, starts)
         content_end = starts[f.line] + len(lines[f.line].removesuffix("\r"))
         if f.start == starts[f.line] and f.end >= content_end:
             whole.add(f.line)
-        elif f.end > f.start:
-            offset = starts[f.line]
-            partial.setdefault(f.line, []).append((f.start - offset, f.end - offset))
+        keep[f.start : f.end] = bytes(f.end - f.start)
         cut.append(RemovedSpan(f, doc.text[f.start : f.end]))
-    out = []
-    for i, line in enumerate(lines):
-        if i in whole:
-            continue
-        for start, end in sorted(partial.get(i, []), reverse=True):
-            line = line[:start] + line[end:]
-        out.append(line)
-    return "\n".join(out), cut
+    last_kept = max((i for i in range(len(lines)) if i not in whole), default=-1)
+    for i in whole:
+        keep[starts[i] : starts[i] + len(lines[i])] = bytes(len(lines[i]))
+    # The break after line i stays when line i is kept and a kept line follows it.
+    for i in range(len(lines) - 1):
+        if i in whole or i >= last_kept:
+            keep[starts[i] + len(lines[i])] = 0
+    for span in passages:
+        keep[span.start : span.end] = bytes(span.end - span.start)
+    return "".join(compress(doc.text, keep)), cut
 
 
 def _check_on_line(
@@ -215,7 +340,7 @@ def _check_on_line(
     ok = 0 <= f.line < len(lines)
     ok = ok and starts[f.line] <= f.start <= f.end <= starts[f.line] + len(lines[f.line])
     if not ok:
-        detail = f"span [{f.start}, {f.end}) is not on line {f.line}"
+        detail = f"span [{f.start}, {f.end}) is not on line {f.line_no}"
         raise InputError(STALE_REPORT_TEXT.format(doc=doc.id, detail=detail))
 
 
@@ -277,6 +402,8 @@ def clean(
     allow_empty: bool = False,
     encoding: str = "utf-8",
     resume: bool = False,
+    against: str | None = None,
+    strip: bool = False,
 ) -> CleanResult:
     """Scan `paths`, then write the cleaned corpus, `removed.jsonl` and `rejects.jsonl` to `out`.
 
@@ -300,6 +427,10 @@ def clean(
         resume: keep the scan in `out` once it is done, and use it instead of scanning again
             when the inputs (paths, sizes, modification times) and settings are the same: a
             run killed while writing is redone in the time it takes to write.
+        against: an index (`dedup index build`, or a postgresql:// URL) of text that must not
+            be in the output: documents near-duplicating or reusing it are rejected.
+        strip: with `against`, cut the reused indexed passages out of their documents
+            instead of rejecting them (near-duplicates of indexed documents are rejected).
 
     Raises:
         InputError: an input cannot be read, `out` would overwrite or sit inside an input,
@@ -331,7 +462,11 @@ def clean(
                 _save_scan(out_dir, paths, config, report)
     else:
         _check_replay(report, config)
-    result = apply_report(docs, report, skipped=reader.skipped)
+    hits = None
+    if against:
+        with Index.open(against, config) as idx:
+            hits = idx.query(docs)
+    result = apply_report(docs, report, skipped=reader.skipped, against=hits, strip=strip)
     outputs = _write_documents(inputs, result, out_dir, text_field)
     write_jsonl(out_dir / REMOVED_FILE, (r.to_dict() for r in result.removed))
     write_jsonl(out_dir / REJECTS_FILE, (r.to_dict() for r in result.rejects))

@@ -18,19 +18,23 @@ from typing import Any, Literal, TypeVar
 
 import click
 
+from dedup.annotate import ANNOTATE_CHOICES
 from dedup.api import compare as api_compare
 from dedup.api import scan as api_scan
+from dedup.baseline import Baseline, baseline_text, pruned_text, read_baseline, stale_line
 from dedup.boilerplate import line_labels, train_model
-from dedup.check import Limits, baseline_text, read_baseline
+from dedup.check import Limits
 from dedup.check import check as api_check
 from dedup.clean import clean as api_clean
 from dedup.config import (
+    PATHS_SETTING,
     PRESETS,
     DedupConfig,
     ProjectSettings,
     check_setting,
     find_settings,
     read_settings,
+    setting_sources,
 )
 from dedup.document import Document
 from dedup.errors import ConfigError, DedupError
@@ -56,8 +60,11 @@ from dedup.store import Index
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 F = TypeVar("F", bound=Callable[..., Any])
 # Options that name this run's outputs or inputs, not settings: never read from a file.
-NOT_SETTINGS = frozenset({"output", "write-baseline", "report", "config", "help", "version"})
+NOT_SETTINGS = frozenset(
+    {"output", "write-baseline", "prune-baseline", "report", "config", "help", "version"}
+)
 _BASE_CONFIG = "dedup.base_config"  # ctx.meta key: the config the settings file's tables give
+_SETTINGS = "dedup.settings"  # ctx.meta key: the ProjectSettings read
 
 
 class CLIInputError(click.ClickException):
@@ -102,6 +109,7 @@ def _load_settings(ctx: click.Context, _param: click.Parameter, path: str | None
         settings = read_settings(path) if path else find_settings()
         ctx.default_map = _defaults(ctx.command, settings)
         ctx.meta[_BASE_CONFIG] = settings.config()
+        ctx.meta[_SETTINGS] = settings
 
 
 def _defaults(command: click.Command, settings: ProjectSettings) -> dict[str, Any]:
@@ -112,7 +120,7 @@ def _defaults(command: click.Command, settings: ProjectSettings) -> dict[str, An
     is for `check`, and `scan` keeps its own default).
     """
     known = _setting_options(cli)
-    unknown = sorted(set(settings.values) - set(known))
+    unknown = sorted(set(settings.values) - set(known) - {PATHS_SETTING})
     if unknown:
         msg = (
             f"{settings.where()} unknown key(s) {', '.join(unknown)}; "
@@ -122,6 +130,10 @@ def _defaults(command: click.Command, settings: ProjectSettings) -> dict[str, An
     mine = _setting_options(command)
     out: dict[str, Any] = {}
     for key, value in settings.values.items():
+        if key == PATHS_SETTING:
+            if any(p.name == PATHS_SETTING for p in command.params):
+                out[PATHS_SETTING] = tuple(value)
+            continue
         checked = _setting_value(settings.where(key), known[key], value)
         for option in mine.get(key, []):
             if not isinstance(option.type, click.Choice) or checked in option.type.choices:
@@ -541,7 +553,7 @@ def _warn_if_too_big(docs: Sequence[Document], config: DedupConfig) -> None:
 @config_options
 @boilerplate_options
 @no_boilerplate_option
-@output_options(REPORT_FORMATS, "text for people, json for the dedup.report/1 contract.")
+@output_options(REPORT_FORMATS, "text for people, json for the dedup.report/2 contract.")
 def compare(
     a: str,
     b: str,
@@ -578,7 +590,7 @@ def compare(
 @boilerplate_options
 @no_boilerplate_option
 @jobs_option
-@output_options(REPORT_FORMATS, "text for people, json for the dedup.report/1 contract.")
+@output_options(REPORT_FORMATS, "text for people, json for the dedup.report/2 contract.")
 @quiet_option
 @allow_empty_option
 def scan(
@@ -642,6 +654,18 @@ def scan(
     is_flag=True,
     help="Keep the scan in OUT and reuse it when rerun on the same inputs and settings.",
 )
+@click.option(
+    "--against",
+    default=None,
+    help="Decontaminate: reject documents that near-duplicate or reuse text of this index "
+    "(`dedup index build` of an eval set, say; a file or a postgresql:// URL).",
+)
+@click.option(
+    "--strip",
+    is_flag=True,
+    help="With --against: cut the reused indexed passages out instead of rejecting the "
+    "document (near-duplicates of indexed documents are still rejected).",
+)
 def clean(
     paths: tuple[str, ...],
     out: str,
@@ -654,6 +678,8 @@ def clean(
     quiet: bool,
     allow_empty: bool,
     resume: bool,
+    against: str | None,
+    strip: bool,
 ) -> None:
     """Write the corpus without its boilerplate lines and near-duplicate copies.
 
@@ -661,11 +687,18 @@ def clean(
     other field. OUT/removed.jsonl records each removed line with its rule and evidence;
     OUT/rejects.jsonl each document not written, with the reason. Inputs are never modified.
 
+    With --against INDEX, documents reusing the index's text are rejected too (or, with
+    --strip, written without the reused passages, each recorded in removed.jsonl).
+
     Example:
 
     \b
         dedup clean samples/ -o cleaned/
+        dedup clean train/ --against eval.idx -o decontaminated/
     """
+    if strip and not against:
+        msg = "--strip cuts the passages of an index: give --against INDEX (or `against` setting)"
+        raise CLIInputError(msg)
     start = time.monotonic()
     report = _load_report(report_path) if report_path else None
     with _user_errors(), activity("cleaning", enabled=progress_enabled(quiet=quiet), log=not quiet):
@@ -681,6 +714,8 @@ def clean(
             allow_empty=allow_empty,
             encoding=_encoding(),
             resume=resume,
+            against=against,
+            strip=strip,
         )
     if not quiet:
         # The same lines `scan` prints as it reads: every bad record skipped, by name.
@@ -708,7 +743,7 @@ def _load_report(path: str) -> Report:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @input_options
 @config_options
 @boilerplate_options
@@ -737,14 +772,34 @@ def _load_report(path: str) -> Report:
     default=None,
     help="Also check against an index: a file from `dedup index build` or a postgresql:// URL.",
 )
+@click.option(
+    "--require-index",
+    is_flag=True,
+    help="Refuse to run without --against (or `against` in [tool.dedup]): PATHS are a few "
+    "changed files (the dedup-check-staged pre-commit hook), checked against the index.",
+)
 @click.option("--baseline", default=None, help="Accepted findings (from --write-baseline).")
 @click.option(
     "--write-baseline",
     default=None,
     help="Write every finding to this file as accepted, and exit 0.",
 )
+@click.option(
+    "--prune-baseline",
+    is_flag=True,
+    help="Rewrite the --baseline file without the accepted findings no longer found.",
+)
 @output_options(
-    CHECK_FORMATS, "text, json (report + check), github (workflow commands), junit (XML)."
+    CHECK_FORMATS,
+    "text, json (report + check), github (workflow commands), sarif (code scanning), "
+    "junit (XML, a testcase per file), concise (a line per finding).",
+)
+@click.option(
+    "--annotate",
+    type=click.Choice(ANNOTATE_CHOICES),
+    default="failing",
+    show_default=True,
+    help="Which findings github, sarif, junit and concise carry: those of failing limits, or all.",
 )
 @allow_empty_option
 @jobs_option
@@ -760,15 +815,19 @@ def check(
     max_boilerplate_ratio: float | None,
     max_reused_ratio: float | None,
     against: str | None,
+    require_index: bool,
     baseline: str | None,
     write_baseline: str | None,
+    prune_baseline: bool,
     fmt: str,
     output: str | None,
+    annotate: Literal["failing", "all"],  # a click.Choice
     allow_empty: bool,
     jobs: int,
 ) -> None:
     """Fail (exit 1) when the data breaks a limit on duplicates, boilerplate or reuse.
 
+    PATHS default to `paths` in [tool.dedup] (what the dedup-check pre-commit hook checks).
     Boilerplate is always looked for (with --lexicon, --protect and --site-field).
     Exit codes: 0 every limit holds, 1 a limit failed, 2 usage or input error.
 
@@ -778,24 +837,43 @@ def check(
         dedup check data/ --max-reused-ratio 0.05 --format github
         dedup check eval.jsonl --against train.idx --max-reused-ratio 0
     """
+    if not paths:
+        msg = 'no PATHS: name the data, or set `paths = ["data"]` in [tool.dedup] of pyproject.toml'
+        raise CLIInputError(msg)
+    if require_index and not against:
+        raise CLIInputError(REQUIRE_INDEX_TEXT)
+    if prune_baseline and not baseline:
+        msg = "--prune-baseline needs --baseline FILE (or `baseline` in [tool.dedup])"
+        raise CLIInputError(msg)
     _refuse_input(output, paths)
     _refuse_input(write_baseline, paths, "--write-baseline")
     docs, skipped = _read_counted(paths, text_field, id_field, strict)
     _require_documents(docs, skipped, paths, text_field, allow_empty)
     with _user_errors():
         limits = _limits(max_duplicate_ratio, max_boilerplate_ratio, max_reused_ratio)
-        accepted = read_baseline(baseline) if baseline and not write_baseline else frozenset()
+        accepted = read_baseline(baseline) if baseline and not write_baseline else Baseline()
         _warn_if_too_big(docs, config)
         result = api_check(
             docs, config, limits=limits, against=against, baseline=accepted, jobs=jobs
         )
-    _output(render_check(result, fmt), output)
     if write_baseline:
-        _output(baseline_text(result), write_baseline)
-        count = len(result.all_findings)
+        _output(baseline_text(result.all_findings), write_baseline)
+        count = len({f.key for f in result.all_findings})
         click.echo(f"wrote {count} accepted findings to {write_baseline}", err=True)
         return
+    if result.stale and prune_baseline:
+        _output(pruned_text(accepted, result.all_findings), baseline)
+        click.echo(f"{baseline}: pruned {len(result.stale)} stale accepted findings", err=True)
+    elif result.stale:
+        click.echo(stale_line(accepted, list(result.stale)), err=True)
+    _output(render_check(result, fmt, annotate=annotate), output)
     ctx.exit(result.exit_code)
+
+
+REQUIRE_INDEX_TEXT = (
+    "--require-index: no index to check against; build one with `dedup index build data/ -o "
+    'ci/data.idx` and set `against = "ci/data.idx"` in [tool.dedup] (or pass --against)'
+)
 
 
 def _limits(duplicate: float | None, boilerplate: float | None, reused: float | None) -> Limits:
@@ -927,6 +1005,72 @@ def index_remove(index_location: str, ids: tuple[str, ...], config: DedupConfig)
     missing = len(set(ids)) - removed
     note = f" ({missing} of the ids were not in it)" if missing else ""
     click.echo(f"removed {removed} documents; {count} in {index_location}{note}", err=True)
+
+
+# --------------------------------------------------------------------- config
+
+
+@cli.group("config")
+def config_group() -> None:
+    """The settings every command reads: [tool.dedup] of the nearest pyproject.toml, or --config.
+
+    \b
+        dedup config show
+    """
+
+
+@config_group.command("show")
+@settings_option
+@click.option(
+    "--format",
+    "fmt",
+    cls=RunOption,
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools.",
+)
+def config_show(fmt: str) -> None:
+    """Print every setting with its resolved value and where it came from (the file and key,
+    or the default). Options given to a command still override these.
+
+    Example:
+
+    \b
+        dedup config show
+        dedup config show --config ci.toml --format json
+    """
+    settings = click.get_current_context().meta[_SETTINGS]
+    known = _setting_options(cli)
+    # An option's other names (`index` for `against`) are not settings of their own.
+    first = {k: next(o for o in opts[0].opts if o.startswith("--")) for k, opts in known.items()}
+    keys = [k for k in known if first[k] == f"--{k}" or k in settings.values]
+    defaults = {k: _plain(known[k][0]) for k in keys}
+    defaults.update(Limits().by_rule())  # the limits' options default to "not given"
+    rows = setting_sources(settings, defaults)
+    if fmt == "json":
+        found = {"file": str(settings.path) if settings.path else None, "table": settings.table}
+        settings_rows = [{"key": k, "value": v, "source": s} for k, v, s in rows]
+        click.echo(json.dumps({"settings": found, "values": settings_rows}, indent=1))
+        return
+    shown = [(key, json.dumps(value, ensure_ascii=False), source) for key, value, source in rows]
+    width_key = max(len(key) for key, _, _ in shown)
+    width_value = min(40, max(len(value) for _, value, _ in shown))
+    where = settings.where().rstrip(":") if settings.path else NO_SETTINGS_FILE
+    click.echo(f"settings: {where}")
+    for key, value, source in shown:
+        click.echo(f"{key:<{width_key}}  {value:<{width_value}}  {source}")
+
+
+NO_SETTINGS_FILE = "none found: every value is a default"
+
+
+def _plain(option: click.Option) -> Any:
+    """An option's default as a settings value (a flag's is false; no default is None)."""
+    default = option.default
+    if option.is_flag and not isinstance(default, bool):
+        return False
+    return default if isinstance(default, str | int | float | bool | tuple | list) else None
 
 
 # --------------------------------------------------------------------- boilerplate

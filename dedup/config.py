@@ -395,6 +395,9 @@ SUB_CONFIGS: dict[str, Any] = {
 SETTINGS_TABLE = "[tool.dedup]"
 # Relative to the settings file.
 PATH_SETTINGS = ("baseline", "against", "lexicon", "protect", "boilerplate-model")
+# The PATHS of a command run without any (the dataset a pre-commit hook checks): a path or a
+# list of them, relative to the settings file.
+PATHS_SETTING = "paths"
 # Sub-config fields that are CLI options: a file sets them at the top level, under that name.
 _OPTION_FIELDS = {("boilerplate", "lexicon_file"): "lexicon",
                   ("boilerplate", "protect_file"): "protect",
@@ -456,6 +459,40 @@ class ProjectSettings:
         return DedupConfig(**subs)
 
 
+def setting_sources(
+    settings: ProjectSettings, option_defaults: dict[str, Any]
+) -> list[tuple[str, Any, str]]:
+    """Every setting as (key, resolved value, where the value came from), for `dedup config
+    show`: the top-level keys (`option_defaults`: CLI option name -> its default, plus
+    `paths`), then each sub-config field as `table.field`.
+
+    Example:
+        >>> s = ProjectSettings({"seed": 7}, {"passage": {"min_words": 12}}, Path("p.toml"))
+        >>> rows = setting_sources(s, {"seed": 1, "threshold": 0.8})
+        >>> [r for r in rows if r[0] in ("seed", "threshold", "passage.min-words")]
+        [('seed', 7, 'p.toml: seed'), ('threshold', 0.8, 'default'), \
+('passage.min-words', 12, 'p.toml: passage.min-words')]
+    """
+    rows: list[tuple[str, Any, str]] = []
+    for key in sorted({*option_defaults, PATHS_SETTING}):
+        if key in settings.values:
+            rows.append((key, settings.values[key], settings.where(key)))
+        else:
+            rows.append((key, option_defaults.get(key), "default"))
+    for name, config_class in SUB_CONFIGS.items():
+        table = settings.tables.get(name, {})
+        defaults = asdict(config_class())
+        for item in fields(config_class):
+            if (name, item.name) in _OPTION_FIELDS:
+                continue  # set at the top level, under the option's name
+            key = f"{name}.{item.name.replace('_', '-')}"
+            if item.name in table:
+                rows.append((key, table[item.name], settings.where(key)))
+            else:
+                rows.append((key, defaults[item.name], "default"))
+    return rows
+
+
 def check_setting(where: str, value: Any, kind: str) -> None:
     """Refuse a settings value that is not of `kind` (number, integer, bool or string).
 
@@ -493,6 +530,42 @@ def find_settings(start: str | Path | None = None) -> ProjectSettings:
             if isinstance(table, dict):
                 return _settings(table, candidate, SETTINGS_TABLE)
     return ProjectSettings()
+
+
+def git_root(start: str | Path | None = None) -> Path | None:
+    """The top folder of the git repository holding `start` (a `.git` folder or file), if any.
+
+    Example:
+        >>> import tempfile
+        >>> d = Path(tempfile.mkdtemp()).resolve()
+        >>> (d / ".git").mkdir()
+        >>> (d / "data").mkdir()
+        >>> git_root(d / "data") == d
+        True
+    """
+    here = Path(start or Path.cwd()).resolve()
+    return next((f for f in (here, *here.parents) if (f / ".git").exists()), None)
+
+
+def project_root(start: str | Path | None = None) -> Path | None:
+    """The project `start` lies in: the nearest folder above it with a pyproject.toml, else
+    the git root, else None. Paths in baselines are relative to it.
+
+    Example:
+        >>> import tempfile
+        >>> d = Path(tempfile.mkdtemp()).resolve()
+        >>> _ = (d / "pyproject.toml").write_text("")
+        >>> (d / "ci").mkdir()
+        >>> project_root(d / "ci" / "baseline.json") == d
+        True
+    """
+    here = Path(start or Path.cwd()).resolve()
+    if not here.is_dir():
+        here = here.parent
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file():
+            return folder
+    return git_root(here)
 
 
 def read_settings(path: str | Path) -> ProjectSettings:
@@ -540,9 +613,23 @@ def _settings(table: dict[str, Any], path: Path, name: str) -> ProjectSettings:
             tables[key] = _sub_table(shown, key, value)
         elif key in PATH_SETTINGS and isinstance(value, str) and "://" not in value:
             values[key] = str(path.parent / value)
+        elif key == PATHS_SETTING:
+            values[key] = _paths_setting(shown.where(key), path.parent, value)
         else:
             values[key] = value
     return ProjectSettings(values, tables, path, name)
+
+
+def _paths_setting(where: str, folder: Path, value: Any) -> list[str]:
+    """`paths = "data"` or `paths = ["data", "eval.jsonl"]`, relative to `folder`, as the
+    working directory would name them (so findings name `data/a.txt`, as typed)."""
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        check_setting(where, item, "string")
+    if not items:
+        msg = f"{where}: expected a path or a list of paths, got []"
+        raise ConfigError(msg)
+    return [str(_shown(folder / item)) for item in items]
 
 
 def _sub_table(shown: ProjectSettings, name: str, table: dict[str, Any]) -> dict[str, Any]:

@@ -74,8 +74,17 @@ class NormalizedText:
 
 
 def _normalize_word(word: str, config: NormalizeConfig) -> str:
+    """NFKC and case folding of one word; a space NFKC brings in ("ͺ" -> " ι") is dropped,
+    so normalized words never hold one (the normalized text joins them with spaces).
+
+    Example:
+        >>> _normalize_word("\u037a", NormalizeConfig())
+        'ι'
+    """
     if config.nfkc and not word.isascii():
         word = unicodedata.normalize("NFKC", word)
+        if any(ch.isspace() for ch in word):
+            word = "".join(word.split())
     return word.casefold() if config.casefold else word
 
 

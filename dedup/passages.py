@@ -97,6 +97,35 @@ def find_passages(
     return find_reuse(docs, config, jobs=jobs).passages
 
 
+def find_passages_against(
+    sources: Sequence[Document], doc: Document, config: DedupConfig | None = None
+) -> list[PassageMatch]:
+    """Passages `doc` shares with any of `sources` (`a`: the source, `b`: `doc`).
+
+    The same candidates, gates and alignment as `find_passages([source, doc])` for each
+    source, with every document prepared once and one banding join for all of them (no
+    bucket cap: `doc` pairs with every source sharing a window); pairs of two sources are
+    not aligned.
+
+    Example:
+        >>> text = "The delegation will comprise senior officials from the foreign ministry."
+        >>> a, b = Document("a", "Intro line here. " + text), Document("b", text)
+        >>> [(p.a.doc, p.a.start, p.b.start) for p in find_passages_against([a], b)]
+        [('a', 17, 0)]
+    """
+    config = config or DedupConfig()
+    docs = [*sources, doc]
+    load_tables()
+    batch = prepare_range(docs, range(len(docs)), config=config)
+    prepared = batch.unpack()
+    cand = candidate_pairs([batch], config, max_bucket=len(docs))
+    mine = [g for g in range(len(cand)) if cand.doc_b[cand.bounds[g]] == len(sources)]
+    found: list[_Found] = []
+    for g in mine:
+        found.extend(_align_groups((prepared, cand), range(g, g + 1), config)[0])
+    return [_passage(docs, f) for f in found]
+
+
 def find_reuse(
     docs: Sequence[Document], config: DedupConfig | None = None, *, jobs: int = 1
 ) -> Reuse:

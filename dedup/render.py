@@ -1,9 +1,9 @@
 """Every output for people and machines: reports, check results, index queries, summaries.
 
 - a report (`dedup compare`, `dedup scan`): `render_report`, text (passages side by side) or
-  json (the `dedup.report/1` contract, written by `json_text`);
-- a check result (`dedup check`): `render_check`, text, json, github (workflow commands) or
-  junit (XML);
+  json (the `dedup.report/2` contract, written by `json_text`);
+- a check result (`dedup check`): `render_check`, text or json here; github (workflow
+  commands), sarif, junit (XML) and concise (a line per finding) in `annotate`;
 - an index query (`dedup index query`): `render_query`, text or json;
 - the end-of-run summary on stderr after `scan` and `clean`: `RunSummary`.
 
@@ -15,19 +15,21 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any
 
-from dedup.check import CheckResult, Verdict
+from dedup import annotate as ci
+from dedup.annotate import Annotate
+from dedup.check import CheckResult
 from dedup.report import BoilerplateLine, PassageMatch, Report
 from dedup.store import QueryResult
 
 REPORT_FORMATS = ("text", "json")
-CHECK_FORMATS = ("text", "json", "github", "junit")
+CHECK_FORMATS = ("text", "json", "github", "sarif", "junit", "concise")
 QUERY_FORMATS = ("text", "json")
+CI_FORMATS = {"github": ci.github, "sarif": ci.sarif, "junit": ci.junit, "concise": ci.concise}
 
 
 # --------------------------------------------------------------------- reports
@@ -84,7 +86,7 @@ def _render_boilerplate(
     out = [f"{len(found)} boilerplate lines ({sum(b.end - b.start for b in found)} chars):"]
     for b in found:
         out.append(
-            f"  {b.doc} line {b.line} [{b.start}:{b.end}) {b.rule}: "
+            f"  {b.doc} line {b.line_no} [{b.start}:{b.end}) {b.rule}: "
             f"{b.score:g} (threshold {b.threshold:g}); {b.evidence}"
         )
         if b.doc in texts:
@@ -110,8 +112,11 @@ def _render_passage(number: int, p: PassageMatch, width: int) -> list[str]:
 # --------------------------------------------------------------------- check results
 
 
-def render_check(result: CheckResult, fmt: str) -> str:
-    """`result` in one of `FORMATS`, ending with a newline.
+def render_check(result: CheckResult, fmt: str, *, annotate: Annotate = "failing") -> str:
+    """`result` in one of `CHECK_FORMATS`, ending with a newline.
+
+    `annotate` says which findings the CI formats (github, sarif, junit, concise) carry:
+    those of failing limits, or all (see `dedup.annotate`).
 
     Example:
         >>> from dedup.check import check
@@ -124,10 +129,8 @@ def render_check(result: CheckResult, fmt: str) -> str:
     """
     if fmt == "json":
         return json.dumps(result.to_dict(), ensure_ascii=False, indent=1) + "\n"
-    if fmt == "github":
-        return _check_github(result)
-    if fmt == "junit":
-        return _check_junit(result)
+    if fmt in CI_FORMATS:
+        return CI_FORMATS[fmt](result, annotate)
     return _check_text(result)
 
 
@@ -143,68 +146,12 @@ def _check_text(result: CheckResult) -> str:
         lines.append(
             f"  {'ok  ' if v.passed else 'FAIL'} {v.rule} {v.value:.4g} {sign} {v.threshold:g}"
         )
+    if result.stale:
+        lines.append(f"  {len(result.stale)} accepted findings no longer found (stale baseline)")
     for v in result.verdicts:
         for f in v.findings:
             lines.append(f"{f.path}:{f.line}: [{v.rule}] {f.message}")
     return "\n".join(lines) + "\n"
-
-
-def _check_github(result: CheckResult) -> str:
-    """One GitHub workflow command per new finding: `::error` if its limit failed, else `::warning`.
-
-    Each names the file and the line of the finding in the original file, so GitHub shows it
-    on the diff; a final `::notice` (or `::error`) line gives the verdict of every limit.
-    """
-    lines = []
-    for v in result.verdicts:
-        level = "warning" if v.passed else "error"
-        for f in v.findings:
-            props = f"file={_prop(f.path)},line={f.line},title={_prop('dedup ' + v.rule)}"
-            lines.append(f"::{level} {props}::{_data(f.message)}")
-    summary = "; ".join(_verdict_line(v) for v in result.verdicts)
-    level = "notice" if result.passed else "error"
-    lines.append(f"::{level} title=dedup check::{_data(summary)}")
-    return "\n".join(lines) + "\n"
-
-
-def _check_junit(result: CheckResult) -> str:
-    """JUnit XML: one testsuite, one testcase per limit, a failure listing its findings."""
-    failures = sum(not v.passed for v in result.verdicts)
-    suites = ET.Element("testsuites", name="dedup check")
-    suite = ET.SubElement(
-        suites,
-        "testsuite",
-        name="dedup check",
-        tests=str(len(result.verdicts)),
-        failures=str(failures),
-        errors="0",
-    )
-    for v in result.verdicts:
-        case = ET.SubElement(suite, "testcase", classname="dedup.check", name=v.rule)
-        body = "\n".join(f"{f.path}:{f.line}: {f.message}" for f in v.findings)
-        if not v.passed:
-            failure = ET.SubElement(case, "failure", message=_verdict_line(v), type=v.rule)
-            failure.text = body
-        elif body:
-            ET.SubElement(case, "system-out").text = body
-    ET.indent(suites)
-    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
-
-
-def _verdict_line(v: Verdict) -> str:
-    sign = "<=" if v.passed else ">"
-    state = "ok" if v.passed else "failed"
-    return f"{v.rule} {state}: {v.value:.4g} {sign} {v.threshold:g} ({len(v.findings)} findings)"
-
-
-def _data(text: str) -> str:
-    """Escape a workflow-command message (GitHub's `escapeData`)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _prop(text: str) -> str:
-    """Escape a workflow-command property (GitHub's `escapeProperty`)."""
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 # --------------------------------------------------------------------- index queries
@@ -373,10 +320,15 @@ def clean_line(counts: Mapping[str, int], out: str) -> str:
         ...     print(part)
         read 6 documents: wrote 4, rejected 2 (1 near-duplicates, 1 unreadable)
         removed 3 boilerplate lines (40 chars) -> out
+        >>> clean_line({**counts, "indexed": 1, "removed_passages": 2}, "out").split("; ")[1]
+        'removed 3 boilerplate lines, 2 indexed passages (40 chars) -> out'
     """
+    indexed = f", {counts['indexed']} reusing the index" if counts.get("indexed") else ""
+    passages = counts.get("removed_passages", 0)
+    cut = f", {passages} indexed passages" if passages else ""
     return (
         f"read {counts['read']} documents: wrote {counts['written']}, rejected "
         f"{counts['rejected']} ({counts['near_duplicates']} near-duplicates, "
-        f"{counts['unreadable']} unreadable); removed {counts['removed_lines']} boilerplate "
-        f"lines ({counts['removed_chars']} chars) -> {out}"
+        f"{counts['unreadable']} unreadable{indexed}); removed {counts['removed_lines']} "
+        f"boilerplate lines{cut} ({counts['removed_chars']} chars) -> {out}"
     )

@@ -1,8 +1,10 @@
 """Findings and the JSON report: every verdict with its evidence, serializable both ways.
 
-The JSON shape (`schema: dedup.report/1`) is the contract other tools read; fields are only
+The JSON shape (`schema: dedup.report/2`) is the contract other tools read; fields are only
 ever added to it. Offsets are half-open `[start, end)` Python `str` indices into the text as
-read, so `text[start:end]` is the evidence.
+read (0-based), so `text[start:end]` is the evidence; line numbers are 1-based, as people
+count them, and the report's `positions` key says so. (Version 1 wrote a boilerplate
+finding's `line` 0-based; `Report.from_dict` still reads it.)
 """
 
 from __future__ import annotations
@@ -10,7 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA = "dedup.report/1"
+SCHEMA = "dedup.report/2"
+OLD_SCHEMAS = {"dedup.report/1": 0}  # schema -> the base its boilerplate `line` counted from
+POSITIONS = (
+    "start and end: 0-based half-open [start, end) str offsets into the document text; "
+    "line: 1-based line number of start (lines split on \\n)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +175,8 @@ class BoilerplateLine:
         doc: id of the document.
         start: start offset of the removed text in the original.
         end: end offset (exclusive).
-        line: 0-based line number (lines split on '\\n').
+        line: 0-based index of the line in `text.split("\\n")`; the JSON report, removed.jsonl
+            and every output for people show it 1-based (`line_no`).
         rule: the rule that fired (a `BoilerplateConfig` field or fixed rule name).
         score: the measured value.
         threshold: the limit the measured value crossed.
@@ -187,13 +195,18 @@ class BoilerplateLine:
     evidence: str
     held: bool = False
 
+    @property
+    def line_no(self) -> int:
+        """The 1-based line number people read."""
+        return self.line + 1
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
+        """JSON-ready form; `line` is 1-based."""
         return {
             "doc": self.doc,
             "start": self.start,
             "end": self.end,
-            "line": self.line,
+            "line": self.line_no,
             "rule": self.rule,
             "score": self.score,
             "threshold": self.threshold,
@@ -202,13 +215,13 @@ class BoilerplateLine:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> BoilerplateLine:
-        """Inverse of `to_dict`."""
+    def from_dict(cls, data: dict[str, Any], *, line_base: int = 1) -> BoilerplateLine:
+        """Inverse of `to_dict`; `line_base` 0 reads a `dedup.report/1` line."""
         return cls(
             str(data["doc"]),
             int(data["start"]),
             int(data["end"]),
-            int(data["line"]),
+            int(data["line"]) - line_base,
             str(data["rule"]),
             float(data["score"]),
             float(data["threshold"]),
@@ -266,9 +279,10 @@ class Report:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON report (`schema: dedup.report/1`)."""
+        """The JSON report (`schema: dedup.report/2`)."""
         return {
             "schema": SCHEMA,
+            "positions": POSITIONS,
             "config": self.config,
             "fingerprint": self.fingerprint,
             "documents": [d.to_dict() for d in self.documents],
@@ -283,9 +297,11 @@ class Report:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Report:
         """Read a report written by `to_dict` (the `summary` is recomputed, not read)."""
-        if data.get("schema") != SCHEMA:
-            msg = f"not a dedup report: schema is {data.get('schema')!r}, expected {SCHEMA!r}"
+        schema = data.get("schema")
+        if schema != SCHEMA and schema not in OLD_SCHEMAS:
+            msg = f"not a dedup report: schema is {schema!r}, expected {SCHEMA!r}"
             raise ValueError(msg)
+        base = OLD_SCHEMAS.get(str(schema), 1)
         return cls(
             config=dict(data["config"]),
             fingerprint=str(data["fingerprint"]),
@@ -296,7 +312,9 @@ class Report:
             pairs=tuple(DocumentPair.from_dict(p) for p in data.get("pairs", [])),
             duplicates=tuple(DuplicateCluster.from_dict(c) for c in data["duplicates"]),
             passages=tuple(PassageMatch.from_dict(p) for p in data["passages"]),
-            boilerplate=tuple(BoilerplateLine.from_dict(b) for b in data["boilerplate"]),
+            boilerplate=tuple(
+                BoilerplateLine.from_dict(b, line_base=base) for b in data["boilerplate"]
+            ),
             counts={str(k): int(v) for k, v in data.get("counts", {}).items()},
         )
 

@@ -17,7 +17,7 @@ document is exact and carries its evidence; the SHA-256 detects a damaged row.
 
 A query looks up the band keys of its signatures (one indexed B-tree probe per band), then
 verifies every candidate: exact Jaccard of the shingle sets for near-duplicates, alignment
-(`find_passages`) for passages. So the index decides where to look, never what is reported.
+(`find_passages_against`) for passages. So the index decides where to look, never what is reported.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import json
 import os
 import sqlite3
 import zlib
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,16 +43,34 @@ from dedup.io.atomic import atomic_path
 from dedup.io.formats import source_path
 from dedup.lsh import band_keys, document_bands, window_bands
 from dedup.normalize import split_words
-from dedup.passages import find_passages
+from dedup.passages import find_passages_against
 from dedup.report import DocumentPair, PassageMatch
 from dedup.shingle import word_hashes
 from dedup.signature import passage_windows, text_signatures
 from dedup.verify import document_jaccard
 
-SCHEMA = "dedup.index/2"  # 2: each signature blob ends in its CRC-32
+# 2: each signature blob ends in its CRC-32; 3: a sample of the window band keys (see below)
+SCHEMA = "dedup.index/3"
+# Passage windows: only the band keys divisible by this are stored and probed (the same
+# keys on both sides, so a reused passage, whose windows share many keys, still shares some).
+# They only choose which indexed documents a query aligns with; alignment itself uses every
+# window. benchmarks/index_size.py measures the size and the recall this trades.
+WINDOW_KEY_SAMPLE = 4
+QUERY_SCHEMA = "dedup.query/1"  # the JSON of `dedup index query`
+QUERY_POSITIONS = (
+    "a: the indexed document, b: the queried one; start and end: 0-based half-open "
+    "[start, end) str offsets into each document's text"
+)
+SQLITE_PAGE_SIZE = 16384  # a ~2.5 KB text fits 6 to a page, not 1 to a 4 KB page
 SQLITE_MAGIC = b"SQLite format 3\x00"
 QUICK_CHECK_MAX_BYTES = 64 << 20  # full page check on open below this size (it reads every page)
-MAX_PASSAGE_CANDIDATES = 50  # indexed documents aligned per query document, most shared keys first
+# Indexed documents aligned per query document, best score first (`_window_candidates`):
+# the first FEW_PASSAGE_CANDIDATES always, then up to MAX_PASSAGE_CANDIDATES whose score says
+# they hold a window few other documents hold (a document quoting many sources is covered,
+# and candidates found only through phrases common to many documents cost nothing).
+FEW_PASSAGE_CANDIDATES = 10
+MAX_PASSAGE_CANDIDATES = 50
+SPECIFIC_SCORE = 1.0
 ESTIMATE_MARGIN = (
     0.15  # candidates whose MinHash estimate is this far below the threshold are dropped
 )
@@ -86,13 +104,16 @@ class QueryResult:
     sources: dict[str, str]
 
     def to_dict(self, location: str | None) -> dict[str, Any]:
-        """What the query found, JSON-ready: the index `location`, pairs, passages, sources.
+        """What the query found, JSON-ready (`QUERY_SCHEMA`): the index `location`, pairs,
+        passages (0-based `[start, end)` offsets, `a` indexed, `b` queried), sources.
 
         Example:
-            >>> QueryResult((), (), {}).to_dict("train.idx")
-            {'index': 'train.idx', 'pairs': [], 'passages': [], 'sources': {}}
+            >>> QueryResult((), (), {}).to_dict("train.idx")["schema"]
+            'dedup.query/1'
         """
         return {
+            "schema": QUERY_SCHEMA,
+            "positions": QUERY_POSITIONS,
             "index": location,
             "pairs": [p.to_dict() for p in self.pairs],
             "passages": [p.to_dict() for p in self.passages],
@@ -378,9 +399,10 @@ class Index:
                 jac = document_jaccard(stored[n], doc, cfg)
                 if jac >= cfg.threshold:
                     pairs.append(DocumentPair(stored[n].id, doc.id, jac, cfg.threshold))
-            for n in window_hits[qi] if cfg.passages else []:
-                if not _same_document(stored[n], doc):
-                    passages.extend(find_passages([stored[n], doc], cfg))
+            if cfg.passages:
+                others = [stored[n] for n in window_hits[qi]]
+                others = [d for d in others if not _same_document(d, doc)]
+                passages.extend(find_passages_against(others, doc, cfg))
         named = {p.a for p in pairs} | {p.a.doc for p in passages}
         sources = {d.id: d.source for d in stored.values() if d.id in named}
         return QueryResult(tuple(pairs), tuple(passages), sources)
@@ -390,18 +412,33 @@ class Index:
         windows = passage_windows(word_hashes(words.words), self.config)
         if windows is None:
             return set()
-        keys = band_keys(windows[0], self.window_bands, self.window_rows)
-        return {int(k) for k in keys.ravel()}
+        keys = band_keys(windows[0], self.window_bands, self.window_rows).ravel()
+        return {int(k) for k in keys[keys % WINDOW_KEY_SAMPLE == 0]}
 
     def _window_candidates(self, doc: Document) -> list[int]:
+        """The indexed documents most likely to share a passage with `doc`, best first.
+
+        Each shared window key counts 1 / (indexed documents holding it): a key of a
+        phrase many documents use (a licence line, a man page's "See also") says little,
+        one only the quoted document holds says much.
+        """
         keys = sorted(self._window_keys(doc))
-        hits = Counter(
-            doc_n
-            for (doc_n,) in self._select_in("SELECT doc FROM dedup_window_bands WHERE key IN", keys)
-        )
-        # The most shared keys first; ties by index order, so the result is deterministic.
-        ranked = sorted(hits.items(), key=lambda item: (-item[1], item[0]))
-        return sorted(n for n, _ in ranked[:MAX_PASSAGE_CANDIDATES])
+        holders: dict[int, list[int]] = defaultdict(list)
+        sql = "SELECT key, doc FROM dedup_window_bands WHERE key IN"
+        for key, doc_n in self._select_in(sql, keys):
+            holders[int(key)].append(int(doc_n))
+        score: dict[int, float] = defaultdict(float)
+        for docs in holders.values():
+            for doc_n in docs:
+                score[doc_n] += 1.0 / len(docs)
+        # Ties by index order, so the result is deterministic.
+        ranked = sorted(score.items(), key=lambda item: (-item[1], item[0]))
+        chosen = [
+            n
+            for rank, (n, value) in enumerate(ranked[:MAX_PASSAGE_CANDIDATES])
+            if rank < FEW_PASSAGE_CANDIDATES or value >= SPECIFIC_SCORE
+        ]
+        return sorted(chosen)
 
     def _load(self, numbers: Iterable[int]) -> dict[int, Document]:
         out: dict[int, Document] = {}
@@ -656,6 +693,8 @@ def _connect_sqlite(location: str, *, create: bool) -> sqlite3.Connection:
     with _DatabaseErrors(location, postgres=False):
         # A second writer waits for the first (up to BUSY_SECONDS) instead of failing.
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_SECONDS)
+        if create:
+            conn.execute(f"PRAGMA page_size = {SQLITE_PAGE_SIZE}")  # before the first table
         # Queries probe B-trees at random: map the file and keep hot pages cached.
         conn.execute("PRAGMA mmap_size = 4294967296")
         conn.execute("PRAGMA cache_size = -262144")

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from dedup.api import scan
-from dedup.check import Limits, baseline_text, evaluate, locate, read_baseline
+from dedup.baseline import baseline_text, read_baseline
+from dedup.check import Limits, evaluate, locate
 from dedup.config import DedupConfig, find_settings
 from dedup.document import Document
 from dedup.errors import ConfigError, InputError
@@ -62,7 +63,9 @@ def test_baseline_accepts_known_findings_but_not_new_ones() -> None:
     docs = _docs()
     limits = Limits(max_reused_ratio=0.0)
     first = evaluate(docs, scan(docs), limits)
-    keys = frozenset(row["key"] for row in json.loads(baseline_text(first))["findings"])
+    keys = frozenset(
+        row["key"] for row in json.loads(baseline_text(first.all_findings))["findings"]
+    )
     assert len(keys) == 1
     assert evaluate(docs, scan(docs), limits, baseline=keys).passed
     # The same passage moved by an edit elsewhere keeps its key.
@@ -79,9 +82,11 @@ def test_baseline_file_round_trip_and_errors(tmp_path: Path) -> None:
     docs = _docs()
     result = evaluate(docs, scan(docs))
     path = tmp_path / "baseline.json"
-    path.write_text(baseline_text(result))
-    assert read_baseline(path) == {f.key for f in result.all_findings}
-    assert baseline_text(result) == baseline_text(evaluate(docs, scan(docs)))
+    path.write_text(baseline_text(result.all_findings))
+    assert set(read_baseline(path)) == {f.key for f in result.all_findings}
+    assert baseline_text(result.all_findings) == baseline_text(
+        evaluate(docs, scan(docs)).all_findings
+    )
     (tmp_path / "bad.json").write_text("[1, 2]")
     with pytest.raises(InputError, match=r"not a dedup\.baseline/1 file"):
         read_baseline(tmp_path / "bad.json")

@@ -20,7 +20,8 @@ NEWS = (
 )
 OTHER = "The city council approved the new budget on Tuesday after a long debate.\n"
 GITHUB = re.compile(
-    r"^::(error|warning|notice) (?:file=(?P<file>[^,]+),line=(?P<line>\d+),)?title=[^:]+::.+$"
+    r"^::(error|warning) (?:file=(?P<file>[^,]+),line=(?P<line>\d+),endLine=(?P<end>\d+),)?"
+    r"title=[^:]+::.+$"
 )
 
 
@@ -54,37 +55,90 @@ def test_exit_codes(data: Path) -> None:
     assert "between 0 and 1" in err
 
 
-def test_github_format_names_file_and_line(data: Path) -> None:
+def test_github_format_names_file_and_lines_of_failing_limits_only(data: Path) -> None:
     (data / "data" / "c.txt").write_text(OTHER + NEWS)
     code, out, _ = _run("check", "data", "--format", "github", "--max-reused-ratio", "0")
     assert code == 1
     lines = out.strip().splitlines()
     matches = [GITHUB.match(line) for line in lines]
     assert all(matches), lines
-    located = [(m["file"], int(m["line"])) for m in matches if m and m["file"]]
-    assert (str(Path("data") / "c.txt"), 2) in located  # the reused passage starts on line 2
-    assert lines[-1].startswith("::error title=dedup check::")
+    assert lines[0].startswith("::error title=dedup check failed::")
+    located = {(m["file"], int(m["line"]), int(m["end"])) for m in matches if m and m["file"]}
+    # The passage reused in c.txt runs from line 2 to line 3; b.txt is a near-copy (all 3 lines).
+    assert ("data/c.txt", 2, 3) in located
+    assert ("data/b.txt", 1, 3) in located
+    # Boilerplate (a limit switched off) is not annotated; with --annotate all it warns.
+    assert "max-boilerplate-ratio::" not in out
+    code, out, _ = _run("check", "data", "--format", "github", "--max-duplicate-ratio", "1")
+    assert code == 0
+    assert "::" not in out
+    assert out.startswith("dedup check passed: max-duplicate-ratio ok: 0.6667 <= 1")
+    _, out, _ = _run(
+        "check", "data", "--format", "github", "--max-duplicate-ratio", "1", "--annotate", "all"
+    )
+    assert "::warning file=data/b.txt,line=1,endLine=3,title=dedup max-duplicate-ratio::" in out
+    assert "::error" not in out
 
 
-def test_junit_format_has_one_testcase_per_limit(data: Path) -> None:
-    code, out, _ = _run("check", "data", "--format", "junit")
+def test_github_annotations_are_capped_with_a_summary(data: Path) -> None:
+    for i in range(12):
+        (data / "data" / f"copy{i:02}.txt").write_text(NEWS + f"Copy {i}.\n")
+    code, out, _ = _run("check", "data", "--format", "github")
+    assert code == 1
+    lines = out.splitlines()
+    errors = [line for line in lines if line.startswith("::error")]
+    assert len(errors) == 10  # GitHub shows 10 a step: the summary and 9 findings
+    assert "4 more findings are not annotated (GitHub shows 10 a step): see the log" in errors[0]
+    assert lines[10] == "4 findings not annotated:"
+    assert all(line.startswith("data/copy") for line in lines[11:]), lines[11:]
+    assert len(lines) == 15
+
+
+def test_junit_format_has_one_testcase_per_file(data: Path) -> None:
+    code, out, _ = _run("check", "data", "clean.txt", "--format", "junit")
     assert code == 1
     suite = ET.fromstring(out.encode()).find("testsuite")
     assert suite is not None
     cases = {c.get("name"): c for c in suite.iter("testcase")}
-    assert set(cases) == {"max-duplicate-ratio", "max-boilerplate-ratio", "max-reused-ratio"}
-    failure = cases["max-duplicate-ratio"].find("failure")
+    assert set(cases) == {"data/a.txt", "data/b.txt", "clean.txt"}
+    failure = cases["data/b.txt"].find("failure")
     assert failure is not None
-    assert "near-duplicate of" in (failure.text or "")
-    assert cases["max-reused-ratio"].find("failure") is None
-    assert suite.get("failures") == "1"
+    assert "near-duplicate of data/a.txt" in (failure.text or "")
+    assert cases["data/a.txt"].find("failure") is None
+    assert (suite.get("tests"), suite.get("failures")) == ("3", "1")
+    props = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert props["max-duplicate-ratio"] == "max-duplicate-ratio failed: 0.3333 > 0 (1 findings)"
+
+
+def test_sarif_and_concise_formats(data: Path) -> None:
+    code, out, _ = _run("check", "data", "--format", "sarif")
+    assert code == 1
+    sarif = json.loads(out)
+    assert sarif["version"] == "2.1.0"
+    (run,) = sarif["runs"]
+    (result,) = run["results"]
+    assert (result["ruleId"], result["level"]) == ("max-duplicate-ratio", "error")
+    location = result["locations"][0]["physicalLocation"]
+    assert location == {
+        "artifactLocation": {"uri": "data/b.txt"},
+        "region": {"startLine": 1, "endLine": 3},
+    }
+    assert run["invocations"][0]["properties"]["passed"] is False
+    code, out, _ = _run("check", "data", "--format", "concise")
+    assert code == 1
+    assert out.splitlines() == [
+        "data/b.txt:1-3: error [max-duplicate-ratio] data/b.txt is a near-duplicate of "
+        "data/a.txt (document Jaccard 0.929 >= threshold 0.80)",
+        "FAIL: max-duplicate-ratio failed: 0.5 > 0 (1 findings); max-boilerplate-ratio ok: "
+        "0 <= 1 (0 findings); max-reused-ratio ok: 0.4803 <= 1 (1 findings)",
+    ]
 
 
 def test_json_format_has_report_and_verdicts(data: Path) -> None:
     code, out, _ = _run("check", "data", "--format", "json")
     body = json.loads(out)
     assert code == 1
-    assert body["schema"] == "dedup.report/1"
+    assert body["schema"] == "dedup.report/2"
     verdict = body["check"]["verdicts"][0]
     assert (verdict["rule"], verdict["value"], verdict["threshold"]) == (
         "max-duplicate-ratio",
@@ -120,6 +174,59 @@ def test_baseline_makes_ci_fail_only_on_new_findings(data: Path) -> None:
     assert _run("check", "data", "--baseline", "nope.json")[0] == 2
 
 
+def test_baseline_holds_however_the_path_is_typed(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (data / "pyproject.toml").write_text("[tool.dedup]\nmax-reused-ratio = 0\n")
+    (data / "data" / "c.jsonl").write_text(json.dumps({"text": OTHER + NEWS}) + "\n")
+    assert _run("check", "data")[0] == 1
+    code, out, err = _run("check", "data", "--write-baseline", "ci/baseline.json")
+    assert (code, out) == (0, "")
+    assert err == "wrote 5 accepted findings to ci/baseline.json\n"
+    rows = json.loads((data / "ci" / "baseline.json").read_text())["findings"]
+    assert {r["path"] for r in rows} == {"data/b.txt", "data/c.jsonl"}
+    accepted = ("--baseline", str(data / "ci" / "baseline.json"))
+    code, out, err = _run("check", "data", *accepted)
+    assert (code, err) == (0, ""), out
+    assert "0 new findings (5 accepted by the baseline)" in out
+    assert _run("check", str(data / "data"), *accepted)[0] == 0
+    monkeypatch.chdir(data / "data")
+    assert _run("check", ".", *accepted)[0] == 0
+    assert _run("check", "a.txt", "b.txt", "c.jsonl", *accepted)[0] == 0
+    assert _run("check", str(data / "data"), *accepted)[0] == 0
+    # A new copy is new wherever it is checked from.
+    (data / "data" / "d.txt").write_text(NEWS)
+    code, out, _ = _run("check", ".", *accepted)
+    assert code == 1
+    assert "d.txt" in out
+
+
+def test_stale_baseline_entries_are_reported_and_pruned(data: Path) -> None:
+    (data / ".git").mkdir()  # the project root: baseline rows name data/b.txt
+    assert _run("check", "data", "--write-baseline", "baseline.json")[0] == 0
+    before = json.loads((data / "baseline.json").read_text())["findings"]
+    assert len(before) == 2
+    (data / "data" / "b.txt").write_text(OTHER)  # the near-copy is gone
+    code, out, err = _run("check", "data", "--baseline", "baseline.json", "--format", "json")
+    assert code == 0
+    assert err.startswith(
+        "baseline.json: 2 accepted findings no longer found (stale): data/b.txt:1"
+    )
+    assert err.endswith("; --prune-baseline drops them\n")
+    assert [r["key"] for r in json.loads(out)["check"]["stale_baseline"]] == [
+        r["key"] for r in before
+    ]
+    code, _, err = _run("check", "data", "--baseline", "baseline.json", "--prune-baseline")
+    assert code == 0
+    assert err == "baseline.json: pruned 2 stale accepted findings\n"
+    assert json.loads((data / "baseline.json").read_text())["findings"] == []
+    code, _, err = _run("check", "data", "--baseline", "baseline.json")
+    assert (code, err) == (0, "")
+    code, _, err = _run("check", "data", "--prune-baseline")
+    assert code == 2
+    assert "--prune-baseline needs --baseline FILE" in err
+
+
 def test_index_build_add_query_and_against(data: Path) -> None:
     assert _run("index", "build", "data/a.txt", "-o", "train.idx")[0] == 0
     code, _, err = _run("index", "add", "train.idx", "clean.txt")
@@ -153,3 +260,13 @@ def test_index_refuses_other_settings_and_garbage(data: Path) -> None:
     code, _, err = _run("index", "query", "junk.idx", "clean.txt")
     assert code == 2
     assert "not a dedup index" in err
+
+
+def test_csv_findings_name_the_line_of_the_row(data: Path) -> None:
+    news = " ".join(NEWS.split())
+    rows = ["text", OTHER.strip(), news, news + " More."]
+    (data / "rows.csv").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    code, out, _ = _run("check", "rows.csv", "--format", "concise")
+    assert code == 1
+    # Row 3 (ids count data rows) is line 4 of the file, under the header.
+    assert out.startswith("rows.csv:4: error [max-duplicate-ratio] rows.csv:3 is a near-dup")

@@ -58,14 +58,15 @@ def test_seeds_b1_removed_and_content_kept(seeds, tmp_path, expected, seed_texts
     removed = _jsonl(out / "removed.jsonl")
     gold = {b["id"]: b for b in expected["boilerplate"]}
     name_004 = seed_paths["004"].name
-    removed_004 = {r["line"] for r in removed if r["doc"].endswith(name_004)}
+    # removed.jsonl counts lines from 1; the gold file indexes them from 0.
+    removed_004 = {r["line"] - 1 for r in removed if r["doc"].endswith(name_004)}
     assert removed_004 >= set(gold["B1"]["lines"])
     cleaned_004 = (out / name_004).read_text(encoding="utf-8")
     lines_004 = seed_texts["004"].split("\n")
     assert cleaned_004 == "\n".join(lines_004[:11])
     for key, keep in expected["content_must_stay"].items():
         name = seed_paths[key].name
-        assert not {r["line"] for r in removed if r["doc"].endswith(name)} & set(keep)
+        assert not {r["line"] - 1 for r in removed if r["doc"].endswith(name)} & set(keep)
         cleaned = (out / name).read_text(encoding="utf-8").split("\n")
         for i in keep:
             assert seed_texts[key].split("\n")[i] in cleaned
@@ -127,7 +128,7 @@ def test_jsonl_keeps_every_other_field(tmp_path):
     assert written[0]["text"] == ARTICLE.rsplit("\n", 1)[0]
     assert written[1]["text"] == rows[1]["text"]
     (removed,) = _jsonl(out / "removed.jsonl")
-    assert (removed["doc"], removed["line"], removed["text"]) == ("n1", 4, "Leave a Comment")
+    assert (removed["doc"], removed["line"], removed["text"]) == ("n1", 5, "Leave a Comment")
     assert removed["rule"]
     assert removed["threshold"] is not None
 
@@ -419,3 +420,80 @@ def test_resume_reuses_the_saved_scan_and_writes_the_same_bytes(
     (src / "b.txt").write_text("Changed since.\n", encoding="utf-8")
     with pytest.raises(AssertionError, match="scanned again"):
         clean([str(src)], out, resume=True)  # an input changed: the saved scan is stale
+
+
+EVAL = [
+    "The central bank raised its benchmark rate by half a point on Thursday, the largest "
+    "increase in two decades, and signalled that more rises would follow this year.",
+    "Engineers found that the bridge's steel cables had corroded far faster than the "
+    "original design assumed, because salt spray reached the anchor chambers every winter "
+    "and nobody had inspected them since the road was widened.",
+]
+
+
+def test_clean_against_an_index_removes_leaked_eval_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "eval.jsonl").write_text(
+        "".join(json.dumps({"id": f"e{i}", "text": t}) + "\n" for i, t in enumerate(EVAL))
+    )
+    runner = CliRunner()
+    build = ["index", "build", "eval.jsonl", "--id-field", "id", "-o", "eval.idx"]
+    assert runner.invoke(cli, build).exit_code == 0
+    train = tmp_path / "train"
+    train.mkdir()
+    leaked = EVAL[0]  # an exact copy: Jaccard 1
+    (train / "leak.txt").write_text(leaked + "\n")
+    intro = "Local news in brief, collected by our regional desk for the weekend edition.\n"
+    outro = "\nThe council will publish its repair schedule next month, a spokesperson said."
+    quoting = intro + EVAL[1] + outro
+    (train / "quote.txt").write_text(quoting)
+    (train / "other.txt").write_text(ARTICLE.replace("\nLeave a Comment", ""))
+
+    out = tmp_path / "out"
+    args = ["clean", "train", "--against", "eval.idx", "-o", str(out), "--jobs", "1"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.glob("*.txt")) == ["other.txt"]
+    rejects = {Path(r["doc"]).name: r for r in _jsonl(out / "rejects.jsonl")}
+    assert set(rejects) == {"leak.txt", "quote.txt"}
+    leak = rejects["leak.txt"]
+    assert (leak["reason"], leak["indexed"], leak["indexed_source"]) == (
+        "indexed_duplicate",
+        "e0",
+        "eval.jsonl:1",
+    )
+    assert leak["jaccard"] >= leak["threshold"]
+    quote = rejects["quote.txt"]
+    assert quote["reason"] == "indexed_reuse"
+    (passage,) = quote["passages"]
+    assert passage["indexed"]["doc"] == "e1"
+    assert passage["indexed"]["source"] == "eval.jsonl:2"
+    assert quoting[passage["start"] : passage["end"]] == passage["text"]
+    assert EVAL[1][passage["indexed"]["start"] : passage["indexed"]["end"]] in EVAL[1]
+    assert passage["text"].startswith("Engineers found")
+    assert "1 reusing the index" not in result.stderr  # 2 of them:
+    assert "2 reusing the index" in result.stderr
+
+    # --strip cuts the passage out and keeps the rest; the near-copy is still rejected.
+    args = [*args, "--strip"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.glob("*.txt")) == ["other.txt", "quote.txt"]
+    assert (out / "quote.txt").read_text() == intro + outro
+    (removed,) = [r for r in _jsonl(out / "removed.jsonl") if r["rule"] == "indexed_reuse"]
+    assert quoting[removed["start"] : removed["end"]] == removed["text"] == EVAL[1]
+    assert removed["line"] == 2  # the quote starts on the second line
+    assert removed["indexed"] == {
+        "doc": "e1",
+        "start": 0,
+        "end": len(EVAL[1]),
+        "source": "eval.jsonl:2",
+    }
+    assert [Path(r["doc"]).name for r in _jsonl(out / "rejects.jsonl")] == ["leak.txt"]
+    assert "removed 0 boilerplate lines, 1 indexed passages" in result.stderr
+    assert (out / "leak.txt").exists() is False
+    code = runner.invoke(cli, ["clean", "train", "-o", str(out), "--strip"])
+    assert code.exit_code == 2
+    assert "--strip cuts the passages of an index" in code.stderr

@@ -26,7 +26,7 @@ def test_compare_json_follows_the_contract(seed_paths, seed_texts):
     result = _run("compare", str(seed_paths["000"]), str(seed_paths["004"]), "--format", "json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["schema"] == "dedup.report/1"
+    assert report["schema"] == "dedup.report/2"
     assert [d["chars"] for d in report["documents"]] == [2202, 3302]
     assert report["duplicates"] == []
     assert isinstance(report["boilerplate"], list)
@@ -50,7 +50,7 @@ def test_output_file_is_written(seed_paths, tmp_path):
         str(out),
     )
     assert result.exit_code == 0, result.output
-    assert json.loads(out.read_text())["schema"] == "dedup.report/1"
+    assert json.loads(out.read_text())["schema"] == "dedup.report/2"
 
 
 def test_missing_file_is_exit_2_with_one_line(tmp_path, seed_paths):

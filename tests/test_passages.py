@@ -20,6 +20,7 @@ from dedup.cli import cli
 from dedup.config import DedupConfig, PassageConfig
 from dedup.errors import ConfigError
 from dedup.normalize import split_words
+from dedup.passages import find_passages_against
 
 REAL_TEXTS = [module.__doc__ or "" for module in (json, argparse, textwrap, collections, decimal)]
 
@@ -197,3 +198,17 @@ def test_two_copies_of_a_long_text_are_one_whole_passage(seed_texts):
     assert p.a.end == p.b.end == len(text.rstrip())
     assert p.words == len(split_words(text).words)
     _check_contract([Document("a", text), Document("b", copy)], [p])
+
+
+def test_passages_against_sources_are_those_found_pair_by_pair() -> None:
+    # Twelve sources share one sentence (more than a scan's bucket cap of 8), three quote
+    # their own text, and the document reuses the shared sentence and two of the quotes.
+    rng = random.Random(5)
+    shared = " ".join(rng.choice(VOCAB) for _ in range(20)) + "."
+    own = [" ".join(rng.choice(VOCAB) for _ in range(60)) + "." for _ in range(12)]
+    sources = [Document(f"s{i}", f"{own[i]}\n{shared}\n") for i in range(12)]
+    doc = Document("d", f"{shared} {own[3][:200]} and then {own[9][100:300]}")
+    expected = [p for s in sources for p in find_passages([s, doc])]
+    assert find_passages_against(sources, doc) == expected
+    assert {p.a.doc for p in expected} == {f"s{i}" for i in range(12)}
+    assert all(p.b.doc == "d" for p in expected)

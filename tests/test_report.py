@@ -97,7 +97,8 @@ def test_scanned_report_with_source_priority_round_trips():
 
 def test_shape_has_the_contract_keys():
     data = Report(config={}, fingerprint="f").to_dict()
-    assert data["schema"] == "dedup.report/1"
+    assert data["schema"] == "dedup.report/2"
+    assert "line: 1-based" in data["positions"]
     for key in (
         "config",
         "fingerprint",
@@ -108,6 +109,17 @@ def test_shape_has_the_contract_keys():
         "summary",
     ):
         assert key in data
+
+
+def test_boilerplate_lines_are_1_based_in_json_and_version_1_reports_still_read():
+    line = BoilerplateLine("d", 12, 27, 1, "lexicon", 1.0, 0.9, "leave a comment")
+    report = Report(config={}, fingerprint="f", boilerplate=(line,))
+    data = report.to_dict()
+    assert data["boilerplate"][0]["line"] == 2  # the second line, as people count
+    assert Report.from_dict(data) == report
+    old = {**data, "schema": "dedup.report/1"}
+    old["boilerplate"] = [{**data["boilerplate"][0], "line": 1}]  # version 1 counted from 0
+    assert Report.from_dict(old) == report
 
 
 def test_foreign_json_is_refused():

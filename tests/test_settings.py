@@ -88,7 +88,10 @@ def test_wrong_type_names_the_key_and_the_file(corpus: Path) -> None:
         ("num-perm = 1.5\n", "num-perm: expected an integer, got 1.5"),
         ("no-passages = 1\n", "no-passages: expected true or false, got 1"),
         ('keep = "oldest"\n', "keep: expected one of first, longest, newest, source, none"),
-        ('format = "html"\n', "format: expected one of text, json, github, junit, got 'html'"),
+        (
+            'format = "html"\n',
+            "format: expected one of text, json, github, sarif, junit, concise, got",
+        ),
         ("max-dupes = 1\n", "unknown key(s) max-dupes; known:"),
         ("[passage]\nmin-words = 'many'\n", "passage.min-words: expected an integer"),
         ("[boilerplate]\nsite_field = 'site'\n", "set it as `site-field` at the top"),
@@ -126,7 +129,7 @@ def test_a_setting_applies_where_the_command_accepts_it(corpus: Path) -> None:
     assert code == 0
     assert out.startswith("2 documents")  # scan has no github format: it keeps text
     code, out, _ = _run("check", "data")
-    assert out.splitlines()[-1].startswith("::notice title=dedup check::")
+    assert out.startswith("dedup check passed: ")  # github: a passing run annotates nothing
 
 
 def test_relative_paths_are_relative_to_the_settings_file(
@@ -140,6 +143,63 @@ def test_relative_paths_are_relative_to_the_settings_file(
     assert code == 0, err
     lexicon = json.loads(out)["config"]["boilerplate"]["lexicon_file"]
     assert Path(lexicon) == corpus.resolve() / "lexicon.txt"
+
+
+def test_paths_setting_is_the_data_a_command_reads_without_paths(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, err = _run("check")
+    assert code == 2
+    assert 'no PATHS: name the data, or set `paths = ["data"]` in [tool.dedup]' in err
+    (corpus / "pyproject.toml").write_text('[tool.dedup]\npaths = ["data/a.txt"]\n')
+    code, out, err = _run("check", "--format", "json")
+    assert code == 0, err
+    assert [d["id"] for d in json.loads(out)["documents"]] == [str(Path("data/a.txt"))]
+    # Given paths win; the setting is relative to the pyproject.toml, named from here.
+    assert json.loads(_run("check", "data", "--format", "json")[1])["summary"]["documents"] == 2
+    (corpus / "sub").mkdir()
+    monkeypatch.chdir(corpus / "sub")
+    code, out, _ = _run("scan", "-q", "--format", "json")
+    assert [d["id"] for d in json.loads(out)["documents"]] == [str(corpus / "data" / "a.txt")]
+    (corpus / "pyproject.toml").write_text("[tool.dedup]\npaths = [3]\n")
+    code, _, err = _run("check")
+    assert code == 2
+    assert "pyproject.toml: [tool.dedup] paths: expected a string, got 3" in err
+
+
+def test_config_show_prints_each_value_and_where_it_came_from(corpus: Path) -> None:
+    code, out, _ = _run("config", "show")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "settings: none found: every value is a default"
+    assert "threshold" in out
+    assert all(line.endswith("default") for line in lines[1:])
+    (corpus / "pyproject.toml").write_text(
+        '[tool.dedup]\nmax-reused-ratio = 0.05\npaths = ["data"]\nlexicon = "lex.txt"\n'
+        "[tool.dedup.passage]\nmin-words = 12\n"
+    )
+    code, out, _ = _run("config", "show", "--format", "json")
+    assert code == 0
+    body = json.loads(out)
+    assert body["settings"] == {"file": str(corpus / "pyproject.toml"), "table": "[tool.dedup]"}
+    rows = {row["key"]: (row["value"], row["source"]) for row in body["values"]}
+    assert rows["max-reused-ratio"] == (0.05, "pyproject.toml: [tool.dedup] max-reused-ratio")
+    assert rows["max-duplicate-ratio"] == (0.0, "default")
+    assert rows["paths"] == (["data"], "pyproject.toml: [tool.dedup] paths")
+    assert rows["lexicon"] == (str(corpus / "lex.txt"), "pyproject.toml: [tool.dedup] lexicon")
+    assert rows["passage.min-words"] == (12, "pyproject.toml: [tool.dedup] passage.min-words")
+    assert rows["passage.window"] == (10, "default")
+    # Every key a settings file may hold is shown: each CLI option of every command.
+    assert {"annotate", "against", "baseline", "protect", "select", "jobs"} <= rows.keys()
+    _, text, _ = _run("config", "show")
+    assert "max-reused-ratio" in text
+    assert "pyproject.toml: [tool.dedup] max-reused-ratio" in text
+    (corpus / "pyproject.toml").write_text('[tool.dedup]\nmax-reused-ratio = "five"\n')
+    code, out, err = _run("config", "show")
+    assert (code, out) == (2, "")
+    assert err == (
+        "Error: pyproject.toml: [tool.dedup] max-reused-ratio: expected a number, got 'five'\n"
+    )
 
 
 # Commands that read no settings at all: a --config option there would do nothing.

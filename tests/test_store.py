@@ -234,8 +234,9 @@ def test_missing_and_foreign_files_are_refused(tmp_path: Path) -> None:
 
 def test_damaged_pages_are_detected(index_path: str) -> None:
     data = bytearray(Path(index_path).read_bytes())
-    assert len(data) > 8192
-    data[4096:8192] = os.urandom(4096)  # the second page: a table or index B-tree
+    page = int.from_bytes(data[16:18], "big")  # the page size, from the SQLite header
+    assert len(data) > 2 * page
+    data[page : 2 * page] = os.urandom(page)  # the second page: a table or index B-tree
     Path(index_path).write_bytes(bytes(data))
     with pytest.raises(InputError, match="corrupted"), Index.open(index_path, DedupConfig()) as ix:
         ix.query([EVAL])
