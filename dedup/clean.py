@@ -105,6 +105,8 @@ class CleanResult:
         removed: every span cut out of a kept document.
         rejects: every document or record not written.
         read: documents and records read, readable or not.
+        outputs: the files written to the output directory.
+        passed_over: files of an input directory that are not a corpus format, not read.
     """
 
     documents: tuple[Document, ...]
@@ -112,6 +114,7 @@ class CleanResult:
     rejects: tuple[Reject, ...]
     read: int
     outputs: tuple[str, ...] = field(default=())
+    passed_over: tuple[str, ...] = field(default=())
 
     def summary(self) -> dict[str, int]:
         """Counts; `written + rejected == read` always holds."""
@@ -337,7 +340,7 @@ def clean(
     write_jsonl(out_dir / REJECTS_FILE, (r.to_dict() for r in result.rejects))
     kept = [CHECKPOINT_FILE] if resume and "-" not in paths else []
     _replace_manifest(out_dir, [*outputs, REMOVED_FILE, REJECTS_FILE, *kept], paths)
-    return replace(result, outputs=tuple(outputs))
+    return replace(result, outputs=tuple(outputs), passed_over=tuple(reader.passed_over))
 
 
 def _scan_key(paths: Sequence[str], config: DedupConfig) -> dict[str, Any]:

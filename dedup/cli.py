@@ -35,7 +35,7 @@ from dedup.config import (
 from dedup.document import Document
 from dedup.errors import ConfigError, DedupError
 from dedup.io.atomic import write_atomic
-from dedup.io.readers import DocumentReader, require_documents
+from dedup.io.readers import DocumentReader, passed_over_note, require_documents
 from dedup.passages import peak_memory
 from dedup.progress import activity, progress_enabled, track
 from dedup.render import (
@@ -256,7 +256,7 @@ def config_options(func: F) -> F:
         help="Which copy of a near-duplicate cluster is kept (none: drop every copy).",
     )
     @click.option(
-        "--date-field", default=None, help="Metadata field with an ISO date (--keep newest)."
+        "--date-field", default=None, help="Field with the date, ISO 8601 or seconds since 1970 (--keep newest)."
     )
     @click.option(
         "--source-priority",
@@ -507,7 +507,13 @@ def _read_counted(
     if not quiet:
         for skipped in reader.skipped:
             click.echo(f"skipped {skipped.source}: {skipped.reason}", err=True)
+        _note(passed_over_note(reader.passed_over))
     return docs, len(reader.skipped)
+
+
+def _note(line: str) -> None:
+    if line:
+        click.echo(line, err=True)
 
 
 def _total_memory() -> int | None:
@@ -687,6 +693,7 @@ def clean(
         for reject in result.rejects:
             if reject.reason == "unreadable":
                 click.echo(f"skipped {reject.source}: {reject.detail}", err=True)
+        _note(passed_over_note(result.passed_over))
         counts = result.summary()
         click.echo(clean_summary(counts, time.monotonic() - start).render(), err=True)
         click.echo(clean_line(counts, out), err=True)

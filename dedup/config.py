@@ -277,7 +277,8 @@ class DedupConfig:
         keep: which copy of a near-duplicate cluster is kept: "first" (input order),
             "longest", "newest" (by `date_field`), "source" (by `source_priority`) or
             "none" (drop every copy).
-        date_field: `Document.meta` field with an ISO 8601 date, for keep="newest".
+        date_field: `Document.meta` field with the date (ISO 8601, RFC 2822 or seconds since
+            1970; compared as times), for keep="newest".
         source_priority: glob patterns over `Document.source`, best first, for keep="source".
 
     Example:

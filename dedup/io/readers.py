@@ -30,7 +30,8 @@ from dedup.io.formats import (
     TEXT_SUFFIXES,
     InputFormat,
     detect_format,
-    is_corpus_file,
+    is_json_lines,
+    walk,
 )
 from dedup.io.tables import RawRecord, csv_records, parquet_records, raw_json
 
@@ -70,6 +71,7 @@ class DocumentReader:
             "auto" (UTF-8 when valid, else what charset-normalizer detects; the choice is
             kept in `meta["encoding"]` and in `formats`).
         skipped: records skipped so far, with reasons.
+        passed_over: files a directory walk did not read (not a corpus format; see `walk`).
         formats: the format of every file read so far, by path (`-` for stdin).
 
     Example:
@@ -88,6 +90,7 @@ class DocumentReader:
     strict: bool = False
     encoding: str = "utf-8"
     skipped: list[SkippedRecord] = field(default_factory=list)
+    passed_over: list[str] = field(default_factory=list)
     formats: dict[str, InputFormat] = field(default_factory=dict)
 
     def read(self, paths: Sequence[str]) -> Iterator[Document]:
@@ -101,7 +104,9 @@ class DocumentReader:
                 msg = f"{path}: no such file or directory; check the path"
                 raise InputError(msg)
             if p.is_dir():
-                for child in sorted(c for c in p.rglob("*") if c.is_file() and is_corpus_file(c)):
+                files, passed = walk(p)
+                self.passed_over.extend(map(str, passed))
+                for child in files:
                     yield from self._read_file(child)
             else:
                 yield from self._read_file(p)
@@ -120,7 +125,7 @@ class DocumentReader:
 
     def _read_file(self, path: Path) -> Iterator[Document]:
         fmt = detect_format(path)
-        if strip_compression(path).suffix.lower() == ".json" and _json_lines(path):
+        if strip_compression(path).suffix.lower() == ".json" and is_json_lines(path):
             fmt = replace(fmt, kind="jsonl")
         self.formats[str(path)] = fmt
         if fmt.kind == "parquet":
@@ -232,6 +237,20 @@ class DocumentReader:
         self.skipped.append(SkippedRecord(where, reason, raw))
 
 
+def passed_over_note(passed: Sequence[str], shown: int = 5) -> str:
+    """The stderr line naming the files a directory walk did not read ("" when none).
+
+    Example:
+        >>> passed_over_note(["d/logo.png"])
+        'note: not read (not a corpus format; name a file to read it as text): d/logo.png'
+    """
+    if not passed:
+        return ""
+    more = f" and {len(passed) - shown} more" if len(passed) > shown else ""
+    names = ", ".join(passed[:shown])
+    return f"note: not read (not a corpus format; name a file to read it as text): {names}{more}"
+
+
 def require_documents(
     read: int, skipped: int, paths: Sequence[str], text_field: str, *, allow_empty: bool
 ) -> None:
@@ -250,26 +269,6 @@ def require_documents(
         f"--text-field ({text_field!r}), or pass --allow-empty"
     )
     raise InputError(msg)
-
-
-def _json_lines(path: Path) -> bool:
-    """Whether a `.json` file is JSON Lines (what `datasets.Dataset.to_json` writes): its
-    first line is a whole JSON object. A pretty-printed JSON document is read as text.
-
-    Example:
-        >>> import tempfile
-        >>> p = Path(tempfile.mkdtemp()) / "a.json"
-        >>> _ = p.write_text('{"text": "one"}\\n{"text": "two"}\\n')
-        >>> _json_lines(p)
-        True
-    """
-    try:
-        with open_read(path) as fh:
-            first = fh.readline(1 << 20)
-        record = json.loads(first)
-    except (OSError, ValueError, InputError):
-        return False
-    return isinstance(record, dict)
 
 
 def _has_lone_surrogate(text: str) -> bool:
