@@ -27,6 +27,7 @@ from dedup.api import scan
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.errors import ConfigError, InputError
+from dedup.io.formats import json_value
 from dedup.report import Report, Span, _covered
 from dedup.store import Index, QueryResult
 
@@ -410,11 +411,11 @@ def read_baseline(path: str | Path) -> frozenset[str]:
         InputError: the file is missing or is not a dedup baseline.
     """
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json_value(Path(path).read_text(encoding="utf-8"))
     except OSError as ex:
         msg = f"{path}: cannot read the baseline ({ex.strerror}); write one with --write-baseline"
         raise InputError(msg) from ex
-    except (json.JSONDecodeError, UnicodeDecodeError) as ex:
+    except ValueError as ex:  # not JSON, or not UTF-8
         msg = f"{path} is not a dedup baseline (not JSON); write one with --write-baseline"
         raise InputError(msg) from ex
     if not isinstance(data, dict) or data.get("schema") != BASELINE_SCHEMA:

@@ -23,7 +23,7 @@ from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.errors import InputError
 from dedup.io.atomic import write_atomic
-from dedup.io.formats import InputFormat, source_path
+from dedup.io.formats import InputFormat, json_value, source_path
 from dedup.io.readers import DocumentReader, SkippedRecord, require_documents
 from dedup.io.writers import write_jsonl, write_like
 from dedup.report import BoilerplateLine, DuplicateCluster, Report
@@ -360,7 +360,7 @@ def _saved_scan(out_dir: Path, paths: Sequence[str], config: DedupConfig) -> Rep
     if "-" in paths:
         return None  # standard input cannot be read twice
     try:
-        saved = json.loads((out_dir / CHECKPOINT_FILE).read_text(encoding="utf-8"))
+        saved = json_value((out_dir / CHECKPOINT_FILE).read_text(encoding="utf-8"))
         if saved.get("key") != _scan_key(paths, config):
             return None
         return Report.from_dict(saved["report"])
@@ -396,7 +396,7 @@ def _replace_manifest(out_dir: Path, written: Sequence[str], inputs: Sequence[st
     path = out_dir / MANIFEST_FILE
     protected = [Path(p).resolve() for p in inputs if p != "-"]
     try:
-        old = json.loads(path.read_text(encoding="utf-8"))
+        old = json_value(path.read_text(encoding="utf-8"))
         before = old["files"] if old.get("schema") == MANIFEST_SCHEMA else []
     except (OSError, ValueError, TypeError, KeyError):
         before = []  # no manifest (or not ours): touch nothing

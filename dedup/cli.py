@@ -35,6 +35,7 @@ from dedup.config import (
 from dedup.document import Document
 from dedup.errors import ConfigError, DedupError
 from dedup.io.atomic import write_atomic
+from dedup.io.formats import json_value
 from dedup.io.readers import DocumentReader, passed_over_note, require_documents
 from dedup.passages import peak_memory
 from dedup.progress import activity, progress_enabled, track
@@ -256,7 +257,9 @@ def config_options(func: F) -> F:
         help="Which copy of a near-duplicate cluster is kept (none: drop every copy).",
     )
     @click.option(
-        "--date-field", default=None, help="Field with the date, ISO 8601 or seconds since 1970 (--keep newest)."
+        "--date-field",
+        default=None,
+        help="Field with the date, ISO 8601 or seconds since 1970 (--keep newest).",
     )
     @click.option(
         "--source-priority",
@@ -702,7 +705,7 @@ def clean(
 def _load_report(path: str) -> Report:
     try:
         with open(path, encoding="utf-8") as fh:
-            return Report.from_dict(json.load(fh))
+            return Report.from_dict(json_value(fh.read()))
     except (OSError, ValueError, KeyError, TypeError) as ex:
         msg = (
             f"{path}: not a readable dedup JSON report ({ex}); "

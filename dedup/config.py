@@ -529,6 +529,9 @@ def _load_toml(path: Path) -> dict[str, Any]:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as ex:
         msg = f"{path}: cannot read it as TOML ({ex}); fix the file"
         raise ConfigError(msg) from ex
+    except RecursionError as ex:
+        msg = f"{path}: cannot read it as TOML (nested too deeply); fix the file"
+        raise ConfigError(msg) from ex
 
 
 def _settings(table: dict[str, Any], path: Path, name: str) -> ProjectSettings:

@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.errors import ConfigError
+from dedup.io.formats import json_value
 
 SCHEMA = "dedup.boilerplate-model/1"
 Matrix = npt.NDArray[np.float64]
@@ -281,7 +282,7 @@ def load_model(path: str | None = None) -> LineModel:
             text = resources.files("dedup").joinpath("data/boilerplate_model.json").read_text()
         else:
             text = Path(path).read_text(encoding="utf-8")
-        return LineModel.from_dict(json.loads(text))
+        return LineModel.from_dict(json_value(text))
     except (OSError, ValueError, KeyError, TypeError) as ex:
         where = path or "the built-in model"
         msg = (

@@ -11,6 +11,7 @@ same format, with the same columns.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,31 @@ def _is_text(path: Path, probe: int = 8192) -> bool:
         return True
 
 
+def json_value(text: str | bytes) -> Any:
+    """`json.loads`, with every way JSON can be malformed a `ValueError`: bad syntax, but also
+    nesting deeper than Python's stack (a `RecursionError`) and a number of more than 4,300
+    digits (which Python refuses to convert).
+
+    Example:
+        >>> json_value("[" * 100_000 + "]" * 100_000)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ValueError: nested too deeply (over ... levels)
+        >>> json_value("1" * 5000)
+        Traceback (most recent call last):
+        ValueError: a number longer than 4,300 digits
+    """
+    try:
+        return json.loads(text)
+    except RecursionError as ex:
+        msg = f"nested too deeply (over {sys.getrecursionlimit():,} levels)"
+        raise ValueError(msg) from ex
+    except ValueError as ex:
+        if isinstance(ex, json.JSONDecodeError) or "integer string conversion" not in str(ex):
+            raise
+        msg = "a number longer than 4,300 digits"
+        raise ValueError(msg) from ex
+
+
 def is_json_lines(path: Path) -> bool:
     """Whether a `.json` file is JSON Lines (what `datasets.Dataset.to_json` writes): its
     first line is a whole JSON object. A pretty-printed JSON document is not.
@@ -129,7 +155,7 @@ def is_json_lines(path: Path) -> bool:
     try:
         with open_read(path) as fh:
             first = fh.readline(1 << 20)
-        record = json.loads(first)
+        record = json_value(first)
     except (OSError, ValueError, InputError):
         return False
     except STREAM_ERRORS:

@@ -31,6 +31,7 @@ from dedup.io.formats import (
     InputFormat,
     detect_format,
     is_json_lines,
+    json_value,
     walk,
 )
 from dedup.io.tables import RawRecord, csv_records, parquet_records, raw_json
@@ -171,9 +172,10 @@ class DocumentReader:
 
     def _parse_line(self, line: str, where: str) -> Document | None:
         try:
-            row = json.loads(line)
-        except json.JSONDecodeError as ex:
-            self._skip(where, f"not valid JSON ({ex.msg})", line.rstrip("\r\n"))
+            row = json_value(line)
+        except ValueError as ex:
+            detail = ex.msg if isinstance(ex, json.JSONDecodeError) else str(ex)
+            self._skip(where, f"not valid JSON ({detail})", line.rstrip("\r\n"))
             return None
         if not isinstance(row, dict):
             reason = f"expected a JSON object, got {type(row).__name__}"
