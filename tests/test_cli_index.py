@@ -11,27 +11,6 @@ from click.testing import CliRunner
 
 from dedup.cli import cli
 
-NEWS = (
-    "Pakistan and the US are set to hold a new round of their defence dialogue in "
-    "Washington next week.\nThe first round of the dialogue was held in Pakistan in "
-    "January 2021, officials said on Monday.\n"
-)
-OTHER = "The city council approved the new budget on Tuesday after a long debate.\n"
-
-
-@pytest.fixture
-def indexed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """data/ with two files, indexed as train.idx without a settings file."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "a.txt").write_text(NEWS)
-    (tmp_path / "data" / "b.txt").write_text(OTHER)
-    (tmp_path / "eval.txt").write_text("Intro. " + NEWS)
-    code, _, err = _run("index", "build", "data", "-o", "train.idx")
-    assert code == 0, err
-    return tmp_path
-
-
 def test_query_with_another_keep_rule_uses_the_index(indexed: Path) -> None:
     code, out, err = _run("index", "query", "train.idx", "eval.txt", "--keep", "none")
     assert code == 0, err

@@ -62,7 +62,8 @@ def csv_records(
     text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
     # strict: a quote never closed is an error at the end of the file, instead of a field
     # that silently swallows every row after it.
-    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
         header = tuple(next(reader, ()))
     except csv.Error as ex:
@@ -71,11 +72,37 @@ def csv_records(
     if _undecodable(header):
         msg = f"{name}: the CSV header is not valid UTF-8; convert the file to UTF-8 first"
         raise InputError(msg)
-    return header, _csv_rows(reader, header, name)
+    return header, _csv_rows(reader, lines, header, name)
 
 
-def _csv_rows(reader: Any, header: tuple[str, ...], name: str) -> Iterator[RawRecord]:
+class _Lines:
+    """The lines of a text stream, keeping those the csv reader took for its current row
+    (a row the reader rejects is kept whole, with every line it spans, in the rejects)."""
+
+    def __init__(self, text: Iterator[str]) -> None:
+        self.text = text
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.text)
+        self.taken.append(line)
+        return line
+
+    def raw(self) -> str:
+        """The lines taken since the last `raw` call, as one string (bad bytes escaped)."""
+        text = "".join(self.taken).rstrip("\r\n")
+        self.taken.clear()
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _csv_rows(
+    reader: Any, lines: _Lines, header: tuple[str, ...], name: str
+) -> Iterator[RawRecord]:
     number = 0
+    lines.raw()  # the header's
     while True:
         number += 1
         line = reader.line_num + 1
@@ -90,8 +117,12 @@ def _csv_rows(reader: Any, header: tuple[str, ...], name: str) -> Iterator[RawRe
                     "so every later row would be read into one field; fix the quoting"
                 )
                 raise InputError(msg) from ex
-            yield RawRecord(number, None, f"not a valid CSV row ({ex})")
+            problem = f"not a valid CSV row ({ex})"
+            if reader.line_num > line:
+                problem += f"; it spans lines {line}-{reader.line_num}: is a quote left open?"
+            yield RawRecord(number, None, problem, lines.raw())
             continue
+        lines.raw()
         raw = _format_csv_row(row, reader.dialect.delimiter)
         if _undecodable(row):
             yield RawRecord(number, None, "not valid UTF-8", raw.encode(errors="replace").decode())
