@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from dedup.cli import cli
 
+
 def test_query_with_another_keep_rule_uses_the_index(indexed: Path) -> None:
     code, out, err = _run("index", "query", "train.idx", "eval.txt", "--keep", "none")
     assert code == 0, err

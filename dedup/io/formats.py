@@ -143,7 +143,7 @@ def json_value(text: str | bytes) -> Any:
 
 def is_json_lines(path: Path) -> bool:
     """Whether a `.json` file is JSON Lines (what `datasets.Dataset.to_json` writes): its
-    first line is a whole JSON object. A pretty-printed JSON document is not.
+    first line is a whole JSON object, or it is empty. A pretty-printed JSON document is not.
 
     Example:
         >>> import tempfile
@@ -155,6 +155,8 @@ def is_json_lines(path: Path) -> bool:
     try:
         with open_read(path) as fh:
             first = fh.readline(1 << 20)
+        if not first:
+            return True  # empty: no records (as `clean` writes when it keeps none)
         record = json_value(first)
     except (OSError, ValueError, InputError):
         return False

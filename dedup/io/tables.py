@@ -179,7 +179,9 @@ def _parquet_rows(parquet: Any, path: Path) -> Iterator[RawRecord]:
             for row in _batch_rows(batch):
                 number += 1
                 yield RawRecord(number, *row)
-    except OSError as ex:
+    except Exception as ex:  # a damaged page: ArrowInvalid, OSError, ArrowNotImplementedError...
+        if not isinstance(ex, OSError) and not type(ex).__module__.startswith("pyarrow"):
+            raise
         msg = (
             f"{path}: Parquet data is damaged after row {number} ({first_line(ex)}); check the file"
         )

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -99,7 +101,8 @@ def run(
     record(result.exit_code, result.stderr, crashed=crashed, before=before, after=after)
     if crashed:
         shown = "".join(traceback.format_exception(*result.exc_info))  # type: ignore[misc]
-        raise AssertionError(f"dedup {' '.join(argv)} raised:\n{shown}")
+        msg = f"dedup {' '.join(argv)} raised:\n{shown}"
+        raise AssertionError(msg)
     assert "Traceback" not in result.stderr, result.stderr
     assert after == before, f"dedup {' '.join(argv)} changed an input"
     assert result.exit_code in codes, (argv, result.exit_code, result.stderr)
@@ -140,3 +143,34 @@ def _bookkeeping(path: Path, out: Path) -> bool:
 def write_totals(path: str) -> None:
     """Save the tally as JSON (for benchmarks/reliability_battery.py)."""
     Path(path).write_text(json.dumps(TALLY.to_dict(), indent=1) + "\n", encoding="utf-8")
+
+
+DEDUP = [sys.executable, "-m", "dedup"]
+
+
+@dataclass
+class Started:
+    """A `dedup` run in its own process, and its inputs' hashes when it started."""
+
+    process: subprocess.Popen[bytes]
+    inputs: Sequence[Path]
+    before: dict[str, str]
+
+
+def started(*args: str | Path, inputs: Sequence[Path] = (), new_session: bool = False) -> Started:
+    """`dedup ARGS...` started in its own process (stderr piped)."""
+    before = digest(inputs)
+    argv = [*DEDUP, *(str(a) for a in args)]
+    process = subprocess.Popen(argv, stderr=subprocess.PIPE, start_new_session=new_session)
+    return Started(process, inputs, before)
+
+
+def finished(run: Started) -> Outcome:
+    """Wait for a `started` run and add it to the tally, checked as `run` checks."""
+    _, err_bytes = run.process.communicate()
+    err = err_bytes.decode("utf-8", "replace")
+    after = digest(run.inputs)
+    record(run.process.returncode, err, crashed=False, before=run.before, after=after)
+    assert "Traceback" not in err, err
+    assert after == run.before
+    return Outcome(run.process.returncode, "", err)

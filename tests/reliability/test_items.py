@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-from reliability.battery import accounted, fails, run
 
 from dedup import Document, detect_boilerplate
 from dedup.config import BoilerplateConfig
+from reliability.battery import accounted, fails, run
 
 GOOD = "The council met on Monday to review the draft budget for the coming year."
 OTHER = "A second, different story about the river, the bridge and the ferry."
@@ -114,9 +114,7 @@ def _index_commands(name: str) -> list[tuple[str, ...]]:
 
 
 @pytest.mark.parametrize("damage", ["truncated", "bytes flipped"])
-def test_item_05_a_truncated_or_byte_flipped_index_is_one_line(
-    indexed: Path, damage: str
-) -> None:
+def test_item_05_a_truncated_or_byte_flipped_index_is_one_line(indexed: Path, damage: str) -> None:
     data = bytearray((indexed / "train.idx").read_bytes())
     if damage == "truncated":
         data = data[: len(data) // 2]
