@@ -25,6 +25,7 @@ from dedup.document import Document, require_field
 from dedup.errors import ConfigError
 from dedup.lsh import _band_order, band_candidates, document_bands, row_keys
 from dedup.parallel import resolve_jobs
+from dedup.progress import set_stage
 from dedup.report import ClusterMember, DuplicateCluster
 from dedup.signature import document_signatures, text_shingle_sets
 from dedup.verify import set_jaccard
@@ -228,10 +229,12 @@ def _candidates(
     docs: Sequence[Document], config: DedupConfig, jobs: int, counts: dict[str, int]
 ) -> tuple[npt.NDArray[np.int64], _Lists, _Lists, _Sets]:
     """Signatures -> groups and their band neighbours -> shingle sets of involved documents."""
-    sigs = document_signatures(docs, config, jobs=jobs)
+    sigs = document_signatures(docs, config, jobs=jobs, stage="near-duplicates: signing documents")
+    set_stage("near-duplicates: candidate pairs")
     group, members, adjacent = _neighbors(sigs, config, counts)
     del sigs  # only the groups are needed from here on: keeps memory per document low
     involved = (members.sizes() > 1) | (adjacent.sizes() > 0)
+    set_stage("near-duplicates: verifying candidates")
     return group, members, adjacent, _Sets.build(docs, np.flatnonzero(involved[group]), config)
 
 

@@ -115,9 +115,11 @@ def run(
     return outcome
 
 
-def fails(*args: str | Path, inputs: Sequence[Path] = (), says: str = "") -> str:
+def fails(
+    *args: str | Path, inputs: Sequence[Path] = (), says: str = "", stdin: bytes | None = None
+) -> str:
     """`run` that must end in exit 2 with one error line holding `says`; that line."""
-    line = run(*args, inputs=inputs, codes=(2,)).error
+    line = run(*args, inputs=inputs, codes=(2,), stdin=stdin).error
     assert says in line, line
     return line
 

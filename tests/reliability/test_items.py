@@ -227,15 +227,16 @@ def test_item_13_a_csv_quote_never_closed_is_an_error_not_a_merged_row(workdir: 
 
 
 def test_item_14_corpus_boilerplate_evidence_is_linear_in_documents() -> None:
+    footers = ["Subscribe to the Gazette newsletter", "Copyright Ledger Media Group"]
+    config = BoilerplateConfig(preset="rules", site_field="site")
+
     def seconds(n: int) -> float:
-        docs = [
-            Document(f"d{i}", f"Story {i} says something about topic {i * 7} today.\n"
-                     "Shared footer line for everyone")
-            for i in range(n)
-        ]  # fmt: skip
+        # Two sites, each footer under every document of its site: one line, n/2 carriers.
+        docs = [Document(f"d{i}", f"Note {i} on item {i * 7}.\n{footers[i % 2]}") for i in range(n)]
+        for i, doc in enumerate(docs):
+            doc.meta["site"] = f"site{i % 2}"
         start = time.perf_counter()
-        found = detect_boilerplate(docs, BoilerplateConfig(preset="rules"))
-        assert len(found) >= n  # the footer of every document
+        assert len(detect_boilerplate(docs, config)) >= n  # the footer of every document
         return time.perf_counter() - start
 
     small, large = seconds(4000), seconds(16000)
