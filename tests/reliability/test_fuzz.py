@@ -8,6 +8,7 @@ import bz2
 import gzip
 import io
 import lzma
+import os
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +18,8 @@ from dedup.errors import DedupError
 from dedup.io.readers import DocumentReader
 from reliability.battery import TALLY, run
 
+# More by hand: DEDUP_FUZZ_EXAMPLES=20000 (benchmarks/reliability_battery.py --fuzz 20000).
+READER_EXAMPLES = int(os.environ.get("DEDUP_FUZZ_EXAMPLES", "400"))
 NAMES = ["a.jsonl", "a.txt", "a.csv", "a.tsv", "a.json", "a.parquet"]
 PACKED = ["a.jsonl.gz", "a.csv.xz", "a.jsonl.bz2", "a.jsonl.zst", "a.parquet.gz"]
 SEEDS = {
@@ -70,7 +73,9 @@ def files(draw: st.DrawFn) -> tuple[str, bytes]:
 
 
 @settings(
-    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=READER_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(file=files())
 def test_readers_either_read_or_say_why_in_one_line(
@@ -94,7 +99,9 @@ def test_readers_either_read_or_say_why_in_one_line(
 
 
 @settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=max(1, READER_EXAMPLES // 5),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     file=files(),
