@@ -14,7 +14,7 @@ import gzip
 import io
 import lzma
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, cast
@@ -163,8 +163,12 @@ class _ZstdFrames(io.RawIOBase):
         return out
 
 
-def open_read(path: Path) -> IO[bytes]:
+def open_read(path: Path | str, raw: Callable[[], IO[bytes]] | None = None) -> IO[bytes]:
     """Open a file for reading its decompressed bytes (see `decompressing`).
+
+    Args:
+        path: the local file, or the name of what `raw` opens (a URL).
+        raw: opens the undecompressed bytes, when they are not a local file.
 
     Raises:
         InputError: the file cannot be opened, or see `decompressing`.
@@ -178,14 +182,14 @@ def open_read(path: Path) -> IO[bytes]:
         b'Hello.'
     """
     try:
-        raw = path.open("rb")
+        stream = raw() if raw is not None else Path(path).open("rb")  # noqa: SIM115
     except OSError as ex:
         msg = f"{path}: cannot be read ({ex.strerror}); check the path and its permissions"
         raise InputError(msg) from ex
     try:
-        return decompressing(raw, str(path), expected=suffix_compression(path))
+        return decompressing(stream, str(path), expected=suffix_compression(path))
     except BaseException:
-        raw.close()
+        stream.close()
         raise
 
 

@@ -14,7 +14,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from dedup.errors import InputError
 from dedup.io.compression import STREAM_ERRORS, open_read, strip_compression, suffix_compression
@@ -154,7 +154,15 @@ def is_json_lines(path: Path) -> bool:
     """
     try:
         with open_read(path) as fh:
-            first = fh.readline(1 << 20)
+            return json_lines_head(fh)
+    except (OSError, InputError):
+        return False
+
+
+def json_lines_head(fh: IO[bytes]) -> bool:
+    """Whether a decompressed stream starts as JSON Lines do (see `is_json_lines`)."""
+    try:
+        first = fh.readline(1 << 20)
         if not first:
             return True  # empty: no records (as `clean` writes when it keeps none)
         record = json_value(first)
@@ -163,6 +171,17 @@ def is_json_lines(path: Path) -> bool:
     except STREAM_ERRORS:
         return False
     return isinstance(record, dict)
+
+
+def is_corpus_name(name: str) -> bool:
+    """Whether a file of a directory URL is read, by its name alone: a known suffix, maybe
+    compressed (a store cannot be sniffed for text as cheaply as a local disk).
+
+    Example:
+        >>> is_corpus_name("s3://b/a.jsonl.gz"), is_corpus_name("s3://b/README")
+        (True, False)
+    """
+    return strip_compression(name).suffix.lower() in KINDS
 
 
 def source_path(source: str) -> str:

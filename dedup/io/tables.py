@@ -14,7 +14,7 @@ import io
 import json
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -147,32 +147,37 @@ def _format_csv_row(row: Sequence[str], delimiter: str) -> str:
     return out.getvalue()
 
 
-def parquet_records(path: Path, *, compressed: bool) -> tuple[Any, Iterator[RawRecord]]:
+def parquet_records(
+    name: str, source: Path | Callable[[], IO[bytes]], *, compressed: bool
+) -> tuple[Any, Iterator[RawRecord]]:
     """The Arrow schema of a Parquet file and an iterator over its rows, batch by batch.
 
-    A gzip/zstd-compressed Parquet file is first unpacked into a temporary file, because
+    `source` is the local file, or opens the file's (seekable) bytes, named `name`. A
+    gzip/zstd-compressed Parquet file is first unpacked into a temporary file, because
     Parquet is read from its footer and needs a seekable file.
 
     Raises:
         InputError: pyarrow is missing, or the file is not Parquet.
     """
     pq = _pyarrow_parquet()
-    source: Any = str(path)
+    opened: Any = str(source) if isinstance(source, Path) else source()
     if compressed:
         # Closed when the ParquetFile reading it is collected; the OS removes it on close.
-        source = tempfile.TemporaryFile()  # noqa: SIM115
-        with path.open("rb") as raw, decompressing(raw, str(path)) as unpacked:
-            shutil.copyfileobj(unpacked, source)
-        source.seek(0)
+        unpacked_file = tempfile.TemporaryFile()  # noqa: SIM115
+        raw = open(opened, "rb") if isinstance(opened, str) else opened  # noqa: SIM115
+        with raw, decompressing(raw, name) as unpacked:
+            shutil.copyfileobj(unpacked, unpacked_file)
+        unpacked_file.seek(0)
+        opened = unpacked_file
     try:
-        parquet = pq.ParquetFile(source)
+        parquet = pq.ParquetFile(opened)
     except Exception as ex:  # pyarrow raises ArrowInvalid, OSError, ... for a bad file
-        msg = f"{path}: not a readable Parquet file ({first_line(ex)}); check the file"
+        msg = f"{name}: not a readable Parquet file ({first_line(ex)}); check the file"
         raise InputError(msg) from ex
-    return parquet.schema_arrow, _parquet_rows(parquet, path)
+    return parquet.schema_arrow, _parquet_rows(parquet, name)
 
 
-def _parquet_rows(parquet: Any, path: Path) -> Iterator[RawRecord]:
+def _parquet_rows(parquet: Any, path: str) -> Iterator[RawRecord]:
     number = 0
     try:
         for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
