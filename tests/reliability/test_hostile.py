@@ -99,15 +99,27 @@ COMMANDS = {
     "clean": ("clean", "{path}", "-o", "{out}", "-q", "--no-passages"),
     "index-build": ("index", "build", "{path}", "-o", "{out}.idx"),
 }
+MORE = {  # commands that read a corpus beside something else (an index, a second file)
+    "compare": ("compare", "{path}", "{good}"),
+    "index-add": ("index", "add", "{index}", "{path}"),
+    "index-query": ("index", "query", "{index}", "{path}"),
+    "check-against": ("check", "{good}", "--against", "{path}"),
+    "train": ("boilerplate", "train", "{path}", "-o", "{out}.model"),
+}
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("command", [*COMMANDS, *MORE])
 def test_every_command_on_every_hostile_file_is_exit_0_or_one_line_exit_2(
     hostile: dict[str, tuple[Path, int]], tmp_path: Path, command: str
 ) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD + "\n")
+    index = tmp_path / "good.idx"
+    run("index", "build", good, "-o", index, inputs=[good], codes=(0,))
     for k, (path, records) in enumerate(hostile.values()):
         out = tmp_path / f"out{k}"
-        args = [a.format(path=path, out=out) for a in COMMANDS[command]]
+        spec = COMMANDS.get(command) or MORE[command]
+        args = [a.format(path=path, out=out, good=good, index=index) for a in spec]
         outcome = run(*args, inputs=[path])
         if command == "clean" and outcome.code == 0:
             accounted(out, read=records)
