@@ -75,7 +75,18 @@ class RunOption(click.Option):
     """
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+class _Commands(click.Group):
+    """The command group: a library error any command lets through is still one line,
+    exit 2 (commands catch their own with `_user_errors`; this is the backstop)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DedupError as ex:
+            raise CLIInputError(str(ex)) from ex
+
+
+@click.group(cls=_Commands, context_settings=CONTEXT_SETTINGS)
 @click.version_option(package_name="dedup")
 def cli() -> None:
     """Find reused passages, near-duplicates and boilerplate in text corpora, with evidence.

@@ -199,6 +199,21 @@ def test_item_11_an_output_that_is_a_directory_is_refused(workdir: Path) -> None
     fails("scan", data, "-o", "out", inputs=[data], says="-o out is a directory")
 
 
+def test_an_output_that_cannot_be_written_is_one_line(workdir: Path) -> None:
+    data = workdir / "corpus.txt"
+    data.write_text(GOOD + "\n")
+    (workdir / "a-file").write_text("")
+    blocked = workdir / "a-file" / "sub"  # under a file: no directory can be made, even by root
+    for command in [
+        ("scan", data, "-o", blocked / "r.json"),
+        ("check", data, "--write-baseline", blocked / "b.json"),
+        ("clean", data, "-o", blocked),
+        ("index", "build", data, "-o", blocked / "x.idx"),
+    ]:
+        fails(*command, inputs=[data], says=f"cannot write {blocked}")
+    assert sorted(p.name for p in workdir.iterdir()) == ["a-file", "corpus.txt"]  # nothing left
+
+
 def test_item_12_a_clean_never_deletes_an_input_an_earlier_run_wrote(workdir: Path) -> None:
     (workdir / "d2" / "sub").mkdir(parents=True)
     (workdir / "d2" / "sub" / "x.txt").write_text(GOOD + "\n")
