@@ -66,6 +66,37 @@ def test_item_02_a_truncated_zstd_file_is_an_error_not_a_short_read(workdir: Pat
     accounted(workdir / "out", read=2001)
 
 
+@pytest.mark.parametrize("kind", ["gz", "xz", "bz2", "zst"])
+def test_item_02_a_damaged_second_stream_is_an_error_and_two_whole_ones_are_read(
+    workdir: Path, kind: str
+) -> None:
+    import bz2
+    import gzip
+    import lzma
+
+    import zstandard
+
+    pack = {
+        "gz": gzip.compress,
+        "xz": lzma.compress,
+        "bz2": bz2.compress,
+        "zst": zstandard.ZstdCompressor().compress,
+    }[kind]
+    rows = "".join(f'{{"text": "record {i} with a few words"}}\n' for i in range(500)).encode()
+    whole = workdir / f"whole.jsonl.{kind}"
+    whole.write_bytes(pack(rows) + pack(rows))  # `cat a.gz b.gz`: both parts are data
+    run("clean", whole, "-o", "out", "--no-passages", inputs=[whole], codes=(0,))
+    accounted(workdir / "out", read=1000)
+    second = bytearray(pack(rows))
+    second[len(second) // 2 :] = bytes(len(second) - len(second) // 2)  # its tail zeroed
+    damaged = workdir / f"damaged.jsonl.{kind}"
+    damaged.write_bytes(pack(rows) + bytes(second))
+    fails("scan", damaged, "--no-passages", inputs=[damaged], says=str(damaged))
+    trailing = workdir / f"trailing.jsonl.{kind}"
+    trailing.write_bytes(pack(rows) + b"not compressed data")
+    fails("scan", trailing, "--no-passages", inputs=[trailing], says=str(trailing))
+
+
 def _parquet_with_bad_utf8(path: Path) -> Path:
     import pyarrow as pa
     import pyarrow.parquet as pq
