@@ -519,10 +519,25 @@ def _read_counted(
     with _user_errors():
         docs = list(track(reader.read(paths), "reading", enabled=progress_enabled(quiet=quiet)))
     if not quiet:
-        for skipped in reader.skipped:
-            click.echo(f"skipped {skipped.source}: {skipped.reason}", err=True)
+        _list_skipped([(s.source, s.reason) for s in reader.skipped])
         _note(passed_over_note(reader.passed_over))
     return docs, len(reader.skipped)
+
+
+SHOWN_SKIPPED = 20  # skipped records named on stderr; a misspelled field skips them all
+
+
+def _list_skipped(skipped: Sequence[tuple[str, str]]) -> None:
+    """Name the first skipped records on stderr, and count the rest in one line."""
+    for source, reason in skipped[:SHOWN_SKIPPED]:
+        click.echo(f"skipped {source}: {reason}", err=True)
+    if len(skipped) > SHOWN_SKIPPED:
+        more = len(skipped) - SHOWN_SKIPPED
+        click.echo(
+            f"skipped {more:,} more records (the summary counts them; "
+            "`dedup clean` writes each to rejects.jsonl with its reason)",
+            err=True,
+        )
 
 
 def _note(line: str) -> None:
@@ -703,10 +718,8 @@ def clean(
             resume=resume,
         )
     if not quiet:
-        # The same lines `scan` prints as it reads: every bad record skipped, by name.
-        for reject in result.rejects:
-            if reject.reason == "unreadable":
-                click.echo(f"skipped {reject.source}: {reject.detail}", err=True)
+        # The same lines `scan` prints as it reads: the bad records skipped, by name.
+        _list_skipped([(r.source, r.detail) for r in result.rejects if r.reason == "unreadable"])
         _note(passed_over_note(result.passed_over))
         counts = result.summary()
         click.echo(clean_summary(counts, time.monotonic() - start).render(), err=True)

@@ -45,11 +45,13 @@ COMMANDS = [
 
 @pytest.mark.parametrize("option", ["--text-field", "--id-field"])
 def test_a_misspelled_field_on_jsonl_reads_nothing_and_says_so(workdir: Path, option) -> None:
-    data = _stories(workdir / "d.jsonl", id=1)
+    data = _stories(workdir / "d.jsonl", 100, id=1)
     for command in COMMANDS:
         fails(*command, option, "txet", inputs=[data], says="no document read from d.jsonl")
         run(*command, option, "txet", "--allow-empty", inputs=[data], codes=(0,))
     assert "PASS" not in run("check", "d.jsonl", option, "txet", inputs=[data]).out
+    err = run("scan", data, option, "txet", inputs=[data]).err
+    assert len(err.splitlines()) == 22  # 20 records named, a count of the rest, the error
 
 
 @pytest.mark.parametrize(
