@@ -72,6 +72,11 @@ def csv_records(
     if _undecodable(header):
         msg = f"{name}: the CSV header is not valid UTF-8; convert the file to UTF-8 first"
         raise InputError(msg)
+    twice = sorted({column for column in header if header.count(column) > 1})
+    if twice:
+        # A row read by column name would keep one of the two values and lose the other.
+        msg = f"{name}: the CSV header names {', '.join(map(repr, twice))} twice; rename one"
+        raise InputError(msg)
     return header, _csv_rows(reader, lines, header, name)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from reliability.battery import accounted, run
+from reliability.battery import accounted, fails, run
 
 GOOD = "The council met on Monday to review the draft budget for the coming year."
 RIVER = "A second, different story about the river and the bridge."
@@ -76,6 +76,7 @@ def _hostile() -> dict[str, tuple[bytes, int]]:
         "quote.csv": (b'id,text\n1,"never closed\n2,next\n', 0),
         "stray-quote.csv": (f'id,text\n1,"{GOOD}\n2,"{RIVER}"\n3,third\n'.encode(), 2),
         "ragged.csv": (b"id,text\n1,one\n2\n3,three,extra\n", 3),
+        "twice.csv": (b"text,id,text\none,1,two\n", 0),
         "long-number.csv": (b"id,text\n" + b"1" * 5000 + b",a row with a long id\n", 1),
         "not.parquet": (b"PAR1 but nothing else", 0),
         "bad-utf8.parquet": (parquet, 3),
@@ -150,3 +151,11 @@ def test_clean_of_the_readable_hostile_files_together_loses_no_record(
     written, rejected = accounted(tmp_path / "out", read=sum(hostile[n][1] for n in readable))
     assert (written, rejected) == (6, 49)  # 37 unreadable records, 12 near-duplicate copies
     assert "37 unreadable" in outcome.err
+
+
+def test_a_csv_header_naming_a_column_twice_is_refused_not_half_read(
+    hostile: dict[str, tuple[Path, int]], tmp_path: Path
+) -> None:
+    path = hostile["twice.csv"][0]
+    says = "the CSV header names 'text' twice; rename one"
+    fails("clean", path, "-o", tmp_path / "out", inputs=[path], says=says)
