@@ -307,3 +307,20 @@ def test_summary_tables():
     }
     counts = {"read": 12, "written": 8, "rejected": 4, "near_duplicates": 3, "unreadable": 1}
     assert clean_summary(counts, 1.0) == RunSummary(11, 3, 8, 4, 1, 1.0)
+
+
+def test_a_categorical_parquet_text_column_is_read_and_written_back_as_it_was(tmp_path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from dedup.clean import clean
+    from dedup.io.readers import DocumentReader
+
+    texts = ["The council met on Monday about the budget.", "The river bridge opens in May."]
+    path = tmp_path / "cat.parquet"  # what pandas writes for a category column
+    pq.write_table(pa.table({"text": pa.array(texts).dictionary_encode()}), path)
+    assert [d.text for d in DocumentReader().read([str(path)])] == texts
+    clean([str(path)], tmp_path / "out")
+    back = pq.read_table(tmp_path / "out" / "cat.parquet")
+    assert back.schema == pq.read_table(path).schema
+    assert back.column("text").to_pylist() == texts

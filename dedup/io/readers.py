@@ -368,6 +368,8 @@ def _check_text_type(path: str, schema: Any, text_field: str) -> None:
     import pyarrow as pa
 
     kind = schema.field(text_field).type
+    if pa.types.is_dictionary(kind):  # a categorical column (pandas): its values are the text
+        kind = kind.value_type
     if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
         msg = f"{path}: column {text_field!r} holds {kind}, not strings; pass --text-field"
         raise InputError(msg)
