@@ -76,9 +76,7 @@ class Truth:
 # --- injection -------------------------------------------------------------------------
 
 
-def _edit_words(
-    text: str, rng: random.Random, vocab: list[str], rate: float = EDIT_RATE
-) -> str:
+def _edit_words(text: str, rng: random.Random, vocab: list[str], rate: float = EDIT_RATE) -> str:
     """`rate` of the words changed, dropped or added, ~2 % with their case changed."""
     out: list[str] = []
     for word in text.split(" "):
@@ -224,8 +222,9 @@ def classify(passages: list[PassageMatch], truth: Truth) -> dict[str, list[Passa
     spans: dict[str, list[Placed]] = {}
     for p in [*truth.sources.values(), *truth.copies]:
         spans.setdefault(p.doc, []).append(p)
-    kinds: dict[str, list[PassageMatch]] = {k: [] for k in ("injected", "twin", "natural",
-                                                               "unexplained")}
+    kinds: dict[str, list[PassageMatch]] = {
+        k: [] for k in ("injected", "twin", "natural", "unexplained")
+    }
     for m in passages:
         sa = {p.story for p in spans.get(m.a.doc, []) if _overlap(p.start, p.end, *_at(m.a))}
         sb = {p.story for p in spans.get(m.b.doc, []) if _overlap(p.start, p.end, *_at(m.b))}
@@ -338,9 +337,16 @@ def worst_case_row(n_docs: int) -> tuple[str, ...]:
         max((_overlap(s, e, a, b) for s, e in spans.get(doc, [])), default=0) >= COVER * (b - a)
         for doc, a, b in truth
     )
-    return ("WORST CASE: ChangeLog-dense /usr/share/doc chunks, find_passages jobs=2",
-            f"{len(docs):,}", f"{len(docs) / t:,.0f}", f"{len(passages):,}",
-            f"{found / max(1, len(truth)):.3f}", "", "", rss)
+    return (
+        "WORST CASE: ChangeLog-dense /usr/share/doc chunks, find_passages jobs=2",
+        f"{len(docs):,}",
+        f"{len(docs) / t:,.0f}",
+        f"{len(passages):,}",
+        f"{found / max(1, len(truth)):.3f}",
+        "",
+        "",
+        rss,
+    )
 
 
 # --- main ------------------------------------------------------------------------------
@@ -352,25 +358,40 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=20000)
     parser.add_argument("--stories", type=float, default=0.05, help="stories per document")
     parser.add_argument("--sample", type=int, default=2000, help="docs for the datasketch row")
-    parser.add_argument("--worst-case", action="store_true",
-                        help="also run the old ChangeLog-dense corpus (pathological)")
+    parser.add_argument(
+        "--worst-case",
+        action="store_true",
+        help="also run the old ChangeLog-dense corpus (pathological)",
+    )
     parser.add_argument("--worst-docs", type=int, default=5000)
     args = parser.parse_args()
     config = DedupConfig()
     docs = build_prose_corpus(args.docs, seed=1)
     truth = inject(docs, args.stories, seed=2)
     chars = sum(len(d.text) for d in docs) / len(docs)
-    print(f"# {len(docs):,} documents, {chars:,.0f} chars/doc; {len(truth.sources):,} stories, "
-          f"{len(truth.copies):,} injected copies, {len(truth.twins):,} whole-document copies; "
-          f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {sys.version.split()[0]}")
+    print(
+        f"# {len(docs):,} documents, {chars:,.0f} chars/doc; {len(truth.sources):,} stories, "
+        f"{len(truth.copies):,} injected copies, {len(truth.twins):,} whole-document copies; "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {sys.version.split()[0]}"
+    )
     rows: list[tuple[str, ...]] = []
 
     sample = docs[: args.sample]
     t, n_pairs, rss = isolated(lambda: datasketch_candidates(sample, config))
-    rows.append((f"datasketch: MinHash per window + MinHashLSH(0.3), candidates only "
-                 f"({n_pairs:,} doc pairs)", f"{len(sample):,}", f"{len(sample) / t:,.0f}",
-                 "", "", "", "", rss))
+    rows.append(
+        (
+            f"datasketch: MinHash per window + MinHashLSH(0.3), candidates only "
+            f"({n_pairs:,} doc pairs)",
+            f"{len(sample):,}",
+            f"{len(sample) / t:,.0f}",
+            "",
+            "",
+            "",
+            "",
+            rss,
+        )
+    )
 
     results = {}
     for jobs in (1, 2):
@@ -380,9 +401,18 @@ def main() -> None:
         kinds = classify(passages, truth)
         touched = len(passages) - len(kinds["natural"])
         precision = (len(kinds["injected"]) + len(kinds["twin"])) / max(1, touched)
-        rows.append((f"dedup find_passages, jobs={jobs}", f"{len(docs):,}",
-                     f"{len(docs) / t:,.0f}", f"{len(passages):,}", f"{r_any:.3f}",
-                     f"{r_src:.3f}", f"{precision:.3f} ({len(kinds['natural']):,} natural)", rss))
+        rows.append(
+            (
+                f"dedup find_passages, jobs={jobs}",
+                f"{len(docs):,}",
+                f"{len(docs) / t:,.0f}",
+                f"{len(passages):,}",
+                f"{r_any:.3f}",
+                f"{r_src:.3f}",
+                f"{precision:.3f} ({len(kinds['natural']):,} natural)",
+                rss,
+            )
+        )
     assert results[1] == results[2], "find_passages: jobs=1 and jobs=2 differ"
 
     t, report, rss = isolated(lambda: scan(docs, config, jobs=2))
@@ -393,26 +423,38 @@ def main() -> None:
     twins_near = sum(
         document_jaccard(*(by_id[i] for i in sorted(pair)), config) >= near for pair in truth.twins
     )
-    rows.append((f"dedup scan end to end (documents + passages + boilerplate), jobs=2; "
-                 f"whole-document copies clustered {twins_found}/{len(truth.twins)} "
-                 f"({twins_near} at Jaccard >= {near})",
-                 f"{len(docs):,}", f"{len(docs) / t:,.0f}", f"{len(report.passages):,}",
-                 "", "", "", rss))
+    rows.append(
+        (
+            f"dedup scan end to end (documents + passages + boilerplate), jobs=2; "
+            f"whole-document copies clustered {twins_found}/{len(truth.twins)} "
+            f"({twins_near} at Jaccard >= {near})",
+            f"{len(docs):,}",
+            f"{len(docs) / t:,.0f}",
+            f"{len(report.passages):,}",
+            "",
+            "",
+            "",
+            rss,
+        )
+    )
     if args.worst_case:
         rows.append(worst_case_row(args.worst_docs))
 
-    print("| row | documents | docs/s | passages | recall (any holder) | recall (source) "
-          "| precision | peak RSS MiB |")
+    print(
+        "| row | documents | docs/s | passages | recall (any holder) | recall (source) "
+        "| precision | peak RSS MiB |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
     kinds = classify(results[1], truth)
-    print("\n# passages by explanation: " +
-          ", ".join(f"{k} {len(v):,}" for k, v in kinds.items()))
+    print("\n# passages by explanation: " + ", ".join(f"{k} {len(v):,}" for k, v in kinds.items()))
     for kind in ("natural", "unexplained"):
         for m in random.Random(5).sample(kinds[kind], min(3, len(kinds[kind]))):
-            print(f"- {kind} ({m.words} words, similarity {m.similarity:.2f}) "
-                  f"{m.a.doc}: {m.a.text[:110]!r}\n    {m.b.doc}: {m.b.text[:110]!r}")
+            print(
+                f"- {kind} ({m.words} words, similarity {m.similarity:.2f}) "
+                f"{m.a.doc}: {m.a.text[:110]!r}\n    {m.b.doc}: {m.b.text[:110]!r}"
+            )
 
 
 if __name__ == "__main__":

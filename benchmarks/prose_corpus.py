@@ -54,21 +54,87 @@ INFO = Path("/usr/share/info")
 CMAKE_HELP = sorted(Path("/usr/share").glob("cmake-*/Help"))
 # Rust's books and standard library docs, where a rustup toolchain is installed (HTML).
 RUST_HTML = sorted(Path.home().glob(".rustup/toolchains/*/share/doc/rust/html"))[:1]
-RUST_PARTS = ("book", "reference", "nomicon", "rust-by-example", "cargo", "rustc",
-              "edition-guide", "embedded-book", "unstable-book", "rustdoc", "error_codes",
-              "std", "alloc")
+RUST_PARTS = (
+    "book",
+    "reference",
+    "nomicon",
+    "rust-by-example",
+    "cargo",
+    "rustc",
+    "edition-guide",
+    "embedded-book",
+    "unstable-book",
+    "rustdoc",
+    "error_codes",
+    "std",
+    "alloc",
+)
 # The standard library first, then the installed packages (Debian's and this interpreter's).
-PYLIBS = [Path(os.__file__).parent, Path("/usr/lib/python3/dist-packages"),
-          Path(sysconfig.get_paths()["purelib"])]
+PYLIBS = [
+    Path(os.__file__).parent,
+    Path("/usr/lib/python3/dist-packages"),
+    Path(sysconfig.get_paths()["purelib"]),
+]
 
 # --- troff -----------------------------------------------------------------------------
 
 # Requests after which a new paragraph starts.
-_BREAKS = {"PP", "LP", "P", "SH", "SS", "TP", "IP", "HP", "sp", "br", "Sh", "Ss", "Pp", "It",
-           "Bl", "El", "TQ", "RS", "RE", "in", "ti", "bp", "Lp"}
+_BREAKS = {
+    "PP",
+    "LP",
+    "P",
+    "SH",
+    "SS",
+    "TP",
+    "IP",
+    "HP",
+    "sp",
+    "br",
+    "Sh",
+    "Ss",
+    "Pp",
+    "It",
+    "Bl",
+    "El",
+    "TQ",
+    "RS",
+    "RE",
+    "in",
+    "ti",
+    "bp",
+    "Lp",
+}
 # Requests whose arguments are running text (font changes, mdoc inline macros).
-_INLINE = {"B", "I", "BR", "RB", "BI", "IB", "IR", "RI", "SM", "SB", "Nm", "Ar", "Fl", "Cm",
-           "Em", "Sy", "Li", "Pa", "Va", "Ev", "Dq", "Sq", "Qo", "Qc", "Xr", "Op", "Ql", "Dv"}
+_INLINE = {
+    "B",
+    "I",
+    "BR",
+    "RB",
+    "BI",
+    "IB",
+    "IR",
+    "RI",
+    "SM",
+    "SB",
+    "Nm",
+    "Ar",
+    "Fl",
+    "Cm",
+    "Em",
+    "Sy",
+    "Li",
+    "Pa",
+    "Va",
+    "Ev",
+    "Dq",
+    "Sq",
+    "Qo",
+    "Qc",
+    "Xr",
+    "Op",
+    "Ql",
+    "Dv",
+}
 # Blocks of no-fill text (examples, code, tables, equations) are skipped whole.
 _SKIP_FROM = {"nf": "fi", "EX": "EE", "TS": "TE", "EQ": "EN", "Bd": "Ed", "de": ".."}
 _ESCAPES = [
@@ -282,8 +348,15 @@ def build_pool() -> list[str]:
         return pool
     seen: set[str] = set()
     pool = []
-    sources = (_man_texts, _doc_texts, _info_texts, _vim_texts, _cmake_texts, _rust_texts,
-               _docstrings)
+    sources = (
+        _man_texts,
+        _doc_texts,
+        _info_texts,
+        _vim_texts,
+        _cmake_texts,
+        _rust_texts,
+        _docstrings,
+    )
     for source in sources:
         pool.extend(paragraphs(source(), seen))
     tmp = CACHE.with_suffix(f".{os.getpid()}.tmp")
@@ -322,8 +395,10 @@ def main() -> None:
     pool = build_pool()
     chars = sum(len(p) for p in pool)
     elapsed = time.perf_counter() - t0
-    print(f"pool: {len(pool):,} paragraphs, {chars / 1e6:.1f} M chars, "
-          f"~{chars // DOC_CHARS:,} documents of {DOC_CHARS} chars ({elapsed:.1f} s)")
+    print(
+        f"pool: {len(pool):,} paragraphs, {chars / 1e6:.1f} M chars, "
+        f"~{chars // DOC_CHARS:,} documents of {DOC_CHARS} chars ({elapsed:.1f} s)"
+    )
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
     docs = build_prose_corpus(n, seed=1)
     print(f"{len(docs):,} documents, {sum(len(d.text) for d in docs) / len(docs):.0f} chars/doc")

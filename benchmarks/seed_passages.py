@@ -40,12 +40,12 @@ def main() -> None:
         for s in ("a", "b"):
             gold_spans[g[s]["doc"]].append(tuple(g[s]["span"]))
     reported = sum(e - s for v in spans.values() for s, e in v)
-    inside = sum(
-        _covered(gold_spans[doc], s, e) for doc, v in spans.items() for s, e in v
-    )
+    inside = sum(_covered(gold_spans[doc], s, e) for doc, v in spans.items() for s, e in v)
     print(f"reported reused chars inside gold: {inside}/{reported} = {inside / reported:.1%}")
-    print(f"document Jaccard: {report.pairs[0].jaccard:.3f} (near-duplicate: "
-          f"{report.pairs[0].near_duplicate})")
+    print(
+        f"document Jaccard: {report.pairs[0].jaccard:.3f} (near-duplicate: "
+        f"{report.pairs[0].near_duplicate})"
+    )
 
 
 if __name__ == "__main__":

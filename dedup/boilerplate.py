@@ -27,7 +27,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -40,12 +40,14 @@ from dedup.errors import ConfigError
 from dedup.lexicon import Lexicon, load_lexicon, load_protect, normalize_line
 from dedup.linefeatures import (
     FEATURES,
+    WORDS,
     document_features,
     ends_cut_off,
     ends_sentence,
     prose_rows,
 )
 from dedup.linemodel import LineModel, fit, load_model
+from dedup.linewords import WordWeights, fit_words
 from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.progress import counted, set_stage
 from dedup.report import BoilerplateLine
@@ -187,18 +189,22 @@ def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
     judged = [_judge(pos, shared) for pos in positions]
     if model is not None and judged:
         lines = [shared.lines[pos] for pos in positions]
-        xs = [_features(ls, j.hits) for ls, j in zip(lines, judged, strict=True)]
+        xs = [
+            _features(ls, j.hits, _scores(model.words, ls))
+            for ls, j in zip(lines, judged, strict=True)
+        ]
         bounds = np.cumsum([0, *(len(x) for x in xs)])
         stacked = np.vstack(xs)
         p = model.probabilities(stacked)
         # A document far longer than any page the model learned from (a 2 MB licence file
         # of 30,000 lines) is outside what it knows: only the marker rules judge it.
         limit = int(model.meta.get("max_lines", MODEL_MAX_LINES))
+        prose = [prose_rows(x) for x in xs]
         going = [
-            model.decide(p[bounds[k] : bounds[k + 1]], prose_rows(x), _quoted(ls))
+            model.decide(p[bounds[k] : bounds[k + 1]], prose[k], _quoted(ls))
             if len(ls) <= limit
             else np.zeros(len(ls), dtype=bool)
-            for k, (x, ls) in enumerate(zip(xs, lines, strict=True))
+            for k, ls in enumerate(lines)
         ]
         # Explanations for every line going, all at once (they walk every tree again).
         rows = np.concatenate([np.flatnonzero(g) + bounds[k] for k, g in enumerate(going)])
@@ -206,7 +212,8 @@ def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
         for k, j in enumerate(judged):
             lo, hi = int(bounds[k]), int(bounds[k + 1])
             mine = {i - lo: tops[i] for i in range(lo, hi) if i in tops}
-            j.verdicts = _model_verdicts(lines[k], j, model, p[lo:hi], going[k], mine, config)
+            decision = _Decision(p[lo:hi], going[k], prose[k], mine)
+            j.verdicts = _model_verdicts(lines[k], j, model, decision, config)
     found: list[BoilerplateLine] = []
     for pos, j in zip(positions, judged, strict=True):
         verdicts = {i: v for i, v in j.verdicts.items() if _selected(v.rule, config)}
@@ -352,15 +359,21 @@ def _docs_evidence(verdict: _Verdict, line: _Line, config: BoilerplateConfig) ->
 
 
 def line_features(
-    docs: Sequence[Document], config: BoilerplateConfig | None = None
+    docs: Sequence[Document],
+    config: BoilerplateConfig | None = None,
+    *,
+    words: WordWeights | None = None,
+    word_scores: Sequence[npt.NDArray[np.float64]] | None = None,
 ) -> list[npt.NDArray[np.float64]]:
     """The model's feature matrix of every document (a row per non-blank line): for training.
 
     Corpus evidence (lines repeated on a site) is gathered over `docs`, as in detection.
+    The word columns come from `word_scores` (per document, a score per non-blank line;
+    out-of-fold scores when training) or else from `words`; with neither they are 0.
 
     Example:
         >>> [x.shape for x in line_features([Document("a", "Home\\n\\nThe minister resigned.")])]
-        [(2, 50)]
+        [(2, 55)]
     """
     config = config or BoilerplateConfig()
     lexicon = _lexicon(config.lexicon_file, config.builtin_lexicon)
@@ -369,12 +382,20 @@ def line_features(
     out = []
     for pos, doc in enumerate(docs):
         _, hits = _rule_verdicts(pos, doc, lines[pos], config, lexicon, corpus, set())
-        out.append(_features(lines[pos], hits))
+        scores = word_scores[pos] if word_scores is not None else _scores(words, lines[pos])
+        out.append(_features(lines[pos], hits, scores))
     return out
 
 
-def _features(lines: list[_Line], hits: list[dict[str, float]]) -> npt.NDArray[np.float64]:
-    return document_features([ln.text for ln in lines], [ln.norm for ln in lines], hits)
+def _features(
+    lines: list[_Line], hits: list[dict[str, float]], words: npt.NDArray[np.float64] | None
+) -> npt.NDArray[np.float64]:
+    return document_features([ln.text for ln in lines], [ln.norm for ln in lines], hits, words)
+
+
+def _scores(words: WordWeights | None, lines: list[_Line]) -> npt.NDArray[np.float64] | None:
+    """Each line's word log-odds, or None without word weights."""
+    return None if words is None else words.scores(ln.norm.split() for ln in lines)
 
 
 def _rule_verdicts(
@@ -452,11 +473,14 @@ def _model(config: BoilerplateConfig) -> LineModel | None:
         )
         raise ConfigError(msg)
     presets = model.meta.get("presets", {})
-    threshold, tail = presets.get(config.preset, (model.threshold, model.tail_threshold))
+    default = (model.threshold, model.tail_threshold, model.prose_tail_threshold)
+    threshold, tail, *prose = presets.get(config.preset, default)
+    prose_tail = prose[0] if prose and prose[0] is not None else None
     if config.model_threshold is not None:
         threshold = config.model_threshold
-        tail = min(tail, threshold)
-    return model.with_thresholds(float(threshold), float(tail))
+    return model.with_thresholds(
+        float(threshold), float(tail), None if prose_tail is None else float(prose_tail)
+    )
 
 
 def _selected(rule: str, config: BoilerplateConfig) -> bool:
@@ -519,13 +543,21 @@ def _quoted(lines: list[_Line]) -> npt.NDArray[np.bool_]:
     )
 
 
+class _Decision(NamedTuple):
+    """The model on one document: each line's probability, whether it goes, whether it
+    reads as prose, and the top features of the lines going."""
+
+    p: npt.NDArray[np.float64]
+    going: npt.NDArray[np.bool_]
+    prose: npt.NDArray[np.bool_]
+    tops: dict[int, list[str]]
+
+
 def _model_verdicts(
     lines: list[_Line],
     judged: _Judged,
     model: LineModel,
-    p: npt.NDArray[np.float64],
-    going: npt.NDArray[np.bool_],
-    tops: dict[int, list[str]],
+    decision: _Decision,
     config: BoilerplateConfig,
 ) -> dict[int, _Verdict]:
     """The model's lines (by block), beside the marker rules; each with what drove it.
@@ -534,6 +566,7 @@ def _model_verdicts(
     `--ignore` leave that marker out: then the model's own verdict is what is reported.
     """
     rules, hits, protected = judged.verdicts, judged.hits, judged.protected
+    p, going, prose, tops = decision
     flagged = [i for i in np.flatnonzero(going).tolist() if i not in protected]
     out: dict[int, _Verdict] = {
         i: v for i, v in rules.items() if _is_marker(v) and _selected(v.rule, config)
@@ -542,12 +575,24 @@ def _model_verdicts(
     for i in flagged:
         if i in out:
             continue
-        cut = model.threshold if p[i] >= model.threshold else model.tail_threshold
-        top = ", ".join(tops.get(i, [])) or "none"
+        cut = model.threshold if p[i] >= model.threshold else model.tail_cut(bool(prose[i]))
+        top = ", ".join(_with_words(tops.get(i, []), model, lines[i])) or "none"
         fired = ", ".join(sorted(hits[i])) or "none"
         evidence = f"{blocks[i]}; p={p[i]:.2f} >= {cut:.2f}; top: {top}; rules: {fired}"
         out[i] = _Verdict(2, "line_model", round(float(p[i]), 4), cut, evidence)
     return out
+
+
+def _with_words(top: list[str], model: LineModel, line: _Line) -> list[str]:
+    """The top features, the word weights naming the line's weightiest words:
+    "word weights (log-odds): demo, free trial"."""
+    if model.words is None:
+        return top
+    words = ", ".join(model.words.top(line.norm.split()))
+    return [f"{name}: {words}" if name == _WORD_FEATURE and words else name for name in top]
+
+
+_WORD_FEATURE = WORDS[0]
 
 
 def _blocks(flagged: list[int], n: int) -> dict[int, str]:
@@ -801,11 +846,14 @@ def labelled_rows(
     docs: Sequence[Document],
     labels: Sequence[Sequence[str | None]],
     config: BoilerplateConfig | None = None,
+    *,
+    words: WordWeights | None = None,
 ) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.int8]]]:
     """Feature matrices and labels (1 boilerplate, 0 content, -1 other) of labelled documents.
 
     `labels[k][n]` labels line n of `docs[k].text.split("\\n")`: "boilerplate", "content",
-    or anything else (blank, unsure) to leave the line out of the fit.
+    or anything else (blank, unsure) to leave the line out of the fit. The word columns
+    are scored with `words` (a trained model's `words`), or 0 without.
 
     Example:
         >>> xs, ys = labelled_rows([Document("a", "Home\\nThe minister resigned.")],
@@ -813,37 +861,70 @@ def labelled_rows(
         >>> ys[0].tolist()
         [1, 0]
     """
-    xs = line_features(docs, config)
-    ys = []
-    for doc, doc_labels in zip(docs, labels, strict=True):
-        code = {BOILERPLATE_LABEL: 1, CONTENT_LABEL: 0}
-        numbers = [line.number for line in _split_lines(doc.text)]
-        ys.append(np.array([code.get(str(doc_labels[n]), -1) for n in numbers], dtype=np.int8))
-    return xs, ys
+    return line_features(docs, config, words=words), line_labels(docs, labels)
+
+
+def line_labels(
+    docs: Sequence[Document], labels: Sequence[Sequence[str | None]]
+) -> list[npt.NDArray[np.int8]]:
+    """The codes of `labelled_rows` alone (1 boilerplate, 0 content, -1 other), per document."""
+    return [
+        _codes(_split_lines(doc.text), doc_labels)
+        for doc, doc_labels in zip(docs, labels, strict=True)
+    ]
+
+
+def _codes(lines: list[_Line], labels: Sequence[str | None]) -> npt.NDArray[np.int8]:
+    """1 / 0 / -1 for each non-blank line (boilerplate / content / left out)."""
+    code = {BOILERPLATE_LABEL: 1, CONTENT_LABEL: 0}
+    return np.array([code.get(str(labels[ln.number]), -1) for ln in lines], dtype=np.int8)
 
 
 def train_model(
-    xs: Sequence[npt.NDArray[np.float64]],
-    ys: Sequence[npt.NDArray[np.int8]],
+    docs: Sequence[Document],
+    labels: Sequence[Sequence[str | None]],
+    config: BoilerplateConfig | None = None,
     *,
     threshold: float = 0.9,
     tail_threshold: float = 0.6,
     trees: int = 150,
     depth: int = 4,
     meta: dict[str, object] | None = None,
+    groups: Sequence[str] | None = None,
 ) -> LineModel:
-    """Fit the line model on labelled rows (`labelled_rows`); lines labelled -1 are left out.
+    """Fit the line model on labelled documents (labels as in `labelled_rows`).
+
+    Two stages: word weights (`linewords.fit_words`), each group's lines scored by weights
+    fitted on the other groups, then the trees over every feature, the word columns
+    included. Lines labelled neither boilerplate nor content are left out of both fits.
+
+    `groups` names each document's group (default: its site, `config.site_field`, or
+    else the document itself); copies of one page (several extractors' output) must share
+    a group, or the word columns learn the page instead of the words.
 
     Needs scikit-learn (`pip install 'dedup[train]'`); using the model does not.
 
     Example:
-        >>> xs, ys = labelled_rows([Document("a", "Home\\nThe minister resigned on Friday.")] * 4,
-        ...                        [["boilerplate", "content"]] * 4)
-        >>> train_model(xs, ys, trees=10).probabilities(xs[0]).round(1).tolist()
+        >>> docs = [Document(str(k), "Home\\nThe minister resigned on Friday.") for k in range(8)]
+        >>> model = train_model(docs, [["boilerplate", "content"]] * 8, trees=10)
+        >>> model.probabilities(line_features(docs[:1], words=model.words)[0]).round(1).tolist()
         [0.9, 0.1]
     """
-    x = np.vstack(list(xs))
-    y = np.concatenate(list(ys))
+    config = config or BoilerplateConfig()
+    lines = [_split_lines(doc.text) for doc in docs]
+    ys = [_codes(ls, doc_labels) for ls, doc_labels in zip(lines, labels, strict=True)]
+    site = config.site_field
+    if groups is None:
+        groups = [str(d.meta.get(site, d.id)) if site else d.id for d in docs]
+    weights, scores = fit_words(
+        [ln.norm.split() for ls in lines for ln in ls],
+        np.concatenate(ys) if ys else np.zeros(0, dtype=np.int8),
+        [g for g, ls in zip(groups, lines, strict=True) for _ in ls],
+    )
+    bounds = np.cumsum([0, *(len(ls) for ls in lines)])
+    per_doc = [scores[bounds[k] : bounds[k + 1]] for k in range(len(docs))]
+    x = np.vstack(line_features(docs, config, word_scores=per_doc))
+    y = np.concatenate(ys)
     keep = y >= 0
     model = fit(x[keep], y[keep] == 1, FEATURES, trees=trees, depth=depth, meta=dict(meta or {}))
-    return model.with_thresholds(threshold, tail_threshold)
+    return replace(model.with_thresholds(threshold, tail_threshold), words=weights)

@@ -20,7 +20,7 @@ import click
 
 from dedup.api import compare as api_compare
 from dedup.api import scan as api_scan
-from dedup.boilerplate import labelled_rows, train_model
+from dedup.boilerplate import line_labels, train_model
 from dedup.check import Limits, baseline_text, read_baseline
 from dedup.check import check as api_check
 from dedup.clean import clean as api_clean
@@ -1073,9 +1073,8 @@ def boilerplate_train(
     """
     _refuse_input(output, [labelled])
     docs, labels = _read_labelled(labelled, text_field, site_field)
-    with _user_errors():
-        config = replace(_base_config().boilerplate, site_field=site_field)
-        xs, ys = labelled_rows(docs, labels, config)
+    config = replace(_base_config().boilerplate, site_field=site_field)
+    ys = line_labels(docs, labels)
     used = sum(int((y >= 0).sum()) for y in ys)
     found = sum(int((y == 1).sum()) for y in ys)
     if found in (0, used):
@@ -1095,8 +1094,9 @@ def boilerplate_train(
     tail = threshold if tail_threshold is None else min(tail_threshold, threshold)
     with _user_errors():
         model = train_model(
-            xs, ys, threshold=threshold, tail_threshold=tail, trees=trees, depth=depth, meta=meta
-        )
+            docs, labels, config, threshold=threshold, tail_threshold=tail, trees=trees,
+            depth=depth, meta=meta,
+        )  # fmt: skip
         write_atomic(output, json.dumps(model.to_dict(), indent=1))
     click.echo(
         f"trained on {used} lines of {len(docs)} documents ({found} boilerplate) -> {output}",

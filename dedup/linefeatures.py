@@ -155,10 +155,20 @@ RULES = (
     "metadata header",
     "breadcrumb",
 )
-FEATURES = SHAPE + POSITION + NEIGHBOURS + RULES
+# The line's word log-odds (`dedup.linewords`), and its neighbours': boilerplate comes in
+# blocks, and a bio or a newsletter prompt at the tail drags the lines around it along.
+WORDS = (
+    "word weights (log-odds)",
+    "word weights within 3 lines (mean)",
+    "word weights of the lines after (mean)",
+    "previous line's word weights",
+    "next line's word weights",
+)
+FEATURES = SHAPE + POSITION + NEIGHBOURS + RULES + WORDS
 RULE_COLUMN = {
     name: len(SHAPE) + len(POSITION) + len(NEIGHBOURS) + k for k, name in enumerate(RULES)
 }
+_WORD_COLUMN = len(FEATURES) - len(WORDS)
 
 
 def shape_row(text: str, norm_words: Sequence[str]) -> list[float]:
@@ -244,6 +254,7 @@ def document_features(
     texts: Sequence[str],
     norms: Sequence[str],
     hits: Sequence[Mapping[str, float]],
+    words: npt.NDArray[np.float64] | None = None,
 ) -> npt.NDArray[np.float64]:
     """The feature matrix of one document: a row per non-blank line, columns `FEATURES`.
 
@@ -251,6 +262,7 @@ def document_features(
         texts: the stripped lines, in order.
         norms: the same lines normalized (`lexicon.normalize_line`).
         hits: per line, the rule features that fired (`RULES` names -> value).
+        words: per line, the word log-odds (`linewords.WordWeights.score`); None for 0.
 
     Returns:
         A `(len(texts), len(FEATURES))` float matrix.
@@ -260,7 +272,7 @@ def document_features(
         ...                       ["home", "a long sentence of prose said the man today"],
         ...                       [{}, {}])
         >>> x.shape
-        (2, 50)
+        (2, 55)
     """
     n = len(texts)
     out = np.zeros((n, len(FEATURES)))
@@ -282,7 +294,21 @@ def document_features(
     for i, found in enumerate(hits):
         for name, value in found.items():
             out[i, RULE_COLUMN[name]] = value
+    if words is not None:
+        out[:, _WORD_COLUMN:] = _word_context(words)
     return out
+
+
+def _word_context(words: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The `WORDS` columns from each line's word log-odds."""
+    n = len(words)
+    index = np.arange(n)
+    window = _around(np.ones(n))
+    window[window == 0] = 1.0
+    after = (np.cumsum(words[::-1])[::-1] - words) / np.maximum(1, n - 1 - index)
+    previous = np.concatenate(([0.0], words[:-1]))
+    following = np.concatenate((words[1:], [0.0]))
+    return np.stack([words, _around(words) / window, after, previous, following], axis=1)
 
 
 def _position(prose: npt.NDArray[np.float64], n: int) -> npt.NDArray[np.float64]:

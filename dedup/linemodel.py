@@ -34,8 +34,9 @@ import numpy.typing as npt
 
 from dedup.errors import ConfigError
 from dedup.io.formats import json_value
+from dedup.linewords import WordWeights
 
-SCHEMA = "dedup.boilerplate-model/1"
+SCHEMA = "dedup.boilerplate-model/2"  # /2: word weights (`dedup.linewords`)
 Matrix = npt.NDArray[np.float64]
 
 
@@ -60,6 +61,9 @@ class LineModel:
         threshold: probability at or above which a line is reported anywhere.
         tail_threshold: lower probability that lets a line go with the block at the tail.
         meta: how the model was trained (data, split, counts, scores), for the record.
+        words: the word weights behind the `linefeatures.WORDS` columns (None: all 0).
+        prose_tail_threshold: the probability a line that reads as prose needs to go with
+            the tail block (None: `threshold`, i.e. prose never rides along).
     """
 
     features: tuple[str, ...]
@@ -73,6 +77,8 @@ class LineModel:
     threshold: float
     tail_threshold: float
     meta: dict[str, Any]
+    words: WordWeights | None = None
+    prose_tail_threshold: float | None = None
 
     @cached_property
     def _flat(self) -> tuple[npt.NDArray[np.int32], ...]:
@@ -137,8 +143,9 @@ class LineModel:
         The tail block is decoded as one: from the last line inward, every line at or above
         `tail_threshold` goes with it, so a run of headline-shaped lines at the tail leaves
         together while a short line between prose paragraphs needs the full threshold. A
-        line that reads as prose (`prose`) never rides along: it needs the full threshold
-        wherever it stands. A line in `never` stays whatever its score, and ends the block.
+        line that reads as prose (`prose`: an author's bio, a call to action, a paywall
+        notice, or the article's last paragraph) needs `prose_tail_threshold` to ride
+        along. A line in `never` stays whatever its score, and ends the block.
 
         Example:
             >>> LineModel.toy().decide(np.array([0.1, 0.95, 0.2, 0.6, 0.7])).tolist()
@@ -149,7 +156,7 @@ class LineModel:
             out &= ~never
         i = len(p) - 1
         while i >= 0 and not _at(never, i):
-            if not (out[i] or (p[i] >= self.tail_threshold and not _at(prose, i))):
+            if not (out[i] or p[i] >= self.tail_cut(_at(prose, i))):
                 break
             out[i] = True
             i -= 1
@@ -168,9 +175,25 @@ class LineModel:
         order = np.argsort(-share, axis=1, kind="stable")[:, :top]
         return [[self.features[j] for j in row if share[k, j] > 0] for k, row in enumerate(order)]
 
-    def with_thresholds(self, threshold: float, tail_threshold: float) -> LineModel:
-        """The same model deciding at other thresholds."""
-        return replace(self, threshold=threshold, tail_threshold=tail_threshold)
+    def tail_cut(self, prose: bool) -> float:
+        """The probability a line needs to go with the tail block."""
+        if not prose:
+            return self.tail_threshold
+        if self.prose_tail_threshold is None:
+            return self.threshold
+        return self.prose_tail_threshold
+
+    def with_thresholds(
+        self, threshold: float, tail_threshold: float, prose_tail_threshold: float | None = None
+    ) -> LineModel:
+        """The same model deciding at other thresholds (the tail ones capped at `threshold`)."""
+        prose = None if prose_tail_threshold is None else min(prose_tail_threshold, threshold)
+        return replace(
+            self,
+            threshold=threshold,
+            tail_threshold=min(tail_threshold, threshold),
+            prose_tail_threshold=prose,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form shipped in the package and written by `dedup boilerplate train`."""
@@ -191,7 +214,13 @@ class LineModel:
             "depth": self.depth,
             "threshold": self.threshold,
             "tail_threshold": self.tail_threshold,
+            **(
+                {"prose_tail_threshold": self.prose_tail_threshold}
+                if self.prose_tail_threshold is not None
+                else {}
+            ),
             "meta": json.loads(json.dumps(self.meta)),  # a copy: callers may edit it
+            **({"words": self.words.to_dict()} if self.words is not None else {}),
         }
 
     @classmethod
@@ -217,6 +246,8 @@ class LineModel:
             float(data["threshold"]),
             float(data["tail_threshold"]),
             dict(data.get("meta", {})),
+            WordWeights.from_dict(data["words"]) if "words" in data else None,
+            _optional_float(data.get("prose_tail_threshold")),
         )
         model.validate()
         return model
@@ -259,6 +290,10 @@ class LineModel:
 
 def _at(flags: npt.NDArray[np.bool_] | None, i: int) -> bool:
     return bool(flags is not None and flags[i])
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def _floats(values: Matrix) -> list[float]:

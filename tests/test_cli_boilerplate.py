@@ -10,6 +10,7 @@ import pytest
 from cli_helpers import run_cli as _run
 
 from dedup.config import BOILERPLATE_RULES
+from dedup.linefeatures import FEATURES
 from dedup.linemodel import LineModel, load_model
 from dedup.rulebook import RULE_DOCS, explain_rule
 
@@ -266,7 +267,10 @@ def test_an_output_that_is_an_input_is_refused(workdir: Path, args: tuple[str, .
     ("edit", "expected"),
     [
         (lambda d: d.update(features=d["features"][:10]), "outside the model's 10"),
-        (lambda d: d["trees"][3]["feature"].__setitem__(0, 999), "outside the model's 50"),
+        (
+            lambda d: d["trees"][3]["feature"].__setitem__(0, 999),
+            f"outside the model's {len(FEATURES)}",
+        ),
         (lambda d: d["trees"][0]["left"].__setitem__(0, 10**6), "points outside its tree"),
         (lambda d: d.pop("trees"), "not a readable boilerplate model"),
     ],

@@ -25,12 +25,13 @@ DEV_LINES = [json.loads(line) for line in (DATA / "webpage_lines_dev.jsonl").ope
 NONNEWS = [json.loads(line) for line in (DATA / "nonnews_sample.jsonl").open()]
 
 
-def _decided(record: dict, preset: str) -> bool:
-    """Whether the labelled line goes, judged with its context."""
+def _decided(record: dict, preset: str, *, held: bool = False) -> bool:
+    """Whether the labelled line goes (or, with `held`, is found at all), judged with its
+    context."""
     lines = [*record["context_before"], record["line"], *record["context_after"]]
     doc = Document("d", "\n".join(lines))
     found = detect_boilerplate([doc], BoilerplateConfig(preset=preset))
-    return len(record["context_before"]) in {b.line for b in found if not b.held}
+    return len(record["context_before"]) in {b.line for b in found if held or not b.held}
 
 
 def test_fixture_is_real_and_balanced() -> None:
@@ -51,8 +52,13 @@ def test_labelled_boilerplate_lines_found_by_the_default_preset() -> None:
     # 13 of the 32 on this fixture today (the dev split as a whole: see README); a change
     # to the model or the features must not lose them.
     assert len(found) >= 13
-    # The web preset trades a little risk for more of the furniture: it finds at least as much.
-    web = [r["line"] for r in DEV_LINES if r["label"] == "boilerplate" and _decided(r, "web")]
+    # The web preset trades a little risk for more of the furniture: it finds at least as much
+    # (though on a page of nothing but furniture the removal budget may hold some back).
+    web = [
+        r["line"]
+        for r in DEV_LINES
+        if r["label"] == "boilerplate" and _decided(r, "web", held=True)
+    ]
     assert set(found) <= set(web)
 
 
@@ -120,8 +126,10 @@ def test_training_on_labelled_pages_gives_a_working_model() -> None:
     ]
     from dedup.boilerplate import labelled_rows
 
-    xs, ys = labelled_rows(docs, labels)
-    model = train_model(xs, ys, threshold=0.5, tail_threshold=0.5)
+    model = train_model(docs, labels, threshold=0.5, tail_threshold=0.5)
+    assert model.words is not None
+    assert model.words.weights
+    xs, ys = labelled_rows(docs, labels, words=model.words)
     p = np.concatenate([model.probabilities(x)[y >= 0] for x, y in zip(xs, ys, strict=True)])
     y = np.concatenate([y[y >= 0] for y in ys]) == 1
     # On its own training lines the model must beat chance by a wide margin.
@@ -130,11 +138,11 @@ def test_training_on_labelled_pages_gives_a_working_model() -> None:
 
 def test_a_document_longer_than_the_model_knows_is_left_to_the_markers(tmp_path: Path) -> None:
     # The shipped model judges documents of up to its training pages' 99th percentile of
-    # lines (a 2 MB licence file of 46,000 lines is far outside); shrink the limit to see it.
+    # lines (828; a 2 MB licence file of 46,000 lines is far outside): shrink the limit.
     record = DEV_LINES[28]
     text = "\n".join([*record["context_before"], record["line"], *record["context_after"]])
     data = load_model(None).to_dict()
-    assert data["meta"]["max_lines"] == 985
+    assert data["meta"]["max_lines"] == 828
     data["meta"]["max_lines"] = 4
     small = tmp_path / "model.json"
     small.write_text(json.dumps(data), encoding="utf-8")
@@ -151,3 +159,51 @@ def test_select_line_model_shows_the_models_own_verdicts() -> None:
     assert {b.rule for b in only} == {"line_model"}
     assert {b.line for b in only} >= {4}
     assert len(only) > 1  # the lines the lexicon took are the model's too
+
+
+def test_word_weights_are_learned_out_of_fold_and_ship_with_the_model() -> None:
+    # Real lines of the dev fixture; each is its own group. A word that marks boilerplate
+    # in training must raise a line's score, and the out-of-fold score of a line must not
+    # come from weights that saw that line.
+    from dedup.linewords import LIMIT, WordWeights, fit_words
+
+    lines = [r["line"].casefold().split() for r in DEV_LINES] * 4
+    y = np.array([r["label"] == "boilerplate" for r in DEV_LINES] * 4, dtype=np.int8)
+    groups = [f"g{k}" for k in range(len(lines))]
+    weights, scores = fit_words(lines, y, groups, keep=50)
+    assert 0 < len(weights.weights) <= 50
+    assert np.abs(scores).max() <= LIMIT
+    again = WordWeights.from_dict(json.loads(json.dumps(weights.to_dict())))
+    assert again.scores(lines[:5]).round(3).tolist() == weights.scores(lines[:5]).round(3).tolist()
+    booster = max(weights.weights, key=weights.weights.__getitem__)
+    assert weights.score([*booster.split(), "x"]) > weights.score(["x"])
+
+
+def test_the_shipped_model_names_the_words_that_drove_a_line() -> None:
+    model = load_model(None)
+    assert model.words is not None
+    assert len(model.words.weights) >= 1000
+    text = (
+        "The council approved the budget on Tuesday after a long debate in the chamber.\n"
+        "Sign up for our newsletter to get the latest articles delivered to your inbox.\n"
+    )
+    found = detect_boilerplate([Document("a", text)])
+    assert [b.line for b in found] == [1]
+    assert "newsletter" in found[0].evidence or found[0].rule != "line_model"
+
+
+def test_prose_rides_along_the_tail_only_at_the_prose_tail_threshold() -> None:
+    # A bio or a paywall notice at the very end reads as prose: it goes with the tail block
+    # at the prose tail threshold, and without one it needs the full threshold.
+    p = np.array([0.1, 0.8, 0.6, 0.75])
+    prose = np.array([True, True, False, True])
+    with_prose = LineModel.toy().with_thresholds(0.9, 0.5, 0.7)
+    assert with_prose.decide(p, prose).tolist() == [False, True, True, True]
+    without = LineModel.toy().with_thresholds(0.9, 0.5)
+    assert without.decide(p, prose).tolist() == [False, False, False, False]
+    again = LineModel.from_dict(json.loads(json.dumps(with_prose.to_dict())))
+    assert again.prose_tail_threshold == 0.7
+    assert LineModel.from_dict(without.to_dict()).prose_tail_threshold is None
+    # Thresholds for the tail never exceed the main one.
+    capped = LineModel.toy().with_thresholds(0.6, 0.9, 0.95)
+    assert (capped.tail_threshold, capped.prose_tail_threshold) == (0.6, 0.6)
