@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from dedup.config import project_root
 from dedup.document import Document
 from dedup.errors import InputError
-from dedup.io.formats import source_path
+from dedup.io.formats import json_value, source_path
 
 if TYPE_CHECKING:
     from dedup.check import Finding
@@ -67,11 +67,11 @@ def read_baseline(path: str | Path) -> Baseline:
         InputError: the file is missing or is not a dedup baseline.
     """
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json_value(Path(path).read_text(encoding="utf-8"))
     except OSError as ex:
         msg = f"{path}: cannot read the baseline ({ex.strerror}); write one with --write-baseline"
         raise InputError(msg) from ex
-    except (json.JSONDecodeError, UnicodeDecodeError) as ex:
+    except ValueError as ex:  # not JSON, not UTF-8, or nested past Python's stack
         msg = f"{path} is not a dedup baseline (not JSON); write one with --write-baseline"
         raise InputError(msg) from ex
     if not isinstance(data, dict) or data.get("schema") != BASELINE_SCHEMA:

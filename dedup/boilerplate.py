@@ -49,6 +49,7 @@ from dedup.linefeatures import (
 from dedup.linemodel import LineModel, fit, load_model
 from dedup.linewords import WordWeights, fit_words
 from dedup.parallel import map_shared, ranges, resolve_jobs
+from dedup.progress import counted, set_stage
 from dedup.report import BoilerplateLine
 
 SEPARATOR = re.compile(r"\s*[:|–—\-»>•]")
@@ -149,16 +150,18 @@ def detect_boilerplate(
     jobs = resolve_jobs(jobs)
     lexicon = _lexicon(config.lexicon_file, config.builtin_lexicon)
     protect = load_protect(config.protect_file)
+    tasks = ranges(len(docs), _BATCH)
+    split = map_shared(_split_range, docs, tasks, jobs=jobs)
     lines = [
-        doc_lines
-        for part in map_shared(_split_range, docs, ranges(len(docs), _BATCH), jobs=jobs)
-        for doc_lines in part
+        doc_lines for part in counted("boilerplate: lines", split, tasks) for doc_lines in part
     ]
+    set_stage("boilerplate: corpus evidence")
     corpus = _Corpus(docs, lines, config)
     # Corpus evidence is gathered once above; each document is then judged on its own.
     shared = _Shared(docs, lines, config, lexicon, protect, corpus)
     found: list[BoilerplateLine] = []
-    for part in map_shared(_detect_range, shared, ranges(len(docs), _BATCH), jobs=jobs):
+    judged = map_shared(_detect_range, shared, tasks, jobs=jobs)
+    for part in counted("boilerplate: judging documents", judged, tasks):
         found.extend(part)
     return found
 

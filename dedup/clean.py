@@ -30,8 +30,9 @@ from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.errors import InputError
 from dedup.io.atomic import write_atomic
-from dedup.io.formats import InputFormat, source_path
+from dedup.io.formats import InputFormat, json_value, source_path
 from dedup.io.readers import DocumentReader, SkippedRecord, require_documents
+from dedup.io.remote import is_url
 from dedup.io.writers import write_jsonl, write_like
 from dedup.report import BoilerplateLine, DuplicateCluster, PassageMatch, Report
 from dedup.store import Index, QueryResult
@@ -173,6 +174,8 @@ class CleanResult:
         removed: every span cut out of a kept document.
         rejects: every document or record not written.
         read: documents and records read, readable or not.
+        outputs: the files written to the output directory.
+        passed_over: files of an input directory that are not a corpus format, not read.
     """
 
     documents: tuple[Document, ...]
@@ -180,6 +183,7 @@ class CleanResult:
     rejects: tuple[Reject, ...]
     read: int
     outputs: tuple[str, ...] = field(default=())
+    passed_over: tuple[str, ...] = field(default=())
 
     def summary(self) -> dict[str, int]:
         """Counts; `written + rejected == read` always holds."""
@@ -454,12 +458,12 @@ def clean(
     _check_targets(inputs, paths, out_dir)
     docs = [doc for inp in inputs for doc in inp.docs]
     require_documents(len(docs), len(reader.skipped), paths, text_field, allow_empty=allow_empty)
+    key = _scan_key(paths, list(reader.formats), config) if resume and report is None else None
     if report is None:
-        report = _saved_scan(out_dir, paths, config) if resume else None
+        report = _saved_scan(out_dir, key)
         if report is None:
             report = scan(docs, config, jobs=jobs)
-            if resume:
-                _save_scan(out_dir, paths, config, report)
+            _save_scan(out_dir, key, report)
     else:
         _check_replay(report, config)
     hits = None
@@ -470,41 +474,42 @@ def clean(
     outputs = _write_documents(inputs, result, out_dir, text_field)
     write_jsonl(out_dir / REMOVED_FILE, (r.to_dict() for r in result.removed))
     write_jsonl(out_dir / REJECTS_FILE, (r.to_dict() for r in result.rejects))
-    kept = [CHECKPOINT_FILE] if resume and "-" not in paths else []
+    kept = [CHECKPOINT_FILE] if key is not None else []
     _replace_manifest(out_dir, [*outputs, REMOVED_FILE, REJECTS_FILE, *kept], paths)
-    return replace(result, outputs=tuple(outputs))
+    return replace(result, outputs=tuple(outputs), passed_over=tuple(reader.passed_over))
 
 
-def _scan_key(paths: Sequence[str], config: DedupConfig) -> dict[str, Any]:
-    """What a saved scan must match: the settings and every input file's size and mtime."""
-    files = []
-    for path in paths:
-        root = Path(path)
-        members = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
-        for p in members:
-            st = p.stat()
-            files.append([str(p), st.st_size, st.st_mtime_ns])
-    return {"fingerprint": config.fingerprint(), "files": files}
+def _scan_key(
+    paths: Sequence[str], files: Sequence[str], config: DedupConfig
+) -> dict[str, Any] | None:
+    """What a saved scan must match: the settings, the inputs named, and the size and mtime
+    of every file read; None when an input cannot be checked so (standard input, a URL)."""
+    if any(f == "-" or is_url(f) for f in files):
+        return None
+    stats = []
+    for name in files:
+        st = Path(name).stat()
+        stats.append([name, st.st_size, st.st_mtime_ns])
+    return {"fingerprint": config.fingerprint(), "paths": list(paths), "files": stats}
 
 
-def _saved_scan(out_dir: Path, paths: Sequence[str], config: DedupConfig) -> Report | None:
+def _saved_scan(out_dir: Path, key: dict[str, Any] | None) -> Report | None:
     """The scan an earlier --resume run saved for exactly these inputs and settings."""
-    if "-" in paths:
-        return None  # standard input cannot be read twice
+    if key is None:
+        return None
     try:
-        saved = json.loads((out_dir / CHECKPOINT_FILE).read_text(encoding="utf-8"))
-        if saved.get("key") != _scan_key(paths, config):
+        saved = json_value((out_dir / CHECKPOINT_FILE).read_text(encoding="utf-8"))
+        if saved.get("key") != key:
             return None
         return Report.from_dict(saved["report"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def _save_scan(out_dir: Path, paths: Sequence[str], config: DedupConfig, report: Report) -> None:
-    if "-" in paths:
-        return
-    data = {"key": _scan_key(paths, config), "report": report.to_dict()}
-    write_atomic(out_dir / CHECKPOINT_FILE, json.dumps(data, ensure_ascii=False))
+def _save_scan(out_dir: Path, key: dict[str, Any] | None, report: Report) -> None:
+    if key is not None:
+        data = {"key": key, "report": report.to_dict()}
+        write_atomic(out_dir / CHECKPOINT_FILE, json.dumps(data, ensure_ascii=False))
 
 
 def _check_replay(report: Report, config: DedupConfig) -> None:
@@ -528,7 +533,7 @@ def _replace_manifest(out_dir: Path, written: Sequence[str], inputs: Sequence[st
     path = out_dir / MANIFEST_FILE
     protected = [Path(p).resolve() for p in inputs if p != "-"]
     try:
-        old = json.loads(path.read_text(encoding="utf-8"))
+        old = json_value(path.read_text(encoding="utf-8"))
         before = old["files"] if old.get("schema") == MANIFEST_SCHEMA else []
     except (OSError, ValueError, TypeError, KeyError):
         before = []  # no manifest (or not ours): touch nothing

@@ -39,7 +39,8 @@ from dedup.config import (
 from dedup.document import Document
 from dedup.errors import ConfigError, DedupError
 from dedup.io.atomic import write_atomic
-from dedup.io.readers import DocumentReader, require_documents
+from dedup.io.formats import json_value
+from dedup.io.readers import DocumentReader, passed_over_note, require_documents
 from dedup.passages import peak_memory
 from dedup.progress import activity, progress_enabled, track
 from dedup.render import (
@@ -81,7 +82,18 @@ class RunOption(click.Option):
     """
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+class _Commands(click.Group):
+    """The command group: a library error any command lets through is still one line,
+    exit 2 (commands catch their own with `_user_errors`; this is the backstop)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DedupError as ex:
+            raise CLIInputError(str(ex)) from ex
+
+
+@click.group(cls=_Commands, context_settings=CONTEXT_SETTINGS)
 @click.version_option(package_name="dedup")
 def cli() -> None:
     """Find reused passages, near-duplicates and boilerplate in text corpora, with evidence.
@@ -268,7 +280,9 @@ def config_options(func: F) -> F:
         help="Which copy of a near-duplicate cluster is kept (none: drop every copy).",
     )
     @click.option(
-        "--date-field", default=None, help="Metadata field with an ISO date (--keep newest)."
+        "--date-field",
+        default=None,
+        help="Field with the date, ISO 8601 or seconds since 1970 (--keep newest).",
     )
     @click.option(
         "--source-priority",
@@ -517,9 +531,30 @@ def _read_counted(
     with _user_errors():
         docs = list(track(reader.read(paths), "reading", enabled=progress_enabled(quiet=quiet)))
     if not quiet:
-        for skipped in reader.skipped:
-            click.echo(f"skipped {skipped.source}: {skipped.reason}", err=True)
+        _list_skipped([(s.source, s.reason) for s in reader.skipped])
+        _note(passed_over_note(reader.passed_over))
     return docs, len(reader.skipped)
+
+
+SHOWN_SKIPPED = 20  # skipped records named on stderr; a misspelled field skips them all
+
+
+def _list_skipped(skipped: Sequence[tuple[str, str]]) -> None:
+    """Name the first skipped records on stderr, and count the rest in one line."""
+    for source, reason in skipped[:SHOWN_SKIPPED]:
+        click.echo(f"skipped {source}: {reason}", err=True)
+    if len(skipped) > SHOWN_SKIPPED:
+        more = len(skipped) - SHOWN_SKIPPED
+        click.echo(
+            f"skipped {more:,} more records (the summary counts them; "
+            "`dedup clean` writes each to rejects.jsonl with its reason)",
+            err=True,
+        )
+
+
+def _note(line: str) -> None:
+    if line:
+        click.echo(line, err=True)
 
 
 def _total_memory() -> int | None:
@@ -718,10 +753,9 @@ def clean(
             strip=strip,
         )
     if not quiet:
-        # The same lines `scan` prints as it reads: every bad record skipped, by name.
-        for reject in result.rejects:
-            if reject.reason == "unreadable":
-                click.echo(f"skipped {reject.source}: {reject.detail}", err=True)
+        # The same lines `scan` prints as it reads: the bad records skipped, by name.
+        _list_skipped([(r.source, r.detail) for r in result.rejects if r.reason == "unreadable"])
+        _note(passed_over_note(result.passed_over))
         counts = result.summary()
         click.echo(clean_summary(counts, time.monotonic() - start).render(), err=True)
         click.echo(clean_line(counts, out), err=True)
@@ -730,7 +764,7 @@ def clean(
 def _load_report(path: str) -> Report:
     try:
         with open(path, encoding="utf-8") as fh:
-            return Report.from_dict(json.load(fh))
+            return Report.from_dict(json_value(fh.read()))
     except (OSError, ValueError, KeyError, TypeError) as ex:
         msg = (
             f"{path}: not a readable dedup JSON report ({ex}); "

@@ -9,8 +9,11 @@ through others (transitive LSH edges are how one cluster swallows unrelated docu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from email.utils import parsedate_to_datetime
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -22,12 +25,14 @@ from dedup.document import Document, require_field
 from dedup.errors import ConfigError
 from dedup.lsh import _band_order, band_candidates, document_bands, row_keys
 from dedup.parallel import resolve_jobs
+from dedup.progress import set_stage
 from dedup.report import ClusterMember, DuplicateCluster
 from dedup.signature import document_signatures, text_shingle_sets
 from dedup.verify import set_jaccard
 
 BATCH = 2048  # documents per signature batch (per worker task)
 SET_BATCH = 512  # documents per shingle-set batch (its buffers take ~8 bytes per character)
+_EPOCH = re.compile(r"-?\d{9,}(\.\d+)?")  # seconds since 1970 (not YYYYMMDD)
 MAX_BUCKET = 1000  # distinct signatures per LSH bucket before it is capped (see band_candidates)
 
 
@@ -58,10 +63,10 @@ def _keep_order(docs: Sequence[Document], config: DedupConfig) -> npt.NDArray[np
     order = list(range(len(docs)))
     if config.keep == "newest":
         field_name = config.date_field or ""
-        dates = [str(docs[i].meta.get(field_name, "")) for i in order]
-        require_field(docs, field_name, "--date-field", any(dates))
-        order.sort(key=lambda i: dates[i], reverse=True)  # ISO 8601 sorts as text
-        order.sort(key=lambda i: dates[i] == "")  # undated copies last
+        times = [_timestamp(doc, field_name) for doc in docs]
+        require_field(docs, field_name, "--date-field", any(t is not None for t in times))
+        # Newest first, undated copies last; a stable sort keeps input order among ties.
+        order.sort(key=lambda i: (times[i] is None, -(times[i] or 0.0)))
     elif config.keep == "source":
         ranks = [_source_rank(docs[i].source, config.source_priority) for i in order]
         if docs and min(ranks) == len(config.source_priority):
@@ -74,6 +79,71 @@ def _keep_order(docs: Sequence[Document], config: DedupConfig) -> npt.NDArray[np
     else:
         return np.arange(len(docs), dtype=np.int64)
     return np.array(order, dtype=np.int64)
+
+
+def _timestamp(doc: Document, field_name: str) -> float | None:
+    """Seconds since 1970 of a document's date field, None when it has none.
+
+    A date is a number (seconds since 1970), a date or datetime (from Parquet), or a string
+    in ISO 8601 (`2024-05-01`, `2024-05-01T10:00:00Z`) or RFC 2822 (`Wed, 01 May 2024
+    10:00:00 +0000`); a time without a zone is UTC. Dates are compared as times, not as
+    text ("2024-5-1" is not newer than "2024-10-01"): anything else is an error naming it.
+
+    Example:
+        >>> docs = [Document("a", "x", meta={"d": v}) for v in ("2024-05-01", 1714521600)]
+        >>> [_timestamp(d, "d") for d in docs]
+        [1714521600.0, 1714521600.0]
+        >>> _timestamp(Document("c", "x", meta={"d": "last May"}), "d")
+        Traceback (most recent call last):
+        dedup.errors.ConfigError: --date-field 'd': c has 'last May', not a date; write dates \
+as ISO 8601 (2024-05-01) or seconds since 1970, or pick another --keep
+    """
+    value = doc.meta.get(field_name)
+    if value is None or value == "":
+        return None
+    try:
+        return _seconds(value)
+    except (TypeError, ValueError, OverflowError) as ex:
+        msg = (
+            f"--date-field {field_name!r}: {doc.id} has {value!r}, not a date; write dates as "
+            "ISO 8601 (2024-05-01) or seconds since 1970, or pick another --keep"
+        )
+        raise ConfigError(msg) from ex
+
+
+def _seconds(value: Any) -> float:
+    """Seconds since 1970 of one date value (see `_timestamp`); raises when it is none.
+
+    Example:
+        >>> [_seconds(v) for v in ("2021", "2021-01", "1609459200", "1 Jan 2021 00:00 GMT")]
+        [1609459200.0, 1609459200.0, 1609459200.0, 1609459200.0]
+    """
+    if isinstance(value, bool):
+        raise TypeError(value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    if not isinstance(value, datetime):
+        value = _parse_date(str(value).strip())
+        if isinstance(value, float):
+            return value
+    moment: datetime = value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
+
+
+def _parse_date(text: str) -> datetime | float:
+    if _EPOCH.fullmatch(text):
+        return float(text)  # seconds since 1970, as a CSV holds them
+    text = {4: f"{text}-01-01", 7: f"{text}-01"}.get(len(text), text)  # a year, a month
+    try:
+        return datetime.fromisoformat(
+            text.removesuffix("Z") + ("+00:00" if text.endswith("Z") else "")
+        )
+    except ValueError:
+        return parsedate_to_datetime(text)
 
 
 def _source_rank(source: str, patterns: tuple[str, ...]) -> int:
@@ -159,10 +229,12 @@ def _candidates(
     docs: Sequence[Document], config: DedupConfig, jobs: int, counts: dict[str, int]
 ) -> tuple[npt.NDArray[np.int64], _Lists, _Lists, _Sets]:
     """Signatures -> groups and their band neighbours -> shingle sets of involved documents."""
-    sigs = document_signatures(docs, config, jobs=jobs)
+    sigs = document_signatures(docs, config, jobs=jobs, stage="near-duplicates: signing documents")
+    set_stage("near-duplicates: candidate pairs")
     group, members, adjacent = _neighbors(sigs, config, counts)
     del sigs  # only the groups are needed from here on: keeps memory per document low
     involved = (members.sizes() > 1) | (adjacent.sizes() > 0)
+    set_stage("near-duplicates: verifying candidates")
     return group, members, adjacent, _Sets.build(docs, np.flatnonzero(involved[group]), config)
 
 

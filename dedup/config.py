@@ -26,6 +26,11 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 
+# The estimate's standard error is 1/sqrt(num_perm): 0.011 at 8,192; more only costs memory
+# (a typo such as 99999999999 would ask for terabytes).
+MAX_NUM_PERM = 8192
+
+
 def _check_range(name: str, value: float, low: float, high: float) -> None:
     if not low <= value <= high:
         msg = f"{name} must be between {low:g} and {high:g}, got {value!r}"
@@ -111,7 +116,7 @@ class PassageConfig:
         if self.window % self.stride:
             msg = f"passage window ({self.window}) must be a multiple of stride ({self.stride})"
             raise ConfigError(msg)
-        _check_min("passage num_perm", self.num_perm, 2)
+        _check_range("passage num_perm", self.num_perm, 2, MAX_NUM_PERM)
         _check_range("lsh_threshold", self.lsh_threshold, 0.0, 1.0)
         _check_range("min_window_estimate", self.min_window_estimate, 0.0, 1.0)
         _check_min("min_words", self.min_words, 1)
@@ -277,7 +282,8 @@ class DedupConfig:
         keep: which copy of a near-duplicate cluster is kept: "first" (input order),
             "longest", "newest" (by `date_field`), "source" (by `source_priority`) or
             "none" (drop every copy).
-        date_field: `Document.meta` field with an ISO 8601 date, for keep="newest".
+        date_field: `Document.meta` field with the date (ISO 8601, RFC 2822 or seconds since
+            1970; compared as times), for keep="newest".
         source_priority: glob patterns over `Document.source`, best first, for keep="source".
 
     Example:
@@ -302,7 +308,7 @@ class DedupConfig:
         _check_keep(self.keep, self.date_field, self.source_priority)
         object.__setattr__(self, "source_priority", tuple(self.source_priority))
         _check_range("threshold", self.threshold, 0.0, 1.0)
-        _check_min("num_perm", self.num_perm, 2)
+        _check_range("num_perm", self.num_perm, 2, MAX_NUM_PERM)
         if not 0 <= self.seed < 2**32:
             msg = f"seed must be between 0 and 2**32 - 1, got {self.seed!r}"
             raise ConfigError(msg)
@@ -600,6 +606,9 @@ def _load_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(msg) from ex
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as ex:
         msg = f"{path}: cannot read it as TOML ({ex}); fix the file"
+        raise ConfigError(msg) from ex
+    except RecursionError as ex:
+        msg = f"{path}: cannot read it as TOML (nested too deeply); fix the file"
         raise ConfigError(msg) from ex
 
 

@@ -136,7 +136,7 @@ def read_entries(path: str | Path) -> list[str]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as ex:
-        msg = f"cannot read lexicon file {str(path)!r}: {ex}; pass a UTF-8 text file"
+        msg = f"cannot read phrase file {str(path)!r}: {ex}; pass a UTF-8 text file"
         raise ConfigError(msg) from ex
     return _entries(text)
 

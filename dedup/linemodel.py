@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.errors import ConfigError
+from dedup.io.formats import json_value
 from dedup.linewords import WordWeights
 
 SCHEMA = "dedup.boilerplate-model/2"  # /2: word weights (`dedup.linewords`)
@@ -316,7 +317,7 @@ def load_model(path: str | None = None) -> LineModel:
             text = resources.files("dedup").joinpath("data/boilerplate_model.json").read_text()
         else:
             text = Path(path).read_text(encoding="utf-8")
-        return LineModel.from_dict(json.loads(text))
+        return LineModel.from_dict(json_value(text))
     except (OSError, ValueError, KeyError, TypeError) as ex:
         where = path or "the built-in model"
         msg = (

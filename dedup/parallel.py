@@ -28,17 +28,28 @@ S = TypeVar("S")
 _SHARED: Any = None  # what forked workers of `map_shared` read instead of a pickled copy
 
 
+MAX_JOBS_PER_CORE = 8
+
+
 def resolve_jobs(jobs: int | None) -> int:
-    """Worker count: None or 0 means every core.
+    """Worker count: None or 0 means every core; more than `MAX_JOBS_PER_CORE` workers per
+    core is refused (each is a process with its own memory: `--jobs 100000` is a typo).
 
     Example:
         >>> resolve_jobs(3)
         3
     """
+    cores = os.cpu_count() or 1
     if jobs is None or jobs == 0:
-        return os.cpu_count() or 1
+        return cores
     if jobs < 0:
         msg = f"--jobs must be 0 (all cores) or a positive number of workers, got {jobs}"
+        raise ConfigError(msg)
+    if jobs > MAX_JOBS_PER_CORE * cores:
+        msg = (
+            f"--jobs {jobs}: this machine has {cores} cores; pass at most "
+            f"{MAX_JOBS_PER_CORE * cores} workers, or 0 for one per core"
+        )
         raise ConfigError(msg)
     return jobs
 

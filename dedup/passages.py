@@ -11,7 +11,6 @@ rapidfuzz similarity are reported, so LSH decides where to look and never what i
 
 from __future__ import annotations
 
-import time
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from dedup.document import Document
 from dedup.normalize import load_tables
 from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.prepare import PREPARE_BATCH, Batch, Prepared, prepare_range
-from dedup.progress import set_stage, stage_count
+from dedup.progress import counted, set_stage
 from dedup.report import PassageMatch, Span
 from dedup.verify import set_jaccard
 
@@ -142,9 +141,10 @@ def find_reuse(
     config = config or DedupConfig()
     jobs = resolve_jobs(jobs)
     load_tables()
-    set_stage(f"passages: preparing {len(docs):,} documents")
     prepare = partial(prepare_range, config=config)
-    batches = list(map_shared(prepare, docs, ranges(len(docs), PREPARE_BATCH), jobs=jobs))
+    tasks = ranges(len(docs), PREPARE_BATCH)
+    prepared_batches = map_shared(prepare, docs, tasks, jobs=jobs)
+    batches = list(counted("passages: preparing documents", prepared_batches, tasks))
     prepared = [prep for batch in batches for prep in batch.unpack()]
     windows: list[Batch | None] = list(batches)
     del batches  # window signatures are the bulk of the memory: `windows` alone holds them
@@ -153,14 +153,10 @@ def find_reuse(
     align = partial(_align_groups, config=config)
     reuse = Reuse([], {})
     tasks = ranges(len(cand), ALIGN_BATCH)
-    started = time.monotonic()
-    stage_count("passages: aligning document pairs", 0, len(cand), started)
-    for task, (found, jaccards) in zip(
-        tasks, map_shared(align, (prepared, cand), tasks, jobs=jobs), strict=True
-    ):
+    aligned = map_shared(align, (prepared, cand), tasks, jobs=jobs)
+    for found, jaccards in counted("passages: aligning document pairs", aligned, tasks):
         reuse.passages.extend(_passage(docs, f) for f in found)
         reuse.jaccards.update(((ia, ib), jac) for ia, ib, jac in jaccards)
-        stage_count("passages: aligning document pairs", task.stop, len(cand), started)
     return reuse
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TextIO, TypeVar
 
@@ -38,20 +38,42 @@ def set_stage(text: str) -> None:
 
 
 def stage_count(name: str, done: int, total: int, started: float) -> None:
-    """Set the stage to `name` with a count, a percentage and the time left at this rate.
+    """Set the stage to `name` with a count, a percentage, the rate and the time left.
 
     Example:
         >>> import time
         >>> stage_count("aligning document pairs", 0, 10, time.monotonic())
         >>> current_stage()
         'aligning document pairs: 0/10 (0 %)'
+        >>> stage_count("aligning document pairs", 5, 10, time.monotonic() - 5)
+        >>> current_stage()
+        'aligning document pairs: 5/10 (50 %), 1/s, ~5 s left'
         >>> set_stage("")
     """
     text = f"{name}: {done:,}/{total:,} ({100 * done // max(1, total)} %)"
     elapsed = time.monotonic() - started
     if 0 < done < total and elapsed > 0:
-        text += f", ~{elapsed / done * (total - done):,.0f} s left"
+        text += f", {done / elapsed:,.0f}/s, ~{elapsed / done * (total - done):,.0f} s left"
     set_stage(text)
+
+
+def counted(name: str, results: Iterable[T], tasks: Sequence[range]) -> Iterator[T]:
+    """Yield `results`, one per task (a range of items), counting the items done as stage
+    `name` (see `stage_count`): how each stage of a long run shows its progress.
+
+    Example:
+        >>> list(counted("signing documents", ["a", "b"], [range(0, 2), range(2, 3)]))
+        ['a', 'b']
+        >>> current_stage()
+        'signing documents: 3/3 (100 %)'
+        >>> set_stage("")
+    """
+    total = tasks[-1].stop if tasks else 0
+    started = time.monotonic()
+    stage_count(name, 0, total, started)
+    for task, result in zip(tasks, results, strict=True):
+        yield result
+        stage_count(name, task.stop, total, started)
 
 
 def current_stage() -> str:

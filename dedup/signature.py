@@ -23,7 +23,8 @@ import numpy.typing as npt
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.normalize import load_tables, split_words
-from dedup.parallel import batched, map_batches
+from dedup.parallel import batched, map_batches, ranges
+from dedup.progress import counted
 from dedup.shingle import ngram_hashes, shingle_hashes, sorted_unique
 
 U32 = np.uint32
@@ -299,12 +300,17 @@ def text_shingle_sets(
 
 
 def document_signatures(
-    docs: Sequence[Document], config: DedupConfig, *, jobs: int = 1
+    docs: Sequence[Document],
+    config: DedupConfig,
+    *,
+    jobs: int = 1,
+    stage: str = "signing documents",
 ) -> npt.NDArray[np.uint32]:
     """`text_signatures` of every document, in order, over `jobs` processes.
 
     Texts are read from `docs` one batch at a time, so a lazy sequence never has all of
-    them in memory at once. The values do not depend on `jobs`.
+    them in memory at once. The values do not depend on `jobs`. `stage` names the step on
+    the progress line (with a count of the documents signed).
 
     Example:
         >>> docs = [Document("a", "a b c d e"), Document("b", "f g")]
@@ -315,7 +321,8 @@ def document_signatures(
     out = np.empty((len(docs), config.num_perm), dtype=np.uint32)
     pos = 0
     sign = partial(text_signatures, config=config)
-    for sigs in map_batches(sign, batched((d.text for d in docs), BATCH), jobs=jobs):
+    signed = map_batches(sign, batched((d.text for d in docs), BATCH), jobs=jobs)
+    for sigs in counted(stage, signed, ranges(len(docs), BATCH)):
         out[pos : pos + len(sigs)] = sigs
         pos += len(sigs)
     return out

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_cli
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
@@ -28,3 +29,26 @@ def seed_paths(expected) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def seed_texts(seed_paths) -> dict[str, str]:
     return {key: path.read_text(encoding="utf-8") for key, path in seed_paths.items()}
+
+
+INDEXED_NEWS = (
+    "Pakistan and the US are set to hold a new round of their defence dialogue in "
+    "Washington next week.\nThe first round of the dialogue was held in Pakistan in "
+    "January 2021, officials said on Monday.\n"
+)
+
+
+@pytest.fixture
+def indexed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """data/ with two files, indexed as train.idx without a settings file; eval.txt is a
+    near-duplicate of data/a.txt."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a.txt").write_text(INDEXED_NEWS)
+    (tmp_path / "data" / "b.txt").write_text(
+        "The city council approved the new budget on Tuesday after a long debate.\n"
+    )
+    (tmp_path / "eval.txt").write_text("Intro. " + INDEXED_NEWS)
+    code, _, err = run_cli("index", "build", "data", "-o", "train.idx")
+    assert code == 0, err
+    return tmp_path

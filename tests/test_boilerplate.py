@@ -199,7 +199,7 @@ def test_user_lexicon_adds_and_removes(tmp_path: Path) -> None:
 
 def test_missing_lexicon_file_is_a_config_error(tmp_path: Path) -> None:
     config = BoilerplateConfig(lexicon_file=str(tmp_path / "nope.txt"))
-    with pytest.raises(ConfigError, match="cannot read lexicon file"):
+    with pytest.raises(ConfigError, match="cannot read phrase file"):
         detect_boilerplate([Document("d", PROSE)], config)
 
 

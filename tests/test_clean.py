@@ -344,58 +344,6 @@ def test_a_rerun_removes_what_it_no_longer_writes_and_nothing_else(tmp_path):
     assert result.outputs == ("a.txt",)
 
 
-def test_cli_clean_lists_skipped_records_on_stderr(tmp_path: Path) -> None:
-    from click.testing import CliRunner
-
-    from dedup.cli import cli
-
-    data = tmp_path / "a.jsonl"
-    data.write_text('{"text": "The minister resigned on Friday."}\nnot json\n', encoding="utf-8")
-    result = CliRunner().invoke(cli, ["clean", str(data), "-o", str(tmp_path / "out")])
-    assert result.exit_code == 0, result.output
-    assert f"skipped {data}:2: not valid JSON" in result.stderr
-
-
-def test_a_rerun_never_deletes_an_input_an_earlier_run_wrote(tmp_path: Path) -> None:
-    (tmp_path / "d2" / "sub").mkdir(parents=True)
-    (tmp_path / "d2" / "sub" / "x.txt").write_text(ARTICLE, encoding="utf-8")
-    d3 = tmp_path / "d3"
-    clean([str(tmp_path / "d2")], d3)
-    written = d3 / "sub" / "x.txt"
-    before = written.read_bytes()
-    clean([str(d3 / "sub")], d3)  # reads what the first run wrote, into the same OUT
-    assert written.read_bytes() == before
-
-
-def test_replaying_a_report_with_another_keep_rule_is_refused(tmp_path: Path) -> None:
-    from dedup.api import scan as api_scan
-    from dedup.config import DedupConfig
-    from dedup.errors import InputError
-
-    src = tmp_path / "a.txt"
-    src.write_text(ARTICLE, encoding="utf-8")
-    report = api_scan([Document(str(src), ARTICLE, str(src))])
-    with pytest.raises(InputError, match="keep='none' cannot change that"):
-        clean([str(src)], tmp_path / "out", DedupConfig(keep="none"), report=report)
-
-
-def test_a_rerun_removes_the_temp_files_a_killed_run_left(tmp_path: Path) -> None:
-    src = tmp_path / "in"
-    src.mkdir()
-    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
-    out = tmp_path / "out"
-    clean([str(src)], out)
-    leftovers = [out / ".a.txt.0123456789ab.tmp", out / ".removed.jsonl.abcdef012345.tmp"]
-    for path in leftovers:
-        path.write_text("partial", encoding="utf-8")
-    mine = [out / ".notes.0123456789ab.tmp", out / ".a.txt.backup.tmp"]
-    for path in mine:
-        path.write_text("the user's", encoding="utf-8")
-    clean([str(src)], out)
-    assert not any(p.exists() for p in leftovers)
-    assert all(p.exists() for p in mine)  # not the writer's pattern next to a clean output
-
-
 def test_resume_reuses_the_saved_scan_and_writes_the_same_bytes(
     tmp_path: Path, monkeypatch
 ) -> None:

@@ -309,115 +309,18 @@ def test_summary_tables():
     assert clean_summary(counts, 1.0) == RunSummary(11, 3, 8, 4, 1, 1.0)
 
 
-def test_a_lone_surrogate_record_is_skipped_with_its_reason(tmp_path) -> None:
-    from dedup.io.readers import DocumentReader
-
-    path = tmp_path / "s.jsonl"
-    path.write_text('{"text": "a \\ud800 b"}\n{"text": "fine"}\n', encoding="utf-8")
-    reader = DocumentReader()
-    docs = list(reader.read([str(path)]))
-    assert [d.text for d in docs] == ["fine"]
-    (skipped,) = reader.skipped
-    assert skipped.source.endswith("s.jsonl:1")
-    assert "lone surrogate" in skipped.reason
-    assert "\\ud800" in skipped.raw
-
-
-def test_a_truncated_zstd_file_is_an_error_not_a_short_read(tmp_path) -> None:
-    import zstandard
-
-    from dedup.errors import InputError
-    from dedup.io.readers import DocumentReader
-
-    rows = "".join(f'{{"text": "record {i} with a few words"}}\n' for i in range(2000)).encode()
-    packed = zstandard.ZstdCompressor().compress(rows)
-    whole = tmp_path / "whole.jsonl.zst"
-    whole.write_bytes(packed + zstandard.ZstdCompressor().compress(b'{"text": "last"}\n'))
-    assert len(list(DocumentReader().read([str(whole)]))) == 2001  # two frames, both read
-    cut = tmp_path / "cut.jsonl.zst"
-    cut.write_bytes(packed[: len(packed) * 2 // 3])
-    with pytest.raises(InputError, match="ends inside a frame"):
-        list(DocumentReader().read([str(cut)]))
-
-
-def test_parquet_rows_that_are_not_utf8_are_skipped_one_by_one(tmp_path) -> None:
+def test_a_categorical_parquet_text_column_is_read_and_written_back_as_it_was(tmp_path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from dedup.io.readers import DocumentReader
-
-    texts = pa.array([b"good text", b"bad \xff text", b"more good text"], type=pa.binary())
-    path = tmp_path / "bad.parquet"
-    pq.write_table(pa.table({"text": texts.view(pa.string())}), path)
-    reader = DocumentReader()
-    docs = list(reader.read([str(path)]))
-    assert [d.text for d in docs] == ["good text", "more good text"]
-    (skipped,) = reader.skipped
-    assert skipped.source.endswith("bad.parquet:2")
-    assert "not UTF-8" in skipped.reason
-
-
-def test_a_csv_quote_never_closed_is_an_error_not_a_merged_row(tmp_path) -> None:
-    from dedup.errors import InputError
-    from dedup.io.readers import DocumentReader
-
-    path = tmp_path / "uq.csv"
-    path.write_text('id,text\n1,"The minister resigned\n2,Another row\n3,Third row\n')
-    with pytest.raises(InputError, match=r"row 1 \(line 2\) opens a quote that is never closed"):
-        list(DocumentReader().read([str(path)]))
-    # A quoted field may still hold a line break.
-    good = tmp_path / "ok.csv"
-    good.write_text('id,text\n1,"two\nlines"\n2,plain\n')
-    assert [d.text for d in DocumentReader().read([str(good)])] == ["two\nlines", "plain"]
-
-
-@pytest.mark.parametrize(("suffix", "opener"), [(".xz", "lzma"), (".bz2", "bz2")])
-def test_xz_and_bzip2_inputs_read_and_clean_writes_them_back(tmp_path, suffix, opener) -> None:
-    import importlib
-
     from dedup.clean import clean
     from dedup.io.readers import DocumentReader
 
-    module = importlib.import_module(opener)
-    rows = "".join(
-        f'{{"text": "Record {i}: the council met about budget line {i}."}}\n' for i in range(5)
-    )
-    path = tmp_path / f"a.jsonl{suffix}"
-    path.write_bytes(module.compress(rows.encode()))
-    assert len(list(DocumentReader().read([str(path)]))) == 5
-    out = tmp_path / "out"
-    clean([str(path)], out)
-    written = module.decompress((out / path.name).read_bytes()).decode()
-    assert written.count("\n") == 5
-
-
-def test_a_json_lines_file_named_json_is_read_as_records(tmp_path) -> None:
-    from dedup.io.readers import DocumentReader
-
-    lines = tmp_path / "train.json"  # what datasets.Dataset.to_json writes
-    lines.write_text('{"text": "one", "label": 1}\n{"text": "two", "label": 0}\n')
-    docs = list(DocumentReader().read([str(lines)]))
-    assert [(d.id, d.text, d.meta) for d in docs] == [
-        (f"{lines}:1", "one", {"label": 1}),
-        (f"{lines}:2", "two", {"label": 0}),
-    ]
-    pretty = tmp_path / "config.json"  # one pretty-printed document stays one text
-    pretty.write_text('{\n  "text": "one"\n}\n')
-    (doc,) = DocumentReader().read([str(pretty)])
-    assert doc.text.startswith("{")
-
-
-def test_a_legacy_encoding_is_read_with_encoding_and_written_back_unchanged(tmp_path) -> None:
-    from dedup.clean import clean
-    from dedup.io.readers import DocumentReader
-
-    raw = "Café résumé – the council met on Monday.\nSecond line.\n".encode("cp1252")
-    path = tmp_path / "old.txt"
-    path.write_bytes(raw)
-    with pytest.raises(InputError, match="--encoding auto"):
-        list(DocumentReader().read([str(path)]))
-    (doc,) = DocumentReader(encoding="auto").read([str(path)])
-    assert doc.text.startswith("Café résumé – the council")
-    assert doc.meta["encoding"] != "utf-8"  # the detected codec is recorded
-    clean([str(path)], tmp_path / "out", encoding="cp1252")
-    assert (tmp_path / "out" / "old.txt").read_bytes() == raw
+    texts = ["The council met on Monday about the budget.", "The river bridge opens in May."]
+    path = tmp_path / "cat.parquet"  # what pandas writes for a category column
+    pq.write_table(pa.table({"text": pa.array(texts).dictionary_encode()}), path)
+    assert [d.text for d in DocumentReader().read([str(path)])] == texts
+    clean([str(path)], tmp_path / "out")
+    back = pq.read_table(tmp_path / "out" / "cat.parquet")
+    assert back.schema == pq.read_table(path).schema
+    assert back.column("text").to_pylist() == texts

@@ -48,5 +48,5 @@ def test_off_a_terminal_a_long_run_prints_plain_log_lines(monkeypatch) -> None:
     lines = stream.getvalue().splitlines()
     assert lines
     assert lines[-1].startswith("scanning 10 documents: ")
-    assert lines[-1].endswith("passages: aligning document pairs: 5/10 (50 %), ~5 s left")
+    assert lines[-1].endswith("passages: aligning document pairs: 5/10 (50 %), 1/s, ~5 s left")
     assert "\r" not in stream.getvalue()  # plain lines, not a redrawn terminal line

@@ -1,9 +1,10 @@
 """The one atomic writer: a temporary file in the target's directory, fsync, then a rename.
 
 Readers see the old file or the whole new one, never a part. On an error the temporary file
-is removed and the target is left as it was. A replaced file keeps its permissions; a new
-one gets what a plain `open()` would give it (0o666 less the umask: 0o644 under the usual
-umask 022), not the private 0o600 of `tempfile.mkstemp`.
+is removed and the target is left as it was; a failed write (no such directory, no
+permission, a full disk) is an `InputError` naming the target. A replaced file keeps its
+permissions; a new one gets what a plain `open()` would give it (0o666 less the umask:
+0o644 under the usual umask 022), not the private 0o600 of `tempfile.mkstemp`.
 """
 
 from __future__ import annotations
@@ -12,16 +13,18 @@ import os
 import secrets
 import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
+
+from dedup.errors import InputError
 
 
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """A fresh temporary path next to `path`; whatever the block writes there replaces `path`.
 
-    The block creates the file (a SQLite database, say); when the block returns, the file
+    The block writes the file, created empty (a SQLite database, say); when it returns, the file
     is synced to disk, given the permissions described in the module docstring, and
     renamed over `path`. When the block raises, the temporary file is deleted.
 
@@ -34,16 +37,25 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         (b'new', ['db'])
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.touch(exist_ok=False)  # here, so that a directory we cannot write to is named
         yield tmp
         _sync(tmp)
         os.chmod(tmp, _mode(target))
         os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+    except BaseException as ex:
+        _remove(tmp)
+        if isinstance(ex, OSError):  # no such directory, no permission, a full disk, ...
+            msg = f"cannot write {target} ({ex.strerror or ex}); check the path and the free space"
+            raise InputError(msg) from ex
         raise
+
+
+def _remove(tmp: Path) -> None:
+    with suppress(OSError):  # the directory itself is gone or read-only: nothing is left
+        tmp.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -58,7 +70,7 @@ def open_atomic(path: str | Path) -> Iterator[IO[bytes]]:
         >>> p.read_bytes()
         b'x'
     """
-    with atomic_path(path) as tmp, tmp.open("xb") as fh:
+    with atomic_path(path) as tmp, tmp.open("wb") as fh:
         yield fh
 
 

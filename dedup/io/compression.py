@@ -14,12 +14,12 @@ import gzip
 import io
 import lzma
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, cast
 
-from dedup.errors import InputError
+from dedup.errors import InputError, first_line
 from dedup.io.atomic import open_atomic
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -36,12 +36,16 @@ STREAM_ERRORS: tuple[type[BaseException], ...] = (
     gzip.BadGzipFile,
     lzma.LZMAError,
 )
+_ZSTD_ERRORS: tuple[type[BaseException], ...] = ()
 try:
     import zstandard
 
+    _ZSTD_ERRORS = (zstandard.ZstdError,)
     STREAM_ERRORS = (*STREAM_ERRORS, zstandard.ZstdError)
 except ImportError:  # pragma: no cover - zstandard is in the dev extra
     zstandard = None  # type: ignore[assignment]
+# What a decompressor raises on bytes that are not its format (or damaged).
+_DECODE_ERRORS: tuple[type[BaseException], ...] = (OSError, ValueError, EOFError, *_ZSTD_ERRORS)
 
 
 def suffix_compression(path: str | Path) -> str | None:
@@ -105,28 +109,29 @@ def decompressing(raw: IO[bytes], name: str, *, expected: str | None = None) -> 
         raise InputError(msg)
     if found == "gzip":
         return cast(IO[bytes], gzip.GzipFile(fileobj=buffered, mode="rb"))
-    if found == "zstd":
-        return io.BufferedReader(_ZstdFrames(buffered, name))
-    if found == "xz":
-        return cast(IO[bytes], lzma.LZMAFile(buffered, mode="rb"))
-    if found == "bzip2":
-        return cast(IO[bytes], bz2.BZ2File(buffered, mode="rb"))
+    if found in ("zstd", "xz", "bzip2"):
+        return io.BufferedReader(_Streams(buffered, name, found))
     return cast(IO[bytes], buffered)
 
 
-class _ZstdFrames(io.RawIOBase):
-    """Decompressed bytes of a zstd stream of one or more frames; a cut-off frame is an error.
+class _Streams(io.RawIOBase):
+    """Decompressed bytes of one or more concatenated compressed streams (zstd frames, xz or
+    bzip2 streams); a cut-off stream, or bytes after the last one that are not another
+    stream, are an error.
 
-    zstandard's `stream_reader` ends quietly where a truncated file ends, so a damaged
-    download would be read as a shorter corpus: here the last frame must be complete.
+    zstandard's `stream_reader` ends quietly where a truncated file ends, and Python's
+    `LZMAFile`/`BZ2File` quietly drop what follows the first stream they cannot start: a
+    damaged download or a damaged second part would be read as a shorter corpus. Zero bytes
+    after the last stream are padding (xz allows it).
     """
 
     _CHUNK = 1 << 16
 
-    def __init__(self, raw: IO[bytes], name: str) -> None:
+    def __init__(self, raw: IO[bytes], name: str, kind: str) -> None:
         super().__init__()
-        self._raw, self._name = raw, name
-        self._frame: Any = None  # the decompressor of the frame being read
+        self._raw, self._name, self._kind = raw, name, kind
+        self._stream: Any = None  # the decompressor of the stream being read
+        self._unit = "frame" if kind == "zstd" else "stream"
         self._pending = b""
 
     def readable(self) -> bool:
@@ -136,10 +141,10 @@ class _ZstdFrames(io.RawIOBase):
         while not self._pending:
             chunk = self._raw.read(self._CHUNK)
             if not chunk:
-                if self._frame is not None and not self._frame.eof:
+                if self._stream is not None and not self._stream.eof:
                     msg = (
-                        f"{self._name}: the zstd data ends inside a frame (the file is "
-                        "truncated or damaged); fetch or compress it again"
+                        f"{self._name}: the {self._kind} data ends inside a {self._unit} (the "
+                        "file is truncated or damaged); fetch or compress it again"
                     )
                     raise InputError(msg)
                 return 0
@@ -152,19 +157,35 @@ class _ZstdFrames(io.RawIOBase):
     def _decompress(self, data: bytes) -> bytes:
         out = b""
         while data:
-            if self._frame is None or self._frame.eof:
-                self._frame = _zstd().ZstdDecompressor().decompressobj()
+            if self._stream is None or self._stream.eof:
+                if not data.strip(b"\0") and self._stream is not None:
+                    return out  # padding after a whole stream
+                self._stream = self._decompressor()
             try:
-                out += self._frame.decompress(data)
-            except _zstd().ZstdError as ex:
-                msg = f"{self._name}: damaged zstd data ({ex}); fetch or compress it again"
+                out += self._stream.decompress(data)
+            except _DECODE_ERRORS as ex:
+                msg = (
+                    f"{self._name}: damaged {self._kind} data ({first_line(ex)}); "
+                    "fetch or compress it again"
+                )
                 raise InputError(msg) from ex
-            data = self._frame.unused_data if self._frame.eof else b""
+            data = self._stream.unused_data if self._stream.eof else b""
         return out
 
+    def _decompressor(self) -> Any:
+        if self._kind == "zstd":
+            return _zstd().ZstdDecompressor().decompressobj()
+        if self._kind == "xz":
+            return lzma.LZMADecompressor()
+        return bz2.BZ2Decompressor()
 
-def open_read(path: Path) -> IO[bytes]:
+
+def open_read(path: Path | str, raw: Callable[[], IO[bytes]] | None = None) -> IO[bytes]:
     """Open a file for reading its decompressed bytes (see `decompressing`).
+
+    Args:
+        path: the local file, or the name of what `raw` opens (a URL).
+        raw: opens the undecompressed bytes, when they are not a local file.
 
     Raises:
         InputError: the file cannot be opened, or see `decompressing`.
@@ -178,14 +199,14 @@ def open_read(path: Path) -> IO[bytes]:
         b'Hello.'
     """
     try:
-        raw = path.open("rb")
+        stream = raw() if raw is not None else Path(path).open("rb")  # noqa: SIM115
     except OSError as ex:
         msg = f"{path}: cannot be read ({ex.strerror}); check the path and its permissions"
         raise InputError(msg) from ex
     try:
-        return decompressing(raw, str(path), expected=suffix_compression(path))
+        return decompressing(stream, str(path), expected=suffix_compression(path))
     except BaseException:
-        raw.close()
+        stream.close()
         raise
 
 

@@ -15,9 +15,10 @@ file that is not UTF-8, damaged compression, no text column) is always an `Input
 
 from __future__ import annotations
 
+import glob
 import json
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
@@ -30,8 +31,12 @@ from dedup.io.formats import (
     TEXT_SUFFIXES,
     InputFormat,
     detect_format,
-    is_corpus_file,
+    is_corpus_name,
+    json_lines_head,
+    json_value,
+    walk,
 )
+from dedup.io.remote import GLOB, is_url, remote_files
 from dedup.io.tables import RawRecord, csv_records, parquet_records, raw_json
 
 __all__ = [
@@ -47,6 +52,7 @@ DECODE_ERROR_TEXT = (
     "dedup detect it (--encoding auto)"
 )
 STDIN = "-"
+Raw = Callable[[], IO[bytes]]  # opens a file's undecompressed bytes (a URL's, see remote)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +76,7 @@ class DocumentReader:
             "auto" (UTF-8 when valid, else what charset-normalizer detects; the choice is
             kept in `meta["encoding"]` and in `formats`).
         skipped: records skipped so far, with reasons.
+        passed_over: files a directory walk did not read (not a corpus format; see `walk`).
         formats: the format of every file read so far, by path (`-` for stdin).
 
     Example:
@@ -88,23 +95,45 @@ class DocumentReader:
     strict: bool = False
     encoding: str = "utf-8"
     skipped: list[SkippedRecord] = field(default_factory=list)
+    passed_over: list[str] = field(default_factory=list)
     formats: dict[str, InputFormat] = field(default_factory=dict)
 
     def read(self, paths: Sequence[str]) -> Iterator[Document]:
-        """Documents of every path in order; `-` reads JSONL from standard input."""
+        """Documents of every path in order; `-` reads JSONL from standard input.
+
+        A path may be a file, a directory (see `dedup.io.formats.walk`), a glob
+        (`data/*.jsonl`, sorted) or a URL (`s3://...`, see `dedup.io.remote`).
+        """
         for path in paths:
             if path == STDIN:
                 yield from self._read_stdin()
-                continue
-            p = Path(path)
-            if not p.exists():
-                msg = f"{path}: no such file or directory; check the path"
-                raise InputError(msg)
-            if p.is_dir():
-                for child in sorted(c for c in p.rglob("*") if c.is_file() and is_corpus_file(c)):
-                    yield from self._read_file(child)
+            elif is_url(path):
+                files, passed = remote_files(path, is_corpus_name)
+                self.passed_over.extend(passed)
+                for url, raw in files:
+                    yield from self._read_file(url, raw)
             else:
-                yield from self._read_file(p)
+                for file in self._local_files(path):
+                    yield from self._read_file(str(file))
+
+    def _local_files(self, path: str) -> list[Path]:
+        """The files a local path names: itself, a directory's walk, or a glob's matches."""
+        p = Path(path)
+        found = [p] if p.exists() else []
+        if not found and GLOB.search(path):
+            found = sorted(Path(m) for m in glob.glob(path, recursive=True))
+        if not found:
+            msg = f"{path}: no such file or directory; check the path"
+            raise InputError(msg)
+        files: list[Path] = []
+        for match in found:
+            if match.is_dir():
+                read, passed = walk(match)
+                files.extend(read)
+                self.passed_over.extend(map(str, passed))
+            else:
+                files.append(match)
+        return files
 
     def _read_stdin(self) -> Iterator[Document]:
         self.formats[STDIN] = InputFormat("jsonl")
@@ -118,26 +147,30 @@ class DocumentReader:
             raise InputError(msg)
         yield from self._guarded(STDIN, lambda: self._read_jsonl(unpacked, STDIN))
 
-    def _read_file(self, path: Path) -> Iterator[Document]:
-        fmt = detect_format(path)
-        if strip_compression(path).suffix.lower() == ".json" and _json_lines(path):
-            fmt = replace(fmt, kind="jsonl")
-        self.formats[str(path)] = fmt
+    def _read_file(self, name: str, raw: Raw | None = None) -> Iterator[Document]:
+        """The documents of one file: local (`name` is its path) or opened by `raw`."""
+        fmt = detect_format(name)
+        if strip_compression(name).suffix.lower() == ".json":
+            with open_read(name, raw) as head:
+                if json_lines_head(head):
+                    fmt = replace(fmt, kind="jsonl")
+        self.formats[name] = fmt
         if fmt.kind == "parquet":
-            yield from self._guarded(str(path), lambda: self._read_parquet(path, fmt))
+            source = raw if raw is not None else Path(name)
+            yield from self._guarded(name, lambda: self._read_parquet(name, source, fmt))
             return
-        with open_read(path) as fh:
+        with open_read(name, raw) as fh:
             if fmt.kind == "jsonl":
-                yield from self._guarded(str(path), lambda: self._read_jsonl(fh, str(path)))
+                yield from self._guarded(name, lambda: self._read_jsonl(fh, name))
             elif fmt.kind == "csv":
-                yield from self._guarded(str(path), lambda: self._read_csv(fh, path, fmt))
+                yield from self._guarded(name, lambda: self._read_csv(fh, name, fmt))
             else:
-                yield from self._guarded(str(path), lambda: self._read_text(fh, path, fmt))
+                yield from self._guarded(name, lambda: self._read_text(fh, name, fmt))
 
-    def _read_text(self, fh: IO[bytes], path: Path, fmt: InputFormat) -> Iterator[Document]:
-        doc = _text_document(fh, path, self.encoding)
+    def _read_text(self, fh: IO[bytes], name: str, fmt: InputFormat) -> Iterator[Document]:
+        doc = _text_document(fh, name, self.encoding)
         used = str(doc.meta.get("encoding", "utf-8"))
-        self.formats[str(path)] = replace(fmt, encoding=used)
+        self.formats[name] = replace(fmt, encoding=used)
         yield doc
 
     def _guarded(self, name: str, records: Any) -> Iterator[Document]:
@@ -166,9 +199,10 @@ class DocumentReader:
 
     def _parse_line(self, line: str, where: str) -> Document | None:
         try:
-            row = json.loads(line)
-        except json.JSONDecodeError as ex:
-            self._skip(where, f"not valid JSON ({ex.msg})", line.rstrip("\r\n"))
+            row = json_value(line)
+        except ValueError as ex:
+            detail = ex.msg if isinstance(ex, json.JSONDecodeError) else str(ex)
+            self._skip(where, f"not valid JSON ({detail})", line.rstrip("\r\n"))
             return None
         if not isinstance(row, dict):
             reason = f"expected a JSON object, got {type(row).__name__}"
@@ -176,22 +210,22 @@ class DocumentReader:
             return None
         return self._record_document(row, where, line.rstrip("\r\n"))
 
-    def _read_csv(self, fh: IO[bytes], path: Path, fmt: InputFormat) -> Iterator[Document]:
-        columns, rows = csv_records(fh, str(path), fmt.delimiter)
-        _check_columns(path, columns, self.text_field, self.id_field)
-        self.formats[str(path)] = replace(fmt, columns=columns)
-        yield from self._table_documents(rows, path)
+    def _read_csv(self, fh: IO[bytes], name: str, fmt: InputFormat) -> Iterator[Document]:
+        columns, rows = csv_records(fh, name, fmt.delimiter)
+        _check_columns(name, columns, self.text_field, self.id_field)
+        self.formats[name] = replace(fmt, columns=columns)
+        yield from self._table_documents(rows, name)
 
-    def _read_parquet(self, path: Path, fmt: InputFormat) -> Iterator[Document]:
-        schema, rows = parquet_records(path, compressed=fmt.compression is not None)
-        _check_columns(path, tuple(schema.names), self.text_field, self.id_field)
-        _check_text_type(path, schema, self.text_field)
-        self.formats[str(path)] = replace(fmt, columns=tuple(schema.names), arrow_schema=schema)
-        yield from self._table_documents(rows, path)
+    def _read_parquet(self, name: str, source: Path | Raw, fmt: InputFormat) -> Iterator[Document]:
+        schema, rows = parquet_records(name, source, compressed=fmt.compression is not None)
+        _check_columns(name, tuple(schema.names), self.text_field, self.id_field)
+        _check_text_type(name, schema, self.text_field)
+        self.formats[name] = replace(fmt, columns=tuple(schema.names), arrow_schema=schema)
+        yield from self._table_documents(rows, name)
 
-    def _table_documents(self, rows: Iterator[RawRecord], path: Path) -> Iterator[Document]:
+    def _table_documents(self, rows: Iterator[RawRecord], name: str) -> Iterator[Document]:
         for record in rows:
-            where = f"{path}:{record.number}"
+            where = f"{name}:{record.number}"
             if record.fields is None:
                 self._skip(where, record.problem, record.raw)
                 continue
@@ -232,6 +266,20 @@ class DocumentReader:
         self.skipped.append(SkippedRecord(where, reason, raw))
 
 
+def passed_over_note(passed: Sequence[str], shown: int = 5) -> str:
+    """The stderr line naming the files a directory walk did not read ("" when none).
+
+    Example:
+        >>> passed_over_note(["d/logo.png"])
+        'note: not read (not a corpus format; name a file to read it as text): d/logo.png'
+    """
+    if not passed:
+        return ""
+    more = f" and {len(passed) - shown} more" if len(passed) > shown else ""
+    names = ", ".join(passed[:shown])
+    return f"note: not read (not a corpus format; name a file to read it as text): {names}{more}"
+
+
 def require_documents(
     read: int, skipped: int, paths: Sequence[str], text_field: str, *, allow_empty: bool
 ) -> None:
@@ -252,26 +300,6 @@ def require_documents(
     raise InputError(msg)
 
 
-def _json_lines(path: Path) -> bool:
-    """Whether a `.json` file is JSON Lines (what `datasets.Dataset.to_json` writes): its
-    first line is a whole JSON object. A pretty-printed JSON document is read as text.
-
-    Example:
-        >>> import tempfile
-        >>> p = Path(tempfile.mkdtemp()) / "a.json"
-        >>> _ = p.write_text('{"text": "one"}\\n{"text": "two"}\\n')
-        >>> _json_lines(p)
-        True
-    """
-    try:
-        with open_read(path) as fh:
-            first = fh.readline(1 << 20)
-        record = json.loads(first)
-    except (OSError, ValueError, InputError):
-        return False
-    return isinstance(record, dict)
-
-
 def _has_lone_surrogate(text: str) -> bool:
     """Whether `text` holds a code point in U+D800-U+DFFF (which UTF-8 cannot encode).
 
@@ -286,7 +314,7 @@ def _has_lone_surrogate(text: str) -> bool:
     return False
 
 
-def _text_document(fh: IO[bytes], path: Path, encoding: str = "utf-8") -> Document:
+def _text_document(fh: IO[bytes], path: str, encoding: str = "utf-8") -> Document:
     data = fh.read()
     chosen = encoding
     if encoding == "auto":
@@ -306,7 +334,7 @@ def _text_document(fh: IO[bytes], path: Path, encoding: str = "utf-8") -> Docume
         msg = f"--encoding {encoding!r}: no such codec; try utf-8, cp1252, latin-1 or auto"
         raise InputError(msg) from ex
     meta = {} if chosen == "utf-8" else {"encoding": chosen}
-    return Document(id=str(path), text=text, source=str(path), meta=meta)
+    return Document(id=path, text=text, source=path, meta=meta)
 
 
 def _detect_encoding(data: bytes) -> str:
@@ -327,7 +355,7 @@ def _detect_encoding(data: bytes) -> str:
 
 
 def _check_columns(
-    path: Path, columns: Sequence[str], text_field: str, id_field: str | None
+    path: str, columns: Sequence[str], text_field: str, id_field: str | None
 ) -> None:
     """A table without the text (or id) column has no usable row: say so once, not per row."""
     for name, option in ((text_field, "--text-field"), (id_field, "--id-field")):
@@ -336,10 +364,12 @@ def _check_columns(
             raise InputError(msg)
 
 
-def _check_text_type(path: Path, schema: Any, text_field: str) -> None:
+def _check_text_type(path: str, schema: Any, text_field: str) -> None:
     import pyarrow as pa
 
     kind = schema.field(text_field).type
+    if pa.types.is_dictionary(kind):  # a categorical column (pandas): its values are the text
+        kind = kind.value_type
     if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
         msg = f"{path}: column {text_field!r} holds {kind}, not strings; pass --text-field"
         raise InputError(msg)

@@ -14,7 +14,7 @@ import io
 import json
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -62,7 +62,8 @@ def csv_records(
     text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
     # strict: a quote never closed is an error at the end of the file, instead of a field
     # that silently swallows every row after it.
-    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
         header = tuple(next(reader, ()))
     except csv.Error as ex:
@@ -71,11 +72,42 @@ def csv_records(
     if _undecodable(header):
         msg = f"{name}: the CSV header is not valid UTF-8; convert the file to UTF-8 first"
         raise InputError(msg)
-    return header, _csv_rows(reader, header, name)
+    twice = sorted({column for column in header if header.count(column) > 1})
+    if twice:
+        # A row read by column name would keep one of the two values and lose the other.
+        msg = f"{name}: the CSV header names {', '.join(map(repr, twice))} twice; rename one"
+        raise InputError(msg)
+    return header, _csv_rows(reader, lines, header, name)
 
 
-def _csv_rows(reader: Any, header: tuple[str, ...], name: str) -> Iterator[RawRecord]:
+class _Lines:
+    """The lines of a text stream, keeping those the csv reader took for its current row
+    (a row the reader rejects is kept whole, with every line it spans, in the rejects)."""
+
+    def __init__(self, text: Iterator[str]) -> None:
+        self.text = text
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.text)
+        self.taken.append(line)
+        return line
+
+    def raw(self) -> str:
+        """The lines taken since the last `raw` call, as one string (bad bytes escaped)."""
+        text = "".join(self.taken).rstrip("\r\n")
+        self.taken.clear()
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _csv_rows(
+    reader: Any, lines: _Lines, header: tuple[str, ...], name: str
+) -> Iterator[RawRecord]:
     number = 0
+    lines.raw()  # the header's
     while True:
         number += 1
         line = reader.line_num + 1
@@ -90,8 +122,12 @@ def _csv_rows(reader: Any, header: tuple[str, ...], name: str) -> Iterator[RawRe
                     "so every later row would be read into one field; fix the quoting"
                 )
                 raise InputError(msg) from ex
-            yield RawRecord(number, None, f"not a valid CSV row ({ex})")
+            problem = f"not a valid CSV row ({ex})"
+            if reader.line_num > line:
+                problem += f"; it spans lines {line}-{reader.line_num}: is a quote left open?"
+            yield RawRecord(number, None, problem, lines.raw())
             continue
+        lines.raw()
         raw = _format_csv_row(row, reader.dialect.delimiter)
         if _undecodable(row):
             yield RawRecord(number, None, "not valid UTF-8", raw.encode(errors="replace").decode())
@@ -116,39 +152,46 @@ def _format_csv_row(row: Sequence[str], delimiter: str) -> str:
     return out.getvalue()
 
 
-def parquet_records(path: Path, *, compressed: bool) -> tuple[Any, Iterator[RawRecord]]:
+def parquet_records(
+    name: str, source: Path | Callable[[], IO[bytes]], *, compressed: bool
+) -> tuple[Any, Iterator[RawRecord]]:
     """The Arrow schema of a Parquet file and an iterator over its rows, batch by batch.
 
-    A gzip/zstd-compressed Parquet file is first unpacked into a temporary file, because
+    `source` is the local file, or opens the file's (seekable) bytes, named `name`. A
+    gzip/zstd-compressed Parquet file is first unpacked into a temporary file, because
     Parquet is read from its footer and needs a seekable file.
 
     Raises:
         InputError: pyarrow is missing, or the file is not Parquet.
     """
     pq = _pyarrow_parquet()
-    source: Any = str(path)
+    opened: Any = str(source) if isinstance(source, Path) else source()
     if compressed:
         # Closed when the ParquetFile reading it is collected; the OS removes it on close.
-        source = tempfile.TemporaryFile()  # noqa: SIM115
-        with path.open("rb") as raw, decompressing(raw, str(path)) as unpacked:
-            shutil.copyfileobj(unpacked, source)
-        source.seek(0)
+        unpacked_file = tempfile.TemporaryFile()  # noqa: SIM115
+        raw = open(opened, "rb") if isinstance(opened, str) else opened  # noqa: SIM115
+        with raw, decompressing(raw, name) as unpacked:
+            shutil.copyfileobj(unpacked, unpacked_file)
+        unpacked_file.seek(0)
+        opened = unpacked_file
     try:
-        parquet = pq.ParquetFile(source)
+        parquet = pq.ParquetFile(opened)
     except Exception as ex:  # pyarrow raises ArrowInvalid, OSError, ... for a bad file
-        msg = f"{path}: not a readable Parquet file ({first_line(ex)}); check the file"
+        msg = f"{name}: not a readable Parquet file ({first_line(ex)}); check the file"
         raise InputError(msg) from ex
-    return parquet.schema_arrow, _parquet_rows(parquet, path)
+    return parquet.schema_arrow, _parquet_rows(parquet, name)
 
 
-def _parquet_rows(parquet: Any, path: Path) -> Iterator[RawRecord]:
+def _parquet_rows(parquet: Any, path: str) -> Iterator[RawRecord]:
     number = 0
     try:
         for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
             for row in _batch_rows(batch):
                 number += 1
                 yield RawRecord(number, *row)
-    except OSError as ex:
+    except Exception as ex:  # a damaged page: ArrowInvalid, OSError, ArrowNotImplementedError...
+        if not isinstance(ex, OSError) and not type(ex).__module__.startswith("pyarrow"):
+            raise
         msg = (
             f"{path}: Parquet data is damaged after row {number} ({first_line(ex)}); check the file"
         )
