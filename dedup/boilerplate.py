@@ -43,6 +43,7 @@ from dedup.linefeatures import (
     WORDS,
     document_features,
     ends_cut_off,
+    ends_mid_sentence,
     ends_sentence,
     prose_rows,
 )
@@ -412,6 +413,8 @@ def _rule_verdicts(
     hits: list[dict[str, float]] = [{} for _ in lines]
     for i, line in enumerate(lines):
         found = _strong_signal(line, config, lexicon, corpus, doc_pos, doc.id)
+        if found is not None and found.rule in _LABEL_RULES and _continues(lines, i):
+            found = None
         if found is not None:
             hits[i][_FEATURE_OF_RULE[found.rule]] = _feature_value(found)
             if i not in protected:
@@ -435,6 +438,19 @@ def _rule_verdicts(
     verdicts.update(_head_block(lines, config, signals, protected))
     verdicts.update(_tail_block(lines, config, signals, verdicts, protected))
     return verdicts, hits
+
+
+# A lexicon phrase is a label only on a line of its own: "Related Rights in the Work ..."
+# under "... his or her Copyright and" continues a sentence of a licence.
+_LABEL_RULES = frozenset({"lexicon", "lexicon_prefix"})
+
+
+def _continues(lines: list[_Line], i: int) -> bool:
+    """Whether line i goes on with a sentence the line above left unfinished."""
+    if i == 0 or lines[i].number != lines[i - 1].number + 1:
+        return False
+    above = lines[i - 1]
+    return ends_mid_sentence(above.text, above.norm.split())
 
 
 _FEATURE_OF_RULE = {
@@ -626,9 +642,15 @@ def _strong_signal(
     if COUNTER.match(text):
         return _Verdict(0, "counter", 1.0, 1.0, text)
     # A row of share buttons is short: long lines are not split again just to check.
-    if 2 <= line.words <= _MAX_SHARE_ROW and all(w in SOCIAL for w in norm.split()):
+    # Two different labels at least: "Link: link" in a man page is one word twice.
+    labels = norm.split()
+    if (
+        2 <= line.words <= _MAX_SHARE_ROW
+        and all(w in SOCIAL for w in labels)
+        and len(set(labels)) > 1
+    ):
         return _Verdict(0, "share_prompt", line.words, 2, "only share-button labels")
-    if norm and len(norm) <= config.lexicon_max_chars:
+    if norm and len(norm) <= config.lexicon_max_chars and not _wrapped_end(text):
         hit = lexicon.match_line(norm, cut)
         if hit is not None:
             # A short one-word phrase ("Print", "Home") is only trusted at the edges; a long
@@ -655,6 +677,9 @@ def _strong_signal(
     return corpus.repeat(doc_pos, doc_id, line)
 
 
+_WORD = r"(?:\w[\u0300-\u036f\u0900-\u0dff\u064b-\u065f]*)+"
+
+
 def _prefix_stands_alone(line: _Line, phrase: str, config: BoilerplateConfig) -> bool:
     """Whether a prefix phrase is a label ("Also Read | ...") rather than a sentence start.
 
@@ -665,11 +690,24 @@ def _prefix_stands_alone(line: _Line, phrase: str, config: BoilerplateConfig) ->
     if line.words == words:
         return True
     # Find where the phrase's words end in the original text.
-    pattern = r"\W*" + r"\W+".join(r"\w+" for _ in range(words))
+    # A word is letters and their combining marks: `\w` alone stops inside "पढ़ें".
+    pattern = r"\W*" + r"\W+".join(_WORD for _ in range(words))
     head = re.match(pattern, line.text)
     if head and SEPARATOR.match(line.text, head.end()):
         return True
-    return line.words <= 2 * config.short_line_words and not ends_sentence(line.text)
+    # Short, and no sentence mark at its end or inside ("• Tags files can contain thousands
+    # of tags.  I have seen ..." in a man page is prose).
+    return (
+        line.words <= 2 * config.short_line_words
+        and not ends_sentence(line.text)
+        and ". " not in line.text
+    )
+
+
+def _wrapped_end(text: str) -> bool:
+    """The end of a sentence wrapped from the line above ("subscribe." under "... you need
+    to" in a man page): it opens in lower case and closes with a full stop."""
+    return text[:1].islower() and text.endswith(".")
 
 
 def _is_cut_off(line: _Line, config: BoilerplateConfig) -> bool:

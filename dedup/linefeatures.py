@@ -220,6 +220,23 @@ def shape_row(text: str, norm_words: Sequence[str]) -> list[float]:
     ]
 
 
+def ends_mid_sentence(text: str, words: Sequence[str]) -> bool:
+    """Whether a line stops where no sentence can: on a comma, a hyphen or a function word.
+
+    Example:
+        >>> ends_mid_sentence("his or her Copyright and", ["his", "or", "her", "copyright", "and"])
+        True
+        >>> ends_mid_sentence("Related Articles", ["related", "articles"])
+        False
+        >>> ends_mid_sentence("what you may qualify for.", ["what", "you", "may", "qualify", "for"])
+        False
+    """
+    last = text.rstrip()[-1:]
+    if not last or last in _SENTENCE_MARKS or ends_cut_off(text):
+        return False
+    return last in (",", "-") or (bool(words) and words[-1] in _FUNCTION_WORDS)
+
+
 def is_prose(text: str, words: int) -> bool:
     """A line that reads as article prose: a long sentence, or a paragraph.
 

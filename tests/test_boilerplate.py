@@ -382,3 +382,37 @@ def test_corpus_repeat_evidence_names_the_first_other_carriers() -> None:
     evidence = {b.doc: b.evidence for b in found}
     assert evidence["dawn0"].endswith("e.g. dawn1, dawn2, dawn3")
     assert evidence["dawn2"].endswith("e.g. dawn0, dawn1, dawn3")
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        # /usr/share/doc/publicsuffix/copyright (CC0): a licence sentence wrapped after "and".
+        (
+            " with knowledge of his or her Copyright and\n"
+            " Related Rights in the Work and the meaning and intended legal effect\n"
+            " of CC0 on those rights.",
+            1,
+        ),
+        # pkcheck(1): the last word of a sentence wrapped onto a line of its own.
+        (
+            "       To report bugs, use the issue tracker. To get in touch, join the mailing\n"
+            "       list; you need to\n"
+            "       subscribe.",
+            2,
+        ),
+        # update-alternatives(1): one share-button word twice is not a row of share buttons.
+        ("       The link group is updated.\n       Link: link\n       Status: auto", 1),
+        # tags(5): a bullet of prose that opens with a lexicon label word.
+        (
+            "   Notes\n"
+            "          • Tags files can contain thousands of tags.  I have seen tags  files\n"
+            "            with more than a million entries.",
+            1,
+        ),
+    ],
+)
+def test_real_documentation_lines_that_look_like_labels_stay(text: str, line: int) -> None:
+    # Each was taken by a marker rule on the non-news set (man pages, licences).
+    found = detect_boilerplate([Document("d", text)])
+    assert line not in {b.line for b in found}
