@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from dedup.document import Document
 from dedup.io.atomic import atomic_path, open_atomic, write_atomic
 from dedup.io.compression import open_write_atomic
-from dedup.io.writers import write_jsonl
+from dedup.io.formats import detect_format
+from dedup.io.writers import write_jsonl, write_like
 
 
 class Boom(Exception):
@@ -115,3 +121,95 @@ def test_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
     write_atomic(target, "new")
     assert target.read_text() == "new"
     assert _mode(target) == 0o664
+
+
+# --- A writer killed mid-write, and writes that replace rather than overwrite ------------
+
+_TEMP = re.compile(r"\.report\.json\.[0-9a-f]{12}\.tmp")
+
+# The child writes half the new contents, says so, and waits to be killed (-9: no cleanup).
+_KILLED_WRITER = """
+import sys, time
+from dedup.io.atomic import open_atomic
+from dedup.io.writers import write_like
+from dedup.io.formats import detect_format
+from dedup.document import Document
+
+def docs():
+    yield Document("a", "new " * 50000)
+    print("ready", flush=True)
+    time.sleep(60)
+    yield Document("b", "never written")
+
+if sys.argv[2] == "open_atomic":
+    with open_atomic(sys.argv[1]) as fh:
+        fh.write(b"new contents, half written" * 40000)
+        fh.flush()
+        print("ready", flush=True)
+        time.sleep(60)
+else:
+    write_like(sys.argv[1], docs(), detect_format(sys.argv[1] + ".jsonl"))
+"""
+
+
+@pytest.mark.parametrize("writer", ["open_atomic", "write_like"])
+def test_writer_killed_midway_leaves_the_old_target_and_only_its_hidden_temp(
+    tmp_path: Path, writer: str
+) -> None:
+    target = tmp_path / "report.json"
+    target.write_bytes(b"old contents\n")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_WRITER, str(target), writer],
+        stdout=subprocess.PIPE,
+        env=env,
+    )
+    assert child.stdout is not None
+    try:
+        assert child.stdout.readline() == b"ready\n"
+        # While the write is under way, readers of the target still see the old file.
+        assert target.read_bytes() == b"old contents\n"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    assert target.read_bytes() == b"old contents\n"
+    # Nothing could clean up after -9; what is left is the writer's own hidden temporary
+    # file (which the next `clean` into this directory deletes), never a partial target.
+    leftovers = sorted(p.name for p in tmp_path.iterdir() if p != target)
+    assert len(leftovers) == 1
+    assert _TEMP.fullmatch(leftovers[0])
+    write_atomic(target, "next run")
+    assert target.read_text() == "next run"
+
+
+def _write_like(fmt_name: str):
+    def write(path: Path) -> None:
+        write_like(path, [Document("a", "new text", meta={"id": 1})], detect_format(fmt_name))
+
+    return write
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda p: write_atomic(p, "new text"),
+        lambda p: write_jsonl(p, [{"text": "new text"}]),
+        _write_like("x.jsonl"),
+        _write_like("x.txt"),
+        _write_like("x.csv"),
+        _write_like("x.jsonl.gz"),
+        _gzip,
+    ],
+    ids=["text", "jsonl", "like-jsonl", "like-text", "like-csv", "like-gzip", "open-gzip"],
+)
+def test_write_replaces_the_file_instead_of_overwriting_it(tmp_path: Path, write) -> None:
+    # A reader that opened the old file before the write reads the old file to its end:
+    # the new contents went to a new inode, renamed over the name. An in-place write
+    # would truncate what that reader sees.
+    target = tmp_path / "out"
+    target.write_bytes(b"old contents\n" * 1000)
+    with target.open("rb") as reader:
+        write(target)
+        assert reader.read() == b"old contents\n" * 1000
+    assert target.read_bytes() != b"old contents\n" * 1000
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
