@@ -214,3 +214,37 @@ def test_signature_key_collisions_keep_groups_exact(seed_texts, monkeypatch):
 def test_empty_input():
     assert find_duplicates([]).clusters == []
     assert verified_pairs([]) == []
+
+
+def _shared_words(shared: int, extra: int, tag: str) -> tuple[Document, Document]:
+    """Two documents whose word 5-gram sets share `shared` shingles of `shared + extra`.
+
+    a is `shared + 4` distinct words; b is a followed by `extra` more distinct words. So
+    the exact Jaccard is shared / (shared + extra), known without running the pipeline.
+    """
+    a = [f"w{tag}{k}x" for k in range(shared + 4)]
+    b = a + [f"v{tag}{k}x" for k in range(extra)]
+    return Document(f"a{tag}", " ".join(a)), Document(f"b{tag}", " ".join(b))
+
+
+@pytest.mark.parametrize(
+    ("shared", "extra", "threshold"),
+    [(40, 10, 0.8), (60, 20, 0.75), (45, 5, 0.9), (30, 30, 0.5)],
+)
+def test_pair_exactly_at_the_threshold_is_a_duplicate_and_just_below_is_not(
+    shared, extra, threshold
+):
+    at = _shared_words(shared, extra, "at")
+    below = _shared_words(shared - 1, extra, "lo")  # (s-1)/(s-1+e) < s/(s+e)
+    assert shared / (shared + extra) == threshold  # exactly, in floating point
+    config = DedupConfig(threshold=threshold)
+    docs = [*at, *below]
+    assert verified_pairs(docs, config) == [(0, 1, threshold)]
+    clusters = find_duplicates(docs, config).clusters
+    assert [(c.representative, [(m.id, m.jaccard) for m in c.members]) for c in clusters] == [
+        ("aat", [("bat", threshold)])
+    ]
+    # A threshold one float above the pair's Jaccard drops it.
+    above = DedupConfig(threshold=float(np.nextafter(threshold, 1.0)))
+    assert verified_pairs(at, above) == []
+    assert find_duplicates(at, above).clusters == []
