@@ -6,6 +6,7 @@ import json
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -232,6 +233,33 @@ def test_max_removed_fraction_is_the_budget(fraction: float) -> None:
     assert all(b.held for b in found) or removed > 0
     if fraction == 1.0:
         assert not any(b.held for b in found)
+
+
+# Six teaser lines of 51 characters under a 97-character sentence: 408 = 8 x 51 characters,
+# so a budget of k/8 of the text is exactly k lines (k/8 and k x 51 are exact in binary).
+TEASER_PAGE = (
+    "The central bank held its policy rate at 6.25 percent on Thursday, citing sticky food "
+    "inflation.\n"
+    + "\n".join(f"Story {k} about the markets and the budget this week…" for k in range(6))
+)
+
+
+@pytest.mark.parametrize("eighths", range(9))
+@pytest.mark.parametrize("just_below", [False, True], ids=["at", "just_below"])
+def test_every_budget_value_removes_the_lines_that_fit(eighths: int, just_below: bool) -> None:
+    assert len(TEASER_PAGE) == 8 * 51
+    fraction = eighths / 8
+    if just_below:
+        fraction = float(np.nextafter(fraction, 0.0))
+    fit = eighths - 1 if just_below and eighths else eighths  # a line fits when it fills the budget
+    found = detect_boilerplate(
+        [Document("d", TEASER_PAGE)], BoilerplateConfig(max_removed_fraction=fraction)
+    )
+    assert [(b.end - b.start, b.rule) for b in found] == [(51, "teaser_run")] * 6
+    removed = [b for b in found if not b.held]
+    assert len(removed) == min(fit, 6)
+    assert all(b.evidence.endswith("(max_removed_fraction)") for b in found if b.held)
+    assert clean_text(TEASER_PAGE, found).count("Story") == 6 - len(removed)
 
 
 def _site_doc(i: int, site: str, footer: str) -> Document:

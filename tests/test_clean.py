@@ -81,16 +81,37 @@ def test_inputs_are_untouched(seeds, tmp_path):
     assert _tree_digest(seeds) == before
 
 
-def test_replaying_the_report_gives_what_clean_wrote(seeds, tmp_path):
+def _line_offsets(text: str, line: int) -> tuple[int, int]:
+    """[start, end) of 0-based line `line` of `text`, found by counting newlines."""
+    start = 0
+    for _ in range(line):
+        start = text.index("\n", start) + 1
+    end = text.find("\n", start)
+    return start, len(text) if end < 0 else end
+
+
+def test_removed_records_sit_at_the_gold_lines_offsets(
+    seeds, tmp_path, expected, seed_texts, seed_paths
+):
+    # Offsets come from the gold line numbers and the input's own newlines, not from the tool.
     out = tmp_path / "out"
     result = clean([str(seeds)], out)
-    docs = read_documents([str(seeds)])
-    replay = apply_report(docs, scan(docs))
-    assert replay.documents == result.documents
-    assert replay.removed == result.removed
-    for doc in replay.documents:
-        assert (out / Path(doc.source).name).read_text(encoding="utf-8") == doc.text
-    assert [r.to_dict() for r in replay.removed] == _jsonl(out / "removed.jsonl")
+    removed = _jsonl(out / "removed.jsonl")
+    gold = {b["id"]: b for b in expected["boilerplate"]}
+    text_004 = seed_texts["004"]
+    want = [_line_offsets(text_004, i) for i in gold["B1"]["lines"]]
+    assert (want[0][0], want[-1][1]) == tuple(gold["B1"]["span"])
+    got = [(r["start"], r["end"]) for r in removed if r["doc"].endswith(seed_paths["004"].name)]
+    assert got == want
+    assert [r["line"] - 1 for r in removed if (r["start"], r["end"]) in want] == gold["B1"]["lines"]
+    for r in removed:
+        if r["doc"].endswith(seed_paths["000"].name):  # B2, the optional header line
+            assert (
+                (r["start"], r["end"])
+                == tuple(gold["B2"]["span"])
+                == _line_offsets(seed_texts["000"], 0)
+            )
+    assert [r.to_dict() for r in result.removed] == removed
 
 
 def test_clean_with_a_saved_report_equals_clean(seeds, tmp_path):

@@ -93,6 +93,11 @@ def test_inserted_passage_is_found_and_spans_hold(seed, sizes):
     passages = find_passages([a, b])
     _check_contract([a, b], passages)
     assert [_norm(p.b.text) for p in passages] == [shared_text]
+    # Where the test put the passage, with its closing mark ('.' in a, '!' in b):
+    at_a, at_b = len(" ".join(prefix)) + 2, len(" ".join(other)) + 1
+    (p,) = passages
+    assert (p.a.start, p.a.end) == (at_a, at_a + len(shared_text) + 1)
+    assert (p.b.start, p.b.end) == (at_b, at_b + len(shared_text) + 1)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -110,8 +115,10 @@ def test_edited_copy_is_one_passage_with_exact_spans(seed_texts):
     edited = text.replace("Monday", "Tuesday").replace("\n\n", "\n").upper()
     report = compare(Document("orig", text), Document("copy", edited))
     assert report.pairs[0].jaccard < 1.0
-    covered = sum(p.a.end - p.a.start for p in report.passages)
-    assert covered >= 0.9 * len(text.strip())
+    # One passage, from the first to the last non-space character of each text.
+    (p,) = report.passages
+    for span, whole in ((p.a, text), (p.b, edited)):
+        assert (span.start, span.end) == (len(whole) - len(whole.lstrip()), len(whole.rstrip()))
     _check_contract([Document("orig", text), Document("copy", edited)], report.passages)
 
 

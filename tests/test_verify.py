@@ -1,13 +1,14 @@
-"""Exact set similarity: the fast paths agree with numpy's own set operations."""
+"""Exact set similarity: the fast paths agree with Python's own set operations."""
 
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
+from dedup.document import Document
 from dedup.shingle import sorted_unique
-from dedup.verify import exact_jaccard, set_jaccard
+from dedup.verify import document_jaccard, exact_jaccard, set_jaccard
 
 values = st.lists(st.integers(0, 50), max_size=40).map(lambda v: np.array(v, dtype=np.uint32))
 
@@ -18,10 +19,35 @@ def test_sorted_unique_is_numpys_unique(a):
     assert sorted_unique(a).dtype == a.dtype
 
 
+def _python_jaccard(a, b) -> float:
+    """The reference: Python sets, and two empty sets are identical (1.0)."""
+    sa, sb = set(a.tolist()), set(b.tolist())
+    return len(sa & sb) / len(sa | sb) if sa | sb else 1.0
+
+
+empty = np.array([], dtype=np.uint32)
+
+
 @given(values, values)
-def test_set_jaccard_equals_exact_jaccard(a, b):
-    expected = exact_jaccard(a, b)
+@example(empty, empty)
+@example(empty, np.array([3], dtype=np.uint32))
+@example(np.array([7, 7], dtype=np.uint32), empty)
+def test_exact_and_set_jaccard_are_python_set_jaccard(a, b):
+    expected = _python_jaccard(a, b)
+    assert exact_jaccard(a, b) == expected
+    assert exact_jaccard(b, a) == expected
     assert set_jaccard(sorted_unique(a), sorted_unique(b)) == expected
-    if len(np.unique(a)) and len(np.unique(b)):
-        inter = len(np.intersect1d(a, b))
-        assert expected == inter / len(np.union1d(a, b))
+
+
+def test_empty_sets_are_identical_and_unlike_any_other():
+    one = np.array([1], dtype=np.uint32)
+    assert exact_jaccard(empty, empty) == 1.0
+    assert exact_jaccard(empty, one) == 0.0
+    assert exact_jaccard(one, empty) == 0.0
+
+
+def test_document_jaccard_is_rounded_to_six_places():
+    # a's six words make 2 word 5-grams; b adds four words: 6 shingles, 2 shared.
+    a = "alpha bravo charlie delta echo foxtrot"
+    b = a + " golf hotel india juliet"
+    assert document_jaccard(Document("a", a), Document("b", b)) == 0.333333
