@@ -43,7 +43,10 @@ CORE: dict[str, tuple[str, list[str]]] = {
     "boilerplate": ("dedup/boilerplate.py", ["tests/test_boilerplate.py"]),
     "clean": ("dedup/clean.py", ["tests/test_clean.py"]),
     "atomic": ("dedup/io/atomic.py", ["tests/test_atomic.py"]),
-    "writers": ("dedup/io/writers.py", ["tests/test_atomic.py", "tests/test_io.py"]),
+    "writers": (
+        "dedup/io/writers.py",
+        ["tests/test_writers.py", "tests/test_atomic.py", "tests/test_io.py"],
+    ),
 }
 
 _IGNORE = shutil.ignore_patterns(

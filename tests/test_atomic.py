@@ -213,3 +213,15 @@ def test_write_replaces_the_file_instead_of_overwriting_it(tmp_path: Path, write
         assert reader.read() == b"old contents\n" * 1000
     assert target.read_bytes() != b"old contents\n" * 1000
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_a_temp_file_that_cannot_be_removed_does_not_hide_the_error(
+    tmp_path: Path, monkeypatch
+) -> None:
+    # A read-only directory (which root ignores, so simulated): the caller still sees Boom.
+    def refuse(self, missing_ok=False):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "unlink", refuse)
+    with pytest.raises(Boom):
+        _write_then_fail(open_atomic, tmp_path / "report.json")
