@@ -33,7 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # exercise it end to end); kept short so that one mutant runs in seconds.
 CORE: dict[str, tuple[str, list[str]]] = {
     "normalize": ("dedup/normalize.py", ["tests/test_normalize.py"]),
-    "shingle": ("dedup/shingle.py", ["tests/test_normalize.py", "tests/test_signature.py"]),
+    "shingle": (
+        "dedup/shingle.py",
+        ["tests/test_shingle.py", "tests/test_normalize.py", "tests/test_signature.py"],
+    ),
     "signature": ("dedup/signature.py", ["tests/test_signature.py", "tests/test_seeds.py"]),
     "lsh": ("dedup/lsh.py", ["tests/test_lsh.py", "tests/test_signature.py"]),
     "verify": ("dedup/verify.py", ["tests/test_verify.py"]),
