@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -79,10 +80,13 @@ _REGEX_WORD = re.compile(r"[^\W_]+")
 
 
 def _reference_words(text: str, config: NormalizeConfig) -> list[tuple[str, int, int]]:
-    """The plain definition: regex words, each NFKC-normalized and case-folded on its own."""
+    """The plain definition: regex words, each NFKC-normalized (less any space NFKC brings
+    in) and case-folded on its own."""
     out = []
     for m in _REGEX_WORD.finditer(text):
-        word = unicodedata.normalize("NFKC", m.group()) if config.nfkc else m.group()
+        word = m.group()
+        if config.nfkc:
+            word = "".join(unicodedata.normalize("NFKC", word).split())
         out.append((word.casefold() if config.casefold else word, m.start(), m.end()))
     return out
 
@@ -128,3 +132,47 @@ def _reference_sentences(text: str) -> list[tuple[int, int]]:
 @given(st.text(alphabet="ab .!?…\n\t\u2003\u201d\")'", max_size=60) | st.text(max_size=60))
 def test_split_sentences_is_the_plain_definition(text):
     assert [(s.start, s.end) for s in split_sentences(text)] == _reference_sentences(text)
+
+
+def test_words_where_case_or_nfkc_change_the_length():
+    # 'İ' lowercases to two characters: the words after it must keep their own offsets.
+    text = "İstanbul and Straße, a\u037ab"
+    config = NormalizeConfig()
+    got = split_words(text, config)
+    assert got.words == ("i̇stanbul", "and", "strasse", "aιb")
+    assert list(zip(got.words, got.starts.tolist(), got.ends.tolist(), strict=True)) == (
+        _reference_words(text, config)
+    )
+
+
+def test_a_lone_surrogate_is_not_a_word_and_breaks_nothing():
+    assert split_words("x \ud800 y").words == ("x", "y")
+    assert normalize_text("x\ud800y").text == "x y"
+
+
+def test_empty_spans_map_to_a_point_in_the_original():
+    text = "Hello,  WORLD!"
+    norm = normalize_text(text)
+    assert norm.text == "hello world"
+    # Offsets the test reads off the text: 'WORLD' starts at 8 and ends at 13.
+    assert norm.original_span(0, 0) == (0, 0)
+    assert norm.original_span(6, 6) == (text.index("WORLD"),) * 2
+    assert norm.original_span(5, 5) == (len("Hello"),) * 2  # the gap starts after 'Hello'
+    assert norm.original_span(11, 11) == (text.index("!"),) * 2  # past the end: the last end
+    assert norm.original_span(4, 3) == (4, 4)
+
+
+def test_every_character_of_a_word_maps_to_its_own_character():
+    text = "ab  CD ﬁx"
+    norm = normalize_text(text)
+    assert norm.text == "ab cd fix"
+    assert norm.original_span(3, 5) == (4, 6)
+    assert norm.original_span(4, 5) == (5, 6)
+    # 'ﬁx' became 'fix' (3 characters from 2): each maps to the whole original word.
+    assert norm.original_span(7, 8) == (7, 9)
+
+
+def test_normalize_text_follows_its_config_and_types():
+    assert normalize_text("Hello World", NormalizeConfig(casefold=False)).text == "Hello World"
+    empty = normalize_text("")
+    assert empty.starts.dtype == empty.ends.dtype == np.int64
