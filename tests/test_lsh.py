@@ -5,11 +5,21 @@ from __future__ import annotations
 from itertools import combinations
 
 import numpy as np
+import pytest
 from datasketch import LeanMinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.lsh import band_candidates, lsh_params, miss_probability
+from dedup import lsh
+from dedup.lsh import (
+    _band_order,
+    band_candidates,
+    band_keys,
+    band_pairs,
+    lsh_params,
+    miss_probability,
+    unique_pairs,
+)
 
 
 def _datasketch_pairs(sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
@@ -69,3 +79,84 @@ def test_capped_buckets_pair_every_member_with_the_first_members_only(values, ca
     pairs, capped = band_candidates(sigs, 1, 2, max_bucket=cap)
     assert {tuple(p) for p in pairs.tolist()} == expected
     assert capped == sum(values.count(v) > cap for v in set(values))
+
+
+def _brute_force(sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
+    """The banding rule read literally: some band has all `rows` values equal."""
+    return {
+        (i, j)
+        for i, j in combinations(range(len(sigs)), 2)
+        if any(
+            (sigs[i, b * rows : (b + 1) * rows] == sigs[j, b * rows : (b + 1) * rows]).all()
+            for b in range(bands)
+        )
+    }
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(0, 40),
+    values=st.integers(1, 4),
+    shape=st.sampled_from([(4, 3), (2, 6), (3, 4), (12, 1), (6, 2)]),
+    seed=st.integers(0, 1000),
+    collide=st.booleans(),
+)
+def test_band_join_is_the_banding_rule_even_when_every_key_collides(
+    n, values, shape, seed, collide
+):
+    bands, rows = shape
+    sigs = np.random.default_rng(seed).integers(0, values, size=(n, 12)).astype(np.uint32)
+    with pytest.MonkeyPatch.context() as mp:
+        if collide:  # every band hashes to one key: only the exact fallback can tell rows apart
+            mp.setattr(lsh, "row_keys", lambda band, salt=0: np.zeros(len(band), np.uint64))
+        pairs, capped = band_candidates(sigs, bands, rows)
+    assert capped == 0
+    assert pairs.dtype == np.int64
+    assert pairs.shape[1:] == (2,)
+    assert {tuple(p) for p in pairs.tolist()} == _brute_force(sigs, bands, rows)
+
+
+def test_wide_values_are_not_folded_together():
+    # Values differing only in their top bits: a key that packed them too tightly would merge them.
+    for rows in (1, 2, 3):
+        sigs = np.ones((3, rows), dtype=np.uint32)
+        sigs[1, 0] += 1 << 31  # row 1 differs from rows 0 and 2 in bit 31 of its first value
+        assert band_pairs(sigs)[0].tolist() == [[0, 2]]
+        assert band_candidates(sigs, 1, rows)[0].tolist() == [[0, 2]]
+
+
+def test_stable_band_order_keeps_input_order_inside_a_bucket():
+    band = np.array([[5, 5, 5], [1, 1, 1], [5, 5, 5], [1, 1, 1], [5, 5, 5]], dtype=np.uint32)
+    order, starts = _band_order(band)
+    buckets = np.split(order, np.flatnonzero(starts)[1:])
+    assert sorted(b.tolist() for b in buckets) == [[0, 2, 4], [1, 3]]
+    assert order.dtype == np.int64
+
+
+def test_band_keys_are_equal_exactly_for_equal_bands():
+    sigs = np.array([[1, 2, 3, 4], [1, 2, 9, 9], [3, 4, 1, 2]], dtype=np.uint32)
+    keys = band_keys(sigs, 2, 2)
+    assert keys.dtype == np.int64
+    assert keys.shape == (3, 2)
+    assert keys[0, 0] == keys[1, 0]
+    assert keys[0, 1] != keys[1, 1]
+    # the same values in another band are another key (bands are salted)
+    assert keys[0, 0] != keys[2, 1]
+    assert keys[0, 1] != keys[2, 0]
+
+
+def test_bands_longer_than_the_signature_are_refused():
+    with pytest.raises(ValueError, match=r"bands x rows \(3 x 2\) exceeds the signature length 4"):
+        band_candidates(np.zeros((2, 4), dtype=np.uint32), 3, 2)
+
+
+def test_no_signatures_no_pairs():
+    pairs, capped = band_candidates(np.zeros((0, 8), dtype=np.uint32), 4, 2)
+    assert (pairs.shape, pairs.dtype, capped) == ((0, 2), np.int64, 0)
+    empty = unique_pairs([], 0)
+    assert (empty.shape, empty.dtype) == ((0, 2), np.int64)
+
+
+def test_capped_buckets_are_counted_in_every_band():
+    sigs = np.zeros((5, 4), dtype=np.uint32)
+    assert band_candidates(sigs, 2, 2, max_bucket=2)[1] == 2
