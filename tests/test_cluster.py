@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import weakref
 from collections.abc import Sequence
+from datetime import date, datetime, timedelta, timezone
 from itertools import combinations
 
 import numpy as np
@@ -248,3 +249,93 @@ def test_pair_exactly_at_the_threshold_is_a_duplicate_and_just_below_is_not(
     above = DedupConfig(threshold=float(np.nextafter(threshold, 1.0)))
     assert verified_pairs(at, above) == []
     assert find_duplicates(at, above).clusters == []
+
+
+def test_counts_are_what_was_verified(monkeypatch):
+    # LSH proposing every pair (as if every band collided): the counts then follow from the
+    # pairs' Jaccard alone. a~b at the threshold; c shares nothing with either.
+    a, b = _shared_words(40, 10, "c")
+    c = Document("c", " ".join(f"u{k}x" for k in range(30)))
+
+    def every_pair(sigs, bands, rows, *, max_bucket=None):
+        n = len(sigs)
+        pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+        return np.array(pairs, dtype=np.int64).reshape(-1, 2), 0
+
+    monkeypatch.setattr(cluster, "band_candidates", every_pair)
+    found = find_duplicates([a, b, c])
+    # rep a: b verified (duplicate), c verified (below); rep c: both others taken.
+    assert found.counts["duplicate_candidates"] == 2
+    assert found.counts["lsh_false_positive"] == 1
+    assert found.counts["lsh_buckets_capped"] == 0
+    assert found.counts["duplicate_clusters"] == 1
+
+
+def test_a_cluster_after_an_absorbed_member_is_still_found():
+    first = _shared_words(40, 10, "p")
+    second = _shared_words(40, 10, "q")
+    clusters = find_duplicates([*first, *second]).clusters
+    assert [(c.representative, [m.id for m in c.members]) for c in clusters] == [
+        ("ap", ["bp"]),
+        ("aq", ["bq"]),
+    ]
+
+
+def test_results_do_not_depend_on_the_batch_size(seed_texts, monkeypatch):
+    texts = _corpus(_words(seed_texts), 30)
+    texts += [texts[3], texts[3], texts[7]]  # exact copies: equal signatures
+    docs = [Document(f"d{i}", t) for i, t in enumerate(texts)]
+    truth = [
+        (i, j, round(jac, 6))
+        for i, j in combinations(range(len(docs)), 2)
+        if (jac := document_jaccard(docs[i], docs[j])) >= DedupConfig().threshold
+    ]
+    expected = find_duplicates(docs)
+    monkeypatch.setattr(cluster, "BATCH", 4)
+    assert verified_pairs(docs) == truth
+    assert find_duplicates(docs) == expected
+
+
+_DAY0_2021 = float((date(2021, 1, 1) - date(1970, 1, 1)).days * 86400)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        (date(2021, 1, 1), _DAY0_2021),
+        (datetime(2021, 1, 1, 2, tzinfo=timezone(timedelta(hours=2))), _DAY0_2021),
+        (datetime(2021, 1, 1), _DAY0_2021),  # no zone: UTC
+        ("2021-01-01T00:00:00Z", _DAY0_2021),
+        ("2021-01-01T03:00:00+03:00", _DAY0_2021),
+        ("2021-01-01T00:00:00", _DAY0_2021),
+        ("2021-01-02", _DAY0_2021 + 86400),
+    ],
+)
+def test_dates_are_moments_in_utc(value, seconds):
+    doc = Document("d", "x", meta={"when": value})
+    assert cluster._timestamp(doc, "when") == seconds
+
+
+def test_empty_date_is_undated_and_the_epoch_is_a_date():
+    docs = [
+        Document("empty", "x", meta={"when": ""}),
+        Document("epoch", "x", meta={"when": 0}),
+        Document("later", "x", meta={"when": 0.5}),
+    ]
+    assert keep_order(docs, DedupConfig(keep="newest", date_field="when")) == [2, 1, 0]
+
+
+def test_keep_rule_errors_name_the_option():
+    docs = [
+        Document("a", "x", source="one.jsonl", meta={"date": "2021"}),
+        Document("b", "y", source="two.jsonl", meta={"date": "2022"}),
+    ]
+    with pytest.raises(ConfigError, match="--date-field 'when' is in no document; fields: date"):
+        keep_order(docs, DedupConfig(keep="newest", date_field="when"))
+    config = DedupConfig(keep="source", source_priority=("x*", "y*"))
+    with pytest.raises(
+        ConfigError,
+        match=r"--source-priority x\*,y\*: no pattern matches a document's source "
+        r"\(e.g. 'one.jsonl'\)",
+    ):
+        keep_order(docs, config)
