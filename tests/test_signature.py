@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.config import ShingleConfig
+from dedup import _kernel, signature
+from dedup.config import DedupConfig, ShingleConfig
 from dedup.normalize import split_words
-from dedup.shingle import hash_shingle, shingle_hashes, shingle_texts
-from dedup.signature import compute_signatures, window_signatures
+from dedup.shingle import hash_shingle, shingle_hashes, shingle_texts, word_hashes
+from dedup.signature import (
+    compute_signatures,
+    passage_windows,
+    text_shingles,
+    window_signatures,
+    word_shingles,
+)
 
 WORDS = st.lists(st.text(alphabet="abcdeé漢", min_size=1, max_size=6), min_size=0, max_size=60)
 
@@ -100,3 +108,73 @@ def test_text_signatures_on_seeds_fast_equals_numpy(seed_texts):
 
     texts = list(seed_texts.values())
     assert (text_signatures(texts, fast=True) == text_signatures(texts, fast=False)).all()
+
+
+EMPTY_SIGNATURE = (1 << 32) - 1  # datasketch's value for a MinHash that saw nothing
+
+
+@pytest.mark.parametrize("cells", [16, 40, 100, 1 << 22])
+def test_signatures_do_not_depend_on_the_chunk_size(cells, monkeypatch):
+    # Chunks of a few rows each (16 cells = one row of 16 permutations) must give the
+    # signatures one document at a time through datasketch gives.
+    monkeypatch.setattr(signature, "_CHUNK_CELLS", cells)
+    config = ShingleConfig(size=2)
+    words = [f"w{k % 13}" for k in range(40)]
+    docs = [words[:n] for n in (0, 1, 2, 3, 9, 0, 25, 40, 2)]
+    sigs = compute_signatures([shingle_hashes(d, config) for d in docs], 16, 5)
+    assert sigs.shape == (len(docs), 16)
+    assert sigs.dtype == np.uint32
+    for row, doc in zip(sigs, docs, strict=True):
+        expected = _datasketch(shingle_texts(doc, config), 16, 5) if doc else EMPTY_SIGNATURE
+        assert (row == expected).all()
+
+
+def test_default_signature_is_128_permutations_seed_1():
+    parts = [shingle_hashes(["a", "b", "c", "d", "e", "f", "g"], ShingleConfig())]
+    assert (
+        compute_signatures(parts)
+        == _datasketch(shingle_texts(["a", "b", "c", "d", "e", "f", "g"], ShingleConfig()), 128, 1)
+    ).all()
+    none = compute_signatures([])
+    assert (none.shape, none.dtype) == ((0, 128), np.uint32)
+
+
+@pytest.mark.parametrize("count", [0, 3, 10, 12, 23, 25])
+def test_every_window_is_datasketch_of_its_shingles(count):
+    hashes = shingle_hashes([f"w{k}" for k in range(count + 2)], ShingleConfig(size=3))[:count]
+    texts = shingle_texts([f"w{k}" for k in range(count + 2)], ShingleConfig(size=3))[:count]
+    sigs, starts = window_signatures(hashes, window=10, stride=5, num_perm=32, seed=1)
+    # a window starts every 5 shingles while more than its first block is left; the last
+    # one is cut short at the end, and a short document has one window
+    assert starts.tolist() == ([s for s in range(0, count, 5) if s + 5 < count] or [0])
+    assert starts.dtype == np.int64
+    for row, start in zip(sigs, starts.tolist(), strict=True):
+        window = texts[start : start + 10]
+        assert (row == (_datasketch(window, 32, 1) if window else EMPTY_SIGNATURE)).all()
+
+
+def test_char_unit_word_shingles_are_text_shingles():
+    config = DedupConfig(shingle=ShingleConfig(unit="char", size=4))
+    words = split_words("Hello there, world", config.normalize).words
+    assert (
+        word_shingles(words, word_hashes(words), config)
+        == (text_shingles("Hello there, world", config))
+    ).all()
+
+
+def test_passage_windows_start_at_min_words():
+    config = DedupConfig()
+    ids = word_hashes([f"w{k}" for k in range(config.passage.min_words)])
+    assert passage_windows(ids[:-1], config) is None
+    assert passage_windows(ids, config) is not None
+
+
+def test_shingle_sets_are_sorted_uint32_sets_of_the_shingles():
+    texts = ["a b c d e f a b c d e", "", "one two"]
+    for fast in (False, True):
+        if fast and not _kernel.AVAILABLE:
+            continue
+        sets = signature.text_shingle_sets(texts, fast=fast)
+        for got, text in zip(sets, texts, strict=True):
+            assert got.dtype == np.uint32
+            assert got.tolist() == sorted(set(text_shingles(text, DedupConfig()).tolist()))
