@@ -176,3 +176,8 @@ def test_normalize_text_follows_its_config_and_types():
     assert normalize_text("Hello World", NormalizeConfig(casefold=False)).text == "Hello World"
     empty = normalize_text("")
     assert empty.starts.dtype == empty.ends.dtype == np.int64
+
+
+def test_crlf_lines_end_before_the_carriage_return():
+    text = "ab\r\ncd\r\n\r\nx"
+    assert [(s.start, s.end) for s in split_lines(text)] == [(0, 2), (4, 6), (8, 8), (10, 11)]
