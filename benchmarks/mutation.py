@@ -41,7 +41,7 @@ CORE: dict[str, tuple[str, list[str]]] = {
     "lsh": ("dedup/lsh.py", ["tests/test_lsh.py", "tests/test_signature.py"]),
     "verify": ("dedup/verify.py", ["tests/test_verify.py"]),
     "cluster": ("dedup/cluster.py", ["tests/test_cluster.py"]),
-    "align": ("dedup/align.py", ["tests/test_passages.py"]),
+    "align": ("dedup/align.py", ["tests/test_align.py", "tests/test_passages.py"]),
     "passages": ("dedup/passages.py", ["tests/test_passages.py"]),
     "boilerplate": ("dedup/boilerplate.py", ["tests/test_boilerplate.py"]),
     "clean": ("dedup/clean.py", ["tests/test_clean.py"]),

@@ -1,0 +1,87 @@
+"""Word alignment: chains of equal runs, where they break, and snapping to sentences.
+
+Expected offsets are worked out by hand from how the test builds its word lists.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dedup.align import Layout, WordMatch, align_words, snap_span
+from dedup.normalize import split_sentences, split_words
+
+X = [f"x{i}" for i in range(8)]
+Y = [f"y{i}" for i in range(8)]
+
+
+def _edit(n: int, tag: str = "e") -> list[str]:
+    return [f"{tag}{i}" for i in range(n)]
+
+
+def test_eight_equal_words_are_a_passage_seven_are_not():
+    assert align_words(X, X) == [WordMatch(0, 8, 0, 8, 8)]
+    assert align_words(X[:7], X[:7]) == []
+
+
+def test_an_edit_of_max_gap_words_joins_two_runs_one_more_splits_them():
+    # a = X, 4 (then 5) inserted words, Y; b = X Y.
+    assert align_words(X + _edit(4) + Y, X + Y) == [WordMatch(0, 20, 0, 16, 16)]
+    assert align_words(X + _edit(5) + Y, X + Y) == [
+        WordMatch(0, 8, 0, 8, 8),
+        WordMatch(13, 21, 8, 16, 8),
+    ]
+
+
+TWO_EDITS = (X + _edit(2) + Y, [*X, "f0", *Y])  # Y starts at word 10 of a, 9 of b
+SPLIT = [WordMatch(0, 8, 0, 8, 8), WordMatch(10, 18, 9, 17, 8)]
+
+
+@pytest.mark.parametrize(
+    ("breaks", "expected"),
+    [
+        ({}, [WordMatch(0, 18, 0, 17, 16)]),  # a reworded phrase inside one sentence
+        ({"a_breaks": [9]}, SPLIT),  # a sentence starts inside a's edit
+        ({"a_breaks": [10]}, SPLIT),  # ... or right where the next run starts
+        ({"a_breaks": [8]}, [WordMatch(0, 18, 0, 17, 16)]),  # at the edit's start: same one
+        ({"b_breaks": [9]}, SPLIT),
+        ({"b_breaks": [8]}, [WordMatch(0, 18, 0, 17, 16)]),
+    ],
+)
+def test_an_edit_across_a_sentence_end_on_both_sides_splits(breaks, expected):
+    assert align_words(*TWO_EDITS, **breaks) == expected
+
+
+def test_a_sentence_dropped_on_one_side_stays_inside_the_passage():
+    assert align_words(X + _edit(2) + Y, X + Y, a_breaks=[9]) == [WordMatch(0, 18, 0, 16, 16)]
+    assert align_words(X + Y, [*X, "f0", *Y], b_breaks=[9]) == [WordMatch(0, 16, 0, 17, 16)]
+
+
+def test_a_two_word_run_at_the_start_belongs_to_the_chain():
+    assert align_words(["p", "q", "e", *X], ["p", "q", "f", *X]) == [WordMatch(0, 11, 0, 11, 10)]
+    assert align_words([*X, "e", "p", "q"], [*X, "f", "p", "q"]) == [WordMatch(0, 11, 0, 11, 10)]
+
+
+TEXT = (
+    "One two three talks will resume in Geneva. "
+    "Then four five six seven eight nine words follow here."
+)
+SECOND = TEXT[TEXT.index("Then") :]
+
+
+def _snap(text: str, first: str, last: str, **kw) -> str:
+    words = split_words(text)
+    layout = Layout.of(words, split_sentences(text))
+    start, end = words.words.index(first), words.words.index(last) + 1
+    s, e = snap_span(layout, start, end, **kw)
+    return text[s:e]
+
+
+def test_a_span_snaps_to_its_sentence_when_at_most_three_words_are_left_out():
+    # 'talks' has three words before it in the first sentence: it snaps to 'One'.
+    assert _snap(TEXT, "talks", "resume") == "One two three talks will resume in Geneva."
+    assert _snap(TEXT, "talks", "resume", slack=2) == "talks will resume in Geneva."
+    # 'four' has one word before it, 'nine' three after; 'seven' four before and five after.
+    assert _snap(TEXT, "four", "nine") == SECOND
+    assert _snap(TEXT, "seven", "seven") == "seven"
+    assert _snap(TEXT, "seven", "seven", slack=4) == "Then four five six seven"
+    assert _snap(TEXT, "seven", "seven", slack=5) == SECOND
