@@ -160,3 +160,50 @@ def test_no_signatures_no_pairs():
 def test_capped_buckets_are_counted_in_every_band():
     sigs = np.zeros((5, 4), dtype=np.uint32)
     assert band_candidates(sigs, 2, 2, max_bucket=2)[1] == 2
+
+
+def _least_work_params(threshold: float, num_perm: int, max_miss: float) -> tuple[int, int]:
+    """The rule in lsh_params' docstring, with a 100x finer midpoint integral of the
+    chance of proposing a pair below the threshold."""
+    grid = (np.arange(20000) + 0.5) / 20000 * threshold
+    best = None
+    for rows in range(1, num_perm + 1):
+        for bands in range(1, num_perm // rows + 1):
+            miss = (1 - threshold**rows) ** bands
+            work = float(np.mean(1 - (1 - grid**rows) ** bands)) * threshold
+            key = (0.0 if miss <= max_miss else miss, work)
+            if best is None or key < best[0]:
+                best = (key, bands, rows)
+    assert best is not None
+    return best[1], best[2]
+
+
+@pytest.mark.parametrize(
+    ("threshold", "num_perm", "max_miss"),
+    [(0.8, 128, 0.002), (0.5, 128, 0.002), (0.9, 128, 0.002), (0.7, 64, 0.002), (0.3, 64, 0.11)],
+)
+def test_lsh_params_are_the_least_work_meeting_the_recall_bound(threshold, num_perm, max_miss):
+    lsh.lsh_params.cache_clear()  # computed here, not remembered from an earlier test
+    assert lsh_params(threshold, num_perm, max_miss) == _least_work_params(
+        threshold, num_perm, max_miss
+    )
+
+
+def test_partial_key_collisions_keep_buckets_exact(monkeypatch):
+    # Keys that collide for some rows only (first value halved): rows 2 and 3 share a key.
+    monkeypatch.setattr(lsh, "row_keys", lambda band, salt=0: (band[:, 0] // 2).astype(np.uint64))
+    sigs = np.array([[0, 0, 0], [2, 0, 0], [3, 0, 0], [2, 0, 0], [3, 0, 0], [5, 1, 1]], np.uint32)
+    assert band_candidates(sigs, 1, 3)[0].tolist() == [[1, 3], [2, 4]]
+
+
+@pytest.mark.parametrize("rows", [2, 3])
+def test_stable_band_order_keeps_input_order_in_big_buckets(rows):
+    band = np.array([[k % 3] * rows for k in range(300)], dtype=np.uint32)
+    order, starts = _band_order(band)
+    buckets = np.split(order, np.flatnonzero(starts)[1:])
+    assert [b.tolist() for b in buckets] == [list(range(v, 300, 3)) for v in range(3)]
+
+
+def test_band_pairs_of_nothing_is_an_empty_int_array():
+    pairs, capped = band_pairs(np.zeros((3, 2), dtype=np.uint32) + np.arange(3)[:, None])
+    assert (pairs.shape, pairs.dtype, capped) == ((0, 2), np.int64, 0)
