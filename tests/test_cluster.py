@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import weakref
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
@@ -16,7 +17,7 @@ from dedup import cluster, signature
 from dedup.api import scan
 from dedup.cli import cli
 from dedup.cluster import find_duplicates, keep_order, verified_pairs
-from dedup.config import DedupConfig
+from dedup.config import DedupConfig, ShingleConfig
 from dedup.document import Document
 from dedup.errors import ConfigError
 from dedup.verify import document_jaccard
@@ -256,6 +257,7 @@ def test_counts_are_what_was_verified(monkeypatch):
     # pairs' Jaccard alone. a~b at the threshold; c shares nothing with either.
     a, b = _shared_words(40, 10, "c")
     c = Document("c", " ".join(f"u{k}x" for k in range(30)))
+    d = Document("d", " ".join(f"t{k}x" for k in range(30)))
 
     def every_pair(sigs, bands, rows, *, max_bucket=None):
         n = len(sigs)
@@ -263,10 +265,11 @@ def test_counts_are_what_was_verified(monkeypatch):
         return np.array(pairs, dtype=np.int64).reshape(-1, 2), 0
 
     monkeypatch.setattr(cluster, "band_candidates", every_pair)
-    found = find_duplicates([a, b, c])
-    # rep a: b verified (duplicate), c verified (below); rep c: both others taken.
-    assert found.counts["duplicate_candidates"] == 2
-    assert found.counts["lsh_false_positive"] == 1
+    found = find_duplicates([a, b, c, d])
+    # rep a: b verified (duplicate), c and d verified (below); rep c: d verified (below);
+    # rep d: every other document already a representative or taken.
+    assert found.counts["duplicate_candidates"] == 4
+    assert found.counts["lsh_false_positive"] == 3
     assert found.counts["lsh_buckets_capped"] == 0
     assert found.counts["duplicate_clusters"] == 1
 
@@ -339,3 +342,45 @@ def test_keep_rule_errors_name_the_option():
         r"\(e.g. 'one.jsonl'\)",
     ):
         keep_order(docs, config)
+
+
+def test_a_time_without_a_zone_is_utc_whatever_the_local_zone(monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    try:
+        doc = Document("d", "x", meta={"when": "2021-01-01T00:00:00"})
+        assert cluster._timestamp(doc, "when") == _DAY0_2021
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_longest_first_keeps_input_order_among_equal_lengths():
+    docs = [Document(f"d{k}", "x" * (k % 3)) for k in range(100)]
+    expected = [k for length in (2, 1, 0) for k in range(100) if k % 3 == length]
+    assert keep_order(docs, DedupConfig(keep="longest")) == expected
+
+
+def test_full_buckets_are_capped_and_counted(seed_texts, monkeypatch):
+    base = _words(seed_texts)[:80]
+    docs = [Document("d0", " ".join(base))]
+    for k in range(1, 8):  # near copies: distinct signatures sharing most bands
+        copy = base[:]
+        copy[10 * k] = f"changed{k}"
+        docs.append(Document(f"d{k}", " ".join(copy)))
+    assert find_duplicates(docs).counts["lsh_buckets_capped"] == 0
+    monkeypatch.setattr(cluster, "MAX_BUCKET", 2)
+    assert find_duplicates(docs).counts["lsh_buckets_capped"] > 0
+
+
+def test_shingle_size_reaches_verification(seed_texts):
+    config = DedupConfig(shingle=ShingleConfig(size=3), threshold=0.5)
+    texts = _corpus(_words(seed_texts), 20)
+    docs = [Document(f"d{i}", t) for i, t in enumerate(texts)]
+    truth = [
+        (i, j, jac)
+        for i, j in combinations(range(len(docs)), 2)
+        if (jac := document_jaccard(docs[i], docs[j], config)) >= config.threshold
+    ]
+    assert truth
+    assert verified_pairs(docs, config) == truth
