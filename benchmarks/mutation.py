@@ -7,6 +7,10 @@ the score: killed / (killed + survived), timeouts counted as killed, "no tests" 
 survived. Surviving mutant names are listed so each can be read with `mutmut show NAME` in
 the scratch directory (kept with --keep).
 
+mutmut does not mutate decorated functions, so the `@contextmanager` writers
+(`atomic_path`, `open_atomic`, `open_write_atomic`) are checked by the hand-planted
+mutants in tests/test_atomic.py's module docstring instead.
+
 Run by hand, not in CI (a module takes one to ten minutes on two cores):
 
     pip install -e '.[mutation]'

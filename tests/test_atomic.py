@@ -1,4 +1,10 @@
-"""The one atomic writer: all or nothing, no temporary file left behind, normal permissions."""
+"""The one atomic writer: all or nothing, no temporary file left behind, normal permissions.
+
+mutmut skips the `@contextmanager` functions, so these one-line bugs were planted by hand
+and each fails a test here: the temporary file renamed over the target on an error
+(`os.replace` in the `except` of `atomic_path`); `open_atomic`, `open_write_atomic` or
+`write_like` opening the target itself; `write_jsonl` writing the target in place.
+"""
 
 from __future__ import annotations
 
