@@ -207,3 +207,23 @@ def test_stable_band_order_keeps_input_order_in_big_buckets(rows):
 def test_band_pairs_of_nothing_is_an_empty_int_array():
     pairs, capped = band_pairs(np.zeros((3, 2), dtype=np.uint32) + np.arange(3)[:, None])
     assert (pairs.shape, pairs.dtype, capped) == ((0, 2), np.int64, 0)
+
+
+def test_two_full_buckets_each_pair_with_their_own_first_members():
+    # rows 0-3 share one band value, rows 4-7 another; a cap of 2 pairs each row with the
+    # first two rows of its own bucket.
+    sigs = np.array([[1, 1]] * 4 + [[2, 2]] * 4, dtype=np.uint32)
+    pairs, capped = band_candidates(sigs, 1, 2, max_bucket=2)
+    assert capped == 2
+    assert pairs.tolist() == [
+        [0, 1],
+        [0, 2],
+        [0, 3],
+        [1, 2],
+        [1, 3],
+        [4, 5],
+        [4, 6],
+        [4, 7],
+        [5, 6],
+        [5, 7],
+    ]
