@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from dedup import _kernel, signature
 from dedup.config import DedupConfig, ShingleConfig
+from dedup.document import Document
 from dedup.normalize import split_words
-from dedup.shingle import hash_shingle, shingle_hashes, shingle_texts, word_hashes
+from dedup.shingle import hash_shingle, ngram_hashes, shingle_hashes, shingle_texts, word_hashes
 from dedup.signature import (
     compute_signatures,
     passage_windows,
@@ -178,3 +179,29 @@ def test_shingle_sets_are_sorted_uint32_sets_of_the_shingles():
         for got, text in zip(sets, texts, strict=True):
             assert got.dtype == np.uint32
             assert got.tolist() == sorted(set(text_shingles(text, DedupConfig()).tolist()))
+
+
+def test_passage_windows_use_the_config_seed():
+    ids = word_hashes([f"w{k}" for k in range(30)])
+    config = DedupConfig(seed=7)
+    sigs, starts = passage_windows(ids, config)
+    pc = config.passage
+    ref, ref_starts = window_signatures(
+        ngram_hashes(ids, pc.ngram),
+        window=pc.window,
+        stride=pc.stride,
+        num_perm=pc.num_perm,
+        seed=7,
+    )
+    assert (sigs == ref).all()
+    assert starts.tolist() == ref_starts.tolist()
+
+
+def test_document_signatures_over_several_batches_are_each_documents_own(monkeypatch):
+    texts = [f"story {k} " + "about the council budget vote " * (k % 4 + 1) for k in range(7)]
+    docs = [Document(f"d{k}", t) for k, t in enumerate(texts)]
+    config = DedupConfig(num_perm=16)
+    monkeypatch.setattr(signature, "BATCH", 3)
+    got = signature.document_signatures(docs, config)
+    for row, text in zip(got, texts, strict=True):
+        assert (row == compute_signatures([text_shingles(text, config)], 16, config.seed)[0]).all()
