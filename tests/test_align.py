@@ -85,3 +85,13 @@ def test_a_span_snaps_to_its_sentence_when_at_most_three_words_are_left_out():
     assert _snap(TEXT, "seven", "seven") == "seven"
     assert _snap(TEXT, "seven", "seven", slack=4) == "Then four five six seven"
     assert _snap(TEXT, "seven", "seven", slack=5) == SECOND
+
+
+def test_a_one_word_edit_in_a_against_a_sentence_end_in_b_splits():
+    # a rewords one word; b ends a sentence inside a two-word edit: two different reuses.
+    a, b = [*X, "e0", *Y], [*X, "f0", "f1", *Y]
+    assert align_words(a, b, b_breaks=[9]) == [
+        WordMatch(0, 8, 0, 8, 8),
+        WordMatch(9, 17, 10, 18, 8),
+    ]
+    assert align_words(a, b) == [WordMatch(0, 17, 0, 18, 16)]
