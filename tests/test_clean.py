@@ -466,3 +466,35 @@ def test_clean_against_an_index_removes_leaked_eval_text(
     code = runner.invoke(cli, ["clean", "train", "-o", str(out), "--strip"])
     assert code.exit_code == 2
     assert "--strip cuts the passages of an index" in code.stderr
+
+
+def test_summary_and_reject_records_follow_from_the_input(tmp_path):
+    # b is a plus ten words: 40 of its 50 word 5-grams are a's, so Jaccard 0.8 exactly;
+    # ARTICLE's last line is the one boilerplate line.
+    a = " ".join(f"wc{k}x" for k in range(44))
+    b = a + " " + " ".join(f"vc{k}x" for k in range(10))
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"text": t}) + "\n" for t in (a, b, ARTICLE)))
+    result = clean([str(src)], tmp_path / "out")
+    assert result.summary() == {
+        "read": 3,
+        "written": 2,
+        "rejected": 1,
+        "near_duplicates": 1,
+        "unreadable": 0,
+        "indexed": 0,
+        "removed_lines": 1,
+        "removed_passages": 0,
+        "removed_chars": len("Leave a Comment"),
+    }
+    assert _jsonl(tmp_path / "out" / "rejects.jsonl") == [
+        {
+            "doc": f"{src}:2",
+            "source": f"{src}:2",
+            "reason": "near_duplicate",
+            "duplicate_of": f"{src}:1",
+            "jaccard": 0.8,
+            "kept": f"{src}:1",
+            "threshold": 0.8,
+        }
+    ]
