@@ -205,3 +205,14 @@ def test_document_signatures_over_several_batches_are_each_documents_own(monkeyp
     got = signature.document_signatures(docs, config)
     for row, text in zip(got, texts, strict=True):
         assert (row == compute_signatures([text_shingles(text, config)], 16, config.seed)[0]).all()
+
+
+def test_char_shingles_never_take_the_word_kernel():
+    config = DedupConfig(shingle=ShingleConfig(unit="char", size=4), num_perm=16)
+    texts = ["Hello there, world", "Crème brûlée tonight"]
+    sets = signature.text_shingle_sets(texts, config)
+    sigs = signature.text_signatures(texts, config)
+    for got_set, got_sig, text in zip(sets, sigs, texts, strict=True):
+        shingles = text_shingles(text, config)
+        assert got_set.tolist() == sorted(set(shingles.tolist()))
+        assert (got_sig == compute_signatures([shingles], 16, config.seed)[0]).all()
