@@ -227,3 +227,10 @@ def test_two_full_buckets_each_pair_with_their_own_first_members():
         [5, 6],
         [5, 7],
     ]
+
+
+def test_exact_fallback_sorts_by_every_value(monkeypatch):
+    # Every key collides; the rows differ only in their middle value, interleaved.
+    monkeypatch.setattr(lsh, "row_keys", lambda band, salt=0: np.zeros(len(band), np.uint64))
+    sigs = np.array([[1, 0, 1], [1, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=np.uint32)
+    assert band_candidates(sigs, 1, 3)[0].tolist() == [[0, 2], [1, 3]]
