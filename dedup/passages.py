@@ -31,7 +31,7 @@ from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.prepare import PREPARE_BATCH, Batch, Prepared, prepare_range
 from dedup.progress import counted, set_stage
 from dedup.report import PassageMatch, Span
-from dedup.verify import set_jaccard
+from dedup.verify import set_overlap
 
 ALIGN_BATCH = 512  # document pairs per alignment task
 
@@ -56,16 +56,17 @@ _Region = list[int]  # [a_lo, a_hi, b_lo, b_hi] word ranges, half-open
 
 @dataclass
 class Reuse:
-    """Shared passages, and the exact document Jaccard of every document pair sharing one.
+    """Shared passages, and the exact document overlap of every document pair sharing one.
 
     Attributes:
         passages: as `find_passages` returns them.
-        jaccards: `(position of a, position of b) -> Jaccard` of the two documents'
-            shingle sets, for every pair with a passage.
+        overlaps: `(position of a, position of b) -> (Jaccard, containment of a in b,
+            containment of b in a)` of the two documents' shingle sets (`set_overlap`,
+            rounded to 6 places), for every pair with a passage.
     """
 
     passages: list[PassageMatch]
-    jaccards: dict[tuple[int, int], float]
+    overlaps: dict[tuple[int, int], tuple[float, float, float]]
 
 
 def find_passages(
@@ -128,15 +129,15 @@ def find_passages_against(
 def find_reuse(
     docs: Sequence[Document], config: DedupConfig | None = None, *, jobs: int = 1
 ) -> Reuse:
-    """`find_passages`, plus the document Jaccard of each pair, computed by the same workers.
+    """`find_passages`, plus the document overlap of each pair, computed by the same workers.
 
     `jobs` is as for `find_passages` (0 uses every core).
 
     Example:
         >>> text = "The delegation will comprise senior officials from the foreign ministry."
         >>> reuse = find_reuse([Document("a", "Intro. " + text), Document("b", text)])
-        >>> reuse.jaccards
-        {(0, 1): 0.857143}
+        >>> reuse.overlaps
+        {(0, 1): (0.857143, 0.857143, 1.0)}
     """
     config = config or DedupConfig()
     jobs = resolve_jobs(jobs)
@@ -154,37 +155,40 @@ def find_reuse(
     reuse = Reuse([], {})
     tasks = ranges(len(cand), ALIGN_BATCH)
     aligned = map_shared(align, (prepared, cand), tasks, jobs=jobs)
-    for found, jaccards in counted("passages: aligning document pairs", aligned, tasks):
+    for found, overlaps in counted("passages: aligning document pairs", aligned, tasks):
         reuse.passages.extend(_passage(docs, f) for f in found)
-        reuse.jaccards.update(((ia, ib), jac) for ia, ib, jac in jaccards)
+        reuse.overlaps.update(((ia, ib), overlap) for ia, ib, overlap in overlaps)
     return reuse
 
 
 # A verified passage as plain numbers, which cross process boundaries 40x faster than
 # PassageMatch objects: (doc a, doc b, a start, a end, b start, b end, similarity, words).
 _Found = tuple[int, int, int, int, int, int, float, int]
+_Overlap = tuple[int, int, tuple[float, float, float]]
 
 
 def _align_groups(
     shared: tuple[Sequence[Prepared], Candidates], groups: range, config: DedupConfig
-) -> tuple[list[_Found], list[tuple[int, int, float]]]:
-    """Verified passages of the document pairs `groups`, and those pairs' document Jaccard."""
+) -> tuple[list[_Found], list[_Overlap]]:
+    """Verified passages of the document pairs `groups`, and those pairs' document overlap."""
     prepared, cand = shared
     lo, hi = int(cand.bounds[groups.start]), int(cand.bounds[groups.stop])
     bounds = (cand.bounds[groups.start : groups.stop + 1] - lo).tolist()
     doc_a, doc_b = cand.doc_a[lo:hi].tolist(), cand.doc_b[lo:hi].tolist()
     at_a, at_b = cand.at_a[lo:hi].tolist(), cand.at_b[lo:hi].tolist()
     found: list[_Found] = []
-    jaccards: list[tuple[int, int, float]] = []
+    overlaps: list[_Overlap] = []
     for start, end in pairwise(bounds):
         ia, ib = doc_a[start], doc_b[start]
         window_pairs = list(zip(at_a[start:end], at_b[start:end], strict=True))
         passages = _passages_for_pair(prepared[ia], prepared[ib], window_pairs, config)
         found.extend((ia, ib, *m) for m in passages)
         if passages:
-            jac = set_jaccard(prepared[ia].shingles, prepared[ib].shingles)
-            jaccards.append((ia, ib, round(jac, 6)))
-    return found, jaccards
+            overlap = set_overlap(prepared[ia].shingles, prepared[ib].shingles)
+            overlaps.append(
+                (ia, ib, (round(overlap[0], 6), round(overlap[1], 6), round(overlap[2], 6)))
+            )
+    return found, overlaps
 
 
 def _passage(docs: Sequence[Document], found: _Found) -> PassageMatch:
