@@ -14,6 +14,10 @@ Scores:
 - `reused`: the answer's reused fraction as the report states it (`documents[].reused`).
 - `containment`: the pair's containment of the answer in the source, from the report's
   `pairs` (word 5-gram shingles, as Jaccard).
+- `sentences`: the pair's sentence containment of the answer in the source (`pairs[]
+  .sentence_containment_*`): each answer sentence scores the larger of its share inside
+  passages of aligned words and the share of its content words one source sentence (or two
+  adjacent ones) holds; their mean weighted by length.
 - `trigram`: the baseline.
 
     .venv/bin/python benchmarks/short_answers.py [--data DIR] [--per-class]
@@ -27,7 +31,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from dedup import DedupConfig, Document, compare
+from dedup import DedupConfig, Document, PassageConfig, compare
 from dedup.normalize import split_words
 from dedup.report import Report
 
@@ -76,11 +80,12 @@ def answer_scores(report: Report, answer_id: str, answer: str) -> dict[str, floa
             covered, reach = covered + end - start, end
     doc = next(d for d in report.documents if d.id == answer_id)
     (pair,) = report.pairs
-    contained = pair.containment_b if pair.b == answer_id else pair.containment_a
+    mine = "b" if pair.b == answer_id else "a"
     return {
         "coverage": covered / len(answer),
         "reused": doc.reused,
-        "containment": contained,
+        "containment": getattr(pair, f"containment_{mine}") or 0.0,
+        "sentences": getattr(pair, f"sentence_containment_{mine}") or 0.0,
     }
 
 
@@ -89,8 +94,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--per-class", action="store_true", help="mean score per class")
+    parser.add_argument("--no-sentences", action="store_true", help="aligned words only")
+    parser.add_argument(
+        "--sentence-overlap", type=float, default=PassageConfig().min_sentence_overlap
+    )
+    parser.add_argument("--sentence-words", type=int, default=PassageConfig().min_sentence_words)
     args = parser.parse_args()
-    config = DedupConfig()
+    config = DedupConfig(
+        passage=PassageConfig(
+            sentences=not args.no_sentences,
+            min_sentence_overlap=args.sentence_overlap,
+            min_sentence_words=args.sentence_words,
+        )
+    )
     with (args.data / "file_information.csv").open(encoding="utf-8") as fp:
         labels = [r for r in csv.DictReader(fp) if r["Category"] != "orig"]
     sources = {

@@ -80,7 +80,11 @@ def _build_report(
 ) -> Report:
     set_stage("near-duplicates")
     duplicates = find_duplicates(docs, config, jobs=jobs)
-    reuse = find_reuse(docs, config, jobs=jobs) if config.passages else Reuse([], {})
+    reuse = (
+        find_reuse(docs, config, jobs=jobs, every_pair=all_pairs)
+        if config.passages
+        else Reuse([], {})
+    )
     passages = reuse.passages
     set_stage("boilerplate")
     boilerplate = (
@@ -91,8 +95,8 @@ def _build_report(
     if all_pairs and len(docs) == 2 and (0, 1) not in overlaps:
         overlaps[(0, 1)] = document_overlap(docs[0], docs[1], config)
     pairs = [
-        DocumentPair(docs[ia].id, docs[ib].id, jac, config.threshold, in_a, in_b)
-        for (ia, ib), (jac, in_a, in_b) in sorted(overlaps.items())
+        DocumentPair(docs[ia].id, docs[ib].id, overlap[0], config.threshold, *overlap[1:])
+        for (ia, ib), overlap in sorted(overlaps.items())
     ]
     return Report(
         duplicates=tuple(duplicates.clusters),

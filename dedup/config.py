@@ -97,6 +97,12 @@ class PassageConfig:
         min_words: fewest aligned (equal) words for a passage to be reported.
         max_gap: most words of edits allowed between two aligned runs of one passage.
         min_similarity: fewest rapidfuzz ratio (0-1) of the two normalized passage texts.
+        sentences: also pair reworded sentences of each candidate document pair
+            (`align.align_sentences`), reported as `rewritten` passages.
+        min_sentence_overlap: fewest cosine (0-1) of two sentences' content-word sets
+            (shared / sqrt(size x size)) for a `rewritten` passage.
+        min_sentence_words: fewest content words two sentences share for a `rewritten`
+            passage.
     """
 
     ngram: int = 3
@@ -108,6 +114,9 @@ class PassageConfig:
     min_words: int = 8
     max_gap: int = 4
     min_similarity: float = 0.6
+    sentences: bool = True
+    min_sentence_overlap: float = 0.6
+    min_sentence_words: int = 4
 
     def __post_init__(self) -> None:
         _check_min("passage ngram", self.ngram, 1)
@@ -122,6 +131,8 @@ class PassageConfig:
         _check_min("min_words", self.min_words, 1)
         _check_min("max_gap", self.max_gap, 0)
         _check_range("min_similarity", self.min_similarity, 0.0, 1.0)
+        _check_range("min_sentence_overlap", self.min_sentence_overlap, 0.0, 1.0)
+        _check_min("min_sentence_words", self.min_sentence_words, 1)
 
 
 @dataclass(frozen=True, slots=True)

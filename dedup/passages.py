@@ -15,7 +15,10 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from itertools import pairwise
+from itertools import combinations, pairwise
+
+import numpy as np
+import numpy.typing as npt
 
 from dedup.align import (
     WordMatch,
@@ -31,6 +34,7 @@ from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.prepare import PREPARE_BATCH, Batch, Prepared, prepare_range
 from dedup.progress import counted, set_stage
 from dedup.report import PassageMatch, Span
+from dedup.sentences import SentenceMatch, SentenceWords, pair_sentences
 from dedup.verify import set_overlap
 
 ALIGN_BATCH = 512  # document pairs per alignment task
@@ -62,11 +66,12 @@ class Reuse:
         passages: as `find_passages` returns them.
         overlaps: `(position of a, position of b) -> (Jaccard, containment of a in b,
             containment of b in a)` of the two documents' shingle sets (`set_overlap`,
-            rounded to 6 places), for every pair with a passage.
+            rounded to 6 places), then, with `PassageConfig.sentences`, the sentence
+            containment of a in b and of b in a (`_graded`), for every pair with a passage.
     """
 
     passages: list[PassageMatch]
-    overlaps: dict[tuple[int, int], tuple[float, float, float]]
+    overlaps: dict[tuple[int, int], tuple[float, ...]]
 
 
 def find_passages(
@@ -127,17 +132,23 @@ def find_passages_against(
 
 
 def find_reuse(
-    docs: Sequence[Document], config: DedupConfig | None = None, *, jobs: int = 1
+    docs: Sequence[Document],
+    config: DedupConfig | None = None,
+    *,
+    jobs: int = 1,
+    every_pair: bool = False,
 ) -> Reuse:
     """`find_passages`, plus the document overlap of each pair, computed by the same workers.
 
-    `jobs` is as for `find_passages` (0 uses every core).
+    `jobs` is as for `find_passages` (0 uses every core). With `every_pair` (for a handful
+    of documents: `compare`), a document pair without a candidate window is still searched
+    for reworded sentences (`PassageConfig.sentences`), which need no window in common.
 
     Example:
         >>> text = "The delegation will comprise senior officials from the foreign ministry."
         >>> reuse = find_reuse([Document("a", "Intro. " + text), Document("b", text)])
         >>> reuse.overlaps
-        {(0, 1): (0.857143, 0.857143, 1.0)}
+        {(0, 1): (0.857143, 0.857143, 1.0, 0.934211, 1.0)}
     """
     config = config or DedupConfig()
     jobs = resolve_jobs(jobs)
@@ -158,13 +169,29 @@ def find_reuse(
     for found, overlaps in counted("passages: aligning document pairs", aligned, tasks):
         reuse.passages.extend(_passage(docs, f) for f in found)
         reuse.overlaps.update(((ia, ib), overlap) for ia, ib, overlap in overlaps)
+    if every_pair and config.passage.sentences:
+        # A pair aligned above without a passage has no passage here either: it is only
+        # measured (its overlap), as `compare` reports every pair.
+        rest: tuple[list[_Found], list[_Overlap]] = ([], [])
+        for pair in combinations(range(len(docs)), 2):
+            if pair not in reuse.overlaps:
+                _align_pair(prepared, pair, [], config, {}, rest, every=True)
+        reuse.passages.extend(_passage(docs, f) for f in rest[0])
+        reuse.overlaps.update(((ia, ib), overlap) for ia, ib, overlap in rest[1])
     return reuse
 
 
 # A verified passage as plain numbers, which cross process boundaries 40x faster than
-# PassageMatch objects: (doc a, doc b, a start, a end, b start, b end, similarity, words).
-_Found = tuple[int, int, int, int, int, int, float, int]
-_Overlap = tuple[int, int, tuple[float, float, float]]
+# PassageMatch objects: (doc a, doc b, a start, a end, b start, b end, similarity, words,
+# overlap); the overlap is -1.0 for a passage of aligned words, else it is `rewritten`.
+_Found = tuple[int, int, int, int, int, int, float, int, float]
+_Scored = tuple[int, int, int, int, float, int, float]
+# (doc a, doc b, (Jaccard, containment a, containment b[, sentence containment a, b]))
+_Overlap = tuple[int, int, tuple[float, ...]]
+
+# Fewest content words a sentence must share for its sentence containment to count: two
+# shared words are often just the topic, three rarely (benchmarks/short_answers.py).
+SENTENCE_SHARED = 3
 
 
 def _align_groups(
@@ -178,27 +205,93 @@ def _align_groups(
     at_a, at_b = cand.at_a[lo:hi].tolist(), cand.at_b[lo:hi].tolist()
     found: list[_Found] = []
     overlaps: list[_Overlap] = []
+    sentences: dict[int, SentenceWords] = {}
     for start, end in pairwise(bounds):
         ia, ib = doc_a[start], doc_b[start]
         window_pairs = list(zip(at_a[start:end], at_b[start:end], strict=True))
-        passages = _passages_for_pair(prepared[ia], prepared[ib], window_pairs, config)
-        found.extend((ia, ib, *m) for m in passages)
-        if passages:
-            overlap = set_overlap(prepared[ia].shingles, prepared[ib].shingles)
-            overlaps.append(
-                (ia, ib, (round(overlap[0], 6), round(overlap[1], 6), round(overlap[2], 6)))
-            )
+        _align_pair(prepared, (ia, ib), window_pairs, config, sentences, (found, overlaps))
     return found, overlaps
 
 
+def _align_pair(
+    prepared: Sequence[Prepared],
+    pair: tuple[int, int],
+    window_pairs: list[tuple[int, int]],
+    config: DedupConfig,
+    sentences: dict[int, SentenceWords],
+    out: tuple[list[_Found], list[_Overlap]],
+    *,
+    every: bool = False,
+) -> None:
+    """Verified passages of one document pair, and its overlap when it has any (or when
+    `every`), into `out`.
+
+    `sentences` caches each document's sentence words across the pairs of one task.
+    """
+    ia, ib = pair
+    pa, pb = prepared[ia], prepared[ib]
+    passages = _passages_for_pair(pa, pb, window_pairs, config)
+    pc = config.passage
+    pairing = None
+    if pc.sentences:
+        for pos in pair:
+            if pos not in sentences:
+                sentences[pos] = prepared[pos].sentence_words()
+        pairing = pair_sentences(
+            sentences[ia],
+            sentences[ib],
+            min_overlap=pc.min_sentence_overlap,
+            min_shared=pc.min_sentence_words,
+            min_contained=SENTENCE_SHARED,
+        )
+        passages += _rewritten(pa, pb, pairing.matches, passages)
+    out[0].extend((ia, ib, *m) for m in passages)
+    if passages or every:
+        jac, in_a, in_b = set_overlap(pa.shingles, pb.shingles)
+        overlap: tuple[float, ...] = (round(jac, 6), round(in_a, 6), round(in_b, 6))
+        if pairing is not None:
+            aligned = [m for m in passages if m[6] < 0]
+            overlap += (
+                _graded(pa, pairing.contained_a, [(m[0], m[1]) for m in aligned]),
+                _graded(pb, pairing.contained_b, [(m[2], m[3]) for m in aligned]),
+            )
+        out[1].append((ia, ib, overlap))
+
+
+def _graded(
+    prep: Prepared, contained: npt.NDArray[np.float64], aligned: list[tuple[int, int]]
+) -> float:
+    """How much of `prep` the other document holds, sentence by sentence (0-1).
+
+    Each sentence scores the larger of the share of its characters inside passages of
+    aligned words (`aligned`) and its containment in the other document (`contained`);
+    the document's score is the mean over its sentences, weighted by their length.
+    """
+    cuts = np.array(prep.sentence_cuts(), dtype=np.int64)
+    lo, hi = cuts[:-1], cuts[1:]
+    some = hi > lo
+    if not some.any():
+        return 0.0
+    starts = prep.layout.word_starts[lo[some]]
+    ends = prep.layout.word_ends[hi[some] - 1]
+    length = (ends - starts).astype(np.float64)
+    inside = np.zeros(len(starts))
+    for s, e in aligned:
+        inside += np.clip(np.minimum(ends, e) - np.maximum(starts, s), 0, None)
+    score = np.maximum(contained[some] * length, np.minimum(inside, length))
+    return round(float(score.sum() / max(length.sum(), 1.0)), 6)
+
+
 def _passage(docs: Sequence[Document], found: _Found) -> PassageMatch:
-    ia, ib, a_start, a_end, b_start, b_end, sim, words = found
+    ia, ib, a_start, a_end, b_start, b_end, sim, words, overlap = found
     doc_a, doc_b = docs[ia], docs[ib]
     return PassageMatch(
         Span(doc_a.id, a_start, a_end, doc_a.text[a_start:a_end]),
         Span(doc_b.id, b_start, b_end, doc_b.text[b_start:b_end]),
         sim,
         words,
+        None if overlap < 0 or sim >= 1.0 else "rewritten",
+        None if overlap < 0 else overlap,
     )
 
 
@@ -228,7 +321,7 @@ def _regions(window_pairs: list[tuple[int, int]], span: int) -> list[_Region]:
 
 def _passages_for_pair(
     pa: Prepared, pb: Prepared, window_pairs: list[tuple[int, int]], config: DedupConfig
-) -> list[tuple[int, int, int, int, float, int]]:
+) -> list[_Scored]:
     """Verified passages of one document pair: character spans, similarity, equal words."""
     pc = config.passage
     if pa.size >= pc.min_words and pa.norm == pb.norm:
@@ -279,11 +372,42 @@ def _drop_overlaps(matches: list[WordMatch]) -> list[WordMatch]:
     return sorted(kept, key=lambda m: (m.a_start, m.b_start))
 
 
-def _scored(pa: Prepared, pb: Prepared, m: WordMatch) -> tuple[int, int, int, int, float, int]:
+def _scored(pa: Prepared, pb: Prepared, m: WordMatch, overlap: float = -1.0) -> _Scored:
     a_start, a_end = snap_span(pa.layout, m.a_start, m.a_end)
     b_start, b_end = snap_span(pb.layout, m.b_start, m.b_end)
     sim = joined_similarity(
         pa.norm_between(*pa.layout.word_range(a_start, a_end)),
         pb.norm_between(*pb.layout.word_range(b_start, b_end)),
     )
-    return a_start, a_end, b_start, b_end, sim, m.matched
+    return a_start, a_end, b_start, b_end, sim, m.matched, overlap
+
+
+def _rewritten(
+    pa: Prepared, pb: Prepared, matches: list[SentenceMatch], aligned: list[_Scored]
+) -> list[_Scored]:
+    """Reworded sentence pairs of one document pair, outside its passages of aligned words.
+
+    A sentence pair with half of either side's characters already inside a passage of
+    aligned words is left out: that passage is the better evidence.
+    """
+    a_cuts, b_cuts = pa.sentence_cuts(), pb.sentence_cuts()
+    a_taken = [(p[0], p[1]) for p in aligned]
+    b_taken = [(p[2], p[3]) for p in aligned]
+    out: list[_Scored] = []
+    for m in matches:
+        a0, a1, b0, b1 = a_cuts[m.a_start], a_cuts[m.a_end], b_cuts[m.b_start], b_cuts[m.b_end]
+        if a1 <= a0 or b1 <= b0:
+            continue
+        scored = _scored(pa, pb, WordMatch(a0, a1, b0, b1, m.shared), m.overlap)
+        if _mostly_inside(scored[0], scored[1], a_taken) or _mostly_inside(
+            scored[2], scored[3], b_taken
+        ):
+            continue
+        out.append(scored)
+    return out
+
+
+def _mostly_inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether half or more of characters `[start, end)` lie inside `spans` (disjoint)."""
+    inside = sum(max(0, min(end, e) - max(start, s)) for s, e in spans)
+    return 2 * inside >= end - start

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from dedup.align import Layout
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.normalize import split_sentences, split_words
+from dedup.sentences import STOPWORDS, SentenceWords
 from dedup.shingle import ngram_hashes64, sorted_unique, word_hashes
 from dedup.signature import passage_windows, word_shingles
 
@@ -42,6 +44,7 @@ class Prepared:
     """
 
     bigrams: npt.NDArray[np.uint64]  # an id per pair of consecutive words
+    content: npt.NDArray[np.uint64]  # an id per word; 0 for a stopword (`sentences.STOPWORDS`)
     breaks: npt.NDArray[np.int64]  # indices of the words that start a sentence, sorted
     layout: Layout
     norm: str  # the normalized words joined by single spaces
@@ -60,11 +63,20 @@ class Prepared:
         end = int(self.norm_starts[hi]) - 1 if hi < self.size else len(self.norm)
         return self.norm[int(self.norm_starts[lo]) : end]
 
+    def sentence_cuts(self) -> list[int]:
+        """Sentence i is words `[cuts[i], cuts[i + 1])`."""
+        return [*self.breaks.tolist(), self.size]
+
+    def sentence_words(self) -> SentenceWords:
+        """The content words of each sentence (`sentences.align_sentences` input)."""
+        return SentenceWords.of(self.content, self.sentence_cuts())
+
     def arrays(self) -> tuple[npt.NDArray[Any], ...]:
         """The array fields, in `Batch` order."""
         lay = self.layout
         return (
             self.bigrams,
+            self.content,
             self.breaks,
             self.norm_starts,
             self.shingles,
@@ -77,11 +89,11 @@ class Prepared:
     @classmethod
     def of_arrays(cls, arrays: Sequence[npt.NDArray[Any]], norm: str) -> Prepared:
         """The inverse of `arrays`."""
-        bigrams, breaks, norm_starts, shingles, *layout = arrays
-        return cls(bigrams, breaks, Layout(*layout), norm, norm_starts, shingles)
+        bigrams, content, breaks, norm_starts, shingles, *layout = arrays
+        return cls(bigrams, content, breaks, Layout(*layout), norm, norm_starts, shingles)
 
 
-FIELDS = 8  # arrays per prepared document (`Prepared.arrays`)
+FIELDS = 9  # arrays per prepared document (`Prepared.arrays`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,9 +158,15 @@ def _prepare(doc: Document, config: DedupConfig) -> tuple[Prepared, Windows | No
     lengths = np.fromiter(map(len, words.words), dtype=np.int64, count=len(words))
     norm_starts = np.cumsum(lengths + 1) - lengths - 1
     bigrams = ngram_hashes64(ids, 2) if len(ids) > 1 else np.zeros(0, dtype=np.uint64)
+    content = np.where(np.isin(ids, _stopword_ids()), np.uint64(0), ids)
     found = passage_windows(ids, config)
     windows = None if found is None else Windows(*found)
     norm = " ".join(words.words)
     shingles = sorted_unique(word_shingles(words.words, ids, config))
-    prep = Prepared(bigrams, breaks.astype(np.int64), layout, norm, norm_starts, shingles)
+    prep = Prepared(bigrams, content, breaks.astype(np.int64), layout, norm, norm_starts, shingles)
     return prep, windows
+
+
+@cache
+def _stopword_ids() -> npt.NDArray[np.uint64]:
+    return word_hashes(sorted(STOPWORDS))

@@ -45,6 +45,9 @@ class Span:
         return cls(str(data["doc"]), int(data["start"]), int(data["end"]), str(data["text"]))
 
 
+KINDS = ("verbatim", "edited", "rewritten")
+
+
 @dataclass(frozen=True, slots=True)
 class PassageMatch:
     """Text of document `a` reused in document `b`.
@@ -53,31 +56,53 @@ class PassageMatch:
         a: the span in the first document.
         b: the span in the second document.
         similarity: rapidfuzz ratio (0-1) of the two spans' normalized words.
-        words: number of words the alignment found equal on both sides.
+        words: number of words the alignment found equal on both sides (for a `rewritten`
+            passage: the content words its sentences share).
+        kind: how it matched: `verbatim` (the same normalized words), `edited` (runs of
+            equal words with small edits between them, `similarity` at or above
+            `PassageConfig.min_similarity`) or `rewritten` (sentences sharing enough
+            content words in any order, `overlap` at or above
+            `PassageConfig.min_sentence_overlap`, whatever their `similarity`). None:
+            derived from `similarity`.
+        overlap: for a passage of paired sentences (`rewritten`, or `verbatim` when the
+            two sentences turn out equal, as short ones can), the cosine of their
+            content-word sets (shared / sqrt(size x size)); None for aligned words.
     """
 
     a: Span
     b: Span
     similarity: float
     words: int
+    kind: str | None = None
+    overlap: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind is None:
+            kind = "verbatim" if self.similarity >= 1.0 else "edited"
+            object.__setattr__(self, "kind", kind)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {
             "a": self.a.to_dict(),
             "b": self.b.to_dict(),
+            "kind": self.kind,
             "similarity": self.similarity,
+            "overlap": self.overlap,
             "words": self.words,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PassageMatch:
-        """Inverse of `to_dict`."""
+        """Inverse of `to_dict` (a report without `kind` gets it from `similarity`)."""
+        kind = data.get("kind")
         return cls(
             Span.from_dict(data["a"]),
             Span.from_dict(data["b"]),
             float(data["similarity"]),
             int(data["words"]),
+            None if kind is None else str(kind),
+            _optional_float(data.get("overlap")),
         )
 
 
@@ -93,6 +118,12 @@ class DocumentPair:
         containment_a: share of `a`'s shingles that `b` also has (how much of `a` is in
             `b`), from the same shingle sets; None in a report written before it was kept.
         containment_b: share of `b`'s shingles that `a` also has.
+        sentence_containment_a: how much of `a` is in `b` sentence by sentence, rewording
+            included (0-1): each sentence of `a` scores the larger of its share inside
+            passages of aligned words and the share of its content words found in one
+            sentence (or two adjacent ones) of `b`; the mean over `a`'s sentences weighted
+            by length. None when not measured (`PassageConfig.sentences` off).
+        sentence_containment_b: the same for `b` in `a`.
     """
 
     a: str
@@ -101,6 +132,8 @@ class DocumentPair:
     threshold: float
     containment_a: float | None = None
     containment_b: float | None = None
+    sentence_containment_a: float | None = None
+    sentence_containment_b: float | None = None
 
     @property
     def near_duplicate(self) -> bool:
@@ -115,6 +148,8 @@ class DocumentPair:
             "jaccard": self.jaccard,
             "containment_a": self.containment_a,
             "containment_b": self.containment_b,
+            "sentence_containment_a": self.sentence_containment_a,
+            "sentence_containment_b": self.sentence_containment_b,
             "threshold": self.threshold,
             "near_duplicate": self.near_duplicate,
         }
@@ -129,6 +164,8 @@ class DocumentPair:
             float(data["threshold"]),
             _optional_float(data.get("containment_a")),
             _optional_float(data.get("containment_b")),
+            _optional_float(data.get("sentence_containment_a")),
+            _optional_float(data.get("sentence_containment_b")),
         )
 
 

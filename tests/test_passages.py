@@ -45,8 +45,14 @@ def _check_contract(docs: list[Document], passages) -> None:
             assert 0 <= span.start < span.end <= by_id[span.doc].chars
             assert by_id[span.doc].text[span.start : span.end] == span.text
         assert p.similarity == round(fuzz.ratio(_norm(p.a.text), _norm(p.b.text)) / 100, 4)
-        assert p.similarity >= 0.6
-        assert p.words >= 8
+        if p.overlap is None:  # aligned words
+            assert p.kind == ("verbatim" if p.similarity == 1.0 else "edited")
+            assert p.similarity >= 0.6
+            assert p.words >= 8
+        else:  # paired sentences
+            assert p.kind == ("verbatim" if p.similarity == 1.0 else "rewritten")
+            assert p.overlap >= 0.6
+            assert p.words >= 4
 
 
 @pytest.mark.parametrize("i", range(len(REAL_TEXTS)))
