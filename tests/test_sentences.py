@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -119,7 +121,7 @@ def test_pairing_agrees_with_python_sets(a, b):
     wa, sa = _words(a)
     wb, sb = _words(b)
     assert wa.sizes.tolist() == [len(s) for s in sa]
-    assert wa.pair_sizes.tolist() == [len(x | y) for x, y in zip(sa, sa[1:])]
+    assert wa.pair_sizes.tolist() == [len(x | y) for x, y in pairwise(sa)]
     found = pair_sentences(wa, wb, min_overlap=0.0, min_shared=1, min_contained=1)
     for m in found.matches:
         x = set().union(*sa[m.a_start : m.a_end])
@@ -127,7 +129,7 @@ def test_pairing_agrees_with_python_sets(a, b):
         assert m.shared == len(x & y)
         assert m.overlap == round(len(x & y) / max(1.0, (len(x) * len(y)) ** 0.5), 4)
     for j, y in enumerate(sb):
-        units = [sa[i] for i in range(len(sa))] + [x | z for x, z in zip(sa, sa[1:])]
+        units = [sa[i] for i in range(len(sa))] + [x | z for x, z in pairwise(sa)]
         best = max((len(y & u) for u in units), default=0)
         expected = round(best / len(y), 4) if best >= 1 and y else 0.0
         assert found.contained_b[j] == expected
