@@ -98,9 +98,12 @@ def _build_report(
         DocumentPair(docs[ia].id, docs[ib].id, overlap[0], config.threshold, *overlap[1:])
         for (ia, ib), overlap in sorted(overlaps.items())
     ]
+    counts = dict(duplicates.counts)
+    if reuse.left_out:
+        counts["passages_left_out"] = sum(reuse.left_out.values())
     return Report(
         duplicates=tuple(duplicates.clusters),
-        counts=duplicates.counts,
+        counts=counts,
         config=config.to_dict(),
         fingerprint=config.fingerprint(),
         documents=document_reuse([DocumentInfo(d.id, d.source, d.chars) for d in docs], passages),

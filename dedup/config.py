@@ -103,6 +103,9 @@ class PassageConfig:
             (shared / sqrt(size x size)) for a `rewritten` passage.
         min_sentence_words: fewest content words two sentences share for a `rewritten`
             passage.
+        max_per_pair: most passages reported for one document pair, those with the most
+            equal words first; the rest are counted in the report (`passages_left_out`).
+            0: no cap.
     """
 
     ngram: int = 3
@@ -117,6 +120,7 @@ class PassageConfig:
     sentences: bool = True
     min_sentence_overlap: float = 0.6
     min_sentence_words: int = 4
+    max_per_pair: int = 100
 
     def __post_init__(self) -> None:
         _check_min("passage ngram", self.ngram, 1)
@@ -133,6 +137,7 @@ class PassageConfig:
         _check_range("min_similarity", self.min_similarity, 0.0, 1.0)
         _check_range("min_sentence_overlap", self.min_sentence_overlap, 0.0, 1.0)
         _check_min("min_sentence_words", self.min_sentence_words, 1)
+        _check_min("max_per_pair", self.max_per_pair, 0)
 
 
 @dataclass(frozen=True, slots=True)

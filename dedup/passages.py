@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import combinations, pairwise
 
@@ -68,10 +68,13 @@ class Reuse:
             containment of b in a)` of the two documents' shingle sets (`set_overlap`,
             rounded to 6 places), then, with `PassageConfig.sentences`, the sentence
             containment of a in b and of b in a (`_graded`), for every pair with a passage.
+        left_out: passages of a pair beyond `PassageConfig.max_per_pair`, not reported,
+            for every pair that had more.
     """
 
     passages: list[PassageMatch]
     overlaps: dict[tuple[int, int], tuple[float, ...]]
+    left_out: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
 def find_passages(
@@ -168,7 +171,7 @@ def find_reuse(
     aligned = map_shared(align, (prepared, cand), tasks, jobs=jobs)
     for found, overlaps in counted("passages: aligning document pairs", aligned, tasks):
         reuse.passages.extend(_passage(docs, f) for f in found)
-        reuse.overlaps.update(((ia, ib), overlap) for ia, ib, overlap in overlaps)
+        _add_overlaps(reuse, overlaps)
     if every_pair and config.passage.sentences:
         # A pair aligned above without a passage has no passage here either: it is only
         # measured (its overlap), as `compare` reports every pair.
@@ -177,8 +180,15 @@ def find_reuse(
             if pair not in reuse.overlaps:
                 _align_pair(prepared, pair, [], config, {}, rest, every=True)
         reuse.passages.extend(_passage(docs, f) for f in rest[0])
-        reuse.overlaps.update(((ia, ib), overlap) for ia, ib, overlap in rest[1])
+        _add_overlaps(reuse, rest[1])
     return reuse
+
+
+def _add_overlaps(reuse: Reuse, overlaps: list[_Overlap]) -> None:
+    for ia, ib, overlap, left_out in overlaps:
+        reuse.overlaps[(ia, ib)] = overlap
+        if left_out:
+            reuse.left_out[(ia, ib)] = left_out
 
 
 # A verified passage as plain numbers, which cross process boundaries 40x faster than
@@ -187,7 +197,8 @@ def find_reuse(
 _Found = tuple[int, int, int, int, int, int, float, int, float]
 _Scored = tuple[int, int, int, int, float, int, float]
 # (doc a, doc b, (Jaccard, containment a, containment b[, sentence containment a, b]))
-_Overlap = tuple[int, int, tuple[float, ...]]
+# and how many passages the per-pair cap left out.
+_Overlap = tuple[int, int, tuple[float, ...], int]
 
 # Fewest content words a sentence must share for its sentence containment to count: two
 # shared words are often just the topic, three rarely (benchmarks/short_answers.py).
@@ -245,6 +256,13 @@ def _align_pair(
             min_contained=SENTENCE_SHARED,
         )
         passages += _rewritten(pa, pb, pairing.matches, passages)
+    left_out = 0
+    if 0 < pc.max_per_pair < len(passages):
+        # Machine-written text (licences, generated docs) can share thousands of short
+        # passages between two documents: report the longest, count the rest.
+        passages.sort(key=lambda m: (-m[5], m[0], m[2]))
+        left_out = len(passages) - pc.max_per_pair
+        passages = passages[: pc.max_per_pair]
     out[0].extend((ia, ib, *m) for m in passages)
     if passages or every:
         jac, in_a, in_b = set_overlap(pa.shingles, pb.shingles)
@@ -255,7 +273,7 @@ def _align_pair(
                 _graded(pa, pairing.contained_a, [(m[0], m[1]) for m in aligned]),
                 _graded(pb, pairing.contained_b, [(m[2], m[3]) for m in aligned]),
             )
-        out[1].append((ia, ib, overlap))
+        out[1].append((ia, ib, overlap, left_out))
 
 
 def _graded(

@@ -105,7 +105,8 @@ def test_clean_does_not_search_for_passages(seeds, tmp_path, monkeypatch):
     import dedup.api
 
     def no_passages(*args, **kwargs):
-        raise AssertionError("clean searched for passages")
+        msg = "clean searched for passages"
+        raise AssertionError(msg)
 
     clean([str(seeds)], tmp_path / "a")
     monkeypatch.setattr(dedup.api, "find_reuse", no_passages)
