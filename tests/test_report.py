@@ -187,3 +187,29 @@ def test_report_without_reuse_fields_reads_with_defaults():
     assert report.documents[0].reused == 0.0
     assert report.documents[0].main_source is None
     assert report.pairs[0].containment_a is None
+
+
+def test_text_report_starts_with_a_summary_and_the_top_pairs_and_stays_bounded():
+    from dedup.render import TOP_PAIRS, TOP_PASSAGES, render_report
+
+    pairs = tuple(
+        DocumentPair(f"a{k}", f"b{k}", 0.01 * k, 0.8, 0.01 * k, 0.01 * k, 0.01 * k, 0.01 * k)
+        for k in range(TOP_PAIRS + 5)
+    )
+    passages = tuple(
+        PassageMatch(Span(f"a{k % 25}", 0, 5, "abcde"), Span(f"b{k % 25}", 0, 5, "abcde"), 1.0, 9)
+        for k in range(TOP_PASSAGES + 7)
+    )
+    report = Report(
+        config={}, fingerprint="f", pairs=pairs, passages=passages,
+        counts={"passages_left_out": 3},
+    )  # fmt: skip
+    lines = render_report(report, width=80).splitlines()
+    assert lines[0] == (
+        f"0 documents, {TOP_PASSAGES + 7} shared passages ({TOP_PASSAGES + 7} verbatim), "
+        "3 more left out (--max-passages-per-pair)"
+    )
+    assert lines[1].startswith(f"a{TOP_PAIRS + 4} vs b{TOP_PAIRS + 4}:")  # most reuse first
+    assert lines[TOP_PAIRS + 1] == "... 5 more pairs (--format json lists all)"
+    assert sum(line.startswith("passage ") for line in lines) == TOP_PASSAGES
+    assert lines[-1] == "... 7 more passages (--format json lists all)"
