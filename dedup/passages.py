@@ -34,7 +34,7 @@ from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.prepare import PREPARE_BATCH, Batch, Prepared, prepare_range
 from dedup.progress import counted, set_stage
 from dedup.report import PassageMatch, Span
-from dedup.sentences import SentenceMatch, SentenceWords, pair_sentences
+from dedup.sentences import SentenceMatch, pair_sentences
 from dedup.verify import set_overlap
 
 ALIGN_BATCH = 512  # document pairs per alignment task
@@ -178,7 +178,7 @@ def find_reuse(
         rest: tuple[list[_Found], list[_Overlap]] = ([], [])
         for pair in combinations(range(len(docs)), 2):
             if pair not in reuse.overlaps:
-                _align_pair(prepared, pair, [], config, {}, rest, every=True)
+                _align_pair(prepared, pair, [], config, rest, every=True)
         reuse.passages.extend(_passage(docs, f) for f in rest[0])
         _add_overlaps(reuse, rest[1])
     return reuse
@@ -216,11 +216,10 @@ def _align_groups(
     at_a, at_b = cand.at_a[lo:hi].tolist(), cand.at_b[lo:hi].tolist()
     found: list[_Found] = []
     overlaps: list[_Overlap] = []
-    sentences: dict[int, SentenceWords] = {}
     for start, end in pairwise(bounds):
         ia, ib = doc_a[start], doc_b[start]
         window_pairs = list(zip(at_a[start:end], at_b[start:end], strict=True))
-        _align_pair(prepared, (ia, ib), window_pairs, config, sentences, (found, overlaps))
+        _align_pair(prepared, (ia, ib), window_pairs, config, (found, overlaps))
     return found, overlaps
 
 
@@ -229,15 +228,12 @@ def _align_pair(
     pair: tuple[int, int],
     window_pairs: list[tuple[int, int]],
     config: DedupConfig,
-    sentences: dict[int, SentenceWords],
     out: tuple[list[_Found], list[_Overlap]],
     *,
     every: bool = False,
 ) -> None:
     """Verified passages of one document pair, and its overlap when it has any (or when
     `every`), into `out`.
-
-    `sentences` caches each document's sentence words across the pairs of one task.
     """
     ia, ib = pair
     pa, pb = prepared[ia], prepared[ib]
@@ -245,12 +241,9 @@ def _align_pair(
     pc = config.passage
     pairing = None
     if pc.sentences:
-        for pos in pair:
-            if pos not in sentences:
-                sentences[pos] = prepared[pos].sentence_words()
         pairing = pair_sentences(
-            sentences[ia],
-            sentences[ib],
+            pa.sentences,
+            pb.sentences,
             min_overlap=pc.min_sentence_overlap,
             min_shared=pc.min_sentence_words,
             min_contained=SENTENCE_SHARED,

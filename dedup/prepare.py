@@ -44,7 +44,7 @@ class Prepared:
     """
 
     bigrams: npt.NDArray[np.uint64]  # an id per pair of consecutive words
-    content: npt.NDArray[np.uint64]  # an id per word; 0 for a stopword (`sentences.STOPWORDS`)
+    sentences: SentenceWords  # each sentence's content words, for reworded reuse
     breaks: npt.NDArray[np.int64]  # indices of the words that start a sentence, sorted
     layout: Layout
     norm: str  # the normalized words joined by single spaces
@@ -67,16 +67,12 @@ class Prepared:
         """Sentence i is words `[cuts[i], cuts[i + 1])`."""
         return [*self.breaks.tolist(), self.size]
 
-    def sentence_words(self) -> SentenceWords:
-        """The content words of each sentence (`sentences.align_sentences` input)."""
-        return SentenceWords.of(self.content, self.sentence_cuts())
-
     def arrays(self) -> tuple[npt.NDArray[Any], ...]:
         """The array fields, in `Batch` order."""
         lay = self.layout
         return (
             self.bigrams,
-            self.content,
+            *self.sentences.arrays(),
             self.breaks,
             self.norm_starts,
             self.shingles,
@@ -89,11 +85,20 @@ class Prepared:
     @classmethod
     def of_arrays(cls, arrays: Sequence[npt.NDArray[Any]], norm: str) -> Prepared:
         """The inverse of `arrays`."""
-        bigrams, content, breaks, norm_starts, shingles, *layout = arrays
-        return cls(bigrams, content, breaks, Layout(*layout), norm, norm_starts, shingles)
+        bigrams, *sentences = arrays[: 1 + SentenceWords.FIELDS]
+        breaks, norm_starts, shingles, *layout = arrays[1 + SentenceWords.FIELDS :]
+        return cls(
+            bigrams,
+            SentenceWords(*sentences),
+            breaks,
+            Layout(*layout),
+            norm,
+            norm_starts,
+            shingles,
+        )
 
 
-FIELDS = 9  # arrays per prepared document (`Prepared.arrays`)
+FIELDS = 8 + SentenceWords.FIELDS  # arrays per prepared document (`Prepared.arrays`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,12 +163,15 @@ def _prepare(doc: Document, config: DedupConfig) -> tuple[Prepared, Windows | No
     lengths = np.fromiter(map(len, words.words), dtype=np.int64, count=len(words))
     norm_starts = np.cumsum(lengths + 1) - lengths - 1
     bigrams = ngram_hashes64(ids, 2) if len(ids) > 1 else np.zeros(0, dtype=np.uint64)
-    content = np.where(np.isin(ids, _stopword_ids()), np.uint64(0), ids)
     found = passage_windows(ids, config)
     windows = None if found is None else Windows(*found)
     norm = " ".join(words.words)
     shingles = sorted_unique(word_shingles(words.words, ids, config))
-    prep = Prepared(bigrams, content, breaks.astype(np.int64), layout, norm, norm_starts, shingles)
+    content = np.where(np.isin(ids, _stopword_ids()), np.uint64(0), ids)
+    sentence_words = SentenceWords.of(content, [*breaks.tolist(), len(ids)])
+    prep = Prepared(
+        bigrams, sentence_words, breaks.astype(np.int64), layout, norm, norm_starts, shingles
+    )
     return prep, windows
 
 

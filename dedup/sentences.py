@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +46,12 @@ class SentenceWords:
     sizes: npt.NDArray[np.int64]
     pair_sizes: npt.NDArray[np.int64]
     vocabulary: npt.NDArray[np.uint64]
+
+    FIELDS: ClassVar[int] = 5  # arrays, as `arrays` returns them
+
+    def arrays(self) -> tuple[npt.NDArray[Any], ...]:
+        """The fields in order (`SentenceWords(*arrays)` rebuilds it)."""
+        return (self.words, self.sentence, self.sizes, self.pair_sizes, self.vocabulary)
 
     @classmethod
     def of(cls, content: npt.NDArray[np.uint64], cuts: list[int]) -> SentenceWords:
