@@ -399,23 +399,45 @@ def _rewritten(
     """Reworded sentence pairs of one document pair, outside its passages of aligned words.
 
     A sentence pair with half of either side's characters already inside a passage of
-    aligned words is left out: that passage is the better evidence.
+    aligned words is left out: that passage is the better evidence. Pairs that follow each
+    other on both sides (sentence i with j, then i + 1 with j + 1) are one passage, whose
+    overlap is the lowest of theirs and whose words are the sum.
     """
     a_cuts, b_cuts = pa.sentence_cuts(), pb.sentence_cuts()
     a_taken = [(p[0], p[1]) for p in aligned]
     b_taken = [(p[2], p[3]) for p in aligned]
-    out: list[_Scored] = []
+    runs: list[SentenceMatch] = []
     for m in matches:
         a0, a1, b0, b1 = a_cuts[m.a_start], a_cuts[m.a_end], b_cuts[m.b_start], b_cuts[m.b_end]
         if a1 <= a0 or b1 <= b0:
             continue
-        scored = _scored(pa, pb, WordMatch(a0, a1, b0, b1, m.shared), m.overlap)
-        if _mostly_inside(scored[0], scored[1], a_taken) or _mostly_inside(
-            scored[2], scored[3], b_taken
-        ):
+        a_chars = int(pa.layout.word_starts[a0]), int(pa.layout.word_ends[a1 - 1])
+        b_chars = int(pb.layout.word_starts[b0]), int(pb.layout.word_ends[b1 - 1])
+        if _mostly_inside(*a_chars, a_taken) or _mostly_inside(*b_chars, b_taken):
             continue
-        out.append(scored)
-    return out
+        last = runs[-1] if runs else None
+        if last and m.a_start == last.a_end and m.b_start == last.b_end:
+            runs[-1] = SentenceMatch(
+                last.a_start,
+                m.a_end,
+                last.b_start,
+                m.b_end,
+                min(last.overlap, m.overlap),
+                last.shared + m.shared,
+            )
+        else:
+            runs.append(m)
+    return [
+        _scored(
+            pa,
+            pb,
+            WordMatch(
+                a_cuts[m.a_start], a_cuts[m.a_end], b_cuts[m.b_start], b_cuts[m.b_end], m.shared
+            ),
+            m.overlap,
+        )
+        for m in runs
+    ]
 
 
 def _mostly_inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

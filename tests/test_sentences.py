@@ -133,3 +133,15 @@ def test_pairing_agrees_with_python_sets(a, b):
         best = max((len(y & u) for u in units), default=0)
         expected = round(best / len(y), 4) if best >= 1 and y else 0.0
         assert found.contained_b[j] == expected
+
+
+def test_consecutive_reworded_sentences_are_one_passage():
+    copy = (
+        "Foreign ministry officials lead the Geneva delegation next week. Trade tariffs, "
+        "fishing quotas and border crossings are expected to be covered by the talks. "
+        "Before parliament's summer recess no final agreement is expected."
+    )
+    (p,) = _rewritten(_one_rewritten(copy))
+    assert p.a.text == SOURCE[: SOURCE.index("parliament.") + len("parliament.")]
+    assert p.b.text == copy
+    assert p.words >= 12
