@@ -345,8 +345,7 @@ def _reuse_findings(report: Report, by_id: dict[str, Document]) -> list[Finding]
         else:
             how = f"{p.kind}, sentence overlap {p.overlap:.2f}, {p.words} shared words"
         message = (
-            f"passage reused from {p.a.doc} [{p.a.start}:{p.a.end}) ({how}): "
-            f"{_quote(p.b.text)}"
+            f"passage reused from {p.a.doc} [{p.a.start}:{p.a.end}) ({how}): {_quote(p.b.text)}"
         )
         key = _key_id(p.a.doc, by_id)
         out.append(_finding(REUSED, "reused", doc, p.b.start, p.b.end, message, p.a, key))

@@ -113,10 +113,20 @@ class _Hits:
     b_pairs: npt.NDArray[np.int64]
 
 
+# Most sentence pairs of one document pair compared. Two long documents (licence files,
+# generated references: thousands of sentences each) would cost a product of two large
+# matrices and pair little but boilerplate; their reuse is verbatim, which word alignment
+# finds. 400 x 400 sentences is a text of ~10,000 words.
+MAX_SENTENCE_PAIRS = 160_000
+
+
 def _hits(a: SentenceWords, b: SentenceWords) -> _Hits | None:
-    """Shared-word counts of every unit pair, or None when too few words are shared."""
+    """Shared-word counts of every unit pair, or None when too few words are shared or
+    there are too many sentence pairs (`MAX_SENTENCE_PAIRS`)."""
+    if not len(a) or not len(b) or len(a) * len(b) > MAX_SENTENCE_PAIRS:
+        return None
     shared = np.intersect1d(a.vocabulary, b.vocabulary, assume_unique=True)
-    if not len(shared) or not len(a) or not len(b):
+    if not len(shared):
         return None
     ma, mb = _incidence(a, shared), _incidence(b, shared)
     single = ma @ mb.T
@@ -197,16 +207,20 @@ def pair_sentences(
     for m in _best_units(hits.single.T, hits.b_pairs.T, b, a, min_overlap, min_shared):
         key = (m.b_start, m.b_end, m.a_start, m.a_end)
         found.setdefault(key, SentenceMatch(*key, m.overlap, m.shared))
+    # Every match has one sentence on at least one side, so only a match of one sentence on
+    # both sides can lie inside another: one that adds a neighbour on one side.
     kept = [
         m
-        for key, m in found.items()
-        if not any(
-            other != key
-            and other[0] <= key[0]
-            and key[1] <= other[1]
-            and other[2] <= key[2]
-            and key[3] <= other[3]
-            for other in found
+        for (a0, a1, b0, b1), m in found.items()
+        if not (
+            a1 - a0 == 1
+            and b1 - b0 == 1
+            and (
+                (a0 - 1, a1, b0, b1) in found
+                or (a0, a1 + 1, b0, b1) in found
+                or (a0, a1, b0 - 1, b1) in found
+                or (a0, a1, b0, b1 + 1) in found
+            )
         )
     ]
     matches = sorted(kept, key=lambda m: (m.a_start, m.b_start, m.a_end, m.b_end))

@@ -145,3 +145,14 @@ def test_consecutive_reworded_sentences_are_one_passage():
     assert p.a.text == SOURCE[: SOURCE.index("parliament.") + len("parliament.")]
     assert p.b.text == copy
     assert p.words >= 12
+
+
+def test_documents_with_too_many_sentence_pairs_are_not_paired(monkeypatch):
+    import dedup.sentences
+
+    copy = "Next week the Geneva delegation will be led by foreign ministry officials."
+    assert _rewritten(_one_rewritten(copy))
+    monkeypatch.setattr(dedup.sentences, "MAX_SENTENCE_PAIRS", 3)  # 4 x 1 sentences
+    report = _one_rewritten(copy)
+    assert _rewritten(report) == []
+    assert report.pairs[0].sentence_containment_b == 0.0
