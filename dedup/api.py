@@ -11,8 +11,8 @@ from dedup.document import Document, require_unique_id
 from dedup.parallel import resolve_jobs
 from dedup.passages import Reuse, find_reuse
 from dedup.progress import set_stage
-from dedup.report import DocumentInfo, DocumentPair, Report
-from dedup.verify import document_jaccard
+from dedup.report import DocumentInfo, DocumentPair, Report, document_reuse
+from dedup.verify import document_overlap
 
 
 def compare(a: Document, b: Document, config: DedupConfig | None = None) -> Report:
@@ -80,26 +80,33 @@ def _build_report(
 ) -> Report:
     set_stage("near-duplicates")
     duplicates = find_duplicates(docs, config, jobs=jobs)
-    reuse = find_reuse(docs, config, jobs=jobs) if config.passages else Reuse([], {})
+    reuse = (
+        find_reuse(docs, config, jobs=jobs, every_pair=all_pairs)
+        if config.passages
+        else Reuse([], {})
+    )
     passages = reuse.passages
     set_stage("boilerplate")
     boilerplate = (
         detect_boilerplate(docs, config.boilerplate, jobs=jobs) if config.find_boilerplate else []
     )
     position = {doc.id: i for i, doc in enumerate(docs)}
-    jaccards = dict(reuse.jaccards)
-    if all_pairs and len(docs) == 2 and (0, 1) not in jaccards:
-        jaccards[(0, 1)] = document_jaccard(docs[0], docs[1], config)
+    overlaps = dict(reuse.overlaps)
+    if all_pairs and len(docs) == 2 and (0, 1) not in overlaps:
+        overlaps[(0, 1)] = document_overlap(docs[0], docs[1], config)
     pairs = [
-        DocumentPair(docs[ia].id, docs[ib].id, jac, config.threshold)
-        for (ia, ib), jac in sorted(jaccards.items())
+        DocumentPair(docs[ia].id, docs[ib].id, overlap[0], config.threshold, *overlap[1:])
+        for (ia, ib), overlap in sorted(overlaps.items())
     ]
+    counts = dict(duplicates.counts)
+    if reuse.left_out:
+        counts["passages_left_out"] = sum(reuse.left_out.values())
     return Report(
         duplicates=tuple(duplicates.clusters),
-        counts=duplicates.counts,
+        counts=counts,
         config=config.to_dict(),
         fingerprint=config.fingerprint(),
-        documents=tuple(DocumentInfo(d.id, d.source, d.chars) for d in docs),
+        documents=document_reuse([DocumentInfo(d.id, d.source, d.chars) for d in docs], passages),
         pairs=tuple(pairs),
         passages=tuple(
             sorted(

@@ -340,9 +340,12 @@ def _reuse_findings(report: Report, by_id: dict[str, Document]) -> list[Finding]
         doc = by_id.get(p.b.doc)
         if doc is None:
             continue
+        if p.overlap is None:
+            how = f"{p.kind}, similarity {p.similarity:.2f}, {p.words} equal words"
+        else:
+            how = f"{p.kind}, sentence overlap {p.overlap:.2f}, {p.words} shared words"
         message = (
-            f"passage reused from {p.a.doc} [{p.a.start}:{p.a.end}) "
-            f"(similarity {p.similarity:.2f}, {p.words} equal words): {_quote(p.b.text)}"
+            f"passage reused from {p.a.doc} [{p.a.start}:{p.a.end}) ({how}): {_quote(p.b.text)}"
         )
         key = _key_id(p.a.doc, by_id)
         out.append(_finding(REUSED, "reused", doc, p.b.start, p.b.end, message, p.a, key))

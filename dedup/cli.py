@@ -273,6 +273,13 @@ def config_options(func: F) -> F:
     @click.option("--seed", type=int, default=1, show_default=True, help="MinHash seed.")
     @click.option("--no-passages", is_flag=True, help="Skip the search for reused passages.")
     @click.option(
+        "--max-passages-per-pair",
+        type=click.IntRange(min=0),
+        default=None,
+        help="Most passages reported per document pair, the longest first; the rest are "
+        "counted (passages_left_out). 0: no cap.  [default: 100]",
+    )
+    @click.option(
         "--keep",
         type=click.Choice(["first", "longest", "newest", "source", "none"]),
         default="first",
@@ -296,14 +303,20 @@ def config_options(func: F) -> F:
         num_perm: int,
         seed: int,
         no_passages: bool,
+        max_passages_per_pair: int | None,
         keep: Literal["first", "longest", "newest", "source", "none"],  # a click.Choice
         date_field: str | None,
         source_priority: str,
         **kwargs: Any,
     ) -> Any:
         with _user_errors():
+            base = _base_config()
+            if max_passages_per_pair is not None:
+                base = replace(
+                    base, passage=replace(base.passage, max_per_pair=max_passages_per_pair)
+                )
             config = replace(
-                _base_config(),
+                base,
                 threshold=threshold,
                 num_perm=num_perm,
                 seed=seed,

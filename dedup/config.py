@@ -97,6 +97,15 @@ class PassageConfig:
         min_words: fewest aligned (equal) words for a passage to be reported.
         max_gap: most words of edits allowed between two aligned runs of one passage.
         min_similarity: fewest rapidfuzz ratio (0-1) of the two normalized passage texts.
+        sentences: also pair reworded sentences of each candidate document pair
+            (`align.align_sentences`), reported as `rewritten` passages.
+        min_sentence_overlap: fewest cosine (0-1) of two sentences' content-word sets
+            (shared / sqrt(size x size)) for a `rewritten` passage.
+        min_sentence_words: fewest content words two sentences share for a `rewritten`
+            passage.
+        max_per_pair: most passages reported for one document pair, those with the most
+            equal words first; the rest are counted in the report (`passages_left_out`).
+            0: no cap.
     """
 
     ngram: int = 3
@@ -108,6 +117,10 @@ class PassageConfig:
     min_words: int = 8
     max_gap: int = 4
     min_similarity: float = 0.6
+    sentences: bool = True
+    min_sentence_overlap: float = 0.6
+    min_sentence_words: int = 4
+    max_per_pair: int = 100
 
     def __post_init__(self) -> None:
         _check_min("passage ngram", self.ngram, 1)
@@ -122,6 +135,9 @@ class PassageConfig:
         _check_min("min_words", self.min_words, 1)
         _check_min("max_gap", self.max_gap, 0)
         _check_range("min_similarity", self.min_similarity, 0.0, 1.0)
+        _check_range("min_sentence_overlap", self.min_sentence_overlap, 0.0, 1.0)
+        _check_min("min_sentence_words", self.min_sentence_words, 1)
+        _check_min("max_per_pair", self.max_per_pair, 0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
-from itertools import pairwise
+from itertools import combinations, pairwise
+
+import numpy as np
+import numpy.typing as npt
 
 from dedup.align import (
     WordMatch,
@@ -31,7 +34,8 @@ from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.prepare import PREPARE_BATCH, Batch, Prepared, prepare_range
 from dedup.progress import counted, set_stage
 from dedup.report import PassageMatch, Span
-from dedup.verify import set_jaccard
+from dedup.sentences import SentenceMatch, pair_sentences
+from dedup.verify import set_overlap
 
 ALIGN_BATCH = 512  # document pairs per alignment task
 
@@ -56,16 +60,21 @@ _Region = list[int]  # [a_lo, a_hi, b_lo, b_hi] word ranges, half-open
 
 @dataclass
 class Reuse:
-    """Shared passages, and the exact document Jaccard of every document pair sharing one.
+    """Shared passages, and the exact document overlap of every document pair sharing one.
 
     Attributes:
         passages: as `find_passages` returns them.
-        jaccards: `(position of a, position of b) -> Jaccard` of the two documents'
-            shingle sets, for every pair with a passage.
+        overlaps: `(position of a, position of b) -> (Jaccard, containment of a in b,
+            containment of b in a)` of the two documents' shingle sets (`set_overlap`,
+            rounded to 6 places), then, with `PassageConfig.sentences`, the sentence
+            containment of a in b and of b in a (`_graded`), for every pair with a passage.
+        left_out: passages of a pair beyond `PassageConfig.max_per_pair`, not reported,
+            for every pair that had more.
     """
 
     passages: list[PassageMatch]
-    jaccards: dict[tuple[int, int], float]
+    overlaps: dict[tuple[int, int], tuple[float, ...]]
+    left_out: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
 def find_passages(
@@ -126,17 +135,23 @@ def find_passages_against(
 
 
 def find_reuse(
-    docs: Sequence[Document], config: DedupConfig | None = None, *, jobs: int = 1
+    docs: Sequence[Document],
+    config: DedupConfig | None = None,
+    *,
+    jobs: int = 1,
+    every_pair: bool = False,
 ) -> Reuse:
-    """`find_passages`, plus the document Jaccard of each pair, computed by the same workers.
+    """`find_passages`, plus the document overlap of each pair, computed by the same workers.
 
-    `jobs` is as for `find_passages` (0 uses every core).
+    `jobs` is as for `find_passages` (0 uses every core). With `every_pair` (for a handful
+    of documents: `compare`), a document pair without a candidate window is still searched
+    for reworded sentences (`PassageConfig.sentences`), which need no window in common.
 
     Example:
         >>> text = "The delegation will comprise senior officials from the foreign ministry."
         >>> reuse = find_reuse([Document("a", "Intro. " + text), Document("b", text)])
-        >>> reuse.jaccards
-        {(0, 1): 0.857143}
+        >>> reuse.overlaps
+        {(0, 1): (0.857143, 0.857143, 1.0, 0.934211, 1.0)}
     """
     config = config or DedupConfig()
     jobs = resolve_jobs(jobs)
@@ -154,47 +169,140 @@ def find_reuse(
     reuse = Reuse([], {})
     tasks = ranges(len(cand), ALIGN_BATCH)
     aligned = map_shared(align, (prepared, cand), tasks, jobs=jobs)
-    for found, jaccards in counted("passages: aligning document pairs", aligned, tasks):
+    for found, overlaps in counted("passages: aligning document pairs", aligned, tasks):
         reuse.passages.extend(_passage(docs, f) for f in found)
-        reuse.jaccards.update(((ia, ib), jac) for ia, ib, jac in jaccards)
+        _add_overlaps(reuse, overlaps)
+    if every_pair and config.passage.sentences:
+        # A pair aligned above without a passage has no passage here either: it is only
+        # measured (its overlap), as `compare` reports every pair.
+        rest: tuple[list[_Found], list[_Overlap]] = ([], [])
+        for pair in combinations(range(len(docs)), 2):
+            if pair not in reuse.overlaps:
+                _align_pair(prepared, pair, [], config, rest, every=True)
+        reuse.passages.extend(_passage(docs, f) for f in rest[0])
+        _add_overlaps(reuse, rest[1])
     return reuse
 
 
+def _add_overlaps(reuse: Reuse, overlaps: list[_Overlap]) -> None:
+    for ia, ib, overlap, left_out in overlaps:
+        reuse.overlaps[(ia, ib)] = overlap
+        if left_out:
+            reuse.left_out[(ia, ib)] = left_out
+
+
 # A verified passage as plain numbers, which cross process boundaries 40x faster than
-# PassageMatch objects: (doc a, doc b, a start, a end, b start, b end, similarity, words).
-_Found = tuple[int, int, int, int, int, int, float, int]
+# PassageMatch objects: (doc a, doc b, a start, a end, b start, b end, similarity, words,
+# overlap); the overlap is -1.0 for a passage of aligned words, else it is `rewritten`.
+_Found = tuple[int, int, int, int, int, int, float, int, float]
+_Scored = tuple[int, int, int, int, float, int, float]
+# (doc a, doc b, (Jaccard, containment a, containment b[, sentence containment a, b]))
+# and how many passages the per-pair cap left out.
+_Overlap = tuple[int, int, tuple[float, ...], int]
+
+# Fewest content words a sentence must share for its sentence containment to count: two
+# shared words are often just the topic, three rarely (benchmarks/short_answers.py).
+SENTENCE_SHARED = 3
 
 
 def _align_groups(
     shared: tuple[Sequence[Prepared], Candidates], groups: range, config: DedupConfig
-) -> tuple[list[_Found], list[tuple[int, int, float]]]:
-    """Verified passages of the document pairs `groups`, and those pairs' document Jaccard."""
+) -> tuple[list[_Found], list[_Overlap]]:
+    """Verified passages of the document pairs `groups`, and those pairs' document overlap."""
     prepared, cand = shared
     lo, hi = int(cand.bounds[groups.start]), int(cand.bounds[groups.stop])
     bounds = (cand.bounds[groups.start : groups.stop + 1] - lo).tolist()
     doc_a, doc_b = cand.doc_a[lo:hi].tolist(), cand.doc_b[lo:hi].tolist()
     at_a, at_b = cand.at_a[lo:hi].tolist(), cand.at_b[lo:hi].tolist()
     found: list[_Found] = []
-    jaccards: list[tuple[int, int, float]] = []
+    overlaps: list[_Overlap] = []
     for start, end in pairwise(bounds):
         ia, ib = doc_a[start], doc_b[start]
         window_pairs = list(zip(at_a[start:end], at_b[start:end], strict=True))
-        passages = _passages_for_pair(prepared[ia], prepared[ib], window_pairs, config)
-        found.extend((ia, ib, *m) for m in passages)
-        if passages:
-            jac = set_jaccard(prepared[ia].shingles, prepared[ib].shingles)
-            jaccards.append((ia, ib, round(jac, 6)))
-    return found, jaccards
+        _align_pair(prepared, (ia, ib), window_pairs, config, (found, overlaps))
+    return found, overlaps
+
+
+def _align_pair(
+    prepared: Sequence[Prepared],
+    pair: tuple[int, int],
+    window_pairs: list[tuple[int, int]],
+    config: DedupConfig,
+    out: tuple[list[_Found], list[_Overlap]],
+    *,
+    every: bool = False,
+) -> None:
+    """Verified passages of one document pair, and its overlap when it has any (or when
+    `every`), into `out`.
+    """
+    ia, ib = pair
+    pa, pb = prepared[ia], prepared[ib]
+    passages = _passages_for_pair(pa, pb, window_pairs, config)
+    pc = config.passage
+    pairing = None
+    if pc.sentences:
+        pairing = pair_sentences(
+            pa.sentences,
+            pb.sentences,
+            min_overlap=pc.min_sentence_overlap,
+            min_shared=pc.min_sentence_words,
+            min_contained=SENTENCE_SHARED,
+        )
+        passages += _rewritten(pa, pb, pairing.matches, passages)
+    left_out = 0
+    if 0 < pc.max_per_pair < len(passages):
+        # Machine-written text (licences, generated docs) can share thousands of short
+        # passages between two documents: report the longest, count the rest.
+        passages.sort(key=lambda m: (-m[5], m[0], m[2]))
+        left_out = len(passages) - pc.max_per_pair
+        passages = passages[: pc.max_per_pair]
+    out[0].extend((ia, ib, *m) for m in passages)
+    if passages or every:
+        jac, in_a, in_b = set_overlap(pa.shingles, pb.shingles)
+        overlap: tuple[float, ...] = (round(jac, 6), round(in_a, 6), round(in_b, 6))
+        if pairing is not None:
+            aligned = [m for m in passages if m[6] < 0]
+            overlap += (
+                _graded(pa, pairing.contained_a, [(m[0], m[1]) for m in aligned]),
+                _graded(pb, pairing.contained_b, [(m[2], m[3]) for m in aligned]),
+            )
+        out[1].append((ia, ib, overlap, left_out))
+
+
+def _graded(
+    prep: Prepared, contained: npt.NDArray[np.float64], aligned: list[tuple[int, int]]
+) -> float:
+    """How much of `prep` the other document holds, sentence by sentence (0-1).
+
+    Each sentence scores the larger of the share of its characters inside passages of
+    aligned words (`aligned`) and its containment in the other document (`contained`);
+    the document's score is the mean over its sentences, weighted by their length.
+    """
+    cuts = np.array(prep.sentence_cuts(), dtype=np.int64)
+    lo, hi = cuts[:-1], cuts[1:]
+    some = hi > lo
+    if not some.any():
+        return 0.0
+    starts = prep.layout.word_starts[lo[some]]
+    ends = prep.layout.word_ends[hi[some] - 1]
+    length = (ends - starts).astype(np.float64)
+    inside = np.zeros(len(starts))
+    for s, e in aligned:
+        inside += np.clip(np.minimum(ends, e) - np.maximum(starts, s), 0, None)
+    score = np.maximum(contained[some] * length, np.minimum(inside, length))
+    return round(float(score.sum() / max(length.sum(), 1.0)), 6)
 
 
 def _passage(docs: Sequence[Document], found: _Found) -> PassageMatch:
-    ia, ib, a_start, a_end, b_start, b_end, sim, words = found
+    ia, ib, a_start, a_end, b_start, b_end, sim, words, overlap = found
     doc_a, doc_b = docs[ia], docs[ib]
     return PassageMatch(
         Span(doc_a.id, a_start, a_end, doc_a.text[a_start:a_end]),
         Span(doc_b.id, b_start, b_end, doc_b.text[b_start:b_end]),
         sim,
         words,
+        None if overlap < 0 or sim >= 1.0 else "rewritten",
+        None if overlap < 0 else overlap,
     )
 
 
@@ -224,7 +332,7 @@ def _regions(window_pairs: list[tuple[int, int]], span: int) -> list[_Region]:
 
 def _passages_for_pair(
     pa: Prepared, pb: Prepared, window_pairs: list[tuple[int, int]], config: DedupConfig
-) -> list[tuple[int, int, int, int, float, int]]:
+) -> list[_Scored]:
     """Verified passages of one document pair: character spans, similarity, equal words."""
     pc = config.passage
     if pa.size >= pc.min_words and pa.norm == pb.norm:
@@ -275,11 +383,64 @@ def _drop_overlaps(matches: list[WordMatch]) -> list[WordMatch]:
     return sorted(kept, key=lambda m: (m.a_start, m.b_start))
 
 
-def _scored(pa: Prepared, pb: Prepared, m: WordMatch) -> tuple[int, int, int, int, float, int]:
+def _scored(pa: Prepared, pb: Prepared, m: WordMatch, overlap: float = -1.0) -> _Scored:
     a_start, a_end = snap_span(pa.layout, m.a_start, m.a_end)
     b_start, b_end = snap_span(pb.layout, m.b_start, m.b_end)
     sim = joined_similarity(
         pa.norm_between(*pa.layout.word_range(a_start, a_end)),
         pb.norm_between(*pb.layout.word_range(b_start, b_end)),
     )
-    return a_start, a_end, b_start, b_end, sim, m.matched
+    return a_start, a_end, b_start, b_end, sim, m.matched, overlap
+
+
+def _rewritten(
+    pa: Prepared, pb: Prepared, matches: list[SentenceMatch], aligned: list[_Scored]
+) -> list[_Scored]:
+    """Reworded sentence pairs of one document pair, outside its passages of aligned words.
+
+    A sentence pair with half of either side's characters already inside a passage of
+    aligned words is left out: that passage is the better evidence. Pairs that follow each
+    other on both sides (sentence i with j, then i + 1 with j + 1) are one passage, whose
+    overlap is the lowest of theirs and whose words are the sum.
+    """
+    a_cuts, b_cuts = pa.sentence_cuts(), pb.sentence_cuts()
+    a_taken = [(p[0], p[1]) for p in aligned]
+    b_taken = [(p[2], p[3]) for p in aligned]
+    runs: list[SentenceMatch] = []
+    for m in matches:
+        a0, a1, b0, b1 = a_cuts[m.a_start], a_cuts[m.a_end], b_cuts[m.b_start], b_cuts[m.b_end]
+        if a1 <= a0 or b1 <= b0:
+            continue
+        a_chars = int(pa.layout.word_starts[a0]), int(pa.layout.word_ends[a1 - 1])
+        b_chars = int(pb.layout.word_starts[b0]), int(pb.layout.word_ends[b1 - 1])
+        if _mostly_inside(*a_chars, a_taken) or _mostly_inside(*b_chars, b_taken):
+            continue
+        last = runs[-1] if runs else None
+        if last and m.a_start == last.a_end and m.b_start == last.b_end:
+            runs[-1] = SentenceMatch(
+                last.a_start,
+                m.a_end,
+                last.b_start,
+                m.b_end,
+                min(last.overlap, m.overlap),
+                last.shared + m.shared,
+            )
+        else:
+            runs.append(m)
+    return [
+        _scored(
+            pa,
+            pb,
+            WordMatch(
+                a_cuts[m.a_start], a_cuts[m.a_end], b_cuts[m.b_start], b_cuts[m.b_end], m.shared
+            ),
+            m.overlap,
+        )
+        for m in runs
+    ]
+
+
+def _mostly_inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether half or more of characters `[start, end)` lie inside `spans` (disjoint)."""
+    inside = sum(max(0, min(end, e) - max(start, s)) for s, e in spans)
+    return 2 * inside >= end - start

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from dedup.align import Layout
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.normalize import split_sentences, split_words
+from dedup.sentences import STOPWORDS, SentenceWords
 from dedup.shingle import ngram_hashes64, sorted_unique, word_hashes
 from dedup.signature import passage_windows, word_shingles
 
@@ -42,6 +44,7 @@ class Prepared:
     """
 
     bigrams: npt.NDArray[np.uint64]  # an id per pair of consecutive words
+    sentences: SentenceWords  # each sentence's content words, for reworded reuse
     breaks: npt.NDArray[np.int64]  # indices of the words that start a sentence, sorted
     layout: Layout
     norm: str  # the normalized words joined by single spaces
@@ -60,11 +63,16 @@ class Prepared:
         end = int(self.norm_starts[hi]) - 1 if hi < self.size else len(self.norm)
         return self.norm[int(self.norm_starts[lo]) : end]
 
+    def sentence_cuts(self) -> list[int]:
+        """Sentence i is words `[cuts[i], cuts[i + 1])`."""
+        return [*self.breaks.tolist(), self.size]
+
     def arrays(self) -> tuple[npt.NDArray[Any], ...]:
         """The array fields, in `Batch` order."""
         lay = self.layout
         return (
             self.bigrams,
+            *self.sentences.arrays(),
             self.breaks,
             self.norm_starts,
             self.shingles,
@@ -77,11 +85,20 @@ class Prepared:
     @classmethod
     def of_arrays(cls, arrays: Sequence[npt.NDArray[Any]], norm: str) -> Prepared:
         """The inverse of `arrays`."""
-        bigrams, breaks, norm_starts, shingles, *layout = arrays
-        return cls(bigrams, breaks, Layout(*layout), norm, norm_starts, shingles)
+        bigrams, *sentences = arrays[: 1 + SentenceWords.FIELDS]
+        breaks, norm_starts, shingles, *layout = arrays[1 + SentenceWords.FIELDS :]
+        return cls(
+            bigrams,
+            SentenceWords(*sentences),
+            breaks,
+            Layout(*layout),
+            norm,
+            norm_starts,
+            shingles,
+        )
 
 
-FIELDS = 8  # arrays per prepared document (`Prepared.arrays`)
+FIELDS = 8 + SentenceWords.FIELDS  # arrays per prepared document (`Prepared.arrays`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,5 +167,14 @@ def _prepare(doc: Document, config: DedupConfig) -> tuple[Prepared, Windows | No
     windows = None if found is None else Windows(*found)
     norm = " ".join(words.words)
     shingles = sorted_unique(word_shingles(words.words, ids, config))
-    prep = Prepared(bigrams, breaks.astype(np.int64), layout, norm, norm_starts, shingles)
+    content = np.where(np.isin(ids, _stopword_ids()), np.uint64(0), ids)
+    sentence_words = SentenceWords.of(content, [*breaks.tolist(), len(ids)])
+    prep = Prepared(
+        bigrams, sentence_words, breaks.astype(np.int64), layout, norm, norm_starts, shingles
+    )
     return prep, windows
+
+
+@cache
+def _stopword_ids() -> npt.NDArray[np.uint64]:
+    return word_hashes(sorted(STOPWORDS))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import zip_longest
@@ -23,7 +24,7 @@ from typing import Any
 from dedup import annotate as ci
 from dedup.annotate import Annotate
 from dedup.check import CheckResult
-from dedup.report import BoilerplateLine, PassageMatch, Report
+from dedup.report import KINDS, BoilerplateLine, DocumentPair, PassageMatch, Report
 from dedup.store import QueryResult
 
 REPORT_FORMATS = ("text", "json")
@@ -60,24 +61,72 @@ def render_report(
     return _report_text(report, width, texts or {}) + "\n"
 
 
+TOP_PAIRS = 20  # document pairs a text report lists, most reuse first
+TOP_PASSAGES = 50  # passages a text report shows side by side, of those pairs first
+
+
 def _report_text(report: Report, width: int | None, texts: Mapping[str, str]) -> str:
-    """Documents, pair similarity, each passage side by side, then the boilerplate lines."""
+    """A summary, the top pairs, their passages side by side, then the boilerplate lines.
+
+    A corpus can share hundreds of thousands of passages: the text stays a page or two
+    (the json report holds every one), and says how much it leaves out.
+    """
     width = width or min(shutil.get_terminal_size((120, 24)).columns, 160)
-    lines = [f"{len(report.documents)} documents, {len(report.passages)} shared passages"]
-    for pair in report.pairs:
-        verdict = "near-duplicates" if pair.near_duplicate else "not near-duplicates"
-        sign = ">=" if pair.near_duplicate else "<"
-        lines.append(
-            f"{pair.a} vs {pair.b}: document Jaccard {pair.jaccard:.3f} {sign} "
-            f"threshold {pair.threshold:.2f} ({verdict})"
-        )
-    for number, passage in enumerate(report.passages, start=1):
+    lines = [_summary_line(report)]
+    pairs = sorted(report.pairs, key=_pair_rank)
+    for pair in pairs[:TOP_PAIRS]:
+        lines.append(_pair_line(pair))
+    if len(pairs) > TOP_PAIRS:
+        lines.append(f"... {len(pairs) - TOP_PAIRS:,} more pairs (--format json lists all)")
+    rank = {(p.a, p.b): k for k, p in enumerate(pairs)}
+    shown = sorted(
+        enumerate(report.passages),
+        key=lambda kp: (rank.get((kp[1].a.doc, kp[1].b.doc), len(rank)), kp[0]),
+    )[:TOP_PASSAGES]
+    for number, passage in sorted(shown):
         lines.append("")
-        lines.extend(_render_passage(number, passage, width))
+        lines.extend(_render_passage(number + 1, passage, width))
+    if len(report.passages) > TOP_PASSAGES:
+        more = len(report.passages) - TOP_PASSAGES
+        lines += ["", f"... {more:,} more passages (--format json lists all)"]
     if report.boilerplate:
         lines.append("")
         lines.extend(_render_boilerplate(report.boilerplate, width, texts))
     return "\n".join(lines)
+
+
+def _summary_line(report: Report) -> str:
+    """Documents, passages by kind, and what the per-pair cap left out."""
+    head = f"{len(report.documents)} documents, {len(report.passages)} shared passages"
+    kinds = Counter(p.kind for p in report.passages)
+    if kinds:
+        head += " (" + ", ".join(f"{kinds[k]} {k}" for k in KINDS if kinds[k]) + ")"
+    left = report.counts.get("passages_left_out", 0)
+    if left:
+        head += f", {left:,} more left out (--max-passages-per-pair)"
+    return head
+
+
+def _pair_rank(pair: DocumentPair) -> tuple[float, str, str]:
+    """Most reuse first: the larger containment, by sentence when measured."""
+    a = pair.sentence_containment_a or pair.containment_a or 0.0
+    b = pair.sentence_containment_b or pair.containment_b or 0.0
+    return (-max(a, b, pair.jaccard), pair.a, pair.b)
+
+
+def _pair_line(pair: DocumentPair) -> str:
+    verdict = "near-duplicates" if pair.near_duplicate else "not near-duplicates"
+    sign = ">=" if pair.near_duplicate else "<"
+    line = (
+        f"{pair.a} vs {pair.b}: document Jaccard {pair.jaccard:.3f} {sign} "
+        f"threshold {pair.threshold:.2f} ({verdict})"
+    )
+    if pair.sentence_containment_a is not None and pair.sentence_containment_b is not None:
+        line += (
+            f"; by sentence {pair.sentence_containment_a:.0%} of {pair.a} is in {pair.b}, "
+            f"{pair.sentence_containment_b:.0%} of {pair.b} in {pair.a}"
+        )
+    return line
 
 
 def _render_boilerplate(
@@ -103,7 +152,11 @@ def _render_passage(number: int, p: PassageMatch, width: int) -> list[str]:
     right = [*textwrap.wrap(head_b, column), "-" * min(column, len(head_b))]
     left += textwrap.wrap(" ".join(p.a.text.split()), column)
     right += textwrap.wrap(" ".join(p.b.text.split()), column)
-    out = [f"passage {number}: similarity {p.similarity:.2f}, {p.words} equal words"]
+    if p.overlap is None:
+        how = f"similarity {p.similarity:.2f}, {p.words} equal words"
+    else:
+        how = f"overlap {p.overlap:.2f}, {p.words} shared words, similarity {p.similarity:.2f}"
+    out = [f"passage {number} ({p.kind}): {how}"]
     for la, rb in zip_longest(left, right, fillvalue=""):
         out.append(f"{la:<{column}} | {rb}".rstrip())
     return out

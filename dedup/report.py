@@ -9,7 +9,8 @@ finding's `line` 0-based; `Report.from_dict` still reads it.)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 SCHEMA = "dedup.report/2"
@@ -44,6 +45,9 @@ class Span:
         return cls(str(data["doc"]), int(data["start"]), int(data["end"]), str(data["text"]))
 
 
+KINDS = ("verbatim", "edited", "rewritten")
+
+
 @dataclass(frozen=True, slots=True)
 class PassageMatch:
     """Text of document `a` reused in document `b`.
@@ -52,31 +56,53 @@ class PassageMatch:
         a: the span in the first document.
         b: the span in the second document.
         similarity: rapidfuzz ratio (0-1) of the two spans' normalized words.
-        words: number of words the alignment found equal on both sides.
+        words: number of words the alignment found equal on both sides (for a `rewritten`
+            passage: the content words its sentences share).
+        kind: how it matched: `verbatim` (the same normalized words), `edited` (runs of
+            equal words with small edits between them, `similarity` at or above
+            `PassageConfig.min_similarity`) or `rewritten` (sentences sharing enough
+            content words in any order, `overlap` at or above
+            `PassageConfig.min_sentence_overlap`, whatever their `similarity`). None:
+            derived from `similarity`.
+        overlap: for a passage of paired sentences (`rewritten`, or `verbatim` when the
+            two sentences turn out equal, as short ones can), the cosine of their
+            content-word sets (shared / sqrt(size x size)); None for aligned words.
     """
 
     a: Span
     b: Span
     similarity: float
     words: int
+    kind: str | None = None
+    overlap: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind is None:
+            kind = "verbatim" if self.similarity >= 1.0 else "edited"
+            object.__setattr__(self, "kind", kind)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {
             "a": self.a.to_dict(),
             "b": self.b.to_dict(),
+            "kind": self.kind,
             "similarity": self.similarity,
+            "overlap": self.overlap,
             "words": self.words,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PassageMatch:
-        """Inverse of `to_dict`."""
+        """Inverse of `to_dict` (a report without `kind` gets it from `similarity`)."""
+        kind = data.get("kind")
         return cls(
             Span.from_dict(data["a"]),
             Span.from_dict(data["b"]),
             float(data["similarity"]),
             int(data["words"]),
+            None if kind is None else str(kind),
+            _optional_float(data.get("overlap")),
         )
 
 
@@ -89,12 +115,25 @@ class DocumentPair:
         b: id of the second document.
         jaccard: exact Jaccard of their shingle sets.
         threshold: the near-duplicate threshold it was compared with.
+        containment_a: share of `a`'s shingles that `b` also has (how much of `a` is in
+            `b`), from the same shingle sets; None in a report written before it was kept.
+        containment_b: share of `b`'s shingles that `a` also has.
+        sentence_containment_a: how much of `a` is in `b` sentence by sentence, rewording
+            included (0-1): each sentence of `a` scores the larger of its share inside
+            passages of aligned words and the share of its content words found in one
+            sentence (or two adjacent ones) of `b`; the mean over `a`'s sentences weighted
+            by length. None when not measured (`PassageConfig.sentences` off).
+        sentence_containment_b: the same for `b` in `a`.
     """
 
     a: str
     b: str
     jaccard: float
     threshold: float
+    containment_a: float | None = None
+    containment_b: float | None = None
+    sentence_containment_a: float | None = None
+    sentence_containment_b: float | None = None
 
     @property
     def near_duplicate(self) -> bool:
@@ -107,6 +146,10 @@ class DocumentPair:
             "a": self.a,
             "b": self.b,
             "jaccard": self.jaccard,
+            "containment_a": self.containment_a,
+            "containment_b": self.containment_b,
+            "sentence_containment_a": self.sentence_containment_a,
+            "sentence_containment_b": self.sentence_containment_b,
             "threshold": self.threshold,
             "near_duplicate": self.near_duplicate,
         }
@@ -114,7 +157,16 @@ class DocumentPair:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DocumentPair:
         """Inverse of `to_dict`."""
-        return cls(str(data["a"]), str(data["b"]), float(data["jaccard"]), float(data["threshold"]))
+        return cls(
+            str(data["a"]),
+            str(data["b"]),
+            float(data["jaccard"]),
+            float(data["threshold"]),
+            _optional_float(data.get("containment_a")),
+            _optional_float(data.get("containment_b")),
+            _optional_float(data.get("sentence_containment_a")),
+            _optional_float(data.get("sentence_containment_b")),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,15 +284,54 @@ class BoilerplateLine:
 
 @dataclass(frozen=True, slots=True)
 class DocumentInfo:
-    """Which documents a report covers."""
+    """A document the report covers, and how much of it is reused.
+
+    Attributes:
+        id: the document's id.
+        source: where it was read from.
+        chars: its length in characters.
+        reused_chars: characters inside any reported passage, each counted once.
+        main_source: the other document sharing the most characters of passages with it
+            (the earlier one on a tie), or None when it shares none.
+        main_source_chars: how many of its characters it shares with `main_source`.
+    """
 
     id: str
     source: str
     chars: int
+    reused_chars: int = 0
+    main_source: str | None = None
+    main_source_chars: int = 0
+
+    @property
+    def reused(self) -> float:
+        """Share of the document's characters inside reported passages (0-1)."""
+        return round(self.reused_chars / self.chars, 4) if self.chars else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"id": self.id, "source": self.source, "chars": self.chars}
+        return {
+            "id": self.id,
+            "source": self.source,
+            "chars": self.chars,
+            "reused": self.reused,
+            "reused_chars": self.reused_chars,
+            "main_source": self.main_source,
+            "main_source_chars": self.main_source_chars,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DocumentInfo:
+        """Inverse of `to_dict` (`reused` is recomputed, not read)."""
+        main = data.get("main_source")
+        return cls(
+            str(data["id"]),
+            str(data["source"]),
+            int(data["chars"]),
+            int(data.get("reused_chars", 0)),
+            None if main is None else str(main),
+            int(data.get("main_source_chars", 0)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,10 +396,7 @@ class Report:
         return cls(
             config=dict(data["config"]),
             fingerprint=str(data["fingerprint"]),
-            documents=tuple(
-                DocumentInfo(str(d["id"]), str(d["source"]), int(d["chars"]))
-                for d in data["documents"]
-            ),
+            documents=tuple(DocumentInfo.from_dict(d) for d in data["documents"]),
             pairs=tuple(DocumentPair.from_dict(p) for p in data.get("pairs", [])),
             duplicates=tuple(DuplicateCluster.from_dict(c) for c in data["duplicates"]),
             passages=tuple(PassageMatch.from_dict(p) for p in data["passages"]),
@@ -317,6 +405,43 @@ class Report:
             ),
             counts={str(k): int(v) for k, v in data.get("counts", {}).items()},
         )
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def document_reuse(
+    documents: Sequence[DocumentInfo], passages: Sequence[PassageMatch]
+) -> tuple[DocumentInfo, ...]:
+    """`documents` with their reused characters and main source filled in from `passages`.
+
+    Example:
+        >>> docs = [DocumentInfo("a", "a", 10), DocumentInfo("b", "b", 4)]
+        >>> p = PassageMatch(Span("a", 0, 4, "abcd"), Span("b", 0, 4, "abcd"), 1.0, 1)
+        >>> [(d.reused, d.main_source) for d in document_reuse(docs, [p])]
+        [(0.4, 'b'), (1.0, 'a')]
+    """
+    spans: dict[str, dict[str, set[tuple[int, int]]]] = {}
+    for p in passages:
+        for mine, other in ((p.a, p.b), (p.b, p.a)):
+            spans.setdefault(mine.doc, {}).setdefault(other.doc, set()).add((mine.start, mine.end))
+    order = {d.id: k for k, d in enumerate(documents)}
+    out = []
+    for doc in documents:
+        by_other = spans.get(doc.id)
+        if not by_other:
+            out.append(doc)
+            continue
+        shared = {other: _covered(s) for other, s in by_other.items()}
+        main = min(shared, key=lambda o: (-shared[o], order.get(o, len(order)), o))
+        every = set().union(*by_other.values())
+        out.append(
+            replace(
+                doc, reused_chars=_covered(every), main_source=main, main_source_chars=shared[main]
+            )
+        )
+    return tuple(out)
 
 
 def _covered(spans: set[tuple[int, int]]) -> int:

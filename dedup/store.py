@@ -47,7 +47,7 @@ from dedup.passages import find_passages_against
 from dedup.report import DocumentPair, PassageMatch
 from dedup.shingle import word_hashes
 from dedup.signature import passage_windows, text_signatures
-from dedup.verify import document_jaccard
+from dedup.verify import document_overlap
 
 # 2: each signature blob ends in its CRC-32; 3: a sample of the window band keys (see below)
 SCHEMA = "dedup.index/3"
@@ -396,9 +396,9 @@ class Index:
             for n, _ in near[qi]:
                 if _same_document(stored[n], doc):
                     continue
-                jac = document_jaccard(stored[n], doc, cfg)
+                jac, in_a, in_b = document_overlap(stored[n], doc, cfg)
                 if jac >= cfg.threshold:
-                    pairs.append(DocumentPair(stored[n].id, doc.id, jac, cfg.threshold))
+                    pairs.append(DocumentPair(stored[n].id, doc.id, jac, cfg.threshold, in_a, in_b))
             if cfg.passages:
                 others = [stored[n] for n in window_hits[qi]]
                 others = [d for d in others if not _same_document(d, doc)]

@@ -122,6 +122,19 @@ def test_clean_with_a_saved_report_equals_clean(seeds, tmp_path):
     assert _tree_digest(tmp_path / "a") == _tree_digest(tmp_path / "b")
 
 
+def test_clean_does_not_search_for_passages(seeds, tmp_path, monkeypatch):
+    import dedup.api
+
+    def no_passages(*args, **kwargs):
+        msg = "clean searched for passages"
+        raise AssertionError(msg)
+
+    clean([str(seeds)], tmp_path / "a")
+    monkeypatch.setattr(dedup.api, "find_reuse", no_passages)
+    clean([str(seeds)], tmp_path / "b")
+    assert _tree_digest(tmp_path / "a") == _tree_digest(tmp_path / "b")
+
+
 def test_jsonl_keeps_every_other_field(tmp_path):
     src = tmp_path / "in" / "news.jsonl"
     src.parent.mkdir()

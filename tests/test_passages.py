@@ -45,8 +45,14 @@ def _check_contract(docs: list[Document], passages) -> None:
             assert 0 <= span.start < span.end <= by_id[span.doc].chars
             assert by_id[span.doc].text[span.start : span.end] == span.text
         assert p.similarity == round(fuzz.ratio(_norm(p.a.text), _norm(p.b.text)) / 100, 4)
-        assert p.similarity >= 0.6
-        assert p.words >= 8
+        if p.overlap is None:  # aligned words
+            assert p.kind == ("verbatim" if p.similarity == 1.0 else "edited")
+            assert p.similarity >= 0.6
+            assert p.words >= 8
+        else:  # paired sentences
+            assert p.kind == ("verbatim" if p.similarity == 1.0 else "rewritten")
+            assert p.overlap >= 0.6
+            assert p.words >= 4
 
 
 @pytest.mark.parametrize("i", range(len(REAL_TEXTS)))
@@ -219,3 +225,37 @@ def test_passages_against_sources_are_those_found_pair_by_pair() -> None:
     assert find_passages_against(sources, doc) == expected
     assert {p.a.doc for p in expected} == {f"s{i}" for i in range(12)}
     assert all(p.b.doc == "d" for p in expected)
+
+
+def test_passages_per_pair_are_capped_longest_first_and_the_rest_counted(seed_texts):
+    docs = [Document("000", seed_texts["000"]), Document("004", seed_texts["004"])]
+    every = scan(docs, DedupConfig(find_boilerplate=False))
+    assert len(every.passages) == 3
+    assert "passages_left_out" not in every.counts
+    capped = scan(docs, DedupConfig(find_boilerplate=False, passage=PassageConfig(max_per_pair=2)))
+    assert capped.counts["passages_left_out"] == 1
+    longest = sorted(every.passages, key=lambda p: -p.words)[:2]
+    assert set(capped.passages) == set(longest)
+
+
+def test_cli_max_passages_per_pair(seed_paths):
+    result = CliRunner().invoke(
+        cli,
+        [
+            "scan",
+            *map(str, seed_paths.values()),
+            "--format",
+            "json",
+            "-q",
+            "--max-passages-per-pair",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert len(report["passages"]) == 1
+    assert report["counts"]["passages_left_out"] == 2
+    bad = CliRunner().invoke(
+        cli, ["scan", *map(str, seed_paths.values()), "--max-passages-per-pair", "-1"]
+    )
+    assert bad.exit_code == 2

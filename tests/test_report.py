@@ -27,7 +27,7 @@ unit = st.floats(0, 1, allow_nan=False)
 offsets = st.tuples(st.integers(0, 10_000), st.integers(0, 10_000)).map(sorted)
 spans = st.builds(lambda d, o, t: Span(d, o[0], o[1], t), ids, offsets, st.text(max_size=20))
 passages = st.builds(PassageMatch, spans, spans, unit, st.integers(0, 500))
-pairs = st.builds(DocumentPair, ids, ids, unit, unit)
+pairs = st.builds(DocumentPair, ids, ids, unit, unit, st.none() | unit, st.none() | unit)
 clusters = st.builds(
     DuplicateCluster,
     ids,
@@ -63,9 +63,18 @@ reports = st.builds(
     config=configs.map(DedupConfig.to_dict),
     fingerprint=st.text(max_size=16),
     counts=st.dictionaries(ids, st.integers(0, 10**6), max_size=3),
-    documents=st.lists(st.builds(DocumentInfo, ids, ids, st.integers(0, 9999)), max_size=3).map(
-        tuple
-    ),
+    documents=st.lists(
+        st.builds(
+            DocumentInfo,
+            ids,
+            ids,
+            st.integers(0, 9999),
+            st.integers(0, 9999),
+            st.none() | ids,
+            st.integers(0, 9999),
+        ),
+        max_size=3,
+    ).map(tuple),
     pairs=st.lists(pairs, max_size=3).map(tuple),
     duplicates=st.lists(clusters, max_size=2).map(tuple),
     passages=st.lists(passages, max_size=3).map(tuple),
@@ -138,3 +147,69 @@ def test_summary_counts_reused_characters_once():
         ),
     )
     assert report.summary()["reused_chars"] == 10 + 10 + 5
+
+
+def test_documents_carry_their_reused_share_and_main_source():
+    story = "The delegation will comprise senior officials from the foreign ministry and trade. "
+    other = "A second story about the harbour works, which will close the bay for a month. "
+    docs = [
+        Document("src1", "Intro words here. " + story),
+        Document("src2", other + "Nothing else."),
+        Document("copy", story + other + "Own closing line of the copy."),
+    ]
+    report = scan(docs, DedupConfig(find_boilerplate=False))
+    info = {d.id: d for d in report.documents}
+    copy = info["copy"]
+    assert copy.main_source in {"src1", "src2"}
+    assert copy.reused_chars == len(story.strip()) + len(other.strip())  # counted once
+    assert copy.reused == round(copy.reused_chars / copy.chars, 4)
+    assert info["src1"].main_source == "copy"
+    data = report.to_dict()["documents"][2]
+    assert data["reused"] == copy.reused
+    assert data["main_source"] == copy.main_source
+
+
+def test_pairs_carry_containment_both_ways():
+    short = "one two three four five six seven eight nine ten eleven twelve thirteen"
+    long = short + " and then some other words that only the long document has in it"
+    report = scan([Document("s", short), Document("l", long)], DedupConfig(find_boilerplate=False))
+    (pair,) = report.pairs
+    assert pair.containment_a == 1.0
+    assert 0 < pair.containment_b < 1
+    assert pair.jaccard == pair.containment_b  # every shingle of the short one is shared
+
+
+def test_report_without_reuse_fields_reads_with_defaults():
+    data = Report(config={}, fingerprint="x").to_dict()
+    data["documents"] = [{"id": "a", "source": "a", "chars": 3}]
+    data["pairs"] = [{"a": "a", "b": "b", "jaccard": 0.5, "threshold": 0.8}]
+    report = Report.from_dict(data)
+    assert report.documents[0].reused == 0.0
+    assert report.documents[0].main_source is None
+    assert report.pairs[0].containment_a is None
+
+
+def test_text_report_starts_with_a_summary_and_the_top_pairs_and_stays_bounded():
+    from dedup.render import TOP_PAIRS, TOP_PASSAGES, render_report
+
+    pairs = tuple(
+        DocumentPair(f"a{k}", f"b{k}", 0.01 * k, 0.8, 0.01 * k, 0.01 * k, 0.01 * k, 0.01 * k)
+        for k in range(TOP_PAIRS + 5)
+    )
+    passages = tuple(
+        PassageMatch(Span(f"a{k % 25}", 0, 5, "abcde"), Span(f"b{k % 25}", 0, 5, "abcde"), 1.0, 9)
+        for k in range(TOP_PASSAGES + 7)
+    )
+    report = Report(
+        config={}, fingerprint="f", pairs=pairs, passages=passages,
+        counts={"passages_left_out": 3},
+    )  # fmt: skip
+    lines = render_report(report, width=80).splitlines()
+    assert lines[0] == (
+        f"0 documents, {TOP_PASSAGES + 7} shared passages ({TOP_PASSAGES + 7} verbatim), "
+        "3 more left out (--max-passages-per-pair)"
+    )
+    assert lines[1].startswith(f"a{TOP_PAIRS + 4} vs b{TOP_PAIRS + 4}:")  # most reuse first
+    assert lines[TOP_PAIRS + 1] == "... 5 more pairs (--format json lists all)"
+    assert sum(line.startswith("passage ") for line in lines) == TOP_PASSAGES
+    assert lines[-1] == "... 7 more passages (--format json lists all)"

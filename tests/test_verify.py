@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from dedup.document import Document
 from dedup.shingle import sorted_unique
-from dedup.verify import document_jaccard, exact_jaccard, set_jaccard
+from dedup.verify import document_jaccard, exact_jaccard, set_jaccard, set_overlap
 
 values = st.lists(st.integers(0, 50), max_size=40).map(lambda v: np.array(v, dtype=np.uint32))
 
@@ -51,3 +51,15 @@ def test_document_jaccard_is_rounded_to_six_places():
     a = "alpha bravo charlie delta echo foxtrot"
     b = a + " golf hotel india juliet"
     assert document_jaccard(Document("a", a), Document("b", b)) == 0.333333
+
+
+@given(values, values)
+def test_set_overlap_containment_is_the_shared_share_of_each_side(a, b):
+    a, b = sorted_unique(a), sorted_unique(b)
+    jac, in_a, in_b = set_overlap(a, b)
+    assert jac == set_jaccard(a, b)
+    assert (jac, in_a, in_b) == set_overlap(b, a)[:1] + set_overlap(b, a)[:0:-1]
+    if len(a) and len(b):
+        inter = len(np.intersect1d(a, b))
+        assert (in_a, in_b) == (inter / len(a), inter / len(b))
+        assert jac <= min(in_a, in_b)

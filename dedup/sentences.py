@@ -1,0 +1,280 @@
+"""Reworded reuse: sentences that share most of their content words, in any order.
+
+Word alignment (`dedup.align`) needs runs of equal words; a sentence whose words were
+reordered, partly replaced or shortened has none. Here each sentence is the set of its
+content words (`STOPWORDS` left out) and sentences pair by how many of those they share,
+wherever they stand in their texts; a sentence may also pair with two adjacent sentences of
+the other text (two sentences merged into one). One document pair costs a few small numpy
+matrix products: sentences x shared words, for the words both documents contain.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+
+# Function words of English: they carry the grammar of a rewording, not what was reused.
+_STOPWORD_TEXT = """
+a about after all also an and any are as at be been before being between both but by can
+could did do does during each for from had has have he her his how i if in into is it its
+may me might more most must my no not of on only or other our over same shall she should
+so some such than that the their them then there these they this those through to under
+very was we were what when where which who whom will with would you your
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceWords:
+    """The distinct content words of each sentence of one text, as arrays.
+
+    Attributes:
+        words: content word ids, once per sentence that holds them, by sentence.
+        sentence: the sentence of each entry of `words`.
+        sizes: distinct content words of each sentence.
+        pair_sizes: distinct content words of each two adjacent sentences.
+        vocabulary: the text's distinct content words, sorted.
+    """
+
+    words: npt.NDArray[np.uint64]
+    sentence: npt.NDArray[np.int64]
+    sizes: npt.NDArray[np.int64]
+    pair_sizes: npt.NDArray[np.int64]
+    vocabulary: npt.NDArray[np.uint64]
+
+    FIELDS: ClassVar[int] = 5  # arrays, as `arrays` returns them
+
+    def arrays(self) -> tuple[npt.NDArray[Any], ...]:
+        """The fields in order (`SentenceWords(*arrays)` rebuilds it)."""
+        return (self.words, self.sentence, self.sizes, self.pair_sizes, self.vocabulary)
+
+    @classmethod
+    def of(cls, content: npt.NDArray[np.uint64], cuts: list[int]) -> SentenceWords:
+        """From word ids (0 for a stopword) and sentence i = words `[cuts[i], cuts[i+1])`.
+
+        Example:
+            >>> sw = SentenceWords.of(np.array([5, 0, 6, 5, 7], np.uint64), [0, 3, 5])
+            >>> sw.sizes.tolist(), sw.pair_sizes.tolist(), sw.vocabulary.tolist()
+            ([2, 2], [3], [5, 6, 7])
+        """
+        n = max(0, len(cuts) - 1)
+        lo, hi = (cuts[0], cuts[-1]) if n else (0, 0)
+        lengths = np.array([hi - lo for lo, hi in pairwise(cuts)], dtype=np.int64)
+        of = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        ids = np.asarray(content[lo:hi], dtype=np.uint64)
+        keep = ids != 0
+        ids, of = ids[keep], of[keep]
+        order = np.lexsort((of, ids))  # by word, then sentence
+        ids, of = ids[order], of[order]
+        first = np.ones(len(ids), dtype=bool)
+        first[1:] = (ids[1:] != ids[:-1]) | (of[1:] != of[:-1])
+        ids, of = ids[first], of[first]
+        sizes = np.bincount(of, minlength=n).astype(np.int64)
+        # A word in sentences i and i + 1 counts once in their union.
+        both = (ids[1:] == ids[:-1]) & (of[1:] == of[:-1] + 1)
+        common = np.bincount(of[:-1][both], minlength=max(0, n - 1)).astype(np.int64)
+        pair_sizes = sizes[:-1] + sizes[1:] - common if n > 1 else np.zeros(0, np.int64)
+        vocabulary = ids[np.concatenate(([True], ids[1:] != ids[:-1]))] if len(ids) else ids
+        return cls(ids, of, sizes, pair_sizes, vocabulary)
+
+    def __len__(self) -> int:
+        return len(self.sizes)
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceMatch:
+    """Sentences `[a_start, a_end)` of one text reworded as sentences `[b_start, b_end)`.
+
+    `overlap` is the cosine of their content-word sets, shared / sqrt(size a x size b)
+    (0-1); `shared` how many words they share.
+    """
+
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    overlap: float
+    shared: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Hits:
+    """Shared content words of every unit pair: `single[i, j]` (sentence i of a, j of b),
+    `a_pairs[i, j]` (sentences i and i + 1 of a, j of b), `b_pairs[i, j]` (i of a, j and
+    j + 1 of b)."""
+
+    single: npt.NDArray[np.int64]
+    a_pairs: npt.NDArray[np.int64]
+    b_pairs: npt.NDArray[np.int64]
+
+
+# Most sentence pairs of one document pair compared. Two long documents (licence files,
+# generated references: hundreds of sentences each) cost products of large matrices and
+# pair mostly look-alike legal phrasing; their reuse is verbatim, which word alignment
+# finds. 100 x 100 sentences is two texts of ~2,500 words (a news story is ~40 sentences).
+# At 160,000, 200 copyright files of /usr/share/doc took over 120 s instead of 17.
+MAX_SENTENCE_PAIRS = 10_000
+
+
+def _hits(a: SentenceWords, b: SentenceWords) -> _Hits | None:
+    """Shared-word counts of every unit pair, or None when too few words are shared or
+    there are too many sentence pairs (`MAX_SENTENCE_PAIRS`)."""
+    if not len(a) or not len(b) or len(a) * len(b) > MAX_SENTENCE_PAIRS:
+        return None
+    shared = np.intersect1d(a.vocabulary, b.vocabulary, assume_unique=True)
+    if not len(shared):
+        return None
+    ma, mb = _incidence(a, shared), _incidence(b, shared)
+    single = ma @ mb.T
+    a_pairs = np.minimum(ma[:-1] + ma[1:], 1) @ mb.T
+    b_pairs = ma @ np.minimum(mb[:-1] + mb[1:], 1).T
+    return _Hits(single.astype(np.int64), a_pairs.astype(np.int64), b_pairs.astype(np.int64))
+
+
+def _incidence(sw: SentenceWords, shared: npt.NDArray[np.uint64]) -> npt.NDArray[np.float32]:
+    """Sentences x `shared` words: 1 where the sentence holds the word."""
+    at = np.minimum(np.searchsorted(shared, sw.words), len(shared) - 1)
+    keep = shared[at] == sw.words
+    out = np.zeros((len(sw), len(shared)), dtype=np.float32)
+    out[sw.sentence[keep], at[keep]] = 1.0
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class SentencePairing:
+    """What `pair_sentences` finds between two texts.
+
+    Attributes:
+        matches: reworded sentence pairs (see `pair_sentences`).
+        contained_a: for each sentence of a, the share of its content words that b holds
+            in one place (`contained`).
+        contained_b: the same for each sentence of b in a.
+    """
+
+    matches: list[SentenceMatch]
+    contained_a: npt.NDArray[np.float64]
+    contained_b: npt.NDArray[np.float64]
+
+
+def pair_sentences(
+    a: SentenceWords,
+    b: SentenceWords,
+    *,
+    min_overlap: float = 0.6,
+    min_shared: int = 4,
+    min_contained: int = 3,
+) -> SentencePairing:
+    """Sentences of `b` that reword a sentence of `a` (or two adjacent ones), and back.
+
+    Each sentence of one side pairs with its best unit of the other: one sentence, or two
+    adjacent ones when each adds two or more shared words and together they share two
+    more than the first alone. The overlap is the cosine of the two word sets, shared /
+    sqrt(size x size): a sentence shortened by a third still pairs, a short sentence whose
+    few words a long one happens to hold does not. Matches are in order of `a`, then `b`,
+    and none is contained in another on both sides.
+
+    Each sentence also gets its containment in the other text: the share of its content
+    words held by the sentence, or two adjacent sentences, of the other text that hold the
+    most of them (0 when fewer than `min_contained`): a graded measure, 1 for a sentence
+    copied whole, the share of its words that survived for a reworded one.
+
+    Args:
+        a: the sentences' content words of the first text.
+        b: the same for the second text.
+        min_overlap: fewest overlap (0-1) of a reported pair.
+        min_shared: fewest shared content words of a reported pair.
+        min_contained: fewest shared content words for a containment above 0.
+
+    Example:
+        >>> a = SentenceWords.of(np.array([1, 2, 3, 4, 5, 9, 9], np.uint64), [0, 5, 7])
+        >>> b = SentenceWords.of(np.array([4, 2, 1, 3, 8], np.uint64), [0, 5])
+        >>> found = pair_sentences(a, b, min_shared=3)
+        >>> found.matches
+        [SentenceMatch(a_start=0, a_end=1, b_start=0, b_end=1, overlap=0.8, shared=4)]
+        >>> found.contained_a.tolist(), found.contained_b.tolist()
+        ([0.8, 0.0], [0.8])
+    """
+    hits = _hits(a, b)
+    if hits is None:
+        return SentencePairing([], np.zeros(len(a)), np.zeros(len(b)))
+    found = {}
+    for m in _best_units(hits.single, hits.a_pairs, a, b, min_overlap, min_shared):
+        found[(m.a_start, m.a_end, m.b_start, m.b_end)] = m
+    for m in _best_units(hits.single.T, hits.b_pairs.T, b, a, min_overlap, min_shared):
+        key = (m.b_start, m.b_end, m.a_start, m.a_end)
+        found.setdefault(key, SentenceMatch(*key, m.overlap, m.shared))
+    # Every match has one sentence on at least one side, so only a match of one sentence on
+    # both sides can lie inside another: one that adds a neighbour on one side.
+    kept = [
+        m
+        for (a0, a1, b0, b1), m in found.items()
+        if not (
+            a1 - a0 == 1
+            and b1 - b0 == 1
+            and (
+                (a0 - 1, a1, b0, b1) in found
+                or (a0, a1 + 1, b0, b1) in found
+                or (a0, a1, b0 - 1, b1) in found
+                or (a0, a1, b0, b1 + 1) in found
+            )
+        )
+    ]
+    matches = sorted(kept, key=lambda m: (m.a_start, m.b_start, m.a_end, m.b_end))
+    return SentencePairing(
+        matches,
+        _contained(hits.single, hits.b_pairs, a.sizes, min_contained),
+        _contained(hits.single.T, hits.a_pairs.T, b.sizes, min_contained),
+    )
+
+
+def _contained(
+    single: npt.NDArray[np.int64],
+    pairs: npt.NDArray[np.int64],
+    sizes: npt.NDArray[np.int64],
+    min_shared: int,
+) -> npt.NDArray[np.float64]:
+    """Per row sentence: its most shared words in one unit of the other side, over its size."""
+    best = single.max(axis=1)
+    if pairs.shape[1]:
+        best = np.maximum(best, pairs.max(axis=1))
+    share = np.round(best / np.maximum(sizes, 1), 4)
+    return np.where(best >= min_shared, share, 0.0)
+
+
+def _best_units(
+    single: npt.NDArray[np.int64],
+    pairs: npt.NDArray[np.int64],
+    x: SentenceWords,
+    y: SentenceWords,
+    min_overlap: float,
+    min_shared: int,
+) -> list[SentenceMatch]:
+    """For each sentence j of `y`, its best unit of `x` (`single[i, j]`, `pairs[i, j]`
+    shared words), as a match with `x` on side a."""
+    out: list[SentenceMatch] = []
+    rows, cols = np.nonzero(single >= min_shared)
+    pair_rows, pair_cols = np.nonzero(pairs >= min_shared)
+    best: dict[int, tuple[float, int, int, int]] = {}  # j -> overlap, shared, -start, end
+    candidates = [(int(i), int(j), 1) for i, j in zip(rows, cols, strict=True)]
+    candidates += [(int(i), int(j), 2) for i, j in zip(pair_rows, pair_cols, strict=True)]
+    for i, j, span in candidates:
+        if span == 1:
+            hits, size = int(single[i, j]), int(x.sizes[i])
+        else:
+            first, second, hits = int(single[i, j]), int(single[i + 1, j]), int(pairs[i, j])
+            if first < 2 or second < 2 or hits < first + 2:
+                continue
+            size = int(x.pair_sizes[i])
+        overlap = round(hits / max(1.0, math.sqrt(int(y.sizes[j]) * size)), 4)
+        key = (overlap, hits, -i, i + span)
+        if overlap >= min_overlap and (j not in best or key > best[j]):
+            best[j] = key
+    for j in sorted(best):
+        overlap, hits, start, end = best[j]
+        out.append(SentenceMatch(-start, end, j, j + 1, overlap, hits))
+    return out

@@ -1,0 +1,158 @@
+"""Reworded reuse: sentence pairing by content words, through the passage finder and alone."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup import DedupConfig, Document, PassageConfig, compare
+from dedup.sentences import SentenceWords, pair_sentences
+
+SOURCE = (
+    "Officials from the foreign ministry will lead the delegation to Geneva next week. "
+    "The talks are expected to cover trade tariffs, fishing quotas and border crossings. "
+    "A final agreement is not expected before the summer recess of parliament. "
+    "Opposition leaders criticised the timing of the announcement on Monday."
+)
+
+
+def _rewritten(report):
+    return [p for p in report.passages if p.kind == "rewritten"]
+
+
+def _one_rewritten(copy: str):
+    report = compare(Document("src", SOURCE), Document("copy", copy))
+    for p in report.passages:
+        assert SOURCE[p.a.start : p.a.end] == p.a.text
+        assert copy[p.b.start : p.b.end] == p.b.text
+    return report
+
+
+def test_sentence_with_its_words_reordered_pairs_with_its_source():
+    copy = "Next week the Geneva delegation will be led by foreign ministry officials."
+    report = _one_rewritten(copy)
+    (p,) = _rewritten(report)
+    assert p.a.text == SOURCE.split(". ")[0] + "."
+    assert p.b.text == copy
+    assert p.overlap is not None
+    assert p.overlap >= 0.6
+    assert p.similarity < 0.6  # word alignment alone would not report it
+
+
+def test_shortened_sentence_pairs_with_its_source():
+    copy = "Unrelated opening words here. Talks will cover tariffs, fishing quotas, borders."
+    (p,) = _rewritten(_one_rewritten(copy))
+    assert "trade tariffs" in p.a.text
+    assert p.b.text == "Talks will cover tariffs, fishing quotas, borders."
+
+
+def test_two_sentences_merged_into_one_pair_with_both():
+    copy = (
+        "Geneva talks led by foreign ministry officials next week will cover trade "
+        "tariffs, fishing quotas and border crossings."
+    )
+    (p,) = _rewritten(_one_rewritten(copy))
+    first, second = SOURCE.split(". ")[:2]
+    assert p.a.text == f"{first}. {second}."
+
+
+def test_reordered_sentences_each_pair_with_their_source():
+    copy = (
+        "On Monday, opposition leaders criticised when the announcement was timed. "
+        "Foreign ministry officials lead the Geneva delegation next week."
+    )
+    found = _rewritten(_one_rewritten(copy))
+    assert len(found) == 2
+    a_order = [p.a.start for p in sorted(found, key=lambda p: p.b.start)]
+    assert a_order == sorted(a_order, reverse=True)  # crossing: the order was reversed
+
+
+def test_same_topic_without_reuse_pairs_nothing():
+    copy = (
+        "The Geneva conference on climate finance opened with speeches by three ministers. "
+        "Delegates from forty countries discussed carbon markets until late evening."
+    )
+    report = _one_rewritten(copy)
+    assert report.passages == ()
+    assert report.pairs[0].sentence_containment_b < 0.2
+
+
+def test_sentence_containment_grades_a_reworded_copy_above_an_unrelated_text():
+    reworded = (
+        "Next week foreign ministry officials lead the Geneva delegation. Trade tariffs, "
+        "fishing quotas and border crossings are expected on the agenda. No final deal is "
+        "expected before parliament's summer recess."
+    )
+    unrelated = "The harbour works close the bay for a month. Ferries will run from the north pier."
+    graded = compare(Document("src", SOURCE), Document("copy", reworded)).pairs[0]
+    other = compare(Document("src", SOURCE), Document("copy", unrelated)).pairs[0]
+    assert graded.sentence_containment_b is not None
+    assert graded.sentence_containment_b >= 0.6
+    assert graded.containment_b is not None
+    assert graded.containment_b < 0.2  # the 5-gram shingles see almost nothing
+    assert other.sentence_containment_b == 0.0
+
+
+def test_sentences_off_reports_no_rewritten_passage_and_no_sentence_containment():
+    copy = "Next week the Geneva delegation will be led by foreign ministry officials."
+    config = DedupConfig(passage=PassageConfig(sentences=False))
+    report = compare(Document("src", SOURCE), Document("copy", copy), config)
+    assert report.passages == ()
+    assert report.pairs[0].sentence_containment_b is None
+
+
+sentence_lists = st.lists(st.lists(st.integers(0, 12), max_size=8), max_size=6)
+
+
+def _words(sentences: list[list[int]]) -> tuple[SentenceWords, list[set[int]]]:
+    ids = np.array([w for s in sentences for w in s], dtype=np.uint64)
+    cuts = [0]
+    for s in sentences:
+        cuts.append(cuts[-1] + len(s))
+    return SentenceWords.of(ids, cuts), [set(s) - {0} for s in sentences]
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=sentence_lists, b=sentence_lists)
+def test_pairing_agrees_with_python_sets(a, b):
+    wa, sa = _words(a)
+    wb, sb = _words(b)
+    assert wa.sizes.tolist() == [len(s) for s in sa]
+    assert wa.pair_sizes.tolist() == [len(x | y) for x, y in pairwise(sa)]
+    found = pair_sentences(wa, wb, min_overlap=0.0, min_shared=1, min_contained=1)
+    for m in found.matches:
+        x = set().union(*sa[m.a_start : m.a_end])
+        y = set().union(*sb[m.b_start : m.b_end])
+        assert m.shared == len(x & y)
+        assert m.overlap == round(len(x & y) / max(1.0, (len(x) * len(y)) ** 0.5), 4)
+    for j, y in enumerate(sb):
+        units = [sa[i] for i in range(len(sa))] + [x | z for x, z in pairwise(sa)]
+        best = max((len(y & u) for u in units), default=0)
+        expected = round(best / len(y), 4) if best >= 1 and y else 0.0
+        assert found.contained_b[j] == expected
+
+
+def test_consecutive_reworded_sentences_are_one_passage():
+    copy = (
+        "Foreign ministry officials lead the Geneva delegation next week. Trade tariffs, "
+        "fishing quotas and border crossings are expected to be covered by the talks. "
+        "Before parliament's summer recess no final agreement is expected."
+    )
+    (p,) = _rewritten(_one_rewritten(copy))
+    assert p.a.text == SOURCE[: SOURCE.index("parliament.") + len("parliament.")]
+    assert p.b.text == copy
+    assert p.words >= 12
+
+
+def test_documents_with_too_many_sentence_pairs_are_not_paired(monkeypatch):
+    import dedup.sentences
+
+    copy = "Next week the Geneva delegation will be led by foreign ministry officials."
+    assert _rewritten(_one_rewritten(copy))
+    monkeypatch.setattr(dedup.sentences, "MAX_SENTENCE_PAIRS", 3)  # 4 x 1 sentences
+    report = _one_rewritten(copy)
+    assert _rewritten(report) == []
+    assert report.pairs[0].sentence_containment_b == 0.0
