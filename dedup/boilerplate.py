@@ -490,13 +490,12 @@ def _model(config: BoilerplateConfig) -> LineModel | None:
         raise ConfigError(msg)
     presets = model.meta.get("presets", {})
     default = (model.threshold, model.tail_threshold, model.prose_tail_threshold)
+    # A preset is (threshold, tail) in older model files, (threshold, tail, prose tail) now.
     threshold, tail, *prose = presets.get(config.preset, default)
-    prose_tail = prose[0] if prose and prose[0] is not None else None
+    prose_tail = float(prose[0]) if prose and prose[0] is not None else None
     if config.model_threshold is not None:
         threshold = config.model_threshold
-    return model.with_thresholds(
-        float(threshold), float(tail), None if prose_tail is None else float(prose_tail)
-    )
+    return model.with_thresholds(float(threshold), float(tail), prose_tail)
 
 
 def _selected(rule: str, config: BoilerplateConfig) -> bool:

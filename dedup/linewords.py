@@ -43,7 +43,7 @@ def tokens(words: Sequence[str]) -> list[str]:
         >>> tokens(["leave", "a", "comment"])
         ['leave', 'a', 'comment', 'leave a', 'a comment']
     """
-    return [*words, *(f"{a} {b}" for a, b in pairwise(words))]
+    return [*words, *map(" ".join, pairwise(words))]
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,7 @@ class WordWeights:
             >>> WordWeights({"comment": 2.0, "leave a": 1.0}, -1.0).score(["leave", "a", "comment"])
             2.0
         """
-        present = set(words)
-        present.update(map(" ".join, pairwise(words)))
+        present = set(tokens(words))
         # fsum: exactly rounded whatever the set's order (which varies between processes).
         total = self.bias + math.fsum(map(self.weights.get, present, repeat(0.0)))
         return max(-LIMIT, min(LIMIT, total))
