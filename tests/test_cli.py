@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from dedup.cli import cli
@@ -14,11 +17,18 @@ def _run(*args: str, input: str | None = None):
     return CliRunner().invoke(cli, list(args), input=input)
 
 
-_SIDE_BY_SIDE = re.compile(r"\S+ \[(\d+):(\d+)\)\s+\| \S+ \[(\d+):(\d+)\)")
+# A long document name moves the span to its own line under the name; both layouts count.
+_SIDE_BY_SIDE = re.compile(r"(?:\S+ )?\[(\d+):(\d+)\)\s+\| (?:\S+ )?\[(\d+):(\d+)\)")
 
 
-def test_compare_text_output_shows_both_sides(seed_paths, expected):
-    result = _run("compare", str(seed_paths["000"]), str(seed_paths["004"]))
+@pytest.mark.parametrize("folder", ["", "a-folder-deep-enough/to-push-the-span/off-the-name-line"])
+def test_compare_text_output_shows_both_sides(seed_paths, expected, tmp_path, folder):
+    # CI clones into a long path; the layout changes there, the spans must not.
+    paths = [seed_paths["000"], seed_paths["004"]]
+    if folder:
+        (tmp_path / folder).mkdir(parents=True)
+        paths = [Path(shutil.copy(path, tmp_path / folder)) for path in paths]
+    result = _run("compare", *map(str, paths))
     assert result.exit_code == 0, result.output
     assert "not near-duplicates" in result.output
     rows = [tuple(map(int, m.groups())) for m in _SIDE_BY_SIDE.finditer(result.output)]
