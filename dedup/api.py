@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from dedup.boilerplate import detect_boilerplate
-from dedup.cluster import find_duplicates
+from dedup.cluster import Duplicates, find_duplicates
 from dedup.config import DedupConfig
 from dedup.document import Document, require_unique_id
 from dedup.parallel import resolve_jobs
-from dedup.passages import Reuse, find_reuse
+from dedup.passages import Reuse, cap_per_document, find_reuse
 from dedup.progress import set_stage
 from dedup.report import DocumentInfo, DocumentPair, Report, document_reuse
 from dedup.verify import document_overlap
@@ -81,11 +85,18 @@ def _build_report(
     set_stage("near-duplicates")
     duplicates = find_duplicates(docs, config, jobs=jobs)
     reuse = (
-        find_reuse(docs, config, jobs=jobs, every_pair=all_pairs)
+        find_reuse(
+            docs,
+            config,
+            jobs=jobs,
+            every_pair=all_pairs,
+            # `compare` aligns two copies too; a scan aligns copies with their representative.
+            **({} if all_pairs else _clusters(docs, duplicates)),
+        )
         if config.passages
         else Reuse([], {})
     )
-    passages = reuse.passages
+    passages, over_doc_cap = cap_per_document(reuse.passages, config.passage.max_per_doc)
     set_stage("boilerplate")
     boilerplate = (
         detect_boilerplate(docs, config.boilerplate, jobs=jobs) if config.find_boilerplate else []
@@ -99,14 +110,19 @@ def _build_report(
         for (ia, ib), overlap in sorted(overlaps.items())
     ]
     counts = dict(duplicates.counts)
-    if reuse.left_out:
-        counts["passages_left_out"] = sum(reuse.left_out.values())
+    if reuse.left_out or over_doc_cap:
+        counts["passages_left_out"] = sum(reuse.left_out.values()) + over_doc_cap
+    if reuse.pairs_left_out:
+        counts["pairs_left_out"] = reuse.pairs_left_out
     return Report(
         duplicates=tuple(duplicates.clusters),
         counts=counts,
         config=config.to_dict(),
         fingerprint=config.fingerprint(),
-        documents=document_reuse([DocumentInfo(d.id, d.source, d.chars) for d in docs], passages),
+        # A document's reuse counts every passage found, not only those the caps report.
+        documents=document_reuse(
+            [DocumentInfo(d.id, d.source, d.chars) for d in docs], reuse.passages
+        ),
         pairs=tuple(pairs),
         passages=tuple(
             sorted(
@@ -116,3 +132,15 @@ def _build_report(
         ),
         boilerplate=tuple(boilerplate),
     )
+
+
+def _clusters(docs: Sequence[Document], duplicates: Duplicates) -> dict[str, npt.NDArray[Any]]:
+    """`find_reuse`'s `cluster` (each document's cluster, -1 for none) and `representative`."""
+    position = {doc.id: i for i, doc in enumerate(docs)}
+    cluster = np.full(len(docs), -1, dtype=np.int64)
+    representative = np.zeros(len(docs), dtype=np.bool_)
+    for k, found in enumerate(duplicates.clusters):
+        rep = position[found.representative]
+        cluster[[rep, *(position[m.id] for m in found.members)]] = k
+        representative[rep] = True
+    return {"cluster": cluster, "representative": representative}

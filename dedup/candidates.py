@@ -124,3 +124,55 @@ def _equal_values(
         part = pairs[lo : lo + chunk]
         out[lo : lo + chunk] = np.count_nonzero(sigs[part[:, 0]] == sigs[part[:, 1]], axis=1)
     return out
+
+
+def strongest_partners(
+    cand: Candidates,
+    max_partners: int,
+    cluster: npt.NDArray[np.int64] | None = None,
+    representative: npt.NDArray[np.bool_] | None = None,
+) -> tuple[Candidates, int]:
+    """The document pairs worth aligning, and how many candidate pairs were left out.
+
+    A pair is aligned when it is among the `max_partners` pairs of either of its documents
+    with the most candidate window pairs (the strongest evidence of shared text; ties go to
+    the earlier partner). Machine-written text (licences, generated references) makes
+    nearly every pair of a corpus a candidate, and a document is best explained by its
+    strongest sources, not by all of them: the cap keeps the work and the report linear in
+    the corpus. Pairs in `skip` (near-duplicates: their cluster already says it) are left
+    out too. `max_partners` 0: no cap.
+
+    Example:
+        >>> a, b = np.array([0, 0, 0, 1]), np.array([1, 1, 2, 2])  # (0, 1) twice
+        >>> kept, left = strongest_partners(Candidates(a, b, a, b, np.array([0, 2, 3, 4])), 1)
+        >>> kept.doc_a.tolist(), kept.doc_b.tolist(), kept.bounds.tolist(), left
+        ([0, 0, 0], [1, 1, 2], [0, 2, 3], 1)
+    """
+    groups = len(cand)
+    first = cand.bounds[:-1]
+    ga, gb = cand.doc_a[first], cand.doc_b[first]
+    keep = np.ones(groups, dtype=np.bool_)
+    copies = np.zeros(groups, dtype=np.bool_)
+    if cluster is not None and representative is not None:
+        same = (cluster[ga] >= 0) & (cluster[ga] == cluster[gb])
+        copies = same & (representative[ga] | representative[gb])
+        keep &= ~same
+    if max_partners > 0 and groups:
+        # Each pair twice, once from each side, ranked among all pairs of that side's doc.
+        me, other = np.concatenate((ga, gb)), np.concatenate((gb, ga))
+        strength = np.tile(np.where(keep, np.diff(cand.bounds), -1), 2)
+        order = np.lexsort((other, -strength, me))
+        mine = me[order]
+        rank = np.arange(len(mine)) - np.searchsorted(mine, mine, side="left")
+        strong = np.zeros(groups, dtype=np.bool_)
+        strong[order[rank < max_partners] % groups] = True
+        keep &= strong
+    keep |= copies
+    left_out = int(groups - keep.sum())
+    if not left_out:
+        return cand, 0
+    rows = np.repeat(keep, np.diff(cand.bounds))
+    sizes = np.diff(cand.bounds)[keep]
+    bounds = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    kept = Candidates(cand.doc_a[rows], cand.doc_b[rows], cand.at_a[rows], cand.at_b[rows], bounds)
+    return kept, left_out

@@ -280,6 +280,21 @@ def config_options(func: F) -> F:
         "counted (passages_left_out). 0: no cap.  [default: 100]",
     )
     @click.option(
+        "--max-passages-per-doc",
+        type=click.IntRange(min=0),
+        default=None,
+        help="Most passages reported per document, the longest first; its reused share still "
+        "counts them all (passages_left_out). 0: no cap.  [default: 200]",
+    )
+    @click.option(
+        "--max-partners",
+        type=click.IntRange(min=0),
+        default=None,
+        help="Most documents one document is aligned against, those sharing the most "
+        "candidate windows first; the other candidate pairs are counted (pairs_left_out). "
+        "0: no cap.  [default: 10]",
+    )
+    @click.option(
         "--keep",
         type=click.Choice(["first", "longest", "newest", "source", "none"]),
         default="first",
@@ -304,6 +319,8 @@ def config_options(func: F) -> F:
         seed: int,
         no_passages: bool,
         max_passages_per_pair: int | None,
+        max_passages_per_doc: int | None,
+        max_partners: int | None,
         keep: Literal["first", "longest", "newest", "source", "none"],  # a click.Choice
         date_field: str | None,
         source_priority: str,
@@ -311,10 +328,14 @@ def config_options(func: F) -> F:
     ) -> Any:
         with _user_errors():
             base = _base_config()
-            if max_passages_per_pair is not None:
-                base = replace(
-                    base, passage=replace(base.passage, max_per_pair=max_passages_per_pair)
-                )
+            caps = {
+                "max_per_pair": max_passages_per_pair,
+                "max_per_doc": max_passages_per_doc,
+                "max_partners": max_partners,
+            }
+            given: dict[str, Any] = {k: v for k, v in caps.items() if v is not None}
+            if given:
+                base = replace(base, passage=replace(base.passage, **given))
             config = replace(
                 base,
                 threshold=threshold,

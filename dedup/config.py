@@ -106,6 +106,12 @@ class PassageConfig:
         max_per_pair: most passages reported for one document pair, those with the most
             equal words first; the rest are counted in the report (`passages_left_out`).
             0: no cap.
+        max_partners: most documents one document is aligned against, those sharing the
+            most candidate windows with it first (`candidates.strongest_partners`); the
+            other candidate pairs are counted in the report (`pairs_left_out`). 0: no cap.
+        max_per_doc: most passages reported for one document (as either side), the longest
+            first; a document's reused fraction and main source still count them all, and
+            the rest are counted (`passages_left_out`). 0: no cap.
     """
 
     ngram: int = 3
@@ -121,6 +127,8 @@ class PassageConfig:
     min_sentence_overlap: float = 0.6
     min_sentence_words: int = 4
     max_per_pair: int = 100
+    max_partners: int = 10
+    max_per_doc: int = 200
 
     def __post_init__(self) -> None:
         _check_min("passage ngram", self.ngram, 1)
@@ -138,6 +146,8 @@ class PassageConfig:
         _check_range("min_sentence_overlap", self.min_sentence_overlap, 0.0, 1.0)
         _check_min("min_sentence_words", self.min_sentence_words, 1)
         _check_min("max_per_pair", self.max_per_pair, 0)
+        _check_min("max_partners", self.max_partners, 0)
+        _check_min("max_per_doc", self.max_per_doc, 0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from dedup.align import (
     joined_similarity,
     snap_span,
 )
-from dedup.candidates import Candidates, candidate_pairs
+from dedup.candidates import Candidates, candidate_pairs, strongest_partners
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.normalize import load_tables
@@ -70,11 +70,14 @@ class Reuse:
             containment of a in b and of b in a (`_graded`), for every pair with a passage.
         left_out: passages of a pair beyond `PassageConfig.max_per_pair`, not reported,
             for every pair that had more.
+        pairs_left_out: candidate document pairs not aligned (`PassageConfig.max_partners`
+            and near-duplicate pairs).
     """
 
     passages: list[PassageMatch]
     overlaps: dict[tuple[int, int], tuple[float, ...]]
     left_out: dict[tuple[int, int], int] = field(default_factory=dict)
+    pairs_left_out: int = 0
 
 
 def find_passages(
@@ -140,12 +143,17 @@ def find_reuse(
     *,
     jobs: int = 1,
     every_pair: bool = False,
+    cluster: npt.NDArray[np.int64] | None = None,
+    representative: npt.NDArray[np.bool_] | None = None,
 ) -> Reuse:
     """`find_passages`, plus the document overlap of each pair, computed by the same workers.
 
     `jobs` is as for `find_passages` (0 uses every core). With `every_pair` (for a handful
     of documents: `compare`), a document pair without a candidate window is still searched
     for reworded sentences (`PassageConfig.sentences`), which need no window in common.
+    Only each document's strongest candidate partners are aligned, and in a near-duplicate
+    cluster (`cluster[doc]`, -1 for none) only representative-member pairs
+    (`representative[doc]`): `strongest_partners`.
 
     Example:
         >>> text = "The delegation will comprise senior officials from the foreign ministry."
@@ -165,8 +173,11 @@ def find_reuse(
     del batches  # window signatures are the bulk of the memory: `windows` alone holds them
     set_stage("passages: candidate windows")
     cand = candidate_pairs(windows, config, jobs=jobs)
+    cand, pairs_left_out = strongest_partners(
+        cand, config.passage.max_partners, cluster, representative
+    )
     align = partial(_align_groups, config=config)
-    reuse = Reuse([], {})
+    reuse = Reuse([], {}, pairs_left_out=pairs_left_out)
     tasks = ranges(len(cand), ALIGN_BATCH)
     aligned = map_shared(align, (prepared, cand), tasks, jobs=jobs)
     for found, overlaps in counted("passages: aligning document pairs", aligned, tasks):
@@ -314,8 +325,16 @@ def _regions(window_pairs: list[tuple[int, int]], span: int) -> list[_Region]:
     passage whose middle window fell below the gates in one piece.
     """
     regions: list[_Region] = []
+    # Pairs come in order of a, so a region that ends more than `span` words before this
+    # a can take no later pair: only the open ones are searched (in order of creation, as
+    # the first that fits takes the pair), which keeps text repeated at many offsets
+    # (licences) from costing pairs x regions.
+    open_: list[_Region] = []
+    last = -1
     for a, b in sorted(window_pairs):
-        for reg in regions:
+        if a != last:
+            open_, last = [reg for reg in open_ if reg[1] + span >= a], a
+        for reg in open_:
             if (
                 a <= reg[1] + span
                 and b <= reg[3] + span
@@ -327,6 +346,7 @@ def _regions(window_pairs: list[tuple[int, int]], span: int) -> list[_Region]:
                 break
         else:
             regions.append([a, a + span, b, b + span])
+            open_.append(regions[-1])
     return regions
 
 
@@ -444,3 +464,39 @@ def _mostly_inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     """Whether half or more of characters `[start, end)` lie inside `spans` (disjoint)."""
     inside = sum(max(0, min(end, e) - max(start, s)) for s, e in spans)
     return 2 * inside >= end - start
+
+
+def cap_per_document(
+    passages: Sequence[PassageMatch], max_per_doc: int
+) -> tuple[list[PassageMatch], int]:
+    """At most `max_per_doc` passages per document (as either side), the longest first.
+
+    A passage is kept while both of its documents are under the cap, taken in order of
+    equal words (most first), then document order and offsets, so the cut does not depend
+    on the input order of `passages`. Returns the kept passages, in their original order,
+    and how many were left out. 0: no cap.
+
+    Example:
+        >>> from dedup.report import Span
+        >>> p = [PassageMatch(Span("a", 0, 4, "x"), Span(b, 0, 4, "x"), 1.0, w)
+        ...      for b, w in (("b", 9), ("c", 12))]
+        >>> kept, left = cap_per_document(p, 1)
+        >>> [q.b.doc for q in kept], left
+        (['c'], 1)
+    """
+    if max_per_doc <= 0:
+        return list(passages), 0
+    order = sorted(
+        range(len(passages)),
+        key=lambda k: (-passages[k].words, passages[k].a.doc, passages[k].b.doc,
+                       passages[k].a.start, passages[k].b.start),
+    )  # fmt: skip
+    used: dict[str, int] = {}
+    keep: list[int] = []
+    for k in order:
+        a, b = passages[k].a.doc, passages[k].b.doc
+        if used.get(a, 0) < max_per_doc and used.get(b, 0) < max_per_doc:
+            used[a], used[b] = used.get(a, 0) + 1, used.get(b, 0) + 1
+            keep.append(k)
+    keep.sort()
+    return [passages[k] for k in keep], len(passages) - len(keep)

@@ -103,7 +103,10 @@ def _summary_line(report: Report) -> str:
         head += " (" + ", ".join(f"{kinds[k]} {k}" for k in KINDS if kinds[k]) + ")"
     left = report.counts.get("passages_left_out", 0)
     if left:
-        head += f", {left:,} more left out (--max-passages-per-pair)"
+        head += f", {left:,} more left out (--max-passages-per-pair, --max-passages-per-doc)"
+    pairs = report.counts.get("pairs_left_out", 0)
+    if pairs:
+        head += f"; {pairs:,} candidate pairs not aligned (--max-partners, near-duplicates)"
     return head
 
 

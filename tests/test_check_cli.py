@@ -182,13 +182,14 @@ def test_baseline_holds_however_the_path_is_typed(
     assert _run("check", "data")[0] == 1
     code, out, err = _run("check", "data", "--write-baseline", "ci/baseline.json")
     assert (code, out) == (0, "")
-    assert err == "wrote 5 accepted findings to ci/baseline.json\n"
+    # b.txt and c.jsonl are both copies of a.txt: b-c is not aligned (their cluster says it).
+    assert err == "wrote 4 accepted findings to ci/baseline.json\n"
     rows = json.loads((data / "ci" / "baseline.json").read_text())["findings"]
     assert {r["path"] for r in rows} == {"data/b.txt", "data/c.jsonl"}
     accepted = ("--baseline", str(data / "ci" / "baseline.json"))
     code, out, err = _run("check", "data", *accepted)
     assert (code, err) == (0, ""), out
-    assert "0 new findings (5 accepted by the baseline)" in out
+    assert "0 new findings (4 accepted by the baseline)" in out
     assert _run("check", str(data / "data"), *accepted)[0] == 0
     monkeypatch.chdir(data / "data")
     assert _run("check", ".", *accepted)[0] == 0

@@ -158,9 +158,10 @@ def test_workers_give_the_same_passages_as_one_process(seed_texts):
             words[rng.randrange(len(words))] = "edited"
         intro = REAL_TEXTS[i % len(REAL_TEXTS)][:400]
         docs.append(Document(f"d{i}", intro + " " + " ".join(words)))
-    one = find_passages(docs, jobs=1)
+    every = DedupConfig(passage=PassageConfig(max_partners=0))
+    one = find_passages(docs, every, jobs=1)
     assert len({(p.a.doc, p.b.doc) for p in one}) > 512
-    assert find_passages(docs, jobs=2) == one
+    assert find_passages(docs, every, jobs=2) == one
     _check_contract(docs, one)
 
 
@@ -258,4 +259,73 @@ def test_cli_max_passages_per_pair(seed_paths):
     bad = CliRunner().invoke(
         cli, ["scan", *map(str, seed_paths.values()), "--max-passages-per-pair", "-1"]
     )
+    assert bad.exit_code == 2
+
+
+# --------------------------------------------------------------------- bounds
+
+
+def _wire_corpus(seed_texts: dict[str, str], copies: int) -> list[Document]:
+    """A wire story (the seed's press-release paragraph) in `copies` otherwise different
+    documents: each pair shares the story, none is a near-duplicate of another."""
+    story = seed_texts["004"][:306]
+    return [
+        Document(f"site{k}", REAL_TEXTS[k % len(REAL_TEXTS)][:300] + f" {k}\n" + story)
+        for k in range(copies)
+    ]
+
+
+def test_partner_cap_aligns_each_documents_strongest_partners_and_counts_the_rest(seed_texts):
+    docs = _wire_corpus(seed_texts, 6)
+    every = scan(docs, DedupConfig(passage=PassageConfig(max_partners=0)))
+    assert len({(p.a.doc, p.b.doc) for p in every.passages}) == 15  # 6 choose 2
+    assert "pairs_left_out" not in every.counts
+    capped = scan(docs, DedupConfig(passage=PassageConfig(max_partners=1)))
+    pairs = {(p.a.doc, p.b.doc) for p in capped.passages}
+    assert len(pairs) <= 6
+    assert capped.counts["pairs_left_out"] == 15 - len(pairs)
+    # Every document keeps a source, and its reuse is the same story: the cap loses no copy.
+    assert {d for pair in pairs for d in pair} == {d.id for d in docs}
+    assert [d.reused for d in capped.documents] == [d.reused for d in every.documents]
+
+
+def test_near_duplicates_are_aligned_with_their_representative_only(seed_texts):
+    text = seed_texts["004"]
+    docs = [Document("a", text), Document("b", text + " Copy."), Document("c", text + " Also.")]
+    report = scan(docs)
+    (cluster,) = report.duplicates
+    assert cluster.representative == "a"
+    assert {(p.a.doc, p.b.doc) for p in report.passages} == {("a", "b"), ("a", "c")}
+    assert report.counts["pairs_left_out"] == 1  # b-c: the cluster says it
+    assert all(d.reused > 0.9 for d in report.documents)
+    # compare shows two copies side by side all the same
+    assert compare(docs[1], docs[2]).passages
+
+
+def test_per_document_cap_bounds_the_report_not_the_reuse(seed_texts):
+    docs = _wire_corpus(seed_texts, 5)
+    full = scan(docs)
+    capped = scan(docs, DedupConfig(passage=PassageConfig(max_per_doc=1)))
+    seen = collections.Counter(d for p in capped.passages for d in (p.a.doc, p.b.doc))
+    assert max(seen.values()) == 1
+    left = capped.counts["passages_left_out"]
+    assert left == len(full.passages) - len(capped.passages) > 0
+    assert capped.documents == full.documents  # reused share and main source count them all
+
+
+def test_cap_options_reach_the_scan(seed_texts, tmp_path):
+    path = tmp_path / "wire.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"id": d.id, "text": d.text}) + "\n" for d in _wire_corpus(seed_texts, 6)
+        )
+    )
+    args = ["scan", str(path), "--id-field", "id", "--format", "json", "-q", "--no-boilerplate"]
+    result = CliRunner().invoke(cli, [*args, "--max-partners", "1", "--max-passages-per-doc", "1"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["counts"]["pairs_left_out"] > 0
+    assert report["counts"]["passages_left_out"] > 0
+    assert report["config"]["passage"]["max_partners"] == 1
+    bad = CliRunner().invoke(cli, [*args, "--max-partners", "-1"])
     assert bad.exit_code == 2

@@ -202,12 +202,13 @@ def test_text_report_starts_with_a_summary_and_the_top_pairs_and_stays_bounded()
     )
     report = Report(
         config={}, fingerprint="f", pairs=pairs, passages=passages,
-        counts={"passages_left_out": 3},
+        counts={"passages_left_out": 3, "pairs_left_out": 4},
     )  # fmt: skip
     lines = render_report(report, width=80).splitlines()
     assert lines[0] == (
         f"0 documents, {TOP_PASSAGES + 7} shared passages ({TOP_PASSAGES + 7} verbatim), "
-        "3 more left out (--max-passages-per-pair)"
+        "3 more left out (--max-passages-per-pair, --max-passages-per-doc); "
+        "4 candidate pairs not aligned (--max-partners, near-duplicates)"
     )
     assert lines[1].startswith(f"a{TOP_PAIRS + 4} vs b{TOP_PAIRS + 4}:")  # most reuse first
     assert lines[TOP_PAIRS + 1] == "... 5 more pairs (--format json lists all)"

@@ -1,0 +1,107 @@
+"""Passage scan on machine-written text: licence files and docstrings (bounded reports).
+
+Copyright files repeat the same licence texts hundreds of times, and docstrings repeat
+parameter boilerplate; both are real text that a corpus cleaner meets, and both make an
+unbounded passage search report every pair of every licence. This builds such a corpus
+(every /usr/share/doc/*/copyright file under 200 KB, then docstrings of the standard
+library's modules and classes up to `--docs` documents), runs `dedup scan --format json` on
+it as a user would (a subprocess, so its time and peak memory are the whole command's), and
+prints the time, the report's size and what it holds.
+
+    .venv/bin/python benchmarks/mixed_corpus.py            # ~2,400 documents
+    .venv/bin/python benchmarks/mixed_corpus.py --docs 800 --extra --no-sentences
+
+Targets (issue 11): the whole scan in < 10 s, a report < 20 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import json
+import pkgutil
+import resource
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def copyright_files(limit: int = 200_000) -> Iterator[tuple[str, str]]:
+    """(id, text) of each Debian copyright file, in path order."""
+    for path in sorted(Path("/usr/share/doc").glob("*/copyright")):
+        try:
+            if path.stat().st_size <= limit:
+                yield f"copyright/{path.parent.name}", path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+
+
+def docstrings(min_chars: int = 300) -> Iterator[tuple[str, str]]:
+    """(id, docstring) of standard-library modules and their classes and functions."""
+    warnings.simplefilter("ignore")
+    for info in sorted(pkgutil.iter_modules(), key=lambda m: m.name):
+        if info.name.startswith(("_", "test", "idlelib", "tkinter", "turtle", "antigravity", "this")):
+            continue
+        try:
+            module = importlib.import_module(info.name)
+        except Exception:  # noqa: BLE001 - any import failure just skips the module
+            continue
+        for name, obj in sorted(vars(module).items()):
+            doc = inspect.getdoc(obj) if inspect.isclass(obj) or inspect.isfunction(obj) else None
+            if name == "__doc__":
+                doc = obj
+            if isinstance(doc, str) and len(doc) >= min_chars:
+                yield f"doc/{info.name}.{name}", doc
+
+
+def build(path: Path, docs: int) -> tuple[int, int]:
+    """Write the corpus as JSONL; (documents, bytes of text)."""
+    n = size = 0
+    with path.open("w", encoding="utf-8") as fh:
+        for doc_id, text in (*copyright_files(), *docstrings()):
+            if n >= docs:
+                break
+            fh.write(json.dumps({"id": doc_id, "text": text}) + "\n")
+            n += 1
+            size += len(text.encode())
+    return n, size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=2400)
+    parser.add_argument("--corpus", type=Path, default=Path("/tmp/dedup-mixed-corpus.jsonl"))
+    parser.add_argument("--report", type=Path, default=Path("/tmp/dedup-mixed-report.json"))
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("extra", nargs="*", help="more `dedup scan` options")
+    args = parser.parse_args()
+    n, size = build(args.corpus, args.docs)
+    print(f"corpus: {n:,} documents, {size / 1e6:.1f} MB of text ({args.corpus})")
+    command = [
+        sys.executable, "-m", "dedup", "scan", str(args.corpus), "--id-field", "id",
+        "--format", "json", "-o", str(args.report), "--jobs", str(args.jobs), "-q", *args.extra,
+    ]  # fmt: skip
+    t0 = time.perf_counter()
+    subprocess.run(command, check=True, cwd=ROOT)
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    report = json.loads(args.report.read_text(encoding="utf-8"))
+    passages = report.get("passages", [])
+    pairs = {(p["a"]["doc"], p["b"]["doc"]) for p in passages}
+    left = sum(p.get("passages_left_out", 0) for p in report.get("pairs", []))
+    print(f"dedup scan {' '.join(args.extra)}: {seconds:.1f} s, peak RSS {peak:,.0f} MB")
+    print(
+        f"report: {args.report.stat().st_size / 1e6:.1f} MB, {len(passages):,} passages "
+        f"over {len(pairs):,} pairs ({left:,} left out by the caps), "
+        f"{len(report.get('clusters', [])):,} clusters"
+    )
+
+
+if __name__ == "__main__":
+    main()
