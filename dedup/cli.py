@@ -841,35 +841,30 @@ def report_command(
         msg = f"{report_path}: cannot be rendered ({first_line(ex)})"
         raise CLIInputError(msg) from ex
     _output(page, output)
+    shown = sum(1 for d in report.documents if len(texts.get(d.id, "")) == d.chars)
+    if shown < len(report.documents):
+        _note(
+            f"note: {len(report.documents) - shown:,} of {len(report.documents):,} documents are "
+            "shown by their passages alone (text not found or changed since the report); "
+            "pass the input files after REPORT"
+        )
 
 
 def _report_texts(
     report: Report, paths: Sequence[str], text_field: str, id_field: str | None, strict: bool
 ) -> dict[str, str]:
     """The texts of the report's documents: from `paths`, or from the files its documents'
-    sources name (where they still exist); one line on stderr says what is missing."""
+    sources name (where they still exist; a file that cannot be read is noted and passed)."""
     if paths:
         docs = _read_counted(paths, text_field, id_field, strict, quiet=True)[0]
     else:
         files = list(dict.fromkeys(f for d in report.documents if (f := _source_file(d.source))))
         try:
-            docs = (
-                _read_counted(files, text_field, id_field, strict, quiet=True)[0] if files else []
-            )
+            docs = _read_counted(files, text_field, id_field, strict, quiet=True)[0]
         except CLIInputError as ex:
             _note(f"warning: the report's sources cannot be read ({ex.message}); pass the inputs")
             docs = []
-    texts = {d.id: d.text for d in docs}
-    found = sum(
-        1 for d in report.documents if len(texts.get(d.id, "")) == d.chars and d.id in texts
-    )
-    if found < len(report.documents):
-        _note(
-            f"note: {len(report.documents) - found:,} of {len(report.documents):,} documents are "
-            "shown by their passages alone (text not found or changed since the report); "
-            "pass the input files after REPORT"
-        )
-    return texts
+    return {d.id: d.text for d in docs}
 
 
 def _source_file(source: str) -> str | None:
