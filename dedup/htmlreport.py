@@ -65,14 +65,15 @@ def render_html(
             longer has the length the report recorded) is shown by its passages only.
         check: the `check` section of a check's JSON (`CheckResult.check_dict`): its limits
             come first.
-
-    Raises:
-        ValueError: `check` is malformed (`read_check`).
         title: the page title.
 
+    Raises:
+        ValueError: `check` is malformed (`read_check`), or a measure is not a number JSON
+            can hold (NaN).
+
     Example:
-        >>> page = render_html(Report(config={}, fingerprint="f"))
-        >>> page.startswith("<!DOCTYPE html>"), "0 documents" in page
+        >>> page = render_html(Report(config={}, fingerprint="f"), title="empty")
+        >>> page.startswith("<!DOCTYPE html>"), "<title>empty</title>" in page
         (True, True)
     """
     check = read_check(check)
@@ -227,7 +228,7 @@ def page_data(
         passages.append([
             pair, docs.unit(ra, a.start), docs.unit(ra, a.end),
             docs.unit(rb, b.start), docs.unit(rb, b.end),
-            m.kind, m.similarity, m.overlap, m.words,
+            m.kind, _short(m.similarity), _short(m.overlap), m.words,
             None if docs.has_text(ra) else a.text, None if docs.has_text(rb) else b.text,
         ])  # fmt: skip
     boilerplate = []
@@ -264,8 +265,20 @@ def page_data(
 
 
 def _pair_row(docs: _Docs, p: DocumentPair) -> list[Any]:
-    return [docs.of(p.a), docs.of(p.b), p.jaccard, p.threshold, p.containment_a,
-            p.containment_b, p.sentence_containment_a, p.sentence_containment_b]  # fmt: skip
+    contained = (p.containment_a, p.containment_b, p.sentence_containment_a,
+                 p.sentence_containment_b)  # fmt: skip
+    # The Jaccard stays exact: the page compares it with the threshold.
+    return [docs.of(p.a), docs.of(p.b), p.jaccard, p.threshold, *map(_short, contained)]
+
+
+def _short(value: float | None) -> float | None:
+    """A measure to 4 decimals, as the page shows at most 3 (a fifth of the embedded JSON).
+
+    Example:
+        >>> _short(0.9734513274336283), _short(None)
+        (0.9735, None)
+    """
+    return None if value is None else round(value, 4)
 
 
 def read_check(section: Any) -> dict[str, Any] | None:

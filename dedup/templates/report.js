@@ -144,7 +144,8 @@
     const mark = el("mark", {
       class: "c" + (m.colour % COLOURS),
       "data-p": ms.map((x) => x.k).join(" "),
-      title: ms.map((x) => x.title).join("\n"),
+      title: ms.slice(0, 5).map((x) => x.title).join("\n") +
+        (ms.length > 5 ? "\n… and " + (ms.length - 5) + " more passages here" : ""),
     });
     if (first) {
       mark.setAttribute("tabindex", "0");
@@ -153,6 +154,12 @@
       mark.appendChild(el("span", { class: "tag", "aria-hidden": "true" }, [label(m.k)]));
     }
     return mark;
+  }
+
+  // Scroll `box` (a side's text) so that `target` sits in its middle; the page stays put.
+  function centre(target, box) {
+    const r = target.getBoundingClientRect(), b = box.getBoundingClientRect();
+    box.scrollTop += r.top - b.top - (box.clientHeight - r.height) / 2;
   }
 
   function onMarks(container, act) {
@@ -211,10 +218,11 @@
       const hits = sides.querySelectorAll('mark[data-p~="' + p + '"]');
       for (const m of hits) m.classList.add("current");
       const targets = from ? [from === sideA ? sideB : sideA] : [sideA, sideB];
+      if (!from) sides.scrollIntoView({ block: "nearest" });
       for (const side of targets) {
         const target = side.querySelector('mark[data-p~="' + p + '"]');
         if (target) {
-          target.scrollIntoView({ block: "center", behavior: "instant" });
+          centre(target, side.querySelector(".doctext"));
           if (from) target.focus({ preventScroll: true });
         }
       }
