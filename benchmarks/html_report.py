@@ -9,7 +9,7 @@ given, and, with --browser, the page is opened in headless Chromium (/usr/bin/ch
 Playwright) and the time to show the overview, the pair with the most passages, the document
 with the most passages and a late page of the passage list is measured.
 
-    .venv/bin/python benchmarks/html_report.py --docs 1000 --stories 0.3 --browser -o /tmp/r.html
+    .venv/bin/python benchmarks/html_report.py --docs 1000 --findings 10000 --browser -o /tmp/r.html
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def browse(path: Path, report: Report) -> list[tuple[str, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=1000)
-    parser.add_argument("--stories", type=float, default=0.3, help="stories per document")
+    parser.add_argument("--stories", type=float, default=0.05, help="stories per document")
     parser.add_argument("--furniture", type=float, default=0.3, help="share with a tail")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(

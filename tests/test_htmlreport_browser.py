@@ -200,7 +200,7 @@ def test_hostile_corpus_runs_no_script(browser, tmp_path):
 def test_screenshot_of_the_seeds_report(browser, seeds_page, tmp_path):
     """docs/report-seeds.png is this view (DEDUP_UPDATE_SCREENSHOT=1 rewrites it); the test
     checks that one can be taken."""
-    w = Watched(browser, height=1500)  # both seeds whole, next to each other
+    w = Watched(browser, height=1850)  # both seeds whole, next to each other
     w.open(seeds_page, "#pair/0")
     w.page.locator(".side[data-side='b'] mark[tabindex]").nth(1).click()
     shot = tmp_path / "seeds.png"
