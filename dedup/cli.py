@@ -809,6 +809,7 @@ def _read_report(path: str) -> tuple[Report, dict[str, Any] | None]:
 @click.argument("report_path", metavar="REPORT")
 @click.argument("paths", nargs=-1)
 @input_options
+@settings_option
 @click.option("-o", "--output", default=None, help="Write the page to this file (atomically).")
 def report_command(
     report_path: str,
