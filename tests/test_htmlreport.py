@@ -262,3 +262,15 @@ def test_report_refuses_to_overwrite_its_input(tmp_path):
     code, _, err = run_cli("report", str(path), "-o", str(path))
     assert code == 2
     assert "is also an input" in err
+
+
+def test_check_format_html_keeps_the_exit_code(tmp_path, seed_paths):
+    page = tmp_path / "check.html"
+    code, out, _ = run_cli(
+        "check", *map(str, seed_paths.values()), "--max-reused-ratio", "0.01",
+        "--format", "html", "-o", str(page),
+    )  # fmt: skip
+    assert (code, out) == (1, "")
+    text = page.read_text(encoding="utf-8")
+    assert "<title>dedup check: FAIL, 2 documents</title>" in text
+    assert "@media print" in text  # the print stylesheet travels with the page
