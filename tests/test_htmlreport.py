@@ -206,13 +206,18 @@ def test_report_without_the_texts_shows_passages_and_says_so(seed_paths, tmp_pat
     assert all(p[9] and p[10] for p in data["passages"])  # each side's text travels instead
 
 
+def _failing_check(seed_paths, fmt: str, output: Path) -> tuple[int, str]:
+    """`dedup check` of the seeds with a reuse limit they break: (exit code, stdout)."""
+    code, out, _ = run_cli(
+        "check", *map(str, seed_paths.values()), "--max-reused-ratio", "0.01",
+        "--format", fmt, "-o", str(output),
+    )  # fmt: skip
+    return code, out
+
+
 def test_report_renders_a_saved_check_with_its_limits(tmp_path, seed_paths):
     saved = tmp_path / "check.json"
-    code, _, _ = run_cli(
-        "check", *map(str, seed_paths.values()), "--max-reused-ratio", "0.01",
-        "--format", "json", "-o", str(saved),
-    )  # fmt: skip
-    assert code == 1
+    assert _failing_check(seed_paths, "json", saved)[0] == 1
     code, out, _ = run_cli("report", str(saved), *map(str, seed_paths.values()))
     assert code == 0
     assert out.index("max-reused-ratio") < out.index("max-duplicate-ratio")
@@ -266,11 +271,7 @@ def test_report_refuses_to_overwrite_its_input(tmp_path):
 
 def test_check_format_html_keeps_the_exit_code(tmp_path, seed_paths):
     page = tmp_path / "check.html"
-    code, out, _ = run_cli(
-        "check", *map(str, seed_paths.values()), "--max-reused-ratio", "0.01",
-        "--format", "html", "-o", str(page),
-    )  # fmt: skip
-    assert (code, out) == (1, "")
+    assert _failing_check(seed_paths, "html", page) == (1, "")
     text = page.read_text(encoding="utf-8")
     assert "<title>dedup check: FAIL, 2 documents</title>" in text
     assert "@media print" in text  # the print stylesheet travels with the page
