@@ -170,8 +170,14 @@ class CheckResult:
         return 0 if self.passed else 1
 
     def to_dict(self) -> dict[str, Any]:
-        """The report plus a `check` section with every verdict and its findings."""
+        """The report plus a `check` section (`check_dict`)."""
         data = self.report.to_dict()
+        data["check"] = self.check_dict()
+        return data
+
+    def check_dict(self) -> dict[str, Any]:
+        """The `check` section of the JSON: every verdict with its findings, the index's
+        matches, the stale baseline entries."""
         check: dict[str, Any] = {
             "passed": self.passed,
             "verdicts": [v.to_dict() for v in self.verdicts],
@@ -180,8 +186,7 @@ class CheckResult:
             check["against"] = self.against.to_dict(self.against_location)
         check["stale_baseline"] = list(self.stale)
         check["positions"] = POSITIONS
-        data["check"] = check
-        return data
+        return check
 
 
 def check(

@@ -37,7 +37,8 @@ from dedup.config import (
     setting_sources,
 )
 from dedup.document import Document
-from dedup.errors import ConfigError, DedupError
+from dedup.errors import ConfigError, DedupError, first_line
+from dedup.htmlreport import read_check, render_html
 from dedup.io.atomic import write_atomic
 from dedup.io.formats import json_value
 from dedup.io.readers import DocumentReader, passed_over_note, require_documents
@@ -622,7 +623,11 @@ def _warn_if_too_big(docs: Sequence[Document], config: DedupConfig) -> None:
 @config_options
 @boilerplate_options
 @no_boilerplate_option
-@output_options(REPORT_FORMATS, "text for people, json for the dedup.report/2 contract.")
+@output_options(
+    REPORT_FORMATS,
+    "text for people, json for the dedup.report/2 contract, html for one page to read "
+    "(use with -o).",
+)
 def compare(
     a: str,
     b: str,
@@ -659,7 +664,11 @@ def compare(
 @boilerplate_options
 @no_boilerplate_option
 @jobs_option
-@output_options(REPORT_FORMATS, "text for people, json for the dedup.report/2 contract.")
+@output_options(
+    REPORT_FORMATS,
+    "text for people, json for the dedup.report/2 contract, html for one page to read "
+    "(use with -o).",
+)
 @quiet_option
 @allow_empty_option
 def scan(
@@ -796,15 +805,96 @@ def clean(
 
 
 def _load_report(path: str) -> Report:
+    return _read_report(path)[0]
+
+
+def _read_report(path: str) -> tuple[Report, dict[str, Any] | None]:
+    """The JSON report at `path` and its check section (None unless `dedup check` wrote it)."""
     try:
         with open(path, encoding="utf-8") as fh:
-            return Report.from_dict(json_value(fh.read()))
-    except (OSError, ValueError, KeyError, TypeError) as ex:
+            data = json_value(fh.read())
+        if not isinstance(data, dict):
+            msg = f"a JSON {type(data).__name__}, not an object"
+            raise TypeError(msg)
+        return Report.from_dict(data), read_check(data.get("check"))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as ex:
+        reason = ex.strerror if isinstance(ex, OSError) and ex.strerror else first_line(ex)
         msg = (
-            f"{path}: not a readable dedup JSON report ({ex}); "
+            f"{path}: not a readable dedup JSON report ({reason}); "
             "write one with `dedup scan --format json -o FILE`"
         )
         raise CLIInputError(msg) from ex
+
+
+@cli.command("report")
+@click.argument("report_path", metavar="REPORT")
+@click.argument("paths", nargs=-1)
+@input_options
+@settings_option
+@click.option("-o", "--output", default=None, help="Write the page to this file (atomically).")
+def report_command(
+    report_path: str,
+    paths: tuple[str, ...],
+    text_field: str,
+    id_field: str | None,
+    strict: bool,
+    output: str | None,
+) -> None:
+    """Render a saved JSON report (of scan, compare or check) as one self-contained HTML page.
+
+    The documents' texts are read from PATHS, or else from the files the report names as
+    their sources; a document whose text is not found, or has changed since, is shown by
+    its passages alone.
+
+    Example:
+
+    \b
+        dedup scan samples/ --format json -o report.json
+        dedup report report.json -o report.html
+    """
+    _refuse_input(output, [report_path, *paths])
+    report, check_section = _read_report(report_path)
+    texts = _report_texts(report, paths, text_field, id_field, strict)
+    try:
+        page = render_html(
+            report, texts=texts, check=check_section, title=f"dedup report: {report_path}"
+        )
+    except ValueError as ex:  # a number JSON cannot hold (NaN)
+        msg = f"{report_path}: cannot be rendered ({first_line(ex)})"
+        raise CLIInputError(msg) from ex
+    _output(page, output)
+    shown = sum(1 for d in report.documents if len(texts.get(d.id, "")) == d.chars)
+    if shown < len(report.documents):
+        _note(
+            f"note: {len(report.documents) - shown:,} of {len(report.documents):,} documents are "
+            "shown by their passages alone (text not found or changed since the report); "
+            "pass the input files after REPORT"
+        )
+
+
+def _report_texts(
+    report: Report, paths: Sequence[str], text_field: str, id_field: str | None, strict: bool
+) -> dict[str, str]:
+    """The texts of the report's documents: from `paths`, or from the files its documents'
+    sources name (where they still exist; a file that cannot be read is noted and passed)."""
+    if paths:
+        docs = _read_counted(paths, text_field, id_field, strict, quiet=True)[0]
+    else:
+        files = list(dict.fromkeys(f for d in report.documents if (f := _source_file(d.source))))
+        try:
+            docs = _read_counted(files, text_field, id_field, strict, quiet=True)[0]
+        except CLIInputError as ex:
+            _note(f"warning: the report's sources cannot be read ({ex.message}); pass the inputs")
+            docs = []
+    return {d.id: d.text for d in docs}
+
+
+def _source_file(source: str) -> str | None:
+    """The file a document source names (`path`, `path:LINE`), if it exists."""
+    if os.path.isfile(source):
+        return source
+    path, _, line = source.rpartition(":")
+    return path if line.isdigit() and os.path.isfile(path) else None
 
 
 # --------------------------------------------------------------------- check and index
@@ -859,8 +949,9 @@ def _load_report(path: str) -> Report:
 )
 @output_options(
     CHECK_FORMATS,
-    "text, json (report + check), github (workflow commands), sarif (code scanning), "
-    "junit (XML, a testcase per file), concise (a line per finding).",
+    "text, json (report + check), html (one page to read, failed limits first), github "
+    "(workflow commands), sarif (code scanning), junit (XML, a testcase per file), concise "
+    "(a line per finding).",
 )
 @click.option(
     "--annotate",
@@ -934,7 +1025,8 @@ def check(
         click.echo(f"{baseline}: pruned {len(result.stale)} stale accepted findings", err=True)
     elif result.stale:
         click.echo(stale_line(accepted, list(result.stale)), err=True)
-    _output(render_check(result, fmt, annotate=annotate), output)
+    texts = {d.id: d.text for d in docs}
+    _output(render_check(result, fmt, annotate=annotate, texts=texts), output)
     ctx.exit(result.exit_code)
 
 

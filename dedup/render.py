@@ -1,8 +1,9 @@
 """Every output for people and machines: reports, check results, index queries, summaries.
 
-- a report (`dedup compare`, `dedup scan`): `render_report`, text (passages side by side) or
-  json (the `dedup.report/2` contract, written by `json_text`);
-- a check result (`dedup check`): `render_check`, text or json here; github (workflow
+- a report (`dedup compare`, `dedup scan`): `render_report`, text (passages side by side),
+  json (the `dedup.report/2` contract, written by `json_text`) or html (one self-contained
+  page, `htmlreport.render_html`);
+- a check result (`dedup check`): `render_check`, text, json or html here; github (workflow
   commands), sarif, junit (XML) and concise (a line per finding) in `annotate`;
 - an index query (`dedup index query`): `render_query`, text or json;
 - the end-of-run summary on stderr after `scan` and `clean`: `RunSummary`.
@@ -24,11 +25,12 @@ from typing import Any
 from dedup import annotate as ci
 from dedup.annotate import Annotate
 from dedup.check import CheckResult
-from dedup.report import KINDS, BoilerplateLine, DocumentPair, PassageMatch, Report
+from dedup.htmlreport import render_html
+from dedup.report import KINDS, BoilerplateLine, DocumentPair, PassageMatch, Report, pair_rank
 from dedup.store import QueryResult
 
-REPORT_FORMATS = ("text", "json")
-CHECK_FORMATS = ("text", "json", "github", "sarif", "junit", "concise")
+REPORT_FORMATS = ("text", "json", "html")
+CHECK_FORMATS = ("text", "json", "html", "github", "sarif", "junit", "concise")
 QUERY_FORMATS = ("text", "json")
 CI_FORMATS = {"github": ci.github, "sarif": ci.sarif, "junit": ci.junit, "concise": ci.concise}
 
@@ -48,8 +50,10 @@ def render_report(
     Args:
         report: the report.
         fmt: "text" for people (passages side by side, boilerplate lines with their rule,
-            value, threshold and evidence) or "json" (`Report.to_dict`, see `json_text`).
-        texts: document id -> original text; adds each boilerplate line itself to "text".
+            value, threshold and evidence), "json" (`Report.to_dict`, see `json_text`) or
+            "html" (`htmlreport.render_html`).
+        texts: document id -> original text; adds each boilerplate line itself to "text",
+            and the documents side by side to "html".
         width: text width [default: the terminal's, at most 160].
 
     Example:
@@ -58,6 +62,8 @@ def render_report(
     """
     if fmt == "json":
         return json_text(report.to_dict())
+    if fmt == "html":
+        return render_html(report, texts=texts, title=f"dedup report: {_summary_line(report)}")
     return _report_text(report, width, texts or {}) + "\n"
 
 
@@ -73,7 +79,7 @@ def _report_text(report: Report, width: int | None, texts: Mapping[str, str]) ->
     """
     width = width or min(shutil.get_terminal_size((120, 24)).columns, 160)
     lines = [_summary_line(report)]
-    pairs = sorted(report.pairs, key=_pair_rank)
+    pairs = sorted(report.pairs, key=pair_rank)
     for pair in pairs[:TOP_PAIRS]:
         lines.append(_pair_line(pair))
     if len(pairs) > TOP_PAIRS:
@@ -108,13 +114,6 @@ def _summary_line(report: Report) -> str:
     if pairs:
         head += f"; {pairs:,} candidate pairs not aligned (--max-partners, near-duplicates)"
     return head
-
-
-def _pair_rank(pair: DocumentPair) -> tuple[float, str, str]:
-    """Most reuse first: the larger containment, by sentence when measured."""
-    a = pair.sentence_containment_a or pair.containment_a or 0.0
-    b = pair.sentence_containment_b or pair.containment_b or 0.0
-    return (-max(a, b, pair.jaccard), pair.a, pair.b)
 
 
 def _pair_line(pair: DocumentPair) -> str:
@@ -168,11 +167,18 @@ def _render_passage(number: int, p: PassageMatch, width: int) -> list[str]:
 # --------------------------------------------------------------------- check results
 
 
-def render_check(result: CheckResult, fmt: str, *, annotate: Annotate = "failing") -> str:
+def render_check(
+    result: CheckResult,
+    fmt: str,
+    *,
+    annotate: Annotate = "failing",
+    texts: Mapping[str, str] | None = None,
+) -> str:
     """`result` in one of `CHECK_FORMATS`, ending with a newline.
 
     `annotate` says which findings the CI formats (github, sarif, junit, concise) carry:
-    those of failing limits, or all (see `dedup.annotate`).
+    those of failing limits, or all (see `dedup.annotate`). `texts` (document id -> text)
+    shows the documents in "html".
 
     Example:
         >>> from dedup.check import check
@@ -185,6 +191,10 @@ def render_check(result: CheckResult, fmt: str, *, annotate: Annotate = "failing
     """
     if fmt == "json":
         return json.dumps(result.to_dict(), ensure_ascii=False, indent=1) + "\n"
+    if fmt == "html":
+        verdict = "PASS" if result.passed else "FAIL"
+        title = f"dedup check: {verdict}, {len(result.report.documents)} documents"
+        return render_html(result.report, texts=texts, check=result.check_dict(), title=title)
     if fmt in CI_FORMATS:
         return CI_FORMATS[fmt](result, annotate)
     return _check_text(result)

@@ -453,3 +453,27 @@ def _covered(spans: set[tuple[int, int]]) -> int:
             total += end - start
             reach = end
     return total
+
+
+def pair_reuse(pair: DocumentPair) -> float:
+    """How much of the more contained document of a pair is in the other (by sentence when
+    measured, else by shingles), or the Jaccard when higher: the pair's share of reuse.
+
+    Example:
+        >>> pair_reuse(DocumentPair("a", "b", 0.1, 0.8, 0.2, 0.3, None, 0.5))
+        0.5
+    """
+    a = pair.sentence_containment_a or pair.containment_a or 0.0
+    b = pair.sentence_containment_b or pair.containment_b or 0.0
+    return max(a, b, pair.jaccard)
+
+
+def pair_rank(pair: DocumentPair) -> tuple[float, str, str]:
+    """Sort key of document pairs, the most reuse first (`pair_reuse`).
+
+    Example:
+        >>> pairs = [DocumentPair("a", "b", 0.1, 0.8, 0.2, 0.3), DocumentPair("a", "c", 0.9, 0.8)]
+        >>> [p.b for p in sorted(pairs, key=pair_rank)]
+        ['c', 'b']
+    """
+    return (-pair_reuse(pair), pair.a, pair.b)

@@ -89,8 +89,8 @@ def test_wrong_type_names_the_key_and_the_file(corpus: Path) -> None:
         ("no-passages = 1\n", "no-passages: expected true or false, got 1"),
         ('keep = "oldest"\n', "keep: expected one of first, longest, newest, source, none"),
         (
-            'format = "html"\n',
-            "format: expected one of text, json, github, sarif, junit, concise, got",
+            'format = "xml"\n',
+            "format: expected one of text, json, html, github, sarif, junit, concise, got",
         ),
         ("max-dupes = 1\n", "unknown key(s) max-dupes; known:"),
         ("[passage]\nmin-words = 'many'\n", "passage.min-words: expected an integer"),
