@@ -390,8 +390,11 @@ def _breaks_in(breaks: list[int], lo: int, hi: int) -> list[int]:
 
 def _drop_overlaps(matches: list[WordMatch]) -> list[WordMatch]:
     """Keep the strongest of matches that overlap on both sides (regions can overlap)."""
+    order = sorted(matches, key=lambda m: (-m.matched, m.a_start, m.b_start))
+    if len(matches) > _MANY_MATCHES:
+        return _drop_overlaps_vectorized(order)
     kept: list[WordMatch] = []
-    for m in sorted(matches, key=lambda m: (-m.matched, m.a_start, m.b_start)):
+    for m in order:
         if not any(
             m.a_start < k.a_end
             and k.a_start < m.a_end
@@ -399,6 +402,21 @@ def _drop_overlaps(matches: list[WordMatch]) -> list[WordMatch]:
             and k.b_start < m.b_end
             for k in kept
         ):
+            kept.append(m)
+    return sorted(kept, key=lambda m: (m.a_start, m.b_start))
+
+
+_MANY_MATCHES = 64  # above this, one vector test per match beats a Python loop over kept
+
+
+def _drop_overlaps_vectorized(order: list[WordMatch]) -> list[WordMatch]:
+    """`_drop_overlaps` for the thousands of matches a long pair of licences can hold."""
+    kept: list[WordMatch] = []
+    ranges = np.empty((4, len(order)), dtype=np.int64)  # kept a/b starts and ends
+    for m in order:
+        a0, a1, b0, b1 = ranges[:, : len(kept)]
+        if not np.any((m.a_start < a1) & (a0 < m.a_end) & (m.b_start < b1) & (b0 < m.b_end)):
+            ranges[:, len(kept)] = (m.a_start, m.a_end, m.b_start, m.b_end)
             kept.append(m)
     return sorted(kept, key=lambda m: (m.a_start, m.b_start))
 

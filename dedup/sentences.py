@@ -116,9 +116,11 @@ class _Hits:
 # Most sentence pairs of one document pair compared. Two long documents (licence files,
 # generated references: hundreds of sentences each) cost products of large matrices and
 # pair mostly look-alike legal phrasing; their reuse is verbatim, which word alignment
-# finds. 100 x 100 sentences is two texts of ~2,500 words (a news story is ~40 sentences).
-# At 160,000, 200 copyright files of /usr/share/doc took over 120 s instead of 17.
-MAX_SENTENCE_PAIRS = 10_000
+# finds, and their sentence containment falls back to it (`passages._graded`). 70 x 70
+# sentences is two texts of ~1,700 words each (a news story is ~40 sentences). On 700
+# copyright files of /usr/share/doc (benchmarks/mixed_corpus.py) the passage search took
+# 38 s of CPU at 10,000 and 27 s at 4,900, with 0.8 % fewer passages.
+MAX_SENTENCE_PAIRS = 4_900
 
 
 def _hits(a: SentenceWords, b: SentenceWords) -> _Hits | None:

@@ -329,3 +329,19 @@ def test_cap_options_reach_the_scan(seed_texts, tmp_path):
     assert report["config"]["passage"]["max_partners"] == 1
     bad = CliRunner().invoke(cli, [*args, "--max-partners", "-1"])
     assert bad.exit_code == 2
+
+
+def test_many_overlapping_matches_are_thinned_the_same_way_in_either_path(monkeypatch):
+    from dedup import passages
+    from dedup.align import WordMatch
+
+    rng = random.Random(5)
+    for _ in range(50):
+        matches = []
+        for _ in range(rng.randrange(1, 120)):
+            a, b, n = rng.randrange(300), rng.randrange(300), rng.randrange(1, 40)
+            matches.append(WordMatch(a, a + n, b, b + n, rng.randrange(1, n + 1)))
+        monkeypatch.setattr(passages, "_MANY_MATCHES", 10_000)
+        loop = passages._drop_overlaps(list(matches))
+        monkeypatch.setattr(passages, "_MANY_MATCHES", 0)
+        assert passages._drop_overlaps(list(matches)) == loop
