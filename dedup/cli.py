@@ -285,7 +285,7 @@ def config_options(func: F) -> F:
         type=click.IntRange(min=0),
         default=None,
         help="Most passages reported per document, the longest first; its reused share still "
-        "counts them all (passages_left_out). 0: no cap.  [default: 200]",
+        "counts them all (passages_left_out). 0: no cap.  [default: 50]",
     )
     @click.option(
         "--max-partners",
@@ -293,7 +293,7 @@ def config_options(func: F) -> F:
         default=None,
         help="Most documents one document is aligned against, those sharing the most "
         "candidate windows first; the other candidate pairs are counted (pairs_left_out). "
-        "0: no cap.  [default: 10]",
+        "0: no cap.  [default: 50]",
     )
     @click.option(
         "--keep",

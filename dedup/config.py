@@ -127,8 +127,8 @@ class PassageConfig:
     min_sentence_overlap: float = 0.6
     min_sentence_words: int = 4
     max_per_pair: int = 100
-    max_partners: int = 10
-    max_per_doc: int = 200
+    max_partners: int = 50
+    max_per_doc: int = 50
 
     def __post_init__(self) -> None:
         _check_min("passage ngram", self.ngram, 1)
