@@ -45,12 +45,13 @@ def copyright_files(limit: int = 200_000) -> Iterator[tuple[str, str]]:
 def docstrings(min_chars: int = 300) -> Iterator[tuple[str, str]]:
     """(id, docstring) of standard-library modules and their classes and functions."""
     warnings.simplefilter("ignore")
+    skip = ("_", "test", "idlelib", "tkinter", "turtle", "antigravity", "this")
     for info in sorted(pkgutil.iter_modules(), key=lambda m: m.name):
-        if info.name.startswith(("_", "test", "idlelib", "tkinter", "turtle", "antigravity", "this")):
+        if info.name.startswith(skip):
             continue
         try:
             module = importlib.import_module(info.name)
-        except Exception:  # noqa: BLE001 - any import failure just skips the module
+        except Exception:  # any import failure just skips the module
             continue
         for name, obj in sorted(vars(module).items()):
             doc = inspect.getdoc(obj) if inspect.isclass(obj) or inspect.isfunction(obj) else None
