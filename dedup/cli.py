@@ -30,6 +30,7 @@ from dedup.config import (
     PATHS_SETTING,
     PRESETS,
     DedupConfig,
+    PassageConfig,
     ProjectSettings,
     check_setting,
     find_settings,
@@ -259,6 +260,39 @@ def _base_config() -> DedupConfig:
     return base if isinstance(base, DedupConfig) else DedupConfig()
 
 
+# The report's caps: CLI parameter -> (`PassageConfig` field, what the option does).
+_PASSAGE_CAPS = {
+    "max_passages_per_pair": (
+        "max_per_pair",
+        "Most passages reported per document pair, the longest first; the rest are counted "
+        "(passages_left_out).",
+    ),
+    "max_passages_per_doc": (
+        "max_per_doc",
+        "Most passages reported per document, the longest first; its reused share still "
+        "counts them all (passages_left_out).",
+    ),
+    "max_partners": (
+        "max_partners",
+        "Most documents one document is aligned against, those sharing the most candidate "
+        "windows first; the other candidate pairs are counted (pairs_left_out).",
+    ),
+}
+
+
+def _cap_option(param: str) -> Callable[[F], F]:
+    """One cap of `_PASSAGE_CAPS` as an option (unset: the settings file's or the default)."""
+    field, text = _PASSAGE_CAPS[param]
+    default = getattr(PassageConfig(), field)
+    return click.option(
+        "--" + param.replace("_", "-"),
+        param,
+        type=click.IntRange(min=0),
+        default=None,
+        help=f"{text} 0: no cap.  [default: {default}]",
+    )
+
+
 def config_options(func: F) -> F:
     """--config, --threshold, --num-perm, --seed, --no-passages, --keep...: `config`."""
 
@@ -273,28 +307,9 @@ def config_options(func: F) -> F:
     @click.option("--num-perm", type=int, default=128, show_default=True, help="MinHash size.")
     @click.option("--seed", type=int, default=1, show_default=True, help="MinHash seed.")
     @click.option("--no-passages", is_flag=True, help="Skip the search for reused passages.")
-    @click.option(
-        "--max-passages-per-pair",
-        type=click.IntRange(min=0),
-        default=None,
-        help="Most passages reported per document pair, the longest first; the rest are "
-        "counted (passages_left_out). 0: no cap.  [default: 100]",
-    )
-    @click.option(
-        "--max-passages-per-doc",
-        type=click.IntRange(min=0),
-        default=None,
-        help="Most passages reported per document, the longest first; its reused share still "
-        "counts them all (passages_left_out). 0: no cap.  [default: 50]",
-    )
-    @click.option(
-        "--max-partners",
-        type=click.IntRange(min=0),
-        default=None,
-        help="Most documents one document is aligned against, those sharing the most "
-        "candidate windows first; the other candidate pairs are counted (pairs_left_out). "
-        "0: no cap.  [default: 50]",
-    )
+    @_cap_option("max_passages_per_pair")
+    @_cap_option("max_passages_per_doc")
+    @_cap_option("max_partners")
     @click.option(
         "--keep",
         type=click.Choice(["first", "longest", "newest", "source", "none"]),
@@ -319,9 +334,6 @@ def config_options(func: F) -> F:
         num_perm: int,
         seed: int,
         no_passages: bool,
-        max_passages_per_pair: int | None,
-        max_passages_per_doc: int | None,
-        max_partners: int | None,
         keep: Literal["first", "longest", "newest", "source", "none"],  # a click.Choice
         date_field: str | None,
         source_priority: str,
@@ -329,11 +341,7 @@ def config_options(func: F) -> F:
     ) -> Any:
         with _user_errors():
             base = _base_config()
-            caps = {
-                "max_per_pair": max_passages_per_pair,
-                "max_per_doc": max_passages_per_doc,
-                "max_partners": max_partners,
-            }
+            caps = {field: kwargs.pop(param) for param, (field, _) in _PASSAGE_CAPS.items()}
             given: dict[str, Any] = {k: v for k, v in caps.items() if v is not None}
             if given:
                 base = replace(base, passage=replace(base.passage, **given))
