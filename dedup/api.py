@@ -5,13 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from dedup.boilerplate import detect_boilerplate
-from dedup.cluster import find_duplicates
+from dedup.cluster import Duplicates, find_duplicates
 from dedup.config import DedupConfig
 from dedup.document import Document, require_unique_id
 from dedup.parallel import resolve_jobs
 from dedup.passages import Reuse, find_reuse
 from dedup.progress import set_stage
-from dedup.report import DocumentInfo, DocumentPair, Report, document_reuse
+from dedup.report import (
+    BoilerplateLine,
+    DocumentInfo,
+    DocumentPair,
+    PassageMatch,
+    Report,
+    document_reuse,
+)
 from dedup.verify import document_overlap
 
 
@@ -98,21 +105,49 @@ def _build_report(
         DocumentPair(docs[ia].id, docs[ib].id, overlap[0], config.threshold, *overlap[1:])
         for (ia, ib), overlap in sorted(overlaps.items())
     ]
+    infos = [DocumentInfo(d.id, d.source, d.chars) for d in docs]
+    return assemble_report(
+        config,
+        infos,
+        duplicates,
+        reuse=reuse,
+        pairs=pairs,
+        passages=sorted(
+            passages,
+            key=lambda p: (position[p.a.doc], position[p.b.doc], p.a.start, p.b.start),
+        ),
+        boilerplate=boilerplate,
+    )
+
+
+def assemble_report(
+    config: DedupConfig,
+    documents: Sequence[DocumentInfo],
+    duplicates: Duplicates,
+    *,
+    reuse: Reuse | None = None,
+    pairs: Sequence[DocumentPair] = (),
+    passages: Sequence[PassageMatch] = (),
+    boilerplate: Sequence[BoilerplateLine] = (),
+) -> Report:
+    """The report of what the stages found, whichever engine ran them.
+
+    Example:
+        >>> from dedup.cluster import Duplicates
+        >>> assemble_report(DedupConfig(), [DocumentInfo("a", "a.txt", 3)],
+        ...                 Duplicates([])).summary()["documents"]
+        1
+    """
     counts = dict(duplicates.counts)
-    if reuse.left_out:
+    if reuse is not None and reuse.left_out:
         counts["passages_left_out"] = sum(reuse.left_out.values())
     return Report(
         duplicates=tuple(duplicates.clusters),
         counts=counts,
         config=config.to_dict(),
         fingerprint=config.fingerprint(),
-        documents=document_reuse([DocumentInfo(d.id, d.source, d.chars) for d in docs], passages),
+        documents=document_reuse(list(documents), list(passages)),
         pairs=tuple(pairs),
-        passages=tuple(
-            sorted(
-                passages,
-                key=lambda p: (position[p.a.doc], position[p.b.doc], p.a.start, p.b.start),
-            )
-        ),
+        passages=tuple(passages),
         boilerplate=tuple(boilerplate),
     )

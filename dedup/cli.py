@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import wraps
 from typing import Any, Literal, TypeVar
 
@@ -37,6 +37,7 @@ from dedup.config import (
     setting_sources,
 )
 from dedup.document import Document
+from dedup.engines.spark import scan_files as spark_scan
 from dedup.errors import ConfigError, DedupError
 from dedup.io.atomic import write_atomic
 from dedup.io.formats import json_value
@@ -454,6 +455,38 @@ def jobs_option(func: F) -> F:
     )(func)
 
 
+def engine_options(func: F) -> F:
+    """--engine local|spark and --spark-master: where the scan runs."""
+
+    @click.option(
+        "--engine",
+        type=click.Choice(["local", "spark"]),
+        default="local",
+        show_default=True,
+        help="Where to scan: this machine, or Apache Spark (near-duplicates only; "
+        "pip install 'dedup[spark]').",
+    )
+    @click.option(
+        "--spark-master",
+        default="local[*]",
+        show_default=True,
+        help="The Spark master with --engine spark (local[N], spark://HOST:7077, yarn, ...).",
+    )
+    @wraps(func)
+    def wrapper(*args: Any, engine: str, spark_master: str, **kwargs: Any) -> Any:
+        return func(*args, engine=Engine(engine, spark_master), **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Where a command scans: `local`, or `spark` on `master`."""
+
+    name: str = "local"
+    master: str = "local[*]"
+
+
 def output_options(formats: Sequence[str], help_text: str) -> Callable[[F], F]:
     """--format (one of `formats`, text by default) and -o/--output."""
 
@@ -638,6 +671,7 @@ def compare(
 @boilerplate_options
 @no_boilerplate_option
 @jobs_option
+@engine_options
 @output_options(REPORT_FORMATS, "text for people, json for the dedup.report/2 contract.")
 @quiet_option
 @allow_empty_option
@@ -648,6 +682,7 @@ def scan(
     strict: bool,
     config: DedupConfig,
     jobs: int,
+    engine: Engine,
     fmt: str,
     output: str | None,
     quiet: bool,
@@ -662,9 +697,30 @@ def scan(
 
     \b
         dedup scan samples/ --format json -o report.json
+        dedup scan corpus/ --no-passages --no-boilerplate --engine spark
     """
     start = time.monotonic()
     _refuse_input(output, paths)
+    if engine.name == "spark":
+        with _user_errors():
+            result = spark_scan(
+                paths,
+                config,
+                text_field=text_field,
+                id_field=id_field,
+                strict=strict,
+                encoding=_encoding(),
+                allow_empty=allow_empty,
+                master=engine.master,
+            )
+        _output(render_report(result.report, fmt), output)
+        if not quiet:
+            _list_skipped([(s.source, s.reason) for s in result.skipped])
+            _note(passed_over_note(result.passed_over))
+            took = time.monotonic() - start
+            counts = result.report.summary()
+            click.echo(scan_summary(counts, len(result.skipped), took).render(), err=True)
+        return
     docs, skipped = _read_counted(paths, text_field, id_field, strict, quiet=quiet)
     _require_documents(docs, skipped, paths, text_field, allow_empty)
     _warn_if_too_big(docs, config)

@@ -1,0 +1,501 @@
+"""The Spark engine: the documents-only scan (near-duplicate clusters) on Apache Spark.
+
+Every stage calls the local core functions, never a second copy of the maths, so the
+report equals the local engine's for any partition count:
+
+1. read: the driver lists the input files as the local reader does; tasks read them with
+   `DocumentReader` (the same ids, skipped records and errors), each row keyed by its
+   position `file << 32 | record`, which sorts as the local input order;
+2. sign: one Arrow UDF (`mapInArrow`) per partition calls `signature.text_signatures`,
+   `lsh.band_keys` and `cluster.keep_keys`;
+3. band join: band keys exploded and grouped by key; each document is linked to the first
+   document sharing a key (star links: linear in a bucket's size, never quadratic);
+4. connected components of the links (large-star / small-star);
+5. cluster: each component of two or more documents is one `applyInArrow` call running
+   `cluster.cluster_signatures` (identical signatures, the capped banding join, exact
+   Jaccard, the representative rule) on its documents in input order. Every LSH bucket
+   lies inside one component, so this is the local clustering piece by piece. The bound:
+   one component's texts and signatures must fit in one Python worker (a component is a
+   set of documents linked by shared bands, near copies, not the corpus);
+6. the driver collects the clusters and every document's id, source and length (the
+   report lists every document: ~100 bytes each) and assembles the report.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from dedup.api import assemble_report
+from dedup.cluster import Duplicates, check_keep_keys, cluster_of, cluster_signatures, keep_keys
+from dedup.config import DedupConfig
+from dedup.document import Document, require_unique_id
+from dedup.errors import ConfigError, DedupError, InputError
+from dedup.io.readers import STDIN, DocumentReader, SkippedRecord, require_documents
+from dedup.io.remote import is_url
+from dedup.lsh import band_keys, document_bands
+from dedup.report import DocumentInfo, Report
+from dedup.signature import text_signatures
+
+INSTALL_TEXT = "the Spark engine needs pyspark: pip install 'dedup[spark]'"
+JAVA_TEXT = (
+    "the Spark engine could not start Java ({detail}); install Java 17 or newer "
+    "(apt-get install openjdk-17-jre-headless) or set JAVA_HOME"
+)
+ONLY_DUPLICATES_TEXT = (
+    "--engine spark finds near-duplicate documents only: add --no-passages and "
+    "--no-boilerplate, or use --engine local"
+)
+FILE_SHIFT = 32  # a row's position: file number << FILE_SHIFT | record number in the file
+ROWS_PER_BATCH = 1024  # rows per Arrow batch a read task yields
+SAMPLE = 1000  # documents whose fields name a missing --date-field (as `require_field`)
+
+READ_SCHEMA = (
+    "pos long, kind string, id string, source string, text string, chars long, "
+    "keep double, keep_error string, fields array<string>, reason string, raw string"
+)
+SIGNED_SCHEMA = f"{READ_SCHEMA}, sig binary, keys array<long>"
+CLUSTER_SCHEMA = (
+    "rep long, member long, jaccard double, "
+    "duplicate_candidates long, lsh_false_positive long, lsh_buckets_capped long"
+)
+COUNTS = ("duplicate_candidates", "lsh_false_positive", "lsh_buckets_capped")
+_WORKER_ERROR = re.compile(r"^dedup\.errors\.(ConfigError|InputError|DedupError): (.*)$", re.M)
+
+
+@dataclass(frozen=True)
+class SparkScan:
+    """A scan on Spark: the report, and what the reader skipped or passed over."""
+
+    report: Report
+    skipped: list[SkippedRecord] = field(default_factory=list)
+    passed_over: list[str] = field(default_factory=list)
+
+
+def spark_session(master: str = "local[*]") -> Any:
+    """A Spark session for dedup (the active one, or a new one on `master`).
+
+    A `local[...]` master binds to 127.0.0.1 and runs without the web UI; Python workers
+    run this interpreter, so they import the same dedup.
+
+    Raises:
+        ConfigError: pyspark is not installed, or Java cannot start.
+    """
+    return _session(master)[0]
+
+
+def _session(master: str) -> tuple[Any, bool]:
+    """The session, and whether it was started here (and so is stopped after the scan)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as ex:
+        raise ConfigError(INSTALL_TEXT) from ex
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active, False
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("dedup")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "2048")
+    )
+    if master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        builder = (
+            builder.config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+        )
+    try:
+        session = builder.getOrCreate()
+    except Exception as ex:  # pyspark raises a bare runtime error when Java is missing
+        raise ConfigError(JAVA_TEXT.format(detail=str(ex).strip().splitlines()[0])) from ex
+    session.sparkContext.setLogLevel("ERROR")
+    return session, True
+
+
+def scan_files(
+    paths: Sequence[str],
+    config: DedupConfig | None = None,
+    *,
+    text_field: str = "text",
+    id_field: str | None = None,
+    strict: bool = False,
+    encoding: str = "utf-8",
+    allow_empty: bool = False,
+    master: str = "local[*]",
+    partitions: int | None = None,
+    session: Any = None,
+) -> SparkScan:
+    """The documents-only scan of `paths` on Spark: the local `scan`'s report, equal to it.
+
+    Args:
+        paths: local (or cluster-shared) files, directories and globs, as for `scan`.
+        config: settings; `passages` and `find_boilerplate` must be off.
+        text_field: field or column holding the text.
+        id_field: field holding the id (default `path:LINE` / `path:ROW`).
+        strict: stop at the first bad record.
+        encoding: how text files are decoded.
+        allow_empty: succeed when no document is read.
+        master: the Spark master (`local[*]`, `spark://host:7077`, `yarn`, ...).
+        partitions: partitions of the document table and of every shuffle (default: the
+            session's parallelism); the report does not depend on it.
+        session: a running SparkSession to use (and leave running).
+
+    Raises:
+        ConfigError: passages or boilerplate asked for, pyspark missing, Java missing.
+        InputError: as the local reader, and for standard input or URLs.
+    """
+    config = config or DedupConfig()
+    if config.passages or config.find_boilerplate:
+        raise ConfigError(ONLY_DUPLICATES_TEXT)
+    for path in paths:
+        if path == STDIN or is_url(path):
+            msg = f"{path}: the Spark engine reads files its workers can open; save it to a file"
+            raise InputError(msg)
+    reader = DocumentReader(
+        text_field=text_field, id_field=id_field, strict=strict, encoding=encoding
+    )
+    files = reader.files(paths)
+    spark, own = (session, False) if session is not None else _session(master)
+    try:
+        with _worker_errors():
+            report, skipped = _scan(spark, files, reader, config, partitions, paths, allow_empty)
+    finally:
+        if own:
+            spark.stop()
+    return SparkScan(report, skipped, list(reader.passed_over))
+
+
+@contextmanager
+def _worker_errors() -> Iterator[None]:
+    """A dedup error raised in a Spark worker is the same one-line error on the driver."""
+    try:
+        yield
+    except DedupError:
+        raise
+    except Exception as ex:
+        found = _WORKER_ERROR.findall(str(ex))
+        if not found:
+            raise
+        kind, msg = found[-1]
+        error = {"ConfigError": ConfigError, "InputError": InputError}.get(kind, DedupError)
+        raise error(msg) from None
+
+
+def _scan(
+    spark: Any,
+    files: list[str],
+    reader: DocumentReader,
+    config: DedupConfig,
+    partitions: int | None,
+    paths: Sequence[str],
+    allow_empty: bool,
+) -> tuple[Report, list[SkippedRecord]]:
+    from pyspark import StorageLevel
+
+    parts = partitions or spark.sparkContext.defaultParallelism
+    spark.conf.set("spark.sql.shuffle.partitions", str(parts))
+    settings = (reader.text_field, reader.id_field, reader.strict, reader.encoding)
+    names = spark.range(len(files), numPartitions=max(1, min(len(files), parts)))
+    read = names.mapInArrow(_read_files(files, settings, config), READ_SCHEMA)
+    table = read.repartition(parts, "pos").mapInArrow(_sign(config), SIGNED_SCHEMA)
+    table = table.persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        skipped = _skipped(table)
+        docs = table.where("kind = 'doc'").select(
+            "pos", "id", "source", "chars", "keep", "keep_error", "fields"
+        )
+        rows = docs.orderBy("pos").toArrow().to_pydict()
+        require_documents(len(rows["pos"]), len(skipped), paths, reader.text_field,
+                          allow_empty=allow_empty)  # fmt: skip
+        _check_documents(rows, config)
+        infos = [
+            DocumentInfo(*doc)
+            for doc in zip(rows["id"], rows["source"], rows["chars"], strict=True)
+        ]
+        duplicates = _duplicates(table, np.array(rows["pos"], dtype=np.int64), infos, config)
+    finally:
+        table.unpersist()
+    return assemble_report(config, infos, duplicates), skipped
+
+
+def _skipped(table: Any) -> list[SkippedRecord]:
+    """The skipped records in input order; a file that could not be read raises."""
+    rows = table.where("kind != 'doc'").select("pos", "kind", "source", "reason", "raw")
+    found = rows.orderBy("pos").toArrow().to_pydict()
+    for kind, reason in zip(found["kind"], found["reason"], strict=True):
+        if kind == "error":
+            raise InputError(reason)
+    return [
+        SkippedRecord(*r) for r in zip(found["source"], found["reason"], found["raw"], strict=True)
+    ]
+
+
+def _check_documents(rows: dict[str, list[Any]], config: DedupConfig) -> None:
+    """Unique ids and a usable keep rule, checked in input order as `scan` checks them."""
+    seen: dict[str, str] = {}
+    for doc_id, source in zip(rows["id"], rows["source"], strict=True):
+        require_unique_id(Document(doc_id, "", source), seen)
+    for error in rows["keep_error"]:
+        if error is not None:
+            raise ConfigError(error)
+    sample = [
+        Document(doc_id, "", source, dict.fromkeys(fields or ()))
+        for doc_id, source, fields in zip(
+            rows["id"][:SAMPLE], rows["source"][:SAMPLE], rows["fields"][:SAMPLE], strict=True
+        )
+    ]
+    check_keep_keys(min(rows["keep"], default=np.inf), sample, config)
+
+
+# --------------------------------------------------------------------- tasks (run in workers)
+
+
+def _read_files(
+    files: list[str], settings: tuple[str, str | None, bool, str], config: DedupConfig
+) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """The read task: file numbers in, document and skipped-record rows out."""
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        for batch in batches:
+            for number in batch.column(0).to_pylist():
+                yield from _read_file(number, files[number], settings, config)
+
+    return run
+
+
+def _read_file(
+    number: int, name: str, settings: tuple[str, str | None, bool, str], config: DedupConfig
+) -> Iterator[Any]:
+    text_field, id_field, strict, encoding = settings
+    reader = DocumentReader(
+        text_field=text_field, id_field=id_field, strict=strict, encoding=encoding
+    )
+    rows = _Rows(number << FILE_SHIFT, config)
+    try:
+        for doc in reader.read([name]):
+            rows.add_skipped(reader.skipped)
+            rows.add_document(doc)
+            if len(rows) >= ROWS_PER_BATCH:
+                yield rows.batch()
+        rows.add_skipped(reader.skipped)
+    except DedupError as ex:  # raised on the driver, the first in input order
+        rows.add_skipped(reader.skipped)
+        rows.add("error", reason=str(ex))
+    yield rows.batch()
+
+
+class _Rows:
+    """Rows of one file for READ_SCHEMA, numbered in reading order."""
+
+    def __init__(self, base: int, config: DedupConfig) -> None:
+        self.base, self.config, self.next, self.seen = base, config, 0, 0
+        self.cols: dict[str, list[Any]] = {}
+        self._clear()
+
+    def _clear(self) -> None:
+        names = [c.split()[0] for c in READ_SCHEMA.split(", ")]
+        self.cols = {name: [] for name in names}
+
+    def __len__(self) -> int:
+        return len(self.cols["pos"])
+
+    def add(self, kind: str, **values: Any) -> None:
+        for name, col in self.cols.items():
+            col.append(values.get(name))
+        self.cols["pos"][-1] = self.base + self.next
+        self.cols["kind"][-1] = kind
+        self.next += 1
+
+    def add_skipped(self, skipped: list[SkippedRecord]) -> None:
+        for record in skipped[self.seen :]:
+            self.add("skip", source=record.source, reason=record.reason, raw=record.raw)
+        self.seen = len(skipped)
+
+    def add_document(self, doc: Document) -> None:
+        try:
+            keep, error = float(keep_keys([doc], self.config)[0]), None
+        except ConfigError as ex:
+            keep, error = float("nan"), str(ex)
+        fields = sorted(map(str, doc.meta)) if self.config.keep == "newest" else None
+        self.add(
+            "doc",
+            id=doc.id,
+            source=doc.source,
+            text=doc.text,
+            chars=doc.chars,
+            keep=keep,
+            keep_error=error,
+            fields=fields,
+        )
+
+    def batch(self) -> Any:
+        import pyarrow as pa
+
+        out = pa.RecordBatch.from_pydict(self.cols, schema=_arrow_schema(READ_SCHEMA))
+        self._clear()
+        return out
+
+
+def _arrow_schema(spark_schema: str) -> Any:
+    import pyarrow as pa
+
+    types = {
+        "long": pa.int64(),
+        "string": pa.string(),
+        "double": pa.float64(),
+        "binary": pa.binary(),
+        "array<string>": pa.list_(pa.string()),
+        "array<long>": pa.list_(pa.int64()),
+    }
+    return pa.schema(
+        [(n, types[t]) for n, t in (c.split(" ", 1) for c in spark_schema.split(", "))]
+    )
+
+
+def _sign(config: DedupConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """The signing task: each document row gains its signature and band keys."""
+    bands, rows = document_bands(config)
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        schema = _arrow_schema(SIGNED_SCHEMA)
+        for batch in batches:
+            kinds = batch.column("kind").to_pylist()
+            texts = batch.column("text").to_pylist()
+            is_doc = np.array([k == "doc" for k in kinds], dtype=bool)
+            sigs = text_signatures([t for t, d in zip(texts, is_doc, strict=True) if d], config)
+            keys = band_keys(sigs, bands, rows)
+            width = np.where(is_doc, bands, 0)
+            offsets = np.concatenate(([0], np.cumsum(width))).astype(np.int32)
+            blobs: list[bytes | None] = [None] * len(kinds)
+            for k, at in enumerate(np.flatnonzero(is_doc).tolist()):
+                blobs[at] = sigs[k].tobytes()
+            columns = [*batch.columns, pa.array(blobs, pa.binary())]
+            columns.append(pa.ListArray.from_arrays(offsets, keys.reshape(-1)))
+            yield pa.RecordBatch.from_arrays(columns, schema=schema)
+
+    return run
+
+
+def _cluster_component(config: DedupConfig) -> Callable[[Any], Any]:
+    """The clustering task: one connected component in, its clusters and counts out."""
+
+    def run(table: Any) -> Any:
+        import pyarrow as pa
+
+        table = table.sort_by("pos")
+        pos = np.asarray(table.column("pos").to_numpy(), dtype=np.int64)
+        blob = b"".join(table.column("sig").to_pylist())
+        sigs = np.frombuffer(blob, dtype=np.uint32).reshape(len(pos), config.num_perm).copy()
+        keep = np.asarray(table.column("keep").to_numpy(), dtype=np.float64)
+        order = np.lexsort((np.arange(len(pos)), keep)).astype(np.int64)
+        texts = table.column("text").to_pylist()
+        del table, blob
+        found, counts = cluster_signatures(sigs, texts, order, config)
+        reps = [int(pos[rep]) for rep, members in found for _ in members]
+        members = [int(pos[m]) for _, ms in found for m, _ in ms]
+        jaccards = [j for _, ms in found for _, j in ms]
+        out: dict[str, list[Any]] = {"rep": [-1, *reps], "member": [-1, *members]}
+        out["jaccard"] = [0.0, *jaccards]
+        for name in COUNTS:
+            out[name] = [counts[name]] + [0] * len(reps)
+        return pa.Table.from_pydict(out, schema=_arrow_schema(CLUSTER_SCHEMA))
+
+    return run
+
+
+# --------------------------------------------------------------------- driver-side plans
+
+
+def _duplicates(
+    table: Any, pos: np.ndarray[Any, Any], infos: list[DocumentInfo], config: DedupConfig
+) -> Duplicates:
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    keys = table.where("kind = 'doc'").select("pos", F.explode("keys").alias("key"))
+    first = F.min("pos").over(Window.partitionBy("key"))
+    links = keys.select(F.col("pos").alias("u"), first.alias("v")).where("u != v").distinct()
+    nodes = _components(links)
+    pieces = table.join(nodes, table.pos == nodes.node).select("comp", "pos", "text", "sig", "keep")
+    got = pieces.groupBy("comp").applyInArrow(_cluster_component(config), CLUSTER_SCHEMA)
+    found = got.toArrow().to_pydict()
+    counts = {name: int(sum(found[name])) for name in COUNTS}
+    clusters: dict[int, list[tuple[int, float]]] = {}
+    for rep, member, jac in zip(found["rep"], found["member"], found["jaccard"], strict=True):
+        if rep >= 0:
+            at = np.searchsorted(pos, [rep, member])
+            clusters.setdefault(int(at[0]), []).append((int(at[1]), jac))
+    result = {"duplicate_candidates": counts["duplicate_candidates"]}
+    result["lsh_false_positive"] = counts["lsh_false_positive"]
+    result["lsh_buckets_capped"] = counts["lsh_buckets_capped"]
+    result["duplicate_clusters"] = len(clusters)
+    return Duplicates(
+        [
+            cluster_of(lambda i: infos[i].id, rep, sorted(members), config)
+            for rep, members in sorted(clusters.items())
+        ],
+        result,
+    )
+
+
+MAX_ROUNDS = 200  # large-star / small-star rounds; it converges in O(log^2 n)
+
+
+def _components(links: Any) -> Any:
+    """(node, comp) for every node of the undirected links (u > v): comp is the smallest
+    node of its connected component. Large-star / small-star (Kiveris et al., 2014) until
+    every component is a star around its smallest node."""
+    from pyspark.sql import functions as F
+
+    edges = links.localCheckpoint()
+    for _ in range(MAX_ROUNDS):
+        if _stars(edges):
+            break
+        edges = _small_star(_large_star(edges)).localCheckpoint()
+    centres = edges.select(F.col("v").alias("node"), F.col("v").alias("comp")).distinct()
+    return edges.select(F.col("u").alias("node"), F.col("v").alias("comp")).union(centres)
+
+
+def _stars(edges: Any) -> bool:
+    """Every node has at most one smaller neighbour, and no centre has a smaller one."""
+    from pyspark.sql import functions as F
+
+    if not edges.groupBy("u").count().where("count > 1").isEmpty():
+        return False
+    centres = edges.select(F.col("v").alias("u")).distinct()
+    return bool(centres.join(edges.select("u"), "u").isEmpty())
+
+
+def _large_star(edges: Any) -> Any:
+    """Each node's larger neighbours are linked to the smallest of its neighbourhood."""
+    from pyspark.sql import functions as F
+
+    both = edges.select(F.col("u").alias("x"), F.col("v").alias("y")).union(
+        edges.select(F.col("v").alias("x"), F.col("u").alias("y"))
+    )
+    low = both.groupBy("x").agg(F.min("y").alias("m"))
+    linked = both.join(low, "x").where("y > x")
+    return linked.select(F.col("y").alias("u"), F.least("x", "m").alias("v")).distinct()
+
+
+def _small_star(edges: Any) -> Any:
+    """Each node and its smaller neighbours are linked to the smallest of them."""
+    from pyspark.sql import functions as F
+
+    low = edges.groupBy("u").agg(F.min("v").alias("m"))
+    others = (
+        edges.join(low, "u").where("v != m").select(F.col("v").alias("u"), F.col("m").alias("v"))
+    )
+    return others.union(low.select("u", F.col("m").alias("v"))).distinct()
