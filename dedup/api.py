@@ -49,6 +49,7 @@ def scan(
     config: DedupConfig | None = None,
     *,
     jobs: int = 1,
+    duplicates: Duplicates | None = None,
 ) -> Report:
     """Near-duplicate clusters, shared passages and boilerplate lines of a corpus.
 
@@ -62,6 +63,8 @@ def scan(
         config: settings; the default is `DedupConfig()`.
         jobs: worker processes; 0 uses every core, 1 (the default) runs in this process.
             The report is the same for any number.
+        duplicates: the near-duplicate clusters of `docs` found elsewhere (the Spark
+            engine, `dedup.engines.spark.find_duplicates_spark`), instead of finding them here.
 
     Raises:
         InputError: two documents have the same id.
@@ -75,7 +78,9 @@ def scan(
     seen: dict[str, str] = {}
     for doc in docs:
         require_unique_id(doc, seen)
-    return _build_report(docs, config, all_pairs=False, jobs=resolve_jobs(jobs))
+    return _build_report(
+        docs, config, all_pairs=False, jobs=resolve_jobs(jobs), duplicates=duplicates
+    )
 
 
 def _build_report(
@@ -84,9 +89,11 @@ def _build_report(
     *,
     all_pairs: bool,
     jobs: int = 1,
+    duplicates: Duplicates | None = None,
 ) -> Report:
     set_stage("near-duplicates")
-    duplicates = find_duplicates(docs, config, jobs=jobs)
+    if duplicates is None:
+        duplicates = find_duplicates(docs, config, jobs=jobs)
     reuse = (
         find_reuse(docs, config, jobs=jobs, every_pair=all_pairs)
         if config.passages

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, Literal, TypeVar
 
 import click
@@ -26,6 +26,7 @@ from dedup.boilerplate import line_labels, train_model
 from dedup.check import Limits
 from dedup.check import check as api_check
 from dedup.clean import clean as api_clean
+from dedup.cluster import Duplicates
 from dedup.config import (
     PATHS_SETTING,
     PRESETS,
@@ -37,6 +38,7 @@ from dedup.config import (
     setting_sources,
 )
 from dedup.document import Document
+from dedup.engines.spark import find_duplicates_spark
 from dedup.engines.spark import scan_files as spark_scan
 from dedup.errors import ConfigError, DedupError
 from dedup.io.atomic import write_atomic
@@ -486,6 +488,28 @@ class Engine:
     name: str = "local"
     master: str = "local[*]"
 
+    def duplicates(
+        self,
+        paths: Sequence[str],
+        config: DedupConfig,
+        text_field: str,
+        id_field: str | None,
+        strict: bool,
+    ) -> Callable[[], Duplicates] | None:
+        """What finds the near-duplicates of `paths` on Spark (None: the local scan does)."""
+        if self.name != "spark":
+            return None
+        options = {"text_field": text_field, "id_field": id_field, "strict": strict}
+        return partial(
+            find_duplicates_spark,
+            paths,
+            config,
+            encoding=_encoding(),
+            master=self.master,
+            allow_empty=True,  # the local read already refused an empty corpus
+            **options,
+        )
+
 
 def output_options(formats: Sequence[str], help_text: str) -> Callable[[F], F]:
     """--format (one of `formats`, text by default) and -o/--output."""
@@ -751,6 +775,7 @@ def scan(
 @boilerplate_options
 @no_boilerplate_option
 @jobs_option
+@engine_options
 @quiet_option
 @allow_empty_option
 @click.option(
@@ -779,6 +804,7 @@ def clean(
     strict: bool,
     config: DedupConfig,
     jobs: int,
+    engine: Engine,
     quiet: bool,
     allow_empty: bool,
     resume: bool,
@@ -820,6 +846,7 @@ def clean(
             resume=resume,
             against=against,
             strip=strip,
+            find_duplicates=engine.duplicates(paths, config, text_field, id_field, strict),
         )
     if not quiet:
         # The same lines `scan` prints as it reads: the bad records skipped, by name.
@@ -906,6 +933,7 @@ def _load_report(path: str) -> Report:
 )
 @allow_empty_option
 @jobs_option
+@engine_options
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -927,6 +955,7 @@ def check(
     annotate: Literal["failing", "all"],  # a click.Choice
     allow_empty: bool,
     jobs: int,
+    engine: Engine,
 ) -> None:
     """Fail (exit 1) when the data breaks a limit on duplicates, boilerplate or reuse.
 
@@ -956,8 +985,15 @@ def check(
         limits = _limits(max_duplicate_ratio, max_boilerplate_ratio, max_reused_ratio)
         accepted = read_baseline(baseline) if baseline and not write_baseline else Baseline()
         _warn_if_too_big(docs, config)
+        find = engine.duplicates(paths, config, text_field, id_field, strict)
         result = api_check(
-            docs, config, limits=limits, against=against, baseline=accepted, jobs=jobs
+            docs,
+            config,
+            limits=limits,
+            against=against,
+            baseline=accepted,
+            jobs=jobs,
+            duplicates=find() if find is not None else None,
         )
     if write_baseline:
         _output(baseline_text(result.all_findings), write_baseline)

@@ -28,7 +28,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -173,6 +173,19 @@ def scan_files(
         if own:
             spark.stop()
     return SparkScan(report, skipped, list(reader.passed_over))
+
+
+def find_duplicates_spark(
+    paths: Sequence[str], config: DedupConfig | None = None, **options: Any
+) -> Duplicates:
+    """The near-duplicate clusters of `paths` found on Spark, for a scan that runs its
+    other stages (passages, boilerplate) here: `scan(docs, config, duplicates=...)`.
+
+    `options` are those of `scan_files`; the clusters and counts equal `find_duplicates`.
+    """
+    only = replace(config or DedupConfig(), passages=False, find_boilerplate=False)
+    report = scan_files(paths, only, **options).report
+    return Duplicates(list(report.duplicates), dict(report.counts))
 
 
 @contextmanager
