@@ -94,7 +94,7 @@ def test_samples_equal_local(spark, partitions: int) -> None:
     assert got.report.to_dict() == _local(paths, ONLY_DUPLICATES)
 
 
-@pytest.mark.parametrize(("partitions", "keep"), [(1, "first"), (7, "longest"), (7, "newest")])
+@pytest.mark.parametrize(("partitions", "keep"), [(1, "first"), (7, "newest")])
 def test_corpus_equals_local(spark, corpus: Path, partitions: int, keep: str) -> None:
     config = replace(ONLY_DUPLICATES, keep=keep, date_field="day" if keep == "newest" else None)
     paths = [str(corpus)]

@@ -29,6 +29,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -66,6 +67,9 @@ CLUSTER_SCHEMA = (
     "rep long, member long, jaccard double, "
     "duplicate_candidates long, lsh_false_positive long, lsh_buckets_capped long"
 )
+PIECE_SCHEMA = "comp long, pos long, text string, sig binary, keep double"
+PIECE_COLUMNS = [c.split()[0] for c in PIECE_SCHEMA.split(", ")]
+BROADCAST_NODES = 2_000_000  # documents with candidates joined to the texts by broadcast
 COUNTS = ("duplicate_candidates", "lsh_false_positive", "lsh_buckets_capped")
 _WORKER_ERROR = re.compile(r"^dedup\.errors\.(ConfigError|InputError|DedupError): (.*)$", re.M)
 
@@ -219,9 +223,12 @@ def _scan(
     spark.conf.set("spark.sql.shuffle.partitions", str(parts))
     settings = (reader.text_field, reader.id_field, reader.strict, reader.encoding)
     names = spark.range(len(files), numPartitions=max(1, min(len(files), parts)))
-    read = names.mapInArrow(_read_files(files, settings, config), READ_SCHEMA)
-    table = read.repartition(parts, "pos").mapInArrow(_sign(config), SIGNED_SCHEMA)
-    table = table.persist(StorageLevel.MEMORY_AND_DISK)
+    if len(files) < parts:  # fewer files than partitions: spread their records, then sign
+        read = names.mapInArrow(_read_files(files, settings, config, sign=False), READ_SCHEMA)
+        table = read.repartition(parts, "pos").mapInArrow(_sign(config), SIGNED_SCHEMA)
+    else:
+        table = names.mapInArrow(_read_files(files, settings, config, sign=True), SIGNED_SCHEMA)
+    table = table.persist(StorageLevel.DISK_ONLY)  # serialized: no texts on the heap
     try:
         skipped = _skipped(table)
         docs = table.where("kind = 'doc'").select(
@@ -274,14 +281,20 @@ def _check_documents(rows: dict[str, list[Any]], config: DedupConfig) -> None:
 
 
 def _read_files(
-    files: list[str], settings: tuple[str, str | None, bool, str], config: DedupConfig
+    files: list[str],
+    settings: tuple[str, str | None, bool, str],
+    config: DedupConfig,
+    *,
+    sign: bool,
 ) -> Callable[[Iterator[Any]], Iterator[Any]]:
-    """The read task: file numbers in, document and skipped-record rows out."""
+    """The read task: file numbers in, document and skipped-record rows out (signed too
+    with `sign`: one pass over the texts when no shuffle is needed in between)."""
 
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         for batch in batches:
             for number in batch.column(0).to_pylist():
-                yield from _read_file(number, files[number], settings, config)
+                rows = _read_file(number, files[number], settings, config)
+                yield from _sign(config)(rows) if sign else rows
 
     return run
 
@@ -303,7 +316,7 @@ def _read_file(
         rows.add_skipped(reader.skipped)
     except DedupError as ex:  # raised on the driver, the first in input order
         rows.add_skipped(reader.skipped)
-        rows.add("error", reason=str(ex))
+        rows.add("error", str(ex))
     yield rows.batch()
 
 
@@ -311,54 +324,74 @@ class _Rows:
     """Rows of one file for READ_SCHEMA, numbered in reading order."""
 
     def __init__(self, base: int, config: DedupConfig) -> None:
-        self.base, self.config, self.next, self.seen = base, config, 0, 0
-        self.cols: dict[str, list[Any]] = {}
-        self._clear()
-
-    def _clear(self) -> None:
-        names = [c.split()[0] for c in READ_SCHEMA.split(", ")]
-        self.cols = {name: [] for name in names}
+        self.base, self.config, self.seen = base, config, 0
+        self.entries: list[tuple[str, Any]] = []  # ("doc", Document) or (kind, SkippedRecord)
+        self.next = 0  # the number of the next row
 
     def __len__(self) -> int:
-        return len(self.cols["pos"])
+        return len(self.entries)
 
-    def add(self, kind: str, **values: Any) -> None:
-        for name, col in self.cols.items():
-            col.append(values.get(name))
-        self.cols["pos"][-1] = self.base + self.next
-        self.cols["kind"][-1] = kind
-        self.next += 1
+    def add(self, kind: str, reason: str) -> None:
+        self.entries.append((kind, SkippedRecord("", reason)))
 
     def add_skipped(self, skipped: list[SkippedRecord]) -> None:
-        for record in skipped[self.seen :]:
-            self.add("skip", source=record.source, reason=record.reason, raw=record.raw)
+        self.entries.extend(("skip", record) for record in skipped[self.seen :])
         self.seen = len(skipped)
 
     def add_document(self, doc: Document) -> None:
-        try:
-            keep, error = float(keep_keys([doc], self.config)[0]), None
-        except ConfigError as ex:
-            keep, error = float("nan"), str(ex)
-        fields = sorted(map(str, doc.meta)) if self.config.keep == "newest" else None
-        self.add(
-            "doc",
-            id=doc.id,
-            source=doc.source,
-            text=doc.text,
-            chars=doc.chars,
-            keep=keep,
-            keep_error=error,
-            fields=fields,
-        )
+        self.entries.append(("doc", doc))
 
     def batch(self) -> Any:
         import pyarrow as pa
 
-        out = pa.RecordBatch.from_pydict(self.cols, schema=_arrow_schema(READ_SCHEMA))
-        self._clear()
-        return out
+        docs = [e for kind, e in self.entries if kind == "doc"]
+        keys, errors = self._keep_keys(docs)
+        newest = self.config.keep == "newest"
+        cols: dict[str, list[Any]] = {name: [] for name in _arrow_schema(READ_SCHEMA).names}
+        k = 0
+        for kind, entry in self.entries:
+            cols["pos"].append(self.base + self.next)
+            cols["kind"].append(kind)
+            self.next += 1
+            if kind == "doc":
+                cols["id"].append(entry.id)
+                cols["source"].append(entry.source)
+                cols["text"].append(entry.text)
+                cols["chars"].append(entry.chars)
+                cols["keep"].append(keys[k])
+                cols["keep_error"].append(errors[k])
+                cols["fields"].append(sorted(map(str, entry.meta)) if newest else None)
+                cols["reason"].append(None)
+                cols["raw"].append(None)
+                k += 1
+            else:
+                for name in ("id", "text", "chars", "keep", "keep_error", "fields"):
+                    cols[name].append(None)
+                cols["source"].append(entry.source)
+                cols["reason"].append(entry.reason)
+                cols["raw"].append(entry.raw)
+        self.entries = []
+        return pa.RecordBatch.from_pydict(cols, schema=_arrow_schema(READ_SCHEMA))
+
+    def _keep_keys(self, docs: list[Document]) -> tuple[list[float], list[str | None]]:
+        """`keep_keys` of the documents, and the error of each whose key cannot be made."""
+        try:
+            return keep_keys(docs, self.config).tolist(), [None] * len(docs)
+        except ConfigError:
+            pass
+        keys: list[float] = []
+        errors: list[str | None] = []
+        for doc in docs:
+            try:
+                keys.append(float(keep_keys([doc], self.config)[0]))
+                errors.append(None)
+            except ConfigError as ex:
+                keys.append(float("nan"))
+                errors.append(str(ex))
+        return keys, errors
 
 
+@lru_cache(maxsize=8)
 def _arrow_schema(spark_schema: str) -> Any:
     import pyarrow as pa
 
@@ -384,6 +417,8 @@ def _sign(config: DedupConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
 
         schema = _arrow_schema(SIGNED_SCHEMA)
         for batch in batches:
+            if not batch.num_rows:
+                continue
             kinds = batch.column("kind").to_pylist()
             texts = batch.column("text").to_pylist()
             is_doc = np.array([k == "doc" for k in kinds], dtype=bool)
@@ -401,12 +436,18 @@ def _sign(config: DedupConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
     return run
 
 
-def _cluster_component(config: DedupConfig) -> Callable[[Any], Any]:
-    """The clustering task: one connected component in, its clusters and counts out."""
+def _cluster_partition(config: DedupConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """The clustering task: whole components in, their clusters and counts out.
 
-    def run(table: Any) -> Any:
+    The documents of several components are clustered in one `cluster_signatures` call, in
+    input order: no bucket, copy or candidate spans two components, so this equals one call
+    per component, without a Python call per component.
+    """
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
 
+        table = pa.Table.from_batches(list(batches), schema=_arrow_schema(PIECE_SCHEMA))
         table = table.sort_by("pos")
         pos = np.asarray(table.column("pos").to_numpy(), dtype=np.int64)
         blob = b"".join(table.column("sig").to_pylist())
@@ -423,7 +464,7 @@ def _cluster_component(config: DedupConfig) -> Callable[[Any], Any]:
         out["jaccard"] = [0.0, *jaccards]
         for name in COUNTS:
             out[name] = [counts[name]] + [0] * len(reps)
-        return pa.Table.from_pydict(out, schema=_arrow_schema(CLUSTER_SCHEMA))
+        yield pa.RecordBatch.from_pydict(out, schema=_arrow_schema(CLUSTER_SCHEMA))
 
     return run
 
@@ -440,9 +481,12 @@ def _duplicates(
     keys = table.where("kind = 'doc'").select("pos", F.explode("keys").alias("key"))
     first = F.min("pos").over(Window.partitionBy("key"))
     links = keys.select(F.col("pos").alias("u"), first.alias("v")).where("u != v").distinct()
-    nodes = _components(links)
-    pieces = table.join(nodes, table.pos == nodes.node).select("comp", "pos", "text", "sig", "keep")
-    got = pieces.groupBy("comp").applyInArrow(_cluster_component(config), CLUSTER_SCHEMA)
+    nodes = _components(links).localCheckpoint()
+    if nodes.count() <= BROADCAST_NODES:  # a small table joins without moving the texts
+        nodes = F.broadcast(nodes)
+    pieces = table.join(nodes, table.pos == nodes.node).select(*PIECE_COLUMNS)
+    parts = int(table.sparkSession.conf.get("spark.sql.shuffle.partitions"))
+    got = pieces.repartition(parts, "comp").mapInArrow(_cluster_partition(config), CLUSTER_SCHEMA)
     found = got.toArrow().to_pydict()
     counts = {name: int(sum(found[name])) for name in COUNTS}
     clusters: dict[int, list[tuple[int, float]]] = {}
