@@ -78,6 +78,23 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, int]:
     return time.perf_counter() - start, peak
 
 
+STAGES = """
+import json, sys
+from dedup.config import DedupConfig
+from dedup.engines.spark import scan_files
+config = DedupConfig(passages=False, find_boilerplate=False)
+got = scan_files([sys.argv[1]], config, id_field="id", master=sys.argv[2])
+print(json.dumps({"seconds": got.seconds, "sizes": got.sizes}))
+"""
+
+
+def stages(corpus: Path, master: str, env: dict[str, str]) -> dict[str, dict[str, float]]:
+    """Seconds per Spark stage (and sizes) of one more run, through the API."""
+    args = [sys.executable, "-c", STAGES, str(corpus), master]
+    out = subprocess.run(args, env=env, check=True, capture_output=True, text=True).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, nargs="+", default=[200_000])
@@ -86,6 +103,7 @@ def main() -> None:
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--driver-memory", default="4g")
     parser.add_argument("--jobs", type=int, default=2, help="--jobs of the local engine")
+    parser.add_argument("--stages", action="store_true", help="also time each Spark stage")
     args = parser.parse_args()
     env = dict(os.environ)
     env["PYSPARK_SUBMIT_ARGS"] = f"--driver-memory {args.driver_memory} pyspark-shell"
@@ -110,6 +128,8 @@ def main() -> None:
                 f"| {same} |",
                 flush=True,
             )
+        if args.stages:
+            print(f"Spark stages at {n:,} documents: {stages(corpus, args.master, env)}")
 
 
 if __name__ == "__main__":

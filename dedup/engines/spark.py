@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -76,11 +77,14 @@ _WORKER_ERROR = re.compile(r"^dedup\.errors\.(ConfigError|InputError|DedupError)
 
 @dataclass(frozen=True)
 class SparkScan:
-    """A scan on Spark: the report, and what the reader skipped or passed over."""
+    """A scan on Spark: the report, what the reader skipped or passed over, and what each
+    stage took (`seconds`) and handled (`sizes`), for sizing a cluster."""
 
     report: Report
     skipped: list[SkippedRecord] = field(default_factory=list)
     passed_over: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
 
 
 def spark_session(master: str = "local[*]") -> Any:
@@ -172,11 +176,11 @@ def scan_files(
     spark, own = (session, False) if session is not None else _session(master)
     try:
         with _worker_errors():
-            report, skipped = _scan(spark, files, reader, config, partitions, paths, allow_empty)
+            found = _scan(spark, files, reader, config, partitions, paths, allow_empty)
     finally:
         if own:
             spark.stop()
-    return SparkScan(report, skipped, list(reader.passed_over))
+    return replace(found, passed_over=list(reader.passed_over))
 
 
 def find_duplicates_spark(
@@ -216,9 +220,10 @@ def _scan(
     partitions: int | None,
     paths: Sequence[str],
     allow_empty: bool,
-) -> tuple[Report, list[SkippedRecord]]:
+) -> SparkScan:
     from pyspark import StorageLevel
 
+    clock = _Clock()
     parts = partitions or spark.sparkContext.defaultParallelism
     spark.conf.set("spark.sql.shuffle.partitions", str(parts))
     settings = (reader.text_field, reader.id_field, reader.strict, reader.encoding)
@@ -231,6 +236,7 @@ def _scan(
     table = table.persist(StorageLevel.DISK_ONLY)  # serialized: no texts on the heap
     try:
         skipped = _skipped(table)
+        clock.lap("read, sign, cache")
         docs = table.where("kind = 'doc'").select(
             "pos", "id", "source", "chars", "keep", "keep_error", "fields"
         )
@@ -242,10 +248,26 @@ def _scan(
             DocumentInfo(*doc)
             for doc in zip(rows["id"], rows["source"], rows["chars"], strict=True)
         ]
-        duplicates = _duplicates(table, np.array(rows["pos"], dtype=np.int64), infos, config)
+        clock.lap("collect documents")
+        duplicates = _duplicates(table, np.array(rows["pos"], dtype=np.int64), infos, config, clock)
     finally:
         table.unpersist()
-    return assemble_report(config, infos, duplicates), skipped
+    report = assemble_report(config, infos, duplicates)
+    return SparkScan(report, skipped, seconds=clock.seconds, sizes=clock.sizes)
+
+
+class _Clock:
+    """Seconds per stage, and sizes worth knowing when sizing a cluster."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.sizes: dict[str, int] = {}
+        self.last = time.monotonic()
+
+    def lap(self, stage: str) -> None:
+        now = time.monotonic()
+        self.seconds[stage] = round(now - self.last, 2)
+        self.last = now
 
 
 def _skipped(table: Any) -> list[SkippedRecord]:
@@ -473,7 +495,11 @@ def _cluster_partition(config: DedupConfig) -> Callable[[Iterator[Any]], Iterato
 
 
 def _duplicates(
-    table: Any, pos: np.ndarray[Any, Any], infos: list[DocumentInfo], config: DedupConfig
+    table: Any,
+    pos: np.ndarray[Any, Any],
+    infos: list[DocumentInfo],
+    config: DedupConfig,
+    clock: _Clock,
 ) -> Duplicates:
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -482,12 +508,15 @@ def _duplicates(
     first = F.min("pos").over(Window.partitionBy("key"))
     links = keys.select(F.col("pos").alias("u"), first.alias("v")).where("u != v").distinct()
     nodes = _components(links).localCheckpoint()
-    if nodes.count() <= BROADCAST_NODES:  # a small table joins without moving the texts
+    clock.sizes["documents with candidates"] = involved = nodes.count()
+    clock.lap("band join, components")
+    if involved <= BROADCAST_NODES:  # a small table joins without moving the texts
         nodes = F.broadcast(nodes)
     pieces = table.join(nodes, table.pos == nodes.node).select(*PIECE_COLUMNS)
     parts = int(table.sparkSession.conf.get("spark.sql.shuffle.partitions"))
     got = pieces.repartition(parts, "comp").mapInArrow(_cluster_partition(config), CLUSTER_SCHEMA)
     found = got.toArrow().to_pydict()
+    clock.lap("cluster")
     counts = {name: int(sum(found[name])) for name in COUNTS}
     clusters: dict[int, list[tuple[int, float]]] = {}
     for rep, member, jac in zip(found["rep"], found["member"], found["jaccard"], strict=True):
