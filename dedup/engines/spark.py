@@ -48,8 +48,8 @@ from dedup.signature import text_signatures
 
 INSTALL_TEXT = "the Spark engine needs pyspark: pip install 'dedup[spark]'"
 JAVA_TEXT = (
-    "the Spark engine could not start Java ({detail}); install Java 17 or newer "
-    "(apt-get install openjdk-17-jre-headless) or set JAVA_HOME"
+    "Spark could not start ({detail}); it needs Java 17 or newer: "
+    "apt-get install openjdk-17-jre-headless, or set JAVA_HOME"
 )
 ONLY_DUPLICATES_TEXT = (
     "--engine spark finds near-duplicate documents only: add --no-passages and "
