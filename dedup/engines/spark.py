@@ -68,6 +68,7 @@ CLUSTER_SCHEMA = (
     "rep long, member long, jaccard double, "
     "duplicate_candidates long, lsh_false_positive long, lsh_buckets_capped long"
 )
+LISTED = [c.split()[0] for c in READ_SCHEMA.split(", ") if not c.startswith("text ")]
 PIECE_SCHEMA = "comp long, pos long, text string, sig binary, keep double"
 PIECE_COLUMNS = [c.split()[0] for c in PIECE_SCHEMA.split(", ")]
 BROADCAST_NODES = 2_000_000  # documents with candidates joined to the texts by broadcast
@@ -221,6 +222,7 @@ def _scan(
     paths: Sequence[str],
     allow_empty: bool,
 ) -> SparkScan:
+    import pyarrow.compute as pc
     from pyspark import StorageLevel
 
     clock = _Clock()
@@ -235,12 +237,12 @@ def _scan(
         table = names.mapInArrow(_read_files(files, settings, config, sign=True), SIGNED_SCHEMA)
     table = table.persist(StorageLevel.DISK_ONLY)  # serialized: no texts on the heap
     try:
-        skipped = _skipped(table)
+        # One pass over the cache for both lists: every column but the text and signature.
+        listed = table.select(*LISTED).orderBy("pos").toArrow()
         clock.lap("read, sign, cache")
-        docs = table.where("kind = 'doc'").select(
-            "pos", "id", "source", "chars", "keep", "keep_error", "fields"
-        )
-        rows = docs.orderBy("pos").toArrow().to_pydict()
+        skipped = _skipped(listed.filter(pc.field("kind") != "doc").to_pydict())
+        rows = listed.filter(pc.field("kind") == "doc").to_pydict()
+        del listed
         require_documents(len(rows["pos"]), len(skipped), paths, reader.text_field,
                           allow_empty=allow_empty)  # fmt: skip
         _check_documents(rows, config)
@@ -270,10 +272,8 @@ class _Clock:
         self.last = now
 
 
-def _skipped(table: Any) -> list[SkippedRecord]:
+def _skipped(found: dict[str, list[Any]]) -> list[SkippedRecord]:
     """The skipped records in input order; a file that could not be read raises."""
-    rows = table.where("kind != 'doc'").select("pos", "kind", "source", "reason", "raw")
-    found = rows.orderBy("pos").toArrow().to_pydict()
     for kind, reason in zip(found["kind"], found["reason"], strict=True):
         if kind == "error":
             raise InputError(reason)
