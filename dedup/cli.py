@@ -465,8 +465,8 @@ def engine_options(func: F) -> F:
         type=click.Choice(["local", "spark"]),
         default="local",
         show_default=True,
-        help="Where to scan: this machine, or Apache Spark (near-duplicates only; "
-        "pip install 'dedup[spark]').",
+        help="Where near-duplicates are found: here, or on Apache Spark (pip install "
+        "'dedup[spark]'); other stages run here.",
     )
     @click.option(
         "--spark-master",
@@ -725,7 +725,8 @@ def scan(
     """
     start = time.monotonic()
     _refuse_input(output, paths)
-    if engine.name == "spark":
+    if engine.name == "spark" and not (config.passages or config.find_boilerplate):
+        # Documents only: all on Spark, no document held here.
         with _user_errors():
             result = spark_scan(
                 paths,
@@ -750,8 +751,9 @@ def scan(
     _warn_if_too_big(docs, config)
     progress = progress_enabled(quiet=quiet)
     scanning = f"scanning {len(docs):,} documents"
+    find = engine.duplicates(paths, config, text_field, id_field, strict)
     with _user_errors(), activity(scanning, enabled=progress, log=not quiet):
-        report = api_scan(docs, config, jobs=jobs)
+        report = api_scan(docs, config, jobs=jobs, duplicates=find() if find else None)
     _output(render_report(report, fmt, texts={d.id: d.text for d in docs}), output)
     if not quiet:
         summary = scan_summary(report.summary(), skipped, time.monotonic() - start)

@@ -52,8 +52,8 @@ JAVA_TEXT = (
     "apt-get install openjdk-17-jre-headless, or set JAVA_HOME"
 )
 ONLY_DUPLICATES_TEXT = (
-    "--engine spark finds near-duplicate documents only: add --no-passages and "
-    "--no-boilerplate, or use --engine local"
+    "scan_files finds near-duplicate documents only: pass passages=False and "
+    "find_boilerplate=False, or use find_duplicates_spark with dedup.scan"
 )
 FILE_SHIFT = 32  # a row's position: file number << FILE_SHIFT | record number in the file
 ROWS_PER_BATCH = 1024  # rows per Arrow batch a read task yields
