@@ -104,6 +104,12 @@ def main() -> None:
     parser.add_argument("--driver-memory", default="4g")
     parser.add_argument("--jobs", type=int, default=2, help="--jobs of the local engine")
     parser.add_argument("--stages", action="store_true", help="also time each Spark stage")
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        default=["local", "spark"],
+        help="spark alone compares with the local report an earlier run left in --workdir",
+    )
     args = parser.parse_args()
     env = dict(os.environ)
     env["PYSPARK_SUBMIT_ARGS"] = f"--driver-memory {args.driver_memory} pyspark-shell"
@@ -113,15 +119,17 @@ def main() -> None:
         corpus = write_corpus(n, args.workdir, args.chunks)
         base = [sys.executable, "-m", "dedup", "scan", str(corpus), "--id-field", "id"]
         base += ["--no-passages", "--no-boilerplate", "--format", "json", "-q"]
+        runs = {
+            "local": ["--jobs", str(args.jobs)],
+            "spark": ["--engine", "spark", "--spark-master", args.master],
+        }
         reports = {}
-        for engine, extra in (
-            ("local", ["--jobs", str(args.jobs)]),
-            ("spark", ["--engine", "spark", "--spark-master", args.master]),
-        ):
+        for engine in args.engines:
             out = args.workdir / f"report-{n}-{engine}.json"
-            seconds, peak = run([*base, *extra, "-o", str(out)], env)
+            seconds, peak = run([*base, *runs[engine], "-o", str(out)], env)
             reports[engine] = json.loads(out.read_text())
-            same = reports[engine] == reports["local"]
+            local = args.workdir / f"report-{n}-local.json"
+            same = reports[engine] == reports.get("local") or json.loads(local.read_text())
             clusters = len(reports[engine]["duplicates"])
             print(
                 f"| {n:,} | {engine} | {seconds:.1f} | {peak / 2**20:,.0f} MB | {clusters:,} "

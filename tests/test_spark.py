@@ -19,6 +19,7 @@ from cli_helpers import run_cli
 
 from dedup import DedupConfig
 from dedup.api import scan
+from dedup.engines import spark as spark_engine
 from dedup.engines.spark import scan_files, spark_session
 from dedup.io.readers import DocumentReader
 
@@ -98,13 +99,20 @@ def test_samples_equal_local(spark, partitions: int) -> None:
     assert got.report.to_dict() == _local(paths, ONLY_DUPLICATES)
 
 
-@pytest.mark.parametrize(("partitions", "keep"), [(1, "first"), (7, "newest")])
-def test_corpus_equals_local(spark, corpus: Path, partitions: int, keep: str) -> None:
+@pytest.mark.parametrize(
+    ("partitions", "keep", "driver_links"), [(1, "first", 0), (7, "newest", 20_000_000)]
+)
+def test_corpus_equals_local(
+    spark, corpus: Path, partitions: int, keep: str, driver_links: int, monkeypatch
+) -> None:
+    """Components found by Spark rounds (no link on the driver) or on the driver alike."""
+    monkeypatch.setattr(spark_engine, "DRIVER_LINKS", driver_links)
     config = replace(ONLY_DUPLICATES, keep=keep, date_field="day" if keep == "newest" else None)
     paths = [str(corpus)]
     got = scan_files(paths, config, partitions=partitions, session=spark)
     want = _local(paths, config)
     assert got.report.to_dict() == want
+    assert (got.sizes["component rounds"] > 0) == (driver_links == 0)
     assert len(want["duplicates"]) >= 20  # the corpus has clusters to compare
     assert [s.source for s in got.skipped] == [f"{corpus / 'a.jsonl'}:8"]
 

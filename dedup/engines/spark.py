@@ -71,6 +71,7 @@ CLUSTER_SCHEMA = (
 LISTED = [c.split()[0] for c in READ_SCHEMA.split(", ") if not c.startswith("text ")]
 PIECE_SCHEMA = "comp long, pos long, text string, sig binary, keep double"
 PIECE_COLUMNS = [c.split()[0] for c in PIECE_SCHEMA.split(", ")]
+DRIVER_LINKS = 20_000_000  # band links put in components on the driver (16 B each)
 BROADCAST_NODES = 2_000_000  # documents with candidates joined to the texts by broadcast
 COUNTS = ("duplicate_candidates", "lsh_false_positive", "lsh_buckets_capped")
 _WORKER_ERROR = re.compile(r"^dedup\.errors\.(ConfigError|InputError|DedupError): (.*)$", re.M)
@@ -507,9 +508,17 @@ def _duplicates(
     keys = table.where("kind = 'doc'").select("pos", F.explode("keys").alias("key"))
     first = F.min("pos").over(Window.partitionBy("key"))
     links = keys.select(F.col("pos").alias("u"), first.alias("v")).where("u != v").distinct()
-    nodes = _components(links).localCheckpoint()
+    links = links.localCheckpoint()
+    clock.sizes["links"] = links.count()
+    clock.lap("band join")
+    if clock.sizes["links"] <= DRIVER_LINKS:
+        nodes, rounds = _components_here(links), 0
+    else:
+        nodes, rounds = _components(links)
+    nodes = nodes.localCheckpoint()
     clock.sizes["documents with candidates"] = involved = nodes.count()
-    clock.lap("band join, components")
+    clock.sizes["component rounds"] = rounds
+    clock.lap("components")
     if involved <= BROADCAST_NODES:  # a small table joins without moving the texts
         nodes = F.broadcast(nodes)
     pieces = table.join(nodes, table.pos == nodes.node).select(*PIECE_COLUMNS)
@@ -539,19 +548,46 @@ def _duplicates(
 MAX_ROUNDS = 200  # large-star / small-star rounds; it converges in O(log^2 n)
 
 
-def _components(links: Any) -> Any:
+def _components_here(links: Any) -> Any:
+    """`_components` computed on the driver, for links that fit in its memory (16 B each):
+    a few vector steps instead of Spark jobs of rounds."""
+    import pyarrow as pa
+
+    got = links.toArrow()
+    u = np.asarray(got.column("u").to_numpy(), dtype=np.int64)
+    v = np.asarray(got.column("v").to_numpy(), dtype=np.int64)
+    nodes, ends = np.unique(np.concatenate((u, v)), return_inverse=True)
+    a, b = ends[: len(u)], ends[len(u) :]
+    label = np.arange(len(nodes))
+    while True:
+        # Each node takes the smallest label across its links, then labels point to roots.
+        low = np.minimum(label[a], label[b])
+        new = label.copy()
+        np.minimum.at(new, a, low)
+        np.minimum.at(new, b, low)
+        while not (new[new] == new).all():
+            new = new[new]
+        if (new == label).all():
+            break
+        label = new
+    # A component's label is its smallest position: positions are sorted, so its smallest node.
+    table = pa.table({"node": nodes, "comp": nodes[label]})
+    return links.sparkSession.createDataFrame(table)
+
+
+def _components(links: Any) -> tuple[Any, int]:
     """(node, comp) for every node of the undirected links (u > v): comp is the smallest
     node of its connected component. Large-star / small-star (Kiveris et al., 2014) until
-    every component is a star around its smallest node."""
+    every component is a star around its smallest node; and the number of rounds."""
     from pyspark.sql import functions as F
 
-    edges = links.localCheckpoint()
-    for _ in range(MAX_ROUNDS):
-        if _stars(edges):
-            break
+    edges, rounds = links, 0
+    while rounds < MAX_ROUNDS and not _stars(edges):
         edges = _small_star(_large_star(edges)).localCheckpoint()
+        rounds += 1
     centres = edges.select(F.col("v").alias("node"), F.col("v").alias("comp")).distinct()
-    return edges.select(F.col("u").alias("node"), F.col("v").alias("comp")).union(centres)
+    nodes = edges.select(F.col("u").alias("node"), F.col("v").alias("comp")).union(centres)
+    return nodes, rounds
 
 
 def _stars(edges: Any) -> bool:
