@@ -129,7 +129,7 @@ def main() -> None:
             seconds, peak = run([*base, *runs[engine], "-o", str(out)], env)
             reports[engine] = json.loads(out.read_text())
             local = args.workdir / f"report-{n}-local.json"
-            same = reports[engine] == reports.get("local") or json.loads(local.read_text())
+            same = reports[engine] == (reports.get("local") or json.loads(local.read_text()))
             clusters = len(reports[engine]["duplicates"])
             print(
                 f"| {n:,} | {engine} | {seconds:.1f} | {peak / 2**20:,.0f} MB | {clusters:,} "
