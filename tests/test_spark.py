@@ -7,7 +7,9 @@ small so every test stays short.
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -174,3 +176,20 @@ def test_missing_pyspark_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     assert code == 2
     assert err.strip() == "Error: the Spark engine needs pyspark: pip install 'dedup[spark]'"
+
+
+def test_missing_java_is_one_line(tmp_path: Path) -> None:
+    """A fresh process (no session running) whose JAVA_HOME has no Java: exit 2, and the
+    last line says what to install (spark-class prints its own complaint above it)."""
+    pytest.importorskip("pyspark")
+    env = {**os.environ, "JAVA_HOME": str(tmp_path / "no-java")}
+    args = [sys.executable, "-m", "dedup", "scan", str(SAMPLES), "--no-passages"]
+    args += ["--no-boilerplate", "--engine", "spark", "-q"]
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: Spark could not start (")
+    assert last.endswith(
+        "it needs Java 17 or newer: apt-get install openjdk-17-jre-headless, or set JAVA_HOME"
+    )
+    assert "Traceback" not in done.stderr
