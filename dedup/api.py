@@ -15,7 +15,14 @@ from dedup.document import Document, require_unique_id
 from dedup.parallel import resolve_jobs
 from dedup.passages import Reuse, cap_per_document, find_reuse
 from dedup.progress import set_stage
-from dedup.report import DocumentInfo, DocumentPair, Report, document_reuse
+from dedup.report import (
+    BoilerplateLine,
+    DocumentInfo,
+    DocumentPair,
+    PassageMatch,
+    Report,
+    document_reuse,
+)
 from dedup.verify import document_overlap
 
 
@@ -46,6 +53,7 @@ def scan(
     config: DedupConfig | None = None,
     *,
     jobs: int = 1,
+    duplicates: Duplicates | None = None,
 ) -> Report:
     """Near-duplicate clusters, shared passages and boilerplate lines of a corpus.
 
@@ -59,6 +67,8 @@ def scan(
         config: settings; the default is `DedupConfig()`.
         jobs: worker processes; 0 uses every core, 1 (the default) runs in this process.
             The report is the same for any number.
+        duplicates: the near-duplicate clusters of `docs` found elsewhere (the Spark
+            engine, `dedup.engines.spark.find_duplicates_spark`), instead of finding them here.
 
     Raises:
         InputError: two documents have the same id.
@@ -72,7 +82,9 @@ def scan(
     seen: dict[str, str] = {}
     for doc in docs:
         require_unique_id(doc, seen)
-    return _build_report(docs, config, all_pairs=False, jobs=resolve_jobs(jobs))
+    return _build_report(
+        docs, config, all_pairs=False, jobs=resolve_jobs(jobs), duplicates=duplicates
+    )
 
 
 def _build_report(
@@ -81,9 +93,11 @@ def _build_report(
     *,
     all_pairs: bool,
     jobs: int = 1,
+    duplicates: Duplicates | None = None,
 ) -> Report:
     set_stage("near-duplicates")
-    duplicates = find_duplicates(docs, config, jobs=jobs)
+    if duplicates is None:
+        duplicates = find_duplicates(docs, config, jobs=jobs)
     reuse = (
         find_reuse(
             docs,
@@ -96,7 +110,7 @@ def _build_report(
         if config.passages
         else Reuse([], {})
     )
-    passages, over_doc_cap = cap_per_document(reuse.passages, config.passage.max_per_doc)
+    passages, _ = cap_per_document(reuse.passages, config.passage.max_per_doc)
     set_stage("boilerplate")
     boilerplate = (
         detect_boilerplate(docs, config.boilerplate, jobs=jobs) if config.find_boilerplate else []
@@ -109,11 +123,51 @@ def _build_report(
         DocumentPair(docs[ia].id, docs[ib].id, overlap[0], config.threshold, *overlap[1:])
         for (ia, ib), overlap in sorted(overlaps.items())
     ]
+    infos = [DocumentInfo(d.id, d.source, d.chars) for d in docs]
+    return assemble_report(
+        config,
+        infos,
+        duplicates,
+        reuse=reuse,
+        pairs=pairs,
+        passages=sorted(
+            passages,
+            key=lambda p: (position[p.a.doc], position[p.b.doc], p.a.start, p.b.start),
+        ),
+        boilerplate=boilerplate,
+    )
+
+
+def assemble_report(
+    config: DedupConfig,
+    documents: Sequence[DocumentInfo],
+    duplicates: Duplicates,
+    *,
+    reuse: Reuse | None = None,
+    pairs: Sequence[DocumentPair] = (),
+    passages: Sequence[PassageMatch] = (),
+    boilerplate: Sequence[BoilerplateLine] = (),
+) -> Report:
+    """The report of what the stages found, whichever engine ran them.
+
+    `passages` are those reported; `reuse` (when passages were searched) holds every passage
+    found past the per-pair cap, which each document's reused share counts, and the counts
+    of what the caps left out.
+
+    Example:
+        >>> from dedup.cluster import Duplicates
+        >>> assemble_report(DedupConfig(), [DocumentInfo("a", "a.txt", 3)],
+        ...                 Duplicates([])).summary()["documents"]
+        1
+    """
     counts = dict(duplicates.counts)
-    if reuse.left_out or over_doc_cap:
-        counts["passages_left_out"] = sum(reuse.left_out.values()) + over_doc_cap
-    if reuse.pairs_left_out:
-        counts["pairs_left_out"] = reuse.pairs_left_out
+    if reuse is not None:
+        # `reuse.passages` are all found (past the per-pair cap); `passages` those reported.
+        over_doc_cap = len(reuse.passages) - len(passages)
+        if reuse.left_out or over_doc_cap:
+            counts["passages_left_out"] = sum(reuse.left_out.values()) + over_doc_cap
+        if reuse.pairs_left_out:
+            counts["pairs_left_out"] = reuse.pairs_left_out
     return Report(
         duplicates=tuple(duplicates.clusters),
         counts=counts,
@@ -121,15 +175,10 @@ def _build_report(
         fingerprint=config.fingerprint(),
         # A document's reuse counts every passage found, not only those the caps report.
         documents=document_reuse(
-            [DocumentInfo(d.id, d.source, d.chars) for d in docs], reuse.passages
+            list(documents), list(reuse.passages if reuse is not None else passages)
         ),
         pairs=tuple(pairs),
-        passages=tuple(
-            sorted(
-                passages,
-                key=lambda p: (position[p.a.doc], position[p.b.doc], p.a.start, p.b.start),
-            )
-        ),
+        passages=tuple(passages),
         boilerplate=tuple(boilerplate),
     )
 

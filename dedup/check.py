@@ -24,6 +24,7 @@ from typing import Any
 
 from dedup.api import scan
 from dedup.baseline import Baseline, forget_projects, project_id
+from dedup.cluster import Duplicates
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.errors import ConfigError
@@ -197,6 +198,7 @@ def check(
     against: str | None = None,
     baseline: Collection[str] = frozenset(),
     jobs: int = 1,
+    duplicates: Duplicates | None = None,
 ) -> CheckResult:
     """The whole CI data check: scan `docs`, query an index, measure every limit.
 
@@ -212,6 +214,7 @@ def check(
         baseline: accepted findings (`baseline.read_baseline`, or a set of keys); listed
             but not counted.
         jobs: worker processes for the scan; 0 uses every core, 1 runs in this process.
+        duplicates: the near-duplicate clusters found elsewhere (the Spark engine).
 
     Returns:
         The verdict of every limit with its findings; `exit_code` is 1 when one fails.
@@ -228,7 +231,7 @@ def check(
         (True, 0.5, 'b.txt')
     """
     config = replace(config or DedupConfig(), find_boilerplate=True)
-    report = scan(docs, config, jobs=jobs)
+    report = scan(docs, config, jobs=jobs, duplicates=duplicates)
     hits = None
     if against:
         with Index.open(against, config) as idx:

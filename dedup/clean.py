@@ -20,12 +20,13 @@ from __future__ import annotations
 import glob
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import compress
 from pathlib import Path
 from typing import Any
 
+from dedup.cluster import Duplicates
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.errors import InputError
@@ -408,6 +409,7 @@ def clean(
     resume: bool = False,
     against: str | None = None,
     strip: bool = False,
+    find_duplicates: Callable[[], Duplicates] | None = None,
 ) -> CleanResult:
     """Scan `paths`, then write the cleaned corpus, `removed.jsonl` and `rejects.jsonl` to `out`.
 
@@ -435,6 +437,8 @@ def clean(
             be in the output: documents near-duplicating or reusing it are rejected.
         strip: with `against`, cut the reused indexed passages out of their documents
             instead of rejecting them (near-duplicates of indexed documents are rejected).
+        find_duplicates: finds the near-duplicate clusters of `paths` elsewhere (the Spark
+            engine), called after the inputs are read, when a scan is needed.
 
     Raises:
         InputError: an input cannot be read, `out` would overwrite or sit inside an input,
@@ -465,7 +469,8 @@ def clean(
             # Cleaning drops near-duplicate copies and cuts boilerplate; shared passages
             # within the corpus decide nothing here, so their search (most of a scan's
             # time) is skipped. Passages reused from an index (`against`) are found below.
-            report = scan(docs, replace(config, passages=False), jobs=jobs)
+            found = find_duplicates() if find_duplicates is not None else None
+            report = scan(docs, replace(config, passages=False), jobs=jobs, duplicates=found)
             _save_scan(out_dir, key, report)
     else:
         _check_replay(report, config)

@@ -12,8 +12,8 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
-from functools import wraps
+from dataclasses import dataclass, replace
+from functools import partial, wraps
 from typing import Any, Literal, TypeVar
 
 import click
@@ -26,6 +26,7 @@ from dedup.boilerplate import line_labels, train_model
 from dedup.check import Limits
 from dedup.check import check as api_check
 from dedup.clean import clean as api_clean
+from dedup.cluster import Duplicates
 from dedup.config import (
     PATHS_SETTING,
     PRESETS,
@@ -38,6 +39,8 @@ from dedup.config import (
     setting_sources,
 )
 from dedup.document import Document
+from dedup.engines.spark import find_duplicates_spark
+from dedup.engines.spark import scan_files as spark_scan
 from dedup.errors import ConfigError, DedupError, first_line
 from dedup.htmlreport import read_check, render_html
 from dedup.io.atomic import write_atomic
@@ -484,6 +487,60 @@ def jobs_option(func: F) -> F:
     )(func)
 
 
+def engine_options(func: F) -> F:
+    """--engine local|spark and --spark-master: where the scan runs."""
+
+    @click.option(
+        "--engine",
+        type=click.Choice(["local", "spark"]),
+        default="local",
+        show_default=True,
+        help="Where near-duplicates are found: here, or on Apache Spark (pip install "
+        "'dedup[spark]'); other stages run here.",
+    )
+    @click.option(
+        "--spark-master",
+        default="local[*]",
+        show_default=True,
+        help="The Spark master with --engine spark (local[N], spark://HOST:7077, yarn, ...).",
+    )
+    @wraps(func)
+    def wrapper(*args: Any, engine: str, spark_master: str, **kwargs: Any) -> Any:
+        return func(*args, engine=Engine(engine, spark_master), **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Where a command scans: `local`, or `spark` on `master`."""
+
+    name: str = "local"
+    master: str = "local[*]"
+
+    def duplicates(
+        self,
+        paths: Sequence[str],
+        config: DedupConfig,
+        text_field: str,
+        id_field: str | None,
+        strict: bool,
+    ) -> Callable[[], Duplicates] | None:
+        """What finds the near-duplicates of `paths` on Spark (None: the local scan does)."""
+        if self.name != "spark":
+            return None
+        options = {"text_field": text_field, "id_field": id_field, "strict": strict}
+        return partial(
+            find_duplicates_spark,
+            paths,
+            config,
+            encoding=_encoding(),
+            master=self.master,
+            allow_empty=True,  # the local read already refused an empty corpus
+            **options,
+        )
+
+
 def output_options(formats: Sequence[str], help_text: str) -> Callable[[F], F]:
     """--format (one of `formats`, text by default) and -o/--output."""
 
@@ -672,6 +729,7 @@ def compare(
 @boilerplate_options
 @no_boilerplate_option
 @jobs_option
+@engine_options
 @output_options(
     REPORT_FORMATS,
     "text for people, json for the dedup.report/2 contract, html for one page to read "
@@ -686,6 +744,7 @@ def scan(
     strict: bool,
     config: DedupConfig,
     jobs: int,
+    engine: Engine,
     fmt: str,
     output: str | None,
     quiet: bool,
@@ -700,16 +759,39 @@ def scan(
 
     \b
         dedup scan samples/ --format json -o report.json
+        dedup scan corpus/ --no-passages --no-boilerplate --engine spark
     """
     start = time.monotonic()
     _refuse_input(output, paths)
+    if engine.name == "spark" and not (config.passages or config.find_boilerplate):
+        # Documents only: all on Spark, no document held here.
+        with _user_errors():
+            result = spark_scan(
+                paths,
+                config,
+                text_field=text_field,
+                id_field=id_field,
+                strict=strict,
+                encoding=_encoding(),
+                allow_empty=allow_empty,
+                master=engine.master,
+            )
+        _output(render_report(result.report, fmt), output)
+        if not quiet:
+            _list_skipped([(s.source, s.reason) for s in result.skipped])
+            _note(passed_over_note(result.passed_over))
+            took = time.monotonic() - start
+            counts = result.report.summary()
+            click.echo(scan_summary(counts, len(result.skipped), took).render(), err=True)
+        return
     docs, skipped = _read_counted(paths, text_field, id_field, strict, quiet=quiet)
     _require_documents(docs, skipped, paths, text_field, allow_empty)
     _warn_if_too_big(docs, config)
     progress = progress_enabled(quiet=quiet)
     scanning = f"scanning {len(docs):,} documents"
+    find = engine.duplicates(paths, config, text_field, id_field, strict)
     with _user_errors(), activity(scanning, enabled=progress, log=not quiet):
-        report = api_scan(docs, config, jobs=jobs)
+        report = api_scan(docs, config, jobs=jobs, duplicates=find() if find else None)
     _output(render_report(report, fmt, texts={d.id: d.text for d in docs}), output)
     if not quiet:
         summary = scan_summary(report.summary(), skipped, time.monotonic() - start)
@@ -733,6 +815,7 @@ def scan(
 @boilerplate_options
 @no_boilerplate_option
 @jobs_option
+@engine_options
 @quiet_option
 @allow_empty_option
 @click.option(
@@ -761,6 +844,7 @@ def clean(
     strict: bool,
     config: DedupConfig,
     jobs: int,
+    engine: Engine,
     quiet: bool,
     allow_empty: bool,
     resume: bool,
@@ -802,6 +886,7 @@ def clean(
             resume=resume,
             against=against,
             strip=strip,
+            find_duplicates=engine.duplicates(paths, config, text_field, id_field, strict),
         )
     if not quiet:
         # The same lines `scan` prints as it reads: the bad records skipped, by name.
@@ -970,6 +1055,7 @@ def _source_file(source: str) -> str | None:
 )
 @allow_empty_option
 @jobs_option
+@engine_options
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -991,6 +1077,7 @@ def check(
     annotate: Literal["failing", "all"],  # a click.Choice
     allow_empty: bool,
     jobs: int,
+    engine: Engine,
 ) -> None:
     """Fail (exit 1) when the data breaks a limit on duplicates, boilerplate or reuse.
 
@@ -1020,8 +1107,15 @@ def check(
         limits = _limits(max_duplicate_ratio, max_boilerplate_ratio, max_reused_ratio)
         accepted = read_baseline(baseline) if baseline and not write_baseline else Baseline()
         _warn_if_too_big(docs, config)
+        find = engine.duplicates(paths, config, text_field, id_field, strict)
         result = api_check(
-            docs, config, limits=limits, against=against, baseline=accepted, jobs=jobs
+            docs,
+            config,
+            limits=limits,
+            against=against,
+            baseline=accepted,
+            jobs=jobs,
+            duplicates=find() if find is not None else None,
         )
     if write_baseline:
         _output(baseline_text(result.all_findings), write_baseline)

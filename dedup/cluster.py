@@ -10,7 +10,7 @@ through others (transitive LSH edges are how one cluster swallows unrelated docu
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -57,28 +57,58 @@ def keep_order(docs: Sequence[Document], config: DedupConfig) -> list[int]:
 
 def _keep_order(docs: Sequence[Document], config: DedupConfig) -> npt.NDArray[np.int64]:
     # A numpy array, not a list of Python ints: 8 bytes per document instead of ~36.
+    keys = keep_keys(docs, config)
+    check_keep_keys(float(keys.min(initial=np.inf)), docs, config)
+    return np.argsort(keys, kind="stable").astype(np.int64)
+
+
+def keep_keys(docs: Sequence[Document], config: DedupConfig) -> npt.NDArray[np.float64]:
+    """Each document's rank under the keep rule: lower is preferred, ties go to input order.
+
+    One number per document, so an engine that sees the corpus in pieces (Spark) orders any
+    piece exactly as the whole: `first` and `none` 0, `longest` minus the length, `newest`
+    minus the time (undated: infinity, last), `source` the first matching pattern's rank.
+
+    Example:
+        >>> docs = [Document("a", "short"), Document("b", "much longer")]
+        >>> keep_keys(docs, DedupConfig(keep="longest")).tolist()
+        [-5.0, -11.0]
+    """
     if config.keep == "longest":
-        lengths = np.fromiter((len(d.text) for d in docs), dtype=np.int64, count=len(docs))
-        return np.argsort(-lengths, kind="stable")
-    order = list(range(len(docs)))
+        return -np.fromiter((len(d.text) for d in docs), dtype=np.float64, count=len(docs))
     if config.keep == "newest":
         field_name = config.date_field or ""
-        times = [_timestamp(doc, field_name) for doc in docs]
-        require_field(docs, field_name, "--date-field", any(t is not None for t in times))
-        # Newest first, undated copies last; a stable sort keeps input order among ties.
-        order.sort(key=lambda i: (times[i] is None, -(times[i] or 0.0)))
-    elif config.keep == "source":
-        ranks = [_source_rank(docs[i].source, config.source_priority) for i in order]
-        if docs and min(ranks) == len(config.source_priority):
-            msg = (
-                f"--source-priority {','.join(config.source_priority)}: no pattern matches a "
-                f"document's source (e.g. {docs[0].source!r}); patterns match whole sources"
-            )
-            raise ConfigError(msg)
-        order.sort(key=lambda i: ranks[i])
-    else:
-        return np.arange(len(docs), dtype=np.int64)
-    return np.array(order, dtype=np.int64)
+        times = (_timestamp(doc, field_name) for doc in docs)
+        return np.fromiter(
+            (np.inf if t is None else -t for t in times), dtype=np.float64, count=len(docs)
+        )
+    if config.keep == "source":
+        ranks = (_source_rank(d.source, config.source_priority) for d in docs)
+        return np.fromiter(ranks, dtype=np.float64, count=len(docs))
+    return np.zeros(len(docs), dtype=np.float64)
+
+
+def check_keep_keys(best: float, sample: Sequence[Document], config: DedupConfig) -> None:
+    """Refuse a keep rule that no document can satisfy (a misspelled field or pattern).
+
+    `best` is the lowest `keep_keys` value of the corpus; `sample` its first documents,
+    which the message names.
+
+    Example:
+        >>> check_keep_keys(1.0, [Document("a", "x", "f")],
+        ...                 DedupConfig(keep="source", source_priority=("w*",)))
+        Traceback (most recent call last):
+        dedup.errors.ConfigError: --source-priority w*: no pattern matches a document's \
+source (e.g. 'f'); patterns match whole sources
+    """
+    if config.keep == "newest":
+        require_field(sample, config.date_field or "", "--date-field", best < np.inf)
+    elif config.keep == "source" and sample and best == len(config.source_priority):
+        msg = (
+            f"--source-priority {','.join(config.source_priority)}: no pattern matches a "
+            f"document's source (e.g. {sample[0].source!r}); patterns match whole sources"
+        )
+        raise ConfigError(msg)
 
 
 def _timestamp(doc: Document, field_name: str) -> float | None:
@@ -225,17 +255,30 @@ def _neighbors(
     return group, members, _csr(ends, others, n_groups)
 
 
-def _candidates(
-    docs: Sequence[Document], config: DedupConfig, jobs: int, counts: dict[str, int]
-) -> tuple[npt.NDArray[np.int64], _Lists, _Lists, _Sets]:
-    """Signatures -> groups and their band neighbours -> shingle sets of involved documents."""
-    sigs = document_signatures(docs, config, jobs=jobs, stage="near-duplicates: signing documents")
-    set_stage("near-duplicates: candidate pairs")
-    group, members, adjacent = _neighbors(sigs, config, counts)
-    del sigs  # only the groups are needed from here on: keeps memory per document low
+def _involved_sets(
+    group: npt.NDArray[np.int64],
+    members: _Lists,
+    adjacent: _Lists,
+    texts: Sequence[str],
+    config: DedupConfig,
+) -> _Sets:
+    """Shingle sets of the documents with a candidate (a copy or a band neighbour)."""
     involved = (members.sizes() > 1) | (adjacent.sizes() > 0)
     set_stage("near-duplicates: verifying candidates")
-    return group, members, adjacent, _Sets.build(docs, np.flatnonzero(involved[group]), config)
+    return _Sets.build(texts, np.flatnonzero(involved[group]), config)
+
+
+class _Texts(Sequence[str]):
+    """The texts of a (maybe lazy) document sequence, read one at a time."""
+
+    def __init__(self, docs: Sequence[Document]) -> None:
+        self.docs = docs
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self.docs[i].text
 
 
 @dataclass(frozen=True)
@@ -250,12 +293,11 @@ class _Sets:
 
     @classmethod
     def build(
-        cls, docs: Sequence[Document], which: npt.NDArray[np.int64], config: DedupConfig
+        cls, texts: Sequence[str], which: npt.NDArray[np.int64], config: DedupConfig
     ) -> _Sets:
         parts = []
         for lo in range(0, len(which), SET_BATCH):  # texts one batch at a time
-            texts = [docs[int(i)].text for i in which[lo : lo + SET_BATCH]]
-            batch = text_shingle_sets(texts, config)
+            batch = text_shingle_sets([texts[int(i)] for i in which[lo : lo + SET_BATCH]], config)
             starts = np.cumsum([0] + [len(b) for b in batch], dtype=np.int64)
             parts.append(_Lists(np.concatenate(batch), starts))
         return cls(which, parts)
@@ -267,6 +309,10 @@ class _Sets:
     def __getitem__(self, doc: int) -> npt.NDArray[np.uint32]:
         k = int(np.searchsorted(self.docs, doc))
         return self.parts[k // SET_BATCH][k % SET_BATCH]
+
+
+def _signatures(docs: Sequence[Document], config: DedupConfig, jobs: int) -> npt.NDArray[np.uint32]:
+    return document_signatures(docs, config, jobs=jobs, stage="near-duplicates: signing documents")
 
 
 def verified_pairs(
@@ -289,7 +335,9 @@ def verified_pairs(
         [(0, 2, 0.888889)]
     """
     config = config or DedupConfig()
-    group, members, adjacent, sets = _candidates(docs, config, resolve_jobs(jobs), {})
+    set_stage("near-duplicates: candidate pairs")
+    group, members, adjacent = _neighbors(_signatures(docs, config, resolve_jobs(jobs)), config, {})
+    sets = _involved_sets(group, members, adjacent, _Texts(docs), config)
     out: list[tuple[int, int, float]] = []
     for a in sets.docs.tolist():
         g = int(group[a])
@@ -298,6 +346,9 @@ def verified_pairs(
                 if b > a and (jac := set_jaccard(sets[a], sets[b])) >= config.threshold:
                     out.append((a, b, round(jac, 6)))
     return sorted(out)
+
+
+Found = list[tuple[int, list[tuple[int, float]]]]  # (representative, [(member, jaccard)])
 
 
 def find_duplicates(
@@ -327,11 +378,45 @@ def find_duplicates(
         [('a', ['b'], 'a')]
     """
     config = config or DedupConfig()
+    order = _keep_order(docs, config)
+    found, counts = cluster_signatures(
+        _signatures(docs, config, resolve_jobs(jobs)), _Texts(docs), order, config
+    )
+    clusters = [cluster_of(lambda i: docs[i].id, rep, members, config) for rep, members in found]
+    return Duplicates(clusters, counts)
+
+
+def cluster_signatures(
+    sigs: npt.NDArray[np.uint32],
+    texts: Sequence[str],
+    order: npt.NDArray[np.int64],
+    config: DedupConfig,
+) -> tuple[Found, dict[str, int]]:
+    """The clustering of `find_duplicates` from signatures: positions, not documents.
+
+    Also the Spark engine's step for one connected piece of the candidate graph: every LSH
+    bucket, capped or not, lies inside one such piece, so clustering the pieces one by one
+    (texts and signatures in input order, `order` the keep order of the piece) gives the
+    clusters and counts of the whole corpus.
+
+    Args:
+        sigs: `(n, num_perm)` document signatures; overwritten.
+        texts: the n texts, read only for documents with candidates.
+        order: positions 0..n-1 in keep-rule order (`keep_keys`, ties in input order).
+        config: threshold, bands and shingles.
+
+    Returns:
+        `(representative, [(member, jaccard)])` sorted by representative, members sorted;
+        and the counts `find_duplicates` reports.
+    """
     counts = {"duplicate_candidates": 0, "lsh_false_positive": 0}
-    group, members, adjacent, sets = _candidates(docs, config, resolve_jobs(jobs), counts)
-    assigned = np.zeros(len(docs), dtype=bool)
-    clusters: list[tuple[int, list[tuple[int, float]]]] = []
-    for rep in _keep_order(docs, config).tolist():
+    set_stage("near-duplicates: candidate pairs")
+    group, members, adjacent = _neighbors(sigs, config, counts)
+    del sigs  # only the groups are needed from here on: keeps memory per document low
+    sets = _involved_sets(group, members, adjacent, texts, config)
+    assigned = np.zeros(len(texts), dtype=bool)
+    clusters: Found = []
+    for rep in order.tolist():
         if assigned[rep] or rep not in sets:
             continue
         assigned[rep] = True
@@ -352,17 +437,18 @@ def find_duplicates(
         if found:
             clusters.append((rep, sorted(found)))
     counts["duplicate_clusters"] = len(clusters)
-    ordered = [_cluster(docs, rep, found, config) for rep, found in sorted(clusters)]
-    return Duplicates(ordered, counts)
+    return sorted(clusters), counts
 
 
-def _cluster(
-    docs: Sequence[Document], rep: int, found: list[tuple[int, float]], config: DedupConfig
+def cluster_of(
+    id_of: Callable[[int], str], rep: int, found: list[tuple[int, float]], config: DedupConfig
 ) -> DuplicateCluster:
-    kept = None if config.keep == "none" else docs[rep].id
+    """The report's cluster of representative `rep` and members `(position, jaccard)`;
+    `id_of` gives the id of the document at a position."""
+    kept = None if config.keep == "none" else id_of(rep)
     return DuplicateCluster(
-        docs[rep].id,
-        tuple(ClusterMember(docs[i].id, jac) for i, jac in found),
+        id_of(rep),
+        tuple(ClusterMember(id_of(i), jac) for i, jac in found),
         kept,
         config.threshold,
         config.keep,

@@ -116,6 +116,11 @@ class DocumentReader:
                 for file in self._local_files(path):
                     yield from self._read_file(str(file))
 
+    def files(self, paths: Sequence[str]) -> list[str]:
+        """The files `read` would read for local `paths`, in the same order (no stdin, no
+        URLs: an engine that hands files to workers reads each with `read([file])`)."""
+        return [str(f) for path in paths for f in self._local_files(path)]
+
     def _local_files(self, path: str) -> list[Path]:
         """The files a local path names: itself, a directory's walk, or a glob's matches."""
         p = Path(path)

@@ -1,0 +1,144 @@
+"""Local engine vs Spark `local[2]`: wall time and peak memory of the documents-only scan.
+
+Writes N documents (memory_scale.py's lazy corpus: real-text pieces, every 10th document a
+near copy of an earlier one) as JSONL shards, then runs `dedup scan DIR --no-passages
+--no-boilerplate --format json` once per engine, each in a fresh process, and checks the two
+reports are equal. Peak memory is the largest sum of RSS over the process tree (the CLI,
+and for Spark its JVM and Python workers), sampled every 0.2 s.
+
+    .venv/bin/python benchmarks/spark_scale.py --docs 200000 --workdir /tmp/spark-scale
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from memory_scale import LazyCorpus, load_pieces
+
+SHARDS = 8
+
+
+def write_corpus(n: int, out: Path, chunks: int) -> Path:
+    """N documents in SHARDS JSONL files under out/corpus-N (kept for reruns)."""
+    folder = out / f"corpus-{n}"
+    if (folder / "done").exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    corpus = LazyCorpus(load_pieces(chunks), n)
+    per = -(-n // SHARDS)
+    for s in range(SHARDS):
+        with (folder / f"part-{s:02d}.jsonl").open("w", encoding="utf-8") as fh:
+            for i in range(s * per, min(n, (s + 1) * per)):
+                doc = corpus[i]
+                fh.write(json.dumps({"id": doc.id, "text": doc.text}) + "\n")
+    (folder / "done").write_text("")
+    return folder
+
+
+def _tree_rss(pid: int) -> int:
+    """RSS in bytes of a process and all its descendants."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            statm = (entry / "statm").read_text().split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        rss[int(entry.name)] = int(statm[1]) * os.sysconf("SC_PAGE_SIZE")
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo.extend(children.get(p, []))
+    return total
+
+
+def run(args: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds and peak tree RSS of one command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, env=env)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss(proc.pid))
+        time.sleep(0.2)
+    if proc.returncode:
+        sys.exit(f"{' '.join(args)} failed with exit code {proc.returncode}")
+    return time.perf_counter() - start, peak
+
+
+STAGES = """
+import json, sys
+from dedup.config import DedupConfig
+from dedup.engines.spark import scan_files
+config = DedupConfig(passages=False, find_boilerplate=False)
+got = scan_files([sys.argv[1]], config, id_field="id", master=sys.argv[2])
+print(json.dumps({"seconds": got.seconds, "sizes": got.sizes}))
+"""
+
+
+def stages(corpus: Path, master: str, env: dict[str, str]) -> dict[str, dict[str, float]]:
+    """Seconds per Spark stage (and sizes) of one more run, through the API."""
+    args = [sys.executable, "-c", STAGES, str(corpus), master]
+    out = subprocess.run(args, env=env, check=True, capture_output=True, text=True).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, nargs="+", default=[200_000])
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/dedup-spark-scale"))
+    parser.add_argument("--chunks", type=int, default=20000)
+    parser.add_argument("--master", default="local[2]")
+    parser.add_argument("--driver-memory", default="4g")
+    parser.add_argument("--jobs", type=int, default=2, help="--jobs of the local engine")
+    parser.add_argument("--stages", action="store_true", help="also time each Spark stage")
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        default=["local", "spark"],
+        help="spark alone compares with the local report an earlier run left in --workdir",
+    )
+    args = parser.parse_args()
+    env = dict(os.environ)
+    env["PYSPARK_SUBMIT_ARGS"] = f"--driver-memory {args.driver_memory} pyspark-shell"
+    print("| documents | engine | seconds | peak RSS (process tree) | clusters | same report |")
+    print("|---|---|---|---|---|---|")
+    for n in args.docs:
+        corpus = write_corpus(n, args.workdir, args.chunks)
+        base = [sys.executable, "-m", "dedup", "scan", str(corpus), "--id-field", "id"]
+        base += ["--no-passages", "--no-boilerplate", "--format", "json", "-q"]
+        runs = {
+            "local": ["--jobs", str(args.jobs)],
+            "spark": ["--engine", "spark", "--spark-master", args.master],
+        }
+        reports = {}
+        for engine in args.engines:
+            out = args.workdir / f"report-{n}-{engine}.json"
+            seconds, peak = run([*base, *runs[engine], "-o", str(out)], env)
+            reports[engine] = json.loads(out.read_text())
+            local = args.workdir / f"report-{n}-local.json"
+            same = reports[engine] == (reports.get("local") or json.loads(local.read_text()))
+            clusters = len(reports[engine]["duplicates"])
+            print(
+                f"| {n:,} | {engine} | {seconds:.1f} | {peak / 2**20:,.0f} MB | {clusters:,} "
+                f"| {same} |",
+                flush=True,
+            )
+        if args.stages:
+            print(f"Spark stages at {n:,} documents: {stages(corpus, args.master, env)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,623 @@
+"""The Spark engine: the documents-only scan (near-duplicate clusters) on Apache Spark.
+
+Every stage calls the local core functions, never a second copy of the maths, so the
+report equals the local engine's for any partition count:
+
+1. read: the driver lists the input files as the local reader does; tasks read them with
+   `DocumentReader` (the same ids, skipped records and errors), each row keyed by its
+   position `file << 32 | record`, which sorts as the local input order;
+2. sign: one Arrow UDF (`mapInArrow`) per partition calls `signature.text_signatures`,
+   `lsh.band_keys` and `cluster.keep_keys`;
+3. band join: band keys exploded and grouped by key; each document is linked to the first
+   document sharing a key (star links: linear in a bucket's size, never quadratic);
+4. connected components of the links (large-star / small-star);
+5. cluster: each component of two or more documents is one `applyInArrow` call running
+   `cluster.cluster_signatures` (identical signatures, the capped banding join, exact
+   Jaccard, the representative rule) on its documents in input order. Every LSH bucket
+   lies inside one component, so this is the local clustering piece by piece. The bound:
+   one component's texts and signatures must fit in one Python worker (a component is a
+   set of documents linked by shared bands, near copies, not the corpus);
+6. the driver collects the clusters and every document's id, source and length (the
+   report lists every document: ~100 bytes each) and assembles the report.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from dedup.api import assemble_report
+from dedup.cluster import Duplicates, check_keep_keys, cluster_of, cluster_signatures, keep_keys
+from dedup.config import DedupConfig
+from dedup.document import Document, require_unique_id
+from dedup.errors import ConfigError, DedupError, InputError
+from dedup.io.readers import STDIN, DocumentReader, SkippedRecord, require_documents
+from dedup.io.remote import is_url
+from dedup.lsh import band_keys, document_bands
+from dedup.report import DocumentInfo, Report
+from dedup.signature import text_signatures
+
+INSTALL_TEXT = "the Spark engine needs pyspark: pip install 'dedup[spark]'"
+JAVA_TEXT = (
+    "Spark could not start ({detail}); it needs Java 17 or newer: "
+    "apt-get install openjdk-17-jre-headless, or set JAVA_HOME"
+)
+ONLY_DUPLICATES_TEXT = (
+    "scan_files finds near-duplicate documents only: pass passages=False and "
+    "find_boilerplate=False, or use find_duplicates_spark with dedup.scan"
+)
+FILE_SHIFT = 32  # a row's position: file number << FILE_SHIFT | record number in the file
+ROWS_PER_BATCH = 1024  # rows per Arrow batch a read task yields
+SAMPLE = 1000  # documents whose fields name a missing --date-field (as `require_field`)
+
+READ_SCHEMA = (
+    "pos long, kind string, id string, source string, text string, chars long, "
+    "keep double, keep_error string, fields array<string>, reason string, raw string"
+)
+SIGNED_SCHEMA = f"{READ_SCHEMA}, sig binary, keys array<long>"
+CLUSTER_SCHEMA = (
+    "rep long, member long, jaccard double, "
+    "duplicate_candidates long, lsh_false_positive long, lsh_buckets_capped long"
+)
+LISTED = [c.split()[0] for c in READ_SCHEMA.split(", ") if not c.startswith("text ")]
+PIECE_SCHEMA = "comp long, pos long, text string, sig binary, keep double"
+PIECE_COLUMNS = [c.split()[0] for c in PIECE_SCHEMA.split(", ")]
+DRIVER_LINKS = 20_000_000  # band links put in components on the driver (16 B each)
+BROADCAST_NODES = 2_000_000  # documents with candidates joined to the texts by broadcast
+COUNTS = ("duplicate_candidates", "lsh_false_positive", "lsh_buckets_capped")
+_WORKER_ERROR = re.compile(r"^dedup\.errors\.(ConfigError|InputError|DedupError): (.*)$", re.M)
+
+
+@dataclass(frozen=True)
+class SparkScan:
+    """A scan on Spark: the report, what the reader skipped or passed over, and what each
+    stage took (`seconds`) and handled (`sizes`), for sizing a cluster."""
+
+    report: Report
+    skipped: list[SkippedRecord] = field(default_factory=list)
+    passed_over: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+
+
+def spark_session(master: str = "local[*]") -> Any:
+    """A Spark session for dedup (the active one, or a new one on `master`).
+
+    A `local[...]` master binds to 127.0.0.1 and runs without the web UI; Python workers
+    run this interpreter, so they import the same dedup.
+
+    Raises:
+        ConfigError: pyspark is not installed, or Java cannot start.
+    """
+    return _session(master)[0]
+
+
+def _session(master: str) -> tuple[Any, bool]:
+    """The session, and whether it was started here (and so is stopped after the scan)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as ex:
+        raise ConfigError(INSTALL_TEXT) from ex
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active, False
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("dedup")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "2048")
+    )
+    if master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        builder = (
+            builder.config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+        )
+    try:
+        session = builder.getOrCreate()
+    except Exception as ex:  # pyspark raises a bare runtime error when Java is missing
+        raise ConfigError(JAVA_TEXT.format(detail=str(ex).strip().splitlines()[0])) from ex
+    session.sparkContext.setLogLevel("ERROR")
+    return session, True
+
+
+def scan_files(
+    paths: Sequence[str],
+    config: DedupConfig | None = None,
+    *,
+    text_field: str = "text",
+    id_field: str | None = None,
+    strict: bool = False,
+    encoding: str = "utf-8",
+    allow_empty: bool = False,
+    master: str = "local[*]",
+    partitions: int | None = None,
+    session: Any = None,
+) -> SparkScan:
+    """The documents-only scan of `paths` on Spark: the local `scan`'s report, equal to it.
+
+    Args:
+        paths: local (or cluster-shared) files, directories and globs, as for `scan`.
+        config: settings; `passages` and `find_boilerplate` must be off.
+        text_field: field or column holding the text.
+        id_field: field holding the id (default `path:LINE` / `path:ROW`).
+        strict: stop at the first bad record.
+        encoding: how text files are decoded.
+        allow_empty: succeed when no document is read.
+        master: the Spark master (`local[*]`, `spark://host:7077`, `yarn`, ...).
+        partitions: partitions of the document table and of every shuffle (default: the
+            session's parallelism); the report does not depend on it.
+        session: a running SparkSession to use (and leave running).
+
+    Raises:
+        ConfigError: passages or boilerplate asked for, pyspark missing, Java missing.
+        InputError: as the local reader, and for standard input or URLs.
+    """
+    config = config or DedupConfig()
+    if config.passages or config.find_boilerplate:
+        raise ConfigError(ONLY_DUPLICATES_TEXT)
+    for path in paths:
+        if path == STDIN or is_url(path):
+            msg = f"{path}: the Spark engine reads files its workers can open; save it to a file"
+            raise InputError(msg)
+    reader = DocumentReader(
+        text_field=text_field, id_field=id_field, strict=strict, encoding=encoding
+    )
+    files = reader.files(paths)
+    spark, own = (session, False) if session is not None else _session(master)
+    try:
+        with _worker_errors():
+            found = _scan(spark, files, reader, config, partitions, paths, allow_empty)
+    finally:
+        if own:
+            spark.stop()
+    return replace(found, passed_over=list(reader.passed_over))
+
+
+def find_duplicates_spark(
+    paths: Sequence[str], config: DedupConfig | None = None, **options: Any
+) -> Duplicates:
+    """The near-duplicate clusters of `paths` found on Spark, for a scan that runs its
+    other stages (passages, boilerplate) here: `scan(docs, config, duplicates=...)`.
+
+    `options` are those of `scan_files`; the clusters and counts equal `find_duplicates`.
+    """
+    only = replace(config or DedupConfig(), passages=False, find_boilerplate=False)
+    report = scan_files(paths, only, **options).report
+    return Duplicates(list(report.duplicates), dict(report.counts))
+
+
+@contextmanager
+def _worker_errors() -> Iterator[None]:
+    """A dedup error raised in a Spark worker is the same one-line error on the driver."""
+    try:
+        yield
+    except DedupError:
+        raise
+    except Exception as ex:
+        found = _WORKER_ERROR.findall(str(ex))
+        if not found:
+            raise
+        kind, msg = found[-1]
+        error = {"ConfigError": ConfigError, "InputError": InputError}.get(kind, DedupError)
+        raise error(msg) from None
+
+
+def _scan(
+    spark: Any,
+    files: list[str],
+    reader: DocumentReader,
+    config: DedupConfig,
+    partitions: int | None,
+    paths: Sequence[str],
+    allow_empty: bool,
+) -> SparkScan:
+    import pyarrow.compute as pc
+    from pyspark import StorageLevel
+
+    clock = _Clock()
+    parts = partitions or spark.sparkContext.defaultParallelism
+    spark.conf.set("spark.sql.shuffle.partitions", str(parts))
+    settings = (reader.text_field, reader.id_field, reader.strict, reader.encoding)
+    names = spark.range(len(files), numPartitions=max(1, min(len(files), parts)))
+    if len(files) < parts:  # fewer files than partitions: spread their records, then sign
+        read = names.mapInArrow(_read_files(files, settings, config, sign=False), READ_SCHEMA)
+        table = read.repartition(parts, "pos").mapInArrow(_sign(config), SIGNED_SCHEMA)
+    else:
+        table = names.mapInArrow(_read_files(files, settings, config, sign=True), SIGNED_SCHEMA)
+    table = table.persist(StorageLevel.DISK_ONLY)  # serialized: no texts on the heap
+    try:
+        # One pass over the cache for both lists: every column but the text and signature.
+        listed = table.select(*LISTED).orderBy("pos").toArrow()
+        clock.lap("read, sign, cache")
+        skipped = _skipped(listed.filter(pc.field("kind") != "doc").to_pydict())
+        rows = listed.filter(pc.field("kind") == "doc").to_pydict()
+        del listed
+        require_documents(len(rows["pos"]), len(skipped), paths, reader.text_field,
+                          allow_empty=allow_empty)  # fmt: skip
+        _check_documents(rows, config)
+        infos = [
+            DocumentInfo(*doc)
+            for doc in zip(rows["id"], rows["source"], rows["chars"], strict=True)
+        ]
+        clock.lap("collect documents")
+        duplicates = _duplicates(table, np.array(rows["pos"], dtype=np.int64), infos, config, clock)
+    finally:
+        table.unpersist()
+    report = assemble_report(config, infos, duplicates)
+    return SparkScan(report, skipped, seconds=clock.seconds, sizes=clock.sizes)
+
+
+class _Clock:
+    """Seconds per stage, and sizes worth knowing when sizing a cluster."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.sizes: dict[str, int] = {}
+        self.last = time.monotonic()
+
+    def lap(self, stage: str) -> None:
+        now = time.monotonic()
+        self.seconds[stage] = round(now - self.last, 2)
+        self.last = now
+
+
+def _skipped(found: dict[str, list[Any]]) -> list[SkippedRecord]:
+    """The skipped records in input order; a file that could not be read raises."""
+    for kind, reason in zip(found["kind"], found["reason"], strict=True):
+        if kind == "error":
+            raise InputError(reason)
+    return [
+        SkippedRecord(*r) for r in zip(found["source"], found["reason"], found["raw"], strict=True)
+    ]
+
+
+def _check_documents(rows: dict[str, list[Any]], config: DedupConfig) -> None:
+    """Unique ids and a usable keep rule, checked in input order as `scan` checks them."""
+    seen: dict[str, str] = {}
+    for doc_id, source in zip(rows["id"], rows["source"], strict=True):
+        require_unique_id(Document(doc_id, "", source), seen)
+    for error in rows["keep_error"]:
+        if error is not None:
+            raise ConfigError(error)
+    sample = [
+        Document(doc_id, "", source, dict.fromkeys(fields or ()))
+        for doc_id, source, fields in zip(
+            rows["id"][:SAMPLE], rows["source"][:SAMPLE], rows["fields"][:SAMPLE], strict=True
+        )
+    ]
+    check_keep_keys(min(rows["keep"], default=np.inf), sample, config)
+
+
+# --------------------------------------------------------------------- tasks (run in workers)
+
+
+def _read_files(
+    files: list[str],
+    settings: tuple[str, str | None, bool, str],
+    config: DedupConfig,
+    *,
+    sign: bool,
+) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """The read task: file numbers in, document and skipped-record rows out (signed too
+    with `sign`: one pass over the texts when no shuffle is needed in between)."""
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        for batch in batches:
+            for number in batch.column(0).to_pylist():
+                rows = _read_file(number, files[number], settings, config)
+                yield from _sign(config)(rows) if sign else rows
+
+    return run
+
+
+def _read_file(
+    number: int, name: str, settings: tuple[str, str | None, bool, str], config: DedupConfig
+) -> Iterator[Any]:
+    text_field, id_field, strict, encoding = settings
+    reader = DocumentReader(
+        text_field=text_field, id_field=id_field, strict=strict, encoding=encoding
+    )
+    rows = _Rows(number << FILE_SHIFT, config)
+    try:
+        for doc in reader.read([name]):
+            rows.add_skipped(reader.skipped)
+            rows.add_document(doc)
+            if len(rows) >= ROWS_PER_BATCH:
+                yield rows.batch()
+        rows.add_skipped(reader.skipped)
+    except DedupError as ex:  # raised on the driver, the first in input order
+        rows.add_skipped(reader.skipped)
+        rows.add("error", str(ex))
+    yield rows.batch()
+
+
+class _Rows:
+    """Rows of one file for READ_SCHEMA, numbered in reading order."""
+
+    def __init__(self, base: int, config: DedupConfig) -> None:
+        self.base, self.config, self.seen = base, config, 0
+        self.entries: list[tuple[str, Any]] = []  # ("doc", Document) or (kind, SkippedRecord)
+        self.next = 0  # the number of the next row
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def add(self, kind: str, reason: str) -> None:
+        self.entries.append((kind, SkippedRecord("", reason)))
+
+    def add_skipped(self, skipped: list[SkippedRecord]) -> None:
+        self.entries.extend(("skip", record) for record in skipped[self.seen :])
+        self.seen = len(skipped)
+
+    def add_document(self, doc: Document) -> None:
+        self.entries.append(("doc", doc))
+
+    def batch(self) -> Any:
+        import pyarrow as pa
+
+        docs = [e for kind, e in self.entries if kind == "doc"]
+        keys, errors = self._keep_keys(docs)
+        newest = self.config.keep == "newest"
+        cols: dict[str, list[Any]] = {name: [] for name in _arrow_schema(READ_SCHEMA).names}
+        k = 0
+        for kind, entry in self.entries:
+            cols["pos"].append(self.base + self.next)
+            cols["kind"].append(kind)
+            self.next += 1
+            if kind == "doc":
+                cols["id"].append(entry.id)
+                cols["source"].append(entry.source)
+                cols["text"].append(entry.text)
+                cols["chars"].append(entry.chars)
+                cols["keep"].append(keys[k])
+                cols["keep_error"].append(errors[k])
+                cols["fields"].append(sorted(map(str, entry.meta)) if newest else None)
+                cols["reason"].append(None)
+                cols["raw"].append(None)
+                k += 1
+            else:
+                for name in ("id", "text", "chars", "keep", "keep_error", "fields"):
+                    cols[name].append(None)
+                cols["source"].append(entry.source)
+                cols["reason"].append(entry.reason)
+                cols["raw"].append(entry.raw)
+        self.entries = []
+        return pa.RecordBatch.from_pydict(cols, schema=_arrow_schema(READ_SCHEMA))
+
+    def _keep_keys(self, docs: list[Document]) -> tuple[list[float], list[str | None]]:
+        """`keep_keys` of the documents, and the error of each whose key cannot be made."""
+        try:
+            return keep_keys(docs, self.config).tolist(), [None] * len(docs)
+        except ConfigError:
+            pass
+        keys: list[float] = []
+        errors: list[str | None] = []
+        for doc in docs:
+            try:
+                keys.append(float(keep_keys([doc], self.config)[0]))
+                errors.append(None)
+            except ConfigError as ex:
+                keys.append(float("nan"))
+                errors.append(str(ex))
+        return keys, errors
+
+
+@lru_cache(maxsize=8)
+def _arrow_schema(spark_schema: str) -> Any:
+    import pyarrow as pa
+
+    types = {
+        "long": pa.int64(),
+        "string": pa.string(),
+        "double": pa.float64(),
+        "binary": pa.binary(),
+        "array<string>": pa.list_(pa.string()),
+        "array<long>": pa.list_(pa.int64()),
+    }
+    return pa.schema(
+        [(n, types[t]) for n, t in (c.split(" ", 1) for c in spark_schema.split(", "))]
+    )
+
+
+def _sign(config: DedupConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """The signing task: each document row gains its signature and band keys."""
+    bands, rows = document_bands(config)
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        schema = _arrow_schema(SIGNED_SCHEMA)
+        for batch in batches:
+            if not batch.num_rows:
+                continue
+            kinds = batch.column("kind").to_pylist()
+            texts = batch.column("text").to_pylist()
+            is_doc = np.array([k == "doc" for k in kinds], dtype=bool)
+            sigs = text_signatures([t for t, d in zip(texts, is_doc, strict=True) if d], config)
+            keys = band_keys(sigs, bands, rows)
+            width = np.where(is_doc, bands, 0)
+            offsets = np.concatenate(([0], np.cumsum(width))).astype(np.int32)
+            blobs: list[bytes | None] = [None] * len(kinds)
+            for k, at in enumerate(np.flatnonzero(is_doc).tolist()):
+                blobs[at] = sigs[k].tobytes()
+            columns = [*batch.columns, pa.array(blobs, pa.binary())]
+            columns.append(pa.ListArray.from_arrays(offsets, keys.reshape(-1)))
+            yield pa.RecordBatch.from_arrays(columns, schema=schema)
+
+    return run
+
+
+def _cluster_partition(config: DedupConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """The clustering task: whole components in, their clusters and counts out.
+
+    The documents of several components are clustered in one `cluster_signatures` call, in
+    input order: no bucket, copy or candidate spans two components, so this equals one call
+    per component, without a Python call per component.
+    """
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        table = pa.Table.from_batches(list(batches), schema=_arrow_schema(PIECE_SCHEMA))
+        table = table.sort_by("pos")
+        pos = np.asarray(table.column("pos").to_numpy(), dtype=np.int64)
+        blob = b"".join(table.column("sig").to_pylist())
+        sigs = np.frombuffer(blob, dtype=np.uint32).reshape(len(pos), config.num_perm).copy()
+        keep = np.asarray(table.column("keep").to_numpy(), dtype=np.float64)
+        order = np.lexsort((np.arange(len(pos)), keep)).astype(np.int64)
+        texts = table.column("text").to_pylist()
+        del table, blob
+        found, counts = cluster_signatures(sigs, texts, order, config)
+        reps = [int(pos[rep]) for rep, members in found for _ in members]
+        members = [int(pos[m]) for _, ms in found for m, _ in ms]
+        jaccards = [j for _, ms in found for _, j in ms]
+        out: dict[str, list[Any]] = {"rep": [-1, *reps], "member": [-1, *members]}
+        out["jaccard"] = [0.0, *jaccards]
+        for name in COUNTS:
+            out[name] = [counts[name]] + [0] * len(reps)
+        yield pa.RecordBatch.from_pydict(out, schema=_arrow_schema(CLUSTER_SCHEMA))
+
+    return run
+
+
+# --------------------------------------------------------------------- driver-side plans
+
+
+def _duplicates(
+    table: Any,
+    pos: np.ndarray[Any, Any],
+    infos: list[DocumentInfo],
+    config: DedupConfig,
+    clock: _Clock,
+) -> Duplicates:
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    keys = table.where("kind = 'doc'").select("pos", F.explode("keys").alias("key"))
+    first = F.min("pos").over(Window.partitionBy("key"))
+    links = keys.select(F.col("pos").alias("u"), first.alias("v")).where("u != v").distinct()
+    links = links.localCheckpoint()
+    clock.sizes["links"] = links.count()
+    clock.lap("band join")
+    if clock.sizes["links"] <= DRIVER_LINKS:
+        nodes, rounds = _components_here(links), 0
+    else:
+        nodes, rounds = _components(links)
+    nodes = nodes.localCheckpoint()
+    clock.sizes["documents with candidates"] = involved = nodes.count()
+    clock.sizes["component rounds"] = rounds
+    clock.lap("components")
+    if involved <= BROADCAST_NODES:  # a small table joins without moving the texts
+        nodes = F.broadcast(nodes)
+    pieces = table.join(nodes, table.pos == nodes.node).select(*PIECE_COLUMNS)
+    parts = int(table.sparkSession.conf.get("spark.sql.shuffle.partitions"))
+    got = pieces.repartition(parts, "comp").mapInArrow(_cluster_partition(config), CLUSTER_SCHEMA)
+    found = got.toArrow().to_pydict()
+    clock.lap("cluster")
+    counts = {name: int(sum(found[name])) for name in COUNTS}
+    clusters: dict[int, list[tuple[int, float]]] = {}
+    for rep, member, jac in zip(found["rep"], found["member"], found["jaccard"], strict=True):
+        if rep >= 0:
+            at = np.searchsorted(pos, [rep, member])
+            clusters.setdefault(int(at[0]), []).append((int(at[1]), jac))
+    result = {"duplicate_candidates": counts["duplicate_candidates"]}
+    result["lsh_false_positive"] = counts["lsh_false_positive"]
+    result["lsh_buckets_capped"] = counts["lsh_buckets_capped"]
+    result["duplicate_clusters"] = len(clusters)
+    return Duplicates(
+        [
+            cluster_of(lambda i: infos[i].id, rep, sorted(members), config)
+            for rep, members in sorted(clusters.items())
+        ],
+        result,
+    )
+
+
+MAX_ROUNDS = 200  # large-star / small-star rounds; it converges in O(log^2 n)
+
+
+def _components_here(links: Any) -> Any:
+    """`_components` computed on the driver, for links that fit in its memory (16 B each):
+    a few vector steps instead of Spark jobs of rounds."""
+    import pyarrow as pa
+
+    got = links.toArrow()
+    u = np.asarray(got.column("u").to_numpy(), dtype=np.int64)
+    v = np.asarray(got.column("v").to_numpy(), dtype=np.int64)
+    nodes, ends = np.unique(np.concatenate((u, v)), return_inverse=True)
+    a, b = ends[: len(u)], ends[len(u) :]
+    label = np.arange(len(nodes))
+    while True:
+        # Each node takes the smallest label across its links, then labels point to roots.
+        low = np.minimum(label[a], label[b])
+        new = label.copy()
+        np.minimum.at(new, a, low)
+        np.minimum.at(new, b, low)
+        while not (new[new] == new).all():
+            new = new[new]
+        if (new == label).all():
+            break
+        label = new
+    # A component's label is its smallest position: positions are sorted, so its smallest node.
+    table = pa.table({"node": nodes, "comp": nodes[label]})
+    return links.sparkSession.createDataFrame(table)
+
+
+def _components(links: Any) -> tuple[Any, int]:
+    """(node, comp) for every node of the undirected links (u > v): comp is the smallest
+    node of its connected component. Large-star / small-star (Kiveris et al., 2014) until
+    every component is a star around its smallest node; and the number of rounds."""
+    from pyspark.sql import functions as F
+
+    edges, rounds = links, 0
+    while rounds < MAX_ROUNDS and not _stars(edges):
+        edges = _small_star(_large_star(edges)).localCheckpoint()
+        rounds += 1
+    centres = edges.select(F.col("v").alias("node"), F.col("v").alias("comp")).distinct()
+    nodes = edges.select(F.col("u").alias("node"), F.col("v").alias("comp")).union(centres)
+    return nodes, rounds
+
+
+def _stars(edges: Any) -> bool:
+    """Every node has at most one smaller neighbour, and no centre has a smaller one."""
+    from pyspark.sql import functions as F
+
+    if not edges.groupBy("u").count().where("count > 1").isEmpty():
+        return False
+    centres = edges.select(F.col("v").alias("u")).distinct()
+    return bool(centres.join(edges.select("u"), "u").isEmpty())
+
+
+def _large_star(edges: Any) -> Any:
+    """Each node's larger neighbours are linked to the smallest of its neighbourhood."""
+    from pyspark.sql import functions as F
+
+    both = edges.select(F.col("u").alias("x"), F.col("v").alias("y")).union(
+        edges.select(F.col("v").alias("x"), F.col("u").alias("y"))
+    )
+    low = both.groupBy("x").agg(F.min("y").alias("m"))
+    linked = both.join(low, "x").where("y > x")
+    return linked.select(F.col("y").alias("u"), F.least("x", "m").alias("v")).distinct()
+
+
+def _small_star(edges: Any) -> Any:
+    """Each node and its smaller neighbours are linked to the smallest of them."""
+    from pyspark.sql import functions as F
+
+    low = edges.groupBy("u").agg(F.min("v").alias("m"))
+    others = (
+        edges.join(low, "u").where("v != m").select(F.col("v").alias("u"), F.col("m").alias("v"))
+    )
+    return others.union(low.select("u", F.col("m").alias("v"))).distinct()

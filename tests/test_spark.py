@@ -1,0 +1,195 @@
+"""The Spark engine gives the local engine's report, for any partition count.
+
+One `local[2]` session for the whole file (starting Spark costs ~10 s); the corpora are
+small so every test stays short.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from cli_helpers import run_cli
+
+from dedup import DedupConfig
+from dedup.api import scan
+from dedup.engines import spark as spark_engine
+from dedup.engines.spark import scan_files, spark_session
+from dedup.io.readers import DocumentReader
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+ONLY_DUPLICATES = replace(DedupConfig(), passages=False, find_boilerplate=False)
+
+
+@pytest.fixture(scope="session")
+def spark():
+    pytest.importorskip("pyspark")
+    session = spark_session("local[2]")
+    yield session
+    session.stop()
+
+
+def _words(rng: random.Random, n: int) -> list[str]:
+    return [f"w{rng.randrange(3000)}" for _ in range(n)]
+
+
+def _edit(rng: random.Random, words: list[str], changes: int) -> list[str]:
+    out = list(words)
+    for _ in range(changes):
+        out[rng.randrange(len(out))] = f"x{rng.randrange(10**6)}"
+    return out
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """~300 documents in two JSONL files and a text folder: exact copies, near copies,
+    chains of edits (a copy of a copy, to test that clusters do not chain), lengths that
+    differ (for --keep longest), one bad record and unrelated documents."""
+    rng = random.Random(15)
+    root = tmp_path_factory.mktemp("spark-corpus")
+    records: list[dict[str, object]] = []
+    for _ in range(40):
+        base = _words(rng, rng.randrange(60, 200))
+        versions = [base]
+        for _ in range(rng.randrange(1, 6)):
+            kind = rng.random()
+            prev = rng.choice(versions)
+            if kind < 0.25:
+                new = list(prev)
+            elif kind < 0.6:
+                new = _edit(rng, prev, rng.randrange(1, 4))
+            elif kind < 0.8:
+                new = prev + _words(rng, rng.randrange(1, 8))
+            else:
+                new = _edit(rng, prev, rng.randrange(4, 12))
+            versions.append(new)
+        for v in versions:
+            records.append({"text": " ".join(v), "day": f"2024-01-{rng.randrange(1, 29):02d}"})
+    records.extend({"text": " ".join(_words(rng, 80)), "day": "2024-02-01"} for _ in range(80))
+    rng.shuffle(records)
+    half = len(records) // 2
+    lines = [json.dumps(r) for r in records[:half]]
+    lines.insert(7, "{not json")
+    (root / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / "b.jsonl").write_text(
+        "\n".join(json.dumps(r) for r in records[half:-40]) + "\n", encoding="utf-8"
+    )
+    table = {"text": [str(r["text"]) for r in records[-40:-30]], "day": ["2024-03-01"] * 10}
+    pq.write_table(pa.table(table), root / "c.parquet")
+    (root / "texts").mkdir()
+    for k, r in enumerate(records[-30:]):
+        (root / "texts" / f"{k:03d}.txt").write_text(str(r["text"]), encoding="utf-8")
+    return root
+
+
+def _local(paths: list[str], config: DedupConfig) -> dict[str, object]:
+    return scan(list(DocumentReader().read(paths)), config).to_dict()
+
+
+@pytest.mark.parametrize("partitions", [1, 7])
+def test_samples_equal_local(spark, partitions: int) -> None:
+    paths = [str(SAMPLES)]
+    got = scan_files(paths, ONLY_DUPLICATES, partitions=partitions, session=spark)
+    assert got.report.to_dict() == _local(paths, ONLY_DUPLICATES)
+
+
+@pytest.mark.parametrize(
+    ("partitions", "keep", "driver_links"), [(1, "first", 0), (7, "newest", 20_000_000)]
+)
+def test_corpus_equals_local(
+    spark, corpus: Path, partitions: int, keep: str, driver_links: int, monkeypatch
+) -> None:
+    """Components found by Spark rounds (no link on the driver) or on the driver alike."""
+    monkeypatch.setattr(spark_engine, "DRIVER_LINKS", driver_links)
+    config = replace(ONLY_DUPLICATES, keep=keep, date_field="day" if keep == "newest" else None)
+    paths = [str(corpus)]
+    got = scan_files(paths, config, partitions=partitions, session=spark)
+    want = _local(paths, config)
+    assert got.report.to_dict() == want
+    assert (got.sizes["component rounds"] > 0) == (driver_links == 0)
+    assert len(want["duplicates"]) >= 20  # the corpus has clusters to compare
+    assert [s.source for s in got.skipped] == [f"{corpus / 'a.jsonl'}:8"]
+
+
+def test_errors_are_the_local_ones(spark, corpus: Path, tmp_path: Path) -> None:
+    with pytest.raises(Exception, match=r"a.jsonl:8: not valid JSON") as strict:
+        scan_files([str(corpus)], ONLY_DUPLICATES, strict=True, session=spark)
+    assert type(strict.value).__name__ == "InputError"
+    dated = tmp_path / "dated.jsonl"
+    dated.write_text('{"text": "a", "day": "2024-01-01"}\n{"text": "b", "day": "last May"}\n')
+    bad_date = replace(ONLY_DUPLICATES, keep="newest", date_field="day")
+    with pytest.raises(Exception, match=r"--date-field 'day': .*:2 has 'last May', not a date"):
+        scan_files([str(dated)], bad_date, session=spark)
+    with pytest.raises(Exception, match="scan_files finds near-duplicate documents only"):
+        scan_files([str(corpus)], DedupConfig(), session=spark)
+
+
+def test_cli_engine_spark(spark, corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    args = ["scan", str(corpus), "--no-passages", "--no-boilerplate", "--format", "json"]
+    code, _, err = run_cli(*args, "--engine", "spark", "--spark-master", "local[2]", "-o", str(out))
+    assert code == 0, err
+    code, local, err = run_cli(*args)
+    assert code == 0, err
+    assert json.loads(out.read_text()) == json.loads(local)
+    # With passages and boilerplate, the near-duplicates come from Spark, the rest from here.
+    full = ["scan", str(corpus / "b.jsonl"), "--format", "json"]
+    code, hybrid, err = run_cli(*full, "--engine", "spark")
+    assert code == 0, err
+    assert json.loads(hybrid) == json.loads(run_cli(*full)[1])
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def test_clean_and_check_engine_spark(spark, corpus: Path, tmp_path: Path) -> None:
+    """Near-duplicates on Spark, the rest (boilerplate, writing) here: the same bytes."""
+    outs, data = {}, str(corpus / "a.jsonl")
+    for engine in ("local", "spark"):
+        outs[engine] = tmp_path / engine
+        code, _, err = run_cli("clean", data, "-o", str(outs[engine]), "--engine", engine)
+        assert code == 0, err
+    assert _files(outs["spark"]) == _files(outs["local"])
+    assert b"near_duplicate" in _files(outs["local"])["rejects.jsonl"]
+    checks = [
+        run_cli("check", str(corpus), "--format", "json", "--engine", e) for e in ("local", "spark")
+    ]
+    assert checks[0][0] == checks[1][0] == 1  # the corpus has near-duplicates
+    assert json.loads(checks[0][1]) == json.loads(checks[1][1])
+
+
+def test_missing_pyspark_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    code, _, err = run_cli(
+        "scan", str(SAMPLES), "--no-passages", "--no-boilerplate", "--engine", "spark"
+    )
+    assert code == 2
+    assert err.strip() == "Error: the Spark engine needs pyspark: pip install 'dedup[spark]'"
+
+
+def test_missing_java_is_one_line(tmp_path: Path) -> None:
+    """A fresh process (no session running) whose JAVA_HOME has no Java: exit 2, and the
+    last line says what to install (spark-class prints its own complaint above it)."""
+    pytest.importorskip("pyspark")
+    env = {**os.environ, "JAVA_HOME": str(tmp_path / "no-java")}
+    args = [sys.executable, "-m", "dedup", "scan", str(SAMPLES), "--no-passages"]
+    args += ["--no-boilerplate", "--engine", "spark", "-q"]
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: Spark could not start (")
+    assert last.endswith(
+        "it needs Java 17 or newer: apt-get install openjdk-17-jre-headless, or set JAVA_HOME"
+    )
+    assert "Traceback" not in done.stderr
