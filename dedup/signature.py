@@ -299,6 +299,20 @@ def text_shingle_sets(
     return [sorted_unique(flat32[sets[i] : sets[i + 1]]) for i in range(len(texts))]
 
 
+def prepare(config: DedupConfig) -> None:
+    """Load what signing needs (tables, permutations, the compiled kernels) in this process.
+
+    Call it before forking workers that sign or shingle: they inherit it all, where each
+    would otherwise load numba again (~0.5 s, more on a busy machine) in every pool.
+    """
+    load_tables()
+    permutations(config.num_perm, config.seed)
+    if _use_kernel(config, None):
+        # numba compiles (or loads from its cache) a kernel at its first call, not at import.
+        text_signatures(["warm up"], config)
+        text_shingle_sets(["warm up"], config)
+
+
 def document_signatures(
     docs: Sequence[Document],
     config: DedupConfig,
@@ -317,7 +331,7 @@ def document_signatures(
         >>> document_signatures(docs, DedupConfig(num_perm=8)).shape
         (2, 8)
     """
-    load_tables()  # before the workers fork, so they inherit it
+    prepare(config)  # before the workers fork, so they inherit it
     out = np.empty((len(docs), config.num_perm), dtype=np.uint32)
     pos = 0
     sign = partial(text_signatures, config=config)
