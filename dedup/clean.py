@@ -330,10 +330,13 @@ def remove_spans(
     last_kept = max((i for i in range(len(lines)) if i not in whole), default=-1)
     for i in whole:
         keep[starts[i] : starts[i] + len(lines[i])] = bytes(len(lines[i]))
-    # The break after line i stays when line i is kept and a kept line follows it.
+    # The break after line i stays when line i is kept and a kept line follows it. The last
+    # kept line loses its whole break, the "\r" of a CRLF one too (as an LF file ends).
     for i in range(len(lines) - 1):
         if i in whole or i >= last_kept:
             keep[starts[i] + len(lines[i])] = 0
+            if i == last_kept and lines[i].endswith("\r"):
+                keep[starts[i] + len(lines[i]) - 1] = 0
     for span in passages:
         keep[span.start : span.end] = bytes(span.end - span.start)
     return "".join(compress(doc.text, keep)), cut

@@ -384,7 +384,12 @@ def overview(
     ]
     left_out = report.counts.get("passages_left_out", 0)
     if left_out:
-        figures.append(("passages left out (--max-passages-per-pair)", f"{left_out:,}"))
+        label = "passages left out (--max-passages-per-pair, --max-passages-per-doc)"
+        figures.append((label, f"{left_out:,}"))
+    pairs_left = report.counts.get("pairs_left_out", 0)
+    if pairs_left:
+        label = "candidate pairs not aligned (--max-partners, near-duplicates)"
+        figures.append((label, f"{pairs_left:,}"))
     docs = data["docs"]
     return {
         "figures": figures,

@@ -511,3 +511,17 @@ def test_summary_and_reject_records_follow_from_the_input(tmp_path):
             "threshold": 0.8,
         }
     ]
+
+
+def test_a_crlf_document_loses_its_whole_last_line_break_with_the_tail():
+    from dedup.clean import remove_spans
+    from dedup.report import BoilerplateLine
+
+    text = "Title\r\nBody of the story.\r\nLeave a Comment"  # no final line break
+    start = text.index("Leave")
+    cut = BoilerplateLine("a", start, start + 15, 2, "lexicon", 1.0, 0.9, "leave a comment")
+    assert remove_spans(Document("a", text), [cut])[0] == "Title\r\nBody of the story."
+    lf = text.replace("\r\n", "\n")
+    start = lf.index("Leave")
+    cut = BoilerplateLine("a", start, start + 15, 2, "lexicon", 1.0, 0.9, "leave a comment")
+    assert remove_spans(Document("a", lf), [cut])[0] == "Title\nBody of the story."
