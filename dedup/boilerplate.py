@@ -413,7 +413,7 @@ def _rule_verdicts(
     hits: list[dict[str, float]] = [{} for _ in lines]
     for i, line in enumerate(lines):
         found = _strong_signal(line, config, lexicon, corpus, doc_pos, doc.id)
-        if found is not None and found.rule in _LABEL_RULES and _continues(lines, i):
+        if found is not None and found.rule in _LABEL_RULES and _not_a_label(lines, i):
             found = None
         if found is not None:
             hits[i][_FEATURE_OF_RULE[found.rule]] = _feature_value(found)
@@ -441,8 +441,21 @@ def _rule_verdicts(
 
 
 # A lexicon phrase is a label only on a line of its own: "Related Rights in the Work ..."
-# under "... his or her Copyright and" continues a sentence of a licence.
+# under "... his or her Copyright and" continues a sentence of a licence, and "Recommended
+# reading" over a line of dashes is a section heading of a README.
 _LABEL_RULES = frozenset({"lexicon", "lexicon_prefix"})
+_UNDERLINE = re.compile(r"([-=~^*#])\1{2,}")
+
+
+def _not_a_label(lines: list[_Line], i: int) -> bool:
+    """Whether line i continues a sentence (`_continues`) or is an underlined heading."""
+    below = lines[i + 1] if i + 1 < len(lines) else None
+    underlined = (
+        below is not None
+        and below.number == lines[i].number + 1
+        and _UNDERLINE.fullmatch(below.text) is not None
+    )
+    return underlined or _continues(lines, i)
 
 
 def _continues(lines: list[_Line], i: int) -> bool:

@@ -444,3 +444,19 @@ def test_real_documentation_lines_that_look_like_labels_stay(text: str, line: in
     # Each was taken by a marker rule on the non-news set (man pages, licences).
     found = detect_boilerplate([Document("d", text)])
     assert line not in {b.line for b in found}
+
+
+def test_an_underlined_readme_heading_is_not_a_lexicon_label():
+    # /usr/share/doc/libnet-ssleay-perl/README, lines 282-289: "Recommended reading" matched
+    # the label prefix "recommended ..." although it is the heading of a section.
+    text = (
+        "Net-SSLeay is released under the terms of the Artistic License 2.0. For\n"
+        "details, see the LICENSE file.\n\n"
+        "Recommended reading\n-------------------\n\n"
+        "===> HTTP protocol specification. It applies 100% to HTTPS too and doing\n"
+        "password authentication is explained there. <===\n"
+    )
+    assert detect_boilerplate([Document("readme", text)]) == []
+    # Without the underline the same line is still the label a news page's would be.
+    bare = text.replace("-------------------\n", "")
+    assert "lexicon_prefix" in {f.rule for f in detect_boilerplate([Document("readme", bare)])}
