@@ -96,6 +96,7 @@ def _build_report(
     duplicates: Duplicates | None = None,
 ) -> Report:
     set_stage("near-duplicates")
+    position = {doc.id: i for i, doc in enumerate(docs)}
     if duplicates is None:
         duplicates = find_duplicates(docs, config, jobs=jobs)
     reuse = (
@@ -105,17 +106,16 @@ def _build_report(
             jobs=jobs,
             every_pair=all_pairs,
             # `compare` aligns two copies too; a scan aligns copies with their representative.
-            **({} if all_pairs else _clusters(docs, duplicates)),
+            **({} if all_pairs else _clusters(position, duplicates)),
         )
         if config.passages
         else Reuse([], {})
     )
-    passages, _ = cap_per_document(reuse.passages, config.passage.max_per_doc)
+    passages = cap_per_document(reuse.passages, config.passage.max_per_doc)
     set_stage("boilerplate")
     boilerplate = (
         detect_boilerplate(docs, config.boilerplate, jobs=jobs) if config.find_boilerplate else []
     )
-    position = {doc.id: i for i, doc in enumerate(docs)}
     overlaps = dict(reuse.overlaps)
     if all_pairs and len(docs) == 2 and (0, 1) not in overlaps:
         overlaps[(0, 1)] = document_overlap(docs[0], docs[1], config)
@@ -183,11 +183,11 @@ def assemble_report(
     )
 
 
-def _clusters(docs: Sequence[Document], duplicates: Duplicates) -> dict[str, npt.NDArray[Any]]:
-    """`find_reuse`'s `cluster` (each document's cluster, -1 for none) and `representative`."""
-    position = {doc.id: i for i, doc in enumerate(docs)}
-    cluster = np.full(len(docs), -1, dtype=np.int64)
-    representative = np.zeros(len(docs), dtype=np.bool_)
+def _clusters(position: dict[str, int], duplicates: Duplicates) -> dict[str, npt.NDArray[Any]]:
+    """`find_reuse`'s `cluster` (each document's cluster, -1 for none) and `representative`,
+    by the documents' positions (`position`: id -> position)."""
+    cluster = np.full(len(position), -1, dtype=np.int64)
+    representative = np.zeros(len(position), dtype=np.bool_)
     for k, found in enumerate(duplicates.clusters):
         rep = position[found.representative]
         cluster[[rep, *(position[m.id] for m in found.members)]] = k

@@ -150,6 +150,7 @@ def strongest_partners(
     """
     groups = len(cand)
     first = cand.bounds[:-1]
+    sizes = np.diff(cand.bounds)  # window pairs of each document pair
     ga, gb = cand.doc_a[first], cand.doc_b[first]
     keep = np.ones(groups, dtype=np.bool_)
     copies = np.zeros(groups, dtype=np.bool_)
@@ -160,7 +161,7 @@ def strongest_partners(
     if max_partners > 0 and groups:
         # Each pair twice, once from each side, ranked among all pairs of that side's doc.
         me, other = np.concatenate((ga, gb)), np.concatenate((gb, ga))
-        strength = np.tile(np.where(keep, np.diff(cand.bounds), -1), 2)
+        strength = np.tile(np.where(keep, sizes, -1), 2)
         order = np.lexsort((other, -strength, me))
         mine = me[order]
         rank = np.arange(len(mine)) - np.searchsorted(mine, mine, side="left")
@@ -171,8 +172,7 @@ def strongest_partners(
     left_out = int(groups - keep.sum())
     if not left_out:
         return cand, 0
-    rows = np.repeat(keep, np.diff(cand.bounds))
-    sizes = np.diff(cand.bounds)[keep]
-    bounds = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    rows = np.repeat(keep, sizes)
+    bounds = np.concatenate(([0], np.cumsum(sizes[keep]))).astype(np.int64)
     kept = Candidates(cand.doc_a[rows], cand.doc_b[rows], cand.at_a[rows], cand.at_b[rows], bounds)
     return kept, left_out

@@ -317,26 +317,25 @@ def remove_spans(
     starts = [0]
     for line in lines[:-1]:
         starts.append(starts[-1] + len(line) + 1)
+    # Where each line's text ends and its break ("\n", or "\r\n") begins.
+    ends = [s + len(line.removesuffix("\r")) for s, line in zip(starts, lines, strict=True)]
     keep = bytearray(b"\x01") * len(doc.text)
     whole: set[int] = set()
     cut: list[RemovedSpan] = []
     for f in sorted(findings, key=lambda f: (f.start, f.end)):
         _check_on_line(doc, f, lines, starts)
-        content_end = starts[f.line] + len(lines[f.line].removesuffix("\r"))
-        if f.start == starts[f.line] and f.end >= content_end:
+        if f.start == starts[f.line] and f.end >= ends[f.line]:
             whole.add(f.line)
         keep[f.start : f.end] = bytes(f.end - f.start)
         cut.append(RemovedSpan(f, doc.text[f.start : f.end]))
     last_kept = max((i for i in range(len(lines)) if i not in whole), default=-1)
     for i in whole:
         keep[starts[i] : starts[i] + len(lines[i])] = bytes(len(lines[i]))
-    # The break after line i stays when line i is kept and a kept line follows it. The last
-    # kept line loses its whole break, the "\r" of a CRLF one too (as an LF file ends).
+    # The break after line i stays when line i is kept and a kept line follows it; when it
+    # goes, all of it goes ("\r\n" too, so a CRLF file ends as an LF one does).
     for i in range(len(lines) - 1):
         if i in whole or i >= last_kept:
-            keep[starts[i] + len(lines[i])] = 0
-            if i == last_kept and lines[i].endswith("\r"):
-                keep[starts[i] + len(lines[i]) - 1] = 0
+            keep[ends[i] : starts[i + 1]] = bytes(starts[i + 1] - ends[i])
     for span in passages:
         keep[span.start : span.end] = bytes(span.end - span.start)
     return "".join(compress(doc.text, keep)), cut

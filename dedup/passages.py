@@ -484,26 +484,23 @@ def _mostly_inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return 2 * inside >= end - start
 
 
-def cap_per_document(
-    passages: Sequence[PassageMatch], max_per_doc: int
-) -> tuple[list[PassageMatch], int]:
+def cap_per_document(passages: Sequence[PassageMatch], max_per_doc: int) -> list[PassageMatch]:
     """At most `max_per_doc` passages per document (as either side), the longest first.
 
     A passage is kept while both of its documents are under the cap, taken in order of
     equal words (most first), then document order and offsets, so the cut does not depend
-    on the input order of `passages`. Returns the kept passages, in their original order,
-    and how many were left out. 0: no cap.
+    on the input order of `passages`. Returns the kept passages, in their original order
+    (the report counts the rest from the two lengths). 0: no cap.
 
     Example:
         >>> from dedup.report import Span
         >>> p = [PassageMatch(Span("a", 0, 4, "x"), Span(b, 0, 4, "x"), 1.0, w)
         ...      for b, w in (("b", 9), ("c", 12))]
-        >>> kept, left = cap_per_document(p, 1)
-        >>> [q.b.doc for q in kept], left
-        (['c'], 1)
+        >>> [q.b.doc for q in cap_per_document(p, 1)]
+        ['c']
     """
     if max_per_doc <= 0:
-        return list(passages), 0
+        return list(passages)
     order = sorted(
         range(len(passages)),
         key=lambda k: (-passages[k].words, passages[k].a.doc, passages[k].b.doc,
@@ -517,4 +514,4 @@ def cap_per_document(
             used[a], used[b] = used.get(a, 0) + 1, used.get(b, 0) + 1
             keep.append(k)
     keep.sort()
-    return [passages[k] for k in keep], len(passages) - len(keep)
+    return [passages[k] for k in keep]
