@@ -148,10 +148,13 @@ def _render_boilerplate(
 
 def _render_passage(number: int, p: PassageMatch, width: int) -> list[str]:
     column = max(20, (width - 3) // 2)
-    head_a = f"{p.a.doc} [{p.a.start}:{p.a.end})"
-    head_b = f"{p.b.doc} [{p.b.start}:{p.b.end})"
-    left = [*textwrap.wrap(head_a, column), "-" * min(column, len(head_a))]
-    right = [*textwrap.wrap(head_b, column), "-" * min(column, len(head_b))]
+    # Names may wrap; the spans always share one row of their own, so the layout
+    # does not change with the length of a path.
+    name_a, name_b = textwrap.wrap(p.a.doc, column), textwrap.wrap(p.b.doc, column)
+    rows = max(len(name_a), len(name_b))
+    span_a, span_b = f"[{p.a.start}:{p.a.end})", f"[{p.b.start}:{p.b.end})"
+    left = [*name_a, *[""] * (rows - len(name_a)), span_a, "-" * column]
+    right = [*name_b, *[""] * (rows - len(name_b)), span_b, "-" * column]
     left += textwrap.wrap(" ".join(p.a.text.split()), column)
     right += textwrap.wrap(" ".join(p.b.text.split()), column)
     if p.overlap is None:
