@@ -20,6 +20,12 @@ Scores:
   adjacent ones) holds; their mean weighted by length.
 - `trigram`: the baseline.
 
+Then each score grades the answers three ways, as the journalistic-reuse corpora grade
+articles (wholly / partially / non-derived; here cut / light or heavy / non), with two cuts
+fitted on four tasks and applied to the fifth (leave one task out), and the macro-F1 of the
+three grades is printed beside the baseline's. A score may decide "derived or not" and
+another "wholly or partially".
+
     .venv/bin/python benchmarks/short_answers.py [--data DIR] [--per-class]
 """
 
@@ -29,11 +35,12 @@ import argparse
 import csv
 import time
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 from dedup import DedupConfig, Document, PassageConfig, compare
 from dedup.normalize import split_words
-from dedup.report import Report
+from dedup.report import DERIVED_CUT, GRADES, WHOLLY_CUT, Report
 
 DATA = Path("/work/shared/data/short-answers")
 PLAGIARISED = ("cut", "light", "heavy")
@@ -81,12 +88,77 @@ def answer_scores(report: Report, answer_id: str, answer: str) -> dict[str, floa
     doc = next(d for d in report.documents if d.id == answer_id)
     (pair,) = report.pairs
     mine = "b" if pair.b == answer_id else "a"
+    grade = pair.grade_b if mine == "b" else pair.grade_a
     return {
+        "grade": GRADES.index(grade) if grade is not None else -1.0,
         "coverage": covered / len(answer),
         "reused": doc.reused,
         "containment": getattr(pair, f"containment_{mine}") or 0.0,
         "sentences": getattr(pair, f"sentence_containment_{mine}") or 0.0,
     }
+
+
+GRADE = {"cut": "wholly", "light": "partially", "heavy": "partially", "non": "non"}
+
+
+def macro_f1(gold: list[str], guess: list[str]) -> float:
+    """Mean over the three grades of F1 (a grade never guessed nor present scores 0)."""
+    f1s = []
+    for grade in GRADES:
+        hit = sum(g == grade == p for g, p in zip(gold, guess, strict=True))
+        said, true = guess.count(grade), gold.count(grade)
+        f1s.append(2 * hit / (said + true) if said + true else 0.0)
+    return sum(f1s) / len(f1s)
+
+
+def grade(derived: float, whole: float, cuts: tuple[float, float]) -> str:
+    """non below the first cut of the `derived` score, wholly at or above the second cut of
+    the `whole` score, partially between."""
+    if derived < cuts[0]:
+        return "non"
+    return "wholly" if whole >= cuts[1] else "partially"
+
+
+def fitted_cuts(rows: list[tuple[str, float, float]]) -> tuple[float, float]:
+    """The two cuts with the best macro-F1 on `rows` (grade, derived score, whole score);
+    candidates are midpoints between observed values, ties to the lower cuts."""
+
+    def candidates(values: list[float]) -> list[float]:
+        v = sorted(set(values))
+        return [0.0, *((a + b) / 2 for a, b in pairwise(v)), 1.01]
+
+    gold = [g for g, _, _ in rows]
+    best, cuts = -1.0, (0.0, 0.0)
+    for low in candidates([d for _, d, _ in rows]):
+        for high in candidates([w for _, _, w in rows]):
+            f1 = macro_f1(gold, [grade(d, w, (low, high)) for _, d, w in rows])
+            if f1 > best:
+                best, cuts = f1, (low, high)
+    return cuts
+
+
+def derived_f1(gold: list[str], guess: list[str]) -> float:
+    """F1 of "derived" (wholly or partially) against non-derived."""
+    hit = sum(g != "non" and p != "non" for g, p in zip(gold, guess, strict=True))
+    said = sum(p != "non" for p in guess)
+    true = sum(g != "non" for g in gold)
+    return 2 * hit / (said + true) if said + true else 0.0
+
+
+def graded(
+    rows: list[tuple[str, str, dict[str, float]]], derived: str, whole: str
+) -> tuple[float, float]:
+    """Three-way macro-F1 and derived-vs-not F1 of grading by two scores, the cuts fitted
+    leaving one task out (each answer is graded by cuts fitted on the other four tasks)."""
+    gold, guess = [], []
+    for task in sorted({t for t, _, _ in rows}):
+        train = [(GRADE[c], s[derived], s[whole]) for t, c, s in rows if t != task]
+        cuts = fitted_cuts(train)
+        for t, c, s in rows:
+            if t == task:
+                gold.append(GRADE[c])
+                guess.append(grade(s[derived], s[whole], cuts))
+    return macro_f1(gold, guess), derived_f1(gold, guess)
 
 
 def main() -> None:
@@ -113,6 +185,7 @@ def main() -> None:
         t: read_text(args.data / f"orig_task{t}.txt") for t in sorted({r["Task"] for r in labels})
     }
     rows: list[tuple[str, dict[str, float]]] = []
+    tasks: list[str] = []
     began = time.perf_counter()
     for row in labels:
         answer = read_text(args.data / row["File"])
@@ -124,7 +197,9 @@ def main() -> None:
         scores = answer_scores(report, row["File"], answer)
         scores["trigram"] = trigram_containment(answer, sources[row["Task"]])
         rows.append((row["Category"], scores))
+        tasks.append(row["Task"])
     seconds = time.perf_counter() - began
+    grades = [GRADES[int(s.pop("grade"))] for _, s in rows]
     names = list(rows[0][1])
 
     def by(keep: Callable[[str], bool], name: str) -> list[float]:
@@ -136,6 +211,24 @@ def main() -> None:
         plag = auc(by(lambda c: c in PLAGIARISED, name), by(lambda c: c == "non", name))
         heavy = auc(by(lambda c: c == "heavy", name), by(lambda c: c == "non", name))
         print(f"{name:<12} {plag:>19.3f} {heavy:>13.3f}")
+    by_task = [(t, c, s) for t, (c, s) in zip(tasks, rows, strict=True)]
+    print("\nthree grades (wholly: cut; partially: light, heavy; non), cuts fitted leaving one")
+    print("task out; derived-vs-not F1 from the same grading")
+    print(f"{'derived by':<12} {'wholly by':<12} {'macro-F1':>8} {'derived F1':>10}")
+    pairs = [(name, name) for name in names] + [
+        ("sentences", "containment"),
+        ("sentences", "coverage"),
+        ("sentences", "trigram"),
+    ]
+    for derived, whole in pairs:
+        three, two = graded(by_task, derived, whole)
+        print(f"{derived:<12} {whole:<12} {three:>8.3f} {two:>10.3f}")
+    gold = [GRADE[c] for c, _ in rows]
+    print(
+        f"the report's grade_a/grade_b (cuts {DERIVED_CUT}, {WHOLLY_CUT} fitted on all five "
+        f"tasks, so in-sample): macro-F1 {macro_f1(gold, grades):.3f}, "
+        f"derived F1 {derived_f1(gold, grades):.3f}"
+    )
     if args.per_class:
         print(f"{'mean':<12} " + " ".join(f"{c:>7}" for c in (*PLAGIARISED, "non")))
         for name in names:

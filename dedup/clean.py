@@ -30,7 +30,7 @@ from dedup.cluster import Duplicates
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.errors import InputError
-from dedup.io.atomic import write_atomic
+from dedup.io.atomic import all_or_nothing, write_atomic
 from dedup.io.formats import InputFormat, json_value, source_path
 from dedup.io.readers import DocumentReader, SkippedRecord, require_documents
 from dedup.io.remote import is_url
@@ -463,7 +463,7 @@ def clean(
     inputs = [_read_input(reader, path) for path in paths]
     _check_targets(inputs, paths, out_dir)
     docs = [doc for inp in inputs for doc in inp.docs]
-    require_documents(len(docs), len(reader.skipped), paths, text_field, allow_empty=allow_empty)
+    require_documents(len(docs), reader.skipped, paths, allow_empty=allow_empty)
     key = _scan_key(paths, list(reader.formats), config) if resume and report is None else None
     if report is None:
         report = _saved_scan(out_dir, key)
@@ -481,9 +481,10 @@ def clean(
         with Index.open(against, config) as idx:
             hits = idx.query(docs)
     result = apply_report(docs, report, skipped=reader.skipped, against=hits, strip=strip)
-    outputs = _write_documents(inputs, result, out_dir, text_field)
-    write_jsonl(out_dir / REMOVED_FILE, (r.to_dict() for r in result.removed))
-    write_jsonl(out_dir / REJECTS_FILE, (r.to_dict() for r in result.rejects))
+    with all_or_nothing():  # a failed write leaves OUT as the last run left it
+        outputs = _write_documents(inputs, result, out_dir, text_field)
+        write_jsonl(out_dir / REMOVED_FILE, (r.to_dict() for r in result.removed))
+        write_jsonl(out_dir / REJECTS_FILE, (r.to_dict() for r in result.rejects))
     kept = [CHECKPOINT_FILE] if key is not None else []
     _replace_manifest(out_dir, [*outputs, REMOVED_FILE, REJECTS_FILE, *kept], paths)
     return replace(result, outputs=tuple(outputs), passed_over=tuple(reader.passed_over))

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial, wraps
-from typing import Any, Literal, TypeVar
+from pathlib import Path
+from typing import Any, Literal, TypeVar, cast
 
 import click
 
@@ -45,7 +46,12 @@ from dedup.errors import ConfigError, DedupError, first_line
 from dedup.htmlreport import read_check, render_html
 from dedup.io.atomic import write_atomic
 from dedup.io.formats import json_value
-from dedup.io.readers import DocumentReader, passed_over_note, require_documents
+from dedup.io.readers import (
+    DocumentReader,
+    SkippedRecord,
+    passed_over_note,
+    require_documents,
+)
 from dedup.passages import peak_memory
 from dedup.progress import activity, progress_enabled, track
 from dedup.render import (
@@ -541,21 +547,57 @@ class Engine:
         )
 
 
+# The format an -o file's suffix asks for when --format is not given: `-o report.json`
+# writing text would fail whoever reads the file next.
+SUFFIX_FORMATS = {
+    ".json": "json",
+    ".html": "html",
+    ".htm": "html",
+    ".sarif": "sarif",
+    ".xml": "junit",
+}
+
+
+def output_format(fmt: str | None, output: str | None, formats: Sequence[str]) -> str:
+    """--format as given, else the one the -o suffix names (when the command has it), else text.
+
+    Example:
+        >>> output_format(None, "out/report.JSON", ["text", "json"])
+        'json'
+        >>> output_format("text", "report.json", ["text", "json"])
+        'text'
+        >>> output_format(None, "report.xml", ["text", "json"])  # no junit in this command
+        'text'
+    """
+    if fmt is not None:
+        return fmt
+    suffix = Path(output).suffix.lower() if output else ""
+    inferred = SUFFIX_FORMATS.get(suffix, "text")
+    return inferred if inferred in formats else "text"
+
+
 def output_options(formats: Sequence[str], help_text: str) -> Callable[[F], F]:
-    """--format (one of `formats`, text by default) and -o/--output."""
+    """--format (one of `formats`; by default what the -o suffix names, else text) and -o."""
 
     def decorate(func: F) -> F:
-        func = click.option(
+        @wraps(func)
+        def run(*args: Any, fmt: str | None, output: str | None, **kwargs: Any) -> Any:
+            fmt = output_format(fmt, output, formats)
+            return func(*args, fmt=fmt, output=output, **kwargs)
+
+        wrapped = click.option(
             "-o", "--output", default=None, help="Write the output to this file (atomically)."
-        )(func)
-        return click.option(
-            "--format",
-            "fmt",
-            type=click.Choice(list(formats)),
-            default="text",
-            show_default=True,
-            help=help_text,
-        )(func)
+        )(run)
+        return cast(
+            F,
+            click.option(
+                "--format",
+                "fmt",
+                type=click.Choice(list(formats)),
+                default=None,
+                help=f"{help_text} [default: from the -o suffix (.json, .html, ...), else text]",
+            )(wrapped),
+        )
 
     return decorate
 
@@ -594,11 +636,14 @@ def allow_empty_option(func: F) -> F:
 
 
 def _require_documents(
-    docs: Sequence[Document], skipped: int, paths: Sequence[str], text_field: str, allow: bool
+    docs: Sequence[Document],
+    skipped: Sequence[SkippedRecord],
+    paths: Sequence[str],
+    allow: bool,
 ) -> None:
     """No document read is an error: a misspelled --text-field skips every record."""
     with _user_errors():
-        require_documents(len(docs), skipped, paths, text_field, allow_empty=allow)
+        require_documents(len(docs), skipped, paths, allow_empty=allow)
 
 
 ENCODING_KEY = "dedup.encoding"
@@ -623,8 +668,8 @@ def _read_counted(
     strict: bool,
     *,
     quiet: bool = False,
-) -> tuple[list[Document], int]:
-    """The documents of `paths` and the number of bad records skipped."""
+) -> tuple[list[Document], list[SkippedRecord]]:
+    """The documents of `paths` and the bad records skipped."""
     reader = DocumentReader(
         text_field=text_field, id_field=id_field, strict=strict, encoding=_encoding()
     )
@@ -633,7 +678,7 @@ def _read_counted(
     if not quiet:
         _list_skipped([(s.source, s.reason) for s in reader.skipped])
         _note(passed_over_note(reader.passed_over))
-    return docs, len(reader.skipped)
+    return docs, reader.skipped
 
 
 SHOWN_SKIPPED = 20  # skipped records named on stderr; a misspelled field skips them all
@@ -693,6 +738,7 @@ def _warn_if_too_big(docs: Sequence[Document], config: DedupConfig) -> None:
     "text for people, json for the dedup.report/2 contract, html for one page to read "
     "(use with -o).",
 )
+@quiet_option
 def compare(
     a: str,
     b: str,
@@ -702,6 +748,7 @@ def compare(
     config: DedupConfig,
     fmt: str,
     output: str | None,
+    quiet: bool,
 ) -> None:
     """Show the passages two documents share, side by side, with exact spans.
 
@@ -713,7 +760,7 @@ def compare(
         dedup compare samples/000_4ff9758f249b83b0.txt samples/004_35cd667b6f9468cb.txt
     """
     _refuse_input(output, [a, b])
-    docs = _read([a, b], text_field, id_field, strict)
+    docs = _read_counted([a, b], text_field, id_field, strict, quiet=quiet)[0]
     if len(docs) != 2:
         msg = f"compare takes exactly two documents, got {len(docs)}; use `dedup scan` for a corpus"
         raise CLIInputError(msg)
@@ -785,7 +832,7 @@ def scan(
             click.echo(scan_summary(counts, len(result.skipped), took).render(), err=True)
         return
     docs, skipped = _read_counted(paths, text_field, id_field, strict, quiet=quiet)
-    _require_documents(docs, skipped, paths, text_field, allow_empty)
+    _require_documents(docs, skipped, paths, allow_empty)
     _warn_if_too_big(docs, config)
     progress = progress_enabled(quiet=quiet)
     scanning = f"scanning {len(docs):,} documents"
@@ -794,7 +841,7 @@ def scan(
         report = api_scan(docs, config, jobs=jobs, duplicates=find() if find else None)
     _output(render_report(report, fmt, texts={d.id: d.text for d in docs}), output)
     if not quiet:
-        summary = scan_summary(report.summary(), skipped, time.monotonic() - start)
+        summary = scan_summary(report.summary(), len(skipped), time.monotonic() - start)
         click.echo(summary.render(), err=True)
 
 
@@ -1056,6 +1103,7 @@ def _source_file(source: str) -> str | None:
 @allow_empty_option
 @jobs_option
 @engine_options
+@quiet_option
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -1078,6 +1126,7 @@ def check(
     allow_empty: bool,
     jobs: int,
     engine: Engine,
+    quiet: bool,
 ) -> None:
     """Fail (exit 1) when the data breaks a limit on duplicates, boilerplate or reuse.
 
@@ -1101,8 +1150,8 @@ def check(
         raise CLIInputError(msg)
     _refuse_input(output, paths)
     _refuse_input(write_baseline, paths, "--write-baseline")
-    docs, skipped = _read_counted(paths, text_field, id_field, strict)
-    _require_documents(docs, skipped, paths, text_field, allow_empty)
+    docs, skipped = _read_counted(paths, text_field, id_field, strict, quiet=quiet)
+    _require_documents(docs, skipped, paths, allow_empty)
     with _user_errors():
         limits = _limits(max_duplicate_ratio, max_boilerplate_ratio, max_reused_ratio)
         accepted = read_baseline(baseline) if baseline and not write_baseline else Baseline()
@@ -1125,7 +1174,7 @@ def check(
     if result.stale and prune_baseline:
         _output(pruned_text(accepted, result.all_findings), baseline)
         click.echo(f"{baseline}: pruned {len(result.stale)} stale accepted findings", err=True)
-    elif result.stale:
+    elif result.stale and not quiet:
         click.echo(stale_line(accepted, list(result.stale)), err=True)
     texts = {d.id: d.text for d in docs}
     _output(render_check(result, fmt, annotate=annotate, texts=texts), output)
@@ -1178,7 +1227,7 @@ def index_build(
     """Build a new index of PATHS (replacing OUTPUT only once it is complete)."""
     _refuse_input(output, paths)
     docs, skipped = _read_counted(paths, text_field, id_field, strict)
-    _require_documents(docs, skipped, paths, text_field, allow_empty)
+    _require_documents(docs, skipped, paths, allow_empty)
     with _user_errors(), Index.build(output, docs, config) as idx:
         count = len(idx)
     click.echo(f"indexed {count} documents -> {output}", err=True)

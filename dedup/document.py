@@ -50,12 +50,18 @@ def require_unique_id(doc: Document, seen: dict[str, str]) -> None:
         Traceback (most recent call last):
         ...
         dedup.errors.InputError: document id 'a' appears twice (f:1 and f:2); ...
+        >>> require_unique_id(Document("a", "y", "f:1"), seen)
+        Traceback (most recent call last):
+        dedup.errors.InputError: f:1 is read twice; name each input once
     """
     if doc.id in seen:
-        msg = (
-            f"document id {doc.id!r} appears twice ({seen[doc.id]} and {doc.source}); "
-            "pass --id-field with a field of unique values"
-        )
+        if seen[doc.id] == doc.source:  # one input named twice: no field would help
+            msg = f"{doc.source} is read twice; name each input once"
+        else:
+            msg = (
+                f"document id {doc.id!r} appears twice ({seen[doc.id]} and {doc.source}); "
+                "pass --id-field with a field of unique values"
+            )
         raise InputError(msg)
     seen[doc.id] = doc.source
 

@@ -128,7 +128,19 @@ def _pair_line(pair: DocumentPair) -> str:
             f"; by sentence {pair.sentence_containment_a:.0%} of {pair.a} is in {pair.b}, "
             f"{pair.sentence_containment_b:.0%} of {pair.b} in {pair.a}"
         )
+    if pair.grade_a is not None and pair.grade_b is not None:
+        line += (
+            f"; {pair.a} {_DERIVED[pair.grade_a]} {pair.b}, "
+            f"{pair.b} {_DERIVED[pair.grade_b]} {pair.a}"
+        )
     return line
+
+
+_DERIVED = {
+    "wholly": "wholly derived from",
+    "partially": "partially derived from",
+    "non": "not derived from",
+}
 
 
 def _render_boilerplate(
@@ -294,7 +306,8 @@ class RunSummary:
         duplicates: non-kept copies of near-duplicate clusters.
         kept: documents written (`clean`) or that cleaning would keep (`scan`).
         rejected: documents and records sent to the rejects file (None for `scan`).
-        skipped: bad records skipped by the reader.
+        skipped: bad records the reader could not use (shown as "unreadable", the reason
+            `clean` writes for them in rejects.jsonl).
         seconds: wall time of the run.
 
     Example:
@@ -323,7 +336,7 @@ class RunSummary:
             ("duplicates", f"{self.duplicates:,}"),
             ("kept", f"{self.kept:,}"),
             ("rejected", rejected),
-            ("skipped", f"{self.skipped:,}"),
+            ("unreadable", f"{self.skipped:,}"),
             ("time", f"{self.seconds:,.2f} s"),
             ("docs/s", f"{self.docs_per_second:,.0f}"),
         ]

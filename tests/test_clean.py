@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -525,3 +527,35 @@ def test_a_crlf_document_loses_its_whole_last_line_break_with_the_tail():
     start = lf.index("Leave")
     cut = BoilerplateLine("a", start, start + 15, 2, "lexicon", 1.0, 0.9, "leave a comment")
     assert remove_spans(Document("a", lf), [cut])[0] == "Title\nBody of the story."
+
+
+_FILE_SIZE_LIMITED = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG)
+resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+from dedup.cli import cli
+sys.exit(cli())
+"""
+
+
+def test_a_write_that_fails_midway_leaves_out_as_the_last_run_left_it(tmp_path):
+    """A real failed write (a file size limit, as a full disk would) at the second output:
+    the first output is not replaced either, and no temporary file is left behind."""
+    small, big, out = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "out"
+    small.write_text('{"text": "First run, first file."}\n', encoding="utf-8")
+    big.write_text('{"text": "First run, second file."}\n', encoding="utf-8")
+    assert CliRunner().invoke(cli, ["clean", str(small), str(big), "-o", str(out)]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    small.write_text('{"text": "Second run, first file."}\n', encoding="utf-8")
+    lines = (json.dumps({"text": f"Line {i} of a file too big to write."}) for i in range(2000))
+    big.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    failed = subprocess.run(
+        [sys.executable, "-c", _FILE_SIZE_LIMITED, "clean", str(small), str(big), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert failed.returncode == 2, failed.stderr
+    assert f"cannot write {out / 'b.jsonl'}" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

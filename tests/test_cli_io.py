@@ -49,7 +49,7 @@ def test_bad_records_skip_and_count_or_strict_exit_2(tmp_path):
     assert "skipped " + str(path) + ":2: has 3 fields" in result.stderr
     summary = dict(line.split(maxsplit=1) for line in result.stderr.splitlines()[-7:])
     assert summary["documents"] == "1"
-    assert summary["skipped"] == "2"
+    assert summary["unreadable"] == "2"
     strict = _run("scan", str(path), "--strict")
     assert strict.exit_code == 2
     assert "Traceback" not in strict.output
@@ -65,6 +65,59 @@ def test_quiet_prints_nothing_on_stderr_and_progress_is_off_in_a_pipe(tmp_path):
     loud = _run("scan", str(path), "--format", "json")
     assert "documents" in loud.stderr
     assert "\r" not in loud.stderr  # CliRunner's stderr is not a terminal: no progress line
+
+
+def test_check_and_compare_are_quiet_too(tmp_path, seed_paths):
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"text": "One line of text, long enough."}\nnot json\n', encoding="utf-8")
+    assert "skipped" in _run("check", str(path)).stderr
+    assert _run("check", str(path), "-q").stderr == ""
+    pair = [str(seed_paths["000"]), str(seed_paths["004"])]
+    compare = _run("compare", *pair, "-q")
+    assert compare.exit_code == 0, compare.output
+    assert compare.stderr == ""
+
+
+def test_no_document_read_names_the_reason_the_records_were_skipped(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"id": "a", "text": "x y"}\n{"id": null, "text": "x z"}\n', encoding="utf-8")
+    # The error names the option to fix, from the reason the records were skipped.
+    cases = (
+        (("--id-field", "ident"), "field 'ident' is missing; pass another --id-field"),
+        (("--text-field", "body"), "no field 'body' (keys: ['id', 'text']); pass --text-field"),
+    )
+    for options, reason in cases:
+        result = _run("scan", str(path), *options)
+        assert result.exit_code == 2, result.output
+        expected = f"no document read from {path}: 2 records skipped, 2 for: {reason}"
+        assert result.stderr.splitlines()[-1] == f"Error: {expected} (or pass --allow-empty)"
+    # A null id is named as null, not as a missing field; the other record is read.
+    result = _run("scan", str(path), "--id-field", "id")
+    assert result.exit_code == 0, result.output
+    assert f"skipped {path}:2: field 'id' is null; pass another --id-field" in result.stderr
+
+
+def test_an_input_named_twice_is_not_blamed_on_the_id_field(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("Some text.\n", encoding="utf-8")
+    result = _run("scan", str(path), str(path))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"Error: {path} is read twice; name each input once"
+
+
+def test_the_o_suffix_picks_the_format_unless_format_is_given(tmp_path, seed_paths):
+    one = str(seed_paths["000"])
+    for name, starts in (
+        ("r.json", '{\n "schema": "dedup.report/2"'),
+        ("r.html", "<!DOCTYPE html>"),
+    ):
+        assert _run("scan", one, "-q", "-o", str(tmp_path / name)).exit_code == 0
+        assert (tmp_path / name).read_text(encoding="utf-8").startswith(starts)
+    assert _run("check", one, "-q", "-o", str(tmp_path / "r.sarif")).exit_code == 0
+    assert json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
+    text = tmp_path / "t.json"
+    assert _run("scan", one, "-q", "--format", "text", "-o", str(text)).exit_code == 0
+    assert text.read_text(encoding="utf-8").startswith("1 documents")
 
 
 def test_file_errors_are_one_line_exit_2(tmp_path):

@@ -301,7 +301,7 @@ def test_summary_tables():
         "duplicates": "3",
         "kept": "7",
         "rejected": "-",
-        "skipped": "2",
+        "unreadable": "2",
         "time": "4.00 s",
         "docs/s": "2",
     }

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import DedupConfig, Document, PassageConfig, compare
+from dedup.report import DERIVED_CUT, WHOLLY_CUT, derivation
 from dedup.sentences import SentenceWords, pair_sentences
 
 SOURCE = (
@@ -156,3 +157,33 @@ def test_documents_with_too_many_sentence_pairs_are_not_paired(monkeypatch):
     report = _one_rewritten(copy)
     assert _rewritten(report) == []
     assert report.pairs[0].sentence_containment_b == 0.0
+
+
+def test_each_side_of_a_pair_is_graded_wholly_partially_or_not_derived():
+    pasted = SOURCE.split(". ", 2)[2] + " Weather: rain on Tuesday."  # two sentences pasted
+    reworded = (
+        "Next week foreign ministry officials lead the Geneva delegation. Trade tariffs, "
+        "fishing quotas and border crossings are expected on the agenda. No final deal is "
+        "expected before parliament's summer recess."
+    )
+    unrelated = "The harbour works close the bay for a month. Ferries will run from the north pier."
+    grades = {
+        name: compare(Document("src", SOURCE), Document(name, text)).pairs[0]
+        for name, text in (("pasted", pasted), ("reworded", reworded), ("unrelated", unrelated))
+    }
+    assert {name: pair.grade_b for name, pair in grades.items()} == {
+        "pasted": "wholly",
+        "reworded": "partially",
+        "unrelated": "non",
+    }
+    # The source is larger than the pasted part: only half of it is in the copy.
+    assert grades["pasted"].grade_a == "partially"
+    assert grades["pasted"].to_dict()["grade_b"] == "wholly"
+
+
+def test_the_grade_cuts_are_inclusive():
+    assert derivation(DERIVED_CUT, 0.0) == "partially"
+    assert derivation(np.nextafter(DERIVED_CUT, 0), 1.0) == "non"
+    assert derivation(1.0, WHOLLY_CUT) == "wholly"
+    assert derivation(1.0, np.nextafter(WHOLLY_CUT, 0)) == "partially"
+    assert derivation(None, WHOLLY_CUT) == "wholly"  # sentences off: 5-grams decide both

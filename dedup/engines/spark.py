@@ -244,8 +244,7 @@ def _scan(
         skipped = _skipped(listed.filter(pc.field("kind") != "doc").to_pydict())
         rows = listed.filter(pc.field("kind") == "doc").to_pydict()
         del listed
-        require_documents(len(rows["pos"]), len(skipped), paths, reader.text_field,
-                          allow_empty=allow_empty)  # fmt: skip
+        require_documents(len(rows["pos"]), skipped, paths, allow_empty=allow_empty)
         _check_documents(rows, config)
         infos = [
             DocumentInfo(*doc)

@@ -14,10 +14,62 @@ import secrets
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from pathlib import Path
 from typing import IO
 
 from dedup.errors import InputError
+
+# Inside `all_or_nothing`, the finished temporary files and their targets, renamed together.
+_PENDING: ContextVar[list[tuple[Path, Path]] | None] = ContextVar("dedup_pending", default=None)
+
+
+@contextmanager
+def all_or_nothing() -> Iterator[None]:
+    """Atomic writes inside the block replace their targets together, when the block returns.
+
+    `clean` writes one output per input plus its records: a failure at the third file (a full
+    disk) must not leave the first two replaced and the rest old, a mix no run produced.
+    Each write finishes its temporary file as usual; the renames wait for the block's end,
+    and when the block raises every temporary file is deleted and no target is touched.
+
+    Example:
+        >>> import tempfile
+        >>> d = Path(tempfile.mkdtemp())
+        >>> try:
+        ...     with all_or_nothing():
+        ...         write_atomic(d / "a", "new")
+        ...         raise InputError("disk full")
+        ... except InputError:
+        ...     pass
+        >>> sorted(d.iterdir())
+        []
+    """
+    pending: list[tuple[Path, Path]] = []
+    token = _PENDING.set(pending)
+    try:
+        yield
+    except BaseException:
+        for tmp, _ in pending:
+            _remove(tmp)
+        raise
+    finally:
+        _PENDING.reset(token)
+    for done, (tmp, target) in enumerate(pending):
+        try:
+            os.replace(tmp, target)
+        except OSError as ex:
+            for rest, _ in pending[done:]:
+                _remove(rest)
+            raise _cannot_write(target, ex) from ex
+
+
+def _cannot_write(target: Path, ex: OSError) -> InputError:
+    """The one-line error for a write the OS refused (no such directory, no permission, a
+    full disk, ...)."""
+    return InputError(
+        f"cannot write {target} ({ex.strerror or ex}); check the path and the free space"
+    )
 
 
 @contextmanager
@@ -44,12 +96,15 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         yield tmp
         _sync(tmp)
         os.chmod(tmp, _mode(target))
-        os.replace(tmp, target)
+        pending = _PENDING.get()
+        if pending is None:
+            os.replace(tmp, target)
+        else:
+            pending.append((tmp, target))
     except BaseException as ex:
         _remove(tmp)
-        if isinstance(ex, OSError):  # no such directory, no permission, a full disk, ...
-            msg = f"cannot write {target} ({ex.strerror or ex}); check the path and the free space"
-            raise InputError(msg) from ex
+        if isinstance(ex, OSError):
+            raise _cannot_write(target, ex) from ex
         raise
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import glob
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -257,7 +258,8 @@ class DocumentReader:
         doc_id = where
         if self.id_field is not None:
             if row.get(self.id_field) is None:
-                reason = f"no field {self.id_field!r}; pass another --id-field"
+                what = "is null" if self.id_field in row else "is missing"
+                reason = f"field {self.id_field!r} {what}; pass another --id-field"
                 self._skip(where, reason, raw or raw_json(row))
                 return None
             doc_id = str(row[self.id_field])
@@ -286,21 +288,31 @@ def passed_over_note(passed: Sequence[str], shown: int = 5) -> str:
 
 
 def require_documents(
-    read: int, skipped: int, paths: Sequence[str], text_field: str, *, allow_empty: bool
+    read: int, skipped: Sequence[SkippedRecord], paths: Sequence[str], *, allow_empty: bool
 ) -> None:
-    """No document read is an input error unless allowed: a misspelled text field skips
-    every record, and an empty result must not look like a clean corpus or a passing check.
+    """No document read is an input error unless allowed: a misspelled field skips every
+    record, and an empty result must not look like a clean corpus or a passing check. The
+    error repeats the most common skip reason, which names the option to fix (--text-field,
+    --id-field, --encoding), rather than guessing one.
 
     Example:
-        >>> require_documents(0, 1, ["a.jsonl"], "text", allow_empty=False)  # doctest: +ELLIPSIS
+        >>> bad = [SkippedRecord("a.jsonl:1", "no field 'ident'; pass another --id-field")]
+        >>> require_documents(0, bad, ["a.jsonl"], allow_empty=False)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
-        dedup.errors.InputError: no document read from a.jsonl (1 records skipped); check ...
+        dedup.errors.InputError: no document read from a.jsonl: 1 record skipped, 1 for: no ...
     """
     if read or allow_empty:
         return
+    where = ", ".join(paths)
+    if not skipped:
+        msg = f"no document read from {where}: no record in it; pass --allow-empty to go on"
+        raise InputError(msg)
+    reasons = Counter(record.reason for record in skipped)
+    reason, count = min(reasons.items(), key=lambda item: (-item[1], item[0]))
+    records = "record" if len(skipped) == 1 else "records"
     msg = (
-        f"no document read from {', '.join(paths)} ({skipped} records skipped); check "
-        f"--text-field ({text_field!r}), or pass --allow-empty"
+        f"no document read from {where}: {len(skipped):,} {records} skipped, {count:,} for: "
+        f"{reason} (or pass --allow-empty)"
     )
     raise InputError(msg)
 
