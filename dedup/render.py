@@ -350,7 +350,7 @@ class RunSummary:
             duplicates      3
             kept        1,197
             rejected        3
-            skipped         0
+            unreadable      0
             time       0.50 s
             docs/s      2,400
         """
