@@ -158,7 +158,8 @@ PASSAGE_COLUMNS = ("pair", "a_start", "a_end", "b_start", "b_end", "kind", "simi
 BOILERPLATE_COLUMNS = ("doc", "start", "end", "line", "rule", "score", "threshold", "evidence",
                        "held")  # fmt: skip
 PAIR_COLUMNS = ("a", "b", "jaccard", "threshold", "containment_a", "containment_b",
-                "sentence_containment_a", "sentence_containment_b")  # fmt: skip
+                "sentence_containment_a", "sentence_containment_b", "grade_a",
+                "grade_b")  # fmt: skip
 FINDING_COLUMNS = ("verdict", "doc", "start", "end", "kind", "path", "line", "message")
 
 
@@ -272,7 +273,8 @@ def _pair_row(docs: _Docs, p: DocumentPair) -> list[Any]:
     contained = (p.containment_a, p.containment_b, p.sentence_containment_a,
                  p.sentence_containment_b)  # fmt: skip
     # The Jaccard stays exact: the page compares it with the threshold.
-    return [docs.of(p.a), docs.of(p.b), p.jaccard, p.threshold, *map(_short, contained)]
+    return [docs.of(p.a), docs.of(p.b), p.jaccard, p.threshold, *map(_short, contained),
+            p.grade_a, p.grade_b]  # fmt: skip
 
 
 def _short(value: float | None) -> float | None:

@@ -121,6 +121,10 @@ def test_each_seed_passage_is_highlighted_on_both_sides(browser, seeds_page, exp
                 f'mark[data-p~="{k}"]', "ms => [...new Set(ms.map(m => m.className))]"
             )
             assert len(colours) == 1, colours
+    # Each side's share in the other with its grade, as the JSON report gives them.
+    facts = w.page.inner_text("#detail")
+    assert "(partially derived)" in facts
+    assert "(not derived)" in facts
     # The boilerplate teasers of 004 are struck through, their rule on hover.
     titles = w.page.eval_on_selector_all('.side[data-side="b"] .bp', "els => els.map(e => e.title)")
     assert any(t.startswith("boilerplate: teaser_run") and "threshold" in t for t in titles)

@@ -12,7 +12,8 @@
 
   // passage row: pair, a_start, a_end, b_start, b_end, kind, similarity, overlap, words, a_text, b_text
   // boilerplate row: doc, start, end, line, rule, score, threshold, evidence, held
-  // pair row: a, b, jaccard, threshold, containment_a, containment_b, sentence_a, sentence_b
+  // pair row: a, b, jaccard, threshold, containment_a, containment_b, sentence_a, sentence_b,
+  // grade_a, grade_b
   const push = (map, key, value) => { (map[key] = map[key] || []).push(value); };
   const passagesOfPair = {}, passagesOfDoc = {}, boilerplateOfDoc = {}, pairsOfDoc = {};
   const clustersOfDoc = {}, pairOf = {};
@@ -162,6 +163,10 @@
     box.scrollTop += r.top - b.top - (box.clientHeight - r.height) / 2;
   }
 
+  function graded(grade) {
+    return grade ? " (" + (grade === "non" ? "not" : grade) + " derived)" : "";
+  }
+
   function onMarks(container, act) {
     container.addEventListener("click", (event) => {
       const mark = event.target.closest("mark[data-p]");
@@ -204,8 +209,8 @@
     const facts = stats([
       ["Jaccard", pair[2] === null ? "–" : num(pair[2]) + (near ? " ≥ " : " < ") + num(pair[3], 2) +
         (near ? " (near-duplicates)" : " (not near-duplicates)")],
-      ["left in right", pct(pair[6] !== null ? pair[6] : pair[4])],
-      ["right in left", pct(pair[7] !== null ? pair[7] : pair[5])],
+      ["left in right", pct(pair[6] !== null ? pair[6] : pair[4]) + graded(pair[8])],
+      ["right in left", pct(pair[7] !== null ? pair[7] : pair[5]) + graded(pair[9])],
       ["passages", String(mine.length)],
     ]);
     const sideA = el("section", { class: "side", "data-side": "a", "aria-label": "left document" }, [
