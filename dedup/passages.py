@@ -260,6 +260,8 @@ def _align_pair(
             min_contained=SENTENCE_SHARED,
         )
         passages += _rewritten(pa, pb, pairing.matches, passages)
+    aligned = [(m[0], m[1], m[2], m[3]) for m in passages if m[6] < 0]
+    passages = _merge_adjacent(pa, pb, passages)
     left_out = 0
     if 0 < pc.max_per_pair < len(passages):
         # Machine-written text (licences, generated docs) can share thousands of short
@@ -272,12 +274,48 @@ def _align_pair(
         jac, in_a, in_b = set_overlap(pa.shingles, pb.shingles)
         overlap: tuple[float, ...] = (round(jac, 6), round(in_a, 6), round(in_b, 6))
         if pairing is not None:
-            aligned = [m for m in passages if m[6] < 0]
             overlap += (
                 _graded(pa, pairing.contained_a, [(m[0], m[1]) for m in aligned]),
                 _graded(pb, pairing.contained_b, [(m[2], m[3]) for m in aligned]),
             )
         out[1].append((ia, ib, overlap, left_out))
+
+
+def _merge_adjacent(pa: Prepared, pb: Prepared, passages: list[_Scored]) -> list[_Scored]:
+    """Passages of one pair that follow each other on both sides, with no word between
+    them on either side, as one maximal region.
+
+    Aligned words stop at a sentence break and sentence pairing starts at one, so one copied
+    stretch can come out as two or three passages (an edited sentence, then a reworded one);
+    a reader wants the stretch. The region's similarity is measured again over its whole
+    span; its words are the parts' sum; it is `rewritten` (with the lowest overlap of its
+    parts) when any part was, else aligned words.
+
+    Example: `tests/test_passages.py::test_adjacent_passages_are_one_region`.
+    """
+    if len(passages) < 2:
+        return passages
+    merged: list[_Scored] = []
+    for p in sorted(passages, key=lambda m: (m[0], m[2])):
+        last = merged[-1] if merged else None
+        if last is None or not _next_to(pa, last[1], p[0]) or not _next_to(pb, last[3], p[2]):
+            merged.append(p)
+            continue
+        a_start, b_start, a_end, b_end = last[0], last[2], p[1], p[3]
+        similarity = joined_similarity(
+            pa.norm_between(*pa.layout.word_range(a_start, a_end)),
+            pb.norm_between(*pb.layout.word_range(b_start, b_end)),
+        )
+        overlaps = [o for o in (last[6], p[6]) if o >= 0]
+        overlap = min(overlaps) if overlaps else -1.0
+        merged[-1] = (a_start, a_end, b_start, b_end, similarity, last[5] + p[5], overlap)
+    return merged
+
+
+def _next_to(prep: Prepared, end: int, start: int) -> bool:
+    """Whether characters `[end, start)` hold no word of `prep` (and do not run backwards)."""
+    lo, hi = prep.layout.word_range(end, start)
+    return start >= end and hi <= lo
 
 
 def _graded(

@@ -345,3 +345,20 @@ def test_many_overlapping_matches_are_thinned_the_same_way_in_either_path(monkey
         loop = passages._drop_overlaps(list(matches))
         monkeypatch.setattr(passages, "_MANY_MATCHES", 0)
         assert passages._drop_overlaps(list(matches)) == loop
+
+
+def test_adjacent_passages_are_one_region():
+    """A sentence copied verbatim and the next one reworded, with nothing between them on
+    either side, are one passage (aligned words stop at the sentence break, sentence pairing
+    takes the reworded one), spanning both sentences on both sides."""
+    s1 = "Officials from the foreign ministry will lead the delegation to Geneva next week."
+    s2 = "The talks are expected to cover trade tariffs, fishing quotas and border crossings."
+    s3 = "A final agreement is not expected before the summer recess of parliament."
+    reworded = "Trade tariffs, fishing quotas and border crossings are expected on the agenda."
+    prefix, suffix = "The harbour works close the bay for a month. ", " Ferries run from the pier."
+    source, copy = f"{s1} {s2} {s3}", f"{prefix}{s1} {reworded}{suffix}"
+    (passage,) = compare(Document("src", source), Document("copy", copy)).passages
+    assert (passage.a.start, passage.a.end) == (0, len(s1) + 1 + len(s2))
+    assert (passage.b.start, passage.b.end) == (len(prefix), len(copy) - len(suffix))
+    assert passage.kind == "rewritten"  # one part was matched by its content words only
+    assert 0.6 < passage.similarity < 1.0
