@@ -124,7 +124,7 @@ class PassageConfig:
     max_gap: int = 4
     min_similarity: float = 0.6
     sentences: bool = True
-    min_sentence_overlap: float = 0.6
+    min_sentence_overlap: float = 0.5
     min_sentence_words: int = 4
     max_per_pair: int = 100
     max_partners: int = 50

@@ -51,8 +51,8 @@ def _check_contract(docs: list[Document], passages) -> None:
             assert p.words >= 8
         else:  # paired sentences
             assert p.kind == ("verbatim" if p.similarity == 1.0 else "rewritten")
-            assert p.overlap >= 0.6
-            assert p.words >= 4
+            assert p.overlap >= PassageConfig().min_sentence_overlap
+            assert p.words >= PassageConfig().min_sentence_words
 
 
 @pytest.mark.parametrize("i", range(len(REAL_TEXTS)))
