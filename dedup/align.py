@@ -195,18 +195,42 @@ def snap_span(layout: Layout, start: int, end: int, *, slack: int = 3) -> tuple[
         >>> text[start:end]
         'The talks will resume in Geneva next week, officials said.'
     """
-    s_char, e_char = int(layout.word_starts[start]), int(layout.word_ends[end - 1])
-    seg = int(layout.sentence_starts.searchsorted(s_char, side="right")) - 1
-    if seg >= 0 and s_char < layout.sentence_ends[seg]:
-        seg_start = int(layout.sentence_starts[seg])
-        if layout.words_between(seg_start, s_char) <= slack:
-            s_char = seg_start
-    seg = int(layout.sentence_starts.searchsorted(e_char, side="left")) - 1
-    if seg >= 0 and e_char <= layout.sentence_ends[seg]:
-        seg_end = int(layout.sentence_ends[seg])
-        if layout.words_between(e_char, seg_end) <= slack:
-            e_char = seg_end
-    return s_char, e_char
+    starts, ends = snap_spans(layout, np.array([start]), np.array([end]), slack=slack)
+    return int(starts[0]), int(ends[0])
+
+
+def snap_spans(
+    layout: Layout, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64], *, slack: int = 3
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """`snap_span` of many word spans `[starts[i], ends[i])` of one text at once.
+
+    A long pair of licences holds thousands of passages; one vector pass over them replaces
+    a dozen binary searches per passage in Python.
+
+    Example:
+        >>> from dedup.normalize import split_sentences, split_words
+        >>> text = "He said so. The talks will resume in Geneva next week, officials said."
+        >>> layout = Layout.of(split_words(text), split_sentences(text))
+        >>> snap_spans(layout, np.array([4, 0]), np.array([11, 2]))
+        (array([12,  0]), array([70, 11]))
+    """
+    s_char, e_char = layout.word_starts[starts], layout.word_ends[ends - 1]
+    seg_starts, seg_ends = layout.sentence_starts, layout.sentence_ends
+    if not len(seg_starts):
+        return s_char, e_char
+    seg = seg_starts.searchsorted(s_char, side="right") - 1
+    at = np.maximum(seg, 0)
+    head = seg_starts[at]
+    before = layout.word_ends.searchsorted(s_char, side="right")
+    before -= layout.word_starts.searchsorted(head, side="left")
+    s_snap = (seg >= 0) & (s_char < seg_ends[at]) & (before <= slack)
+    seg = seg_starts.searchsorted(e_char, side="left") - 1
+    at = np.maximum(seg, 0)
+    tail = seg_ends[at]
+    after = layout.word_ends.searchsorted(tail, side="right")
+    after -= layout.word_starts.searchsorted(e_char, side="left")
+    e_snap = (seg >= 0) & (e_char <= tail) & (after <= slack)
+    return np.where(s_snap, head, s_char), np.where(e_snap, tail, e_char)
 
 
 def joined_similarity(a: str, b: str) -> float:

@@ -24,7 +24,7 @@ from dedup.align import (
     WordMatch,
     align_bigrams,
     joined_similarity,
-    snap_span,
+    snap_spans,
 )
 from dedup.candidates import Candidates, candidate_pairs, strongest_partners
 from dedup.config import DedupConfig
@@ -336,8 +336,11 @@ def _graded(
     ends = prep.layout.word_ends[hi[some] - 1]
     length = (ends - starts).astype(np.float64)
     inside = np.zeros(len(starts))
-    for s, e in aligned:
-        inside += np.clip(np.minimum(ends, e) - np.maximum(starts, s), 0, None)
+    if aligned:  # every passage against every sentence at once: (passages, sentences)
+        spans = np.array(aligned, dtype=np.int64)
+        s, e = spans[:, :1], spans[:, 1:]
+        overlap = np.minimum(ends[None, :], e) - np.maximum(starts[None, :], s)
+        inside = np.clip(overlap, 0, None).sum(axis=0).astype(np.float64)
     score = np.maximum(contained[some] * length, np.minimum(inside, length))
     return round(float(score.sum() / max(length.sum(), 1.0)), 6)
 
@@ -417,7 +420,7 @@ def _passages_for_pair(
             )
     if len(matches) > 1:
         matches = _drop_overlaps(matches)
-    passages = [_scored(pa, pb, m) for m in matches]
+    passages = _scored_many(pa, pb, matches, [-1.0] * len(matches))
     return [p for p in passages if p[4] >= pc.min_similarity]
 
 
@@ -460,13 +463,40 @@ def _drop_overlaps_vectorized(order: list[WordMatch]) -> list[WordMatch]:
 
 
 def _scored(pa: Prepared, pb: Prepared, m: WordMatch, overlap: float = -1.0) -> _Scored:
-    a_start, a_end = snap_span(pa.layout, m.a_start, m.a_end)
-    b_start, b_end = snap_span(pb.layout, m.b_start, m.b_end)
-    sim = joined_similarity(
-        pa.norm_between(*pa.layout.word_range(a_start, a_end)),
-        pb.norm_between(*pb.layout.word_range(b_start, b_end)),
+    (scored,) = _scored_many(pa, pb, [m], [overlap])
+    return scored
+
+
+def _scored_many(
+    pa: Prepared, pb: Prepared, matches: Sequence[WordMatch], overlaps: Sequence[float]
+) -> list[_Scored]:
+    """Matches of one pair as passages: spans snapped to whole sentences (`snap_spans`,
+    every match at once) and the similarity of the snapped spans' words."""
+    if not matches:
+        return []
+    words = np.array([(m.a_start, m.a_end, m.b_start, m.b_end) for m in matches], dtype=np.int64)
+    a_starts, a_ends = snap_spans(pa.layout, words[:, 0], words[:, 1])
+    b_starts, b_ends = snap_spans(pb.layout, words[:, 2], words[:, 3])
+    a_lo, a_hi = _word_ranges(pa, a_starts, a_ends)
+    b_lo, b_hi = _word_ranges(pb, b_starts, b_ends)
+    columns = (a_starts, a_ends, b_starts, b_ends, a_lo, a_hi, b_lo, b_hi)
+    rows = zip(*(c.tolist() for c in columns), matches, overlaps, strict=True)
+    out: list[_Scored] = []
+    for a0, a1, b0, b1, al, ah, bl, bh, m, overlap in rows:
+        sim = joined_similarity(pa.norm_between(al, ah), pb.norm_between(bl, bh))
+        out.append((a0, a1, b0, b1, sim, m.matched, overlap))
+    return out
+
+
+def _word_ranges(
+    prep: Prepared, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """`Layout.word_range` of many character spans at once."""
+    layout = prep.layout
+    return (
+        layout.word_starts.searchsorted(starts, side="left"),
+        layout.word_ends.searchsorted(ends, side="right"),
     )
-    return a_start, a_end, b_start, b_end, sim, m.matched, overlap
 
 
 def _rewritten(
@@ -503,17 +533,11 @@ def _rewritten(
             )
         else:
             runs.append(m)
-    return [
-        _scored(
-            pa,
-            pb,
-            WordMatch(
-                a_cuts[m.a_start], a_cuts[m.a_end], b_cuts[m.b_start], b_cuts[m.b_end], m.shared
-            ),
-            m.overlap,
-        )
+    spans = [
+        WordMatch(a_cuts[m.a_start], a_cuts[m.a_end], b_cuts[m.b_start], b_cuts[m.b_end], m.shared)
         for m in runs
     ]
+    return _scored_many(pa, pb, spans, [m.overlap for m in runs])
 
 
 def _mostly_inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

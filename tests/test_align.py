@@ -5,9 +5,12 @@ Expected offsets are worked out by hand from how the test builds its word lists.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dedup.align import Layout, WordMatch, align_words, snap_span
+from dedup.align import Layout, WordMatch, align_words, snap_span, snap_spans
 from dedup.normalize import split_sentences, split_words
 
 X = [f"x{i}" for i in range(8)]
@@ -85,6 +88,49 @@ def test_a_span_snaps_to_its_sentence_when_at_most_three_words_are_left_out():
     assert _snap(TEXT, "seven", "seven") == "seven"
     assert _snap(TEXT, "seven", "seven", slack=4) == "Then four five six seven"
     assert _snap(TEXT, "seven", "seven", slack=5) == SECOND
+
+
+def _snap_reference(layout: Layout, start: int, end: int, slack: int) -> tuple[int, int]:
+    """snap_span as it was written before it ran on arrays, one passage at a time."""
+    s_char, e_char = int(layout.word_starts[start]), int(layout.word_ends[end - 1])
+    seg = int(layout.sentence_starts.searchsorted(s_char, side="right")) - 1
+    if seg >= 0 and s_char < layout.sentence_ends[seg]:
+        seg_start = int(layout.sentence_starts[seg])
+        if layout.words_between(seg_start, s_char) <= slack:
+            s_char = seg_start
+    seg = int(layout.sentence_starts.searchsorted(e_char, side="left")) - 1
+    if seg >= 0 and e_char <= layout.sentence_ends[seg]:
+        seg_end = int(layout.sentence_ends[seg])
+        if layout.words_between(e_char, seg_end) <= slack:
+            e_char = seg_end
+    return s_char, e_char
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["word", "Word.", "x", "«quoted»", "end!", "a", "  ", "\n", "said,"]),
+        min_size=1,
+        max_size=40,
+    ),
+    st.data(),
+)
+def test_spans_snap_on_arrays_as_one_at_a_time(pieces, data):
+    text = " ".join(pieces)
+    words = split_words(text)
+    if not len(words.words):
+        return
+    layout = Layout.of(words, split_sentences(text))
+    n = len(words.words)
+    spans = data.draw(
+        st.lists(st.tuples(st.integers(0, n - 1), st.integers(1, n)), min_size=1, max_size=8)
+    )
+    spans = [(min(a, b - 1), max(a + 1, b)) for a, b in spans]
+    slack = data.draw(st.integers(0, 4))
+    starts, ends = np.array([s for s, _ in spans]), np.array([e for _, e in spans])
+    got = snap_spans(layout, starts, ends, slack=slack)
+    want = [_snap_reference(layout, s, e, slack) for s, e in spans]
+    assert list(zip(got[0].tolist(), got[1].tolist(), strict=True)) == want
 
 
 def test_a_one_word_edit_in_a_against_a_sentence_end_in_b_splits():
