@@ -26,7 +26,7 @@ import heapq
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import NamedTuple
@@ -41,6 +41,7 @@ from dedup.lexicon import Lexicon, load_lexicon, load_protect, normalize_line
 from dedup.linefeatures import (
     FEATURES,
     WORDS,
+    batch_features,
     document_features,
     ends_cut_off,
     ends_mid_sentence,
@@ -94,6 +95,9 @@ BYLINE = re.compile(
     r"^\W*(?:[Bb]y|[Vv]on|[Pp]ar|[Pp]or)\s+[A-ZÀ-Þ]\w+(?:\s+[A-ZÀ-Þ][\w.]*){0,3}\s*$"
 )
 CRUMB = re.compile(r"\s(?:>|»|›|/|\|)\s")
+_CRUMB_CHARS = frozenset(">»›/|")
+_ANY_DIGIT = re.compile(r"\d")
+_HEADER_ENDS = frozenset(".!?")  # "" is not in it: an empty line ends in nothing
 
 
 class _Line(NamedTuple):
@@ -183,38 +187,15 @@ class _Shared:
 
 
 def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
-    """One worker task: the rules per document, then the model over all their lines at once
-    (one matrix for the batch instead of a few numpy calls per document)."""
+    """One worker task: the rules per document, then the model over their lines."""
     config = shared.config
     model = _model(config)
     judged = [_judge(pos, shared) for pos in positions]
-    if model is not None and judged:
+    if model is not None:
         lines = [shared.lines[pos] for pos in positions]
-        xs = [
-            _features(ls, j.hits, _scores(model.words, ls))
-            for ls, j in zip(lines, judged, strict=True)
-        ]
-        bounds = np.cumsum([0, *(len(x) for x in xs)])
-        stacked = np.vstack(xs)
-        p = model.probabilities(stacked)
-        # A document far longer than any page the model learned from (a 2 MB licence file
-        # of 30,000 lines) is outside what it knows: only the marker rules judge it.
-        limit = int(model.meta.get("max_lines", MODEL_MAX_LINES))
-        prose = [prose_rows(x) for x in xs]
-        going = [
-            model.decide(p[bounds[k] : bounds[k + 1]], prose[k], _quoted(ls))
-            if len(ls) <= limit
-            else np.zeros(len(ls), dtype=bool)
-            for k, ls in enumerate(lines)
-        ]
-        # Explanations for every line going, all at once (they walk every tree again).
-        rows = np.concatenate([np.flatnonzero(g) + bounds[k] for k, g in enumerate(going)])
-        tops = dict(zip(rows.tolist(), model.explain(stacked[rows]), strict=True))
-        for k, j in enumerate(judged):
-            lo, hi = int(bounds[k]), int(bounds[k + 1])
-            mine = {i - lo: tops[i] for i in range(lo, hi) if i in tops}
-            decision = _Decision(p[lo:hi], going[k], prose[k], mine)
-            j.verdicts = _model_verdicts(lines[k], j, model, decision, config)
+        decisions = _model_decisions(model, lines, judged)
+        for ls, j, decision in zip(lines, judged, decisions, strict=True):
+            j.verdicts = _model_verdicts(ls, j, model, decision, config)
     found: list[BoilerplateLine] = []
     for pos, j in zip(positions, judged, strict=True):
         verdicts = {i: v for i, v in j.verdicts.items() if _selected(v.rule, config)}
@@ -223,6 +204,76 @@ def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
             verdicts = {i: v for i, v in verdicts.items() if _docs_evidence(v, own[i], config)}
         found.extend(_within_budget(shared.docs[pos], shared.lines[pos], verdicts, config))
     return found
+
+
+def _model_decisions(
+    model: LineModel, lines: list[list[_Line]], judged: list[_Judged]
+) -> list[_Decision]:
+    """The model on each document, over the lines of many documents at once (one matrix
+    per `_MODEL_LINES` lines instead of a few numpy calls per document)."""
+    # A document far longer than any page the model learned from (a 2 MB licence file
+    # of 30,000 lines) is outside what it knows: only the marker rules judge it, and it
+    # is not even featured (its matrix alone would be some hundred bytes a character).
+    limit = int(model.meta.get("max_lines", MODEL_MAX_LINES))
+    out = [_no_decision(len(ls)) for ls in lines]
+    fits = [k for k, ls in enumerate(lines) if len(ls) <= limit]
+    for batch in _batches(fits, [len(ls) for ls in lines]):
+        decided = _decide(model, [lines[k] for k in batch], [judged[k] for k in batch])
+        for k, decision in zip(batch, decided, strict=True):
+            out[k] = decision
+    return out
+
+
+def _batches(picked: list[int], sizes: list[int]) -> Iterator[list[int]]:
+    """`picked` in consecutive runs of at most `_MODEL_LINES` lines (or one document)."""
+    batch: list[int] = []
+    lines = 0
+    for k in picked:
+        if batch and lines + sizes[k] > _MODEL_LINES:
+            yield batch
+            batch, lines = [], 0
+        batch.append(k)
+        lines += sizes[k]
+    if batch:
+        yield batch
+
+
+# Lines the model judges at once: enough that numpy's per-call cost is spread thin, few
+# enough that the feature matrix stays a few megabytes whatever the documents' sizes.
+_MODEL_LINES = 16_384
+
+
+def _no_decision(n: int) -> _Decision:
+    """A document the model leaves to the marker rules: no line goes."""
+    return _Decision(np.zeros(n), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), {})
+
+
+def _decide(model: LineModel, lines: list[list[_Line]], judged: list[_Judged]) -> list[_Decision]:
+    """The model's probabilities, block decisions and explanations for a few documents."""
+    flat = [ln for ls in lines for ln in ls]
+    norm_words = [ln.norm.split() for ln in flat]
+    hits = [h for j in judged for h in j.hits]
+    scores = None if model.words is None else model.words.scores(norm_words)
+    sizes = [len(ls) for ls in lines]
+    texts = [ln.text for ln in flat]
+    stacked = batch_features(texts, norm_words, hits, sizes, scores)
+    bounds = np.cumsum([0, *sizes])
+    p = model.probabilities(stacked)
+    prose_all = prose_rows(stacked)
+    prose = [prose_all[bounds[k] : bounds[k + 1]] for k in range(len(lines))]
+    going = [
+        model.decide(p[bounds[k] : bounds[k + 1]], prose[k], _quoted(ls))
+        for k, ls in enumerate(lines)
+    ]
+    # Explanations for every line going, all at once (they walk every tree again).
+    rows = np.concatenate([np.flatnonzero(g) + bounds[k] for k, g in enumerate(going)])
+    tops = dict(zip(rows.tolist(), model.explain(stacked[rows]), strict=True))
+    out = []
+    for k in range(len(lines)):
+        lo, hi = int(bounds[k]), int(bounds[k + 1])
+        mine = {i - lo: tops[i] for i in range(lo, hi) if i in tops}
+        out.append(_Decision(p[lo:hi], going[k], prose[k], mine))
+    return out
 
 
 @dataclass(slots=True)
@@ -796,15 +847,16 @@ def _head_block(
 
 def _header_signal(line: _Line) -> _Verdict | None:
     text = line.text
-    if line.words > 15 or re.search(r"[.!?]\s*$", text):
+    if line.words > 15 or text.rstrip()[-1:] in _HEADER_ENDS:
         return None
-    dates = DATE_PARTS.findall(text)
-    rest = DATE_PARTS.sub(" ", text)
-    if dates and (META_KEYWORD.match(text) or len(rest.split()) <= 4):
+    # Every date pattern has a digit and every crumb a separator: most lines have neither,
+    # and a test for the one is cheaper than the patterns that need it.
+    dates = DATE_PARTS.findall(text) if _ANY_DIGIT.search(text) else []
+    if dates and (META_KEYWORD.match(text) or len(DATE_PARTS.sub(" ", text).split()) <= 4):
         return _Verdict(1, "metadata_header", len(dates), 1, f"date {dates[0]!r} in a header line")
     if BYLINE.match(text):
         return _Verdict(1, "metadata_header", 1.0, 1.0, "byline")
-    crumbs = CRUMB.findall(text)
+    crumbs = [] if _CRUMB_CHARS.isdisjoint(text) else CRUMB.findall(text)
     # A navigation path starts with a word ("Home > News"); a row of a text table or of
     # ASCII art starts with "|" or "#".
     if len(crumbs) >= 2 and line.words <= 4 * (len(crumbs) + 1) and text[:1].isalnum():

@@ -96,6 +96,7 @@ class Lexicon:
                 if is_action:
                     self.actions.add(phrase)
         self.lines = sorted(lines)
+        self._reach: dict[tuple[int, float], list[str]] = {}
         self.prefixes = sorted(prefixes, key=lambda p: (-len(p), p))
         # Cheap prefilter: only prefixes that share the first letter are scored.
         self._by_initial: dict[str, list[str]] = {}
@@ -106,12 +107,34 @@ class Lexicon:
         """The best whole-line phrase for the normalized line `norm`, if any scores >= cutoff."""
         if not norm:
             return None
+        choices = self._within_reach(len(norm), cutoff)
+        if not choices:
+            return None
         found = process.extractOne(
-            norm, self.lines, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff * 100
+            norm, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff * 100
         )
         if found is None:
             return None
         return LexiconMatch(found[0], round(found[1] / 100, 4), prefix=False)
+
+    def _within_reach(self, length: int, cutoff: float) -> list[str]:
+        """The whole-line phrases whose length lets them score `cutoff` against a line of
+        `length` characters, in lexicon order (so ties go as over the whole lexicon).
+
+        Two texts of lengths a and b are at least |a - b| edits apart, so their ratio is at
+        most 1 - |a - b| / (a + b); a character of slack covers the rounding of `cutoff`.
+        A line of prose is no phrase's length: most lines are compared with none.
+        """
+        key = (length, cutoff)
+        found = self._reach.get(key)
+        if found is None:
+            found = [
+                p
+                for p in self.lines
+                if abs(len(p) - length) <= (1 - cutoff) * (len(p) + length) + 1
+            ]
+            self._reach[key] = found
+        return found
 
     def match_prefix(self, norm: str, cutoff: float = 0.9) -> LexiconMatch | None:
         """The longest prefix phrase that starts the normalized line `norm` (fuzzily)."""

@@ -99,7 +99,7 @@ class LineModel:
 
     def _paths(self, x: Matrix) -> list[npt.NDArray[np.int32]]:
         """The global node each line is at in every tree, step by step: `depth + 1` arrays
-        of shape `(lines, trees)`."""
+        of shape `(lines, trees)`, some kilobytes a line: callers walk `_chunks`."""
         feature, left, right, offset = self._flat
         split = self.split.ravel()
         node = np.broadcast_to(offset, (len(x), len(offset)))
@@ -119,18 +119,24 @@ class LineModel:
         """
         if not len(x):
             return np.zeros(0)
-        leaf = self._paths(x)[-1]
-        return _sigmoid(self.value.ravel()[leaf].sum(axis=1) + self.bias)
+        value = self.value.ravel()
+        scores = [value[self._paths(part)[-1]].sum(axis=1) for part in _chunks(x)]
+        return _sigmoid(np.concatenate(scores) + self.bias)
 
     def contributions(self, x: Matrix) -> Matrix:
         """Each feature's part of each line's score (Saabas: split moves credited to features)."""
         out = np.zeros(x.shape)
+        for lo, part in zip(range(0, len(x), CHUNK), _chunks(x), strict=True):
+            self._credit(part, out[lo : lo + CHUNK])
+        return out
+
+    def _credit(self, x: Matrix, out: Matrix) -> None:
+        """Add the split moves of `x`'s paths into `out` (`contributions` of one chunk)."""
         feature, value = self._flat[0], self.value.ravel()
         rows = np.repeat(np.arange(len(x)), self.feature.shape[0])
         for before, after in pairwise(self._paths(x)):
             moved = value[after] - value[before]
             np.add.at(out, (rows, feature[before].ravel()), moved.ravel())
-        return out
 
     def decide(
         self,
@@ -286,6 +292,16 @@ class LineModel:
             row(1, -1, -1).astype(np.int64), row(2, -1, -1).astype(np.int64),
             row(0.0, -2.197225, 2.197225), 0.0, 1, 0.9, 0.5, {},
         )  # fmt: skip
+
+
+# Lines walked through the trees at once: every step holds a few (lines, trees) arrays, some
+# kilobytes a line, so a 30,000-line file walked whole took a gigabyte.
+CHUNK = 4096
+
+
+def _chunks(x: Matrix) -> list[Matrix]:
+    """`x` in row blocks of at most `CHUNK` (views, not copies)."""
+    return [x[lo : lo + CHUNK] for lo in range(0, len(x), CHUNK)]
 
 
 def _at(flags: npt.NDArray[np.bool_] | None, i: int) -> bool:
