@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import accumulate
 from typing import NamedTuple
 
 import numpy as np
@@ -37,7 +38,7 @@ import numpy.typing as npt
 from dedup.config import BoilerplateConfig
 from dedup.document import Document, require_field
 from dedup.errors import ConfigError
-from dedup.lexicon import Lexicon, load_lexicon, load_protect, normalize_line
+from dedup.lexicon import Lexicon, load_lexicon, load_protect, normalize_lines
 from dedup.linefeatures import (
     FEATURES,
     WORDS,
@@ -309,14 +310,19 @@ def _split_range(docs: Sequence[Document], positions: range) -> list[list[_Line]
 
 
 def _split_lines(text: str) -> list[_Line]:
+    raws = text.split("\n")
+    norms = normalize_lines(text)
+    kept = [k for k, raw in enumerate(raws) if raw.strip()]
+    # Digit runs become "0" in one pass over the kept lines (no run crosses a line break);
+    # a line without digits keeps its normalized text as its key, one string for both.
+    keys = _DIGITS.sub("0", "\n".join(norms[k] for k in kept)).split("\n") if kept else []
+    starts = [0, *accumulate(len(raw) + 1 for raw in raws)]
     out: list[_Line] = []
-    pos = 0
-    for index, raw in enumerate(text.split("\n")):
-        if raw.strip():
-            norm = normalize_line(raw)
-            key = _DIGITS.sub("0", norm)
-            out.append(_Line(index, pos, pos + len(raw), raw.strip(), norm, len(norm.split()), key))
-        pos += len(raw) + 1
+    for k, key in zip(kept, keys, strict=True):
+        raw, norm = raws[k], norms[k]
+        words = norm.count(" ") + 1 if norm else 0  # single spaces between words
+        key = norm if key == norm else key
+        out.append(_Line(k, starts[k], starts[k] + len(raw), raw.strip(), norm, words, key))
     return out
 
 
@@ -704,15 +710,13 @@ def _strong_signal(
         return _Verdict(0, "syndication_trailer", 1.0, 1.0, syndication.group(0))
     if COUNTER.match(text):
         return _Verdict(0, "counter", 1.0, 1.0, text)
-    # A row of share buttons is short: long lines are not split again just to check.
-    # Two different labels at least: "Link: link" in a man page is one word twice.
-    labels = norm.split()
-    if (
-        2 <= line.words <= _MAX_SHARE_ROW
-        and all(w in SOCIAL for w in labels)
-        and len(set(labels)) > 1
-    ):
-        return _Verdict(0, "share_prompt", line.words, 2, "only share-button labels")
+    # A row of share buttons is short, and opens with a label: other lines are not split
+    # just to check. Two different labels at least: "Link: link" in a man page is one
+    # word twice.
+    if 2 <= line.words <= _MAX_SHARE_ROW and norm.partition(" ")[0] in SOCIAL:
+        labels = norm.split()
+        if all(w in SOCIAL for w in labels) and len(set(labels)) > 1:
+            return _Verdict(0, "share_prompt", line.words, 2, "only share-button labels")
     if norm and len(norm) <= config.lexicon_max_chars and not _wrapped_end(text):
         hit = lexicon.match_line(norm, cut)
         if hit is not None:

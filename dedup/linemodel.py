@@ -83,7 +83,8 @@ class LineModel:
     @cached_property
     def _flat(self) -> tuple[npt.NDArray[np.int32], ...]:
         """The trees as flat arrays over global node numbers (tree t's nodes start at
-        t x width): split feature, left and right child (a leaf points to itself)."""
+        t x width): split feature; children, node k's left at 2k and right at 2k + 1 (a
+        leaf points to itself twice); each tree's root."""
         trees, width = self.feature.shape
         here = np.arange(trees * width).reshape(trees, width)
         offset = (np.arange(trees) * width)[:, None]
@@ -92,21 +93,23 @@ class LineModel:
         i32 = np.int32  # half the memory traffic of int64 through the traversal
         return (
             self.feature.ravel().astype(i32),
-            left.ravel().astype(i32),
-            right.ravel().astype(i32),
+            np.stack([left.ravel(), right.ravel()], axis=1).ravel().astype(i32),
             offset.ravel().astype(i32),
         )
 
     def _paths(self, x: Matrix) -> list[npt.NDArray[np.int32]]:
         """The global node each line is at in every tree, step by step: `depth + 1` arrays
         of shape `(lines, trees)`, some kilobytes a line: callers walk `_chunks`."""
-        feature, left, right, offset = self._flat
+        feature, children, roots = self._flat
         split = self.split.ravel()
-        node = np.broadcast_to(offset, (len(x), len(offset)))
+        cells = x.ravel()
+        row = (np.arange(len(x)) * x.shape[1])[:, None]
+        node = np.broadcast_to(roots, (len(x), len(roots)))
         steps = [node]
         for _ in range(self.depth):
-            values = np.take_along_axis(x, feature[node], axis=1)
-            node = np.where(values <= split[node], left[node], right[node])
+            # Right unless the value is <= the split (a NaN goes right, as it always did).
+            right = ~(cells[row + feature[node]] <= split[node])
+            node = children[2 * node + right]
             steps.append(node)
         return steps
 

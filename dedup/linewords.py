@@ -22,7 +22,7 @@ import math
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise, repeat
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -66,8 +66,10 @@ class WordWeights:
             2.0
         """
         present = set(tokens(words))
-        # fsum: exactly rounded whatever the set's order (which varies between processes).
-        total = self.bias + math.fsum(map(self.weights.get, present, repeat(0.0)))
+        # fsum: exactly rounded whatever the set's order (which varies between processes);
+        # over the known tokens only, the same sum (the others weigh 0).
+        weights = self.weights
+        total = self.bias + math.fsum([w for t in present if (w := weights.get(t)) is not None])
         return max(-LIMIT, min(LIMIT, total))
 
     def scores(self, lines: Iterable[Sequence[str]]) -> npt.NDArray[np.float64]:
