@@ -241,7 +241,7 @@ def _batches(picked: list[int], sizes: list[int]) -> Iterator[list[int]]:
 
 # Lines the model judges at once: enough that numpy's per-call cost is spread thin, few
 # enough that the feature matrix stays a few megabytes whatever the documents' sizes.
-_MODEL_LINES = 16_384
+_MODEL_LINES = 4096
 
 
 def _no_decision(n: int) -> _Decision:
@@ -311,19 +311,28 @@ def _split_range(docs: Sequence[Document], positions: range) -> list[list[_Line]
 
 def _split_lines(text: str) -> list[_Line]:
     raws = text.split("\n")
-    norms = normalize_lines(text)
-    kept = [k for k, raw in enumerate(raws) if raw.strip()]
-    # Digit runs become "0" in one pass over the kept lines (no run crosses a line break);
-    # a line without digits keeps its normalized text as its key, one string for both.
-    keys = _DIGITS.sub("0", "\n".join(norms[k] for k in kept)).split("\n") if kept else []
     starts = [0, *accumulate(len(raw) + 1 for raw in raws)]
     out: list[_Line] = []
-    for k, key in zip(kept, keys, strict=True):
-        raw, norm = raws[k], norms[k]
-        words = norm.count(" ") + 1 if norm else 0  # single spaces between words
-        key = norm if key == norm else key
-        out.append(_Line(k, starts[k], starts[k] + len(raw), raw.strip(), norm, words, key))
+    # A block of lines at a time: the normalized copies of a whole 8 MB file at once
+    # were most of the memory its detection took.
+    for lo in range(0, len(raws), _SPLIT_BLOCK):
+        block = raws[lo : lo + _SPLIT_BLOCK]
+        norms = normalize_lines("\n".join(block))
+        kept = [k for k, raw in enumerate(block) if raw.strip()]
+        # Digit runs become "0" in one pass over the kept lines (no run crosses a line
+        # break); a line without digits keeps its normalized text as its key, one string
+        # for both.
+        joined = "\n".join(norms[k] for k in kept)
+        keys = _DIGITS.sub("0", joined).split("\n") if kept else []
+        for k, key in zip(kept, keys, strict=True):
+            raw, norm, at = block[k], norms[k], starts[lo + k]
+            words = norm.count(" ") + 1 if norm else 0  # single spaces between words
+            key = norm if key == norm else key
+            out.append(_Line(lo + k, at, at + len(raw), raw.strip(), norm, words, key))
     return out
+
+
+_SPLIT_BLOCK = 4096  # lines
 
 
 class _Corpus:
@@ -343,9 +352,8 @@ class _Corpus:
         if site:  # a typo would quietly count every line across all sites
             require_field(docs, site, "--site-field", any(self.sites))
         self.site_size: dict[str, int] = defaultdict(int)
-        # (site, line key) -> opening -> doc id; near-duplicate copies share an opening and
-        # count once, so a story syndicated five times does not make its lines boilerplate.
-        self.repeats: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+        # site -> line key -> the documents carrying it, one per opening (`_Carriers`).
+        self.repeats: dict[str, dict[str, _Carriers]] = defaultdict(dict)
         self.openings: dict[tuple[str, ...], list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
         k = config.teaser_prefix_words
         for doc, doc_lines, site in zip(docs, lines, self.sites, strict=True):
@@ -358,14 +366,13 @@ class _Corpus:
                 opening = _opening(doc_lines)
                 for line in doc_lines:
                     if line.words <= config.corpus_max_words:
-                        self.repeats[(site, line.key)].setdefault(opening, doc.id)
+                        _carry(self.repeats[site], line.key, opening, doc.id)
 
     def repeat(self, doc_pos: int, doc_id: str, line: _Line) -> _Verdict | None:
         if not self.use_repeats or line.words > self.config.corpus_max_words:
             return None
         site = self.sites[doc_pos]
-        carriers = self.repeats.get((site, line.key), {})
-        freq = len(carriers)
+        freq = _count(self.repeats.get(site, {}).get(line.key))
         if freq < self.config.min_doc_freq:
             return None
         prose_like = line.words >= 6 and ends_sentence(line.text)
@@ -381,7 +388,7 @@ class _Corpus:
         of 40,000 documents must not sort 40,000 ids 40,000 times."""
         found = self._examples.get((site, key))
         if found is None:
-            found = heapq.nsmallest(4, self.repeats[(site, key)].values())
+            found = heapq.nsmallest(4, _ids(self.repeats[site][key]))
             self._examples[(site, key)] = found
         return found
 
@@ -395,6 +402,37 @@ class _Corpus:
                 evidence = f"opening words of document {other}"
                 return _Verdict(0, "teaser_of_document", len(words), k, evidence)
         return None
+
+
+# The documents carrying a line: opening -> doc id, near-duplicate copies sharing an opening
+# count once (a story syndicated five times does not make its lines boilerplate). Most
+# lines have one carrier, kept as a bare (opening, id) pair: a dict a line was most of the
+# memory of a corpus of licence files.
+_Carriers = tuple[str, str] | dict[str, str]
+
+
+def _carry(carriers: dict[str, _Carriers], key: str, opening: str, doc_id: str) -> None:
+    """Record that a document (by its opening) carries the line `key`; the first one of
+    an opening stays."""
+    found = carriers.get(key)
+    if found is None:
+        carriers[key] = (opening, doc_id)
+    elif isinstance(found, tuple):
+        if found[0] != opening:
+            carriers[key] = {found[0]: found[1], opening: doc_id}
+    else:
+        found.setdefault(opening, doc_id)
+
+
+def _count(carriers: _Carriers | None) -> int:
+    """How many documents (one per opening) carry a line."""
+    if carriers is None:
+        return 0
+    return 1 if isinstance(carriers, tuple) else len(carriers)
+
+
+def _ids(carriers: _Carriers) -> list[str]:
+    return [carriers[1]] if isinstance(carriers, tuple) else list(carriers.values())
 
 
 def _opening(lines: list[_Line]) -> str:

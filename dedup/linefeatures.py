@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -250,12 +250,8 @@ def shape_matrix(texts: Sequence[str], norm_words: Sequence[Sequence[str]]) -> M
     dotted = [i for i, s in enumerate(samples) if "." in s or "://" in s]
     mailed = [i for i, s in enumerate(samples) if "@" in s]
     url = _matching(_URL_NO_MAIL, samples, dotted) | _matching(_URL, samples, mailed)
-    ago = np.flatnonzero(c.digits == 0).tolist()
-    dates = [
-        *np.flatnonzero(c.digits > 0).tolist(),
-        *(i for i in ago if "ago" in samples[i].casefold()),
-    ]
-    dated = _matching(_DATE, samples, sorted(dates))
+    dates = [i for i, d in enumerate(c.digits.tolist()) if d or "ago" in samples[i].casefold()]
+    dated = _matching(_DATE, samples, dates)
     columns = (
         _log1p(c.length),
         _log1p(c.words),
@@ -319,20 +315,31 @@ def _matching(
 def _word_shares(
     vocabularies: Sequence[frozenset[str]], norm_words: Sequence[Sequence[str]]
 ) -> list[Matrix]:
-    """Per vocabulary, per line: the share of the line's normalized words in it."""
+    """Per vocabulary, per line: the share of the line's normalized words in it (one
+    look-up a word for all vocabularies: bit k is set for a word of vocabulary k)."""
     counts = np.fromiter(map(len, norm_words), dtype=np.int64, count=len(norm_words))
     flat = list(chain.from_iterable(norm_words))
-    out = []
-    for vocabulary in vocabularies:
-        hits = np.fromiter(map(vocabulary.__contains__, flat), dtype=bool, count=len(flat))
-        out.append(_line_sums(hits, counts) / np.maximum(1, counts))
+    bits = _vocabulary_bits(tuple(vocabularies))
+    found = np.fromiter(map(bits.get, flat, repeat(0)), dtype=np.uint8, count=len(flat))
+    return [
+        _line_sums((found >> k) & 1, counts) / np.maximum(1, counts)
+        for k in range(len(vocabularies))
+    ]
+
+
+@lru_cache(maxsize=4)
+def _vocabulary_bits(vocabularies: tuple[frozenset[str], ...]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for k, vocabulary in enumerate(vocabularies):
+        for word in vocabulary:
+            out[word] = out.get(word, 0) | 1 << k
     return out
 
 
 def _line_sums(values: npt.NDArray[Any], counts: Counts, gap: int = 0) -> Counts:
     """Sum of `values` over consecutive runs of `counts` items (each followed by `gap`)."""
     starts = np.cumsum(counts + gap) - counts - gap
-    padded = np.concatenate((values, [0]))  # an empty last run starts past the end
+    padded = np.concatenate((values, np.zeros(1, values.dtype)))  # an empty last run
     out: Counts = np.add.reduceat(padded, starts, dtype=np.int64)
     out[counts == 0] = 0  # reduceat gives an empty run the item at its start
     return out
@@ -358,7 +365,9 @@ def _char_counts(texts: Sequence[str]) -> _CharCounts:
     points = np.frombuffer(" ".join(texts).encode("utf-32-le", "surrogatepass"), np.uint32)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     starts = np.cumsum(lengths + 1) - lengths - 1
-    offset = np.arange(len(points)) - np.repeat(starts, lengths + 1)[: len(points)]
+    index = np.int32 if len(points) < 2**31 else np.int64  # half the memory, mostly
+    offset: npt.NDArray[np.signedinteger[Any]] = np.arange(len(points), dtype=index)
+    offset -= np.repeat(starts.astype(index), lengths + 1)[: len(points)]
     sampled = offset < _SAMPLE
     kinds = _kinds(points)
     alpha, upper, space = (kinds & _ALPHA) > 0, (kinds & _UPPER) > 0, (kinds & _SPACE) > 0

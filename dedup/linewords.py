@@ -67,9 +67,8 @@ class WordWeights:
         """
         present = set(tokens(words))
         # fsum: exactly rounded whatever the set's order (which varies between processes);
-        # over the known tokens only, the same sum (the others weigh 0).
-        weights = self.weights
-        total = self.bias + math.fsum([w for t in present if (w := weights.get(t)) is not None])
+        # over the known tokens only (weights are never 0): the same sum.
+        total = self.bias + math.fsum(filter(None, map(self.weights.get, present)))
         return max(-LIMIT, min(LIMIT, total))
 
     def scores(self, lines: Iterable[Sequence[str]]) -> npt.NDArray[np.float64]:

@@ -10,8 +10,10 @@ from dedup.lexicon import normalize_line, normalize_lines
 # Combining marks, Hangul jamo, compatibility forms, case-folding specials and controls next
 # to line breaks: where normalizing a whole text could differ from normalizing each line.
 _CHARS = st.sampled_from(
-    list("aA \t\r\n\x85\u2028\u0301\u0308\u0327\u1100\u1161\u11a8ﬁẞſİ①…—|　")
-    + ["\u00e9", "e\u0301", "पढ़ें", "ﷺ", "😀", "\ud800"]
+    [
+        *"aA \t\r\n\x85\u2028\u0301\u0308\u0327\u1100\u1161\u11a8ﬁẞſİ①…—|　",
+        *["\u00e9", "e\u0301", "पढ़ें", "ﷺ", "😀", "\ud800"],
+    ]
 )
 
 
