@@ -62,7 +62,6 @@ SYNDICATION = re.compile(
     r"published from a syndicated|generated from an? (?:agency|wire) feed",
     re.IGNORECASE,
 )
-_SYNDICATION_WORDS = ("syndicated", "generated", "edited")
 _DIGITS = re.compile(r"\d+")
 _MAX_SHARE_ROW = 40  # words
 COUNTER = re.compile(
@@ -743,7 +742,8 @@ def _strong_signal(
     text, norm, cut = line.text, line.norm, config.lexicon_similarity
     # Every SYNDICATION phrase has one of these words: a substring test spares the regex
     # on the long lines of prose, where it was most of the time spent.
-    syndication = any(w in norm for w in _SYNDICATION_WORDS) and SYNDICATION.search(text)
+    hint = "syndicated" in norm or "generated" in norm or "edited" in norm
+    syndication = hint and SYNDICATION.search(text)
     if syndication:
         return _Verdict(0, "syndication_trailer", 1.0, 1.0, syndication.group(0))
     if COUNTER.match(text):

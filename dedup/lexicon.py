@@ -118,10 +118,14 @@ class Lexicon:
         self.lines = sorted(lines)
         self._reach: dict[tuple[int, float], list[str]] = {}
         self.prefixes = sorted(prefixes, key=lambda p: (-len(p), p))
-        # Cheap prefilter: only prefixes that share the first letter are scored.
-        self._by_initial: dict[str, list[str]] = {}
+        # Cheap prefilter: only prefixes that share the first letter are scored, and the
+        # word boundary is tested once for all phrases of a length (longest first, as above).
+        self._by_initial: dict[str, list[tuple[int, list[str]]]] = {}
         for phrase in self.prefixes:
-            self._by_initial.setdefault(phrase[0], []).append(phrase)
+            groups = self._by_initial.setdefault(phrase[0], [])
+            if not groups or groups[-1][0] != len(phrase):
+                groups.append((len(phrase), []))
+            groups[-1][1].append(phrase)
 
     def match_line(self, norm: str, cutoff: float = 0.9) -> LexiconMatch | None:
         """The best whole-line phrase for the normalized line `norm`, if any scores >= cutoff."""
@@ -159,14 +163,15 @@ class Lexicon:
     def match_prefix(self, norm: str, cutoff: float = 0.9) -> LexiconMatch | None:
         """The longest prefix phrase that starts the normalized line `norm` (fuzzily)."""
         best: LexiconMatch | None = None
-        for phrase in self._by_initial.get(norm[:1], ()):
-            head = norm[: len(phrase)]
+        for length, phrases in self._by_initial.get(norm[:1], ()):
             # A prefix must end at a word boundary of the line, not inside a word.
-            if len(norm) > len(phrase) and norm[len(phrase)] != " ":
+            if len(norm) > length and norm[length] != " ":
                 continue
-            score = fuzz.ratio(phrase, head) / 100
-            if score >= cutoff and (best is None or score > best.similarity):
-                best = LexiconMatch(phrase, round(score, 4), True, phrase in self.actions)
+            head = norm[:length]
+            for phrase in phrases:
+                score = fuzz.ratio(phrase, head) / 100
+                if score >= cutoff and (best is None or score > best.similarity):
+                    best = LexiconMatch(phrase, round(score, 4), True, phrase in self.actions)
         return best
 
 

@@ -262,7 +262,7 @@ def shape_matrix(texts: Sequence[str], norm_words: Sequence[Sequence[str]]) -> M
         np.array([t[:1].islower() for t in texts]),
         c.digits / np.maximum(1, c.sample),
         url,
-        np.array([_separators(t) for t in texts], dtype=float),
+        _separators(texts, c.separators),
         (c.letters > 3) & (c.upper > 0.7 * c.letters),
         np.array([_BULLET.match(t) is not None for t in texts]),
         np.array([last == ":" for last in lasts]),
@@ -285,8 +285,13 @@ Matrix = npt.NDArray[np.float64]
 Counts = npt.NDArray[np.int64]
 
 
-def _separators(text: str) -> float:
-    return 0.0 if _SEPARATOR_CHARS.isdisjoint(text) else min(3.0, len(_SEPARATORS.findall(text)))
+def _separators(texts: Sequence[str], marked: Counts) -> Matrix:
+    """`min(3, separators)` of each line, the regex run on lines with a separator character
+    (`marked`: how many each line has)."""
+    out = np.zeros(len(texts))
+    for i in np.flatnonzero(marked).tolist():
+        out[i] = min(3.0, len(_SEPARATORS.findall(texts[i])))
+    return out
 
 
 def _flags(n: int, rows: list[int]) -> npt.NDArray[np.bool_]:
@@ -347,7 +352,8 @@ def _line_sums(values: npt.NDArray[Any], counts: Counts, gap: int = 0) -> Counts
 
 class _CharCounts(NamedTuple):
     """Per line: characters, words (`str.split`), words opening in upper case; and in the
-    first `_SAMPLE` characters: characters, letters, upper case, ASCII digits, words."""
+    first `_SAMPLE` characters: characters, letters, upper case, ASCII digits, words; and
+    separator characters in the whole line."""
 
     length: Counts
     words: Counts
@@ -357,6 +363,7 @@ class _CharCounts(NamedTuple):
     upper: Counts
     digits: Counts
     sample_words: Counts
+    separators: Counts  # characters of `_SEPARATOR_CHARS` in the whole line
 
 
 def _char_counts(texts: Sequence[str]) -> _CharCounts:
@@ -386,14 +393,15 @@ def _char_counts(texts: Sequence[str]) -> _CharCounts:
         count(upper & sampled),
         count(digit & sampled),
         count(opens & sampled),
+        count((kinds & _SEPARATOR) > 0),
     )
 
 
-_ALPHA, _UPPER, _SPACE = 1, 2, 4
+_ALPHA, _UPPER, _SPACE, _SEPARATOR = 1, 2, 4, 8
 
 
 def _kinds(points: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint8]:
-    """`_ALPHA | _UPPER | _SPACE` bits of each code point (`str.isalpha`, ...)."""
+    """`_ALPHA | _UPPER | _SPACE | _SEPARATOR` bits of each code point (`str.isalpha`, ...)."""
     table = _bmp_kinds()
     out: npt.NDArray[np.uint8] = table[np.minimum(points, 0xFFFF)]
     astral = np.flatnonzero(points > 0xFFFF)
@@ -409,7 +417,8 @@ def _bmp_kinds() -> npt.NDArray[np.uint8]:
 
 
 def _kind(char: str) -> int:
-    return _ALPHA * char.isalpha() | _UPPER * char.isupper() | _SPACE * char.isspace()
+    kind = _ALPHA * char.isalpha() | _UPPER * char.isupper() | _SPACE * char.isspace()
+    return kind | _SEPARATOR * (char in _SEPARATOR_CHARS)
 
 
 def _log1p(counts: Counts) -> Matrix:

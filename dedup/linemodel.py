@@ -103,13 +103,19 @@ class LineModel:
         feature, children, roots = self._flat
         split = self.split.ravel()
         cells = x.ravel()
-        row = (np.arange(len(x)) * x.shape[1])[:, None]
+        row = (np.arange(len(x)) * x.shape[1]).astype(np.int32)[:, None]
         node = np.broadcast_to(roots, (len(x), len(roots)))
         steps = [node]
-        for _ in range(self.depth):
+        for depth in range(self.depth):
+            # Every line starts at the roots: their features are columns of x, taken as such.
+            # `take` with mode="clip" skips the bounds checks: every index is a node's.
+            if depth == 0:
+                values, cut = np.take(x, feature[roots], axis=1), split[roots]
+            else:
+                at = row + np.take(feature, node, mode="clip")
+                values, cut = np.take(cells, at, mode="clip"), np.take(split, node, mode="clip")
             # Right unless the value is <= the split (a NaN goes right, as it always did).
-            right = ~(cells[row + feature[node]] <= split[node])
-            node = children[2 * node + right]
+            node = np.take(children, 2 * node + ~(values <= cut), mode="clip")
             steps.append(node)
         return steps
 
@@ -123,7 +129,9 @@ class LineModel:
         if not len(x):
             return np.zeros(0)
         value = self.value.ravel()
-        scores = [value[self._paths(part)[-1]].sum(axis=1) for part in _chunks(x)]
+        scores = [
+            np.take(value, self._paths(part)[-1], mode="clip").sum(axis=1) for part in _chunks(x)
+        ]
         return _sigmoid(np.concatenate(scores) + self.bias)
 
     def contributions(self, x: Matrix) -> Matrix:
