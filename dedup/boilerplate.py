@@ -239,8 +239,9 @@ def _batches(picked: list[int], sizes: list[int]) -> Iterator[list[int]]:
 
 
 # Lines the model judges at once: enough that numpy's per-call cost is spread thin, few
-# enough that the feature matrix stays a few megabytes whatever the documents' sizes.
-_MODEL_LINES = 4096
+# enough that the feature matrix and the per-character arrays behind it stay small (and
+# in cache) whatever the documents' sizes.
+_MODEL_LINES = 1024
 
 
 def _no_decision(n: int) -> _Decision:
@@ -287,7 +288,8 @@ class _Judged:
 
 def _judge(pos: int, shared: _Shared) -> _Judged:
     lines, config = shared.lines[pos], shared.config
-    protected = {i for i, ln in enumerate(lines) if any(p in ln.norm for p in shared.protect)}
+    protect = shared.protect
+    protected = {i for i, ln in enumerate(lines) if protect and any(p in ln.norm for p in protect)}
     doc = shared.docs[pos]
     verdicts, hits = _rule_verdicts(
         pos, doc, lines, config, shared.lexicon, shared.corpus, protected

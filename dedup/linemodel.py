@@ -306,8 +306,9 @@ class LineModel:
 
 
 # Lines walked through the trees at once: every step holds a few (lines, trees) arrays, some
-# kilobytes a line, so a 30,000-line file walked whole took a gigabyte.
-CHUNK = 4096
+# kilobytes a line, so a 30,000-line file walked whole took a gigabyte. At 256 lines they
+# stay in the CPU's cache: 2.3 us a line against 6.2 at 4,096 (150 trees of depth 4).
+CHUNK = 256
 
 
 def _chunks(x: Matrix) -> list[Matrix]:
