@@ -311,6 +311,7 @@ def _split_range(docs: Sequence[Document], positions: range) -> list[list[_Line]
 
 
 def _split_lines(text: str) -> list[_Line]:
+    """The non-blank lines of a text (`_Line`), numbered and placed among all its lines."""
     raws = text.split("\n")
     starts = [0, *accumulate(len(raw) + 1 for raw in raws)]
     out: list[_Line] = []

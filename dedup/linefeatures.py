@@ -625,7 +625,8 @@ def _position(prose: Matrix, docs: _Segments) -> Matrix:
     row = np.arange(len(prose))
     before = total[row] - total[docs.first]
     after = total[docs.first + docs.n] - total[row + 1]
-    prose_share = (total[docs.first_rows + docs.sizes] - total[docs.first_rows]) / docs.sizes
+    prose_lines = total[docs.first_rows + docs.sizes] - total[docs.first_rows]
+    prose_share = prose_lines / np.maximum(1, docs.sizes)  # a document may have no lines
     return np.stack(
         [
             index / np.maximum(1, docs.n - 1),

@@ -9,10 +9,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
+from dedup.boilerplate import detect_boilerplate
+from dedup.document import Document
 from dedup.lexicon import load_lexicon, normalize_line
 from dedup.linefeatures import (
     FEATURES,
@@ -31,7 +34,7 @@ _PIECES = st.sampled_from(
     ["Home", "home", "the", "and", "you", "our", "Read", "www.", "http://", ".com", "@a.b",
      "#tag", "12", "3:45", "Jan 5, 2024", "2 days ago", "१२", "|", " | ", "»", "/", "–", "...",
      "…", ".", "!", "?", ":", '"', "”", "- ", "1. ", "पढ़ें", "خبر", "ÉTÉ", "ǅ", "😀", "\u2028",
-     "\x00", " ", "  ", "\t", "By John Smith", "by", "A", "X"]
+     "\x00", "\ud800", " ", "  ", "\t", "By John Smith", "by", "A", "X"]
 )  # fmt: skip
 _LINES = st.lists(_PIECES, min_size=0, max_size=40).map("".join)
 
@@ -126,3 +129,17 @@ def test_lexicon_match_line_is_the_whole_lexicon_search(phrase, noise, cut):
         )
         found = lexicon.match_line(norm, cutoff)
         assert (found and found.phrase) == (whole and whole[0])
+
+
+@pytest.mark.filterwarnings("error")
+def test_documents_without_lines_are_left_out_quietly():
+    texts, norms = ["Home", "The minister resigned."], [["home"], ["the", "minister", "resigned"]]
+    x = batch_features(texts, norms, [{}, {}], [0, 2, 0], np.array([0.5, -1.0]))
+    alone = batch_features(texts, norms, [{}, {}], [2], np.array([0.5, -1.0]))
+    assert x.tobytes() == alone.tobytes()
+
+
+@pytest.mark.filterwarnings("error")
+def test_blank_documents_beside_others_raise_no_warning():
+    docs = [Document("a", ""), Document("b", "Home\nThe minister resigned."), Document("c", " \n")]
+    assert [b.doc for b in detect_boilerplate(docs)] == ["b"]
