@@ -26,9 +26,10 @@ import heapq
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import accumulate
 from typing import NamedTuple
 
 import numpy as np
@@ -37,10 +38,11 @@ import numpy.typing as npt
 from dedup.config import BoilerplateConfig
 from dedup.document import Document, require_field
 from dedup.errors import ConfigError
-from dedup.lexicon import Lexicon, load_lexicon, load_protect, normalize_line
+from dedup.lexicon import Lexicon, load_lexicon, load_protect, normalize_lines
 from dedup.linefeatures import (
     FEATURES,
     WORDS,
+    batch_features,
     document_features,
     ends_cut_off,
     ends_mid_sentence,
@@ -60,7 +62,6 @@ SYNDICATION = re.compile(
     r"published from a syndicated|generated from an? (?:agency|wire) feed",
     re.IGNORECASE,
 )
-_SYNDICATION_WORDS = ("syndicated", "generated", "edited")
 _DIGITS = re.compile(r"\d+")
 _MAX_SHARE_ROW = 40  # words
 COUNTER = re.compile(
@@ -94,6 +95,9 @@ BYLINE = re.compile(
     r"^\W*(?:[Bb]y|[Vv]on|[Pp]ar|[Pp]or)\s+[A-ZÀ-Þ]\w+(?:\s+[A-ZÀ-Þ][\w.]*){0,3}\s*$"
 )
 CRUMB = re.compile(r"\s(?:>|»|›|/|\|)\s")
+_CRUMB_CHARS = frozenset(">»›/|")
+_ANY_DIGIT = re.compile(r"\d")
+_HEADER_ENDS = frozenset(".!?")  # "" is not in it: an empty line ends in nothing
 
 
 class _Line(NamedTuple):
@@ -183,38 +187,15 @@ class _Shared:
 
 
 def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
-    """One worker task: the rules per document, then the model over all their lines at once
-    (one matrix for the batch instead of a few numpy calls per document)."""
+    """One worker task: the rules per document, then the model over their lines."""
     config = shared.config
     model = _model(config)
     judged = [_judge(pos, shared) for pos in positions]
-    if model is not None and judged:
+    if model is not None:
         lines = [shared.lines[pos] for pos in positions]
-        xs = [
-            _features(ls, j.hits, _scores(model.words, ls))
-            for ls, j in zip(lines, judged, strict=True)
-        ]
-        bounds = np.cumsum([0, *(len(x) for x in xs)])
-        stacked = np.vstack(xs)
-        p = model.probabilities(stacked)
-        # A document far longer than any page the model learned from (a 2 MB licence file
-        # of 30,000 lines) is outside what it knows: only the marker rules judge it.
-        limit = int(model.meta.get("max_lines", MODEL_MAX_LINES))
-        prose = [prose_rows(x) for x in xs]
-        going = [
-            model.decide(p[bounds[k] : bounds[k + 1]], prose[k], _quoted(ls))
-            if len(ls) <= limit
-            else np.zeros(len(ls), dtype=bool)
-            for k, ls in enumerate(lines)
-        ]
-        # Explanations for every line going, all at once (they walk every tree again).
-        rows = np.concatenate([np.flatnonzero(g) + bounds[k] for k, g in enumerate(going)])
-        tops = dict(zip(rows.tolist(), model.explain(stacked[rows]), strict=True))
-        for k, j in enumerate(judged):
-            lo, hi = int(bounds[k]), int(bounds[k + 1])
-            mine = {i - lo: tops[i] for i in range(lo, hi) if i in tops}
-            decision = _Decision(p[lo:hi], going[k], prose[k], mine)
-            j.verdicts = _model_verdicts(lines[k], j, model, decision, config)
+        decisions = _model_decisions(model, lines, judged)
+        for ls, j, decision in zip(lines, judged, decisions, strict=True):
+            j.verdicts = _model_verdicts(ls, j, model, decision, config)
     found: list[BoilerplateLine] = []
     for pos, j in zip(positions, judged, strict=True):
         verdicts = {i: v for i, v in j.verdicts.items() if _selected(v.rule, config)}
@@ -223,6 +204,77 @@ def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
             verdicts = {i: v for i, v in verdicts.items() if _docs_evidence(v, own[i], config)}
         found.extend(_within_budget(shared.docs[pos], shared.lines[pos], verdicts, config))
     return found
+
+
+def _model_decisions(
+    model: LineModel, lines: list[list[_Line]], judged: list[_Judged]
+) -> list[_Decision]:
+    """The model on each document, over the lines of many documents at once (one matrix
+    per `_MODEL_LINES` lines instead of a few numpy calls per document)."""
+    # A document far longer than any page the model learned from (a 2 MB licence file
+    # of 30,000 lines) is outside what it knows: only the marker rules judge it, and it
+    # is not even featured (its matrix alone would be some hundred bytes a character).
+    limit = int(model.meta.get("max_lines", MODEL_MAX_LINES))
+    out = [_no_decision(len(ls)) for ls in lines]
+    fits = [k for k, ls in enumerate(lines) if len(ls) <= limit]
+    for batch in _batches(fits, [len(ls) for ls in lines]):
+        decided = _decide(model, [lines[k] for k in batch], [judged[k] for k in batch])
+        for k, decision in zip(batch, decided, strict=True):
+            out[k] = decision
+    return out
+
+
+def _batches(picked: list[int], sizes: list[int]) -> Iterator[list[int]]:
+    """`picked` in consecutive runs of at most `_MODEL_LINES` lines (or one document)."""
+    batch: list[int] = []
+    lines = 0
+    for k in picked:
+        if batch and lines + sizes[k] > _MODEL_LINES:
+            yield batch
+            batch, lines = [], 0
+        batch.append(k)
+        lines += sizes[k]
+    if batch:
+        yield batch
+
+
+# Lines the model judges at once: enough that numpy's per-call cost is spread thin, few
+# enough that the feature matrix and the per-character arrays behind it stay small (and
+# in cache) whatever the documents' sizes.
+_MODEL_LINES = 1024
+
+
+def _no_decision(n: int) -> _Decision:
+    """A document the model leaves to the marker rules: no line goes."""
+    return _Decision(np.zeros(n), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), {})
+
+
+def _decide(model: LineModel, lines: list[list[_Line]], judged: list[_Judged]) -> list[_Decision]:
+    """The model's probabilities, block decisions and explanations for a few documents."""
+    flat = [ln for ls in lines for ln in ls]
+    norm_words = [ln.norm.split() for ln in flat]
+    hits = [h for j in judged for h in j.hits]
+    scores = None if model.words is None else model.words.scores(norm_words)
+    sizes = [len(ls) for ls in lines]
+    texts = [ln.text for ln in flat]
+    stacked = batch_features(texts, norm_words, hits, sizes, scores)
+    bounds = np.cumsum([0, *sizes])
+    p = model.probabilities(stacked)
+    prose_all = prose_rows(stacked)
+    prose = [prose_all[bounds[k] : bounds[k + 1]] for k in range(len(lines))]
+    going = [
+        model.decide(p[bounds[k] : bounds[k + 1]], prose[k], _quoted(ls))
+        for k, ls in enumerate(lines)
+    ]
+    # Explanations for every line going, all at once (they walk every tree again).
+    rows = np.concatenate([np.flatnonzero(g) + bounds[k] for k, g in enumerate(going)])
+    tops = dict(zip(rows.tolist(), model.explain(stacked[rows]), strict=True))
+    out = []
+    for k in range(len(lines)):
+        lo, hi = int(bounds[k]), int(bounds[k + 1])
+        mine = {i - lo: tops[i] for i in range(lo, hi) if i in tops}
+        out.append(_Decision(p[lo:hi], going[k], prose[k], mine))
+    return out
 
 
 @dataclass(slots=True)
@@ -236,7 +288,8 @@ class _Judged:
 
 def _judge(pos: int, shared: _Shared) -> _Judged:
     lines, config = shared.lines[pos], shared.config
-    protected = {i for i, ln in enumerate(lines) if any(p in ln.norm for p in shared.protect)}
+    protect = shared.protect
+    protected = {i for i, ln in enumerate(lines) if protect and any(p in ln.norm for p in protect)}
     doc = shared.docs[pos]
     verdicts, hits = _rule_verdicts(
         pos, doc, lines, config, shared.lexicon, shared.corpus, protected
@@ -258,15 +311,30 @@ def _split_range(docs: Sequence[Document], positions: range) -> list[list[_Line]
 
 
 def _split_lines(text: str) -> list[_Line]:
+    """The non-blank lines of a text (`_Line`), numbered and placed among all its lines."""
+    raws = text.split("\n")
+    starts = [0, *accumulate(len(raw) + 1 for raw in raws)]
     out: list[_Line] = []
-    pos = 0
-    for index, raw in enumerate(text.split("\n")):
-        if raw.strip():
-            norm = normalize_line(raw)
-            key = _DIGITS.sub("0", norm)
-            out.append(_Line(index, pos, pos + len(raw), raw.strip(), norm, len(norm.split()), key))
-        pos += len(raw) + 1
+    # A block of lines at a time: the normalized copies of a whole 8 MB file at once
+    # were most of the memory its detection took.
+    for lo in range(0, len(raws), _SPLIT_BLOCK):
+        block = raws[lo : lo + _SPLIT_BLOCK]
+        norms = normalize_lines("\n".join(block))
+        kept = [k for k, raw in enumerate(block) if raw.strip()]
+        # Digit runs become "0" in one pass over the kept lines (no run crosses a line
+        # break); a line without digits keeps its normalized text as its key, one string
+        # for both.
+        joined = "\n".join(norms[k] for k in kept)
+        keys = _DIGITS.sub("0", joined).split("\n") if kept else []
+        for k, key in zip(kept, keys, strict=True):
+            raw, norm, at = block[k], norms[k], starts[lo + k]
+            words = norm.count(" ") + 1 if norm else 0  # single spaces between words
+            key = norm if key == norm else key
+            out.append(_Line(lo + k, at, at + len(raw), raw.strip(), norm, words, key))
     return out
+
+
+_SPLIT_BLOCK = 4096  # lines
 
 
 class _Corpus:
@@ -286,9 +354,8 @@ class _Corpus:
         if site:  # a typo would quietly count every line across all sites
             require_field(docs, site, "--site-field", any(self.sites))
         self.site_size: dict[str, int] = defaultdict(int)
-        # (site, line key) -> opening -> doc id; near-duplicate copies share an opening and
-        # count once, so a story syndicated five times does not make its lines boilerplate.
-        self.repeats: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+        # site -> line key -> the documents carrying it, one per opening (`_Carriers`).
+        self.repeats: dict[str, dict[str, _Carriers]] = defaultdict(dict)
         self.openings: dict[tuple[str, ...], list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
         k = config.teaser_prefix_words
         for doc, doc_lines, site in zip(docs, lines, self.sites, strict=True):
@@ -301,14 +368,13 @@ class _Corpus:
                 opening = _opening(doc_lines)
                 for line in doc_lines:
                     if line.words <= config.corpus_max_words:
-                        self.repeats[(site, line.key)].setdefault(opening, doc.id)
+                        _carry(self.repeats[site], line.key, opening, doc.id)
 
     def repeat(self, doc_pos: int, doc_id: str, line: _Line) -> _Verdict | None:
         if not self.use_repeats or line.words > self.config.corpus_max_words:
             return None
         site = self.sites[doc_pos]
-        carriers = self.repeats.get((site, line.key), {})
-        freq = len(carriers)
+        freq = _count(self.repeats.get(site, {}).get(line.key))
         if freq < self.config.min_doc_freq:
             return None
         prose_like = line.words >= 6 and ends_sentence(line.text)
@@ -324,7 +390,7 @@ class _Corpus:
         of 40,000 documents must not sort 40,000 ids 40,000 times."""
         found = self._examples.get((site, key))
         if found is None:
-            found = heapq.nsmallest(4, self.repeats[(site, key)].values())
+            found = heapq.nsmallest(4, _ids(self.repeats[site][key]))
             self._examples[(site, key)] = found
         return found
 
@@ -338,6 +404,37 @@ class _Corpus:
                 evidence = f"opening words of document {other}"
                 return _Verdict(0, "teaser_of_document", len(words), k, evidence)
         return None
+
+
+# The documents carrying a line: opening -> doc id, near-duplicate copies sharing an opening
+# count once (a story syndicated five times does not make its lines boilerplate). Most
+# lines have one carrier, kept as a bare (opening, id) pair: a dict a line was most of the
+# memory of a corpus of licence files.
+_Carriers = tuple[str, str] | dict[str, str]
+
+
+def _carry(carriers: dict[str, _Carriers], key: str, opening: str, doc_id: str) -> None:
+    """Record that a document (by its opening) carries the line `key`; the first one of
+    an opening stays."""
+    found = carriers.get(key)
+    if found is None:
+        carriers[key] = (opening, doc_id)
+    elif isinstance(found, tuple):
+        if found[0] != opening:
+            carriers[key] = {found[0]: found[1], opening: doc_id}
+    else:
+        found.setdefault(opening, doc_id)
+
+
+def _count(carriers: _Carriers | None) -> int:
+    """How many documents (one per opening) carry a line."""
+    if carriers is None:
+        return 0
+    return 1 if isinstance(carriers, tuple) else len(carriers)
+
+
+def _ids(carriers: _Carriers) -> list[str]:
+    return [carriers[1]] if isinstance(carriers, tuple) else list(carriers.values())
 
 
 def _opening(lines: list[_Line]) -> str:
@@ -648,20 +745,19 @@ def _strong_signal(
     text, norm, cut = line.text, line.norm, config.lexicon_similarity
     # Every SYNDICATION phrase has one of these words: a substring test spares the regex
     # on the long lines of prose, where it was most of the time spent.
-    syndication = any(w in norm for w in _SYNDICATION_WORDS) and SYNDICATION.search(text)
+    hint = "syndicated" in norm or "generated" in norm or "edited" in norm
+    syndication = hint and SYNDICATION.search(text)
     if syndication:
         return _Verdict(0, "syndication_trailer", 1.0, 1.0, syndication.group(0))
     if COUNTER.match(text):
         return _Verdict(0, "counter", 1.0, 1.0, text)
-    # A row of share buttons is short: long lines are not split again just to check.
-    # Two different labels at least: "Link: link" in a man page is one word twice.
-    labels = norm.split()
-    if (
-        2 <= line.words <= _MAX_SHARE_ROW
-        and all(w in SOCIAL for w in labels)
-        and len(set(labels)) > 1
-    ):
-        return _Verdict(0, "share_prompt", line.words, 2, "only share-button labels")
+    # A row of share buttons is short, and opens with a label: other lines are not split
+    # just to check. Two different labels at least: "Link: link" in a man page is one
+    # word twice.
+    if 2 <= line.words <= _MAX_SHARE_ROW and norm.partition(" ")[0] in SOCIAL:
+        labels = norm.split()
+        if all(w in SOCIAL for w in labels) and len(set(labels)) > 1:
+            return _Verdict(0, "share_prompt", line.words, 2, "only share-button labels")
     if norm and len(norm) <= config.lexicon_max_chars and not _wrapped_end(text):
         hit = lexicon.match_line(norm, cut)
         if hit is not None:
@@ -796,15 +892,16 @@ def _head_block(
 
 def _header_signal(line: _Line) -> _Verdict | None:
     text = line.text
-    if line.words > 15 or re.search(r"[.!?]\s*$", text):
+    if line.words > 15 or text.rstrip()[-1:] in _HEADER_ENDS:
         return None
-    dates = DATE_PARTS.findall(text)
-    rest = DATE_PARTS.sub(" ", text)
-    if dates and (META_KEYWORD.match(text) or len(rest.split()) <= 4):
+    # Every date pattern has a digit and every crumb a separator: most lines have neither,
+    # and a test for the one is cheaper than the patterns that need it.
+    dates = DATE_PARTS.findall(text) if _ANY_DIGIT.search(text) else []
+    if dates and (META_KEYWORD.match(text) or len(DATE_PARTS.sub(" ", text).split()) <= 4):
         return _Verdict(1, "metadata_header", len(dates), 1, f"date {dates[0]!r} in a header line")
     if BYLINE.match(text):
         return _Verdict(1, "metadata_header", 1.0, 1.0, "byline")
-    crumbs = CRUMB.findall(text)
+    crumbs = [] if _CRUMB_CHARS.isdisjoint(text) else CRUMB.findall(text)
     # A navigation path starts with a word ("Home > News"); a row of a text table or of
     # ASCII art starts with "|" or "#".
     if len(crumbs) >= 2 and line.words <= 4 * (len(crumbs) + 1) and text[:1].isalnum():

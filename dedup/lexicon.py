@@ -41,6 +41,26 @@ def normalize_line(text: str) -> str:
     return " ".join(folded.translate(_SEPARATORS).split())
 
 
+def normalize_lines(text: str) -> list[str]:
+    """`normalize_line` of each line of `text` (split at "\\n"), NFKC and case folding done
+    once for the whole text instead of once a line.
+
+    Lines normalize on their own: a line break is a starter that composes with nothing
+    and no character folds into one, so NFKC and case folding never reach across it
+    (checked: if the count of lines changed, each line is normalized alone).
+
+    Example:
+        >>> normalize_lines("  Also READ | Budget—2024… \\n\\nHome")
+        ['also read budget 2024', '', 'home']
+    """
+    parts = unicodedata.normalize("NFKC", text).casefold().split("\n")
+    if len(parts) != text.count("\n") + 1:
+        return [normalize_line(line) for line in text.split("\n")]
+    # The table line by line: `str.translate` is much faster on a line that is all ASCII,
+    # and most are, in documents that are not.
+    return [" ".join(part.translate(_SEPARATORS).split()) for part in parts]
+
+
 class _SeparatorTable(dict[int, str]):
     """`str.translate` table: punctuation, symbols, separators and controls become a space.
 
@@ -96,34 +116,62 @@ class Lexicon:
                 if is_action:
                     self.actions.add(phrase)
         self.lines = sorted(lines)
+        self._reach: dict[tuple[int, float], list[str]] = {}
         self.prefixes = sorted(prefixes, key=lambda p: (-len(p), p))
-        # Cheap prefilter: only prefixes that share the first letter are scored.
-        self._by_initial: dict[str, list[str]] = {}
+        # Cheap prefilter: only prefixes that share the first letter are scored, and the
+        # word boundary is tested once for all phrases of a length (longest first, as above).
+        self._by_initial: dict[str, list[tuple[int, list[str]]]] = {}
         for phrase in self.prefixes:
-            self._by_initial.setdefault(phrase[0], []).append(phrase)
+            groups = self._by_initial.setdefault(phrase[0], [])
+            if not groups or groups[-1][0] != len(phrase):
+                groups.append((len(phrase), []))
+            groups[-1][1].append(phrase)
 
     def match_line(self, norm: str, cutoff: float = 0.9) -> LexiconMatch | None:
         """The best whole-line phrase for the normalized line `norm`, if any scores >= cutoff."""
         if not norm:
             return None
+        choices = self._within_reach(len(norm), cutoff)
+        if not choices:
+            return None
         found = process.extractOne(
-            norm, self.lines, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff * 100
+            norm, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff * 100
         )
         if found is None:
             return None
         return LexiconMatch(found[0], round(found[1] / 100, 4), prefix=False)
 
+    def _within_reach(self, length: int, cutoff: float) -> list[str]:
+        """The whole-line phrases whose length lets them score `cutoff` against a line of
+        `length` characters, in lexicon order (so ties go as over the whole lexicon).
+
+        Two texts of lengths a and b are at least |a - b| edits apart, so their ratio is at
+        most 1 - |a - b| / (a + b); a character of slack covers the rounding of `cutoff`.
+        A line of prose is no phrase's length: most lines are compared with none.
+        """
+        key = (length, cutoff)
+        found = self._reach.get(key)
+        if found is None:
+            found = [
+                p
+                for p in self.lines
+                if abs(len(p) - length) <= (1 - cutoff) * (len(p) + length) + 1
+            ]
+            self._reach[key] = found
+        return found
+
     def match_prefix(self, norm: str, cutoff: float = 0.9) -> LexiconMatch | None:
         """The longest prefix phrase that starts the normalized line `norm` (fuzzily)."""
         best: LexiconMatch | None = None
-        for phrase in self._by_initial.get(norm[:1], ()):
-            head = norm[: len(phrase)]
+        for length, phrases in self._by_initial.get(norm[:1], ()):
             # A prefix must end at a word boundary of the line, not inside a word.
-            if len(norm) > len(phrase) and norm[len(phrase)] != " ":
+            if len(norm) > length and norm[length] != " ":
                 continue
-            score = fuzz.ratio(phrase, head) / 100
-            if score >= cutoff and (best is None or score > best.similarity):
-                best = LexiconMatch(phrase, round(score, 4), True, phrase in self.actions)
+            head = norm[:length]
+            for phrase in phrases:
+                score = fuzz.ratio(phrase, head) / 100
+                if score >= cutoff and (best is None or score > best.similarity):
+                    best = LexiconMatch(phrase, round(score, 4), True, phrase in self.actions)
         return best
 
 

@@ -12,6 +12,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from itertools import chain, repeat
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -60,6 +63,8 @@ _BYLINE = re.compile(
     r"^\W*[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*(?:\||,|-|–)\s*\w+",
     re.IGNORECASE,
 )
+# `_URL` without its e-mail branch, for lines without "@" (the branch is the slow one).
+_URL_NO_MAIL = re.compile(r"https?://|www\.|\.(?:com|org|net|in|pk|uk)\b", re.I)
 _HANDLE = re.compile(r"(?:^|\s)[#@]\w")
 # English, German, French, Spanish, Hindi and Urdu function words: prose is full of them;
 # menus, headlines and labels are not.
@@ -220,6 +225,218 @@ def shape_row(text: str, norm_words: Sequence[str]) -> list[float]:
     ]
 
 
+def shape_matrix(texts: Sequence[str], norm_words: Sequence[Sequence[str]]) -> Matrix:
+    """`shape_row` of every line at once (equal to it, float for float), with the per-line
+    Python cut to a few cheap tests: character classes are counted in numpy over the code
+    points of all lines, and two regexes run once over all lines joined.
+
+    Example:
+        >>> x = shape_matrix(["Leave a Comment", "Home"], [["leave", "a", "comment"], ["home"]])
+        >>> x.tolist() == [shape_row("Leave a Comment", ["leave", "a", "comment"]),
+        ...                shape_row("Home", ["home"])]
+        True
+    """
+    out = np.zeros((len(texts), len(SHAPE)))
+    if not texts:
+        return out
+    c = _char_counts(texts)
+    samples = [t[:_SAMPLE] for t in texts]
+    lasts = [t.rstrip()[-1:] for t in texts]
+    function, you, we = _word_shares((_FUNCTION_WORDS, _YOU, _WE), norm_words)
+    short = np.flatnonzero(c.words <= 8).tolist()
+    # Each regex runs only on the lines that have the characters it needs, as in
+    # `shape_row`; the guard is kept as it is ("ago" or an ASCII digit: the regex's \\d also
+    # matches digits of other scripts, which the count does not).
+    dotted = [i for i, s in enumerate(samples) if "." in s or "://" in s]
+    mailed = [i for i, s in enumerate(samples) if "@" in s]
+    url = _matching(_URL_NO_MAIL, samples, dotted) | _matching(_URL, samples, mailed)
+    dates = [i for i, d in enumerate(c.digits.tolist()) if d or "ago" in samples[i].casefold()]
+    dated = _matching(_DATE, samples, dates)
+    columns = (
+        _log1p(c.length),
+        _log1p(c.words),
+        np.array([bool(last) and last in _SENTENCE_MARKS for last in lasts]),
+        np.array([t.rstrip().endswith(("…", "..")) for t in texts]),
+        c.letters == 0,
+        c.titled / np.maximum(1, c.words),
+        np.array([t[:1].islower() for t in texts]),
+        c.digits / np.maximum(1, c.sample),
+        url,
+        _separators(texts, c.separators),
+        (c.letters > 3) & (c.upper > 0.7 * c.letters),
+        np.array([_BULLET.match(t) is not None for t in texts]),
+        np.array([last == ":" for last in lasts]),
+        function,
+        np.minimum(15.0, c.letters / np.maximum(1, c.sample_words)),
+        dated,
+        _flags(len(texts), [i for i in short if _BYLINE.match(texts[i]) is not None]),
+        np.array([("#" in s or "@" in s) and _HANDLE.search(s) is not None for s in samples]),
+        np.array([bool(w) and w[0] in _CALLS_TO_ACTION for w in norm_words]),
+        you,
+        we,
+        np.array([last in ("?", "!") for last in lasts]),
+    )
+    for k, column in enumerate(columns):
+        out[:, k] = column
+    return out
+
+
+Matrix = npt.NDArray[np.float64]
+Counts = npt.NDArray[np.int64]
+
+
+def _separators(texts: Sequence[str], marked: Counts) -> Matrix:
+    """`min(3, separators)` of each line, the regex run on lines with a separator character
+    (`marked`: how many each line has)."""
+    out = np.zeros(len(texts))
+    for i in np.flatnonzero(marked).tolist():
+        out[i] = min(3.0, len(_SEPARATORS.findall(texts[i])))
+    return out
+
+
+def _flags(n: int, rows: list[int]) -> npt.NDArray[np.bool_]:
+    out = np.zeros(n, dtype=bool)
+    out[rows] = True
+    return out
+
+
+def _matching(
+    pattern: re.Pattern[str], texts: Sequence[str], rows: list[int]
+) -> npt.NDArray[np.bool_]:
+    """Which of `texts[rows]` `pattern` finds something in, from one pass over them joined.
+
+    Joined by NUL, which none of the patterns given here can match or step over (no `\\s`,
+    `\\S`, `.` or `^`, and `\\b` sees it as it sees the end of a text): every match lies
+    within one text, and a text has one exactly when it has one alone.
+    """
+    picked = [texts[i] for i in rows]
+    lengths = np.fromiter(map(len, picked), dtype=np.int64, count=len(picked))
+    starts = np.cumsum(lengths + 1) - lengths - 1
+    found = [m.start() for m in pattern.finditer("\0".join(picked))]
+    hit = np.searchsorted(starts, found, side="right") - 1
+    return _flags(len(texts), np.asarray(rows, dtype=np.int64)[hit].tolist())
+
+
+def _word_shares(
+    vocabularies: Sequence[frozenset[str]], norm_words: Sequence[Sequence[str]]
+) -> list[Matrix]:
+    """Per vocabulary, per line: the share of the line's normalized words in it (one
+    look-up a word for all vocabularies: bit k is set for a word of vocabulary k)."""
+    counts = np.fromiter(map(len, norm_words), dtype=np.int64, count=len(norm_words))
+    flat = list(chain.from_iterable(norm_words))
+    bits = _vocabulary_bits(tuple(vocabularies))
+    found = np.fromiter(map(bits.get, flat, repeat(0)), dtype=np.uint8, count=len(flat))
+    return [
+        _line_sums((found >> k) & 1, counts) / np.maximum(1, counts)
+        for k in range(len(vocabularies))
+    ]
+
+
+@lru_cache(maxsize=4)
+def _vocabulary_bits(vocabularies: tuple[frozenset[str], ...]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for k, vocabulary in enumerate(vocabularies):
+        for word in vocabulary:
+            out[word] = out.get(word, 0) | 1 << k
+    return out
+
+
+def _line_sums(values: npt.NDArray[Any], counts: Counts, gap: int = 0) -> Counts:
+    """Sum of `values` over consecutive runs of `counts` items (each followed by `gap`)."""
+    starts = np.cumsum(counts + gap) - counts - gap
+    padded = np.concatenate((values, np.zeros(1, values.dtype)))  # an empty last run
+    out: Counts = np.add.reduceat(padded, starts, dtype=np.int64)
+    out[counts == 0] = 0  # reduceat gives an empty run the item at its start
+    return out
+
+
+class _CharCounts(NamedTuple):
+    """Per line: characters, words (`str.split`), words opening in upper case; and in the
+    first `_SAMPLE` characters: characters, letters, upper case, ASCII digits, words; and
+    separator characters in the whole line."""
+
+    length: Counts
+    words: Counts
+    titled: Counts
+    sample: Counts
+    letters: Counts
+    upper: Counts
+    digits: Counts
+    sample_words: Counts
+    separators: Counts  # characters of `_SEPARATOR_CHARS` in the whole line
+
+
+def _char_counts(texts: Sequence[str]) -> _CharCounts:
+    """`_CharCounts` of every line from one array of code points (lines joined by a space,
+    so no word runs from one line into the next)."""
+    points = np.frombuffer(" ".join(texts).encode("utf-32-le", "surrogatepass"), np.uint32)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    starts = np.cumsum(lengths + 1) - lengths - 1
+    index = np.int32 if len(points) < 2**31 else np.int64  # half the memory, mostly
+    offset: npt.NDArray[np.signedinteger[Any]] = np.arange(len(points), dtype=index)
+    offset -= np.repeat(starts.astype(index), lengths + 1)[: len(points)]
+    sampled = offset < _SAMPLE
+    kinds = _kinds(points)
+    alpha, upper, space = (kinds & _ALPHA) > 0, (kinds & _UPPER) > 0, (kinds & _SPACE) > 0
+    opens = ~space & np.concatenate(([True], space[:-1]))
+    digit = (points >= ord("0")) & (points <= ord("9"))
+
+    def count(flags: npt.NDArray[np.bool_]) -> Counts:
+        return _line_sums(flags, lengths, gap=1)
+
+    return _CharCounts(
+        lengths,
+        count(opens),
+        count(opens & upper),
+        np.minimum(lengths, _SAMPLE),
+        count(alpha & sampled),
+        count(upper & sampled),
+        count(digit & sampled),
+        count(opens & sampled),
+        count((kinds & _SEPARATOR) > 0),
+    )
+
+
+_ALPHA, _UPPER, _SPACE, _SEPARATOR = 1, 2, 4, 8
+
+
+def _kinds(points: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint8]:
+    """`_ALPHA | _UPPER | _SPACE | _SEPARATOR` bits of each code point (`str.isalpha`, ...)."""
+    table = _bmp_kinds()
+    out: npt.NDArray[np.uint8] = table[np.minimum(points, 0xFFFF)]
+    astral = np.flatnonzero(points > 0xFFFF)
+    if len(astral):
+        out[astral] = [_kind(chr(p)) for p in points[astral].tolist()]
+    return out
+
+
+@lru_cache(maxsize=1)
+def _bmp_kinds() -> npt.NDArray[np.uint8]:
+    """`_kind` of every code point of the Basic Multilingual Plane, computed once."""
+    return np.array([_kind(chr(p)) for p in range(0x10000)], dtype=np.uint8)
+
+
+def _kind(char: str) -> int:
+    kind = _ALPHA * char.isalpha() | _UPPER * char.isupper() | _SPACE * char.isspace()
+    return kind | _SEPARATOR * (char in _SEPARATOR_CHARS)
+
+
+def _log1p(counts: Counts) -> Matrix:
+    """`math.log1p` of counts (numpy's `log1p` differs from it in the last bit on 1 % of
+    integers, and `shape_row` uses `math`)."""
+    table = _log1p_table()
+    small = counts < len(table)
+    out: Matrix = np.where(small, table[np.where(small, counts, 0)], 0.0)
+    for k in np.flatnonzero(~small).tolist():
+        out[k] = math.log1p(int(counts[k]))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _log1p_table() -> Matrix:
+    return np.array([math.log1p(k) for k in range(1 << 16)])
+
+
 def ends_mid_sentence(text: str, words: Sequence[str]) -> bool:
     """Whether a line stops where no sentence can: on a comma, a hyphen or a function word.
 
@@ -291,95 +508,158 @@ def document_features(
         >>> x.shape
         (2, 55)
     """
+    return batch_features(texts, [norm.split() for norm in norms], hits, [len(texts)], words)
+
+
+def batch_features(
+    texts: Sequence[str],
+    norm_words: Sequence[Sequence[str]],
+    hits: Sequence[Mapping[str, float]],
+    sizes: Sequence[int],
+    words: Matrix | None = None,
+) -> Matrix:
+    """`document_features` of many documents at once, their rows stacked.
+
+    Args:
+        texts: the stripped lines of every document, in order.
+        norm_words: each line's normalized words.
+        hits: per line, the rule features that fired.
+        sizes: how many of the lines each document has, in order.
+        words: per line, the word log-odds; None for 0.
+
+    Returns:
+        A `(len(texts), len(FEATURES))` float matrix: document k's rows follow document
+        k - 1's, and equal what `document_features` gives it alone.
+
+    Example:
+        >>> x = batch_features(["Home", "Home"], [["home"], ["home"]], [{}, {}], [1, 1])
+        >>> x.tolist() == [document_features(["Home"], ["home"], [{}])[0].tolist()] * 2
+        True
+    """
     n = len(texts)
     out = np.zeros((n, len(FEATURES)))
     if not n:
         return out
-    word_lists = [norm.split() for norm in norms]
-    counts = [len(w) for w in word_lists]
-    shapes = np.array([shape_row(t, w) for t, w in zip(texts, word_lists, strict=True)])
+    shapes = shape_matrix(texts, norm_words)
     out[:, : len(SHAPE)] = shapes
-    prose = np.array([is_prose(t, c) for t, c in zip(texts, counts, strict=True)], dtype=float)
-    short = np.array(
-        [c <= 8 and not ends_sentence(t) for t, c in zip(texts, counts, strict=True)],
-        dtype=float,
-    )
-    titled = (shapes[:, SHAPE.index("title-case word share")] >= 0.6) & (short > 0)
-    out[:, len(SHAPE) : len(SHAPE) + len(POSITION)] = _position(prose, n)
+    docs = _Segments(np.asarray(sizes, dtype=np.int64))
+    counts = np.fromiter(map(len, norm_words), dtype=np.int64, count=n)
+    marked = np.array([t.rstrip()[-1:] in _PROSE_MARKS for t in texts])
+    prose = ((counts >= 20) | ((counts >= 10) & marked)).astype(float)  # `is_prose`
+    short = ((counts <= 8) & (shapes[:, _MARK] == 0)).astype(float)
+    titled = ((shapes[:, SHAPE.index("title-case word share")] >= 0.6) & (short > 0)).astype(float)
+    out[:, len(SHAPE) : len(SHAPE) + len(POSITION)] = _position(prose, docs)
     col = len(SHAPE) + len(POSITION)
-    out[:, col : col + len(NEIGHBOURS)] = _neighbours(prose, short, titled.astype(float), counts)
+    out[:, col : col + len(NEIGHBOURS)] = _neighbours(prose, short, titled, counts, docs)
     for i, found in enumerate(hits):
         for name, value in found.items():
             out[i, RULE_COLUMN[name]] = value
     if words is not None:
-        out[:, _WORD_COLUMN:] = _word_context(words)
+        out[:, _WORD_COLUMN:] = _word_context(words, docs)
     return out
 
 
-def _word_context(words: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """The `WORDS` columns from each line's word log-odds."""
-    n = len(words)
-    index = np.arange(n)
-    window = _around(np.ones(n))
-    window[window == 0] = 1.0
-    after = (np.cumsum(words[::-1])[::-1] - words) / np.maximum(1, n - 1 - index)
-    previous = np.concatenate(([0.0], words[:-1]))
-    following = np.concatenate((words[1:], [0.0]))
-    return np.stack([words, _around(words) / window, after, previous, following], axis=1)
+class _Segments:
+    """The documents of a stacked matrix: for each row its document, its index in it, the
+    document's size and first row."""
+
+    def __init__(self, sizes: Counts) -> None:
+        self.sizes = sizes
+        self.first_rows = np.cumsum(sizes) - sizes
+        self.doc = np.repeat(np.arange(len(sizes)), sizes)
+        self.n = sizes[self.doc]
+        self.index = np.arange(len(self.doc)) - self.first_rows[self.doc]
+        self.first = self.first_rows[self.doc]
+
+    def shift(self, values: Matrix, step: int, fill: float) -> Matrix:
+        """Each row's value `step` rows later (earlier if negative) in its document."""
+        out = np.full(len(values), fill)
+        there = self.index + step
+        inside = (there >= 0) & (there < self.n)
+        out[inside] = values[np.flatnonzero(inside) + step]
+        return out
+
+    def around(self, values: Matrix, reach: int = 3) -> Matrix:
+        """Sum of each value's neighbours within `reach` rows of its document, itself
+        excluded. Over one running sum of all rows: exact for whole numbers (counts and
+        flags) only; `_word_context` sums its log-odds per document."""
+        total = np.concatenate(([0.0], np.cumsum(values)))
+        lo = self.first + np.maximum(0, self.index - reach)
+        hi = self.first + np.minimum(self.n, self.index + reach + 1)
+        out: Matrix = total[hi] - total[lo] - values
+        return out
+
+    def window(self) -> Matrix:
+        """How many neighbours `around` sums (at least 1, to divide by)."""
+        window = self.around(np.ones(len(self.doc)))
+        window[window == 0] = 1.0
+        return window
 
 
-def _position(prose: npt.NDArray[np.float64], n: int) -> npt.NDArray[np.float64]:
-    index = np.arange(n, dtype=float)
-    before = np.cumsum(prose) - prose
-    after = prose.sum() - np.cumsum(prose)
+def _word_context(words: Matrix, docs: _Segments) -> Matrix:
+    """The `WORDS` columns from each line's word log-odds.
+
+    Sums of log-odds are running sums within each document, as a document alone would
+    have them (a running sum over all rows would round differently): one row per
+    document, padded with zeros after its end.
+    """
+    grid = np.zeros((len(docs.sizes), int(docs.sizes.max())))
+    grid[docs.doc, docs.index] = words
+    total = np.hstack((np.zeros((len(grid), 1)), np.cumsum(grid, axis=1)))
+    lo = np.maximum(0, docs.index - 3)
+    hi = np.minimum(docs.n, docs.index + 4)
+    around = total[docs.doc, hi] - total[docs.doc, lo] - words
+    backwards = np.zeros_like(grid)
+    backwards[docs.doc, docs.n - 1 - docs.index] = words
+    from_end = np.cumsum(backwards, axis=1)[docs.doc, docs.n - 1 - docs.index]
+    after = (from_end - words) / np.maximum(1, docs.n - 1 - docs.index)
+    previous = docs.shift(words, -1, 0.0)
+    following = docs.shift(words, 1, 0.0)
+    return np.stack([words, around / docs.window(), after, previous, following], axis=1)
+
+
+def _position(prose: Matrix, docs: _Segments) -> Matrix:
+    index = docs.index.astype(float)
+    # Prose lines are counted over one running sum of all rows: whole numbers, exact.
+    total = np.concatenate(([0.0], np.cumsum(prose)))
+    row = np.arange(len(prose))
+    before = total[row] - total[docs.first]
+    after = total[docs.first + docs.n] - total[row + 1]
+    prose_lines = total[docs.first_rows + docs.sizes] - total[docs.first_rows]
+    prose_share = prose_lines / np.maximum(1, docs.sizes)  # a document may have no lines
     return np.stack(
         [
-            index / max(1, n - 1),
-            np.log1p(n - 1 - index),
+            index / np.maximum(1, docs.n - 1),
+            np.log1p(docs.n - 1 - index),
             np.log1p(index),
             (index == 0).astype(float),
-            (index == n - 1).astype(float),
+            (index == docs.n - 1).astype(float),
             np.log1p(after),
             np.log1p(before),
-            np.full(n, math.log1p(n)),
-            np.full(n, prose.mean()),
+            _log1p(docs.sizes)[docs.doc],
+            prose_share[docs.doc],
         ],
         axis=1,
     )
 
 
 def _neighbours(
-    prose: npt.NDArray[np.float64],
-    short: npt.NDArray[np.float64],
-    titled: npt.NDArray[np.float64],
-    counts: list[int],
-) -> npt.NDArray[np.float64]:
-    n = len(prose)
-    words = np.array(counts, dtype=float)
-    prev_prose = np.concatenate(([0.0], prose[:-1]))
-    next_prose = np.concatenate((prose[1:], [0.0]))
-    window = _around(np.ones(n))
-    window[window == 0] = 1.0
-    short_share = _around(short) / window
-    title_share = _around(titled) / window
-    mean_words = _around(words) / window
-    prev_words = np.concatenate(([-1.0], words[:-1]))
-    next_words = np.concatenate((words[1:], [-1.0]))
-    same = ((words == prev_words) | (words == next_words)).astype(float)
+    prose: Matrix, short: Matrix, titled: Matrix, counts: Counts, docs: _Segments
+) -> Matrix:
+    words = counts.astype(float)
+    window = docs.window()
+    same = (words == docs.shift(words, -1, -1.0)) | (words == docs.shift(words, 1, -1.0))
     return np.stack(
-        [prev_prose, next_prose, short_share, title_share, np.log1p(mean_words), same], axis=1
+        [
+            docs.shift(prose, -1, 0.0),
+            docs.shift(prose, 1, 0.0),
+            docs.around(short) / window,
+            docs.around(titled) / window,
+            np.log1p(docs.around(words) / window),
+            same.astype(float),
+        ],
+        axis=1,
     )
-
-
-def _around(values: npt.NDArray[np.float64], reach: int = 3) -> npt.NDArray[np.float64]:
-    """Sum of each value's neighbours within `reach` lines on either side (itself excluded)."""
-    n = len(values)
-    total = np.concatenate(([0.0], np.cumsum(values)))
-    index = np.arange(n)
-    lo = np.maximum(0, index - reach)
-    hi = np.minimum(n, index + reach + 1)
-    out: npt.NDArray[np.float64] = total[hi] - total[lo] - values
-    return out
 
 
 _WORDS = SHAPE.index("words (log)")

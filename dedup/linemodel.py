@@ -83,7 +83,8 @@ class LineModel:
     @cached_property
     def _flat(self) -> tuple[npt.NDArray[np.int32], ...]:
         """The trees as flat arrays over global node numbers (tree t's nodes start at
-        t x width): split feature, left and right child (a leaf points to itself)."""
+        t x width): split feature; children, node k's left at 2k and right at 2k + 1 (a
+        leaf points to itself twice); each tree's root."""
         trees, width = self.feature.shape
         here = np.arange(trees * width).reshape(trees, width)
         offset = (np.arange(trees) * width)[:, None]
@@ -92,21 +93,29 @@ class LineModel:
         i32 = np.int32  # half the memory traffic of int64 through the traversal
         return (
             self.feature.ravel().astype(i32),
-            left.ravel().astype(i32),
-            right.ravel().astype(i32),
+            np.stack([left.ravel(), right.ravel()], axis=1).ravel().astype(i32),
             offset.ravel().astype(i32),
         )
 
     def _paths(self, x: Matrix) -> list[npt.NDArray[np.int32]]:
         """The global node each line is at in every tree, step by step: `depth + 1` arrays
-        of shape `(lines, trees)`."""
-        feature, left, right, offset = self._flat
+        of shape `(lines, trees)`, some kilobytes a line: callers walk `_chunks`."""
+        feature, children, roots = self._flat
         split = self.split.ravel()
-        node = np.broadcast_to(offset, (len(x), len(offset)))
+        cells = x.ravel()
+        row = (np.arange(len(x)) * x.shape[1]).astype(np.int32)[:, None]
+        node = np.broadcast_to(roots, (len(x), len(roots)))
         steps = [node]
-        for _ in range(self.depth):
-            values = np.take_along_axis(x, feature[node], axis=1)
-            node = np.where(values <= split[node], left[node], right[node])
+        for depth in range(self.depth):
+            # Every line starts at the roots: their features are columns of x, taken as such.
+            # `take` with mode="clip" skips the bounds checks: every index is a node's.
+            if depth == 0:
+                values, cut = np.take(x, feature[roots], axis=1), split[roots]
+            else:
+                at = row + np.take(feature, node, mode="clip")
+                values, cut = np.take(cells, at, mode="clip"), np.take(split, node, mode="clip")
+            # Right unless the value is <= the split (a NaN goes right, as it always did).
+            node = np.take(children, 2 * node + ~(values <= cut), mode="clip")
             steps.append(node)
         return steps
 
@@ -119,18 +128,26 @@ class LineModel:
         """
         if not len(x):
             return np.zeros(0)
-        leaf = self._paths(x)[-1]
-        return _sigmoid(self.value.ravel()[leaf].sum(axis=1) + self.bias)
+        value = self.value.ravel()
+        scores = [
+            np.take(value, self._paths(part)[-1], mode="clip").sum(axis=1) for part in _chunks(x)
+        ]
+        return _sigmoid(np.concatenate(scores) + self.bias)
 
     def contributions(self, x: Matrix) -> Matrix:
         """Each feature's part of each line's score (Saabas: split moves credited to features)."""
         out = np.zeros(x.shape)
+        for lo, part in zip(range(0, len(x), CHUNK), _chunks(x), strict=True):
+            self._credit(part, out[lo : lo + CHUNK])
+        return out
+
+    def _credit(self, x: Matrix, out: Matrix) -> None:
+        """Add the split moves of `x`'s paths into `out` (`contributions` of one chunk)."""
         feature, value = self._flat[0], self.value.ravel()
         rows = np.repeat(np.arange(len(x)), self.feature.shape[0])
         for before, after in pairwise(self._paths(x)):
             moved = value[after] - value[before]
             np.add.at(out, (rows, feature[before].ravel()), moved.ravel())
-        return out
 
     def decide(
         self,
@@ -286,6 +303,17 @@ class LineModel:
             row(1, -1, -1).astype(np.int64), row(2, -1, -1).astype(np.int64),
             row(0.0, -2.197225, 2.197225), 0.0, 1, 0.9, 0.5, {},
         )  # fmt: skip
+
+
+# Lines walked through the trees at once: every step holds a few (lines, trees) arrays, some
+# kilobytes a line, so a 30,000-line file walked whole took a gigabyte. At 256 lines they
+# stay in the CPU's cache: 2.3 us a line against 6.2 at 4,096 (150 trees of depth 4).
+CHUNK = 256
+
+
+def _chunks(x: Matrix) -> list[Matrix]:
+    """`x` in row blocks of at most `CHUNK` (views, not copies)."""
+    return [x[lo : lo + CHUNK] for lo in range(0, len(x), CHUNK)]
 
 
 def _at(flags: npt.NDArray[np.bool_] | None, i: int) -> bool:

@@ -22,7 +22,7 @@ import math
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise, repeat
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -65,14 +65,19 @@ class WordWeights:
             >>> WordWeights({"comment": 2.0, "leave a": 1.0}, -1.0).score(["leave", "a", "comment"])
             2.0
         """
-        present = set(tokens(words))
-        # fsum: exactly rounded whatever the set's order (which varies between processes).
-        total = self.bias + math.fsum(map(self.weights.get, present, repeat(0.0)))
-        return max(-LIMIT, min(LIMIT, total))
+        return float(self.scores([words])[0])
 
     def scores(self, lines: Iterable[Sequence[str]]) -> npt.NDArray[np.float64]:
-        """`score` of each line (its normalized words)."""
-        return np.array([self.score(words) for words in lines], dtype=float)
+        """`score` of each line (its normalized words), in one loop (no call a line)."""
+        weight, bias, out = self.weights.get, self.bias, []
+        for words in lines:
+            present = set(words)
+            present.update(map(" ".join, pairwise(words)))  # the `tokens`, as a set
+            # fsum: exactly rounded whatever the set's order (which varies between
+            # processes); over the known tokens only (a weight of 0 adds nothing).
+            total = bias + math.fsum(filter(None, map(weight, present)))
+            out.append(max(-LIMIT, min(LIMIT, total)))
+        return np.array(out, dtype=float)
 
     def top(self, words: Sequence[str], count: int = 2) -> list[str]:
         """The tokens of a line that push it furthest towards boilerplate (for evidence).
