@@ -9,10 +9,10 @@ from __future__ import annotations
 
 RULE_DOCS: dict[str, tuple[str, str]] = {
     "line_model": (
-        "The line model learned from real labelled pages: a logistic regression over every "
-        "line's shape, words, position, neighbours and the rules below, decoded over the "
-        "whole document (boilerplate comes in blocks). Reports the posterior, its threshold, "
-        "the block and the features that drove it.",
+        "The line model learned from real labelled pages: boosted decision trees over every "
+        "line's shape, words (weights from a logistic regression), position, neighbours and "
+        "the rules below, decoded by block (the tail block goes as one). Reports the "
+        "probability, its threshold, the block and the features that drove it.",
         "Related Posts / Top 10 Hill Stations Near Pune / Subscribe to our newsletter",
     ),
     "lexicon": (
