@@ -2,10 +2,11 @@
 
 Two layers. The hand-written rules run on every line, in tiers, strongest first:
 
-0. anywhere in a document: a multi-word lexicon phrase (`lexicon`, `lexicon_prefix`), a
-   syndication trailer, a counter ("3 Comments"), a row of share buttons, a cut-off teaser that
-   is the opening of another document of the corpus (`teaser_of_document`);
-1. only in the head or tail block: a one-word lexicon phrase ("Advertisement"), a bare URL, a
+0. anywhere in a document: a multi-word lexicon phrase (`lexicon`, `lexicon_prefix`), an
+   advertisement marker matched exactly ("Advertisement", "Anzeige"), a syndication
+   trailer, a counter ("3 Comments"), a row of share buttons, a cut-off teaser that is the
+   opening of another document of the corpus (`teaser_of_document`);
+1. only in the head or tail block: a one-word lexicon phrase ("Comments"), a bare URL, a
    copyright line, a line that recurs in many documents (`corpus_repeat`), and in the head a
    date/byline header (`metadata_header`) or a breadcrumb;
 2. a run of cut-off lines of similar length (`teaser_run`);
@@ -48,6 +49,7 @@ from dedup.linefeatures import (
     ends_mid_sentence,
     ends_sentence,
     prose_rows,
+    sentence_rows,
 )
 from dedup.linemodel import LineModel, fit, load_model
 from dedup.linewords import WordWeights, fit_words
@@ -261,9 +263,15 @@ def _decide(model: LineModel, lines: list[list[_Line]], judged: list[_Judged]) -
     bounds = np.cumsum([0, *sizes])
     p = model.probabilities(stacked)
     prose_all = prose_rows(stacked)
+    sentence_all = sentence_rows(stacked)
     prose = [prose_all[bounds[k] : bounds[k + 1]] for k in range(len(lines))]
     going = [
-        model.decide(p[bounds[k] : bounds[k + 1]], prose[k], _quoted(ls))
+        model.decide(
+            p[bounds[k] : bounds[k + 1]],
+            prose[k],
+            _quoted(ls),
+            sentence_all[bounds[k] : bounds[k + 1]],
+        )
         for k, ls in enumerate(lines)
     ]
     # Explanations for every line going, all at once (they walk every tree again).
@@ -545,14 +553,18 @@ _UNDERLINE = re.compile(r"([-=~^*#])\1{2,}")
 
 
 def _not_a_label(lines: list[_Line], i: int) -> bool:
-    """Whether line i continues a sentence (`_continues`) or is an underlined heading."""
+    """Whether line i continues a sentence (`_continues`), goes on into the next line (no
+    sentence mark, and the next line opens in lower case: "Recommended locations of the
+    directories containing the standard" over "modules." in python3(1)), or is an
+    underlined heading."""
     below = lines[i + 1] if i + 1 < len(lines) else None
-    underlined = (
-        below is not None
-        and below.number == lines[i].number + 1
-        and _UNDERLINE.fullmatch(below.text) is not None
-    )
-    return underlined or _continues(lines, i)
+    adjacent = below is not None and below.number == lines[i].number + 1
+    if adjacent and below is not None:
+        if _UNDERLINE.fullmatch(below.text) is not None:
+            return True
+        if below.text[:1].islower() and not ends_sentence(lines[i].text):
+            return True
+    return _continues(lines, i)
 
 
 def _continues(lines: list[_Line], i: int) -> bool:
@@ -661,10 +673,14 @@ _CLOSING_QUOTES = ("”", '"', "’", "»", "'")
 
 
 def _quoted(lines: list[_Line]) -> npt.NDArray[np.bool_]:
-    """Lines of four or more words ending in a closing quote: reported speech, which the
-    model never takes on its own (a marker rule still can)."""
+    """Lines the model never takes on its own (a marker rule still can): lines of four or
+    more words ending in a closing quote (reported speech), and lines of code (`_code_like`)."""
     return np.array(
-        [ln.words >= 4 and ln.text.endswith(_CLOSING_QUOTES) for ln in lines], dtype=bool
+        [
+            (ln.words >= 4 and ln.text.endswith(_CLOSING_QUOTES)) or _code_like(ln.text)
+            for ln in lines
+        ],
+        dtype=bool,
     )
 
 
@@ -758,17 +774,19 @@ def _strong_signal(
         labels = norm.split()
         if all(w in SOCIAL for w in labels) and len(set(labels)) > 1:
             return _Verdict(0, "share_prompt", line.words, 2, "only share-button labels")
-    if norm and len(norm) <= config.lexicon_max_chars and not _wrapped_end(text):
+    code = _code_like(text)
+    if norm and len(norm) <= config.lexicon_max_chars and not _wrapped_end(text) and not code:
         hit = lexicon.match_line(norm, cut)
         if hit is not None:
-            # A short one-word phrase ("Print", "Home") is only trusted at the edges; a long
-            # one matched exactly ("Advertisement") is a marker wherever it stands.
-            marker = " " in hit.phrase or (hit.similarity == 1.0 and len(hit.phrase) >= 7)
+            # A one-word phrase ("Print", "Comments", "Register") is only trusted at the
+            # edges: mid-document it is as often a heading of real text (COMMENTS in bash(1)).
+            # An advertisement marker matched exactly stands between paragraphs anywhere.
+            marker = " " in hit.phrase or (hit.similarity == 1.0 and hit.phrase in AD_MARKERS)
             tier = 0 if marker else 1
             return _Verdict(tier, "lexicon", hit.similarity, cut, hit.phrase)
     # A line opening in lower case continues a sentence wrapped from the line above
     # ("related checks, such as ..." in a man page): a label starts a line of its own.
-    prefix = None if text[:1].islower() else lexicon.match_prefix(norm, cut)
+    prefix = None if text[:1].islower() or code else lexicon.match_prefix(norm, cut)
     if prefix is not None and (
         (prefix.action and line.words <= config.corpus_max_words)
         or _prefix_stands_alone(line, prefix.phrase, config)
@@ -784,6 +802,13 @@ def _strong_signal(
         return _Verdict(1, "copyright", 1.0, 1.0, text[:40])
     return corpus.repeat(doc_pos, doc_id, line)
 
+
+# One-word lexicon phrases that mark an advertisement slot, which sits between paragraphs
+# anywhere in an article (normalized: case-folded).
+AD_MARKERS = frozenset(
+    {"advertisement", "advertisements", "sponsored", "anzeige", "werbung", "publicidad",
+     "publicité", "विज्ञापन", "اشتہار"}
+)  # fmt: skip
 
 _WORD = r"(?:\w[\u0300-\u036f\u0900-\u0dff\u064b-\u065f]*)+"
 
@@ -812,6 +837,23 @@ def _prefix_stands_alone(line: _Line, phrase: str, config: BoilerplateConfig) ->
     )
 
 
+# Code, markup and command-line syntax: a comment ("# comments:"), a tag ("<last_updated>"),
+# an option ("-lastupdate", "--login"), a shell prompt ("$ make"), a code span.
+_CODE_START = re.compile(r"#+\s|//|<[A-Za-z/!?]|\$ |`|--?[A-Za-z]")
+
+
+def _code_like(text: str) -> bool:
+    """Whether a line opens as code or command-line syntax: such a line is documentation
+    (a man page, a README, a docstring), never a lexicon label, and the model never takes it
+    on its own.
+
+    Example:
+        >>> [_code_like(t) for t in ("# comments:", "--login", "#Budget2024", "- Related: x")]
+        [True, True, False, False]
+    """
+    return _CODE_START.match(text) is not None
+
+
 def _wrapped_end(text: str) -> bool:
     """The end of a sentence wrapped from the line above ("subscribe." under "... you need
     to" in a man page): it opens in lower case and closes with a full stop."""
@@ -822,20 +864,24 @@ def _is_cut_off(line: _Line, config: BoilerplateConfig) -> bool:
     """A line cut off mid-sentence with an ellipsis: "... remains…" but not "he said...".
 
     Real prose ends with "...", too, but then it is usually a sentence mark or a quote before
-    it, or the line is a long paragraph. A command synopsis (`cmd [OPTIONS...] FILE...`) has
-    more than one ellipsis, and a hex dump's dotted column follows no words: neither is a
-    headline cut short.
+    it, or the line is a long paragraph. A command synopsis (`cmd [OPTIONS...] FILE...`,
+    `man -k [apropos options] regexp ...`: options, brackets, an ellipsis for "repeatable")
+    and a hex dump's dotted column, which follows no words, are no headline cut short.
     """
     if len(line.text) > config.teaser_max_chars or not ends_cut_off(line.text):
         return False
     before = line.text.rstrip().rstrip(".…").rstrip()
     if not before or ends_sentence(before) or "..." in before or "…" in before:
         return False
+    if _SYNOPSIS.search(line.text):
+        return False
     words = sum(1 for w in line.norm.split() if len(w) >= 3 and not w.isdigit())
     return line.words >= config.teaser_min_words and words >= _TEASER_WORDS
 
 
 _TEASER_WORDS = 3  # words of three or more letters a teaser needs
+# Command-line syntax: an option word ("-k", "--all") or a bracketed optional argument.
+_SYNOPSIS = re.compile(r"(?:^|\s)--?[A-Za-z]|\[[^\]]*\]")
 
 
 def _is_weak(line: _Line, config: BoilerplateConfig) -> bool:

@@ -131,7 +131,10 @@ class Lexicon:
         """The best whole-line phrase for the normalized line `norm`, if any scores >= cutoff."""
         if not norm:
             return None
-        choices = self._within_reach(len(norm), cutoff)
+        one_word = " " not in norm
+        if one_word:  # one word is matched exactly: "comment" is not "comments"
+            cutoff = 1.0
+        choices = self._within_reach(len(norm), one_word, cutoff)
         if not choices:
             return None
         found = process.extractOne(
@@ -141,21 +144,26 @@ class Lexicon:
             return None
         return LexiconMatch(found[0], round(found[1] / 100, 4), prefix=False)
 
-    def _within_reach(self, length: int, cutoff: float) -> list[str]:
+    def _within_reach(self, length: int, one_word: bool, cutoff: float) -> list[str]:
         """The whole-line phrases whose length lets them score `cutoff` against a line of
-        `length` characters, in lexicon order (so ties go as over the whole lexicon).
+        `length` characters, one-word phrases for a one-word line and the others for the
+        rest, in lexicon order (so ties go as over the whole lexicon).
 
         Two texts of lengths a and b are at least |a - b| edits apart, so their ratio is at
         most 1 - |a - b| / (a + b); a character of slack covers the rounding of `cutoff`.
-        A line of prose is no phrase's length: most lines are compared with none.
+        A line of prose is no phrase's length: most lines are compared with none. A single
+        word never matches a phrase of several: "login" (a command, an option value) is not
+        "log in", though their ratio is 0.91; "Share on X (Twitter)" still matches "share on
+        twitter".
         """
-        key = (length, cutoff)
+        key = (length, one_word, cutoff)
         found = self._reach.get(key)
         if found is None:
             found = [
                 p
                 for p in self.lines
                 if abs(len(p) - length) <= (1 - cutoff) * (len(p) + length) + 1
+                and (" " not in p) == one_word
             ]
             self._reach[key] = found
         return found
@@ -168,7 +176,10 @@ class Lexicon:
             if len(norm) > length and norm[length] != " ":
                 continue
             head = norm[:length]
+            one_word = " " not in head
             for phrase in phrases:
+                if (" " not in phrase) != one_word:  # "lastupdate" is not "last updated"
+                    continue
                 score = fuzz.ratio(phrase, head) / 100
                 if score >= cutoff and (best is None or score > best.similarity):
                     best = LexiconMatch(phrase, round(score, 4), True, phrase in self.actions)

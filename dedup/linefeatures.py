@@ -484,6 +484,25 @@ def prose_rows(x: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
     return out
 
 
+SENTENCE_WORDS = 6  # words from which a line ending in a sentence mark reads as a sentence
+
+
+def sentence_rows(x: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+    """Rows that read as a sentence: `SENTENCE_WORDS` or more words and a sentence mark at
+    the end (or prose, `prose_rows`). The model takes such a line only with the tail block.
+
+    Example:
+        >>> texts = ["Home", "Return the path to which the symbolic link points."]
+        >>> x = document_features(texts, [t.lower() for t in texts], [{}, {}])
+        >>> sentence_rows(x).tolist()
+        [False, True]
+    """
+    words = np.expm1(x[:, _WORDS])
+    mark = x[:, _MARK] > 0
+    out: npt.NDArray[np.bool_] = ((words >= SENTENCE_WORDS - 0.5) & mark) | prose_rows(x)
+    return out
+
+
 def document_features(
     texts: Sequence[str],
     norms: Sequence[str],

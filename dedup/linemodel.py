@@ -154,6 +154,7 @@ class LineModel:
         p: Matrix,
         prose: npt.NDArray[np.bool_] | None = None,
         never: npt.NDArray[np.bool_] | None = None,
+        sentences: npt.NDArray[np.bool_] | None = None,
     ) -> npt.NDArray[np.bool_]:
         """Which lines go: those at or above `threshold`, and the tail block.
 
@@ -161,14 +162,23 @@ class LineModel:
         `tail_threshold` goes with it, so a run of headline-shaped lines at the tail leaves
         together while a short line between prose paragraphs needs the full threshold. A
         line that reads as prose (`prose`: an author's bio, a call to action, a paywall
-        notice, or the article's last paragraph) needs `prose_tail_threshold` to ride
-        along. A line in `never` stays whatever its score, and ends the block.
+        notice, or the article's last paragraph) needs `prose_tail_threshold` to ride along.
+        A line that reads as a sentence (`sentences`, by default `prose`) goes only with the
+        tail block: inside a text, a sentence is the text's (a docstring's "Return the path
+        to which the symbolic link points."). A line in `never` stays whatever its score,
+        and ends the block.
 
         Example:
             >>> LineModel.toy().decide(np.array([0.1, 0.95, 0.2, 0.6, 0.7])).tolist()
             [False, True, False, True, True]
+            >>> prose = np.array([False, True, False, False, False])
+            >>> LineModel.toy().decide(np.array([0.1, 0.95, 0.2, 0.6, 0.7]), prose).tolist()
+            [False, False, False, True, True]
         """
         out: npt.NDArray[np.bool_] = p >= self.threshold
+        inside = sentences if sentences is not None else prose
+        if inside is not None:
+            out &= ~inside
         if never is not None:
             out &= ~never
         i = len(p) - 1

@@ -17,7 +17,8 @@ RULE_DOCS: dict[str, tuple[str, str]] = {
     ),
     "lexicon": (
         "A whole short line matching a phrase of the multilingual lexicon (rapidfuzz ratio "
-        ">= lexicon_similarity); a one-word phrase only in the head or tail block.",
+        ">= lexicon_similarity, with the phrase's words); a one-word phrase only in the head or "
+        "tail block, but for an advertisement marker matched exactly.",
         "Leave a Comment",
     ),
     "lexicon_prefix": (

@@ -460,3 +460,88 @@ def test_an_underlined_readme_heading_is_not_a_lexicon_label():
     # Without the underline the same line is still the label a news page's would be.
     bare = text.replace("-------------------\n", "")
     assert "lexicon_prefix" in {f.rule for f in detect_boilerplate([Document("readme", bare)])}
+
+
+# Real documentation a new-user trial cleaned with the default preset (man pages, Debian
+# copyright files, README and docstring text of this machine), each with the line that was
+# taken and what took it then. Every line of it is content.
+DOCUMENTATION_TAKEN = {
+    "option that fuzzily matched 'log in'": (
+        "       -i        If the -i option is present, the shell is interactive.\n"
+        "       -l        Make bash act as if it had been invoked as a login shell.\n"
+        "       --login\n"
+        "              Equivalent to -l.\n"
+        "       --noediting\n"
+        "              Do not use the GNU readline library to read command lines."
+    ),
+    "one-word heading mid-document (bash(1))": (
+        PROSE + "COMMENTS\n"
+        "       In a non-interactive shell, or an interactive shell in which the\n"
+        "       interactive_comments option to the shopt builtin command is enabled,\n"
+        "       a word beginning with # causes that word and all remaining characters\n"
+        "       on that line to be ignored.\n" + PROSE
+    ),
+    "label prefix that is a wrapped sentence (python3(1))": (
+        "       ${exec_prefix}/bin/python\n"
+        "              Recommended location of the interpreter.\n"
+        "\n"
+        "       ${prefix}/lib/python<version>\n"
+        "       ${exec_prefix}/lib/python<version>\n"
+        "              Recommended locations of the directories containing the standard\n"
+        "              modules.\n"
+        "\n"
+        "       ${prefix}/include/python<version>\n"
+        "       ${exec_prefix}/include/python<version>\n"
+        "              Recommended locations of the directories containing the  include\n"
+        "              files  needed for developing Python extensions and embedding the\n"
+        "              interpreter."
+    ),
+    "synopsis whose '...' means repeatable (man(1))": (
+        "SYNOPSIS\n"
+        "       man [man options] [[section] page ...] ...\n"
+        "       man -k [apropos options] regexp ...\n"
+        "       man -K [man options] [section] term ...\n"
+        "       man -f [whatis options] page ...\n"
+        "       man -l [man options] file ...\n"
+        "       man -w|-W [man options] page ...\n"
+        "\n"
+        "DESCRIPTION\n"
+        "       man  is  the system's manual pager.  Each page argument given to man is\n"
+        "       normally the name of a program, utility or function."
+    ),
+    "docstring sentence mid-document (pathlib)": (
+        "Open the file in text mode, write to it, and close the file.\n\n"
+        "Return the path to which the symbolic link points.\n\n"
+        "Create this file with the given access mode, if it doesn't exist.\n\n"
+        "Create a new directory at this given path."
+    ),
+    "'Comment:' field of a copyright file, then the licence": (
+        "Files: *\n"
+        "Copyright: 1993-2023, Larry Wall and others\n"
+        "License: Artistic or GPL-1+\n"
+        "Comment:\n"
+        " This program is free software; you can redistribute it and/or\n"
+        " modify it under the terms of the Perl Artistic License or the\n"
+        " GNU General Public License as published by the Free Software"
+    ),
+    "markup, options and code comments": (
+        "\t<last_updated>2014-02-16T23:10:12Z</last_updated>\n"
+        "       -lastupdate\n"
+        "           Print out the lastUpdate field.\n"
+        "# comments:\n"
+        "#   the table below lists each field and its meaning"
+    ),
+}
+
+
+@pytest.mark.parametrize("text", DOCUMENTATION_TAKEN.values(), ids=DOCUMENTATION_TAKEN.keys())
+def test_documentation_the_default_preset_took_stays(text: str) -> None:
+    assert _rules(text) == {}
+    assert _rules(text, BoilerplateConfig(preset="docs")) == {}
+
+
+def test_an_advertisement_marker_goes_anywhere_but_a_one_word_heading_only_at_the_edges() -> None:
+    rules = BoilerplateConfig(preset="rules")
+    assert _rules(PROSE + "Advertisement\n" + PROSE, rules) == {3: "lexicon"}  # 0-based
+    assert _rules(PROSE + "Comments\n" + PROSE, rules) == {}
+    assert _rules(PROSE + "Comments", rules) == {3: "lexicon"}
