@@ -116,7 +116,7 @@ class Lexicon:
                 if is_action:
                     self.actions.add(phrase)
         self.lines = sorted(lines)
-        self._reach: dict[tuple[int, float], list[str]] = {}
+        self._reach: dict[tuple[int, bool, float], list[str]] = {}
         self.prefixes = sorted(prefixes, key=lambda p: (-len(p), p))
         # Cheap prefilter: only prefixes that share the first letter are scored, and the
         # word boundary is tested once for all phrases of a length (longest first, as above).
