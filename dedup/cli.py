@@ -7,8 +7,10 @@ Exit codes: 0 success, 1 the data failed a check, 2 usage or input error.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
 import click
+from click.exceptions import NoArgsIsHelpError
 
 from dedup.annotate import ANNOTATE_CHOICES
 from dedup.api import compare as api_compare
@@ -52,6 +55,7 @@ from dedup.io.readers import (
     passed_over_note,
     require_documents,
 )
+from dedup.parallel import resolve_jobs
 from dedup.passages import peak_memory
 from dedup.progress import activity, progress_enabled, track
 from dedup.render import (
@@ -95,13 +99,38 @@ class RunOption(click.Option):
 
 class _Commands(click.Group):
     """The command group: a library error any command lets through is still one line,
-    exit 2 (commands catch their own with `_user_errors`; this is the backstop)."""
+    exit 2 (commands catch their own with `_user_errors`; this is the backstop), and so is
+    a usage error (click prints the usage, a hint and the error on four lines)."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except NoArgsIsHelpError:
+            raise  # `dedup` alone: the help, as click shows it
+        except click.UsageError as ex:
+            raise _one_line(ex) from ex
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except NoArgsIsHelpError:
+            raise  # `dedup index` alone: the help, as click shows it
+        except click.UsageError as ex:
+            raise _one_line(ex) from ex
         except DedupError as ex:
             raise CLIInputError(str(ex)) from ex
+
+
+def _one_line(ex: click.UsageError) -> CLIInputError:
+    """A usage error as one line that names where the help is."""
+    where = ex.ctx.command_path if ex.ctx is not None else "dedup"
+    return CLIInputError(f"{ex.format_message().rstrip('.')}; see `{where} --help`")
 
 
 @click.group(cls=_Commands, context_settings=CONTEXT_SETTINGS)
@@ -215,6 +244,14 @@ def _setting_value(where: str, options: Sequence[click.Option], value: Any) -> A
 
 
 def _keep_encoding(ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """Keep --encoding for the readers, checked now: JSONL and CSV inputs never look it up,
+    and a typo must not pass silently there."""
+    if value != "auto":
+        try:
+            codecs.lookup(value)
+        except LookupError as ex:
+            msg = f"--encoding {value!r}: no such codec; try utf-8, cp1252, latin-1 or auto"
+            raise CLIInputError(msg) from ex
     ctx.meta[ENCODING_KEY] = value
     return value
 
@@ -483,14 +520,22 @@ def no_boilerplate_option(func: F) -> F:
 
 
 def jobs_option(func: F) -> F:
-    """--jobs N: worker processes (0 = every core); results never depend on it."""
+    """--jobs N: worker processes (0 = every core); results never depend on it. Checked as
+    the option is read, so a typo costs no reading of the corpus."""
     return click.option(
         "--jobs",
         type=int,
         default=0,
         show_default=True,
+        callback=_checked_jobs,
         help="Worker processes; 0 uses every core. Output is identical for any N.",
     )(func)
+
+
+def _checked_jobs(ctx: click.Context, param: click.Parameter, jobs: int) -> int:
+    with _user_errors():
+        resolve_jobs(jobs)
+    return jobs
 
 
 def engine_options(func: F) -> F:
@@ -603,18 +648,38 @@ def output_options(formats: Sequence[str], help_text: str) -> Callable[[F], F]:
 
 
 def _refuse_input(output: str | None, inputs: Sequence[str], option: str = "-o") -> None:
-    """An output file that is one of the inputs would destroy it, and a directory cannot be
-    written as a file: refuse both, before any work."""
+    """An output file that is one of the inputs would destroy it, a directory cannot be
+    written as a file, and a folder where no file can be made fails the run at its end:
+    refuse all three, before any work."""
     if not output or "://" in output:
         return
     if os.path.isdir(output):
         msg = f"{option} {output} is a directory; give a file name in it, e.g. {output}/out"
         raise CLIInputError(msg)
+    _require_writable(output, option)
     target = os.path.realpath(output)
     for name in inputs:
         if name != "-" and os.path.realpath(name) == target:
             msg = f"{option} {output} is also an input; write the output somewhere else"
             raise CLIInputError(msg)
+
+
+def _require_writable(output: str, option: str) -> None:
+    """Make (and delete) a file where `output` will go, or in the nearest folder that exists
+    above it (missing folders are created at the end): /proc, a read-only mount or a path
+    through a file fails now, not after an hour's scan."""
+    folder = Path(output).absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        msg = f"{option}: cannot write {output} ({folder} is a file, not a folder); check the path"
+        raise CLIInputError(msg)
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as ex:
+        msg = f"{option}: cannot write {output} ({ex.strerror or ex} in {folder}); check the path"
+        raise CLIInputError(msg) from ex
 
 
 def _output(text: str, output: str | None) -> None:
@@ -799,8 +864,9 @@ def scan(
 ) -> None:
     """Find the passages shared by any two documents of a corpus.
 
-    PATHS are text files, directories (every .txt/.md/.jsonl file under them) or JSONL
-    files; `-` reads JSONL from standard input.
+    PATHS are text files (.txt, .md, .rst), JSON Lines (.jsonl, .ndjson, .json), CSV/TSV,
+    Parquet, each maybe compressed (.gz, .zst, .xz, .bz2), directories (every such file
+    under them), globs and URLs; `-` reads JSON Lines from standard input.
 
     Example:
 
@@ -1150,10 +1216,11 @@ def check(
         raise CLIInputError(msg)
     _refuse_input(output, paths)
     _refuse_input(write_baseline, paths, "--write-baseline")
+    with _user_errors():  # a bad limit is a typo: say so before reading the corpus
+        limits = _limits(max_duplicate_ratio, max_boilerplate_ratio, max_reused_ratio)
     docs, skipped = _read_counted(paths, text_field, id_field, strict, quiet=quiet)
     _require_documents(docs, skipped, paths, allow_empty)
     with _user_errors():
-        limits = _limits(max_duplicate_ratio, max_boilerplate_ratio, max_reused_ratio)
         accepted = read_baseline(baseline) if baseline and not write_baseline else Baseline()
         _warn_if_too_big(docs, config)
         find = engine.duplicates(paths, config, text_field, id_field, strict)

@@ -101,9 +101,22 @@ def _report_text(report: Report, width: int | None, texts: Mapping[str, str]) ->
     return "\n".join(lines)
 
 
+def _count(n: int, noun: str) -> str:
+    """'1 document', '2 documents'.
+
+    Example:
+        >>> _count(1, "shared passage"), _count(0, "document")
+        ('1 shared passage', '0 documents')
+    """
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def _summary_line(report: Report) -> str:
     """Documents, passages by kind, and what the per-pair cap left out."""
-    head = f"{len(report.documents)} documents, {len(report.passages)} shared passages"
+    head = (
+        f"{_count(len(report.documents), 'document')}, "
+        f"{_count(len(report.passages), 'shared passage')}"
+    )
     kinds = Counter(p.kind for p in report.passages)
     if kinds:
         head += " (" + ", ".join(f"{kinds[k]} {k}" for k in KINDS if kinds[k]) + ")"
@@ -400,7 +413,7 @@ def clean_line(counts: Mapping[str, int], out: str) -> str:
         ...           "unreadable": 1, "removed_lines": 3, "removed_chars": 40}
         >>> for part in clean_line(counts, "out").split("; "):
         ...     print(part)
-        read 6 documents: wrote 4, rejected 2 (1 near-duplicates, 1 unreadable)
+        read 6 records: wrote 4, rejected 2 (1 near-duplicates, 1 unreadable)
         removed 3 boilerplate lines (40 chars) -> out
         >>> clean_line({**counts, "indexed": 1, "removed_passages": 2}, "out").split("; ")[1]
         'removed 3 boilerplate lines, 2 indexed passages (40 chars) -> out'
@@ -409,7 +422,7 @@ def clean_line(counts: Mapping[str, int], out: str) -> str:
     passages = counts.get("removed_passages", 0)
     cut = f", {passages} indexed passages" if passages else ""
     return (
-        f"read {counts['read']} documents: wrote {counts['written']}, rejected "
+        f"read {counts['read']} records: wrote {counts['written']}, rejected "
         f"{counts['rejected']} ({counts['near_duplicates']} near-duplicates, "
         f"{counts['unreadable']} unreadable{indexed}); removed {counts['removed_lines']} "
         f"boilerplate lines{cut} ({counts['removed_chars']} chars) -> {out}"

@@ -117,7 +117,7 @@ def test_the_o_suffix_picks_the_format_unless_format_is_given(tmp_path, seed_pat
     assert json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
     text = tmp_path / "t.json"
     assert _run("scan", one, "-q", "--format", "text", "-o", str(text)).exit_code == 0
-    assert text.read_text(encoding="utf-8").startswith("1 documents")
+    assert text.read_text(encoding="utf-8").startswith("1 document, ")
 
 
 def test_file_errors_are_one_line_exit_2(tmp_path):
@@ -186,3 +186,36 @@ def test_check_takes_jobs(tmp_path):
     path.write_text("The committee met on Monday to discuss the budget.", encoding="utf-8")
     result = CliRunner().invoke(cli, ["check", str(path), "--jobs", "2"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_byte_order_mark_opens_the_file_not_the_first_record(tmp_path):
+    path = tmp_path / "bom.jsonl"
+    records = b'{"id": "a", "text": "First record."}\n{"id": "b", "text": "Two."}\n'
+    path.write_bytes(b"\xef\xbb\xbf" + records)
+    for name in ("bom.jsonl", "bom.json"):  # .json is sniffed as JSON Lines by its first line
+        target = tmp_path / name
+        target.write_bytes(path.read_bytes())
+        result = _run("scan", str(target), "--id-field", "id", "--format", "json", "-q")
+        assert result.exit_code == 0, result.output
+        assert [d["id"] for d in json.loads(result.stdout)["documents"]] == ["a", "b"]
+
+
+def test_usage_errors_are_one_line_before_any_reading(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"text": "One line of text."}\nnot json\n', encoding="utf-8")
+    cases = [
+        (("scan", str(path), "--jobs", "-3"), "--jobs must be 0 (all cores)"),
+        (("check", str(path), "--max-duplicate-ratio", "5"), "--max-duplicate-ratio must be"),
+        (("scan", str(path), "--encoding", "nosuch"), "--encoding 'nosuch': no such codec"),
+        (("scan", str(path), "--format", "xml"), "is not one of"),
+        (("scan", str(path), "--bogus"), "No such option '--bogus'"),
+        (("scna", str(path)), "No such command 'scna'"),
+        (("scan", str(path), "-o", str(path / "r.json")), "is a file, not a folder"),
+    ]
+    for args, says in cases:
+        result = _run(*args)
+        assert result.exit_code == 2, (args, result.output)
+        # One line, and no "skipped c.jsonl:2" before it: nothing was read.
+        assert result.stderr.count("\n") == 1, (args, result.stderr)
+        assert result.stderr.startswith("Error: "), result.stderr
+        assert says in result.stderr, result.stderr

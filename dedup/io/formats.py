@@ -165,7 +165,7 @@ def json_lines_head(fh: IO[bytes]) -> bool:
         first = fh.readline(1 << 20)
         if not first:
             return True  # empty: no records (as `clean` writes when it keeps none)
-        record = json_value(first)
+        record = json_value(first.removeprefix(b"\xef\xbb\xbf"))  # a byte-order mark
     except (OSError, ValueError, InputError):
         return False
     except STREAM_ERRORS:

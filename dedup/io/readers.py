@@ -194,7 +194,8 @@ class DocumentReader:
         for line_no, raw in enumerate(fh, start=1):
             where = f"{name}:{line_no}"
             try:
-                line = raw.decode("utf-8")
+                # A byte-order mark (Windows tools write one) opens the file, not the record.
+                line = raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
             except UnicodeDecodeError as ex:
                 self._skip(where, f"not valid UTF-8 (byte {ex.start})", _lossy(raw))
                 continue

@@ -112,7 +112,7 @@ def test_a_json_file_of_json_lines_is_read_as_records(workdir: Path) -> None:
     assert run("scan", data, "--no-passages", inputs=[data]).out.startswith("4 documents")
     pretty = workdir / "config.json"  # a pretty-printed document stays one text
     pretty.write_text('{\n  "text": "one"\n}\n')
-    assert run("scan", pretty, "--no-passages", inputs=[pretty]).out.startswith("1 documents")
+    assert run("scan", pretty, "--no-passages", inputs=[pretty]).out.startswith("1 document, ")
 
 
 def test_a_directory_reads_readme_rst_and_xz_and_names_what_it_passes_over(
