@@ -838,8 +838,9 @@ def _prefix_stands_alone(line: _Line, phrase: str, config: BoilerplateConfig) ->
 
 
 # Code, markup and command-line syntax: a comment ("# comments:"), a tag ("<last_updated>"),
-# an option ("-lastupdate", "--login"), a shell prompt ("$ make"), a code span.
-_CODE_START = re.compile(r"#+\s|//|<[A-Za-z/!?]|\$ |`|--?[A-Za-z]")
+# an option ("-lastupdate", "--login"), a shell prompt ("$ make"), a code span, a line of
+# closing brackets ("}", "];").
+_CODE_START = re.compile(r"#+\s|//|<[A-Za-z/!?]|\$ |`|--?[A-Za-z]|[\[\]{}();,]+$")
 
 
 def _code_like(text: str) -> bool:
@@ -848,8 +849,8 @@ def _code_like(text: str) -> bool:
     on its own.
 
     Example:
-        >>> [_code_like(t) for t in ("# comments:", "--login", "#Budget2024", "- Related: x")]
-        [True, True, False, False]
+        >>> [_code_like(t) for t in ("# comments:", "--login", "}", "#Budget2024", "- Related")]
+        [True, True, True, False, False]
     """
     return _CODE_START.match(text) is not None
 

@@ -524,6 +524,9 @@ DOCUMENTATION_TAKEN = {
         " modify it under the terms of the Perl Artistic License or the\n"
         " GNU General Public License as published by the Free Software"
     ),
+    "a pretty-printed JSON file read as text": (
+        '{\n  "name": "dedup",\n  "version": 1,\n  "items": [1, 2, 3]\n}'
+    ),
     "markup, options and code comments": (
         "\t<last_updated>2014-02-16T23:10:12Z</last_updated>\n"
         "       -lastupdate\n"
