@@ -219,3 +219,11 @@ def test_usage_errors_are_one_line_before_any_reading(tmp_path):
         assert result.stderr.count("\n") == 1, (args, result.stderr)
         assert result.stderr.startswith("Error: "), result.stderr
         assert says in result.stderr, result.stderr
+
+
+def test_bytes_no_encoding_fits_are_not_blamed_on_a_missing_encoding(tmp_path):
+    path = tmp_path / "blob.txt"
+    path.write_bytes(bytes(range(128, 256)) * 20)  # no UTF-8, and no text a detector accepts
+    result = _run("scan", str(path), "--encoding", "auto")
+    assert result.exit_code == 2
+    assert "no text encoding fits its bytes" in result.stderr

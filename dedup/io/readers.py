@@ -342,7 +342,12 @@ def _text_document(fh: IO[bytes], path: str, encoding: str = "utf-8") -> Documen
         text = data.decode(chosen)
     except UnicodeDecodeError as ex:
         msg = DECODE_ERROR_TEXT.format(path=path, pos=ex.start)
-        if encoding != "utf-8":
+        if encoding == "auto":  # nothing fits: binary data, or a text too damaged to guess
+            msg = (
+                f"{path}: no text encoding fits its bytes (byte {ex.start}); it may not be a "
+                "text file: leave it out, or name its encoding with --encoding"
+            )
+        elif encoding != "utf-8":
             msg = (
                 f"{path}: not valid {chosen} (byte {ex.start}); "
                 "pass the file's encoding with --encoding"
