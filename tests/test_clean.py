@@ -15,7 +15,17 @@ from hypothesis import strategies as st
 from dedup import Document, InputError, apply_report, clean, read_documents, scan
 from dedup.clean import remove_spans
 from dedup.cli import cli
-from dedup.report import BoilerplateLine, ClusterMember, DuplicateCluster, Report
+from dedup.config import DedupConfig
+from dedup.report import (
+    BoilerplateLine,
+    ClusterMember,
+    DocumentPair,
+    DuplicateCluster,
+    PassageMatch,
+    Report,
+    Span,
+)
+from dedup.store import QueryResult
 
 ARTICLE = (
     "The provincial assembly on Monday passed a bill that makes it compulsory for every new "
@@ -190,6 +200,7 @@ def test_every_document_is_written_or_rejected(tmp_path):
     assert (dup["doc"], dup["duplicate_of"], dup["kept"]) == ("b", "a", "a")
     assert dup["jaccard"] >= dup["threshold"]
     unreadable = [r for r in rejects if r["reason"] == "unreadable"]
+    assert summary["unreadable"] == len(unreadable) == 2  # bad JSON, and no text field
     assert next(r["raw"] for r in unreadable) == "{not json"
     assert all(r["detail"] for r in unreadable)
 
@@ -525,3 +536,173 @@ def test_a_crlf_document_loses_its_whole_last_line_break_with_the_tail():
     start = lf.index("Leave")
     cut = BoilerplateLine("a", start, start + 15, 2, "lexicon", 1.0, 0.9, "leave a comment")
     assert remove_spans(Document("a", lf), [cut])[0] == "Title\nBody of the story."
+
+
+# --- Holes found by mutation testing (benchmarks/mutation.py clean) -----------------------
+
+# A queried document that reuses two indexed passages on its third line: it starts with an
+# empty line, then an intro line, and three lines follow the passages.
+P1 = "the river authority closed the old bridge after engineers found cracks"
+P2 = "repairs are expected to take most of the summer and cost two million"
+REUSING = f"\nIntro line.\nAs reported, {P1}; meanwhile {P2}.\nafter one\nafter two\nafter three"
+
+
+def _against():
+    """A QueryResult built by hand: `dup` near-duplicates e0 (and e9, found second), `gone`
+    is not an input, `reuse` reuses P2 of e2 and P1 of e1 (listed in that order)."""
+
+    def passage(text: str, indexed: str, sim: float, words: int) -> PassageMatch:
+        start = REUSING.index(text)
+        return PassageMatch(
+            Span(indexed, 5, 5 + len(text), text),
+            Span("reuse", start, start + len(text), text),
+            sim,
+            words,
+        )
+
+    pairs = (
+        DocumentPair("e0", "dup", 0.9, 0.8),
+        DocumentPair("e9", "dup", 0.85, 0.8),
+        DocumentPair("e0", "gone", 0.95, 0.8),
+    )
+    passages = (
+        passage(P2, "e2", 0.97, 13),
+        passage(P1, "e1", 1.0, 11),
+        PassageMatch(Span("e1", 0, 4, "some"), Span("dup", 0, 4, "some"), 1.0, 8),
+    )
+    sources = {"e0": "eval.jsonl:1", "e1": "eval.jsonl:2", "e2": "eval.jsonl:3"}
+    sources["e9"] = "eval.jsonl:10"
+    return QueryResult(pairs, passages, sources)
+
+
+def _reusing_docs() -> list[Document]:
+    return [
+        Document("dup", "some text the index holds", "train.jsonl:1"),
+        Document("reuse", REUSING, "train.jsonl:2"),
+        Document("plain", "nothing indexed here", "train.jsonl:3"),
+    ]
+
+
+def test_against_an_index_each_document_is_rejected_once_with_its_own_source():
+    result = apply_report(_reusing_docs(), Report({}, "f"), against=_against())
+    assert [d.id for d in result.documents] == ["plain"]
+    dup, reuse = (r.to_dict() for r in result.rejects)
+    # The first pair found for `dup` decides (e0, not e9); its passage is not looked at.
+    assert dup == {
+        "doc": "dup",
+        "source": "train.jsonl:1",
+        "reason": "indexed_duplicate",
+        "indexed": "e0",
+        "indexed_source": "eval.jsonl:1",
+        "jaccard": 0.9,
+        "threshold": 0.8,
+    }
+    p1, p2 = REUSING.index(P1), REUSING.index(P2)
+    assert (reuse["doc"], reuse["source"], reuse["reason"]) == (
+        "reuse",
+        "train.jsonl:2",
+        "indexed_reuse",
+    )
+    # README: each span of the document, with the indexed id, source and span, and the
+    # similarity; in the order they appear in the document.
+    assert reuse["passages"] == [
+        {
+            "doc": "reuse",
+            "start": p1,
+            "end": p1 + len(P1),
+            "similarity": 1.0,
+            "indexed": {"doc": "e1", "start": 5, "end": 5 + len(P1), "source": "eval.jsonl:2"},
+            "text": P1,
+        },
+        {
+            "doc": "reuse",
+            "start": p2,
+            "end": p2 + len(P2),
+            "similarity": 0.97,
+            "indexed": {"doc": "e2", "start": 5, "end": 5 + len(P2), "source": "eval.jsonl:3"},
+            "text": P2,
+        },
+    ]
+
+
+def test_strip_cuts_each_reused_passage_and_records_its_line():
+    result = apply_report(_reusing_docs(), Report({}, "f"), against=_against(), strip=True)
+    assert [d.id for d in result.documents] == ["reuse", "plain"]
+    assert [r.doc for r in result.rejects] == ["dup"]  # a near-duplicate is still rejected
+    cleaned = "\nIntro line.\nAs reported, ; meanwhile .\nafter one\nafter two\nafter three"
+    assert result.documents[0].text == cleaned
+    p1, p2 = REUSING.index(P1), REUSING.index(P2)
+    # Line 3: the empty first line and the intro line come before (counted by hand).
+    assert [r.to_dict() for r in result.removed] == [
+        {
+            "doc": "reuse",
+            "start": p1,
+            "end": p1 + len(P1),
+            "line": 3,
+            "rule": "indexed_reuse",
+            "similarity": 1.0,
+            "words": 11,
+            "indexed": {"doc": "e1", "start": 5, "end": 5 + len(P1), "source": "eval.jsonl:2"},
+            "text": P1,
+        },
+        {
+            "doc": "reuse",
+            "start": p2,
+            "end": p2 + len(P2),
+            "line": 3,
+            "rule": "indexed_reuse",
+            "similarity": 0.97,
+            "words": 13,
+            "indexed": {"doc": "e2", "start": 5, "end": 5 + len(P2), "source": "eval.jsonl:3"},
+            "text": P2,
+        },
+    ]
+    assert result.summary()["removed_passages"] == 2
+
+
+def test_a_cluster_naming_a_document_not_in_the_input_is_refused_by_name():
+    cluster = DuplicateCluster("a", (ClusterMember("zz", 0.9),), "a", 0.8, "first")
+    with pytest.raises(
+        InputError,
+        match=r"^report does not match document 'zz' \(a duplicate cluster names it but it "
+        r"is not among the input documents\); scan the same input again",
+    ):
+        apply_report([Document("a", "x y")], Report({}, "f", duplicates=(cluster,)))
+
+
+def test_a_replayed_report_refuses_another_keep_rule(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("A short story.\n", encoding="utf-8")
+    made_with_first = Report({"keep": "first"}, "f")
+    with pytest.raises(InputError, match=r"keep='first'.*keep='longest' cannot change that"):
+        clean([str(src)], tmp_path / "o1", DedupConfig(keep="longest"), report=made_with_first)
+    # The same rule, or a report that does not say, replays.
+    assert clean([str(src)], tmp_path / "o2", report=made_with_first).summary()["written"] == 1
+    longest = DedupConfig(keep="longest")
+    assert clean([str(src)], tmp_path / "o3", longest, report=Report({}, "f")).read == 1
+
+
+def test_a_rerun_never_deletes_its_own_input_even_when_an_earlier_run_wrote_it(tmp_path):
+    # clean d2 -o d3 writes d3/sub/a.txt and d3/c.txt; clean d3/sub -o d3 then reads
+    # d3/sub/a.txt and writes d3/a.txt. c.txt is no longer written, so it goes; sub/a.txt
+    # is not written either, but it is this run's input, so it stays.
+    d2, d3 = tmp_path / "d2", tmp_path / "d3"
+    (d2 / "sub").mkdir(parents=True)
+    (d2 / "sub" / "a.txt").write_text("First story, kept.\n", encoding="utf-8")
+    (d2 / "c.txt").write_text("Second story, also kept.\n", encoding="utf-8")
+    clean([str(d2)], d3)
+    assert (d3 / "sub" / "a.txt").exists()
+    assert (d3 / "c.txt").exists()
+    clean([str(d3 / "sub")], d3)
+    assert (d3 / "a.txt").read_text(encoding="utf-8") == "First story, kept.\n"
+    assert (d3 / "sub" / "a.txt").read_text(encoding="utf-8") == "First story, kept.\n"
+    assert not (d3 / "c.txt").exists()
+
+
+def test_resume_with_standard_input_scans_and_writes(tmp_path):
+    # Standard input has no size or time to check a saved scan against: --resume scans.
+    out = tmp_path / "out"
+    rows = "".join(json.dumps({"text": t}) + "\n" for t in ("One story.", "Another one."))
+    result = CliRunner().invoke(cli, ["clean", "-", "-o", str(out), "--resume"], input=rows)
+    assert result.exit_code == 0, result.output
+    assert len(_jsonl(out / "stdin.jsonl")) == 2
