@@ -683,20 +683,72 @@ def test_a_replayed_report_refuses_another_keep_rule(tmp_path):
 
 
 def test_a_rerun_never_deletes_its_own_input_even_when_an_earlier_run_wrote_it(tmp_path):
-    # clean d2 -o d3 writes d3/sub/a.txt and d3/c.txt; clean d3/sub -o d3 then reads
-    # d3/sub/a.txt and writes d3/a.txt. c.txt is no longer written, so it goes; sub/a.txt
-    # is not written either, but it is this run's input, so it stays.
+    # clean d2 -o d3 writes d3/sub/a.txt and d3/z.txt; clean d3/sub -o d3 then reads
+    # d3/sub/a.txt and writes d3/a.txt. z.txt is no longer written, so it goes; sub/a.txt
+    # is not written either, but it is this run's input, so it stays (and so does a temp
+    # file inside the input that looks like a killed write's). sub/a.txt sorts before
+    # z.txt: keeping it must not stop the deletion of the files after it.
     d2, d3 = tmp_path / "d2", tmp_path / "d3"
     (d2 / "sub").mkdir(parents=True)
     (d2 / "sub" / "a.txt").write_text("First story, kept.\n", encoding="utf-8")
-    (d2 / "c.txt").write_text("Second story, also kept.\n", encoding="utf-8")
+    (d2 / "z.txt").write_text("Second story, also kept.\n", encoding="utf-8")
     clean([str(d2)], d3)
     assert (d3 / "sub" / "a.txt").exists()
-    assert (d3 / "c.txt").exists()
+    assert (d3 / "z.txt").exists()
+    inside_input = d3 / "sub" / ".a.txt.0123456789ab.tmp"
+    inside_input.write_text("not ours to delete", encoding="utf-8")
     clean([str(d3 / "sub")], d3)
     assert (d3 / "a.txt").read_text(encoding="utf-8") == "First story, kept.\n"
     assert (d3 / "sub" / "a.txt").read_text(encoding="utf-8") == "First story, kept.\n"
-    assert not (d3 / "c.txt").exists()
+    assert inside_input.exists()
+    assert not (d3 / "z.txt").exists()
+
+
+def test_only_a_killed_writes_temp_files_beside_what_clean_writes_are_removed(tmp_path):
+    # The atomic writer's temporary names are .NAME.<12 hex digits>.tmp; a killed run leaves
+    # them beside NAME. Only those of names clean writes go; anything else in OUT stays.
+    src = tmp_path / "feed.jsonl"
+    src.write_text(json.dumps({"text": "One story."}) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    gone = [".feed.jsonl.0123456789ab.tmp", ".feed.jsonl.fedcba987654.tmp"]
+    gone.append(".rejects.jsonl.aaaaaaaaaaaa.tmp")
+    stay = [
+        ".feed.jsonl.bak.0123456789ab.tmp",  # the temp file of feed.jsonl.bak
+        ".feed.jsonl.not-hex-digits.tmp",
+        ".other.jsonl.0123456789ab.tmp",  # clean writes no other.jsonl
+        "notes.txt",
+    ]
+    for name in gone + stay:
+        (out / name).write_text("left over", encoding="utf-8")
+    clean([str(src)], out)
+    assert sorted(p.name for p in out.iterdir() if p.name in gone + stay) == sorted(stay)
+
+
+def test_a_manifest_that_is_not_ours_or_names_files_outside_out_deletes_nothing(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("A short story.\n", encoding="utf-8")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("a file next to OUT", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("someone else's file", encoding="utf-8")
+    other = {"schema": "some-other-tool/1", "files": ["keep.txt"]}
+    (out / ".dedup-clean.json").write_text(json.dumps(other), encoding="utf-8")
+    clean([str(src)], out)
+    assert (out / "keep.txt").exists()  # a manifest of another schema is not ours
+    ours = {"schema": "dedup.clean-manifest/1", "files": ["../outside.txt", "in.txt"]}
+    (out / ".dedup-clean.json").write_text(json.dumps(ours), encoding="utf-8")
+    clean([str(src)], out)
+    assert outside.exists()  # named by our manifest, but outside OUT
+
+
+def test_the_cleaned_text_goes_back_into_the_text_field_it_came_from(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "n1", "body": ARTICLE}) + "\n", encoding="utf-8")
+    clean([str(src)], tmp_path / "out", text_field="body", id_field="id")
+    (record,) = _jsonl(tmp_path / "out" / "in.jsonl")
+    assert record == {"id": "n1", "body": ARTICLE.rsplit("\n", 1)[0]}
 
 
 def test_resume_with_standard_input_scans_and_writes(tmp_path):
