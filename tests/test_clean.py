@@ -758,3 +758,55 @@ def test_resume_with_standard_input_scans_and_writes(tmp_path):
     result = CliRunner().invoke(cli, ["clean", "-", "-o", str(out), "--resume"], input=rows)
     assert result.exit_code == 0, result.output
     assert len(_jsonl(out / "stdin.jsonl")) == 2
+
+
+def test_a_text_file_whose_name_ends_in_a_colon_and_digits_keeps_its_name(tmp_path):
+    # A text document's source is its path; "notes:2" must not be read as line 2 of "notes".
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "notes:2").write_text("A short note.\n", encoding="utf-8")
+    clean([str(root)], tmp_path / "out")
+    assert (tmp_path / "out" / "notes:2").read_text(encoding="utf-8") == "A short note.\n"
+
+
+def test_no_document_read_is_an_error_unless_allowed(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"body": "no text field"}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no document read from"):
+        clean([str(src)], tmp_path / "out")
+    assert clean([str(src)], tmp_path / "out", allow_empty=True).summary()["written"] == 0
+
+
+def test_an_input_is_never_overwritten_even_when_empty_or_inside_an_input_directory(tmp_path):
+    # in/feed.jsonl would be written to out/feed.jsonl, which is an input too: empty (no
+    # document names it as a source), or a file of the input directory out/sub.
+    (tmp_path / "in" / "sub").mkdir(parents=True)
+    (tmp_path / "out" / "sub").mkdir(parents=True)
+    (tmp_path / "in" / "feed.jsonl").write_text(json.dumps({"text": "A story."}) + "\n")
+    (tmp_path / "out" / "feed.jsonl").write_text("")
+    with pytest.raises(InputError, match="would overwrite an input"):
+        clean(
+            [str(tmp_path / "in" / "feed.jsonl"), str(tmp_path / "out" / "feed.jsonl")],
+            tmp_path / "out",
+            allow_empty=True,
+        )
+    (tmp_path / "in" / "sub" / "x.txt").write_text("Another story.\n")
+    (tmp_path / "out" / "sub" / "x.txt").write_text("Its own story.\n")
+    with pytest.raises(InputError, match="would overwrite an input"):
+        clean([str(tmp_path / "in"), str(tmp_path / "out" / "sub")], tmp_path / "out")
+    assert (tmp_path / "out" / "sub" / "x.txt").read_text() == "Its own story.\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "record"), [("removed.jsonl", "removed-lines"), ("rejects.jsonl", "rejects")]
+)
+def test_an_input_named_like_a_record_file_is_refused(tmp_path, name, record):
+    src = tmp_path / name
+    src.write_text(json.dumps({"text": "A story."}) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(InputError) as err:
+        clean([str(src)], out)
+    assert str(err.value) == (
+        f"{src} and the {record} record would both be written to {out / name}; "
+        "clean them in separate runs"
+    )
