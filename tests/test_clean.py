@@ -468,6 +468,9 @@ def test_clean_against_an_index_removes_leaked_eval_text(
     assert passage["text"].startswith("Engineers found")
     assert "1 reusing the index" not in result.stderr  # 2 of them:
     assert "2 reusing the index" in result.stderr
+    # The library call rejects a reusing document too unless asked to strip it.
+    api = clean(["train"], tmp_path / "api", against="eval.idx")
+    assert sorted(r.reason for r in api.rejects) == ["indexed_duplicate", "indexed_reuse"]
 
     # --strip cuts the passage out and keeps the rest; the near-copy is still rejected.
     args = [*args, "--strip"]
@@ -772,8 +775,13 @@ def test_a_text_file_whose_name_ends_in_a_colon_and_digits_keeps_its_name(tmp_pa
 def test_no_document_read_is_an_error_unless_allowed(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text(json.dumps({"body": "no text field"}) + "\n", encoding="utf-8")
-    with pytest.raises(InputError, match="no document read from"):
+    with pytest.raises(InputError) as err:
         clean([str(src)], tmp_path / "out")
+    # The message names what was read, how much was skipped and the field looked for.
+    assert str(err.value) == (
+        f"no document read from {src} (1 records skipped); check --text-field ('text'), "
+        "or pass --allow-empty"
+    )
     assert clean([str(src)], tmp_path / "out", allow_empty=True).summary()["written"] == 0
 
 
@@ -810,3 +818,20 @@ def test_an_input_named_like_a_record_file_is_refused(tmp_path, name, record):
         f"{src} and the {record} record would both be written to {out / name}; "
         "clean them in separate runs"
     )
+
+
+def test_strict_stops_at_the_first_unreadable_record(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "A story."}\n{not json\n', encoding="utf-8")
+    assert clean([str(src)], tmp_path / "o1").summary()["unreadable"] == 1
+    with pytest.raises(InputError):
+        clean([str(src)], tmp_path / "o2", strict=True)
+
+
+def test_a_text_file_is_read_and_written_back_in_the_encoding_asked_for(tmp_path):
+    root = tmp_path / "in"
+    root.mkdir()
+    text = "Café crème, déjà vu.\n"
+    (root / "note.txt").write_bytes(text.encode("latin-1"))
+    clean([str(root)], tmp_path / "out", encoding="latin-1")
+    assert (tmp_path / "out" / "note.txt").read_bytes() == text.encode("latin-1")
