@@ -200,6 +200,7 @@ def test_every_document_is_written_or_rejected(tmp_path):
     assert (dup["doc"], dup["duplicate_of"], dup["kept"]) == ("b", "a", "a")
     assert dup["jaccard"] >= dup["threshold"]
     unreadable = [r for r in rejects if r["reason"] == "unreadable"]
+    assert [r["source"] for r in unreadable] == [f"{src}:3", f"{src}:4"]  # lines 3 and 4
     assert summary["unreadable"] == len(unreadable) == 2  # bad JSON, and no text field
     assert next(r["raw"] for r in unreadable) == "{not json"
     assert all(r["detail"] for r in unreadable)
@@ -231,10 +232,23 @@ def test_dropped_cluster_names_the_copy_it_duplicates():
 def test_a_report_of_other_text_is_refused():
     doc = Document("a", "Short.\nText.")
     line = BoilerplateLine("a", 3, 40, 0, "lexicon", 1.0, 0.9, "x")
-    with pytest.raises(InputError, match="does not match document 'a'"):
+    stale = "; scan the same input again with the same --text-field"
+    with pytest.raises(InputError) as err:
         apply_report([doc], Report({}, "f", boilerplate=(line,)))
-    with pytest.raises(InputError, match="not among the input documents"):
+    assert (
+        str(err.value)
+        == f"report does not match document 'a' (span [3, 40) is not on line 1){stale}"
+    )
+    with pytest.raises(InputError) as err:
         apply_report([], Report({}, "f", boilerplate=(line,)))
+    assert (
+        str(err.value)
+        == f"report does not match document 'a' (it is not among the input documents){stale}"
+    )
+    # A line number one past the last line (the text has lines 0 and 1) is not a line.
+    past = BoilerplateLine("a", 7, 12, 2, "lexicon", 1.0, 0.9, "x")
+    with pytest.raises(InputError, match=r"span \[7, 12\) is not on line 3"):
+        apply_report([doc], Report({}, "f", boilerplate=(past,)))
 
 
 def _reference(text: str, findings: list[BoilerplateLine]) -> str:
@@ -629,9 +643,15 @@ def test_against_an_index_each_document_is_rejected_once_with_its_own_source():
 
 
 def test_strip_cuts_each_reused_passage_and_records_its_line():
-    result = apply_report(_reusing_docs(), Report({}, "f"), against=_against(), strip=True)
+    # `copy` is a near-duplicate of `plain` in the corpus itself: stripping passages of an
+    # index changes nothing about that.
+    docs = [*_reusing_docs(), Document("copy", "nothing indexed here", "train.jsonl:4")]
+    cluster = DuplicateCluster("plain", (ClusterMember("copy", 1.0),), "plain", 0.8, "first")
+    report = Report({}, "f", duplicates=(cluster,))
+    result = apply_report(docs, report, against=_against(), strip=True)
     assert [d.id for d in result.documents] == ["reuse", "plain"]
-    assert [r.doc for r in result.rejects] == ["dup"]  # a near-duplicate is still rejected
+    # a near-duplicate of an indexed document is still rejected, and so is the copy
+    assert [r.doc for r in result.rejects] == ["dup", "copy"]
     cleaned = "\nIntro line.\nAs reported, ; meanwhile .\nafter one\nafter two\nafter three"
     assert result.documents[0].text == cleaned
     p1, p2 = REUSING.index(P1), REUSING.index(P2)
@@ -835,3 +855,60 @@ def test_a_text_file_is_read_and_written_back_in_the_encoding_asked_for(tmp_path
     (root / "note.txt").write_bytes(text.encode("latin-1"))
     clean([str(root)], tmp_path / "out", encoding="latin-1")
     assert (tmp_path / "out" / "note.txt").read_bytes() == text.encode("latin-1")
+
+
+def test_a_document_whose_every_line_is_reported_is_left_empty():
+    text = "Share this:\nLeave a Comment\n"
+    lines = [
+        BoilerplateLine("a", 0, 11, 0, "lexicon", 1.0, 0.9, "share this"),
+        BoilerplateLine("a", 12, 27, 1, "lexicon", 1.0, 0.9, "leave a comment"),
+    ]
+    cleaned, cut = remove_spans(Document("a", text), lines)
+    assert cleaned == _reference(text, lines) == ""
+    assert [c.text for c in cut] == ["Share this:", "Leave a Comment"]
+
+
+def test_clean_uses_the_clusters_an_engine_found_elsewhere(tmp_path):
+    # find_duplicates (the Spark engine) decides the clusters: here it calls two unrelated
+    # documents copies, which a scan would never do, so only it can have rejected b.
+    from dedup.cluster import Duplicates
+
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in [("a", "One."), ("b", "Two.")])
+    )
+    cluster = DuplicateCluster("a", (ClusterMember("b", 0.9),), "a", 0.8, "first")
+    result = clean(
+        [str(src)], tmp_path / "out", id_field="id", find_duplicates=lambda: Duplicates([cluster])
+    )
+    assert [(r.doc, r.reason, r.duplicate_of) for r in result.rejects] == [
+        ("b", "near_duplicate", "a")
+    ]
+
+
+def test_files_a_directory_walk_did_not_read_are_reported(tmp_path):
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "story.txt").write_text("A story.\n", encoding="utf-8")
+    (root / "photo.png").write_bytes(b"\x89PNG")
+    result = clean([str(root)], tmp_path / "out")
+    assert [Path(p).name for p in result.passed_over] == ["photo.png"]
+
+
+def test_a_resumed_runs_saved_scan_goes_with_the_next_run_that_does_not_resume(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("A short story.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    clean([str(src)], out, resume=True)
+    assert (out / ".dedup-scan.json").exists()
+    clean([str(src)], out, resume=True)
+    assert (out / ".dedup-scan.json").exists()  # still this run's
+    clean([str(src)], out)
+    assert not (out / ".dedup-scan.json").exists()
+
+
+def test_the_output_must_not_lie_inside_any_input_even_after_standard_input(tmp_path):
+    root = tmp_path / "in"
+    root.mkdir()
+    with pytest.raises(InputError, match="is inside input"):
+        clean(["-", str(root)], root / "out")
