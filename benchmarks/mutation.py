@@ -7,11 +7,6 @@ the score: killed / (killed + survived), timeouts counted as killed, "no tests" 
 survived. Surviving mutant names are listed so each can be read with `mutmut show NAME` in
 the scratch directory (kept with --keep).
 
-Each surviving mutant is then run once more on its own (`mutmut run NAME`, a few seconds
-each): in a full parallel run mutmut 3.8 sometimes records a mutant that loops forever as
-"survived" (seen for `permuted_min` mutants that never end their chunk loop); alone it
-is a timeout, as it should be.
-
 mutmut does not mutate decorated functions, so the `@contextmanager` writers
 (`atomic_path`, `open_atomic`, `open_write_atomic`) are checked by the hand-planted
 mutants in tests/test_atomic.py's module docstring instead.
@@ -77,27 +72,6 @@ def _config(module_path: str, tests: list[str]) -> str:
     )
 
 
-def _results(mutmut: Path, work: Path, env: dict[str, str]) -> tuple[dict[str, int], list[str]]:
-    """Mutants per status, and the names of those not killed (survived or untested)."""
-    results = subprocess.run(
-        [str(mutmut), "results", "--all", "true"],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout
-    counts: dict[str, int] = {}
-    survivors = []
-    for line in results.splitlines():
-        m = re.match(r"\s*(\S+): (.+)$", line)
-        if m:
-            counts[m.group(2)] = counts.get(m.group(2), 0) + 1
-            if m.group(2) in {"survived", "no tests"}:
-                survivors.append(m.group(1))
-    return counts, survivors
-
-
 def run_module(
     name: str, *, source: Path, timeout: float, workers: int, keep: bool
 ) -> dict[str, object]:
@@ -123,17 +97,22 @@ def run_module(
         finished = True
     except subprocess.TimeoutExpired:
         finished = False
-    counts, survivors = _results(mutmut, work, env)
-    for mutant in survivors if finished else []:  # see the module docstring
-        subprocess.run(
-            ["nice", "-n", "10", str(mutmut), "run", mutant],
-            cwd=work,
-            env=env,
-            check=False,
-            capture_output=True,
-        )
-    if finished and survivors:
-        counts, survivors = _results(mutmut, work, env)
+    results = subprocess.run(
+        [str(mutmut), "results", "--all", "true"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    counts: dict[str, int] = {}
+    survivors = []
+    for line in results.splitlines():
+        m = re.match(r"\s*(\S+): (.+)$", line)
+        if m:
+            counts[m.group(2)] = counts.get(m.group(2), 0) + 1
+            if m.group(2) in {"survived", "no tests"}:
+                survivors.append(m.group(1))
     killed = counts.get("killed", 0) + counts.get("timeout", 0)
     survived = counts.get("survived", 0) + counts.get("no tests", 0)
     if not keep:
