@@ -396,3 +396,22 @@ def test_of_two_overlapping_alignments_the_one_with_more_equal_words_stays():
     long, short = WordMatch(0, 30, 0, 30, 28), WordMatch(10, 20, 5, 15, 9)
     apart = WordMatch(40, 50, 40, 50, 10)
     assert _drop_overlaps([short, apart, long]) == [long, apart]
+
+
+@pytest.mark.parametrize(
+    ("pairs", "regions"),
+    [
+        # span 5: a window pair at (0, 0) makes the region [0, 5) x [0, 5); a later pair
+        # joins it when it starts at most 5 words past the region's end on both sides ...
+        ([(0, 0), (10, 10)], [[0, 15, 0, 15]]),
+        ([(0, 0), (11, 11)], [[0, 5, 0, 5], [11, 16, 11, 16]]),
+        ([(0, 0), (10, 11)], [[0, 5, 0, 5], [10, 15, 11, 16]]),
+        # ... and, on side b (not sorted), at most 2 x 5 words before the region's start.
+        ([(0, 100), (5, 90)], [[0, 10, 90, 105]]),
+        ([(0, 100), (5, 89)], [[0, 5, 100, 105], [5, 10, 89, 94]]),
+    ],
+)
+def test_window_pairs_merge_into_a_region_up_to_exactly_span_words_apart(pairs, regions):
+    from dedup.passages import _regions
+
+    assert _regions(pairs, 5) == regions
