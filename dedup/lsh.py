@@ -108,6 +108,9 @@ def row_keys(values: npt.NDArray[np.uint32], salt: int = 0) -> npt.NDArray[np.ui
     """The one 64-bit hash of each row of `values` (equal rows give equal keys).
 
     `salt` tells bands apart, so equal values in two different bands give different keys.
+    The hash starts at `salt * MIX`, folds each value in as `h * MIX + value` (mod 2**64)
+    and ends with MurmurHash3's fmix64. The index stores band keys: changing this formula
+    makes every index built before it find nothing.
 
     Example:
         >>> import numpy as np

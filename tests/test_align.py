@@ -141,3 +141,23 @@ def test_a_one_word_edit_in_a_against_a_sentence_end_in_b_splits():
         WordMatch(9, 17, 10, 18, 8),
     ]
     assert align_words(a, b) == [WordMatch(0, 17, 0, 18, 16)]
+
+
+def test_words_between_counts_only_words_wholly_inside_the_span():
+    # "ab cd  ef": words at [0, 2), [3, 5) and [7, 9), counted by hand.
+    text = "ab cd  ef"
+    layout = Layout.of(split_words(text), split_sentences(text))
+    assert layout.words_between(0, 9) == 3
+    assert layout.words_between(2, 3) == 0  # the space between two words
+    assert layout.words_between(5, 7) == 0  # a wider gap
+    assert layout.words_between(1, 9) == 2  # "ab" is cut, so it does not count
+    assert layout.words_between(3, 5) == 1
+
+
+def test_with_no_slack_a_span_snaps_only_over_punctuation():
+    # slack=0: no word may be left out. 'four'..'nine' leaves out 'Then' before and three
+    # words after, so it stays as it is; 'then'..'here' leaves out no word, so it takes the
+    # sentence's closing period.
+    assert _snap(TEXT, "four", "nine", slack=0) == "four five six seven eight nine"
+    assert _snap(TEXT, "then", "here", slack=0) == SECOND
+    assert SECOND.endswith("here.")

@@ -17,7 +17,17 @@ from hypothesis import strategies as st
 from dedup import Document, InputError, apply_report, clean, read_documents, scan
 from dedup.clean import remove_spans
 from dedup.cli import cli
-from dedup.report import BoilerplateLine, ClusterMember, DuplicateCluster, Report
+from dedup.config import DedupConfig
+from dedup.report import (
+    BoilerplateLine,
+    ClusterMember,
+    DocumentPair,
+    DuplicateCluster,
+    PassageMatch,
+    Report,
+    Span,
+)
+from dedup.store import QueryResult
 
 ARTICLE = (
     "The provincial assembly on Monday passed a bill that makes it compulsory for every new "
@@ -192,6 +202,8 @@ def test_every_document_is_written_or_rejected(tmp_path):
     assert (dup["doc"], dup["duplicate_of"], dup["kept"]) == ("b", "a", "a")
     assert dup["jaccard"] >= dup["threshold"]
     unreadable = [r for r in rejects if r["reason"] == "unreadable"]
+    assert [r["source"] for r in unreadable] == [f"{src}:3", f"{src}:4"]  # lines 3 and 4
+    assert summary["unreadable"] == len(unreadable) == 2  # bad JSON, and no text field
     assert next(r["raw"] for r in unreadable) == "{not json"
     assert all(r["detail"] for r in unreadable)
 
@@ -222,10 +234,23 @@ def test_dropped_cluster_names_the_copy_it_duplicates():
 def test_a_report_of_other_text_is_refused():
     doc = Document("a", "Short.\nText.")
     line = BoilerplateLine("a", 3, 40, 0, "lexicon", 1.0, 0.9, "x")
-    with pytest.raises(InputError, match="does not match document 'a'"):
+    stale = "; scan the same input again with the same --text-field"
+    with pytest.raises(InputError) as err:
         apply_report([doc], Report({}, "f", boilerplate=(line,)))
-    with pytest.raises(InputError, match="not among the input documents"):
+    assert (
+        str(err.value)
+        == f"report does not match document 'a' (span [3, 40) is not on line 1){stale}"
+    )
+    with pytest.raises(InputError) as err:
         apply_report([], Report({}, "f", boilerplate=(line,)))
+    assert (
+        str(err.value)
+        == f"report does not match document 'a' (it is not among the input documents){stale}"
+    )
+    # A line number one past the last line (the text has lines 0 and 1) is not a line.
+    past = BoilerplateLine("a", 7, 12, 2, "lexicon", 1.0, 0.9, "x")
+    with pytest.raises(InputError, match=r"span \[7, 12\) is not on line 3"):
+        apply_report([doc], Report({}, "f", boilerplate=(past,)))
 
 
 def _reference(text: str, findings: list[BoilerplateLine]) -> str:
@@ -459,6 +484,9 @@ def test_clean_against_an_index_removes_leaked_eval_text(
     assert passage["text"].startswith("Engineers found")
     assert "1 reusing the index" not in result.stderr  # 2 of them:
     assert "2 reusing the index" in result.stderr
+    # The library call rejects a reusing document too unless asked to strip it.
+    api = clean(["train"], tmp_path / "api", against="eval.idx")
+    assert sorted(r.reason for r in api.rejects) == ["indexed_duplicate", "indexed_reuse"]
 
     # --strip cuts the passage out and keeps the rest; the near-copy is still rejected.
     args = [*args, "--strip"]
@@ -559,3 +587,362 @@ def test_a_write_that_fails_midway_leaves_out_as_the_last_run_left_it(tmp_path):
     assert f"cannot write {out / 'b.jsonl'}" in failed.stderr
     assert "Traceback" not in failed.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+# --- Holes found by mutation testing (benchmarks/mutation.py clean) -----------------------
+
+# A queried document that reuses two indexed passages on its third line: it starts with an
+# empty line, then an intro line, and three lines follow the passages.
+P1 = "the river authority closed the old bridge after engineers found cracks"
+P2 = "repairs are expected to take most of the summer and cost two million"
+REUSING = f"\nIntro line.\nAs reported, {P1}; meanwhile {P2}.\nafter one\nafter two\nafter three"
+
+
+def _against():
+    """A QueryResult built by hand: `dup` near-duplicates e0 (and e9, found second), `gone`
+    is not an input, `reuse` reuses P2 of e2 and P1 of e1 (listed in that order)."""
+
+    def passage(text: str, indexed: str, sim: float, words: int) -> PassageMatch:
+        start = REUSING.index(text)
+        return PassageMatch(
+            Span(indexed, 5, 5 + len(text), text),
+            Span("reuse", start, start + len(text), text),
+            sim,
+            words,
+        )
+
+    pairs = (
+        DocumentPair("e0", "dup", 0.9, 0.8),
+        DocumentPair("e9", "dup", 0.85, 0.8),
+        DocumentPair("e0", "gone", 0.95, 0.8),
+    )
+    passages = (
+        passage(P2, "e2", 0.97, 13),
+        passage(P1, "e1", 1.0, 11),
+        PassageMatch(Span("e1", 0, 4, "some"), Span("dup", 0, 4, "some"), 1.0, 8),
+    )
+    sources = {"e0": "eval.jsonl:1", "e1": "eval.jsonl:2", "e2": "eval.jsonl:3"}
+    sources["e9"] = "eval.jsonl:10"
+    return QueryResult(pairs, passages, sources)
+
+
+def _reusing_docs() -> list[Document]:
+    return [
+        Document("dup", "some text the index holds", "train.jsonl:1"),
+        Document("reuse", REUSING, "train.jsonl:2"),
+        Document("plain", "nothing indexed here", "train.jsonl:3"),
+    ]
+
+
+def test_against_an_index_each_document_is_rejected_once_with_its_own_source():
+    result = apply_report(_reusing_docs(), Report({}, "f"), against=_against())
+    assert [d.id for d in result.documents] == ["plain"]
+    dup, reuse = (r.to_dict() for r in result.rejects)
+    # The first pair found for `dup` decides (e0, not e9); its passage is not looked at.
+    assert dup == {
+        "doc": "dup",
+        "source": "train.jsonl:1",
+        "reason": "indexed_duplicate",
+        "indexed": "e0",
+        "indexed_source": "eval.jsonl:1",
+        "jaccard": 0.9,
+        "threshold": 0.8,
+    }
+    p1, p2 = REUSING.index(P1), REUSING.index(P2)
+    assert (reuse["doc"], reuse["source"], reuse["reason"]) == (
+        "reuse",
+        "train.jsonl:2",
+        "indexed_reuse",
+    )
+    # README: each span of the document, with the indexed id, source and span, and the
+    # similarity; in the order they appear in the document.
+    assert reuse["passages"] == [
+        {
+            "doc": "reuse",
+            "start": p1,
+            "end": p1 + len(P1),
+            "similarity": 1.0,
+            "indexed": {"doc": "e1", "start": 5, "end": 5 + len(P1), "source": "eval.jsonl:2"},
+            "text": P1,
+        },
+        {
+            "doc": "reuse",
+            "start": p2,
+            "end": p2 + len(P2),
+            "similarity": 0.97,
+            "indexed": {"doc": "e2", "start": 5, "end": 5 + len(P2), "source": "eval.jsonl:3"},
+            "text": P2,
+        },
+    ]
+
+
+def test_strip_cuts_each_reused_passage_and_records_its_line():
+    # `copy` is a near-duplicate of `plain` in the corpus itself: stripping passages of an
+    # index changes nothing about that.
+    docs = [*_reusing_docs(), Document("copy", "nothing indexed here", "train.jsonl:4")]
+    cluster = DuplicateCluster("plain", (ClusterMember("copy", 1.0),), "plain", 0.8, "first")
+    report = Report({}, "f", duplicates=(cluster,))
+    result = apply_report(docs, report, against=_against(), strip=True)
+    assert [d.id for d in result.documents] == ["reuse", "plain"]
+    # a near-duplicate of an indexed document is still rejected, and so is the copy
+    assert [r.doc for r in result.rejects] == ["dup", "copy"]
+    cleaned = "\nIntro line.\nAs reported, ; meanwhile .\nafter one\nafter two\nafter three"
+    assert result.documents[0].text == cleaned
+    p1, p2 = REUSING.index(P1), REUSING.index(P2)
+    # Line 3: the empty first line and the intro line come before (counted by hand).
+    assert [r.to_dict() for r in result.removed] == [
+        {
+            "doc": "reuse",
+            "start": p1,
+            "end": p1 + len(P1),
+            "line": 3,
+            "rule": "indexed_reuse",
+            "similarity": 1.0,
+            "words": 11,
+            "indexed": {"doc": "e1", "start": 5, "end": 5 + len(P1), "source": "eval.jsonl:2"},
+            "text": P1,
+        },
+        {
+            "doc": "reuse",
+            "start": p2,
+            "end": p2 + len(P2),
+            "line": 3,
+            "rule": "indexed_reuse",
+            "similarity": 0.97,
+            "words": 13,
+            "indexed": {"doc": "e2", "start": 5, "end": 5 + len(P2), "source": "eval.jsonl:3"},
+            "text": P2,
+        },
+    ]
+    assert result.summary()["removed_passages"] == 2
+
+
+def test_a_cluster_naming_a_document_not_in_the_input_is_refused_by_name():
+    cluster = DuplicateCluster("a", (ClusterMember("zz", 0.9),), "a", 0.8, "first")
+    with pytest.raises(
+        InputError,
+        match=r"^report does not match document 'zz' \(a duplicate cluster names it but it "
+        r"is not among the input documents\); scan the same input again",
+    ):
+        apply_report([Document("a", "x y")], Report({}, "f", duplicates=(cluster,)))
+
+
+def test_a_replayed_report_refuses_another_keep_rule(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("A short story.\n", encoding="utf-8")
+    made_with_first = Report({"keep": "first"}, "f")
+    with pytest.raises(InputError, match=r"keep='first'.*keep='longest' cannot change that"):
+        clean([str(src)], tmp_path / "o1", DedupConfig(keep="longest"), report=made_with_first)
+    # The same rule, or a report that does not say, replays.
+    assert clean([str(src)], tmp_path / "o2", report=made_with_first).summary()["written"] == 1
+    longest = DedupConfig(keep="longest")
+    assert clean([str(src)], tmp_path / "o3", longest, report=Report({}, "f")).read == 1
+
+
+def test_a_rerun_never_deletes_its_own_input_even_when_an_earlier_run_wrote_it(tmp_path):
+    # clean d2 -o d3 writes d3/sub/a.txt and d3/z.txt; clean d3/sub -o d3 then reads
+    # d3/sub/a.txt and writes d3/a.txt. z.txt is no longer written, so it goes; sub/a.txt
+    # is not written either, but it is this run's input, so it stays (and so does a temp
+    # file inside the input that looks like a killed write's). sub/a.txt sorts before
+    # z.txt: keeping it must not stop the deletion of the files after it.
+    d2, d3 = tmp_path / "d2", tmp_path / "d3"
+    (d2 / "sub").mkdir(parents=True)
+    (d2 / "sub" / "a.txt").write_text("First story, kept.\n", encoding="utf-8")
+    (d2 / "z.txt").write_text("Second story, also kept.\n", encoding="utf-8")
+    clean([str(d2)], d3)
+    assert (d3 / "sub" / "a.txt").exists()
+    assert (d3 / "z.txt").exists()
+    inside_input = d3 / "sub" / ".a.txt.0123456789ab.tmp"
+    inside_input.write_text("not ours to delete", encoding="utf-8")
+    clean([str(d3 / "sub")], d3)
+    assert (d3 / "a.txt").read_text(encoding="utf-8") == "First story, kept.\n"
+    assert (d3 / "sub" / "a.txt").read_text(encoding="utf-8") == "First story, kept.\n"
+    assert inside_input.exists()
+    assert not (d3 / "z.txt").exists()
+
+
+def test_only_a_killed_writes_temp_files_beside_what_clean_writes_are_removed(tmp_path):
+    # The atomic writer's temporary names are .NAME.<12 hex digits>.tmp; a killed run leaves
+    # them beside NAME. Only those of names clean writes go; anything else in OUT stays.
+    src = tmp_path / "feed.jsonl"
+    src.write_text(json.dumps({"text": "One story."}) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    gone = [".feed.jsonl.0123456789ab.tmp", ".feed.jsonl.fedcba987654.tmp"]
+    gone.append(".rejects.jsonl.aaaaaaaaaaaa.tmp")
+    stay = [
+        ".feed.jsonl.bak.0123456789ab.tmp",  # the temp file of feed.jsonl.bak
+        ".feed.jsonl.not-hex-digits.tmp",
+        ".other.jsonl.0123456789ab.tmp",  # clean writes no other.jsonl
+        "notes.txt",
+    ]
+    for name in gone + stay:
+        (out / name).write_text("left over", encoding="utf-8")
+    clean([str(src)], out)
+    assert sorted(p.name for p in out.iterdir() if p.name in gone + stay) == sorted(stay)
+
+
+def test_a_manifest_that_is_not_ours_or_names_files_outside_out_deletes_nothing(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("A short story.\n", encoding="utf-8")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("a file next to OUT", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("someone else's file", encoding="utf-8")
+    other = {"schema": "some-other-tool/1", "files": ["keep.txt"]}
+    (out / ".dedup-clean.json").write_text(json.dumps(other), encoding="utf-8")
+    clean([str(src)], out)
+    assert (out / "keep.txt").exists()  # a manifest of another schema is not ours
+    ours = {"schema": "dedup.clean-manifest/1", "files": ["../outside.txt", "in.txt"]}
+    (out / ".dedup-clean.json").write_text(json.dumps(ours), encoding="utf-8")
+    clean([str(src)], out)
+    assert outside.exists()  # named by our manifest, but outside OUT
+
+
+def test_the_cleaned_text_goes_back_into_the_text_field_it_came_from(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "n1", "body": ARTICLE}) + "\n", encoding="utf-8")
+    clean([str(src)], tmp_path / "out", text_field="body", id_field="id")
+    (record,) = _jsonl(tmp_path / "out" / "in.jsonl")
+    assert record == {"id": "n1", "body": ARTICLE.rsplit("\n", 1)[0]}
+
+
+def test_resume_with_standard_input_scans_and_writes(tmp_path):
+    # Standard input has no size or time to check a saved scan against: --resume scans.
+    out = tmp_path / "out"
+    rows = "".join(json.dumps({"text": t}) + "\n" for t in ("One story.", "Another one."))
+    result = CliRunner().invoke(cli, ["clean", "-", "-o", str(out), "--resume"], input=rows)
+    assert result.exit_code == 0, result.output
+    assert len(_jsonl(out / "stdin.jsonl")) == 2
+
+
+def test_a_text_file_whose_name_ends_in_a_colon_and_digits_keeps_its_name(tmp_path):
+    # A text document's source is its path; "notes:2" must not be read as line 2 of "notes".
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "notes:2").write_text("A short note.\n", encoding="utf-8")
+    clean([str(root)], tmp_path / "out")
+    assert (tmp_path / "out" / "notes:2").read_text(encoding="utf-8") == "A short note.\n"
+
+
+def test_no_document_read_is_an_error_unless_allowed(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"body": "no text field"}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        clean([str(src)], tmp_path / "out")
+    # The message names what was read, how much was skipped and why (the field looked for).
+    assert str(err.value) == (
+        f"no document read from {src}: 1 record skipped, 1 for: no field 'text' "
+        "(keys: ['body']); pass --text-field (or pass --allow-empty)"
+    )
+    assert clean([str(src)], tmp_path / "out", allow_empty=True).summary()["written"] == 0
+
+
+def test_an_input_is_never_overwritten_even_when_empty_or_inside_an_input_directory(tmp_path):
+    # in/feed.jsonl would be written to out/feed.jsonl, which is an input too: empty (no
+    # document names it as a source), or a file of the input directory out/sub.
+    (tmp_path / "in" / "sub").mkdir(parents=True)
+    (tmp_path / "out" / "sub").mkdir(parents=True)
+    (tmp_path / "in" / "feed.jsonl").write_text(json.dumps({"text": "A story."}) + "\n")
+    (tmp_path / "out" / "feed.jsonl").write_text("")
+    with pytest.raises(InputError, match="would overwrite an input"):
+        clean(
+            [str(tmp_path / "in" / "feed.jsonl"), str(tmp_path / "out" / "feed.jsonl")],
+            tmp_path / "out",
+            allow_empty=True,
+        )
+    (tmp_path / "in" / "sub" / "x.txt").write_text("Another story.\n")
+    (tmp_path / "out" / "sub" / "x.txt").write_text("Its own story.\n")
+    with pytest.raises(InputError, match="would overwrite an input"):
+        clean([str(tmp_path / "in"), str(tmp_path / "out" / "sub")], tmp_path / "out")
+    assert (tmp_path / "out" / "sub" / "x.txt").read_text() == "Its own story.\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "record"), [("removed.jsonl", "removed-lines"), ("rejects.jsonl", "rejects")]
+)
+def test_an_input_named_like_a_record_file_is_refused(tmp_path, name, record):
+    src = tmp_path / name
+    src.write_text(json.dumps({"text": "A story."}) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(InputError) as err:
+        clean([str(src)], out)
+    assert str(err.value) == (
+        f"{src} and the {record} record would both be written to {out / name}; "
+        "clean them in separate runs"
+    )
+
+
+def test_strict_stops_at_the_first_unreadable_record(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "A story."}\n{not json\n', encoding="utf-8")
+    assert clean([str(src)], tmp_path / "o1").summary()["unreadable"] == 1
+    with pytest.raises(InputError):
+        clean([str(src)], tmp_path / "o2", strict=True)
+
+
+def test_a_text_file_is_read_and_written_back_in_the_encoding_asked_for(tmp_path):
+    root = tmp_path / "in"
+    root.mkdir()
+    text = "Café crème, déjà vu.\n"
+    (root / "note.txt").write_bytes(text.encode("latin-1"))
+    clean([str(root)], tmp_path / "out", encoding="latin-1")
+    assert (tmp_path / "out" / "note.txt").read_bytes() == text.encode("latin-1")
+
+
+def test_a_document_whose_every_line_is_reported_is_left_empty():
+    text = "Share this:\nLeave a Comment\n"
+    lines = [
+        BoilerplateLine("a", 0, 11, 0, "lexicon", 1.0, 0.9, "share this"),
+        BoilerplateLine("a", 12, 27, 1, "lexicon", 1.0, 0.9, "leave a comment"),
+    ]
+    cleaned, cut = remove_spans(Document("a", text), lines)
+    assert cleaned == _reference(text, lines) == ""
+    assert [c.text for c in cut] == ["Share this:", "Leave a Comment"]
+
+
+def test_clean_uses_the_clusters_an_engine_found_elsewhere(tmp_path):
+    # find_duplicates (the Spark engine) decides the clusters: here it calls two unrelated
+    # documents copies, which a scan would never do, so only it can have rejected b.
+    from dedup.cluster import Duplicates
+
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in [("a", "One."), ("b", "Two.")])
+    )
+    cluster = DuplicateCluster("a", (ClusterMember("b", 0.9),), "a", 0.8, "first")
+    result = clean(
+        [str(src)], tmp_path / "out", id_field="id", find_duplicates=lambda: Duplicates([cluster])
+    )
+    assert [(r.doc, r.reason, r.duplicate_of) for r in result.rejects] == [
+        ("b", "near_duplicate", "a")
+    ]
+
+
+def test_files_a_directory_walk_did_not_read_are_reported(tmp_path):
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "story.txt").write_text("A story.\n", encoding="utf-8")
+    (root / "photo.png").write_bytes(b"\x89PNG")
+    result = clean([str(root)], tmp_path / "out")
+    assert [Path(p).name for p in result.passed_over] == ["photo.png"]
+
+
+def test_a_resumed_runs_saved_scan_goes_with_the_next_run_that_does_not_resume(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("A short story.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    clean([str(src)], out, resume=True)
+    assert (out / ".dedup-scan.json").exists()
+    clean([str(src)], out, resume=True)
+    assert (out / ".dedup-scan.json").exists()  # still this run's
+    clean([str(src)], out)
+    assert not (out / ".dedup-scan.json").exists()
+
+
+def test_the_output_must_not_lie_inside_any_input_even_after_standard_input(tmp_path):
+    root = tmp_path / "in"
+    root.mkdir()
+    with pytest.raises(InputError, match="is inside input"):
+        clean(["-", str(root)], root / "out")

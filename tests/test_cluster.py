@@ -315,6 +315,10 @@ _DAY0_2021 = float((date(2021, 1, 1) - date(1970, 1, 1)).days * 86400)
         ("2021-01-01T03:00:00+03:00", _DAY0_2021),
         ("2021-01-01T00:00:00", _DAY0_2021),
         ("2021-01-02", _DAY0_2021 + 86400),
+        # A datetime keeps its time of day (12:30 is 45,000 s after midnight), with or
+        # without a zone: it is not read as the date alone.
+        (datetime(2021, 1, 1, 12, 30), _DAY0_2021 + 45000),
+        (datetime(2021, 1, 1, 12, 30, tzinfo=timezone(timedelta(hours=-1))), _DAY0_2021 + 48600),
     ],
 )
 def test_dates_are_moments_in_utc(value, seconds):
@@ -387,3 +391,110 @@ def test_shingle_size_reaches_verification(seed_texts):
     ]
     assert truth
     assert verified_pairs(docs, config) == truth
+
+
+# --- Holes found by mutation testing (benchmarks/mutation.py cluster) ---------------------
+
+
+def _first_use_groups(sigs: np.ndarray) -> list[int]:
+    """The reference for `_identical`: number each distinct row in order of first use."""
+    seen: dict[bytes, int] = {}
+    return [seen.setdefault(row.tobytes(), len(seen)) for row in sigs]
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_identical_signatures_share_a_group_numbered_in_order_of_first_use(collide, monkeypatch):
+    # 30 distinct signatures drawn 1,000 times: long interleaved runs of equal rows, where an
+    # unstable sort would pick a later copy as a group's head and renumber the groups.
+    rng = np.random.default_rng(7)
+    pool = rng.integers(0, 2**32, size=(30, 8), dtype=np.uint32)
+    sigs = pool[rng.integers(0, 30, size=1000)]
+    if collide:  # every row one 64-bit key: the exact fallback must tell them apart
+        monkeypatch.setattr(cluster, "row_keys", lambda band: np.zeros(len(band), np.uint64))
+    assert cluster._identical(sigs).tolist() == _first_use_groups(sigs)
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        ["a", "b", "b", "b"],  # the colliding neighbours are the first pair checked
+        ["b", "b", "b", "a"],  # ... the last pair checked
+        ["a", "b"],  # rows that differ in every value
+    ],
+)
+def test_a_key_collision_anywhere_falls_back_to_exact_groups(layout, monkeypatch):
+    # Equal keys are checked in batches of `BATCH` neighbours; with batches of one, each
+    # check is its own batch, so a collision must be found whichever batch holds it.
+    rows = {"a": [1, 1, 1, 1], "b": [2, 2, 2, 2]}
+    sigs = np.array([rows[x] for x in layout], dtype=np.uint32)
+    monkeypatch.setattr(cluster, "row_keys", lambda band: np.zeros(len(band), np.uint64))
+    monkeypatch.setattr(cluster, "BATCH", 1)
+    assert cluster._identical(sigs).tolist() == _first_use_groups(sigs)
+
+
+class _RecordingTexts(Sequence[str]):
+    """Texts that remember which positions were read."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.read: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        self.read.add(int(i))
+        return self.texts[i]
+
+
+def test_only_documents_with_a_candidate_are_read_for_verification():
+    # cluster_signatures reads a text only when its document has a candidate: a copy or a
+    # band neighbour. Documents 1 and 4 are exact copies, 2 and 5 near copies (known
+    # Jaccard 0.8); the other 20 share no word with anything, so they have no candidate.
+    a, b = _shared_words(40, 10, "r")
+    copy = " ".join(f"c{k}x" for k in range(40))
+    texts = [f"lone{k}a lone{k}b lone{k}c lone{k}d lone{k}e lone{k}f" for k in range(20)]
+    texts[1:1] = [copy, a.text]
+    texts[4:4] = [copy, b.text]
+    config = DedupConfig()
+    sigs = signature.document_signatures([Document(str(i), t) for i, t in enumerate(texts)], config)
+    recording = _RecordingTexts(texts)
+    order = np.arange(len(texts), dtype=np.int64)
+    found, _ = cluster.cluster_signatures(sigs, recording, order, config)
+    assert found == [(1, [(4, 1.0)]), (2, [(5, 0.8)])]
+    assert recording.read == {1, 2, 4, 5}
+
+
+def test_find_duplicates_verifies_with_the_configured_shingles(seed_texts):
+    # Word 3-grams, not the default 5-grams: each member's Jaccard is the exact Jaccard of
+    # 3-gram sets (document_jaccard under the same config), and the pairs are the truth.
+    config = DedupConfig(shingle=ShingleConfig(size=3), threshold=0.5)
+    texts = _corpus(_words(seed_texts), 20)
+    docs = [Document(f"d{i}", t) for i, t in enumerate(texts)]
+    clusters = find_duplicates(docs, config).clusters
+    assert clusters
+    by_id = {d.id: d for d in docs}
+    for c in clusters:
+        for m in c.members:
+            exact = document_jaccard(by_id[c.representative], by_id[m.id], config)
+            assert m.jaccard == round(exact, 6)
+            assert m.jaccard >= config.threshold
+
+
+def test_progress_stages_of_near_duplicates_name_their_step(monkeypatch):
+    # Every stage the near-duplicate step shows on the progress line says which step it
+    # is in ("near-duplicates: ..."), as every other step names itself.
+    from dedup import progress
+
+    shown: list[str] = []
+    record = shown.append
+    monkeypatch.setattr(cluster, "set_stage", record)
+    real_count = progress.stage_count
+    monkeypatch.setattr(
+        progress, "stage_count", lambda name, *a: (record(name), real_count(name, *a))
+    )
+    docs = list(_shared_words(40, 10, "s"))
+    find_duplicates(docs)
+    verified_pairs(docs)
+    assert len(set(shown)) == 3  # signing, candidate pairs, verifying
+    assert all(s.startswith("near-duplicates: ") for s in shown)

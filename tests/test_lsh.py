@@ -234,3 +234,45 @@ def test_exact_fallback_sorts_by_every_value(monkeypatch):
     monkeypatch.setattr(lsh, "row_keys", lambda band, salt=0: np.zeros(len(band), np.uint64))
     sigs = np.array([[1, 0, 1], [1, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=np.uint32)
     assert band_candidates(sigs, 1, 3)[0].tolist() == [[0, 2], [1, 3]]
+
+
+# --- Holes found by mutation testing (benchmarks/mutation.py lsh) -------------------------
+
+_M64 = (1 << 64) - 1
+
+
+def _fmix64(h: int) -> int:
+    """MurmurHash3's 64-bit finalizer, from its published constants."""
+    h ^= h >> 33
+    h = (h * 0xFF51AFD7ED558CCD) & _M64
+    h ^= h >> 33
+    h = (h * 0xC4CEB9FE1A85EC53) & _M64
+    return h ^ (h >> 33)
+
+
+def _band_key(values: list[int], band: int) -> int:
+    """The band key as the docstring of `row_keys` defines it, in plain integers: start at
+    salt x MIX with salt = band + 1, fold each value in as h x MIX + value (mod 2**64), then
+    fmix64; read as a signed 64-bit number."""
+    mix = 0x9E3779B97F4A7C15
+    h = ((band + 1) * mix) & _M64
+    for v in values:
+        h = (h * mix + v) & _M64
+    key = _fmix64(h)
+    return key - (1 << 64) if key >= 1 << 63 else key
+
+
+def test_band_keys_are_the_documented_hash_because_the_index_stores_them():
+    # An index on disk holds these keys; a build that hashed bands differently would
+    # silently find nothing in an index built before it. So the keys are pinned to the
+    # formula, computed here without numpy, for every band of a few signatures.
+    rng = np.random.default_rng(3)
+    sigs = rng.integers(0, 2**32, size=(4, 12), dtype=np.uint32)
+    sigs[1, :3] = sigs[0, :3]  # an equal first band
+    for bands, rows in [(4, 3), (6, 2), (12, 1)]:
+        keys = band_keys(sigs, bands, rows)
+        expected = [
+            [_band_key(sig[b * rows : (b + 1) * rows].tolist(), b) for b in range(bands)]
+            for sig in sigs
+        ]
+        assert keys.tolist() == expected

@@ -362,3 +362,73 @@ def test_adjacent_passages_are_one_region():
     assert (passage.b.start, passage.b.end) == (len(prefix), len(copy) - len(suffix))
     assert passage.kind == "rewritten"  # one part was matched by its content words only
     assert 0.6 < passage.similarity < 1.0
+
+
+# --- Holes found by mutation testing (benchmarks/mutation.py passages) --------------------
+
+# (side a, side b, equal words); the budget takes them by words: p0 30, p2 25, p1 20, p4 15,
+# p3 10, p5 5, p6 3. Listed here in another order, to show the order does not matter.
+_CAPPED = {
+    "p3": ("a", "d", 10),
+    "p6": ("e", "b", 3),
+    "p0": ("a", "b", 30),
+    "p5": ("b", "d", 5),
+    "p2": ("b", "c", 25),
+    "p4": ("c", "d", 15),
+    "p1": ("a", "c", 20),
+}
+
+
+@pytest.mark.parametrize(
+    ("budget", "kept"),
+    [
+        # 1: p0 takes a and b; p2, p1, p3, p5 and p6 each touch a or b; p4 takes c and d.
+        (1, {"p0", "p4"}),
+        # 2: p0 (a1 b1), p2 (b2 c1), p1 (a2 c2); every later one touches a, b or c at 2
+        # (p6 too: e is free, but its other side b is full).
+        (2, {"p0", "p2", "p1"}),
+        # 3: p0, p2, p1, p4 (c3 d1), p3 (a3 d2), p5 (b3 d3); p6 finds b at 3.
+        (3, {"p0", "p2", "p1", "p4", "p3", "p5"}),
+        (4, set(_CAPPED)),  # no document reaches 4
+        (0, set(_CAPPED)),  # 0: no cap
+    ],
+)
+def test_every_per_document_budget_keeps_the_longest_passages_it_can(budget, kept):
+    from dedup.passages import cap_per_document
+    from dedup.report import PassageMatch, Span
+
+    passages = [
+        PassageMatch(Span(a, 0, 9, name), Span(b, 0, 9, name), 1.0, words)
+        for name, (a, b, words) in _CAPPED.items()
+    ]
+    got = cap_per_document(passages, budget)
+    assert [p.a.text for p in got] == [name for name in _CAPPED if name in kept]  # input order
+
+
+def test_of_two_overlapping_alignments_the_one_with_more_equal_words_stays():
+    from dedup.align import WordMatch
+    from dedup.passages import _drop_overlaps
+
+    # long and short overlap on both sides (words 10-20 of a, 5-15 of b); apart does not.
+    long, short = WordMatch(0, 30, 0, 30, 28), WordMatch(10, 20, 5, 15, 9)
+    apart = WordMatch(40, 50, 40, 50, 10)
+    assert _drop_overlaps([short, apart, long]) == [long, apart]
+
+
+@pytest.mark.parametrize(
+    ("pairs", "regions"),
+    [
+        # span 5: a window pair at (0, 0) makes the region [0, 5) x [0, 5); a later pair
+        # joins it when it starts at most 5 words past the region's end on both sides ...
+        ([(0, 0), (10, 10)], [[0, 15, 0, 15]]),
+        ([(0, 0), (11, 11)], [[0, 5, 0, 5], [11, 16, 11, 16]]),
+        ([(0, 0), (10, 11)], [[0, 5, 0, 5], [10, 15, 11, 16]]),
+        # ... and, on side b (not sorted), at most 2 x 5 words before the region's start.
+        ([(0, 100), (5, 90)], [[0, 10, 90, 105]]),
+        ([(0, 100), (5, 89)], [[0, 5, 100, 105], [5, 10, 89, 94]]),
+    ],
+)
+def test_window_pairs_merge_into_a_region_up_to_exactly_span_words_apart(pairs, regions):
+    from dedup.passages import _regions
+
+    assert _regions(pairs, 5) == regions

@@ -216,3 +216,64 @@ def test_char_shingles_never_take_the_word_kernel():
         shingles = text_shingles(text, config)
         assert got_set.tolist() == sorted(set(shingles.tolist()))
         assert (got_sig == compute_signatures([shingles], 16, config.seed)[0]).all()
+
+
+# --- Holes found by mutation testing (benchmarks/mutation.py signature) -------------------
+
+
+def test_an_empty_document_inside_a_chunk_that_starts_mid_corpus_stays_empty(monkeypatch):
+    # Shingle counts 3, 3, 0, 2, 0 and chunks of about 4 rows (64 cells / 16 permutations):
+    # the chunks are {0}, {1, 2} and {3, 4}, so both empty documents share a chunk that
+    # starts at row 3 or 6 of the corpus, after a document with rows.
+    monkeypatch.setattr(signature, "_CHUNK_CELLS", 64)
+    config = ShingleConfig(size=1)
+    docs = [["a", "b", "c"], ["d", "e", "f"], [], ["g", "h"], []]
+    sigs = compute_signatures([shingle_hashes(d, config) for d in docs], 16, 2)
+    for row, doc in zip(sigs, docs, strict=True):
+        expected = _datasketch(shingle_texts(doc, config), 16, 2) if doc else EMPTY_SIGNATURE
+        assert (row == expected).all()
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 5])
+def test_windows_of_one_shingle_every_shingle_start_inside_the_document(count):
+    # window = stride = 1: one window per shingle, at 0..count-1 and no further (an empty
+    # document still gives its one, empty, window at 0).
+    words = [f"w{k}" for k in range(count)]
+    hashes = shingle_hashes(words, ShingleConfig(size=1))
+    sigs, starts = window_signatures(hashes, window=1, stride=1, num_perm=8, seed=1)
+    assert starts.tolist() == (list(range(count)) or [0])
+    for row, word in zip(sigs, words, strict=False):
+        assert (row == _datasketch([word.encode()], 8, 1)).all()
+    if not count:
+        assert (sigs == EMPTY_SIGNATURE).all()
+
+
+@pytest.mark.skipif(not _kernel.AVAILABLE, reason="needs numba (the fast extra)")
+@pytest.mark.parametrize(("fast", "kernel"), [(None, True), (True, True), (False, False)])
+def test_fast_chooses_the_compiled_kernel(fast, kernel, monkeypatch):
+    # `fast=None` picks the kernel when numba is there, True forces it, False avoids it:
+    # the values are the same either way, so only the calls tell which path ran.
+    calls: list[str] = []
+    for name in ("signatures", "shingle_sets"):
+        real = getattr(_kernel, name)
+        monkeypatch.setattr(
+            _kernel, name, lambda *a, _real=real, _name=name: (calls.append(_name), _real(*a))[1]
+        )
+    texts = ["one two three four five six", "Crème brûlée ce soir, et demain"]
+    config = DedupConfig(num_perm=16)
+    sigs = signature.text_signatures(texts, config, fast=fast)
+    sets = signature.text_shingle_sets(texts, config, fast=fast)
+    assert calls == (["signatures", "shingle_sets"] if kernel else [])
+    assert sigs.dtype == np.uint32  # the kernel writes into a uint32 array
+    reference = compute_signatures([text_shingles(t, config) for t in texts], 16, config.seed)
+    assert (sigs == reference).all()
+    assert [s.tolist() for s in sets] == [
+        sorted(set(text_shingles(t, config).tolist())) for t in texts
+    ]
+
+
+def test_document_signatures_are_uint32_like_datasketch():
+    docs = [Document("a", "one two three four five six"), Document("b", "")]
+    sigs = signature.document_signatures(docs, DedupConfig(num_perm=8))
+    assert sigs.dtype == np.uint32
+    assert sigs[1].tolist() == [EMPTY_SIGNATURE] * 8
