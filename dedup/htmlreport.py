@@ -34,7 +34,7 @@ from itertools import accumulate
 from typing import Any
 
 from dedup.errors import InputError
-from dedup.report import KINDS, DocumentPair, Report, pair_rank, pair_reuse
+from dedup.report import KINDS, DocumentPair, Report, pair_ranking, pair_reuse
 
 TOP_ROWS = 20  # rows of each overview table; the full lists page through every one
 BINS = 10  # histogram bins over 0-1
@@ -249,7 +249,8 @@ def page_data(
         for c in report.duplicates
     ]  # fmt: skip
     verdicts, findings = _check_rows(docs, check)
-    ranked = sorted(range(len(report.pairs)), key=lambda k: pair_rank(report.pairs[k]))
+    rank = pair_ranking(report)
+    ranked = sorted(range(len(report.pairs)), key=lambda k: rank(report.pairs[k]))
     ranked += range(len(report.pairs), len(pairs))  # pairs only the passages name
     return {
         "columns": {"pair": PAIR_COLUMNS, "passage": PASSAGE_COLUMNS,

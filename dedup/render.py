@@ -26,7 +26,14 @@ from dedup import annotate as ci
 from dedup.annotate import Annotate
 from dedup.check import CheckResult
 from dedup.htmlreport import render_html
-from dedup.report import KINDS, BoilerplateLine, DocumentPair, PassageMatch, Report, pair_rank
+from dedup.report import (
+    KINDS,
+    BoilerplateLine,
+    DocumentPair,
+    PassageMatch,
+    Report,
+    pair_ranking,
+)
 from dedup.store import QueryResult
 
 REPORT_FORMATS = ("text", "json", "html")
@@ -79,7 +86,7 @@ def _report_text(report: Report, width: int | None, texts: Mapping[str, str]) ->
     """
     width = width or min(shutil.get_terminal_size((120, 24)).columns, 160)
     lines = [_summary_line(report)]
-    pairs = sorted(report.pairs, key=pair_rank)
+    pairs = sorted(report.pairs, key=pair_ranking(report))
     for pair in pairs[:TOP_PAIRS]:
         lines.append(_pair_line(pair))
     if len(pairs) > TOP_PAIRS:

@@ -9,7 +9,7 @@ finding's `line` 0-based; `Report.from_dict` still reads it.)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -511,12 +511,18 @@ def pair_reuse(pair: DocumentPair) -> float:
     return max(a, b, pair.jaccard)
 
 
-def pair_rank(pair: DocumentPair) -> tuple[float, str, str]:
-    """Sort key of document pairs, the most reuse first (`pair_reuse`).
+def pair_ranking(report: Report) -> Callable[[DocumentPair], tuple[float, int, int]]:
+    """Sort key of a report's document pairs: the most reuse first (`pair_reuse`), ties in
+    input order (so "c.jsonl:15" comes before "c.jsonl:144", as in the corpus).
 
     Example:
-        >>> pairs = [DocumentPair("a", "b", 0.1, 0.8, 0.2, 0.3), DocumentPair("a", "c", 0.9, 0.8)]
-        >>> [p.b for p in sorted(pairs, key=pair_rank)]
-        ['c', 'b']
+        >>> docs = tuple(DocumentInfo(i, i, 1) for i in ("x:15", "x:144", "x:2"))
+        >>> pairs = (DocumentPair("x:15", "x:144", 0.1, 0.8), DocumentPair("x:2", "x:15", 0.1, 0.8),
+        ...          DocumentPair("x:15", "x:2", 0.9, 0.8))
+        >>> ranked = sorted(pairs, key=pair_ranking(Report({}, "f", documents=docs, pairs=pairs)))
+        >>> [(p.a, p.b) for p in ranked]
+        [('x:15', 'x:2'), ('x:15', 'x:144'), ('x:2', 'x:15')]
     """
-    return (-pair_reuse(pair), pair.a, pair.b)
+    order = {d.id: k for k, d in enumerate(report.documents)}
+    last = len(order)
+    return lambda pair: (-pair_reuse(pair), order.get(pair.a, last), order.get(pair.b, last))
