@@ -432,3 +432,14 @@ def test_window_pairs_merge_into_a_region_up_to_exactly_span_words_apart(pairs, 
     from dedup.passages import _regions
 
     assert _regions(pairs, 5) == regions
+
+
+def test_sentence_containment_is_the_same_measured_in_blocks(monkeypatch, seed_texts):
+    """`_graded` bounds its (passages x sentences) arrays by working in blocks; one cell at a
+    time must give the very same containment as one block."""
+    a, b = Document("a", seed_texts["000"]), Document("b", seed_texts["004"])
+    whole = compare(a, b).pairs
+    monkeypatch.setattr("dedup.passages._GRADED_CELLS", 1)
+    assert compare(a, b).pairs == whole
+    assert whole[0].sentence_containment_a is not None
+    assert whole[0].sentence_containment_a > 0.3  # the seeds share three passages
