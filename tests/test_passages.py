@@ -9,6 +9,7 @@ import json
 import random
 import textwrap
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -432,3 +433,161 @@ def test_window_pairs_merge_into_a_region_up_to_exactly_span_words_apart(pairs, 
     from dedup.passages import _regions
 
     assert _regions(pairs, 5) == regions
+
+
+def _prepared(*texts: str):
+    from dedup.normalize import load_tables
+    from dedup.prepare import prepare_range
+
+    load_tables()
+    docs = [Document(f"d{i}", text) for i, text in enumerate(texts)]
+    return prepare_range(docs, range(len(docs)), config=DedupConfig()).unpack()
+
+
+def _words_of(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each word, straight from split_words (the reference layout)."""
+    w = split_words(text)
+    return list(zip(w.starts.tolist(), w.ends.tolist(), strict=True))
+
+
+_GRADED_TEXT = (
+    "Officials from the ministry will lead the delegation. It leaves on Monday. "
+    "The talks cover trade tariffs, fishing quotas and border crossings! "
+    "Nobody expects an agreement before summer. Ferries run."
+)
+
+
+def test_mostly_inside_is_half_or_more_of_the_characters_inside_the_spans():
+    from dedup.passages import _mostly_inside
+
+    # [10, 20): 5 of 10 characters inside is half (True), 4 is not.
+    assert _mostly_inside(10, 20, [(0, 15)])
+    assert not _mostly_inside(10, 20, [(0, 14)])
+    assert _mostly_inside(10, 20, [(10, 12), (17, 20)])  # 2 + 3 from two spans
+    assert not _mostly_inside(10, 20, [(0, 10), (20, 30)])  # touching is not inside
+    rng = random.Random(3)
+    for _ in range(300):
+        start = rng.randrange(50)
+        end = start + rng.randrange(1, 30)
+        cuts = sorted(rng.sample(range(80), 2 * rng.randrange(4)))
+        spans = list(zip(cuts[::2], cuts[1::2], strict=True))
+        covered = {c for s, e in spans for c in range(s, e)} & set(range(start, end))
+        assert _mostly_inside(start, end, spans) == (2 * len(covered) >= end - start)
+
+
+def test_breaks_in_are_the_sentence_starts_of_a_word_range_relative_to_its_start():
+    from dedup.passages import _breaks_in
+
+    assert _breaks_in([0, 4, 9, 15], 4, 15) == [0, 5]  # 4 in (the range's start), 15 not
+    rng = random.Random(4)
+    for _ in range(300):
+        breaks = sorted(rng.sample(range(60), rng.randrange(10)))
+        lo = rng.randrange(60)
+        hi = lo + rng.randrange(30)
+        assert _breaks_in(breaks, lo, hi) == [k - lo for k in breaks if lo <= k < hi]
+
+
+def test_word_ranges_and_next_to_agree_with_the_words_of_the_text():
+    from dedup.passages import _next_to, _word_ranges
+
+    (prep,) = _prepared(_GRADED_TEXT)
+    words = _words_of(_GRADED_TEXT)
+    rng, n = random.Random(6), len(_GRADED_TEXT)
+    pairs = [(s, s + d) for s in range(n + 1) for d in (-1, 0, 1, 2)]  # every short gap
+    pairs += [(rng.randrange(n + 1), rng.randrange(n + 1)) for _ in range(2000)]
+    starts = np.array([s for s, _ in pairs], dtype=np.int64)
+    ends = np.array([e for _, e in pairs], dtype=np.int64)
+    lo, hi = _word_ranges(prep, starts, ends)
+    for s, e, got_lo, got_hi in zip(starts.tolist(), ends.tolist(), lo, hi, strict=True):
+        # lo: the first word starting at or after s; hi: the words ending at or before e.
+        assert got_lo == next((i for i, (ws, _) in enumerate(words) if ws >= s), len(words))
+        assert got_hi == sum(we <= e for _, we in words)
+        # _next_to(end, start): no word wholly inside characters [end, start), not backwards
+        between = any(e <= ws and we <= s for ws, we in words)
+        assert _next_to(prep, e, s) == (s >= e and not between)
+    # by hand: "delegation." then " It": the gap after "delegation" holds no word
+    end = _GRADED_TEXT.index("delegation") + len("delegation")
+    assert _next_to(prep, end, _GRADED_TEXT.index("It leaves"))
+    assert not _next_to(prep, end, _GRADED_TEXT.index("leaves"))  # "It" is in between
+    assert not _next_to(prep, end + 1, end)  # backwards
+
+
+def _graded_reference(text: str, contained: list[float], aligned: list[tuple[int, int]]):
+    """`_graded` from the characters themselves: each sentence (first word's start to last
+    word's end) scores max(contained x length, characters inside `aligned`)."""
+    from dedup.normalize import split_sentences
+
+    words = _words_of(text)
+    covered = {c for s, e in aligned for c in range(s, e)}
+    scores, lengths = [], []
+    sentences = [(seg.start, seg.end) for seg in split_sentences(text)]
+    inside = [[w for w in words if s <= w[0] < e] for s, e in sentences]
+    for share, sentence_words in zip(contained, [w for w in inside if w], strict=True):
+        lo, hi = sentence_words[0][0], sentence_words[-1][1]
+        chars = len(covered & set(range(lo, hi)))
+        scores.append(max(share * (hi - lo), chars))
+        lengths.append(hi - lo)
+    return round(sum(scores) / max(sum(lengths), 1), 6)
+
+
+def test_graded_containment_weighs_each_sentence_by_its_characters():
+    from dedup.passages import _graded
+
+    (prep,) = _prepared(_GRADED_TEXT)
+    sentences = len(prep.sentence_cuts()) - 1
+    assert sentences == 5
+    rng = random.Random(8)
+    n = len(_GRADED_TEXT)
+    for _ in range(100):
+        contained = [rng.choice([0.0, 1.0, rng.random()]) for _ in range(sentences)]
+        cuts = sorted(rng.sample(range(n + 1), 2 * rng.randrange(4)))
+        aligned = list(zip(cuts[::2], cuts[1::2], strict=True))
+        got = _graded(prep, np.array(contained), aligned)
+        assert got == pytest.approx(_graded_reference(_GRADED_TEXT, contained, aligned), abs=2e-6)
+    # by hand: the first sentence (52 of 189 sentence characters) wholly aligned, none held
+    first = _GRADED_TEXT.index(".")
+    assert _graded(prep, np.zeros(5), [(0, first)]) == round(first / 189, 6)
+    assert _graded(prep, np.ones(5), []) == 1.0
+    (empty,) = _prepared("")
+    assert _graded(empty, np.zeros(0), [(0, 5)]) == 0.0
+
+
+def test_passages_next_to_each_other_on_both_sides_merge_into_one():
+    from dedup.passages import _merge_adjacent
+
+    a_text = "Alpha beta gamma delta. Epsilon zeta eta theta. Iota kappa lambda mu."
+    b_text = "Nu xi omicron. Alpha beta gamma delta. Epsilon zeta theta eta! Iota kappa lambda mu."
+    pa, pb = _prepared(a_text, b_text)
+
+    def at(text: str, sentence: str) -> tuple[int, int]:
+        start = text.index(sentence)
+        return start, start + len(sentence)
+
+    # each sentence with what follows it up to the next one (the last to the text's end)
+    a1, a2, a3 = (at(a_text, s) for s in ("Alpha beta gamma delta.", "Epsilon", "Iota"))
+    b1, b2, b3 = (at(b_text, s) for s in ("Alpha beta gamma delta.", "Epsilon", "Iota"))
+    a2, a3 = (a2[0], a3[0]), (a3[0], len(a_text))
+    b2, b3 = (b2[0], b3[0]), (b3[0], len(b_text))
+    assert a_text[slice(*a2)] == "Epsilon zeta eta theta. "
+    assert b_text[slice(*b2)] == "Epsilon zeta theta eta! "
+
+    def scored(a, b, words, overlap):
+        return (a[0], a[1], b[0], b[1], 0.5, words, overlap)
+
+    def similarity(a0, a1, b0, b1):
+        return round(fuzz.ratio(_norm(a_text[a0:a1]), _norm(b_text[b0:b1])) / 100, 4)
+
+    p1, p2, p3 = scored(a1, b1, 4, -1.0), scored(a2, b2, 3, 0.8), scored(a3, b3, 4, 0.6)
+    whole = (a1[0], a3[1], b1[0], b3[1])
+    # all three, given in any order: one region over all of them, its words the sum, its
+    # overlap the lowest of the rewritten parts, its similarity measured over the whole
+    assert _merge_adjacent(pa, pb, [p3, p1, p2]) == [(*whole[:4], similarity(*whole), 11, 0.6)]
+    two = (a1[0], a2[1], b1[0], b2[1])
+    assert _merge_adjacent(pa, pb, [p2, p1]) == [(*two, similarity(*two), 7, 0.8)]
+    aligned = scored(a2, b2, 3, -1.0)
+    assert _merge_adjacent(pa, pb, [p1, aligned])[0][6] == -1.0  # no part rewritten
+    # a word between them on both sides, or on one side only: apart
+    assert _merge_adjacent(pa, pb, [p3, p1]) == [p1, p3]
+    assert _merge_adjacent(pa, pb, [p1, scored(a2, b3, 3, 0.8)]) == [p1, scored(a2, b3, 3, 0.8)]
+    assert _merge_adjacent(pa, pb, [p1, scored(a3, b2, 3, 0.8)]) == [p1, scored(a3, b2, 3, 0.8)]
+    assert _merge_adjacent(pa, pb, [p2]) == [p2]
