@@ -591,3 +591,78 @@ def test_passages_next_to_each_other_on_both_sides_merge_into_one():
     assert _merge_adjacent(pa, pb, [p1, scored(a2, b3, 3, 0.8)]) == [p1, scored(a2, b3, 3, 0.8)]
     assert _merge_adjacent(pa, pb, [p1, scored(a3, b2, 3, 0.8)]) == [p1, scored(a3, b2, 3, 0.8)]
     assert _merge_adjacent(pa, pb, [p2]) == [p2]
+
+
+# Sentence a holds 8 content words; b rewords it with 6 of them (and 2 others) in another
+# order, so no two consecutive words align: cosine 6 / sqrt(8 x 8) = 0.75, 6 words shared.
+_SENT_A = "Harbour ferries carry tourists across stormy northern waters."
+_SENT_B = "Stormy waters near northern harbour islands carry ferries."
+
+
+@pytest.mark.parametrize(
+    ("overlap", "shared", "found"),
+    [
+        (0.5, 4, True),  # the defaults
+        (0.75, 6, True),  # exactly at both bounds
+        (0.8, 4, False),  # cosine 0.75 < 0.8
+        (0.5, 7, False),  # 6 shared < 7
+    ],
+)
+def test_sentence_pairing_takes_its_bounds_from_the_config(overlap, shared, found):
+    from dedup.passages import find_reuse
+
+    intro_a = "Zebras graze quietly beside the river bank at dawn."
+    intro_b = "Engineers repaired the old signal box before winter arrived."
+    docs = [Document("a", f"{intro_a} {_SENT_A}"), Document("b", f"{intro_b} {_SENT_B}")]
+    pc = PassageConfig(min_sentence_overlap=overlap, min_sentence_words=shared)
+    reuse = find_reuse(docs, DedupConfig(passage=pc), every_pair=True)
+    got = [(p.a.text, p.b.text, p.kind, p.overlap, p.words) for p in reuse.passages]
+    assert got == ([(_SENT_A, _SENT_B, "rewritten", 0.75, 6)] if found else [])
+
+
+def test_document_overlap_is_kept_for_pairs_with_a_passage_and_grades_aligned_sentences():
+    from dedup.passages import _align_pair, find_reuse
+
+    # short sentences (2 content words each: below the 3 that sentence containment needs),
+    # so only the passage of aligned words makes them count in the graded containment
+    body = "Ships sail. Birds sing. Dogs bark. Cats sleep. Bells ring. Kids play."
+    intro = "Zebras graze quietly beside the river bank at dawn."
+    a_text, b_text = body, f"{intro} {body}"
+    reuse = find_reuse([Document("a", a_text), Document("b", b_text)])
+    (p,) = reuse.passages
+    assert (p.a.start, p.a.end, p.b.start, p.b.end) == (0, len(body), len(intro) + 1, len(b_text))
+    (overlap,) = reuse.overlaps.values()
+    assert overlap[3] == 1.0  # every sentence of a inside the passage
+    assert overlap[4] == _graded_reference(b_text, [0.0] * 7, [(p.b.start, p.b.end)])
+    assert 0.5 < overlap[4] < 1.0
+    # without sentence pairing: the three shingle-set measures only
+    no_sentences = DedupConfig(passage=PassageConfig(sentences=False))
+    reuse = find_reuse([Document("a", a_text), Document("b", b_text)], no_sentences)
+    assert [len(o) for o in reuse.overlaps.values()] == [3]
+    # a pair with no passage is measured only when asked to (`every`)
+    pa, pb = _prepared(a_text, "Engineers repaired the old signal box before winter arrived.")
+    out: tuple[list, list] = ([], [])
+    _align_pair([pa, pb], (0, 1), [], DedupConfig(), out)
+    assert out == ([], [])
+    _align_pair([pa, pb], (0, 1), [], DedupConfig(), out, every=True)
+    assert out[0] == []
+    assert [(ia, ib, len(o), left) for ia, ib, o, left in out[1]] == [(0, 1, 5, 0)]
+
+
+def test_progress_stages_of_a_passage_scan_name_their_step(monkeypatch):
+    # The stage names a scan log shows (tests/reliability/test_silent.py reads the first).
+    from dedup import passages, progress
+
+    shown: list[str] = []
+    monkeypatch.setattr(passages, "set_stage", shown.append)
+    real_count = progress.stage_count
+    monkeypatch.setattr(
+        progress, "stage_count", lambda name, *a: (shown.append(name), real_count(name, *a))
+    )
+    text = "Officials from the foreign ministry will lead the delegation to Geneva next week."
+    passages.find_reuse([Document("a", text), Document("b", text)])
+    assert list(dict.fromkeys(shown)) == [
+        "passages: preparing documents",
+        "passages: candidate windows",
+        "passages: aligning document pairs",
+    ]
