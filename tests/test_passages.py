@@ -550,6 +550,11 @@ def test_graded_containment_weighs_each_sentence_by_its_characters():
     assert _graded(prep, np.ones(5), []) == 1.0
     (empty,) = _prepared("")
     assert _graded(empty, np.zeros(0), [(0, 5)]) == 0.0
+    (one,) = _prepared("a")  # one sentence of one character: 1 of 1
+    assert _graded(one, np.ones(1), []) == 1.0
+    # a trailing sentence without words ("???") is no sentence: 2 sentences, not 3
+    (tail,) = _prepared("Ships sail. Dogs bark. ???")
+    assert _graded(tail, np.array([1.0, 0.0, 0.5]), []) == round(10 / 19, 6)
 
 
 def test_passages_next_to_each_other_on_both_sides_merge_into_one():
@@ -591,6 +596,13 @@ def test_passages_next_to_each_other_on_both_sides_merge_into_one():
     assert _merge_adjacent(pa, pb, [p1, scored(a2, b3, 3, 0.8)]) == [p1, scored(a2, b3, 3, 0.8)]
     assert _merge_adjacent(pa, pb, [p1, scored(a3, b2, 3, 0.8)]) == [p1, scored(a3, b2, 3, 0.8)]
     assert _merge_adjacent(pa, pb, [p2]) == [p2]
+    # passages that start together on side a come out in order of their start on side b
+    x, y, z = (
+        scored((0, 5), (0, 20), 1, -1.0),
+        scored((0, 10), (5, 8), 1, -1.0),
+        scored((0, 8), (30, 40), 1, -1.0),
+    )
+    assert _merge_adjacent(pa, pb, [z, y, x]) == [x, y, z]
 
 
 # Sentence a holds 8 content words; b rewords it with 6 of them (and 2 others) in another
@@ -666,3 +678,13 @@ def test_progress_stages_of_a_passage_scan_name_their_step(monkeypatch):
         "passages: candidate windows",
         "passages: aligning document pairs",
     ]
+
+
+def test_a_short_sentence_copied_word_for_word_is_a_verbatim_sentence_pair():
+    # 5 words: too short for a passage of aligned words (8), paired as a sentence
+    sentence = "Harbour ferries carry tourists daily."
+    a = Document("a", f"Zebras graze quietly beside the river bank at dawn. {sentence}")
+    b = Document("b", f"{sentence} Engineers repaired the old signal box before winter.")
+    (p,) = compare(a, b).passages
+    assert (p.a.text, p.b.text) == (sentence, sentence)
+    assert (p.kind, p.similarity, p.overlap, p.words) == ("verbatim", 1.0, 1.0, 5)
