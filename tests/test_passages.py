@@ -22,6 +22,7 @@ from dedup.config import DedupConfig, PassageConfig
 from dedup.errors import ConfigError
 from dedup.normalize import split_words
 from dedup.passages import find_passages_against
+from dedup.verify import set_overlap
 
 REAL_TEXTS = [module.__doc__ or "" for module in (json, argparse, textwrap, collections, decimal)]
 
@@ -643,7 +644,12 @@ def test_document_overlap_is_kept_for_pairs_with_a_passage_and_grades_aligned_se
     reuse = find_reuse([Document("a", a_text), Document("b", b_text)])
     (p,) = reuse.passages
     assert (p.a.start, p.a.end, p.b.start, p.b.end) == (0, len(body), len(intro) + 1, len(b_text))
+    assert (p.kind, p.overlap) == ("verbatim", None)  # aligned words, not paired sentences
     (overlap,) = reuse.overlaps.values()
+    pa, pb = _prepared(a_text, b_text)
+    shingles = set_overlap(pa.shingles, pb.shingles)
+    assert overlap[:3] == tuple(round(x, 6) for x in shingles)  # rounded to 6 places
+    assert all(len(str(x)) > 8 for x in shingles[::2])  # (values with more than 6 places)
     assert overlap[3] == 1.0  # every sentence of a inside the passage
     assert overlap[4] == _graded_reference(b_text, [0.0] * 7, [(p.b.start, p.b.end)])
     assert 0.5 < overlap[4] < 1.0
@@ -653,6 +659,7 @@ def test_document_overlap_is_kept_for_pairs_with_a_passage_and_grades_aligned_se
     assert [len(o) for o in reuse.overlaps.values()] == [3]
     # a pair with no passage is measured only when asked to (`every`)
     pa, pb = _prepared(a_text, "Engineers repaired the old signal box before winter arrived.")
+    assert set_overlap(pa.shingles, pb.shingles) == (0.0, 0.0, 0.0)
     out: tuple[list, list] = ([], [])
     _align_pair([pa, pb], (0, 1), [], DedupConfig(), out)
     assert out == ([], [])
@@ -688,3 +695,97 @@ def test_a_short_sentence_copied_word_for_word_is_a_verbatim_sentence_pair():
     (p,) = compare(a, b).passages
     assert (p.a.text, p.b.text) == (sentence, sentence)
     assert (p.kind, p.similarity, p.overlap, p.words) == ("verbatim", 1.0, 1.0, 5)
+
+
+def test_a_pair_with_as_many_passages_as_its_cap_keeps_them_in_document_order(seed_texts):
+    docs = [Document("000", seed_texts["000"]), Document("004", seed_texts["004"])]
+    every = find_passages(docs)
+    assert len(every) == 3
+    assert every == sorted(every, key=lambda p: (p.a.start, p.b.start))  # documented order
+    for cap in (0, 3):  # 0: no cap; 3: the cap reached, nothing left out
+        config = DedupConfig(passage=PassageConfig(max_per_pair=cap))
+        assert find_passages(docs, config) == every
+
+
+def test_an_aligned_passage_is_kept_down_to_exactly_the_least_similarity():
+    # one edited sentence: 2 of 14 words changed
+    a = "Officials from the foreign ministry will lead the delegation to Geneva next week."
+    b = "Officials from the finance ministry will lead the delegation to Vienna next week."
+    (p,) = find_passages([Document("a", a), Document("b", b)])
+    similarity = round(fuzz.ratio(_norm(a), _norm(b)) / 100, 4)
+    assert (p.a.text, p.b.text, p.similarity, p.kind) == (a, b, similarity, "edited")
+    for least, found in ((similarity, True), (similarity + 0.0001, False)):
+        # (sentence pairing off: it would take the sentence pair the alignment leaves out)
+        pc = PassageConfig(min_similarity=least, sentences=False)
+        got = find_passages([Document("a", a), Document("b", b)], DedupConfig(passage=pc))
+        assert [(q.a.text, q.kind) for q in got] == ([(a, "edited")] if found else [])
+
+
+def test_two_copies_of_a_text_of_exactly_the_fewest_words_are_one_aligned_passage():
+    text = "Ships sail north while gulls circle the harbour."  # 8 words: min_words
+    (p,) = compare(Document("a", text), Document("b", text)).passages
+    assert (p.a.text, p.b.text, p.words, p.kind, p.overlap) == (text, text, 8, "verbatim", None)
+
+
+def test_passages_at_the_very_start_and_end_of_both_documents_count_every_word():
+    rng = random.Random(11)
+    head = " ".join(rng.sample(VOCAB, 30)) + "."
+    tail = " ".join(rng.sample(VOCAB, 30)) + "."
+    a = f"{head} {' '.join(rng.sample(VOCAB, 40))}. {tail}"
+    b = f"{head} {' '.join(rng.sample(VOCAB, 40))}. {tail}"
+    got = [
+        (p.a.text, p.b.text, p.words) for p in find_passages([Document("a", a), Document("b", b)])
+    ]
+    assert got == [(head, head, 30), (tail, tail, 30)]
+
+
+# Two more reworded sentence pairs, on words of their own: all 8 content words reordered
+# (cosine 1.0), and 5 shared of 8 and 7 (cosine 5 / sqrt(56) = 0.6682).
+_SENT_A2 = "Violet lanterns glow softly above quiet mountain villages."
+_SENT_B2 = "Above quiet villages, mountain lanterns glow violet softly."
+_SENT_A3 = "Copper kettles whistle loudly inside crowded railway kitchens."
+_SENT_B3 = "Railway kitchens hold copper kettles, whistling loudly."
+_ZEBRAS = "Zebras graze beside the river."
+
+
+@pytest.mark.parametrize(
+    ("a_parts", "b_parts", "expected"),
+    [
+        # consecutive on both sides: one passage, its words the sum, its overlap the lowest
+        ([_SENT_A, _SENT_A2], [_SENT_B, _SENT_B2], [(0, 1, 0, 1, 14, 0.75)]),
+        ([_SENT_A, _SENT_A2, _SENT_A3], [_SENT_B, _SENT_B2, _SENT_B3], [(0, 2, 0, 2, 19, 0.6682)]),
+        # a sentence in between on one side: apart
+        (
+            [_SENT_A, _ZEBRAS, _SENT_A2],
+            [_SENT_B, _SENT_B2],
+            [(0, 0, 0, 0, 6, 0.75), (2, 2, 1, 1, 8, 1.0)],
+        ),
+        (
+            [_SENT_A, _SENT_A2],
+            [_SENT_B, _ZEBRAS, _SENT_B2],
+            [(0, 0, 0, 0, 6, 0.75), (1, 1, 2, 2, 8, 1.0)],
+        ),
+    ],
+)
+def test_consecutive_reworded_sentences_are_one_passage(a_parts, b_parts, expected):
+    a_text, b_text = " ".join(a_parts), " ".join(b_parts)
+
+    def span(parts: list[str], first: int, last: int) -> str:
+        return " ".join(parts[first : last + 1])
+
+    got = compare(Document("a", a_text), Document("b", b_text)).passages
+    want = [
+        (span(a_parts, a0, a1), span(b_parts, b0, b1), "rewritten", words, overlap)
+        for a0, a1, b0, b1, words, overlap in expected
+    ]
+    assert [(p.a.text, p.b.text, p.kind, p.words, round(p.overlap, 4)) for p in got] == want
+
+
+def test_a_reworded_sentence_already_inside_a_passage_on_side_a_is_not_reported_again():
+    # b copies the sentence word for word (aligned), then rewords it further on: the
+    # reworded pair's a side lies inside the passage of aligned words, so it is left out
+    copied = "Harbour ferries carry tourists across stormy northern waters every day."
+    a_text = f"{copied} Zebras graze quietly beside the river bank at dawn."
+    b_text = f"{copied} Engineers repaired the old signal box before winter. {_SENT_B}"
+    got = compare(Document("a", a_text), Document("b", b_text)).passages
+    assert [(p.a.text, p.b.text, p.kind) for p in got] == [(copied, copied, "verbatim")]
