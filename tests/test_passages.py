@@ -789,3 +789,23 @@ def test_a_reworded_sentence_already_inside_a_passage_on_side_a_is_not_reported_
     b_text = f"{copied} Engineers repaired the old signal box before winter. {_SENT_B}"
     got = compare(Document("a", a_text), Document("b", b_text)).passages
     assert [(p.a.text, p.b.text, p.kind) for p in got] == [(copied, copied, "verbatim")]
+
+
+def test_alignment_takes_its_fewest_words_and_largest_gap_from_the_config():
+    rng = random.Random(12)
+    words = rng.sample(VOCAB, 30)
+    edited = [*words[:14], "zzzzzz", *words[15:]]  # word 14 replaced: runs of 14 and 15
+    a = f"{' '.join(words)}. {' '.join(rng.sample(VOCAB, 20))}."
+    b = f"{' '.join(edited)}. {' '.join(rng.sample(VOCAB, 20))}."
+    docs = [Document("a", a), Document("b", b)]
+
+    def found(**options):
+        pc = PassageConfig(sentences=False, **options)
+        return [(p.a.text, p.b.text, p.words) for p in find_passages(docs, DedupConfig(passage=pc))]
+
+    one = (" ".join(words) + ".", " ".join(edited) + ".", 29)
+    assert found() == [one]  # one edit of one word: inside the default gap of 4
+    assert found(min_words=29) == [one]
+    assert found(min_words=30) == []  # 29 equal words
+    first, second = " ".join(words[:14]), " ".join(words[15:]) + "."
+    assert found(max_gap=0) == [(first, first, 14), (second, " ".join(edited[15:]) + ".", 15)]
