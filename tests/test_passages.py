@@ -809,3 +809,21 @@ def test_alignment_takes_its_fewest_words_and_largest_gap_from_the_config():
     assert found(min_words=30) == []  # 29 equal words
     first, second = " ".join(words[:14]), " ".join(words[15:]) + "."
     assert found(max_gap=0) == [(first, first, 14), (second, " ".join(edited[15:]) + ".", 15)]
+
+
+@pytest.mark.parametrize("swap", [False, True])
+def test_an_edit_across_a_sentence_break_on_one_side_splits_the_passage(swap):
+    # "... X12 alpha. Y1 ..." against "... X12 beta Y1 ...": the edit ends a sentence on one
+    # side only, so the two runs are two reuses (align._breaks_chain), on either side
+    rng = random.Random(13)
+    x, y = rng.sample(VOCAB, 12), rng.sample(VOCAB, 12)
+    one = f"{' '.join(x)} alpha. {' '.join(y)}."
+    other = f"{' '.join(x)} beta {' '.join(y)}."
+    docs = [Document("a", one), Document("b", other)]
+    got = [(p.a.text, p.b.text, p.words) for p in find_passages(docs[::-1] if swap else docs)]
+    # the side with the break snaps the first run to its sentence's end (1 word after it)
+    expected = [
+        (f"{' '.join(x)} alpha.", " ".join(x), 12),
+        (f"{' '.join(y)}.", f"{' '.join(y)}.", 12),
+    ]
+    assert got == ([(b, a, n) for a, b, n in expected] if swap else expected)
