@@ -626,3 +626,43 @@ def test_docs_preset_keeps_exact_label_lexicon_lines_and_short_site_repeats():
     assert not _docs_evidence(_Verdict(0, "lexicon", 0.9, 1.0, "edit this page"), label, named)
     assert not _docs_evidence(_Verdict(0, "lexicon", 1.0, 1.0, "copyright"), label, named)
     assert not _docs_evidence(_Verdict(0, "counter", 1.0, 1.0, "3 comments"), label, named)
+
+
+def test_a_prefix_phrase_stands_alone_as_the_whole_line_before_a_separator_or_short():
+    from dedup.boilerplate import _prefix_stands_alone, _split_lines
+
+    config = BoilerplateConfig()  # short lines: at most 8 words, so "short" here is <= 16
+
+    def alone(text: str) -> bool:
+        (line,) = _split_lines(text)
+        return _prefix_stands_alone(line, "also read", config)
+
+    long_tail = " ".join(f"word{k}" for k in range(20))
+    assert alone("Also Read")  # the whole line
+    assert alone(f"Also Read | {long_tail}")  # a separator after the phrase: a label
+    assert alone(f"» Also read: {long_tail}")
+    assert not alone(f"Also read {long_tail}")  # long, no separator: prose
+    sixteen = " ".join(f"w{k}" for k in range(14))
+    assert alone(f"Also read {sixteen}")  # 16 words, no sentence mark
+    assert not alone(f"Also read {sixteen} w14")  # 17 words
+    assert not alone("Also read this. Then go home")  # a sentence mark inside
+    assert not alone("Also read this and go home.")  # at its end
+
+
+def test_documents_go_to_the_model_in_runs_of_at_most_its_batch_of_lines():
+    import random
+
+    from dedup.boilerplate import _MODEL_LINES, _batches
+
+    rng = random.Random(2)
+    for _ in range(200):
+        sizes = [rng.choice([1, 50, 300, _MODEL_LINES - 1, _MODEL_LINES, 2000]) for _ in range(12)]
+        picked = sorted(rng.sample(range(12), rng.randrange(13)))
+        batches = list(_batches(picked, sizes))
+        assert [k for batch in batches for k in batch] == picked  # in order, each once
+        for batch, after in zip(batches, [*batches[1:], None], strict=False):
+            total = sum(sizes[k] for k in batch)
+            assert batch
+            assert total <= _MODEL_LINES or len(batch) == 1  # a bigger document goes alone
+            if after is not None:  # full: the next document would not have fitted
+                assert total + sizes[after[0]] > _MODEL_LINES
