@@ -666,3 +666,19 @@ def test_documents_go_to_the_model_in_runs_of_at_most_its_batch_of_lines():
             assert total <= _MODEL_LINES or len(batch) == 1  # a bigger document goes alone
             if after is not None:  # full: the next document would not have fitted
                 assert total + sizes[after[0]] > _MODEL_LINES
+
+
+@pytest.mark.parametrize(
+    ("teaser", "found"),
+    [
+        # the last word may be cut off, so it is not counted: 5 words (teaser_prefix_words)
+        ("Oil prices climb for a third…", True),
+        ("Oil prices climb for a…", False),  # 4 counted words
+    ],
+)
+def test_a_teaser_needs_the_fewest_words_of_another_documents_opening(teaser, found) -> None:
+    opening = "Oil prices climb for a third day as Gulf supply worries return.\n"
+    docs = [Document("a", PROSE + teaser), Document("b", opening + PROSE)]
+    got = [b for b in detect_boilerplate(docs) if b.rule == "teaser_of_document"]
+    text = docs[0].text
+    assert [(b.doc, text[b.start : b.end]) for b in got] == ([("a", teaser)] if found else [])
