@@ -682,3 +682,18 @@ def test_a_teaser_needs_the_fewest_words_of_another_documents_opening(teaser, fo
     got = [b for b in detect_boilerplate(docs) if b.rule == "teaser_of_document"]
     text = docs[0].text
     assert [(b.doc, text[b.start : b.end]) for b in got] == ([("a", teaser)] if found else [])
+
+
+def test_quoted_lines_are_four_or_more_words_ending_in_a_closing_quote_or_code():
+    from dedup.boilerplate import _quoted, _split_lines
+
+    text = "\n".join(
+        [
+            "He said: “We will win this.”",  # 6 words, closing quote
+            "“Four words end here”",  # exactly 4
+            "“Three words here”",  # 3: too short to be reported speech
+            "$ make install",  # code
+            "Four plain words here",
+        ]
+    )
+    assert _quoted(_split_lines(text)).tolist() == [True, True, False, True, False]
