@@ -631,6 +631,11 @@ def test_sentence_pairing_takes_its_bounds_from_the_config(overlap, shared, foun
     reuse = find_reuse(docs, DedupConfig(passage=pc), every_pair=True)
     got = [(p.a.text, p.b.text, p.kind, p.overlap, p.words) for p in reuse.passages]
     assert got == ([(_SENT_A, _SENT_B, "rewritten", 0.75, 6)] if found else [])
+    # every pair is measured (`every_pair`), with or without a passage; a reworded sentence
+    # counts by its containment (6 of its 8 content words), not as characters inside a
+    # passage of aligned words: a's sentences weigh 50 and 60 characters (no final stop)
+    (overlap,) = reuse.overlaps.values()
+    assert overlap[3] == round(0.75 * 60 / (50 + 60), 6)
 
 
 def test_document_overlap_is_kept_for_pairs_with_a_passage_and_grades_aligned_sentences():
