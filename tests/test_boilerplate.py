@@ -616,6 +616,7 @@ def test_docs_preset_keeps_exact_label_lexicon_lines_and_short_site_repeats():
     repeat = _Verdict(2, "corpus_repeat", 5.0, 3.0, "5 documents")
     assert _docs_evidence(repeat, label, named)
     assert _docs_evidence(repeat, eight, named)
+    assert _docs_evidence(repeat, _split_lines("Contents")[0], named)  # one word is a label
     assert not _docs_evidence(repeat, nine, named)  # more than 8 words: content
     assert not _docs_evidence(repeat, sentence, named)  # a sentence mark: content
     assert not _docs_evidence(repeat, symbols, named)  # no words
