@@ -56,18 +56,30 @@ CORE: dict[str, tuple[str, list[str]]] = {
     ),
 }
 
+# module -> slow tests left out of its mutation run (they check jobs and run-to-run
+# determinism, which the module's other tests do not need to kill its mutants); each one
+# costs seconds per surviving mutant.
+SLOW: dict[str, list[str]] = {
+    "passages": [
+        "tests/test_passages.py::test_cli_scan_report_is_byte_identical_for_any_jobs",
+        "tests/test_passages.py::test_workers_give_the_same_passages_as_one_process",
+        "tests/test_passages.py::test_same_input_gives_same_report",
+    ],
+}
+
 _IGNORE = shutil.ignore_patterns(
     ".git", ".venv", "mutants", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"
 )
 
 
-def _config(module_path: str, tests: list[str]) -> str:
+def _config(module_path: str, tests: list[str], slow: list[str]) -> str:
+    deselect = [arg for test in slow for arg in ("--deselect", test)]
     return (
         "\n[tool.mutmut]\n"
         f'source_paths = ["dedup/"]\n'
         f"only_mutate = [{json.dumps(module_path)}]\n"
         f"pytest_add_cli_args_test_selection = {json.dumps([module_path, *tests])}\n"
-        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-x", "-q"]\n'
+        f"pytest_add_cli_args = {json.dumps(['-p', 'no:cacheprovider', '-x', '-q', *deselect])}\n"
         'also_copy = ["samples/", "benchmarks/"]\n'
     )
 
@@ -81,7 +93,7 @@ def run_module(
     work = scratch / "repo"
     shutil.copytree(source, work, ignore=_IGNORE)
     pyproject = work / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text() + _config(module_path, tests))
+    pyproject.write_text(pyproject.read_text() + _config(module_path, tests, SLOW.get(name, [])))
     mutmut = Path(sys.executable).with_name("mutmut")
     env = {**os.environ, "PYTHONPATH": str(work)}
     started = time.monotonic()

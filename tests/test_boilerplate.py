@@ -548,3 +548,153 @@ def test_an_advertisement_marker_goes_anywhere_but_a_one_word_heading_only_at_th
     assert _rules(PROSE + "Advertisement\n" + PROSE, rules) == {3: "lexicon"}  # 0-based
     assert _rules(PROSE + "Comments\n" + PROSE, rules) == {}
     assert _rules(PROSE + "Comments", rules) == {3: "lexicon"}
+
+
+# --- Holes found by mutation testing (benchmarks/mutation.py boilerplate) -----------------
+
+
+def test_a_documents_opening_is_its_first_eight_words_of_a_long_enough_line():
+    from dedup.boilerplate import _opening, _split_lines
+
+    seven, eight = "one two three four five six seven", "a b c d e f g h"
+    assert _opening(_split_lines(f"{seven}\n{eight} i j\n")) == eight  # first 8 of 10
+    assert _opening(_split_lines(f"{seven}\n{eight}\n")) == eight  # exactly 8 is enough
+    # no line of 8 words: the normalized lines joined by a space, cut at 60 characters
+    short = ["Alpha beta gamma delta", "Epsilon zeta eta theta", "Iota kappa lambda mu nu"]
+    joined = " ".join(s.lower() for s in short)
+    assert len(joined) > 60
+    assert _opening(_split_lines("\n".join(short))) == joined[:60]
+
+
+def test_carriers_keep_the_first_document_of_each_opening_and_count_openings():
+    from dedup.boilerplate import _carry, _count, _ids
+
+    carriers: dict = {}
+    assert _count(carriers.get("line")) == 0
+    _carry(carriers, "line", "opening 1", "d1")
+    _carry(carriers, "line", "opening 1", "d2")  # same opening: the first stays
+    assert (_count(carriers["line"]), _ids(carriers["line"])) == (1, ["d1"])
+    _carry(carriers, "line", "opening 2", "d3")
+    _carry(carriers, "line", "opening 2", "d4")
+    _carry(carriers, "line", "opening 1", "d5")
+    assert (_count(carriers["line"]), _ids(carriers["line"])) == (2, ["d1", "d3"])
+    _carry(carriers, "line", "opening 3", "d6")
+    assert (_count(carriers["line"]), _ids(carriers["line"])) == (3, ["d1", "d3", "d6"])
+
+
+def test_markers_are_the_marker_rules_but_legal_lexicon_phrases_and_unanchored_tails():
+    from dedup.boilerplate import _is_marker, _Verdict
+
+    def verdict(rule: str, evidence: str) -> _Verdict:
+        return _Verdict(0, rule, 1.0, 1.0, evidence)
+
+    def tail(rule: str, evidence: str) -> _Verdict:
+        text = f"in the tail block after a {rule} line ({evidence}); 3 words <= 12, no mark"
+        return verdict("tail_block", text)
+
+    assert _is_marker(verdict("lexicon", "related articles"))
+    assert _is_marker(verdict("lexicon_prefix", "read more ..."))
+    assert not _is_marker(verdict("lexicon", "all rights reserved"))  # legal: evidence only
+    assert not _is_marker(verdict("lexicon_prefix", "copyright ..."))
+    assert _is_marker(verdict("counter", "3 comments"))
+    assert not _is_marker(verdict("corpus_repeat", "12 documents"))
+    assert _is_marker(tail("counter", "3 comments"))  # holds as the line it follows does
+    assert not _is_marker(tail("lexicon", "copyright"))
+    assert not _is_marker(tail("corpus_repeat", "12 documents"))
+    assert not _is_marker(verdict("tail_block", "no anchor in this evidence"))
+
+
+def test_docs_preset_keeps_exact_label_lexicon_lines_and_short_site_repeats():
+    from dedup.boilerplate import _docs_evidence, _split_lines, _Verdict
+
+    named, unnamed = BoilerplateConfig(site_field="site"), BoilerplateConfig()
+    (label,) = _split_lines("Edit this page on GitHub")
+    (eight,) = _split_lines("one two three four five six seven eight")
+    (nine,) = _split_lines("one two three four five six seven eight nine")
+    (sentence,) = _split_lines("Edit this page.")
+    (symbols,) = _split_lines("* * *")
+    repeat = _Verdict(2, "corpus_repeat", 5.0, 3.0, "5 documents")
+    assert _docs_evidence(repeat, label, named)
+    assert _docs_evidence(repeat, eight, named)
+    assert _docs_evidence(repeat, _split_lines("Contents")[0], named)  # one word is a label
+    assert not _docs_evidence(repeat, nine, named)  # more than 8 words: content
+    assert not _docs_evidence(repeat, sentence, named)  # a sentence mark: content
+    assert not _docs_evidence(repeat, symbols, named)  # no words
+    assert not _docs_evidence(repeat, label, unnamed)  # no site to repeat on
+    lexicon = _Verdict(0, "lexicon", 1.0, 1.0, "edit this page")
+    assert _docs_evidence(lexicon, label, unnamed)
+    assert not _docs_evidence(_Verdict(1, "lexicon", 1.0, 1.0, "edit this page"), label, named)
+    assert not _docs_evidence(_Verdict(0, "lexicon", 0.9, 1.0, "edit this page"), label, named)
+    assert not _docs_evidence(_Verdict(0, "lexicon", 1.0, 1.0, "copyright"), label, named)
+    assert not _docs_evidence(_Verdict(0, "counter", 1.0, 1.0, "3 comments"), label, named)
+
+
+def test_a_prefix_phrase_stands_alone_as_the_whole_line_before_a_separator_or_short():
+    from dedup.boilerplate import _prefix_stands_alone, _split_lines
+
+    config = BoilerplateConfig()  # short lines: at most 8 words, so "short" here is <= 16
+
+    def alone(text: str) -> bool:
+        (line,) = _split_lines(text)
+        return _prefix_stands_alone(line, "also read", config)
+
+    long_tail = " ".join(f"word{k}" for k in range(20))
+    assert alone("Also Read")  # the whole line
+    assert alone(f"Also Read | {long_tail}")  # a separator after the phrase: a label
+    assert alone(f"» Also read: {long_tail}")
+    assert not alone(f"Also read {long_tail}")  # long, no separator: prose
+    sixteen = " ".join(f"w{k}" for k in range(14))
+    assert alone(f"Also read {sixteen}")  # 16 words, no sentence mark
+    assert not alone(f"Also read {sixteen} w14")  # 17 words
+    assert not alone("Also read this. Then go home")  # a sentence mark inside
+    assert not alone("Also read this and go home.")  # at its end
+
+
+def test_documents_go_to_the_model_in_runs_of_at_most_its_batch_of_lines():
+    import random
+
+    from dedup.boilerplate import _MODEL_LINES, _batches
+
+    rng = random.Random(2)
+    for _ in range(200):
+        sizes = [rng.choice([1, 50, 300, _MODEL_LINES - 1, _MODEL_LINES, 2000]) for _ in range(12)]
+        picked = sorted(rng.sample(range(12), rng.randrange(13)))
+        batches = list(_batches(picked, sizes))
+        assert [k for batch in batches for k in batch] == picked  # in order, each once
+        for batch, after in zip(batches, [*batches[1:], None], strict=False):
+            total = sum(sizes[k] for k in batch)
+            assert batch
+            assert total <= _MODEL_LINES or len(batch) == 1  # a bigger document goes alone
+            if after is not None:  # full: the next document would not have fitted
+                assert total + sizes[after[0]] > _MODEL_LINES
+
+
+@pytest.mark.parametrize(
+    ("teaser", "found"),
+    [
+        # the last word may be cut off, so it is not counted: 5 words (teaser_prefix_words)
+        ("Oil prices climb for a third…", True),
+        ("Oil prices climb for a…", False),  # 4 counted words
+    ],
+)
+def test_a_teaser_needs_the_fewest_words_of_another_documents_opening(teaser, found) -> None:
+    opening = "Oil prices climb for a third day as Gulf supply worries return.\n"
+    docs = [Document("a", PROSE + teaser), Document("b", opening + PROSE)]
+    got = [b for b in detect_boilerplate(docs) if b.rule == "teaser_of_document"]
+    text = docs[0].text
+    assert [(b.doc, text[b.start : b.end]) for b in got] == ([("a", teaser)] if found else [])
+
+
+def test_quoted_lines_are_four_or_more_words_ending_in_a_closing_quote_or_code():
+    from dedup.boilerplate import _quoted, _split_lines
+
+    text = "\n".join(
+        [
+            "He said: “We will win this.”",  # 6 words, closing quote
+            "“Four words end here”",  # exactly 4
+            "“Three words here”",  # 3: too short to be reported speech
+            "$ make install",  # code
+            "Four plain words here",
+        ]
+    )
+    assert _quoted(_split_lines(text)).tolist() == [True, True, False, True, False]

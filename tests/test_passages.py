@@ -9,6 +9,7 @@ import json
 import random
 import textwrap
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +22,7 @@ from dedup.config import DedupConfig, PassageConfig
 from dedup.errors import ConfigError
 from dedup.normalize import split_words
 from dedup.passages import find_passages_against
+from dedup.verify import set_overlap
 
 REAL_TEXTS = [module.__doc__ or "" for module in (json, argparse, textwrap, collections, decimal)]
 
@@ -443,3 +445,401 @@ def test_sentence_containment_is_the_same_measured_in_blocks(monkeypatch, seed_t
     assert compare(a, b).pairs == whole
     assert whole[0].sentence_containment_a is not None
     assert whole[0].sentence_containment_a > 0.3  # the seeds share three passages
+
+
+def _prepared(*texts: str):
+    from dedup.normalize import load_tables
+    from dedup.prepare import prepare_range
+
+    load_tables()
+    docs = [Document(f"d{i}", text) for i, text in enumerate(texts)]
+    return prepare_range(docs, range(len(docs)), config=DedupConfig()).unpack()
+
+
+def _words_of(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each word, straight from split_words (the reference layout)."""
+    w = split_words(text)
+    return list(zip(w.starts.tolist(), w.ends.tolist(), strict=True))
+
+
+_GRADED_TEXT = (
+    "Officials from the ministry will lead the delegation. It leaves on Monday. "
+    "The talks cover trade tariffs, fishing quotas and border crossings! "
+    "Nobody expects an agreement before summer. Ferries run."
+)
+
+
+def test_mostly_inside_is_half_or_more_of_the_characters_inside_the_spans():
+    from dedup.passages import _mostly_inside
+
+    # [10, 20): 5 of 10 characters inside is half (True), 4 is not.
+    assert _mostly_inside(10, 20, [(0, 15)])
+    assert not _mostly_inside(10, 20, [(0, 14)])
+    assert _mostly_inside(10, 20, [(10, 12), (17, 20)])  # 2 + 3 from two spans
+    assert not _mostly_inside(10, 20, [(0, 10), (20, 30)])  # touching is not inside
+    rng = random.Random(3)
+    for _ in range(300):
+        start = rng.randrange(50)
+        end = start + rng.randrange(1, 30)
+        cuts = sorted(rng.sample(range(80), 2 * rng.randrange(4)))
+        spans = list(zip(cuts[::2], cuts[1::2], strict=True))
+        covered = {c for s, e in spans for c in range(s, e)} & set(range(start, end))
+        assert _mostly_inside(start, end, spans) == (2 * len(covered) >= end - start)
+
+
+def test_breaks_in_are_the_sentence_starts_of_a_word_range_relative_to_its_start():
+    from dedup.passages import _breaks_in
+
+    assert _breaks_in([0, 4, 9, 15], 4, 15) == [0, 5]  # 4 in (the range's start), 15 not
+    rng = random.Random(4)
+    for _ in range(300):
+        breaks = sorted(rng.sample(range(60), rng.randrange(10)))
+        lo = rng.randrange(60)
+        hi = lo + rng.randrange(30)
+        assert _breaks_in(breaks, lo, hi) == [k - lo for k in breaks if lo <= k < hi]
+
+
+def test_word_ranges_and_next_to_agree_with_the_words_of_the_text():
+    from dedup.passages import _next_to, _word_ranges
+
+    (prep,) = _prepared(_GRADED_TEXT)
+    words = _words_of(_GRADED_TEXT)
+    rng, n = random.Random(6), len(_GRADED_TEXT)
+    pairs = [(s, s + d) for s in range(n + 1) for d in (-1, 0, 1, 2)]  # every short gap
+    pairs += [(rng.randrange(n + 1), rng.randrange(n + 1)) for _ in range(2000)]
+    starts = np.array([s for s, _ in pairs], dtype=np.int64)
+    ends = np.array([e for _, e in pairs], dtype=np.int64)
+    lo, hi = _word_ranges(prep, starts, ends)
+    for s, e, got_lo, got_hi in zip(starts.tolist(), ends.tolist(), lo, hi, strict=True):
+        # lo: the first word starting at or after s; hi: the words ending at or before e.
+        assert got_lo == next((i for i, (ws, _) in enumerate(words) if ws >= s), len(words))
+        assert got_hi == sum(we <= e for _, we in words)
+        # _next_to(end, start): no word wholly inside characters [end, start), not backwards
+        between = any(e <= ws and we <= s for ws, we in words)
+        assert _next_to(prep, e, s) == (s >= e and not between)
+    # by hand: "delegation." then " It": the gap after "delegation" holds no word
+    end = _GRADED_TEXT.index("delegation") + len("delegation")
+    assert _next_to(prep, end, _GRADED_TEXT.index("It leaves"))
+    assert not _next_to(prep, end, _GRADED_TEXT.index("leaves"))  # "It" is in between
+    assert not _next_to(prep, end + 1, end)  # backwards
+
+
+def _graded_reference(text: str, contained: list[float], aligned: list[tuple[int, int]]):
+    """`_graded` from the characters themselves: each sentence (first word's start to last
+    word's end) scores max(contained x length, characters inside `aligned`)."""
+    from dedup.normalize import split_sentences
+
+    words = _words_of(text)
+    covered = {c for s, e in aligned for c in range(s, e)}
+    scores, lengths = [], []
+    sentences = [(seg.start, seg.end) for seg in split_sentences(text)]
+    inside = [[w for w in words if s <= w[0] < e] for s, e in sentences]
+    for share, sentence_words in zip(contained, [w for w in inside if w], strict=True):
+        lo, hi = sentence_words[0][0], sentence_words[-1][1]
+        chars = len(covered & set(range(lo, hi)))
+        scores.append(max(share * (hi - lo), chars))
+        lengths.append(hi - lo)
+    return round(sum(scores) / max(sum(lengths), 1), 6)
+
+
+def test_graded_containment_weighs_each_sentence_by_its_characters():
+    from dedup.passages import _graded
+
+    (prep,) = _prepared(_GRADED_TEXT)
+    sentences = len(prep.sentence_cuts()) - 1
+    assert sentences == 5
+    rng = random.Random(8)
+    n = len(_GRADED_TEXT)
+    for _ in range(100):
+        contained = [rng.choice([0.0, 1.0, rng.random()]) for _ in range(sentences)]
+        cuts = sorted(rng.sample(range(n + 1), 2 * rng.randrange(4)))
+        aligned = list(zip(cuts[::2], cuts[1::2], strict=True))
+        got = _graded(prep, np.array(contained), aligned)
+        assert got == pytest.approx(_graded_reference(_GRADED_TEXT, contained, aligned), abs=2e-6)
+    # by hand: the first sentence (52 of 189 sentence characters) wholly aligned, none held
+    first = _GRADED_TEXT.index(".")
+    assert _graded(prep, np.zeros(5), [(0, first)]) == round(first / 189, 6)
+    assert _graded(prep, np.ones(5), []) == 1.0
+    (empty,) = _prepared("")
+    assert _graded(empty, np.zeros(0), [(0, 5)]) == 0.0
+    (one,) = _prepared("a")  # one sentence of one character: 1 of 1
+    assert _graded(one, np.ones(1), []) == 1.0
+    # a trailing sentence without words ("???") is no sentence: 2 sentences, not 3
+    (tail,) = _prepared("Ships sail. Dogs bark. ???")
+    assert _graded(tail, np.array([1.0, 0.0, 0.5]), []) == round(10 / 19, 6)
+
+
+def test_passages_next_to_each_other_on_both_sides_merge_into_one():
+    from dedup.passages import _merge_adjacent
+
+    a_text = "Alpha beta gamma delta. Epsilon zeta eta theta. Iota kappa lambda mu."
+    b_text = "Nu xi omicron. Alpha beta gamma delta. Epsilon zeta theta eta! Iota kappa lambda mu."
+    pa, pb = _prepared(a_text, b_text)
+
+    def at(text: str, sentence: str) -> tuple[int, int]:
+        start = text.index(sentence)
+        return start, start + len(sentence)
+
+    # each sentence with what follows it up to the next one (the last to the text's end)
+    a1, a2, a3 = (at(a_text, s) for s in ("Alpha beta gamma delta.", "Epsilon", "Iota"))
+    b1, b2, b3 = (at(b_text, s) for s in ("Alpha beta gamma delta.", "Epsilon", "Iota"))
+    a2, a3 = (a2[0], a3[0]), (a3[0], len(a_text))
+    b2, b3 = (b2[0], b3[0]), (b3[0], len(b_text))
+    assert a_text[slice(*a2)] == "Epsilon zeta eta theta. "
+    assert b_text[slice(*b2)] == "Epsilon zeta theta eta! "
+
+    def scored(a, b, words, overlap):
+        return (a[0], a[1], b[0], b[1], 0.5, words, overlap)
+
+    def similarity(a0, a1, b0, b1):
+        return round(fuzz.ratio(_norm(a_text[a0:a1]), _norm(b_text[b0:b1])) / 100, 4)
+
+    p1, p2, p3 = scored(a1, b1, 4, -1.0), scored(a2, b2, 3, 0.8), scored(a3, b3, 4, 0.6)
+    whole = (a1[0], a3[1], b1[0], b3[1])
+    # all three, given in any order: one region over all of them, its words the sum, its
+    # overlap the lowest of the rewritten parts, its similarity measured over the whole
+    assert _merge_adjacent(pa, pb, [p3, p1, p2]) == [(*whole[:4], similarity(*whole), 11, 0.6)]
+    two = (a1[0], a2[1], b1[0], b2[1])
+    assert _merge_adjacent(pa, pb, [p2, p1]) == [(*two, similarity(*two), 7, 0.8)]
+    aligned = scored(a2, b2, 3, -1.0)
+    assert _merge_adjacent(pa, pb, [p1, aligned])[0][6] == -1.0  # no part rewritten
+    # a word between them on both sides, or on one side only: apart
+    assert _merge_adjacent(pa, pb, [p3, p1]) == [p1, p3]
+    assert _merge_adjacent(pa, pb, [p1, scored(a2, b3, 3, 0.8)]) == [p1, scored(a2, b3, 3, 0.8)]
+    assert _merge_adjacent(pa, pb, [p1, scored(a3, b2, 3, 0.8)]) == [p1, scored(a3, b2, 3, 0.8)]
+    assert _merge_adjacent(pa, pb, [p2]) == [p2]
+    # passages that start together on side a come out in order of their start on side b
+    x, y, z = (
+        scored((0, 5), (0, 20), 1, -1.0),
+        scored((0, 10), (5, 8), 1, -1.0),
+        scored((0, 8), (30, 40), 1, -1.0),
+    )
+    assert _merge_adjacent(pa, pb, [z, y, x]) == [x, y, z]
+
+
+# Sentence a holds 8 content words; b rewords it with 6 of them (and 2 others) in another
+# order, so no two consecutive words align: cosine 6 / sqrt(8 x 8) = 0.75, 6 words shared.
+_SENT_A = "Harbour ferries carry tourists across stormy northern waters."
+_SENT_B = "Stormy waters near northern harbour islands carry ferries."
+
+
+@pytest.mark.parametrize(
+    ("overlap", "shared", "found"),
+    [
+        (0.5, 4, True),  # the defaults
+        (0.75, 6, True),  # exactly at both bounds
+        (0.8, 4, False),  # cosine 0.75 < 0.8
+        (0.5, 7, False),  # 6 shared < 7
+    ],
+)
+def test_sentence_pairing_takes_its_bounds_from_the_config(overlap, shared, found):
+    from dedup.passages import find_reuse
+
+    intro_a = "Zebras graze quietly beside the river bank at dawn."
+    intro_b = "Engineers repaired the old signal box before winter arrived."
+    docs = [Document("a", f"{intro_a} {_SENT_A}"), Document("b", f"{intro_b} {_SENT_B}")]
+    pc = PassageConfig(min_sentence_overlap=overlap, min_sentence_words=shared)
+    reuse = find_reuse(docs, DedupConfig(passage=pc), every_pair=True)
+    got = [(p.a.text, p.b.text, p.kind, p.overlap, p.words) for p in reuse.passages]
+    assert got == ([(_SENT_A, _SENT_B, "rewritten", 0.75, 6)] if found else [])
+    # every pair is measured (`every_pair`), with or without a passage; a reworded sentence
+    # counts by its containment (6 of its 8 content words), not as characters inside a
+    # passage of aligned words: a's sentences weigh 50 and 60 characters (no final stop)
+    (overlap,) = reuse.overlaps.values()
+    assert overlap[3] == round(0.75 * 60 / (50 + 60), 6)
+
+
+def test_document_overlap_is_kept_for_pairs_with_a_passage_and_grades_aligned_sentences():
+    from dedup.passages import _align_pair, find_reuse
+
+    # short sentences (2 content words each: below the 3 that sentence containment needs),
+    # so only the passage of aligned words makes them count in the graded containment
+    body = "Ships sail. Birds sing. Dogs bark. Cats sleep. Bells ring. Kids play."
+    intro = "Zebras graze quietly beside the river bank at dawn."
+    a_text, b_text = body, f"{intro} {body}"
+    reuse = find_reuse([Document("a", a_text), Document("b", b_text)])
+    (p,) = reuse.passages
+    assert (p.a.start, p.a.end, p.b.start, p.b.end) == (0, len(body), len(intro) + 1, len(b_text))
+    assert (p.kind, p.overlap) == ("verbatim", None)  # aligned words, not paired sentences
+    (overlap,) = reuse.overlaps.values()
+    pa, pb = _prepared(a_text, b_text)
+    shingles = set_overlap(pa.shingles, pb.shingles)
+    assert overlap[:3] == tuple(round(x, 6) for x in shingles)  # rounded to 6 places
+    assert all(len(str(x)) > 8 for x in shingles[::2])  # (values with more than 6 places)
+    assert overlap[3] == 1.0  # every sentence of a inside the passage
+    assert overlap[4] == _graded_reference(b_text, [0.0] * 7, [(p.b.start, p.b.end)])
+    assert 0.5 < overlap[4] < 1.0
+    # without sentence pairing: the three shingle-set measures only
+    no_sentences = DedupConfig(passage=PassageConfig(sentences=False))
+    reuse = find_reuse([Document("a", a_text), Document("b", b_text)], no_sentences)
+    assert [len(o) for o in reuse.overlaps.values()] == [3]
+    # a pair with no passage is measured only when asked to (`every`)
+    pa, pb = _prepared(a_text, "Engineers repaired the old signal box before winter arrived.")
+    assert set_overlap(pa.shingles, pb.shingles) == (0.0, 0.0, 0.0)
+    out: tuple[list, list] = ([], [])
+    _align_pair([pa, pb], (0, 1), [], DedupConfig(), out)
+    assert out == ([], [])
+    _align_pair([pa, pb], (0, 1), [], DedupConfig(), out, every=True)
+    assert out[0] == []
+    assert [(ia, ib, len(o), left) for ia, ib, o, left in out[1]] == [(0, 1, 5, 0)]
+
+
+def test_progress_stages_of_a_passage_scan_name_their_step(monkeypatch):
+    # The stage names a scan log shows (tests/reliability/test_silent.py reads the first).
+    from dedup import passages, progress
+
+    shown: list[str] = []
+    monkeypatch.setattr(passages, "set_stage", shown.append)
+    real_count = progress.stage_count
+    monkeypatch.setattr(
+        progress, "stage_count", lambda name, *a: (shown.append(name), real_count(name, *a))
+    )
+    text = "Officials from the foreign ministry will lead the delegation to Geneva next week."
+    passages.find_reuse([Document("a", text), Document("b", text)])
+    assert list(dict.fromkeys(shown)) == [
+        "passages: preparing documents",
+        "passages: candidate windows",
+        "passages: aligning document pairs",
+    ]
+
+
+def test_a_short_sentence_copied_word_for_word_is_a_verbatim_sentence_pair():
+    # 5 words: too short for a passage of aligned words (8), paired as a sentence
+    sentence = "Harbour ferries carry tourists daily."
+    a = Document("a", f"Zebras graze quietly beside the river bank at dawn. {sentence}")
+    b = Document("b", f"{sentence} Engineers repaired the old signal box before winter.")
+    (p,) = compare(a, b).passages
+    assert (p.a.text, p.b.text) == (sentence, sentence)
+    assert (p.kind, p.similarity, p.overlap, p.words) == ("verbatim", 1.0, 1.0, 5)
+
+
+def test_a_pair_with_as_many_passages_as_its_cap_keeps_them_in_document_order(seed_texts):
+    docs = [Document("000", seed_texts["000"]), Document("004", seed_texts["004"])]
+    every = find_passages(docs)
+    assert len(every) == 3
+    assert every == sorted(every, key=lambda p: (p.a.start, p.b.start))  # documented order
+    for cap in (0, 3):  # 0: no cap; 3: the cap reached, nothing left out
+        config = DedupConfig(passage=PassageConfig(max_per_pair=cap))
+        assert find_passages(docs, config) == every
+
+
+def test_an_aligned_passage_is_kept_down_to_exactly_the_least_similarity():
+    # one edited sentence: 2 of 14 words changed
+    a = "Officials from the foreign ministry will lead the delegation to Geneva next week."
+    b = "Officials from the finance ministry will lead the delegation to Vienna next week."
+    (p,) = find_passages([Document("a", a), Document("b", b)])
+    similarity = round(fuzz.ratio(_norm(a), _norm(b)) / 100, 4)
+    assert (p.a.text, p.b.text, p.similarity, p.kind) == (a, b, similarity, "edited")
+    for least, found in ((similarity, True), (similarity + 0.0001, False)):
+        # (sentence pairing off: it would take the sentence pair the alignment leaves out)
+        pc = PassageConfig(min_similarity=least, sentences=False)
+        got = find_passages([Document("a", a), Document("b", b)], DedupConfig(passage=pc))
+        assert [(q.a.text, q.kind) for q in got] == ([(a, "edited")] if found else [])
+
+
+def test_two_copies_of_a_text_of_exactly_the_fewest_words_are_one_aligned_passage():
+    text = "Ships sail north while gulls circle the harbour."  # 8 words: min_words
+    (p,) = compare(Document("a", text), Document("b", text)).passages
+    assert (p.a.text, p.b.text, p.words, p.kind, p.overlap) == (text, text, 8, "verbatim", None)
+
+
+def test_passages_at_the_very_start_and_end_of_both_documents_count_every_word():
+    rng = random.Random(11)
+    head = " ".join(rng.sample(VOCAB, 30)) + "."
+    tail = " ".join(rng.sample(VOCAB, 30)) + "."
+    a = f"{head} {' '.join(rng.sample(VOCAB, 40))}. {tail}"
+    b = f"{head} {' '.join(rng.sample(VOCAB, 40))}. {tail}"
+    got = [
+        (p.a.text, p.b.text, p.words) for p in find_passages([Document("a", a), Document("b", b)])
+    ]
+    assert got == [(head, head, 30), (tail, tail, 30)]
+
+
+# Two more reworded sentence pairs, on words of their own: all 8 content words reordered
+# (cosine 1.0), and 5 shared of 8 and 7 (cosine 5 / sqrt(56) = 0.6682).
+_SENT_A2 = "Violet lanterns glow softly above quiet mountain villages."
+_SENT_B2 = "Above quiet villages, mountain lanterns glow violet softly."
+_SENT_A3 = "Copper kettles whistle loudly inside crowded railway kitchens."
+_SENT_B3 = "Railway kitchens hold copper kettles, whistling loudly."
+_ZEBRAS = "Zebras graze beside the river."
+
+
+@pytest.mark.parametrize(
+    ("a_parts", "b_parts", "expected"),
+    [
+        # consecutive on both sides: one passage, its words the sum, its overlap the lowest
+        ([_SENT_A, _SENT_A2], [_SENT_B, _SENT_B2], [(0, 1, 0, 1, 14, 0.75)]),
+        ([_SENT_A, _SENT_A2, _SENT_A3], [_SENT_B, _SENT_B2, _SENT_B3], [(0, 2, 0, 2, 19, 0.6682)]),
+        # a sentence in between on one side: apart
+        (
+            [_SENT_A, _ZEBRAS, _SENT_A2],
+            [_SENT_B, _SENT_B2],
+            [(0, 0, 0, 0, 6, 0.75), (2, 2, 1, 1, 8, 1.0)],
+        ),
+        (
+            [_SENT_A, _SENT_A2],
+            [_SENT_B, _ZEBRAS, _SENT_B2],
+            [(0, 0, 0, 0, 6, 0.75), (1, 1, 2, 2, 8, 1.0)],
+        ),
+    ],
+)
+def test_consecutive_reworded_sentences_are_one_passage(a_parts, b_parts, expected):
+    a_text, b_text = " ".join(a_parts), " ".join(b_parts)
+
+    def span(parts: list[str], first: int, last: int) -> str:
+        return " ".join(parts[first : last + 1])
+
+    got = compare(Document("a", a_text), Document("b", b_text)).passages
+    want = [
+        (span(a_parts, a0, a1), span(b_parts, b0, b1), "rewritten", words, overlap)
+        for a0, a1, b0, b1, words, overlap in expected
+    ]
+    assert [(p.a.text, p.b.text, p.kind, p.words, round(p.overlap, 4)) for p in got] == want
+
+
+def test_a_reworded_sentence_already_inside_a_passage_on_side_a_is_not_reported_again():
+    # b copies the sentence word for word (aligned), then rewords it further on: the
+    # reworded pair's a side lies inside the passage of aligned words, so it is left out
+    copied = "Harbour ferries carry tourists across stormy northern waters every day."
+    a_text = f"{copied} Zebras graze quietly beside the river bank at dawn."
+    b_text = f"{copied} Engineers repaired the old signal box before winter. {_SENT_B}"
+    got = compare(Document("a", a_text), Document("b", b_text)).passages
+    assert [(p.a.text, p.b.text, p.kind) for p in got] == [(copied, copied, "verbatim")]
+
+
+def test_alignment_takes_its_fewest_words_and_largest_gap_from_the_config():
+    rng = random.Random(12)
+    words = rng.sample(VOCAB, 30)
+    edited = [*words[:14], "zzzzzz", *words[15:]]  # word 14 replaced: runs of 14 and 15
+    a = f"{' '.join(words)}. {' '.join(rng.sample(VOCAB, 20))}."
+    b = f"{' '.join(edited)}. {' '.join(rng.sample(VOCAB, 20))}."
+    docs = [Document("a", a), Document("b", b)]
+
+    def found(**options):
+        pc = PassageConfig(sentences=False, **options)
+        return [(p.a.text, p.b.text, p.words) for p in find_passages(docs, DedupConfig(passage=pc))]
+
+    one = (" ".join(words) + ".", " ".join(edited) + ".", 29)
+    assert found() == [one]  # one edit of one word: inside the default gap of 4
+    assert found(min_words=29) == [one]
+    assert found(min_words=30) == []  # 29 equal words
+    first, second = " ".join(words[:14]), " ".join(words[15:]) + "."
+    assert found(max_gap=0) == [(first, first, 14), (second, " ".join(edited[15:]) + ".", 15)]
+
+
+@pytest.mark.parametrize("swap", [False, True])
+def test_an_edit_across_a_sentence_break_on_one_side_splits_the_passage(swap):
+    # "... X12 alpha. Y1 ..." against "... X12 beta Y1 ...": the edit ends a sentence on one
+    # side only, so the two runs are two reuses (align._breaks_chain), on either side
+    rng = random.Random(13)
+    x, y = rng.sample(VOCAB, 12), rng.sample(VOCAB, 12)
+    one = f"{' '.join(x)} alpha. {' '.join(y)}."
+    other = f"{' '.join(x)} beta {' '.join(y)}."
+    docs = [Document("a", one), Document("b", other)]
+    got = [(p.a.text, p.b.text, p.words) for p in find_passages(docs[::-1] if swap else docs)]
+    # the side with the break snaps the first run to its sentence's end (1 word after it)
+    expected = [
+        (f"{' '.join(x)} alpha.", " ".join(x), 12),
+        (f"{' '.join(y)}.", f"{' '.join(y)}.", 12),
+    ]
+    assert got == ([(b, a, n) for a, b, n in expected] if swap else expected)
