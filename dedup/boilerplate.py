@@ -558,8 +558,7 @@ def _not_a_label(lines: list[_Line], i: int) -> bool:
     directories containing the standard" over "modules." in python3(1)), or is an
     underlined heading."""
     below = lines[i + 1] if i + 1 < len(lines) else None
-    adjacent = below is not None and below.number == lines[i].number + 1
-    if adjacent and below is not None:
+    if below is not None and below.number == lines[i].number + 1:
         if _UNDERLINE.fullmatch(below.text) is not None:
             return True
         if below.text[:1].islower() and not ends_sentence(lines[i].text):

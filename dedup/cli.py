@@ -7,7 +7,6 @@ Exit codes: 0 success, 1 the data failed a check, 2 usage or input error.
 
 from __future__ import annotations
 
-import codecs
 import json
 import os
 import tempfile
@@ -53,6 +52,7 @@ from dedup.io.readers import (
     DocumentReader,
     SkippedRecord,
     passed_over_note,
+    require_codec,
     require_documents,
 )
 from dedup.parallel import resolve_jobs
@@ -109,28 +109,29 @@ class _Commands(click.Group):
         parent: click.Context | None = None,
         **extra: Any,
     ) -> click.Context:
-        try:
+        with _one_line_usage():  # the group's own arguments ("dedup scna")
             return super().make_context(info_name, args, parent, **extra)
-        except NoArgsIsHelpError:
-            raise  # `dedup` alone: the help, as click shows it
-        except click.UsageError as ex:
-            raise _one_line(ex) from ex
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except NoArgsIsHelpError:
-            raise  # `dedup index` alone: the help, as click shows it
-        except click.UsageError as ex:
-            raise _one_line(ex) from ex
-        except DedupError as ex:
-            raise CLIInputError(str(ex)) from ex
+        with _one_line_usage():  # a command's arguments ("dedup scan --bogus")
+            try:
+                return super().invoke(ctx)
+            except DedupError as ex:
+                raise CLIInputError(str(ex)) from ex
 
 
-def _one_line(ex: click.UsageError) -> CLIInputError:
-    """A usage error as one line that names where the help is."""
-    where = ex.ctx.command_path if ex.ctx is not None else "dedup"
-    return CLIInputError(f"{ex.format_message().rstrip('.')}; see `{where} --help`")
+@contextmanager
+def _one_line_usage() -> Iterator[None]:
+    """A usage error as one line that names where the help is; a group named alone
+    (`dedup`, `dedup index`) still shows its help, as click does."""
+    try:
+        yield
+    except NoArgsIsHelpError:
+        raise
+    except click.UsageError as ex:
+        where = ex.ctx.command_path if ex.ctx is not None else "dedup"
+        msg = f"{ex.format_message().rstrip('.')}; see `{where} --help`"
+        raise CLIInputError(msg) from ex
 
 
 @click.group(cls=_Commands, context_settings=CONTEXT_SETTINGS)
@@ -246,12 +247,8 @@ def _setting_value(where: str, options: Sequence[click.Option], value: Any) -> A
 def _keep_encoding(ctx: click.Context, _param: click.Parameter, value: str) -> str:
     """Keep --encoding for the readers, checked now: JSONL and CSV inputs never look it up,
     and a typo must not pass silently there."""
-    if value != "auto":
-        try:
-            codecs.lookup(value)
-        except LookupError as ex:
-            msg = f"--encoding {value!r}: no such codec; try utf-8, cp1252, latin-1 or auto"
-            raise CLIInputError(msg) from ex
+    with _user_errors():
+        require_codec(value)
     ctx.meta[ENCODING_KEY] = value
     return value
 

@@ -314,8 +314,7 @@ def _merge_adjacent(pa: Prepared, pb: Prepared, passages: list[_Scored]) -> list
 
 def _next_to(prep: Prepared, end: int, start: int) -> bool:
     """Whether characters `[end, start)` hold no word of `prep` (and do not run backwards)."""
-    lo, hi = prep.layout.word_range(end, start)
-    return start >= end and hi <= lo
+    return start >= end and prep.layout.words_between(end, start) == 0
 
 
 _GRADED_CELLS = 1 << 20  # passage x sentence cells `_graded` holds at once

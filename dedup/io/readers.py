@@ -15,6 +15,7 @@ file that is not UTF-8, damaged compression, no text column) is always an `Input
 
 from __future__ import annotations
 
+import codecs
 import glob
 import json
 import sys
@@ -318,6 +319,29 @@ def require_documents(
     raise InputError(msg)
 
 
+def require_codec(encoding: str) -> None:
+    """An --encoding that names no codec (nor "auto") is an error, raised before any reading:
+    JSON Lines and CSV inputs never look it up, and a typo must not pass silently there.
+
+    Example:
+        >>> require_codec("latin-1"), require_codec("auto")
+        (None, None)
+        >>> require_codec("nosuch")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        dedup.errors.InputError: --encoding 'nosuch': no such codec; ...
+    """
+    if encoding == "auto":
+        return
+    try:
+        codecs.lookup(encoding)
+    except LookupError as ex:
+        raise _no_codec(encoding) from ex
+
+
+def _no_codec(encoding: str) -> InputError:
+    return InputError(f"--encoding {encoding!r}: no such codec; try utf-8, cp1252, latin-1 or auto")
+
+
 def _has_lone_surrogate(text: str) -> bool:
     """Whether `text` holds a code point in U+D800-U+DFFF (which UTF-8 cannot encode).
 
@@ -354,8 +378,7 @@ def _text_document(fh: IO[bytes], path: str, encoding: str = "utf-8") -> Documen
             )
         raise InputError(msg) from ex
     except LookupError as ex:
-        msg = f"--encoding {encoding!r}: no such codec; try utf-8, cp1252, latin-1 or auto"
-        raise InputError(msg) from ex
+        raise _no_codec(encoding) from ex
     meta = {} if chosen == "utf-8" else {"encoding": chosen}
     return Document(id=path, text=text, source=path, meta=meta)
 
