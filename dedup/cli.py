@@ -130,8 +130,12 @@ def _one_line_usage() -> Iterator[None]:
         raise
     except click.UsageError as ex:
         where = ex.ctx.command_path if ex.ctx is not None else "dedup"
-        msg = f"{ex.format_message().rstrip('.')}; see `{where} --help`"
-        raise CLIInputError(msg) from ex
+        msg = ex.format_message().rstrip(".")
+        # "Did you mean 'scan'?" ends a sentence of its own: "?; see" would read badly.
+        joined = (
+            f"{msg} See `{where} --help`" if msg.endswith("?") else f"{msg}; see `{where} --help`"
+        )
+        raise CLIInputError(joined) from ex
 
 
 @click.group(cls=_Commands, context_settings=CONTEXT_SETTINGS)

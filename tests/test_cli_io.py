@@ -209,7 +209,8 @@ def test_usage_errors_are_one_line_before_any_reading(tmp_path):
         (("scan", str(path), "--encoding", "nosuch"), "--encoding 'nosuch': no such codec"),
         (("scan", str(path), "--format", "xml"), "is not one of"),
         (("scan", str(path), "--bogus"), "No such option '--bogus'"),
-        (("scna", str(path)), "No such command 'scna'"),
+        (("scna", str(path)), "No such command 'scna'. Did you mean 'scan'? See `"),
+        (("scan", str(path), "--no-passage"), "Did you mean '--no-passages'? See `"),
         (("scan", str(path), "-o", str(path / "r.json")), "is a file, not a folder"),
     ]
     for args, says in cases:
