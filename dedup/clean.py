@@ -568,12 +568,14 @@ def _remove_leftover_temps(out_dir: Path, names: Sequence[str], protected: list[
 
     Only `.NAME.<12 hex digits>.tmp` next to a NAME a run of `clean` writes (the atomic
     writer's own pattern) goes; nothing else in OUT is touched, and nothing inside an input.
+    Names and leftovers are taken in sorted order, so a run does the same whatever the
+    directory's order.
     """
-    for name in {str(n) for n in names}:
+    for name in sorted({str(n) for n in names}):
         target = out_dir / name
         if not target.parent.is_dir():
             continue
-        for leftover in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        for leftover in sorted(target.parent.glob(f".{glob.escape(target.name)}.*.tmp")):
             found = _TEMP_NAME.fullmatch(leftover.name)
             real = leftover.resolve()
             if found is None or found["name"] != target.name:

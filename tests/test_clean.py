@@ -946,3 +946,24 @@ def test_the_output_must_not_lie_inside_any_input_even_after_standard_input(tmp_
     root.mkdir()
     with pytest.raises(InputError, match="is inside input"):
         clean(["-", str(root)], root / "out")
+
+
+def test_leftover_temps_go_past_a_missing_folder_and_a_protected_one(tmp_path):
+    # Names are taken in sorted order: "a/x.jsonl" (its folder does not exist) comes before
+    # "b.jsonl", and the protected leftover .b.jsonl.0000….tmp (a link into an input) comes
+    # before .b.jsonl.ffff….tmp. Neither may stop the search: the last leftover still goes.
+    from dedup.clean import _remove_leftover_temps
+
+    out, inputs = tmp_path / "out", tmp_path / "in"
+    out.mkdir()
+    inputs.mkdir()
+    source = inputs / "b.jsonl"
+    source.write_text("an input", encoding="utf-8")
+    protected_link = out / ".b.jsonl.000000000000.tmp"
+    protected_link.symlink_to(source)
+    stale = out / ".b.jsonl.ffffffffffff.tmp"
+    stale.write_text("left by a killed run", encoding="utf-8")
+    _remove_leftover_temps(out, ["b.jsonl", "a/x.jsonl"], [inputs])
+    assert protected_link.is_symlink()
+    assert source.exists()
+    assert not stale.exists()

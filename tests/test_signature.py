@@ -277,3 +277,17 @@ def test_document_signatures_are_uint32_like_datasketch():
     sigs = signature.document_signatures(docs, DedupConfig(num_perm=8))
     assert sigs.dtype == np.uint32
     assert sigs[1].tolist() == [EMPTY_SIGNATURE] * 8
+
+
+def test_document_signatures_count_their_progress_under_their_stage_name():
+    # The progress line a user watches names the step: "signing documents", by default.
+    from dedup.progress import current_stage, set_stage
+
+    docs = [Document(str(k), f"text number {k} of a few words") for k in range(3)]
+    try:
+        signature.document_signatures(docs, DedupConfig(num_perm=8))
+        assert current_stage() == "signing documents: 3/3 (100 %)"
+        signature.document_signatures(docs, DedupConfig(num_perm=8), stage="own name")
+        assert current_stage() == "own name: 3/3 (100 %)"
+    finally:
+        set_stage("")
