@@ -81,7 +81,9 @@ SOCIAL = frozenset(
 BARE_URL = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.IGNORECASE)
 COPYRIGHT = re.compile(r"^\s*(?:©|\(c\)|copyright\b)", re.IGNORECASE)
 DATE_PARTS = re.compile(
-    r"\b\d{4}-\d{1,2}-\d{1,2}\b|(?<!version )(?<!v)\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|"
+    # A dotted date has a four-digit year: "1.14.10" is a version number.
+    r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|"
+    r"(?<!version )(?<!v)\b\d{1,2}\.\d{1,2}\.\d{4}\b|"
     r"\b\d{1,2}:\d{2}\b|"
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}\b|"
     r"\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}\b",
@@ -99,6 +101,11 @@ BYLINE = re.compile(
 CRUMB = re.compile(r"\s(?:>|»|›|/|\|)\s")
 _CRUMB_CHARS = frozenset(">»›/|")
 _ANY_DIGIT = re.compile(r"\d")
+_VERSION = re.compile(r"\bv?\d+\.\d+(?:\.\d+)*\b")
+# An issue-tracker entry opens with its number ("#154 Documentation: ...", "621368 glib: ...",
+# "- Bug 658561 - Double free ..."):
+# changelogs list them cut off with "...", as related-article lists do their headlines.
+_ISSUE_ENTRY = re.compile(r"\s*(?:[-*•]\s+)?(?:bug\s+)?(?:#\d+|\d{5,})\b", re.IGNORECASE)
 _HEADER_ENDS = frozenset(".!?")  # "" is not in it: an empty line ends in nothing
 
 
@@ -537,7 +544,7 @@ def _rule_verdicts(
             hits[i][_FEATURE_OF_RULE[header.rule]] = 1.0
     verdicts = {i: v for i, v in signals.items() if v.tier == 0}
     for i, v in _teaser_runs(lines, config).items():
-        hits[i]["run of cut-off lines"] = 1.0
+        hits[i][_FEATURE_OF_RULE["teaser_run"]] = 1.0
         if i not in protected:
             verdicts.setdefault(i, v)
     verdicts.update(_head_block(lines, config, signals, protected))
@@ -581,6 +588,7 @@ _FEATURE_OF_RULE = {
     "counter": "counter",
     "share_prompt": "share buttons",
     "teaser_of_document": "teaser of another document",
+    "teaser_run": "run of cut-off lines",
     "bare_url": "bare URL",
     "copyright": "copyright",
     "corpus_repeat": "repeats on the site (log documents)",
@@ -769,11 +777,11 @@ def _strong_signal(
     # A row of share buttons is short, and opens with a label: other lines are not split
     # just to check. Two different labels at least: "Link: link" in a man page is one
     # word twice.
-    if 2 <= line.words <= _MAX_SHARE_ROW and norm.partition(" ")[0] in SOCIAL:
+    code = _code_like(text)
+    if 2 <= line.words <= _MAX_SHARE_ROW and norm.partition(" ")[0] in SOCIAL and not code:
         labels = norm.split()
         if all(w in SOCIAL for w in labels) and len(set(labels)) > 1:
             return _Verdict(0, "share_prompt", line.words, 2, "only share-button labels")
-    code = _code_like(text)
     if norm and len(norm) <= config.lexicon_max_chars and not _wrapped_end(text) and not code:
         hit = lexicon.match_line(norm, cut)
         if hit is not None:
@@ -819,14 +827,23 @@ def _prefix_stands_alone(line: _Line, phrase: str, config: BoilerplateConfig) ->
     is followed by a separator, or the whole line is short and has no sentence mark.
     """
     words = len(phrase.split())
-    if line.words == words:
-        return True
     # Find where the phrase's words end in the original text.
     # A word is letters and their combining marks: `\w` alone stops inside "पढ़ें".
     pattern = r"\W*" + r"\W+".join(_WORD for _ in range(words))
     head = re.match(pattern, line.text)
     if head and SEPARATOR.match(line.text, head.end()):
         return True
+    if words == 1:
+        # One word opens too many lines of real text ("Tags File Contents Options" in
+        # ctags(1), "topic" at the end of an ASCII diagram): it needs its separator.
+        return False
+    if line.words == words:
+        return True
+    # "Also read the object names to remove ..." (git-notes(1)) goes on in lower case: a
+    # sentence, where a label is followed by a title ("Also Read Modi's visit ...").
+    after = line.text[head.end() :].split(maxsplit=1) if head else []
+    if after and after[0][:1].islower():
+        return False
     # Short, and no sentence mark at its end or inside ("• Tags files can contain thousands
     # of tags.  I have seen ..." in a man page is prose).
     return (
@@ -838,8 +855,8 @@ def _prefix_stands_alone(line: _Line, phrase: str, config: BoilerplateConfig) ->
 
 # Code, markup and command-line syntax: a comment ("# comments:"), a tag ("<last_updated>"),
 # an option ("-lastupdate", "--login"), a shell prompt ("$ make"), a code span, a line of
-# closing brackets ("}", "];").
-_CODE_START = re.compile(r"#+\s|//|<[A-Za-z/!?]|\$ |`|--?[A-Za-z]|[\[\]{}();,]+$")
+# closing brackets ("}", "];"), a Markdown link definition ("[recommended]: https://...").
+_CODE_START = re.compile(r"#+\s|//|<[A-Za-z/!?]|\$ |`|--?[A-Za-z]|[\[\]{}();,]+$|\[[^\]]*\]:")
 
 
 def _code_like(text: str) -> bool:
@@ -869,6 +886,8 @@ def _is_cut_off(line: _Line, config: BoilerplateConfig) -> bool:
     and a hex dump's dotted column, which follows no words, are no headline cut short.
     """
     if len(line.text) > config.teaser_max_chars or not ends_cut_off(line.text):
+        return False
+    if _ISSUE_ENTRY.match(line.text):
         return False
     before = line.text.rstrip().rstrip(".…").rstrip()
     if not before or ends_sentence(before) or "..." in before or "…" in before:
@@ -943,7 +962,12 @@ def _header_signal(line: _Line) -> _Verdict | None:
     # Every date pattern has a digit and every crumb a separator: most lines have neither,
     # and a test for the one is cheaper than the patterns that need it.
     dates = DATE_PARTS.findall(text) if _ANY_DIGIT.search(text) else []
-    if dates and (META_KEYWORD.match(text) or len(DATE_PARTS.sub(" ", text).split()) <= 4):
+    rest = DATE_PARTS.sub(" ", text) if dates else ""
+    # "dbus 1.14.10 (2023-09-01)", "Apr 08, 2022: libarchive 3.6.1 released": a release
+    # heading of a changelog names its version; a dateline does not.
+    if dates and _VERSION.search(rest):
+        dates = []
+    if dates and (META_KEYWORD.match(text) or len(rest.split()) <= 4):
         return _Verdict(1, "metadata_header", len(dates), 1, f"date {dates[0]!r} in a header line")
     if BYLINE.match(text):
         return _Verdict(1, "metadata_header", 1.0, 1.0, "byline")

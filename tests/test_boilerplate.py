@@ -457,9 +457,11 @@ def test_an_underlined_readme_heading_is_not_a_lexicon_label():
         "password authentication is explained there. <===\n"
     )
     assert detect_boilerplate([Document("readme", text)]) == []
-    # Without the underline the same line is still the label a news page's would be.
+    # Without the underline a one-word label still needs its separator to be one.
     bare = text.replace("-------------------\n", "")
-    assert "lexicon_prefix" in {f.rule for f in detect_boilerplate([Document("readme", bare)])}
+    assert detect_boilerplate([Document("readme", bare)]) == []
+    label = bare.replace("Recommended reading", "Recommended: five books on TLS")
+    assert "lexicon_prefix" in {f.rule for f in detect_boilerplate([Document("readme", label)])}
 
 
 # Real documentation a new-user trial cleaned with the default preset (man pages, Debian
@@ -527,6 +529,48 @@ DOCUMENTATION_TAKEN = {
     "a pretty-printed JSON file read as text": (
         '{\n  "name": "dedup",\n  "version": 1,\n  "items": [1, 2, 3]\n}'
     ),
+    # From a new user's trial on this machine's changelogs and man pages (default preset).
+    "changelog bug list cut off with '...' (glib, pango NEWS)": (
+        "* Bugs fixed:\n"
+        " 621368 glib-2.24.1: FAIL: run-assert-msg-test.sh when updating...\n"
+        " 622149 --disable-regex breaks glib2 build\n"
+        " 639873 GBinding: Crash when binding two properties on the same...\n"
+        " 640202 For GLIB v. 2.23.6 and above: impossibility to build mu...\n"
+        " #85 widgetDragDestFindTarget introspection data does not show nullable...\n"
+        " #154 Documentation: Lifecycle of Editables inside GtkCellRenderers is no...\n"
+        "- 678721 - Don't need to get item properties...\n"
+        "- 678997 - Colors aqua, silver and indigo missing...\n"
+        "- Bug 658561 - Double free after calling Pango.Context.get_font_des...\n"
+        "- Bug 656014 - Missing GIR annotation/wrapper for pango_layout_get_..."
+    ),
+    "release headings of a changelog (dbus, libarchive NEWS)": (
+        "dbus 1.14.10 (2023-09-01)\n"
+        "=========================\n"
+        "\n"
+        "Apr 08, 2022: libarchive 3.6.1 released\n"
+        "\n"
+        "E2fsprogs 1.47.0 (February 5, 2023)\n"
+        "man-db 2.11.2 (8 January 2023)\n"
+        "Release 0.3.9 (2014-06-11)\n"
+        "Bug fixes:\n"
+        "  * Fix a crash when the bus is shut down while a client is still connecting."
+    ),
+    "lines that open with a label word but go on as text (git, ctags, pip, systemd)": (
+        "       --stdin\n"
+        "           Also read the object names to remove notes from the standard input\n"
+        "           (there is no reason you cannot combine this with object names from\n"
+        "   Tags File Contents Options\n"
+        '       See "TAG ENTRIES" about fields, kinds, roles, and extras.\n'
+        "                                       *---*---*  topic\n"
+        "**P - Project/Platform**\n"
+        ": related to something external to `pip`\n"
+        "[recommended]: https://packaging.python.org/guides/tool-recommendations/\n"
+        "        * Related to this: the various StartupXYZ= settings\n"
+        "          (i.e. StartupCPUWeight=, StartupAllowedCPUs=, ...) are now also applied"
+    ),
+    "an option line whose words are share labels (git-shortlog(1))": (
+        "OPTIONS\n       -e, --email\n           Show the email address of each author."
+    ),
     "markup, options and code comments": (
         "\t<last_updated>2014-02-16T23:10:12Z</last_updated>\n"
         "       -lastupdate\n"
@@ -541,6 +585,18 @@ DOCUMENTATION_TAKEN = {
 def test_documentation_the_default_preset_took_stays(text: str) -> None:
     assert _rules(text) == {}
     assert _rules(text, BoilerplateConfig(preset="docs")) == {}
+
+
+def test_labels_the_documentation_fixes_left_in_place_still_go() -> None:
+    # The other side of the cases above: a label word with its separator, a label followed
+    # by a title, a teaser run of headlines, and a dateline without a version number.
+    rules = BoilerplateConfig(preset="rules")
+    assert _rules(PROSE + "Tags: politics, economy, budget", rules) == {3: "lexicon_prefix"}
+    assert _rules(PROSE + "Also Read Budget Talks Stall Again", rules) == {3: "lexicon_prefix"}
+    teasers = "Minister resigns after budget row over fuel subsidies...\n" * 1
+    teasers += "Rupee slides to record low as oil import bill climbs...\n"
+    assert _rules(PROSE + teasers, rules) == {3: "teaser_run", 4: "teaser_run"}
+    assert _rules("Published: 01.09.2023 14:05\n" + PROSE, rules) == {0: "metadata_header"}
 
 
 def test_an_advertisement_marker_goes_anywhere_but_a_one_word_heading_only_at_the_edges() -> None:
@@ -643,11 +699,14 @@ def test_a_prefix_phrase_stands_alone_as_the_whole_line_before_a_separator_or_sh
     assert alone(f"Also Read | {long_tail}")  # a separator after the phrase: a label
     assert alone(f"» Also read: {long_tail}")
     assert not alone(f"Also read {long_tail}")  # long, no separator: prose
-    sixteen = " ".join(f"w{k}" for k in range(14))
+    sixteen = " ".join(f"W{k}" for k in range(14))  # a title: capitalized words
     assert alone(f"Also read {sixteen}")  # 16 words, no sentence mark
-    assert not alone(f"Also read {sixteen} w14")  # 17 words
-    assert not alone("Also read this. Then go home")  # a sentence mark inside
-    assert not alone("Also read this and go home.")  # at its end
+    assert not alone(f"Also read {sixteen} W14")  # 17 words
+    assert not alone("Also read This. Then go home")  # a sentence mark inside
+    assert not alone("Also read This and go home.")  # at its end
+    # Going on in lower case, without a separator, it is a sentence (git-notes(1)).
+    assert not alone("Also read the object names to remove notes")
+    assert alone("Also read: the object names to remove notes")
 
 
 def test_documents_go_to_the_model_in_runs_of_at_most_its_batch_of_lines():
@@ -698,3 +757,22 @@ def test_quoted_lines_are_four_or_more_words_ending_in_a_closing_quote_or_code()
         ]
     )
     assert _quoted(_split_lines(text)).tolist() == [True, True, False, True, False]
+
+
+def test_an_ignored_teaser_run_is_not_the_models_evidence_either() -> None:
+    # README: `--ignore RULE` drops a rule's findings and removes it from the model's
+    # evidence. The run of cut-off lines is the teaser_run rule's feature.
+    teasers = (
+        "Minister resigns after budget row over fuel subsidies...\n"
+        "Rupee slides to record low as oil import bill climbs...\n"
+        "Court orders fresh probe into stadium contract awards...\n"
+        "Share this article\n"
+    )
+    doc = [Document("d", PROSE * 3 + teasers)]
+
+    def evidence(**kw: tuple[str, ...]) -> str:
+        found = detect_boilerplate(doc, BoilerplateConfig(select=("line_model",), **kw))
+        return " ".join(b.evidence for b in found)
+
+    assert "run of cut-off lines" in evidence()
+    assert "run of cut-off lines" not in evidence(ignore=("teaser_run",))
