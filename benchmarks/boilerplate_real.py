@@ -44,6 +44,9 @@ from dedup.linemodel import LineModel  # noqa: E402
 DATA = ROOT / "benchmarks" / "data"
 LINES = DATA / "webpage_lines.jsonl.gz"
 NONNEWS = DATA / "nonnews.jsonl.gz"
+# Changelogs and whole man pages (`webpages/nonnews.py --extra`): all content, never trained
+# or tuned on, scored whole in every split's run.
+NONNEWS_EXTRA = DATA / "nonnews_extra.jsonl.gz"
 MODEL = ROOT / "dedup" / "data" / "boilerplate_model.json"
 TARGET_PRECISION = 0.98
 
@@ -81,15 +84,15 @@ def nonnews_split(doc_id: str) -> str:
     return "train" if bucket < 6 else "dev" if bucket < 8 else "test"
 
 
-def load_nonnews(split: str) -> list[Page]:
-    """Non-news documents of a split: every non-blank line is content."""
-    if not NONNEWS.exists():
+def load_nonnews(split: str, path: Path = NONNEWS) -> list[Page]:
+    """Non-news documents of a split ("all": every one): every non-blank line is content."""
+    if not path.exists():
         return []
     out = []
-    with gzip.open(NONNEWS, "rt", encoding="utf-8") as fh:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)
-            if nonnews_split(row["id"]) != split:
+            if split != "all" and nonnews_split(row["id"]) != split:
                 continue
             labels = ["content" if t.strip() else None for t in row["text"].split("\n")]
             doc = Document(row["id"], row["text"], row["id"], {"site": row.get("kind", "")})
@@ -229,7 +232,7 @@ def print_scores(scores: dict[str, dict[str, Score]]) -> None:
     for extractor, by_name in scores.items():
         for name, score in by_name.items():
             print(score.row(f"{extractor} / {name}"))
-            if extractor != "nonnews":
+            if not extractor.startswith("nonnews"):
                 t = total[name]
                 for attr in (
                     "docs",
@@ -423,6 +426,9 @@ def main() -> None:
     nonnews = load_nonnews(args.split)
     if nonnews:
         groups["nonnews"] = nonnews
+    extra = load_nonnews("all", NONNEWS_EXTRA)
+    if extra:
+        groups["nonnews_extra"] = extra
     names = args.detectors.split(",")
     scores = evaluate(groups, names)
     print(f"# split {args.split}: {sum(len(v) for v in groups.values())} documents")

@@ -102,6 +102,7 @@ CRUMB = re.compile(r"\s(?:>|»|›|/|\|)\s")
 _CRUMB_CHARS = frozenset(">»›/|")
 _ANY_DIGIT = re.compile(r"\d")
 _VERSION = re.compile(r"\bv?\d+\.\d+(?:\.\d+)*\b")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # An issue-tracker entry opens with its number ("#154 Documentation: ...", "621368 glib: ...",
 # "- Bug 658561 - Double free ..."):
 # changelogs list them cut off with "...", as related-article lists do their headlines.
@@ -957,15 +958,17 @@ def _head_block(
 
 def _header_signal(line: _Line) -> _Verdict | None:
     text = line.text
-    if line.words > 15 or text.rstrip()[-1:] in _HEADER_ENDS:
-        return None
+    if line.words > 15 or text.rstrip()[-1:] in _HEADER_ENDS or text.startswith("#"):
+        return None  # long, a sentence, or a Markdown heading ("## Sat Jun 12 2021:")
     # Every date pattern has a digit and every crumb a separator: most lines have neither,
     # and a test for the one is cheaper than the patterns that need it.
     dates = DATE_PARTS.findall(text) if _ANY_DIGIT.search(text) else []
     rest = DATE_PARTS.sub(" ", text) if dates else ""
     # "dbus 1.14.10 (2023-09-01)", "Apr 08, 2022: libarchive 3.6.1 released": a release
-    # heading of a changelog names its version; a dateline does not.
-    if dates and _VERSION.search(rest):
+    # heading of a changelog names its version, and "2022-10-10  Nick Clifton
+    # <nickc@redhat.com>" an entry of a GNU ChangeLog its author's address; a dateline
+    # names neither (on the labelled pages no dated line with an address was furniture).
+    if dates and (_VERSION.search(rest) or ("@" in rest and _EMAIL.search(rest))):
         dates = []
     if dates and (META_KEYWORD.match(text) or len(rest.split()) <= 4):
         return _Verdict(1, "metadata_header", len(dates), 1, f"date {dates[0]!r} in a header line")

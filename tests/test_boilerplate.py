@@ -552,6 +552,9 @@ DOCUMENTATION_TAKEN = {
         "E2fsprogs 1.47.0 (February 5, 2023)\n"
         "man-db 2.11.2 (8 January 2023)\n"
         "Release 0.3.9 (2014-06-11)\n"
+        "2022-10-10  Nick Clifton  <nickc@redhat.com>\n"
+        "May 23 2018 <shlomif@shlomifish.org> (Shlomi Fish)\n"
+        "## Sat Jun 12 2021:\n"
         "Bug fixes:\n"
         "  * Fix a crash when the bus is shut down while a client is still connecting."
     ),

@@ -7,6 +7,7 @@ fixed seed (the result still depends on what is installed on the machine and on 
 
     python benchmarks/webpages/nonnews.py                   # benchmarks/data/nonnews.jsonl.gz
     python benchmarks/webpages/nonnews.py --sample tests/data/nonnews_sample.jsonl
+    python benchmarks/webpages/nonnews.py --extra           # benchmarks/data/nonnews_extra.jsonl.gz
 
 Each output line: {"id": ..., "kind": ..., "text": ...}.
 """
@@ -31,6 +32,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent.parent
 OUT = REPO / "benchmarks" / "data" / "nonnews.jsonl.gz"
+EXTRA = REPO / "benchmarks" / "data" / "nonnews_extra.jsonl.gz"
 SEED = 20240601
 MAX_CHARS = 20_000  # longer documents are cut at a line boundary
 MIN_LINES = 3
@@ -50,11 +52,11 @@ SKIP_MODULES = {
 }  # fmt: skip
 
 
-def _cap(text: str) -> str:
+def _cap(text: str, max_chars: int = MAX_CHARS) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n")
     text = "\n".join(ln.rstrip() for ln in text.split("\n")).strip("\n")
-    if len(text) > MAX_CHARS:
-        text = text[:MAX_CHARS].rsplit("\n", 1)[0]
+    if len(text) > max_chars:
+        text = text[:max_chars].rsplit("\n", 1)[0]
     return text
 
 
@@ -117,7 +119,7 @@ def docs_usr_share_doc(kind: str, n: int):
     return out
 
 
-def docs_man(n: int):
+def docs_man(n: int, *, max_chars: int = MAX_CHARS, salt: str = "man", kind: str = "man"):
     if not shutil.which("man") or not shutil.which("col"):
         print("skip man pages: man or col is not installed", file=sys.stderr)
         return []
@@ -138,7 +140,7 @@ def docs_man(n: int):
     cands = [c for pre in sorted(by_prefix) for c in _sample(by_prefix[pre], MAN_PER_PREFIX, pre)]
     env = dict(os.environ, MANWIDTH="80", LANG="C.UTF-8", LC_ALL="C.UTF-8", MAN_KEEP_FORMATTING="")
     out = []
-    for c in _sample(cands, int(n * 1.3), "man"):
+    for c in _sample(cands, int(n * 1.3), salt):
         try:
             r = subprocess.run(
                 f"man -l -P cat {shlex_quote(c)} 2>/dev/null | col -bx",
@@ -147,12 +149,47 @@ def docs_man(n: int):
         except subprocess.TimeoutExpired:
             continue
         text = r.stdout.decode("utf-8", errors="replace")
-        text = _cap(text)
+        text = _cap(text, max_chars)
         if _ok(text) and not text.lstrip().startswith(".so "):
-            out.append({"id": f"man:{c}", "kind": "man", "text": text})
+            out.append({"id": f"{kind}:{c}", "kind": kind, "text": text})
         if len(out) >= n:
             break
     return out
+
+
+# Changelogs: release headings with versions and dates, issue lists cut off with "...",
+# maintainer trailers. Everything in them is content.
+CHANGELOG = re.compile(
+    r"^(?:news|changes|changelog|history)(?:\.md|\.txt|\.debian)?(?:\.gz)?$", re.I
+)
+
+
+def docs_changelog(n: int, max_chars: int = 60_000):
+    """Changelog files under /usr/share/doc (NEWS, CHANGES, changelog.Debian.gz, ...)."""
+    root = Path("/usr/share/doc")
+    seen, cands = set(), []
+    for p in sorted(root.glob("*/*")):
+        if p.is_file() and CHANGELOG.match(p.name):
+            rp = os.path.realpath(p)
+            if rp not in seen:
+                seen.add(rp)
+                cands.append(str(p))
+    out = []
+    for c in _sample(cands, n * 2, "changelog"):
+        text = _read(Path(c))
+        if text is not None and _ok(text := _cap(text, max_chars)):
+            out.append({"id": f"changelog:{c}", "kind": "changelog", "text": text})
+        if len(out) >= n:
+            break
+    return out
+
+
+def build_extra() -> list[dict]:
+    """The second all-content set (`--extra`): changelogs and whole man pages (the first set
+    cuts man pages at MAX_CHARS and has no changelog), drawn with other seeds."""
+    docs = docs_changelog(400)
+    docs += docs_man(400, max_chars=200_000, salt="man-full", kind="man-full")
+    return docs
 
 
 def shlex_quote(s: str) -> str:
@@ -285,8 +322,15 @@ def main(argv=None) -> None:
     )
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--sample", type=Path, default=None, help="also write a small sample here")
+    ap.add_argument(
+        "--extra",
+        action="store_true",
+        help=f"build the second set (changelogs, whole man pages) into {EXTRA.name} instead",
+    )
     args = ap.parse_args(argv)
-    docs = build()
+    if args.extra and args.out == OUT:
+        args.out = EXTRA
+    docs = build_extra() if args.extra else build()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(args.out, "wt", encoding="utf-8") as f:
         for d in docs:
