@@ -131,3 +131,23 @@ def test_compare_needs_two_documents(tmp_path, seed_paths):
     result = _run("compare", str(corpus), str(seed_paths["000"]))
     assert result.exit_code == 2
     assert "exactly two documents" in result.output
+
+
+def test_scan_text_names_clusters_and_says_when_passages_were_not_searched(tmp_path, seed_texts):
+    text = seed_texts["000"]
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(text + "\nReported by our staff.\n", encoding="utf-8")
+    (tmp_path / "c.txt").write_text("A note about gardening in spring.", encoding="utf-8")
+    a, b = str(tmp_path / "a.txt"), str(tmp_path / "b.txt")
+    result = _run("scan", str(tmp_path), "-q", "--no-passages")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "3 documents, 1 near-duplicate cluster of 2 documents; "
+        "passages not searched (--no-passages)"
+    )
+    assert f"  {a}: 1 near-duplicate, keeps {a} (--keep first)" in lines
+    assert re.search(rf"^    {re.escape(b)} Jaccard 0\.\d{{3}} >= 0\.80$", result.stdout, re.M)
+    with_passages = _run("scan", str(tmp_path), "-q").stdout.splitlines()
+    assert with_passages[0].startswith("3 documents, 1 near-duplicate cluster of 2 documents, ")
+    assert f"  {a}: 1 near-duplicate, keeps {a} (--keep first)" in with_passages
