@@ -271,3 +271,16 @@ def test_csv_findings_name_the_line_of_the_row(data: Path) -> None:
     assert code == 1
     # Row 3 (ids count data rows) is line 4 of the file, under the header.
     assert out.startswith("rows.csv:4: error [max-duplicate-ratio] rows.csv:3 is a near-dup")
+
+
+def test_a_limit_whose_measure_is_switched_off_is_a_usage_error(data: Path) -> None:
+    # Before any reading: the missing file is not what the error names.
+    code, out, err = _run("check", "missing.txt", "--no-passages", "--max-reused-ratio", "0")
+    assert (code, out) == (2, "")
+    assert err == (
+        "Error: --max-reused-ratio needs the passage search; drop --no-passages "
+        "(or `no-passages` in [tool.dedup])\n"
+    )
+    (data / "pyproject.toml").write_text("[tool.dedup]\nno-passages = true\nmax-reused-ratio = 0\n")
+    assert _run("check", "data")[0] == 2
+    assert _run("check", "data", "--max-reused-ratio", "1")[0] == 1  # off: only duplicates fail
