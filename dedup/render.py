@@ -288,20 +288,22 @@ def render_check(
 
 
 def _check_text(result: CheckResult) -> str:
-    """A summary line, one line per limit, then each new finding as `path:line: message`."""
+    """A summary line, one line per limit, then each new finding as `path:line: message`;
+    failing limits and their findings first, so a CI log shows the failure at the top."""
     new = sum(len(v.findings) for v in result.verdicts)
     accepted = sum(v.accepted for v in result.verdicts)
     head = f"{'PASS' if result.passed else 'FAIL'}: {len(result.report.documents)} documents, "
     head += f"{new} new findings" + (f" ({accepted} accepted by the baseline)" if accepted else "")
     lines = [head]
-    for v in result.verdicts:
+    verdicts = sorted(result.verdicts, key=lambda v: v.passed)  # stable: rule order within
+    for v in verdicts:
         sign = "<=" if v.passed else ">"
         lines.append(
             f"  {'ok  ' if v.passed else 'FAIL'} {v.rule} {v.value:.4g} {sign} {v.threshold:g}"
         )
     if result.stale:
         lines.append(f"  {len(result.stale)} accepted findings no longer found (stale baseline)")
-    for v in result.verdicts:
+    for v in verdicts:
         for f in v.findings:
             lines.append(f"{f.path}:{f.line}: [{v.rule}] {f.message}")
     return "\n".join(lines) + "\n"

@@ -284,3 +284,18 @@ def test_a_limit_whose_measure_is_switched_off_is_a_usage_error(data: Path) -> N
     (data / "pyproject.toml").write_text("[tool.dedup]\nno-passages = true\nmax-reused-ratio = 0\n")
     assert _run("check", "data")[0] == 2
     assert _run("check", "data", "--max-reused-ratio", "1")[0] == 1  # off: only duplicates fail
+
+
+def test_text_lists_the_failing_limit_and_its_findings_first(data: Path) -> None:
+    # The duplicate limit (listed first by rule order) passes; the reuse limit fails.
+    args = ("check", "data", "--max-duplicate-ratio", "1", "--max-reused-ratio", "0")
+    code, out, _ = _run(*args)
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[1].startswith("  FAIL max-reused-ratio ")
+    assert lines[2].startswith("  ok   max-duplicate-ratio ")
+    findings = [line for line in lines if not line.startswith(("  ", "FAIL"))]
+    rules = [re.findall(r"\[(max-[a-z-]+)\]", line)[0] for line in findings]
+    assert rules[0] == "max-reused-ratio"
+    assert "max-duplicate-ratio" in rules
+    assert rules == sorted(rules, key=lambda r: r != "max-reused-ratio")
