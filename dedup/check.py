@@ -40,6 +40,9 @@ POSITIONS = (
     "the header, a Parquet row's number); start and end: 0-based half-open [start, end) str "
     "offsets into the document text"
 )
+UNMEASURED_REUSE_TEXT = (
+    f"--{REUSED} needs the passage search; drop --no-passages (or `no-passages` in [tool.dedup])"
+)
 _JSONL_SOURCE = re.compile(r"^(?P<path>.+):(?P<line>\d+)$")
 
 
@@ -61,6 +64,21 @@ class Limits:
             if not 0.0 <= value <= 1.0:
                 msg = f"--{rule} must be between 0 and 1, got {value!r}"
                 raise ConfigError(msg)
+
+    def require_measured(self, config: DedupConfig) -> None:
+        """Refuse a limit (below 1) whose measure `config` switches off: it would always pass.
+
+        Boilerplate and near-duplicates are always looked for by `check`; reused passages
+        only with `config.passages`.
+
+        Example:
+            >>> Limits(max_reused_ratio=0).require_measured(DedupConfig(passages=False))
+            ... # doctest: +ELLIPSIS
+            Traceback (most recent call last):
+            dedup.errors.ConfigError: --max-reused-ratio needs the passage search; drop ...
+        """
+        if self.max_reused_ratio < 1.0 and not config.passages:
+            raise ConfigError(UNMEASURED_REUSE_TEXT)
 
     def by_rule(self) -> dict[str, float]:
         """The limits keyed by rule name."""
@@ -221,7 +239,8 @@ def check(
 
     Raises:
         InputError: two documents share an id, or the index cannot be read.
-        ConfigError: the index was built with other settings.
+        ConfigError: the index was built with other settings, or a limit needs what
+            `config` switches off (`Limits.require_measured`).
 
     Example:
         >>> text = "The committee will meet again on Monday to review the draft budget."
@@ -231,6 +250,7 @@ def check(
         (True, 0.5, 'b.txt')
     """
     config = replace(config or DedupConfig(), find_boilerplate=True)
+    (limits or Limits()).require_measured(config)
     report = scan(docs, config, jobs=jobs, duplicates=duplicates)
     hits = None
     if against:

@@ -2,7 +2,8 @@
 
 Every command reads its settings from `[tool.dedup]` of the nearest pyproject.toml, or from
 the TOML file given with `--config`; options given on the command line override them.
-Exit codes: 0 success, 1 the data failed a check, 2 usage or input error.
+Exit codes: 0 success, 1 the data failed a check, 2 usage or input error, 130 interrupted
+(Ctrl-C).
 """
 
 from __future__ import annotations
@@ -100,7 +101,8 @@ class RunOption(click.Option):
 class _Commands(click.Group):
     """The command group: a library error any command lets through is still one line,
     exit 2 (commands catch their own with `_user_errors`; this is the backstop), and so is
-    a usage error (click prints the usage, a hint and the error on four lines)."""
+    a usage error (click prints the usage, a hint and the error on four lines). Ctrl-C is
+    `Interrupted.` and exit 130 (click's "Aborted!" exits 1, which means a failed check)."""
 
     def make_context(
         self,
@@ -109,15 +111,29 @@ class _Commands(click.Group):
         parent: click.Context | None = None,
         **extra: Any,
     ) -> click.Context:
-        with _one_line_usage():  # the group's own arguments ("dedup scna")
+        with _interrupted(), _one_line_usage():  # the group's own arguments ("dedup scna")
             return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
-        with _one_line_usage():  # a command's arguments ("dedup scan --bogus")
+        with _interrupted(), _one_line_usage():  # a command's arguments ("dedup scan --bogus")
             try:
                 return super().invoke(ctx)
             except DedupError as ex:
                 raise CLIInputError(str(ex)) from ex
+
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a command stopped by Ctrl-C
+
+
+@contextmanager
+def _interrupted() -> Iterator[None]:
+    """Ctrl-C: one line on stderr and exit 130; an output being written is left as it was
+    (`write_atomic` renames a finished temporary file only)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
 
 
 @contextmanager
@@ -144,7 +160,7 @@ def cli() -> None:
     """Find reused passages, near-duplicates and boilerplate in text corpora, with evidence.
 
     Settings: [tool.dedup] of the nearest pyproject.toml, or --config FILE; options override.
-    Exit codes: 0 success, 1 the data failed a check, 2 usage or input error.
+    Exit codes: 0 success, 1 the data failed a check, 2 usage or input error, 130 interrupted.
     """
 
 
@@ -1219,6 +1235,7 @@ def check(
     _refuse_input(write_baseline, paths, "--write-baseline")
     with _user_errors():  # a bad limit is a typo: say so before reading the corpus
         limits = _limits(max_duplicate_ratio, max_boilerplate_ratio, max_reused_ratio)
+        limits.require_measured(config)
     docs, skipped = _read_counted(paths, text_field, id_field, strict, quiet=quiet)
     _require_documents(docs, skipped, paths, allow_empty)
     with _user_errors():

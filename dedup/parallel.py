@@ -91,7 +91,7 @@ def map_batches(
     if jobs <= 1:
         yield from map(func, batches)
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker) as pool:
         pending: deque[Future[R]] = deque()
         for batch in batches:
             pending.append(pool.submit(func, batch))
@@ -126,12 +126,23 @@ def map_shared(
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=die_with_parent
+            max_workers=jobs, mp_context=context, initializer=_start_worker
         ) as pool:
             yield from pool.map(partial(_call_shared, func), tasks)
     finally:
         _SHARED = None
         gc.unfreeze()
+
+
+def _start_worker() -> None:
+    """Worker initializer: Ctrl-C is the parent's to handle, and the worker dies with its
+    parent (`die_with_parent`).
+
+    Ctrl-C reaches the whole process group: a worker stopped by it could hold the pool's
+    queue lock or write a result nobody reads, and the run hung instead of exiting (130).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
 
 
 _PR_SET_PDEATHSIG = 1  # prctl option: the signal this process gets when its parent dies

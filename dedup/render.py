@@ -30,6 +30,7 @@ from dedup.report import (
     KINDS,
     BoilerplateLine,
     DocumentPair,
+    DuplicateCluster,
     PassageMatch,
     Report,
     pair_ranking,
@@ -65,7 +66,7 @@ def render_report(
 
     Example:
         >>> print(render_report(Report(config={}, fingerprint="f")), end="")
-        0 documents, 0 shared passages
+        0 documents, 0 near-duplicate clusters, 0 shared passages
     """
     if fmt == "json":
         return json_text(report.to_dict())
@@ -74,18 +75,24 @@ def render_report(
     return _report_text(report, width, texts or {}) + "\n"
 
 
+TOP_CLUSTERS = 20  # near-duplicate clusters a text report lists, largest first
+TOP_MEMBERS = 10  # members listed per cluster, in input order
 TOP_PAIRS = 20  # document pairs a text report lists, most reuse first
 TOP_PASSAGES = 50  # passages a text report shows side by side, of those pairs first
 
 
 def _report_text(report: Report, width: int | None, texts: Mapping[str, str]) -> str:
-    """A summary, the top pairs, their passages side by side, then the boilerplate lines.
+    """A summary, the top clusters, the top pairs, their passages side by side, then the
+    boilerplate lines.
 
     A corpus can share hundreds of thousands of passages: the text stays a page or two
     (the json report holds every one), and says how much it leaves out.
     """
     width = width or min(shutil.get_terminal_size((120, 24)).columns, 160)
     lines = [_summary_line(report)]
+    if report.duplicates:
+        lines.extend(_render_clusters(report.duplicates))
+        lines.append("")
     pairs = sorted(report.pairs, key=pair_ranking(report))
     for pair in pairs[:TOP_PAIRS]:
         lines.append(_pair_line(pair))
@@ -105,7 +112,7 @@ def _report_text(report: Report, width: int | None, texts: Mapping[str, str]) ->
     if report.boilerplate:
         lines.append("")
         lines.extend(_render_boilerplate(report.boilerplate, width, texts))
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip("\n")
 
 
 def _count(n: int, noun: str) -> str:
@@ -119,11 +126,19 @@ def _count(n: int, noun: str) -> str:
 
 
 def _summary_line(report: Report) -> str:
-    """Documents, passages by kind, and what the per-pair cap left out."""
-    head = (
-        f"{_count(len(report.documents), 'document')}, "
-        f"{_count(len(report.passages), 'shared passage')}"
-    )
+    """Documents, near-duplicate clusters, passages by kind, and what the caps left out.
+
+    Example:
+        >>> _summary_line(Report(config={"passages": False}, fingerprint="f"))
+        '0 documents, 0 near-duplicate clusters; passages not searched (--no-passages)'
+    """
+    clusters = _count(len(report.duplicates), "near-duplicate cluster")
+    if report.duplicates:
+        clusters += f" of {sum(len(c.members) + 1 for c in report.duplicates):,} documents"
+    head = f"{_count(len(report.documents), 'document')}, {clusters}"
+    if not report.config.get("passages", True):
+        return head + "; passages not searched (--no-passages)"
+    head += f", {_count(len(report.passages), 'shared passage')}"
     kinds = Counter(p.kind for p in report.passages)
     if kinds:
         head += " (" + ", ".join(f"{kinds[k]} {k}" for k in KINDS if kinds[k]) + ")"
@@ -134,6 +149,43 @@ def _summary_line(report: Report) -> str:
     if pairs:
         head += f"; {pairs:,} candidate pairs not aligned (--max-partners, near-duplicates)"
     return head
+
+
+def _render_clusters(clusters: tuple[DuplicateCluster, ...]) -> list[str]:
+    """The largest clusters (ties in report order), each with its first members and
+    their Jaccard to the representative, and how many of each the text leaves out.
+
+    Example:
+        >>> from dedup.report import ClusterMember
+        >>> members = tuple(ClusterMember(f"c{k}", 0.9) for k in range(TOP_MEMBERS + 2))
+        >>> for line in _render_clusters((DuplicateCluster("a", members, "a", 0.8, "first"),
+        ...                               DuplicateCluster("b", members[:1], None, 0.8, "none"))):
+        ...     print(line)  # doctest: +ELLIPSIS
+        near-duplicate clusters (members: document Jaccard to the representative):
+          a: 12 near-duplicates, keeps a (--keep first)
+            c0 Jaccard 0.900 >= 0.80
+        ...
+            c9 Jaccard 0.900 >= 0.80
+            ... 2 more members
+          b: 1 near-duplicate, keeps no copy (--keep none)
+            c0 Jaccard 0.900 >= 0.80
+    """
+    out = ["near-duplicate clusters (members: document Jaccard to the representative):"]
+    ranked = sorted(enumerate(clusters), key=lambda kc: (-len(kc[1].members), kc[0]))
+    for _, c in ranked[:TOP_CLUSTERS]:
+        keeps = "no copy" if c.kept is None else c.kept
+        size = _count(len(c.members), "near-duplicate")
+        out.append(f"  {c.representative}: {size}, keeps {keeps} (--keep {c.rule})")
+        out += [
+            f"    {m.id} Jaccard {m.jaccard:.3f} >= {c.threshold:.2f}"
+            for m in c.members[:TOP_MEMBERS]
+        ]
+        if len(c.members) > TOP_MEMBERS:
+            out.append(f"    ... {len(c.members) - TOP_MEMBERS:,} more members")
+    if len(clusters) > TOP_CLUSTERS:
+        more = len(clusters) - TOP_CLUSTERS
+        out.append(f"  ... {more:,} more clusters (--format json lists all)")
+    return out
 
 
 def _pair_line(pair: DocumentPair) -> str:
@@ -236,20 +288,22 @@ def render_check(
 
 
 def _check_text(result: CheckResult) -> str:
-    """A summary line, one line per limit, then each new finding as `path:line: message`."""
+    """A summary line, one line per limit, then each new finding as `path:line: message`;
+    failing limits and their findings first, so a CI log shows the failure at the top."""
     new = sum(len(v.findings) for v in result.verdicts)
     accepted = sum(v.accepted for v in result.verdicts)
     head = f"{'PASS' if result.passed else 'FAIL'}: {len(result.report.documents)} documents, "
     head += f"{new} new findings" + (f" ({accepted} accepted by the baseline)" if accepted else "")
     lines = [head]
-    for v in result.verdicts:
+    verdicts = sorted(result.verdicts, key=lambda v: v.passed)  # stable: rule order within
+    for v in verdicts:
         sign = "<=" if v.passed else ">"
         lines.append(
             f"  {'ok  ' if v.passed else 'FAIL'} {v.rule} {v.value:.4g} {sign} {v.threshold:g}"
         )
     if result.stale:
         lines.append(f"  {len(result.stale)} accepted findings no longer found (stale baseline)")
-    for v in result.verdicts:
+    for v in verdicts:
         for f in v.findings:
             lines.append(f"{f.path}:{f.line}: [{v.rule}] {f.message}")
     return "\n".join(lines) + "\n"

@@ -9,7 +9,7 @@ import pytest
 
 from dedup.api import scan
 from dedup.baseline import baseline_text, read_baseline
-from dedup.check import Limits, evaluate, locate
+from dedup.check import Limits, check, evaluate, locate
 from dedup.config import DedupConfig, find_settings
 from dedup.document import Document
 from dedup.errors import ConfigError, InputError
@@ -120,3 +120,10 @@ def test_unknown_setting_is_refused(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.dedup.passage]\nmin_word = 3\n")
     with pytest.raises(ConfigError, match=r"\[tool.dedup\] passage.min_word: unknown key"):
         find_settings(tmp_path)
+
+
+def test_check_refuses_a_limit_whose_measure_config_switches_off() -> None:
+    docs = [Document("a", "one two three four five six", "a.txt")]
+    with pytest.raises(ConfigError, match="--max-reused-ratio needs the passage search"):
+        check(docs, DedupConfig(passages=False), limits=Limits(max_reused_ratio=0.5))
+    assert check(docs, DedupConfig(passages=False)).passed  # the reuse limit is off (1)

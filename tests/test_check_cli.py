@@ -271,3 +271,31 @@ def test_csv_findings_name_the_line_of_the_row(data: Path) -> None:
     assert code == 1
     # Row 3 (ids count data rows) is line 4 of the file, under the header.
     assert out.startswith("rows.csv:4: error [max-duplicate-ratio] rows.csv:3 is a near-dup")
+
+
+def test_a_limit_whose_measure_is_switched_off_is_a_usage_error(data: Path) -> None:
+    # Before any reading: the missing file is not what the error names.
+    code, out, err = _run("check", "missing.txt", "--no-passages", "--max-reused-ratio", "0")
+    assert (code, out) == (2, "")
+    assert err == (
+        "Error: --max-reused-ratio needs the passage search; drop --no-passages "
+        "(or `no-passages` in [tool.dedup])\n"
+    )
+    (data / "pyproject.toml").write_text("[tool.dedup]\nno-passages = true\nmax-reused-ratio = 0\n")
+    assert _run("check", "data")[0] == 2
+    assert _run("check", "data", "--max-reused-ratio", "1")[0] == 1  # off: only duplicates fail
+
+
+def test_text_lists_the_failing_limit_and_its_findings_first(data: Path) -> None:
+    # The duplicate limit (listed first by rule order) passes; the reuse limit fails.
+    args = ("check", "data", "--max-duplicate-ratio", "1", "--max-reused-ratio", "0")
+    code, out, _ = _run(*args)
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[1].startswith("  FAIL max-reused-ratio ")
+    assert lines[2].startswith("  ok   max-duplicate-ratio ")
+    findings = [line for line in lines if not line.startswith(("  ", "FAIL"))]
+    rules = [re.findall(r"\[(max-[a-z-]+)\]", line)[0] for line in findings]
+    assert rules[0] == "max-reused-ratio"
+    assert "max-duplicate-ratio" in rules
+    assert rules == sorted(rules, key=lambda r: r != "max-reused-ratio")

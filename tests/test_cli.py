@@ -131,3 +131,75 @@ def test_compare_needs_two_documents(tmp_path, seed_paths):
     result = _run("compare", str(corpus), str(seed_paths["000"]))
     assert result.exit_code == 2
     assert "exactly two documents" in result.output
+
+
+def test_scan_text_names_clusters_and_says_when_passages_were_not_searched(tmp_path, seed_texts):
+    text = seed_texts["000"]
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(text + "\nReported by our staff.\n", encoding="utf-8")
+    (tmp_path / "c.txt").write_text("A note about gardening in spring.", encoding="utf-8")
+    a, b = str(tmp_path / "a.txt"), str(tmp_path / "b.txt")
+    result = _run("scan", str(tmp_path), "-q", "--no-passages")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "3 documents, 1 near-duplicate cluster of 2 documents; "
+        "passages not searched (--no-passages)"
+    )
+    assert f"  {a}: 1 near-duplicate, keeps {a} (--keep first)" in lines
+    assert re.search(rf"^    {re.escape(b)} Jaccard 0\.\d{{3}} >= 0\.80$", result.stdout, re.M)
+    with_passages = _run("scan", str(tmp_path), "-q").stdout.splitlines()
+    assert with_passages[0].startswith("3 documents, 1 near-duplicate cluster of 2 documents, ")
+    assert f"  {a}: 1 near-duplicate, keeps {a} (--keep first)" in with_passages
+
+
+def test_ctrl_c_is_one_line_and_exit_130_and_leaves_no_output(tmp_path):
+    """A real SIGINT while `scan` waits on its input (a FIFO the test holds open)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    fifo, out = tmp_path / "in.jsonl", tmp_path / "report.json"
+    os.mkfifo(fifo)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "dedup", "scan", str(fifo), "-q", "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        with fifo.open("w") as writer:  # returns once the command has opened its input
+            writer.write('{"text": "one record, then the input stalls"}\n')
+            writer.flush()
+            child.send_signal(signal.SIGINT)
+            _, err = child.communicate(timeout=20)
+    finally:
+        child.kill()
+    assert (child.returncode, err) == (130, "Interrupted.\n")
+    assert list(tmp_path.iterdir()) == [fifo]  # no report, no temporary file
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compare", "{a}", "{a}"],
+        ["scan", "{a}"],
+        ["clean", "{a}", "-o", "{tmp}/out"],
+        ["check", "{a}"],
+        ["index", "build", "{a}", "-o", "{tmp}/x.idx"],
+    ],
+)
+def test_ctrl_c_in_any_command_is_exit_130(tmp_path, monkeypatch, args):
+    from dedup.io.readers import DocumentReader
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(DocumentReader, "read", interrupted)
+    a = tmp_path / "a.txt"
+    a.write_text("some text", encoding="utf-8")
+    result = _run(*(arg.format(a=a, tmp=tmp_path) for arg in args))
+    assert (result.exit_code, result.stdout, result.stderr) == (130, "", "Interrupted.\n")

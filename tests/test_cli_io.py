@@ -228,3 +228,14 @@ def test_bytes_no_encoding_fits_are_not_blamed_on_a_missing_encoding(tmp_path):
     result = _run("scan", str(path), "--encoding", "auto")
     assert result.exit_code == 2
     assert "no text encoding fits its bytes" in result.stderr
+
+
+def test_a_binary_file_named_directly_is_not_text_not_a_missing_encoding(tmp_path):
+    path = tmp_path / "tool"  # an ELF executable: no suffix, NUL bytes, not UTF-8
+    path.write_bytes(b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + bytes(range(256)) * 4)
+    result = _run("scan", str(path))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {path} does not look like a text file (it holds NUL bytes, byte 144); "
+        "leave it out, or name its encoding with --encoding\n"
+    )

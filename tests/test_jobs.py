@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from dedup import Document, find_duplicates, find_passages
@@ -47,3 +49,18 @@ def test_verified_pairs_jobs_0_equals_jobs_1(corpus):
 def test_negative_jobs_is_refused(func, corpus):
     with pytest.raises(ConfigError, match="--jobs must be 0"):
         func(corpus, jobs=-1)
+
+
+def _ignores_ctrl_c(_shared: object, _task: int) -> bool:
+    import signal
+
+    return signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+
+
+def test_workers_leave_ctrl_c_to_the_parent():
+    """Ctrl-C reaches the whole process group: a worker stopped by it mid-queue could hang
+    the run; the parent alone turns it into `Interrupted.` and exit 130."""
+    from dedup.parallel import map_batches, map_shared
+
+    assert all(map_shared(_ignores_ctrl_c, None, [1, 2, 3], jobs=2))
+    assert all(map_batches(partial(_ignores_ctrl_c, None), [[1], [2], [3]], jobs=2))

@@ -206,7 +206,8 @@ def test_text_report_starts_with_a_summary_and_the_top_pairs_and_stays_bounded()
     )  # fmt: skip
     lines = render_report(report, width=80).splitlines()
     assert lines[0] == (
-        f"0 documents, {TOP_PASSAGES + 7} shared passages ({TOP_PASSAGES + 7} verbatim), "
+        f"0 documents, 0 near-duplicate clusters, {TOP_PASSAGES + 7} shared passages "
+        f"({TOP_PASSAGES + 7} verbatim), "
         "3 more left out (--max-passages-per-pair, --max-passages-per-doc); "
         "4 candidate pairs not aligned (--max-partners, near-duplicates)"
     )
@@ -214,3 +215,25 @@ def test_text_report_starts_with_a_summary_and_the_top_pairs_and_stays_bounded()
     assert lines[TOP_PAIRS + 1] == "... 5 more pairs (--format json lists all)"
     assert sum(line.startswith("passage ") for line in lines) == TOP_PASSAGES
     assert lines[-1] == "... 7 more passages (--format json lists all)"
+
+
+def test_text_report_lists_the_largest_clusters_and_says_how_many_it_leaves_out():
+    from dedup.render import TOP_CLUSTERS, render_report
+    from dedup.report import ClusterMember, DuplicateCluster
+
+    clusters = tuple(
+        DuplicateCluster(
+            f"r{k}", (ClusterMember(f"m{k}", 0.9),) * (1 + k % 3), f"r{k}", 0.8, "first"
+        )
+        for k in range(TOP_CLUSTERS + 4)
+    )
+    report = Report(config={"passages": False}, fingerprint="f", duplicates=clusters)
+    lines = render_report(report, width=80).splitlines()
+    assert lines[0] == (
+        f"0 documents, {TOP_CLUSTERS + 4} near-duplicate clusters of "
+        f"{sum(len(c.members) + 1 for c in clusters)} documents; "
+        "passages not searched (--no-passages)"
+    )
+    assert lines[2] == "  r2: 3 near-duplicates, keeps r2 (--keep first)"  # largest first
+    assert sum(line.startswith("  r") for line in lines) == TOP_CLUSTERS
+    assert lines[-1] == "  ... 4 more clusters (--format json lists all)"

@@ -53,6 +53,11 @@ DECODE_ERROR_TEXT = (
     "{path} is not valid UTF-8 (byte {pos}); pass its encoding (--encoding cp1252) or let "
     "dedup detect it (--encoding auto)"
 )
+NOT_TEXT_TEXT = (
+    "{path} does not look like a text file ({why}, byte {pos}); leave it out, or name its "
+    "encoding with --encoding"
+)
+BINARY_SNIFF = 8192  # bytes `_looks_binary` reads, as git and grep do
 STDIN = "-"
 Raw = Callable[[], IO[bytes]]  # opens a file's undecompressed bytes (a URL's, see remote)
 
@@ -367,10 +372,11 @@ def _text_document(fh: IO[bytes], path: str, encoding: str = "utf-8") -> Documen
     except UnicodeDecodeError as ex:
         msg = DECODE_ERROR_TEXT.format(path=path, pos=ex.start)
         if encoding == "auto":  # nothing fits: binary data, or a text too damaged to guess
-            msg = (
-                f"{path}: no text encoding fits its bytes (byte {ex.start}); it may not be a "
-                "text file: leave it out, or name its encoding with --encoding"
+            msg = NOT_TEXT_TEXT.format(
+                path=path, why="no text encoding fits its bytes", pos=ex.start
             )
+        elif _looks_binary(data):  # an executable, an image: no 8-bit codec makes it text
+            msg = NOT_TEXT_TEXT.format(path=path, why="it holds NUL bytes", pos=ex.start)
         elif encoding != "utf-8":
             msg = (
                 f"{path}: not valid {chosen} (byte {ex.start}); "
@@ -381,6 +387,16 @@ def _text_document(fh: IO[bytes], path: str, encoding: str = "utf-8") -> Documen
         raise _no_codec(encoding) from ex
     meta = {} if chosen == "utf-8" else {"encoding": chosen}
     return Document(id=path, text=text, source=path, meta=meta)
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Whether bytes that failed to decode look binary: a NUL in the first `BINARY_SNIFF`.
+
+    Example:
+        >>> _looks_binary(b"\\x7fELF\\x02\\x01\\x01\\x00"), _looks_binary("café".encode("cp1252"))
+        (True, False)
+    """
+    return b"\0" in data[:BINARY_SNIFF]
 
 
 def _detect_encoding(data: bytes) -> str:
