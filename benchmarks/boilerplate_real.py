@@ -35,16 +35,24 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dedup.boilerplate import detect_boilerplate, labelled_rows, train_model  # noqa: E402
+from dedup.boilerplate import (  # noqa: E402
+    cut_rows,
+    detect_boilerplate,
+    labelled_rows,
+    train_model,
+)
 from dedup.config import BoilerplateConfig  # noqa: E402
 from dedup.document import Document  # noqa: E402
 from dedup.linefeatures import ends_sentence, prose_rows  # noqa: E402
-from dedup.linemodel import LineModel  # noqa: E402
+from dedup.linemodel import LineModel, fit  # noqa: E402
+from dedup.tailcut import FEATURES as CUT_FEATURES  # noqa: E402
+from dedup.tailcut import choose_cut  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 LINES = DATA / "webpage_lines.jsonl.gz"
 NONNEWS = DATA / "nonnews.jsonl.gz"
 MODEL = ROOT / "dedup" / "data" / "boilerplate_model.json"
+CUT_MODEL = ROOT / "dedup" / "data" / "tailcut_model.json"
 TARGET_PRECISION = 0.98
 
 
@@ -107,9 +115,9 @@ def _config(preset: str = "news", **extra: object) -> BoilerplateConfig:
     return BoilerplateConfig(site_field="site", preset=preset, **extra)  # type: ignore[arg-type]
 
 
-def preset_detector(preset: str) -> Detector:
+def preset_detector(preset: str, **extra: object) -> Detector:
     def detect(docs: Sequence[Document]) -> list[set[int]]:
-        return _lines(docs, detect_boilerplate(docs, _config(preset)))
+        return _lines(docs, detect_boilerplate(docs, _config(preset, **extra)))
 
     return detect
 
@@ -142,6 +150,9 @@ def _lines(docs: Sequence[Document], found: list) -> list[set[int]]:
 DETECTORS: dict[str, Detector] = {
     "news": preset_detector("news"),
     "web": preset_detector("web"),
+    # The presets without the tail cut (`dedup.tailcut`): the line model and rules alone.
+    "news_lines": preset_detector("news", ignore=("tail_cut",)),
+    "web_lines": preset_detector("web", ignore=("tail_cut",)),
     "docs": preset_detector("docs"),
     "rules": preset_detector("rules"),
     "baseline": baseline_detector,
@@ -397,6 +408,110 @@ def train(args: argparse.Namespace) -> None:
         print(f"  {share[j]:.2f}  {model.features[j]}")
 
 
+# --------------------------------------------------------------------- the tail cut
+
+
+def cut_data(
+    groups: dict[str, list[Page]], preset: str, model_file: str | None
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The tail cut's rows and labels of every group (each group one corpus)."""
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    for pages in groups.values():
+        config = _config(preset, model_file=model_file)
+        x, y = cut_rows([p.doc for p in pages], [p.labels for p in pages], config)
+        xs.extend(x)
+        ys.extend(y)
+    return xs, ys
+
+
+def cut_operating_point(
+    model: LineModel,
+    groups: dict[str, list[Page]],
+    preset: str,
+    model_file: str | None,
+    thresholds: Sequence[float],
+) -> list[tuple[float, Score, int]]:
+    """For each threshold: the preset's scores on `groups` (news pages) with the cut added
+    to the line model and rules, and the lines it removes from the non-news set."""
+    nonnews = load_nonnews("dev")
+    parts = {**groups, "nonnews": nonnews}
+    found: dict[str, tuple[list[set[int]], list[np.ndarray]]] = {}
+    for name, pages in parts.items():
+        docs = [p.doc for p in pages]
+        before = preset_detector(preset, model_file=model_file, ignore=("tail_cut",))(docs)
+        xs, _ = cut_data({name: pages}, preset, model_file)
+        qs = [model.probabilities(x) if len(x) else np.zeros(0) for x in xs]
+        found[name] = (before, qs)
+    out = []
+    for t in thresholds:
+        score, eaten = Score(), 0
+        for name, pages in parts.items():
+            before, qs = found[name]
+            for page, flagged, q in zip(pages, before, qs, strict=True):
+                numbers = [n for n, line in enumerate(page.doc.text.split("\n")) if line.strip()]
+                k = choose_cut(q, len(numbers), t)
+                cut = set(numbers[k:]) if k is not None else set()
+                if name == "nonnews":
+                    eaten += len(cut - flagged)
+                else:
+                    score.add(page, flagged | cut)
+        out.append((t, score, eaten))
+    return out
+
+
+CUT_THRESHOLDS = tuple(round(0.5 + 0.01 * k, 2) for k in range(50))
+
+
+def train_cut(args: argparse.Namespace, model_file: str | None) -> None:
+    """Fit the tail cut on train (after the line model `model_file`), choose each preset's
+    threshold on dev: the fewest documents ending in boilerplate with at most 1 % (news) or
+    2 % (web) of article lines removed and no non-news line."""
+    train_groups = load_pages("train", args.kinds.split(","))
+    if args.nonnews:
+        train_groups["nonnews"] = load_nonnews("train")
+    xs, ys = cut_data(train_groups, "news", model_file)
+    x, y = np.vstack(xs), np.concatenate(ys)
+    keep = y >= 0
+    t0 = time.perf_counter()
+    meta: dict[str, object] = {
+        "trained_on": "benchmarks/webpages train split (by site), the line model's decisions "
+        "under the news preset; a row per candidate cut (`tailcut.candidates`), 1 when the "
+        "suffix holds boilerplate and no content",
+        "rows": int(keep.sum()),
+        "positive": int((y == 1).sum()),
+        "trees": args.cut_trees,
+        "depth": args.cut_depth,
+    }
+    cut = fit(
+        x[keep], y[keep] == 1, CUT_FEATURES, trees=args.cut_trees, depth=args.cut_depth, meta=meta
+    )
+    print(f"tail cut fit: {time.perf_counter() - t0:.1f} s on {int(keep.sum()):,} cuts")
+    dev = load_pages("dev")
+    presets: dict[str, float] = {}
+    for preset, most in (("news", 0.01), ("web", 0.02)):
+        points = cut_operating_point(cut, dev, preset, model_file, CUT_THRESHOLDS)
+        ok = [
+            (s.ends_after, t, s)
+            for t, s, eaten in points
+            if eaten == 0 and s.fp <= most * s.content
+        ]
+        if not ok:
+            print(f"{preset}: no threshold keeps the limits; no tail cut")
+            continue
+        _, t, s = min(ok, key=lambda o: (o[0], -o[1]))
+        presets[preset] = t
+        print(
+            f"{preset}: tail cut threshold {t}: dev P {s.precision:.3f} R {s.recall:.3f} "
+            f"content removed {100 * s.fp / max(1, s.content):.2f} % "
+            f"ends in boilerplate {100 * s.ends_after / max(1, s.docs):.1f} %"
+        )
+    meta["presets"] = presets
+    cut = replace(cut, meta=meta)
+    args.cut_output.write_text(json.dumps(cut.to_dict(), indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.cut_output} ({args.cut_output.stat().st_size:,} bytes)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -411,13 +526,22 @@ def main() -> None:
     t.add_argument("--no-nonnews", dest="nonnews", action="store_false")
     t.add_argument("--retune", action="store_true", help="only choose the thresholds again")
     t.add_argument("--output", type=Path, default=MODEL, help="the model file to write")
+    t.add_argument("--cut-output", type=Path, default=CUT_MODEL, help="the tail cut's file")
+    t.add_argument("--cut-trees", type=int, default=100)
+    t.add_argument("--cut-depth", type=int, default=3)
+    t.add_argument(
+        "--cut-only", action="store_true", help="keep the line model, refit the tail cut"
+    )
     e = sub.add_parser("eval")
     e.add_argument("--split", default="dev", choices=["train", "dev", "test"])
-    e.add_argument("--detectors", default="news,web,rules,baseline")
+    e.add_argument("--detectors", default="news_lines,news,web_lines,web,rules,baseline")
     e.add_argument("--false-positives", type=int, default=0, help="print this many")
     args = parser.parse_args()
     if args.command == "train":
-        train(args)
+        if not args.cut_only:
+            train(args)
+        same = args.output.resolve() == MODEL.resolve()
+        train_cut(args, None if same else str(args.output))
         return
     groups = load_pages(args.split)
     nonnews = load_nonnews(args.split)

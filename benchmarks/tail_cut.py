@@ -125,6 +125,13 @@ def cmd_fit(args: argparse.Namespace) -> None:
         print(f"  {share[j]:.2f}  {FEATURES[j]}")
 
 
+def redecide(model: LineModel, doc: Doc, preset: str) -> np.ndarray:
+    t, tail, *prose = model.meta["presets"][preset]
+    m = model.with_thresholds(t, tail, prose[0] if prose else None)
+    lines = _split_lines(doc.page.doc.text)
+    return m.decide(doc.p, prose_rows(doc.x), _quoted(lines), sentence_rows(doc.x))
+
+
 def cut_lines(doc: Doc, cut: LineModel, threshold: float, mode: str) -> set[int]:
     """Line numbers the tail cut removes from one document."""
     n = len(doc.x)
@@ -150,13 +157,16 @@ def cmd_sweep(args: argparse.Namespace) -> None:
     d = data(model)
     cut = LineModel.from_dict(json.loads(MODEL_OUT.read_text(encoding="utf-8")))
     dev, nonnews = d["dev"], d["dev_nonnews"]
+    if args.preset != "news":
+        for doc in dev + nonnews:
+            doc.going = redecide(model, doc, args.preset)
     by_extractor: dict[str, list[Doc]] = {}
     for doc in dev:
         by_extractor.setdefault(doc.page.extractor, []).append(doc)
     before: dict[str, list[set[int]]] = {}
     for ext, docs in by_extractor.items():
-        before[ext] = DETECTORS["news"]([x.page.doc for x in docs])
-    nn_before = DETECTORS["news"]([x.page.doc for x in nonnews])
+        before[ext] = DETECTORS[args.preset]([x.page.doc for x in docs])
+    nn_before = DETECTORS[args.preset]([x.page.doc for x in nonnews])
     thresholds = [float(t) for t in args.thresholds.split(",")]
     print("| threshold | mode | P | R | article lines removed | ends after | non-news lines |")
     print("|---|---|---:|---:|---:|---:|---:|")
@@ -178,6 +188,47 @@ def cmd_sweep(args: argparse.Namespace) -> None:
             )
 
 
+FIXTURE = ROOT / "tests" / "data" / "tailcut_dev.jsonl"
+
+
+def cmd_fixture(args: argparse.Namespace) -> None:
+    """Dev documents for tests/test_tailcut.py: some the shipped cut takes a furniture tail
+    from (nothing it takes labelled content), some it leaves (ending in content), judged
+    as one corpus of their own exactly as the test does; seeded, small pages first."""
+    from dedup import detect_boilerplate
+
+    rng = np.random.default_rng(args.seed)
+    pages = [p for group in load_pages("dev").values() for p in group]
+    pages = [p for p in pages if len(p.doc.text) <= args.max_chars]
+    rng.shuffle(pages)  # type: ignore[arg-type]
+    cut, kept = [], []
+    for page in pages:
+        found = detect_boilerplate([page.doc], _config("news"))
+        tail = {b.line for b in found if b.rule == "tail_cut" and not b.held}
+        numbers = [n for n, t in enumerate(page.doc.text.split("\n")) if t.strip()]
+        labels = [page.labels[n] for n in sorted(tail)]
+        if tail and "content" not in labels and labels.count("boilerplate") >= 2:
+            if len(cut) < args.n and page.doc.id.split("/")[0] not in {c.doc.id[:4] for c in cut}:
+                cut.append(page)
+        elif not tail and numbers and page.labels[numbers[-1]] == "content":
+            if len(kept) < args.n and page.doc.id[:4] not in {c.doc.id[:4] for c in kept}:
+                kept.append(page)
+        if len(cut) >= args.n and len(kept) >= args.n:
+            break
+    with FIXTURE.open("w", encoding="utf-8") as fh:
+        for page, expect in [*((p, "cut") for p in cut), *((p, "kept") for p in kept)]:
+            record = {
+                "page": page.doc.id.split("/")[0],
+                "site": page.doc.meta["site"],
+                "extractor": page.extractor,
+                "expect": expect,
+                "text": page.doc.text,
+                "labels": page.labels,
+            }
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    print(f"wrote {FIXTURE}: {len(cut)} cut, {len(kept)} kept")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -187,8 +238,13 @@ def main() -> None:
     s = sub.add_parser("sweep")
     s.add_argument("--thresholds", default="0.5,0.6,0.7,0.8,0.85,0.9,0.95")
     s.add_argument("--modes", default="earliest,run")
+    s.add_argument("--preset", default="news", choices=["news", "web"])
+    x = sub.add_parser("fixture")
+    x.add_argument("--n", type=int, default=12)
+    x.add_argument("--seed", type=int, default=10)
+    x.add_argument("--max-chars", type=int, default=6000)
     args = parser.parse_args()
-    {"fit": cmd_fit, "sweep": cmd_sweep}[args.command](args)
+    {"fit": cmd_fit, "sweep": cmd_sweep, "fixture": cmd_fixture}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -21,11 +21,18 @@ so the stage costs a few numpy calls a document.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
 import numpy as np
 import numpy.typing as npt
 
+from dedup.errors import ConfigError
+from dedup.io.formats import json_value
 from dedup.linefeatures import FEATURES as LINE_FEATURES
 from dedup.linefeatures import RULE_COLUMN, WORDS, prose_rows
+from dedup.linemodel import LineModel
 
 Matrix = npt.NDArray[np.float64]
 
@@ -204,9 +211,10 @@ def cut_features(x: Matrix, p: Matrix, going: npt.NDArray[np.bool_]) -> Matrix:
     suffix_chars = _suffix_sums(chars)[ks]
     before = ks.astype(float)
     prose_before = np.concatenate(([0.0], np.cumsum(v["prose"])))[ks] / before
-    p_before = np.concatenate(([0.0], np.cumsum(p)))[ks]
+    p_sums = np.concatenate(([0.0], np.cumsum(p)))
+    p_before = p_sums[ks]
     lo3 = np.maximum(0, ks - 3)
-    p3 = (np.concatenate(([0.0], np.cumsum(p)))[ks] - np.concatenate(([0.0], np.cumsum(p)))[lo3])
+    p3 = p_before - p_sums[lo3]
     columns += [
         np.log1p(size),
         np.log1p(suffix_chars),
@@ -270,3 +278,91 @@ def choose_cut(q: Matrix, n: int, threshold: float) -> int | None:
     if not len(hits):
         return None
     return int(candidates(n)[hits[0]])
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """Where a document's tail is cut, and why (the tail cut's finding for one document).
+
+    Attributes:
+        line: the first line (index among the document's non-blank lines) that goes.
+        score: the cut model's probability that everything from `line` on is furniture.
+        threshold: the probability a cut needs (the preset's).
+        evidence: the suffix described: its size, the line model's probabilities over it,
+            and the features that pushed the score up the most.
+    """
+
+    line: int
+    score: float
+    threshold: float
+    evidence: str
+
+
+def find_cuts(
+    model: LineModel,
+    threshold: float,
+    documents: list[tuple[Matrix, Matrix, npt.NDArray[np.bool_]]],
+) -> list[Cut | None]:
+    """The tail cut of each document (its line features, line probabilities and the line
+    model's decisions), all candidates of all documents scored at once.
+
+    Example:
+        >>> from dedup.linefeatures import document_features
+        >>> texts = ["A long paragraph of the article, as the minister said on Friday."] * 3
+        >>> x = document_features(texts, [t.lower() for t in texts], [{}] * 3)
+        >>> find_cuts(load_cut_model(), 0.9, [(x, np.zeros(3), np.zeros(3, dtype=bool))])
+        [None]
+    """
+    rows = [cut_features(x, p, going) for x, p, going in documents]
+    if not any(len(r) for r in rows):
+        return [None] * len(documents)
+    q_all = model.probabilities(np.vstack(rows))
+    bounds = np.cumsum([0, *(len(r) for r in rows)])
+    out: list[Cut | None] = []
+    for k, (x, p, _) in enumerate(documents):
+        q = q_all[bounds[k] : bounds[k + 1]]
+        line = choose_cut(q, len(x), threshold)
+        if line is None:
+            out.append(None)
+            continue
+        row = line - int(candidates(len(x))[0])
+        top = ", ".join(model.explain(rows[k][row : row + 1])[0]) or "none"
+        suffix = p[line:]
+        evidence = (
+            f"tail cut at this document's line {line + 1} of {len(x)}: p={q[row]:.2f} >= "
+            f"{threshold:.2f} that the last {len(suffix)} lines are all furniture (line model "
+            f"p over them: mean {suffix.mean():.2f}, min {suffix.min():.2f}); top: {top}"
+        )
+        out.append(Cut(line, round(float(q[row]), 4), threshold, evidence))
+    return out
+
+
+CUT_MODEL = "data/tailcut_model.json"
+
+
+@lru_cache(maxsize=4)
+def load_cut_model() -> LineModel:
+    """The tail cut model shipped in the package (trees over `FEATURES`).
+
+    Raises:
+        ConfigError: the file cannot be read, is not a model, or has other features.
+    """
+    try:
+        text = resources.files("dedup").joinpath(CUT_MODEL).read_text()
+        model = LineModel.from_dict(json_value(text))
+    except (OSError, ValueError, KeyError, TypeError) as ex:
+        msg = f"the built-in tail cut model is not readable ({ex}); reinstall dedup"
+        raise ConfigError(msg) from ex
+    if model.features != FEATURES:
+        msg = (
+            f"the built-in tail cut model has {len(model.features)} features, this dedup "
+            f"computes {len(FEATURES)}; rebuild it with benchmarks/boilerplate_real.py train"
+        )
+        raise ConfigError(msg)
+    return model
+
+
+def cut_threshold(model: LineModel, preset: str) -> float | None:
+    """The cut probability a preset needs (None: the preset has no tail cut)."""
+    found = model.meta.get("presets", {}).get(preset)
+    return None if found is None else float(found)
