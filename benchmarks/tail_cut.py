@@ -207,12 +207,13 @@ def cmd_fixture(args: argparse.Namespace) -> None:
         tail = {b.line for b in found if b.rule == "tail_cut" and not b.held}
         numbers = [n for n, t in enumerate(page.doc.text.split("\n")) if t.strip()]
         labels = [page.labels[n] for n in sorted(tail)]
-        if tail and "content" not in labels and labels.count("boilerplate") >= 2:
-            if len(cut) < args.n and page.doc.id.split("/")[0] not in {c.doc.id[:4] for c in cut}:
-                cut.append(page)
-        elif not tail and numbers and page.labels[numbers[-1]] == "content":
-            if len(kept) < args.n and page.doc.id[:4] not in {c.doc.id[:4] for c in kept}:
-                kept.append(page)
+        page_id = page.doc.id.split("/")[0]  # one document per page
+        clean = tail and "content" not in labels and labels.count("boilerplate") >= 2
+        ends = not tail and numbers and page.labels[numbers[-1]] == "content"
+        if clean and len(cut) < args.n and page_id not in {c.doc.id.split("/")[0] for c in cut}:
+            cut.append(page)
+        elif ends and len(kept) < args.n and page_id not in {c.doc.id.split("/")[0] for c in kept}:
+            kept.append(page)
         if len(cut) >= args.n and len(kept) >= args.n:
             break
     with FIXTURE.open("w", encoding="utf-8") as fh:
