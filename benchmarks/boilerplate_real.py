@@ -10,9 +10,12 @@ where every line is content.
     .venv/bin/python benchmarks/boilerplate_real.py eval --split dev
     .venv/bin/python benchmarks/boilerplate_real.py eval --split test   # once, at the end
 
-`eval` prints, per extractor, three detectors side by side: `model` (the shipped line model,
-the default), `rules` (the hand-written rules alone, `--preset rules`) and `baseline` (drop
+`eval` prints, per extractor, detectors side by side: `news` and `web` (the shipped line
+model with the tail cut, `dedup.tailcut`), `news_lines` and `web_lines` (the same without the
+tail cut), `rules` (the hand-written rules alone, `--preset rules`) and `baseline` (drop
 the trailing run of short lines without a sentence mark: the simplest tail trimmer).
+`train` refits the line model and then the tail cut (on train, thresholds on dev);
+`train --cut-only` keeps the line model and refits the tail cut alone.
 Each document is one extractor's output for one page; the corpus of a run is one extractor's
 documents of the split, with the page's site as `site_field` (so site repeats count per site).
 """
