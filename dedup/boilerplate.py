@@ -1170,11 +1170,33 @@ def train_model(
         [0.9, 0.1]
     """
     config = config or BoilerplateConfig()
+    xs, ys, weights = _training_rows(docs, labels, config, _groups(docs, config, groups))
+    x, y = np.vstack(xs), np.concatenate(ys)
+    keep = y >= 0
+    model = fit(x[keep], y[keep] == 1, FEATURES, trees=trees, depth=depth, meta=dict(meta or {}))
+    return replace(model.with_thresholds(threshold, tail_threshold), words=weights)
+
+
+def _groups(
+    docs: Sequence[Document], config: BoilerplateConfig, groups: Sequence[str] | None
+) -> Sequence[str]:
+    """Each document's training group: `groups`, or else its site, or else itself."""
+    if groups is not None:
+        return groups
+    site = config.site_field
+    return [str(d.meta.get(site, d.id)) if site else d.id for d in docs]
+
+
+def _training_rows(
+    docs: Sequence[Document],
+    labels: Sequence[Sequence[str | None]],
+    config: BoilerplateConfig,
+    groups: Sequence[str],
+) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.int8]], WordWeights]:
+    """The line model's training matrices and codes, per document, with the word columns
+    scored out of fold (by group), and the word weights fitted on every group."""
     lines = [_split_lines(doc.text) for doc in docs]
     ys = [_codes(ls, doc_labels) for ls, doc_labels in zip(lines, labels, strict=True)]
-    site = config.site_field
-    if groups is None:
-        groups = [str(d.meta.get(site, d.id)) if site else d.id for d in docs]
     weights, scores = fit_words(
         [ln.norm.split() for ls in lines for ln in ls],
         np.concatenate(ys) if ys else np.zeros(0, dtype=np.int8),
@@ -1182,8 +1204,61 @@ def train_model(
     )
     bounds = np.cumsum([0, *(len(ls) for ls in lines)])
     per_doc = [scores[bounds[k] : bounds[k + 1]] for k in range(len(docs))]
-    x = np.vstack(line_features(docs, config, word_scores=per_doc))
-    y = np.concatenate(ys)
-    keep = y >= 0
-    model = fit(x[keep], y[keep] == 1, FEATURES, trees=trees, depth=depth, meta=dict(meta or {}))
-    return replace(model.with_thresholds(threshold, tail_threshold), words=weights)
+    return line_features(docs, config, word_scores=per_doc), ys, weights
+
+
+def cut_rows_out_of_fold(
+    docs: Sequence[Document],
+    labels: Sequence[Sequence[str | None]],
+    config: BoilerplateConfig | None = None,
+    *,
+    groups: Sequence[str] | None = None,
+    folds: int = 5,
+    trees: int = 60,
+    depth: int = 4,
+) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.int8]]]:
+    """The tail cut's training rows (as `cut_rows`), with every document's lines scored
+    by a line model that has not seen its group.
+
+    On its own training data the line model is overconfident, and a cut trained on those
+    probabilities trusts them too much on new pages. So the groups (sites) are split into
+    `folds`, and each fold's documents are scored by trees (`trees`, `depth`) fitted on the
+    other folds; their word columns are out of fold already (`linewords.fit_words`). The
+    lines go at the thresholds of `config`'s line model (its preset's).
+
+    Example:
+        >>> docs = [Document(str(k), "The minister resigned on Friday after a week.\n" * 4
+        ...                  + "Comments\nGreat post!") for k in range(6)]
+        >>> labels = [["content"] * 4 + ["boilerplate"] * 2] * 6
+        >>> xs, ys = cut_rows_out_of_fold(docs, labels, folds=3, trees=5)
+        >>> ys[0].tolist()
+        [0, 0, 1, 1]
+    """
+    config = config or BoilerplateConfig()
+    base = _model(config)
+    if base is None:
+        msg = f"the tail cut follows the line model, which preset {config.preset!r} does not run"
+        raise ConfigError(msg)
+    groups = _groups(docs, config, groups)
+    xs, codes, _ = _training_rows(docs, labels, config, groups)
+    names = sorted(set(groups))
+    fold_of = {g: k % folds for k, g in enumerate(names)}
+    fold = np.array([fold_of[g] for g in groups])
+    ps: list[npt.NDArray[np.float64]] = [np.zeros(0)] * len(docs)
+    for f in range(folds):
+        mine = np.flatnonzero(fold == f)
+        if not len(mine):
+            continue
+        rest = np.flatnonzero(fold != f)
+        x = np.vstack([xs[k] for k in rest])
+        y = np.concatenate([codes[k] for k in rest])
+        keep = y >= 0
+        model = fit(x[keep], y[keep] == 1, FEATURES, trees=trees, depth=depth)
+        for k in mine:
+            ps[k] = model.probabilities(xs[k])
+    out = []
+    for doc, x, p in zip(docs, xs, ps, strict=True):
+        quoted = _quoted(_split_lines(doc.text))
+        going = base.decide(p, prose_rows(x), quoted, sentence_rows(x))
+        out.append(cut_features(x, p, going))
+    return out, [cut_labels(c) for c in codes]
