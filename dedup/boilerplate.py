@@ -1227,8 +1227,8 @@ def cut_rows_out_of_fold(
     lines go at the thresholds of `config`'s line model (its preset's).
 
     Example:
-        >>> docs = [Document(str(k), "The minister resigned on Friday after a week.\n" * 4
-        ...                  + "Comments\nGreat post!") for k in range(6)]
+        >>> docs = [Document(str(k), "The minister resigned on Friday after a week.\\n" * 4
+        ...                  + "Comments\\nGreat post!") for k in range(6)]
         >>> labels = [["content"] * 4 + ["boilerplate"] * 2] * 6
         >>> xs, ys = cut_rows_out_of_fold(docs, labels, folds=3, trees=5)
         >>> ys[0].tolist()
