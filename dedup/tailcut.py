@@ -13,7 +13,8 @@ repeat evidence), of line k (a short heading?) and of the line before it (the ar
 paragraph?) go through boosted trees of the same kind as the line model's (a `LineModel`
 over `FEATURES`, fitted on the train split of the labelled pages), which give P(everything
 from k to the end is furniture). The cut is the earliest k whose probability reaches the
-threshold, with every line from there on going.
+threshold and whose line reads as a heading (`heading_gate`), with every line from there
+on going.
 
 The features are computed from the line model's feature matrix and probabilities only,
 so the stage costs a few numpy calls a document.
@@ -267,13 +268,38 @@ def cut_labels(codes: npt.NDArray[np.int8]) -> npt.NDArray[np.int8]:
     return np.where(content > 0, 0, np.where(furniture > 0, 1, -1)).astype(np.int8)
 
 
-def choose_cut(q: Matrix, n: int, threshold: float) -> int | None:
-    """The earliest candidate line whose cut probability `q` reaches `threshold`, or None.
+_OPENS_AT_HEADING = FEATURES.index("cut line: heading shape")
+
+
+def heading_gate(rows: Matrix) -> npt.NDArray[np.bool_]:
+    """Which candidate cuts (rows of `cut_features`) may cut at all: those whose first line
+    reads as a heading (at most 8 words, no sentence mark), such as "Comments", "About the
+    author" or "Related". A furniture tail opens with one; a cut in the middle of prose
+    took the article's last paragraphs on dev (`benchmarks/boilerplate_real.py`).
 
     Example:
-        >>> choose_cut(np.array([0.1, 0.2, 0.8, 0.9, 0.4, 0.95, 0.99]), 10, 0.7)
-        5
+        >>> heading_gate(np.zeros((2, len(FEATURES)))).tolist()
+        [False, False]
     """
+    gate: npt.NDArray[np.bool_] = rows[:, _OPENS_AT_HEADING] > 0
+    return gate
+
+
+def choose_cut(
+    q: Matrix, n: int, threshold: float, gate: npt.NDArray[np.bool_] | None = None
+) -> int | None:
+    """The earliest candidate line whose cut probability `q` reaches `threshold` (among the
+    candidates `gate` lets cut, by default all), or None.
+
+    Example:
+        >>> q = np.array([0.1, 0.2, 0.8, 0.9, 0.4, 0.95, 0.99])
+        >>> choose_cut(q, 10, 0.7)
+        5
+        >>> choose_cut(q, 10, 0.7, np.array([False] * 3 + [True] * 4))
+        6
+    """
+    if gate is not None:
+        q = np.where(gate, q, 0.0)
     hits = np.flatnonzero(q >= threshold)
     if not len(hits):
         return None
@@ -321,7 +347,7 @@ def find_cuts(
     out: list[Cut | None] = []
     for k, (x, p, _) in enumerate(documents):
         q = q_all[bounds[k] : bounds[k + 1]]
-        line = choose_cut(q, len(x), threshold)
+        line = choose_cut(q, len(x), threshold, heading_gate(rows[k]))
         if line is None:
             out.append(None)
             continue

@@ -25,6 +25,7 @@ from dedup.tailcut import (
     cut_features,
     cut_labels,
     cut_threshold,
+    heading_gate,
     load_cut_model,
 )
 
@@ -130,3 +131,31 @@ def test_labels_and_choice() -> None:
     assert cut_labels(codes).tolist() == [0, 0, 0, 1, 1, 1]
     assert choose_cut(np.array([0.1, 0.2, 0.3, 0.9, 0.5, 0.95]), 9, 0.85) == 6
     assert choose_cut(np.array([0.1, 0.2]), 5, 0.85) is None
+    # The gate: only candidates whose line reads as a heading may cut.
+    q = np.array([0.1, 0.2, 0.3, 0.9, 0.5, 0.95])
+    assert choose_cut(q, 9, 0.85, np.array([True, True, True, False, True, True])) == 8
+    assert choose_cut(q, 9, 0.85, np.zeros(6, dtype=bool)) is None
+
+
+@pytest.mark.parametrize("record", [r for r in PAGES if r["expect"] == "cut"], ids=_ids)
+def test_cut_opens_at_a_heading_shaped_line(record: dict) -> None:
+    # "tail cut at this document's line K of N": K counts non-blank lines from 1.
+    evidence = next(b.evidence for b in _found(record) if b.rule == "tail_cut")
+    k = int(evidence.split("line ")[1].split(" of")[0]) - 1
+    line = [t.strip() for t in record["text"].split("\n") if t.strip()][k]
+    assert len(line.split()) <= 8, line
+    assert not line.endswith((".", "!", "?")), line
+
+
+def test_heading_gate_reads_the_cut_line_column() -> None:
+    texts = ["A long paragraph of the article, as the minister said on Friday."] * 6 + [
+        "About the author",
+        "Jane writes about politics and has covered three elections for the paper.",
+        "Comments",
+        "Great post, thanks for writing it and for all the detail here.",
+    ]
+    x = document_features(texts, [t.lower() for t in texts], [{}] * len(texts))
+    p = np.full(len(texts), 0.5)
+    gate = heading_gate(cut_features(x, p, p > 0.9))
+    opens = [texts[k] for k, ok in zip(candidates(len(texts)), gate, strict=True) if ok]
+    assert opens == ["About the author", "Comments"]
