@@ -19,9 +19,9 @@ keep their own verdicts beside it, because legal and reference phrases, copyrigh
 URLs and corpus repeats also mark real documentation and licence text. Lines ending in a
 closing quote are never taken by the model alone. After the line model, the tail cut
 (`tailcut`, `news` and `web` only) may take a document's whole tail from a heading-shaped
-line on, when its own trees find that suffix furniture (a comment thread, an author's bio, related articles
-with descriptions). A per-document budget
-(`max_removed_fraction`) keeps the strongest findings and reports the rest as held back.
+line on, when its own trees find that suffix furniture (a comment thread, an author's bio,
+related articles with descriptions). A per-document budget (`max_removed_fraction`) keeps
+the strongest findings and reports the rest as held back.
 """
 
 from __future__ import annotations
