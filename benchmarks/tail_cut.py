@@ -37,7 +37,13 @@ from boilerplate_real import (  # noqa: E402
 from dedup.boilerplate import _quoted, _split_lines, line_features, line_labels  # noqa: E402
 from dedup.linefeatures import prose_rows, sentence_rows  # noqa: E402
 from dedup.linemodel import LineModel, fit, load_model  # noqa: E402
-from dedup.tailcut import FEATURES, candidates, cut_features, cut_labels  # noqa: E402
+from dedup.tailcut import (  # noqa: E402
+    FEATURES,
+    candidates,
+    cut_features,
+    cut_labels,
+    heading_gate,
+)
 
 CACHE = Path("/tmp/tailcut_cache")
 MODEL_OUT = Path("/tmp/tailcut_model.json")
@@ -138,7 +144,10 @@ def cut_lines(doc: Doc, cut: LineModel, threshold: float, mode: str) -> set[int]
     ks = candidates(n)
     if not len(ks):
         return set()
-    q = cut.probabilities(cut_features(doc.x, doc.p, doc.going))
+    rows = cut_features(doc.x, doc.p, doc.going)
+    q = cut.probabilities(rows)
+    if mode == "earliest":  # as `dedup.tailcut`: only at a heading-shaped line
+        q = np.where(heading_gate(rows), q, 0.0)
     hits = np.flatnonzero(q >= threshold)
     if not len(hits):
         return set()
