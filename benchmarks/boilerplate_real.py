@@ -10,9 +10,12 @@ where every line is content.
     .venv/bin/python benchmarks/boilerplate_real.py eval --split dev
     .venv/bin/python benchmarks/boilerplate_real.py eval --split test   # once, at the end
 
-`eval` prints, per extractor, three detectors side by side: `model` (the shipped line model,
-the default), `rules` (the hand-written rules alone, `--preset rules`) and `baseline` (drop
+`eval` prints, per extractor, detectors side by side: `news` and `web` (the shipped line
+model with the tail cut, `dedup.tailcut`), `news_lines` and `web_lines` (the same without the
+tail cut), `rules` (the hand-written rules alone, `--preset rules`) and `baseline` (drop
 the trailing run of short lines without a sentence mark: the simplest tail trimmer).
+`train` refits the line model and then the tail cut (on train, thresholds on dev);
+`train --cut-only` keeps the line model and refits the tail cut alone.
 Each document is one extractor's output for one page; the corpus of a run is one extractor's
 documents of the split, with the page's site as `site_field` (so site repeats count per site).
 """
@@ -26,7 +29,7 @@ import sys
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -35,11 +38,19 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dedup.boilerplate import detect_boilerplate, labelled_rows, train_model  # noqa: E402
+from dedup.boilerplate import (  # noqa: E402
+    cut_rows,
+    cut_rows_out_of_fold,
+    detect_boilerplate,
+    labelled_rows,
+    train_model,
+)
 from dedup.config import BoilerplateConfig  # noqa: E402
 from dedup.document import Document  # noqa: E402
 from dedup.linefeatures import ends_sentence, prose_rows  # noqa: E402
-from dedup.linemodel import LineModel  # noqa: E402
+from dedup.linemodel import LineModel, fit  # noqa: E402
+from dedup.tailcut import FEATURES as CUT_FEATURES  # noqa: E402
+from dedup.tailcut import choose_cut, heading_gate  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 LINES = DATA / "webpage_lines.jsonl.gz"
@@ -48,6 +59,7 @@ NONNEWS = DATA / "nonnews.jsonl.gz"
 # or tuned on, scored whole in every split's run.
 NONNEWS_EXTRA = DATA / "nonnews_extra.jsonl.gz"
 MODEL = ROOT / "dedup" / "data" / "boilerplate_model.json"
+CUT_MODEL = ROOT / "dedup" / "data" / "tailcut_model.json"
 TARGET_PRECISION = 0.98
 
 
@@ -110,9 +122,9 @@ def _config(preset: str = "news", **extra: object) -> BoilerplateConfig:
     return BoilerplateConfig(site_field="site", preset=preset, **extra)  # type: ignore[arg-type]
 
 
-def preset_detector(preset: str) -> Detector:
+def preset_detector(preset: str, **extra: object) -> Detector:
     def detect(docs: Sequence[Document]) -> list[set[int]]:
-        return _lines(docs, detect_boilerplate(docs, _config(preset)))
+        return _lines(docs, detect_boilerplate(docs, _config(preset, **extra)))
 
     return detect
 
@@ -145,6 +157,9 @@ def _lines(docs: Sequence[Document], found: list) -> list[set[int]]:
 DETECTORS: dict[str, Detector] = {
     "news": preset_detector("news"),
     "web": preset_detector("web"),
+    # The presets without the tail cut (`dedup.tailcut`): the line model and rules alone.
+    "news_lines": preset_detector("news", ignore=("tail_cut",)),
+    "web_lines": preset_detector("web", ignore=("tail_cut",)),
     "docs": preset_detector("docs"),
     "rules": preset_detector("rules"),
     "baseline": baseline_detector,
@@ -400,6 +415,167 @@ def train(args: argparse.Namespace) -> None:
         print(f"  {share[j]:.2f}  {model.features[j]}")
 
 
+# --------------------------------------------------------------------- the tail cut
+
+
+def cut_data(
+    groups: dict[str, list[Page]], preset: str, model_file: str | None
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The tail cut's rows and labels of every group (each group one corpus)."""
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    for pages in groups.values():
+        config = _config(preset, model_file=model_file)
+        x, y = cut_rows([p.doc for p in pages], [p.labels for p in pages], config)
+        xs.extend(x)
+        ys.extend(y)
+    return xs, ys
+
+
+def cut_operating_point(
+    model: LineModel,
+    groups: dict[str, list[Page]],
+    preset: str,
+    model_file: str | None,
+    thresholds: Sequence[float],
+) -> list[tuple[float, dict[str, Score], int]]:
+    """For each threshold: the preset's scores on each group of `groups` (news pages, by
+    extractor) with the cut added to the line model and rules, and the lines it removes
+    from the non-news set (a threshold of `inf`: the preset without the cut)."""
+    nonnews = load_nonnews("dev")
+    parts = {**groups, "nonnews": nonnews}
+    found: dict[str, tuple[list[set[int]], list[tuple[np.ndarray, np.ndarray]]]] = {}
+    for name, pages in parts.items():
+        docs = [p.doc for p in pages]
+        before = preset_detector(preset, model_file=model_file, ignore=("tail_cut",))(docs)
+        xs, _ = cut_data({name: pages}, preset, model_file)
+        qs = [model.probabilities(x) if len(x) else np.zeros(0) for x in xs]
+        found[name] = (before, list(zip(qs, xs, strict=True)))
+    out = []
+    for t in thresholds:
+        scores: dict[str, Score] = defaultdict(Score)
+        eaten = 0
+        for name, pages in parts.items():
+            before, qs = found[name]
+            for page, flagged, (q, x) in zip(pages, before, qs, strict=True):
+                numbers = [n for n, line in enumerate(page.doc.text.split("\n")) if line.strip()]
+                k = choose_cut(q, len(numbers), t, heading_gate(x))
+                cut = set(numbers[k:]) if k is not None else set()
+                if name == "nonnews":
+                    eaten += len(cut - flagged)
+                else:
+                    scores[name].add(page, flagged | cut)
+        out.append((t, dict(scores), eaten))
+    return out
+
+
+CUT_THRESHOLDS = (*(round(0.5 + 0.01 * k, 2) for k in range(50)), float("inf"))
+
+
+ARTICLE_LIMIT = 0.01  # article lines a preset may remove, per article extractor (news)
+WHOLE_PAGE = ("html_text", "inscriptis")  # whole-page text: 2 % allowed
+WEB_LIMIT = 0.02  # web: every extractor; where the line model alone is over, +0.2 points
+
+
+def cut_limits(preset: str, before: dict[str, Score]) -> dict[str, float]:
+    """The share of article lines each extractor may lose under `preset`, the cut included."""
+    out = {}
+    for name, score in before.items():
+        if preset == "news":
+            out[name] = 2 * ARTICLE_LIMIT if name in WHOLE_PAGE else ARTICLE_LIMIT
+        else:
+            alone = score.fp / max(1, score.content)
+            out[name] = max(WEB_LIMIT, alone + 0.002)
+    return out
+
+
+def train_cut(args: argparse.Namespace, model_file: str | None) -> None:
+    """Fit the tail cut on train (after the line model `model_file`, its probabilities out
+    of fold: `cut_rows_out_of_fold`), choose each preset's threshold on dev: the fewest
+    documents ending in boilerplate with every extractor within its limit (`cut_limits`)
+    and no non-news line."""
+    train_groups = load_pages("train", args.kinds.split(","))
+    if args.nonnews:
+        train_groups["nonnews"] = load_nonnews("train")
+    t0 = time.perf_counter()
+    if args.cut_folds:
+        pages = [p for group in train_groups.values() for p in group]
+        docs = [replace(p.doc, meta={"site": f"{p.doc.meta['site']}/{p.extractor}"}) for p in pages]
+        # Non-news documents are few sources of many files: each its own group, as the
+        # dev part of those sources is not new to the shipped line model either.
+        groups = [p.doc.id if p.extractor == "nonnews" else p.doc.meta["site"] for p in pages]
+        xs, ys = cut_rows_out_of_fold(
+            docs, [p.labels for p in pages], _config("news", model_file=model_file),
+            groups=[str(g) for g in groups], folds=args.cut_folds, trees=args.fold_trees,
+        )  # fmt: skip
+    else:
+        xs, ys = cut_data(train_groups, "news", model_file)
+    print(f"line probabilities: {time.perf_counter() - t0:.1f} s")
+    x, y = np.vstack(xs), np.concatenate(ys)
+    keep = y >= 0
+    t0 = time.perf_counter()
+    meta: dict[str, object] = {
+        "trained_on": "benchmarks/webpages train split (by site), the line model's decisions "
+        "under the news preset"
+        + (
+            f", its probabilities out of fold ({args.cut_folds} folds by site, "
+            f"{args.fold_trees} trees each)"
+            if args.cut_folds
+            else ""
+        )
+        + "; a row per candidate cut (`tailcut.candidates`), 1 when the suffix holds "
+        "boilerplate and no content",
+        "rows": int(keep.sum()),
+        "positive": int((y == 1).sum()),
+        "trees": args.cut_trees,
+        "depth": args.cut_depth,
+    }
+    cut = fit(
+        x[keep], y[keep] == 1, CUT_FEATURES, trees=args.cut_trees, depth=args.cut_depth, meta=meta
+    )
+    print(f"tail cut fit: {time.perf_counter() - t0:.1f} s on {int(keep.sum()):,} cuts")
+    dev = load_pages("dev")
+    presets: dict[str, float] = {}
+    for preset in ("news", "web"):
+        points = cut_operating_point(cut, dev, preset, model_file, CUT_THRESHOLDS)
+        alone = points[-1][1]  # at inf nothing is cut
+        limits = cut_limits(preset, alone)
+        ok = []
+        for t, scores, eaten in points[:-1]:
+            worst = max(s.fp / max(1, s.content) - limits[n] for n, s in scores.items())
+            total = _total(scores.values())
+            print(
+                f"  {preset} {t:.2f}: ends {100 * total.ends_after / max(1, total.docs):.1f} % "
+                f"P {total.precision:.3f} removed {100 * total.fp / max(1, total.content):.2f} % "
+                f"worst extractor over its limit by {100 * worst:+.2f} points, non-news {eaten}"
+            )
+            if eaten == 0 and worst <= 0:
+                ok.append((total.ends_after, -t, t, total))
+        if not ok:
+            print(f"{preset}: no threshold keeps the limits; no tail cut")
+            continue
+        *_, t, s = min(ok)
+        presets[preset] = t
+        print(
+            f"{preset}: tail cut threshold {t}: dev P {s.precision:.3f} R {s.recall:.3f} "
+            f"content removed {100 * s.fp / max(1, s.content):.2f} % "
+            f"ends in boilerplate {100 * s.ends_after / max(1, s.docs):.1f} %"
+        )
+    meta["presets"] = presets
+    cut = replace(cut, meta=meta)
+    args.cut_output.write_text(json.dumps(cut.to_dict(), indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.cut_output} ({args.cut_output.stat().st_size:,} bytes)")
+
+
+def _total(scores: Iterable[Score]) -> Score:
+    """The counts of several scores added up."""
+    total = Score()
+    for score in scores:
+        for attr in ("docs", "tp", "fp", "fn", "content", "ends_before", "ends_after", "emptied"):
+            setattr(total, attr, getattr(total, attr) + getattr(score, attr))
+    return total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -414,13 +590,30 @@ def main() -> None:
     t.add_argument("--no-nonnews", dest="nonnews", action="store_false")
     t.add_argument("--retune", action="store_true", help="only choose the thresholds again")
     t.add_argument("--output", type=Path, default=MODEL, help="the model file to write")
+    t.add_argument("--cut-output", type=Path, default=CUT_MODEL, help="the tail cut's file")
+    t.add_argument("--cut-trees", type=int, default=100)
+    t.add_argument("--cut-depth", type=int, default=3)
+    t.add_argument(
+        "--cut-folds",
+        type=int,
+        default=0,
+        help="score the cut's rows with line models fitted on the other folds (by site); "
+        "0: with the line model itself (shipped: 5 folds of 60 trees did worse on dev)",
+    )
+    t.add_argument("--fold-trees", type=int, default=60, help="trees of each fold's line model")
+    t.add_argument(
+        "--cut-only", action="store_true", help="keep the line model, refit the tail cut"
+    )
     e = sub.add_parser("eval")
     e.add_argument("--split", default="dev", choices=["train", "dev", "test"])
-    e.add_argument("--detectors", default="news,web,rules,baseline")
+    e.add_argument("--detectors", default="news_lines,news,web_lines,web,rules,baseline")
     e.add_argument("--false-positives", type=int, default=0, help="print this many")
     args = parser.parse_args()
     if args.command == "train":
-        train(args)
+        if not args.cut_only:
+            train(args)
+        same = args.output.resolve() == MODEL.resolve()
+        train_cut(args, None if same else str(args.output))
         return
     groups = load_pages(args.split)
     nonnews = load_nonnews(args.split)

@@ -17,8 +17,11 @@ rule that fired becomes a feature of the line model (`linefeatures`, `linemodel`
 learned from real labelled pages and decides by block; only the marker rules (`_is_marker`)
 keep their own verdicts beside it, because legal and reference phrases, copyright lines, bare
 URLs and corpus repeats also mark real documentation and licence text. Lines ending in a
-closing quote are never taken by the model alone. A per-document budget
-(`max_removed_fraction`) keeps the strongest findings and reports the rest as held back.
+closing quote are never taken by the model alone. After the line model, the tail cut
+(`tailcut`, `news` and `web` only) may take a document's whole tail from a heading-shaped
+line on, when its own trees find that suffix furniture (a comment thread, an author's bio,
+related articles with descriptions). A per-document budget (`max_removed_fraction`) keeps
+the strongest findings and reports the rest as held back.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ from dedup.linewords import WordWeights, fit_words
 from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.progress import counted, set_stage
 from dedup.report import BoilerplateLine
+from dedup.tailcut import Cut, cut_features, cut_labels, cut_threshold, find_cuts, load_cut_model
 
 SEPARATOR = re.compile(r"\s*[:|–—\-»>•]")
 SYNDICATION = re.compile(
@@ -203,7 +207,7 @@ def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
     judged = [_judge(pos, shared) for pos in positions]
     if model is not None:
         lines = [shared.lines[pos] for pos in positions]
-        decisions = _model_decisions(model, lines, judged)
+        decisions = _model_decisions(model, lines, judged, _tail_cut(config))
         for ls, j, decision in zip(lines, judged, decisions, strict=True):
             j.verdicts = _model_verdicts(ls, j, model, decision, config)
     found: list[BoilerplateLine] = []
@@ -217,7 +221,10 @@ def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
 
 
 def _model_decisions(
-    model: LineModel, lines: list[list[_Line]], judged: list[_Judged]
+    model: LineModel,
+    lines: list[list[_Line]],
+    judged: list[_Judged],
+    tail_cut: tuple[LineModel, float] | None = None,
 ) -> list[_Decision]:
     """The model on each document, over the lines of many documents at once (one matrix
     per `_MODEL_LINES` lines instead of a few numpy calls per document)."""
@@ -228,7 +235,7 @@ def _model_decisions(
     out = [_no_decision(len(ls)) for ls in lines]
     fits = [k for k, ls in enumerate(lines) if len(ls) <= limit]
     for batch in _batches(fits, [len(ls) for ls in lines]):
-        decided = _decide(model, [lines[k] for k in batch], [judged[k] for k in batch])
+        decided = _decide(model, [lines[k] for k in batch], [judged[k] for k in batch], tail_cut)
         for k, decision in zip(batch, decided, strict=True):
             out[k] = decision
     return out
@@ -256,11 +263,17 @@ _MODEL_LINES = 1024
 
 def _no_decision(n: int) -> _Decision:
     """A document the model leaves to the marker rules: no line goes."""
-    return _Decision(np.zeros(n), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), {})
+    return _Decision(np.zeros(n), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), {}, None)
 
 
-def _decide(model: LineModel, lines: list[list[_Line]], judged: list[_Judged]) -> list[_Decision]:
-    """The model's probabilities, block decisions and explanations for a few documents."""
+def _decide(
+    model: LineModel,
+    lines: list[list[_Line]],
+    judged: list[_Judged],
+    tail_cut: tuple[LineModel, float] | None = None,
+) -> list[_Decision]:
+    """The model's probabilities, block decisions and explanations for a few documents,
+    and each one's tail cut (`tail_cut`: the cut model and its threshold; None for none)."""
     flat = [ln for ls in lines for ln in ls]
     norm_words = [ln.norm.split() for ln in flat]
     hits = [h for j in judged for h in j.hits]
@@ -285,11 +298,15 @@ def _decide(model: LineModel, lines: list[list[_Line]], judged: list[_Judged]) -
     # Explanations for every line going, all at once (they walk every tree again).
     rows = np.concatenate([np.flatnonzero(g) + bounds[k] for k, g in enumerate(going)])
     tops = dict(zip(rows.tolist(), model.explain(stacked[rows]), strict=True))
+    cuts: list[Cut | None] = [None] * len(lines)
+    if tail_cut is not None:
+        parts = [(k, int(bounds[k]), int(bounds[k + 1])) for k in range(len(lines))]
+        cuts = find_cuts(*tail_cut, [(stacked[lo:hi], p[lo:hi], going[k]) for k, lo, hi in parts])
     out = []
     for k in range(len(lines)):
         lo, hi = int(bounds[k]), int(bounds[k + 1])
         mine = {i - lo: tops[i] for i in range(lo, hi) if i in tops}
-        out.append(_Decision(p[lo:hi], going[k], prose[k], mine))
+        out.append(_Decision(p[lo:hi], going[k], prose[k], mine, cuts[k]))
     return out
 
 
@@ -628,6 +645,16 @@ def _model(config: BoilerplateConfig) -> LineModel | None:
     return model.with_thresholds(float(threshold), float(tail), prose_tail)
 
 
+def _tail_cut(config: BoilerplateConfig) -> tuple[LineModel, float] | None:
+    """The tail cut model and the preset's threshold, or None (the `docs` and `rules`
+    presets never cut; nor does a run that leaves `tail_cut` out)."""
+    if not _selected("tail_cut", config):
+        return None
+    model = load_cut_model()
+    threshold = cut_threshold(model, config.preset)
+    return None if threshold is None else (model, threshold)
+
+
 def _selected(rule: str, config: BoilerplateConfig) -> bool:
     """Whether `--select`/`--ignore` and the preset let this rule report."""
     if rule in config.ignore or (config.select and rule not in config.select):
@@ -694,12 +721,13 @@ def _quoted(lines: list[_Line]) -> npt.NDArray[np.bool_]:
 
 class _Decision(NamedTuple):
     """The model on one document: each line's probability, whether it goes, whether it
-    reads as prose, and the top features of the lines going."""
+    reads as prose, the top features of the lines going, and the tail cut (None: none)."""
 
     p: npt.NDArray[np.float64]
     going: npt.NDArray[np.bool_]
     prose: npt.NDArray[np.bool_]
     tops: dict[int, list[str]]
+    cut: Cut | None
 
 
 def _model_verdicts(
@@ -715,7 +743,7 @@ def _model_verdicts(
     `--ignore` leave that marker out: then the model's own verdict is what is reported.
     """
     rules, hits, protected = judged.verdicts, judged.hits, judged.protected
-    p, going, prose, tops = decision
+    p, going, prose, tops, tail = decision
     flagged = [i for i in np.flatnonzero(going).tolist() if i not in protected]
     out: dict[int, _Verdict] = {
         i: v for i, v in rules.items() if _is_marker(v) and _selected(v.rule, config)
@@ -729,6 +757,12 @@ def _model_verdicts(
         fired = ", ".join(sorted(hits[i])) or "none"
         evidence = f"{blocks[i]}; p={p[i]:.2f} >= {cut:.2f}; top: {top}; rules: {fired}"
         out[i] = _Verdict(2, "line_model", round(float(p[i]), 4), cut, evidence)
+    if tail is not None and _selected("tail_cut", config):
+        # The weakest tier: past the removal budget, the cut is held back first.
+        verdict = _Verdict(3, "tail_cut", tail.score, tail.threshold, tail.evidence)
+        for i in range(tail.line, len(lines)):
+            if i not in out and i not in protected:
+                out[i] = verdict
     return out
 
 
@@ -1100,6 +1134,38 @@ def _codes(lines: list[_Line], labels: Sequence[str | None]) -> npt.NDArray[np.i
     return np.array([code.get(str(labels[ln.number]), -1) for ln in lines], dtype=np.int8)
 
 
+def cut_rows(
+    docs: Sequence[Document],
+    labels: Sequence[Sequence[str | None]],
+    config: BoilerplateConfig | None = None,
+) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.int8]]]:
+    """The tail cut's training rows: per document, the `tailcut.FEATURES` of each candidate
+    cut (the line model of `config`, at its preset's thresholds, scoring the lines) and its
+    label (`tailcut.cut_labels`: 1 all furniture, 0 content in the suffix, -1 left out).
+
+    Example:
+        >>> text = "\\n".join(["The minister resigned on Friday after a long week."] * 4
+        ...                  + ["Comments", "Great post!"])
+        >>> xs, ys = cut_rows([Document("a", text)], [["content"] * 4 + ["boilerplate"] * 2])
+        >>> ys[0].tolist()
+        [0, 0, 1, 1]
+    """
+    config = config or BoilerplateConfig()
+    model = _model(config)
+    if model is None:
+        msg = f"the tail cut follows the line model, which preset {config.preset!r} does not run"
+        raise ConfigError(msg)
+    xs = line_features(docs, config, words=model.words)
+    codes = line_labels(docs, labels)
+    out = []
+    for doc, x in zip(docs, xs, strict=True):
+        lines = _split_lines(doc.text)
+        p = model.probabilities(x)
+        going = model.decide(p, prose_rows(x), _quoted(lines), sentence_rows(x))
+        out.append(cut_features(x, p, going))
+    return out, [cut_labels(c) for c in codes]
+
+
 def train_model(
     docs: Sequence[Document],
     labels: Sequence[Sequence[str | None]],
@@ -1131,11 +1197,33 @@ def train_model(
         [0.9, 0.1]
     """
     config = config or BoilerplateConfig()
+    xs, ys, weights = _training_rows(docs, labels, config, _groups(docs, config, groups))
+    x, y = np.vstack(xs), np.concatenate(ys)
+    keep = y >= 0
+    model = fit(x[keep], y[keep] == 1, FEATURES, trees=trees, depth=depth, meta=dict(meta or {}))
+    return replace(model.with_thresholds(threshold, tail_threshold), words=weights)
+
+
+def _groups(
+    docs: Sequence[Document], config: BoilerplateConfig, groups: Sequence[str] | None
+) -> Sequence[str]:
+    """Each document's training group: `groups`, or else its site, or else itself."""
+    if groups is not None:
+        return groups
+    site = config.site_field
+    return [str(d.meta.get(site, d.id)) if site else d.id for d in docs]
+
+
+def _training_rows(
+    docs: Sequence[Document],
+    labels: Sequence[Sequence[str | None]],
+    config: BoilerplateConfig,
+    groups: Sequence[str],
+) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.int8]], WordWeights]:
+    """The line model's training matrices and codes, per document, with the word columns
+    scored out of fold (by group), and the word weights fitted on every group."""
     lines = [_split_lines(doc.text) for doc in docs]
     ys = [_codes(ls, doc_labels) for ls, doc_labels in zip(lines, labels, strict=True)]
-    site = config.site_field
-    if groups is None:
-        groups = [str(d.meta.get(site, d.id)) if site else d.id for d in docs]
     weights, scores = fit_words(
         [ln.norm.split() for ls in lines for ln in ls],
         np.concatenate(ys) if ys else np.zeros(0, dtype=np.int8),
@@ -1143,8 +1231,61 @@ def train_model(
     )
     bounds = np.cumsum([0, *(len(ls) for ls in lines)])
     per_doc = [scores[bounds[k] : bounds[k + 1]] for k in range(len(docs))]
-    x = np.vstack(line_features(docs, config, word_scores=per_doc))
-    y = np.concatenate(ys)
-    keep = y >= 0
-    model = fit(x[keep], y[keep] == 1, FEATURES, trees=trees, depth=depth, meta=dict(meta or {}))
-    return replace(model.with_thresholds(threshold, tail_threshold), words=weights)
+    return line_features(docs, config, word_scores=per_doc), ys, weights
+
+
+def cut_rows_out_of_fold(
+    docs: Sequence[Document],
+    labels: Sequence[Sequence[str | None]],
+    config: BoilerplateConfig | None = None,
+    *,
+    groups: Sequence[str] | None = None,
+    folds: int = 5,
+    trees: int = 60,
+    depth: int = 4,
+) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.int8]]]:
+    """The tail cut's training rows (as `cut_rows`), with every document's lines scored
+    by a line model that has not seen its group.
+
+    On its own training data the line model is overconfident, and a cut trained on those
+    probabilities trusts them too much on new pages. So the groups (sites) are split into
+    `folds`, and each fold's documents are scored by trees (`trees`, `depth`) fitted on the
+    other folds; their word columns are out of fold already (`linewords.fit_words`). The
+    lines go at the thresholds of `config`'s line model (its preset's).
+
+    Example:
+        >>> docs = [Document(str(k), "The minister resigned on Friday after a week.\\n" * 4
+        ...                  + "Comments\\nGreat post!") for k in range(6)]
+        >>> labels = [["content"] * 4 + ["boilerplate"] * 2] * 6
+        >>> xs, ys = cut_rows_out_of_fold(docs, labels, folds=3, trees=5)
+        >>> ys[0].tolist()
+        [0, 0, 1, 1]
+    """
+    config = config or BoilerplateConfig()
+    base = _model(config)
+    if base is None:
+        msg = f"the tail cut follows the line model, which preset {config.preset!r} does not run"
+        raise ConfigError(msg)
+    groups = _groups(docs, config, groups)
+    xs, codes, _ = _training_rows(docs, labels, config, groups)
+    names = sorted(set(groups))
+    fold_of = {g: k % folds for k, g in enumerate(names)}
+    fold = np.array([fold_of[g] for g in groups])
+    ps: list[npt.NDArray[np.float64]] = [np.zeros(0)] * len(docs)
+    for f in range(folds):
+        mine = np.flatnonzero(fold == f)
+        if not len(mine):
+            continue
+        rest = np.flatnonzero(fold != f)
+        x = np.vstack([xs[k] for k in rest])
+        y = np.concatenate([codes[k] for k in rest])
+        keep = y >= 0
+        model = fit(x[keep], y[keep] == 1, FEATURES, trees=trees, depth=depth)
+        for k in mine:
+            ps[k] = model.probabilities(xs[k])
+    out = []
+    for doc, x, p in zip(docs, xs, ps, strict=True):
+        quoted = _quoted(_split_lines(doc.text))
+        going = base.decide(p, prose_rows(x), quoted, sentence_rows(x))
+        out.append(cut_features(x, p, going))
+    return out, [cut_labels(c) for c in codes]

@@ -256,6 +256,7 @@ BOILERPLATE_RULES = (
     "share_prompt",
     "syndication_trailer",
     "tail_block",
+    "tail_cut",
     "teaser_of_document",
     "teaser_run",
 )

@@ -59,6 +59,15 @@ RULE_DOCS: dict[str, tuple[str, str]] = {
         "Short or cut-off lines at the tail, after a line another rule reported.",
         "Top Stories",
     ),
+    "tail_cut": (
+        "The tail cut (news and web presets): a second learned stage, boosted trees over "
+        "the cut points of a document's tail, that takes everything from a heading-shaped "
+        "line (at most 8 words, no sentence mark) to the end when the suffix as a whole "
+        "reads as furniture (its size, the line model's probabilities over it, dates, "
+        "bylines, calls to action, the line before it). "
+        "Reports the cut's probability, its threshold, the suffix and the top features.",
+        "Comments / Great article, thanks! / John, March 3, 2024: I disagree ...",
+    ),
 }
 
 

@@ -283,7 +283,10 @@ def test_near_duplicate_copies_do_not_make_their_lines_boilerplate() -> None:
 def test_corpus_repeat_is_per_site() -> None:
     footer = "Dawn Media Group newsroom desk Karachi"
     docs = [_site_doc(i, f"site{i}", footer) for i in range(5)]
-    assert detect_boilerplate(docs, BoilerplateConfig(site_field="site")) == []
+    # The tail cut reads a name-and-place line after the last paragraph as furniture (it
+    # is), whatever the corpus: this test is about corpus evidence, so it is left out.
+    config = BoilerplateConfig(site_field="site", ignore=("tail_cut",))
+    assert detect_boilerplate(docs, config) == []
 
 
 def test_teaser_that_opens_another_document() -> None:

@@ -1,0 +1,394 @@
+"""The tail cut: a second learned stage that cuts a document's furniture tail in one piece.
+
+The line model (`dedup.linemodel`) judges lines, and takes the tail block while its lines
+score high. What is left at the end of a page is prose-shaped furniture the line model scores
+in the middle: a comment thread, an author's bio, a call to action, related articles with a
+description under each title, a disclaimer. One such line looks like article prose; the
+whole run, after a short "Comments" or "About the author" heading, does not.
+
+So the tail cut scores cut points, not lines: for each candidate line k of a document's tail
+(`candidates`), the features of the suffix `[k:]` (its size, the line model's probabilities
+over it, its share of prose, dates, bylines, calls to action, word weights, lexicon and site
+repeat evidence), of line k (a short heading?) and of the line before it (the article's last
+paragraph?) go through boosted trees of the same kind as the line model's (a `LineModel`
+over `FEATURES`, fitted on the train split of the labelled pages), which give P(everything
+from k to the end is furniture). The cut is the earliest k whose probability reaches the
+threshold and whose line reads as a heading (`heading_gate`), with every line from there
+on going.
+
+The features are computed from the line model's feature matrix and probabilities only,
+so the stage costs a few numpy calls a document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.errors import ConfigError
+from dedup.io.formats import json_value
+from dedup.linefeatures import FEATURES as LINE_FEATURES
+from dedup.linefeatures import RULE_COLUMN, WORDS, prose_rows
+from dedup.linemodel import LineModel
+
+Matrix = npt.NDArray[np.float64]
+
+# Where candidates start: the later of this share of the document's lines and
+# `MAX_SUFFIX` lines from its end (a cut never takes the first line).
+MIN_POSITION = 0.3
+MAX_SUFFIX = 200
+
+
+def _col(name: str) -> int:
+    return LINE_FEATURES.index(name)
+
+
+_CHARS = _col("chars (log)")
+_WORDS_LOG = _col("words (log)")
+_MARK = _col("sentence mark at the end")
+_TITLE = _col("title-case word share")
+_LOWER = _col("starts lowercase")
+_DIGITS = _col("digit share")
+_URL = _col("URL or e-mail")
+_CAPITALS = _col("mostly capitals")
+_COLON = _col("ends with a colon")
+_FUNCTION = _col("function-word share")
+_DATE = _col("date in the line")
+_BYLINE = _col("byline shape")
+_HANDLE = _col("hashtag or @handle")
+_ACTION = _col("starts with a call to action")
+_YOU = _col("you / your share")
+_WE = _col("we / our share")
+_QUESTION = _col("question or exclamation at the end")
+_WORD = LINE_FEATURES.index(WORDS[0])
+_LEXICON = RULE_COLUMN["lexicon phrase"]
+_PREFIX = RULE_COLUMN["lexicon label prefix"]
+_REPEATS = RULE_COLUMN["repeats on the site (log documents)"]
+_COUNTER = RULE_COLUMN["counter"]
+_CUT_OFF = RULE_COLUMN["cut off with an ellipsis"]
+
+# Per-line values whose mean over the suffix is a feature (name, column or derived).
+_MEANS = (
+    "line model probability",
+    "taken by the line model",
+    "prose",
+    "sentence mark at the end",
+    "heading shape",
+    "function-word share",
+    "date in the line",
+    "byline shape",
+    "starts with a call to action",
+    "you / your share",
+    "we / our share",
+    "question or exclamation at the end",
+    "URL or e-mail",
+    "digit share",
+    "word weights (log-odds)",
+    "cut off with an ellipsis",
+    "hashtag or @handle",
+)
+_MAXES = (
+    "line model probability",
+    "word weights (log-odds)",
+    "lexicon phrase",
+    "lexicon label prefix",
+    "repeats on the site (log documents)",
+    "counter",
+    "words (log)",
+)
+
+FEATURES: tuple[str, ...] = (
+    *(f"suffix mean: {name}" for name in _MEANS),
+    *(f"suffix max: {name}" for name in _MAXES),
+    "suffix min: line model probability",
+    "suffix lines (log)",
+    "suffix chars (log)",
+    "suffix share of the document's lines",
+    "suffix share of the document's chars",
+    "cut position (0-1)",
+    "lines before the cut (log)",
+    "prose share before the cut",
+    "mean probability before the cut",
+    "cut line: line model probability",
+    "cut line: heading shape",
+    "cut line: words (log)",
+    "cut line: sentence mark",
+    "cut line: lexicon phrase",
+    "cut line: lexicon label prefix",
+    "cut line: word weights",
+    "cut line: title-case word share",
+    "cut line: mostly capitals",
+    "cut line: ends with a colon",
+    "cut line: starts lowercase",
+    "cut line: repeats on the site",
+    "line before: line model probability",
+    "line before: prose",
+    "line before: words (log)",
+    "line before: sentence mark",
+    "line before: word weights",
+    "3 lines before: mean probability",
+)
+
+
+def _per_line(x: Matrix, p: Matrix, going: npt.NDArray[np.bool_]) -> dict[str, Matrix]:
+    """The per-line values the suffix features average or take the maximum of."""
+    words = np.expm1(x[:, _WORDS_LOG])
+    mark = x[:, _MARK] > 0
+    return {
+        "line model probability": p,
+        "taken by the line model": going.astype(float),
+        "prose": prose_rows(x).astype(float),
+        "sentence mark at the end": mark.astype(float),
+        "heading shape": ((words <= 8.5) & ~mark).astype(float),
+        "function-word share": x[:, _FUNCTION],
+        "date in the line": x[:, _DATE],
+        "byline shape": x[:, _BYLINE],
+        "starts with a call to action": x[:, _ACTION],
+        "you / your share": x[:, _YOU],
+        "we / our share": x[:, _WE],
+        "question or exclamation at the end": x[:, _QUESTION],
+        "URL or e-mail": x[:, _URL],
+        "digit share": x[:, _DIGITS],
+        "word weights (log-odds)": x[:, _WORD],
+        "cut off with an ellipsis": x[:, _CUT_OFF],
+        "hashtag or @handle": x[:, _HANDLE],
+        "lexicon phrase": x[:, _LEXICON],
+        "lexicon label prefix": x[:, _PREFIX],
+        "repeats on the site (log documents)": x[:, _REPEATS],
+        "counter": x[:, _COUNTER],
+        "words (log)": x[:, _WORDS_LOG],
+    }
+
+
+def candidates(n: int) -> npt.NDArray[np.int64]:
+    """The lines (of `n` non-blank lines) a cut may start at, earliest first.
+
+    Example:
+        >>> candidates(10).tolist()
+        [3, 4, 5, 6, 7, 8, 9]
+        >>> candidates(1).tolist()
+        []
+    """
+    first = max(1, int(np.ceil(MIN_POSITION * n)), n - MAX_SUFFIX)
+    return np.arange(first, n, dtype=np.int64)
+
+
+def cut_features(x: Matrix, p: Matrix, going: npt.NDArray[np.bool_]) -> Matrix:
+    """The `FEATURES` of every candidate cut of one document (a row per `candidates` line).
+
+    Args:
+        x: the document's line feature matrix (`linefeatures.FEATURES` columns).
+        p: the line model's probability of each line.
+        going: which lines the line model takes.
+
+    Returns:
+        A `(len(candidates(len(x))), len(FEATURES))` matrix.
+
+    Example:
+        >>> from dedup.linefeatures import document_features
+        >>> texts = ["A long paragraph of the article, as the minister said on Friday.",
+        ...          "Comments", "Great post, thanks!"]
+        >>> x = document_features(texts, [t.lower() for t in texts], [{}, {}, {}])
+        >>> cut_features(x, np.array([0.1, 0.9, 0.3]), np.array([False, True, False])).shape
+        (2, 51)
+    """
+    n = len(x)
+    ks = candidates(n)
+    if not len(ks):
+        return np.zeros((0, len(FEATURES)))
+    v = _per_line(x, p, going)
+    size = (n - ks).astype(float)
+    columns: list[Matrix] = []
+    for name in _MEANS:
+        columns.append(_suffix_sums(v[name])[ks] / size)
+    for name in _MAXES:
+        columns.append(np.maximum.accumulate(v[name][::-1])[::-1][ks])
+    columns.append(np.minimum.accumulate(p[::-1])[::-1][ks])
+    chars = np.expm1(x[:, _CHARS])
+    suffix_chars = _suffix_sums(chars)[ks]
+    before = ks.astype(float)
+    prose_before = np.concatenate(([0.0], np.cumsum(v["prose"])))[ks] / before
+    p_sums = np.concatenate(([0.0], np.cumsum(p)))
+    p_before = p_sums[ks]
+    lo3 = np.maximum(0, ks - 3)
+    p3 = p_before - p_sums[lo3]
+    columns += [
+        np.log1p(size),
+        np.log1p(suffix_chars),
+        size / n,
+        suffix_chars / max(1.0, float(chars.sum())),
+        ks / max(1, n - 1),
+        np.log1p(before),
+        prose_before,
+        p_before / before,
+        p[ks],
+        v["heading shape"][ks],
+        x[ks, _WORDS_LOG],
+        x[ks, _MARK],
+        x[ks, _LEXICON],
+        x[ks, _PREFIX],
+        x[ks, _WORD],
+        x[ks, _TITLE],
+        x[ks, _CAPITALS],
+        x[ks, _COLON],
+        x[ks, _LOWER],
+        x[ks, _REPEATS],
+        p[ks - 1],
+        v["prose"][ks - 1],
+        x[ks - 1, _WORDS_LOG],
+        x[ks - 1, _MARK],
+        x[ks - 1, _WORD],
+        p3 / (ks - lo3),
+    ]
+    return np.stack(columns, axis=1)
+
+
+def _suffix_sums(values: Matrix) -> Matrix:
+    """`out[k] = values[k:].sum()`."""
+    out: Matrix = np.cumsum(values[::-1])[::-1]
+    return out
+
+
+def cut_labels(codes: npt.NDArray[np.int8]) -> npt.NDArray[np.int8]:
+    """Training labels of the candidate cuts of a document whose lines are coded 1
+    (boilerplate), 0 (content) or -1 (left out): 1 when the suffix holds boilerplate and no
+    content, 0 when it holds content, -1 (left out) when it holds neither.
+
+    Example:
+        >>> cut_labels(np.array([0, 0, 0, 0, 1, -1, 1, 0, 1, 1], dtype=np.int8)).tolist()
+        [0, 0, 0, 0, 0, 1, 1]
+    """
+    ks = candidates(len(codes))
+    content = _suffix_sums((codes == 0).astype(float))[ks] if len(ks) else np.zeros(0)
+    furniture = _suffix_sums((codes == 1).astype(float))[ks] if len(ks) else np.zeros(0)
+    return np.where(content > 0, 0, np.where(furniture > 0, 1, -1)).astype(np.int8)
+
+
+_OPENS_AT_HEADING = FEATURES.index("cut line: heading shape")
+
+
+def heading_gate(rows: Matrix) -> npt.NDArray[np.bool_]:
+    """Which candidate cuts (rows of `cut_features`) may cut at all: those whose first line
+    reads as a heading (at most 8 words, no sentence mark), such as "Comments", "About the
+    author" or "Related". A furniture tail opens with one; a cut in the middle of prose
+    took the article's last paragraphs on dev (`benchmarks/boilerplate_real.py`).
+
+    Example:
+        >>> heading_gate(np.zeros((2, len(FEATURES)))).tolist()
+        [False, False]
+    """
+    gate: npt.NDArray[np.bool_] = rows[:, _OPENS_AT_HEADING] > 0
+    return gate
+
+
+def choose_cut(
+    q: Matrix, n: int, threshold: float, gate: npt.NDArray[np.bool_] | None = None
+) -> int | None:
+    """The earliest candidate line whose cut probability `q` reaches `threshold` (among the
+    candidates `gate` lets cut, by default all), or None.
+
+    Example:
+        >>> q = np.array([0.1, 0.2, 0.8, 0.9, 0.4, 0.95, 0.99])
+        >>> choose_cut(q, 10, 0.7)
+        5
+        >>> choose_cut(q, 10, 0.7, np.array([False] * 3 + [True] * 4))
+        6
+    """
+    if gate is not None:
+        q = np.where(gate, q, 0.0)
+    hits = np.flatnonzero(q >= threshold)
+    if not len(hits):
+        return None
+    return int(candidates(n)[hits[0]])
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """Where a document's tail is cut, and why (the tail cut's finding for one document).
+
+    Attributes:
+        line: the first line (index among the document's non-blank lines) that goes.
+        score: the cut model's probability that everything from `line` on is furniture.
+        threshold: the probability a cut needs (the preset's).
+        evidence: the suffix described: its size, the line model's probabilities over it,
+            and the features that pushed the score up the most.
+    """
+
+    line: int
+    score: float
+    threshold: float
+    evidence: str
+
+
+def find_cuts(
+    model: LineModel,
+    threshold: float,
+    documents: list[tuple[Matrix, Matrix, npt.NDArray[np.bool_]]],
+) -> list[Cut | None]:
+    """The tail cut of each document (its line features, line probabilities and the line
+    model's decisions), all candidates of all documents scored at once.
+
+    Example:
+        >>> from dedup.linefeatures import document_features
+        >>> texts = ["A long paragraph of the article, as the minister said on Friday."] * 3
+        >>> x = document_features(texts, [t.lower() for t in texts], [{}] * 3)
+        >>> find_cuts(load_cut_model(), 0.9, [(x, np.zeros(3), np.zeros(3, dtype=bool))])
+        [None]
+    """
+    rows = [cut_features(x, p, going) for x, p, going in documents]
+    if not any(len(r) for r in rows):
+        return [None] * len(documents)
+    q_all = model.probabilities(np.vstack(rows))
+    bounds = np.cumsum([0, *(len(r) for r in rows)])
+    out: list[Cut | None] = []
+    for k, (x, p, _) in enumerate(documents):
+        q = q_all[bounds[k] : bounds[k + 1]]
+        line = choose_cut(q, len(x), threshold, heading_gate(rows[k]))
+        if line is None:
+            out.append(None)
+            continue
+        row = line - int(candidates(len(x))[0])
+        top = ", ".join(model.explain(rows[k][row : row + 1])[0]) or "none"
+        suffix = p[line:]
+        evidence = (
+            f"tail cut at this document's line {line + 1} of {len(x)}: p={q[row]:.2f} >= "
+            f"{threshold:.2f} that the last {len(suffix)} lines are all furniture (line model "
+            f"p over them: mean {suffix.mean():.2f}, min {suffix.min():.2f}); top: {top}"
+        )
+        out.append(Cut(line, round(float(q[row]), 4), threshold, evidence))
+    return out
+
+
+CUT_MODEL = "data/tailcut_model.json"
+
+
+@lru_cache(maxsize=4)
+def load_cut_model() -> LineModel:
+    """The tail cut model shipped in the package (trees over `FEATURES`).
+
+    Raises:
+        ConfigError: the file cannot be read, is not a model, or has other features.
+    """
+    try:
+        text = resources.files("dedup").joinpath(CUT_MODEL).read_text()
+        model = LineModel.from_dict(json_value(text))
+    except (OSError, ValueError, KeyError, TypeError) as ex:
+        msg = f"the built-in tail cut model is not readable ({ex}); reinstall dedup"
+        raise ConfigError(msg) from ex
+    if model.features != FEATURES:
+        msg = (
+            f"the built-in tail cut model has {len(model.features)} features, this dedup "
+            f"computes {len(FEATURES)}; rebuild it with benchmarks/boilerplate_real.py train"
+        )
+        raise ConfigError(msg)
+    return model
+
+
+def cut_threshold(model: LineModel, preset: str) -> float | None:
+    """The cut probability a preset needs (None: the preset has no tail cut)."""
+    found = model.meta.get("presets", {}).get(preset)
+    return None if found is None else float(found)

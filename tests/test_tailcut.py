@@ -1,0 +1,161 @@
+"""The tail cut (`dedup.tailcut`) on real pages: dev-split documents with their line labels.
+
+`tests/data/tailcut_dev.jsonl` holds whole extractor outputs of dev-split pages
+(benchmarks/webpages; `benchmarks/tail_cut.py fixture` picked them): under `expect: "cut"`
+the shipped cut takes a furniture tail and nothing it takes is labelled content; under
+`expect: "kept"` the page ends in article text and the cut leaves it alone. Each document is
+judged on its own, as the fixture builder judged it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dedup import Document, detect_boilerplate
+from dedup.config import BoilerplateConfig
+from dedup.linefeatures import document_features
+from dedup.tailcut import (
+    FEATURES,
+    candidates,
+    choose_cut,
+    cut_features,
+    cut_labels,
+    cut_threshold,
+    heading_gate,
+    load_cut_model,
+)
+
+DATA = Path(__file__).resolve().parent / "data"
+PAGES = [json.loads(line) for line in (DATA / "tailcut_dev.jsonl").open(encoding="utf-8")]
+NONNEWS = [json.loads(line) for line in (DATA / "nonnews_sample.jsonl").open()]
+
+
+def _found(record: dict, preset: str = "news", **extra: object) -> list:
+    doc = Document(record["page"], record["text"], record["page"], {"site": record["site"]})
+    config = BoilerplateConfig(preset=preset, site_field="site", **extra)  # type: ignore[arg-type]
+    return [b for b in detect_boilerplate([doc], config) if not b.held]
+
+
+def _ids(record: dict) -> str:
+    return f"{record['page']}/{record['extractor']}"
+
+
+def test_fixture_is_real_and_labelled() -> None:
+    expects = [r["expect"] for r in PAGES]
+    assert expects.count("cut") >= 8
+    assert expects.count("kept") >= 8
+    for r in PAGES:
+        assert len(r["labels"]) == len(r["text"].split("\n"))
+    tails = sum(
+        r["labels"][b.line] == "boilerplate"
+        for r in PAGES
+        if r["expect"] == "cut"
+        for b in _found(r)
+        if b.rule == "tail_cut"
+    )
+    assert tails >= 30  # a few dozen labelled furniture lines go with the cut
+
+
+@pytest.mark.parametrize("record", [r for r in PAGES if r["expect"] == "cut"], ids=_ids)
+def test_cut_takes_a_furniture_tail_and_no_content(record: dict) -> None:
+    found = _found(record)
+    cut = sorted(b.line for b in found if b.rule == "tail_cut")
+    assert cut, "no tail cut"
+    assert [record["labels"][n] for n in cut if record["labels"][n] == "content"] == []
+    # Everything from the cut to the end goes (by the cut or another rule).
+    gone = {b.line for b in found}
+    rest = [n for n, t in enumerate(record["text"].split("\n")) if t.strip() and n >= cut[0]]
+    assert set(rest) <= gone
+    for b in found:
+        if b.rule == "tail_cut":
+            assert b.score >= b.threshold
+            assert b.evidence.startswith("tail cut at this document's line ")
+            assert "top: " in b.evidence
+
+
+@pytest.mark.parametrize("record", [r for r in PAGES if r["expect"] == "kept"], ids=_ids)
+def test_cut_leaves_a_page_ending_in_article_text(record: dict) -> None:
+    assert [b.line for b in _found(record) if b.rule == "tail_cut"] == []
+
+
+@pytest.mark.parametrize("record", [r for r in PAGES if r["expect"] == "cut"][:3], ids=_ids)
+def test_docs_and_rules_presets_and_ignore_never_cut(record: dict) -> None:
+    for preset in ("docs", "rules"):
+        assert [b for b in _found(record, preset) if b.rule == "tail_cut"] == []
+    assert [b for b in _found(record, ignore=("tail_cut",)) if b.rule == "tail_cut"] == []
+    assert [b for b in _found(record, select=("line_model",)) if b.rule == "tail_cut"] == []
+
+
+@pytest.mark.parametrize("preset", ["news", "web"])
+def test_non_news_text_loses_no_line_to_the_cut(preset: str) -> None:
+    docs = [Document(r["id"], r["text"], r["id"]) for r in NONNEWS]
+    found = detect_boilerplate(docs, BoilerplateConfig(preset=preset))
+    assert [(b.doc, b.line) for b in found if b.rule == "tail_cut"] == []
+
+
+def test_shipped_cut_model_has_the_features_and_a_threshold_per_preset() -> None:
+    model = load_cut_model()
+    assert model.features == FEATURES
+    assert 0.5 <= (cut_threshold(model, "news") or 0) <= 1
+    assert cut_threshold(model, "docs") is None
+    # web is for whole-page dumps: it may cut at a lower (or equal) probability
+    assert (cut_threshold(model, "web") or 1.0) <= (cut_threshold(model, "news") or 1.0)
+
+
+def test_features_are_suffix_statistics() -> None:
+    texts = ["A long paragraph of the article, as the minister said on Friday."] * 6 + [
+        "Comments",
+        "Great post, thanks!",
+        "John, March 3, 2024",
+    ]
+    x = document_features(texts, [t.lower() for t in texts], [{}] * len(texts))
+    p = np.array([0.1] * 6 + [0.9, 0.4, 0.6])
+    rows = cut_features(x, p, p >= 0.9)
+    ks = candidates(len(texts))
+    assert rows.shape == (len(ks), len(FEATURES))
+    col = {name: k for k, name in enumerate(FEATURES)}
+    for row, k in zip(rows, ks, strict=True):
+        assert row[col["suffix mean: line model probability"]] == pytest.approx(p[k:].mean())
+        assert row[col["suffix min: line model probability"]] == pytest.approx(p[k:].min())
+        assert row[col["suffix max: line model probability"]] == pytest.approx(p[k:].max())
+        assert row[col["suffix lines (log)"]] == pytest.approx(np.log1p(len(texts) - k))
+        assert row[col["line before: line model probability"]] == pytest.approx(p[k - 1])
+
+
+def test_labels_and_choice() -> None:
+    codes = np.array([0, 0, 0, 0, 0, 0, 1, -1, 1], dtype=np.int8)
+    assert cut_labels(codes).tolist() == [0, 0, 0, 1, 1, 1]
+    assert choose_cut(np.array([0.1, 0.2, 0.3, 0.9, 0.5, 0.95]), 9, 0.85) == 6
+    assert choose_cut(np.array([0.1, 0.2]), 5, 0.85) is None
+    # The gate: only candidates whose line reads as a heading may cut.
+    q = np.array([0.1, 0.2, 0.3, 0.9, 0.5, 0.95])
+    assert choose_cut(q, 9, 0.85, np.array([True, True, True, False, True, True])) == 8
+    assert choose_cut(q, 9, 0.85, np.zeros(6, dtype=bool)) is None
+
+
+@pytest.mark.parametrize("record", [r for r in PAGES if r["expect"] == "cut"], ids=_ids)
+def test_cut_opens_at_a_heading_shaped_line(record: dict) -> None:
+    # "tail cut at this document's line K of N": K counts non-blank lines from 1.
+    evidence = next(b.evidence for b in _found(record) if b.rule == "tail_cut")
+    k = int(evidence.split("line ")[1].split(" of")[0]) - 1
+    line = [t.strip() for t in record["text"].split("\n") if t.strip()][k]
+    assert len(line.split()) <= 8, line
+    assert not line.endswith((".", "!", "?")), line
+
+
+def test_heading_gate_reads_the_cut_line_column() -> None:
+    texts = ["A long paragraph of the article, as the minister said on Friday."] * 6 + [
+        "About the author",
+        "Jane writes about politics and has covered three elections for the paper.",
+        "Comments",
+        "Great post, thanks for writing it and for all the detail here.",
+    ]
+    x = document_features(texts, [t.lower() for t in texts], [{}] * len(texts))
+    p = np.full(len(texts), 0.5)
+    gate = heading_gate(cut_features(x, p, p > 0.9))
+    opens = [texts[k] for k, ok in zip(candidates(len(texts)), gate, strict=True) if ok]
+    assert opens == ["About the author", "Comments"]
