@@ -757,6 +757,10 @@ def _model_verdicts(
         fired = ", ".join(sorted(hits[i])) or "none"
         evidence = f"{blocks[i]}; p={p[i]:.2f} >= {cut:.2f}; top: {top}; rules: {fired}"
         out[i] = _Verdict(2, "line_model", round(float(p[i]), 4), cut, evidence)
+    # A tail holding code ("$ gcloud pubsub topics get-iam-policy" under a man page's
+    # NOTES, a Markdown fence) is documentation: the cut takes all of it or nothing.
+    if tail is not None and any(_code_like(ln.text) for ln in lines[tail.line :]):
+        tail = None
     if tail is not None and _selected("tail_cut", config):
         # The weakest tier: past the removal budget, the cut is held back first.
         verdict = _Verdict(3, "tail_cut", tail.score, tail.threshold, tail.evidence)

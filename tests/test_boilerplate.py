@@ -574,6 +574,19 @@ DOCUMENTATION_TAKEN = {
         "        * Related to this: the various StartupXYZ= settings\n"
         "          (i.e. StartupCPUWeight=, StartupAllowedCPUs=, ...) are now also applied"
     ),
+    "a man page ending in commands under a heading (gcloud, tail cut)": (
+        "       Run $ gcloud help for details.\n"
+        "\n"
+        "NOTES\n"
+        "       This  command  is  currently  in  beta and might change without notice.\n"
+        "       These variants are also available:\n"
+        "\n"
+        "         $ gcloud pubsub topics get-iam-policy\n"
+        "\n"
+        "         $ gcloud alpha pubsub topics get-iam-policy\n"
+        "\n"
+        "                                   GCLOUD_BETA_PUBSUB_TOPICS_GET-IAM-POLICY(1)"
+    ),
     "an option line whose words are share labels (git-shortlog(1))": (
         "OPTIONS\n       -e, --email\n           Show the email address of each author."
     ),
