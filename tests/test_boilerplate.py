@@ -724,7 +724,8 @@ def test_a_prefix_phrase_stands_alone_as_the_whole_line_before_a_separator_or_sh
     assert not alone("Also read This. Then go home")  # a sentence mark inside
     assert not alone("Also read This and go home.")  # at its end
     # Going on in lower case, without a separator, it is a sentence (git-notes(1)).
-    assert not alone("Also read the object names to remove notes")
+    assert not alone("Also read the object names to remove notes from the standard input")
+    assert alone("Also read the object names")  # short: a label all the same
     assert alone("Also read: the object names to remove notes")
 
 
