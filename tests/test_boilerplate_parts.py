@@ -440,3 +440,297 @@ def test_line_labels_are_int8_codes_and_must_match_the_documents():
     assert codes.tolist() == [1, 0, -1]
     with pytest.raises(ValueError, match="zip"):
         line_labels([doc, doc], [["boilerplate", None, "content", "unsure"]])
+
+
+# ---------------------------------------------------------------------- blocks and budget
+
+
+def _found(text: str, config: BoilerplateConfig = RULES_ONLY) -> dict[int, tuple[str, float]]:
+    return {b.line: (b.rule, b.score) for b in detect_boilerplate([Document("d", text)], config)}
+
+
+def test_the_head_block_takes_edge_signals_and_stops_at_a_protected_line(tmp_path: Path):
+    # A bare URL is a tier-1 rule: it holds in the head block.
+    assert _found("https://example.com/live\n" + PROSE) == {0: ("bare_url", 1.0)}
+    protect = tmp_path / "protect.txt"
+    protect.write_text("home news world\n", encoding="utf-8")
+    text = "Home > News > World\nBy Jane Smith\n" + PROSE
+    assert _found(text) == {0: ("breadcrumb", 3.0), 1: ("metadata_header", 1.0)}
+    assert _found(text, replace(RULES_ONLY, protect_file=str(protect))) == {}
+
+
+def test_a_page_of_furniture_only_is_one_tail_block_from_its_first_line():
+    text = "https://example.com/news\nMore from our site\nLatest headlines"
+    assert _found(text) == {
+        0: ("bare_url", 1.0),
+        1: ("tail_block", 4.0),  # measured: the line's words
+        2: ("tail_block", 2.0),
+    }
+
+
+def test_a_tail_block_line_without_words_measures_zero_words():
+    text = PROSE + "Share this article\n* * *\nMore from our site"
+    assert _found(text) == {3: ("lexicon", 1.0), 4: ("tail_block", 0.0), 5: ("tail_block", 4.0)}
+
+
+def test_the_budget_goes_to_the_lowest_tier_then_the_line_nearest_an_edge():
+    from dedup.boilerplate import _within_budget
+
+    text = "\n".join(f"Line number {k} of seven" for k in range(7))  # 7 lines of 21 chars
+    doc, lines = Document("d", text), _split_lines(text)
+    config = BoilerplateConfig(max_removed_fraction=1.5 * 21 / len(text))  # room for one line
+
+    def kept(verdicts: dict[int, _Verdict]) -> list[int]:
+        return [b.line for b in _within_budget(doc, lines, verdicts, config) if not b.held]
+
+    v0, v1, v2 = (_Verdict(t, "x", 1.0, 1.0, "e") for t in (0, 1, 2))
+    assert kept({0: v2, 3: v0}) == [3]  # tier first, whatever the place
+    assert kept({2: v1, 5: v1}) == [5]  # line 5 is 1 from the end, line 2 is 2 from the top
+    assert kept({1: v1, 5: v1}) == [1]  # both 1 from an edge: the first line
+    assert kept({0: v1, 6: v1}) == [0]
+
+
+# ---------------------------------------------------------------------------- the line model
+
+BUILTIN = json.loads(MODEL_JSON.read_text(encoding="utf-8"))
+
+
+def _model_file(tmp_path: Path, name: str = "model.json", **changes) -> str:
+    data = json.loads(json.dumps(BUILTIN))
+    meta = changes.pop("meta", None)
+    if meta is not None:
+        data["meta"] = meta
+    data.update(changes)
+    for key in [k for k, v in data.items() if v is None]:
+        del data[key]
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+def _thresholds(model: LineModel | None) -> tuple[float, float, float | None]:
+    assert model is not None
+    return (model.threshold, model.tail_threshold, model.prose_tail_threshold)
+
+
+def test_presets_take_their_thresholds_from_the_model_file(tmp_path: Path):
+    presets = BUILTIN["meta"]["presets"]
+    assert _thresholds(_model(BoilerplateConfig(preset="web"))) == tuple(presets["web"])
+    assert _thresholds(_model(BoilerplateConfig(preset="news"))) == tuple(presets["news"])
+    web = BoilerplateConfig(preset="web", model_threshold=0.95)
+    assert _thresholds(_model(web)) == (0.95, presets["web"][1], presets["web"][2])
+    # A model file without presets decides at its own thresholds.
+    plain = _model_file(tmp_path, meta={}, threshold=0.8, tail_threshold=0.3,
+                        prose_tail_threshold=None)  # fmt: skip
+    assert _thresholds(_model(BoilerplateConfig(preset="web", model_file=plain))) == (
+        0.8, 0.3, None
+    )  # fmt: skip
+    # Older files have (threshold, tail) presets; a prose tail may be null.
+    old = _model_file(tmp_path, "old.json", meta={"presets": {"web": [0.85, 0.35]}})
+    assert _thresholds(_model(BoilerplateConfig(preset="web", model_file=old))) == (0.85, 0.35, None)
+    null = _model_file(tmp_path, "null.json", meta={"presets": {"web": [0.85, 0.35, None]}})
+    assert _thresholds(_model(BoilerplateConfig(preset="web", model_file=null))) == (
+        0.85, 0.35, None
+    )  # fmt: skip
+
+
+def test_the_model_is_off_under_rules_docs_and_when_left_out():
+    assert _model(BoilerplateConfig(preset="rules")) is None
+    assert _model(BoilerplateConfig(preset="docs")) is None
+    assert _model(BoilerplateConfig(ignore=("line_model",))) is None
+    assert _model(BoilerplateConfig(select=("line_model", "counter"))) is not None
+    assert _model(BoilerplateConfig(select=("counter",))) is None
+
+
+def test_a_model_of_other_features_is_refused_naming_the_file(tmp_path: Path):
+    path = tmp_path / "toy.json"
+    path.write_text(json.dumps(LineModel.toy().to_dict()), encoding="utf-8")
+    msg = (
+        f"{path} was trained on 1 other line features than this dedup computes "
+        f"({len(FEATURES)}); retrain it with `dedup boilerplate train`"
+    )
+    with pytest.raises(ConfigError) as ex:
+        _model(BoilerplateConfig(model_file=str(path)))
+    assert str(ex.value) == msg
+
+
+def _model_lines(docs: list[Document], config: BoilerplateConfig) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {d.id: [] for d in docs}
+    for b in detect_boilerplate(docs, config):
+        if b.rule == "line_model":
+            out[b.doc].append(b.line)
+    return out
+
+
+def test_documents_longer_than_the_models_max_lines_are_left_to_the_markers(tmp_path: Path):
+    # At threshold 0 the model takes every line it judges, so what it judged shows.
+    three = Document("three", "Rain is due in Lahore.\nThe match starts at noon.\nTickets are sold out.")
+    four = Document("four", three.text + "\nGates open at ten.")
+    capped = _model_file(tmp_path, meta={**BUILTIN["meta"], "max_lines": 3})
+    config = BoilerplateConfig(model_file=capped, model_threshold=0.0)
+    assert _model_lines([three, four], config) == {"three": [0, 1, 2], "four": []}
+    # Without "max_lines" the limit is MODEL_MAX_LINES (1,000).
+    meta = {k: v for k, v in BUILTIN["meta"].items() if k != "max_lines"}
+    uncapped = _model_file(tmp_path, "uncapped.json", meta=meta)
+    config = BoilerplateConfig(model_file=uncapped, model_threshold=0.0)
+    assert _model_lines([four], config) == {"four": [0, 1, 2, 3]}
+    # The shipped model's own limit.
+    assert BUILTIN["meta"]["max_lines"] < 1000
+    long_doc = Document("long", "\n".join(f"Item {k} of the list" for k in range(900)))
+    assert _model_lines([long_doc], BoilerplateConfig(model_threshold=0.0)) == {"long": []}
+
+
+def test_a_document_is_judged_the_same_alone_or_in_a_batch():
+    docs = [
+        Document("a", "Home\nWorld news\n" + PROSE + "Leave a comment\nMore stories"),
+        Document("b", "Sport\n" + PROSE.replace("bank", "lender") + "Related: markets today"),
+        Document("c", "Menu\nEconomy\n" + PROSE.replace("Thursday", "Monday") + "Follow us"),
+    ]
+    config = BoilerplateConfig(model_threshold=0.0)  # every line the model judges goes
+    together = detect_boilerplate(docs, config)
+    alone = [b for d in docs for b in detect_boilerplate([d], config)]
+    assert together == alone
+    for doc in docs:  # and each says what drove it
+        assert any(
+            b.rule == "line_model" and "top: none" not in b.evidence
+            for b in together
+            if b.doc == doc.id
+        )
+
+
+def test_the_tail_block_needs_the_prose_threshold_for_prose_lines(tmp_path: Path):
+    # threshold 1 (nothing goes on its own), tail 0 (any line rides with the tail block),
+    # prose tail 1 (no prose line does): the block ends at the last paragraph.
+    path = _model_file(tmp_path, meta={"presets": {"news": [1.0, 0.0, 1.0]}})
+    text = PROSE + "Weather in Lahore\nTickets sold out"
+    found = detect_boilerplate([Document("d", text)], BoilerplateConfig(model_file=path))
+    assert [(b.line, b.rule) for b in found] == [(3, "line_model"), (4, "line_model")]
+
+
+def test_a_model_without_word_weights_explains_without_words(tmp_path: Path):
+    path = _model_file(tmp_path, words=None)
+    config = BoilerplateConfig(model_file=path, model_threshold=0.0)
+    found = detect_boilerplate([Document("d", "Home\nWorld news\n" + PROSE)], config)
+    assert [(b.line, b.rule) for b in found] == [(0, "lexicon")] + [(k, "line_model") for k in range(1, 5)]
+    assert all("(log-odds):" not in b.evidence for b in found)
+
+
+def test_an_ignored_rule_is_no_evidence_for_the_model_either():
+    text = "Home\n" + PROSE + "© 2024 Example Media Group"
+    config = BoilerplateConfig(model_threshold=0.0)
+    (last,) = [b for b in detect_boilerplate([Document("d", text)], config) if b.line == 4]
+    assert (last.rule, last.evidence.rsplit("; ", 1)[1]) == ("line_model", "rules: copyright")
+    config = BoilerplateConfig(model_threshold=0.0, ignore=("copyright",))
+    (last,) = [b for b in detect_boilerplate([Document("d", text)], config) if b.line == 4]
+    assert (last.rule, last.evidence.rsplit("; ", 1)[1]) == ("line_model", "rules: none")
+
+
+def test_without_the_model_the_evidence_rules_report_themselves():
+    text = PROSE + "© 2024 Example Media Group"
+    found = _found(text, BoilerplateConfig(ignore=("line_model",)))
+    assert found == {3: ("copyright", 1.0)}
+    assert "copyright" not in {r for r, _ in _found(text, BoilerplateConfig()).values()}
+
+
+def test_the_docs_preset_reports_exact_labels_and_short_repeats_only():
+    rows = [["Share this article", "Example Project documentation home", "3 Comments",
+             "This software is released under the MIT licence terms."]] * 5  # fmt: skip
+    docs = _corpus_docs(rows, site="docs.example.org")
+    config = BoilerplateConfig(preset="docs", site_field="site")
+    found = {(b.doc, b.line, b.rule) for b in detect_boilerplate(docs, config)}
+    assert found == {(d.id, n, r) for d in docs for n, r in ((1, "lexicon"), (2, "corpus_repeat"))}
+
+
+def _decision_case():
+    text = "Share this article\n© 2024 Example Media Group\nFollow us\n" + PROSE.splitlines()[0]
+    lines = _split_lines(text + "\nKeep this line")
+    marker = _Verdict(0, "lexicon", 1.0, 0.9, "share this article")
+    judged = _Judged({0: marker}, [{}, {"copyright": 1.0}, {}, {}, {}], {4})
+    words = WordWeights({"example": 1.0, "media": 2.0}, 0.0)
+    model = replace(load_model().with_thresholds(0.9, 0.5, 0.7), words=words)
+    decision = _Decision(
+        np.array([0.95, 0.912345, 0.9, 0.75, 0.99]),
+        np.ones(5, dtype=bool),
+        np.array([False, False, False, True, False]),
+        {1: ["copyright", WORDS[0]]},
+    )
+    return lines, judged, model, decision
+
+
+def test_model_verdicts_say_block_probability_cut_top_features_and_rules():
+    lines, judged, model, decision = _decision_case()
+    out = _model_verdicts(lines, judged, model, decision, CONFIG)
+    block = "head block of 4 lines"  # line 4 is protected: lines 0-3 are the block
+    assert out == {
+        0: judged.verdicts[0],  # the marker keeps its own verdict
+        1: _Verdict(2, "line_model", 0.9123, 0.9,
+                    f"{block}; p=0.91 >= 0.90; top: copyright, word weights (log-odds): "
+                    "media, example; rules: copyright"),
+        2: _Verdict(2, "line_model", 0.9, 0.9, f"{block}; p=0.90 >= 0.90; top: none; rules: none"),
+        # below the threshold, prose: the prose tail threshold is what it reached
+        3: _Verdict(2, "line_model", 0.75, 0.7, f"{block}; p=0.75 >= 0.70; top: none; rules: none"),
+    }  # fmt: skip
+    # With the marker's rule selected out, the model's own verdict is reported instead.
+    only = BoilerplateConfig(select=("lexicon", "line_model"))
+    assert _model_verdicts(lines, judged, model, decision, only)[0] == judged.verdicts[0]
+    other = BoilerplateConfig(select=("counter", "line_model"))
+    assert _model_verdicts(lines, judged, model, decision, other)[0].rule == "line_model"
+
+
+def test_the_word_feature_names_the_lines_weightiest_words():
+    model = replace(load_model(), words=WordWeights({"demo": 2.5, "free": 0.5}, 0.0))
+    line = _line("Book a free demo")
+    top = ["title-case word share", WORDS[0]]
+    assert _with_words(top, model, line) == [
+        "title-case word share", "word weights (log-odds): demo, free"
+    ]  # fmt: skip
+    assert _with_words(top, model, _line("Nothing weighs here")) == top
+    assert _with_words(top, replace(model, words=None), line) == top
+
+
+# ---------------------------------------------------------------------------------- training
+
+
+def test_train_model_groups_by_site_fits_word_scores_and_keeps_its_settings(monkeypatch, tmp_path):
+    import dedup.boilerplate as bp
+
+    seen: dict[str, object] = {}
+    fit_words, fit = bp.fit_words, bp.fit
+
+    def spy_words(words, y, groups):
+        seen["groups"] = list(groups)
+        weights, scores = fit_words(words, y, groups)
+        seen["scores"] = scores
+        return weights, scores
+
+    def spy_fit(x, y, features, **options):
+        seen["x"], seen["options"] = x, options
+        return fit(x, y, features, **options)
+
+    monkeypatch.setattr(bp, "fit_words", spy_words)
+    monkeypatch.setattr(bp, "fit", spy_fit)
+    user = tmp_path / "lexicon.txt"
+    user.write_text("weiter zur startseite\n", encoding="utf-8")
+    docs = [
+        Document(f"d{k}", f"Weiter zur Startseite\nStory {k} is about the budget.\nMaybe",
+                 meta={"site": f"s{k % 2}"})
+        for k in range(6)
+    ]  # fmt: skip
+    labels = [["boilerplate", "content", "unsure"]] * 6
+    config = BoilerplateConfig(site_field="site", lexicon_file=str(user))
+    model = bp.train_model(docs, labels, config, meta={"note": "test"})
+    assert seen["groups"] == [f"s{k % 2}" for k in range(6) for _ in range(3)]
+    assert seen["options"] == {"trees": 150, "depth": 4, "meta": {"note": "test"}}
+    assert model.meta == {"note": "test"}
+    assert (model.threshold, model.tail_threshold) == (0.9, 0.6)
+    x = seen["x"]
+    keep = np.tile([True, True, False], 6)  # "unsure" lines are left out
+    assert _column(x, WORDS[0]) == np.asarray(seen["scores"])[keep].tolist()
+    assert _column(x, "lexicon phrase")[::2] == [1.0] * 6  # the user's phrase, from config
+    bp.train_model(docs, labels, BoilerplateConfig(), trees=3, depth=2)
+    assert seen["groups"] == [f"d{k}" for k in range(6) for _ in range(3)]
+    assert seen["options"] == {"trees": 3, "depth": 2, "meta": {}}
+    with pytest.raises(ValueError, match="zip"):
+        bp.train_model(docs, labels[:5], config)
+    with pytest.raises(ValueError, match="zip"):
+        bp.train_model(docs, labels, config, groups=["g"] * 5)
