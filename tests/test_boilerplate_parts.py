@@ -106,6 +106,8 @@ SHARE_ROW_40 = " ".join(["Facebook", "Twitter"] * 20)  # 40 words: _MAX_SHARE_RO
         ("Advertisement", (0, "lexicon", 1.0, 0.9, "advertisement")),  # an ad marker: anywhere
         ("Comments", (1, "lexicon", 1.0, 0.9, "comments")),  # one word: only at the edges
         ("Also Read | Oil prices climb again", (0, "lexicon_prefix", 1.0, 0.9, "also read ...")),
+        # A bracket is not lower case: the label does not continue a wrapped sentence.
+        ("(also read: oil prices climb again)", (0, "lexicon_prefix", 1.0, 0.9, "also read ...")),
         ("https://example.com/news/123", (1, "bare_url", 1.0, 1.0, "https://example.com/news/123")),
         # The evidence is the first 40 characters of a copyright line.
         ("© 2024 Example Media Group Private Limited, Karachi",
@@ -129,6 +131,16 @@ def test_lexicon_limits_are_the_configured_ones():
     # At lexicon_similarity=1.0 only exact phrases match, whole-line or prefix.
     assert _signal("Share this articles") is not None  # 0.97 similar by default
     assert _signal("Share this articles", BoilerplateConfig(lexicon_similarity=1.0)) is None
+
+
+def test_a_call_to_action_prefix_holds_on_lines_up_to_corpus_max_words():
+    forty = "Sign up for our newsletter " + _words(35) + "."
+    assert _line(forty).words == 40
+    found = _signal(forty)
+    assert found is not None
+    assert (found.tier, found.rule, found.evidence) == (0, "lexicon_prefix", "sign up for our ...")
+    found = _signal("Sign up for our newsletter " + _words(36) + ".")
+    assert found is None or found.rule != "lexicon_prefix"
 
 
 @pytest.mark.parametrize(
@@ -734,3 +746,21 @@ def test_train_model_groups_by_site_fits_word_scores_and_keeps_its_settings(monk
         bp.train_model(docs, labels[:5], config)
     with pytest.raises(ValueError, match="zip"):
         bp.train_model(docs, labels, config, groups=["g"] * 5)
+
+
+def test_progress_stages_of_boilerplate_detection_name_their_step(monkeypatch):
+    # Every stage shown on the progress line names its step ("boilerplate: ..."), as the
+    # near-duplicate and passage steps do.
+    import dedup.boilerplate as bp
+    from dedup import progress
+
+    shown: list[str] = []
+    monkeypatch.setattr(bp, "set_stage", shown.append)
+    real_count = progress.stage_count
+    monkeypatch.setattr(
+        progress, "stage_count", lambda name, *a: (shown.append(name), real_count(name, *a))
+    )
+    detect_boilerplate([Document("d", PROSE + "Share this article")])
+    assert sorted(set(shown)) == [
+        "boilerplate: corpus evidence", "boilerplate: judging documents", "boilerplate: lines"
+    ]  # fmt: skip
