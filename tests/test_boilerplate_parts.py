@@ -271,8 +271,8 @@ def test_teaser_runs_at_the_top_of_exactly_the_run_length_and_the_length_ratio()
     sixty = "Rupee slides against the dollar as oil climbs again in Asia…"
     assert (len(thirty), len(sixty)) == (30, 60)
     assert sorted(_teaser_runs(_split_lines(f"{PROSE}{thirty}\n{sixty}"), CONFIG)) == [3, 4]
-    shorter = "Rupee slides against dollars…"
-    assert len(shorter) == 29
+    shorter = "Rupee falls against dollar a…"
+    assert len(shorter) == 29 and _is_cut_off(_line(shorter), CONFIG)
     assert _teaser_runs(_split_lines(f"{PROSE}{shorter}\n{sixty}"), CONFIG) == {}
 
 
@@ -483,6 +483,16 @@ def test_a_page_of_furniture_only_is_one_tail_block_from_its_first_line():
 def test_a_tail_block_line_without_words_measures_zero_words():
     text = PROSE + "Share this article\n* * *\nMore from our site"
     assert _found(text) == {3: ("lexicon", 1.0), 4: ("tail_block", 0.0), 5: ("tail_block", 4.0)}
+    # The threshold: any line short enough to be a headline (2 x short_line_words = 16).
+    found = detect_boilerplate([Document("d", text)], RULES_ONLY)
+    assert {b.threshold for b in found if b.rule == "tail_block"} == {16.0}
+
+
+def test_a_tail_block_grows_from_a_teaser_run():
+    teasers = "Rupee slides against the dollar…\nRupee slides against the dollar as oil climbs…"
+    assert _found(PROSE + teasers + "\nMore from our site") == {
+        3: ("teaser_run", 2.0), 4: ("teaser_run", 2.0), 5: ("tail_block", 4.0)
+    }  # fmt: skip
 
 
 def test_the_budget_goes_to_the_lowest_tier_then_the_line_nearest_an_edge():
@@ -657,7 +667,7 @@ def _decision_case():
     text = "Share this article\n© 2024 Example Media Group\nFollow us\n" + PROSE.splitlines()[0]
     lines = _split_lines(text + "\nKeep this line")
     marker = _Verdict(0, "lexicon", 1.0, 0.9, "share this article")
-    judged = _Judged({0: marker}, [{}, {"copyright": 1.0}, {}, {}, {}], {4})
+    judged = _Judged({0: marker}, [{}, {"copyright": 1.0, "bare URL": 1.0}, {}, {}, {}], {4})
     words = WordWeights({"example": 1.0, "media": 2.0}, 0.0)
     model = replace(load_model().with_thresholds(0.9, 0.5, 0.7), words=words)
     decision = _Decision(
@@ -677,7 +687,7 @@ def test_model_verdicts_say_block_probability_cut_top_features_and_rules():
         0: judged.verdicts[0],  # the marker keeps its own verdict
         1: _Verdict(2, "line_model", 0.9123, 0.9,
                     f"{block}; p=0.91 >= 0.90; top: copyright, word weights (log-odds): "
-                    "media, example; rules: copyright"),
+                    "media, example; rules: bare URL, copyright"),
         2: _Verdict(2, "line_model", 0.9, 0.9, f"{block}; p=0.90 >= 0.90; top: none; rules: none"),
         # below the threshold, prose: the prose tail threshold is what it reached
         3: _Verdict(2, "line_model", 0.75, 0.7, f"{block}; p=0.75 >= 0.70; top: none; rules: none"),
@@ -725,19 +735,22 @@ def test_train_model_groups_by_site_fits_word_scores_and_keeps_its_settings(monk
     user.write_text("weiter zur startseite\n", encoding="utf-8")
     docs = [
         Document(f"d{k}", f"Weiter zur Startseite\nStory {k} is about the budget.\nMaybe",
-                 meta={"site": f"s{k % 2}"})
+                 meta={"site": f"s{k}"} if k < 5 else {})
         for k in range(6)
     ]  # fmt: skip
     labels = [["boilerplate", "content", "unsure"]] * 6
     config = BoilerplateConfig(site_field="site", lexicon_file=str(user))
     model = bp.train_model(docs, labels, config, meta={"note": "test"})
-    assert seen["groups"] == [f"s{k % 2}" for k in range(6) for _ in range(3)]
+    # The site names the group; a document without one is a group of its own.
+    assert seen["groups"] == [f"s{k}" if k < 5 else "d5" for k in range(6) for _ in range(3)]
     assert seen["options"] == {"trees": 150, "depth": 4, "meta": {"note": "test"}}
     assert model.meta == {"note": "test"}
     assert (model.threshold, model.tail_threshold) == (0.9, 0.6)
     x = seen["x"]
     keep = np.tile([True, True, False], 6)  # "unsure" lines are left out
-    assert _column(x, WORDS[0]) == np.asarray(seen["scores"])[keep].tolist()
+    scores = np.asarray(seen["scores"])[keep]
+    assert len(set(scores.tolist())) > 1  # the word fit says something
+    assert _column(x, WORDS[0]) == scores.tolist()
     assert _column(x, "lexicon phrase")[::2] == [1.0] * 6  # the user's phrase, from config
     bp.train_model(docs, labels, BoilerplateConfig(), trees=3, depth=2)
     assert seen["groups"] == [f"d{k}" for k in range(6) for _ in range(3)]
