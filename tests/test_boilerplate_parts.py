@@ -637,14 +637,21 @@ def test_a_model_without_word_weights_explains_without_words(tmp_path: Path):
     assert all("(log-odds):" not in b.evidence for b in found)
 
 
-def test_an_ignored_rule_is_no_evidence_for_the_model_either():
-    text = "Home\n" + PROSE + "© 2024 Example Media Group"
-    config = BoilerplateConfig(model_threshold=0.0)
-    (last,) = [b for b in detect_boilerplate([Document("d", text)], config) if b.line == 4]
-    assert (last.rule, last.evidence.rsplit("; ", 1)[1]) == ("line_model", "rules: copyright")
-    config = BoilerplateConfig(model_threshold=0.0, ignore=("copyright",))
-    (last,) = [b for b in detect_boilerplate([Document("d", text)], config) if b.line == 4]
-    assert (last.rule, last.evidence.rsplit("; ", 1)[1]) == ("line_model", "rules: none")
+@pytest.mark.parametrize(
+    ("footer", "rule", "feature"),
+    [("© 2024 Example Media Group", "copyright", "copyright"),
+     ("https://example.com/news/123", "bare_url", "bare URL")],  # rule and feature names differ
+)  # fmt: skip
+def test_an_ignored_rule_is_no_evidence_for_the_model_either(footer, rule, feature):
+    text = "Home\n" + PROSE + footer
+
+    def last_rules(config: BoilerplateConfig) -> tuple[str, str]:
+        (last,) = [b for b in detect_boilerplate([Document("d", text)], config) if b.line == 4]
+        return last.rule, last.evidence.rsplit("; ", 1)[1]
+
+    assert last_rules(BoilerplateConfig(model_threshold=0.0)) == ("line_model", f"rules: {feature}")
+    ignored = BoilerplateConfig(model_threshold=0.0, ignore=(rule,))
+    assert last_rules(ignored) == ("line_model", "rules: none")
 
 
 def test_without_the_model_the_evidence_rules_report_themselves():
