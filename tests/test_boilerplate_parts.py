@@ -94,8 +94,8 @@ SHARE_ROW_40 = " ".join(["Facebook", "Twitter"] * 20)  # 40 words: _MAX_SHARE_RO
                                                            "has not been edited by")),
         ("Published from a syndicated news agency wire", (0, "syndication_trailer", 1.0, 1.0,
                                                            "Published from a syndicated")),
-        ("This article was auto-generated from a wire feed", (0, "syndication_trailer", 1.0,
-                                                              1.0, "auto-generated from a wire feed")),
+        ("This article was auto-generated from a wire feed",
+         (0, "syndication_trailer", 1.0, 1.0, "auto-generated from a wire feed")),
         ("3 Comments", (0, "counter", 1.0, 1.0, "3 Comments")),
         # Two different labels are a share row; the value is the words, the threshold 2.
         ("Facebook Twitter", (0, "share_prompt", 2, 2, "only share-button labels")),
@@ -126,7 +126,8 @@ def test_each_rule_reports_its_documented_tier_value_threshold_and_evidence(text
 def test_lexicon_limits_are_the_configured_ones():
     # "share this article" is 18 characters: at lexicon_max_chars=18 it is still looked up.
     found = _signal("Share this article", BoilerplateConfig(lexicon_max_chars=18))
-    assert found is not None and found.rule == "lexicon"
+    assert found is not None
+    assert found.rule == "lexicon"
     assert _signal("Share this article", BoilerplateConfig(lexicon_max_chars=17)) is None
     # At lexicon_similarity=1.0 only exact phrases match, whole-line or prefix.
     assert _signal("Share this articles") is not None  # 0.97 similar by default
@@ -146,7 +147,8 @@ def test_a_call_to_action_prefix_holds_on_lines_up_to_corpus_max_words():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("12 March 2024 10:30 IST", (1, "metadata_header", 2, 1, "date '12 March 2024' in a header line")),
+        ("12 March 2024 10:30 IST",
+         (1, "metadata_header", 2, 1, "date '12 March 2024' in a header line")),
         ("By Jane Smith", (1, "metadata_header", 1.0, 1.0, "byline")),
         ("Home > News > World", (1, "breadcrumb", 3, 3, "navigation path")),
         ("U.S. > World > Politics", (1, "breadcrumb", 3, 3, "navigation path")),
@@ -171,7 +173,8 @@ def test_header_signals(text, expected):
 def test_a_breadcrumb_has_at_most_four_words_a_part():
     twelve = "Home > National News Desk Today > World Affairs and Foreign Policy Analysis Desk"
     thirteen = twelve + " Now"
-    assert _line(twelve).words == 12 and _line(thirteen).words == 13
+    assert _line(twelve).words == 12
+    assert _line(thirteen).words == 13
     assert _header_signal(_line(twelve)) is not None  # 3 parts, 12 words: 4 a part
     assert _header_signal(_line(thirteen)) is None
 
@@ -206,7 +209,8 @@ def test_select_ignore_and_the_docs_preset_choose_the_rules():
     assert _selected("counter", BoilerplateConfig(select=("counter",)))
     assert not _selected("lexicon", BoilerplateConfig(select=("counter",)))
     docs = BoilerplateConfig(preset="docs")
-    assert _selected("lexicon", docs) and _selected("corpus_repeat", docs)
+    assert _selected("lexicon", docs)
+    assert _selected("corpus_repeat", docs)
     assert not _selected("counter", docs)
 
 
@@ -272,7 +276,8 @@ def test_teaser_runs_at_the_top_of_exactly_the_run_length_and_the_length_ratio()
     assert (len(thirty), len(sixty)) == (30, 60)
     assert sorted(_teaser_runs(_split_lines(f"{PROSE}{thirty}\n{sixty}"), CONFIG)) == [3, 4]
     shorter = "Rupee falls against dollar a…"
-    assert len(shorter) == 29 and _is_cut_off(_line(shorter), CONFIG)
+    assert len(shorter) == 29
+    assert _is_cut_off(_line(shorter), CONFIG)
     assert _teaser_runs(_split_lines(f"{PROSE}{shorter}\n{sixty}"), CONFIG) == {}
 
 
@@ -336,7 +341,8 @@ def test_a_corpus_repeat_is_at_most_corpus_max_words_long():
     forty, forty_one = _words(40), _words(41)
     docs = _corpus_docs([[forty, forty_one]] * 5)
     found = _repeat(docs, 0, forty)
-    assert found is not None and found.score == 5
+    assert found is not None
+    assert found.score == 5
     assert _repeat(docs, 0, forty_one) is None
 
 
@@ -345,12 +351,14 @@ def test_a_repeated_line_matches_whatever_its_numbers_and_its_place():
     docs = _corpus_docs([[f"Issue {40 + k} of Example Weekly", "Thanks for reading"]
                          for k in range(5)])  # fmt: skip
     found = _repeat(docs, 0, "Issue 40 of Example Weekly")
-    assert found is not None and found.score == 5
+    assert found is not None
+    assert found.score == 5
     # The same footer as the last line of some documents and inside others.
-    docs = _corpus_docs([["Example News desk"], ["Example News desk"],
-                         ["Example News desk", "Reported from Karachi"], ["x y z"], ["x y"]])  # fmt: skip
+    desk = "Example News desk"
+    docs = _corpus_docs([[desk], [desk], [desk, "Reported from Karachi"], ["x y z"], ["x y"]])
     found = _repeat(docs, 2, "Example News desk")
-    assert found is not None and found.score == 3
+    assert found is not None
+    assert found.score == 3
     # A line in one document only is no repeat.
     assert _repeat(docs, 2, "Reported from Karachi") is None
 
@@ -374,7 +382,9 @@ def test_a_prose_like_repeat_also_needs_min_doc_fraction_of_its_site():
 
 def test_an_unknown_site_field_is_an_error_naming_the_fields():
     docs = [Document(f"d{k}", PROSE, meta={"source": "x"}) for k in range(5)]
-    with pytest.raises(ConfigError, match=r"^--site-field 'site' is in no document; fields: source$"):
+    with pytest.raises(
+        ConfigError, match=r"^--site-field 'site' is in no document; fields: source$"
+    ):
         detect_boilerplate(docs, BoilerplateConfig(site_field="site"))
 
 
@@ -549,7 +559,11 @@ def test_presets_take_their_thresholds_from_the_model_file(tmp_path: Path):
     )  # fmt: skip
     # Older files have (threshold, tail) presets; a prose tail may be null.
     old = _model_file(tmp_path, "old.json", meta={"presets": {"web": [0.85, 0.35]}})
-    assert _thresholds(_model(BoilerplateConfig(preset="web", model_file=old))) == (0.85, 0.35, None)
+    assert _thresholds(_model(BoilerplateConfig(preset="web", model_file=old))) == (
+        0.85,
+        0.35,
+        None,
+    )
     null = _model_file(tmp_path, "null.json", meta={"presets": {"web": [0.85, 0.35, None]}})
     assert _thresholds(_model(BoilerplateConfig(preset="web", model_file=null))) == (
         0.85, 0.35, None
@@ -586,7 +600,9 @@ def _model_lines(docs: list[Document], config: BoilerplateConfig) -> dict[str, l
 
 def test_documents_longer_than_the_models_max_lines_are_left_to_the_markers(tmp_path: Path):
     # At threshold 0 the model takes every line it judges, so what it judged shows.
-    three = Document("three", "Rain is due in Lahore.\nThe match starts at noon.\nTickets are sold out.")
+    three = Document(
+        "three", "Rain is due in Lahore.\nThe match starts at noon.\nTickets are sold out."
+    )
     four = Document("four", three.text + "\nGates open at ten.")
     capped = _model_file(tmp_path, meta={**BUILTIN["meta"], "max_lines": 3})
     config = BoilerplateConfig(model_file=capped, model_threshold=0.0)
@@ -633,7 +649,9 @@ def test_a_model_without_word_weights_explains_without_words(tmp_path: Path):
     path = _model_file(tmp_path, words=None)
     config = BoilerplateConfig(model_file=path, model_threshold=0.0)
     found = detect_boilerplate([Document("d", "Home\nWorld news\n" + PROSE)], config)
-    assert [(b.line, b.rule) for b in found] == [(0, "lexicon")] + [(k, "line_model") for k in range(1, 5)]
+    assert [(b.line, b.rule) for b in found] == [(0, "lexicon")] + [
+        (k, "line_model") for k in range(1, 5)
+    ]
     assert all("(log-odds):" not in b.evidence for b in found)
 
 
