@@ -132,6 +132,11 @@ def test_lexicon_limits_are_the_configured_ones():
     # At lexicon_similarity=1.0 only exact phrases match, whole-line or prefix.
     assert _signal("Share this articles") is not None  # 0.97 similar by default
     assert _signal("Share this articles", BoilerplateConfig(lexicon_similarity=1.0)) is None
+    fuzzy = "Sign up fur our newsletter today."  # "sign up for our": 0.93 similar
+    found = _signal(fuzzy)
+    assert found is not None
+    assert (found.rule, found.score) == ("lexicon_prefix", 0.9333)
+    assert _signal(fuzzy, BoilerplateConfig(lexicon_similarity=1.0)) is None
 
 
 def test_a_call_to_action_prefix_holds_on_lines_up_to_corpus_max_words():
