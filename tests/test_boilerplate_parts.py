@@ -807,3 +807,10 @@ def test_progress_stages_of_boilerplate_detection_name_their_step(monkeypatch):
     assert sorted(set(shown)) == [
         "boilerplate: corpus evidence", "boilerplate: judging documents", "boilerplate: lines"
     ]  # fmt: skip
+
+
+def test_training_on_no_documents_is_a_value_error():
+    from dedup.boilerplate import train_model
+
+    with pytest.raises(ValueError):  # noqa: PT011 (scikit-learn's message, not ours)
+        train_model([], [])
