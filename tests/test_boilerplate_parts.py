@@ -252,6 +252,7 @@ def _long_teaser(chars: int) -> str:
     ],
 )
 def test_a_cut_off_line(text, cut_off):
+    assert len(text) < 60 or len(text) in (250, 251)  # the long ones sit on the limit
     assert _is_cut_off(_line(text), CONFIG) is cut_off
 
 
