@@ -47,7 +47,10 @@ CORE: dict[str, tuple[str, list[str]]] = {
     "cluster": ("dedup/cluster.py", ["tests/test_cluster.py"]),
     "align": ("dedup/align.py", ["tests/test_align.py", "tests/test_passages.py"]),
     "passages": ("dedup/passages.py", ["tests/test_passages.py"]),
-    "boilerplate": ("dedup/boilerplate.py", ["tests/test_boilerplate.py"]),
+    "boilerplate": (
+        "dedup/boilerplate.py",
+        ["tests/test_boilerplate.py", "tests/test_boilerplate_parts.py"],
+    ),
     "clean": ("dedup/clean.py", ["tests/test_clean.py"]),
     "atomic": ("dedup/io/atomic.py", ["tests/test_atomic.py"]),
     "writers": (
