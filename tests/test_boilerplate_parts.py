@@ -706,6 +706,7 @@ def _decision_case():
         np.ones(5, dtype=bool),
         np.array([False, False, False, True, False]),
         {1: ["copyright", WORDS[0]]},
+        None,  # no tail cut
     )
     return lines, judged, model, decision
 
