@@ -11,7 +11,7 @@ from dedup.document import Document, require_unique_id
 from dedup.parallel import resolve_jobs
 from dedup.passages import Reuse, find_reuse
 from dedup.progress import set_stage
-from dedup.report import DocumentInfo, DocumentPair, Report, document_reuse
+from dedup.report import DocumentInfo, DocumentPair, Report, document_infos, document_reuse
 from dedup.verify import document_overlap
 
 
@@ -64,11 +64,12 @@ def scan(
         2
     """
     config = config or DedupConfig()
-    docs = list(docs)
+    docs = docs if isinstance(docs, Sequence) else list(docs)
+    infos = document_infos(docs)
     seen: dict[str, str] = {}
-    for doc in docs:
-        require_unique_id(doc, seen)
-    return _build_report(docs, config, all_pairs=False, jobs=resolve_jobs(jobs))
+    for info in infos:
+        require_unique_id(info, seen)
+    return _build_report(docs, config, all_pairs=False, jobs=resolve_jobs(jobs), infos=infos)
 
 
 def _build_report(
@@ -77,6 +78,7 @@ def _build_report(
     *,
     all_pairs: bool,
     jobs: int = 1,
+    infos: list[DocumentInfo] | None = None,
 ) -> Report:
     set_stage("near-duplicates")
     duplicates = find_duplicates(docs, config, jobs=jobs)
@@ -90,7 +92,8 @@ def _build_report(
     boilerplate = (
         detect_boilerplate(docs, config.boilerplate, jobs=jobs) if config.find_boilerplate else []
     )
-    position = {doc.id: i for i, doc in enumerate(docs)}
+    infos = infos if infos is not None else document_infos(docs)
+    position = {info.id: i for i, info in enumerate(infos)}
     overlaps = dict(reuse.overlaps)
     if all_pairs and len(docs) == 2 and (0, 1) not in overlaps:
         overlaps[(0, 1)] = document_overlap(docs[0], docs[1], config)
@@ -106,7 +109,7 @@ def _build_report(
         counts=counts,
         config=config.to_dict(),
         fingerprint=config.fingerprint(),
-        documents=document_reuse([DocumentInfo(d.id, d.source, d.chars) for d in docs], passages),
+        documents=document_reuse(infos, passages),
         pairs=tuple(pairs),
         passages=tuple(
             sorted(

@@ -34,6 +34,7 @@ from dedup.io.formats import InputFormat, json_value, source_path
 from dedup.io.readers import DocumentReader, SkippedRecord, require_documents
 from dedup.io.remote import is_url
 from dedup.io.writers import write_jsonl, write_like
+from dedup.parallel import resolve_jobs
 from dedup.report import BoilerplateLine, DuplicateCluster, PassageMatch, Report
 from dedup.store import Index, QueryResult
 
@@ -452,7 +453,11 @@ def clean(
     out_dir = Path(out)
     _check_out_dir(paths, out_dir)
     reader = DocumentReader(
-        text_field=text_field, id_field=id_field, strict=strict, encoding=encoding
+        text_field=text_field,
+        id_field=id_field,
+        strict=strict,
+        encoding=encoding,
+        jobs=resolve_jobs(jobs),
     )
     inputs = [_read_input(reader, path) for path in paths]
     _check_targets(inputs, paths, out_dir)

@@ -36,11 +36,12 @@ from dedup.config import (
     read_settings,
     setting_sources,
 )
-from dedup.document import Document
+from dedup.document import Document, TextsById
 from dedup.errors import ConfigError, DedupError
 from dedup.io.atomic import write_atomic
 from dedup.io.formats import json_value
 from dedup.io.readers import DocumentReader, passed_over_note, require_documents
+from dedup.parallel import resolve_jobs
 from dedup.passages import peak_memory
 from dedup.progress import activity, progress_enabled, track
 from dedup.render import (
@@ -526,7 +527,7 @@ def _encoding() -> str:
 def _read(
     paths: Sequence[str], text_field: str, id_field: str | None, strict: bool
 ) -> list[Document]:
-    return _read_counted(paths, text_field, id_field, strict)[0]
+    return list(_read_counted(paths, text_field, id_field, strict)[0])
 
 
 def _read_counted(
@@ -536,13 +537,29 @@ def _read_counted(
     strict: bool,
     *,
     quiet: bool = False,
-) -> tuple[list[Document], int]:
-    """The documents of `paths` and the number of bad records skipped."""
-    reader = DocumentReader(
-        text_field=text_field, id_field=id_field, strict=strict, encoding=_encoding()
-    )
+    jobs: int = 1,
+    lazy: bool = False,
+) -> tuple[Sequence[Document], int]:
+    """The documents of `paths` and the number of bad records skipped.
+
+    With `jobs` other than 1, JSONL files are parsed by that many processes (0: one per
+    core); with `lazy` too, local uncompressed JSONL files come back as a `JsonlCorpus`
+    whose texts stay in the files until a worker asks for one.
+    """
     with _user_errors():
-        docs = list(track(reader.read(paths), "reading", enabled=progress_enabled(quiet=quiet)))
+        reader = DocumentReader(
+            text_field=text_field,
+            id_field=id_field,
+            strict=strict,
+            encoding=_encoding(),
+            jobs=resolve_jobs(jobs),
+        )
+        corpus = reader.jsonl_corpus(paths) if lazy else None
+        docs: Sequence[Document] = (
+            corpus
+            if corpus is not None
+            else list(track(reader.read(paths), "reading", enabled=progress_enabled(quiet=quiet)))
+        )
     if not quiet:
         _list_skipped([(s.source, s.reason) for s in reader.skipped])
         _note(passed_over_note(reader.passed_over))
@@ -665,14 +682,16 @@ def scan(
     """
     start = time.monotonic()
     _refuse_input(output, paths)
-    docs, skipped = _read_counted(paths, text_field, id_field, strict, quiet=quiet)
+    docs, skipped = _read_counted(
+        paths, text_field, id_field, strict, quiet=quiet, jobs=jobs, lazy=True
+    )
     _require_documents(docs, skipped, paths, text_field, allow_empty)
     _warn_if_too_big(docs, config)
     progress = progress_enabled(quiet=quiet)
     scanning = f"scanning {len(docs):,} documents"
     with _user_errors(), activity(scanning, enabled=progress, log=not quiet):
         report = api_scan(docs, config, jobs=jobs)
-    _output(render_report(report, fmt, texts={d.id: d.text for d in docs}), output)
+    _output(render_report(report, fmt, texts=TextsById(docs), jobs=resolve_jobs(jobs)), output)
     if not quiet:
         summary = scan_summary(report.summary(), skipped, time.monotonic() - start)
         click.echo(summary.render(), err=True)

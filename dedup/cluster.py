@@ -15,16 +15,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
 from fnmatch import fnmatchcase
+from functools import partial
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from dedup.config import DedupConfig
-from dedup.document import Document, require_field
+from dedup.document import Document, document_ids, require_field
 from dedup.errors import ConfigError
 from dedup.lsh import _band_order, band_candidates, document_bands, row_keys
-from dedup.parallel import resolve_jobs
+from dedup.parallel import map_shared, resolve_jobs
 from dedup.progress import set_stage
 from dedup.report import ClusterMember, DuplicateCluster
 from dedup.signature import document_signatures, text_shingle_sets
@@ -58,7 +59,12 @@ def keep_order(docs: Sequence[Document], config: DedupConfig) -> list[int]:
 def _keep_order(docs: Sequence[Document], config: DedupConfig) -> npt.NDArray[np.int64]:
     # A numpy array, not a list of Python ints: 8 bytes per document instead of ~36.
     if config.keep == "longest":
-        lengths = np.fromiter((len(d.text) for d in docs), dtype=np.int64, count=len(docs))
+        known = getattr(docs, "chars", None)  # a JsonlCorpus knows them without parsing
+        lengths = (
+            np.asarray(known, dtype=np.int64)
+            if known is not None
+            else np.fromiter((len(d.text) for d in docs), dtype=np.int64, count=len(docs))
+        )
         return np.argsort(-lengths, kind="stable")
     order = list(range(len(docs)))
     if config.keep == "newest":
@@ -204,7 +210,7 @@ def _identical(sigs: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
 
 
 def _neighbors(
-    sigs: npt.NDArray[np.uint32], config: DedupConfig, counts: dict[str, int]
+    sigs: npt.NDArray[np.uint32], config: DedupConfig, counts: dict[str, int], jobs: int = 1
 ) -> tuple[npt.NDArray[np.int64], _Lists, _Lists]:
     """Group identical signatures, band-join the groups: (group of doc, members, adjacency).
 
@@ -218,7 +224,7 @@ def _neighbors(
         hi = min(lo + BATCH, n_groups)
         sigs[lo:hi] = sigs[heads[lo:hi]]
     bands, rows = document_bands(config)
-    pairs, capped = band_candidates(sigs[:n_groups], bands, rows, max_bucket=MAX_BUCKET)
+    pairs, capped = band_candidates(sigs[:n_groups], bands, rows, max_bucket=MAX_BUCKET, jobs=jobs)
     counts["lsh_buckets_capped"] = capped
     ends = np.concatenate((pairs[:, 0], pairs[:, 1]))
     others = np.concatenate((pairs[:, 1], pairs[:, 0]))
@@ -231,11 +237,12 @@ def _candidates(
     """Signatures -> groups and their band neighbours -> shingle sets of involved documents."""
     sigs = document_signatures(docs, config, jobs=jobs, stage="near-duplicates: signing documents")
     set_stage("near-duplicates: candidate pairs")
-    group, members, adjacent = _neighbors(sigs, config, counts)
+    group, members, adjacent = _neighbors(sigs, config, counts, jobs)
     del sigs  # only the groups are needed from here on: keeps memory per document low
     involved = (members.sizes() > 1) | (adjacent.sizes() > 0)
     set_stage("near-duplicates: verifying candidates")
-    return group, members, adjacent, _Sets.build(docs, np.flatnonzero(involved[group]), config)
+    which = np.flatnonzero(involved[group])
+    return group, members, adjacent, _Sets.build(docs, which, config, jobs=jobs)
 
 
 @dataclass(frozen=True)
@@ -250,14 +257,17 @@ class _Sets:
 
     @classmethod
     def build(
-        cls, docs: Sequence[Document], which: npt.NDArray[np.int64], config: DedupConfig
+        cls,
+        docs: Sequence[Document],
+        which: npt.NDArray[np.int64],
+        config: DedupConfig,
+        *,
+        jobs: int = 1,
     ) -> _Sets:
-        parts = []
-        for lo in range(0, len(which), SET_BATCH):  # texts one batch at a time
-            texts = [docs[int(i)].text for i in which[lo : lo + SET_BATCH]]
-            batch = text_shingle_sets(texts, config)
-            starts = np.cumsum([0] + [len(b) for b in batch], dtype=np.int64)
-            parts.append(_Lists(np.concatenate(batch), starts))
+        # Texts one batch at a time, the batches over `jobs` forked workers that read
+        # `docs` themselves and return only the flat arrays.
+        tasks = [which[lo : lo + SET_BATCH] for lo in range(0, len(which), SET_BATCH)]
+        parts = list(map_shared(partial(_set_batch, config=config), docs, tasks, jobs=jobs))
         return cls(which, parts)
 
     def __contains__(self, doc: int) -> bool:
@@ -267,6 +277,15 @@ class _Sets:
     def __getitem__(self, doc: int) -> npt.NDArray[np.uint32]:
         k = int(np.searchsorted(self.docs, doc))
         return self.parts[k // SET_BATCH][k % SET_BATCH]
+
+
+def _set_batch(
+    docs: Sequence[Document], which: npt.NDArray[np.int64], config: DedupConfig
+) -> _Lists:
+    """The shingle sets of `docs[i]` for i in `which`, as one flat array."""
+    batch = text_shingle_sets([docs[int(i)].text for i in which], config)
+    starts = np.cumsum([0] + [len(b) for b in batch], dtype=np.int64)
+    return _Lists(np.concatenate(batch) if batch else np.zeros(0, np.uint32), starts)
 
 
 def verified_pairs(
@@ -331,8 +350,11 @@ def find_duplicates(
     group, members, adjacent, sets = _candidates(docs, config, resolve_jobs(jobs), counts)
     assigned = np.zeros(len(docs), dtype=bool)
     clusters: list[tuple[int, list[tuple[int, float]]]] = []
-    for rep in _keep_order(docs, config).tolist():
-        if assigned[rep] or rep not in sets:
+    involved = np.zeros(len(docs), dtype=bool)
+    involved[sets.docs] = True  # only a document with candidates can represent a cluster
+    order = _keep_order(docs, config)
+    for rep in order[involved[order]].tolist():
+        if assigned[rep]:
             continue
         assigned[rep] = True
         found: list[tuple[int, float]] = []
@@ -352,17 +374,18 @@ def find_duplicates(
         if found:
             clusters.append((rep, sorted(found)))
     counts["duplicate_clusters"] = len(clusters)
-    ordered = [_cluster(docs, rep, found, config) for rep, found in sorted(clusters)]
+    ids = document_ids(docs)
+    ordered = [_cluster(ids, rep, found, config) for rep, found in sorted(clusters)]
     return Duplicates(ordered, counts)
 
 
 def _cluster(
-    docs: Sequence[Document], rep: int, found: list[tuple[int, float]], config: DedupConfig
+    ids: Sequence[str], rep: int, found: list[tuple[int, float]], config: DedupConfig
 ) -> DuplicateCluster:
-    kept = None if config.keep == "none" else docs[rep].id
+    kept = None if config.keep == "none" else ids[rep]
     return DuplicateCluster(
-        docs[rep].id,
-        tuple(ClusterMember(docs[i].id, jac) for i, jac in found),
+        ids[rep],
+        tuple(ClusterMember(ids[i], jac) for i, jac in found),
         kept,
         config.threshold,
         config.keep,

@@ -16,6 +16,7 @@ from dedup.shingle import hash_shingle, ngram_hashes, shingle_hashes, shingle_te
 from dedup.signature import (
     compute_signatures,
     passage_windows,
+    permutations,
     text_shingles,
     window_signatures,
     word_shingles,
@@ -216,3 +217,13 @@ def test_char_shingles_never_take_the_word_kernel():
         shingles = text_shingles(text, config)
         assert got_set.tolist() == sorted(set(shingles.tolist()))
         assert (got_sig == compute_signatures([shingles], 16, config.seed)[0]).all()
+
+
+@pytest.mark.parametrize(("num_perm", "seed"), [(128, 1), (64, 1), (16, 7), (256, 12345)])
+def test_permutations_are_datasketchs(num_perm, seed):
+    # Drawn without importing datasketch (it loads scipy), so held equal to its own here.
+    a, b = permutations(num_perm, seed)
+    expected_a, expected_b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    assert a.dtype == b.dtype == np.uint32
+    assert (a == expected_a).all()
+    assert (b == expected_b).all()
