@@ -538,13 +538,14 @@ def _read_counted(
     *,
     quiet: bool = False,
     jobs: int = 1,
-    lazy: bool = False,
+    lazy: DedupConfig | None = None,
 ) -> tuple[Sequence[Document], int]:
     """The documents of `paths` and the number of bad records skipped.
 
     With `jobs` other than 1, JSONL files are parsed by that many processes (0: one per
     core); with `lazy` too, local uncompressed JSONL files come back as a `JsonlCorpus`
-    whose texts stay in the files until a worker asks for one.
+    whose texts stay in the files until a worker asks for one, signed with the settings
+    `lazy` while they are parsed.
     """
     with _user_errors():
         reader = DocumentReader(
@@ -554,7 +555,7 @@ def _read_counted(
             encoding=_encoding(),
             jobs=resolve_jobs(jobs),
         )
-        corpus = reader.jsonl_corpus(paths) if lazy else None
+        corpus = reader.jsonl_corpus(paths, sign=lazy) if lazy else None
         docs: Sequence[Document] = (
             corpus
             if corpus is not None
@@ -683,7 +684,7 @@ def scan(
     start = time.monotonic()
     _refuse_input(output, paths)
     docs, skipped = _read_counted(
-        paths, text_field, id_field, strict, quiet=quiet, jobs=jobs, lazy=True
+        paths, text_field, id_field, strict, quiet=quiet, jobs=jobs, lazy=config
     )
     _require_documents(docs, skipped, paths, text_field, allow_empty)
     _warn_if_too_big(docs, config)

@@ -25,7 +25,7 @@ from dedup.config import DedupConfig
 from dedup.document import Document, document_ids, require_field
 from dedup.errors import ConfigError
 from dedup.lsh import _band_order, band_candidates, document_bands, row_keys
-from dedup.parallel import map_shared, resolve_jobs
+from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.progress import set_stage
 from dedup.report import ClusterMember, DuplicateCluster
 from dedup.signature import document_signatures, text_shingle_sets
@@ -34,6 +34,7 @@ from dedup.verify import set_jaccard
 BATCH = 2048  # documents per signature batch (per worker task)
 SET_BATCH = 512  # documents per shingle-set batch (its buffers take ~8 bytes per character)
 _EPOCH = re.compile(r"-?\d{9,}(\.\d+)?")  # seconds since 1970 (not YYYYMMDD)
+KEY_ROWS = 1 << 16  # signatures per task of hashing whole signatures
 MAX_BUCKET = 1000  # distinct signatures per LSH bucket before it is capped (see band_candidates)
 
 
@@ -178,7 +179,11 @@ class _Lists:
         return np.diff(self.starts)
 
 
-def _identical(sigs: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+def _row_keys(sigs: npt.NDArray[np.uint32], rows: range) -> npt.NDArray[np.uint64]:
+    return row_keys(sigs[rows.start : rows.stop])
+
+
+def _identical(sigs: npt.NDArray[np.uint32], jobs: int = 1) -> npt.NDArray[np.int64]:
     """Group number of each signature (equal signatures share one), in order of first use.
 
     Sorts a 64-bit key per signature and compares rows only where keys are equal, so no
@@ -186,7 +191,8 @@ def _identical(sigs: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
     """
     if not len(sigs):
         return np.zeros(0, dtype=np.int64)
-    key = row_keys(sigs)
+    tasks = ranges(len(sigs), KEY_ROWS)
+    key = np.concatenate(list(map_shared(_row_keys, sigs, tasks, jobs=jobs)))
     order = np.argsort(key, kind="stable")
     key = key[order]
     same = key[1:] == key[:-1]
@@ -216,7 +222,7 @@ def _neighbors(
 
     Overwrites `sigs` (the groups' signatures are moved to the front).
     """
-    group = _identical(sigs)
+    group = _identical(sigs, jobs)
     n_groups = int(group.max(initial=-1)) + 1
     members = _csr(group, np.arange(len(sigs), dtype=np.int64), n_groups)
     heads = members.flat[members.starts[:-1]]  # ascending, heads[k] >= k
@@ -254,6 +260,7 @@ class _Sets:
 
     docs: npt.NDArray[np.int64]  # ascending document positions
     parts: list[_Lists]  # the set of docs[k] is parts[k // SET_BATCH][k % SET_BATCH]
+    slot: npt.NDArray[np.int64]  # k of every document position, -1 for one without a set
 
     @classmethod
     def build(
@@ -268,14 +275,15 @@ class _Sets:
         # `docs` themselves and return only the flat arrays.
         tasks = [which[lo : lo + SET_BATCH] for lo in range(0, len(which), SET_BATCH)]
         parts = list(map_shared(partial(_set_batch, config=config), docs, tasks, jobs=jobs))
-        return cls(which, parts)
+        slot = np.full(len(docs), -1, dtype=np.int64)
+        slot[which] = np.arange(len(which))
+        return cls(which, parts, slot)
 
     def __contains__(self, doc: int) -> bool:
-        k = int(np.searchsorted(self.docs, doc))
-        return k < len(self.docs) and int(self.docs[k]) == doc
+        return bool(self.slot[doc] >= 0)
 
     def __getitem__(self, doc: int) -> npt.NDArray[np.uint32]:
-        k = int(np.searchsorted(self.docs, doc))
+        k = int(self.slot[doc])
         return self.parts[k // SET_BATCH][k % SET_BATCH]
 
 

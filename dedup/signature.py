@@ -328,6 +328,10 @@ def document_signatures(
         >>> document_signatures(docs, DedupConfig(num_perm=8)).shape
         (2, 8)
     """
+    known = getattr(docs, "signatures", None)  # a JsonlCorpus signed while it was read
+    made: npt.NDArray[np.uint32] | None = known(config) if known is not None else None
+    if made is not None:
+        return made.copy()  # the caller may overwrite it
     load_tables()  # before the workers fork, so they inherit it
     _use_kernel(config, None)  # the same for the compiled kernel (numba takes ~0.5 s to load)
     permutations(config.num_perm, config.seed)

@@ -30,6 +30,7 @@ from typing import IO, Any, overload
 import numpy as np
 import numpy.typing as npt
 
+from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.errors import InputError
 from dedup.io.compression import STREAM_ERRORS, decompressing, open_read, strip_compression
@@ -128,13 +129,17 @@ class DocumentReader:
                 for file in self._local_files(path):
                     yield from self._read_file(str(file))
 
-    def jsonl_corpus(self, paths: Sequence[str]) -> JsonlCorpus | None:
+    def jsonl_corpus(
+        self, paths: Sequence[str], *, sign: DedupConfig | None = None
+    ) -> JsonlCorpus | None:
         """With `jobs` > 1 and only local, uncompressed JSONL files: their documents as a
         `JsonlCorpus`, indexed by `jobs` processes; otherwise None (use `read`).
 
         The corpus holds each document's id, length and place in its file, not its text:
         a worker that needs a text parses its line again, so no text crosses a process
-        boundary or stays in this process's memory.
+        boundary or stays in this process's memory. With `sign`, the workers also compute
+        each document's MinHash signature under those settings while they hold its text
+        (`JsonlCorpus.signatures`), which saves parsing every line a second time.
         """
         if self.jobs <= 1 or any(p == STDIN or is_url(p) for p in paths):
             return None
@@ -148,16 +153,17 @@ class DocumentReader:
         for name, fmt in zip(files, plain, strict=True):
             self.formats[name] = fmt
             try:
-                indexes.append((name, self._index_jsonl(name)))
+                indexes.append((name, self._index_jsonl(name, sign)))
             except OSError as ex:
                 msg = f"{name}: cannot be read ({ex}); check the file"
                 raise InputError(msg) from ex
-        return JsonlCorpus.join(self, indexes)
+        return JsonlCorpus.join(self, indexes, sign)
 
-    def _index_jsonl(self, name: str) -> _Index:
+    def _index_jsonl(self, name: str, sign: DedupConfig | None) -> _Index:
         tasks = _range_tasks(name, self.jobs)
         settings = replace(self, skipped=[], passed_over=[], formats={}, jobs=1)
-        parts = list(map_batches(partial(_index_range, settings, name), tasks, jobs=self.jobs))
+        index = partial(_index_range, settings, name, sign=sign)
+        parts = list(map_batches(index, tasks, jobs=self.jobs))
         for part in parts:
             self.skipped.extend(part.skipped)
         return _Index.join(parts)
@@ -392,21 +398,32 @@ class _Index:
     chars: npt.NDArray[np.int64]  # its text's length in characters
     ids: list[str]
     skipped: list[SkippedRecord] = field(default_factory=list)
+    signatures: npt.NDArray[np.uint32] | None = None  # when signed while indexed
 
     @classmethod
     def join(cls, parts: Sequence[_Index]) -> _Index:
-        def cat(name: str) -> npt.NDArray[np.int64]:
+        def cat(name: str) -> Any:
             arrays = [getattr(p, name) for p in parts]
-            return np.concatenate(arrays) if arrays else np.zeros(0, np.int64)
+            return np.concatenate(arrays) if arrays and arrays[0] is not None else None
 
         ids = [i for p in parts for i in p.ids]
-        return cls(cat("offsets"), cat("lengths"), cat("lines"), cat("chars"), ids)
+        if not parts:
+            none = np.zeros(0, np.int64)
+            return cls(none, none, none, none, ids)
+        return cls(
+            cat("offsets"), cat("lengths"), cat("lines"), cat("chars"), ids, [], cat("signatures")
+        )
 
 
-def _index_range(reader: DocumentReader, path: str, tasks: list[tuple[int, int, int]]) -> _Index:
+def _index_range(
+    reader: DocumentReader,
+    path: str,
+    tasks: list[tuple[int, int, int]],
+    sign: DedupConfig | None = None,
+) -> _Index:
     """Parse one byte range (its first line is number `first`) and index its documents."""
     start, end, first = tasks[0]
-    offsets, lengths, lines, chars, ids = [], [], [], [], []
+    offsets, lengths, lines, chars, ids, texts = [], [], [], [], [], []
     at = start
     for line_no, raw in enumerate(io.BytesIO(_read_span(path, start, end)), start=first):
         for doc in reader._read_jsonl([raw], path, line_no):  # type: ignore[arg-type]
@@ -415,12 +432,20 @@ def _index_range(reader: DocumentReader, path: str, tasks: list[tuple[int, int, 
             lines.append(line_no)
             chars.append(doc.chars)
             ids.append(doc.id)
+            if sign is not None:
+                texts.append(doc.text)
         at += len(raw)
 
     def arr(values: list[int]) -> npt.NDArray[np.int64]:
         return np.array(values, dtype=np.int64)
 
-    return _Index(arr(offsets), arr(lengths), arr(lines), arr(chars), ids, reader.skipped)
+    signatures = None
+    if sign is not None:
+        from dedup.signature import text_signatures  # the sketch is not a reader's concern
+
+        signatures = text_signatures(texts, sign)
+    found = (arr(offsets), arr(lengths), arr(lines), arr(chars))
+    return _Index(*found, ids, reader.skipped, signatures)
 
 
 class JsonlCorpus(Sequence[Document]):
@@ -432,20 +457,42 @@ class JsonlCorpus(Sequence[Document]):
     this one share the open files safely.
     """
 
-    def __init__(self, reader: DocumentReader, paths: list[str], index: _Index, files: Any):
+    def __init__(
+        self,
+        reader: DocumentReader,
+        paths: list[str],
+        index: _Index,
+        files: Any,
+        signed: DedupConfig | None = None,
+    ):
         self._reader = replace(reader, skipped=[], passed_over=[], formats={}, jobs=1, strict=False)
         self._paths = paths
         self._index = index
         self._file = files  # file number of each document
+        self._signed = signed
         self._fds: dict[int, int] = {}
 
     @classmethod
-    def join(cls, reader: DocumentReader, indexes: Sequence[tuple[str, _Index]]) -> JsonlCorpus:
+    def join(
+        cls,
+        reader: DocumentReader,
+        indexes: Sequence[tuple[str, _Index]],
+        signed: DedupConfig | None = None,
+    ) -> JsonlCorpus:
         """One corpus of several files' indexes, in order."""
         paths = [name for name, _ in indexes]
         sizes = [len(index.ids) for _, index in indexes]
         files = np.repeat(np.arange(len(paths), dtype=np.int32), sizes)
-        return cls(reader, paths, _Index.join([index for _, index in indexes]), files)
+        index = _Index.join([index for _, index in indexes])
+        return cls(reader, paths, index, files, signed)
+
+    def signatures(self, config: DedupConfig) -> npt.NDArray[np.uint32] | None:
+        """The documents' signatures computed while reading, if they were computed with
+        the same sketch settings as `config` (else None)."""
+        made = self._signed
+        if made is None or self._index.signatures is None or _sketch(made) != _sketch(config):
+            return None
+        return self._index.signatures
 
     def __len__(self) -> int:
         return len(self._index.ids)
@@ -486,6 +533,11 @@ class JsonlCorpus(Sequence[Document]):
         for fd in self._fds.values():
             os.close(fd)
         self._fds.clear()
+
+
+def _sketch(config: DedupConfig) -> tuple[Any, ...]:
+    """The settings a document signature depends on."""
+    return (config.normalize, config.shingle, config.num_perm, config.seed)
 
 
 def passed_over_note(passed: Sequence[str], shown: int = 5) -> str:
