@@ -2,27 +2,43 @@
 
 Builds >= 20,000 documents of ~2.5 KB from real offline text (/usr/share/doc, man pages,
 the Python standard library's sources), injects edited copies, and measures in one run:
-signature throughput per core, documents-only scan end to end, recall and precision
-against exact word-5-gram Jaccard, and peak memory.
+signature throughput per core, the documents-only scan end to end, recall and precision
+against an exact word-5-gram Jaccard, and peak memory.
 
-Truth: exact Jaccard of word-5-gram sets for every pair proposed by any method, every
-injected pair, and a very sensitive LSH (64 bands x 2 rows: misses a 0.8 pair with
-probability 0.36**64); pairs at >= 0.8 are true duplicates.
+Fair inputs. Every timed row includes its own tokenization. A peer runs with its own default
+tokenizer and, where that is not already a cheap regex, once more with one (`REGEX_WORDS`,
+lowercased runs of letters and digits): datasketch and rensa take tokens from the caller and
+have no default, so they get the regex; datatrove's default English word tokenizer is spaCy
+(most of its time), so it has a spaCy row and a regex row; text-dedup's default already splits
+on a regex (`\\W`). The hash family of each row is in its name. No peer row calls dedup code.
 
-dedup recall, three ways: verified pairs (LSH proposed the pair and exact Jaccard confirmed
-it, before clustering: the pipeline's pair recall); same cluster (both documents of a true
-pair end in one cluster); resolved (at most one of the two survives); and rep-member pairs
-(the pair is a representative and one of its members). Clusters never chain, so a true
-pair (a, b) where b is not near a's representative lands in two clusters.
+Memory: every method runs once more in a fresh subprocess on the same `--mem-docs` documents;
+the figure is the growth of peak RSS (VmHWM) over the RSS after imports and corpus building
+(freed heap returned with malloc_trim, peak reset through /proc/self/clear_refs), per document.
 
-Peers (install them with `pip install -e '.[bench]'`; each one missing or failing becomes a
-"skipped: <reason>" row): rensa RMinHash; datatrove's MinHash stages in-process in temporary
-folders (word 5-grams, 16 buckets x 8 hashes = 128, 32-bit sha1, seed 1; its English word
-tokenizer needs spaCy, its dedup package imports `tokenizers`); text-dedup's `embed_func`
-and its whole `text_dedup.minhash` command on a local `datasets` folder (128 permutations,
-threshold 0.8, 32-bit sha1, num_proc 1). These peers only say which documents they remove,
-so they are scored by resolved recall (as for dedup) and removal precision: the share of
-removed documents that have a true partner (exact Jaccard >= 0.8) which survived.
+Truth, built after every row has run and without dedup code: words are the runs of letters
+and digits of the NFKC-normalized, casefolded text (`truth_words`), shingles are tuples of 5
+consecutive words (exact strings, no hashing), and the exact Jaccard of those sets is
+computed for the union of every pair any method proposed, every injected pair, and the
+candidates of a very sensitive datasketch LSH over the same shingles (32 bands x 4 rows:
+misses a 0.8 pair with probability (1 - 0.8**4)**32 < 1e-7); pairs at >= 0.8 are true.
+
+dedup recall, four ways: verified pairs (LSH proposed the pair and exact Jaccard confirmed it,
+before clustering: the pipeline's pair recall); same cluster (both documents of a true pair
+end in one cluster); resolved (at most one of the two survives); rep-member pairs (the pair
+is a cluster's representative and one of its members: the pairs `find_duplicates` reports).
+Clusters never chain, so two members of one cluster are not a reported pair even when they
+are near each other, and a true pair (a, b) where b is not near a's representative lands in
+two clusters: rep-member recall counts pairs, not documents removed, and is lower by design.
+
+Peers (`pip install rensa datatrove text-dedup spacy tokenizers`, the `bench` extra; each one
+missing or failing becomes a "skipped: <reason>" row): rensa RMinHash; datatrove's MinHash
+stages in-process in temporary folders (word 5-grams, 16 buckets x 8 hashes = 128, 32-bit
+sha1, seed 1); text-dedup's `embed_func` and its whole `text_dedup.minhash` command on a local
+`datasets` folder (128 permutations, threshold 0.8, 32-bit sha1, num_proc 1). The pipelines
+that only say which documents they remove are scored by resolved recall (as for dedup) and
+removal precision: the share of removed documents with a true partner (exact Jaccard >= 0.8)
+that survived.
 
     .venv/bin/python benchmarks/corpus_scale.py --docs 20000
 """
@@ -30,15 +46,22 @@ removed documents that have a true partner (exact Jaccard >= 0.8) which survived
 from __future__ import annotations
 
 import argparse
+import ctypes
 import gzip
+import json
 import os
 import platform
 import random
+import re
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
+import unicodedata
+from collections.abc import Callable
+from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 # Peers read no hub or network: everything they need is local.
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
@@ -49,9 +72,7 @@ import numpy as np
 from dedup.cluster import find_duplicates, verified_pairs
 from dedup.config import DedupConfig
 from dedup.document import Document
-from dedup.lsh import band_candidates
-from dedup.normalize import split_words
-from dedup.signature import text_shingle_sets, text_signatures
+from dedup.signature import text_signatures
 
 CHUNK = 2500
 THRESHOLD = 0.8
@@ -103,24 +124,32 @@ def build_corpus(n: int, dup_share: float, seed: int) -> tuple[list[Document], i
     return docs, injected
 
 
-def _shingle_texts(text: str) -> list[bytes]:
-    words = split_words(text).words
+REGEX_WORDS = re.compile(r"[^\W_]+")  # the cheap tokenizer every peer can use
+
+
+def regex_shingles(text: str) -> list[str]:
+    """Word 5-grams of a text with the cheap regex tokenizer (what a peer user would write)."""
+    words = REGEX_WORDS.findall(text.lower())
     n = min(5, len(words))
-    return [" ".join(words[i : i + n]).encode() for i in range(len(words) - n + 1)]
+    return [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
 
 
-def _timed(fn, *args):  # type: ignore[no-untyped-def]
+def truth_words(text: str) -> list[str]:
+    """The truth's words: runs of letters and digits of the NFKC-normalized, casefolded text."""
+    return REGEX_WORDS.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def truth_shingles(text: str) -> set[tuple[str, ...]]:
+    """The truth's shingle set: exact tuples of 5 consecutive words (no hashing)."""
+    words = truth_words(text)
+    n = min(5, len(words))
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def _timed(fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
     start = time.perf_counter()
     out = fn(*args)
     return out, time.perf_counter() - start
-
-
-def _peak(fn, *args) -> int:  # type: ignore[no-untyped-def]
-    tracemalloc.start()
-    fn(*args)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak
 
 
 def ds_update_loop(texts: list[str]) -> None:
@@ -128,8 +157,8 @@ def ds_update_loop(texts: list[str]) -> None:
 
     for text in texts:
         m = MinHash(num_perm=128, seed=1)
-        for sh in _shingle_texts(text):
-            m.update(sh)
+        for sh in regex_shingles(text):
+            m.update(sh.encode())
 
 
 def ds_batch_lsh(docs: list[Document]) -> set[tuple[str, str]]:
@@ -139,15 +168,19 @@ def ds_batch_lsh(docs: list[Document]) -> set[tuple[str, str]]:
     sigs = []
     for doc in docs:
         m = MinHash(num_perm=128, seed=1)
-        m.update_batch(_shingle_texts(doc.text))
+        m.update_batch([s.encode() for s in regex_shingles(doc.text)])
         lsh.insert(doc.id, m)
         sigs.append(m)
-    pairs = set()
+    pairs: set[tuple[str, str]] = set()
     for doc, m in zip(docs, sigs, strict=True):
         for other in lsh.query(m):
             if other != doc.id:
-                pairs.add(tuple(sorted((doc.id, other))))
-    return pairs  # type: ignore[return-value]
+                pairs.add(_pair(doc.id, other))
+    return pairs
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
 
 
 def rensa_signatures(texts: list[str]) -> None:
@@ -155,7 +188,7 @@ def rensa_signatures(texts: list[str]) -> None:
 
     for text in texts:
         m = rensa.RMinHash(num_perm=128, seed=1)
-        m.update([s.decode() for s in _shingle_texts(text)])
+        m.update(regex_shingles(text))
 
 
 def dedup_signatures(texts: list[str]) -> None:
@@ -163,7 +196,8 @@ def dedup_signatures(texts: list[str]) -> None:
 
 
 # datatrove: word 5-grams, 16 buckets x 8 hashes = 128 hashes of 32 bits, the shingle hash
-# sha1 truncated to 32 bits (datasketch's and ours; datatrove's default is 64-bit xxhash).
+# sha1 truncated to 32 bits (as datasketch's default; datatrove's own default is 64-bit
+# xxhash; dedup hashes shingles with its own 64-bit word hash and MurmurHash3's finalizer).
 DT_BUCKETS, DT_ROWS = 16, 8
 
 
@@ -186,13 +220,34 @@ def _datatrove_docs(docs: list[Document]) -> list[object]:
     return [DtDocument(text=d.text, id=d.id) for d in docs]
 
 
-def datatrove_run(docs: list[Document], work: Path) -> tuple[float, float, set[str]]:
+def _regex_word_tokenizer():  # type: ignore[no-untyped-def]
+    from datatrove.utils.word_tokenizers import WordTokenizer
+
+    class RegexTokenizer(WordTokenizer):
+        """datatrove's WordTokenizer interface over `REGEX_WORDS` (no spaCy)."""
+
+        def word_tokenize(self, text: str) -> list[str]:
+            return REGEX_WORDS.findall(text)
+
+        def sent_tokenize(self, text: str) -> list[str]:
+            return [text]
+
+        def span_tokenize(self, text: str) -> list[tuple[int, int]]:
+            return [m.span() for m in REGEX_WORDS.finditer(text)]
+
+    return RegexTokenizer("en")
+
+
+def datatrove_run(
+    docs: list[Document], work: Path, tokenizer: str = "spacy"
+) -> tuple[float, float, set[str]]:
     """datatrove's four MinHash stages in-process; (signature s, total s, surviving ids).
 
-    The signature stage runs once and its output feeds the rest of the pipeline, so the
-    signature time is a part of the total. The bucket stage asserts world_size % num_buckets
-    == 0, so it runs once per bucket (rank b of world_size DT_BUCKETS), one after the other:
-    the same work a world_size-1 run would do if datatrove allowed it.
+    `tokenizer`: "spacy" (its English default) or "regex". The signature stage runs once and
+    its output feeds the rest of the pipeline, so the signature time is a part of the total.
+    The bucket stage asserts world_size % num_buckets == 0, so it runs once per bucket (rank
+    b of world_size DT_BUCKETS), one after the other: the same work a world_size-1 run would
+    do if datatrove allowed it.
     """
     from datatrove.pipeline.dedup.minhash import (
         MinhashDedupBuckets,
@@ -207,9 +262,10 @@ def datatrove_run(docs: list[Document], work: Path) -> tuple[float, float, set[s
     dt_docs = _datatrove_docs(docs)
     sigs, buckets, remove = work / "sigs", work / "buckets", work / "remove"
     start = time.perf_counter()
-    MinhashDedupSignature(output_folder=str(sigs), config=config).run(
-        data=iter(dt_docs), rank=0, world_size=1
-    )
+    signer = MinhashDedupSignature(output_folder=str(sigs), config=config)
+    if tokenizer == "regex":
+        signer.word_tokenizer = _regex_word_tokenizer()
+    signer.run(data=iter(dt_docs), rank=0, world_size=1)
     t_sig = time.perf_counter() - start
     for bucket in range(DT_BUCKETS):
         MinhashDedupBuckets(input_folder=str(sigs), output_folder=str(buckets), config=config).run(
@@ -227,7 +283,8 @@ def datatrove_run(docs: list[Document], work: Path) -> tuple[float, float, set[s
 
 # text-dedup: its CLI defaults except num_perm 128 and threshold 0.8 (bands x rows from its
 # optimal_param), sha1 truncated to 32 bits in 64-bit arithmetic modulo 2**61 - 1, word
-# 5-grams, min_length 0 so that no document is dropped for being short.
+# 5-grams of its default regex tokenizer (split on `\W`), min_length 0 so that no document
+# is dropped for being short.
 TD_PERM, TD_SEED = 128, 42
 
 
@@ -311,20 +368,28 @@ def removal_scores(
     return resolved, backed / n, loose / n, len(removed)
 
 
-def truth_pairs(docs: list[Document], extra: set[tuple[str, str]]) -> dict[tuple[str, str], float]:
-    sigs = text_signatures([d.text for d in docs])
-    pairs, _ = band_candidates(sigs, 64, 2, max_bucket=2000)
-    ids = [d.id for d in docs]
-    cand = {tuple(sorted((ids[a], ids[b]))) for a, b in pairs.tolist()} | extra
+def truth_pairs(
+    docs: list[Document], proposed: set[tuple[str, str]]
+) -> dict[tuple[str, str], float]:
+    """Exact word-5-gram Jaccard >= THRESHOLD over every proposed, injected or sensitive-LSH
+    candidate pair, from `truth_shingles` (no dedup code)."""
+    from datasketch import MinHash, MinHashLSH
+
+    sets = {d.id: truth_shingles(d.text) for d in docs}
+    lsh = MinHashLSH(num_perm=128, params=(32, 4))
+    cand = set(proposed)
+    for doc in docs:
+        m = MinHash(num_perm=128, seed=3)
+        m.update_batch(["\x1f".join(t).encode() for t in sets[doc.id]])
+        cand.update(_pair(doc.id, other) for other in lsh.query(m))
+        lsh.insert(doc.id, m)
     for d in docs:
         if d.id.startswith("c"):
-            cand.add(tuple(sorted((d.id, d.id.split("_", 1)[1]))))
-    by_id = {d.id: i for i, d in enumerate(docs)}
-    sets = text_shingle_sets([d.text for d in docs])
+            cand.add(_pair(d.id, d.id.split("_", 1)[1]))
     truth = {}
     for a, b in cand:
-        sa, sb = sets[by_id[a]], sets[by_id[b]]
-        inter = len(np.intersect1d(sa, sb, assume_unique=True))
+        sa, sb = sets[a], sets[b]
+        inter = len(sa & sb)
         union = len(sa) + len(sb) - inter
         jac = inter / union if union else 1.0
         if jac >= THRESHOLD:
@@ -337,10 +402,78 @@ def _scores(pred: set[tuple[str, str]], truth: set[tuple[str, str]]) -> tuple[fl
     return hit / max(1, len(truth)), hit / max(1, len(pred))
 
 
+# --------------------------------------------------------------------- memory, one process each
+
+MEMORY_ROWS = ("datasketch", "datatrove-spacy", "datatrove-regex", "text-dedup", "dedup")
+
+
+def _status(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    msg = f"{field} not in /proc/self/status"
+    raise RuntimeError(msg)
+
+
+def _memory_target(row: str, docs: list[Document], work: Path) -> Callable[[], object]:
+    """The work of one memory row, its imports done (so they stay in the baseline)."""
+    if row == "datasketch":
+        import datasketch  # noqa: F401
+
+        return lambda: ds_batch_lsh(docs)
+    if row.startswith("datatrove"):
+        import datatrove.pipeline.dedup.minhash  # noqa: F401
+
+        tokenizer = row.split("-", 1)[1]
+        if tokenizer == "spacy":  # load spaCy before the baseline, as the import of the others
+            from datatrove.utils.word_tokenizers import load_word_tokenizer
+
+            load_word_tokenizer("en").word_tokenize("warm up")
+        return lambda: datatrove_run(docs, work, tokenizer)
+    if row == "text-dedup":
+        import datasets  # noqa: F401
+        import text_dedup.minhash  # noqa: F401
+
+        return lambda: text_dedup_run(docs, work)
+    config = DedupConfig(passages=False)
+    find_duplicates(docs[:200], config)  # load the kernel before the baseline
+    return lambda: find_duplicates(docs, config)
+
+
+def measure_memory(row: str, n: int, mem_docs: int, dup_share: float) -> None:
+    """In this (fresh) process: one row's peak RSS growth per document, printed as JSON."""
+    docs = build_corpus(n, dup_share, seed=7)[0][:mem_docs]
+    with tempfile.TemporaryDirectory() as work:
+        run = _memory_target(row, docs, Path(work))
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
+        base = _status("VmRSS")
+        run()
+        peak = _status("VmHWM")
+    print(json.dumps({"row": row, "bytes_per_doc": (peak - base) / len(docs)}))
+
+
+def memory_rows(n: int, mem_docs: int, dup_share: float) -> dict[str, str]:
+    """Every memory row in its own subprocess: row -> bytes/doc (or the reason it failed)."""
+    out = {}
+    for row in MEMORY_ROWS:
+        cmd = [sys.executable, __file__, "--memory-row", row, "--docs", str(n)]
+        cmd += ["--mem-docs", str(mem_docs), "--dups", str(dup_share)]
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        lines = [x for x in done.stdout.splitlines() if x.startswith("{")]
+        if done.returncode == 0 and lines:
+            out[row] = f"{json.loads(lines[-1])['bytes_per_doc']:,.0f}"
+        else:
+            out[row] = "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1][:80]
+    return out
+
+
+# --------------------------------------------------------------------- the table
+
 Row = tuple[str, str, str, str, str]
 
 
-def _removal_row(name: str, rate: float, scores: tuple[float, float, float, int]) -> Row:
+def _removal_row(name: str, rate: float, scores: tuple[float, float, float, int], mem: str) -> Row:
     resolved, precision, loose, removed = scores
     return (
         name,
@@ -348,7 +481,7 @@ def _removal_row(name: str, rate: float, scores: tuple[float, float, float, int]
         f"{resolved:.4f} resolved",
         f"{precision:.4f} (removed {removed}, a true partner survived; "
         f"{loose:.4f} with any true partner)",
-        "",
+        mem,
     )
 
 
@@ -357,41 +490,72 @@ def _skipped(name: str, exc: BaseException) -> Row:
     return (name, f"skipped: {reason}", "", "", "")
 
 
-def peer_rows(docs: list[Document], truth: set[tuple[str, str]]) -> tuple[list[Row], list[Row]]:
-    """datatrove and text-dedup rows: (signature rows, pipeline rows); skipped where missing.
+class Bench:
+    """The rows of one run, the rates the ratios need, and what each pipeline proposed."""
 
-    Run after dedup's own rows so that their imports (pyspark, datasets, spaCy) and
-    text-dedup's global multiprocessing start method cannot touch dedup's timings.
-    """
-    sig_rows: list[Row] = []
-    scan_rows: list[Row] = []
-    n = len(docs)
-    dt_sig = f"signatures: datatrove MinhashDedupSignature ({DT_BUCKETS}x{DT_ROWS}, sha1-32)"
-    dt_scan = "scan: datatrove signatures -> buckets -> cluster -> filter"
+    def __init__(self, docs: list[Document]) -> None:
+        self.docs = docs
+        self.sig_rows: list[Row] = []
+        self.scan_rows: list[tuple[Row, Callable[[set[tuple[str, str]]], Row]]] = []
+        self.rates: dict[str, float] = {}
+        self.proposed: set[tuple[str, str]] = set()
+
+    def signature_row(self, key: str, name: str, fn: Callable[[list[str]], object], n: int) -> None:
+        texts = [d.text for d in self.docs[:n]]
+        try:
+            _, t = _timed(fn, texts)
+        except Exception as exc:  # a peer that is missing or fails is a row, not a crash
+            self.sig_rows.append(_skipped(name, exc))
+            return
+        self.rates[key] = len(texts) / t
+        self.sig_rows.append((name, f"{len(texts) / t:,.0f}", "", "", ""))
+
+
+def run_peers(bench: Bench, mem: dict[str, str]) -> list[Callable[[set[tuple[str, str]]], Row]]:
+    """datatrove (spaCy and regex) and text-dedup pipelines; rows scored once truth exists."""
+    docs, n = bench.docs, len(bench.docs)
+    later: list[Callable[[set[tuple[str, str]]], Row]] = []
+    for tokenizer in ("spacy", "regex"):
+        label = "spaCy, its default" if tokenizer == "spacy" else "regex tokenizer"
+        sig_name = f"signatures: datatrove MinhashDedupSignature ({label}; 16x8, sha1-32)"
+        scan_name = f"scan: datatrove signatures -> buckets -> cluster -> filter ({label})"
+        try:
+            with tempfile.TemporaryDirectory() as work:
+                t_sig, t_all, kept = datatrove_run(docs, Path(work), tokenizer)
+        except Exception as exc:
+            bench.sig_rows.append(_skipped(sig_name, exc))
+            later.append(lambda _t, name=scan_name, exc=exc: _skipped(name, exc))
+            continue
+        bench.rates[f"datatrove-{tokenizer}"] = n / t_sig
+        bench.sig_rows.append((sig_name, f"{n / t_sig:,.0f}", "", "", ""))
+        m = mem.get(f"datatrove-{tokenizer}", "")
+
+        def score(
+            truth: set[tuple[str, str]], kept=kept, rate=n / t_all, name=scan_name, m=m
+        ) -> Row:
+            return _removal_row(name + " (unverified)", rate, removal_scores(docs, kept, truth), m)
+
+        later.append(score)
+    td_sig = (
+        f"signatures: text-dedup embed_func (its default regex tokenizer; {TD_PERM} perm, sha1-32)"
+    )
+    bench.signature_row("text-dedup", td_sig, text_dedup_signatures, n)
+    td_scan = "scan: text-dedup minhash main (--local, num_proc 1; its default regex tokenizer)"
     try:
         with tempfile.TemporaryDirectory() as work:
-            t_sig, t_all, kept = datatrove_run(docs, Path(work))
-        sig_rows.append((dt_sig, f"{n / t_sig:,.0f}", "", "", ""))
-        scores = removal_scores(docs, kept, truth)
-        scan_rows.append(_removal_row(dt_scan + " (unverified)", n / t_all, scores))
-    except Exception as exc:  # a peer that is missing or fails is a row, not a crash
-        sig_rows.append(_skipped(dt_sig, exc))
-        scan_rows.append(_skipped(dt_scan, exc))
-    td_sig = f"signatures: text-dedup embed_func ({TD_PERM} perm, sha1-32)"
-    td_scan = "scan: text-dedup minhash main (--local, num_proc 1)"
-    try:
-        _, t = _timed(text_dedup_signatures, [d.text for d in docs])
-        sig_rows.append((td_sig, f"{n / t:,.0f}", "", "", ""))
+            t_td, kept_td = text_dedup_run(docs, Path(work))
     except Exception as exc:
-        sig_rows.append(_skipped(td_sig, exc))
-    try:
-        with tempfile.TemporaryDirectory() as work:
-            t_all, kept = text_dedup_run(docs, Path(work))
-        scores = removal_scores(docs, kept, truth)
-        scan_rows.append(_removal_row(td_scan + " (unverified)", n / t_all, scores))
-    except Exception as exc:
-        scan_rows.append(_skipped(td_scan, exc))
-    return sig_rows, scan_rows
+        later.append(lambda _t, exc=exc: _skipped(td_scan, exc))
+    else:
+
+        def score_td(truth: set[tuple[str, str]]) -> Row:
+            scores = removal_scores(docs, kept_td, truth)
+            return _removal_row(
+                td_scan + " (unverified)", n / t_td, scores, mem.get("text-dedup", "")
+            )
+
+        later.append(score_td)
+    return later
 
 
 def main() -> None:
@@ -399,58 +563,61 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=20000)
     parser.add_argument("--dups", type=float, default=0.1, help="share of injected copies")
     parser.add_argument("--loop-sample", type=int, default=1000, help="docs for the slow loop")
+    parser.add_argument("--mem-docs", type=int, default=5000, help="docs of every memory row")
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory subprocesses")
+    parser.add_argument("--memory-row", choices=MEMORY_ROWS, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.memory_row:
+        measure_memory(args.memory_row, args.docs, args.mem_docs, args.dups)
+        return
     docs, injected = build_corpus(args.docs, args.dups, seed=7)
     texts = [d.text for d in docs]
     chars = sum(len(t) for t in texts) / len(texts)
     print(
         f"# {len(docs)} docs ({injected} injected copies), {chars:.0f} chars/doc, "
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {sys.version.split()[0]}"
+        f"Python {sys.version.split()[0]}, load average before: {os.getloadavg()[0]:.2f}",
+        flush=True,
     )
+    mem = {} if args.no_memory else memory_rows(args.docs, args.mem_docs, args.dups)
     dedup_signatures(texts[:50])  # compile / load the kernel outside the timing
-    rows: list[tuple[str, str, str, str, str]] = []
-
-    sample = texts[: args.loop_sample]
-    _, t_loop = _timed(ds_update_loop, sample)
-    loop_rate = len(sample) / t_loop
-    rows.append(("signatures: datasketch update() loop", f"{loop_rate:,.0f}", "", "", ""))
-    try:
-        _, t = _timed(rensa_signatures, texts)
-        rows.append(("signatures: rensa RMinHash", f"{len(texts) / t:,.0f}", "", "", ""))
-    except ImportError:
-        rows.append(("signatures: rensa", "not installed", "", "", ""))
-    _, t = _timed(dedup_signatures, texts)
-    sig_rate = len(texts) / t
-    rows.append(
-        (
-            f"signatures: dedup ({sig_rate / loop_rate:.0f}x update loop)",
-            f"{sig_rate:,.0f}",
-            "",
-            "",
-            "",
-        )
+    bench = Bench(docs)
+    n = len(docs)
+    bench.signature_row(
+        "update-loop",
+        "signatures: datasketch update() loop (regex tokenizer, sha1-32)",
+        ds_update_loop,
+        args.loop_sample,
+    )
+    bench.signature_row(
+        "rensa",
+        "signatures: rensa RMinHash (regex tokenizer, rensa's own hash)",
+        rensa_signatures,
+        n,
+    )
+    bench.signature_row(
+        "dedup",
+        "signatures: dedup (its own tokenizer, 64-bit word hash + murmur3 fmix, affine32)",
+        dedup_signatures,
+        n,
     )
 
-    n_sig_rows = len(rows)
     ds_pairs, t_ds = _timed(ds_batch_lsh, docs)
     config = DedupConfig(passages=False)
     result, t_one = _timed(find_duplicates, docs, config)
     result2, t_two = _timed(lambda: find_duplicates(docs, config, jobs=2))
     assert result.clusters == result2.clusters, "--jobs 1 and --jobs 2 differ"
     found, t_vp = _timed(verified_pairs, docs, config)
-    verified = {tuple(sorted((docs[i].id, docs[j].id))) for i, j, _ in found}
-    edges = {tuple(sorted((c.representative, m.id))) for c in result.clusters for m in c.members}
-    truth = truth_pairs(docs, ds_pairs | edges | verified)  # type: ignore[operator]
+    verified = {_pair(docs[i].id, docs[j].id) for i, j, _ in found}
+    edges = {_pair(c.representative, m.id) for c in result.clusters for m in c.members}
+    later = run_peers(bench, mem)
+    bench.proposed = ds_pairs | edges | verified
+
+    truth = truth_pairs(docs, bench.proposed)  # after every row ran
     tset = set(truth)
-    mem_ds = _peak(ds_batch_lsh, docs[:5000]) / 5000
-    half = len(docs) // 2
-    mem_half = _peak(find_duplicates, docs[:half], config)
-    mem_full = _peak(find_duplicates, docs, config)
-    mem_dd = (mem_full - mem_half) / (len(docs) - half)  # marginal: batch buffers cancel out
     r_ds, p_ds = _scores(ds_pairs, tset)
-    r_dd, p_dd = _scores(edges, tset)  # type: ignore[arg-type]
-    r_vp, p_vp = _scores(verified, tset)  # type: ignore[arg-type]
+    r_dd, p_dd = _scores(edges, tset)
+    r_vp, p_vp = _scores(verified, tset)
     dropped = {m.id for c in result.clusters for m in c.members}
     # A true pair is resolved when at most one of the two copies survives.
     r_resolved = sum(1 for a, b in tset if a in dropped or b in dropped) / max(1, len(tset))
@@ -458,45 +625,76 @@ def main() -> None:
     cluster_of.update({c.representative: c.representative for c in result.clusters})
     same = sum(1 for a, b in tset if a in cluster_of and cluster_of[a] == cluster_of.get(b))
     r_cluster = same / max(1, len(tset))
-    rows.append(
+    member_pairs = {
+        _pair(x.id, y.id) for c in result.clusters for x, y in combinations(c.members, 2)
+    }
+    scan_rows: list[Row] = [
         (
-            "scan: datasketch update_batch + MinHashLSH(0.8)",
-            f"{len(docs) / t_ds:,.0f}",
+            "scan: datasketch update_batch + MinHashLSH(0.8) (regex tokenizer, sha1-32)",
+            f"{n / t_ds:,.0f}",
             f"{r_ds:.4f}",
             f"{p_ds:.4f} (unverified)",
-            f"{mem_ds:,.0f}",
-        )
-    )
-    rows.append(
+            mem.get("datasketch", ""),
+        ),
+        *[score(tset) for score in later],
         (
             "dedup verified pairs: LSH candidates + exact Jaccard, before clustering",
-            f"{len(docs) / t_vp:,.0f}",
+            f"{n / t_vp:,.0f}",
             f"{r_vp:.4f}",
             f"{p_vp:.4f}",
             "",
-        )
-    )
-    rows.append(
+        ),
         (
             "scan: dedup find_duplicates, --jobs 1",
-            f"{len(docs) / t_one:,.0f}",
+            f"{n / t_one:,.0f}",
             f"{r_cluster:.4f} same cluster; {r_resolved:.4f} resolved; {r_dd:.4f} rep-member pairs",
             f"{p_dd:.4f}",
-            f"{mem_dd:,.0f} (marginal)",
-        )
-    )
-    rows.append(("scan: dedup find_duplicates, --jobs 2", f"{len(docs) / t_two:,.0f}", "", "", ""))
-    sig_rows, scan_rows = peer_rows(docs, tset)
-    rows[n_sig_rows:n_sig_rows] = sig_rows
-    rows.extend(scan_rows)
+            mem.get("dedup", ""),
+        ),
+        ("scan: dedup find_duplicates, --jobs 2", f"{n / t_two:,.0f}", "", "", ""),
+    ]
     print(
-        f"# truth: {len(truth)} pairs with exact word-5-gram Jaccard >= {THRESHOLD}; "
-        f"dedup counts {result.counts}"
+        f"# truth: {len(truth)} pairs with exact word-5-gram Jaccard >= {THRESHOLD} "
+        f"(independent tokenizer, exact shingle tuples); dedup counts {result.counts}"
+    )
+    print(
+        f"# memory: peak RSS growth over a baseline, bytes/doc, {args.mem_docs} docs, "
+        "one process per row"
     )
     print("| method | docs/s | recall | precision | peak bytes/doc |")
     print("|---|---|---|---|---|")
-    for row in rows:
+    for row in [*bench.sig_rows, *scan_rows]:
         print("| " + " | ".join(row) + " |")
+    true_members = len(member_pairs & tset)
+    print(
+        f"# rep-member pairs: {len(edges)} reported, {len(edges & tset)} true; true pairs of two "
+        f"members of one cluster (never reported: no chaining): {true_members}"
+    )
+    _print_ratios(bench.rates, n / t_ds, n / t_one, n / t_two, mem)
+
+
+def _print_ratios(
+    rates: dict[str, float], ds_scan: float, one: float, two: float, mem: dict[str, str]
+) -> None:
+    """Every ratio README quotes, from this run's rates."""
+    dedup = rates.get("dedup", 0.0)
+    for key, label in (
+        ("update-loop", "datasketch update() loop"),
+        ("rensa", "rensa (regex tokenizer)"),
+        ("datatrove-spacy", "datatrove (spaCy)"),
+        ("datatrove-regex", "datatrove (regex tokenizer)"),
+        ("text-dedup", "text-dedup embed_func"),
+    ):
+        if rates.get(key):
+            print(f"# ratio: dedup signatures / {label}: {dedup / rates[key]:.1f}x")
+    print(f"# ratio: dedup scan --jobs 1 / datasketch scan: {one / ds_scan:.1f}x")
+    print(f"# ratio: dedup scan --jobs 2 / --jobs 1: {two / one:.2f}x")
+    try:
+        ds_mem = float(mem["datasketch"].replace(",", ""))
+        dd_mem = float(mem["dedup"].replace(",", ""))
+        print(f"# ratio: datasketch memory / dedup memory: {ds_mem / dd_mem:.1f}x")
+    except (KeyError, ValueError):
+        pass
 
 
 if __name__ == "__main__":
