@@ -24,6 +24,7 @@ from typing import Any
 from dedup import annotate as ci
 from dedup.annotate import Annotate
 from dedup.check import CheckResult
+from dedup.io.formats import json_dumps
 from dedup.parallel import map_shared, ranges
 from dedup.report import KINDS, BoilerplateLine, DocumentPair, PassageMatch, Report
 from dedup.store import QueryResult
@@ -238,7 +239,6 @@ def render_query(result: QueryResult, fmt: str, location: str) -> str:
 # --------------------------------------------------------------------- JSON
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(v, ensure_ascii=False)
 ENCODE_CHUNK = 20000  # list elements per encoding task
 
 
@@ -265,18 +265,18 @@ def json_text(data: dict[str, Any], *, jobs: int = 1) -> str:
     """
     fields = []
     for key, value in data.items():
-        name = _ENCODE(key)
+        name = json_dumps(key)
         if isinstance(value, list) and value:
             tasks = ranges(len(value), ENCODE_CHUNK)
             items = ",\n".join(map_shared(_encode_items, value, tasks, jobs=jobs))
             fields.append(f" {name}: [\n{items}\n ]")
         else:
-            fields.append(f" {name}: {_ENCODE(value)}")
+            fields.append(f" {name}: {json_dumps(value)}")
     return "{\n" + ",\n".join(fields) + "\n}\n"
 
 
 def _encode_items(values: list[Any], task: range) -> str:
-    return ",\n".join("  " + _ENCODE(values[i]) for i in task)
+    return ",\n".join("  " + json_dumps(values[i]) for i in task)
 
 
 # --------------------------------------------------------------------- run summaries

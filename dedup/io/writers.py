@@ -15,7 +15,7 @@ from typing import Any
 from dedup.document import Document
 from dedup.io.atomic import write_atomic
 from dedup.io.compression import open_write_atomic
-from dedup.io.formats import InputFormat
+from dedup.io.formats import InputFormat, json_dumps
 from dedup.io.tables import write_csv, write_parquet
 from dedup.parallel import map_shared, ranges
 
@@ -41,7 +41,7 @@ def write_jsonl(path: str | Path, records: Iterable[Mapping[str, Any]]) -> int:
 
 def write_like(
     path: str | Path,
-    docs: Sequence[Document],
+    docs: Iterable[Document],
     fmt: InputFormat,
     *,
     text_field: str = "text",
@@ -53,7 +53,8 @@ def write_like(
     field or column comes back as read: a CSV keeps its header order, a Parquet file its
     schema (`fmt.arrow_schema`). A `text` format writes the single document's text. The
     file is compressed by `path`'s suffix (`.gz`, `.zst`) and replaced atomically. JSONL
-    lines are encoded by `jobs` forked processes, a chunk each (the file is the same).
+    lines of a sequence of documents are encoded by `jobs` forked processes, a chunk each
+    (the file is the same).
 
     Returns:
         The number of documents written.
@@ -74,24 +75,27 @@ def write_like(
         first = list(itertools.islice(records, 1))
         columns = fmt.columns or (tuple(first[0]) if first else (text_field,))
         return write_csv(path, itertools.chain(first, records), columns, delimiter=fmt.delimiter)
+    count = 0
     with open_write_atomic(path) as fh:
-        if fmt.kind == "text":
-            for record in records:
-                fh.write(str(record[text_field]).encode(fmt.encoding))
+        if fmt.kind == "jsonl" and isinstance(docs, Sequence):
+            tasks = ranges(len(docs), WRITE_CHUNK)
+            lines = partial(_jsonl_lines, text_field=text_field)
+            for chunk in map_shared(lines, docs, tasks, jobs=jobs):
+                fh.write(chunk)
             return len(docs)
-        tasks = ranges(len(docs), WRITE_CHUNK)
-        for chunk in map_shared(
-            partial(_jsonl_lines, text_field=text_field), docs, tasks, jobs=jobs
-        ):
-            fh.write(chunk)
-    return len(docs)
+        for record in records:  # streamed: a generator of documents is never held whole
+            if fmt.kind == "text":
+                fh.write(str(record[text_field]).encode(fmt.encoding))
+            else:
+                fh.write((json_dumps(record) + "\n").encode("utf-8"))
+            count += 1
+    return count
 
 
 WRITE_CHUNK = 4096  # documents per JSONL encoding task
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(v, ensure_ascii=False)
 
 
 def _jsonl_lines(docs: Sequence[Document], task: range, text_field: str) -> bytes:
     """The JSONL lines of `docs[task]`, each its `meta` with `text_field` set to its text."""
-    lines = (_ENCODE({**docs[i].meta, text_field: docs[i].text}) + "\n" for i in task)
+    lines = (json_dumps({**docs[i].meta, text_field: docs[i].text}) + "\n" for i in task)
     return "".join(lines).encode("utf-8")
