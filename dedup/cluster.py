@@ -28,7 +28,7 @@ from dedup.lsh import _band_order, band_candidates, document_bands, row_keys
 from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.progress import set_stage
 from dedup.report import ClusterMember, DuplicateCluster
-from dedup.signature import document_signatures, text_shingle_sets
+from dedup.signature import document_signatures, prepare, text_shingle_sets
 from dedup.verify import set_jaccard
 
 BATCH = 2048  # documents per signature batch (per worker task)
@@ -273,6 +273,7 @@ class _Sets:
     ) -> _Sets:
         # Texts one batch at a time, the batches over `jobs` forked workers that read
         # `docs` themselves and return only the flat arrays.
+        prepare(config)  # before the workers fork
         tasks = [which[lo : lo + SET_BATCH] for lo in range(0, len(which), SET_BATCH)]
         parts = list(map_shared(partial(_set_batch, config=config), docs, tasks, jobs=jobs))
         slot = np.full(len(docs), -1, dtype=np.int64)

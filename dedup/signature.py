@@ -310,6 +310,20 @@ def text_shingle_sets(
     return [sorted_unique(flat32[sets[i] : sets[i + 1]]) for i in range(len(texts))]
 
 
+def prepare(config: DedupConfig) -> None:
+    """Load what signing needs (tables, permutations, the compiled kernels) in this process.
+
+    Call it before forking workers that sign or shingle: they inherit it all, where each
+    would otherwise load numba again (~0.5 s, more on a busy machine) in every pool.
+    """
+    load_tables()
+    permutations(config.num_perm, config.seed)
+    if _use_kernel(config, None):
+        # numba compiles (or loads from its cache) a kernel at its first call, not at import.
+        text_signatures(["warm up"], config)
+        text_shingle_sets(["warm up"], config)
+
+
 def document_signatures(
     docs: Sequence[Document],
     config: DedupConfig,
@@ -332,9 +346,7 @@ def document_signatures(
     made: npt.NDArray[np.uint32] | None = known(config) if known is not None else None
     if made is not None:
         return made.copy()  # the caller may overwrite it
-    load_tables()  # before the workers fork, so they inherit it
-    _use_kernel(config, None)  # the same for the compiled kernel (numba takes ~0.5 s to load)
-    permutations(config.num_perm, config.seed)
+    prepare(config)
     out = np.empty((len(docs), config.num_perm), dtype=np.uint32)
     tasks = ranges(len(docs), BATCH)
     # Forked workers read the texts from `docs` itself: nothing is pickled on the way out.

@@ -149,6 +149,10 @@ class DocumentReader:
         if not files or any(f.kind != "jsonl" or f.compression is not None for f in plain):
             del self.passed_over[passed:]  # `read` walks the paths again
             return None
+        if sign is not None:
+            from dedup.signature import prepare  # the sketch is not a reader's concern
+
+            prepare(sign)  # once here, not once in every worker of every pool
         indexes = []
         for name, fmt in zip(files, plain, strict=True):
             self.formats[name] = fmt
