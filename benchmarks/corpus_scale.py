@@ -407,14 +407,6 @@ def _scores(pred: set[tuple[str, str]], truth: set[tuple[str, str]]) -> tuple[fl
 MEMORY_ROWS = ("datasketch", "datatrove-spacy", "datatrove-regex", "text-dedup", "dedup")
 
 
-def _status(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) * 1024
-    msg = f"{field} not in /proc/self/status"
-    raise RuntimeError(msg)
-
-
 def _memory_target(row: str, docs: list[Document], work: Path) -> Callable[[], object]:
     """The work of one memory row, its imports done (so they stay in the baseline)."""
     if row == "datasketch":
@@ -442,11 +434,14 @@ def _memory_target(row: str, docs: list[Document], work: Path) -> Callable[[], o
 
 def measure_memory(row: str, n: int, mem_docs: int, dup_share: float) -> None:
     """In this (fresh) process: one row's peak RSS growth per document, printed as JSON."""
+    from memory_scale import _reset_peak, _status  # imports this module: not at the top
+
     docs = build_corpus(n, dup_share, seed=7)[0][:mem_docs]
     with tempfile.TemporaryDirectory() as work:
         run = _memory_target(row, docs, Path(work))
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-        Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
+        if not _reset_peak():  # the peak of building the corpus would hide the row's
+            sys.exit("cannot reset the peak RSS (/proc/self/clear_refs): Linux only")
         base = _status("VmRSS")
         run()
         peak = _status("VmHWM")
