@@ -342,10 +342,10 @@ def document_signatures(
         >>> document_signatures(docs, DedupConfig(num_perm=8)).shape
         (2, 8)
     """
-    known = getattr(docs, "signatures", None)  # a JsonlCorpus signed while it was read
+    known = getattr(docs, "take_signatures", None)  # a JsonlCorpus signed while it was read
     made: npt.NDArray[np.uint32] | None = known(config) if known is not None else None
     if made is not None:
-        return made.copy()  # the caller may overwrite it
+        return made
     prepare(config)
     out = np.empty((len(docs), config.num_perm), dtype=np.uint32)
     tasks = ranges(len(docs), BATCH)

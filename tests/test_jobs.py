@@ -88,10 +88,13 @@ def test_parallel_jsonl_read_equals_serial(jsonl, id_field):
     assert corpus.sources == [d.source for d in expected]
     assert corpus.chars.tolist() == [d.chars for d in expected]
     assert indexed.skipped == serial.skipped
-    signed = corpus.signatures(DedupConfig())
+    assert corpus.take_signatures(DedupConfig(seed=2)) is None  # other settings: not these
+    signed = corpus.take_signatures(DedupConfig())
     assert signed is not None
     assert (signed == document_signatures(expected, DedupConfig())).all()
-    assert corpus.signatures(DedupConfig(seed=2)) is None  # other settings: not these
+    assert corpus.take_signatures(DedupConfig()) is None  # handed over once
+    # Taken, they are computed again: a second scan of the corpus gives the same result.
+    assert (document_signatures(corpus, DedupConfig()) == signed).all()
     corpus.close()
 
 

@@ -139,7 +139,7 @@ class DocumentReader:
         a worker that needs a text parses its line again, so no text crosses a process
         boundary or stays in this process's memory. With `sign`, the workers also compute
         each document's MinHash signature under those settings while they hold its text
-        (`JsonlCorpus.signatures`), which saves parsing every line a second time.
+        (`JsonlCorpus.take_signatures`), which saves parsing every line a second time.
         """
         if self.jobs <= 1 or any(p == STDIN or is_url(p) for p in paths):
             return None
@@ -474,6 +474,7 @@ class JsonlCorpus(Sequence[Document]):
         self._index = index
         self._file = files  # file number of each document
         self._signed = signed
+        self._signatures = index.signatures
         self._fds: dict[int, int] = {}
 
     @classmethod
@@ -488,15 +489,22 @@ class JsonlCorpus(Sequence[Document]):
         sizes = [len(index.ids) for _, index in indexes]
         files = np.repeat(np.arange(len(paths), dtype=np.int32), sizes)
         index = _Index.join([index for _, index in indexes])
-        return cls(reader, paths, index, files, signed)
+        corpus = cls(reader, paths, replace(index, signatures=None), files, signed)
+        corpus._signatures = index.signatures
+        return corpus
 
-    def signatures(self, config: DedupConfig) -> npt.NDArray[np.uint32] | None:
-        """The documents' signatures computed while reading, if they were computed with
-        the same sketch settings as `config` (else None)."""
-        made = self._signed
-        if made is None or self._index.signatures is None or _sketch(made) != _sketch(config):
+    def take_signatures(self, config: DedupConfig) -> npt.NDArray[np.uint32] | None:
+        """The documents' signatures computed while reading, handed over once: None when
+        they were computed with other sketch settings than `config`, or already taken.
+
+        The caller owns the array (the scan overwrites it), so the corpus keeps no copy: a
+        second scan of the same corpus signs the documents again.
+        """
+        made, sigs = self._signed, self._signatures
+        if made is None or sigs is None or _sketch(made) != _sketch(config):
             return None
-        return self._index.signatures
+        self._signatures = None
+        return sigs
 
     def __len__(self) -> int:
         return len(self._index.ids)
