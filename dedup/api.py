@@ -21,6 +21,7 @@ from dedup.report import (
     DocumentPair,
     PassageMatch,
     Report,
+    document_infos,
     document_reuse,
 )
 from dedup.verify import document_overlap
@@ -78,12 +79,13 @@ def scan(
         2
     """
     config = config or DedupConfig()
-    docs = list(docs)
+    docs = docs if isinstance(docs, Sequence) else list(docs)
+    infos = document_infos(docs)
     seen: dict[str, str] = {}
-    for doc in docs:
-        require_unique_id(doc, seen)
+    for info in infos:
+        require_unique_id(info, seen)
     return _build_report(
-        docs, config, all_pairs=False, jobs=resolve_jobs(jobs), duplicates=duplicates
+        docs, config, all_pairs=False, jobs=resolve_jobs(jobs), duplicates=duplicates, infos=infos
     )
 
 
@@ -94,9 +96,11 @@ def _build_report(
     all_pairs: bool,
     jobs: int = 1,
     duplicates: Duplicates | None = None,
+    infos: list[DocumentInfo] | None = None,
 ) -> Report:
     set_stage("near-duplicates")
-    position = {doc.id: i for i, doc in enumerate(docs)}
+    infos = infos if infos is not None else document_infos(docs)
+    position = {info.id: i for i, info in enumerate(infos)}
     if duplicates is None:
         duplicates = find_duplicates(docs, config, jobs=jobs)
     reuse = (
@@ -120,10 +124,9 @@ def _build_report(
     if all_pairs and len(docs) == 2 and (0, 1) not in overlaps:
         overlaps[(0, 1)] = document_overlap(docs[0], docs[1], config)
     pairs = [
-        DocumentPair(docs[ia].id, docs[ib].id, overlap[0], config.threshold, *overlap[1:])
+        DocumentPair(infos[ia].id, infos[ib].id, overlap[0], config.threshold, *overlap[1:])
         for (ia, ib), overlap in sorted(overlaps.items())
     ]
-    infos = [DocumentInfo(d.id, d.source, d.chars) for d in docs]
     return assemble_report(
         config,
         infos,

@@ -35,6 +35,7 @@ from dedup.io.formats import InputFormat, json_value, source_path
 from dedup.io.readers import DocumentReader, SkippedRecord, require_documents
 from dedup.io.remote import is_url
 from dedup.io.writers import write_jsonl, write_like
+from dedup.parallel import resolve_jobs
 from dedup.report import BoilerplateLine, DuplicateCluster, PassageMatch, Report
 from dedup.store import Index, QueryResult
 
@@ -248,6 +249,9 @@ def apply_report(
     for doc in docs:
         if doc.id in dropped:
             continue
+        if doc.id not in findings and doc.id not in indexed:
+            kept.append(doc)  # nothing to cut (most documents of a corpus)
+            continue
         cuts = indexed[doc.id][1] if doc.id in indexed else []
         text, cut = remove_spans(doc, findings.get(doc.id, []), [p.passage.b for p in cuts])
         kept.append(replace(doc, text=text) if cut or cuts else doc)
@@ -458,7 +462,11 @@ def clean(
     out_dir = Path(out)
     _check_out_dir(paths, out_dir)
     reader = DocumentReader(
-        text_field=text_field, id_field=id_field, strict=strict, encoding=encoding
+        text_field=text_field,
+        id_field=id_field,
+        strict=strict,
+        encoding=encoding,
+        jobs=resolve_jobs(jobs),
     )
     inputs = [_read_input(reader, path) for path in paths]
     _check_targets(inputs, paths, out_dir)
@@ -482,7 +490,7 @@ def clean(
             hits = idx.query(docs)
     result = apply_report(docs, report, skipped=reader.skipped, against=hits, strip=strip)
     with all_or_nothing():  # a failed write leaves OUT as the last run left it
-        outputs = _write_documents(inputs, result, out_dir, text_field)
+        outputs = _write_documents(inputs, result, out_dir, text_field, resolve_jobs(jobs))
         write_jsonl(out_dir / REMOVED_FILE, (r.to_dict() for r in result.removed))
         write_jsonl(out_dir / REJECTS_FILE, (r.to_dict() for r in result.rejects))
     kept = [CHECKPOINT_FILE] if key is not None else []
@@ -589,18 +597,22 @@ def _read_input(reader: DocumentReader, path: str) -> _Input:
     targets: dict[str, tuple[str, str]] = {}
     files: list[tuple[str, str]] = []
     formats: dict[str, InputFormat] = {}
+    named: dict[str, str] = {}  # source file -> output name: path work once per file
     for doc in docs:
         source_file, fmt = _source_file(doc, reader.formats)
-        if source_file == "-":
-            name = STDIN_NAME
-        elif root.is_dir():
-            name = Path(source_file).relative_to(root).as_posix()
-        else:
-            name = Path(source_file).name
+        name = named.get(source_file)
+        if name is None:
+            if source_file == "-":
+                name = STDIN_NAME
+            elif root.is_dir():
+                name = Path(source_file).relative_to(root).as_posix()
+            else:
+                name = Path(source_file).name
+            named[source_file] = name
+            formats[name] = fmt
+            if (name, fmt.kind) not in files:
+                files.append((name, fmt.kind))
         targets[doc.id] = (name, fmt.kind)
-        formats[name] = fmt
-        if (name, fmt.kind) not in files:
-            files.append((name, fmt.kind))
     return _Input(docs, targets, files, formats)
 
 
@@ -630,7 +642,8 @@ def _check_out_dir(paths: Sequence[str], out_dir: Path) -> None:
 
 def _check_targets(inputs: Sequence[_Input], paths: Sequence[str], out_dir: Path) -> None:
     """Refuse to overwrite an input file or to write two inputs to the same output file."""
-    input_files = {Path(source_path(doc.source)).resolve() for i in inputs for doc in i.docs}
+    sources = {source_path(doc.source) for i in inputs for doc in i.docs}
+    input_files = {Path(source).resolve() for source in sources}
     input_files |= {Path(p).resolve() for p in paths if p != "-"}
     seen = {REMOVED_FILE: "the removed-lines record", REJECTS_FILE: "the rejects record"}
     for inp, path in zip(inputs, paths, strict=True):
@@ -647,7 +660,7 @@ def _check_targets(inputs: Sequence[_Input], paths: Sequence[str], out_dir: Path
 
 
 def _write_documents(
-    inputs: Sequence[_Input], result: CleanResult, out_dir: Path, text_field: str
+    inputs: Sequence[_Input], result: CleanResult, out_dir: Path, text_field: str, jobs: int = 1
 ) -> list[str]:
     cleaned = {doc.id: doc for doc in result.documents}
     written = []
@@ -659,6 +672,6 @@ def _write_documents(
         for (name, fmt), docs in per_file.items():
             if fmt == "text" and not docs:
                 continue  # a dropped text file leaves no file behind
-            write_like(out_dir / name, docs, inp.formats[name], text_field=text_field)
+            write_like(out_dir / name, docs, inp.formats[name], text_field=text_field, jobs=jobs)
             written.append(name)
     return written

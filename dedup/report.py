@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from dedup.document import Document
+
 SCHEMA = "dedup.report/2"
 OLD_SCHEMAS = {"dedup.report/1": 0}  # schema -> the base its boilerplate `line` counted from
 POSITIONS = (
@@ -452,6 +454,24 @@ class Report:
 
 def _optional_float(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+def document_infos(docs: Sequence[Document]) -> list[DocumentInfo]:
+    """A `DocumentInfo` of every document, in order.
+
+    A corpus that knows its ids, sources and lengths without parsing its texts (a
+    `JsonlCorpus`, attributes `ids`, `sources`, `chars`) is not parsed.
+
+    Example:
+        >>> document_infos([Document("a", "xyz", "f:1")])
+        [DocumentInfo(id='a', source='f:1', chars=3, reused_chars=0, main_source=None, \
+main_source_chars=0)]
+    """
+    sources = getattr(docs, "sources", None)
+    if sources is None:
+        return [DocumentInfo(d.id, d.source, d.chars) for d in docs]
+    ids, chars = getattr(docs, "ids"), getattr(docs, "chars").tolist()  # noqa: B009
+    return [DocumentInfo(*info) for info in zip(ids, sources, chars, strict=True)]
 
 
 def document_reuse(

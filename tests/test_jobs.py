@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from cli_helpers import run_cli
 
 from dedup import Document, find_duplicates, find_passages
 from dedup.cluster import verified_pairs
-from dedup.errors import ConfigError
+from dedup.config import DedupConfig
+from dedup.errors import ConfigError, InputError
+from dedup.io import readers, writers
+from dedup.io.readers import DocumentReader
 from dedup.passages import find_reuse
+from dedup.signature import document_signatures
 
 
 @pytest.fixture(scope="module")
@@ -47,3 +54,87 @@ def test_verified_pairs_jobs_0_equals_jobs_1(corpus):
 def test_negative_jobs_is_refused(func, corpus):
     with pytest.raises(ConfigError, match="--jobs must be 0"):
         func(corpus, jobs=-1)
+
+
+def _jsonl_corpus(path, corpus) -> None:
+    """The corpus as JSONL with the records a reader must skip or keep in place: bad JSON,
+    a missing text field, a blank line, bytes that are not UTF-8, and no final newline."""
+    lines = [json.dumps({"text": d.text, "name": d.id}).encode() for d in corpus]
+    lines[1:1] = [b"{not json", b"", json.dumps({"body": "no text field"}).encode(), b"\xff\xfe"]
+    lines.insert(6, json.dumps({"text": corpus[0].text, "name": "copy-of-first"}).encode())
+    path.write_bytes(b"\n".join(lines))  # the last line has no newline
+
+
+@pytest.fixture
+def jsonl(tmp_path, corpus, monkeypatch):
+    monkeypatch.setattr(readers, "READ_CHUNK", 97)  # many byte ranges, cut mid-record
+    path = tmp_path / "corpus.jsonl"
+    _jsonl_corpus(path, corpus)
+    return path
+
+
+@pytest.mark.parametrize("id_field", [None, "name"])
+def test_parallel_jsonl_read_equals_serial(jsonl, id_field):
+    serial = DocumentReader(id_field=id_field)
+    expected = list(serial.read([str(jsonl)]))
+    parallel = DocumentReader(id_field=id_field, jobs=2)
+    assert list(parallel.read([str(jsonl)])) == expected
+    assert parallel.skipped == serial.skipped
+    indexed = DocumentReader(id_field=id_field, jobs=2)
+    corpus = indexed.jsonl_corpus([str(jsonl)], sign=DedupConfig())
+    assert corpus is not None
+    assert [corpus[i] for i in range(len(corpus))] == expected
+    assert corpus.ids == [d.id for d in expected]
+    assert corpus.sources == [d.source for d in expected]
+    assert corpus.chars.tolist() == [d.chars for d in expected]
+    assert indexed.skipped == serial.skipped
+    assert corpus.take_signatures(DedupConfig(seed=2)) is None  # other settings: not these
+    signed = corpus.take_signatures(DedupConfig())
+    assert signed is not None
+    assert (signed == document_signatures(expected, DedupConfig())).all()
+    assert corpus.take_signatures(DedupConfig()) is None  # handed over once
+    # Taken, they are computed again: a second scan of the corpus gives the same result.
+    assert (document_signatures(corpus, DedupConfig()) == signed).all()
+    corpus.close()
+
+
+def test_parallel_jsonl_read_strict_stops_at_the_first_bad_record(jsonl):
+    with pytest.raises(InputError) as serial:
+        list(DocumentReader(strict=True).read([str(jsonl)]))
+    with pytest.raises(InputError) as parallel:
+        DocumentReader(strict=True, jobs=2).jsonl_corpus([str(jsonl)])
+    assert str(parallel.value) == str(serial.value)
+
+
+def test_jsonl_corpus_only_for_local_plain_jsonl(tmp_path, jsonl):
+    text = tmp_path / "a.txt"
+    text.write_text("one document", encoding="utf-8")
+    assert DocumentReader(jobs=2).jsonl_corpus([str(jsonl), str(text)]) is None
+    assert DocumentReader(jobs=1).jsonl_corpus([str(jsonl)]) is None
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_cli_scan_output_is_the_same_for_any_jobs(jsonl, tmp_path, fmt):
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"report-{jobs}.{fmt}"
+        code, _, stderr = run_cli(
+            "scan", str(jsonl), "--no-passages", "--jobs", jobs, "--format", fmt, "-o", str(out)
+        )
+        assert code == 0, stderr
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+
+
+def test_cli_clean_output_is_the_same_for_any_jobs(jsonl, tmp_path, monkeypatch):
+    monkeypatch.setattr(writers, "WRITE_CHUNK", 2)  # many encoding tasks
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"clean-{jobs}"
+        code, _, stderr = run_cli(
+            "clean", str(jsonl), "--no-boilerplate", "--jobs", jobs, "-o", str(out)
+        )
+        assert code == 0, stderr
+        outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert outs[0] == outs[1]
+    assert b"not json" in outs[0]["rejects.jsonl"]  # nothing lost: the bad lines are rejects

@@ -16,6 +16,7 @@ from dedup.shingle import hash_shingle, ngram_hashes, shingle_hashes, shingle_te
 from dedup.signature import (
     compute_signatures,
     passage_windows,
+    permutations,
     text_shingles,
     window_signatures,
     word_shingles,
@@ -277,3 +278,13 @@ def test_document_signatures_are_uint32_like_datasketch():
     sigs = signature.document_signatures(docs, DedupConfig(num_perm=8))
     assert sigs.dtype == np.uint32
     assert sigs[1].tolist() == [EMPTY_SIGNATURE] * 8
+
+
+@pytest.mark.parametrize(("num_perm", "seed"), [(128, 1), (64, 1), (16, 7), (256, 12345)])
+def test_permutations_are_datasketchs(num_perm, seed):
+    # Drawn without importing datasketch (it loads scipy), so held equal to its own here.
+    a, b = permutations(num_perm, seed)
+    expected_a, expected_b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    assert a.dtype == b.dtype == np.uint32
+    assert (a == expected_a).all()
+    assert (b == expected_b).all()

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from dedup.document import Document
 from dedup.io.atomic import write_atomic
 from dedup.io.compression import open_write_atomic
-from dedup.io.formats import InputFormat
+from dedup.io.formats import InputFormat, json_dumps
 from dedup.io.tables import write_csv, write_parquet
+from dedup.parallel import map_shared, ranges
 
 
 def write_jsonl(path: str | Path, records: Iterable[Mapping[str, Any]]) -> int:
@@ -43,13 +45,16 @@ def write_like(
     fmt: InputFormat,
     *,
     text_field: str = "text",
+    jobs: int = 1,
 ) -> int:
     """Write documents to `path` in `fmt`, the format their input file was read in.
 
     Records are each document's `meta` with `text_field` set to its text, so every other
     field or column comes back as read: a CSV keeps its header order, a Parquet file its
     schema (`fmt.arrow_schema`). A `text` format writes the single document's text. The
-    file is compressed by `path`'s suffix (`.gz`, `.zst`) and replaced atomically.
+    file is compressed by `path`'s suffix (`.gz`, `.zst`) and replaced atomically. JSONL
+    lines of a sequence of documents are encoded by `jobs` forked processes, a chunk each
+    (the file is the same).
 
     Returns:
         The number of documents written.
@@ -72,10 +77,25 @@ def write_like(
         return write_csv(path, itertools.chain(first, records), columns, delimiter=fmt.delimiter)
     count = 0
     with open_write_atomic(path) as fh:
-        for record in records:
+        if fmt.kind == "jsonl" and isinstance(docs, Sequence):
+            tasks = ranges(len(docs), WRITE_CHUNK)
+            lines = partial(_jsonl_lines, text_field=text_field)
+            for chunk in map_shared(lines, docs, tasks, jobs=jobs):
+                fh.write(chunk)
+            return len(docs)
+        for record in records:  # streamed: a generator of documents is never held whole
             if fmt.kind == "text":
                 fh.write(str(record[text_field]).encode(fmt.encoding))
             else:
-                fh.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
+                fh.write((json_dumps(record) + "\n").encode("utf-8"))
             count += 1
     return count
+
+
+WRITE_CHUNK = 4096  # documents per JSONL encoding task
+
+
+def _jsonl_lines(docs: Sequence[Document], task: range, text_field: str) -> bytes:
+    """The JSONL lines of `docs[task]`, each its `meta` with `text_field` set to its text."""
+    lines = (json_dumps({**docs[i].meta, text_field: docs[i].text}) + "\n" for i in task)
+    return "".join(lines).encode("utf-8")
