@@ -81,9 +81,10 @@ def scan(
     config = config or DedupConfig()
     docs = docs if isinstance(docs, Sequence) else list(docs)
     infos = document_infos(docs)
-    seen: dict[str, str] = {}
-    for info in infos:
-        require_unique_id(info, seen)
+    if len({info.id for info in infos}) < len(infos):  # the loop names the first repeat
+        seen: dict[str, str] = {}
+        for info in infos:
+            require_unique_id(info, seen)
     return _build_report(
         docs, config, all_pairs=False, jobs=resolve_jobs(jobs), duplicates=duplicates, infos=infos
     )

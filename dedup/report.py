@@ -485,6 +485,8 @@ def document_reuse(
         >>> [(d.reused, d.main_source) for d in document_reuse(docs, [p])]
         [(0.4, 'b'), (1.0, 'a')]
     """
+    if not passages:
+        return tuple(documents)
     spans: dict[str, dict[str, set[tuple[int, int]]]] = {}
     for p in passages:
         for mine, other in ((p.a, p.b), (p.b, p.a)):

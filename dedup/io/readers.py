@@ -48,7 +48,7 @@ from dedup.io.formats import (
 )
 from dedup.io.remote import GLOB, is_url, remote_files
 from dedup.io.tables import RawRecord, csv_records, parquet_records, raw_json
-from dedup.parallel import map_batches
+from dedup.parallel import map_batches, map_shared, map_while, shared_array
 
 __all__ = [
     "JSONL_SUFFIXES",
@@ -156,28 +156,39 @@ class DocumentReader:
         if not files or any(f.kind != "jsonl" or f.compression is not None for f in plain):
             del self.passed_over[passed:]  # `read` walks the paths again
             return None
+        meanwhile = None
         if sign is not None:
             from dedup.signature import prepare  # the sketch is not a reader's concern
 
-            prepare(sign)  # once here, not once in every worker of every pool
-        indexes = []
-        for name, fmt in zip(files, plain, strict=True):
-            self.formats[name] = fmt
-            try:
-                indexes.append((name, self._index_jsonl(name, sign)))
-            except OSError as ex:
-                msg = f"{name}: cannot be read ({ex}); check the file"
-                raise InputError(msg) from ex
+            # Loaded here while the lines are counted, before the indexing workers fork
+            # (they inherit it): once, not once in every worker of every pool.
+            meanwhile = partial(prepare, sign)
+        try:
+            tasks = _range_tasks(files, self.jobs, meanwhile)
+            indexes = []
+            for name, fmt in zip(files, plain, strict=True):
+                self.formats[name] = fmt
+                indexes.append((name, self._index_jsonl(name, tasks[name], sign)))
+        except OSError as ex:
+            msg = f"{ex.filename or ', '.join(files)}: cannot be read ({ex}); check the file"
+            raise InputError(msg) from ex
         return JsonlCorpus.join(self, indexes, sign)
 
-    def _index_jsonl(self, name: str, sign: DedupConfig | None) -> _Index:
-        tasks = _range_tasks(name, self.jobs)
+    def _index_jsonl(self, name: str, tasks: _Ranges, sign: DedupConfig | None) -> _Index:
+        """Index one file's byte ranges over `jobs` forked workers; with `sign`, each writes
+        the signatures of its documents into one array shared with this process, at the row
+        of their line, so no signature is pickled or copied on its way here."""
+        rows = None if sign is None else shared_array((tasks.lines, sign.num_perm), np.uint32)
         settings = replace(self, skipped=[], passed_over=[], formats={}, jobs=1)
-        index = partial(_index_range, settings, name, sign=sign)
-        parts = list(map_batches(index, tasks, jobs=self.jobs))
+        index = partial(_index_range, sign=sign)
+        parts = list(map_shared(index, (settings, name, rows), tasks.ranges, jobs=self.jobs))
         for part in parts:
             self.skipped.extend(part.skipped)
-        return _Index.join(parts)
+        joined = _Index.join(parts)
+        if rows is None:
+            return joined
+        every_line = len(joined.lines) == tasks.lines  # no blank or skipped line: no copy
+        return replace(joined, signatures=rows if every_line else rows[joined.lines - 1])
 
     def _local_files(self, path: str) -> list[Path]:
         """The files a local path names: itself, a directory's walk, or a glob's matches."""
@@ -270,10 +281,10 @@ class DocumentReader:
         The parent only joins the results in order: JSON parsing, the bulk of reading, is
         what a corpus-sized scan would otherwise do on one core.
         """
-        tasks = _range_tasks(name, self.jobs)
+        tasks = _range_tasks([name], self.jobs)[name].ranges
         settings = replace(self, skipped=[], passed_over=[], formats={}, jobs=1)
         parse = partial(_parse_range, settings, name)
-        for docs, skipped in map_batches(parse, tasks, jobs=self.jobs):
+        for docs, skipped in map_batches(parse, ([t] for t in tasks), jobs=self.jobs):
             self.skipped.extend(skipped)
             yield from docs
 
@@ -370,13 +381,30 @@ def _line_ranges(path: str, size: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in pairwise(cuts) if b > a]
 
 
-def _range_tasks(path: str, jobs: int) -> list[list[tuple[int, int, int]]]:
-    """Byte ranges of a JSONL file, each with the number of its first line (the lines of
-    each range counted by `jobs` processes), one range per task."""
-    spans = _line_ranges(path, READ_CHUNK)
-    counts = map_batches(partial(_count_lines, path), ([s] for s in spans), jobs=jobs)
-    firsts = accumulate(counts, initial=1)  # one more than there are spans
-    return [[(start, end, first)] for (start, end), first in zip(spans, firsts, strict=False)]
+@dataclass(frozen=True)
+class _Ranges:
+    """A JSONL file's byte ranges `(start, end, number of the first line)`, and its lines."""
+
+    ranges: list[tuple[int, int, int]]
+    lines: int
+
+
+def _range_tasks(
+    paths: Sequence[str], jobs: int, meanwhile: Callable[[], None] | None = None
+) -> dict[str, _Ranges]:
+    """Byte ranges of JSONL files, each with the number of its first line; the lines of
+    each range are counted by `jobs` processes while this one runs `meanwhile`."""
+    spans = {path: _line_ranges(path, READ_CHUNK) for path in paths}
+    work = [(path, span) for path, path_spans in spans.items() for span in path_spans]
+    counts = iter(map_while(_count_lines, work, meanwhile, jobs=jobs))
+    out = {}
+    for path, path_spans in spans.items():
+        firsts = list(accumulate((next(counts) for _ in path_spans), initial=1))
+        ranges = [
+            (start, end, first) for (start, end), first in zip(path_spans, firsts[:-1], strict=True)
+        ]
+        out[path] = _Ranges(ranges, firsts[-1] - 1)
+    return out
 
 
 def _read_span(path: str, start: int, end: int) -> bytes:
@@ -385,9 +413,9 @@ def _read_span(path: str, start: int, end: int) -> bytes:
         return fh.read(end - start)
 
 
-def _count_lines(path: str, spans: list[tuple[int, int]]) -> int:
-    """Lines in one byte range (the last one of a file may lack its newline)."""
-    start, end = spans[0]
+def _count_lines(work: tuple[str, tuple[int, int]]) -> int:
+    """Lines in one byte range of a file (the last one of a file may lack its newline)."""
+    path, (start, end) = work
     data = _read_span(path, start, end)
     return data.count(b"\n") + (not data.endswith(b"\n"))
 
@@ -415,6 +443,10 @@ class _Index:
 
     @classmethod
     def join(cls, parts: Sequence[_Index]) -> _Index:
+        """The parts one after the other (their `skipped` left out); one part is not copied."""
+        if len(parts) == 1:
+            return replace(parts[0], skipped=[])
+
         def cat(name: str) -> Any:
             arrays = [getattr(p, name) for p in parts]
             return np.concatenate(arrays) if arrays and arrays[0] is not None else None
@@ -429,13 +461,15 @@ class _Index:
 
 
 def _index_range(
-    reader: DocumentReader,
-    path: str,
-    tasks: list[tuple[int, int, int]],
+    state: tuple[DocumentReader, str, npt.NDArray[np.uint32] | None],
+    task: tuple[int, int, int],
     sign: DedupConfig | None = None,
 ) -> _Index:
-    """Parse one byte range (its first line is number `first`) and index its documents."""
-    start, end, first = tasks[0]
+    """Parse one byte range (its first line is number `first`) and index its documents;
+    with `sign`, write their signatures into the shared `rows`, at the row of their line."""
+    shared, path, rows = state
+    reader = replace(shared, skipped=[])  # this range's own (a worker runs many ranges)
+    start, end, first = task
     offsets, lengths, lines, chars, ids, texts = [], [], [], [], [], []
     at = start
     for line_no, raw in enumerate(io.BytesIO(_read_span(path, start, end)), start=first):
@@ -452,13 +486,12 @@ def _index_range(
     def arr(values: list[int]) -> npt.NDArray[np.int64]:
         return np.array(values, dtype=np.int64)
 
-    signatures = None
-    if sign is not None:
+    found = (arr(offsets), arr(lengths), arr(lines), arr(chars))
+    if sign is not None and rows is not None and texts:
         from dedup.signature import text_signatures  # the sketch is not a reader's concern
 
-        signatures = text_signatures(texts, sign)
-    found = (arr(offsets), arr(lengths), arr(lines), arr(chars))
-    return _Index(*found, ids, reader.skipped, signatures)
+        rows[found[2] - 1] = text_signatures(texts, sign)
+    return _Index(*found, ids, reader.skipped)
 
 
 class JsonlCorpus(Sequence[Document]):
