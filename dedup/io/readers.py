@@ -42,6 +42,7 @@ from dedup.io.formats import (
     InputFormat,
     detect_format,
     is_corpus_name,
+    json_dumps,
     json_lines_head,
     json_value,
     walk,
@@ -137,7 +138,7 @@ class DocumentReader:
         return [str(f) for path in paths for f in self._local_files(path)]
 
     def jsonl_corpus(
-        self, paths: Sequence[str], *, sign: DedupConfig | None = None
+        self, paths: Sequence[str], *, sign: DedupConfig | None = None, verbatim: bool = False
     ) -> JsonlCorpus | None:
         """With `jobs` > 1 and only local, uncompressed JSONL files: their documents as a
         `JsonlCorpus`, indexed by `jobs` processes; otherwise None (use `read`).
@@ -147,6 +148,8 @@ class DocumentReader:
         boundary or stays in this process's memory. With `sign`, the workers also compute
         each document's MinHash signature under those settings while they hold its text
         (`JsonlCorpus.take_signatures`), which saves parsing every line a second time.
+        With `verbatim`, they note which lines are already what `write_like` would write
+        for their document (`JsonlCorpus.verbatim_line`), so writing them needs no parsing.
         """
         if self.jobs <= 1 or any(p == STDIN or is_url(p) for p in paths):
             return None
@@ -168,19 +171,21 @@ class DocumentReader:
             indexes = []
             for name, fmt in zip(files, plain, strict=True):
                 self.formats[name] = fmt
-                indexes.append((name, self._index_jsonl(name, tasks[name], sign)))
+                indexes.append((name, self._index_jsonl(name, tasks[name], sign, verbatim)))
         except OSError as ex:
             msg = f"{ex.filename or ', '.join(files)}: cannot be read ({ex}); check the file"
             raise InputError(msg) from ex
         return JsonlCorpus.join(self, indexes, sign)
 
-    def _index_jsonl(self, name: str, tasks: _Ranges, sign: DedupConfig | None) -> _Index:
+    def _index_jsonl(
+        self, name: str, tasks: _Ranges, sign: DedupConfig | None, verbatim: bool
+    ) -> _Index:
         """Index one file's byte ranges over `jobs` forked workers; with `sign`, each writes
         the signatures of its documents into one array shared with this process, at the row
         of their line, so no signature is pickled or copied on its way here."""
         rows = None if sign is None else shared_array((tasks.lines, sign.num_perm), np.uint32)
         settings = replace(self, skipped=[], passed_over=[], formats={}, jobs=1)
-        index = partial(_index_range, sign=sign)
+        index = partial(_index_range, sign=sign, verbatim=verbatim)
         parts = list(map_shared(index, (settings, name, rows), tasks.ranges, jobs=self.jobs))
         for part in parts:
             self.skipped.extend(part.skipped)
@@ -440,6 +445,7 @@ class _Index:
     ids: list[str]
     skipped: list[SkippedRecord] = field(default_factory=list)
     signatures: npt.NDArray[np.uint32] | None = None  # when signed while indexed
+    verbatim: npt.NDArray[np.bool_] | None = None  # line == its document's output line
 
     @classmethod
     def join(cls, parts: Sequence[_Index]) -> _Index:
@@ -455,22 +461,24 @@ class _Index:
         if not parts:
             none = np.zeros(0, np.int64)
             return cls(none, none, none, none, ids)
-        return cls(
-            cat("offsets"), cat("lengths"), cat("lines"), cat("chars"), ids, [], cat("signatures")
-        )
+        found = (cat("offsets"), cat("lengths"), cat("lines"), cat("chars"))
+        return cls(*found, ids, [], cat("signatures"), cat("verbatim"))
 
 
 def _index_range(
     state: tuple[DocumentReader, str, npt.NDArray[np.uint32] | None],
     task: tuple[int, int, int],
     sign: DedupConfig | None = None,
+    verbatim: bool = False,
 ) -> _Index:
     """Parse one byte range (its first line is number `first`) and index its documents;
-    with `sign`, write their signatures into the shared `rows`, at the row of their line."""
+    with `sign`, write their signatures into the shared `rows`, at the row of their line;
+    with `verbatim`, note whether each line is the JSONL line `write_like` writes for it."""
     shared, path, rows = state
     reader = replace(shared, skipped=[])  # this range's own (a worker runs many ranges)
     start, end, first = task
     offsets, lengths, lines, chars, ids, texts = [], [], [], [], [], []
+    same: list[bool] = []
     at = start
     for line_no, raw in enumerate(io.BytesIO(_read_span(path, start, end)), start=first):
         for doc in reader._read_jsonl([raw], path, line_no):  # type: ignore[arg-type]
@@ -481,6 +489,10 @@ def _index_range(
             ids.append(doc.id)
             if sign is not None:
                 texts.append(doc.text)
+            if verbatim:
+                # Decoding as plain UTF-8 keeps a byte-order mark, which the output has not.
+                written = json_dumps({**doc.meta, reader.text_field: doc.text}) + "\n"
+                same.append(raw.decode("utf-8") == written)
         at += len(raw)
 
     def arr(values: list[int]) -> npt.NDArray[np.int64]:
@@ -491,7 +503,8 @@ def _index_range(
         from dedup.signature import text_signatures  # the sketch is not a reader's concern
 
         rows[found[2] - 1] = text_signatures(texts, sign)
-    return _Index(*found, ids, reader.skipped)
+    kept = np.array(same, dtype=np.bool_) if verbatim else None
+    return _Index(*found, ids, reader.skipped, None, kept)
 
 
 class JsonlCorpus(Sequence[Document]):
@@ -558,18 +571,40 @@ class JsonlCorpus(Sequence[Document]):
     def __getitem__(self, i: int | slice) -> Document | Sequence[Document]:
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(len(self)))]
+        raw, path = self._line(i), self._paths[int(self._file[i])]
+        docs = self._reader._read_jsonl([raw], path, int(self._index.lines[i]))  # type: ignore[arg-type]
+        return next(docs)
+
+    def verbatim_line(self, i: int, text_field: str) -> bytes | None:
+        """The line of document `i` as it is in its file, when that is exactly the JSONL line
+        `write_like` would write for it with `text_field` (noted while indexing, see
+        `DocumentReader.jsonl_corpus`); None when it is not, or not known."""
+        verbatim = self._index.verbatim
+        if verbatim is None or not verbatim[i] or text_field != self._reader.text_field:
+            return None
+        return self._line(i)
+
+    def _line(self, i: int) -> bytes:
         f = int(self._file[i])
         fd = self._fds.get(f)
         if fd is None:
             fd = self._fds[f] = os.open(self._paths[f], os.O_RDONLY)
-        raw = os.pread(fd, int(self._index.lengths[i]), int(self._index.offsets[i]))
-        docs = self._reader._read_jsonl([raw], self._paths[f], int(self._index.lines[i]))  # type: ignore[arg-type]
-        return next(docs)
+        return os.pread(fd, int(self._index.lengths[i]), int(self._index.offsets[i]))
 
     @property
     def ids(self) -> list[str]:
         """Every document's id, in order."""
         return self._index.ids
+
+    @property
+    def paths(self) -> list[str]:
+        """The files read, in order."""
+        return self._paths
+
+    @property
+    def file_of(self) -> npt.NDArray[np.int32]:
+        """Every document's file, as a position in `paths`."""
+        return self._file  # type: ignore[no-any-return]
 
     @property
     def sources(self) -> list[str]:
