@@ -138,3 +138,64 @@ def test_cli_clean_output_is_the_same_for_any_jobs(jsonl, tmp_path, monkeypatch)
         outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outs[0] == outs[1]
     assert b"not json" in outs[0]["rejects.jsonl"]  # nothing lost: the bad lines are rejects
+
+
+def _mixed_lines(corpus) -> list[bytes]:
+    """JSONL lines of `corpus`, most exactly as `dedup clean` writes them back and some not:
+    the text first, ASCII escapes, a CRLF ending, a byte-order mark, boilerplate to cut."""
+    lines = []
+    for k, doc in enumerate(corpus):
+        text = doc.text + ("\nLeave a Comment" if k % 3 == 0 else "")
+        record = {"name": doc.id, "text": text}
+        if k % 4 == 1:
+            record = {"text": text, "name": doc.id}  # written back with the text last
+        line = json.dumps(record, ensure_ascii=k % 5 == 2).encode()
+        lines.append(line + (b"\r\n" if k % 7 == 3 else b"\n"))
+    lines[0] = b"\xef\xbb\xbf" + lines[0]
+    return lines
+
+
+def test_verbatim_lines_are_exactly_those_written_back(tmp_path, corpus):
+    path = tmp_path / "mixed.jsonl"
+    lines = _mixed_lines(corpus)
+    path.write_bytes(b"".join(lines))
+    reader = DocumentReader(jobs=2)
+    lazy = reader.jsonl_corpus([str(path)], verbatim=True)
+    assert lazy is not None
+    docs = list(DocumentReader().read([str(path)]))
+    for i, (line, doc) in enumerate(zip(lines, docs, strict=True)):
+        written = (json.dumps({**doc.meta, "text": doc.text}, ensure_ascii=False) + "\n").encode()
+        assert lazy.verbatim_line(i, "text") == (line if line == written else None)
+        assert lazy.verbatim_line(i, "body") is None  # written back under another field
+    assert any(lazy.verbatim_line(i, "text") for i in range(len(lazy)))
+    assert not all(lazy.verbatim_line(i, "text") for i in range(len(lazy)))
+    lazy.close()
+
+
+@pytest.mark.parametrize("layout", ["file", "directory"])
+def test_cli_clean_of_mixed_lines_is_the_same_for_any_jobs(tmp_path, corpus, monkeypatch, layout):
+    # Lines copied as they are, lines encoded again, cut documents and dropped copies, in
+    # chunks (WRITE_CHUNK) and byte ranges (READ_CHUNK) that cut across them all.
+    monkeypatch.setattr(writers, "WRITE_CHUNK", 3)
+    monkeypatch.setattr(readers, "READ_CHUNK", 211)
+    lines = _mixed_lines(corpus)
+    lines.insert(2, lines[4])  # an exact copy, dropped
+    if layout == "file":
+        source = tmp_path / "mixed.jsonl"
+        source.write_bytes(b"".join(lines))
+    else:
+        source = tmp_path / "in"
+        source.mkdir()
+        (source / "a.jsonl").write_bytes(b"".join(lines[:5]))
+        (source / "b.jsonl").write_bytes(b"".join(lines[5:]).rstrip(b"\n"))
+        (source / "c.jsonl").write_bytes(b"{not json\n")  # no document: no output file
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"clean-{jobs}"
+        code, _, stderr = run_cli("clean", str(source), "--jobs", jobs, "-o", str(out))
+        assert code == 0, stderr
+        outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert outs[0] == outs[1]
+    assert not [name for name in outs[1] if name.endswith(".tmp")]  # no chunk file left
+    assert b"Leave a Comment" in outs[0]["removed.jsonl"]
+    assert b"near_duplicate" in outs[0]["rejects.jsonl"]
