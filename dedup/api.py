@@ -19,6 +19,7 @@ from dedup.report import (
     BoilerplateLine,
     DocumentInfo,
     DocumentPair,
+    DocumentTable,
     PassageMatch,
     Report,
     document_infos,
@@ -81,7 +82,7 @@ def scan(
     config = config or DedupConfig()
     docs = docs if isinstance(docs, Sequence) else list(docs)
     infos = document_infos(docs)
-    if len({info.id for info in infos}) < len(infos):  # the loop names the first repeat
+    if len(set(infos.ids)) < len(infos):  # the loop names the first repeat
         seen: dict[str, str] = {}
         for info in infos:
             require_unique_id(info, seen)
@@ -97,11 +98,11 @@ def _build_report(
     all_pairs: bool,
     jobs: int = 1,
     duplicates: Duplicates | None = None,
-    infos: list[DocumentInfo] | None = None,
+    infos: DocumentTable | None = None,
 ) -> Report:
     set_stage("near-duplicates")
     infos = infos if infos is not None else document_infos(docs)
-    position = {info.id: i for i, info in enumerate(infos)}
+    position = {doc_id: i for i, doc_id in enumerate(infos.ids)}
     if duplicates is None:
         duplicates = find_duplicates(docs, config, jobs=jobs)
     reuse = (
@@ -125,7 +126,7 @@ def _build_report(
     if all_pairs and len(docs) == 2 and (0, 1) not in overlaps:
         overlaps[(0, 1)] = document_overlap(docs[0], docs[1], config)
     pairs = [
-        DocumentPair(infos[ia].id, infos[ib].id, overlap[0], config.threshold, *overlap[1:])
+        DocumentPair(infos.ids[ia], infos.ids[ib], overlap[0], config.threshold, *overlap[1:])
         for (ia, ib), overlap in sorted(overlaps.items())
     ]
     return assemble_report(
@@ -179,7 +180,7 @@ def assemble_report(
         fingerprint=config.fingerprint(),
         # A document's reuse counts every passage found, not only those the caps report.
         documents=document_reuse(
-            list(documents), list(reuse.passages if reuse is not None else passages)
+            documents, list(reuse.passages if reuse is not None else passages)
         ),
         pairs=tuple(pairs),
         passages=tuple(passages),

@@ -17,7 +17,7 @@ import json
 import shutil
 import textwrap
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any
@@ -31,6 +31,7 @@ from dedup.parallel import map_shared, ranges
 from dedup.report import (
     KINDS,
     BoilerplateLine,
+    DocumentDicts,
     DocumentPair,
     PassageMatch,
     Report,
@@ -72,7 +73,7 @@ def render_report(
         0 documents, 0 shared passages
     """
     if fmt == "json":
-        return json_text(report.to_dict(), jobs=jobs)
+        return json_text(report.json_fields(), jobs=jobs)
     if fmt == "html":
         return render_html(report, texts=texts, title=f"dedup report: {_summary_line(report)}")
     return _report_text(report, width, texts or {}) + "\n"
@@ -287,7 +288,7 @@ def render_query(result: QueryResult, fmt: str, location: str) -> str:
 # --------------------------------------------------------------------- JSON
 
 
-ENCODE_CHUNK = 20000  # list elements per encoding task
+ENCODE_CHUNK = 5000  # list elements per encoding task
 
 
 def json_text(data: dict[str, Any], *, jobs: int = 1) -> str:
@@ -314,7 +315,7 @@ def json_text(data: dict[str, Any], *, jobs: int = 1) -> str:
     fields = []
     for key, value in data.items():
         name = json_dumps(key)
-        if isinstance(value, list) and value:
+        if isinstance(value, list | DocumentDicts) and value:
             tasks = ranges(len(value), ENCODE_CHUNK)
             items = ",\n".join(map_shared(_encode_items, value, tasks, jobs=jobs))
             fields.append(f" {name}: [\n{items}\n ]")
@@ -323,7 +324,7 @@ def json_text(data: dict[str, Any], *, jobs: int = 1) -> str:
     return "{\n" + ",\n".join(fields) + "\n}\n"
 
 
-def _encode_items(values: list[Any], task: range) -> str:
+def _encode_items(values: Sequence[Any], task: range) -> str:
     return ",\n".join("  " + json_dumps(values[i]) for i in task)
 
 
