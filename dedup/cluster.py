@@ -28,7 +28,7 @@ from dedup.lsh import _band_order, band_candidates, document_bands, row_keys
 from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.progress import set_stage
 from dedup.report import ClusterMember, DuplicateCluster
-from dedup.signature import document_signatures, prepare, text_shingle_sets
+from dedup.signature import compiled, document_signatures, prepare, text_shingle_sets
 from dedup.verify import set_jaccard
 
 BATCH = 2048  # documents per signature batch (per worker task)
@@ -449,6 +449,7 @@ def cluster_signatures(
     clusters: Found = []
     involved = np.zeros(len(texts), dtype=bool)
     involved[sets.docs] = True  # only a document with candidates can represent a cluster
+    fast = compiled(config)  # loaded by `_Sets.build`
     for rep in order[involved[order]].tolist():
         if assigned[rep]:
             continue
@@ -461,7 +462,7 @@ def cluster_signatures(
                 if assigned[doc]:
                     continue
                 counts["duplicate_candidates"] += 1
-                jac = set_jaccard(rep_set, sets[doc])
+                jac = set_jaccard(rep_set, sets[doc], fast=fast)
                 if jac >= config.threshold:
                     assigned[doc] = True
                     found.append((doc, round(jac, 6)))

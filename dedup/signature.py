@@ -322,6 +322,13 @@ def prepare(config: DedupConfig) -> None:
         # numba compiles (or loads from its cache) a kernel at its first call, not at import.
         text_signatures(["warm up"], config)
         text_shingle_sets(["warm up"], config)
+        _compiled().intersection(np.zeros(1, U32), np.zeros(1, U32))
+
+
+def compiled(config: DedupConfig) -> bool:
+    """Whether the compiled kernels serve `config` (numba installed, word shingles):
+    after `prepare`, they are loaded (see `dedup.verify.set_jaccard`'s `fast`)."""
+    return _use_kernel(config, None)
 
 
 def document_signatures(
