@@ -102,7 +102,8 @@ def _build_report(
 ) -> Report:
     set_stage("near-duplicates")
     infos = infos if infos is not None else document_infos(docs)
-    position = {doc_id: i for i, doc_id in enumerate(infos.ids)}
+    # Positions by id, for passages only: a documents-only scan of a million needs none.
+    position = {doc_id: i for i, doc_id in enumerate(infos.ids)} if config.passages else {}
     if duplicates is None:
         duplicates = find_duplicates(docs, config, jobs=jobs)
     reuse = (

@@ -85,7 +85,7 @@ def test_parallel_jsonl_read_equals_serial(jsonl, id_field):
     assert corpus is not None
     assert [corpus[i] for i in range(len(corpus))] == expected
     assert corpus.ids == [d.id for d in expected]
-    assert corpus.sources == [d.source for d in expected]
+    assert list(corpus.sources) == [d.source for d in expected]
     assert corpus.chars.tolist() == [d.chars for d in expected]
     assert indexed.skipped == serial.skipped
     assert corpus.take_signatures(DedupConfig(seed=2)) is None  # other settings: not these

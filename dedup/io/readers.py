@@ -607,10 +607,9 @@ class JsonlCorpus(Sequence[Document]):
         return self._file  # type: ignore[no-any-return]
 
     @property
-    def sources(self) -> list[str]:
-        """Every document's source (`path:LINE`), in order."""
-        paths, lines = self._paths, self._index.lines.tolist()
-        return [f"{paths[f]}:{n}" for f, n in zip(self._file.tolist(), lines, strict=True)]
+    def sources(self) -> Sequence[str]:
+        """Every document's source (`path:LINE`), in order, each made when asked for."""
+        return _Sources(self._paths, self._file, self._index.lines)
 
     @property
     def chars(self) -> npt.NDArray[np.int64]:
@@ -622,6 +621,25 @@ class JsonlCorpus(Sequence[Document]):
         for fd in self._fds.values():
             os.close(fd)
         self._fds.clear()
+
+
+class _Sources(Sequence[str]):
+    """`path:LINE` of documents by file number and line number, made when asked for."""
+
+    def __init__(self, paths: list[str], files: Any, lines: npt.NDArray[np.int64]) -> None:
+        self._paths, self._files, self._lines = paths, files, lines
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[str]: ...
+    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return f"{self._paths[int(self._files[i])]}:{int(self._lines[i])}"
 
 
 def _sketch(config: DedupConfig) -> tuple[Any, ...]:
