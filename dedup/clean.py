@@ -313,11 +313,17 @@ class KeptDocuments(Sequence[Document]):
 
 
 class _ById(Mapping[str, Document]):
-    """`docs` by id, each document fetched when asked for."""
+    """`docs` by id, each document fetched when asked for; `source` reads none."""
 
     def __init__(self, docs: Sequence[Document], ids: Sequence[str]) -> None:
         self._docs = docs
         self._at = {doc_id: i for i, doc_id in enumerate(ids)}
+        self._sources: Sequence[str] | None = getattr(docs, "sources", None)  # a JsonlCorpus's
+
+    def source(self, doc_id: str) -> str:
+        """The source of document `doc_id`, without parsing it where the corpus knows it."""
+        at = self._at[doc_id]
+        return self._sources[at] if self._sources is not None else self._docs[at].source
 
     def __getitem__(self, doc_id: str) -> Document:
         return self._docs[self._at[doc_id]]
@@ -332,9 +338,7 @@ class _ById(Mapping[str, Document]):
         return len(self._at)
 
 
-def _indexed(
-    against: QueryResult, by_id: Mapping[str, Document]
-) -> dict[str, tuple[Reject, list[RemovedPassage]]]:
+def _indexed(against: QueryResult, by_id: _ById) -> dict[str, tuple[Reject, list[RemovedPassage]]]:
     """Per document that reuses indexed text: its reject, and its passages as cuts."""
     out: dict[str, tuple[Reject, list[RemovedPassage]]] = {}
     sources = against.sources
@@ -342,7 +346,7 @@ def _indexed(
         if pair.b in by_id and pair.b not in out:
             reject = Reject(
                 pair.b,
-                by_id[pair.b].source,
+                by_id.source(pair.b),
                 INDEXED_DUPLICATE,
                 duplicate_of=pair.a,
                 jaccard=pair.jaccard,
@@ -357,7 +361,7 @@ def _indexed(
     for doc, passages in reused.items():
         passages.sort(key=lambda p: (p.b.start, p.b.end, p.a.doc, p.a.start))
         reject = Reject(
-            doc, by_id[doc].source, INDEXED_REUSE, passages=tuple(passages), sources=sources
+            doc, by_id.source(doc), INDEXED_REUSE, passages=tuple(passages), sources=sources
         )
         text = by_id[doc].text
         cuts = [
@@ -424,9 +428,7 @@ def _check_on_line(
         raise InputError(STALE_REPORT_TEXT.format(doc=doc.id, detail=detail))
 
 
-def _dropped(
-    clusters: Iterable[DuplicateCluster], by_id: Mapping[str, Document]
-) -> dict[str, Reject]:
+def _dropped(clusters: Iterable[DuplicateCluster], by_id: _ById) -> dict[str, Reject]:
     """The non-kept copy of every cluster, each with the document and Jaccard it was measured by."""
     out: dict[str, Reject] = {}
     for c in clusters:
@@ -445,14 +447,14 @@ def _dropped(
 
 
 def _duplicate_reject(
-    c: DuplicateCluster, doc: str, of: str, jaccard: float, by_id: Mapping[str, Document]
+    c: DuplicateCluster, doc: str, of: str, jaccard: float, by_id: _ById
 ) -> Reject:
     if doc not in by_id:
         detail = "a duplicate cluster names it but it is not among the input documents"
         raise InputError(STALE_REPORT_TEXT.format(doc=doc, detail=detail))
     return Reject(
         doc,
-        by_id[doc].source,
+        by_id.source(doc),
         "near_duplicate",
         duplicate_of=of,
         jaccard=jaccard,
