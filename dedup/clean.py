@@ -545,9 +545,10 @@ def clean(
         encoding=encoding,
         jobs=jobs,
     )
-    # One local JSONL input and several jobs: the workers parse (and sign) it, and its texts
-    # stay in the file until the workers that write the output read them again.
-    lazy = len(paths) == 1 and jobs > 1
+    # One local JSONL input, several jobs and no boilerplate search (it reads every text in
+    # this process): the workers parse (and sign) it, and its texts stay in the file until
+    # the workers that write the output read them again.
+    lazy = len(paths) == 1 and jobs > 1 and not config.find_boilerplate
     sign = replace(config, passages=False) if report is None else None
     inputs = [_read_input(reader, path, lazy=lazy, sign=sign) for path in paths]
     _check_targets(inputs, paths, out_dir)

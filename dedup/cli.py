@@ -911,9 +911,10 @@ def scan(
             counts = result.report.summary()
             click.echo(scan_summary(counts, len(result.skipped), took).render(), err=True)
         return
-    # Local JSONL read by the workers, signed as it is parsed (unless Spark finds the
-    # duplicates), its texts left in the files until a stage asks for one.
-    lazy = config if engine.name != "spark" else None
+    # A documents-only scan of local JSONL: read by the workers, signed as it is parsed,
+    # the texts left in the files (passages and boilerplate read every text in this process).
+    documents_only = not (config.passages or config.find_boilerplate)
+    lazy = config if engine.name != "spark" and documents_only else None
     docs, skipped = _read_counted(
         paths, text_field, id_field, strict, quiet=quiet, jobs=jobs, lazy=lazy
     )
