@@ -131,7 +131,23 @@ def _shingle_sets(buf: Any, bounds: Any, modes: Any, n: int, casefold: bool, out
     return result
 
 
+def _intersection(a: Any, b: Any) -> int:
+    """How many values two sorted sets share (one merge pass)."""
+    i = j = n = 0
+    while i < len(a) and j < len(b):
+        if a[i] < b[j]:
+            i += 1
+        elif a[i] > b[j]:
+            j += 1
+        else:
+            n += 1
+            i += 1
+            j += 1
+    return n
+
+
 if njit is not None:
+    intersection = njit(cache=True)(_intersection)
     _fmix64 = njit(cache=True, inline="always")(_fmix64)
     _words = njit(cache=True)(_words)
     _shingles = njit(cache=True)(_shingles)
@@ -142,4 +158,5 @@ if njit is not None:
 else:  # pragma: no cover
     signatures = _signatures
     shingle_sets = _shingle_sets
+    intersection = _intersection
     AVAILABLE = False

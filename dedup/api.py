@@ -19,8 +19,10 @@ from dedup.report import (
     BoilerplateLine,
     DocumentInfo,
     DocumentPair,
+    DocumentTable,
     PassageMatch,
     Report,
+    document_infos,
     document_reuse,
 )
 from dedup.verify import document_overlap
@@ -78,12 +80,14 @@ def scan(
         2
     """
     config = config or DedupConfig()
-    docs = list(docs)
-    seen: dict[str, str] = {}
-    for doc in docs:
-        require_unique_id(doc, seen)
+    docs = docs if isinstance(docs, Sequence) else list(docs)
+    infos = document_infos(docs)
+    if len(set(infos.ids)) < len(infos):  # the loop names the first repeat
+        seen: dict[str, str] = {}
+        for info in infos:
+            require_unique_id(info, seen)
     return _build_report(
-        docs, config, all_pairs=False, jobs=resolve_jobs(jobs), duplicates=duplicates
+        docs, config, all_pairs=False, jobs=resolve_jobs(jobs), duplicates=duplicates, infos=infos
     )
 
 
@@ -94,9 +98,12 @@ def _build_report(
     all_pairs: bool,
     jobs: int = 1,
     duplicates: Duplicates | None = None,
+    infos: DocumentTable | None = None,
 ) -> Report:
     set_stage("near-duplicates")
-    position = {doc.id: i for i, doc in enumerate(docs)}
+    infos = infos if infos is not None else document_infos(docs)
+    # Positions by id, for passages only: a documents-only scan of a million needs none.
+    position = {doc_id: i for i, doc_id in enumerate(infos.ids)} if config.passages else {}
     if duplicates is None:
         duplicates = find_duplicates(docs, config, jobs=jobs)
     reuse = (
@@ -120,10 +127,9 @@ def _build_report(
     if all_pairs and len(docs) == 2 and (0, 1) not in overlaps:
         overlaps[(0, 1)] = document_overlap(docs[0], docs[1], config)
     pairs = [
-        DocumentPair(docs[ia].id, docs[ib].id, overlap[0], config.threshold, *overlap[1:])
+        DocumentPair(infos.ids[ia], infos.ids[ib], overlap[0], config.threshold, *overlap[1:])
         for (ia, ib), overlap in sorted(overlaps.items())
     ]
-    infos = [DocumentInfo(d.id, d.source, d.chars) for d in docs]
     return assemble_report(
         config,
         infos,
@@ -175,7 +181,7 @@ def assemble_report(
         fingerprint=config.fingerprint(),
         # A document's reuse counts every passage found, not only those the caps report.
         documents=document_reuse(
-            list(documents), list(reuse.passages if reuse is not None else passages)
+            documents, list(reuse.passages if reuse is not None else passages)
         ),
         pairs=tuple(pairs),
         passages=tuple(passages),

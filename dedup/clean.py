@@ -20,21 +20,24 @@ from __future__ import annotations
 import glob
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import compress
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
+
+import numpy as np
 
 from dedup.cluster import Duplicates
 from dedup.config import DedupConfig
-from dedup.document import Document
+from dedup.document import Document, document_ids
 from dedup.errors import InputError
 from dedup.io.atomic import all_or_nothing, write_atomic
 from dedup.io.formats import InputFormat, json_value, source_path
-from dedup.io.readers import DocumentReader, SkippedRecord, require_documents
+from dedup.io.readers import DocumentReader, JsonlCorpus, SkippedRecord, require_documents
 from dedup.io.remote import is_url
 from dedup.io.writers import write_jsonl, write_like
+from dedup.parallel import resolve_jobs
 from dedup.report import BoilerplateLine, DuplicateCluster, PassageMatch, Report
 from dedup.store import Index, QueryResult
 
@@ -179,7 +182,7 @@ class CleanResult:
         passed_over: files of an input directory that are not a corpus format, not read.
     """
 
-    documents: tuple[Document, ...]
+    documents: Sequence[Document]
     removed: tuple[RemovedSpan | RemovedPassage, ...]
     rejects: tuple[Reject, ...]
     read: int
@@ -230,7 +233,8 @@ def apply_report(
         >>> result.documents[0].text, result.removed[0].text
         ('Real prose.', 'Leave a Comment')
     """
-    by_id = {doc.id: doc for doc in docs}
+    ids = document_ids(docs)  # a JsonlCorpus knows them without parsing a line
+    by_id = _ById(docs, ids)
     findings: dict[str, list[BoilerplateLine]] = {}
     for finding in (b for b in report.boilerplate if not b.held):
         if finding.doc not in by_id:
@@ -243,25 +247,98 @@ def apply_report(
         dropped |= {doc: reject for doc, (reject, _) in indexed.items()}
     else:
         dropped |= {doc: r for doc, (r, _) in indexed.items() if r.reason == INDEXED_DUPLICATE}
-    kept: list[Document] = []
+    positions: list[int] = []
+    changed: dict[int, Document] = {}
     removed: list[RemovedSpan | RemovedPassage] = []
-    for doc in docs:
-        if doc.id in dropped:
+    for i, doc_id in enumerate(ids):
+        if doc_id in dropped:
             continue
-        cuts = indexed[doc.id][1] if doc.id in indexed else []
-        text, cut = remove_spans(doc, findings.get(doc.id, []), [p.passage.b for p in cuts])
-        kept.append(replace(doc, text=text) if cut or cuts else doc)
+        positions.append(i)
+        if doc_id not in findings and doc_id not in indexed:
+            continue  # nothing to cut (most documents of a corpus): not even read here
+        doc = docs[i]
+        cuts = indexed[doc_id][1] if doc_id in indexed else []
+        text, cut = remove_spans(doc, findings.get(doc_id, []), [p.passage.b for p in cuts])
+        if cut or cuts:
+            changed[i] = replace(doc, text=text)
         removed.extend(cut)
         removed.extend(cuts)
-    rejects = [dropped[doc.id] for doc in docs if doc.id in dropped]
+    rejects = [dropped[doc_id] for doc_id in ids if doc_id in dropped]
     unreadable = [Reject(None, s.source, "unreadable", detail=s.reason, raw=s.raw) for s in skipped]
     read = len(docs) + len(unreadable)
-    return CleanResult(tuple(kept), tuple(removed), tuple(rejects + unreadable), read)
+    kept = KeptDocuments(docs, positions, changed)
+    # Documents in memory come back as a tuple; a lazy corpus's stay in their files.
+    documents = tuple(kept) if isinstance(docs, (list, tuple)) else kept
+    return CleanResult(documents, tuple(removed), tuple(rejects + unreadable), read)
 
 
-def _indexed(
-    against: QueryResult, by_id: dict[str, Document]
-) -> dict[str, tuple[Reject, list[RemovedPassage]]]:
+class KeptDocuments(Sequence[Document]):
+    """The documents a clean keeps, each fetched from what was read when asked for (a lazy
+    corpus is parsed only by the workers that write it), with the text cleaned where
+    something was cut.
+
+    Example:
+        >>> kept = KeptDocuments([Document("a", "x"), Document("b", "y")], [1], {})
+        >>> [d.id for d in kept]
+        ['b']
+    """
+
+    def __init__(
+        self, docs: Sequence[Document], positions: Sequence[int], changed: Mapping[int, Document]
+    ) -> None:
+        self.docs = docs
+        self.positions = list(positions)  # ascending positions in `docs`
+        self.changed = changed  # position -> the cleaned document
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    @overload
+    def __getitem__(self, i: int) -> Document: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Document]: ...
+    def __getitem__(self, i: int | slice) -> Document | Sequence[Document]:
+        if isinstance(i, slice):
+            return KeptDocuments(self.docs, self.positions[i], self.changed)
+        at = self.positions[i]
+        changed = self.changed.get(at)
+        return changed if changed is not None else self.docs[at]
+
+    def verbatim_line(self, i: int, text_field: str) -> bytes | None:
+        """Document `i`'s line as read, when it is written unchanged and as it was (see
+        `JsonlCorpus.verbatim_line`); None otherwise."""
+        at = self.positions[i]
+        line = getattr(self.docs, "verbatim_line", None)
+        return None if line is None or at in self.changed else line(at, text_field)
+
+
+class _ById(Mapping[str, Document]):
+    """`docs` by id, each document fetched when asked for; `source` reads none."""
+
+    def __init__(self, docs: Sequence[Document], ids: Sequence[str]) -> None:
+        self._docs = docs
+        self._at = {doc_id: i for i, doc_id in enumerate(ids)}
+        self._sources: Sequence[str] | None = getattr(docs, "sources", None)  # a JsonlCorpus's
+
+    def source(self, doc_id: str) -> str:
+        """The source of document `doc_id`, without parsing it where the corpus knows it."""
+        at = self._at[doc_id]
+        return self._sources[at] if self._sources is not None else self._docs[at].source
+
+    def __getitem__(self, doc_id: str) -> Document:
+        return self._docs[self._at[doc_id]]
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+
+def _indexed(against: QueryResult, by_id: _ById) -> dict[str, tuple[Reject, list[RemovedPassage]]]:
     """Per document that reuses indexed text: its reject, and its passages as cuts."""
     out: dict[str, tuple[Reject, list[RemovedPassage]]] = {}
     sources = against.sources
@@ -269,7 +346,7 @@ def _indexed(
         if pair.b in by_id and pair.b not in out:
             reject = Reject(
                 pair.b,
-                by_id[pair.b].source,
+                by_id.source(pair.b),
                 INDEXED_DUPLICATE,
                 duplicate_of=pair.a,
                 jaccard=pair.jaccard,
@@ -284,7 +361,7 @@ def _indexed(
     for doc, passages in reused.items():
         passages.sort(key=lambda p: (p.b.start, p.b.end, p.a.doc, p.a.start))
         reject = Reject(
-            doc, by_id[doc].source, INDEXED_REUSE, passages=tuple(passages), sources=sources
+            doc, by_id.source(doc), INDEXED_REUSE, passages=tuple(passages), sources=sources
         )
         text = by_id[doc].text
         cuts = [
@@ -351,7 +428,7 @@ def _check_on_line(
         raise InputError(STALE_REPORT_TEXT.format(doc=doc.id, detail=detail))
 
 
-def _dropped(clusters: Iterable[DuplicateCluster], by_id: dict[str, Document]) -> dict[str, Reject]:
+def _dropped(clusters: Iterable[DuplicateCluster], by_id: _ById) -> dict[str, Reject]:
     """The non-kept copy of every cluster, each with the document and Jaccard it was measured by."""
     out: dict[str, Reject] = {}
     for c in clusters:
@@ -370,14 +447,14 @@ def _dropped(clusters: Iterable[DuplicateCluster], by_id: dict[str, Document]) -
 
 
 def _duplicate_reject(
-    c: DuplicateCluster, doc: str, of: str, jaccard: float, by_id: dict[str, Document]
+    c: DuplicateCluster, doc: str, of: str, jaccard: float, by_id: _ById
 ) -> Reject:
     if doc not in by_id:
         detail = "a duplicate cluster names it but it is not among the input documents"
         raise InputError(STALE_REPORT_TEXT.format(doc=doc, detail=detail))
     return Reject(
         doc,
-        by_id[doc].source,
+        by_id.source(doc),
         "near_duplicate",
         duplicate_of=of,
         jaccard=jaccard,
@@ -390,10 +467,13 @@ def _duplicate_reject(
 class _Input:
     """Where each document of one input path goes: its output file and format."""
 
-    docs: list[Document]
+    docs: Sequence[Document]
     targets: dict[str, tuple[str, str]]  # doc id -> (relative output name, format kind)
     files: list[tuple[str, str]]  # every output file of this input, in order
     formats: dict[str, InputFormat] = field(default_factory=dict)  # output name -> its format
+    read: set[str] = field(default_factory=set)  # the files read
+    corpus: JsonlCorpus | None = None  # `docs`, when read lazily: no `targets`, by file
+    names: list[str] = field(default_factory=list)  # with `corpus`: output name by file
 
 
 def clean(
@@ -457,12 +537,22 @@ def clean(
     config = config or DedupConfig()
     out_dir = Path(out)
     _check_out_dir(paths, out_dir)
+    jobs = resolve_jobs(jobs)
     reader = DocumentReader(
-        text_field=text_field, id_field=id_field, strict=strict, encoding=encoding
+        text_field=text_field,
+        id_field=id_field,
+        strict=strict,
+        encoding=encoding,
+        jobs=jobs,
     )
-    inputs = [_read_input(reader, path) for path in paths]
+    # One local JSONL input, several jobs and no boilerplate search (it reads every text in
+    # this process): the workers parse (and sign) it, and its texts stay in the file until
+    # the workers that write the output read them again.
+    lazy = len(paths) == 1 and jobs > 1 and not config.find_boilerplate
+    sign = replace(config, passages=False) if report is None else None
+    inputs = [_read_input(reader, path, lazy=lazy, sign=sign) for path in paths]
     _check_targets(inputs, paths, out_dir)
-    docs = [doc for inp in inputs for doc in inp.docs]
+    docs = inputs[0].docs if len(inputs) == 1 else [doc for inp in inputs for doc in inp.docs]
     require_documents(len(docs), reader.skipped, paths, allow_empty=allow_empty)
     key = _scan_key(paths, list(reader.formats), config) if resume and report is None else None
     if report is None:
@@ -482,7 +572,7 @@ def clean(
             hits = idx.query(docs)
     result = apply_report(docs, report, skipped=reader.skipped, against=hits, strip=strip)
     with all_or_nothing():  # a failed write leaves OUT as the last run left it
-        outputs = _write_documents(inputs, result, out_dir, text_field)
+        outputs = _write_documents(inputs, result, out_dir, text_field, jobs)
         write_jsonl(out_dir / REMOVED_FILE, (r.to_dict() for r in result.removed))
         write_jsonl(out_dir / REJECTS_FILE, (r.to_dict() for r in result.rejects))
     kept = [CHECKPOINT_FILE] if key is not None else []
@@ -585,25 +675,41 @@ def _remove_leftover_temps(out_dir: Path, names: Sequence[str], protected: list[
             leftover.unlink(missing_ok=True)
 
 
-def _read_input(reader: DocumentReader, path: str) -> _Input:
-    docs = list(reader.read([path]))
+def _read_input(
+    reader: DocumentReader, path: str, *, lazy: bool = False, sign: DedupConfig | None = None
+) -> _Input:
     root = Path(path)
+    corpus = reader.jsonl_corpus([path], sign=sign, verbatim=True) if lazy else None
+    if corpus is not None:
+        names = [_output_name(root, file) for file in corpus.paths]
+        used = sorted(set(corpus.file_of.tolist()))  # a file with no document has no output
+        outputs = [(names[f], "jsonl") for f in used]
+        kinds = {names[f]: reader.formats[corpus.paths[f]] for f in used}
+        return _Input(corpus, {}, outputs, kinds, set(corpus.paths), corpus, names)
+    docs = list(reader.read([path]))
     targets: dict[str, tuple[str, str]] = {}
     files: list[tuple[str, str]] = []
     formats: dict[str, InputFormat] = {}
+    named: dict[str, str] = {}  # source file -> output name: path work once per file
     for doc in docs:
         source_file, fmt = _source_file(doc, reader.formats)
-        if source_file == "-":
-            name = STDIN_NAME
-        elif root.is_dir():
-            name = Path(source_file).relative_to(root).as_posix()
-        else:
-            name = Path(source_file).name
+        name = named.get(source_file)
+        if name is None:
+            name = named[source_file] = _output_name(root, source_file)
+            formats[name] = fmt
+            if (name, fmt.kind) not in files:
+                files.append((name, fmt.kind))
         targets[doc.id] = (name, fmt.kind)
-        formats[name] = fmt
-        if (name, fmt.kind) not in files:
-            files.append((name, fmt.kind))
-    return _Input(docs, targets, files, formats)
+    return _Input(docs, targets, files, formats, {source_path(doc.source) for doc in docs})
+
+
+def _output_name(root: Path, source_file: str) -> str:
+    """The output name of a file read for the input path `root`: its path under `root`."""
+    if source_file == "-":
+        return STDIN_NAME
+    if root.is_dir():
+        return Path(source_file).relative_to(root).as_posix()
+    return Path(source_file).name
 
 
 def _source_file(doc: Document, formats: Mapping[str, InputFormat]) -> tuple[str, InputFormat]:
@@ -632,7 +738,7 @@ def _check_out_dir(paths: Sequence[str], out_dir: Path) -> None:
 
 def _check_targets(inputs: Sequence[_Input], paths: Sequence[str], out_dir: Path) -> None:
     """Refuse to overwrite an input file or to write two inputs to the same output file."""
-    input_files = {Path(source_path(doc.source)).resolve() for i in inputs for doc in i.docs}
+    input_files = {Path(source).resolve() for i in inputs for source in i.read}
     input_files |= {Path(p).resolve() for p in paths if p != "-"}
     seen = {REMOVED_FILE: "the removed-lines record", REJECTS_FILE: "the rejects record"}
     for inp, path in zip(inputs, paths, strict=True):
@@ -649,8 +755,10 @@ def _check_targets(inputs: Sequence[_Input], paths: Sequence[str], out_dir: Path
 
 
 def _write_documents(
-    inputs: Sequence[_Input], result: CleanResult, out_dir: Path, text_field: str
+    inputs: Sequence[_Input], result: CleanResult, out_dir: Path, text_field: str, jobs: int = 1
 ) -> list[str]:
+    if len(inputs) == 1 and inputs[0].corpus is not None:
+        return _write_corpus(inputs[0], result, out_dir, text_field, jobs)
     cleaned = {doc.id: doc for doc in result.documents}
     written = []
     for inp in inputs:
@@ -661,6 +769,25 @@ def _write_documents(
         for (name, fmt), docs in per_file.items():
             if fmt == "text" and not docs:
                 continue  # a dropped text file leaves no file behind
-            write_like(out_dir / name, docs, inp.formats[name], text_field=text_field)
+            write_like(out_dir / name, docs, inp.formats[name], text_field=text_field, jobs=jobs)
             written.append(name)
+    return written
+
+
+def _write_corpus(
+    inp: _Input, result: CleanResult, out_dir: Path, text_field: str, jobs: int
+) -> list[str]:
+    """`_write_documents` of one lazily read input: its kept documents by file, each file's
+    lines read again and encoded by `jobs` workers."""
+    kept = result.documents
+    assert isinstance(kept, KeptDocuments)
+    assert inp.corpus is not None
+    at = np.asarray(kept.positions, dtype=np.int64)
+    file_of = inp.corpus.file_of[at]
+    written = []
+    for name, _ in inp.files:
+        f = inp.names.index(name)
+        docs = KeptDocuments(kept.docs, at[file_of == f].tolist(), kept.changed)
+        write_like(out_dir / name, docs, inp.formats[name], text_field=text_field, jobs=jobs)
+        written.append(name)
     return written

@@ -42,7 +42,7 @@ from dedup.config import (
     read_settings,
     setting_sources,
 )
-from dedup.document import Document
+from dedup.document import Document, TextsById
 from dedup.engines.spark import find_duplicates_spark
 from dedup.engines.spark import scan_files as spark_scan
 from dedup.errors import ConfigError, DedupError, first_line
@@ -740,7 +740,7 @@ def _encoding() -> str:
 def _read(
     paths: Sequence[str], text_field: str, id_field: str | None, strict: bool
 ) -> list[Document]:
-    return _read_counted(paths, text_field, id_field, strict)[0]
+    return list(_read_counted(paths, text_field, id_field, strict)[0])
 
 
 def _read_counted(
@@ -750,13 +750,30 @@ def _read_counted(
     strict: bool,
     *,
     quiet: bool = False,
-) -> tuple[list[Document], list[SkippedRecord]]:
-    """The documents of `paths` and the bad records skipped."""
-    reader = DocumentReader(
-        text_field=text_field, id_field=id_field, strict=strict, encoding=_encoding()
-    )
+    jobs: int = 1,
+    lazy: DedupConfig | None = None,
+) -> tuple[Sequence[Document], list[SkippedRecord]]:
+    """The documents of `paths` and the bad records skipped.
+
+    With `jobs` other than 1, JSONL files are parsed by that many processes (0: one per
+    core); with `lazy` too, local uncompressed JSONL files come back as a `JsonlCorpus`
+    whose texts stay in the files until a worker asks for one, signed with the settings
+    `lazy` while they are parsed.
+    """
     with _user_errors():
-        docs = list(track(reader.read(paths), "reading", enabled=progress_enabled(quiet=quiet)))
+        reader = DocumentReader(
+            text_field=text_field,
+            id_field=id_field,
+            strict=strict,
+            encoding=_encoding(),
+            jobs=resolve_jobs(jobs),
+        )
+        corpus = reader.jsonl_corpus(paths, sign=lazy) if lazy else None
+        docs: Sequence[Document] = (
+            corpus
+            if corpus is not None
+            else list(track(reader.read(paths), "reading", enabled=progress_enabled(quiet=quiet)))
+        )
     if not quiet:
         _list_skipped([(s.source, s.reason) for s in reader.skipped])
         _note(passed_over_note(reader.passed_over))
@@ -914,7 +931,13 @@ def scan(
             counts = result.report.summary()
             click.echo(scan_summary(counts, len(result.skipped), took).render(), err=True)
         return
-    docs, skipped = _read_counted(paths, text_field, id_field, strict, quiet=quiet)
+    # A documents-only scan of local JSONL: read by the workers, signed as it is parsed,
+    # the texts left in the files (passages and boilerplate read every text in this process).
+    documents_only = not (config.passages or config.find_boilerplate)
+    lazy = config if engine.name != "spark" and documents_only else None
+    docs, skipped = _read_counted(
+        paths, text_field, id_field, strict, quiet=quiet, jobs=jobs, lazy=lazy
+    )
     _require_documents(docs, skipped, paths, allow_empty)
     _warn_if_too_big(docs, config)
     progress = progress_enabled(quiet=quiet)
@@ -922,7 +945,7 @@ def scan(
     find = engine.duplicates(paths, config, text_field, id_field, strict)
     with _user_errors(), activity(scanning, enabled=progress, log=not quiet):
         report = api_scan(docs, config, jobs=jobs, duplicates=find() if find else None)
-    _output(render_report(report, fmt, texts={d.id: d.text for d in docs}), output)
+    _output(render_report(report, fmt, texts=TextsById(docs), jobs=resolve_jobs(jobs)), output)
     if not quiet:
         summary = scan_summary(report.summary(), len(skipped), time.monotonic() - start)
         click.echo(summary.render(), err=True)

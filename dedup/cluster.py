@@ -15,24 +15,26 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
 from fnmatch import fnmatchcase
+from functools import partial
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from dedup.config import DedupConfig
-from dedup.document import Document, require_field
+from dedup.document import Document, document_ids, require_field
 from dedup.errors import ConfigError
 from dedup.lsh import _band_order, band_candidates, document_bands, row_keys
-from dedup.parallel import resolve_jobs
+from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.progress import set_stage
 from dedup.report import ClusterMember, DuplicateCluster
-from dedup.signature import document_signatures, text_shingle_sets
+from dedup.signature import compiled, document_signatures, prepare, text_shingle_sets
 from dedup.verify import set_jaccard
 
 BATCH = 2048  # documents per signature batch (per worker task)
 SET_BATCH = 512  # documents per shingle-set batch (its buffers take ~8 bytes per character)
 _EPOCH = re.compile(r"-?\d{9,}(\.\d+)?")  # seconds since 1970 (not YYYYMMDD)
+KEY_ROWS = 1 << 16  # signatures per task of hashing whole signatures
 MAX_BUCKET = 1000  # distinct signatures per LSH bucket before it is capped (see band_candidates)
 
 
@@ -75,6 +77,9 @@ def keep_keys(docs: Sequence[Document], config: DedupConfig) -> npt.NDArray[np.f
         [-5.0, -11.0]
     """
     if config.keep == "longest":
+        known = getattr(docs, "chars", None)  # a JsonlCorpus knows them without parsing
+        if known is not None:
+            return -np.asarray(known, dtype=np.float64)
         return -np.fromiter((len(d.text) for d in docs), dtype=np.float64, count=len(docs))
     if config.keep == "newest":
         field_name = config.date_field or ""
@@ -202,7 +207,11 @@ class _Lists:
         return np.diff(self.starts)
 
 
-def _identical(sigs: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+def _row_keys(sigs: npt.NDArray[np.uint32], rows: range) -> npt.NDArray[np.uint64]:
+    return row_keys(sigs[rows.start : rows.stop])
+
+
+def _identical(sigs: npt.NDArray[np.uint32], jobs: int = 1) -> npt.NDArray[np.int64]:
     """Group number of each signature (equal signatures share one), in order of first use.
 
     Sorts a 64-bit key per signature and compares rows only where keys are equal, so no
@@ -210,7 +219,8 @@ def _identical(sigs: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
     """
     if not len(sigs):
         return np.zeros(0, dtype=np.int64)
-    key = row_keys(sigs)
+    tasks = ranges(len(sigs), KEY_ROWS)
+    key = np.concatenate(list(map_shared(_row_keys, sigs, tasks, jobs=jobs)))
     order = np.argsort(key, kind="stable")
     key = key[order]
     same = key[1:] == key[:-1]
@@ -234,13 +244,13 @@ def _identical(sigs: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
 
 
 def _neighbors(
-    sigs: npt.NDArray[np.uint32], config: DedupConfig, counts: dict[str, int]
+    sigs: npt.NDArray[np.uint32], config: DedupConfig, counts: dict[str, int], jobs: int = 1
 ) -> tuple[npt.NDArray[np.int64], _Lists, _Lists]:
     """Group identical signatures, band-join the groups: (group of doc, members, adjacency).
 
     Overwrites `sigs` (the groups' signatures are moved to the front).
     """
-    group = _identical(sigs)
+    group = _identical(sigs, jobs)
     n_groups = int(group.max(initial=-1)) + 1
     members = _csr(group, np.arange(len(sigs), dtype=np.int64), n_groups)
     heads = members.flat[members.starts[:-1]]  # ascending, heads[k] >= k
@@ -248,7 +258,7 @@ def _neighbors(
         hi = min(lo + BATCH, n_groups)
         sigs[lo:hi] = sigs[heads[lo:hi]]
     bands, rows = document_bands(config)
-    pairs, capped = band_candidates(sigs[:n_groups], bands, rows, max_bucket=MAX_BUCKET)
+    pairs, capped = band_candidates(sigs[:n_groups], bands, rows, max_bucket=MAX_BUCKET, jobs=jobs)
     counts["lsh_buckets_capped"] = capped
     ends = np.concatenate((pairs[:, 0], pairs[:, 1]))
     others = np.concatenate((pairs[:, 1], pairs[:, 0]))
@@ -261,11 +271,12 @@ def _involved_sets(
     adjacent: _Lists,
     texts: Sequence[str],
     config: DedupConfig,
+    jobs: int = 1,
 ) -> _Sets:
     """Shingle sets of the documents with a candidate (a copy or a band neighbour)."""
     involved = (members.sizes() > 1) | (adjacent.sizes() > 0)
     set_stage("near-duplicates: verifying candidates")
-    return _Sets.build(texts, np.flatnonzero(involved[group]), config)
+    return _Sets.build(texts, np.flatnonzero(involved[group]), config, jobs=jobs)
 
 
 class _Texts(Sequence[str]):
@@ -290,25 +301,39 @@ class _Sets:
 
     docs: npt.NDArray[np.int64]  # ascending document positions
     parts: list[_Lists]  # the set of docs[k] is parts[k // SET_BATCH][k % SET_BATCH]
+    slot: npt.NDArray[np.int64]  # k of every document position, -1 for one without a set
 
     @classmethod
     def build(
-        cls, texts: Sequence[str], which: npt.NDArray[np.int64], config: DedupConfig
+        cls,
+        texts: Sequence[str],
+        which: npt.NDArray[np.int64],
+        config: DedupConfig,
+        *,
+        jobs: int = 1,
     ) -> _Sets:
-        parts = []
-        for lo in range(0, len(which), SET_BATCH):  # texts one batch at a time
-            batch = text_shingle_sets([texts[int(i)] for i in which[lo : lo + SET_BATCH]], config)
-            starts = np.cumsum([0] + [len(b) for b in batch], dtype=np.int64)
-            parts.append(_Lists(np.concatenate(batch), starts))
-        return cls(which, parts)
+        # Texts one batch at a time, the batches over `jobs` forked workers that read
+        # `texts` themselves and return only the flat arrays.
+        prepare(config)  # before the workers fork
+        tasks = [which[lo : lo + SET_BATCH] for lo in range(0, len(which), SET_BATCH)]
+        parts = list(map_shared(partial(_set_batch, config=config), texts, tasks, jobs=jobs))
+        slot = np.full(len(texts), -1, dtype=np.int64)
+        slot[which] = np.arange(len(which))
+        return cls(which, parts, slot)
 
     def __contains__(self, doc: int) -> bool:
-        k = int(np.searchsorted(self.docs, doc))
-        return k < len(self.docs) and int(self.docs[k]) == doc
+        return bool(self.slot[doc] >= 0)
 
     def __getitem__(self, doc: int) -> npt.NDArray[np.uint32]:
-        k = int(np.searchsorted(self.docs, doc))
+        k = int(self.slot[doc])
         return self.parts[k // SET_BATCH][k % SET_BATCH]
+
+
+def _set_batch(texts: Sequence[str], which: npt.NDArray[np.int64], config: DedupConfig) -> _Lists:
+    """The shingle sets of `texts[i]` for i in `which`, as one flat array."""
+    batch = text_shingle_sets([texts[int(i)] for i in which], config)
+    starts = np.cumsum([0] + [len(b) for b in batch], dtype=np.int64)
+    return _Lists(np.concatenate(batch) if batch else np.zeros(0, np.uint32), starts)
 
 
 def _signatures(docs: Sequence[Document], config: DedupConfig, jobs: int) -> npt.NDArray[np.uint32]:
@@ -335,9 +360,10 @@ def verified_pairs(
         [(0, 2, 0.888889)]
     """
     config = config or DedupConfig()
+    jobs = resolve_jobs(jobs)
     set_stage("near-duplicates: candidate pairs")
-    group, members, adjacent = _neighbors(_signatures(docs, config, resolve_jobs(jobs)), config, {})
-    sets = _involved_sets(group, members, adjacent, _Texts(docs), config)
+    group, members, adjacent = _neighbors(_signatures(docs, config, jobs), config, {}, jobs)
+    sets = _involved_sets(group, members, adjacent, _Texts(docs), config, jobs)
     out: list[tuple[int, int, float]] = []
     for a in sets.docs.tolist():
         g = int(group[a])
@@ -378,11 +404,12 @@ def find_duplicates(
         [('a', ['b'], 'a')]
     """
     config = config or DedupConfig()
+    jobs = resolve_jobs(jobs)
     order = _keep_order(docs, config)
-    found, counts = cluster_signatures(
-        _signatures(docs, config, resolve_jobs(jobs)), _Texts(docs), order, config
-    )
-    clusters = [cluster_of(lambda i: docs[i].id, rep, members, config) for rep, members in found]
+    sigs = _signatures(docs, config, jobs)
+    found, counts = cluster_signatures(sigs, _Texts(docs), order, config, jobs=jobs)
+    ids = document_ids(docs)  # a JsonlCorpus knows them without parsing a line
+    clusters = [cluster_of(ids.__getitem__, rep, members, config) for rep, members in found]
     return Duplicates(clusters, counts)
 
 
@@ -391,6 +418,8 @@ def cluster_signatures(
     texts: Sequence[str],
     order: npt.NDArray[np.int64],
     config: DedupConfig,
+    *,
+    jobs: int = 1,
 ) -> tuple[Found, dict[str, int]]:
     """The clustering of `find_duplicates` from signatures: positions, not documents.
 
@@ -404,6 +433,8 @@ def cluster_signatures(
         texts: the n texts, read only for documents with candidates.
         order: positions 0..n-1 in keep-rule order (`keep_keys`, ties in input order).
         config: threshold, bands and shingles.
+        jobs: forked worker processes for the band join and the shingle sets (the result
+            does not depend on it).
 
     Returns:
         `(representative, [(member, jaccard)])` sorted by representative, members sorted;
@@ -411,13 +442,16 @@ def cluster_signatures(
     """
     counts = {"duplicate_candidates": 0, "lsh_false_positive": 0}
     set_stage("near-duplicates: candidate pairs")
-    group, members, adjacent = _neighbors(sigs, config, counts)
+    group, members, adjacent = _neighbors(sigs, config, counts, jobs)
     del sigs  # only the groups are needed from here on: keeps memory per document low
-    sets = _involved_sets(group, members, adjacent, texts, config)
+    sets = _involved_sets(group, members, adjacent, texts, config, jobs)
     assigned = np.zeros(len(texts), dtype=bool)
     clusters: Found = []
-    for rep in order.tolist():
-        if assigned[rep] or rep not in sets:
+    involved = np.zeros(len(texts), dtype=bool)
+    involved[sets.docs] = True  # only a document with candidates can represent a cluster
+    fast = compiled(config)  # loaded by `_Sets.build`
+    for rep in order[involved[order]].tolist():
+        if assigned[rep]:
             continue
         assigned[rep] = True
         found: list[tuple[int, float]] = []
@@ -428,7 +462,7 @@ def cluster_signatures(
                 if assigned[doc]:
                     continue
                 counts["duplicate_candidates"] += 1
-                jac = set_jaccard(rep_set, sets[doc])
+                jac = set_jaccard(rep_set, sets[doc], fast=fast)
                 if jac >= config.threshold:
                     assigned[doc] = True
                     found.append((doc, round(jac, 6)))

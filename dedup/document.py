@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from dedup.errors import ConfigError, InputError
 
@@ -35,7 +35,26 @@ class Document:
         return len(self.text)
 
 
-def require_unique_id(doc: Document, seen: dict[str, str]) -> None:
+class _Named(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+
+
+def document_ids(docs: Sequence[Document]) -> Sequence[str]:
+    """Every document's id, in order; a corpus that knows them (`JsonlCorpus.ids`) is not
+    parsed.
+
+    Example:
+        >>> document_ids([Document("a", "x"), Document("b", "y")])
+        ['a', 'b']
+    """
+    ids: Sequence[str] | None = getattr(docs, "ids", None)
+    return ids if ids is not None else [d.id for d in docs]
+
+
+def require_unique_id(doc: _Named, seen: dict[str, str]) -> None:
     """Record `doc.id` in `seen` (id -> source), or raise if an earlier document had it.
 
     Findings name documents by id, so two documents with one id would make them ambiguous.
@@ -83,3 +102,31 @@ def require_field(docs: Sequence[Document], name: str, option: str, found: bool)
     if fields:
         msg = f"{option} {name!r} is in no document; fields: {', '.join(fields)}"
         raise ConfigError(msg)
+
+
+class TextsById(Mapping[str, str]):
+    """The texts of `docs` by id, each fetched when asked for (so a `JsonlCorpus` parses
+    only the lines a report shows).
+
+    Example:
+        >>> TextsById([Document("a", "x"), Document("b", "y")])["b"]
+        'y'
+    """
+
+    def __init__(self, docs: Sequence[Document]) -> None:
+        self._docs = docs
+        self._at: dict[str, int] | None = None
+
+    def _positions(self) -> dict[str, int]:
+        if self._at is None:
+            self._at = {doc_id: i for i, doc_id in enumerate(document_ids(self._docs))}
+        return self._at
+
+    def __getitem__(self, key: str) -> str:
+        return self._docs[self._positions()[key]].text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions())
+
+    def __len__(self) -> int:
+        return len(self._positions())

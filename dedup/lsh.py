@@ -20,13 +20,14 @@ vector operations per band.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from dedup.config import DedupConfig
+from dedup.parallel import map_shared
 from dedup.shingle import fmix64, sorted_unique
 
 # Largest chance that LSH misses a pair of documents exactly at the threshold.
@@ -240,6 +241,7 @@ def band_candidates(
     rows: int,
     *,
     max_bucket: int | None = None,
+    jobs: int = 1,
 ) -> tuple[Pairs, int]:
     """Pairs of rows of `signatures` that share all `rows` values of at least one band.
 
@@ -253,6 +255,8 @@ def band_candidates(
         max_bucket: a bucket with more members pairs each member only with its first
             `max_bucket` members (in row order), so one value shared by thousands of rows
             cannot make millions of pairs; None pairs everything.
+        jobs: forked worker processes, a group of bands each (the result does not depend
+            on it).
 
     Returns:
         Unique pairs `(i, j)`, i < j, sorted; and the number of buckets capped.
@@ -266,9 +270,20 @@ def band_candidates(
     if bands * rows > signatures.shape[1]:
         msg = f"bands x rows ({bands} x {rows}) exceeds the signature length {signatures.shape[1]}"
         raise ValueError(msg)
+    groups = [range(int(g[0]), int(g[-1]) + 1) for g in np.array_split(range(bands), jobs)]
+    join = partial(_bands_join, rows=rows, max_bucket=max_bucket)
+    found = list(map_shared(join, signatures, [g for g in groups if len(g)], jobs=jobs))
+    pairs = unique_pairs([p for p, _ in found], len(signatures))
+    return pairs, sum(c for _, c in found)
+
+
+def _bands_join(
+    signatures: npt.NDArray[np.uint32], bands: range, rows: int, max_bucket: int | None
+) -> tuple[Pairs, int]:
+    """`band_candidates` of some bands: their distinct pairs and how many buckets were capped."""
     found: list[Pairs] = []
     capped = 0
-    for band in range(bands):
+    for band in bands:
         pairs, n_capped = band_pairs(signatures[:, band * rows : (band + 1) * rows], max_bucket)
         found.append(pairs)
         capped += n_capped

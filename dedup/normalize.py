@@ -92,10 +92,14 @@ def _normalize_word(word: str, config: NormalizeConfig) -> str:
 def _word_table() -> npt.NDArray[np.bool_]:
     """For every code point, whether `[^\\W_]` matches it (that is `str.isalnum`).
 
-    Built once per process (about 0.2 s, 1.1 MB): classifying a whole text through this
+    Built once per process (about 0.03 s, 1.1 MB): classifying a whole text through this
     table is several times faster than running the regex over it.
     """
-    return np.fromiter((chr(c).isalnum() for c in range(0x110000)), dtype=np.bool_)
+    # Every code point as a one-character numpy string, classified in C (a Python loop over
+    # 1.1 million `chr(c).isalnum()` takes five times longer, in every process that starts).
+    points = np.arange(0x110000, dtype=np.uint32).view("<U1")
+    table: npt.NDArray[np.bool_] = np.char.isalnum(points)
+    return table
 
 
 def load_tables() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import mmap
 import multiprocessing
 import os
 import signal
@@ -18,6 +19,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from functools import partial
 from itertools import islice
 from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
 
 from dedup.errors import ConfigError
 
@@ -99,6 +103,47 @@ def map_batches(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def map_while(
+    func: Callable[[T], R],
+    tasks: Sequence[T],
+    meanwhile: Callable[[], Any] | None,
+    *,
+    jobs: int = 1,
+) -> list[R]:
+    """`[func(task) for task in tasks]` over `jobs` processes, running `meanwhile()` in
+    this process while they work (the workers start before it, so they do not inherit
+    what it loads).
+
+    Example:
+        >>> map_while(abs, [-1, 2], None, jobs=1)
+        [1, 2]
+    """
+    if jobs <= 1 or len(tasks) < 2:
+        if meanwhile is not None:
+            meanwhile()
+        return [func(task) for task in tasks]
+    with ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent) as pool:
+        futures = [pool.submit(func, task) for task in tasks]
+        if meanwhile is not None:
+            meanwhile()
+        return [future.result() for future in futures]
+
+
+def shared_array(shape: tuple[int, ...], dtype: Any) -> npt.NDArray[Any]:
+    """A zeroed array in memory shared with the processes forked after it is made (an
+    anonymous shared mapping): what such a worker writes into it, this process sees,
+    without pickling or copying. Where there is no fork, it is an ordinary array.
+
+    Example:
+        >>> shared_array((2, 3), "uint32").shape
+        (2, 3)
+    """
+    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    if not size:
+        return np.zeros(shape, dtype=dtype)
+    return np.frombuffer(mmap.mmap(-1, size), dtype=dtype).reshape(shape)
 
 
 def map_shared(

@@ -52,7 +52,9 @@ def peak_memory(docs: Sequence[Document]) -> int:
         >>> peak_memory([Document("a", "x" * 1000)])
         22000
     """
-    return PEAK_BYTES_PER_CHAR * sum(len(doc.text) for doc in docs)
+    known = getattr(docs, "chars", None)  # a JsonlCorpus knows them without parsing
+    chars = int(known.sum()) if known is not None else sum(len(doc.text) for doc in docs)
+    return PEAK_BYTES_PER_CHAR * chars
 
 
 _Region = list[int]  # [a_lo, a_hi, b_lo, b_hi] word ranges, half-open

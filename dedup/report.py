@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, overload
+
+from dedup.document import Document
 
 SCHEMA = "dedup.report/2"
 OLD_SCHEMAS = {"dedup.report/1": 0}  # schema -> the base its boilerplate `line` counted from
@@ -389,7 +391,7 @@ class Report:
 
     config: dict[str, Any]
     fingerprint: str
-    documents: tuple[DocumentInfo, ...] = ()
+    documents: Sequence[DocumentInfo] = ()  # a tuple, or a `DocumentTable` (same values)
     pairs: tuple[DocumentPair, ...] = ()
     duplicates: tuple[DuplicateCluster, ...] = ()
     passages: tuple[PassageMatch, ...] = ()
@@ -414,12 +416,19 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report (`schema: dedup.report/2`)."""
+        data = self.json_fields()
+        data["documents"] = list(data["documents"])
+        return data
+
+    def json_fields(self) -> dict[str, Any]:
+        """`to_dict`, but "documents" a `DocumentDicts`: each made when asked for, so that
+        the processes encoding a large report make them (`dedup.render.json_text`)."""
         return {
             "schema": SCHEMA,
             "positions": POSITIONS,
             "config": self.config,
             "fingerprint": self.fingerprint,
-            "documents": [d.to_dict() for d in self.documents],
+            "documents": DocumentDicts(self.documents),
             "pairs": [p.to_dict() for p in self.pairs],
             "duplicates": [c.to_dict() for c in self.duplicates],
             "passages": [p.to_dict() for p in self.passages],
@@ -454,9 +463,89 @@ def _optional_float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+class DocumentTable(Sequence[DocumentInfo]):
+    """The `DocumentInfo` of many documents with nothing reused, kept as three columns and
+    each made when asked for: a corpus of a million documents needs no million objects in
+    the process that builds its report. Equal to any sequence of the same `DocumentInfo`s.
+
+    Example:
+        >>> table = DocumentTable(["a", "b"], ["f:1", "f:2"], [3, 5])
+        >>> table[1]
+        DocumentInfo(id='b', source='f:2', chars=5, reused_chars=0, main_source=None, \
+main_source_chars=0)
+        >>> table == (DocumentInfo("a", "f:1", 3), DocumentInfo("b", "f:2", 5))
+        True
+    """
+
+    def __init__(self, ids: Sequence[str], sources: Sequence[str], chars: Sequence[int]) -> None:
+        self.ids = ids
+        self.sources = sources
+        self.chars = chars
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, i: int) -> DocumentInfo: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[DocumentInfo]: ...
+    def __getitem__(self, i: int | slice) -> DocumentInfo | Sequence[DocumentInfo]:
+        if isinstance(i, slice):
+            return tuple(self[k] for k in range(*i.indices(len(self))))
+        return DocumentInfo(self.ids[i], self.sources[i], int(self.chars[i]))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or len(other) != len(self):
+            return False
+        return all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"DocumentTable({len(self)} documents)"
+
+
+class DocumentDicts(Sequence[dict[str, Any]]):
+    """`[d.to_dict() for d in documents]`, each made when asked for (see `Report.json_fields`)."""
+
+    def __init__(self, documents: Sequence[DocumentInfo]) -> None:
+        self.documents = documents
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    @overload
+    def __getitem__(self, i: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[dict[str, Any]]: ...
+    def __getitem__(self, i: int | slice) -> dict[str, Any] | Sequence[dict[str, Any]]:
+        if isinstance(i, slice):
+            return [d.to_dict() for d in self.documents[i]]
+        return self.documents[i].to_dict()
+
+
+def document_infos(docs: Sequence[Document]) -> DocumentTable:
+    """The `DocumentInfo` of every document, in order, as a `DocumentTable`.
+
+    A corpus that knows its ids, sources and lengths without parsing its texts (a
+    `JsonlCorpus`, attributes `ids`, `sources`, `chars`) is not parsed.
+
+    Example:
+        >>> list(document_infos([Document("a", "xyz", "f:1")]))
+        [DocumentInfo(id='a', source='f:1', chars=3, reused_chars=0, main_source=None, \
+main_source_chars=0)]
+    """
+    sources = getattr(docs, "sources", None)
+    if sources is None:
+        return DocumentTable(
+            [d.id for d in docs], [d.source for d in docs], [d.chars for d in docs]
+        )
+    return DocumentTable(getattr(docs, "ids"), sources, getattr(docs, "chars"))  # noqa: B009
+
+
 def document_reuse(
     documents: Sequence[DocumentInfo], passages: Sequence[PassageMatch]
-) -> tuple[DocumentInfo, ...]:
+) -> Sequence[DocumentInfo]:
     """`documents` with their reused characters and main source filled in from `passages`.
 
     Example:
@@ -465,6 +554,8 @@ def document_reuse(
         >>> [(d.reused, d.main_source) for d in document_reuse(docs, [p])]
         [(0.4, 'b'), (1.0, 'a')]
     """
+    if not passages:  # nothing reused: `documents` as they are (a table stays one)
+        return documents if isinstance(documents, DocumentTable) else tuple(documents)
     spans: dict[str, dict[str, set[tuple[int, int]]]] = {}
     for p in passages:
         for mine, other in ((p.a, p.b), (p.b, p.a)):

@@ -23,7 +23,7 @@ import numpy.typing as npt
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.normalize import load_tables, split_words
-from dedup.parallel import batched, map_batches, ranges
+from dedup.parallel import map_shared, ranges
 from dedup.progress import counted
 from dedup.shingle import ngram_hashes, shingle_hashes, sorted_unique
 
@@ -32,15 +32,26 @@ EMPTY = np.iinfo(np.uint32).max  # the value of an empty datasketch MinHash (aff
 SCHEME = "affine32"
 _CHUNK_CELLS = 1 << 22  # rows x permutations per vector step: bounds temporary memory
 BATCH = 2048  # documents per signature batch (per worker task)
+Signatures = npt.NDArray[np.uint32]
 
 
 @lru_cache(maxsize=16)
 def permutations(num_perm: int, seed: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
-    """The (a, b) permutation parameters datasketch uses for `num_perm` and `seed`."""
-    from datasketch import MinHash  # imported when first needed: it costs ~0.25 s to load
+    """The (a, b) permutation parameters datasketch uses for `num_perm` and `seed`.
 
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
-    return a.astype(U32), b.astype(U32)
+    Drawn exactly as datasketch 2.x's `MinHash._init_permutations` draws them for
+    "affine32" (an odd `a`, any `b`; tests hold the two equal) rather than read from a
+    `MinHash`: importing datasketch takes ~0.3 s (it loads scipy), which every scan paid.
+
+    Example:
+        >>> a, b = permutations(4, 1)
+        >>> bool((a % 2 == 1).all()), a.dtype.name
+        (True, 'uint32')
+    """
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=U32) * U32(2) + U32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=U32)
+    return a, b
 
 
 def fmix32(h: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
@@ -311,6 +322,13 @@ def prepare(config: DedupConfig) -> None:
         # numba compiles (or loads from its cache) a kernel at its first call, not at import.
         text_signatures(["warm up"], config)
         text_shingle_sets(["warm up"], config)
+        _compiled().intersection(np.zeros(1, U32), np.zeros(1, U32))
+
+
+def compiled(config: DedupConfig) -> bool:
+    """Whether the compiled kernels serve `config` (numba installed, word shingles):
+    after `prepare`, they are loaded (see `dedup.verify.set_jaccard`'s `fast`)."""
+    return _use_kernel(config, None)
 
 
 def document_signatures(
@@ -331,12 +349,19 @@ def document_signatures(
         >>> document_signatures(docs, DedupConfig(num_perm=8)).shape
         (2, 8)
     """
+    known = getattr(docs, "take_signatures", None)  # a JsonlCorpus signed while it was read
+    made: npt.NDArray[np.uint32] | None = known(config) if known is not None else None
+    if made is not None:
+        return made
     prepare(config)  # before the workers fork, so they inherit it
     out = np.empty((len(docs), config.num_perm), dtype=np.uint32)
-    pos = 0
-    sign = partial(text_signatures, config=config)
-    signed = map_batches(sign, batched((d.text for d in docs), BATCH), jobs=jobs)
-    for sigs in counted(stage, signed, ranges(len(docs), BATCH)):
-        out[pos : pos + len(sigs)] = sigs
-        pos += len(sigs)
+    tasks = ranges(len(docs), BATCH)
+    # Forked workers read the texts from `docs` itself: nothing is pickled on the way out.
+    signed = map_shared(partial(_sign_range, config=config), docs, tasks, jobs=jobs)
+    for task, sigs in zip(tasks, counted(stage, signed, tasks), strict=True):
+        out[task.start : task.stop] = sigs
     return out
+
+
+def _sign_range(docs: Sequence[Document], task: range, config: DedupConfig) -> Signatures:
+    return text_signatures([docs[i].text for i in task], config)

@@ -24,17 +24,26 @@ def exact_jaccard(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float
     return set_jaccard(sorted_unique(a), sorted_unique(b))
 
 
-def set_jaccard(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float:
+def set_jaccard(
+    a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], *, fast: bool = False
+) -> float:
     """`exact_jaccard` of two arrays that are already sorted sets (`sorted_unique`).
 
     One binary search per element instead of re-sorting both: this runs once for every
-    document pair that shares a passage.
+    document pair that shares a passage. `fast` counts the shared values with the compiled
+    merge of `dedup._kernel` instead (the same value; for a caller that has loaded numba
+    anyway, see `dedup.signature.compiled`), ten times faster on one pair.
 
     Example:
         >>> import numpy as np
         >>> set_jaccard(np.array([1, 2, 3], np.uint32), np.array([2, 3, 4], np.uint32))
         0.5
     """
+    if fast and len(a) and len(b):
+        from dedup import _kernel  # loaded already by whoever asks for `fast`
+
+        inter = int(_kernel.intersection(a, b))
+        return inter / (len(a) + len(b) - inter)
     return set_overlap(a, b)[0]
 
 

@@ -260,7 +260,7 @@ def test_counts_are_what_was_verified(monkeypatch):
     c = Document("c", " ".join(f"u{k}x" for k in range(30)))
     d = Document("d", " ".join(f"t{k}x" for k in range(30)))
 
-    def every_pair(sigs, bands, rows, *, max_bucket=None):
+    def every_pair(sigs, bands, rows, *, max_bucket=None, jobs=1):
         n = len(sigs)
         pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
         return np.array(pairs, dtype=np.int64).reshape(-1, 2), 0

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from functools import partial
 
 import pytest
+from cli_helpers import run_cli
 
-from dedup import Document, find_duplicates, find_passages
+from dedup import Document, apply_report, find_duplicates, find_passages, scan
 from dedup.cluster import verified_pairs
-from dedup.errors import ConfigError
+from dedup.config import DedupConfig
+from dedup.errors import ConfigError, InputError
+from dedup.io import readers, writers
+from dedup.io.formats import InputFormat
+from dedup.io.readers import DocumentReader
 from dedup.passages import find_reuse
+from dedup.signature import document_signatures
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +71,170 @@ def test_workers_leave_ctrl_c_to_the_parent():
 
     assert all(map_shared(_ignores_ctrl_c, None, [1, 2, 3], jobs=2))
     assert all(map_batches(partial(_ignores_ctrl_c, None), [[1], [2], [3]], jobs=2))
+
+
+def _jsonl_corpus(path, corpus) -> None:
+    """The corpus as JSONL with the records a reader must skip or keep in place: bad JSON,
+    a missing text field, a blank line, bytes that are not UTF-8, and no final newline."""
+    lines = [json.dumps({"text": d.text, "name": d.id}).encode() for d in corpus]
+    lines[1:1] = [b"{not json", b"", json.dumps({"body": "no text field"}).encode(), b"\xff\xfe"]
+    lines.insert(6, json.dumps({"text": corpus[0].text, "name": "copy-of-first"}).encode())
+    path.write_bytes(b"\n".join(lines))  # the last line has no newline
+
+
+@pytest.fixture
+def jsonl(tmp_path, corpus, monkeypatch):
+    monkeypatch.setattr(readers, "READ_CHUNK", 97)  # many byte ranges, cut mid-record
+    path = tmp_path / "corpus.jsonl"
+    _jsonl_corpus(path, corpus)
+    return path
+
+
+@pytest.mark.parametrize("id_field", [None, "name"])
+def test_parallel_jsonl_read_equals_serial(jsonl, id_field):
+    serial = DocumentReader(id_field=id_field)
+    expected = list(serial.read([str(jsonl)]))
+    parallel = DocumentReader(id_field=id_field, jobs=2)
+    assert list(parallel.read([str(jsonl)])) == expected
+    assert parallel.skipped == serial.skipped
+    indexed = DocumentReader(id_field=id_field, jobs=2)
+    corpus = indexed.jsonl_corpus([str(jsonl)], sign=DedupConfig())
+    assert corpus is not None
+    assert [corpus[i] for i in range(len(corpus))] == expected
+    assert corpus.ids == [d.id for d in expected]
+    assert list(corpus.sources) == [d.source for d in expected]
+    assert corpus.chars.tolist() == [d.chars for d in expected]
+    assert indexed.skipped == serial.skipped
+    assert corpus.take_signatures(DedupConfig(seed=2)) is None  # other settings: not these
+    signed = corpus.take_signatures(DedupConfig())
+    assert signed is not None
+    assert (signed == document_signatures(expected, DedupConfig())).all()
+    assert corpus.take_signatures(DedupConfig()) is None  # handed over once
+    # Taken, they are computed again: a second scan of the corpus gives the same result.
+    assert (document_signatures(corpus, DedupConfig()) == signed).all()
+    corpus.close()
+
+
+def test_parallel_jsonl_read_strict_stops_at_the_first_bad_record(jsonl):
+    with pytest.raises(InputError) as serial:
+        list(DocumentReader(strict=True).read([str(jsonl)]))
+    with pytest.raises(InputError) as parallel:
+        DocumentReader(strict=True, jobs=2).jsonl_corpus([str(jsonl)])
+    assert str(parallel.value) == str(serial.value)
+
+
+def test_jsonl_corpus_only_for_local_plain_jsonl(tmp_path, jsonl):
+    text = tmp_path / "a.txt"
+    text.write_text("one document", encoding="utf-8")
+    assert DocumentReader(jobs=2).jsonl_corpus([str(jsonl), str(text)]) is None
+    assert DocumentReader(jobs=1).jsonl_corpus([str(jsonl)]) is None
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_cli_scan_output_is_the_same_for_any_jobs(jsonl, tmp_path, fmt):
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"report-{jobs}.{fmt}"
+        code, _, stderr = run_cli(
+            "scan", str(jsonl), "--no-passages", "--jobs", jobs, "--format", fmt, "-o", str(out)
+        )
+        assert code == 0, stderr
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+
+
+def test_cli_clean_output_is_the_same_for_any_jobs(jsonl, tmp_path, monkeypatch):
+    monkeypatch.setattr(writers, "WRITE_CHUNK", 2)  # many encoding tasks
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"clean-{jobs}"
+        code, _, stderr = run_cli(
+            "clean", str(jsonl), "--no-boilerplate", "--jobs", jobs, "-o", str(out)
+        )
+        assert code == 0, stderr
+        outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert outs[0] == outs[1]
+    assert b"not json" in outs[0]["rejects.jsonl"]  # nothing lost: the bad lines are rejects
+
+
+def _mixed_lines(corpus) -> list[bytes]:
+    """JSONL lines of `corpus`, most exactly as `dedup clean` writes them back and some not:
+    the text first, ASCII escapes, a CRLF ending, a byte-order mark, boilerplate to cut."""
+    lines = []
+    for k, doc in enumerate(corpus):
+        text = doc.text + ("\nLeave a Comment" if k % 3 == 0 else "")
+        record = {"name": doc.id, "text": text}
+        if k % 4 == 1:
+            record = {"text": text, "name": doc.id}  # written back with the text last
+        line = json.dumps(record, ensure_ascii=k % 5 == 2).encode()
+        lines.append(line + (b"\r\n" if k % 7 == 3 else b"\n"))
+    lines[0] = b"\xef\xbb\xbf" + lines[0]
+    return lines
+
+
+def test_verbatim_lines_are_exactly_those_written_back(tmp_path, corpus):
+    path = tmp_path / "mixed.jsonl"
+    lines = _mixed_lines(corpus)
+    path.write_bytes(b"".join(lines))
+    reader = DocumentReader(jobs=2)
+    lazy = reader.jsonl_corpus([str(path)], verbatim=True)
+    assert lazy is not None
+    docs = list(DocumentReader().read([str(path)]))
+    for i, (line, doc) in enumerate(zip(lines, docs, strict=True)):
+        written = (json.dumps({**doc.meta, "text": doc.text}, ensure_ascii=False) + "\n").encode()
+        assert lazy.verbatim_line(i, "text") == (line if line == written else None)
+        assert lazy.verbatim_line(i, "body") is None  # written back under another field
+    assert any(lazy.verbatim_line(i, "text") for i in range(len(lazy)))
+    assert not all(lazy.verbatim_line(i, "text") for i in range(len(lazy)))
+    lazy.close()
+
+
+@pytest.mark.parametrize("layout", ["file", "directory"])
+def test_cli_clean_of_mixed_lines_is_the_same_for_any_jobs(tmp_path, corpus, monkeypatch, layout):
+    # Lines copied as they are, lines encoded again, cut documents and dropped copies, in
+    # chunks (WRITE_CHUNK) and byte ranges (READ_CHUNK) that cut across them all.
+    monkeypatch.setattr(writers, "WRITE_CHUNK", 3)
+    monkeypatch.setattr(readers, "READ_CHUNK", 211)
+    lines = _mixed_lines(corpus)
+    lines.insert(2, lines[4])  # an exact copy, dropped
+    if layout == "file":
+        source = tmp_path / "mixed.jsonl"
+        source.write_bytes(b"".join(lines))
+    else:
+        source = tmp_path / "in"
+        source.mkdir()
+        (source / "a.jsonl").write_bytes(b"".join(lines[:5]))
+        (source / "b.jsonl").write_bytes(b"".join(lines[5:]).rstrip(b"\n"))
+        (source / "c.jsonl").write_bytes(b"{not json\n")  # no document: no output file
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"clean-{jobs}"
+        args = ["clean", str(source), "--no-boilerplate", "--jobs", jobs, "-o", str(out)]
+        code, _, stderr = run_cli(*args)
+        assert code == 0, stderr
+        outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert outs[0] == outs[1]
+    assert not [name for name in outs[1] if name.endswith(".tmp")]  # no chunk file left
+    assert b"near_duplicate" in outs[0]["rejects.jsonl"]
+
+
+def test_cut_documents_of_a_lazy_corpus_are_written_cut(tmp_path, corpus, monkeypatch):
+    # apply_report on a JsonlCorpus: a document with a cut is written from its cleaned text,
+    # the others from their lines (copied or encoded again), as from documents in memory.
+    monkeypatch.setattr(writers, "WRITE_CHUNK", 2)
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b"".join(_mixed_lines(corpus)))
+    docs = list(DocumentReader().read([str(path)]))
+    report = scan(docs, DedupConfig(passages=False))
+    assert report.boilerplate
+    lazy = DocumentReader(jobs=2).jsonl_corpus([str(path)], verbatim=True)
+    assert lazy is not None
+    expected = apply_report(docs, report)
+    got = apply_report(lazy, report)
+    assert list(got.documents) == list(expected.documents)
+    assert (got.removed, got.rejects) == (expected.removed, expected.rejects)
+    fmt = InputFormat("jsonl")
+    writers.write_like(tmp_path / "serial.jsonl", expected.documents, fmt, jobs=1)
+    writers.write_like(tmp_path / "lazy.jsonl", got.documents, fmt, jobs=2)
+    assert (tmp_path / "lazy.jsonl").read_bytes() == (tmp_path / "serial.jsonl").read_bytes()
+    lazy.close()

@@ -181,3 +181,11 @@ def test_normalize_text_follows_its_config_and_types():
 def test_crlf_lines_end_before_the_carriage_return():
     text = "ab\r\ncd\r\n\r\nx"
     assert [(s.start, s.end) for s in split_lines(text)] == [(0, 2), (4, 6), (8, 8), (10, 11)]
+
+
+def test_word_table_is_str_isalnum_for_every_code_point():
+    # Built with numpy's string classification; Python's own is the definition.
+    from dedup.normalize import _word_table
+
+    expected = np.fromiter((chr(c).isalnum() for c in range(0x110000)), dtype=np.bool_)
+    assert (_word_table() == expected).all()

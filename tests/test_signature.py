@@ -16,6 +16,7 @@ from dedup.shingle import hash_shingle, ngram_hashes, shingle_hashes, shingle_te
 from dedup.signature import (
     compute_signatures,
     passage_windows,
+    permutations,
     text_shingles,
     window_signatures,
     word_shingles,
@@ -291,3 +292,13 @@ def test_document_signatures_count_their_progress_under_their_stage_name():
         assert current_stage() == "own name: 3/3 (100 %)"
     finally:
         set_stage("")
+
+
+@pytest.mark.parametrize(("num_perm", "seed"), [(128, 1), (64, 1), (16, 7), (256, 12345)])
+def test_permutations_are_datasketchs(num_perm, seed):
+    # Drawn without importing datasketch (it loads scipy), so held equal to its own here.
+    a, b = permutations(num_perm, seed)
+    expected_a, expected_b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    assert a.dtype == b.dtype == np.uint32
+    assert (a == expected_a).all()
+    assert (b == expected_b).all()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from dedup import _kernel
 from dedup.document import Document
 from dedup.shingle import sorted_unique
 from dedup.verify import document_jaccard, exact_jaccard, set_jaccard, set_overlap
@@ -63,3 +65,14 @@ def test_set_overlap_containment_is_the_shared_share_of_each_side(a, b):
         inter = len(np.intersect1d(a, b))
         assert (in_a, in_b) == (inter / len(a), inter / len(b))
         assert jac <= min(in_a, in_b)
+
+
+@pytest.mark.skipif(not _kernel.AVAILABLE, reason="needs numba (the fast extra)")
+def test_set_jaccard_fast_is_the_same_number():
+    # The compiled merge count against the binary-search one, empty sets included.
+    rng = np.random.default_rng(7)
+    sets = [np.zeros(0, np.uint32)]
+    sets += [np.unique(rng.integers(0, 60, size=n).astype(np.uint32)) for n in (1, 5, 30, 80)]
+    for a in sets:
+        for b in sets:
+            assert set_jaccard(a, b, fast=True) == set_jaccard(a, b)

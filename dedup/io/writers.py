@@ -5,17 +5,23 @@ Records go to JSONL (`write_jsonl`) or back into their input's format (`write_li
 
 from __future__ import annotations
 
+import glob
 import itertools
 import json
-from collections.abc import Iterable, Mapping
+import os
+import secrets
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from dedup.document import Document
 from dedup.io.atomic import write_atomic
-from dedup.io.compression import open_write_atomic
-from dedup.io.formats import InputFormat
+from dedup.io.compression import open_write_atomic, suffix_compression
+from dedup.io.formats import InputFormat, json_dumps
 from dedup.io.tables import write_csv, write_parquet
+from dedup.parallel import map_shared, ranges
 
 
 def write_jsonl(path: str | Path, records: Iterable[Mapping[str, Any]]) -> int:
@@ -43,13 +49,16 @@ def write_like(
     fmt: InputFormat,
     *,
     text_field: str = "text",
+    jobs: int = 1,
 ) -> int:
     """Write documents to `path` in `fmt`, the format their input file was read in.
 
     Records are each document's `meta` with `text_field` set to its text, so every other
     field or column comes back as read: a CSV keeps its header order, a Parquet file its
     schema (`fmt.arrow_schema`). A `text` format writes the single document's text. The
-    file is compressed by `path`'s suffix (`.gz`, `.zst`) and replaced atomically.
+    file is compressed by `path`'s suffix (`.gz`, `.zst`) and replaced atomically. JSONL
+    lines of a sequence of documents are encoded by `jobs` forked processes, a chunk each
+    (the file is the same).
 
     Returns:
         The number of documents written.
@@ -72,10 +81,99 @@ def write_like(
         return write_csv(path, itertools.chain(first, records), columns, delimiter=fmt.delimiter)
     count = 0
     with open_write_atomic(path) as fh:
-        for record in records:
+        if fmt.kind == "jsonl" and isinstance(docs, Sequence):
+            tasks = ranges(len(docs), WRITE_CHUNK)
+            if jobs > 1 and len(tasks) > 1 and suffix_compression(path) is None:
+                _copy_chunks(Path(path), fh, docs, tasks, text_field, jobs)
+                return len(docs)
+            lines = partial(_jsonl_lines, text_field=text_field)
+            for chunk in map_shared(lines, docs, tasks, jobs=jobs):
+                fh.write(chunk)
+            return len(docs)
+        for record in records:  # streamed: a generator of documents is never held whole
             if fmt.kind == "text":
                 fh.write(str(record[text_field]).encode(fmt.encoding))
             else:
-                fh.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
+                fh.write((json_dumps(record) + "\n").encode("utf-8"))
             count += 1
     return count
+
+
+WRITE_CHUNK = 4096  # documents per JSONL encoding task
+
+
+def _jsonl_lines(docs: Sequence[Document], task: range, text_field: str) -> bytes:
+    """The JSONL lines of `docs[task]`, each its `meta` with `text_field` set to its text.
+
+    A line `docs` has as it must be written (`JsonlCorpus.verbatim_line`) is copied as it is.
+    """
+    verbatim = getattr(docs, "verbatim_line", None)
+    if verbatim is None:
+        lines = (json_dumps({**docs[i].meta, text_field: docs[i].text}) + "\n" for i in task)
+        return "".join(lines).encode("utf-8")
+    out = []
+    for i in task:
+        line = verbatim(i, text_field)
+        if line is None:
+            doc = docs[i]
+            line = (json_dumps({**doc.meta, text_field: doc.text}) + "\n").encode("utf-8")
+        out.append(line)
+    return b"".join(out)
+
+
+def _copy_chunks(
+    path: Path,
+    fh: IO[bytes],
+    docs: Sequence[Document],
+    tasks: list[range],
+    text_field: str,
+    jobs: int,
+) -> None:
+    """Write the JSONL lines of `docs` to `fh` (the uncompressed file replacing `path`), the
+    chunks encoded by `jobs` forked workers that each write theirs to a file beside `path`,
+    copied into `fh` by the kernel in order: no chunk is pickled back to this process.
+
+    The chunk files are named as the atomic writer names its temporary files, so a killed
+    run's leftovers are recognised (and `clean` removes them).
+    """
+    stem = f".{path.name}.{secrets.token_hex(4)}"
+    fh.flush()
+    out = fh.fileno()
+    write = partial(_jsonl_chunk_file, stem=str(path.with_name(stem)), text_field=text_field)
+    try:
+        for chunk in map_shared(write, docs, list(enumerate(tasks)), jobs=jobs):
+            with open(chunk, "rb") as src:
+                _copy_file(src, fh, out)
+            os.unlink(chunk)
+    finally:
+        for left in path.parent.glob(f"{glob.escape(stem)}????.tmp"):
+            left.unlink(missing_ok=True)
+
+
+def _jsonl_chunk_file(
+    docs: Sequence[Document], task: tuple[int, range], stem: str, text_field: str
+) -> str:
+    """Write chunk `k` (`task` is `(k, positions)`) to its own file; return the file's name."""
+    k, positions = task
+    name = f"{stem}{k % 0x10000:04x}.tmp"
+    with open(name, "wb") as fh:
+        fh.write(_jsonl_lines(docs, positions, text_field))
+    return name
+
+
+def _copy_file(src: IO[bytes], dst: IO[bytes], out: int) -> None:
+    """Append all of `src` to `dst` (whose descriptor is `out`), in the kernel when it can."""
+    size = os.fstat(src.fileno()).st_size
+    try:
+        while size > 0:
+            sent = os.copy_file_range(src.fileno(), out, size)
+            if not sent:
+                break
+            size -= sent
+    except (AttributeError, OSError):  # no copy_file_range (not Linux), or not across these
+        shutil.copyfileobj(src, dst)
+        dst.flush()
+        return
+    if size > 0:
+        shutil.copyfileobj(src, dst)
+        dst.flush()
