@@ -238,3 +238,22 @@ def test_cut_documents_of_a_lazy_corpus_are_written_cut(tmp_path, corpus, monkey
     writers.write_like(tmp_path / "lazy.jsonl", got.documents, fmt, jobs=2)
     assert (tmp_path / "lazy.jsonl").read_bytes() == (tmp_path / "serial.jsonl").read_bytes()
     lazy.close()
+
+
+def test_a_fifo_is_read_once_in_order_not_by_byte_ranges(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "in.jsonl"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with fifo.open("w", encoding="utf-8") as fh:
+            fh.write('{"text": "one"}\n{"text": "two"}\n')
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    reader = DocumentReader(jobs=2)
+    assert reader.jsonl_corpus([str(fifo)]) is None
+    assert [d.text for d in reader.read([str(fifo)])] == ["one", "two"]
+    writer.join()

@@ -160,6 +160,10 @@ class DocumentReader:
             return None
         passed = len(self.passed_over)
         files = self.files(paths)
+        # Byte ranges need a file to seek in: a pipe or FIFO is read once, in order.
+        if not all(os.path.isfile(f) for f in files):
+            del self.passed_over[passed:]
+            return None
         plain = [detect_format(f) for f in files]
         if not files or any(f.kind != "jsonl" or f.compression is not None for f in plain):
             del self.passed_over[passed:]  # `read` walks the paths again
@@ -243,7 +247,8 @@ class DocumentReader:
             source = raw if raw is not None else Path(name)
             yield from self._guarded(name, lambda: self._read_parquet(name, source, fmt))
             return
-        if fmt.kind == "jsonl" and fmt.compression is None and raw is None and self.jobs > 1:
+        seekable = raw is None and os.path.isfile(name)  # not a pipe or FIFO
+        if fmt.kind == "jsonl" and fmt.compression is None and seekable and self.jobs > 1:
             yield from self._guarded(name, lambda: self._read_jsonl_ranges(name))
             return
         with open_read(name, raw) as fh:
