@@ -49,7 +49,7 @@ CORE: dict[str, tuple[str, list[str]]] = {
     "passages": ("dedup/passages.py", ["tests/test_passages.py"]),
     "boilerplate": (
         "dedup/boilerplate.py",
-        ["tests/test_boilerplate.py", "tests/test_boilerplate_parts.py"],
+        ["tests/test_boilerplate.py", "tests/test_boilerplate_parts.py", "tests/test_tailcut.py"],
     ),
     "clean": ("dedup/clean.py", ["tests/test_clean.py"]),
     "atomic": ("dedup/io/atomic.py", ["tests/test_atomic.py"]),

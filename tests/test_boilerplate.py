@@ -796,3 +796,27 @@ def test_an_ignored_teaser_run_is_not_the_models_evidence_either() -> None:
 
     assert "run of cut-off lines" in evidence()
     assert "run of cut-off lines" not in evidence(ignore=("teaser_run",))
+
+
+def test_a_one_word_label_needs_its_separator_or_a_short_capitalized_title() -> None:
+    from dedup.boilerplate import _prefix_stands_alone, _split_lines
+
+    config = BoilerplateConfig()  # short lines: at most 8 words
+
+    def alone(text: str, phrase: str = "related") -> bool:
+        (line,) = _split_lines(text)
+        return _prefix_stands_alone(line, phrase, config)
+
+    assert alone("Related: budget talks")  # its separator
+    assert alone("Related Topics")  # one capitalized word after it
+    assert alone("Related Video Content")  # two
+    assert not alone("Related Video Content Here")  # three: a heading of text
+    assert not alone("Related topics")  # lower case: words going on
+    assert not alone("Related")  # alone: the lexicon's whole-line match decides
+    assert not alone("Tags File Contents Options", "tags")  # ctags(1)
+    # A multi-word label going on in lower case: a label while the line is short (at most
+    # 8 words), a sentence past it; the case is that of the first letter of the next word.
+    assert alone("Also read the object names to remove notes", "also read")  # 8 words
+    assert not alone("Also read the object names to remove notes now", "also read")  # 9
+    assert not alone("Also read iPhone reviews from our team across ten years", "also read")
+    assert not alone("Also read the Object names to remove notes from stdin", "also read")
