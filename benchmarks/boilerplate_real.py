@@ -34,23 +34,29 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dedup.boilerplate import (  # noqa: E402
+    _groups,
+    _model,
+    _quoted,
+    _split_lines,
+    _training_rows,
     cut_rows,
-    cut_rows_out_of_fold,
     detect_boilerplate,
     labelled_rows,
     train_model,
 )
 from dedup.config import BoilerplateConfig  # noqa: E402
 from dedup.document import Document  # noqa: E402
-from dedup.linefeatures import ends_sentence, prose_rows  # noqa: E402
+from dedup.errors import ConfigError  # noqa: E402
+from dedup.linefeatures import FEATURES, ends_sentence, prose_rows, sentence_rows  # noqa: E402
 from dedup.linemodel import LineModel, fit  # noqa: E402
 from dedup.tailcut import FEATURES as CUT_FEATURES  # noqa: E402
-from dedup.tailcut import choose_cut, heading_gate  # noqa: E402
+from dedup.tailcut import choose_cut, cut_features, cut_labels, heading_gate  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 LINES = DATA / "webpage_lines.jsonl.gz"
@@ -266,6 +272,66 @@ def print_scores(scores: dict[str, dict[str, Score]]) -> None:
 
 
 # --------------------------------------------------------------------- training
+
+
+def cut_rows_out_of_fold(
+    docs: Sequence[Document],
+    labels: Sequence[Sequence[str | None]],
+    config: BoilerplateConfig | None = None,
+    *,
+    groups: Sequence[str] | None = None,
+    folds: int = 5,
+    trees: int = 60,
+    depth: int = 4,
+) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.int8]]]:
+    """The tail cut's training rows (as `cut_rows`), with every document's lines scored
+    by a line model that has not seen its group.
+
+    On its own training data the line model is overconfident, and a cut trained on those
+    probabilities trusts them too much on new pages. So the groups (sites) are split into
+    `folds`, and each fold's documents are scored by trees (`trees`, `depth`) fitted on the
+    other folds; their word columns are out of fold already (`linewords.fit_words`). The
+    lines go at the thresholds of `config`'s line model (its preset's).
+
+    Example:
+        >>> docs = [Document(str(k), "The minister resigned on Friday after a week.\\n" * 4
+        ...                  + "Comments\\nGreat post!") for k in range(6)]
+        >>> labels = [["content"] * 4 + ["boilerplate"] * 2] * 6
+        >>> xs, ys = cut_rows_out_of_fold(docs, labels, folds=3, trees=5)
+        >>> ys[0].tolist()
+        [0, 0, 1, 1]
+
+    An experiment (`train --cut-folds N`) that lost on dev, so it lives here, not in the
+    package: it reuses the boilerplate module's private training steps.
+    """
+    config = config or BoilerplateConfig()
+    base = _model(config)
+    if base is None:
+        msg = f"the tail cut follows the line model, which preset {config.preset!r} does not run"
+        raise ConfigError(msg)
+    groups = _groups(docs, config, groups)
+    xs, codes, _ = _training_rows(docs, labels, config, groups)
+    names = sorted(set(groups))
+    fold_of = {g: k % folds for k, g in enumerate(names)}
+    fold = np.array([fold_of[g] for g in groups])
+    ps: list[npt.NDArray[np.float64]] = [np.zeros(0)] * len(docs)
+    for f in range(folds):
+        mine = np.flatnonzero(fold == f)
+        if not len(mine):
+            continue
+        rest = np.flatnonzero(fold != f)
+        x = np.vstack([xs[k] for k in rest])
+        y = np.concatenate([codes[k] for k in rest])
+        keep = y >= 0
+        model = fit(x[keep], y[keep] == 1, FEATURES, trees=trees, depth=depth)
+        for k in mine:
+            ps[k] = model.probabilities(xs[k])
+    out = []
+    for doc, x, p in zip(docs, xs, ps, strict=True):
+        quoted = _quoted(_split_lines(doc.text))
+        going = base.decide(p, prose_rows(x), quoted, sentence_rows(x))
+        out.append(cut_features(x, p, going))
+    return out, [cut_labels(c) for c in codes]
 
 
 def rows(
