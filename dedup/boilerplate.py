@@ -110,6 +110,9 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # An issue-tracker entry opens with its number ("#154 Documentation: ...", "621368 glib: ...",
 # "- Bug 658561 - Double free ..."):
 # changelogs list them cut off with "...", as related-article lists do their headlines.
+# A GNU ChangeLog entry names the file and function it changed, and runs on with "...":
+# "* g10/import.c (apply_meta_data): Rename to ...", "(insert_key_origin): this.  Factor ...".
+_CHANGELOG_ENTRY = re.compile(r"\s*(?:\*\s+[\w./+-]+\s*(?:\([^)]*\))?:|\([\w.,\s]+\):)")
 _ISSUE_ENTRY = re.compile(r"\s*(?:[-*•]\s+)?(?:bug\s+)?(?:#\d+|\d{5,})\b", re.IGNORECASE)
 _HEADER_ENDS = frozenset(".!?")  # "" is not in it: an empty line ends in nothing
 
@@ -763,7 +766,9 @@ def _model_verdicts(
         tail = None
     if tail is not None and _selected("tail_cut", config):
         # The weakest tier: past the removal budget, the cut is held back first.
-        verdict = _Verdict(3, "tail_cut", tail.score, tail.threshold, tail.evidence)
+        # The line as the report numbers it (1-based, every line counted).
+        where = f"tail cut from line {lines[tail.line].number + 1}"
+        verdict = _Verdict(3, "tail_cut", tail.score, tail.threshold, f"{where}: {tail.evidence}")
         for i in range(tail.line, len(lines)):
             if i not in out and i not in protected:
                 out[i] = verdict
@@ -929,8 +934,10 @@ def _is_cut_off(line: _Line, config: BoilerplateConfig) -> bool:
     """
     if len(line.text) > config.teaser_max_chars or not ends_cut_off(line.text):
         return False
-    if _ISSUE_ENTRY.match(line.text):
+    if _ISSUE_ENTRY.match(line.text) or _CHANGELOG_ENTRY.match(line.text):
         return False
+    if not line.text.rstrip().endswith(("…", "...")):
+        return False  # "the default.." is a typo for a full stop
     before = line.text.rstrip().rstrip(".…").rstrip()
     if not before or ends_sentence(before) or "..." in before or "…" in before:
         return False

@@ -355,8 +355,8 @@ def find_cuts(
         top = ", ".join(model.explain(rows[k][row : row + 1])[0]) or "none"
         suffix = p[line:]
         evidence = (
-            f"tail cut at this document's line {line + 1} of {len(x)}: p={q[row]:.2f} >= "
-            f"{threshold:.2f} that the last {len(suffix)} lines are all furniture (line model "
+            f"p={q[row]:.2f} >= {threshold:.2f} that the last {len(suffix)} non-blank lines "
+            f"are all furniture (line model "
             f"p over them: mean {suffix.mean():.2f}, min {suffix.min():.2f}); top: {top}"
         )
         out.append(Cut(line, round(float(q[row]), 4), threshold, evidence))

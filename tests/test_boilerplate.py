@@ -546,6 +546,16 @@ DOCUMENTATION_TAKEN = {
         "- Bug 658561 - Double free after calling Pango.Context.get_font_des...\n"
         "- Bug 656014 - Missing GIR annotation/wrapper for pango_layout_get_..."
     ),
+    "GNU ChangeLog entries that run on with '...' (gpgsm, GCC)": (
+        "2023-01-10  Werner Koch  <wk@gnupg.org>\n"
+        "\n"
+        "\t* g10/import.c (apply_meta_data): Rename to ...\n"
+        "\t(insert_key_origin): this.  Factor code out to ...\n"
+        "\t(insert_key_origin_pk, insert_key_origin_uid): new funcs.\n"
+        "  * Don't turn on DWARF 5 by default, where GCC 11 is not the default..\n"
+        "  * Rebuild against dpkg-dev with #1000421 fixed\n"
+        "    Multi-Arch:same for libacl1-dev package. Closes: #731292"
+    ),
     "release headings of a changelog (dbus, libarchive NEWS)": (
         "dbus 1.14.10 (2023-09-01)\n"
         "=========================\n"
