@@ -830,3 +830,62 @@ def test_a_one_word_label_needs_its_separator_or_a_short_capitalized_title() -> 
     assert not alone("Also read the object names to remove notes now", "also read")  # 9
     assert not alone("Also read iPhone reviews from our team across ten years", "also read")
     assert not alone("Also read the Object names to remove notes from stdin", "also read")
+
+
+def test_header_signal_tells_datelines_from_release_headings_and_changelog_entries() -> None:
+    from dedup.boilerplate import _header_signal, _split_lines
+
+    def rule(text: str) -> str | None:
+        found = _header_signal(_split_lines(text)[0])
+        return None if found is None else found.rule
+
+    assert rule("Published: 01.09.2023") == "metadata_header"
+    assert rule("Updated 2023-09-01 @ 10:30") == "metadata_header"  # "@", but no address
+    assert rule("dbus 1.14.10 (2023-09-01)") is None  # a version
+    assert rule("2022-10-10  Nick Clifton  <nickc@redhat.com>") is None  # an address
+    assert rule("## Sat Jun 12 2021:") is None  # a Markdown heading
+
+
+@pytest.mark.parametrize("own_lexicon", [False, True])
+def test_the_tail_cut_is_trained_on_the_rows_detection_scores(
+    monkeypatch, tmp_path, own_lexicon: bool
+) -> None:
+    # Train/serve skew: `cut_rows` (training) must build, for a document, exactly the rows
+    # the detector hands the cut model when it judges that document.
+    from dedup import boilerplate, tailcut
+
+    text = "\n".join(
+        [PROSE.strip()] * 4
+        + ["Related", "Minister resigns after budget row", "Rupee slides to record low"]
+        + ["Comments", "Great article, thanks for writing it!"]
+    )
+    doc = Document("d", text)
+    seen: list = []
+    real = tailcut.find_cuts
+
+    def spy(model, threshold, documents):
+        seen.extend(tailcut.cut_features(x, p, going) for x, p, going in documents)
+        return real(model, threshold, documents)
+
+    config = BoilerplateConfig()
+    if own_lexicon:  # the rows follow the config's lexicon, as detection does
+        path = tmp_path / "lexicon.txt"
+        path.write_text("great article thanks\nrupee slides\n", encoding="utf-8")
+        config = BoilerplateConfig(lexicon_file=str(path))
+    monkeypatch.setattr(boilerplate, "find_cuts", spy)
+    detect_boilerplate([doc], config)
+    article = len(text.split("\n")) - 5
+    labels = [["content"] * article + ["boilerplate"] * 5]
+    xs, ys = boilerplate.cut_rows([doc], labels, config)
+    assert len(seen) == 1
+    assert xs[0].shape == seen[0].shape
+    assert np.array_equal(xs[0], seen[0])
+    codes = np.array([0] * article + [1] * 5, dtype=np.int8)
+    assert ys[0].tolist() == tailcut.cut_labels(codes).tolist()
+
+
+def test_cut_rows_need_a_preset_that_runs_the_line_model() -> None:
+    from dedup.boilerplate import cut_rows
+
+    with pytest.raises(ConfigError, match="preset 'rules' does not run"):
+        cut_rows([Document("d", PROSE)], [["content"] * 4], BoilerplateConfig(preset="rules"))
