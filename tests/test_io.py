@@ -324,3 +324,14 @@ def test_a_categorical_parquet_text_column_is_read_and_written_back_as_it_was(tm
     back = pq.read_table(tmp_path / "out" / "cat.parquet")
     assert back.schema == pq.read_table(path).schema
     assert back.column("text").to_pylist() == texts
+
+
+def test_a_bad_json_record_says_what_is_wrong_and_where(tmp_path):
+    # A string left open runs into the line's end: the record is "Unterminated", and the
+    # reason names the column, not "Invalid control character at" with nothing after it.
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"id": "bad1", "text": "unterminated\n{"text": "fine"}\n', encoding="utf-8")
+    reader = DocumentReader()
+    assert [d.text for d in reader.read([str(path)])] == ["fine"]
+    reason = reader.skipped[0].reason
+    assert reason == "not valid JSON (Unterminated string starting at column 24)"

@@ -307,8 +307,7 @@ class DocumentReader:
         try:
             row = json_value(line)
         except ValueError as ex:
-            detail = ex.msg if isinstance(ex, json.JSONDecodeError) else str(ex)
-            self._skip(where, f"not valid JSON ({detail})", line.rstrip("\r\n"))
+            self._skip(where, f"not valid JSON ({_json_problem(line, ex)})", line.rstrip("\r\n"))
             return None
         if not isinstance(row, dict):
             reason = f"expected a JSON object, got {type(row).__name__}"
@@ -371,6 +370,26 @@ class DocumentReader:
             msg = f"{where}: {reason} (drop --strict to skip bad records)"
             raise InputError(msg)
         self.skipped.append(SkippedRecord(where, reason, raw))
+
+
+def _json_problem(line: str, ex: ValueError) -> str:
+    """What is wrong with a JSON line, and where: the record without its line end (a string
+    left open at the newline is "Unterminated", not "Invalid control character"), with the
+    column the parser stopped at.
+
+    Example:
+        >>> line = '{"id": "bad1", "text": "unterminated\\n'
+        >>> _json_problem(line, ValueError())
+        'Unterminated string starting at column 24'
+    """
+    try:
+        json_value(line.rstrip("\r\n"))
+    except json.JSONDecodeError as found:
+        where = "" if found.msg.endswith(" at") else " at"
+        return f"{found.msg}{where} column {found.colno}"
+    except ValueError as found:
+        return str(found)
+    return str(ex)
 
 
 def _line_ranges(path: str, size: int) -> list[tuple[int, int]]:
