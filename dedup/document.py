@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 from dedup.errors import ConfigError, InputError
 
@@ -130,3 +130,36 @@ class TextsById(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._positions())
+
+
+T = TypeVar("T")
+
+
+class LazySequence(Sequence[T], Generic[T]):
+    """A sequence whose items are made when asked for (`_item`), from columns or a file, so
+    a million of them never sit in memory at once. A slice is the items made one by one,
+    gathered by `_gather` (a list; a subclass standing in for a tuple gathers a tuple).
+
+    Example:
+        >>> class Squares(LazySequence[int]):
+        ...     def __len__(self) -> int:
+        ...         return 4
+        ...     def _item(self, i: int) -> int:
+        ...         return range(4)[i] ** 2
+        >>> Squares()[1], Squares()[1:3], list(Squares())
+        (1, [1, 4], [0, 1, 4, 9])
+    """
+
+    _gather: Callable[[Iterable[T]], Sequence[T]] = list
+
+    def _item(self, i: int) -> T:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[T]: ...
+    def __getitem__(self, i: int | slice) -> T | Sequence[T]:
+        if isinstance(i, slice):
+            return type(self)._gather(self._item(k) for k in range(*i.indices(len(self))))
+        return self._item(i)

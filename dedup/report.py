@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, overload
+from typing import Any
 
-from dedup.document import Document
+from dedup.document import Document, LazySequence
 
 SCHEMA = "dedup.report/2"
 OLD_SCHEMAS = {"dedup.report/1": 0}  # schema -> the base its boilerplate `line` counted from
@@ -463,7 +463,7 @@ def _optional_float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-class DocumentTable(Sequence[DocumentInfo]):
+class DocumentTable(LazySequence[DocumentInfo]):
     """The `DocumentInfo` of many documents with nothing reused, kept as three columns and
     each made when asked for: a corpus of a million documents needs no million objects in
     the process that builds its report. Equal to any sequence of the same `DocumentInfo`s.
@@ -485,13 +485,9 @@ main_source_chars=0)
     def __len__(self) -> int:
         return len(self.ids)
 
-    @overload
-    def __getitem__(self, i: int) -> DocumentInfo: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[DocumentInfo]: ...
-    def __getitem__(self, i: int | slice) -> DocumentInfo | Sequence[DocumentInfo]:
-        if isinstance(i, slice):
-            return tuple(self[k] for k in range(*i.indices(len(self))))
+    _gather = tuple  # a slice is what a slice of the tuple it stands in for is
+
+    def _item(self, i: int) -> DocumentInfo:
         return DocumentInfo(self.ids[i], self.sources[i], int(self.chars[i]))
 
     def __eq__(self, other: object) -> bool:
@@ -505,7 +501,7 @@ main_source_chars=0)
         return f"DocumentTable({len(self)} documents)"
 
 
-class DocumentDicts(Sequence[dict[str, Any]]):
+class DocumentDicts(LazySequence[dict[str, Any]]):
     """`[d.to_dict() for d in documents]`, each made when asked for (see `Report.json_fields`)."""
 
     def __init__(self, documents: Sequence[DocumentInfo]) -> None:
@@ -514,13 +510,7 @@ class DocumentDicts(Sequence[dict[str, Any]]):
     def __len__(self) -> int:
         return len(self.documents)
 
-    @overload
-    def __getitem__(self, i: int) -> dict[str, Any]: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[dict[str, Any]]: ...
-    def __getitem__(self, i: int | slice) -> dict[str, Any] | Sequence[dict[str, Any]]:
-        if isinstance(i, slice):
-            return [d.to_dict() for d in self.documents[i]]
+    def _item(self, i: int) -> dict[str, Any]:
         return self.documents[i].to_dict()
 
 

@@ -27,13 +27,13 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import accumulate, pairwise
 from pathlib import Path
-from typing import IO, Any, overload
+from typing import IO, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from dedup.config import DedupConfig
-from dedup.document import Document
+from dedup.document import Document, LazySequence
 from dedup.errors import InputError
 from dedup.io.compression import STREAM_ERRORS, decompressing, open_read, strip_compression
 from dedup.io.formats import (
@@ -536,7 +536,7 @@ def _index_range(
     return _Index(*found, ids, reader.skipped, None, kept)
 
 
-class JsonlCorpus(Sequence[Document]):
+class JsonlCorpus(LazySequence[Document]):
     """The documents of local JSONL files, each parsed from its line when it is asked for.
 
     Built by `DocumentReader.jsonl_corpus`. `corpus[i]` is exactly the document `read`
@@ -593,13 +593,7 @@ class JsonlCorpus(Sequence[Document]):
     def __len__(self) -> int:
         return len(self._index.ids)
 
-    @overload
-    def __getitem__(self, i: int) -> Document: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[Document]: ...
-    def __getitem__(self, i: int | slice) -> Document | Sequence[Document]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
+    def _item(self, i: int) -> Document:
         raw, path = self._line(i), self._paths[int(self._file[i])]
         docs = self._reader._read_jsonl([raw], path, int(self._index.lines[i]))  # type: ignore[arg-type]
         return next(docs)
@@ -652,7 +646,7 @@ class JsonlCorpus(Sequence[Document]):
         self._fds.clear()
 
 
-class _Sources(Sequence[str]):
+class _Sources(LazySequence[str]):
     """`path:LINE` of documents by file number and line number, made when asked for."""
 
     def __init__(self, paths: list[str], files: Any, lines: npt.NDArray[np.int64]) -> None:
@@ -661,13 +655,7 @@ class _Sources(Sequence[str]):
     def __len__(self) -> int:
         return len(self._lines)
 
-    @overload
-    def __getitem__(self, i: int) -> str: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[str]: ...
-    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
+    def _item(self, i: int) -> str:
         return f"{self._paths[int(self._files[i])]}:{int(self._lines[i])}"
 
 
