@@ -48,7 +48,6 @@ from dedup.linefeatures import (
     WORDS,
     batch_features,
     document_features,
-    ends_cut_off,
     ends_mid_sentence,
     ends_sentence,
     prose_rows,
@@ -932,12 +931,11 @@ def _is_cut_off(line: _Line, config: BoilerplateConfig) -> bool:
     `man -k [apropos options] regexp ...`: options, brackets, an ellipsis for "repeatable")
     and a hex dump's dotted column, which follows no words, are no headline cut short.
     """
-    if len(line.text) > config.teaser_max_chars or not ends_cut_off(line.text):
+    # Three dots or "…": "the default.." (which `ends_cut_off` counts) is a typo for a stop.
+    if len(line.text) > config.teaser_max_chars or not line.text.rstrip().endswith(("…", "...")):
         return False
     if _ISSUE_ENTRY.match(line.text) or _CHANGELOG_ENTRY.match(line.text):
         return False
-    if not line.text.rstrip().endswith(("…", "...")):
-        return False  # "the default.." is a typo for a full stop
     before = line.text.rstrip().rstrip(".…").rstrip()
     if not before or ends_sentence(before) or "..." in before or "…" in before:
         return False
