@@ -763,7 +763,7 @@ def _model_verdicts(
     # NOTES, a Markdown fence) is documentation: the cut takes all of it or nothing.
     if tail is not None and any(_code_like(ln.text) for ln in lines[tail.line :]):
         tail = None
-    if tail is not None and _selected("tail_cut", config):
+    if tail is not None:  # `_tail_cut` gave none to a run that leaves the rule out
         # The weakest tier: past the removal budget, the cut is held back first.
         # The line as the report numbers it (1-based, every line counted).
         where = f"tail cut from line {lines[tail.line].number + 1}"
@@ -876,19 +876,18 @@ def _prefix_stands_alone(line: _Line, phrase: str, config: BoilerplateConfig) ->
     head = re.match(pattern, line.text)
     if head and SEPARATOR.match(line.text, head.end()):
         return True
+    rest = line.text[head.end() :].split() if head else []  # the words after the phrase
     if words == 1:
         # One word opens too many lines of real text ("Tags File Contents Options" in
         # ctags(1), "topic" at the end of an ASCII diagram): it needs its separator, or a
         # title of one or two more capitalized words ("Related Topics", "Related Video").
-        rest = line.text[head.end() :].split() if head else []
         return 1 <= len(rest) <= 2 and all(w[:1].isupper() for w in rest)
     if line.words == words:
         return True
     # "Also read the object names to remove notes from the standard input" (git-notes(1))
     # goes on in lower case past a short line: a sentence, where a label is followed by a
     # title ("Also Read Modi's visit ...") or is short ("Subscribe to continue reading").
-    after = line.text[head.end() :].split(maxsplit=1) if head else []
-    if after and after[0][:1].islower() and line.words > config.short_line_words:
+    if rest and rest[0][:1].islower() and line.words > config.short_line_words:
         return False
     # Short, and no sentence mark at its end or inside ("• Tags files can contain thousands
     # of tags.  I have seen ..." in a man page is prose).
