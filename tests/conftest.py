@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from cli_helpers import run_cli
@@ -52,3 +54,21 @@ def indexed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     code, _, err = run_cli("index", "build", "data", "-o", "train.idx")
     assert code == 0, err
     return tmp_path
+
+
+@pytest.fixture
+def stages_shown(monkeypatch: pytest.MonkeyPatch) -> Callable[[ModuleType], list[str]]:
+    """`stages_shown(module)`: the list that fills with every progress stage name a step
+    shows, whether it sets a stage (`module.set_stage`) or counts one (`stage_count`)."""
+    from dedup import progress
+
+    def watch(module: ModuleType) -> list[str]:
+        shown: list[str] = []
+        real_count = progress.stage_count
+        monkeypatch.setattr(module, "set_stage", shown.append)
+        monkeypatch.setattr(
+            progress, "stage_count", lambda name, *a: (shown.append(name), real_count(name, *a))
+        )
+        return shown
+
+    return watch

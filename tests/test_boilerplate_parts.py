@@ -793,18 +793,12 @@ def test_train_model_groups_by_site_fits_word_scores_and_keeps_its_settings(monk
         bp.train_model(docs, labels, config, groups=["g"] * 5)
 
 
-def test_progress_stages_of_boilerplate_detection_name_their_step(monkeypatch):
+def test_progress_stages_of_boilerplate_detection_name_their_step(stages_shown):
     # Every stage shown on the progress line names its step ("boilerplate: ..."), as the
     # near-duplicate and passage steps do.
     import dedup.boilerplate as bp
-    from dedup import progress
 
-    shown: list[str] = []
-    monkeypatch.setattr(bp, "set_stage", shown.append)
-    real_count = progress.stage_count
-    monkeypatch.setattr(
-        progress, "stage_count", lambda name, *a: (shown.append(name), real_count(name, *a))
-    )
+    shown = stages_shown(bp)
     detect_boilerplate([Document("d", PROSE + "Share this article")])
     assert sorted(set(shown)) == [
         "boilerplate: corpus evidence", "boilerplate: judging documents", "boilerplate: lines"

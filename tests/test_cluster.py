@@ -481,18 +481,10 @@ def test_find_duplicates_verifies_with_the_configured_shingles(seed_texts):
             assert m.jaccard >= config.threshold
 
 
-def test_progress_stages_of_near_duplicates_name_their_step(monkeypatch):
+def test_progress_stages_of_near_duplicates_name_their_step(stages_shown):
     # Every stage the near-duplicate step shows on the progress line says which step it
     # is in ("near-duplicates: ..."), as every other step names itself.
-    from dedup import progress
-
-    shown: list[str] = []
-    record = shown.append
-    monkeypatch.setattr(cluster, "set_stage", record)
-    real_count = progress.stage_count
-    monkeypatch.setattr(
-        progress, "stage_count", lambda name, *a: (record(name), real_count(name, *a))
-    )
+    shown = stages_shown(cluster)
     docs = list(_shared_words(40, 10, "s"))
     find_duplicates(docs)
     verified_pairs(docs)

@@ -684,16 +684,11 @@ def test_document_overlap_is_kept_for_pairs_with_a_passage_and_grades_aligned_se
     assert [(ia, ib, len(o), left) for ia, ib, o, left in out[1]] == [(0, 1, 5, 0)]
 
 
-def test_progress_stages_of_a_passage_scan_name_their_step(monkeypatch):
+def test_progress_stages_of_a_passage_scan_name_their_step(stages_shown):
     # The stage names a scan log shows (tests/reliability/test_silent.py reads the first).
-    from dedup import passages, progress
+    from dedup import passages
 
-    shown: list[str] = []
-    monkeypatch.setattr(passages, "set_stage", shown.append)
-    real_count = progress.stage_count
-    monkeypatch.setattr(
-        progress, "stage_count", lambda name, *a: (shown.append(name), real_count(name, *a))
-    )
+    shown = stages_shown(passages)
     text = "Officials from the foreign ministry will lead the delegation to Geneva next week."
     passages.find_reuse([Document("a", text), Document("b", text)])
     assert list(dict.fromkeys(shown)) == [
