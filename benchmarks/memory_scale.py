@@ -24,10 +24,9 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
-from typing import overload
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -35,7 +34,7 @@ from corpus_scale import build_corpus
 
 from dedup.cluster import find_duplicates
 from dedup.config import DedupConfig
-from dedup.document import Document
+from dedup.document import Document, LazySequence
 
 PIECES = 4  # pieces per document: sharing one piece gives Jaccard ~1/7, far below 0.8
 MASK = (1 << 64) - 1
@@ -50,7 +49,7 @@ def _mix(i: int, k: int) -> int:
     return x ^ (x >> 31)
 
 
-class LazyCorpus(Sequence[Document]):
+class LazyCorpus(LazySequence[Document]):
     """N distinct documents built on demand from a pool of real-text pieces.
 
     Every `copy_every`-th document is a near-copy of an earlier one: the same pieces with
@@ -66,13 +65,7 @@ class LazyCorpus(Sequence[Document]):
     def __len__(self) -> int:
         return self.n
 
-    @overload
-    def __getitem__(self, i: int) -> Document: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[Document]: ...
-    def __getitem__(self, i: int | slice) -> Document | Sequence[Document]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(self.n))]
+    def _item(self, i: int) -> Document:
         if not -self.n <= i < self.n:
             raise IndexError(i)
         i %= self.n
