@@ -34,7 +34,8 @@ from dedup.document import Document, document_ids
 from dedup.errors import InputError
 from dedup.io.atomic import all_or_nothing, write_atomic
 from dedup.io.formats import InputFormat, json_value, source_path
-from dedup.io.readers import DocumentReader, JsonlCorpus, SkippedRecord, require_documents
+from dedup.io.jsonlcorpus import JsonlCorpus
+from dedup.io.readers import DocumentReader, SkippedRecord, require_documents
 from dedup.io.remote import is_url
 from dedup.io.writers import write_jsonl, write_like
 from dedup.parallel import resolve_jobs

@@ -12,7 +12,7 @@ from dedup import Document, apply_report, find_duplicates, find_passages, scan
 from dedup.cluster import verified_pairs
 from dedup.config import DedupConfig
 from dedup.errors import ConfigError, InputError
-from dedup.io import readers, writers
+from dedup.io import jsonlcorpus, writers
 from dedup.io.formats import InputFormat
 from dedup.io.readers import DocumentReader
 from dedup.passages import find_reuse
@@ -84,7 +84,7 @@ def _jsonl_corpus(path, corpus) -> None:
 
 @pytest.fixture
 def jsonl(tmp_path, corpus, monkeypatch):
-    monkeypatch.setattr(readers, "READ_CHUNK", 97)  # many byte ranges, cut mid-record
+    monkeypatch.setattr(jsonlcorpus, "READ_CHUNK", 97)  # many byte ranges, cut mid-record
     path = tmp_path / "corpus.jsonl"
     _jsonl_corpus(path, corpus)
     return path
@@ -194,7 +194,7 @@ def test_cli_clean_of_mixed_lines_is_the_same_for_any_jobs(tmp_path, corpus, mon
     # Lines copied as they are, lines encoded again, cut documents and dropped copies, in
     # chunks (WRITE_CHUNK) and byte ranges (READ_CHUNK) that cut across them all.
     monkeypatch.setattr(writers, "WRITE_CHUNK", 3)
-    monkeypatch.setattr(readers, "READ_CHUNK", 211)
+    monkeypatch.setattr(jsonlcorpus, "READ_CHUNK", 211)
     lines = _mixed_lines(corpus)
     lines.insert(2, lines[4])  # an exact copy, dropped
     if layout == "file":
