@@ -138,7 +138,7 @@ def test_json_format_has_report_and_verdicts(data: Path) -> None:
     code, out, _ = _run("check", "data", "--format", "json")
     body = json.loads(out)
     assert code == 1
-    assert body["schema"] == "dedup.report/2"
+    assert body["schema"] == "dedup.report/3"
     verdict = body["check"]["verdicts"][0]
     assert (verdict["rule"], verdict["value"], verdict["threshold"]) == (
         "max-duplicate-ratio",
