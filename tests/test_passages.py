@@ -445,7 +445,10 @@ def test_characters_inside_spans_match_a_count_per_character():
         s = rng.integers(0, 60, size=rng.integers(0, 6))
         e = s + rng.integers(0, 20, size=len(s))
         x = np.sort(rng.integers(0, 90, size=8))
-        slow = [sum(max(0, min(int(xi), int(b)) - int(a)) for a, b in zip(s, e)) for xi in x]
+        slow = [
+            sum(max(0, min(int(xi), int(b)) - int(a)) for a, b in zip(s, e, strict=True))
+            for xi in x
+        ]
         assert _inside(s, e, x).tolist() == slow
 
 
@@ -840,3 +843,48 @@ def test_an_edit_across_a_sentence_break_on_one_side_splits_the_passage(swap):
         (f"{' '.join(y)}.", f"{' '.join(y)}.", 12),
     ]
     assert got == ([(b, a, n) for a, b, n in expected] if swap else expected)
+
+
+def _licence_corpus(seed_texts: dict[str, str], docs: int = 4, copies: int = 3) -> list[Document]:
+    """Debian-copyright-like files: the same licence paragraph under each of `copies`
+    stanzas, each stanza headed by words of its own, so a pair has copies x copies regions."""
+    licence = seed_texts["004"][:306]
+    rng = random.Random(3)
+    return [
+        Document(
+            f"copyright{k}",
+            "".join(
+                " ".join(rng.sample(VOCAB, 30)) + ".\n" + licence + "\n" for _ in range(copies)
+            ),
+        )
+        for k in range(docs)
+    ]
+
+
+def test_repeated_paragraphs_are_aligned_once_per_copy_with_the_same_reuse(seed_texts, monkeypatch):
+    docs = _licence_corpus(seed_texts)
+    skipping = scan(docs)
+    monkeypatch.setattr("dedup.passages.MANY_REGIONS", 10**9)
+    grid = scan(docs)
+    pairs = {(p.a.doc, p.b.doc) for p in grid.passages}
+    assert len(pairs) == 6
+    assert len(grid.passages) == 6 * 9  # every copy with every copy
+    # Each copy on either side still has a passage: the reuse measured is the same.
+    assert {(p.a.doc, p.b.doc) for p in skipping.passages} == pairs
+    assert len(skipping.passages) < len(grid.passages)
+    assert skipping.documents == grid.documents
+    assert skipping.pairs == grid.pairs
+
+
+def test_licence_corpus_report_is_the_same_for_any_jobs(seed_texts, tmp_path):
+    path = tmp_path / "copyright.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"id": d.id, "text": d.text}) + "\n" for d in _licence_corpus(seed_texts, 6)
+        )
+    )
+    args = ["scan", str(path), "--id-field", "id", "--format", "json", "-q"]
+    outputs = [CliRunner().invoke(cli, [*args, "--jobs", jobs]) for jobs in ("1", "2")]
+    assert all(r.exit_code == 0 for r in outputs), outputs[0].output
+    assert outputs[0].stdout == outputs[1].stdout
+    assert json.loads(outputs[0].stdout)["passages"]
