@@ -156,6 +156,9 @@ def _summary_line(report: Report) -> str:
     pairs = report.counts.get("pairs_left_out", 0)
     if pairs:
         head += f"; {pairs:,} candidate pairs not aligned (--max-partners, near-duplicates)"
+    unlisted = report.counts.get("pairs_not_listed", 0)
+    if unlisted:
+        head += f"; {unlisted:,} pairs with no reported passage not listed (--max-passages-per-doc)"
     return head
 
 

@@ -22,6 +22,7 @@ from dedup.config import DedupConfig, PassageConfig
 from dedup.errors import ConfigError
 from dedup.normalize import split_words
 from dedup.passages import find_passages_against
+from dedup.render import render_report
 from dedup.verify import set_overlap
 
 REAL_TEXTS = [module.__doc__ or "" for module in (json, argparse, textwrap, collections, decimal)]
@@ -888,3 +889,19 @@ def test_licence_corpus_report_is_the_same_for_any_jobs(seed_texts, tmp_path):
     assert all(r.exit_code == 0 for r in outputs), outputs[0].output
     assert outputs[0].stdout == outputs[1].stdout
     assert json.loads(outputs[0].stdout)["passages"]
+
+
+def test_per_document_cap_lists_the_pairs_of_reported_passages_and_counts_the_rest(seed_texts):
+    docs = _wire_corpus(seed_texts, 6)
+    full = scan(docs)
+    assert len(full.pairs) == 15
+    assert "pairs_not_listed" not in full.counts
+    capped = scan(docs, DedupConfig(passage=PassageConfig(max_per_doc=1)))
+    shown = {(p.a.doc, p.b.doc) for p in capped.passages}
+    shown |= {(d.id, d.main_source) for d in capped.documents}
+    listed = {(p.a, p.b) for p in capped.pairs}
+    assert all(pair in shown or pair[::-1] in shown for pair in listed)
+    assert listed == {(p.a, p.b) for p in full.pairs if (p.a, p.b) in shown or (p.b, p.a) in shown}
+    assert capped.counts["pairs_not_listed"] == 15 - len(listed) > 0
+    assert set(capped.pairs) <= set(full.pairs)  # the same measurements, fewer rows
+    assert "pairs with no reported passage not listed" in render_report(capped)
