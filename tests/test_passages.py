@@ -273,7 +273,7 @@ def _wire_corpus(seed_texts: dict[str, str], copies: int) -> list[Document]:
     documents: each pair shares the story, none is a near-duplicate of another."""
     story = seed_texts["004"][:306]
     return [
-        Document(f"site{k}", REAL_TEXTS[k % len(REAL_TEXTS)][:300] + f" {k}\n" + story)
+        Document(f"site{k}", " ".join(random.Random(k).sample(VOCAB, 50)) + ".\n" + story)
         for k in range(copies)
     ]
 
@@ -290,6 +290,20 @@ def test_partner_cap_aligns_each_documents_strongest_partners_and_counts_the_res
     # Every document keeps a source, and its reuse is the same story: the cap loses no copy.
     assert {d for pair in pairs for d in pair} == {d.id for d in docs}
     assert [d.reused for d in capped.documents] == [d.reused for d in every.documents]
+
+
+def test_a_cluster_member_is_aligned_with_its_representative_only(seed_texts):
+    docs = _wire_corpus(seed_texts, 4)
+    docs.append(Document("site0-copy", docs[0].text + " Copy."))
+    report = scan(docs, DedupConfig(passage=PassageConfig(max_partners=0)))
+    (cluster,) = report.duplicates
+    assert (cluster.representative, [m.id for m in cluster.members]) == ("site0", ["site0-copy"])
+    pairs = {(p.a.doc, p.b.doc) for p in report.passages}
+    assert {pair for pair in pairs if "site0-copy" in pair} == {("site0", "site0-copy")}
+    assert len(pairs) == 6 + 1  # the four sites with each other, and the copy
+    assert report.counts["pairs_left_out"] == 3  # the copy with site1, site2, site3
+    copy = next(d for d in report.documents if d.id == "site0-copy")
+    assert (copy.main_source, copy.reused) == ("site0", 1.0)
 
 
 def test_near_duplicates_are_aligned_with_their_representative_only(seed_texts):
