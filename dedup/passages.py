@@ -174,7 +174,9 @@ def find_reuse(
     windows: list[Batch | None] = list(batches)
     del batches  # window signatures are the bulk of the memory: `windows` alone holds them
     set_stage("passages: candidate windows")
-    cand = candidate_pairs(windows, config, jobs=jobs)
+    cand = candidate_pairs(
+        windows, config, jobs=jobs, cluster=cluster, representative=representative
+    )
     cand, pairs_left_out = strongest_partners(
         cand, config.passage.max_partners, cluster, representative
     )
