@@ -155,12 +155,16 @@ def _copy_pairs(
     none = np.zeros((0, 2), dtype=np.int64)
     if not len(rows):
         return none
-    key = np.zeros(len(rows), dtype=np.uint64)
+    # A 64-bit key of each whole signature (pairs of values as one word, each word times
+    # its own odd constant, summed modulo 2**64); equal keys are checked value by value.
+    values = np.ascontiguousarray(sigs[rows])
+    words = values.view(np.uint64) if values.shape[1] % 2 == 0 else values.astype(np.uint64)
+    odd = np.arange(1, 2 * words.shape[1], 2, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     with np.errstate(over="ignore"):
-        for column in sigs[rows].T.astype(np.uint64):
-            key = key * np.uint64(0x100000001B3) + column
+        key = (words * odd).sum(axis=1, dtype=np.uint64)
     # Runs of equal (cluster, signature), representatives' windows first in each: every
-    # member window pairs with the representative windows that open its run.
+    # member window pairs with the representative windows that open its run, at most
+    # MAX_BUCKET of them (a licence line repeated under every stanza of a copyright file).
     order = np.lexsort((rows, ~representative[rows], key, cluster[rows]))
     rows, key, group = rows[order], key[order], cluster[rows[order]]
     opens = np.concatenate(([True], (np.diff(key) != 0) | (np.diff(group) != 0)))
@@ -168,7 +172,7 @@ def _copy_pairs(
     is_rep = representative[rows]
     reps = np.bincount(run, weights=is_rep).astype(np.int64)
     member = np.flatnonzero(~is_rep)
-    count = reps[run[member]]
+    count = np.minimum(reps[run[member]], MAX_BUCKET)
     member = np.repeat(member, count)
     nth = np.arange(len(member)) - np.repeat(np.cumsum(count) - count, count)
     rep_at = np.flatnonzero(opens)[run[member]] + nth

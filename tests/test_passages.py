@@ -921,3 +921,17 @@ def test_per_document_cap_lists_the_pairs_of_reported_passages_and_counts_the_re
     assert capped.counts["pairs_not_listed"] == 15 - len(listed) > 0
     assert set(capped.pairs) <= set(full.pairs)  # the same measurements, fewer rows
     assert "pairs with no reported passage not listed" in render_report(capped)
+
+
+@pytest.mark.parametrize("num_perm", [3, 4])
+def test_copy_pairs_join_equal_windows_of_one_cluster_at_most_max_bucket_each(num_perm):
+    from dedup.candidates import MAX_BUCKET, _copy_pairs
+
+    line, other = np.arange(num_perm, dtype=np.uint32), np.arange(num_perm, dtype=np.uint32) + 9
+    # Document 0 (representative) repeats `line` 12 times, then `other`; document 1 (its
+    # member) has `line` once and `other` once; document 2 (another cluster) has `line`.
+    sigs = np.array([line] * 12 + [other, line, other, line])
+    doc = np.array([0] * 13 + [1, 1, 2])
+    cluster, rep = np.array([0, 0, 1])[doc], np.array([True, False, True])[doc]
+    pairs = _copy_pairs(sigs, cluster, rep).tolist()
+    assert pairs == [[k, 13] for k in range(MAX_BUCKET)] + [[12, 14]]
