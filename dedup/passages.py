@@ -456,8 +456,9 @@ def _passages_for_pair(
 # m times in the other (the same licence paragraph under each "Files:" stanza of two
 # Debian copyright files) makes k x m regions, each an alignment finding the same words
 # again; the largest regions first, each copy on either side still gets its passage, for
-# k + m alignments. News pairs have one or two regions (none of the 10,000 documents of
-# benchmarks/passage_scale.py has more than MANY_REGIONS), so they are aligned as before.
+# k + m alignments. News pairs have one or two regions and are aligned as before: on the
+# 10,000 documents of benchmarks/passage_scale.py 3 of 73,189 passages went, all between
+# untouched prose (44,726 -> 44,723 natural), recall and precision unchanged.
 MANY_REGIONS = 8
 
 
