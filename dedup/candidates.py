@@ -129,6 +129,13 @@ def _band_candidates(
     for band in bands:
         pairs, _ = band_pairs(sigs[:, band * rows : (band + 1) * rows], max_bucket)
         found.append(pairs[doc_of[pairs[:, 0]] != doc_of[pairs[:, 1]]])
+    return _gated(sigs, found, min_equal)
+
+
+def _gated(
+    sigs: npt.NDArray[np.uint32], found: list[npt.NDArray[np.int64]], min_equal: int
+) -> npt.NDArray[np.int64]:
+    """The distinct pairs of `found` whose two windows have `min_equal` equal values."""
     pairs = unique_pairs(found, len(sigs))
     passed: npt.NDArray[np.int64] = pairs[_equal_values(sigs, pairs) >= min_equal]
     return passed
@@ -166,9 +173,7 @@ def _copy_pairs(
         with np.errstate(over="ignore"):
             key = (sigs[at, band * rows : (band + 1) * rows] * odd).sum(axis=1, dtype=np.uint64)
         found.append(_rep_member_pairs(at, key, cluster[at], representative[at]))
-    pairs = unique_pairs(found, len(sigs))
-    passed: npt.NDArray[np.int64] = pairs[_equal_values(sigs, pairs) >= min_equal]
-    return passed
+    return _gated(sigs, found, min_equal)
 
 
 def _rep_member_pairs(
