@@ -188,9 +188,9 @@ class CheckResult:
         """0 when every limit holds, 1 when one fails."""
         return 0 if self.passed else 1
 
-    def to_dict(self) -> dict[str, Any]:
-        """The report plus a `check` section (`check_dict`)."""
-        data = self.report.to_dict()
+    def to_dict(self, *, passage_text: str = "full") -> dict[str, Any]:
+        """The report (`Report.to_dict`) plus a `check` section (`check_dict`)."""
+        data = self.report.to_dict(passage_text=passage_text)
         data["check"] = self.check_dict()
         return data
 

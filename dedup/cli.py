@@ -70,7 +70,7 @@ from dedup.render import (
     render_report,
     scan_summary,
 )
-from dedup.report import Report
+from dedup.report import EXCERPT_CHARS, PASSAGE_TEXTS, Report
 from dedup.rulebook import RULE_DOCS, explain_rule
 from dedup.store import Index
 
@@ -301,6 +301,19 @@ def quiet_option(func: F) -> F:
     """-q/--quiet: no progress line, no skipped-record lines, no summary table on stderr."""
     return click.option(
         "-q", "--quiet", is_flag=True, help="No progress, skipped-record lines or summary."
+    )(func)
+
+
+def passage_text_option(func: F) -> F:
+    """--passage-text excerpt|full|none: how much of each passage's text a JSON report holds."""
+    return click.option(
+        "--passage-text",
+        type=click.Choice(list(PASSAGE_TEXTS)),
+        default="excerpt",
+        show_default=True,
+        help=f"How much of each passage's text --format json holds: its first {EXCERPT_CHARS} "
+        "characters (text_cut: true when cut), all of it, or none (the offsets and the inputs "
+        "say it).",
     )(func)
 
 
@@ -834,9 +847,10 @@ def _warn_if_too_big(docs: Sequence[Document], config: DedupConfig) -> None:
 @no_boilerplate_option
 @output_options(
     REPORT_FORMATS,
-    "text for people, json for the dedup.report/2 contract, html for one page to read "
+    "text for people, json for the dedup.report/3 contract, html for one page to read "
     "(use with -o).",
 )
+@passage_text_option
 @quiet_option
 def compare(
     a: str,
@@ -847,6 +861,7 @@ def compare(
     config: DedupConfig,
     fmt: str,
     output: str | None,
+    passage_text: str,
     quiet: bool,
 ) -> None:
     """Show the passages two documents share, side by side, with exact spans.
@@ -865,7 +880,8 @@ def compare(
         raise CLIInputError(msg)
     with _user_errors():
         report = api_compare(docs[0], docs[1], config)
-    _output(render_report(report, fmt, texts={d.id: d.text for d in docs}), output)
+    texts = {d.id: d.text for d in docs}
+    _output(render_report(report, fmt, texts=texts, passage_text=passage_text), output)
 
 
 @cli.command()
@@ -878,9 +894,10 @@ def compare(
 @engine_options
 @output_options(
     REPORT_FORMATS,
-    "text for people, json for the dedup.report/2 contract, html for one page to read "
+    "text for people, json for the dedup.report/3 contract, html for one page to read "
     "(use with -o).",
 )
+@passage_text_option
 @quiet_option
 @allow_empty_option
 def scan(
@@ -893,6 +910,7 @@ def scan(
     engine: Engine,
     fmt: str,
     output: str | None,
+    passage_text: str,
     quiet: bool,
     allow_empty: bool,
 ) -> None:
@@ -923,7 +941,7 @@ def scan(
                 allow_empty=allow_empty,
                 master=engine.master,
             )
-        _output(render_report(result.report, fmt), output)
+        _output(render_report(result.report, fmt, passage_text=passage_text), output)
         if not quiet:
             _list_skipped([(s.source, s.reason) for s in result.skipped])
             _note(passed_over_note(result.passed_over))
@@ -945,7 +963,11 @@ def scan(
     find = engine.duplicates(paths, config, text_field, id_field, strict)
     with _user_errors(), activity(scanning, enabled=progress, log=not quiet):
         report = api_scan(docs, config, jobs=jobs, duplicates=find() if find else None)
-    _output(render_report(report, fmt, texts=TextsById(docs), jobs=resolve_jobs(jobs)), output)
+    texts = TextsById(docs)
+    page = render_report(
+        report, fmt, texts=texts, jobs=resolve_jobs(jobs), passage_text=passage_text
+    )
+    _output(page, output)
     if not quiet:
         summary = scan_summary(report.summary(), len(skipped), time.monotonic() - start)
         click.echo(summary.render(), err=True)
@@ -1206,6 +1228,7 @@ def _source_file(source: str) -> str | None:
     show_default=True,
     help="Which findings github, sarif, junit and concise carry: those of failing limits, or all.",
 )
+@passage_text_option
 @allow_empty_option
 @jobs_option
 @engine_options
@@ -1229,6 +1252,7 @@ def check(
     fmt: str,
     output: str | None,
     annotate: Literal["failing", "all"],  # a click.Choice
+    passage_text: str,
     allow_empty: bool,
     jobs: int,
     engine: Engine,
@@ -1285,7 +1309,8 @@ def check(
     elif result.stale and not quiet:
         click.echo(stale_line(accepted, list(result.stale)), err=True)
     texts = {d.id: d.text for d in docs}
-    _output(render_check(result, fmt, annotate=annotate, texts=texts), output)
+    page = render_check(result, fmt, annotate=annotate, texts=texts, passage_text=passage_text)
+    _output(page, output)
     ctx.exit(result.exit_code)
 
 

@@ -202,6 +202,14 @@ class _Docs:
         return offset if units is None else units[max(0, min(offset, len(units) - 1))]
 
 
+# What the report's caps left out: count key -> its overview label.
+_CAPPED = (
+    ("passages_left_out", "passages left out (--max-passages-per-pair, --max-passages-per-doc)"),
+    ("pairs_left_out", "candidate pairs not aligned (--max-partners, near-duplicates)"),
+    ("pairs_not_listed", "pairs with no reported passage not listed (--max-passages-per-doc)"),
+)
+
+
 def page_data(
     report: Report, texts: Mapping[str, str], check: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -385,14 +393,9 @@ def overview(
         ("copies dropped", f"{summary['duplicate_documents']:,}"),
         ("boilerplate lines", f"{sum(not b.held for b in report.boilerplate):,}"),
     ]
-    left_out = report.counts.get("passages_left_out", 0)
-    if left_out:
-        label = "passages left out (--max-passages-per-pair, --max-passages-per-doc)"
-        figures.append((label, f"{left_out:,}"))
-    pairs_left = report.counts.get("pairs_left_out", 0)
-    if pairs_left:
-        label = "candidate pairs not aligned (--max-partners, near-duplicates)"
-        figures.append((label, f"{pairs_left:,}"))
+    for count, label in _CAPPED:
+        if report.counts.get(count, 0):
+            figures.append((label, f"{report.counts[count]:,}"))
     docs = data["docs"]
     return {
         "figures": figures,

@@ -1,7 +1,7 @@
 """Every output for people and machines: reports, check results, index queries, summaries.
 
 - a report (`dedup compare`, `dedup scan`): `render_report`, text (passages side by side),
-  json (the `dedup.report/2` contract, written by `json_text`) or html (one self-contained
+  json (the `dedup.report/3` contract, written by `json_text`) or html (one self-contained
   page, `htmlreport.render_html`);
 - a check result (`dedup check`): `render_check`, text, json or html here; github (workflow
   commands), sarif, junit (XML) and concise (a line per finding) in `annotate`;
@@ -56,6 +56,7 @@ def render_report(
     texts: Mapping[str, str] | None = None,
     width: int | None = None,
     jobs: int = 1,
+    passage_text: str = "full",
 ) -> str:
     """`report` in one of `REPORT_FORMATS`, ending with a newline.
 
@@ -68,13 +69,15 @@ def render_report(
             and the documents side by side to "html".
         width: text width [default: the terminal's, at most 160].
         jobs: processes encoding long lists of a json report (the text is the same).
+        passage_text: how much of each passage's text "json" holds: "full", "excerpt"
+            or "none" (`report.PASSAGE_TEXTS`).
 
     Example:
         >>> print(render_report(Report(config={}, fingerprint="f")), end="")
         0 documents, 0 near-duplicate clusters, 0 shared passages
     """
     if fmt == "json":
-        return json_text(report.json_fields(), jobs=jobs)
+        return json_text(report.json_fields(passage_text=passage_text), jobs=jobs)
     if fmt == "html":
         return render_html(report, texts=texts, title=f"dedup report: {_summary_line(report)}")
     return _report_text(report, width, texts or {}) + "\n"
@@ -153,6 +156,9 @@ def _summary_line(report: Report) -> str:
     pairs = report.counts.get("pairs_left_out", 0)
     if pairs:
         head += f"; {pairs:,} candidate pairs not aligned (--max-partners, near-duplicates)"
+    unlisted = report.counts.get("pairs_not_listed", 0)
+    if unlisted:
+        head += f"; {unlisted:,} pairs with no reported passage not listed (--max-passages-per-doc)"
     return head
 
 
@@ -265,12 +271,13 @@ def render_check(
     *,
     annotate: Annotate = "failing",
     texts: Mapping[str, str] | None = None,
+    passage_text: str = "full",
 ) -> str:
     """`result` in one of `CHECK_FORMATS`, ending with a newline.
 
     `annotate` says which findings the CI formats (github, sarif, junit, concise) carry:
     those of failing limits, or all (see `dedup.annotate`). `texts` (document id -> text)
-    shows the documents in "html".
+    shows the documents in "html"; `passage_text` is as for `render_report`.
 
     Example:
         >>> from dedup.check import check
@@ -282,7 +289,8 @@ def render_check(
           ok   max-reused-ratio 0 <= 1
     """
     if fmt == "json":
-        return json.dumps(result.to_dict(), ensure_ascii=False, indent=1) + "\n"
+        data = result.to_dict(passage_text=passage_text)
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
     if fmt == "html":
         verdict = "PASS" if result.passed else "FAIL"
         title = f"dedup check: {verdict}, {len(result.report.documents)} documents"

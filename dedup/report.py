@@ -1,10 +1,11 @@
 """Findings and the JSON report: every verdict with its evidence, serializable both ways.
 
-The JSON shape (`schema: dedup.report/2`) is the contract other tools read; fields are only
+The JSON shape (`schema: dedup.report/3`) is the contract other tools read; fields are only
 ever added to it. Offsets are half-open `[start, end)` Python `str` indices into the text as
 read (0-based), so `text[start:end]` is the evidence; line numbers are 1-based, as people
 count them, and the report's `positions` key says so. (Version 1 wrote a boilerplate
-finding's `line` 0-based; `Report.from_dict` still reads it.)
+finding's `line` 0-based; version 2 always wrote a passage's whole `text`, which version 3
+may cut to an excerpt or leave out: `PASSAGE_TEXTS`. `Report.from_dict` reads all three.)
 """
 
 from __future__ import annotations
@@ -15,8 +16,16 @@ from typing import Any
 
 from dedup.document import Document, LazySequence
 
-SCHEMA = "dedup.report/2"
-OLD_SCHEMAS = {"dedup.report/1": 0}  # schema -> the base its boilerplate `line` counted from
+SCHEMA = "dedup.report/3"
+# schema -> the base its boilerplate `line` counted from
+OLD_SCHEMAS = {"dedup.report/1": 0, "dedup.report/2": 1}
+
+# How much of each passage span's text a JSON report holds: "excerpt" (the first
+# EXCERPT_CHARS characters, `text_cut` true when that is not all of it), "full", or
+# "none" (no `text`: the offsets and the inputs say it). Licence files share passages of
+# several KB with hundreds of documents, and whole texts were two thirds of such a report.
+PASSAGE_TEXTS = ("excerpt", "full", "none")
+EXCERPT_CHARS = 200
 POSITIONS = (
     "start and end: 0-based half-open [start, end) str offsets into the document text; "
     "line: 1-based line number of start (lines split on \\n)"
@@ -37,14 +46,30 @@ class Span:
     end: int
     text: str
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {"doc": self.doc, "start": self.start, "end": self.end, "text": self.text}
+    def to_dict(self, *, text: str = "full") -> dict[str, Any]:
+        """JSON-ready form, with `text` whole, an excerpt or none (see `PASSAGE_TEXTS`).
+
+        Example:
+            >>> Span("a.txt", 0, 300, "x" * 300).to_dict(text="excerpt")["text_cut"]
+            True
+        """
+        out: dict[str, Any] = {"doc": self.doc, "start": self.start, "end": self.end}
+        if text == "full":
+            out["text"] = self.text
+        elif text == "excerpt":
+            out["text"] = self.text[:EXCERPT_CHARS]
+            if len(self.text) > EXCERPT_CHARS:
+                out["text_cut"] = True
+        elif text != "none":
+            msg = f"passage text {text!r}: expected one of {', '.join(PASSAGE_TEXTS)}"
+            raise ValueError(msg)
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Span:
-        """Inverse of `to_dict`."""
-        return cls(str(data["doc"]), int(data["start"]), int(data["end"]), str(data["text"]))
+        """Inverse of `to_dict` (`text` is what the report holds: "" when it has none)."""
+        text = str(data.get("text", ""))
+        return cls(str(data["doc"]), int(data["start"]), int(data["end"]), text)
 
 
 KINDS = ("verbatim", "edited", "rewritten")
@@ -83,11 +108,11 @@ class PassageMatch:
             kind = "verbatim" if self.similarity >= 1.0 else "edited"
             object.__setattr__(self, "kind", kind)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
+    def to_dict(self, *, text: str = "full") -> dict[str, Any]:
+        """JSON-ready form; `text` as for `Span.to_dict`."""
         return {
-            "a": self.a.to_dict(),
-            "b": self.b.to_dict(),
+            "a": self.a.to_dict(text=text),
+            "b": self.b.to_dict(text=text),
             "kind": self.kind,
             "similarity": self.similarity,
             "overlap": self.overlap,
@@ -414,13 +439,14 @@ class Report:
             **self.counts,
         }
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON report (`schema: dedup.report/2`)."""
-        data = self.json_fields()
+    def to_dict(self, *, passage_text: str = "full") -> dict[str, Any]:
+        """The JSON report (`schema: dedup.report/3`); `passage_text` says how much of each
+        passage's text it holds (`PASSAGE_TEXTS`; "full" reads back as an equal report)."""
+        data = self.json_fields(passage_text=passage_text)
         data["documents"] = list(data["documents"])
         return data
 
-    def json_fields(self) -> dict[str, Any]:
+    def json_fields(self, *, passage_text: str = "full") -> dict[str, Any]:
         """`to_dict`, but "documents" a `DocumentDicts`: each made when asked for, so that
         the processes encoding a large report make them (`dedup.render.json_text`)."""
         return {
@@ -431,7 +457,7 @@ class Report:
             "documents": DocumentDicts(self.documents),
             "pairs": [p.to_dict() for p in self.pairs],
             "duplicates": [c.to_dict() for c in self.duplicates],
-            "passages": [p.to_dict() for p in self.passages],
+            "passages": [p.to_dict(text=passage_text) for p in self.passages],
             "boilerplate": [b.to_dict() for b in self.boilerplate],
             "counts": dict(self.counts),
             "summary": self.summary(),

@@ -138,13 +138,22 @@ def test_json_format_has_report_and_verdicts(data: Path) -> None:
     code, out, _ = _run("check", "data", "--format", "json")
     body = json.loads(out)
     assert code == 1
-    assert body["schema"] == "dedup.report/2"
+    assert body["schema"] == "dedup.report/3"
     verdict = body["check"]["verdicts"][0]
     assert (verdict["rule"], verdict["value"], verdict["threshold"]) == (
         "max-duplicate-ratio",
         0.5,
         0.0,
     )
+
+
+@pytest.mark.parametrize("passage_text", ["full", "none"])
+def test_json_passage_text_option(data: Path, passage_text: str) -> None:
+    code, out, _ = _run("check", "data", "--format", "json", "--passage-text", passage_text)
+    assert code == 1  # the check fails (a near-duplicate), the JSON is written all the same
+    spans = [p[side] for p in json.loads(out)["passages"] for side in ("a", "b")]
+    assert spans
+    assert all(("text" in span) is (passage_text == "full") for span in spans)
 
 
 def test_pyproject_settings_apply_and_options_override(data: Path) -> None:

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from dedup.cli import cli
+from dedup.report import EXCERPT_CHARS
 
 
 def _run(*args: str, input: str | None = None):
@@ -51,20 +52,34 @@ def test_compare_text_output_shows_both_sides(seed_paths, expected, tmp_path, fo
     assert "will comprise of senior" in result.output  # P1's wording in 004
 
 
-def test_compare_json_follows_the_contract(seed_paths, seed_texts):
-    result = _run("compare", str(seed_paths["000"]), str(seed_paths["004"]), "--format", "json")
+@pytest.mark.parametrize("passage_text", [None, "excerpt", "full", "none"])
+def test_compare_json_follows_the_contract(seed_paths, seed_texts, passage_text):
+    option = [] if passage_text is None else ["--passage-text", passage_text]
+    args = ("compare", str(seed_paths["000"]), str(seed_paths["004"]), "--format", "json")
+    result = _run(*args, *option)
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["schema"] == "dedup.report/2"
+    assert report["schema"] == "dedup.report/3"
     assert [d["chars"] for d in report["documents"]] == [2202, 3302]
     assert report["duplicates"] == []
     assert isinstance(report["boilerplate"], list)
     texts = {str(seed_paths[k]): seed_texts[k] for k in seed_texts}
+    cut = 0
     for p in report["passages"]:
         for side in ("a", "b"):
             span = p[side]
-            assert texts[span["doc"]][span["start"] : span["end"]] == span["text"]
+            whole = texts[span["doc"]][span["start"] : span["end"]]
+            if passage_text == "full":
+                assert span["text"] == whole
+            elif passage_text == "none":
+                assert "text" not in span
+            else:  # the default: the first EXCERPT_CHARS characters, marked when cut
+                assert span["text"] == whole[:EXCERPT_CHARS]
+                assert span.get("text_cut", False) is (len(whole) > EXCERPT_CHARS)
+                cut += len(whole) > EXCERPT_CHARS
+            assert "text_cut" not in span or passage_text in (None, "excerpt")
         assert 0 <= p["similarity"] <= 1
+    assert cut or passage_text not in (None, "excerpt")  # the seeds' P1 is longer
 
 
 def test_output_file_is_written(seed_paths, tmp_path):
@@ -79,7 +94,7 @@ def test_output_file_is_written(seed_paths, tmp_path):
         str(out),
     )
     assert result.exit_code == 0, result.output
-    assert json.loads(out.read_text())["schema"] == "dedup.report/2"
+    assert json.loads(out.read_text())["schema"] == "dedup.report/3"
 
 
 def test_missing_file_is_exit_2_with_one_line(tmp_path, seed_paths):

@@ -61,7 +61,8 @@ def test_scan_and_check_against_an_index_report_the_same_seed_passages(
     monkeypatch.chdir(tmp_path)  # no pyproject.toml of the repository applies
     a, b = (str(p) for p in sorted(seed_paths.values()))
     runner = CliRunner()
-    scanned = runner.invoke(cli, ["scan", a, b, "--format", "json", "-q"])
+    # The index's matches carry whole passage texts; the scan's JSON, excerpts by default.
+    scanned = runner.invoke(cli, ["scan", a, b, "--format", "json", "-q", "--passage-text", "full"])
     assert scanned.exit_code == 0, scanned.output
     built = runner.invoke(cli, ["index", "build", a, "-o", str(tmp_path / "a.idx")])
     assert built.exit_code == 0, built.output

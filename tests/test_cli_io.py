@@ -108,7 +108,7 @@ def test_an_input_named_twice_is_not_blamed_on_the_id_field(tmp_path):
 def test_the_o_suffix_picks_the_format_unless_format_is_given(tmp_path, seed_paths):
     one = str(seed_paths["000"])
     for name, starts in (
-        ("r.json", '{\n "schema": "dedup.report/2"'),
+        ("r.json", '{\n "schema": "dedup.report/3"'),
         ("r.html", "<!DOCTYPE html>"),
     ):
         assert _run("scan", one, "-q", "-o", str(tmp_path / name)).exit_code == 0
@@ -210,7 +210,7 @@ def test_usage_errors_are_one_line_before_any_reading(tmp_path):
         (("scan", str(path), "--format", "xml"), "is not one of"),
         (("scan", str(path), "--bogus"), "No such option '--bogus'"),
         (("scna", str(path)), "No such command 'scna'. Did you mean 'scan'? See `"),
-        (("scan", str(path), "--no-passage"), "Did you mean '--no-passages'? See `"),
+        (("scan", str(path), "--no-passage"), "Did you mean one of: '--no-passages'"),
         (("scan", str(path), "-o", str(path / "r.json")), "is a file, not a folder"),
     ]
     for args, says in cases:

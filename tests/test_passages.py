@@ -22,6 +22,7 @@ from dedup.config import DedupConfig, PassageConfig
 from dedup.errors import ConfigError
 from dedup.normalize import split_words
 from dedup.passages import find_passages_against
+from dedup.render import render_report
 from dedup.verify import set_overlap
 
 REAL_TEXTS = [module.__doc__ or "" for module in (json, argparse, textwrap, collections, decimal)]
@@ -272,7 +273,7 @@ def _wire_corpus(seed_texts: dict[str, str], copies: int) -> list[Document]:
     documents: each pair shares the story, none is a near-duplicate of another."""
     story = seed_texts["004"][:306]
     return [
-        Document(f"site{k}", REAL_TEXTS[k % len(REAL_TEXTS)][:300] + f" {k}\n" + story)
+        Document(f"site{k}", " ".join(random.Random(k).sample(VOCAB, 50)) + ".\n" + story)
         for k in range(copies)
     ]
 
@@ -291,6 +292,22 @@ def test_partner_cap_aligns_each_documents_strongest_partners_and_counts_the_res
     assert [d.reused for d in capped.documents] == [d.reused for d in every.documents]
 
 
+def test_a_cluster_member_is_aligned_with_its_representative_only(seed_texts):
+    docs = _wire_corpus(seed_texts, 4)
+    docs.append(Document("site0-copy", docs[0].text + " Copy."))
+    report = scan(docs, DedupConfig(passage=PassageConfig(max_partners=0)))
+    (cluster,) = report.duplicates
+    assert (cluster.representative, [m.id for m in cluster.members]) == ("site0", ["site0-copy"])
+    pairs = {(p.a.doc, p.b.doc) for p in report.passages}
+    assert {pair for pair in pairs if "site0-copy" in pair} == {("site0", "site0-copy")}
+    assert len(pairs) == 6 + 1  # the four sites with each other, and the copy
+    # The copy's windows join only the representative's: its pairs with site1, site2 and
+    # site3 are no candidates, so none is counted as left out.
+    assert "pairs_left_out" not in report.counts
+    copy = next(d for d in report.documents if d.id == "site0-copy")
+    assert (copy.main_source, copy.reused) == ("site0", 1.0)
+
+
 def test_near_duplicates_are_aligned_with_their_representative_only(seed_texts):
     text = seed_texts["004"]
     docs = [Document("a", text), Document("b", text + " Copy."), Document("c", text + " Also.")]
@@ -298,7 +315,7 @@ def test_near_duplicates_are_aligned_with_their_representative_only(seed_texts):
     (cluster,) = report.duplicates
     assert cluster.representative == "a"
     assert {(p.a.doc, p.b.doc) for p in report.passages} == {("a", "b"), ("a", "c")}
-    assert report.counts["pairs_left_out"] == 1  # b-c: the cluster says it
+    assert "pairs_left_out" not in report.counts  # b-c: no candidate, the cluster says it
     assert all(d.reused > 0.9 for d in report.documents)
     # compare shows two copies side by side all the same
     assert compare(docs[1], docs[2]).passages
@@ -436,15 +453,20 @@ def test_window_pairs_merge_into_a_region_up_to_exactly_span_words_apart(pairs, 
     assert _regions(pairs, 5) == regions
 
 
-def test_sentence_containment_is_the_same_measured_in_blocks(monkeypatch, seed_texts):
-    """`_graded` bounds its (passages x sentences) arrays by working in blocks; one cell at a
-    time must give the very same containment as one block."""
-    a, b = Document("a", seed_texts["000"]), Document("b", seed_texts["004"])
-    whole = compare(a, b).pairs
-    monkeypatch.setattr("dedup.passages._GRADED_CELLS", 1)
-    assert compare(a, b).pairs == whole
-    assert whole[0].sentence_containment_a is not None
-    assert whole[0].sentence_containment_a > 0.3  # the seeds share three passages
+def test_characters_inside_spans_match_a_count_per_character():
+    """`_inside` (sums over sorted span edges) equals counting span characters one by one."""
+    from dedup.passages import _inside
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        s = rng.integers(0, 60, size=rng.integers(0, 6))
+        e = s + rng.integers(0, 20, size=len(s))
+        x = np.sort(rng.integers(0, 90, size=8))
+        slow = [
+            sum(max(0, min(int(xi), int(b)) - int(a)) for a, b in zip(s, e, strict=True))
+            for xi in x
+        ]
+        assert _inside(s, e, x).tolist() == slow
 
 
 def _prepared(*texts: str):
@@ -838,3 +860,83 @@ def test_an_edit_across_a_sentence_break_on_one_side_splits_the_passage(swap):
         (f"{' '.join(y)}.", f"{' '.join(y)}.", 12),
     ]
     assert got == ([(b, a, n) for a, b, n in expected] if swap else expected)
+
+
+def _licence_corpus(seed_texts: dict[str, str], docs: int = 4, copies: int = 3) -> list[Document]:
+    """Debian-copyright-like files: the same licence paragraph under each of `copies`
+    stanzas, each stanza headed by words of its own, so a pair has copies x copies regions."""
+    licence = seed_texts["004"][:306]
+    rng = random.Random(3)
+    return [
+        Document(
+            f"copyright{k}",
+            "".join(
+                " ".join(rng.sample(VOCAB, 30)) + ".\n" + licence + "\n" for _ in range(copies)
+            ),
+        )
+        for k in range(docs)
+    ]
+
+
+def test_repeated_paragraphs_are_aligned_once_per_copy_with_the_same_reuse(seed_texts, monkeypatch):
+    docs = _licence_corpus(seed_texts)
+    skipping = scan(docs)
+    monkeypatch.setattr("dedup.passages.MANY_REGIONS", 10**9)
+    grid = scan(docs)
+    pairs = {(p.a.doc, p.b.doc) for p in grid.passages}
+    assert len(pairs) == 6
+    assert len(grid.passages) == 6 * 9  # every copy with every copy
+    # Each copy on either side still has a passage: the reuse measured is the same.
+    assert {(p.a.doc, p.b.doc) for p in skipping.passages} == pairs
+    assert len(skipping.passages) < len(grid.passages)
+    assert skipping.documents == grid.documents
+    assert skipping.pairs == grid.pairs
+
+
+def test_licence_corpus_report_is_the_same_for_any_jobs(seed_texts, tmp_path):
+    path = tmp_path / "copyright.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"id": d.id, "text": d.text}) + "\n" for d in _licence_corpus(seed_texts, 6)
+        )
+    )
+    args = ["scan", str(path), "--id-field", "id", "--format", "json", "-q"]
+    outputs = [CliRunner().invoke(cli, [*args, "--jobs", jobs]) for jobs in ("1", "2")]
+    assert all(r.exit_code == 0 for r in outputs), outputs[0].output
+    assert outputs[0].stdout == outputs[1].stdout
+    assert json.loads(outputs[0].stdout)["passages"]
+
+
+def test_per_document_cap_lists_the_pairs_of_reported_passages_and_counts_the_rest(seed_texts):
+    docs = _wire_corpus(seed_texts, 6)
+    full = scan(docs)
+    assert len(full.pairs) == 15
+    assert "pairs_not_listed" not in full.counts
+    capped = scan(docs, DedupConfig(passage=PassageConfig(max_per_doc=1)))
+    shown = {(p.a.doc, p.b.doc) for p in capped.passages}
+    shown |= {(d.id, d.main_source) for d in capped.documents}
+    listed = {(p.a, p.b) for p in capped.pairs}
+    assert all(pair in shown or pair[::-1] in shown for pair in listed)
+    assert listed == {(p.a, p.b) for p in full.pairs if (p.a, p.b) in shown or (p.b, p.a) in shown}
+    assert capped.counts["pairs_not_listed"] == 15 - len(listed) > 0
+    assert set(capped.pairs) <= set(full.pairs)  # the same measurements, fewer rows
+    assert "pairs with no reported passage not listed" in render_report(capped)
+
+
+@pytest.mark.parametrize("rows", [1, 2, 3])
+def test_copy_pairs_join_a_clusters_windows_at_most_max_bucket_each(rows):
+    from dedup.candidates import MAX_BUCKET, _copy_pairs
+
+    line, other = np.arange(6, dtype=np.uint32), np.arange(6, dtype=np.uint32) + 9
+    near = np.array([0, 1, 2, 3, 4, 99], dtype=np.uint32)  # `line` with its last value edited
+    # Document 0 (representative) repeats `line` 12 times, then `other`; document 1 (its
+    # member) has `near` once and `other` once; document 2 (another cluster) has `line`.
+    sigs = np.array([line] * 12 + [other, near, other, line])
+    doc = np.array([0] * 13 + [1, 1, 2])
+    cluster, rep = np.array([0, 0, 1])[doc], np.array([True, False, True])[doc]
+    pairs = _copy_pairs(sigs, cluster, rep, bands=6 // rows, rows=rows, min_equal=5).tolist()
+    assert pairs == sorted([[k, 13] for k in range(MAX_BUCKET)] + [[12, 14]])
+    # The estimate gate: `near` has 5 of 6 values of `line`.
+    assert _copy_pairs(sigs, cluster, rep, bands=6 // rows, rows=rows, min_equal=6).tolist() == [
+        [12, 14]
+    ]

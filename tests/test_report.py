@@ -12,6 +12,7 @@ from dedup.api import scan
 from dedup.config import BoilerplateConfig, DedupConfig, PassageConfig
 from dedup.document import Document
 from dedup.report import (
+    EXCERPT_CHARS,
     BoilerplateLine,
     ClusterMember,
     DocumentInfo,
@@ -106,7 +107,7 @@ def test_scanned_report_with_source_priority_round_trips():
 
 def test_shape_has_the_contract_keys():
     data = Report(config={}, fingerprint="f").to_dict()
-    assert data["schema"] == "dedup.report/2"
+    assert data["schema"] == "dedup.report/3"
     assert "line: 1-based" in data["positions"]
     for key in (
         "config",
@@ -129,6 +130,45 @@ def test_boilerplate_lines_are_1_based_in_json_and_version_1_reports_still_read(
     old = {**data, "schema": "dedup.report/1"}
     old["boilerplate"] = [{**data["boilerplate"][0], "line": 1}]  # version 1 counted from 0
     assert Report.from_dict(old) == report
+
+
+def _long_passage() -> PassageMatch:
+    text = "word " * 100  # 500 characters
+    return PassageMatch(Span("a", 0, 500, text), Span("b", 7, 507, text), 1.0, 100)
+
+
+def test_passage_text_excerpt_full_and_none():
+    report = Report(config={}, fingerprint="f", passages=(_long_passage(),))
+    full = report.to_dict()["passages"][0]["a"]
+    assert full["text"] == "word " * 100
+    assert "text_cut" not in full
+    excerpt = report.to_dict(passage_text="excerpt")["passages"][0]["b"]
+    assert excerpt == {"doc": "b", "start": 7, "end": 507, "text": "word " * 40, "text_cut": True}
+    assert len(excerpt["text"]) == EXCERPT_CHARS
+    assert report.to_dict(passage_text="none")["passages"][0]["a"] == {
+        "doc": "a",
+        "start": 0,
+        "end": 500,
+    }
+    short = Span("a", 0, 5, "Hello").to_dict(text="excerpt")
+    assert short == {"doc": "a", "start": 0, "end": 5, "text": "Hello"}  # whole: not cut
+    with pytest.raises(ValueError, match="excerpt, full, none"):
+        Span("a", 0, 5, "Hello").to_dict(text="some")
+
+
+@pytest.mark.parametrize("passage_text", ["excerpt", "none"])
+def test_report_without_whole_texts_reads_back_with_the_spans(passage_text):
+    report = Report(config={}, fingerprint="f", passages=(_long_passage(),))
+    back = Report.from_dict(json.loads(json.dumps(report.to_dict(passage_text=passage_text))))
+    (p,) = back.passages
+    assert (p.a.doc, p.a.start, p.a.end, p.b.start, p.b.end) == ("a", 0, 500, 7, 507)
+    assert p.a.text == ("word " * 40 if passage_text == "excerpt" else "")
+    assert back.summary() == report.summary()
+
+
+def test_version_2_reports_still_read():
+    report = Report(config={}, fingerprint="f", passages=(_long_passage(),))
+    assert Report.from_dict({**report.to_dict(), "schema": "dedup.report/2"}) == report
 
 
 def test_foreign_json_is_refused():
