@@ -288,22 +288,34 @@ def _decide(
     prose_all = prose_rows(stacked)
     sentence_all = sentence_rows(stacked)
     prose = [prose_all[bounds[k] : bounds[k + 1]] for k in range(len(lines))]
+    never = [_quoted(ls) for ls in lines]
     going = [
         model.decide(
             p[bounds[k] : bounds[k + 1]],
             prose[k],
-            _quoted(ls),
+            never[k],
             sentence_all[bounds[k] : bounds[k + 1]],
         )
-        for k, ls in enumerate(lines)
+        for k in range(len(lines))
     ]
-    # Explanations for every line going, all at once (they walk every tree again).
-    rows = np.concatenate([np.flatnonzero(g) + bounds[k] for k, g in enumerate(going)])
-    tops = dict(zip(rows.tolist(), model.explain(stacked[rows]), strict=True))
     cuts: list[Cut | None] = [None] * len(lines)
     if tail_cut is not None:
         parts = [(k, int(bounds[k]), int(bounds[k + 1])) for k in range(len(lines))]
         cuts = find_cuts(*tail_cut, [(stacked[lo:hi], p[lo:hi], going[k]) for k, lo, hi in parts])
+        for k, cut in enumerate(cuts):
+            # A tail holding code ("$ gcloud pubsub topics get-iam-policy" under a man
+            # page's NOTES, a Markdown fence) is documentation: the cut takes all of it or
+            # nothing.
+            if cut is not None and any(_code_like(ln.text) for ln in lines[k][cut.line :]):
+                cuts[k] = None
+            elif cut is not None:
+                lo = int(bounds[k])
+                model.extend_tail(
+                    going[k], p[lo : int(bounds[k + 1])], cut.line, prose[k], never[k]
+                )
+    # Explanations for every line going, all at once (they walk every tree again).
+    rows = np.concatenate([np.flatnonzero(g) + bounds[k] for k, g in enumerate(going)])
+    tops = dict(zip(rows.tolist(), model.explain(stacked[rows]), strict=True))
     out = []
     for k in range(len(lines)):
         lo, hi = int(bounds[k]), int(bounds[k + 1])
@@ -506,7 +518,7 @@ def line_features(
 
     Example:
         >>> [x.shape for x in line_features([Document("a", "Home\\n\\nThe minister resigned.")])]
-        [(2, 55)]
+        [(2, 62)]
     """
     config = config or BoilerplateConfig()
     lexicon = _lexicon(config.lexicon_file, config.builtin_lexicon)
@@ -759,10 +771,6 @@ def _model_verdicts(
         fired = ", ".join(sorted(hits[i])) or "none"
         evidence = f"{blocks[i]}; p={p[i]:.2f} >= {cut:.2f}; top: {top}; rules: {fired}"
         out[i] = _Verdict(2, "line_model", round(float(p[i]), 4), cut, evidence)
-    # A tail holding code ("$ gcloud pubsub topics get-iam-policy" under a man page's
-    # NOTES, a Markdown fence) is documentation: the cut takes all of it or nothing.
-    if tail is not None and any(_code_like(ln.text) for ln in lines[tail.line :]):
-        tail = None
     if tail is not None:  # `_tail_cut` gave none to a run that leaves the rule out
         # The weakest tier: past the removal budget, the cut is held back first.
         # The line as the report numbers it (1-based, every line counted).
