@@ -309,10 +309,13 @@ def _decide(
             if cut is not None and any(_code_like(ln.text) for ln in lines[k][cut.line :]):
                 cuts[k] = None
             elif cut is not None:
-                lo = int(bounds[k])
-                model.extend_tail(
-                    going[k], p[lo : int(bounds[k + 1])], cut.line, prose[k], never[k]
-                )
+                # The tail block carries on from the cut, every line above it held to the
+                # prose tail threshold: the cut is no evidence about them (dev: 32.5 -> 32.1 %
+                # of documents ending in furniture, precision 0.970 -> 0.969; with the plain
+                # tail thresholds 31.5 %, but precision 0.965).
+                lo, hi = int(bounds[k]), int(bounds[k + 1])
+                strict = np.ones(hi - lo, dtype=bool)
+                model.extend_tail(going[k], p[lo:hi], cut.line, strict, never[k])
     # Explanations for every line going, all at once (they walk every tree again).
     rows = np.concatenate([np.flatnonzero(g) + bounds[k] for k, g in enumerate(going)])
     tops = dict(zip(rows.tolist(), model.explain(stacked[rows]), strict=True))
@@ -518,7 +521,7 @@ def line_features(
 
     Example:
         >>> [x.shape for x in line_features([Document("a", "Home\\n\\nThe minister resigned.")])]
-        [(2, 62)]
+        [(2, 55)]
     """
     config = config or BoilerplateConfig()
     lexicon = _lexicon(config.lexicon_file, config.builtin_lexicon)

@@ -189,22 +189,27 @@ class Lexicon:
         return best
 
 
-WORD_SIMILARITY = 85  # fuzz.ratio a phrase's word needs with a word of a line to be in it
+WORD_SIMILARITY = 60  # fuzz.ratio a phrase's word needs with a line's word of the same initial
 
 
 def keeps_words(phrase: str, text: str) -> bool:
-    """Whether every word of `phrase` is in `text`, spelled alike (a fuzzy match differs
-    inside words, "comments" for "comment", not by a word: "add comment." is a commit
-    message, not "add a comment"; "review comments" is not "view comments").
+    """Whether every word of `phrase` is in `text`, spelled alike: a line word with the same
+    first letter and a `WORD_SIMILARITY` ratio. A fuzzy match differs inside words
+    ("comments" for "comment", a typo), not by a word: "add comment." is a commit message,
+    not "add a comment"; "review comments" is not "view comments", "follow up on" not
+    "follow us on".
 
     Example:
         >>> keeps_words("leave a comment", "leave a comments")
         True
-        >>> keeps_words("add a comment", "add comment")
-        False
+        >>> keeps_words("add a comment", "add comment"), keeps_words("follow us on", "follow up on")
+        (False, False)
     """
     words = text.split()
-    return all(any(fuzz.ratio(w, v) >= WORD_SIMILARITY for v in words) for w in phrase.split())
+    return all(
+        any(v[0] == w[0] and fuzz.ratio(w, v) >= WORD_SIMILARITY for v in words)
+        for w in phrase.split()
+    )
 
 
 def read_entries(path: str | Path) -> list[str]:

@@ -65,8 +65,7 @@ _BYLINE = re.compile(
 )
 # `_URL` without its e-mail branch, for lines without "@" (the branch is the slow one).
 _URL_NO_MAIL = re.compile(r"https?://|www\.|\.(?:com|org|net|in|pk|uk)\b", re.I)
-# A hashtag opens with a letter: "#731292" (a bug number, "Closes: #731292") and "#1" are not.
-_HANDLE = re.compile(r"(?:^|\s)(?:#[^\W\d_]|@\w)")
+_HANDLE = re.compile(r"(?:^|\s)[#@]\w")
 # English, German, French, Spanish, Hindi and Urdu function words: prose is full of them;
 # menus, headlines and labels are not.
 _FUNCTION_WORDS = frozenset(
@@ -161,18 +160,6 @@ RULES = (
     "metadata header",
     "breadcrumb",
 )
-# Where the line stands in its block: furniture at the tail opens with a short heading
-# ("Comments", "About the author", "Related posts") and runs on in templates (a comment's
-# "Name, March 3, 2024" header, a title with a description under it), prose-shaped or not.
-BLOCK = (
-    "lines since the last prose line (log)",
-    "lines to the next prose line (log)",
-    "lines since the last heading (log)",
-    "last heading's word weights",
-    "last heading's lexicon phrase",
-    "dates or bylines within 3 (share)",
-    "short and long lines alternating within 3 (share)",
-)
 # The line's word log-odds (`dedup.linewords`), and its neighbours': boilerplate comes in
 # blocks, and a bio or a newsletter prompt at the tail drags the lines around it along.
 WORDS = (
@@ -182,12 +169,11 @@ WORDS = (
     "previous line's word weights",
     "next line's word weights",
 )
-FEATURES = SHAPE + POSITION + NEIGHBOURS + RULES + BLOCK + WORDS
+FEATURES = SHAPE + POSITION + NEIGHBOURS + RULES + WORDS
 RULE_COLUMN = {
     name: len(SHAPE) + len(POSITION) + len(NEIGHBOURS) + k for k, name in enumerate(RULES)
 }
 _WORD_COLUMN = len(FEATURES) - len(WORDS)
-_BLOCK_COLUMN = _WORD_COLUMN - len(BLOCK)
 
 
 def shape_row(text: str, norm_words: Sequence[str]) -> list[float]:
@@ -539,7 +525,7 @@ def document_features(
         ...                       ["home", "a long sentence of prose said the man today"],
         ...                       [{}, {}])
         >>> x.shape
-        (2, 62)
+        (2, 55)
     """
     return batch_features(texts, [norm.split() for norm in norms], hits, [len(texts)], words)
 
@@ -589,10 +575,6 @@ def batch_features(
             out[i, RULE_COLUMN[name]] = value
     if words is not None:
         out[:, _WORD_COLUMN:] = _word_context(words, docs)
-    marked_lines = (shapes[:, _DATE_COL] > 0) | (shapes[:, _BYLINE_COL] > 0)
-    out[:, _BLOCK_COLUMN:_WORD_COLUMN] = _block(
-        prose > 0, short > 0, marked_lines, out[:, _WORD_COLUMN], out[:, _LEXICON_COL], docs
-    )
     return out
 
 
@@ -614,21 +596,6 @@ class _Segments:
         there = self.index + step
         inside = (there >= 0) & (there < self.n)
         out[inside] = values[np.flatnonzero(inside) + step]
-        return out
-
-    def last_before(self, flags: npt.NDArray[np.bool_]) -> Counts:
-        """Each row's nearest earlier row of its document with a flag (-1: none)."""
-        rows = np.where(flags, np.arange(len(flags)), -1)
-        last = np.concatenate(([-1], np.maximum.accumulate(rows)[:-1]))
-        out: Counts = np.where(last >= self.first, last, -1)
-        return out
-
-    def next_after(self, flags: npt.NDArray[np.bool_]) -> Counts:
-        """Each row's nearest later row of its document with a flag (-1: none)."""
-        n = len(flags)
-        rows = np.where(flags, np.arange(n), n)
-        following = np.concatenate((np.minimum.accumulate(rows[::-1])[::-1][1:], [n]))
-        out: Counts = np.where(following < self.first + self.n, following, -1)
         return out
 
     def around(self, values: Matrix, reach: int = 3) -> Matrix:
@@ -668,49 +635,6 @@ def _word_context(words: Matrix, docs: _Segments) -> Matrix:
     previous = docs.shift(words, -1, 0.0)
     following = docs.shift(words, 1, 0.0)
     return np.stack([words, around / docs.window(), after, previous, following], axis=1)
-
-
-HEADING_REACH = 10  # lines after a heading that still stand under it
-_FAR = 50  # lines from which the distances are all the same
-
-
-def _block(
-    prose: npt.NDArray[np.bool_],
-    heading: npt.NDArray[np.bool_],
-    marked: npt.NDArray[np.bool_],
-    words: Matrix,
-    lexicon: Matrix,
-    docs: _Segments,
-) -> Matrix:
-    """The `BLOCK` columns: distances to the prose lines and the heading around each line,
-    the heading's word weights and lexicon phrase, and the templates near it."""
-    row = np.arange(len(prose))
-    since_prose = np.where(
-        docs.last_before(prose) >= 0, row - docs.last_before(prose), docs.index + 1
-    )
-    upcoming = docs.next_after(prose)
-    to_prose = np.where(upcoming >= 0, upcoming - row, docs.n - docs.index)
-    above = docs.last_before(heading)
-    near = (above >= 0) & (row - above <= HEADING_REACH)
-    at = np.where(near, above, 0)
-    since_heading = np.where(near, row - above, HEADING_REACH + 1)
-    window = docs.window()
-    # A short line between two long ones (or the reverse), with a short line two on.
-    flip = heading != docs.shift(heading.astype(float), 1, -1.0).astype(bool)
-    alternate = flip & (heading == (docs.shift(heading.astype(float), 2, -1.0) > 0))
-    alternate &= docs.index + 2 < docs.n
-    return np.stack(
-        [
-            _log1p(np.minimum(_FAR, since_prose)),
-            _log1p(np.minimum(_FAR, to_prose)),
-            _log1p(since_heading),
-            np.where(near, words[at], 0.0),
-            np.where(near, lexicon[at], 0.0),
-            docs.around(marked.astype(float)) / window,
-            (docs.around(alternate.astype(float)) + alternate) / (window + 1),
-        ],
-        axis=1,
-    )
 
 
 def _position(prose: Matrix, docs: _Segments) -> Matrix:
@@ -759,6 +683,3 @@ def _neighbours(
 
 _WORDS = SHAPE.index("words (log)")
 _MARK = SHAPE.index("sentence mark at the end")
-_DATE_COL = SHAPE.index("date in the line")
-_BYLINE_COL = SHAPE.index("byline shape")
-_LEXICON_COL = RULE_COLUMN["lexicon phrase"]

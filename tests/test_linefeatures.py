@@ -18,9 +18,7 @@ from dedup.boilerplate import detect_boilerplate
 from dedup.document import Document
 from dedup.lexicon import load_lexicon, normalize_line
 from dedup.linefeatures import (
-    BLOCK,
     FEATURES,
-    HEADING_REACH,
     NEIGHBOURS,
     POSITION,
     SHAPE,
@@ -80,40 +78,7 @@ def _reference_document(texts: list[str], norms: list[str], words: np.ndarray) -
     start += len(POSITION)
     out[:, start : start + len(NEIGHBOURS)] = np.stack(neighbours, axis=1)
     out[:, -5:] = np.stack(context, axis=1)
-    marked = (shapes[:, SHAPE.index("date in the line")] > 0) | (
-        shapes[:, SHAPE.index("byline shape")] > 0
-    )
-    start = len(FEATURES) - 5 - len(BLOCK)
-    out[:, start : start + len(BLOCK)] = _reference_block(prose > 0, short > 0, marked, words)
     return out
-
-
-def _reference_block(prose, heading, marked, words) -> np.ndarray:
-    """The `BLOCK` columns, line by line (no lexicon hits here: that column is 0)."""
-    n = len(prose)
-    rows = []
-    for i in range(n):
-        before = [j for j in range(i) if prose[j]]
-        after = [j for j in range(i + 1, n) if prose[j]]
-        heads = [j for j in range(max(0, i - HEADING_REACH), i) if heading[j]]
-        near = range(max(0, i - 3), min(n, i + 4))
-        alternating = [
-            j for j in near
-            if j + 2 < n and heading[j] != heading[j + 1] and heading[j] == heading[j + 2]
-        ]  # fmt: skip
-        window = max(1, len(near) - 1)
-        rows.append(
-            [
-                math.log1p(min(50, i - before[-1] if before else i + 1)),
-                math.log1p(min(50, after[0] - i if after else n - i)),
-                math.log1p(i - heads[-1] if heads else HEADING_REACH + 1),
-                words[heads[-1]] if heads else 0.0,
-                0.0,
-                sum(marked[j] for j in near if j != i) / window,
-                len(alternating) / (window + 1),
-            ]
-        )
-    return np.array(rows).reshape(n, len(BLOCK))
 
 
 def _around(values: np.ndarray, reach: int = 3) -> np.ndarray:
@@ -183,21 +148,3 @@ def test_documents_without_lines_are_left_out_quietly():
 def test_blank_documents_beside_others_raise_no_warning():
     docs = [Document("a", ""), Document("b", "Home\nThe minister resigned."), Document("c", " \n")]
     assert [b.doc for b in detect_boilerplate(docs)] == ["b"]
-
-
-@pytest.mark.parametrize(
-    ("text", "handle"),
-    [
-        ("Follow us @dedup_news", True),
-        ("#Budget2024 trends on X", True),
-        # Bug numbers of real changelogs: the model read them as hashtags (p ~ 1.00).
-        ("    Multi-Arch:same for libacl1-dev package. Closes: #731292", False),
-        ("(Thanks uau, bigon) (Closes: #714265)", False),
-        ("ServiceTitan, the #1 home and commercial service software", False),
-    ],
-)
-def test_a_hashtag_opens_with_a_letter(text, handle):
-    column = SHAPE.index("hashtag or @handle")
-    words = normalize_line(text).split()
-    assert shape_row(text.strip(), words)[column] == float(handle)
-    assert shape_matrix([text.strip()], [words])[0, column] == float(handle)
