@@ -765,11 +765,20 @@ def _model_verdicts(
     out: dict[int, _Verdict] = {
         i: v for i, v in rules.items() if _is_marker(v) and _selected(v.rule, config)
     }
-    blocks = _blocks(flagged, len(lines))
+    cut_lines = range(tail.line if tail is not None else len(lines), len(lines))
+    blocks = _blocks(sorted({*flagged, *cut_lines}), len(lines))
+    # The run just above a tail cut went with it, at the prose tail threshold (`_decide`).
+    above = set()
+    i = cut_lines.start - 1
+    while tail is not None and i >= 0 and going[i]:
+        above.add(i)
+        i -= 1
     for i in flagged:
         if i in out:
             continue
         cut = model.threshold if p[i] >= model.threshold else model.tail_cut(bool(prose[i]))
+        if i in above and p[i] < model.threshold:
+            cut = model.tail_cut(True)
         top = ", ".join(_with_words(tops.get(i, []), model, lines[i])) or "none"
         fired = ", ".join(sorted(hits[i])) or "none"
         evidence = f"{blocks[i]}; p={p[i]:.2f} >= {cut:.2f}; top: {top}; rules: {fired}"
