@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dedup.boilerplate import (  # noqa: E402
+    CARRY,
     _groups,
     _model,
     _quoted,
@@ -515,7 +516,7 @@ def cut_operating_point(
     base = _model(config)
     assert base is not None
     found: dict[str, tuple[list[set[int]], list[tuple[np.ndarray, np.ndarray]]]] = {}
-    lines: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    lines: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
     for name, pages in parts.items():
         docs = [p.doc for p in pages]
         before = preset_detector(preset, model_file=model_file, ignore=("tail_cut",))(docs)
@@ -523,7 +524,7 @@ def cut_operating_point(
         qs = [model.probabilities(x) if len(x) else np.zeros(0) for x in xs]
         found[name] = (before, list(zip(qs, xs, strict=True)))
         lines[name] = [
-            (base.probabilities(x), _quoted(_split_lines(d.text)))
+            (base.probabilities(x), prose_rows(x), _quoted(_split_lines(d.text)))
             for d, x in zip(docs, line_features(docs, config, words=base.words), strict=True)
         ]
     out = []
@@ -532,7 +533,7 @@ def cut_operating_point(
         eaten = 0
         for name, pages in parts.items():
             before, qs = found[name]
-            for page, flagged, (q, x), (p, never) in zip(
+            for page, flagged, (q, x), (p, prose, never) in zip(
                 pages, before, qs, lines[name], strict=True
             ):
                 numbers = [n for n, line in enumerate(page.doc.text.split("\n")) if line.strip()]
@@ -540,7 +541,7 @@ def cut_operating_point(
                 cut = set(numbers[k:]) if k is not None else set()
                 if k is not None:  # the tail block carries on from the cut, as in detection
                     going = np.array([n in flagged for n in numbers])
-                    base.extend_tail(going, p, k, np.ones(len(p), dtype=bool), never)
+                    base.extend_tail(going, p, k, prose, never, CARRY)
                     cut |= {numbers[i] for i in np.flatnonzero(going).tolist()}
                 if name == "nonnews":
                     eaten += len(cut - flagged)

@@ -191,9 +191,11 @@ class LineModel:
         end: int,
         prose: npt.NDArray[np.bool_] | None = None,
         never: npt.NDArray[np.bool_] | None = None,
+        floor: float = 0.0,
     ) -> None:
         """Carry the tail block on inward from line `end` (where a tail cut starts), in place:
-        the lines before it go while they would go with a tail block (`decide`).
+        the lines before it go while they would go with a tail block (`decide`) and reach
+        `floor`.
 
         Example:
             >>> going = np.zeros(4, dtype=bool)
@@ -203,7 +205,7 @@ class LineModel:
         """
         i = end - 1
         while i >= 0 and not _at(never, i):
-            if not (going[i] or p[i] >= self.tail_cut(_at(prose, i))):
+            if not (going[i] or p[i] >= max(floor, self.tail_cut(_at(prose, i)))):
                 break
             going[i] = True
             i -= 1
