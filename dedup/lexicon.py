@@ -138,7 +138,7 @@ class Lexicon:
         if not choices:
             return None
         found = process.extract(
-            norm, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff * 100, limit=4
+            norm, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff * 100, limit=None
         )
         for phrase, score, _ in found:
             if score == 100 or keeps_words(phrase, norm):
