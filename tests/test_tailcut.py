@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from dedup import Document, detect_boilerplate
+from dedup.boilerplate import CARRY
 from dedup.config import BoilerplateConfig
 from dedup.linefeatures import document_features
 from dedup.tailcut import (
@@ -170,7 +171,7 @@ def test_the_tail_block_carries_on_from_the_cut() -> None:
     # aihr.com (readability): the cut opens at an author's name; the call to action above
     # it ("Follow us on social media ...", p 0.94) is no heading, so the cut cannot start
     # there, and it stayed as the page's last line until the tail block carried on from the
-    # cut (at the prose tail threshold).
+    # cut (over lines of p >= CARRY).
     (record,) = [r for r in PAGES if r["page"] == "0253"]
     lines = record["text"].split("\n")
     follow = lines.index(
@@ -181,6 +182,6 @@ def test_the_tail_block_carries_on_from_the_cut() -> None:
     assert found[after].rule == "tail_cut"
     assert found[follow].rule == "line_model"
     assert found[follow].evidence.startswith("tail block of 10 lines; p=0.94 >= 0.90")
-    assert found[follow].threshold == 0.9  # the news preset's prose tail threshold
+    assert found[follow].threshold == CARRY
     assert before not in found  # the article's last line stays
     assert record["labels"][before] == "content"
