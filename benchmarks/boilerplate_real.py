@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dedup.boilerplate import (  # noqa: E402
+    CARRY,
     _groups,
     _model,
     _quoted,
@@ -48,6 +49,7 @@ from dedup.boilerplate import (  # noqa: E402
     cut_rows,
     detect_boilerplate,
     labelled_rows,
+    line_features,
     train_model,
 )
 from dedup.config import BoilerplateConfig  # noqa: E402
@@ -510,23 +512,37 @@ def cut_operating_point(
     from the non-news set (a threshold of `inf`: the preset without the cut)."""
     nonnews = load_nonnews("dev")
     parts = {**groups, "nonnews": nonnews}
+    config = _config(preset, model_file=model_file)
+    base = _model(config)
+    assert base is not None
     found: dict[str, tuple[list[set[int]], list[tuple[np.ndarray, np.ndarray]]]] = {}
+    lines: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
     for name, pages in parts.items():
         docs = [p.doc for p in pages]
         before = preset_detector(preset, model_file=model_file, ignore=("tail_cut",))(docs)
         xs, _ = cut_data({name: pages}, preset, model_file)
         qs = [model.probabilities(x) if len(x) else np.zeros(0) for x in xs]
         found[name] = (before, list(zip(qs, xs, strict=True)))
+        lines[name] = [
+            (base.probabilities(x), prose_rows(x), _quoted(_split_lines(d.text)))
+            for d, x in zip(docs, line_features(docs, config, words=base.words), strict=True)
+        ]
     out = []
     for t in thresholds:
         scores: dict[str, Score] = defaultdict(Score)
         eaten = 0
         for name, pages in parts.items():
             before, qs = found[name]
-            for page, flagged, (q, x) in zip(pages, before, qs, strict=True):
+            for page, flagged, (q, x), (p, prose, never) in zip(
+                pages, before, qs, lines[name], strict=True
+            ):
                 numbers = [n for n, line in enumerate(page.doc.text.split("\n")) if line.strip()]
                 k = choose_cut(q, len(numbers), t, heading_gate(x))
                 cut = set(numbers[k:]) if k is not None else set()
+                if k is not None:  # the tail block carries on from the cut, as in detection
+                    going = np.array([n in flagged for n in numbers])
+                    base.extend_tail(going, p, k, prose, never, CARRY)
+                    cut |= {numbers[i] for i in np.flatnonzero(going).tolist()}
                 if name == "nonnews":
                     eaten += len(cut - flagged)
                 else:

@@ -137,12 +137,13 @@ class Lexicon:
         choices = self._within_reach(len(norm), one_word, cutoff)
         if not choices:
             return None
-        found = process.extractOne(
-            norm, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff * 100
+        found = process.extract(
+            norm, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff * 100, limit=None
         )
-        if found is None:
-            return None
-        return LexiconMatch(found[0], round(found[1] / 100, 4), prefix=False)
+        for phrase, score, _ in found:
+            if score == 100 or keeps_words(phrase, norm):
+                return LexiconMatch(phrase, round(score / 100, 4), prefix=False)
+        return None
 
     def _within_reach(self, length: int, one_word: bool, cutoff: float) -> list[str]:
         """The whole-line phrases whose length lets them score `cutoff` against a line of
@@ -181,9 +182,34 @@ class Lexicon:
                 if (" " not in phrase) != one_word:  # "lastupdate" is not "last updated"
                     continue
                 score = fuzz.ratio(phrase, head) / 100
-                if score >= cutoff and (best is None or score > best.similarity):
+                if score < cutoff or (score < 1 and not keeps_words(phrase, head)):
+                    continue
+                if best is None or score > best.similarity:
                     best = LexiconMatch(phrase, round(score, 4), True, phrase in self.actions)
         return best
+
+
+WORD_SIMILARITY = 60  # fuzz.ratio a phrase's word needs with a line's word of the same initial
+
+
+def keeps_words(phrase: str, text: str) -> bool:
+    """Whether every word of `phrase` is in `text`, spelled alike: a line word with the same
+    first letter and a `WORD_SIMILARITY` ratio. A fuzzy match differs inside words
+    ("comments" for "comment", a typo), not by a word: "add comment." is a commit message,
+    not "add a comment"; "review comments" is not "view comments", "follow up on" not
+    "follow us on".
+
+    Example:
+        >>> keeps_words("leave a comment", "leave a comments")
+        True
+        >>> keeps_words("add a comment", "add comment"), keeps_words("follow us on", "follow up on")
+        (False, False)
+    """
+    words = text.split()
+    return all(
+        any(v[0] == w[0] and fuzz.ratio(w, v) >= WORD_SIMILARITY for v in words)
+        for w in phrase.split()
+    )
 
 
 def read_entries(path: str | Path) -> list[str]:

@@ -181,13 +181,34 @@ class LineModel:
             out &= ~inside
         if never is not None:
             out &= ~never
-        i = len(p) - 1
-        while i >= 0 and not _at(never, i):
-            if not (out[i] or p[i] >= self.tail_cut(_at(prose, i))):
-                break
-            out[i] = True
-            i -= 1
+        self.extend_tail(out, p, len(p), prose, never)
         return out
+
+    def extend_tail(
+        self,
+        going: npt.NDArray[np.bool_],
+        p: Matrix,
+        end: int,
+        prose: npt.NDArray[np.bool_] | None = None,
+        never: npt.NDArray[np.bool_] | None = None,
+        floor: float = 0.0,
+    ) -> None:
+        """Carry the tail block on inward from line `end` (where a tail cut starts), in place:
+        the lines before it go while they would go with a tail block (`decide`) and reach
+        `floor`.
+
+        Example:
+            >>> going = np.zeros(4, dtype=bool)
+            >>> LineModel.toy().extend_tail(going, np.array([0.1, 0.7, 0.2, 0.3]), 2)
+            >>> going.tolist()
+            [False, True, False, False]
+        """
+        i = end - 1
+        while i >= 0 and not _at(never, i):
+            if not (going[i] or p[i] >= max(floor, self.tail_cut(_at(prose, i)))):
+                break
+            going[i] = True
+            i -= 1
 
     def explain(self, x: Matrix, top: int = 3) -> list[list[str]]:
         """For each line, the names of the features that pushed its score up the most.

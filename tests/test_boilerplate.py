@@ -600,6 +600,15 @@ DOCUMENTATION_TAKEN = {
     "an option line whose words are share labels (git-shortlog(1))": (
         "OPTIONS\n       -e, --email\n           Show the email address of each author."
     ),
+    "a GNU ChangeLog entry near a lexicon phrase (gettext: 'add a comment')": (
+        "\tRemove redundant code.\n"
+        "\t* gettext-tools/src/write-mo.c (msgdomain_write_mo): Remove a redundant test.\n"
+        "\n"
+        "2020-06-27  Bruno Haible  <bruno@clisp.org>\n"
+        "\n"
+        "\tAdd comment.\n"
+        "\t* gettext-tools/src/plural-eval.c (sigfpe_handler): Add comment."
+    ),
     "markup, options and code comments": (
         "\t<last_updated>2014-02-16T23:10:12Z</last_updated>\n"
         "       -lastupdate\n"

@@ -114,6 +114,12 @@ SHARE_ROW_40 = " ".join(["Facebook", "Twitter"] * 20)  # 40 words: _MAX_SHARE_RO
          (1, "copyright", 1.0, 1.0, "© 2024 Example Media Group Private Limit")),
         ("Copyright " + _words(24), (1, "copyright", 1.0, 1.0, ("Copyright " + _words(24))[:40])),
         ("Copyright " + _words(25), None),  # 26 words: a licence paragraph, not a footer
+        # A fuzzy phrase differs inside its words, not by one: commit messages of real
+        # changelogs (gettext, git) that were "add a comment", "view comments", "follow us on".
+        ("Leave a comments", (0, "lexicon", 0.9677, 0.9, "leave a comment")),
+        ("Add comment.", None),
+        ("review comments.", None),
+        ("Follow up on the review of the parser", None),
     ],
 )  # fmt: skip
 def test_each_rule_reports_its_documented_tier_value_threshold_and_evidence(text, expected):

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from dedup import Document, detect_boilerplate
+from dedup.boilerplate import CARRY
 from dedup.config import BoilerplateConfig
 from dedup.linefeatures import document_features
 from dedup.tailcut import (
@@ -164,3 +165,23 @@ def test_heading_gate_reads_the_cut_line_column() -> None:
     gate = heading_gate(cut_features(x, p, p > 0.9))
     opens = [texts[k] for k, ok in zip(candidates(len(texts)), gate, strict=True) if ok]
     assert opens == ["About the author", "Comments"]
+
+
+def test_the_tail_block_carries_on_from_the_cut() -> None:
+    # aihr.com (readability): the cut opens at an author's name; the call to action above
+    # it ("Follow us on social media ...", p 0.94) is no heading, so the cut cannot start
+    # there, and it stayed as the page's last line until the tail block carried on from the
+    # cut (over lines of p >= CARRY).
+    (record,) = [r for r in PAGES if r["page"] == "0253"]
+    lines = record["text"].split("\n")
+    follow = lines.index(
+        "Follow us on social media to stay up to date with the latest HR news and trends"
+    )
+    found = {b.line: b for b in _found(record)}
+    before, after = follow - 2, follow + 2  # blank lines between
+    assert found[after].rule == "tail_cut"
+    assert found[follow].rule == "line_model"
+    assert found[follow].evidence.startswith("tail block of 10 lines; p=0.94 >= 0.90")
+    assert found[follow].threshold == CARRY
+    assert before not in found  # the article's last line stays
+    assert record["labels"][before] == "content"
