@@ -197,6 +197,40 @@ def find_reuse(
     return reuse
 
 
+def align_documents(
+    docs: tuple[Document, Document],
+    window_pairs: list[tuple[int, int]],
+    config: DedupConfig,
+) -> tuple[list[PassageMatch], tuple[float, ...] | None, int]:
+    """The verified passages of one candidate document pair, as `find_reuse` aligns it.
+
+    For an engine that aligns each pair where its two texts are (the Spark engine): the
+    two documents are prepared here, and `window_pairs` are the pair's candidate windows
+    (first words, `a` then `b`) that passed the gates and the partner cap.
+
+    Returns:
+        The passages (before the per-pair cap's count; `a` is `docs[0]`), the pair's
+        overlap as in `Reuse.overlaps` (None when it has no passage) and how many passages
+        `PassageConfig.max_per_pair` left out.
+
+    Example:
+        >>> text = "The delegation will comprise senior officials from the foreign ministry."
+        >>> pair = (Document("a", "Intro. " + text), Document("b", text))
+        >>> found, overlap, left_out = align_documents(pair, [(1, 0)], DedupConfig())
+        >>> [(p.a.start, p.b.start) for p in found], overlap[0], left_out
+        ([(7, 0)], 0.857143, 0)
+    """
+    prepared = prepare_range(docs, range(2), config=config).unpack()
+    out: tuple[list[_Found], list[_Overlap]] = ([], [])
+    _align_pair(prepared, (0, 1), window_pairs, config, out)
+    overlap = out[1][0] if out[1] else None
+    return (
+        [_passage(docs, f) for f in out[0]],
+        None if overlap is None else overlap[2],
+        0 if overlap is None else overlap[3],
+    )
+
+
 def _add_overlaps(reuse: Reuse, overlaps: list[_Overlap]) -> None:
     for ia, ib, overlap, left_out in overlaps:
         reuse.overlaps[(ia, ib)] = overlap

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from dedup.align import Layout
 from dedup.config import DedupConfig
 from dedup.document import Document
-from dedup.normalize import split_sentences, split_words
+from dedup.normalize import Words, split_sentences, split_words
 from dedup.sentences import STOPWORDS, SentenceWords
 from dedup.shingle import ngram_hashes64, sorted_unique, word_hashes
 from dedup.signature import passage_windows, word_shingles
@@ -153,10 +153,26 @@ def prepare_range(docs: Sequence[Document], positions: range, config: DedupConfi
     return Batch.pack(positions, [_prepare(docs[pos], config) for pos in positions])
 
 
+def text_windows(text: str, config: DedupConfig) -> Windows | None:
+    """A text's window signatures alone (None under `PassageConfig.min_words` words): the
+    windows `prepare_range` gives it, without the arrays alignment reads.
+
+    Example:
+        >>> text_windows(" ".join(f"w{i}" for i in range(30)), DedupConfig()).starts.tolist()
+        [0, 5, 10, 15, 20]
+    """
+    found = passage_windows(_word_ids(split_words(text, config.normalize)), config)
+    return None if found is None else Windows(*found)
+
+
+def _word_ids(words: Words) -> npt.NDArray[np.uint64]:
+    return word_hashes(words.words).astype(np.uint64, copy=False)
+
+
 def _prepare(doc: Document, config: DedupConfig) -> tuple[Prepared, Windows | None]:
     """A document's words and sentences, and its window signatures."""
     words = split_words(doc.text, config.normalize)
-    ids = word_hashes(words.words).astype(np.uint64, copy=False)
+    ids = _word_ids(words)
     sentences = split_sentences(doc.text)
     layout = Layout.of(words, sentences)
     breaks = sorted_unique(np.searchsorted(words.starts, layout.sentence_starts))
