@@ -124,7 +124,7 @@ def _build_report(
             jobs=jobs,
             every_pair=all_pairs,
             # `compare` aligns two copies too; a scan aligns copies with their representative.
-            **({} if all_pairs else _clusters(position, duplicates)),
+            **({} if all_pairs else cluster_positions(position, duplicates)),
         )
         if config.passages
         else Reuse([], {})
@@ -224,9 +224,19 @@ def assemble_report(
     )
 
 
-def _clusters(position: dict[str, int], duplicates: Duplicates) -> dict[str, npt.NDArray[Any]]:
+def cluster_positions(
+    position: dict[str, int], duplicates: Duplicates
+) -> dict[str, npt.NDArray[Any]]:
     """`find_reuse`'s `cluster` (each document's cluster, -1 for none) and `representative`,
-    by the documents' positions (`position`: id -> position)."""
+    by the documents' positions (`position`: id -> position).
+
+    Example:
+        >>> from dedup.report import ClusterMember, DuplicateCluster
+        >>> found = DuplicateCluster("b", (ClusterMember("c", 0.9),), "b", 0.8, "first")
+        >>> got = cluster_positions({"a": 0, "b": 1, "c": 2}, Duplicates([found]))
+        >>> got["cluster"].tolist(), got["representative"].tolist()
+        ([-1, 0, 0], [False, True, False])
+    """
     cluster = np.full(len(position), -1, dtype=np.int64)
     representative = np.zeros(len(position), dtype=np.bool_)
     for k, found in enumerate(duplicates.clusters):
