@@ -43,7 +43,7 @@ from dedup.config import (
     setting_sources,
 )
 from dedup.document import Document, TextsById
-from dedup.engines.spark import find_duplicates_spark
+from dedup.engines.spark import find_duplicates_spark, find_on_spark
 from dedup.engines.spark import scan_files as spark_scan
 from dedup.errors import ConfigError, DedupError, first_line
 from dedup.htmlreport import read_check, render_html
@@ -57,7 +57,7 @@ from dedup.io.readers import (
     require_documents,
 )
 from dedup.parallel import resolve_jobs
-from dedup.passages import peak_memory
+from dedup.passages import Reuse, peak_memory
 from dedup.progress import activity, progress_enabled, track
 from dedup.render import (
     CHECK_FORMATS,
@@ -76,6 +76,7 @@ from dedup.store import Index
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 # Options that name this run's outputs or inputs, not settings: never read from a file.
 NOT_SETTINGS = frozenset(
     {"output", "write-baseline", "prune-baseline", "report", "config", "help", "version"}
@@ -563,8 +564,8 @@ def engine_options(func: F) -> F:
         type=click.Choice(["local", "spark"]),
         default="local",
         show_default=True,
-        help="Where near-duplicates are found: here, or on Apache Spark (pip install "
-        "'dedup[spark]'); other stages run here.",
+        help="Where the scan runs: here, or on Apache Spark (pip install 'dedup[spark]'): "
+        "near-duplicates, and for scan passages too; boilerplate runs here.",
     )
     @click.option(
         "--spark-master",
@@ -595,11 +596,34 @@ class Engine:
         strict: bool,
     ) -> Callable[[], Duplicates] | None:
         """What finds the near-duplicates of `paths` on Spark (None: the local scan does)."""
+        return self._on_spark(find_duplicates_spark, paths, config, text_field, id_field, strict)
+
+    def found(
+        self,
+        paths: Sequence[str],
+        config: DedupConfig,
+        text_field: str,
+        id_field: str | None,
+        strict: bool,
+    ) -> Callable[[], tuple[Duplicates, Reuse | None]] | None:
+        """What finds the near-duplicates and the shared passages of `paths` on Spark
+        (None: the local scan does)."""
+        return self._on_spark(find_on_spark, paths, config, text_field, id_field, strict)
+
+    def _on_spark(
+        self,
+        find: Callable[..., T],
+        paths: Sequence[str],
+        config: DedupConfig,
+        text_field: str,
+        id_field: str | None,
+        strict: bool,
+    ) -> Callable[[], T] | None:
         if self.name != "spark":
             return None
         options = {"text_field": text_field, "id_field": id_field, "strict": strict}
         return partial(
-            find_duplicates_spark,
+            find,
             paths,
             config,
             encoding=_encoding(),
@@ -910,8 +934,13 @@ def scan(
     """
     start = time.monotonic()
     _refuse_input(output, paths)
-    if engine.name == "spark" and not (config.passages or config.find_boilerplate):
-        # Documents only: all on Spark, no document held here.
+    if (
+        engine.name == "spark"
+        and not config.find_boilerplate
+        and (fmt != "html" or not config.passages)
+    ):
+        # Near-duplicates and passages all on Spark, no document held here (an html page
+        # with passages shows the documents' texts: read here, below).
         with _user_errors():
             result = spark_scan(
                 paths,
@@ -939,12 +968,14 @@ def scan(
         paths, text_field, id_field, strict, quiet=quiet, jobs=jobs, lazy=lazy
     )
     _require_documents(docs, skipped, paths, allow_empty)
-    _warn_if_too_big(docs, config)
+    if engine.name != "spark":  # Spark finds the passages: no window held here
+        _warn_if_too_big(docs, config)
     progress = progress_enabled(quiet=quiet)
     scanning = f"scanning {len(docs):,} documents"
-    find = engine.duplicates(paths, config, text_field, id_field, strict)
+    find = engine.found(paths, config, text_field, id_field, strict)
     with _user_errors(), activity(scanning, enabled=progress, log=not quiet):
-        report = api_scan(docs, config, jobs=jobs, duplicates=find() if find else None)
+        duplicates, reuse = find() if find else (None, None)
+        report = api_scan(docs, config, jobs=jobs, duplicates=duplicates, reuse=reuse)
     _output(render_report(report, fmt, texts=TextsById(docs), jobs=resolve_jobs(jobs)), output)
     if not quiet:
         summary = scan_summary(report.summary(), len(skipped), time.monotonic() - start)
