@@ -225,11 +225,31 @@ def test_cli_engine_spark(spark, corpus: Path, tmp_path: Path) -> None:
     code, local, err = run_cli(*args)
     assert code == 0, err
     assert json.loads(out.read_text()) == json.loads(local)
-    # With passages and boilerplate, the near-duplicates come from Spark, the rest from here.
-    full = ["scan", str(corpus / "b.jsonl"), "--format", "json"]
-    code, hybrid, err = run_cli(*full, "--engine", "spark")
+
+
+def test_cli_engine_spark_passages(spark, passage_corpus: Path, monkeypatch) -> None:
+    """Passages on Spark: all of the scan without boilerplate; with it, near-duplicates and
+    passages from Spark and boilerplate here. Neither searches passages in this process."""
+    data = str(passage_corpus / "a.jsonl")
+    scans = {}
+    with monkeypatch.context() as m:
+        m.setattr("dedup.api.find_reuse", _not_here)
+        for name, extra in (("spark", ["--no-boilerplate"]), ("hybrid", [])):
+            code, out, err = run_cli("scan", data, "--format", "json", "--engine", "spark", *extra)
+            assert code == 0, err
+            scans[name] = json.loads(out)
+    code, out, err = run_cli("scan", data, "--format", "json", "--no-boilerplate")
     assert code == 0, err
-    assert json.loads(hybrid) == json.loads(run_cli(*full)[1])
+    assert scans["spark"] == json.loads(out)
+    assert scans["spark"]["passages"]
+    code, out, err = run_cli("scan", data, "--format", "json")
+    assert code == 0, err
+    assert scans["hybrid"] == json.loads(out)
+
+
+def _not_here(*args, **kwargs):
+    msg = "passages searched on the driver"
+    raise AssertionError(msg)
 
 
 def _files(root: Path) -> dict[str, bytes]:
