@@ -244,7 +244,7 @@ def _scan(
     import pyarrow.compute as pc
     from pyspark import StorageLevel
 
-    clock = _Clock()
+    clock = Clock()
     parts = partitions or spark.sparkContext.defaultParallelism
     spark.conf.set("spark.sql.shuffle.partitions", str(parts))
     settings = (reader.text_field, reader.id_field, reader.strict, reader.encoding)
@@ -275,16 +275,15 @@ def _scan(
             from dedup.engines.spark_passages import find_reuse_spark
 
             positions = np.array(rows["pos"], dtype=np.int64)
-            reuse = find_reuse_spark(table, positions, rows["id"], duplicates, config, clock.sizes)
-            clock.lap("passages")
+            reuse = find_reuse_spark(table, positions, rows["id"], duplicates, config, clock)
     finally:
         table.unpersist()
     report = reuse_report(config, infos, duplicates, reuse or Reuse([], {}))
     return SparkScan(report, duplicates, reuse, skipped, seconds=clock.seconds, sizes=clock.sizes)
 
 
-class _Clock:
-    """Seconds per stage, and sizes worth knowing when sizing a cluster."""
+class Clock:
+    """Seconds per stage, and sizes worth knowing when sizing a cluster (`SparkScan`)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
@@ -531,7 +530,7 @@ def _duplicates(
     pos: np.ndarray[Any, Any],
     infos: list[DocumentInfo],
     config: DedupConfig,
-    clock: _Clock,
+    clock: Clock,
 ) -> Duplicates:
     from pyspark.sql import Window
     from pyspark.sql import functions as F

@@ -19,7 +19,10 @@ partition count:
    `DRIVER_PAIRS` candidate document pairs (about 40 bytes each on the driver); above it
    the scan stops with an error rather than run out of memory;
 5. align: the kept pairs' window pairs grouped per document pair, both texts joined in,
-   and each pair aligned in an Arrow UDF partitioned by pair (`passages.align_documents`);
+   and each pair aligned in an Arrow UDF (`passages.align_documents`), partitioned by its
+   first document and sorted, so a task prepares each document it sees once
+   (`prepare.prepare_document`; a task keeps `PREPARED_CACHE` prepared documents, and
+   prepares a partner again past that);
 6. the driver collects the passages and each pair's overlap (`Reuse`), and the report is
    assembled as the local scan's (`api.reuse_report`).
 """
@@ -38,11 +41,11 @@ from dedup.candidates import MAX_BUCKET, equal_values, min_equal, strong_pairs
 from dedup.cluster import Duplicates
 from dedup.config import DedupConfig
 from dedup.document import Document
-from dedup.engines.spark import arrow_schema
+from dedup.engines.spark import Clock, arrow_schema
 from dedup.errors import ConfigError
 from dedup.lsh import window_bands
 from dedup.passages import Reuse, align_documents
-from dedup.prepare import text_windows
+from dedup.prepare import Prepared, prepare_document, text_windows
 from dedup.report import PassageMatch
 
 WINDOW_SCHEMA = "pos long, start long, sig binary"
@@ -62,7 +65,7 @@ def find_reuse_spark(
     ids: list[str],
     duplicates: Duplicates,
     config: DedupConfig,
-    sizes: dict[str, int] | None = None,
+    clock: Clock | None = None,
 ) -> Reuse:
     """`passages.find_reuse` of the documents of `table` (a scan's document table: `pos`,
     `kind`, `id`, `text`), computed on Spark.
@@ -74,7 +77,7 @@ def find_reuse_spark(
         duplicates: the scan's near-duplicate clusters (a cluster's copies are aligned with
             its representative only, as locally).
         config: settings.
-        sizes: filled with the size of each stage, for sizing a cluster.
+        clock: takes the seconds and sizes of each stage, for sizing a cluster.
 
     Returns:
         The `Reuse` of the documents, by their positions in `positions`.
@@ -84,16 +87,22 @@ def find_reuse_spark(
     """
     from pyspark.sql import functions as F
 
-    sizes = sizes if sizes is not None else {}
+    clock = clock or Clock()
     docs = table.where("kind = 'doc'")
     windows = docs.select("pos", "text").mapInArrow(_windows(config), WINDOW_SCHEMA)
     windows = windows.localCheckpoint()
-    sizes["passage windows"] = windows.count()
-    gated = _gated(windows, _window_pairs(windows, config), config).localCheckpoint()
-    sizes["candidate window pairs"] = gated.count()
+    clock.sizes["passage windows"] = windows.count()
+    clock.lap("passages: windows")
+    pairs = _window_pairs(windows, config).localCheckpoint()
+    clock.sizes["window pairs proposed"] = pairs.count()
+    clock.lap("passages: band join")
+    gated = _gated(windows, pairs, config).localCheckpoint()
+    clock.sizes["candidate window pairs"] = gated.count()
+    clock.lap("passages: gate")
     counts = gated.groupBy("pa", "pb").count().toArrow()
     kept, left_out = _strongest(counts, positions, ids, duplicates, config)
-    sizes["document pairs aligned"] = len(kept["pa"])
+    clock.sizes["document pairs aligned"] = len(kept["pa"])
+    clock.lap("passages: partners")
     if not len(kept["pa"]):
         return Reuse([], {}, pairs_left_out=left_out)
     spark = table.sparkSession
@@ -112,8 +121,13 @@ def find_reuse_spark(
         )
         work = work.join(named, f"p{side}")
     parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
-    aligned = work.repartition(parts, "pa", "pb").mapInArrow(_align(config), FOUND_SCHEMA)
-    return _reuse(aligned.toArrow().to_pydict(), positions, left_out)
+    # By first document, sorted: each task prepares its first documents once (`_Prepared`).
+    work = work.repartition(parts, "pa").sortWithinPartitions("pa", "pb")
+    aligned = work.mapInArrow(_align(config), FOUND_SCHEMA).toArrow().to_pydict()
+    clock.lap("passages: align")
+    reuse = _reuse(aligned, positions, left_out)
+    clock.lap("passages: collect")
+    return reuse
 
 
 def _window_pairs(windows: Any, config: DedupConfig) -> Any:
@@ -133,10 +147,15 @@ def _window_pairs(windows: Any, config: DedupConfig) -> Any:
         "band",
         F.expr(f"substring(sig, band * {width} + 1, {width})").alias("value"),
     )
-    order = Window.partitionBy("band", "value").orderBy("pos", "start")
+    bucket = Window.partitionBy("band", "value")
     ranked = keyed.select(
-        "pos", "start", "band", "value", (F.row_number().over(order) - 1).alias("rank")
-    )
+        "pos",
+        "start",
+        "band",
+        "value",
+        (F.row_number().over(bucket.orderBy("pos", "start")) - 1).alias("rank"),
+        F.count("*").over(bucket).alias("size"),
+    ).where("size > 1")  # most windows share a band with no other: no pair, no join
     first, later = ranked.where(f"rank < {MAX_BUCKET}").alias("l"), ranked.alias("r")
     joined = first.join(
         later,
@@ -298,6 +317,38 @@ def _gate(config: DedupConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
     return run
 
 
+PREPARED_CACHE = 4096  # prepared documents an alignment task keeps (~25 KB each)
+
+
+class _Prepared:
+    """The documents an alignment task has prepared: the first `PREPARED_CACHE` it met.
+
+    A task's pairs come sorted by their first document, so each first document is
+    prepared once per task (`first`); a partner is prepared again only when the task
+    meets more documents than it keeps. The first ones met are kept, not the most recently used:
+    partners come back in sorted order, cycle after cycle, which would empty an LRU cache
+    just before each one is asked for again.
+    """
+
+    def __init__(self, config: DedupConfig) -> None:
+        self.config = config
+        self.kept: dict[int, Prepared] = {}
+        self.first: tuple[int, Prepared] | None = None  # the current first document
+
+    def get(self, pos: int, doc: Document, *, first: bool = False) -> Prepared:
+        """The prepared document at `pos` (`doc`), prepared now when not kept."""
+        if self.first is not None and self.first[0] == pos:
+            return self.first[1]
+        found = self.kept.get(pos)
+        if found is None:
+            found = prepare_document(doc, self.config)
+            if len(self.kept) < PREPARED_CACHE:
+                self.kept[pos] = found
+        if first:
+            self.first = (pos, found)
+        return found
+
+
 def _align(config: DedupConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
     """The alignment task: document pairs with their window pairs and texts in, a row per
     passage (`k` its order in the pair) and one per pair with a passage (its overlap) out."""
@@ -305,12 +356,17 @@ def _align(config: DedupConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
 
+        prepared = _Prepared(config)
         for batch in batches:
             out: dict[str, list[Any]] = {name: [] for name in arrow_schema(FOUND_SCHEMA).names}
             for row in batch.to_pylist():
                 docs = (Document(row["id_a"], row["text_a"]), Document(row["id_b"], row["text_b"]))
                 window_pairs = [(w["sa"], w["sb"]) for w in row["windows"]]
-                found, overlap, left_out = align_documents(docs, window_pairs, config)
+                both = (
+                    prepared.get(row["pa"], docs[0], first=True),
+                    prepared.get(row["pb"], docs[1]),
+                )
+                found, overlap, left_out = align_documents(docs, window_pairs, config, both)
                 if overlap is None:
                     continue
                 records: list[tuple[str | None, list[float] | None, int]] = [
