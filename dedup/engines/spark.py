@@ -1,4 +1,4 @@
-"""The Spark engine: the documents-only scan (near-duplicate clusters) on Apache Spark.
+"""The Spark engine: near-duplicate clusters and shared passages on Apache Spark.
 
 Every stage calls the local core functions, never a second copy of the maths, so the
 report equals the local engine's for any partition count:
@@ -17,8 +17,14 @@ report equals the local engine's for any partition count:
    lies inside one component, so this is the local clustering piece by piece. The bound:
    one component's texts and signatures must fit in one Python worker (a component is a
    set of documents linked by shared bands, near copies, not the corpus);
-6. the driver collects the clusters and every document's id, source and length (the
-   report lists every document: ~100 bytes each) and assembles the report.
+6. passages (with `config.passages`): window signatures, the capped banding join of the
+   windows, the gate and the alignment of each candidate document pair, on Spark too
+   (`dedup.engines.spark_passages`);
+7. the driver collects the clusters, the passages and every document's id, source and
+   length (the report lists every document: ~100 bytes each) and assembles the report.
+
+Boilerplate is not found here: a scan that wants it reads the documents on the driver and
+takes the clusters and passages from `find_on_spark`.
 """
 
 from __future__ import annotations
@@ -80,8 +86,9 @@ _WORKER_ERROR = re.compile(r"^dedup\.errors\.(ConfigError|InputError|DedupError)
 
 @dataclass(frozen=True)
 class SparkScan:
-    """A scan on Spark: the report, what the reader skipped or passed over, and what each
-    stage took (`seconds`) and handled (`sizes`), for sizing a cluster."""
+    """A scan on Spark: the report, the clusters and passages it was assembled from (`reuse`
+    by document position, None without passages), what the reader skipped or passed over,
+    and what each stage took (`seconds`) and handled (`sizes`), for sizing a cluster."""
 
     report: Report
     duplicates: Duplicates | None = None
@@ -148,11 +155,12 @@ def scan_files(
     partitions: int | None = None,
     session: Any = None,
 ) -> SparkScan:
-    """The documents-only scan of `paths` on Spark: the local `scan`'s report, equal to it.
+    """The scan of `paths` on Spark, near-duplicates and (with `config.passages`) shared
+    passages: the local `scan`'s report, equal to it.
 
     Args:
         paths: local (or cluster-shared) files, directories and globs, as for `scan`.
-        config: settings; `passages` and `find_boilerplate` must be off.
+        config: settings; `find_boilerplate` must be off.
         text_field: field or column holding the text.
         id_field: field holding the id (default `path:LINE` / `path:ROW`).
         strict: stop at the first bad record.
@@ -164,7 +172,8 @@ def scan_files(
         session: a running SparkSession to use (and leave running).
 
     Raises:
-        ConfigError: passages or boilerplate asked for, pyspark missing, Java missing.
+        ConfigError: boilerplate asked for, pyspark missing, Java missing, too many
+            candidate document pairs for the driver (`spark_passages.DRIVER_PAIRS`).
         InputError: as the local reader, and for standard input or URLs.
     """
     config = config or DedupConfig()

@@ -53,9 +53,9 @@ PAIR_SCHEMA = "pa long, sa long, pb long, sb long"
 FOUND_SCHEMA = "pa long, pb long, k long, passage string, overlap array<double>, left_out long"
 DRIVER_PAIRS = 50_000_000  # candidate document pairs ranked on the driver (~40 B each)
 TOO_MANY_PAIRS_TEXT = (
-    "{pairs:,} candidate document pairs share passage windows, more than the driver ranks "
-    "({limit:,}); raise --threshold-like passage settings (passage.lsh_threshold, "
-    "passage.min_window_estimate) or scan with --no-passages"
+    "{pairs:,} document pairs share passage windows, more than the driver ranks "
+    "({limit:,}); raise lsh-threshold or min-window-estimate in [tool.dedup.passage], or "
+    "scan with --no-passages"
 )
 
 
