@@ -30,7 +30,6 @@ from dedup.boilerplate import line_labels, train_model
 from dedup.check import Limits
 from dedup.check import check as api_check
 from dedup.clean import clean as api_clean
-from dedup.cluster import Duplicates
 from dedup.config import (
     PATHS_SETTING,
     PRESETS,
@@ -57,7 +56,7 @@ from dedup.io.readers import (
     require_documents,
 )
 from dedup.parallel import resolve_jobs
-from dedup.passages import Reuse, peak_memory
+from dedup.passages import peak_memory
 from dedup.progress import activity, progress_enabled, track
 from dedup.render import (
     CHECK_FORMATS,
@@ -587,30 +586,7 @@ class Engine:
     name: str = "local"
     master: str = "local[*]"
 
-    def duplicates(
-        self,
-        paths: Sequence[str],
-        config: DedupConfig,
-        text_field: str,
-        id_field: str | None,
-        strict: bool,
-    ) -> Callable[[], Duplicates] | None:
-        """What finds the near-duplicates of `paths` on Spark (None: the local scan does)."""
-        return self._on_spark(find_duplicates_spark, paths, config, text_field, id_field, strict)
-
-    def found(
-        self,
-        paths: Sequence[str],
-        config: DedupConfig,
-        text_field: str,
-        id_field: str | None,
-        strict: bool,
-    ) -> Callable[[], tuple[Duplicates, Reuse | None]] | None:
-        """What finds the near-duplicates and the shared passages of `paths` on Spark
-        (None: the local scan does)."""
-        return self._on_spark(find_on_spark, paths, config, text_field, id_field, strict)
-
-    def _on_spark(
+    def on_spark(
         self,
         find: Callable[..., T],
         paths: Sequence[str],
@@ -619,6 +595,8 @@ class Engine:
         id_field: str | None,
         strict: bool,
     ) -> Callable[[], T] | None:
+        """`find` (`find_duplicates_spark`, `find_on_spark`) of `paths` ready to run on
+        Spark with this command's input options (None: the local scan finds it all)."""
         if self.name != "spark":
             return None
         options = {"text_field": text_field, "id_field": id_field, "strict": strict}
@@ -972,7 +950,7 @@ def scan(
         _warn_if_too_big(docs, config)
     progress = progress_enabled(quiet=quiet)
     scanning = f"scanning {len(docs):,} documents"
-    find = engine.found(paths, config, text_field, id_field, strict)
+    find = engine.on_spark(find_on_spark, paths, config, text_field, id_field, strict)
     with _user_errors(), activity(scanning, enabled=progress, log=not quiet):
         duplicates, reuse = find() if find else (None, None)
         report = api_scan(docs, config, jobs=jobs, duplicates=duplicates, reuse=reuse)
@@ -1070,7 +1048,9 @@ def clean(
             resume=resume,
             against=against,
             strip=strip,
-            find_duplicates=engine.duplicates(paths, config, text_field, id_field, strict),
+            find_duplicates=engine.on_spark(
+                find_duplicates_spark, paths, config, text_field, id_field, strict
+            ),
         )
     if not quiet:
         # The same lines `scan` prints as it reads: the bad records skipped, by name.
@@ -1295,7 +1275,7 @@ def check(
     with _user_errors():
         accepted = read_baseline(baseline) if baseline and not write_baseline else Baseline()
         _warn_if_too_big(docs, config)
-        find = engine.duplicates(paths, config, text_field, id_field, strict)
+        find = engine.on_spark(find_duplicates_spark, paths, config, text_field, id_field, strict)
         result = api_check(
             docs,
             config,
