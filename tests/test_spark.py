@@ -186,6 +186,19 @@ def test_passages_equal_local(
         assert want["counts"]["passages_left_out"] > 0
 
 
+def test_passages_past_the_driver_bound_is_one_error(spark, monkeypatch, tmp_path: Path) -> None:
+    from dedup.engines import spark_passages
+
+    monkeypatch.setattr(spark_passages, "DRIVER_PAIRS", 1)
+    with pytest.raises(Exception, match=r"document pairs share passage windows, more than") as got:
+        scan_files([str(SAMPLES)], PASSAGES, session=spark)
+    assert type(got.value).__name__ == "ConfigError"
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    found = scan_files([str(empty)], PASSAGES, allow_empty=True, session=spark)
+    assert found.report.to_dict() == _local([str(empty)], PASSAGES)
+
+
 @pytest.mark.parametrize(
     ("partitions", "keep", "driver_links"), [(1, "first", 0), (7, "newest", 20_000_000)]
 )
