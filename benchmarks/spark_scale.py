@@ -1,12 +1,14 @@
-"""Local engine vs Spark `local[2]`: wall time and peak memory of the documents-only scan.
+"""Local engine vs Spark `local[2]`: wall time and peak memory of the scan.
 
 Writes N documents (memory_scale.py's lazy corpus: real-text pieces, every 10th document a
 near copy of an earlier one) as JSONL shards, then runs `dedup scan DIR --no-passages
---no-boilerplate --format json` once per engine, each in a fresh process, and checks the two
-reports are equal. Peak memory is the largest sum of RSS over the process tree (the CLI,
-and for Spark its JVM and Python workers), sampled every 0.2 s.
+--no-boilerplate --format json` (with `--passages`: `dedup scan DIR --no-boilerplate`, shared
+passages too) once per engine, each in a fresh process, and checks the two reports are
+equal. Peak memory is the largest sum of RSS over the process tree (the CLI, and for Spark
+its JVM and Python workers), sampled every 0.2 s.
 
     .venv/bin/python benchmarks/spark_scale.py --docs 200000 --workdir /tmp/spark-scale
+    .venv/bin/python benchmarks/spark_scale.py --docs 20000 --passages
 """
 
 from __future__ import annotations
@@ -82,15 +84,17 @@ STAGES = """
 import json, sys
 from dedup.config import DedupConfig
 from dedup.engines.spark import scan_files
-config = DedupConfig(passages=False, find_boilerplate=False)
+config = DedupConfig(passages=sys.argv[3] == "passages", find_boilerplate=False)
 got = scan_files([sys.argv[1]], config, id_field="id", master=sys.argv[2])
 print(json.dumps({"seconds": got.seconds, "sizes": got.sizes}))
 """
 
 
-def stages(corpus: Path, master: str, env: dict[str, str]) -> dict[str, dict[str, float]]:
+def stages(
+    corpus: Path, master: str, env: dict[str, str], passages: bool
+) -> dict[str, dict[str, float]]:
     """Seconds per Spark stage (and sizes) of one more run, through the API."""
-    args = [sys.executable, "-c", STAGES, str(corpus), master]
+    args = [sys.executable, "-c", STAGES, str(corpus), master, "passages" if passages else "-"]
     out = subprocess.run(args, env=env, check=True, capture_output=True, text=True).stdout
     return dict(json.loads(out.strip().splitlines()[-1]))
 
@@ -104,6 +108,7 @@ def main() -> None:
     parser.add_argument("--driver-memory", default="4g")
     parser.add_argument("--jobs", type=int, default=2, help="--jobs of the local engine")
     parser.add_argument("--stages", action="store_true", help="also time each Spark stage")
+    parser.add_argument("--passages", action="store_true", help="find shared passages too")
     parser.add_argument(
         "--engines",
         nargs="+",
@@ -113,31 +118,38 @@ def main() -> None:
     args = parser.parse_args()
     env = dict(os.environ)
     env["PYSPARK_SUBMIT_ARGS"] = f"--driver-memory {args.driver_memory} pyspark-shell"
-    print("| documents | engine | seconds | peak RSS (process tree) | clusters | same report |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| documents | engine | seconds | peak RSS (process tree) | clusters | passages "
+        "| same report |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    kind = "passages" if args.passages else "documents"
     for n in args.docs:
         corpus = write_corpus(n, args.workdir, args.chunks)
         base = [sys.executable, "-m", "dedup", "scan", str(corpus), "--id-field", "id"]
-        base += ["--no-passages", "--no-boilerplate", "--format", "json", "-q"]
+        base += [] if args.passages else ["--no-passages"]
+        base += ["--no-boilerplate", "--format", "json", "-q"]
         runs = {
             "local": ["--jobs", str(args.jobs)],
             "spark": ["--engine", "spark", "--spark-master", args.master],
         }
         reports = {}
         for engine in args.engines:
-            out = args.workdir / f"report-{n}-{engine}.json"
+            out = args.workdir / f"report-{n}-{kind}-{engine}.json"
             seconds, peak = run([*base, *runs[engine], "-o", str(out)], env)
             reports[engine] = json.loads(out.read_text())
-            local = args.workdir / f"report-{n}-local.json"
+            local = args.workdir / f"report-{n}-{kind}-local.json"
             same = reports[engine] == (reports.get("local") or json.loads(local.read_text()))
             clusters = len(reports[engine]["duplicates"])
+            passages = len(reports[engine]["passages"])
             print(
                 f"| {n:,} | {engine} | {seconds:.1f} | {peak / 2**20:,.0f} MB | {clusters:,} "
-                f"| {same} |",
+                f"| {passages:,} | {same} |",
                 flush=True,
             )
         if args.stages:
-            print(f"Spark stages at {n:,} documents: {stages(corpus, args.master, env)}")
+            found = stages(corpus, args.master, env, args.passages)
+            print(f"Spark stages at {n:,} documents: {found}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -56,6 +57,7 @@ def scan(
     *,
     jobs: int = 1,
     duplicates: Duplicates | None = None,
+    reuse: Reuse | None = None,
 ) -> Report:
     """Near-duplicate clusters, shared passages and boilerplate lines of a corpus.
 
@@ -71,6 +73,8 @@ def scan(
             The report is the same for any number.
         duplicates: the near-duplicate clusters of `docs` found elsewhere (the Spark
             engine, `dedup.engines.spark.find_duplicates_spark`), instead of finding them here.
+        reuse: the shared passages of `docs` found elsewhere (the Spark engine,
+            `dedup.engines.spark.find_on_spark`), by positions in `docs`, instead of here.
 
     Raises:
         InputError: two documents have the same id.
@@ -87,7 +91,13 @@ def scan(
         for info in infos:
             require_unique_id(info, seen)
     return _build_report(
-        docs, config, all_pairs=False, jobs=resolve_jobs(jobs), duplicates=duplicates, infos=infos
+        docs,
+        config,
+        all_pairs=False,
+        jobs=resolve_jobs(jobs),
+        duplicates=duplicates,
+        reuse=reuse,
+        infos=infos,
     )
 
 
@@ -98,6 +108,7 @@ def _build_report(
     all_pairs: bool,
     jobs: int = 1,
     duplicates: Duplicates | None = None,
+    reuse: Reuse | None = None,
     infos: DocumentTable | None = None,
 ) -> Report:
     set_stage("near-duplicates")
@@ -106,33 +117,57 @@ def _build_report(
     position = {doc_id: i for i, doc_id in enumerate(infos.ids)} if config.passages else {}
     if duplicates is None:
         duplicates = find_duplicates(docs, config, jobs=jobs)
-    reuse = (
+    reuse = reuse or (
         find_reuse(
             docs,
             config,
             jobs=jobs,
             every_pair=all_pairs,
             # `compare` aligns two copies too; a scan aligns copies with their representative.
-            **({} if all_pairs else _clusters(position, duplicates)),
+            **({} if all_pairs else cluster_positions(position, duplicates)),
         )
         if config.passages
         else Reuse([], {})
     )
-    passages = cap_per_document(reuse.passages, config.passage.max_per_doc)
     set_stage("boilerplate")
     boilerplate = (
         detect_boilerplate(docs, config.boilerplate, jobs=jobs) if config.find_boilerplate else []
     )
-    overlaps = dict(reuse.overlaps)
-    if all_pairs and len(docs) == 2 and (0, 1) not in overlaps:
-        overlaps[(0, 1)] = document_overlap(docs[0], docs[1], config)
+    if all_pairs and len(docs) == 2 and (0, 1) not in reuse.overlaps:
+        overlaps = {**reuse.overlaps, (0, 1): document_overlap(docs[0], docs[1], config)}
+        reuse = replace(reuse, overlaps=overlaps)
+    return reuse_report(config, infos, duplicates, reuse, boilerplate=boilerplate)
+
+
+def reuse_report(
+    config: DedupConfig,
+    documents: Sequence[DocumentInfo],
+    duplicates: Duplicates,
+    reuse: Reuse,
+    *,
+    boilerplate: Sequence[BoilerplateLine] = (),
+) -> Report:
+    """The report of a scan from what its stages found, whichever engine ran them: the
+    passages `reuse` found, capped per document and in document order, and its pairs.
+
+    Example:
+        >>> from dedup.cluster import Duplicates
+        >>> reuse_report(DedupConfig(), [DocumentInfo("a", "a.txt", 3)], Duplicates([]),
+        ...              Reuse([], {})).summary()["documents"]
+        1
+    """
+    passages = cap_per_document(reuse.passages, config.passage.max_per_doc)
+    ids = documents.ids if isinstance(documents, DocumentTable) else [d.id for d in documents]
     pairs = [
-        DocumentPair(infos.ids[ia], infos.ids[ib], overlap[0], config.threshold, *overlap[1:])
-        for (ia, ib), overlap in sorted(overlaps.items())
+        DocumentPair(ids[ia], ids[ib], overlap[0], config.threshold, *overlap[1:])
+        for (ia, ib), overlap in sorted(reuse.overlaps.items())
     ]
+    # Positions by id, only when there are passages: a documents-only scan of a million
+    # needs none.
+    position = {doc_id: i for i, doc_id in enumerate(ids)} if passages else {}
     return assemble_report(
         config,
-        infos,
+        documents,
         duplicates,
         reuse=reuse,
         pairs=pairs,
@@ -218,9 +253,19 @@ def _listed_pairs(
     return [p for p in pairs if (p.a, p.b) in shown or (p.b, p.a) in shown]
 
 
-def _clusters(position: dict[str, int], duplicates: Duplicates) -> dict[str, npt.NDArray[Any]]:
+def cluster_positions(
+    position: dict[str, int], duplicates: Duplicates
+) -> dict[str, npt.NDArray[Any]]:
     """`find_reuse`'s `cluster` (each document's cluster, -1 for none) and `representative`,
-    by the documents' positions (`position`: id -> position)."""
+    by the documents' positions (`position`: id -> position).
+
+    Example:
+        >>> from dedup.report import ClusterMember, DuplicateCluster
+        >>> found = DuplicateCluster("b", (ClusterMember("c", 0.9),), "b", 0.8, "first")
+        >>> got = cluster_positions({"a": 0, "b": 1, "c": 2}, Duplicates([found]))
+        >>> got["cluster"].tolist(), got["representative"].tolist()
+        ([-1, 0, 0], [False, True, False])
+    """
     cluster = np.full(len(position), -1, dtype=np.int64)
     representative = np.zeros(len(position), dtype=np.bool_)
     for k, found in enumerate(duplicates.clusters):

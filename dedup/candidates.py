@@ -64,7 +64,7 @@ def candidate_pairs(
     With a near-duplicate clustering (`cluster[doc]`, -1 for none; `representative[doc]`),
     a member's windows stay out of the join: a member is aligned with its representative
     only (`strongest_partners`), whose windows are joined with its own inside the cluster
-    (`_copy_pairs`). On 2,400 licence files and docstrings, copies held 57 % of the windows
+    (`copy_pairs`). On 2,400 licence files and docstrings, copies held 57 % of the windows
     and most of the join's time (19 s of CPU; 4 s without them).
     """
     sizes = [len(b.window_doc) for b in batches if b is not None]
@@ -86,16 +86,18 @@ def candidate_pairs(
             batch.windows.starts,
         )
         batches[k], at = None, end
-    pc = config.passage
     bands, rows = window_bands(config)
-    need = math.ceil(pc.min_window_estimate * pc.num_perm - 1e-9)
-    gate = partial(_band_candidates, rows=rows, min_equal=need, max_bucket=max_bucket)
+    gate = partial(_band_candidates, rows=rows, min_equal=min_equal(config), max_bucket=max_bucket)
     # One group of bands per worker: a pair found by several bands is gated once.
     groups = [range(int(g[0]), int(g[-1]) + 1) for g in np.array_split(range(bands), jobs)]
     copies: list[npt.NDArray[np.int64]] = []
     joined, joined_rows = (sigs, doc_of), None
     if cluster is not None and representative is not None:
-        copies.append(_copy_pairs(sigs, cluster[doc_of], representative[doc_of], bands, rows, need))
+        copies.append(
+            copy_pairs(
+                sigs, cluster[doc_of], representative[doc_of], bands, rows, min_equal(config)
+            )
+        )
         joined_rows = np.flatnonzero((cluster[doc_of] < 0) | representative[doc_of])
         joined = (sigs[joined_rows], doc_of[joined_rows])
     found = list(map_shared(gate, joined, [g for g in groups if len(g)], jobs=jobs))
@@ -113,6 +115,17 @@ def candidate_pairs(
     cuts = np.flatnonzero((np.diff(doc_a) != 0) | (np.diff(doc_b) != 0)) + 1
     bounds = np.concatenate(([0], cuts, [len(doc_a)])) if len(doc_a) else np.zeros(1, np.int64)
     return Candidates(doc_a, doc_b, at_a, at_b, bounds.astype(np.int64))
+
+
+def min_equal(config: DedupConfig) -> int:
+    """Equal signature values a window pair needs to reach `min_window_estimate`.
+
+    Example:
+        >>> min_equal(DedupConfig())  # 0.25 of 64
+        16
+    """
+    pc = config.passage
+    return math.ceil(pc.min_window_estimate * pc.num_perm - 1e-9)
 
 
 def _band_candidates(
@@ -137,11 +150,11 @@ def _gated(
 ) -> npt.NDArray[np.int64]:
     """The distinct pairs of `found` whose two windows have `min_equal` equal values."""
     pairs = unique_pairs(found, len(sigs))
-    passed: npt.NDArray[np.int64] = pairs[_equal_values(sigs, pairs) >= min_equal]
+    passed: npt.NDArray[np.int64] = pairs[equal_values(sigs, pairs) >= min_equal]
     return passed
 
 
-def _copy_pairs(
+def copy_pairs(
     sigs: npt.NDArray[np.uint32],
     cluster: npt.NDArray[np.int64],
     representative: npt.NDArray[np.bool_],
@@ -161,7 +174,7 @@ def _copy_pairs(
     Example:
         >>> sigs = np.array([[1, 2, 5, 6], [3, 4, 7, 8], [1, 2, 5, 9], [1, 2, 5, 6]], np.uint32)
         >>> cluster, rep = np.array([0, 0, 0, -1]), np.array([True, True, False, False])
-        >>> _copy_pairs(sigs, cluster, rep, bands=2, rows=2, min_equal=3).tolist()
+        >>> copy_pairs(sigs, cluster, rep, bands=2, rows=2, min_equal=3).tolist()
         [[0, 2]]
     """
     at = np.flatnonzero(cluster >= 0)
@@ -198,11 +211,17 @@ def _rep_member_pairs(
     return np.sort(np.stack((at[rep_at], at[member]), axis=1), axis=1)
 
 
-def _equal_values(
+def equal_values(
     sigs: npt.NDArray[np.uint32], pairs: npt.NDArray[np.int64], chunk: int = 1 << 18
 ) -> npt.NDArray[np.int64]:
     """Equal signature values of every pair of rows (the MinHash Jaccard estimate x
-    num_perm), in chunks to bound memory."""
+    num_perm), in chunks to bound memory.
+
+    Example:
+        >>> sigs = np.array([[1, 2, 3], [1, 2, 4], [5, 6, 7]], dtype=np.uint32)
+        >>> equal_values(sigs, np.array([[0, 1], [0, 2]])).tolist()
+        [2, 0]
+    """
     out = np.empty(len(pairs), dtype=np.int64)
     for lo in range(0, len(pairs), chunk):
         part = pairs[lo : lo + chunk]
@@ -236,10 +255,37 @@ def strongest_partners(
         >>> kept.doc_a.tolist(), kept.doc_b.tolist(), kept.bounds.tolist(), left
         ([0, 0, 0], [1, 1, 2], [0, 2, 3], 1)
     """
-    groups = len(cand)
     first = cand.bounds[:-1]
     sizes = np.diff(cand.bounds)  # window pairs of each document pair
-    ga, gb = cand.doc_a[first], cand.doc_b[first]
+    keep = strong_pairs(
+        cand.doc_a[first], cand.doc_b[first], sizes, max_partners, cluster, representative
+    )
+    groups = len(cand)
+    left_out = int(groups - keep.sum())
+    if not left_out:
+        return cand, 0
+    rows = np.repeat(keep, sizes)
+    bounds = np.concatenate(([0], np.cumsum(sizes[keep]))).astype(np.int64)
+    kept = Candidates(cand.doc_a[rows], cand.doc_b[rows], cand.at_a[rows], cand.at_b[rows], bounds)
+    return kept, left_out
+
+
+def strong_pairs(
+    ga: npt.NDArray[np.int64],
+    gb: npt.NDArray[np.int64],
+    sizes: npt.NDArray[np.int64],
+    max_partners: int,
+    cluster: npt.NDArray[np.int64] | None = None,
+    representative: npt.NDArray[np.bool_] | None = None,
+) -> npt.NDArray[np.bool_]:
+    """Which document pairs `(ga[g], gb[g])`, with `sizes[g]` candidate window pairs each,
+    `strongest_partners` keeps (the rule is stated there).
+
+    Example:
+        >>> strong_pairs(np.array([0, 0, 1]), np.array([1, 2, 2]), np.array([2, 1, 1]), 1).tolist()
+        [True, True, False]
+    """
+    groups = len(ga)
     keep = np.ones(groups, dtype=np.bool_)
     copies = np.zeros(groups, dtype=np.bool_)
     if cluster is not None and representative is not None:
@@ -258,10 +304,4 @@ def strongest_partners(
         strong[order[rank < max_partners] % groups] = True
         keep &= strong
     keep |= copies
-    left_out = int(groups - keep.sum())
-    if not left_out:
-        return cand, 0
-    rows = np.repeat(keep, sizes)
-    bounds = np.concatenate(([0], np.cumsum(sizes[keep]))).astype(np.int64)
-    kept = Candidates(cand.doc_a[rows], cand.doc_b[rows], cand.at_a[rows], cand.at_b[rows], bounds)
-    return kept, left_out
+    return keep

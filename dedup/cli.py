@@ -30,7 +30,6 @@ from dedup.boilerplate import line_labels, train_model
 from dedup.check import Limits
 from dedup.check import check as api_check
 from dedup.clean import clean as api_clean
-from dedup.cluster import Duplicates
 from dedup.config import (
     PATHS_SETTING,
     PRESETS,
@@ -43,7 +42,7 @@ from dedup.config import (
     setting_sources,
 )
 from dedup.document import Document, TextsById
-from dedup.engines.spark import find_duplicates_spark
+from dedup.engines.spark import find_duplicates_spark, find_on_spark
 from dedup.engines.spark import scan_files as spark_scan
 from dedup.errors import ConfigError, DedupError, first_line
 from dedup.htmlreport import read_check, render_html
@@ -76,6 +75,7 @@ from dedup.store import Index
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 # Options that name this run's outputs or inputs, not settings: never read from a file.
 NOT_SETTINGS = frozenset(
     {"output", "write-baseline", "prune-baseline", "report", "config", "help", "version"}
@@ -576,8 +576,8 @@ def engine_options(func: F) -> F:
         type=click.Choice(["local", "spark"]),
         default="local",
         show_default=True,
-        help="Where near-duplicates are found: here, or on Apache Spark (pip install "
-        "'dedup[spark]'); other stages run here.",
+        help="Where the scan runs: here, or on Apache Spark (pip install 'dedup[spark]'): "
+        "near-duplicates, and for scan passages too; boilerplate runs here.",
     )
     @click.option(
         "--spark-master",
@@ -599,20 +599,22 @@ class Engine:
     name: str = "local"
     master: str = "local[*]"
 
-    def duplicates(
+    def on_spark(
         self,
+        find: Callable[..., T],
         paths: Sequence[str],
         config: DedupConfig,
         text_field: str,
         id_field: str | None,
         strict: bool,
-    ) -> Callable[[], Duplicates] | None:
-        """What finds the near-duplicates of `paths` on Spark (None: the local scan does)."""
+    ) -> Callable[[], T] | None:
+        """`find` (`find_duplicates_spark`, `find_on_spark`) of `paths` ready to run on
+        Spark with this command's input options (None: the local scan finds it all)."""
         if self.name != "spark":
             return None
         options = {"text_field": text_field, "id_field": id_field, "strict": strict}
         return partial(
-            find_duplicates_spark,
+            find,
             paths,
             config,
             encoding=_encoding(),
@@ -928,8 +930,13 @@ def scan(
     """
     start = time.monotonic()
     _refuse_input(output, paths)
-    if engine.name == "spark" and not (config.passages or config.find_boilerplate):
-        # Documents only: all on Spark, no document held here.
+    if (
+        engine.name == "spark"
+        and not config.find_boilerplate
+        and (fmt != "html" or not config.passages)
+    ):
+        # Near-duplicates and passages all on Spark, no document held here (an html page
+        # with passages shows the documents' texts: read here, below).
         with _user_errors():
             result = spark_scan(
                 paths,
@@ -957,12 +964,14 @@ def scan(
         paths, text_field, id_field, strict, quiet=quiet, jobs=jobs, lazy=lazy
     )
     _require_documents(docs, skipped, paths, allow_empty)
-    _warn_if_too_big(docs, config)
+    if engine.name != "spark":  # Spark finds the passages: no window held here
+        _warn_if_too_big(docs, config)
     progress = progress_enabled(quiet=quiet)
     scanning = f"scanning {len(docs):,} documents"
-    find = engine.duplicates(paths, config, text_field, id_field, strict)
+    find = engine.on_spark(find_on_spark, paths, config, text_field, id_field, strict)
     with _user_errors(), activity(scanning, enabled=progress, log=not quiet):
-        report = api_scan(docs, config, jobs=jobs, duplicates=find() if find else None)
+        duplicates, reuse = find() if find else (None, None)
+        report = api_scan(docs, config, jobs=jobs, duplicates=duplicates, reuse=reuse)
     texts = TextsById(docs)
     page = render_report(
         report, fmt, texts=texts, jobs=resolve_jobs(jobs), passage_text=passage_text
@@ -1061,7 +1070,9 @@ def clean(
             resume=resume,
             against=against,
             strip=strip,
-            find_duplicates=engine.duplicates(paths, config, text_field, id_field, strict),
+            find_duplicates=engine.on_spark(
+                find_duplicates_spark, paths, config, text_field, id_field, strict
+            ),
         )
     if not quiet:
         # The same lines `scan` prints as it reads: the bad records skipped, by name.
@@ -1288,7 +1299,7 @@ def check(
     with _user_errors():
         accepted = read_baseline(baseline) if baseline and not write_baseline else Baseline()
         _warn_if_too_big(docs, config)
-        find = engine.duplicates(paths, config, text_field, id_field, strict)
+        find = engine.on_spark(find_duplicates_spark, paths, config, text_field, id_field, strict)
         result = api_check(
             docs,
             config,

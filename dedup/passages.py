@@ -31,7 +31,7 @@ from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.normalize import load_tables
 from dedup.parallel import map_shared, ranges, resolve_jobs
-from dedup.prepare import PREPARE_BATCH, Batch, Prepared, prepare_range
+from dedup.prepare import PREPARE_BATCH, Batch, Prepared, prepare_document, prepare_range
 from dedup.progress import counted, set_stage
 from dedup.report import PassageMatch, Span
 from dedup.sentences import SentenceMatch, pair_sentences
@@ -197,6 +197,43 @@ def find_reuse(
         reuse.passages.extend(_passage(docs, f) for f in rest[0])
         _add_overlaps(reuse, rest[1])
     return reuse
+
+
+def align_documents(
+    docs: tuple[Document, Document],
+    window_pairs: list[tuple[int, int]],
+    config: DedupConfig,
+    prepared: tuple[Prepared, Prepared] | None = None,
+) -> tuple[list[PassageMatch], tuple[float, ...] | None, int]:
+    """The verified passages of one candidate document pair, as `find_reuse` aligns it.
+
+    For an engine that aligns each pair where its two texts are (the Spark engine):
+    `window_pairs` are the pair's candidate windows (first words, `a` then `b`) that passed
+    the gates and the partner cap; `prepared`, the two documents' `prepare_document`
+    (prepared here when not given).
+
+    Returns:
+        The passages (before the per-pair cap's count; `a` is `docs[0]`), the pair's
+        overlap as in `Reuse.overlaps` (None when it has no passage) and how many passages
+        `PassageConfig.max_per_pair` left out.
+
+    Example:
+        >>> text = "The delegation will comprise senior officials from the foreign ministry."
+        >>> pair = (Document("a", "Intro. " + text), Document("b", text))
+        >>> found, overlap, left_out = align_documents(pair, [(1, 0)], DedupConfig())
+        >>> [(p.a.start, p.b.start) for p in found], overlap[0], left_out
+        ([(7, 0)], 0.857143, 0)
+    """
+    if prepared is None:
+        prepared = (prepare_document(docs[0], config), prepare_document(docs[1], config))
+    out: tuple[list[_Found], list[_Overlap]] = ([], [])
+    _align_pair(prepared, (0, 1), window_pairs, config, out)
+    overlap = out[1][0] if out[1] else None
+    return (
+        [_passage(docs, f) for f in out[0]],
+        None if overlap is None else overlap[2],
+        0 if overlap is None else overlap[3],
+    )
 
 
 def _add_overlaps(reuse: Reuse, overlaps: list[_Overlap]) -> None:

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from dedup.align import Layout
 from dedup.config import DedupConfig
 from dedup.document import Document
-from dedup.normalize import split_sentences, split_words
+from dedup.normalize import Words, split_sentences, split_words
 from dedup.sentences import STOPWORDS, SentenceWords
 from dedup.shingle import ngram_hashes64, sorted_unique, word_hashes
 from dedup.signature import passage_windows, word_shingles
@@ -148,23 +148,55 @@ class Batch:
         ]
 
 
-def prepare_range(docs: Sequence[Document], positions: range, config: DedupConfig) -> Batch:
-    """The documents at `positions` prepared and packed (one worker task)."""
-    return Batch.pack(positions, [_prepare(docs[pos], config) for pos in positions])
+def prepare_range(
+    docs: Sequence[Document], positions: range, config: DedupConfig, *, windows: bool = True
+) -> Batch:
+    """The documents at `positions` prepared and packed (one worker task); without their
+    window signatures unless `windows` (alignment alone does not read them)."""
+    return Batch.pack(positions, [_prepare(docs[pos], config, windows) for pos in positions])
 
 
-def _prepare(doc: Document, config: DedupConfig) -> tuple[Prepared, Windows | None]:
-    """A document's words and sentences, and its window signatures."""
+def prepare_document(doc: Document, config: DedupConfig) -> Prepared:
+    """One document's arrays for alignment, without its window signatures.
+
+    Example:
+        >>> prepare_document(Document("a", "Ships sail. Dogs bark."), DedupConfig()).size
+        4
+    """
+    (prepared,) = prepare_range([doc], range(1), config, windows=False).unpack()
+    return prepared
+
+
+def text_windows(text: str, config: DedupConfig) -> Windows | None:
+    """A text's window signatures alone (None under `PassageConfig.min_words` words): the
+    windows `prepare_range` gives it, without the arrays alignment reads.
+
+    Example:
+        >>> text_windows(" ".join(f"w{i}" for i in range(30)), DedupConfig()).starts.tolist()
+        [0, 5, 10, 15, 20]
+    """
+    found = passage_windows(_word_ids(split_words(text, config.normalize)), config)
+    return None if found is None else Windows(*found)
+
+
+def _word_ids(words: Words) -> npt.NDArray[np.uint64]:
+    return word_hashes(words.words).astype(np.uint64, copy=False)
+
+
+def _prepare(
+    doc: Document, config: DedupConfig, windows: bool = True
+) -> tuple[Prepared, Windows | None]:
+    """A document's words and sentences, and (with `windows`) its window signatures."""
     words = split_words(doc.text, config.normalize)
-    ids = word_hashes(words.words).astype(np.uint64, copy=False)
+    ids = _word_ids(words)
     sentences = split_sentences(doc.text)
     layout = Layout.of(words, sentences)
     breaks = sorted_unique(np.searchsorted(words.starts, layout.sentence_starts))
     lengths = np.fromiter(map(len, words.words), dtype=np.int64, count=len(words))
     norm_starts = np.cumsum(lengths + 1) - lengths - 1
     bigrams = ngram_hashes64(ids, 2) if len(ids) > 1 else np.zeros(0, dtype=np.uint64)
-    found = passage_windows(ids, config)
-    windows = None if found is None else Windows(*found)
+    found = passage_windows(ids, config) if windows else None
+    signed = None if found is None else Windows(*found)
     norm = " ".join(words.words)
     shingles = sorted_unique(word_shingles(words.words, ids, config))
     content = np.where(np.isin(ids, _stopword_ids()), np.uint64(0), ids)
@@ -172,7 +204,7 @@ def _prepare(doc: Document, config: DedupConfig) -> tuple[Prepared, Windows | No
     prep = Prepared(
         bigrams, sentence_words, breaks.astype(np.int64), layout, norm, norm_starts, shingles
     )
-    return prep, windows
+    return prep, signed
 
 
 @cache

@@ -925,7 +925,7 @@ def test_per_document_cap_lists_the_pairs_of_reported_passages_and_counts_the_re
 
 @pytest.mark.parametrize("rows", [1, 2, 3])
 def test_copy_pairs_join_a_clusters_windows_at_most_max_bucket_each(rows):
-    from dedup.candidates import MAX_BUCKET, _copy_pairs
+    from dedup.candidates import MAX_BUCKET, copy_pairs
 
     line, other = np.arange(6, dtype=np.uint32), np.arange(6, dtype=np.uint32) + 9
     near = np.array([0, 1, 2, 3, 4, 99], dtype=np.uint32)  # `line` with its last value edited
@@ -934,9 +934,9 @@ def test_copy_pairs_join_a_clusters_windows_at_most_max_bucket_each(rows):
     sigs = np.array([line] * 12 + [other, near, other, line])
     doc = np.array([0] * 13 + [1, 1, 2])
     cluster, rep = np.array([0, 0, 1])[doc], np.array([True, False, True])[doc]
-    pairs = _copy_pairs(sigs, cluster, rep, bands=6 // rows, rows=rows, min_equal=5).tolist()
+    pairs = copy_pairs(sigs, cluster, rep, bands=6 // rows, rows=rows, min_equal=5).tolist()
     assert pairs == sorted([[k, 13] for k in range(MAX_BUCKET)] + [[12, 14]])
     # The estimate gate: `near` has 5 of 6 values of `line`.
-    assert _copy_pairs(sigs, cluster, rep, bands=6 // rows, rows=rows, min_equal=6).tolist() == [
+    assert copy_pairs(sigs, cluster, rep, bands=6 // rows, rows=rows, min_equal=6).tolist() == [
         [12, 14]
     ]

@@ -27,6 +27,12 @@ from dedup.io.readers import DocumentReader
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 ONLY_DUPLICATES = replace(DedupConfig(), passages=False, find_boilerplate=False)
+PASSAGES = replace(DedupConfig(), find_boilerplate=False)
+# Caps small enough that the corpus crosses each: partners, passages per pair and per document.
+CAPPED = replace(
+    PASSAGES,
+    passage=replace(PASSAGES.passage, max_partners=2, max_per_pair=1, max_per_doc=2),
+)
 
 
 @pytest.fixture(scope="session")
@@ -90,6 +96,53 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def _sentences(rng: random.Random, n: int) -> list[str]:
+    """`n` sentences of random words, capitalised and ended with a full stop."""
+    out = []
+    for _ in range(n):
+        words = _words(rng, rng.randrange(6, 16))
+        out.append(" ".join([words[0].upper(), *words[1:]]) + ".")
+    return out
+
+
+@pytest.fixture(scope="session")
+def passage_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """~320 documents of sentences in two JSONL files and a text folder, with 30 passages
+    reused across them: verbatim, with words edited, with a sentence reworded (its words
+    shuffled: `rewritten`), one passage in 20 documents (past the bucket cap), and near
+    copies of whole documents (clusters, whose copies align with the representative only)."""
+    rng = random.Random(1515)
+    root = tmp_path_factory.mktemp("spark-passages")
+    docs = [_sentences(rng, rng.randrange(4, 14)) for _ in range(300)]
+    for k in range(30):
+        passage = _sentences(rng, rng.randrange(3, 7))
+        for at in rng.sample(range(len(docs)), 20 if k == 0 else rng.randrange(2, 7)):
+            copy = list(passage)
+            kind = rng.random()
+            if kind < 0.3:
+                copy = [" ".join(_edit(rng, s.split(), 2)) for s in copy]
+            elif kind < 0.5:
+                words = copy[0].rstrip(".").split()
+                rng.shuffle(words)
+                copy[0] = " ".join(words) + "."
+            docs[at][rng.randrange(len(docs[at]) + 1) : 0] = copy
+    for at in rng.sample(range(len(docs)), 20):  # near copies of whole documents
+        docs.append(
+            [" ".join(_edit(rng, s.split(), 1)) if rng.random() < 0.2 else s for s in docs[at]]
+        )
+    texts = [" ".join(d) for d in docs]
+    (root / "a.jsonl").write_text(
+        "".join(json.dumps({"text": t}) + "\n" for t in texts[:150]), encoding="utf-8"
+    )
+    (root / "b.jsonl").write_text(
+        "".join(json.dumps({"text": t}) + "\n" for t in texts[150:290]), encoding="utf-8"
+    )
+    (root / "texts").mkdir()
+    for k, text in enumerate(texts[290:]):
+        (root / "texts" / f"{k:03d}.txt").write_text(text, encoding="utf-8")
+    return root
+
+
 def _local(paths: list[str], config: DedupConfig) -> dict[str, object]:
     return scan(list(DocumentReader().read(paths)), config).to_dict()
 
@@ -99,6 +152,51 @@ def test_samples_equal_local(spark, partitions: int) -> None:
     paths = [str(SAMPLES)]
     got = scan_files(paths, ONLY_DUPLICATES, partitions=partitions, session=spark)
     assert got.report.to_dict() == _local(paths, ONLY_DUPLICATES)
+
+
+@pytest.mark.parametrize("partitions", [1, 7])
+def test_samples_with_passages_equal_local(spark, partitions: int) -> None:
+    paths = [str(SAMPLES)]
+    got = scan_files(paths, PASSAGES, partitions=partitions, session=spark)
+    want = _local(paths, PASSAGES)
+    assert got.report.to_dict() == want
+    assert want["passages"]  # the samples share passages
+
+
+@pytest.mark.parametrize(
+    ("partitions", "config"),
+    [(1, PASSAGES), (7, PASSAGES), (7, CAPPED)],
+    ids=["1", "7", "7-capped"],
+)
+def test_passages_equal_local(
+    spark, passage_corpus: Path, partitions: int, config: DedupConfig
+) -> None:
+    """Passages (in order), pairs, reuse per document and what the caps left out."""
+    paths = [str(passage_corpus)]
+    got = scan_files(paths, config, partitions=partitions, session=spark)
+    want = _local(paths, config)
+    assert got.report.to_dict() == want
+    kinds = {p["kind"] for p in want["passages"]}
+    if config is PASSAGES:
+        assert len(want["passages"]) >= 100
+        assert kinds == {"verbatim", "edited", "rewritten"}
+        assert len(want["duplicates"]) >= 10  # copies: aligned with their representative only
+    else:
+        assert want["counts"]["pairs_left_out"] > 0
+        assert want["counts"]["passages_left_out"] > 0
+
+
+def test_passages_past_the_driver_bound_is_one_error(spark, monkeypatch, tmp_path: Path) -> None:
+    from dedup.engines import spark_passages
+
+    monkeypatch.setattr(spark_passages, "DRIVER_PAIRS", 1)
+    with pytest.raises(Exception, match=r"document pairs share passage windows, more than") as got:
+        scan_files([str(SAMPLES)], PASSAGES, session=spark)
+    assert type(got.value).__name__ == "ConfigError"
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    found = scan_files([str(empty)], PASSAGES, allow_empty=True, session=spark)
+    assert found.report.to_dict() == _local([str(empty)], PASSAGES)
 
 
 @pytest.mark.parametrize(
@@ -128,7 +226,7 @@ def test_errors_are_the_local_ones(spark, corpus: Path, tmp_path: Path) -> None:
     bad_date = replace(ONLY_DUPLICATES, keep="newest", date_field="day")
     with pytest.raises(Exception, match=r"--date-field 'day': .*:2 has 'last May', not a date"):
         scan_files([str(dated)], bad_date, session=spark)
-    with pytest.raises(Exception, match="scan_files finds near-duplicate documents only"):
+    with pytest.raises(Exception, match="scan_files finds near-duplicates and passages, not"):
         scan_files([str(corpus)], DedupConfig(), session=spark)
 
 
@@ -140,11 +238,31 @@ def test_cli_engine_spark(spark, corpus: Path, tmp_path: Path) -> None:
     code, local, err = run_cli(*args)
     assert code == 0, err
     assert json.loads(out.read_text()) == json.loads(local)
-    # With passages and boilerplate, the near-duplicates come from Spark, the rest from here.
-    full = ["scan", str(corpus / "b.jsonl"), "--format", "json"]
-    code, hybrid, err = run_cli(*full, "--engine", "spark")
+
+
+def test_cli_engine_spark_passages(spark, passage_corpus: Path, monkeypatch) -> None:
+    """Passages on Spark: all of the scan without boilerplate; with it, near-duplicates and
+    passages from Spark and boilerplate here. Neither searches passages in this process."""
+    data = str(passage_corpus / "a.jsonl")
+    scans = {}
+    with monkeypatch.context() as m:
+        m.setattr("dedup.api.find_reuse", _not_here)
+        for name, extra in (("spark", ["--no-boilerplate"]), ("hybrid", [])):
+            code, out, err = run_cli("scan", data, "--format", "json", "--engine", "spark", *extra)
+            assert code == 0, err
+            scans[name] = json.loads(out)
+    code, out, err = run_cli("scan", data, "--format", "json", "--no-boilerplate")
     assert code == 0, err
-    assert json.loads(hybrid) == json.loads(run_cli(*full)[1])
+    assert scans["spark"] == json.loads(out)
+    assert scans["spark"]["passages"]
+    code, out, err = run_cli("scan", data, "--format", "json")
+    assert code == 0, err
+    assert scans["hybrid"] == json.loads(out)
+
+
+def _not_here(*args, **kwargs):
+    msg = "passages searched on the driver"
+    raise AssertionError(msg)
 
 
 def _files(root: Path) -> dict[str, bytes]:

@@ -1,4 +1,4 @@
-"""The Spark engine: the documents-only scan (near-duplicate clusters) on Apache Spark.
+"""The Spark engine: near-duplicate clusters and shared passages on Apache Spark.
 
 Every stage calls the local core functions, never a second copy of the maths, so the
 report equals the local engine's for any partition count:
@@ -17,8 +17,14 @@ report equals the local engine's for any partition count:
    lies inside one component, so this is the local clustering piece by piece. The bound:
    one component's texts and signatures must fit in one Python worker (a component is a
    set of documents linked by shared bands, near copies, not the corpus);
-6. the driver collects the clusters and every document's id, source and length (the
-   report lists every document: ~100 bytes each) and assembles the report.
+6. passages (with `config.passages`): window signatures, the capped banding join of the
+   windows, the gate and the alignment of each candidate document pair, on Spark too
+   (`dedup.engines.spark_passages`);
+7. the driver collects the clusters, the passages and every document's id, source and
+   length (the report lists every document: ~100 bytes each) and assembles the report.
+
+Boilerplate is not found here: a scan that wants it reads the documents on the driver and
+takes the clusters and passages from `find_on_spark`.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from dedup.api import assemble_report
+from dedup.api import reuse_report
 from dedup.cluster import Duplicates, check_keep_keys, cluster_of, cluster_signatures, keep_keys
 from dedup.config import DedupConfig
 from dedup.document import Document, require_unique_id
@@ -43,6 +49,7 @@ from dedup.errors import ConfigError, DedupError, InputError
 from dedup.io.readers import STDIN, DocumentReader, SkippedRecord, require_documents
 from dedup.io.remote import is_url
 from dedup.lsh import band_keys, document_bands
+from dedup.passages import Reuse
 from dedup.report import DocumentInfo, Report
 from dedup.signature import text_signatures
 
@@ -51,9 +58,9 @@ JAVA_TEXT = (
     "Spark could not start ({detail}); it needs Java 17 or newer: "
     "apt-get install openjdk-17-jre-headless, or set JAVA_HOME"
 )
-ONLY_DUPLICATES_TEXT = (
-    "scan_files finds near-duplicate documents only: pass passages=False and "
-    "find_boilerplate=False, or use find_duplicates_spark with dedup.scan"
+NO_BOILERPLATE_TEXT = (
+    "scan_files finds near-duplicates and passages, not boilerplate: pass "
+    "find_boilerplate=False, or use find_on_spark with dedup.scan"
 )
 FILE_SHIFT = 32  # a row's position: file number << FILE_SHIFT | record number in the file
 ROWS_PER_BATCH = 1024  # rows per Arrow batch a read task yields
@@ -79,10 +86,13 @@ _WORKER_ERROR = re.compile(r"^dedup\.errors\.(ConfigError|InputError|DedupError)
 
 @dataclass(frozen=True)
 class SparkScan:
-    """A scan on Spark: the report, what the reader skipped or passed over, and what each
-    stage took (`seconds`) and handled (`sizes`), for sizing a cluster."""
+    """A scan on Spark: the report, the clusters and passages it was assembled from (`reuse`
+    by document position, None without passages), what the reader skipped or passed over,
+    and what each stage took (`seconds`) and handled (`sizes`), for sizing a cluster."""
 
     report: Report
+    duplicates: Duplicates | None = None
+    reuse: Reuse | None = None
     skipped: list[SkippedRecord] = field(default_factory=list)
     passed_over: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -145,11 +155,12 @@ def scan_files(
     partitions: int | None = None,
     session: Any = None,
 ) -> SparkScan:
-    """The documents-only scan of `paths` on Spark: the local `scan`'s report, equal to it.
+    """The scan of `paths` on Spark, near-duplicates and (with `config.passages`) shared
+    passages: the local `scan`'s report, equal to it.
 
     Args:
         paths: local (or cluster-shared) files, directories and globs, as for `scan`.
-        config: settings; `passages` and `find_boilerplate` must be off.
+        config: settings; `find_boilerplate` must be off.
         text_field: field or column holding the text.
         id_field: field holding the id (default `path:LINE` / `path:ROW`).
         strict: stop at the first bad record.
@@ -161,12 +172,13 @@ def scan_files(
         session: a running SparkSession to use (and leave running).
 
     Raises:
-        ConfigError: passages or boilerplate asked for, pyspark missing, Java missing.
+        ConfigError: boilerplate asked for, pyspark missing, Java missing, too many
+            candidate document pairs for the driver (`spark_passages.DRIVER_PAIRS`).
         InputError: as the local reader, and for standard input or URLs.
     """
     config = config or DedupConfig()
-    if config.passages or config.find_boilerplate:
-        raise ConfigError(ONLY_DUPLICATES_TEXT)
+    if config.find_boilerplate:
+        raise ConfigError(NO_BOILERPLATE_TEXT)
     for path in paths:
         if path == STDIN or is_url(path):
             msg = f"{path}: the Spark engine reads files its workers can open; save it to a file"
@@ -193,9 +205,24 @@ def find_duplicates_spark(
 
     `options` are those of `scan_files`; the clusters and counts equal `find_duplicates`.
     """
-    only = replace(config or DedupConfig(), passages=False, find_boilerplate=False)
-    report = scan_files(paths, only, **options).report
-    return Duplicates(list(report.duplicates), dict(report.counts))
+    only = replace(config or DedupConfig(), passages=False)
+    return find_on_spark(paths, only, **options)[0]
+
+
+def find_on_spark(
+    paths: Sequence[str], config: DedupConfig | None = None, **options: Any
+) -> tuple[Duplicates, Reuse | None]:
+    """The near-duplicate clusters and (with `config.passages`) the shared passages of
+    `paths` found on Spark, for a scan that finds boilerplate here:
+    `scan(docs, config, duplicates=..., reuse=...)`, `docs` read in the same order.
+
+    `options` are those of `scan_files`; both equal what `scan` finds.
+    """
+    found = scan_files(paths, replace(config or DedupConfig(), find_boilerplate=False), **options)
+    if found.duplicates is None:  # scan_files always sets it
+        msg = "the Spark scan returned no near-duplicates"
+        raise DedupError(msg)
+    return found.duplicates, found.reuse
 
 
 @contextmanager
@@ -226,7 +253,7 @@ def _scan(
     import pyarrow.compute as pc
     from pyspark import StorageLevel
 
-    clock = _Clock()
+    clock = Clock()
     parts = partitions or spark.sparkContext.defaultParallelism
     spark.conf.set("spark.sql.shuffle.partitions", str(parts))
     settings = (reader.text_field, reader.id_field, reader.strict, reader.encoding)
@@ -252,14 +279,20 @@ def _scan(
         ]
         clock.lap("collect documents")
         duplicates = _duplicates(table, np.array(rows["pos"], dtype=np.int64), infos, config, clock)
+        reuse = None
+        if config.passages:
+            from dedup.engines.spark_passages import find_reuse_spark
+
+            positions = np.array(rows["pos"], dtype=np.int64)
+            reuse = find_reuse_spark(table, positions, rows["id"], duplicates, config, clock)
     finally:
         table.unpersist()
-    report = assemble_report(config, infos, duplicates)
-    return SparkScan(report, skipped, seconds=clock.seconds, sizes=clock.sizes)
+    report = reuse_report(config, infos, duplicates, reuse or Reuse([], {}))
+    return SparkScan(report, duplicates, reuse, skipped, seconds=clock.seconds, sizes=clock.sizes)
 
 
-class _Clock:
-    """Seconds per stage, and sizes worth knowing when sizing a cluster."""
+class Clock:
+    """Seconds per stage, and sizes worth knowing when sizing a cluster (`SparkScan`)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
@@ -369,7 +402,7 @@ class _Rows:
         docs = [e for kind, e in self.entries if kind == "doc"]
         keys, errors = self._keep_keys(docs)
         newest = self.config.keep == "newest"
-        cols: dict[str, list[Any]] = {name: [] for name in _arrow_schema(READ_SCHEMA).names}
+        cols: dict[str, list[Any]] = {name: [] for name in arrow_schema(READ_SCHEMA).names}
         k = 0
         for kind, entry in self.entries:
             cols["pos"].append(self.base + self.next)
@@ -393,7 +426,7 @@ class _Rows:
                 cols["reason"].append(entry.reason)
                 cols["raw"].append(entry.raw)
         self.entries = []
-        return pa.RecordBatch.from_pydict(cols, schema=_arrow_schema(READ_SCHEMA))
+        return pa.RecordBatch.from_pydict(cols, schema=arrow_schema(READ_SCHEMA))
 
     def _keep_keys(self, docs: list[Document]) -> tuple[list[float], list[str | None]]:
         """`keep_keys` of the documents, and the error of each whose key cannot be made."""
@@ -414,7 +447,13 @@ class _Rows:
 
 
 @lru_cache(maxsize=8)
-def _arrow_schema(spark_schema: str) -> Any:
+def arrow_schema(spark_schema: str) -> Any:
+    """The Arrow schema of a Spark DDL schema string of the types the engine uses.
+
+    Example:
+        >>> arrow_schema("pos long, sig binary").names
+        ['pos', 'sig']
+    """
     import pyarrow as pa
 
     types = {
@@ -424,6 +463,7 @@ def _arrow_schema(spark_schema: str) -> Any:
         "binary": pa.binary(),
         "array<string>": pa.list_(pa.string()),
         "array<long>": pa.list_(pa.int64()),
+        "array<double>": pa.list_(pa.float64()),
     }
     return pa.schema(
         [(n, types[t]) for n, t in (c.split(" ", 1) for c in spark_schema.split(", "))]
@@ -437,7 +477,7 @@ def _sign(config: DedupConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
 
-        schema = _arrow_schema(SIGNED_SCHEMA)
+        schema = arrow_schema(SIGNED_SCHEMA)
         for batch in batches:
             if not batch.num_rows:
                 continue
@@ -469,7 +509,7 @@ def _cluster_partition(config: DedupConfig) -> Callable[[Iterator[Any]], Iterato
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
 
-        table = pa.Table.from_batches(list(batches), schema=_arrow_schema(PIECE_SCHEMA))
+        table = pa.Table.from_batches(list(batches), schema=arrow_schema(PIECE_SCHEMA))
         table = table.sort_by("pos")
         pos = np.asarray(table.column("pos").to_numpy(), dtype=np.int64)
         blob = b"".join(table.column("sig").to_pylist())
@@ -486,7 +526,7 @@ def _cluster_partition(config: DedupConfig) -> Callable[[Iterator[Any]], Iterato
         out["jaccard"] = [0.0, *jaccards]
         for name in COUNTS:
             out[name] = [counts[name]] + [0] * len(reps)
-        yield pa.RecordBatch.from_pydict(out, schema=_arrow_schema(CLUSTER_SCHEMA))
+        yield pa.RecordBatch.from_pydict(out, schema=arrow_schema(CLUSTER_SCHEMA))
 
     return run
 
@@ -499,7 +539,7 @@ def _duplicates(
     pos: np.ndarray[Any, Any],
     infos: list[DocumentInfo],
     config: DedupConfig,
-    clock: _Clock,
+    clock: Clock,
 ) -> Duplicates:
     from pyspark.sql import Window
     from pyspark.sql import functions as F

@@ -1,0 +1,390 @@
+"""The passage stage on Apache Spark: the local stages, run where the windows and texts are.
+
+Every step calls the local core functions (`dedup.prepare`, `dedup.candidates`,
+`dedup.passages`), so the passages equal `find_reuse`'s, in the same order, for any
+partition count:
+
+1. windows: one Arrow UDF (`mapInArrow`) per partition signs each document's passage
+   windows (`prepare.text_windows`): a row per window, `(pos, start, sig)`;
+2. band join: each window exploded into its `window_bands` bands, keyed by the band's exact
+   values; a bucket's windows ranked in corpus order (document, then first word) and each
+   paired with the later windows of its bucket when it ranks among the first
+   `candidates.MAX_BUCKET` (the local capped join's rule, `lsh.band_pairs`), pairs of
+   one document dropped, each pair once;
+3. gate: both windows' signatures joined in, and a pair kept when its equal values reach
+   `candidates.min_equal` (`candidates.equal_values`);
+4. partners: the candidate window pairs counted per document pair; the counts go to the
+   driver, which keeps each document's strongest partners with the local rule
+   (`candidates.strong_pairs`, near-duplicate pairs left to their cluster). The bound:
+   `DRIVER_PAIRS` candidate document pairs (about 40 bytes each on the driver); above it
+   the scan stops with an error rather than run out of memory;
+5. align: the kept pairs' window pairs grouped per document pair, both texts joined in,
+   and each pair aligned in an Arrow UDF (`passages.align_documents`), partitioned by its
+   first document and sorted, so a task prepares each document it sees once
+   (`prepare.prepare_document`; a task keeps `PREPARED_CACHE` prepared documents, and
+   prepares a partner again past that);
+6. the driver collects the passages and each pair's overlap (`Reuse`), and the report is
+   assembled as the local scan's (`api.reuse_report`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.api import cluster_positions
+from dedup.candidates import MAX_BUCKET, equal_values, min_equal, strong_pairs
+from dedup.cluster import Duplicates
+from dedup.config import DedupConfig
+from dedup.document import Document
+from dedup.engines.spark import Clock, arrow_schema
+from dedup.errors import ConfigError
+from dedup.lsh import window_bands
+from dedup.passages import Reuse, align_documents
+from dedup.prepare import Prepared, prepare_document, text_windows
+from dedup.report import PassageMatch
+
+WINDOW_SCHEMA = "pos long, start long, sig binary"
+PAIR_SCHEMA = "pa long, sa long, pb long, sb long"
+FOUND_SCHEMA = "pa long, pb long, k long, passage string, overlap array<double>, left_out long"
+PAIRS_PER_PIECE = 2000  # document pairs whose passages are collected in one piece
+DRIVER_PAIRS = 50_000_000  # candidate document pairs ranked on the driver (~40 B each)
+TOO_MANY_PAIRS_TEXT = (
+    "{pairs:,} document pairs share passage windows, more than the driver ranks "
+    "({limit:,}); raise lsh-threshold or min-window-estimate in [tool.dedup.passage], or "
+    "scan with --no-passages"
+)
+
+
+def find_reuse_spark(
+    table: Any,
+    positions: npt.NDArray[np.int64],
+    ids: list[str],
+    duplicates: Duplicates,
+    config: DedupConfig,
+    clock: Clock | None = None,
+) -> Reuse:
+    """`passages.find_reuse` of the documents of `table` (a scan's document table: `pos`,
+    `kind`, `id`, `text`), computed on Spark.
+
+    Args:
+        table: the document table (rows of `kind` 'doc' are documents).
+        positions: every document's `pos`, sorted (the input order).
+        ids: the documents' ids, in that order.
+        duplicates: the scan's near-duplicate clusters (a cluster's copies are aligned with
+            its representative only, as locally).
+        config: settings.
+        clock: takes the seconds and sizes of each stage, for sizing a cluster.
+
+    Returns:
+        The `Reuse` of the documents, by their positions in `positions`.
+
+    Raises:
+        ConfigError: more than `DRIVER_PAIRS` candidate document pairs.
+    """
+    from pyspark.sql import functions as F
+
+    clock = clock or Clock()
+    docs = table.where("kind = 'doc'")
+    windows = docs.select("pos", "text").mapInArrow(_windows(config), WINDOW_SCHEMA)
+    windows = windows.localCheckpoint()
+    clock.sizes["passage windows"] = windows.count()
+    clock.lap("passages: windows")
+    pairs = _window_pairs(windows, config).localCheckpoint()
+    clock.sizes["window pairs proposed"] = pairs.count()
+    clock.lap("passages: band join")
+    gated = _gated(windows, pairs, config).localCheckpoint()
+    clock.sizes["candidate window pairs"] = gated.count()
+    clock.lap("passages: gate")
+    counts = gated.groupBy("pa", "pb").count().toArrow()
+    kept, left_out = _strongest(counts, positions, ids, duplicates, config)
+    clock.sizes["document pairs aligned"] = len(kept["pa"])
+    clock.lap("passages: partners")
+    if not len(kept["pa"]):
+        return Reuse([], {}, pairs_left_out=left_out)
+    spark = table.sparkSession
+    chosen = F.broadcast(spark.createDataFrame(_arrow_table(kept)))
+    work = (
+        gated.join(chosen, ["pa", "pb"], "left_semi")
+        .groupBy("pa", "pb")
+        .agg(F.collect_list(F.struct("sa", "sb")).alias("windows"))
+    )
+    texts = docs.select("pos", "id", "text")
+    for side in ("a", "b"):
+        named = texts.select(
+            F.col("pos").alias(f"p{side}"),
+            F.col("id").alias(f"id_{side}"),
+            F.col("text").alias(f"text_{side}"),
+        )
+        work = work.join(named, f"p{side}")
+    parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    # By first document, sorted: each task prepares its first documents once (`_Prepared`).
+    work = work.repartition(parts, "pa").sortWithinPartitions("pa", "pb")
+    aligned = work.mapInArrow(_align(config), FOUND_SCHEMA)
+    # Collected in pieces of about PAIRS_PER_PIECE pairs: each piece is one result held whole
+    # in the driver's JVM (10,000 documents' passages in 2 pieces ran out of a 4 GB heap).
+    pieces = max(parts, -(-len(kept["pa"]) // PAIRS_PER_PIECE))
+    found = aligned.repartition(pieces, "pa", "pb").toArrow().to_pydict()
+    clock.lap("passages: align")
+    reuse = _reuse(found, positions, left_out)
+    clock.lap("passages: collect")
+    return reuse
+
+
+def _window_pairs(windows: Any, config: DedupConfig) -> Any:
+    """Candidate window pairs `(pa, sa, pb, sb)`, `pa` < `pb`, each once: the capped
+    banding join of `lsh.band_pairs` over every window of the corpus."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    bands, rows = window_bands(config)
+    width = 4 * rows  # bytes of one band's uint32 values
+    keyed = windows.select(
+        "pos", "start", "sig", F.explode(F.sequence(F.lit(0), F.lit(bands - 1))).alias("band")
+    )
+    keyed = keyed.select(
+        "pos",
+        "start",
+        "band",
+        F.expr(f"substring(sig, band * {width} + 1, {width})").alias("value"),
+    )
+    bucket = Window.partitionBy("band", "value")
+    ranked = keyed.select(
+        "pos",
+        "start",
+        "band",
+        "value",
+        (F.row_number().over(bucket.orderBy("pos", "start")) - 1).alias("rank"),
+        F.count("*").over(bucket).alias("size"),
+    ).where("size > 1")  # most windows share a band with no other: no pair, no join
+    first, later = ranked.where(f"rank < {MAX_BUCKET}").alias("l"), ranked.alias("r")
+    joined = first.join(
+        later,
+        (F.col("l.band") == F.col("r.band"))
+        & (F.col("l.value") == F.col("r.value"))
+        & (F.col("r.rank") > F.col("l.rank"))
+        & (F.col("l.pos") != F.col("r.pos")),
+    )
+    return joined.select(
+        F.col("l.pos").alias("pa"),
+        F.col("l.start").alias("sa"),
+        F.col("r.pos").alias("pb"),
+        F.col("r.start").alias("sb"),
+    ).distinct()
+
+
+def _gated(windows: Any, pairs: Any, config: DedupConfig) -> Any:
+    """The window pairs whose signatures agree enough (`candidates.min_equal`)."""
+    from pyspark.sql import functions as F
+
+    for side in ("a", "b"):
+        sigs = windows.select(
+            F.col("pos").alias(f"p{side}"),
+            F.col("start").alias(f"s{side}"),
+            F.col("sig").alias(f"sig_{side}"),
+        )
+        pairs = pairs.join(sigs, [f"p{side}", f"s{side}"])
+    return pairs.mapInArrow(_gate(config), PAIR_SCHEMA)
+
+
+def _strongest(
+    counts: Any,
+    positions: npt.NDArray[np.int64],
+    ids: list[str],
+    duplicates: Duplicates,
+    config: DedupConfig,
+) -> tuple[dict[str, npt.NDArray[np.int64]], int]:
+    """The document pairs to align (`candidates.strong_pairs` over every candidate pair's
+    window count), and how many were left out."""
+    if counts.num_rows > DRIVER_PAIRS:
+        raise ConfigError(TOO_MANY_PAIRS_TEXT.format(pairs=counts.num_rows, limit=DRIVER_PAIRS))
+    pa_ = np.asarray(counts.column("pa").to_numpy(), dtype=np.int64)
+    pb_ = np.asarray(counts.column("pb").to_numpy(), dtype=np.int64)
+    sizes = np.asarray(counts.column("count").to_numpy(), dtype=np.int64)
+    ga, gb = np.searchsorted(positions, pa_), np.searchsorted(positions, pb_)
+    order = np.lexsort((gb, ga))  # the local order of document pairs
+    ga, gb, sizes, pa_, pb_ = ga[order], gb[order], sizes[order], pa_[order], pb_[order]
+    position = {doc_id: k for k, doc_id in enumerate(ids)}
+    clusters = cluster_positions(position, duplicates)
+    keep = strong_pairs(
+        ga, gb, sizes, config.passage.max_partners, clusters["cluster"], clusters["representative"]
+    )
+    return {"pa": pa_[keep], "pb": pb_[keep]}, int(len(keep) - keep.sum())
+
+
+def _reuse(found: dict[str, list[Any]], positions: npt.NDArray[np.int64], left_out: int) -> Reuse:
+    """The collected passages and overlaps as `find_reuse` returns them: passages in order
+    of document pair, then as aligned; overlaps by document positions."""
+    reuse = Reuse([], {}, pairs_left_out=left_out)
+    rows = sorted(
+        zip(
+            found["pa"],
+            found["pb"],
+            found["k"],
+            found["passage"],
+            found["overlap"],
+            found["left_out"],
+            strict=True,
+        ),
+        key=lambda r: (r[0], r[1], r[2]),
+    )
+    for pa_, pb_, _, passage, overlap, cut in rows:
+        if passage is not None:
+            reuse.passages.append(PassageMatch.from_dict(json.loads(passage)))
+            continue
+        ia, ib = (int(k) for k in np.searchsorted(positions, [pa_, pb_]))
+        reuse.overlaps[(ia, ib)] = tuple(overlap)
+        if cut:
+            reuse.left_out[(ia, ib)] = cut
+    return reuse
+
+
+def _arrow_table(columns: dict[str, npt.NDArray[np.int64]]) -> Any:
+    import pyarrow as pa
+
+    return pa.table({name: pa.array(values, pa.int64()) for name, values in columns.items()})
+
+
+# --------------------------------------------------------------------- tasks (run in workers)
+
+
+def _windows(config: DedupConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """The window task: documents `(pos, text)` in, a row per passage window out."""
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        for batch in batches:
+            pos, starts, sigs = [], [], []
+            for at, text in zip(
+                batch.column("pos").to_pylist(), batch.column("text").to_pylist(), strict=True
+            ):
+                found = text_windows(text, config)
+                if found is not None:
+                    pos.append(np.full(len(found.starts), at, dtype=np.int64))
+                    starts.append(found.starts)
+                    sigs.append(found.sigs)
+            if not pos:
+                continue
+            block = np.ascontiguousarray(np.concatenate(sigs), dtype=np.uint32)
+            yield pa.RecordBatch.from_arrays(
+                [pa.array(np.concatenate(pos)), pa.array(np.concatenate(starts)), _blobs(block)],
+                schema=arrow_schema(WINDOW_SCHEMA),
+            )
+
+    return run
+
+
+def _blobs(rows: npt.NDArray[np.uint32]) -> Any:
+    """Each row of `rows` as one Arrow binary value, without a Python object per row."""
+    import pyarrow as pa
+
+    width = rows.shape[1] * rows.itemsize
+    offsets = np.arange(len(rows) + 1, dtype=np.int32) * width
+    return pa.Array.from_buffers(
+        pa.binary(), len(rows), [None, pa.py_buffer(offsets), pa.py_buffer(rows.tobytes())]
+    )
+
+
+def _signatures(column: Any, num_perm: int) -> npt.NDArray[np.uint32]:
+    """A binary column of signatures as an `(n, num_perm)` array."""
+    blob = b"".join(column.to_pylist())
+    return np.frombuffer(blob, dtype=np.uint32).reshape(-1, num_perm)
+
+
+def _gate(config: DedupConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """The gate task: window pairs with both signatures in, those agreeing enough out."""
+    need, num_perm = min_equal(config), config.passage.num_perm
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        for batch in batches:
+            n = batch.num_rows
+            if not n:
+                continue
+            sigs = np.concatenate(
+                (
+                    _signatures(batch.column("sig_a"), num_perm),
+                    _signatures(batch.column("sig_b"), num_perm),
+                )
+            )
+            rows = np.arange(n, dtype=np.int64)
+            passed = equal_values(sigs, np.stack((rows, rows + n), axis=1)) >= need
+            keep = pa.array(passed)
+            columns = [batch.column(name).filter(keep) for name in arrow_schema(PAIR_SCHEMA).names]
+            yield pa.RecordBatch.from_arrays(columns, schema=arrow_schema(PAIR_SCHEMA))
+
+    return run
+
+
+PREPARED_CACHE = 4096  # prepared documents an alignment task keeps (~25 KB each)
+
+
+class _Prepared:
+    """The documents an alignment task has prepared: the first `PREPARED_CACHE` it met.
+
+    A task's pairs come sorted by their first document, so each first document is
+    prepared once per task (`first`); a partner is prepared again only when the task
+    meets more documents than it keeps. The first ones met are kept, not the most recently used:
+    partners come back in sorted order, cycle after cycle, which would empty an LRU cache
+    just before each one is asked for again.
+    """
+
+    def __init__(self, config: DedupConfig) -> None:
+        self.config = config
+        self.kept: dict[int, Prepared] = {}
+        self.first: tuple[int, Prepared] | None = None  # the current first document
+
+    def get(self, pos: int, doc: Document, *, first: bool = False) -> Prepared:
+        """The prepared document at `pos` (`doc`), prepared now when not kept."""
+        if self.first is not None and self.first[0] == pos:
+            return self.first[1]
+        found = self.kept.get(pos)
+        if found is None:
+            found = prepare_document(doc, self.config)
+            if len(self.kept) < PREPARED_CACHE:
+                self.kept[pos] = found
+        if first:
+            self.first = (pos, found)
+        return found
+
+
+def _align(config: DedupConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """The alignment task: document pairs with their window pairs and texts in, a row per
+    passage (`k` its order in the pair) and one per pair with a passage (its overlap) out."""
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        prepared = _Prepared(config)
+        for batch in batches:
+            out: dict[str, list[Any]] = {name: [] for name in arrow_schema(FOUND_SCHEMA).names}
+            for row in batch.to_pylist():
+                docs = (Document(row["id_a"], row["text_a"]), Document(row["id_b"], row["text_b"]))
+                window_pairs = [(w["sa"], w["sb"]) for w in row["windows"]]
+                both = (
+                    prepared.get(row["pa"], docs[0], first=True),
+                    prepared.get(row["pb"], docs[1]),
+                )
+                found, overlap, left_out = align_documents(docs, window_pairs, config, both)
+                if overlap is None:
+                    continue
+                records: list[tuple[str | None, list[float] | None, int]] = [
+                    (json.dumps(p.to_dict()), None, 0) for p in found
+                ]
+                records.append((None, list(overlap), left_out))
+                for k, (passage, over, cut) in enumerate(records):
+                    out["pa"].append(row["pa"])
+                    out["pb"].append(row["pb"])
+                    out["k"].append(k)
+                    out["passage"].append(passage)
+                    out["overlap"].append(over)
+                    out["left_out"].append(cut)
+            yield pa.RecordBatch.from_pydict(out, schema=arrow_schema(FOUND_SCHEMA))
+
+    return run
