@@ -181,6 +181,7 @@ def test_passages_equal_local(
         assert len(want["passages"]) >= 100
         assert kinds == {"verbatim", "edited", "rewritten"}
         assert len(want["duplicates"]) >= 10  # copies: aligned with their representative only
+        assert got.sizes["copy window pairs"] > 0  # found inside the clusters, not the join
     else:
         assert want["counts"]["pairs_left_out"] > 0
         assert want["counts"]["passages_left_out"] > 0

@@ -10,20 +10,30 @@ partition count:
    values; a bucket's windows ranked in corpus order (document, then first word) and each
    paired with the later windows of its bucket when it ranks among the first
    `candidates.MAX_BUCKET` (the local capped join's rule, `lsh.band_pairs`), pairs of
-   one document dropped, each pair once;
+   one document dropped, each pair once. A near-duplicate cluster member's windows (the
+   clusters found before, `api.cluster_positions`) stay out of it, as in
+   `candidates.candidate_pairs`;
 3. gate: both windows' signatures joined in, and a pair kept when its equal values reach
    `candidates.min_equal` (`candidates.equal_values`);
-4. partners: the candidate window pairs counted per document pair; the counts go to the
+4. copy pairs: each cluster's windows in one grouped Arrow UDF (`applyInArrow`), sorted in
+   corpus order, run through `candidates.copy_pairs` (member windows paired with the
+   representative's per band, capped and gated). Its runs are sorted by (cluster, key,
+   representative first, row), so one cluster alone gives the pairs it gives among the
+   whole corpus's windows; mapped back to `(pos, start)` and added to the gated pairs
+   (disjoint: the join never sees a member's window). The bound: one cluster's windows
+   in one Python worker;
+5. partners: the candidate window pairs counted per document pair; the counts go to the
    driver, which keeps each document's strongest partners with the local rule
-   (`candidates.strong_pairs`, near-duplicate pairs left to their cluster). The bound:
+   (`candidates.strong_pairs` with the clusters as `strongest_partners` gets them: a
+   member aligned with its representative only). The bound:
    `DRIVER_PAIRS` candidate document pairs (about 40 bytes each on the driver); above it
    the scan stops with an error rather than run out of memory;
-5. align: the kept pairs' window pairs grouped per document pair, both texts joined in,
+6. align: the kept pairs' window pairs grouped per document pair, both texts joined in,
    and each pair aligned in an Arrow UDF (`passages.align_documents`), partitioned by its
    first document and sorted, so a task prepares each document it sees once
    (`prepare.prepare_document`; a task keeps `PREPARED_CACHE` prepared documents, and
    prepares a partner again past that);
-6. the driver collects the passages and each pair's overlap (`Reuse`), and the report is
+7. the driver collects the passages and each pair's overlap (`Reuse`), and the report is
    assembled as the local scan's (`api.reuse_report`).
 """
 
@@ -37,7 +47,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.api import cluster_positions
-from dedup.candidates import MAX_BUCKET, equal_values, min_equal, strong_pairs
+from dedup.candidates import MAX_BUCKET, copy_pairs, equal_values, min_equal, strong_pairs
 from dedup.cluster import Duplicates
 from dedup.config import DedupConfig
 from dedup.document import Document
@@ -89,24 +99,35 @@ def find_reuse_spark(
     from pyspark.sql import functions as F
 
     clock = clock or Clock()
+    spark = table.sparkSession
     docs = table.where("kind = 'doc'")
+    clusters = cluster_positions({doc_id: k for k, doc_id in enumerate(ids)}, duplicates)
     windows = docs.select("pos", "text").mapInArrow(_windows(config), WINDOW_SCHEMA)
-    windows = windows.localCheckpoint()
+    windows = _with_clusters(windows, positions, clusters).localCheckpoint()
     clock.sizes["passage windows"] = windows.count()
     clock.lap("passages: windows")
-    pairs = _window_pairs(windows, config).localCheckpoint()
+    # A cluster member's windows stay out of the band join: they pair with their
+    # representative's inside the cluster (`candidates.copy_pairs`), as locally.
+    joined = windows.where("cluster IS NULL OR rep")
+    pairs = _window_pairs(joined, config).localCheckpoint()
     clock.sizes["window pairs proposed"] = pairs.count()
     clock.lap("passages: band join")
-    gated = _gated(windows, pairs, config).localCheckpoint()
+    gated = _gated(joined, pairs, config).localCheckpoint()
     clock.sizes["candidate window pairs"] = gated.count()
     clock.lap("passages: gate")
+    clustered = windows.where("cluster IS NOT NULL").select("cluster", "rep", "pos", "start", "sig")
+    copies = clustered.groupBy("cluster").applyInArrow(_copies(config), PAIR_SCHEMA)
+    copies = copies.localCheckpoint()
+    clock.sizes["copy window pairs"] = copies.count()
+    clock.lap("passages: copy pairs")
+    # Disjoint: a copy pair has a member's window, which the join never sees.
+    gated = gated.unionByName(copies)
     counts = gated.groupBy("pa", "pb").count().toArrow()
-    kept, left_out = _strongest(counts, positions, ids, duplicates, config)
+    kept, left_out = _strongest(counts, positions, clusters, config)
     clock.sizes["document pairs aligned"] = len(kept["pa"])
     clock.lap("passages: partners")
     if not len(kept["pa"]):
         return Reuse([], {}, pairs_left_out=left_out)
-    spark = table.sparkSession
     chosen = F.broadcast(spark.createDataFrame(_arrow_table(kept)))
     work = (
         gated.join(chosen, ["pa", "pb"], "left_semi")
@@ -191,15 +212,32 @@ def _gated(windows: Any, pairs: Any, config: DedupConfig) -> Any:
     return pairs.mapInArrow(_gate(config), PAIR_SCHEMA)
 
 
+def _with_clusters(
+    windows: Any, positions: npt.NDArray[np.int64], clusters: dict[str, npt.NDArray[Any]]
+) -> Any:
+    """`windows` with their document's near-duplicate cluster (`cluster`, null for none)
+    and whether it is the cluster's representative (`rep`)."""
+    from pyspark.sql import functions as F
+
+    at = np.flatnonzero(clusters["cluster"] >= 0)
+    members = _arrow_table(
+        {"pos": positions[at], "cluster": clusters["cluster"][at]},
+        rep=clusters["representative"][at],
+    )
+    # The clustered documents: a few columns each, joined without moving the windows.
+    table = F.broadcast(windows.sparkSession.createDataFrame(members))
+    return windows.join(table, "pos", "left")
+
+
 def _strongest(
     counts: Any,
     positions: npt.NDArray[np.int64],
-    ids: list[str],
-    duplicates: Duplicates,
+    clusters: dict[str, npt.NDArray[Any]],
     config: DedupConfig,
 ) -> tuple[dict[str, npt.NDArray[np.int64]], int]:
     """The document pairs to align (`candidates.strong_pairs` over every candidate pair's
-    window count), and how many were left out."""
+    window count, with the near-duplicate clusters as `candidates.strongest_partners` gets
+    them: `api.cluster_positions`), and how many were left out."""
     if counts.num_rows > DRIVER_PAIRS:
         raise ConfigError(TOO_MANY_PAIRS_TEXT.format(pairs=counts.num_rows, limit=DRIVER_PAIRS))
     pa_ = np.asarray(counts.column("pa").to_numpy(), dtype=np.int64)
@@ -208,8 +246,6 @@ def _strongest(
     ga, gb = np.searchsorted(positions, pa_), np.searchsorted(positions, pb_)
     order = np.lexsort((gb, ga))  # the local order of document pairs
     ga, gb, sizes, pa_, pb_ = ga[order], gb[order], sizes[order], pa_[order], pb_[order]
-    position = {doc_id: k for k, doc_id in enumerate(ids)}
-    clusters = cluster_positions(position, duplicates)
     keep = strong_pairs(
         ga, gb, sizes, config.passage.max_partners, clusters["cluster"], clusters["representative"]
     )
@@ -243,10 +279,13 @@ def _reuse(found: dict[str, list[Any]], positions: npt.NDArray[np.int64], left_o
     return reuse
 
 
-def _arrow_table(columns: dict[str, npt.NDArray[np.int64]]) -> Any:
+def _arrow_table(columns: dict[str, npt.NDArray[np.int64]], **flags: npt.NDArray[np.bool_]) -> Any:
+    """Long `columns` and boolean `flags` as one Arrow table."""
     import pyarrow as pa
 
-    return pa.table({name: pa.array(values, pa.int64()) for name, values in columns.items()})
+    got = {name: pa.array(values, pa.int64()) for name, values in columns.items()}
+    got.update({name: pa.array(values, pa.bool_()) for name, values in flags.items()})
+    return pa.table(got)
 
 
 # --------------------------------------------------------------------- tasks (run in workers)
@@ -318,6 +357,32 @@ def _gate(config: DedupConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
             keep = pa.array(passed)
             columns = [batch.column(name).filter(keep) for name in arrow_schema(PAIR_SCHEMA).names]
             yield pa.RecordBatch.from_arrays(columns, schema=arrow_schema(PAIR_SCHEMA))
+
+    return run
+
+
+def _copies(config: DedupConfig) -> Callable[[Any], Any]:
+    """The copy-pair task: one near-duplicate cluster's windows (`cluster`, `rep`, `pos`,
+    `start`, `sig`) in, its representative-member window pairs that pass the gate out:
+    `candidates.copy_pairs` over the cluster's windows in corpus order (document, then first
+    word), which pairs the same windows as over the whole corpus's (its runs are per
+    cluster), mapped back to `(pa, sa, pb, sb)`."""
+    bands, rows = window_bands(config)
+    need, num_perm = min_equal(config), config.passage.num_perm
+
+    def run(table: Any) -> Any:
+        import pyarrow as pa
+
+        table = table.sort_by([("pos", "ascending"), ("start", "ascending")])
+        pos = np.asarray(table.column("pos").to_numpy(), dtype=np.int64)
+        start = np.asarray(table.column("start").to_numpy(), dtype=np.int64)
+        cluster = np.asarray(table.column("cluster").to_numpy(), dtype=np.int64)
+        rep = np.asarray(table.column("rep").to_numpy(zero_copy_only=False), dtype=np.bool_)
+        sigs = _signatures(table.column("sig"), num_perm)
+        found = copy_pairs(sigs, cluster, rep, bands, rows, need)
+        i, j = found[:, 0], found[:, 1]  # rows of this cluster, i < j: pos[i] < pos[j]
+        columns = [pa.array(c, pa.int64()) for c in (pos[i], start[i], pos[j], start[j])]
+        return pa.Table.from_arrays(columns, schema=arrow_schema(PAIR_SCHEMA))
 
     return run
 
