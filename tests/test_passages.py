@@ -952,7 +952,7 @@ def test_per_document_cap_lists_the_pairs_of_reported_passages_and_counts_the_re
     assert listed == {(p.a, p.b) for p in full.pairs if (p.a, p.b) in shown or (p.b, p.a) in shown}
     assert capped.counts["pairs_not_listed"] == 15 - len(listed) > 0
     assert set(capped.pairs) <= set(full.pairs)  # the same measurements, fewer rows
-    assert "pairs with no reported passage not listed" in render_report(capped)
+    assert "more pairs share a passage, unlisted" in render_report(capped)
 
 
 @pytest.mark.parametrize("rows", [1, 2, 3])
