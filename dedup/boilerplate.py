@@ -779,8 +779,10 @@ def _model_verdicts(
         if i in out:
             continue
         cut = model.threshold if p[i] >= model.threshold else model.tail_cut(bool(prose[i]))
-        if i in above and p[i] < model.threshold:
-            cut = max(CARRY, model.tail_cut(bool(prose[i])))
+        # A line the cut carried along met the carry bar too; one that went with the tail
+        # block before the cut was found met the tail bar alone, and its evidence says so.
+        if i in above and p[i] < model.threshold and p[i] >= CARRY:
+            cut = max(CARRY, cut)
         top = ", ".join(_with_words(tops.get(i, []), model, lines[i])) or "none"
         fired = ", ".join(sorted(hits[i])) or "none"
         evidence = f"{blocks[i]}; p={p[i]:.2f} >= {cut:.2f}; top: {top}; rules: {fired}"

@@ -62,10 +62,12 @@ def candidate_pairs(
     signatures are never in memory twice. `max_bucket`: see `MAX_BUCKET`.
 
     With a near-duplicate clustering (`cluster[doc]`, -1 for none; `representative[doc]`),
-    a member's windows stay out of the join: a member is aligned with its representative
-    only (`strongest_partners`), whose windows are joined with its own inside the cluster
-    (`copy_pairs`). On 2,400 licence files and docstrings, copies held 57 % of the windows
-    and most of the join's time (19 s of CPU; 4 s without them).
+    a member's windows are first joined with its representative's inside the cluster
+    (`copy_pairs`), and those that found a copy there stay out of the corpus join: the
+    representative's own windows stand for them. The member's other windows (text the copy
+    added) join the corpus as any document's do, so a paragraph only the copy holds is
+    still found in other documents. On 2,400 licence files and docstrings, copies held 57 %
+    of the windows and most of the join's time (19 s of CPU; 4 s without them).
     """
     sizes = [len(b.window_doc) for b in batches if b is not None]
     none = np.zeros(0, dtype=np.int64)
@@ -98,7 +100,12 @@ def candidate_pairs(
                 sigs, cluster[doc_of], representative[doc_of], bands, rows, min_equal(config)
             )
         )
-        joined_rows = np.flatnonzero((cluster[doc_of] < 0) | representative[doc_of])
+        # A member's window its representative has too stays out; what the member adds
+        # (a paragraph the copy gained) joins the corpus like any other text.
+        covered = np.zeros(len(sigs), dtype=np.bool_)
+        covered[copies[0].ravel()] = True
+        alone = (cluster[doc_of] < 0) | representative[doc_of]
+        joined_rows = np.flatnonzero(alone | ~covered)
         joined = (sigs[joined_rows], doc_of[joined_rows])
     found = list(map_shared(gate, joined, [g for g in groups if len(g)], jobs=jobs))
     if joined_rows is not None:
@@ -242,12 +249,13 @@ def strongest_partners(
     the earlier partner). Machine-written text (licences, generated references) makes
     nearly every pair of a corpus a candidate, and a document is best explained by its
     strongest sources, not by all of them: the cap keeps the work and the report linear in
-    the corpus. In a near-duplicate cluster (`cluster[doc]`, -1 for none) a member is
-    aligned with its representative (`representative[doc]`) only: the cluster says the two
-    are copies, and the representative's passages with other documents stand for the
-    member's (identical Debian copyright files of one source package, aligned each against
-    the same partners, were half the pairs of benchmarks/mixed_corpus.py). Those pairs are
-    left out and counted too. `max_partners` 0: no cap.
+    the corpus. In a near-duplicate cluster (`cluster[doc]`, -1 for none) two members are
+    never aligned with each other, and a member's pair with its representative
+    (`representative[doc]`) is always aligned: the cluster says they are copies. A member's
+    pairs with other documents come only from text the representative lacks
+    (`candidate_pairs`), since the representative's passages stand for the rest (identical
+    Debian copyright files of one source package, aligned each against the same partners,
+    were half the pairs of benchmarks/mixed_corpus.py). `max_partners` 0: no cap.
 
     Example:
         >>> a, b = np.array([0, 0, 0, 1]), np.array([1, 1, 2, 2])  # (0, 1) twice
@@ -291,8 +299,7 @@ def strong_pairs(
     if cluster is not None and representative is not None:
         same = (cluster[ga] >= 0) & (cluster[ga] == cluster[gb])
         copies = same & (representative[ga] | representative[gb])
-        member = (cluster >= 0) & ~representative
-        keep &= ~same & ~member[ga] & ~member[gb]
+        keep &= ~same
     if max_partners > 0 and groups:
         # Each pair twice, once from each side, ranked among all pairs of that side's doc.
         me, other = np.concatenate((ga, gb)), np.concatenate((gb, ga))

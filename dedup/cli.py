@@ -1147,7 +1147,8 @@ def report_command(
         _note(
             f"note: {len(report.documents) - shown:,} of {len(report.documents):,} documents are "
             "shown by their passages alone (text not found or changed since the report); "
-            "pass the input files after REPORT"
+            "pass the input files after REPORT as the scan named them, with its --id-field "
+            "and --text-field"
         )
 
 

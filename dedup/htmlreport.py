@@ -206,7 +206,7 @@ class _Docs:
 _CAPPED = (
     ("passages_left_out", "passages left out (--max-passages-per-pair, --max-passages-per-doc)"),
     ("pairs_left_out", "candidate pairs not aligned (--max-partners, near-duplicates)"),
-    ("pairs_not_listed", "pairs with no reported passage not listed (--max-passages-per-doc)"),
+    ("pairs_not_listed", "more pairs that share a passage, unlisted (--max-passages-per-doc)"),
 )
 
 
@@ -242,7 +242,7 @@ def page_data(
             pair, docs.unit(ra, a.start), docs.unit(ra, a.end),
             docs.unit(rb, b.start), docs.unit(rb, b.end),
             m.kind, _short(m.similarity), _short(m.overlap), m.words,
-            None if docs.has_text(ra) else a.text, None if docs.has_text(rb) else b.text,
+            None if docs.has_text(ra) else a.shown, None if docs.has_text(rb) else b.shown,
         ])  # fmt: skip
     boilerplate = []
     for line in report.boilerplate:

@@ -149,7 +149,7 @@ def _summary_line(report: Report) -> str:
     head += f", {_count(len(report.passages), 'shared passage')}"
     kinds = Counter(p.kind for p in report.passages)
     if kinds:
-        head += " (" + ", ".join(f"{kinds[k]} {k}" for k in KINDS if kinds[k]) + ")"
+        head += " (" + ", ".join(f"{kinds[k]:,} {k}" for k in KINDS if kinds[k]) + ")"
     left = report.counts.get("passages_left_out", 0)
     if left:
         head += f", {left:,} more left out (--max-passages-per-pair, --max-passages-per-doc)"
@@ -158,7 +158,7 @@ def _summary_line(report: Report) -> str:
         head += f"; {pairs:,} candidate pairs not aligned (--max-partners, near-duplicates)"
     unlisted = report.counts.get("pairs_not_listed", 0)
     if unlisted:
-        head += f"; {unlisted:,} pairs with no reported passage not listed (--max-passages-per-doc)"
+        head += f"; {unlisted:,} more pairs share a passage, unlisted (--max-passages-per-doc)"
     return head
 
 
@@ -250,8 +250,8 @@ def _render_passage(number: int, p: PassageMatch, width: int) -> list[str]:
     span_a, span_b = f"[{p.a.start}:{p.a.end})", f"[{p.b.start}:{p.b.end})"
     left = [*name_a, *[""] * (rows - len(name_a)), span_a, "-" * column]
     right = [*name_b, *[""] * (rows - len(name_b)), span_b, "-" * column]
-    left += textwrap.wrap(" ".join(p.a.text.split()), column)
-    right += textwrap.wrap(" ".join(p.b.text.split()), column)
+    left += textwrap.wrap(" ".join(p.a.shown.split()), column)
+    right += textwrap.wrap(" ".join(p.b.shown.split()), column)
     if p.overlap is None:
         how = f"similarity {p.similarity:.2f}, {p.words} equal words"
     else:

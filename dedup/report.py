@@ -65,6 +65,19 @@ class Span:
             raise ValueError(msg)
         return out
 
+    @property
+    def shown(self) -> str:
+        """The text to show: "..." marks an excerpt (a report read back holds the first
+        `EXCERPT_CHARS` characters by default), and a report written without texts says so.
+
+        Example:
+            >>> Span("a.txt", 0, 300, "x" * 200).shown[-3:], Span("a.txt", 0, 9, "").shown
+            ('xx…', '(text not in the report)')
+        """
+        if len(self.text) >= self.end - self.start:
+            return self.text
+        return self.text + "…" if self.text else "(text not in the report)"
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Span:
         """Inverse of `to_dict` (`text` is what the report holds: "" when it has none)."""

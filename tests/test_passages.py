@@ -292,7 +292,7 @@ def test_partner_cap_aligns_each_documents_strongest_partners_and_counts_the_res
     assert [d.reused for d in capped.documents] == [d.reused for d in every.documents]
 
 
-def test_a_cluster_member_is_aligned_with_its_representative_only(seed_texts):
+def test_a_cluster_member_shares_its_representatives_text_with_it_alone(seed_texts):
     docs = _wire_corpus(seed_texts, 4)
     docs.append(Document("site0-copy", docs[0].text + " Copy."))
     report = scan(docs, DedupConfig(passage=PassageConfig(max_partners=0)))
@@ -306,6 +306,38 @@ def test_a_cluster_member_is_aligned_with_its_representative_only(seed_texts):
     assert "pairs_left_out" not in report.counts
     copy = next(d for d in report.documents if d.id == "site0-copy")
     assert (copy.main_source, copy.reused) == ("site0", 1.0)
+
+
+ADDED = (
+    "The daemon rereads its configuration file when it receives SIGHUP, and every option "
+    "given on the command line overrides the value of the same name in that file. Options "
+    "that take a size accept the suffixes k, M and G, for kibibytes, mebibytes and gibibytes, "
+    "and a value of zero turns the corresponding limit off altogether."
+)
+
+
+def test_text_a_copy_adds_is_still_found_in_other_documents(seed_texts):
+    # The new-user trial's case: b is a's copy plus a paragraph that c holds word for word.
+    # The cluster's representative a stands for b's shared text, not for what b adds.
+    base = seed_texts["004"]
+    docs = [
+        Document("a", base),
+        Document("b", base + "\n" + ADDED + "\n"),
+        Document("c", _GRADED_TEXT + "\n" + ADDED + "\n"),
+    ]
+    report = scan(docs)
+    (cluster,) = report.duplicates
+    assert (cluster.representative, [m.id for m in cluster.members]) == ("a", ["b"])
+    found = [p for p in report.passages if {p.a.doc, p.b.doc} == {"b", "c"}]
+    assert len(found) == 1
+    (passage,) = found
+    b_span = passage.a if passage.a.doc == "b" else passage.b
+    assert ADDED in b_span.text
+    assert docs[1].text.index(ADDED) >= b_span.start
+    assert not [p for p in report.passages if {p.a.doc, p.b.doc} == {"a", "c"}]
+    other = next(d for d in report.documents if d.id == "c")
+    assert other.reused > 0
+    assert other.main_source == "b"
 
 
 def test_near_duplicates_are_aligned_with_their_representative_only(seed_texts):
@@ -920,7 +952,7 @@ def test_per_document_cap_lists_the_pairs_of_reported_passages_and_counts_the_re
     assert listed == {(p.a, p.b) for p in full.pairs if (p.a, p.b) in shown or (p.b, p.a) in shown}
     assert capped.counts["pairs_not_listed"] == 15 - len(listed) > 0
     assert set(capped.pairs) <= set(full.pairs)  # the same measurements, fewer rows
-    assert "pairs with no reported passage not listed" in render_report(capped)
+    assert "more pairs share a passage, unlisted" in render_report(capped)
 
 
 @pytest.mark.parametrize("rows", [1, 2, 3])

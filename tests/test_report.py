@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from dedup.api import scan
 from dedup.config import BoilerplateConfig, DedupConfig, PassageConfig
 from dedup.document import Document
+from dedup.render import render_report
 from dedup.report import (
     EXCERPT_CHARS,
     BoilerplateLine,
@@ -164,6 +165,12 @@ def test_report_without_whole_texts_reads_back_with_the_spans(passage_text):
     assert (p.a.doc, p.a.start, p.a.end, p.b.start, p.b.end) == ("a", 0, 500, 7, 507)
     assert p.a.text == ("word " * 40 if passage_text == "excerpt" else "")
     assert back.summary() == report.summary()
+    # Shown (text output, an HTML page without the inputs) as what it is: never as the
+    # whole passage, nor as an empty one (the new-user trial).
+    expected = "word " * 40 + "…" if passage_text == "excerpt" else "(text not in the report)"
+    assert p.a.shown == expected
+    assert expected[-20:].strip() in " ".join(render_report(back).split())
+    assert report.passages[0].a.shown == "word " * 100
 
 
 def test_version_2_reports_still_read():

@@ -126,10 +126,13 @@ def passage_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 rng.shuffle(words)
                 copy[0] = " ".join(words) + "."
             docs[at][rng.randrange(len(docs[at]) + 1) : 0] = copy
-    for at in rng.sample(range(len(docs)), 20):  # near copies of whole documents
+    for k, at in enumerate(rng.sample(range(len(docs)), 20)):  # near copies of whole documents
         docs.append(
             [" ".join(_edit(rng, s.split(), 1)) if rng.random() < 0.2 else s for s in docs[at]]
         )
+        if k < 5:  # a copy that gained two sentences of another document: searched too
+            other = docs[rng.randrange(300)]
+            docs[-1] += other[:2] if len(docs[-1]) > 8 else []
     texts = [" ".join(d) for d in docs]
     (root / "a.jsonl").write_text(
         "".join(json.dumps({"text": t}) + "\n" for t in texts[:150]), encoding="utf-8"
@@ -176,12 +179,22 @@ def test_passages_equal_local(
     got = scan_files(paths, config, partitions=partitions, session=spark)
     want = _local(paths, config)
     assert got.report.to_dict() == want
-    kinds = {p["kind"] for p in want["passages"]}
+    passages = want["passages"]
+    kinds = {p["kind"] for p in passages}
     if config is PASSAGES:
-        assert len(want["passages"]) >= 100
+        assert len(passages) >= 100
         assert kinds == {"verbatim", "edited", "rewritten"}
-        assert len(want["duplicates"]) >= 10  # copies: aligned with their representative only
+        assert len(want["duplicates"]) >= 10  # copies: paired with their representative
         assert got.sizes["copy window pairs"] > 0  # found inside the clusters, not the join
+        # What a copy gained is searched like any text: a member shares it with a document
+        # outside its cluster.
+        rep_of = {m["id"]: c["representative"] for c in want["duplicates"] for m in c["members"]}
+        pairs = [(p["a"]["doc"], p["b"]["doc"]) for p in passages]
+        assert any(
+            a in rep_of and b not in rep_of and b != rep_of[a]
+            for pair in pairs
+            for a, b in (pair, pair[::-1])
+        )
     else:
         assert want["counts"]["pairs_left_out"] > 0
         assert want["counts"]["passages_left_out"] > 0

@@ -10,22 +10,23 @@ partition count:
    values; a bucket's windows ranked in corpus order (document, then first word) and each
    paired with the later windows of its bucket when it ranks among the first
    `candidates.MAX_BUCKET` (the local capped join's rule, `lsh.band_pairs`), pairs of
-   one document dropped, each pair once. A near-duplicate cluster member's windows (the
-   clusters found before, `api.cluster_positions`) stay out of it, as in
-   `candidates.candidate_pairs`;
+   one document dropped, each pair once. A near-duplicate cluster member's windows that
+   found a copy in its representative's (step 4, run first) stay out of it, as in
+   `candidates.candidate_pairs`; what a member adds joins like any text;
 3. gate: both windows' signatures joined in, and a pair kept when its equal values reach
    `candidates.min_equal` (`candidates.equal_values`);
-4. copy pairs: each cluster's windows in one grouped Arrow UDF (`applyInArrow`), sorted in
-   corpus order, run through `candidates.copy_pairs` (member windows paired with the
+4. copy pairs (before 2): each cluster's windows (the clusters found before,
+   `api.cluster_positions`) in one grouped Arrow UDF (`applyInArrow`), sorted in corpus
+   order, run through `candidates.copy_pairs` (member windows paired with the
    representative's per band, capped and gated). Its runs are sorted by (cluster, key,
    representative first, row), so one cluster alone gives the pairs it gives among the
    whole corpus's windows; mapped back to `(pos, start)` and added to the gated pairs
-   (disjoint: the join never sees a member's window). The bound: one cluster's windows
-   in one Python worker;
+   (disjoint: the join never sees a member window a copy pair holds). The bound: one
+   cluster's windows in one Python worker;
 5. partners: the candidate window pairs counted per document pair; the counts go to the
    driver, which keeps each document's strongest partners with the local rule
-   (`candidates.strong_pairs` with the clusters as `strongest_partners` gets them: a
-   member aligned with its representative only). The bound:
+   (`candidates.strong_pairs` with the clusters as `strongest_partners` gets them: two
+   members never aligned, a member always with its representative). The bound:
    `DRIVER_PAIRS` candidate document pairs (about 40 bytes each on the driver); above it
    the scan stops with an error rather than run out of memory;
 6. align: the kept pairs' window pairs grouped per document pair, both texts joined in,
@@ -106,21 +107,21 @@ def find_reuse_spark(
     windows = _with_clusters(windows, positions, clusters).localCheckpoint()
     clock.sizes["passage windows"] = windows.count()
     clock.lap("passages: windows")
-    # A cluster member's windows stay out of the band join: they pair with their
-    # representative's inside the cluster (`candidates.copy_pairs`), as locally.
-    joined = windows.where("cluster IS NULL OR rep")
+    # Inside each cluster first (`candidates.copy_pairs`); a member's windows that found a
+    # copy of theirs in the representative's stay out of the band join, as locally.
+    clustered = windows.where("cluster IS NOT NULL").select("cluster", "rep", "pos", "start", "sig")
+    copies = clustered.groupBy("cluster").applyInArrow(_copies(config), PAIR_SCHEMA)
+    copies = copies.localCheckpoint()
+    clock.sizes["copy window pairs"] = copies.count()
+    clock.lap("passages: copy pairs")
+    joined = _outside_copies(windows, copies)
     pairs = _window_pairs(joined, config).localCheckpoint()
     clock.sizes["window pairs proposed"] = pairs.count()
     clock.lap("passages: band join")
     gated = _gated(joined, pairs, config).localCheckpoint()
     clock.sizes["candidate window pairs"] = gated.count()
     clock.lap("passages: gate")
-    clustered = windows.where("cluster IS NOT NULL").select("cluster", "rep", "pos", "start", "sig")
-    copies = clustered.groupBy("cluster").applyInArrow(_copies(config), PAIR_SCHEMA)
-    copies = copies.localCheckpoint()
-    clock.sizes["copy window pairs"] = copies.count()
-    clock.lap("passages: copy pairs")
-    # Disjoint: a copy pair has a member's window, which the join never sees.
+    # Disjoint: a copy pair has a member's window that the join never sees.
     gated = gated.unionByName(copies)
     counts = gated.groupBy("pa", "pb").count().toArrow()
     kept, left_out = _strongest(counts, positions, clusters, config)
@@ -227,6 +228,18 @@ def _with_clusters(
     # The clustered documents: a few columns each, joined without moving the windows.
     table = F.broadcast(windows.sparkSession.createDataFrame(members))
     return windows.join(table, "pos", "left")
+
+
+def _outside_copies(windows: Any, copies: Any) -> Any:
+    """The windows the band join takes: all but a cluster member's windows that a copy pair
+    holds (its representative's windows stand for them), as `candidates.candidate_pairs`."""
+    from pyspark.sql import functions as F
+
+    held = copies.select(F.col("pb").alias("pos"), F.col("sb").alias("start"))
+    held = held.union(copies.select(F.col("pa").alias("pos"), F.col("sa").alias("start")))
+    held = held.distinct().withColumn("held", F.lit(True))
+    found = windows.join(held, ["pos", "start"], "left")
+    return found.where("cluster IS NULL OR rep OR held IS NULL").drop("held")
 
 
 def _strongest(
