@@ -11,7 +11,8 @@ report equals the local engine's for any partition count:
 3. band join: band keys exploded and grouped by key; each document is linked to the first
    document sharing a key (star links: linear in a bucket's size, never quadratic);
 4. connected components of the links (large-star / small-star);
-5. cluster: each component of two or more documents is one `applyInArrow` call running
+5. cluster: the documents of components of two or more are repartitioned by component,
+   and one `mapInArrow` task runs, for each component in its partition,
    `cluster.cluster_signatures` (identical signatures, the capped banding join, exact
    Jaccard, the representative rule) on its documents in input order. Every LSH bucket
    lies inside one component, so this is the local clustering piece by piece. The bound:
