@@ -1147,8 +1147,7 @@ def report_command(
         _note(
             f"note: {len(report.documents) - shown:,} of {len(report.documents):,} documents are "
             "shown by their passages alone (text not found or changed since the report); "
-            "pass the input files after REPORT as the scan named them, with its --id-field "
-            "and --text-field"
+            "pass the input files after REPORT (with the scan's --text-field, if it had one)"
         )
 
 
@@ -1166,7 +1165,53 @@ def _report_texts(
         except CLIInputError as ex:
             _note(f"warning: the report's sources cannot be read ({ex.message}); pass the inputs")
             docs = []
-    return {d.id: d.text for d in docs}
+    texts = {d.id: d.text for d in docs}
+    return texts | _texts_by_source(report, docs, texts)
+
+
+def _texts_by_source(
+    report: Report, docs: Sequence[Document], found: dict[str, str]
+) -> dict[str, str]:
+    """Texts of the report's documents not found by id, found by where they came from: the
+    report's `source` (`lic/a.txt`, `corpus.jsonl:17`, as the scan named it) is the tail of
+    the path a document read now came from, whatever the working directory, and whatever
+    `--id-field` the scan used (a new-user trial: `dedup report` from another directory, or
+    of a scan made with `--id-field`, found no text). The lengths must agree.
+
+    Example:
+        >>> from dedup.report import DocumentInfo
+        >>> info = DocumentInfo("x", "./lic/a.txt", 2)
+        >>> report = Report(config={}, fingerprint="f", documents=(info,))
+        >>> _texts_by_source(report, [Document("/t/lic/a.txt", "hi", "/t/lic/a.txt")], {})
+        {'x': 'hi'}
+    """
+    wanted = {
+        _split_source(d.source): d
+        for d in report.documents
+        if d.source and len(found.get(d.id, "")) != d.chars
+    }
+    out: dict[str, str] = {}
+    for doc in docs if wanted else ():
+        path, line = _split_source(doc.source)
+        parts = os.path.abspath(path).split(os.sep)
+        for k in range(len(parts)):
+            info = wanted.get((os.sep.join(parts[k:]), line))
+            if info is not None and info.chars == doc.chars:
+                out[info.id] = doc.text
+                break
+    return out
+
+
+def _split_source(source: str) -> tuple[str, str]:
+    """A source's path (normalized: `./lic/a.txt` is `lic/a.txt`) and its line, if any.
+
+    Example:
+        >>> _split_source("./c.jsonl:17"), _split_source("a:b.txt")
+        (('c.jsonl', '17'), ('a:b.txt', ''))
+    """
+    head, sep, tail = source.rpartition(":")
+    path, line = (head, tail) if sep and tail.isdigit() else (source, "")
+    return os.path.normpath(path), line
 
 
 def _source_file(source: str) -> str | None:

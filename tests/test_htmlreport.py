@@ -206,6 +206,32 @@ def test_report_without_the_texts_shows_passages_and_says_so(seed_paths, tmp_pat
     assert all(p[9] and p[10] for p in data["passages"])  # each side's text travels instead
 
 
+def test_report_finds_the_texts_from_another_directory_and_without_the_id_field(
+    seed_paths, tmp_path, monkeypatch
+):
+    # The new-user trial: a scan made with --id-field, or rendered from another working
+    # directory, found none of its texts although the inputs were passed.
+    corpus = tmp_path / "data" / "corpus.jsonl"
+    corpus.parent.mkdir()
+    rows = [
+        {"id": key, "text": path.read_text(encoding="utf-8")} for key, path in seed_paths.items()
+    ]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    saved = tmp_path / "r.json"
+    args = ("scan", "data/corpus.jsonl", "--id-field", "id", "--no-boilerplate")
+    assert run_cli(*args, "--format", "json", "-o", str(saved))[0] == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    for inputs in ([], ["../data/corpus.jsonl"], [str(corpus)], [str(corpus.parent)]):
+        code, out, err = run_cli("report", str(saved), *inputs)
+        assert (code, err) == (0, "") if inputs else code == 0, (inputs, err)
+        data = json.loads(_tags(out).scripts[0])
+        found = [d["text"] is not None for d in data["docs"]]
+        assert found == ([True, True] if inputs else [False, False]), inputs
+
+
 def _failing_check(seed_paths, fmt: str, output: Path) -> tuple[int, str]:
     """`dedup check` of the seeds with a reuse limit they break: (exit code, stdout)."""
     code, out, _ = run_cli(
