@@ -1548,7 +1548,7 @@ def config_show(fmt: str) -> None:
     keys = [k for k in known if first[k] == f"--{k}" or k in settings.values]
     defaults = {k: _plain(known[k][0]) for k in keys}
     defaults.update(Limits().by_rule())  # the limits' options default to "not given"
-    rows = setting_sources(settings, defaults)
+    rows = [(k, *_option_default(k, v, s)) for k, v, s in setting_sources(settings, defaults)]
     if fmt == "json":
         found = {"file": str(settings.path) if settings.path else None, "table": settings.table}
         settings_rows = [{"key": k, "value": v, "source": s} for k, v, s in rows]
@@ -1564,6 +1564,21 @@ def config_show(fmt: str) -> None:
 
 
 NO_SETTINGS_FILE = "none found: every value is a default"
+
+
+def _option_default(key: str, value: Any, source: str) -> tuple[Any, str]:
+    """An unset option's value where it comes from a config table: `--preset` is the
+    boilerplate table's `news`, `--max-passages-per-doc` the passage table's `max-per-doc`
+    (a new-user trial read `preset null` and `max-passages-per-doc null`)."""
+    if value is not None or source != "default":
+        return value, source
+    base = _base_config()
+    cap = _PASSAGE_CAPS.get(key.replace("-", "_"))
+    if cap is not None:
+        return getattr(base.passage, cap[0]), source
+    if key == "preset":
+        return base.boilerplate.preset, source
+    return value, source
 
 
 def _plain(option: click.Option) -> Any:

@@ -189,6 +189,8 @@ def test_config_show_prints_each_value_and_where_it_came_from(corpus: Path) -> N
     assert rows["lexicon"] == (str(corpus / "lex.txt"), "pyproject.toml: [tool.dedup] lexicon")
     assert rows["passage.min-words"] == (12, "pyproject.toml: [tool.dedup] passage.min-words")
     assert rows["passage.window"] == (10, "default")
+    assert rows["preset"] == ("news", "default")
+    assert rows["max-passages-per-doc"] == (50, "default")  # the passage table's max-per-doc
     # Every key a settings file may hold is shown: each CLI option of every command.
     assert {"annotate", "against", "baseline", "protect", "select", "jobs"} <= rows.keys()
     _, text, _ = _run("config", "show")
