@@ -12,7 +12,7 @@ import numpy.typing as npt
 from dedup.boilerplate import detect_boilerplate
 from dedup.cluster import Duplicates, find_duplicates
 from dedup.config import DedupConfig
-from dedup.document import Document, require_unique_id
+from dedup.document import Document, document_ids, require_unique_id
 from dedup.parallel import resolve_jobs
 from dedup.passages import Reuse, cap_per_document, find_reuse
 from dedup.progress import set_stage
@@ -157,7 +157,7 @@ def reuse_report(
         1
     """
     passages = cap_per_document(reuse.passages, config.passage.max_per_doc)
-    ids = documents.ids if isinstance(documents, DocumentTable) else [d.id for d in documents]
+    ids = document_ids(documents)
     pairs = [
         DocumentPair(ids[ia], ids[ib], overlap[0], config.threshold, *overlap[1:])
         for (ia, ib), overlap in sorted(reuse.overlaps.items())

@@ -89,28 +89,25 @@ def candidate_pairs(
         )
         batches[k], at = None, end
     bands, rows = window_bands(config)
-    gate = partial(_band_candidates, rows=rows, min_equal=min_equal(config), max_bucket=max_bucket)
+    need = min_equal(config)
+    gate = partial(_band_candidates, rows=rows, min_equal=need, max_bucket=max_bucket)
     # One group of bands per worker: a pair found by several bands is gated once.
     groups = [range(int(g[0]), int(g[-1]) + 1) for g in np.array_split(range(bands), jobs)]
-    copies: list[npt.NDArray[np.int64]] = []
+    copies = np.zeros((0, 2), dtype=np.int64)
     joined, joined_rows = (sigs, doc_of), None
     if cluster is not None and representative is not None:
-        copies.append(
-            copy_pairs(
-                sigs, cluster[doc_of], representative[doc_of], bands, rows, min_equal(config)
-            )
-        )
+        copies = copy_pairs(sigs, cluster[doc_of], representative[doc_of], bands, rows, need)
         # A member's window its representative has too stays out; what the member adds
         # (a paragraph the copy gained) joins the corpus like any other text.
         covered = np.zeros(len(sigs), dtype=np.bool_)
-        covered[copies[0].ravel()] = True
+        covered[copies.ravel()] = True
         alone = (cluster[doc_of] < 0) | representative[doc_of]
         joined_rows = np.flatnonzero(alone | ~covered)
         joined = (sigs[joined_rows], doc_of[joined_rows])
     found = list(map_shared(gate, joined, [g for g in groups if len(g)], jobs=jobs))
     if joined_rows is not None:
         found = [joined_rows[f] for f in found]  # back to rows of `sigs`
-    pairs = unique_pairs(found + copies, len(sigs))
+    pairs = unique_pairs([*found, copies], len(sigs))
     del sigs, found, joined
     # Rows are in document order, then window order, so the first of a pair is the earlier
     # document, and the pairs (sorted by row) are already in (doc a, start a, doc b, start b)

@@ -42,9 +42,9 @@ class _Named(Protocol):
     def source(self) -> str: ...
 
 
-def document_ids(docs: Sequence[Document]) -> Sequence[str]:
-    """Every document's id, in order; a corpus that knows them (`JsonlCorpus.ids`) is not
-    parsed.
+def document_ids(docs: Sequence[_Named]) -> Sequence[str]:
+    """Every document's id, in order; a corpus that knows them (`JsonlCorpus.ids`, a
+    report's `DocumentTable`) is not parsed.
 
     Example:
         >>> document_ids([Document("a", "x"), Document("b", "y")])

@@ -153,9 +153,11 @@ def find_reuse(
     `jobs` is as for `find_passages` (0 uses every core). With `every_pair` (for a handful
     of documents: `compare`), a document pair without a candidate window is still searched
     for reworded sentences (`PassageConfig.sentences`), which need no window in common.
-    Only each document's strongest candidate partners are aligned, and a member of a
-    near-duplicate cluster (`cluster[doc]`, -1 for none) only with its representative
-    (`representative[doc]`), which stands for it: `strongest_partners`.
+    Only each document's strongest candidate partners are aligned; in a near-duplicate
+    cluster (`cluster[doc]`, -1 for none) a member's text its representative
+    (`representative[doc]`) shares is aligned with the representative alone, which stands
+    for it, and what the member adds with other documents: `candidate_pairs`,
+    `strongest_partners`.
 
     Example:
         >>> text = "The delegation will comprise senior officials from the foreign ministry."

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from texts import PROSE
 
 from dedup.boilerplate import detect_boilerplate
 from dedup.clean import apply_report
@@ -21,14 +22,6 @@ from dedup.report import Report
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 GOLD = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
-
-PROSE = (
-    "The central bank held its policy rate at 6.5 percent on Thursday, citing sticky food "
-    "inflation and a weaker currency.\n"
-    "Governor Jameel Ahmad told reporters that the committee would watch the oil market closely "
-    "before any cut.\n"
-    "Analysts had expected a pause after three straight increases earlier in the year.\n"
-)
 
 
 def _seed_docs() -> list[Document]:

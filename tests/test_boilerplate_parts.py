@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from texts import PROSE
 
 from dedup.boilerplate import (
     _blocks,
@@ -53,13 +54,6 @@ from dedup.linewords import WordWeights
 
 CONFIG = BoilerplateConfig()
 RULES_ONLY = BoilerplateConfig(preset="rules")
-PROSE = (
-    "The central bank held its policy rate at 6.5 percent on Thursday, citing sticky food "
-    "inflation and a weaker currency.\n"
-    "Governor Jameel Ahmad told reporters that the committee would watch the oil market closely "
-    "before any cut.\n"
-    "Analysts had expected a pause after three straight increases earlier in the year.\n"
-)
 MODEL_JSON = Path(__file__).resolve().parent.parent / "dedup" / "data" / "boilerplate_model.json"
 
 

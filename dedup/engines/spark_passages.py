@@ -86,8 +86,8 @@ def find_reuse_spark(
         table: the document table (rows of `kind` 'doc' are documents).
         positions: every document's `pos`, sorted (the input order).
         ids: the documents' ids, in that order.
-        duplicates: the scan's near-duplicate clusters (a cluster's copies are aligned with
-            its representative only, as locally).
+        duplicates: the scan's near-duplicate clusters (the text a copy shares with its
+            representative is aligned with the representative only, as locally).
         config: settings.
         clock: takes the seconds and sizes of each stage, for sizing a cluster.
 
@@ -121,7 +121,8 @@ def find_reuse_spark(
     gated = _gated(joined, pairs, config).localCheckpoint()
     clock.sizes["candidate window pairs"] = gated.count()
     clock.lap("passages: gate")
-    # Disjoint: a copy pair has a member's window that the join never sees.
+    # Disjoint: a copy pair holds a member's window that found a copy, which the join
+    # never sees (`unique_pairs` of the local join finds nothing twice either).
     gated = gated.unionByName(copies)
     counts = gated.groupBy("pa", "pb").count().toArrow()
     kept, left_out = _strongest(counts, positions, clusters, config)
