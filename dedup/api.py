@@ -208,16 +208,14 @@ def assemble_report(
     infos = document_reuse(documents, list(reuse.passages if reuse is not None else passages))
     if reuse is not None:
         # `reuse.passages` are all found (past the per-pair cap); `passages` those reported.
+        # Always written when passages were searched: 0 says "nothing left out", where an
+        # absent key would leave a reader wondering whether the caps ran at all.
         over_doc_cap = len(reuse.passages) - len(passages)
-        if reuse.left_out or over_doc_cap:
-            counts["passages_left_out"] = sum(reuse.left_out.values()) + over_doc_cap
-        if reuse.pairs_left_out:
-            counts["pairs_left_out"] = reuse.pairs_left_out
-        if over_doc_cap:
-            listed = _listed_pairs(pairs, passages, infos)
-            if len(listed) < len(pairs):
-                counts["pairs_not_listed"] = len(pairs) - len(listed)
-                pairs = listed
+        counts["passages_left_out"] = sum(reuse.left_out.values()) + over_doc_cap
+        counts["pairs_left_out"] = reuse.pairs_left_out
+        listed = _listed_pairs(pairs, passages, infos) if over_doc_cap else list(pairs)
+        counts["pairs_not_listed"] = len(pairs) - len(listed)
+        pairs = listed
     return Report(
         duplicates=tuple(duplicates.clusters),
         counts=counts,
