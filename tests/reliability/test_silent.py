@@ -192,7 +192,7 @@ def test_version_starts_without_loading_the_heavy_libraries() -> None:
     seconds = time.perf_counter() - start
     assert "version" in shown.stdout
     loaded = {line.rsplit("|", 1)[-1].strip() for line in shown.stderr.splitlines()}
-    heavy = {"datasketch", "pyarrow", "charset_normalizer", "numba", "sklearn", "psycopg", "fsspec"}
+    heavy = {"datasketch", "pyarrow", "chardet", "numba", "sklearn", "psycopg", "fsspec"}
     assert not heavy & loaded
     assert seconds < 3.0  # ~0.25 s on an idle core; the bound only catches a regression
     assert sys.executable == DEDUP[0]
