@@ -752,10 +752,16 @@ def _encoding() -> str:
     return str(ctx.meta.get(ENCODING_KEY, "utf-8")) if ctx is not None else "utf-8"
 
 
+def _said(quiet: bool, message: str) -> None:
+    """What a command did, one line on stderr, unless -q."""
+    if not quiet:
+        click.echo(message, err=True)
+
+
 def _read(
-    paths: Sequence[str], text_field: str, id_field: str | None, strict: bool
+    paths: Sequence[str], text_field: str, id_field: str | None, strict: bool, *, quiet: bool
 ) -> list[Document]:
-    return list(_read_counted(paths, text_field, id_field, strict)[0])
+    return list(_read_counted(paths, text_field, id_field, strict, quiet=quiet)[0])
 
 
 def _read_counted(
@@ -1405,6 +1411,7 @@ def index() -> None:
 @input_options
 @config_options
 @allow_empty_option
+@quiet_option
 def index_build(
     paths: tuple[str, ...],
     output: str,
@@ -1413,14 +1420,15 @@ def index_build(
     strict: bool,
     config: DedupConfig,
     allow_empty: bool,
+    quiet: bool,
 ) -> None:
     """Build a new index of PATHS (replacing OUTPUT only once it is complete)."""
     _refuse_input(output, paths)
-    docs, skipped = _read_counted(paths, text_field, id_field, strict)
+    docs, skipped = _read_counted(paths, text_field, id_field, strict, quiet=quiet)
     _require_documents(docs, skipped, paths, allow_empty)
     with _user_errors(), Index.build(output, docs, config) as idx:
         count = len(idx)
-    click.echo(f"indexed {count} documents -> {output}", err=True)
+    _said(quiet, f"indexed {count:,} documents -> {output}")
 
 
 @index.command("add")
@@ -1428,6 +1436,7 @@ def index_build(
 @click.argument("paths", nargs=-1, required=True)
 @input_options
 @config_options
+@quiet_option
 def index_add(
     index_location: str,
     paths: tuple[str, ...],
@@ -1435,23 +1444,25 @@ def index_add(
     id_field: str | None,
     strict: bool,
     config: DedupConfig,
+    quiet: bool,
 ) -> None:
     """Add the documents of PATHS to INDEX (same id and text: skipped; new text: replaced)."""
-    docs = _read(paths, text_field, id_field, strict)
+    docs = _read(paths, text_field, id_field, strict, quiet=quiet)
     with _user_errors(), Index.open(index_location, config) as idx:
         added = idx.add(docs)
         count = len(idx)
-    click.echo(
-        f"added {added.added} documents ({added.unchanged} already indexed, "
-        f"{added.updated} replaced by a new text); {count} in {index_location}",
-        err=True,
+    _said(
+        quiet,
+        f"added {added.added:,} documents ({added.unchanged:,} already indexed, "
+        f"{added.updated:,} replaced by a new text); {count:,} in {index_location}",
     )
 
 
 @index.command("verify")
 @click.argument("index_location", metavar="INDEX")
 @config_options
-def index_verify(index_location: str, config: DedupConfig) -> None:
+@quiet_option
+def index_verify(index_location: str, config: DedupConfig, quiet: bool) -> None:
     """Check every row of INDEX (pages, texts, signatures); exit 2 on the first damage.
 
     Example:
@@ -1461,7 +1472,7 @@ def index_verify(index_location: str, config: DedupConfig) -> None:
     """
     with _user_errors(), Index.open(index_location, config) as idx:
         count = idx.verify()
-    click.echo(f"{index_location}: {count} documents, every text and signature intact", err=True)
+    _said(quiet, f"{index_location}: {count:,} documents, every text and signature intact")
 
 
 @index.command("query")
@@ -1470,6 +1481,7 @@ def index_verify(index_location: str, config: DedupConfig) -> None:
 @input_options
 @config_options
 @output_options(QUERY_FORMATS, "text for people, json for tools.")
+@quiet_option
 def index_query(
     index_location: str,
     paths: tuple[str, ...],
@@ -1479,10 +1491,11 @@ def index_query(
     config: DedupConfig,
     fmt: str,
     output: str | None,
+    quiet: bool,
 ) -> None:
     """Show which indexed documents PATHS near-duplicate and which indexed passages they reuse."""
     _refuse_input(output, [*paths, index_location])
-    docs = _read(paths, text_field, id_field, strict)
+    docs = _read(paths, text_field, id_field, strict, quiet=quiet)
     with _user_errors(), Index.open(index_location, config) as idx:
         hits = idx.query(docs)
     _output(render_query(hits, fmt, index_location), output)
@@ -1492,7 +1505,10 @@ def index_query(
 @click.argument("index_location", metavar="INDEX")
 @click.argument("ids", nargs=-1, required=True)
 @config_options
-def index_remove(index_location: str, ids: tuple[str, ...], config: DedupConfig) -> None:
+@quiet_option
+def index_remove(
+    index_location: str, ids: tuple[str, ...], config: DedupConfig, quiet: bool
+) -> None:
     """Remove the documents with these IDs from INDEX (ids it does not hold are ignored).
 
     Example:
@@ -1505,7 +1521,7 @@ def index_remove(index_location: str, ids: tuple[str, ...], config: DedupConfig)
         count = len(idx)
     missing = len(set(ids)) - removed
     note = f" ({missing} of the ids were not in it)" if missing else ""
-    click.echo(f"removed {removed} documents; {count} in {index_location}{note}", err=True)
+    _said(quiet, f"removed {removed:,} documents; {count:,} in {index_location}{note}")
 
 
 # --------------------------------------------------------------------- config

@@ -74,3 +74,24 @@ def test_scan_and_check_against_an_index_report_the_same_seed_passages(
     expected = json.loads(scanned.stdout)["passages"]
     assert len(expected) >= 3
     assert found == expected
+
+
+def test_every_index_command_is_silent_with_quiet(indexed: Path) -> None:
+    """`-q` as on scan and clean: a script building and querying an index in a loop gets
+    its answers on stdout and nothing on stderr (a new-user trial: `index build` had no -q)."""
+    (indexed / "more.txt").write_text("Another text for the index, new.\n", encoding="utf-8")
+    commands = [
+        ("index", "build", "eval.txt", "-o", "again.idx", "-q"),
+        ("index", "add", "again.idx", "more.txt", "-q"),
+        ("index", "verify", "again.idx", "-q"),
+        ("index", "remove", "again.idx", "more.txt", "-q"),
+    ]
+    for args in commands:
+        assert _run(*args) == (0, "", ""), args
+    code, out, err = _run("index", "query", "train.idx", "eval.txt", "-q")
+    assert (code, err) == (0, "")
+    assert out == _run("index", "query", "train.idx", "eval.txt")[1]
+    assert (
+        _run("index", "verify", "again.idx")[2]
+        == "again.idx: 1 documents, every text and signature intact\n"
+    )
