@@ -87,6 +87,8 @@ TOP_CLUSTERS = 20  # near-duplicate clusters a text report lists, largest first
 TOP_MEMBERS = 10  # members listed per cluster, in input order
 TOP_PAIRS = 20  # document pairs a text report lists, most reuse first
 TOP_PASSAGES = 50  # passages a text report shows side by side, of those pairs first
+PASSAGE_ROWS = 12  # wrapped rows of each side a passage shows (the json report has it whole)
+TOP_BOILERPLATE = 100  # boilerplate lines a text report lists, in document order
 
 
 def _report_text(report: Report, width: int | None, texts: Mapping[str, str]) -> str:
@@ -101,7 +103,10 @@ def _report_text(report: Report, width: int | None, texts: Mapping[str, str]) ->
     if report.duplicates:
         lines.extend(_render_clusters(report.duplicates))
         lines.append("")
-    pairs = sorted(report.pairs, key=pair_ranking(report))
+    # Near-duplicate copies last: the clusters above already name them, and a corpus of
+    # many copies would otherwise fill the list with nothing but copy pairs.
+    ranking = pair_ranking(report)
+    pairs = sorted(report.pairs, key=lambda p: (p.near_duplicate, ranking(p)))
     for pair in pairs[:TOP_PAIRS]:
         lines.append(_pair_line(pair))
     if len(pairs) > TOP_PAIRS:
@@ -229,8 +234,9 @@ _DERIVED = {
 def _render_boilerplate(
     found: tuple[BoilerplateLine, ...], width: int, texts: Mapping[str, str]
 ) -> list[str]:
-    out = [f"{len(found)} boilerplate lines ({sum(b.end - b.start for b in found)} chars):"]
-    for b in found:
+    chars = sum(b.end - b.start for b in found)
+    out = [f"{len(found):,} boilerplate lines ({chars:,} chars):"]
+    for b in found[:TOP_BOILERPLATE]:
         out.append(
             f"  {b.doc} line {b.line_no} [{b.start}:{b.end}) {b.rule}: "
             f"{b.score:g} (threshold {b.threshold:g}); {b.evidence}"
@@ -238,6 +244,8 @@ def _render_boilerplate(
         if b.doc in texts:
             line = " ".join(texts[b.doc][b.start : b.end].split())
             out.append("    - " + textwrap.shorten(line, max(20, width - 6), placeholder=" …"))
+    if len(found) > TOP_BOILERPLATE:
+        out.append(f"  ... {len(found) - TOP_BOILERPLATE:,} more lines (--format json lists all)")
     return out
 
 
@@ -250,8 +258,8 @@ def _render_passage(number: int, p: PassageMatch, width: int) -> list[str]:
     span_a, span_b = f"[{p.a.start}:{p.a.end})", f"[{p.b.start}:{p.b.end})"
     left = [*name_a, *[""] * (rows - len(name_a)), span_a, "-" * column]
     right = [*name_b, *[""] * (rows - len(name_b)), span_b, "-" * column]
-    left += textwrap.wrap(" ".join(p.a.shown.split()), column)
-    right += textwrap.wrap(" ".join(p.b.shown.split()), column)
+    left += _rows(p.a.shown, column)
+    right += _rows(p.b.shown, column)
     if p.overlap is None:
         how = f"similarity {p.similarity:.2f}, {p.words} equal words"
     else:
@@ -260,6 +268,22 @@ def _render_passage(number: int, p: PassageMatch, width: int) -> list[str]:
     for la, rb in zip_longest(left, right, fillvalue=""):
         out.append(f"{la:<{column}} | {rb}".rstrip())
     return out
+
+
+def _rows(text: str, column: int) -> list[str]:
+    """A passage side wrapped to `column`, at most `PASSAGE_ROWS` rows: a passage of a
+    whole licence file is 390 rows, and the spans above say where all of it is.
+
+    Example:
+        >>> _rows("one two three four five six", 10)
+        ['one two', 'three four', 'five six']
+        >>> len(_rows("word " * 400, 20)), _rows("word " * 400, 20)[-1]
+        (13, '… 88 more rows')
+    """
+    rows = textwrap.wrap(" ".join(text.split()), column)
+    if len(rows) <= PASSAGE_ROWS:
+        return rows
+    return [*rows[:PASSAGE_ROWS], f"… {len(rows) - PASSAGE_ROWS:,} more rows"]
 
 
 # --------------------------------------------------------------------- check results

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -284,3 +285,43 @@ def test_text_report_lists_the_largest_clusters_and_says_how_many_it_leaves_out(
     assert lines[2] == "  r2: 3 near-duplicates, keeps r2 (--keep first)"  # largest first
     assert sum(line.startswith("  r") for line in lines) == TOP_CLUSTERS
     assert lines[-1] == "  ... 4 more clusters (--format json lists all)"
+
+
+def test_text_report_lists_pairs_beyond_the_copies_and_cuts_long_passages():
+    """A new-user trial: with many near-duplicate copies the text listed only copy pairs
+    (the clusters above already name them), and printed a passage of a whole licence file
+    as 390 rows. The seeds share press-release passages; three copies of the first join."""
+    from dedup.render import PASSAGE_ROWS
+
+    root = Path(__file__).parent.parent / "samples"
+    a = (root / "000_4ff9758f249b83b0.txt").read_text(encoding="utf-8")
+    b = (root / "004_35cd667b6f9468cb.txt").read_text(encoding="utf-8")
+    docs = [Document("a", a), Document("b", b)]
+    docs += [Document(f"a{k}", a.replace("the", "a", k)) for k in (1, 2, 3)]
+    report = scan(docs, DedupConfig())
+    assert len(report.duplicates) == 1
+    text = render_report(report, width=100)
+    pair_lines = [line for line in text.splitlines() if " vs " in line]
+    assert "not near-duplicates" in pair_lines[0], pair_lines[:3]
+    assert pair_lines[0].startswith(("a vs b:", "a1 vs b:", "a2 vs b:", "a3 vs b:"))
+    assert all("(near-duplicates)" in line for line in pair_lines[-3:])
+    # The copies share the whole text: each of their passages shows at most PASSAGE_ROWS rows.
+    longest = max(report.passages, key=lambda p: p.a.end - p.a.start)
+    assert longest.a.end - longest.a.start > 2000
+    rows = text.split(f"[{longest.a.start}:{longest.a.end})", 1)[1].split("\n\n", 1)[0]
+    # The right span's end of the row, the rule, the rows, "… N more rows".
+    assert len(rows.splitlines()) == 1 + 1 + PASSAGE_ROWS + 1
+    assert rows.splitlines()[-1].startswith("… ")
+
+
+def test_text_report_lists_the_first_boilerplate_lines_and_counts_the_rest():
+    from dedup.render import TOP_BOILERPLATE
+
+    found = tuple(
+        BoilerplateLine(f"d{k}", 0, 15, 0, "lexicon", 1.0, 0.9, "leave a comment")
+        for k in range(TOP_BOILERPLATE + 1234)
+    )
+    lines = render_report(Report(config={}, fingerprint="f", boilerplate=found)).splitlines()
+    assert lines[2] == f"{TOP_BOILERPLATE + 1234:,} boilerplate lines (20,010 chars):"
+    assert sum(line.startswith("  d") for line in lines) == TOP_BOILERPLATE
+    assert lines[-1] == "  ... 1,234 more lines (--format json lists all)"
