@@ -12,6 +12,7 @@ import json
 import os
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -1162,17 +1163,50 @@ def _report_texts(
 ) -> dict[str, str]:
     """The texts of the report's documents: from `paths`, or from the files its documents'
     sources name (where they still exist; a file that cannot be read is noted and passed)."""
-    if paths:
-        docs = _read_counted(paths, text_field, id_field, strict, quiet=True)[0]
-    else:
-        files = list(dict.fromkeys(f for d in report.documents if (f := _source_file(d.source))))
-        try:
-            docs = _read_counted(files, text_field, id_field, strict, quiet=True)[0]
-        except CLIInputError as ex:
-            _note(f"warning: the report's sources cannot be read ({ex.message}); pass the inputs")
-            docs = []
+    files = list(paths) or list(
+        dict.fromkeys(f for d in report.documents if (f := _source_file(d.source)))
+    )
+    try:
+        docs, skipped = _read_counted(files, text_field, id_field, strict, quiet=True)
+        ctx = click.get_current_context(silent=True)
+        given = ctx is not None and ctx.get_parameter_source("text_field") not in (
+            click.core.ParameterSource.DEFAULT,
+            None,
+        )
+        field = None if given or docs else _text_field_of(report, skipped)
+        if field is not None:  # the scan read another field: the records say which
+            docs = _read_counted(files, field, id_field, strict, quiet=True)[0]
+    except CLIInputError as ex:
+        if paths:
+            raise
+        _note(f"warning: the report's sources cannot be read ({ex.message}); pass the inputs")
+        docs = []
     texts = {d.id: d.text for d in docs}
     return texts | _texts_by_source(report, docs, texts)
+
+
+def _text_field_of(report: Report, skipped: Sequence[SkippedRecord]) -> str | None:
+    """The field that held the texts of a scan made with `--text-field`, from the records
+    a read without it skipped: the string field whose values have the lengths of the
+    report's documents (a new-user trial: `dedup report` showed no text until it was
+    given the scan's `--text-field` again, which the report does not record).
+
+    Example:
+        >>> from dedup.report import DocumentInfo
+        >>> report = Report(config={}, fingerprint="f", documents=(DocumentInfo("c:1", "c:1", 5),))
+        >>> _text_field_of(report, [SkippedRecord("c:1", "no field", '{"id": 1, "body": "hello"}')])
+        'body'
+    """
+    lengths = Counter(d.chars for d in report.documents)
+    votes: Counter[str] = Counter()
+    for record in skipped:
+        try:
+            row = json.loads(record.raw)
+        except ValueError:
+            continue
+        if isinstance(row, dict):
+            votes.update(k for k, v in row.items() if isinstance(v, str) and len(v) in lengths)
+    return min(votes, key=lambda k: (-votes[k], k)) if votes else None
 
 
 def _texts_by_source(

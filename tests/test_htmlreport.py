@@ -232,6 +232,31 @@ def test_report_finds_the_texts_from_another_directory_and_without_the_id_field(
         assert found == ([True, True] if inputs else [False, False]), inputs
 
 
+def test_report_finds_the_texts_of_a_scan_made_with_another_text_field(
+    seed_paths, tmp_path, monkeypatch
+):
+    # The new-user trial: a scan made with --text-field showed no text in `dedup report`
+    # until the option was given again (the report does not record it); the records the
+    # default field skipped say which field holds texts of the reported lengths.
+    corpus = tmp_path / "corpus.jsonl"
+    rows = [
+        {"id": key, "title": key * 3, "body": path.read_text(encoding="utf-8")}
+        for key, path in seed_paths.items()
+    ]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    args = ("scan", "corpus.jsonl", "--text-field", "body", "--no-boilerplate")
+    assert run_cli(*args, "--format", "json", "-o", "r.json")[0] == 0
+    for inputs in ([], ["corpus.jsonl"]):
+        code, out, err = run_cli("report", "r.json", *inputs)
+        assert (code, err) == (0, ""), inputs
+        data = json.loads(_tags(out).scripts[0])
+        assert [d["text"] is not None for d in data["docs"]] == [True, True], inputs
+    # A field named on the command line is taken at its word.
+    code, out, err = run_cli("report", "r.json", "corpus.jsonl", "--text-field", "title")
+    assert "2 of 2 documents are shown by their passages alone" in err
+
+
 def _failing_check(seed_paths, fmt: str, output: Path) -> tuple[int, str]:
     """`dedup check` of the seeds with a reuse limit they break: (exit code, stdout)."""
     code, out, _ = run_cli(
