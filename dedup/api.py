@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -156,7 +157,9 @@ def reuse_report(
         ...              Reuse([], {})).summary()["documents"]
         1
     """
-    passages = cap_per_document(reuse.passages, config.passage.max_per_doc)
+    passages = cap_per_document(
+        reuse.passages, config.passage.max_per_doc, _main_sources(documents, reuse, config)
+    )
     ids = document_ids(documents)
     pairs = [
         DocumentPair(ids[ia], ids[ib], overlap[0], config.threshold, *overlap[1:])
@@ -177,6 +180,19 @@ def reuse_report(
         ),
         boilerplate=boilerplate,
     )
+
+
+def _main_sources(
+    documents: Sequence[DocumentInfo], reuse: Reuse, config: DedupConfig
+) -> dict[str, str]:
+    """Each document's main source, when the per-document cap will leave passages out
+    (else none is needed: every passage stays)."""
+    cap = config.passage.max_per_doc
+    per_doc = Counter(doc for p in reuse.passages for doc in (p.a.doc, p.b.doc))
+    if cap <= 0 or not per_doc or max(per_doc.values()) <= cap:
+        return {}
+    found = document_reuse(documents, reuse.passages)
+    return {d.id: d.main_source for d in found if d.main_source is not None}
 
 
 def assemble_report(
