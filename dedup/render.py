@@ -109,8 +109,7 @@ def _report_text(report: Report, width: int | None, texts: Mapping[str, str]) ->
     pairs = sorted(report.pairs, key=lambda p: (p.near_duplicate, ranking(p)))
     for pair in pairs[:TOP_PAIRS]:
         lines.append(_pair_line(pair))
-    if len(pairs) > TOP_PAIRS:
-        lines.append(f"... {len(pairs) - TOP_PAIRS:,} more pairs (--format json lists all)")
+    lines += _more(len(pairs), TOP_PAIRS, "pairs")
     rank = {(p.a, p.b): k for k, p in enumerate(pairs)}
     shown = sorted(
         enumerate(report.passages),
@@ -119,9 +118,7 @@ def _report_text(report: Report, width: int | None, texts: Mapping[str, str]) ->
     for number, passage in sorted(shown):
         lines.append("")
         lines.extend(_render_passage(number + 1, passage, width))
-    if len(report.passages) > TOP_PASSAGES:
-        more = len(report.passages) - TOP_PASSAGES
-        lines += ["", f"... {more:,} more passages (--format json lists all)"]
+    lines += ["", *more] if (more := _more(len(report.passages), TOP_PASSAGES, "passages")) else []
     if report.boilerplate:
         lines.append("")
         lines.extend(_render_boilerplate(report.boilerplate, width, texts))
@@ -244,8 +241,7 @@ def _render_boilerplate(
         if b.doc in texts:
             line = " ".join(texts[b.doc][b.start : b.end].split())
             out.append("    - " + textwrap.shorten(line, max(20, width - 6), placeholder=" …"))
-    if len(found) > TOP_BOILERPLATE:
-        out.append(f"  ... {len(found) - TOP_BOILERPLATE:,} more lines (--format json lists all)")
+    out += ["  " + line for line in _more(len(found), TOP_BOILERPLATE, "lines")]
     return out
 
 
@@ -341,9 +337,18 @@ def _check_text(result: CheckResult) -> str:
     if result.stale:
         lines.append(f"  {len(result.stale)} accepted findings no longer found (stale baseline)")
     for v in verdicts:
-        for f in v.findings:
+        shown = TOP_FINDINGS if not v.passed else TOP_PASSING_FINDINGS
+        for f in v.findings[:shown]:
             lines.append(f"{f.path}:{f.line}: [{v.rule}] {f.message}")
+        lines += _more(len(v.findings), shown, f"[{v.rule}] findings")
     return "\n".join(lines) + "\n"
+
+
+# Findings a text check lists per limit: a failing limit's first ones, and a few of a
+# limit that passed (a new-user trial: 6,528 lines for 300 documents, nearly all findings
+# of limits that passed). The CI formats and json carry them all.
+TOP_FINDINGS = 50
+TOP_PASSING_FINDINGS = 5
 
 
 # --------------------------------------------------------------------- index queries
@@ -358,17 +363,33 @@ def render_query(result: QueryResult, fmt: str, location: str) -> str:
     """
     if fmt == "json":
         return json_text(result.to_dict(location))
-    lines = [f"{len(result.pairs)} near-duplicates, {len(result.passages)} reused passages"]
+    lines = [f"{len(result.pairs):,} near-duplicates, {len(result.passages):,} reused passages"]
     lines += [
         f"{p.b}: near-duplicate of {p.a} ({result.sources.get(p.a, '')}), Jaccard {p.jaccard:.3f}"
-        for p in result.pairs
+        for p in result.pairs[:TOP_QUERY_LINES]
     ]
+    lines += _more(len(result.pairs), TOP_QUERY_LINES, "near-duplicates")
     lines += [
         f"{p.b.doc} [{p.b.start}:{p.b.end}) reuses {p.a.doc} [{p.a.start}:{p.a.end}): "
         f"{' '.join(p.a.text.split())[:100]!r}"
-        for p in result.passages
+        for p in result.passages[:TOP_QUERY_LINES]
     ]
+    lines += _more(len(result.passages), TOP_QUERY_LINES, "reused passages")
     return "\n".join(lines) + "\n"
+
+
+TOP_QUERY_LINES = 100  # near-duplicates and passages a text query lists, each
+
+
+def _more(count: int, shown: int, what: str) -> list[str]:
+    """The line saying how many a text listing left out, if any.
+
+    Example:
+        >>> _more(1234, 100, "passages"), _more(3, 100, "passages")
+        (['... 1,134 more passages (--format json lists all)'], [])
+    """
+    left = count - shown
+    return [f"... {left:,} more {what} (--format json lists all)"] if left > 0 else []
 
 
 # --------------------------------------------------------------------- JSON

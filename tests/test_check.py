@@ -127,3 +127,30 @@ def test_check_refuses_a_limit_whose_measure_config_switches_off() -> None:
     with pytest.raises(ConfigError, match="--max-reused-ratio needs the passage search"):
         check(docs, DedupConfig(passages=False), limits=Limits(max_reused_ratio=0.5))
     assert check(docs, DedupConfig(passages=False)).passed  # the reuse limit is off (1)
+
+
+def test_text_check_lists_the_first_findings_of_each_limit_and_counts_the_rest(seed_texts):
+    """A new-user trial: `dedup check` of 300 documents printed 6,528 lines, nearly all
+    findings of limits that passed. A failing limit lists its first TOP_FINDINGS, one that
+    passed its first TOP_PASSING_FINDINGS; the json output keeps all."""
+    from dedup.render import TOP_FINDINGS, TOP_PASSING_FINDINGS, render_check
+
+    docs = [
+        Document(f"d{k}.txt", text, f"d{k}.txt")
+        for k, text in enumerate(list(seed_texts.values()) * 40)
+    ]
+    failing = check(docs, limits=Limits(max_duplicate_ratio=0.0))
+    passing = check(docs, limits=Limits(max_duplicate_ratio=1.0))
+    for result, shown in ((failing, TOP_FINDINGS), (passing, TOP_PASSING_FINDINGS)):
+        (dup,) = [v for v in result.verdicts if v.rule == "max-duplicate-ratio"]
+        assert len(dup.findings) > shown
+        lines = render_check(result, "text").splitlines()
+        listed = [line for line in lines if "[max-duplicate-ratio]" in line]
+        assert len(listed) == shown + 1
+        assert listed[-1] == (
+            f"... {len(dup.findings) - shown:,} more [max-duplicate-ratio] findings "
+            "(--format json lists all)"
+        )
+        verdicts = json.loads(render_check(result, "json"))["check"]["verdicts"]
+        (listed_json,) = [v["findings"] for v in verdicts if v["rule"] == "max-duplicate-ratio"]
+        assert len(listed_json) == len(dup.findings)
