@@ -1554,7 +1554,9 @@ def index_remove(
         removed = idx.remove(ids)
         count = len(idx)
     missing = len(set(ids)) - removed
-    note = f" ({missing} of the ids were not in it)" if missing else ""
+    note = (
+        f" ({missing:,} of the ids {'were' if missing > 1 else 'was'} not in it)" if missing else ""
+    )
     _said(quiet, f"removed {removed:,} documents; {count:,} in {index_location}{note}")
 
 

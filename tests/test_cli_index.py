@@ -42,7 +42,7 @@ def test_remove_drops_documents_by_id(indexed: Path) -> None:
     a, b = str(Path("data/a.txt")), str(Path("data/b.txt"))
     code, out, err = _run("index", "remove", "train.idx", a, "no-such-id")
     assert (code, out) == (0, "")
-    assert err == "removed 1 documents; 1 in train.idx (1 of the ids were not in it)\n"
+    assert err == "removed 1 documents; 1 in train.idx (1 of the ids was not in it)\n"
     code, out, _ = _run("index", "query", "train.idx", "eval.txt")
     assert (code, out) == (0, "0 near-duplicates, 0 reused passages\n")
     assert _run("index", "remove", "train.idx", b)[2] == "removed 1 documents; 0 in train.idx\n"
