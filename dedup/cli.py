@@ -1118,6 +1118,7 @@ def _read_report(path: str) -> tuple[Report, dict[str, Any] | None]:
 @input_options
 @settings_option
 @click.option("-o", "--output", default=None, help="Write the page to this file (atomically).")
+@quiet_option
 def report_command(
     report_path: str,
     paths: tuple[str, ...],
@@ -1125,6 +1126,7 @@ def report_command(
     id_field: str | None,
     strict: bool,
     output: str | None,
+    quiet: bool,
 ) -> None:
     """Render a saved JSON report (of scan, compare or check) as one self-contained HTML page.
 
@@ -1140,7 +1142,7 @@ def report_command(
     """
     _refuse_input(output, [report_path, *paths])
     report, check_section = _read_report(report_path)
-    texts = _report_texts(report, paths, text_field, id_field, strict)
+    texts = _report_texts(report, paths, text_field, id_field, strict, quiet=quiet)
     try:
         page = render_html(
             report, texts=texts, check=check_section, title=f"dedup report: {report_path}"
@@ -1150,7 +1152,7 @@ def report_command(
         raise CLIInputError(msg) from ex
     _output(page, output)
     shown = sum(1 for d in report.documents if len(texts.get(d.id, "")) == d.chars)
-    if shown < len(report.documents):
+    if shown < len(report.documents) and not quiet:
         _note(
             f"note: {len(report.documents) - shown:,} of {len(report.documents):,} documents are "
             "shown by their passages alone (text not found or changed since the report); "
@@ -1159,7 +1161,13 @@ def report_command(
 
 
 def _report_texts(
-    report: Report, paths: Sequence[str], text_field: str, id_field: str | None, strict: bool
+    report: Report,
+    paths: Sequence[str],
+    text_field: str,
+    id_field: str | None,
+    strict: bool,
+    *,
+    quiet: bool = False,
 ) -> dict[str, str]:
     """The texts of the report's documents: from `paths`, or from the files its documents'
     sources name (where they still exist; a file that cannot be read is noted and passed)."""
@@ -1179,7 +1187,9 @@ def _report_texts(
     except CLIInputError as ex:
         if paths:
             raise
-        _note(f"warning: the report's sources cannot be read ({ex.message}); pass the inputs")
+        _said(
+            quiet, f"warning: the report's sources cannot be read ({ex.message}); pass the inputs"
+        )
         docs = []
     texts = {d.id: d.text for d in docs}
     return texts | _texts_by_source(report, docs, texts)
@@ -1583,7 +1593,8 @@ def config_group() -> None:
     show_default=True,
     help="text for people, json for tools.",
 )
-def config_show(fmt: str) -> None:
+@quiet_option
+def config_show(fmt: str, quiet: bool) -> None:
     """Print every setting with its resolved value and where it came from (the file and key,
     or the default). Options given to a command still override these.
 
@@ -1657,7 +1668,8 @@ def boilerplate() -> None:
 
 @boilerplate.command("explain")
 @click.argument("rule", required=False)
-def boilerplate_explain(rule: str | None) -> None:
+@quiet_option
+def boilerplate_explain(rule: str | None, quiet: bool) -> None:
     """Describe a boilerplate RULE with an example line, or every rule.
 
     Example:
@@ -1726,6 +1738,7 @@ LABELLED_FORMAT = (
     help="Depth of each tree.",
 )
 @settings_option
+@quiet_option
 def boilerplate_train(
     labelled: str,
     output: str,
@@ -1735,6 +1748,7 @@ def boilerplate_train(
     tail_threshold: float | None,
     trees: int,
     depth: int,
+    quiet: bool,
 ) -> None:
     """Train a line model on labelled pages (for --boilerplate-model); needs the train extra.
 
@@ -1762,10 +1776,10 @@ def boilerplate_train(
         )
         raise CLIInputError(msg)
     if used < FEW_LABELLED_LINES:
-        click.echo(
-            f"warning: only {used} labelled lines; a model this small will not carry to other "
-            f"pages (the built-in one learned from ~590,000)",
-            err=True,
+        _said(
+            quiet,
+            f"warning: only {used:,} labelled lines; a model this small will not carry to "
+            "other pages (the built-in one learned from ~590,000)",
         )
     meta = {"data": labelled, "documents": len(docs), "lines": used, "boilerplate": found,
             "site_field": site_field, "trees": trees, "depth": depth}  # fmt: skip
@@ -1776,9 +1790,9 @@ def boilerplate_train(
             depth=depth, meta=meta,
         )  # fmt: skip
         write_atomic(output, json.dumps(model.to_dict(), indent=1))
-    click.echo(
-        f"trained on {used} lines of {len(docs)} documents ({found} boilerplate) -> {output}",
-        err=True,
+    _said(
+        quiet,
+        f"trained on {used:,} lines of {len(docs):,} documents ({found:,} boilerplate) -> {output}",
     )
 
 

@@ -222,7 +222,17 @@ def test_commands_without_settings_take_no_options(command: tuple[str, ...]) -> 
     group, name = cli, command[-1]
     for part in command[:-1]:
         group = group.commands[part]
-    assert not [p for p in group.commands[name].params if isinstance(p, click.Option)]
+    options = [p for p in group.commands[name].params if isinstance(p, click.Option)]
+    assert [p.name for p in options] == ["quiet"]
+
+
+@pytest.mark.parametrize("command", list(_leaf_commands(cli)), ids=" ".join)
+def test_every_command_takes_quiet(command: tuple[str, ...]) -> None:
+    """A script passing -q to every command must not break on one (a new-user trial:
+    `report`, `config show` and `boilerplate explain` refused it)."""
+    code, out, _ = _run(*command, "--help")
+    assert code == 0
+    assert "-q, --quiet" in out
 
 
 # --------------------------------------------------------------------- jobs
