@@ -796,8 +796,12 @@ def _read_counted(
             if corpus is not None
             else list(track(reader.read(paths), "reading", enabled=progress_enabled(quiet=quiet)))
         )
+        read_any = len(docs) > 0  # a lazy corpus indexes its files here: errors are the user's
     if not quiet:
-        _list_skipped([(s.source, s.reason) for s in reader.skipped])
+        # With nothing read, the error that follows names the reason once: the first 20
+        # records skipped for the same misspelled field would only bury it.
+        if read_any:
+            _list_skipped([(s.source, s.reason) for s in reader.skipped])
         _note(passed_over_note(reader.passed_over))
     return docs, reader.skipped
 

@@ -239,3 +239,23 @@ def test_a_binary_file_named_directly_is_not_text_not_a_missing_encoding(tmp_pat
         f"Error: {path} does not look like a text file (it holds NUL bytes, byte 144); "
         "leave it out, or name its encoding with --encoding\n"
     )
+
+
+def test_a_jsonl_file_that_is_gzip_reads_the_same_with_workers(tmp_path):
+    """A `.jsonl` that is gzip inside is opened by its magic bytes, whatever --jobs (the
+    fuzz test: with workers its byte ranges were parsed as text, 'not valid UTF-8')."""
+    records = [{"id": str(k), "text": f"Story number {k} about the harbour."} for k in range(5)]
+    good = tmp_path / "good.jsonl"
+    good.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in records).encode()))
+    cut = tmp_path / "cut.jsonl"
+    cut.write_bytes(good.read_bytes()[:20])
+    for jobs in ("1", "2"):
+        result = _run(
+            "scan", str(good), "--id-field", "id", "--format", "json", "-q", "--jobs", jobs
+        )
+        assert result.exit_code == 0, result.output
+        assert [d["id"] for d in json.loads(result.stdout)["documents"]] == list("01234")
+        out = tmp_path / f"out{jobs}"
+        result = _run("clean", str(cut), "-o", str(out), "--jobs", jobs, "--allow-empty")
+        assert result.exit_code == 2, (jobs, result.output)
+        assert "the compressed data is damaged" in result.stderr

@@ -34,7 +34,13 @@ import numpy as np
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.errors import InputError
-from dedup.io.compression import STREAM_ERRORS, decompressing, open_read, strip_compression
+from dedup.io.compression import (
+    STREAM_ERRORS,
+    decompressing,
+    magic_compression,
+    open_read,
+    strip_compression,
+)
 from dedup.io.formats import (
     JSONL_SUFFIXES,
     TEXT_SUFFIXES,
@@ -165,12 +171,8 @@ class DocumentReader:
             return None
         passed = len(self.passed_over)
         files = self.files(paths)
-        # Byte ranges need a file to seek in: a pipe or FIFO is read once, in order.
-        if not all(os.path.isfile(f) for f in files):
-            del self.passed_over[passed:]
-            return None
         plain = [detect_format(f) for f in files]
-        if not files or any(f.kind != "jsonl" or f.compression is not None for f in plain):
+        if not files or not all(_by_ranges(f, fmt) for f, fmt in zip(files, plain, strict=True)):
             del self.passed_over[passed:]  # `read` walks the paths again
             return None
         meanwhile = None
@@ -252,8 +254,7 @@ class DocumentReader:
             source = raw if raw is not None else Path(name)
             yield from self._guarded(name, lambda: self._read_parquet(name, source, fmt))
             return
-        seekable = raw is None and os.path.isfile(name)  # not a pipe or FIFO
-        if fmt.kind == "jsonl" and fmt.compression is None and seekable and self.jobs > 1:
+        if raw is None and self.jobs > 1 and _by_ranges(name, fmt):
             yield from self._guarded(name, lambda: self._read_jsonl_ranges(name))
             return
         with open_read(name, raw) as fh:
@@ -377,6 +378,18 @@ class DocumentReader:
         self.skipped.append(SkippedRecord(where, reason, raw))
 
 
+def _by_ranges(path: str, fmt: InputFormat) -> bool:
+    """Whether a file's lines can be read by byte ranges (by workers, lazily): local
+    uncompressed JSONL in a file to seek in (a pipe or FIFO is read once, in order), and
+    not a `.jsonl` that is compressed after all (its magic bytes), which `read` opens as
+    what it is. (The fuzz test: with workers such a file gave "not valid UTF-8", read in
+    order "the compressed data is damaged": a result that depended on --jobs.)"""
+    if fmt.kind != "jsonl" or fmt.compression is not None or not os.path.isfile(path):
+        return False
+    with open(path, "rb") as fh:
+        return magic_compression(fh.read(8)) is None
+
+
 def _json_problem(line: str, ex: ValueError) -> str:
     """What is wrong with a JSON line, and where: the record without its line end (a string
     left open at the newline is "Unterminated", not "Invalid control character"), with the
@@ -431,14 +444,20 @@ def require_documents(
     if not skipped:
         msg = f"no document read from {where}: no record in it; pass --allow-empty to go on"
         raise InputError(msg)
-    reasons = Counter(record.reason for record in skipped)
+    # Counted by what is wrong, not by each record's keys: a field missing from every
+    # record is "84 of 84", not "47 of 84" for the records with one set of keys.
+    reasons = Counter(_KEYS.sub("", record.reason) for record in skipped)
     reason, count = min(reasons.items(), key=lambda item: (-item[1], item[0]))
+    example = next(r.reason for r in skipped if _KEYS.sub("", r.reason) == reason)
     records = "record" if len(skipped) == 1 else "records"
     msg = (
         f"no document read from {where}: {len(skipped):,} {records} skipped, {count:,} for: "
-        f"{reason} (or pass --allow-empty)"
+        f"{example} (or pass --allow-empty)"
     )
     raise InputError(msg)
+
+
+_KEYS = re.compile(r" \(keys: \[.*?\]\)")
 
 
 def require_codec(encoding: str) -> None:

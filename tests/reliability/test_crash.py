@@ -33,7 +33,7 @@ def test_item_09_two_concurrent_index_adds_both_land(tmp_path: Path) -> None:
     runs = [started("index", "add", index, part, inputs=[part]) for part in parts]
     outcomes = [finished(r) for r in runs]
     assert [o.code for o in outcomes] == [0, 0], [o.err for o in outcomes]
-    assert "4500 in" in run("index", "remove", index, "none", codes=(0,)).err
+    assert "4,500 in" in run("index", "remove", index, "none", codes=(0,)).err
 
 
 def _tree(root: Path) -> dict[str, bytes]:
