@@ -382,7 +382,9 @@ def _split_lines(text: str) -> list[_Line]:
             raw, norm, at = block[k], norms[k], starts[lo + k]
             words = norm.count(" ") + 1 if norm else 0  # single spaces between words
             key = norm if key == norm else key
-            out.append(_Line(lo + k, at, at + len(raw), raw.strip(), norm, words, key))
+            # A CRLF line's "\r" is its line break, not its text: the span stops before it.
+            end = at + len(raw) - raw.endswith("\r")
+            out.append(_Line(lo + k, at, end, raw.strip(), norm, words, key))
     return out
 
 

@@ -891,3 +891,18 @@ def test_cut_rows_need_a_preset_that_runs_the_line_model() -> None:
 
     with pytest.raises(ConfigError, match="preset 'rules' does not run"):
         cut_rows([Document("d", PROSE)], [["content"] * 4], BoilerplateConfig(preset="rules"))
+
+
+def test_a_crlf_line_is_reported_without_its_carriage_return():
+    """A new-user trial: on a CRLF file `text[start:end]` of a finding was
+    'Home > News > World\\r', and the "\\r" showed in removed.jsonl; clean still takes the
+    whole line and its break."""
+    from dedup.clean import remove_spans
+
+    text = "Home > News > World\r\n" + PROSE.replace("\n", "\r\n") + "\r\nLeave a Comment\r\n"
+    doc = Document("a", text)
+    found = detect_boilerplate([doc])
+    assert {text[b.start : b.end] for b in found} >= {"Home > News > World", "Leave a Comment"}
+    assert not any("\r" in text[b.start : b.end] for b in found)
+    cleaned, _ = remove_spans(doc, found)
+    assert cleaned == PROSE.replace("\n", "\r\n") + "\r\n"
