@@ -106,6 +106,10 @@ _CRUMB_CHARS = frozenset(">»›/|")
 _ANY_DIGIT = re.compile(r"\d")
 _VERSION = re.compile(r"\bv?\d+\.\d+(?:\.\d+)*\b")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+# A GNU ChangeLog entry without an address ("2022-08-19  Release Manager": a date, two
+# spaces, a name) and a git log header ("Date:   Tue Oct 3 12:00:00 2023 +0300"): records
+# of a file, not a page's dateline (a new-user trial).
+_LOG_HEADER = re.compile(r"\d{4}-\d\d-\d\d {2}\S|Date: {2,}\S|.*\d\d:\d\d:\d\d \d{4} [+-]\d{4}$")
 # An issue-tracker entry opens with its number ("#154 Documentation: ...", "621368 glib: ...",
 # "- Bug 658561 - Double free ..."):
 # changelogs list them cut off with "...", as related-article lists do their headlines.
@@ -728,12 +732,20 @@ MODEL_MAX_LINES = 1000
 _CLOSING_QUOTES = ("”", '"', "’", "»", "'")
 
 
+# An issue or bug number ("(Closes: #973793)", "with #1000421 fixed" in a Debian changelog):
+# the model read it as a hashtag (a new-user trial); a hashtag has letters.
+_ISSUE_REF = re.compile(r"(?<![\w&#])#\d{3,}\b")
+
+
 def _quoted(lines: list[_Line]) -> npt.NDArray[np.bool_]:
     """Lines the model never takes on its own (a marker rule still can): lines of four or
-    more words ending in a closing quote (reported speech), and lines of code (`_code_like`)."""
+    more words ending in a closing quote (reported speech), lines of code (`_code_like`),
+    and lines citing an issue number (`_ISSUE_REF`)."""
     return np.array(
         [
-            (ln.words >= 4 and ln.text.endswith(_CLOSING_QUOTES)) or _code_like(ln.text)
+            (ln.words >= 4 and ln.text.endswith(_CLOSING_QUOTES))
+            or _code_like(ln.text)
+            or ("#" in ln.text and _ISSUE_REF.search(ln.text) is not None)
             for ln in lines
         ],
         dtype=bool,
@@ -927,7 +939,12 @@ def _prefix_stands_alone(line: _Line, phrase: str, config: BoilerplateConfig) ->
 # Code, markup and command-line syntax: a comment ("# comments:"), a tag ("<last_updated>"),
 # an option ("-lastupdate", "--login"), a shell prompt ("$ make"), a code span, a line of
 # closing brackets ("}", "];"), a Markdown link definition ("[recommended]: https://...").
-_CODE_START = re.compile(r"#+\s|//|<[A-Za-z/!?]|\$ |`|--?[A-Za-z]|[\[\]{}();,]+$|\[[^\]]*\]:")
+_CODE_START = re.compile(
+    r"#+\s|//|<[A-Za-z/!?]|\$ |`|--?[A-Za-z]|[\[\]{}();,]+$|\[[^\]]*\]:"
+    # A call ("copy(x)", a signature in pydoc; not "Facebook(12)", a share count) and an
+    # assignment ("DEFAULT_IGNORES = [...", pydoc's DATA) as a whole line: a new-user trial.
+    r"|[A-Za-z_][\w.]*\((?!\d*\))[^()]*\)$|[A-Za-z_][\w.]* = \S"
+)
 
 
 def _code_like(text: str) -> bool:
@@ -938,6 +955,8 @@ def _code_like(text: str) -> bool:
     Example:
         >>> [_code_like(t) for t in ("# comments:", "--login", "}", "#Budget2024", "- Related")]
         [True, True, True, False, False]
+        >>> [_code_like(t) for t in ("copy(x)", "X_Y = [...", "Facebook(12)", "Share (3)")]
+        [True, True, False, False]
     """
     return _CODE_START.match(text) is not None
 
@@ -964,7 +983,7 @@ def _is_cut_off(line: _Line, config: BoilerplateConfig) -> bool:
     before = line.text.rstrip().rstrip(".…").rstrip()
     if not before or ends_sentence(before) or "..." in before or "…" in before:
         return False
-    if _SYNOPSIS.search(line.text):
+    if _SYNOPSIS.search(line.text) or _code_like(line.text):  # pydoc's "X = [...", cut
         return False
     words = sum(1 for w in line.norm.split() if len(w) >= 3 and not w.isdigit())
     return line.words >= config.teaser_min_words and words >= _TEASER_WORDS
@@ -1040,6 +1059,8 @@ def _header_signal(line: _Line) -> _Verdict | None:
     # <nickc@redhat.com>" an entry of a GNU ChangeLog its author's address; a dateline
     # names neither (on the labelled pages no dated line with an address was furniture).
     if dates and (_VERSION.search(rest) or ("@" in rest and _EMAIL.search(rest))):
+        dates = []
+    if dates and _LOG_HEADER.match(text):
         dates = []
     if dates and (META_KEYWORD.match(text) or len(rest.split()) <= 4):
         return _Verdict(1, "metadata_header", len(dates), 1, f"date {dates[0]!r} in a header line")

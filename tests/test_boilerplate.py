@@ -906,3 +906,17 @@ def test_a_crlf_line_is_reported_without_its_carriage_return():
     assert not any("\r" in text[b.start : b.end] for b in found)
     cleaned, _ = remove_spans(doc, found)
     assert cleaned == PROSE.replace("\n", "\r\n") + "\r\n"
+
+
+_TRIAL = Path(__file__).parent / "data" / "nonnews_trial"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in _TRIAL.iterdir()))
+def test_changelogs_git_logs_and_pydoc_pages_lose_no_line(name):
+    """Excerpts of real files a new-user trial cleaned (Debian changelogs, a git log, a GNU
+    ChangeLog, pydoc pages): the default preset took "(Closes: #973793)" and "with #1000421
+    fixed" as hashtags, git's "Date:   Thu Jul 30 ..." and "2022-08-19  Release Manager" as
+    datelines, pydoc's "copy(x)" as a share row and its DATA lines as cut-off teasers."""
+    text = (_TRIAL / name).read_text(encoding="utf-8")
+    found = detect_boilerplate([Document(name, text)])
+    assert [text[b.start : b.end] for b in found] == []
