@@ -1109,6 +1109,8 @@ def _read_report(path: str) -> tuple[Report, dict[str, Any] | None]:
         return Report.from_dict(data), read_check(data.get("check"))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as ex:
         reason = ex.strerror if isinstance(ex, OSError) and ex.strerror else first_line(ex)
+        if isinstance(ex, KeyError):  # a bare KeyError says only "'config'"
+            reason = f"no {first_line(ex)} field"
         msg = (
             f"{path}: not a readable dedup JSON report ({reason}); "
             "write one with `dedup scan --format json -o FILE`"
@@ -1146,7 +1148,9 @@ def report_command(
     """
     _refuse_input(output, [report_path, *paths])
     report, check_section = _read_report(report_path)
-    texts = _report_texts(report, paths, text_field, id_field, strict, quiet=quiet)
+    texts = _report_texts(
+        report, paths, text_field, id_field, strict, quiet=quiet, base=os.path.dirname(report_path)
+    )
     try:
         page = render_html(
             report, texts=texts, check=check_section, title=f"dedup report: {report_path}"
@@ -1172,11 +1176,12 @@ def _report_texts(
     strict: bool,
     *,
     quiet: bool = False,
+    base: str = "",
 ) -> dict[str, str]:
     """The texts of the report's documents: from `paths`, or from the files its documents'
     sources name (where they still exist; a file that cannot be read is noted and passed)."""
     files = list(paths) or list(
-        dict.fromkeys(f for d in report.documents if (f := _source_file(d.source)))
+        dict.fromkeys(f for d in report.documents if (f := _source_file(d.source, base)))
     )
     try:
         docs, skipped = _read_counted(files, text_field, id_field, strict, quiet=True)
@@ -1268,12 +1273,17 @@ def _split_source(source: str) -> tuple[str, str]:
     return os.path.normpath(path), line
 
 
-def _source_file(source: str) -> str | None:
-    """The file a document source names (`path`, `path:LINE`), if it exists."""
-    if os.path.isfile(source):
-        return source
+def _source_file(source: str, base: str = "") -> str | None:
+    """The file a document source names (`path`, `path:LINE`), if it exists here or, for a
+    relative path, in `base` (the report's folder: a scan written next to its corpus and
+    rendered from elsewhere, a new-user trial)."""
     path, _, line = source.rpartition(":")
-    return path if line.isdigit() and os.path.isfile(path) else None
+    names = [source, path] if line.isdigit() else [source]
+    for name in names:
+        for where in (name, os.path.join(base, name) if base else name):
+            if os.path.isfile(where):
+                return where
+    return None
 
 
 # --------------------------------------------------------------------- check and index
