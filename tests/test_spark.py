@@ -13,6 +13,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -22,7 +23,7 @@ from cli_helpers import run_cli
 from dedup import DedupConfig
 from dedup.api import scan
 from dedup.engines import spark as spark_engine
-from dedup.engines.spark import scan_files, spark_session
+from dedup.engines.spark import SparkScan, scan_files, spark_session
 from dedup.io.readers import DocumentReader
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -150,6 +151,16 @@ def _local(paths: list[str], config: DedupConfig) -> dict[str, object]:
     return scan(list(DocumentReader().read(paths)), config).to_dict()
 
 
+def _same_as_local(
+    spark, paths: list[str], config: DedupConfig, partitions: int
+) -> tuple[SparkScan, dict[str, Any]]:
+    """The Spark scan (its report asserted equal to the local one) and the local report."""
+    got = scan_files(paths, config, partitions=partitions, session=spark)
+    want = _local(paths, config)
+    assert got.report.to_dict() == want
+    return got, want
+
+
 @pytest.mark.parametrize("partitions", [1, 7])
 def test_samples_equal_local(spark, partitions: int) -> None:
     paths = [str(SAMPLES)]
@@ -158,12 +169,10 @@ def test_samples_equal_local(spark, partitions: int) -> None:
 
 
 @pytest.mark.parametrize("partitions", [1, 7])
-def test_samples_with_passages_equal_local(spark, partitions: int) -> None:
-    paths = [str(SAMPLES)]
-    got = scan_files(paths, PASSAGES, partitions=partitions, session=spark)
-    want = _local(paths, PASSAGES)
-    assert got.report.to_dict() == want
+def test_samples_with_passages_and_boilerplate_equal_local(spark, partitions: int) -> None:
+    _, want = _same_as_local(spark, [str(SAMPLES)], DedupConfig(), partitions)
     assert want["passages"]  # the samples share passages
+    assert want["boilerplate"]  # and have site furniture
 
 
 @pytest.mark.parametrize(
@@ -175,10 +184,7 @@ def test_passages_equal_local(
     spark, passage_corpus: Path, partitions: int, config: DedupConfig
 ) -> None:
     """Passages (in order), pairs, reuse per document and what the caps left out."""
-    paths = [str(passage_corpus)]
-    got = scan_files(paths, config, partitions=partitions, session=spark)
-    want = _local(paths, config)
-    assert got.report.to_dict() == want
+    got, want = _same_as_local(spark, [str(passage_corpus)], config, partitions)
     passages = want["passages"]
     kinds = {p["kind"] for p in passages}
     if config is PASSAGES:
@@ -222,10 +228,7 @@ def test_corpus_equals_local(
     """Components found by Spark rounds (no link on the driver) or on the driver alike."""
     monkeypatch.setattr(spark_engine, "DRIVER_LINKS", driver_links)
     config = replace(ONLY_DUPLICATES, keep=keep, date_field="day" if keep == "newest" else None)
-    paths = [str(corpus)]
-    got = scan_files(paths, config, partitions=partitions, session=spark)
-    want = _local(paths, config)
-    assert got.report.to_dict() == want
+    got, want = _same_as_local(spark, [str(corpus)], config, partitions)
     assert (got.sizes["component rounds"] > 0) == (driver_links == 0)
     assert len(want["duplicates"]) >= 20  # the corpus has clusters to compare
     assert [s.source for s in got.skipped] == [f"{corpus / 'a.jsonl'}:8"]
@@ -450,10 +453,7 @@ RULES = replace(BOILERPLATE, boilerplate=replace(BOILERPLATE.boilerplate, preset
 def test_boilerplate_equals_local(
     spark, boilerplate_corpus: Path, partitions: int, config: DedupConfig
 ) -> None:
-    paths = [str(boilerplate_corpus)]
-    got = scan_files(paths, config, partitions=partitions, session=spark)
-    want = _local(paths, config)
-    assert got.report.to_dict() == want
+    _, want = _same_as_local(spark, [str(boilerplate_corpus)], config, partitions)
     rules = {b["rule"] for b in want["boilerplate"]}
     assert "teaser_of_document" in rules
     if config is RULES:
