@@ -300,7 +300,7 @@ def _scan(
         if config.find_boilerplate:
             from dedup.engines.spark_boilerplate import find_boilerplate_spark
 
-            boilerplate = find_boilerplate_spark(table, rows, config.boilerplate, clock)
+            boilerplate = find_boilerplate_spark(table, len(infos), config.boilerplate, clock)
     finally:
         table.unpersist()
     report = reuse_report(

@@ -46,7 +46,7 @@ EXAMPLES = 4  # carrier ids kept per recurring line (`_Corpus._first_carriers`)
 
 def find_boilerplate_spark(
     table: Any,
-    rows: dict[str, list[Any]],
+    documents: int,
     config: BoilerplateConfig,
     clock: Clock | None = None,
 ) -> list[BoilerplateLine]:
@@ -55,8 +55,7 @@ def find_boilerplate_spark(
 
     Args:
         table: the document table (rows of `kind` 'doc' are documents).
-        rows: the documents' `pos`, `id`, `source` and `fields` (field names: filled for the
-            first `SAMPLE` documents when `site_field` is set), in input order.
+        documents: how many documents the table holds.
         config: boilerplate settings.
         clock: takes the seconds and sizes of each stage.
 
@@ -67,9 +66,9 @@ def find_boilerplate_spark(
 
     clock = clock or Clock()
     docs = table.where("kind = 'doc'")
-    if not rows["pos"]:
+    if not documents:
         return []
-    use_repeats = len(rows["pos"]) >= config.min_corpus_docs
+    use_repeats = documents >= config.min_corpus_docs
     task = _lines(config, use_repeats)
     lines = docs.select("pos", "id", "site", "text").mapInArrow(task, EVIDENCE_SCHEMA)
     lines = lines.persist(StorageLevel.DISK_ONLY)
