@@ -3,12 +3,16 @@
 Writes N documents (memory_scale.py's lazy corpus: real-text pieces, every 10th document a
 near copy of an earlier one) as JSONL shards, then runs `dedup scan DIR --no-passages
 --no-boilerplate --format json` (with `--passages`: `dedup scan DIR --no-boilerplate`, shared
-passages too) once per engine, each in a fresh process, and checks the two reports are
-equal. Peak memory is the largest sum of RSS over the process tree (the CLI, and for Spark
-its JVM and Python workers), sampled every 0.2 s.
+passages too; with `--boilerplate`: `dedup scan DIR --no-passages --site-field site` over the
+same documents cut into lines, each on one of 40 sites with its site's header and footer
+lines, and every 7th with a cut-off teaser of another document's opening) once per engine,
+each in a fresh process, and checks the two reports are equal. Peak memory is the largest
+sum of RSS over the process tree (the CLI, and for Spark its JVM and Python workers),
+sampled every 0.2 s.
 
     .venv/bin/python benchmarks/spark_scale.py --docs 200000 --workdir /tmp/spark-scale
     .venv/bin/python benchmarks/spark_scale.py --docs 20000 --passages
+    .venv/bin/python benchmarks/spark_scale.py --docs 2000 20000 --boilerplate
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -28,9 +33,10 @@ from memory_scale import LazyCorpus, load_pieces
 SHARDS = 8
 
 
-def write_corpus(n: int, out: Path, chunks: int) -> Path:
-    """N documents in SHARDS JSONL files under out/corpus-N (kept for reruns)."""
-    folder = out / f"corpus-{n}"
+def write_corpus(n: int, out: Path, chunks: int, *, boilerplate: bool = False) -> Path:
+    """N documents in SHARDS JSONL files under out/corpus-N (kept for reruns); with
+    `boilerplate`, as pages of sites (`page`), under out/corpus-N-boilerplate."""
+    folder = out / (f"corpus-{n}-boilerplate" if boilerplate else f"corpus-{n}")
     if (folder / "done").exists():
         return folder
     folder.mkdir(parents=True, exist_ok=True)
@@ -40,15 +46,39 @@ def write_corpus(n: int, out: Path, chunks: int) -> Path:
         with (folder / f"part-{s:02d}.jsonl").open("w", encoding="utf-8") as fh:
             for i in range(s * per, min(n, (s + 1) * per)):
                 doc = corpus[i]
-                fh.write(json.dumps({"id": doc.id, "text": doc.text}) + "\n")
+                record = {"id": doc.id, "text": doc.text}
+                if boilerplate:
+                    record = page(corpus, i)
+                fh.write(json.dumps(record) + "\n")
     (folder / "done").write_text("")
     return folder
 
 
-def _tree_rss(pid: int) -> int:
-    """RSS in bytes of a process and all its descendants."""
+SITES = 40
+_SENTENCE_END = re.compile(r"(?<=[.!?]) (?=[A-Z])")
+
+
+def page(corpus: LazyCorpus, i: int) -> dict[str, str]:
+    """Document i as a site's page: a dated header, its text a sentence a line, the site's
+    footer lines (a share prompt, a follow line, a copyright line), and on every 7th page
+    a related-stories teaser cut from another document's opening."""
+    site = f"site{i % SITES}"
+    lines = [f"{site.title()} News | Updated {1 + i % 28} March 2024"]
+    lines += _SENTENCE_END.split(corpus[i].text)
+    if i % 7 == 3:
+        other = " ".join(corpus[(i * 13 + 5) % len(corpus)].text.split()[:9])
+        lines += ["Related stories", f"{other}…"]
+    lines += ["Share this article", f"Follow {site} on Twitter for more news"]
+    lines.append(f"Copyright 2024 {site.title()} Media Group. All rights reserved.")
+    return {"id": corpus[i].id, "site": site, "text": "\n".join(lines)}
+
+
+def _tree(pid: int) -> tuple[int, dict[int, float]]:
+    """RSS in bytes of a process and all its descendants, and each one's CPU seconds."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -59,42 +89,54 @@ def _tree_rss(pid: int) -> int:
             continue
         children.setdefault(int(fields[1]), []).append(int(entry.name))
         rss[int(entry.name)] = int(statm[1]) * os.sysconf("SC_PAGE_SIZE")
-    total, todo = 0, [pid]
+        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    total, todo, mine = 0, [pid], {}
     while todo:
         p = todo.pop()
         total += rss.get(p, 0)
+        mine[p] = cpu.get(p, 0.0)
         todo.extend(children.get(p, []))
-    return total
+    return total, mine
 
 
-def run(args: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """Wall seconds and peak tree RSS of one command."""
+def run(args: list[str], env: dict[str, str]) -> tuple[float, int, float]:
+    """Wall seconds, peak tree RSS and CPU seconds of one command: the CPU of every process
+    of its tree as last sampled (each loses at most its last 0.2 s), which on shared cores
+    says more than the wall time."""
     start = time.perf_counter()
     proc = subprocess.Popen(args, env=env)
-    peak = 0
+    peak, cpu = 0, {}
     while proc.poll() is None:
-        peak = max(peak, _tree_rss(proc.pid))
+        rss, seen = _tree(proc.pid)
+        peak = max(peak, rss)
+        cpu.update(seen)
         time.sleep(0.2)
     if proc.returncode:
         sys.exit(f"{' '.join(args)} failed with exit code {proc.returncode}")
-    return time.perf_counter() - start, peak
+    return time.perf_counter() - start, peak, sum(cpu.values())
 
 
 STAGES = """
 import json, sys
 from dedup.config import DedupConfig
 from dedup.engines.spark import scan_files
-config = DedupConfig(passages=sys.argv[3] == "passages", find_boilerplate=False)
+from dedup.config import BoilerplateConfig
+kind = sys.argv[3]
+config = DedupConfig(
+    passages=kind == "passages",
+    find_boilerplate=kind == "boilerplate",
+    boilerplate=BoilerplateConfig(site_field="site" if kind == "boilerplate" else None),
+)
 got = scan_files([sys.argv[1]], config, id_field="id", master=sys.argv[2])
 print(json.dumps({"seconds": got.seconds, "sizes": got.sizes}))
 """
 
 
 def stages(
-    corpus: Path, master: str, env: dict[str, str], passages: bool
+    corpus: Path, master: str, env: dict[str, str], kind: str
 ) -> dict[str, dict[str, float]]:
     """Seconds per Spark stage (and sizes) of one more run, through the API."""
-    args = [sys.executable, "-c", STAGES, str(corpus), master, "passages" if passages else "-"]
+    args = [sys.executable, "-c", STAGES, str(corpus), master, kind]
     out = subprocess.run(args, env=env, check=True, capture_output=True, text=True).stdout
     return dict(json.loads(out.strip().splitlines()[-1]))
 
@@ -110,6 +152,9 @@ def main() -> None:
     parser.add_argument("--stages", action="store_true", help="also time each Spark stage")
     parser.add_argument("--passages", action="store_true", help="find shared passages too")
     parser.add_argument(
+        "--boilerplate", action="store_true", help="boilerplate of pages of sites, no passages"
+    )
+    parser.add_argument(
         "--engines",
         nargs="+",
         default=["local", "spark"],
@@ -119,16 +164,17 @@ def main() -> None:
     env = dict(os.environ)
     env["PYSPARK_SUBMIT_ARGS"] = f"--driver-memory {args.driver_memory} pyspark-shell"
     print(
-        "| documents | engine | seconds | peak RSS (process tree) | clusters | passages "
-        "| same report |"
+        "| documents | engine | seconds | CPU seconds | peak RSS (process tree) | clusters "
+        "| passages | boilerplate lines | same report |"
     )
-    print("|---|---|---|---|---|---|---|")
-    kind = "passages" if args.passages else "documents"
+    print("|---|---|---|---|---|---|---|---|---|")
+    kind = "passages" if args.passages else "boilerplate" if args.boilerplate else "documents"
     for n in args.docs:
-        corpus = write_corpus(n, args.workdir, args.chunks)
+        corpus = write_corpus(n, args.workdir, args.chunks, boilerplate=args.boilerplate)
         base = [sys.executable, "-m", "dedup", "scan", str(corpus), "--id-field", "id"]
         base += [] if args.passages else ["--no-passages"]
-        base += ["--no-boilerplate", "--format", "json", "-q"]
+        base += ["--site-field", "site"] if args.boilerplate else ["--no-boilerplate"]
+        base += ["--format", "json", "-q"]
         runs = {
             "local": ["--jobs", str(args.jobs)],
             "spark": ["--engine", "spark", "--spark-master", args.master],
@@ -136,19 +182,20 @@ def main() -> None:
         reports = {}
         for engine in args.engines:
             out = args.workdir / f"report-{n}-{kind}-{engine}.json"
-            seconds, peak = run([*base, *runs[engine], "-o", str(out)], env)
+            seconds, peak, cpu = run([*base, *runs[engine], "-o", str(out)], env)
             reports[engine] = json.loads(out.read_text())
             local = args.workdir / f"report-{n}-{kind}-local.json"
             same = reports[engine] == (reports.get("local") or json.loads(local.read_text()))
             clusters = len(reports[engine]["duplicates"])
             passages = len(reports[engine]["passages"])
+            lines = len(reports[engine]["boilerplate"])
             print(
-                f"| {n:,} | {engine} | {seconds:.1f} | {peak / 2**20:,.0f} MB | {clusters:,} "
-                f"| {passages:,} | {same} |",
+                f"| {n:,} | {engine} | {seconds:.1f} | {cpu:.1f} | {peak / 2**20:,.0f} MB "
+                f"| {clusters:,} | {passages:,} | {lines:,} | {same} |",
                 flush=True,
             )
         if args.stages:
-            found = stages(corpus, args.master, env, args.passages)
+            found = stages(corpus, args.master, env, kind)
             print(f"Spark stages at {n:,} documents: {found}")
 
 

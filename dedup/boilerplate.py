@@ -191,6 +191,52 @@ def detect_boilerplate(
     return found
 
 
+class LineEvidence(NamedTuple):
+    """What one document brings to the corpus evidence (`JoinedEvidence`), by line number:
+    its opening (near copies sharing one count once), its short lines' keys, the words of
+    its opening lines, and its cut-off lines' teaser words."""
+
+    opening: str
+    repeats: list[tuple[int, str]]
+    openings: list[tuple[str, ...]]
+    teasers: list[tuple[int, tuple[str, ...]]]
+
+
+def line_evidence(text: str, config: BoilerplateConfig, *, repeats: bool) -> LineEvidence:
+    """A document's share of the corpus evidence, as `_Corpus` gathers it (`repeats`:
+    whether the corpus has `min_corpus_docs` documents, so that recurring lines count).
+
+    Example:
+        >>> text = "Oil prices climb in Asia today\\nRead more"
+        >>> found = line_evidence(text, BoilerplateConfig(), repeats=True)
+        >>> found.repeats, len(found.openings[0])
+        ([(0, 'oil prices climb in asia today'), (1, 'read more')], 6)
+    """
+    lines = _split_lines(text)
+    limit = config.corpus_max_words
+    return LineEvidence(
+        _opening(lines),
+        [(ln.number, ln.key) for ln in lines if ln.words <= limit] if repeats else [],
+        opening_words(lines, config),
+        [
+            (ln.number, words)
+            for ln in lines
+            if _is_cut_off(ln, config) and (words := teaser_words(ln, config)) is not None
+        ],
+    )
+
+
+def judge_documents(
+    docs: Sequence[Document], corpus: CorpusEvidence, config: BoilerplateConfig
+) -> list[BoilerplateLine]:
+    """The boilerplate lines of `docs`, each document judged as `detect_boilerplate` judges
+    it, with corpus evidence gathered elsewhere (`JoinedEvidence`, by position in `docs`)."""
+    lines = [_split_lines(doc.text) for doc in docs]
+    lexicon = _lexicon(config.lexicon_file, config.builtin_lexicon)
+    shared = _Shared(docs, lines, config, lexicon, load_protect(config.protect_file), corpus)
+    return _detect_range(shared, range(len(docs)))
+
+
 _BATCH = 1024  # documents per worker task
 
 
@@ -203,7 +249,7 @@ class _Shared:
     config: BoilerplateConfig
     lexicon: Lexicon
     protect: tuple[str, ...]
-    corpus: _Corpus
+    corpus: CorpusEvidence
 
 
 def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
@@ -395,8 +441,72 @@ def _split_lines(text: str) -> list[_Line]:
 _SPLIT_BLOCK = 4096  # lines
 
 
-class _Corpus:
-    """Corpus evidence: lines recurring across documents and the openings of documents."""
+class CorpusEvidence:
+    """Corpus evidence as the judging of one document asks for it: how many documents of
+    its site carry a line, and which document a cut-off line is the opening of.
+
+    The verdicts are built here, from two lookups each way of holding the evidence
+    answers: `_Corpus` gathers it from every document's lines in dicts (the local engine);
+    `JoinedEvidence` is handed each document's share, found elsewhere (the Spark engine's
+    groupBy over the lines of the corpus, joined back to each document's lines).
+    """
+
+    def __init__(self, config: BoilerplateConfig, use_repeats: bool) -> None:
+        self.config = config
+        self.use_repeats = use_repeats
+
+    def repeat(self, doc_pos: int, doc_id: str, line: _Line) -> _Verdict | None:
+        if not self.use_repeats or line.words > self.config.corpus_max_words:
+            return None
+        freq, site, site_size = self._carried(doc_pos, line)
+        if freq < self.config.min_doc_freq:
+            return None
+        prose_like = line.words >= 6 and ends_sentence(line.text)
+        if prose_like and freq < self.config.min_doc_fraction * site_size:
+            return None
+        others = [d for d in self._first_carriers(doc_pos, line) if d != doc_id][:3]
+        where = f" of site {site!r}" if site else ""
+        evidence = f"same line in {freq} documents{where}, e.g. {', '.join(others)}"
+        return _Verdict(1, "corpus_repeat", freq, self.config.min_doc_freq, evidence)
+
+    def teaser_of(self, doc_pos: int, doc_id: str, line: _Line) -> _Verdict | None:
+        words = teaser_words(line, self.config)
+        if words is None:
+            return None
+        other = self._opened(doc_pos, doc_id, line, words)
+        if other is None:
+            return None
+        evidence = f"opening words of document {other}"
+        return _Verdict(
+            0, "teaser_of_document", len(words), self.config.teaser_prefix_words, evidence
+        )
+
+    def _carried(self, doc_pos: int, line: _Line) -> tuple[int, str, int]:
+        """How many documents (one per opening) of the document's site carry the line
+        (0 may stand for any count under `min_doc_freq`), the site, and its documents."""
+        raise NotImplementedError
+
+    def _first_carriers(self, doc_pos: int, line: _Line) -> list[str]:
+        """The four smallest ids among the line's carriers (the first document of each
+        opening, in document order)."""
+        raise NotImplementedError
+
+    def _opened(self, doc_pos: int, doc_id: str, line: _Line, words: tuple[str, ...]) -> str | None:
+        """The first other document (in document order, then line order) one of whose
+        first three lines opens with `words`."""
+        raise NotImplementedError
+
+
+def teaser_words(line: _Line, config: BoilerplateConfig) -> tuple[str, ...] | None:
+    """The words a cut-off line shares with the document it teases: all but the last
+    (it may be cut off), or None when fewer than `teaser_prefix_words` remain."""
+    words = tuple(line.norm.split())[:-1]
+    return words if len(words) >= config.teaser_prefix_words else None
+
+
+class _Corpus(CorpusEvidence):
+    """Corpus evidence gathered here: lines recurring across documents and the openings of
+    documents, in dicts."""
 
     def __init__(
         self,
@@ -404,13 +514,9 @@ class _Corpus:
         lines: list[list[_Line]],
         config: BoilerplateConfig,
     ) -> None:
-        self.config = config
-        self.use_repeats = len(docs) >= config.min_corpus_docs
+        super().__init__(config, len(docs) >= config.min_corpus_docs)
         self._examples: dict[tuple[str, str], list[str]] = {}
-        site = config.site_field
-        self.sites = [str(d.meta.get(site, "")) if site else "" for d in docs]
-        if site:  # a typo would quietly count every line across all sites
-            require_field(docs, site, "--site-field", any(self.sites))
+        self.sites = document_sites(docs, config)
         self.site_size: dict[str, int] = defaultdict(int)
         # site -> line key -> the documents carrying it, one per opening (`_Carriers`).
         self.repeats: dict[str, dict[str, _Carriers]] = defaultdict(dict)
@@ -418,50 +524,85 @@ class _Corpus:
         k = config.teaser_prefix_words
         for doc, doc_lines, site in zip(docs, lines, self.sites, strict=True):
             self.site_size[site] += 1
-            for line in doc_lines[:3]:
-                words = tuple(line.norm.split())
-                if len(words) >= k:
-                    self.openings[words[:k]].append((doc.id, words))
+            for words in opening_words(doc_lines, config):
+                self.openings[words[:k]].append((doc.id, words))
             if self.use_repeats:
                 opening = _opening(doc_lines)
                 for line in doc_lines:
                     if line.words <= config.corpus_max_words:
                         _carry(self.repeats[site], line.key, opening, doc.id)
 
-    def repeat(self, doc_pos: int, doc_id: str, line: _Line) -> _Verdict | None:
-        if not self.use_repeats or line.words > self.config.corpus_max_words:
-            return None
+    def _carried(self, doc_pos: int, line: _Line) -> tuple[int, str, int]:
         site = self.sites[doc_pos]
-        freq = _count(self.repeats.get(site, {}).get(line.key))
-        if freq < self.config.min_doc_freq:
-            return None
-        prose_like = line.words >= 6 and ends_sentence(line.text)
-        if prose_like and freq < self.config.min_doc_fraction * self.site_size[site]:
-            return None
-        others = [d for d in self._first_carriers(site, line.key) if d != doc_id][:3]
-        where = f" of site {site!r}" if site else ""
-        evidence = f"same line in {freq} documents{where}, e.g. {', '.join(others)}"
-        return _Verdict(1, "corpus_repeat", freq, self.config.min_doc_freq, evidence)
+        return _count(self.repeats.get(site, {}).get(line.key)), site, self.site_size[site]
 
-    def _first_carriers(self, site: str, key: str) -> list[str]:
-        """The four smallest ids carrying a line, found once per line: a footer on every one
-        of 40,000 documents must not sort 40,000 ids 40,000 times."""
+    def _first_carriers(self, doc_pos: int, line: _Line) -> list[str]:
+        """Found once per line: a footer on every one of 40,000 documents must not sort
+        40,000 ids 40,000 times."""
+        site, key = self.sites[doc_pos], line.key
         found = self._examples.get((site, key))
         if found is None:
             found = heapq.nsmallest(4, _ids(self.repeats[site][key]))
             self._examples[(site, key)] = found
         return found
 
-    def teaser_of(self, doc_id: str, line: _Line) -> _Verdict | None:
-        words = tuple(line.norm.split())[:-1]  # the last word may be cut off
-        k = self.config.teaser_prefix_words
-        if len(words) < k:
-            return None
-        for other, opening in self.openings.get(words[:k], ()):
+    def _opened(self, doc_pos: int, doc_id: str, line: _Line, words: tuple[str, ...]) -> str | None:
+        for other, opening in self.openings.get(words[: self.config.teaser_prefix_words], ()):
             if other != doc_id and opening[: len(words)] == words:
-                evidence = f"opening words of document {other}"
-                return _Verdict(0, "teaser_of_document", len(words), k, evidence)
+                return other
         return None
+
+
+def document_sites(docs: Sequence[Document], config: BoilerplateConfig) -> list[str]:
+    """Each document's site (`site_field`; "" without one). A site field no document
+    carries is a typo, which would quietly count every line across all sites: it raises."""
+    site = config.site_field
+    sites = [document_site(d, config) for d in docs]
+    if site:
+        require_field(docs, site, "--site-field", any(sites))
+    return sites
+
+
+def document_site(doc: Document, config: BoilerplateConfig) -> str:
+    """A document's site: the value of its `site_field`, as text ("" without one)."""
+    site = config.site_field
+    return str(doc.meta.get(site, "")) if site else ""
+
+
+def opening_words(lines: list[_Line], config: BoilerplateConfig) -> list[tuple[str, ...]]:
+    """The words of a document's first three lines that have `teaser_prefix_words` or
+    more: what a teaser elsewhere in the corpus may open with."""
+    found = (tuple(line.norm.split()) for line in lines[:3])
+    return [words for words in found if len(words) >= config.teaser_prefix_words]
+
+
+class JoinedEvidence(CorpusEvidence):
+    """Corpus evidence found elsewhere and handed to the documents it concerns, keyed by
+    (the document's position among those judged, the line's number): for each line
+    carried by `min_doc_freq` or more documents, (documents, site, site's documents, the
+    four smallest carrier ids), and for each cut-off line that opens another document,
+    that document's id. A line not in `repeats` is carried by too few documents."""
+
+    def __init__(
+        self,
+        config: BoilerplateConfig,
+        use_repeats: bool,
+        repeats: dict[tuple[int, int], tuple[int, str, int, list[str]]],
+        teasers: dict[tuple[int, int], str],
+    ) -> None:
+        super().__init__(config, use_repeats)
+        self.repeats = repeats
+        self.teasers = teasers
+
+    def _carried(self, doc_pos: int, line: _Line) -> tuple[int, str, int]:
+        found = self.repeats.get((doc_pos, line.number))
+        return (0, "", 0) if found is None else found[:3]
+
+    def _first_carriers(self, doc_pos: int, line: _Line) -> list[str]:
+        return self.repeats[(doc_pos, line.number)][3]
+
+    def _opened(self, doc_pos: int, doc_id: str, line: _Line, words: tuple[str, ...]) -> str | None:
+        return self.teasers.get((doc_pos, line.number))
 
 
 # The documents carrying a line: opening -> doc id, near-duplicate copies sharing an opening
@@ -560,7 +701,7 @@ def _rule_verdicts(
     lines: list[_Line],
     config: BoilerplateConfig,
     lexicon: Lexicon,
-    corpus: _Corpus,
+    corpus: CorpusEvidence,
     protected: set[int],
 ) -> tuple[dict[int, _Verdict], list[dict[str, float]]]:
     """What the rules say of each line: their verdicts, and every rule that fired (features)."""
@@ -842,7 +983,7 @@ def _strong_signal(
     line: _Line,
     config: BoilerplateConfig,
     lexicon: Lexicon,
-    corpus: _Corpus,
+    corpus: CorpusEvidence,
     doc_pos: int,
     doc_id: str,
 ) -> _Verdict | None:
@@ -881,7 +1022,7 @@ def _strong_signal(
     ):
         return _Verdict(0, "lexicon_prefix", prefix.similarity, cut, prefix.phrase + " ...")
     if _is_cut_off(line, config):
-        teaser = corpus.teaser_of(doc_id, line)
+        teaser = corpus.teaser_of(doc_pos, doc_id, line)
         if teaser is not None:
             return teaser
     if BARE_URL.match(text):

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from dedup.api import scan
 from dedup.baseline import Baseline, forget_projects, project_id
-from dedup.cluster import Duplicates
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.errors import ConfigError
@@ -216,7 +215,7 @@ def check(
     against: str | None = None,
     baseline: Collection[str] = frozenset(),
     jobs: int = 1,
-    duplicates: Duplicates | None = None,
+    scan_elsewhere: Callable[[DedupConfig], Report] | None = None,
 ) -> CheckResult:
     """The whole CI data check: scan `docs`, query an index, measure every limit.
 
@@ -232,7 +231,8 @@ def check(
         baseline: accepted findings (`baseline.read_baseline`, or a set of keys); listed
             but not counted.
         jobs: worker processes for the scan; 0 uses every core, 1 runs in this process.
-        duplicates: the near-duplicate clusters found elsewhere (the Spark engine).
+        scan_elsewhere: scans `docs` elsewhere with the settings it is given and returns
+            the report (the Spark engine), instead of scanning here.
 
     Returns:
         The verdict of every limit with its findings; `exit_code` is 1 when one fails.
@@ -251,7 +251,7 @@ def check(
     """
     config = replace(config or DedupConfig(), find_boilerplate=True)
     (limits or Limits()).require_measured(config)
-    report = scan(docs, config, jobs=jobs, duplicates=duplicates)
+    report = scan_elsewhere(config) if scan_elsewhere else scan(docs, config, jobs=jobs)
     hits = None
     if against:
         with Index.open(against, config) as idx:

@@ -28,7 +28,6 @@ from typing import Any, overload
 
 import numpy as np
 
-from dedup.cluster import Duplicates
 from dedup.config import DedupConfig
 from dedup.document import Document, document_ids
 from dedup.errors import InputError
@@ -492,7 +491,7 @@ def clean(
     resume: bool = False,
     against: str | None = None,
     strip: bool = False,
-    find_duplicates: Callable[[], Duplicates] | None = None,
+    scan_elsewhere: Callable[[DedupConfig], Report] | None = None,
 ) -> CleanResult:
     """Scan `paths`, then write the cleaned corpus, `removed.jsonl` and `rejects.jsonl` to `out`.
 
@@ -520,8 +519,9 @@ def clean(
             be in the output: documents near-duplicating or reusing it are rejected.
         strip: with `against`, cut the reused indexed passages out of their documents
             instead of rejecting them (near-duplicates of indexed documents are rejected).
-        find_duplicates: finds the near-duplicate clusters of `paths` elsewhere (the Spark
-            engine), called after the inputs are read, when a scan is needed.
+        scan_elsewhere: scans `paths` elsewhere with the settings it is given and returns
+            the report (the Spark engine: near-duplicates and boilerplate), called after
+            the inputs are read, when a scan is needed.
 
     Raises:
         InputError: an input cannot be read, `out` would overwrite or sit inside an input,
@@ -562,8 +562,11 @@ def clean(
             # Cleaning drops near-duplicate copies and cuts boilerplate; shared passages
             # within the corpus decide nothing here, so their search (most of a scan's
             # time) is skipped. Passages reused from an index (`against`) are found below.
-            found = find_duplicates() if find_duplicates is not None else None
-            report = scan(docs, replace(config, passages=False), jobs=jobs, duplicates=found)
+            settings = replace(config, passages=False)
+            if scan_elsewhere is None:
+                report = scan(docs, settings, jobs=jobs)
+            else:  # the Spark engine
+                report = scan_elsewhere(settings)
             _save_scan(out_dir, key, report)
     else:
         _check_replay(report, config)

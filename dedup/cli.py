@@ -43,8 +43,8 @@ from dedup.config import (
     setting_sources,
 )
 from dedup.document import Document, TextsById
-from dedup.engines.spark import find_duplicates_spark, find_on_spark
 from dedup.engines.spark import scan_files as spark_scan
+from dedup.engines.spark import scan_report
 from dedup.errors import ConfigError, DedupError, first_line
 from dedup.htmlreport import read_check, render_html
 from dedup.io.atomic import write_atomic
@@ -578,7 +578,7 @@ def engine_options(func: F) -> F:
         default="local",
         show_default=True,
         help="Where the scan runs: here, or on Apache Spark (pip install 'dedup[spark]'): "
-        "near-duplicates, and for scan passages too; boilerplate runs here.",
+        "near-duplicates, passages and boilerplate; clean writes and check measures here.",
     )
     @click.option(
         "--spark-master",
@@ -604,20 +604,18 @@ class Engine:
         self,
         find: Callable[..., T],
         paths: Sequence[str],
-        config: DedupConfig,
         text_field: str,
         id_field: str | None,
         strict: bool,
-    ) -> Callable[[], T] | None:
-        """`find` (`find_duplicates_spark`, `find_on_spark`) of `paths` ready to run on
-        Spark with this command's input options (None: the local scan finds it all)."""
+    ) -> Callable[[DedupConfig], T] | None:
+        """`find` (`scan_report`) of `paths` ready to run on Spark with this command's
+        input options, given its settings (None: the local scan finds it all)."""
         if self.name != "spark":
             return None
         options = {"text_field": text_field, "id_field": id_field, "strict": strict}
         return partial(
             find,
             paths,
-            config,
             encoding=_encoding(),
             master=self.master,
             allow_empty=True,  # the local read already refused an empty corpus
@@ -941,13 +939,9 @@ def scan(
     """
     start = time.monotonic()
     _refuse_input(output, paths)
-    if (
-        engine.name == "spark"
-        and not config.find_boilerplate
-        and (fmt != "html" or not config.passages)
-    ):
-        # Near-duplicates and passages all on Spark, no document held here (an html page
-        # with passages shows the documents' texts: read here, below).
+    if engine.name == "spark":
+        # The whole scan on Spark, no document held here (but for an html page, which
+        # shows the texts of what it lists).
         with _user_errors():
             result = spark_scan(
                 paths,
@@ -959,7 +953,14 @@ def scan(
                 allow_empty=allow_empty,
                 master=engine.master,
             )
-        _output(render_report(result.report, fmt, passage_text=passage_text), output)
+        texts = None
+        if fmt == "html":
+            docs, _ = _read_counted(paths, text_field, id_field, strict, quiet=True, jobs=jobs)
+            texts = TextsById(docs)
+        page = render_report(
+            result.report, fmt, texts=texts, jobs=resolve_jobs(jobs), passage_text=passage_text
+        )
+        _output(page, output)
         if not quiet:
             _list_skipped([(s.source, s.reason) for s in result.skipped])
             _note(passed_over_note(result.passed_over))
@@ -970,19 +971,16 @@ def scan(
     # A documents-only scan of local JSONL: read by the workers, signed as it is parsed,
     # the texts left in the files (passages and boilerplate read every text in this process).
     documents_only = not (config.passages or config.find_boilerplate)
-    lazy = config if engine.name != "spark" and documents_only else None
+    lazy = config if documents_only else None
     docs, skipped = _read_counted(
         paths, text_field, id_field, strict, quiet=quiet, jobs=jobs, lazy=lazy
     )
     _require_documents(docs, skipped, paths, allow_empty)
-    if engine.name != "spark":  # Spark finds the passages: no window held here
-        _warn_if_too_big(docs, config)
+    _warn_if_too_big(docs, config)
     progress = progress_enabled(quiet=quiet)
     scanning = f"scanning {len(docs):,} documents"
-    find = engine.on_spark(find_on_spark, paths, config, text_field, id_field, strict)
     with _user_errors(), activity(scanning, enabled=progress, log=not quiet):
-        duplicates, reuse = find() if find else (None, None)
-        report = api_scan(docs, config, jobs=jobs, duplicates=duplicates, reuse=reuse)
+        report = api_scan(docs, config, jobs=jobs)
     texts = TextsById(docs)
     page = render_report(
         report, fmt, texts=texts, jobs=resolve_jobs(jobs), passage_text=passage_text
@@ -1081,9 +1079,7 @@ def clean(
             resume=resume,
             against=against,
             strip=strip,
-            find_duplicates=engine.on_spark(
-                find_duplicates_spark, paths, config, text_field, id_field, strict
-            ),
+            scan_elsewhere=engine.on_spark(scan_report, paths, text_field, id_field, strict),
         )
     if not quiet:
         # The same lines `scan` prints as it reads: the bad records skipped, by name.
@@ -1409,7 +1405,7 @@ def check(
     with _user_errors():
         accepted = read_baseline(baseline) if baseline and not write_baseline else Baseline()
         _warn_if_too_big(docs, config)
-        find = engine.on_spark(find_duplicates_spark, paths, config, text_field, id_field, strict)
+        find = engine.on_spark(scan_report, paths, text_field, id_field, strict)
         result = api_check(
             docs,
             config,
@@ -1417,7 +1413,7 @@ def check(
             against=against,
             baseline=accepted,
             jobs=jobs,
-            duplicates=find() if find is not None else None,
+            scan_elsewhere=find,
         )
     if write_baseline:
         _output(baseline_text(result.all_findings), write_baseline)

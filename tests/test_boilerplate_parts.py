@@ -400,13 +400,13 @@ def test_a_documents_opening_is_its_first_three_lines_of_enough_words():
     a = Document("a", PROSE + teaser)
     lines = [_split_lines(a.text), _split_lines(b.text)]
     corpus = _Corpus([a, b], lines, CONFIG)
-    assert corpus.teaser_of("a", lines[0][-1]) == _Verdict(
+    assert corpus.teaser_of(0, "a", lines[0][-1]) == _Verdict(
         0, "teaser_of_document", 5, 5, "opening words of document b"
     )
     # The same words on b's fourth line are not its opening.
     b4 = Document("b", PROSE + "Oil prices climb in Asia")
     corpus = _Corpus([a, b4], [lines[0], _split_lines(b4.text)], CONFIG)
-    assert corpus.teaser_of("a", lines[0][-1]) is None
+    assert corpus.teaser_of(0, "a", lines[0][-1]) is None
 
 
 # ---------------------------------------------------------------------- features for the model

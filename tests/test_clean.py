@@ -903,18 +903,15 @@ def test_a_document_whose_every_line_is_reported_is_left_empty():
 
 
 def test_clean_uses_the_clusters_an_engine_found_elsewhere(tmp_path):
-    # find_duplicates (the Spark engine) decides the clusters: here it calls two unrelated
+    # scan_elsewhere (the Spark engine) makes the report: here it calls two unrelated
     # documents copies, which a scan would never do, so only it can have rejected b.
-    from dedup.cluster import Duplicates
-
     src = tmp_path / "in.jsonl"
     src.write_text(
         "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in [("a", "One."), ("b", "Two.")])
     )
     cluster = DuplicateCluster("a", (ClusterMember("b", 0.9),), "a", 0.8, "first")
-    result = clean(
-        [str(src)], tmp_path / "out", id_field="id", find_duplicates=lambda: Duplicates([cluster])
-    )
+    report = Report({}, "x", duplicates=(cluster,))
+    result = clean([str(src)], tmp_path / "out", id_field="id", scan_elsewhere=lambda _: report)
     assert [(r.doc, r.reason, r.duplicate_of) for r in result.rejects] == [
         ("b", "near_duplicate", "a")
     ]

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -22,7 +23,7 @@ from cli_helpers import run_cli
 from dedup import DedupConfig
 from dedup.api import scan
 from dedup.engines import spark as spark_engine
-from dedup.engines.spark import scan_files, spark_session
+from dedup.engines.spark import SparkScan, scan_files, spark_session
 from dedup.io.readers import DocumentReader
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -150,6 +151,16 @@ def _local(paths: list[str], config: DedupConfig) -> dict[str, object]:
     return scan(list(DocumentReader().read(paths)), config).to_dict()
 
 
+def _same_as_local(
+    spark, paths: list[str], config: DedupConfig, partitions: int
+) -> tuple[SparkScan, dict[str, Any]]:
+    """The Spark scan (its report asserted equal to the local one) and the local report."""
+    got = scan_files(paths, config, partitions=partitions, session=spark)
+    want = _local(paths, config)
+    assert got.report.to_dict() == want
+    return got, want
+
+
 @pytest.mark.parametrize("partitions", [1, 7])
 def test_samples_equal_local(spark, partitions: int) -> None:
     paths = [str(SAMPLES)]
@@ -158,12 +169,10 @@ def test_samples_equal_local(spark, partitions: int) -> None:
 
 
 @pytest.mark.parametrize("partitions", [1, 7])
-def test_samples_with_passages_equal_local(spark, partitions: int) -> None:
-    paths = [str(SAMPLES)]
-    got = scan_files(paths, PASSAGES, partitions=partitions, session=spark)
-    want = _local(paths, PASSAGES)
-    assert got.report.to_dict() == want
+def test_samples_with_passages_and_boilerplate_equal_local(spark, partitions: int) -> None:
+    _, want = _same_as_local(spark, [str(SAMPLES)], DedupConfig(), partitions)
     assert want["passages"]  # the samples share passages
+    assert want["boilerplate"]  # and have site furniture
 
 
 @pytest.mark.parametrize(
@@ -175,10 +184,7 @@ def test_passages_equal_local(
     spark, passage_corpus: Path, partitions: int, config: DedupConfig
 ) -> None:
     """Passages (in order), pairs, reuse per document and what the caps left out."""
-    paths = [str(passage_corpus)]
-    got = scan_files(paths, config, partitions=partitions, session=spark)
-    want = _local(paths, config)
-    assert got.report.to_dict() == want
+    got, want = _same_as_local(spark, [str(passage_corpus)], config, partitions)
     passages = want["passages"]
     kinds = {p["kind"] for p in passages}
     if config is PASSAGES:
@@ -222,10 +228,7 @@ def test_corpus_equals_local(
     """Components found by Spark rounds (no link on the driver) or on the driver alike."""
     monkeypatch.setattr(spark_engine, "DRIVER_LINKS", driver_links)
     config = replace(ONLY_DUPLICATES, keep=keep, date_field="day" if keep == "newest" else None)
-    paths = [str(corpus)]
-    got = scan_files(paths, config, partitions=partitions, session=spark)
-    want = _local(paths, config)
-    assert got.report.to_dict() == want
+    got, want = _same_as_local(spark, [str(corpus)], config, partitions)
     assert (got.sizes["component rounds"] > 0) == (driver_links == 0)
     assert len(want["duplicates"]) >= 20  # the corpus has clusters to compare
     assert [s.source for s in got.skipped] == [f"{corpus / 'a.jsonl'}:8"]
@@ -240,8 +243,6 @@ def test_errors_are_the_local_ones(spark, corpus: Path, tmp_path: Path) -> None:
     bad_date = replace(ONLY_DUPLICATES, keep="newest", date_field="day")
     with pytest.raises(Exception, match=r"--date-field 'day': .*:2 has 'last May', not a date"):
         scan_files([str(dated)], bad_date, session=spark)
-    with pytest.raises(Exception, match="scan_files finds near-duplicates and passages, not"):
-        scan_files([str(corpus)], DedupConfig(), session=spark)
 
 
 def test_cli_engine_spark(spark, corpus: Path, tmp_path: Path) -> None:
@@ -255,13 +256,13 @@ def test_cli_engine_spark(spark, corpus: Path, tmp_path: Path) -> None:
 
 
 def test_cli_engine_spark_passages(spark, passage_corpus: Path, monkeypatch) -> None:
-    """Passages on Spark: all of the scan without boilerplate; with it, near-duplicates and
-    passages from Spark and boilerplate here. Neither searches passages in this process."""
+    """Passages and boilerplate on Spark: nothing searched or judged in this process."""
     data = str(passage_corpus / "a.jsonl")
     scans = {}
     with monkeypatch.context() as m:
         m.setattr("dedup.api.find_reuse", _not_here)
-        for name, extra in (("spark", ["--no-boilerplate"]), ("hybrid", [])):
+        m.setattr("dedup.api.detect_boilerplate", _not_here)
+        for name, extra in (("spark", ["--no-boilerplate"]), ("all", [])):
             code, out, err = run_cli("scan", data, "--format", "json", "--engine", "spark", *extra)
             assert code == 0, err
             scans[name] = json.loads(out)
@@ -271,11 +272,11 @@ def test_cli_engine_spark_passages(spark, passage_corpus: Path, monkeypatch) -> 
     assert scans["spark"]["passages"]
     code, out, err = run_cli("scan", data, "--format", "json")
     assert code == 0, err
-    assert scans["hybrid"] == json.loads(out)
+    assert scans["all"] == json.loads(out)
 
 
 def _not_here(*args, **kwargs):
-    msg = "passages searched on the driver"
+    msg = "searched on the driver"
     raise AssertionError(msg)
 
 
@@ -285,17 +286,25 @@ def _files(root: Path) -> dict[str, bytes]:
     }
 
 
-def test_clean_and_check_engine_spark(spark, corpus: Path, tmp_path: Path) -> None:
-    """Near-duplicates on Spark, the rest (boilerplate, writing) here: the same bytes."""
-    outs, data = {}, str(corpus / "a.jsonl")
+def test_clean_and_check_engine_spark(
+    spark, boilerplate_corpus: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """The scan (near-duplicates, boilerplate per site) on Spark, the writing and the limits
+    here: the same bytes, the same check."""
+    outs, data = {}, [str(boilerplate_corpus), "--site-field", "site"]
     for engine in ("local", "spark"):
         outs[engine] = tmp_path / engine
-        code, _, err = run_cli("clean", data, "-o", str(outs[engine]), "--engine", engine)
+        with monkeypatch.context() as m:
+            if engine == "spark":
+                m.setattr("dedup.api.detect_boilerplate", _not_here)
+            code, _, err = run_cli("clean", *data, "-o", str(outs[engine]), "--engine", engine)
         assert code == 0, err
     assert _files(outs["spark"]) == _files(outs["local"])
     assert b"near_duplicate" in _files(outs["local"])["rejects.jsonl"]
+    assert b"teaser_of_document" in _files(outs["local"])["removed.jsonl"]
     checks = [
-        run_cli("check", str(corpus), "--format", "json", "--engine", e) for e in ("local", "spark")
+        run_cli("check", *data, "--no-passages", "--format", "json", "--engine", e)
+        for e in ("local", "spark")
     ]
     assert checks[0][0] == checks[1][0] == 1  # the corpus has near-duplicates
     assert json.loads(checks[0][1]) == json.loads(checks[1][1])
@@ -325,3 +334,135 @@ def test_missing_java_is_one_line(tmp_path: Path) -> None:
         "it needs Java 17 or newer: apt-get install openjdk-17-jre-headless, or set JAVA_HOME"
     )
     assert "Traceback" not in done.stderr
+
+
+# --------------------------------------------------------------------------- boilerplate
+
+_NOUNS = [
+    "minister",
+    "bank",
+    "council",
+    "court",
+    "union",
+    "market",
+    "company",
+    "farmer",
+    "police",
+    "budget",
+]
+_VERBS = [
+    "said",
+    "announced",
+    "rejected",
+    "approved",
+    "delayed",
+    "questioned",
+    "welcomed",
+    "reviewed",
+]
+_THINGS = [
+    "the new tax plan",
+    "a rise in fuel prices",
+    "the water project",
+    "the school reform",
+    "the trade deal",
+    "a strike at the port",
+    "the election timetable",
+    "the flood relief fund",
+]
+_WHEN = [
+    "on Monday",
+    "on Friday",
+    "last week",
+    "this morning",
+    "after a long meeting",
+    "late on Sunday",
+]
+_FOOTERS = {
+    "dawn": ["Follow Dawn on Twitter", "Copyright 2024 Dawn Media Group", "Updated 12 March"],
+    "hindu": ["Subscribe to our newsletter", "Published - May 3, 2024 10:15 pm IST"],
+    "wire": ["Reporting by the wire desk in Karachi and Delhi staff writers today."],
+    "blog": ["Posted in News and Politics", "3 Comments"],
+}
+
+
+def _prose(rng: random.Random, n: int) -> list[str]:
+    """`n` sentences of news prose, each made of a subject, a verb, an object and a time."""
+    return [
+        f"The {rng.choice(_NOUNS)} {rng.choice(_VERBS)} {rng.choice(_THINGS)} "
+        f"{rng.choice(_WHEN)}, and {rng.choice(_NOUNS)}s in {rng.randrange(40)} districts "
+        f"{rng.choice(_VERBS)} it."
+        for _ in range(n)
+    ]
+
+
+@pytest.fixture(scope="session")
+def boilerplate_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """~300 news documents on four sites (and some on none) in two JSONL files: site
+    footers (with digits that differ, "Updated 12 March" / "Updated 15 March"), a footer
+    on too few documents, near copies (a shared opening, so their lines count once),
+    cut-off teasers of other documents' openings (one opening shared by two documents:
+    the first is named), ids that sort otherwise than documents (`a.jsonl:10` before
+    `a.jsonl:2`), and a prose footer on many documents of one site."""
+    rng = random.Random(1505)
+    root = tmp_path_factory.mktemp("spark-boilerplate")
+    docs: list[dict[str, object]] = []
+    for k in range(280):
+        site = rng.choice([*_FOOTERS, ""])
+        title = f"{rng.choice(_NOUNS).title()} {rng.choice(_VERBS)} {rng.choice(_THINGS)} {k}"
+        lines = [title, *_prose(rng, rng.randrange(3, 9))]
+        for footer in _FOOTERS.get(site, []):
+            if rng.random() < 0.7:
+                lines.append(footer.replace("12", str(rng.randrange(1, 28))))
+        if k % 40 == 0:  # on seven documents in all: a repeat on a site only sometimes
+            lines.append("Read the full story in our weekend edition")
+        docs.append(
+            {"text": "\n".join(lines), "site": site} if site else {"text": "\n".join(lines)}
+        )
+    for k in range(0, 30, 3):  # near copies: the same opening, a line added
+        copy = dict(docs[k])
+        copy["text"] = f"{copy['text']}\nRead the full story in our weekend edition"
+        docs.append(copy)
+    openings = [str(d["text"]).split("\n")[1] for d in docs]
+    for k in range(0, 300, 7):  # teasers: cut-off openings of other documents
+        other = openings[(k * 13 + 5) % len(openings)]
+        cut = " ".join(other.split()[: rng.randrange(6, 10)])
+        at = k % len(docs)
+        docs[at]["text"] = f"{docs[at]['text']}\nRelated stories\n{cut}…"
+    rng.shuffle(docs)
+    (root / "a.jsonl").write_text(
+        "".join(json.dumps(d) + "\n" for d in docs[:170]), encoding="utf-8"
+    )
+    (root / "b.jsonl").write_text(
+        "".join(json.dumps(d) + "\n" for d in docs[170:]), encoding="utf-8"
+    )
+    return root
+
+
+BOILERPLATE = replace(
+    DedupConfig(), passages=False, boilerplate=replace(DedupConfig().boilerplate, site_field="site")
+)
+RULES = replace(BOILERPLATE, boilerplate=replace(BOILERPLATE.boilerplate, preset="rules"))
+
+
+@pytest.mark.parametrize(
+    ("partitions", "config"),
+    [(1, BOILERPLATE), (7, RULES)],
+    ids=["1", "7-rules"],
+)
+def test_boilerplate_equals_local(
+    spark, boilerplate_corpus: Path, partitions: int, config: DedupConfig
+) -> None:
+    _, want = _same_as_local(spark, [str(boilerplate_corpus)], config, partitions)
+    rules = {b["rule"] for b in want["boilerplate"]}
+    assert "teaser_of_document" in rules
+    if config is RULES:
+        assert "corpus_repeat" in rules
+
+
+def test_a_site_field_in_no_document_is_the_local_error(spark, boilerplate_corpus: Path) -> None:
+    typo = replace(BOILERPLATE, boilerplate=replace(BOILERPLATE.boilerplate, site_field="sitee"))
+    with pytest.raises(Exception, match=r"--site-field 'sitee' is in no document; fields: site$"):
+        scan_files([str(boilerplate_corpus)], typo, session=spark)
+    with pytest.raises(Exception, match=r"--site-field 'sitee' is in no document; fields: site$"):
+        _local([str(boilerplate_corpus)], typo)

@@ -21,11 +21,12 @@ report equals the local engine's for any partition count:
 6. passages (with `config.passages`): window signatures, the capped banding join of the
    windows, the gate and the alignment of each candidate document pair, on Spark too
    (`dedup.engines.spark_passages`);
-7. the driver collects the clusters, the passages and every document's id, source and
-   length (the report lists every document: ~100 bytes each) and assembles the report.
-
-Boilerplate is not found here: a scan that wants it reads the documents on the driver and
-takes the clusters and passages from `find_on_spark`.
+7. boilerplate (with `config.find_boilerplate`): corpus evidence (lines recurring per
+   site, documents' openings) as Spark aggregations, each document judged by the local
+   code in a UDF (`dedup.engines.spark_boilerplate`);
+8. the driver collects the clusters, the passages, the boilerplate findings and every
+   document's id, source and length (the report lists every document: ~100 bytes each)
+   and assembles the report.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from dedup.api import reuse_report
+from dedup.boilerplate import document_site
 from dedup.cluster import Duplicates, check_keep_keys, cluster_of, cluster_signatures, keep_keys
 from dedup.config import DedupConfig
 from dedup.document import Document, require_unique_id
@@ -59,24 +61,22 @@ JAVA_TEXT = (
     "Spark could not start ({detail}); it needs Java 17 or newer: "
     "apt-get install openjdk-17-jre-headless, or set JAVA_HOME"
 )
-NO_BOILERPLATE_TEXT = (
-    "scan_files finds near-duplicates and passages, not boilerplate: pass "
-    "find_boilerplate=False, or use find_on_spark with dedup.scan"
-)
 FILE_SHIFT = 32  # a row's position: file number << FILE_SHIFT | record number in the file
 ROWS_PER_BATCH = 1024  # rows per Arrow batch a read task yields
 SAMPLE = 1000  # documents whose fields name a missing --date-field (as `require_field`)
 
 READ_SCHEMA = (
     "pos long, kind string, id string, source string, text string, chars long, "
-    "keep double, keep_error string, fields array<string>, reason string, raw string"
+    "keep double, keep_error string, fields array<string>, reason string, raw string, "
+    "site string"
 )
 SIGNED_SCHEMA = f"{READ_SCHEMA}, sig binary, keys array<long>"
 CLUSTER_SCHEMA = (
     "rep long, member long, jaccard double, "
     "duplicate_candidates long, lsh_false_positive long, lsh_buckets_capped long"
 )
-LISTED = [c.split()[0] for c in READ_SCHEMA.split(", ") if not c.startswith("text ")]
+# Every column but the text and the site (which only the boilerplate stage reads, there).
+LISTED = [c.split()[0] for c in READ_SCHEMA.split(", ") if not c.startswith(("text ", "site "))]
 PIECE_SCHEMA = "comp long, pos long, text string, sig binary, keep double"
 PIECE_COLUMNS = [c.split()[0] for c in PIECE_SCHEMA.split(", ")]
 DRIVER_LINKS = 20_000_000  # band links put in components on the driver (16 B each)
@@ -156,12 +156,12 @@ def scan_files(
     partitions: int | None = None,
     session: Any = None,
 ) -> SparkScan:
-    """The scan of `paths` on Spark, near-duplicates and (with `config.passages`) shared
-    passages: the local `scan`'s report, equal to it.
+    """The scan of `paths` on Spark: near-duplicates, shared passages (`config.passages`)
+    and boilerplate (`config.find_boilerplate`), the local `scan`'s report, equal to it.
 
     Args:
         paths: local (or cluster-shared) files, directories and globs, as for `scan`.
-        config: settings; `find_boilerplate` must be off.
+        config: settings.
         text_field: field or column holding the text.
         id_field: field holding the id (default `path:LINE` / `path:ROW`).
         strict: stop at the first bad record.
@@ -173,13 +173,11 @@ def scan_files(
         session: a running SparkSession to use (and leave running).
 
     Raises:
-        ConfigError: boilerplate asked for, pyspark missing, Java missing, too many
-            candidate document pairs for the driver (`spark_passages.DRIVER_PAIRS`).
+        ConfigError: pyspark missing, Java missing, too many candidate document pairs for
+            the driver (`spark_passages.DRIVER_PAIRS`), a --site-field in no document.
         InputError: as the local reader, and for standard input or URLs.
     """
     config = config or DedupConfig()
-    if config.find_boilerplate:
-        raise ConfigError(NO_BOILERPLATE_TEXT)
     for path in paths:
         if path == STDIN or is_url(path):
             msg = f"{path}: the Spark engine reads files its workers can open; save it to a file"
@@ -196,6 +194,15 @@ def scan_files(
         if own:
             spark.stop()
     return replace(found, passed_over=list(reader.passed_over))
+
+
+def scan_report(paths: Sequence[str], config: DedupConfig, **options: Any) -> Report:
+    """The report of `scan_files`, for a command that scans on Spark and does the rest here
+    (`clean` writes the corpus, `check` measures its limits).
+
+    `options` are those of `scan_files`; the report equals `scan`'s.
+    """
+    return scan_files(paths, config, **options).report
 
 
 def find_duplicates_spark(
@@ -274,21 +281,31 @@ def _scan(
         del listed
         require_documents(len(rows["pos"]), skipped, paths, allow_empty=allow_empty)
         _check_documents(rows, config)
+        if config.find_boilerplate and config.boilerplate.site_field:
+            from dedup.engines.spark_boilerplate import require_site
+
+            require_site(table, rows, config.boilerplate.site_field)
         infos = [
             DocumentInfo(*doc)
             for doc in zip(rows["id"], rows["source"], rows["chars"], strict=True)
         ]
         clock.lap("collect documents")
         duplicates = _duplicates(table, np.array(rows["pos"], dtype=np.int64), infos, config, clock)
-        reuse = None
+        reuse, boilerplate = None, []
         if config.passages:
             from dedup.engines.spark_passages import find_reuse_spark
 
             positions = np.array(rows["pos"], dtype=np.int64)
             reuse = find_reuse_spark(table, positions, rows["id"], duplicates, config, clock)
+        if config.find_boilerplate:
+            from dedup.engines.spark_boilerplate import find_boilerplate_spark
+
+            boilerplate = find_boilerplate_spark(table, len(infos), config.boilerplate, clock)
     finally:
         table.unpersist()
-    report = reuse_report(config, infos, duplicates, reuse or Reuse([], {}))
+    report = reuse_report(
+        config, infos, duplicates, reuse or Reuse([], {}), boilerplate=boilerplate
+    )
     return SparkScan(report, duplicates, reuse, skipped, seconds=clock.seconds, sizes=clock.sizes)
 
 
@@ -402,7 +419,10 @@ class _Rows:
 
         docs = [e for kind, e in self.entries if kind == "doc"]
         keys, errors = self._keep_keys(docs)
-        newest = self.config.keep == "newest"
+        # Field names, to name them when a --date-field or --site-field is in no document:
+        # the first SAMPLE documents of the corpus are among the first rows of their files.
+        site = self.config.boilerplate.site_field if self.config.find_boilerplate else None
+        fields = self.config.keep == "newest" or site is not None
         cols: dict[str, list[Any]] = {name: [] for name in arrow_schema(READ_SCHEMA).names}
         k = 0
         for kind, entry in self.entries:
@@ -416,12 +436,14 @@ class _Rows:
                 cols["chars"].append(entry.chars)
                 cols["keep"].append(keys[k])
                 cols["keep_error"].append(errors[k])
-                cols["fields"].append(sorted(map(str, entry.meta)) if newest else None)
+                named = fields and self.next <= SAMPLE
+                cols["fields"].append(sorted(map(str, entry.meta)) if named else None)
+                cols["site"].append(document_site(entry, self.config.boilerplate))
                 cols["reason"].append(None)
                 cols["raw"].append(None)
                 k += 1
             else:
-                for name in ("id", "text", "chars", "keep", "keep_error", "fields"):
+                for name in ("id", "text", "chars", "keep", "keep_error", "fields", "site"):
                     cols[name].append(None)
                 cols["source"].append(entry.source)
                 cols["reason"].append(entry.reason)
@@ -465,6 +487,7 @@ def arrow_schema(spark_schema: str) -> Any:
         "array<string>": pa.list_(pa.string()),
         "array<long>": pa.list_(pa.int64()),
         "array<double>": pa.list_(pa.float64()),
+        "boolean": pa.bool_(),
     }
     return pa.schema(
         [(n, types[t]) for n, t in (c.split(" ", 1) for c in spark_schema.split(", "))]
