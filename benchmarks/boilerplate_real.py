@@ -15,7 +15,8 @@ model with the tail cut, `dedup.tailcut`), `news_lines` and `web_lines` (the sam
 tail cut), `rules` (the hand-written rules alone, `--preset rules`) and `baseline` (drop
 the trailing run of short lines without a sentence mark: the simplest tail trimmer).
 `train` refits the line model and then the tail cut (on train, thresholds on dev);
-`train --cut-only` keeps the line model and refits the tail cut alone.
+`train --cut-only` keeps the line model and refits the tail cut alone; `train --cut-retune`
+keeps both and chooses the cut's bars on dev again (`choose_bars`).
 Each document is one extractor's output for one page; the corpus of a run is one extractor's
 documents of the split, with the page's site as `site_field` (so site repeats count per site).
 """
