@@ -58,7 +58,15 @@ from dedup.linewords import WordWeights, fit_words
 from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.progress import counted, set_stage
 from dedup.report import BoilerplateLine
-from dedup.tailcut import Cut, cut_features, cut_labels, cut_threshold, find_cuts, load_cut_model
+from dedup.tailcut import (
+    Bar,
+    Cut,
+    cut_features,
+    cut_labels,
+    cut_threshold,
+    find_cuts,
+    load_cut_model,
+)
 
 SEPARATOR = re.compile(r"\s*[:|–—\-»>•]")
 SYNDICATION = re.compile(
@@ -276,7 +284,7 @@ def _model_decisions(
     model: LineModel,
     lines: list[list[_Line]],
     judged: list[_Judged],
-    tail_cut: tuple[LineModel, float] | None = None,
+    tail_cut: tuple[LineModel, Bar] | None = None,
 ) -> list[_Decision]:
     """The model on each document, over the lines of many documents at once (one matrix
     per `_MODEL_LINES` lines instead of a few numpy calls per document)."""
@@ -322,7 +330,7 @@ def _decide(
     model: LineModel,
     lines: list[list[_Line]],
     judged: list[_Judged],
-    tail_cut: tuple[LineModel, float] | None = None,
+    tail_cut: tuple[LineModel, Bar] | None = None,
 ) -> list[_Decision]:
     """The model's probabilities, block decisions and explanations for a few documents,
     and each one's tail cut (`tail_cut`: the cut model and its threshold; None for none)."""
@@ -811,7 +819,7 @@ def _model(config: BoilerplateConfig) -> LineModel | None:
     return model.with_thresholds(float(threshold), float(tail), prose_tail)
 
 
-def _tail_cut(config: BoilerplateConfig) -> tuple[LineModel, float] | None:
+def _tail_cut(config: BoilerplateConfig) -> tuple[LineModel, Bar] | None:
     """The tail cut model and the preset's threshold, or None (the `docs` and `rules`
     presets never cut; nor does a run that leaves `tail_cut` out)."""
     if not _selected("tail_cut", config):

@@ -398,6 +398,7 @@ def fit(
     depth: int = 4,
     learning_rate: float = 0.2,
     meta: dict[str, Any] | None = None,
+    seed: int = 0,
 ) -> LineModel:
     """Fit boosted trees (scikit-learn's `GradientBoostingClassifier`) and keep them as arrays.
 
@@ -409,6 +410,7 @@ def fit(
         depth: depth of each tree.
         learning_rate: shrinkage (baked into the stored node values).
         meta: stored with the model.
+        seed: the random state of the row subsampling (each tree sees half the rows).
 
     Returns:
         The model, deciding at 0.5 until thresholds are chosen (`with_thresholds`).
@@ -432,7 +434,7 @@ def fit(
         raise ConfigError(msg) from ex
     model = GradientBoostingClassifier(
         n_estimators=trees, max_depth=depth, learning_rate=learning_rate, subsample=0.5,
-        random_state=0,
+        random_state=seed,
     ).fit(x, y)  # fmt: skip
     stumps = [est[0].tree_ for est in model.estimators_]
     width = max(t.node_count for t in stumps)

@@ -64,7 +64,8 @@ RULE_DOCS: dict[str, tuple[str, str]] = {
         "the cut points of a document's tail, that takes everything from a heading-shaped "
         "line (at most 8 words, no sentence mark) to the end when the suffix as a whole "
         "reads as furniture (its size, the line model's probabilities over it, dates, "
-        "bylines, calls to action, the line before it). "
+        "bylines, calls to action, the line before it). A suffix of at most 8 lines with a "
+        "sentence needs less (news 0.65 against 0.80): it has few lines to lose. "
         "Reports the cut's probability, its threshold, the suffix and the top features.",
         "Comments / Great article, thanks! / John, March 3, 2024: I disagree ...",
     ),

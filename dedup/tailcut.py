@@ -285,11 +285,72 @@ def heading_gate(rows: Matrix) -> npt.NDArray[np.bool_]:
     return gate
 
 
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """The probability a cut needs: `threshold`, or `short` where the suffix holds at most
+    `short_lines` lines, one of them a sentence (`sentence_gate`).
+
+    A wrong cut costs the content lines it takes, and a short suffix has few to take. What
+    stays at the end of a page after the cut is mostly prose-shaped: a call to action, an
+    author's bio, a related article's description, a site notice, which the cut scores in
+    the middle. On dev, the bar for such suffixes of up to 8 lines could come down from
+    0.80 to 0.65 (documents ending in furniture 32.1 -> 30.7 %, every extractor within its
+    limit of article lines, no non-news line); a lower bar for every suffix took too much
+    article text, and a short run of headings alone ("What happens next / Who decides / Why
+    it matters", "- Reuters") is as often the article's own ending.
+
+    Example:
+        >>> Bar(0.8, 0.65, 2).at(np.array([1, 2, 3])).tolist()
+        [0.65, 0.65, 0.8]
+        >>> Bar(0.8, 0.65, 2).at(np.array([1, 2]), np.array([False, True])).tolist()
+        [0.8, 0.65]
+        >>> Bar(0.8).at(np.array([1, 2])).tolist()
+        [0.8, 0.8]
+    """
+
+    threshold: float
+    short: float | None = None
+    short_lines: int = 0
+
+    def at(
+        self, sizes: npt.NDArray[np.int64], sentences: npt.NDArray[np.bool_] | None = None
+    ) -> Matrix:
+        """The bar of each candidate cut, from the number of lines its suffix holds and
+        whether one of them is a sentence (default: every suffix has one)."""
+        if self.short is None:
+            return np.full(len(sizes), self.threshold)
+        short = sizes <= self.short_lines
+        if sentences is not None:
+            short &= sentences
+        out: Matrix = np.where(short, self.short, self.threshold)
+        return out
+
+
+_SENTENCES = FEATURES.index("suffix mean: sentence mark at the end")
+
+
+def sentence_gate(rows: Matrix) -> npt.NDArray[np.bool_]:
+    """Which candidate cuts (rows of `cut_features`) have a sentence in their suffix: only
+    those may cut at a short suffix's lower bar (`Bar`).
+
+    Example:
+        >>> sentence_gate(np.zeros((2, len(FEATURES)))).tolist()
+        [False, False]
+    """
+    gate: npt.NDArray[np.bool_] = rows[:, _SENTENCES] > 0
+    return gate
+
+
 def choose_cut(
-    q: Matrix, n: int, threshold: float, gate: npt.NDArray[np.bool_] | None = None
+    q: Matrix,
+    n: int,
+    threshold: float | Bar,
+    gate: npt.NDArray[np.bool_] | None = None,
+    sentences: npt.NDArray[np.bool_] | None = None,
 ) -> int | None:
-    """The earliest candidate line whose cut probability `q` reaches `threshold` (among the
-    candidates `gate` lets cut, by default all), or None.
+    """The earliest candidate line whose cut probability `q` reaches its bar (`threshold`,
+    or a `Bar` by suffix size and `sentences`, as in `Bar.at`), among the candidates `gate`
+    lets cut (by default all), or None.
 
     Example:
         >>> q = np.array([0.1, 0.2, 0.8, 0.9, 0.4, 0.95, 0.99])
@@ -297,13 +358,17 @@ def choose_cut(
         5
         >>> choose_cut(q, 10, 0.7, np.array([False] * 3 + [True] * 4))
         6
+        >>> choose_cut(np.array([0.1, 0.2, 0.5, 0.6]), 6, Bar(0.9, 0.55, 2))
+        5
     """
+    bar = threshold if isinstance(threshold, Bar) else Bar(threshold)
+    ks = candidates(n)
     if gate is not None:
         q = np.where(gate, q, 0.0)
-    hits = np.flatnonzero(q >= threshold)
+    hits = np.flatnonzero(q >= (bar.threshold if bar.short is None else bar.at(n - ks, sentences)))
     if not len(hits):
         return None
-    return int(candidates(n)[hits[0]])
+    return int(ks[hits[0]])
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,7 +378,7 @@ class Cut:
     Attributes:
         line: the first line (index among the document's non-blank lines) that goes.
         score: the cut model's probability that everything from `line` on is furniture.
-        threshold: the probability a cut needs (the preset's).
+        threshold: the probability this cut needed (the preset's `Bar` at its suffix size).
         evidence: the suffix described: its size, the line model's probabilities over it,
             and the features that pushed the score up the most.
     """
@@ -326,11 +391,12 @@ class Cut:
 
 def find_cuts(
     model: LineModel,
-    threshold: float,
+    threshold: float | Bar,
     documents: list[tuple[Matrix, Matrix, npt.NDArray[np.bool_]]],
 ) -> list[Cut | None]:
     """The tail cut of each document (its line features, line probabilities and the line
-    model's decisions), all candidates of all documents scored at once.
+    model's decisions) at `threshold` (a probability, or a `Bar` by suffix size), all
+    candidates of all documents scored at once.
 
     Example:
         >>> from dedup.linefeatures import document_features
@@ -339,6 +405,7 @@ def find_cuts(
         >>> find_cuts(load_cut_model(), 0.9, [(x, np.zeros(3), np.zeros(3, dtype=bool))])
         [None]
     """
+    bar = threshold if isinstance(threshold, Bar) else Bar(threshold)
     rows = [cut_features(x, p, going) for x, p, going in documents]
     if not any(len(r) for r in rows):
         return [None] * len(documents)
@@ -347,20 +414,31 @@ def find_cuts(
     out: list[Cut | None] = []
     for k, (x, p, _) in enumerate(documents):
         q = q_all[bounds[k] : bounds[k + 1]]
-        line = choose_cut(q, len(x), threshold, heading_gate(rows[k]))
+        line = choose_cut(q, len(x), bar, heading_gate(rows[k]), sentence_gate(rows[k]))
         if line is None:
             out.append(None)
             continue
         row = line - int(candidates(len(x))[0])
         top = ", ".join(model.explain(rows[k][row : row + 1])[0]) or "none"
         suffix = p[line:]
+        needed = float(bar.at(np.array([len(suffix)]), sentence_gate(rows[k][row : row + 1]))[0])
         evidence = (
-            f"p={q[row]:.2f} >= {threshold:.2f} that the last {len(suffix)} non-blank lines "
-            f"are all furniture (line model "
+            f"p={q[row]:.2f} >= {needed:.2f}{_short_note(bar, needed)} that the last "
+            f"{len(suffix)} non-blank lines are all furniture (line model "
             f"p over them: mean {suffix.mean():.2f}, min {suffix.min():.2f}); top: {top}"
         )
-        out.append(Cut(line, round(float(q[row]), 4), threshold, evidence))
+        out.append(Cut(line, round(float(q[row]), 4), needed, evidence))
     return out
+
+
+def _short_note(bar: Bar, needed: float) -> str:
+    """Says so when a cut met the lower bar of a short suffix."""
+    if bar.short is None or needed != bar.short or bar.short == bar.threshold:
+        return ""
+    return (
+        f" (a suffix of at most {bar.short_lines} lines with a sentence; others need "
+        f"{bar.threshold:.2f})"
+    )
 
 
 CUT_MODEL = "data/tailcut_model.json"
@@ -388,7 +466,15 @@ def load_cut_model() -> LineModel:
     return model
 
 
-def cut_threshold(model: LineModel, preset: str) -> float | None:
-    """The cut probability a preset needs (None: the preset has no tail cut)."""
+def cut_threshold(model: LineModel, preset: str) -> Bar | None:
+    """The cut probability a preset needs (None: the preset has no tail cut): the model's
+    `presets` threshold, and its `short_suffix` bar where the model file has one
+    (`{"lines": 8, "presets": {"news": 0.65}}`)."""
     found = model.meta.get("presets", {}).get(preset)
-    return None if found is None else float(found)
+    if found is None:
+        return None
+    short = model.meta.get("short_suffix", {})
+    lower = short.get("presets", {}).get(preset)
+    if lower is None:
+        return Bar(float(found))
+    return Bar(float(found), float(lower), int(short["lines"]))

@@ -21,6 +21,7 @@ from dedup.config import BoilerplateConfig
 from dedup.linefeatures import document_features
 from dedup.tailcut import (
     FEATURES,
+    Bar,
     candidates,
     choose_cut,
     cut_features,
@@ -101,10 +102,36 @@ def test_non_news_text_loses_no_line_to_the_cut(preset: str) -> None:
 def test_shipped_cut_model_has_the_features_and_a_threshold_per_preset() -> None:
     model = load_cut_model()
     assert model.features == FEATURES
-    assert 0.5 <= (cut_threshold(model, "news") or 0) <= 1
+    news, web = cut_threshold(model, "news"), cut_threshold(model, "web")
+    assert news is not None
+    assert web is not None
+    assert 0.5 <= news.threshold <= 1
     assert cut_threshold(model, "docs") is None
     # web is for whole-page dumps: it may cut at a lower (or equal) probability
-    assert (cut_threshold(model, "web") or 1.0) <= (cut_threshold(model, "news") or 1.0)
+    assert web.threshold <= news.threshold
+    # A short suffix has few lines to lose: its bar is lower, never higher.
+    for bar in (news, web):
+        assert bar.short is None or (bar.short <= bar.threshold and bar.short_lines >= 1)
+
+
+@pytest.mark.parametrize(
+    "page", [("0098", "readability"), ("0312", "justext")], ids=lambda p: "/".join(p)
+)
+def test_a_short_furniture_tail_goes_at_the_lower_bar(page: tuple[str, str]) -> None:
+    # Two dev pages whose last lines are furniture after the article's last paragraph
+    # ("Check Out Other Top Subscriptions" / "See more readers' and editors' picks ...";
+    # "Related articles that may interest you" and one teaser with its description):
+    # the cut scores them under the news threshold, over the short suffix's bar.
+    record = next(r for r in PAGES if (r["page"], r["extractor"]) == page)
+    bar = cut_threshold(load_cut_model(), "news")
+    assert bar is not None
+    assert bar.short is not None
+    cuts = [b for b in _found(record) if b.rule == "tail_cut"]
+    assert cuts
+    assert bar.short <= cuts[0].score < bar.threshold
+    assert cuts[0].threshold == bar.short
+    assert f"a suffix of at most {bar.short_lines} lines with a sentence" in cuts[0].evidence
+    assert {record["labels"][b.line] for b in cuts} == {"boilerplate"}
 
 
 def test_features_are_suffix_statistics() -> None:
@@ -136,6 +163,9 @@ def test_labels_and_choice() -> None:
     q = np.array([0.1, 0.2, 0.3, 0.9, 0.5, 0.95])
     assert choose_cut(q, 9, 0.85, np.array([True, True, True, False, True, True])) == 8
     assert choose_cut(q, 9, 0.85, np.zeros(6, dtype=bool)) is None
+    # A suffix of at most 2 lines (candidates 7 and 8) may go at 0.5: line 7 (q 0.5).
+    assert choose_cut(q, 9, Bar(0.99, 0.5, 2)) == 7
+    assert choose_cut(q, 9, Bar(0.99, 0.5, 1)) == 8
 
 
 @pytest.mark.parametrize("record", [r for r in PAGES if r["expect"] == "cut"], ids=_ids)
