@@ -8,6 +8,13 @@ the numpy path otherwise, and tests hold both to identical values.
 Each document comes in one of two modes: 0 = raw ASCII text, tokenized here (runs of
 ASCII letters and digits, lowercased when case folding is on: exactly `split_words` on
 ASCII text); 1 = normalized words already joined by single spaces (any other text).
+
+The passage search has three more (`window_signatures`, `count_equal`, `pair_units`): the
+window signatures of each document, the estimate gate of window pairs and the sentence
+pairing of each document pair, which cost a few dozen small numpy calls per pair where one
+loop over a few hundred integers does. Their numpy twins (`signature.window_signatures`,
+`candidates.equal_values`, `sentences._units_numpy`) stay as the reference the tests hold
+them to, and as the path taken without numba.
 """
 
 from __future__ import annotations
@@ -146,7 +153,199 @@ def _intersection(a: Any, b: Any) -> int:
     return n
 
 
+def _window_signatures(shingles: Any, stride: int, per: int, a: Any, b: Any, out: Any) -> None:
+    """`signature.window_signatures` into `out` (windows x num_perm, uint32): each block
+    of `stride` shingles signed once, each window the minimum of its `per` blocks."""
+    count = len(shingles)
+    blocks = max(1, (count + stride - 1) // stride)
+    signed = np.empty((blocks, len(a)), dtype=np.uint64)
+    sig = np.empty(len(a), dtype=np.uint64)
+    for k in range(blocks):
+        lo = k * stride
+        _minhash(shingles[lo:], max(0, min(count, lo + stride) - lo), a, b, sig)
+        signed[k] = sig
+    for w in range(out.shape[0]):
+        for p in range(len(a)):
+            v = signed[w, p]
+            for k in range(w + 1, min(w + per, blocks)):
+                v = min(v, signed[k, p])
+            out[w, p] = v
+
+
+def _count_equal(sigs: Any, pairs: Any, out: Any) -> None:
+    """Equal values of rows `pairs[k, 0]` and `pairs[k, 1]` of `sigs`, into `out[k]`."""
+    for k in range(len(pairs)):
+        x, y = sigs[pairs[k, 0]], sigs[pairs[k, 1]]
+        n = 0
+        for p in range(len(x)):
+            n += x[p] == y[p]
+        out[k] = n
+
+
+def _unit_cover(sentences: Any, lo: int, hi: int, units: int, out: Any) -> int:
+    """The units `u < units` (sentences u and u + 1) holding any of the sorted sentences
+    `sentences[lo:hi]`, ascending and distinct, into `out`; returns how many."""
+    n = 0
+    for k in range(lo, hi):
+        i = sentences[k]
+        for u in (i - 1, i):
+            if 0 <= u < units and (n == 0 or out[n - 1] < u):
+                out[n] = u
+                n += 1
+    return n
+
+
+def _sentence_hits(
+    a_words: Any, a_of: Any, b_words: Any, b_of: Any, single: Any, a_pairs: Any, b_pairs: Any
+) -> int:
+    """Shared content words of every unit pair of two texts, added into the zeroed
+    matrices as `sentences._hits` computes them; returns how many words are shared.
+
+    `a_words`/`a_of` (and b's) are `SentenceWords.words`/`.sentence`: sorted by word,
+    then sentence, so one merge pass visits each shared word's sentences on both sides.
+    """
+    na, nb = single.shape
+    a_units = np.empty(len(a_words) + 1, dtype=np.int64)
+    b_units = np.empty(len(b_words) + 1, dtype=np.int64)
+    i = j = shared = 0
+    while i < len(a_words) and j < len(b_words):
+        if a_words[i] < b_words[j]:
+            i += 1
+        elif a_words[i] > b_words[j]:
+            j += 1
+        else:
+            i_end, j_end = i, j
+            while i_end < len(a_words) and a_words[i_end] == a_words[i]:
+                i_end += 1
+            while j_end < len(b_words) and b_words[j_end] == b_words[j]:
+                j_end += 1
+            shared += 1
+            for x in range(i, i_end):
+                for y in range(j, j_end):
+                    single[a_of[x], b_of[y]] += 1
+            n_a = _unit_cover(a_of, i, i_end, na - 1, a_units)
+            n_b = _unit_cover(b_of, j, j_end, nb - 1, b_units)
+            for u in range(n_a):
+                for y in range(j, j_end):
+                    a_pairs[a_units[u], b_of[y]] += 1
+            for x in range(i, i_end):
+                for u in range(n_b):
+                    b_pairs[a_of[x], b_units[u]] += 1
+            i, j = i_end, j_end
+    return shared
+
+
+def _best_units(
+    single: Any,
+    pairs: Any,
+    x_sizes: Any,
+    x_pair_sizes: Any,
+    y_sizes: Any,
+    min_overlap: float,
+    min_shared: int,
+    out: Any,
+) -> bool:
+    """`sentences._best_units` for every column j: `out[j]` = (start, end, overlap
+    x 10^4, shared words) of the best unit of x, start -1 for none.
+
+    Returns False when an overlap lies too near a rounding tie for `round(v, 4)` to be
+    sure here (the caller then asks the reference): elsewhere rounding v x 10^4 to the
+    nearest integer is exactly Python's `round(v, 4)` x 10^4.
+    """
+    rows, cols = single.shape
+    for j in range(cols):
+        best_k, best_hits, best_start, best_end = -1, -1, -1, -1
+        for span in (1, 2):
+            for i in range(rows if span == 1 else rows - 1):
+                if span == 1:
+                    hits = single[i, j]
+                    if hits < min_shared:
+                        continue
+                    size = x_sizes[i]
+                else:
+                    hits = pairs[i, j]
+                    if hits < min_shared:
+                        continue
+                    first, second = single[i, j], single[i + 1, j]
+                    if first < 2 or second < 2 or hits < first + 2:
+                        continue
+                    size = x_pair_sizes[i]
+                scaled = hits / max(1.0, np.sqrt(np.float64(y_sizes[j] * size))) * 10000.0
+                frac = scaled - np.floor(scaled)
+                if abs(frac - 0.5) < 1e-6:
+                    return False
+                k = int(np.floor(scaled + 0.5))
+                if k / 10000.0 < min_overlap:
+                    continue
+                better = k > best_k or (k == best_k and hits > best_hits)
+                tie = k == best_k and hits == best_hits
+                if (
+                    better
+                    or (tie and i < best_start)
+                    or (tie and i == best_start and i + span > best_end)
+                ):
+                    best_k, best_hits, best_start, best_end = k, hits, i, i + span
+        out[j, 0], out[j, 1], out[j, 2], out[j, 3] = best_start, best_end, best_k, best_hits
+    return True
+
+
+def _row_most(single: Any, pairs: Any, out: Any) -> None:
+    """Per row: the largest value of the row in `single` and in `pairs`."""
+    for i in range(single.shape[0]):
+        top = 0
+        for j in range(single.shape[1]):
+            top = max(top, single[i, j])
+        for j in range(pairs.shape[1]):
+            top = max(top, pairs[i, j])
+        out[i] = top
+
+
+def _pair_units(
+    a_words: Any,
+    a_of: Any,
+    a_sizes: Any,
+    a_pair_sizes: Any,
+    b_words: Any,
+    b_of: Any,
+    b_sizes: Any,
+    b_pair_sizes: Any,
+    min_overlap: float,
+    min_shared: int,
+    for_b: Any,
+    for_a: Any,
+    most_a: Any,
+    most_b: Any,
+) -> int:
+    """`sentences._units` of two texts in one call: 0 when they share no word, 2 when an
+    overlap is too near a rounding tie (see `best_units`), else 1 with the outputs filled.
+    """
+    na, nb = len(a_sizes), len(b_sizes)
+    single = np.zeros((na, nb), dtype=np.int64)
+    a_pairs = np.zeros((max(0, na - 1), nb), dtype=np.int64)
+    b_pairs = np.zeros((na, max(0, nb - 1)), dtype=np.int64)
+    if not _sentence_hits(a_words, a_of, b_words, b_of, single, a_pairs, b_pairs):
+        return 0
+    if not _best_units(
+        single, a_pairs, a_sizes, a_pair_sizes, b_sizes, min_overlap, min_shared, for_b
+    ):
+        return 2
+    if not _best_units(
+        single.T, b_pairs.T, b_sizes, b_pair_sizes, a_sizes, min_overlap, min_shared, for_a
+    ):
+        return 2
+    _row_most(single, b_pairs, most_a)
+    _row_most(single.T, a_pairs.T, most_b)
+    return 1
+
+
 if njit is not None:
+    window_signatures = njit(cache=True)(_window_signatures)
+    count_equal = njit(cache=True)(_count_equal)
+    _unit_cover = njit(cache=True, inline="always")(_unit_cover)
+    _sentence_hits = njit(cache=True)(_sentence_hits)
+    _best_units = njit(cache=True)(_best_units)
+    _row_most = njit(cache=True)(_row_most)
+    pair_units = njit(cache=True)(_pair_units)
     intersection = njit(cache=True)(_intersection)
     _fmix64 = njit(cache=True, inline="always")(_fmix64)
     _words = njit(cache=True)(_words)
@@ -159,4 +358,7 @@ else:  # pragma: no cover
     signatures = _signatures
     shingle_sets = _shingle_sets
     intersection = _intersection
+    window_signatures = _window_signatures
+    count_equal = _count_equal
+    pair_units = _pair_units
     AVAILABLE = False

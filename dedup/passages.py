@@ -26,7 +26,7 @@ from dedup.align import (
     joined_similarity,
     snap_spans,
 )
-from dedup.candidates import Candidates, candidate_pairs, strongest_partners
+from dedup.candidates import Candidates, candidate_pairs, equal_values, strongest_partners
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.normalize import load_tables
@@ -168,6 +168,8 @@ def find_reuse(
     config = config or DedupConfig()
     jobs = resolve_jobs(jobs)
     load_tables()
+    if jobs > 1:
+        _load_kernels(config)
     prepare = partial(prepare_range, config=config)
     tasks = ranges(len(docs), PREPARE_BATCH)
     prepared_batches = map_shared(prepare, docs, tasks, jobs=jobs)
@@ -199,6 +201,16 @@ def find_reuse(
         reuse.passages.extend(_passage(docs, f) for f in rest[0])
         _add_overlaps(reuse, rest[1])
     return reuse
+
+
+def _load_kernels(config: DedupConfig) -> None:
+    """Run the passage search's compiled kernels once here, before the workers fork: each
+    worker would otherwise load them from numba's cache again (tenths of a second each)."""
+    doc = Document("", "Warm up the kernels. " * 8)
+    batch = prepare_range([doc], range(1), config)
+    (prep,) = batch.unpack()
+    pair_sentences(prep.sentences, prep.sentences)
+    equal_values(batch.windows.sigs, np.zeros((1, 2), dtype=np.int64))
 
 
 def align_documents(
