@@ -9,11 +9,12 @@ Each document comes in one of two modes: 0 = raw ASCII text, tokenized here (run
 ASCII letters and digits, lowercased when case folding is on: exactly `split_words` on
 ASCII text); 1 = normalized words already joined by single spaces (any other text).
 
-The passage search has three more (`window_signatures`, `count_equal`, `pair_units`): the
-window signatures of each document, the estimate gate of window pairs and the sentence
-pairing of each document pair, which cost a few dozen small numpy calls per pair where one
-loop over a few hundred integers does. Their numpy twins (`signature.window_signatures`,
-`candidates.equal_values`, `sentences._units_numpy`) stay as the reference the tests hold
+The passage search has four more (`window_signatures`, `count_equal`, `pair_units`,
+`graded_parts`): the window signatures of each document, the estimate gate of window
+pairs, the sentence pairing and the sentence containment of each document pair, which cost
+a few dozen small numpy calls per pair where one loop over a few hundred integers does.
+Their numpy twins (`signature.window_signatures`, `candidates.equal_values`,
+`sentences._units_numpy`, `passages._graded_numpy`) stay as the reference the tests hold
 them to, and as the path taken without numba.
 """
 
@@ -289,15 +290,18 @@ def _best_units(
     return True
 
 
-def _row_most(single: Any, pairs: Any, out: Any) -> None:
-    """Per row: the largest value of the row in `single` and in `pairs`."""
+def _row_contained(single: Any, pairs: Any, sizes: Any, min_shared: int, out: Any) -> None:
+    """`sentences._contained` of each row: its most shared words in one column of `single`
+    or `pairs` over its size, rounded to 4 places as `np.round` does (x 10^4, rint, / 10^4),
+    0 under `min_shared`."""
     for i in range(single.shape[0]):
         top = 0
         for j in range(single.shape[1]):
             top = max(top, single[i, j])
         for j in range(pairs.shape[1]):
             top = max(top, pairs[i, j])
-        out[i] = top
+        share = np.rint(top / max(sizes[i], 1) * 10000.0) / 10000.0
+        out[i] = share if top >= min_shared else 0.0
 
 
 def _pair_units(
@@ -311,10 +315,11 @@ def _pair_units(
     b_pair_sizes: Any,
     min_overlap: float,
     min_shared: int,
+    min_contained: int,
     for_b: Any,
     for_a: Any,
-    most_a: Any,
-    most_b: Any,
+    contained_a: Any,
+    contained_b: Any,
 ) -> int:
     """`sentences._units` of two texts in one call: 0 when they share no word, 2 when an
     overlap is too near a rounding tie (see `best_units`), else 1 with the outputs filled.
@@ -333,18 +338,68 @@ def _pair_units(
         single.T, b_pairs.T, b_sizes, b_pair_sizes, a_sizes, min_overlap, min_shared, for_a
     ):
         return 2
-    _row_most(single, b_pairs, most_a)
-    _row_most(single.T, a_pairs.T, most_b)
+    _row_contained(single, b_pairs, a_sizes, min_contained, contained_a)
+    _row_contained(single.T, a_pairs.T, b_sizes, min_contained, contained_b)
     return 1
 
 
+def _below(edges: Any, sums: Any, x: int) -> int:
+    """Characters below `x` inside spans starting (or ending) at the sorted `edges`:
+    sum of x - edge over the edges under x (`sums`: their running sums, from 0)."""
+    lo, hi = 0, len(edges)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if edges[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    below: int = lo * x - sums[lo]
+    return below
+
+
+def _graded_parts(
+    breaks: Any,
+    size: int,
+    word_starts: Any,
+    word_ends: Any,
+    contained: Any,
+    spans: Any,
+    score: Any,
+    length: Any,
+) -> int:
+    """`passages._graded`'s per-sentence scores and lengths, for sentences holding a word,
+    into `score` and `length`; returns how many (the caller sums them)."""
+    starts, ends = np.sort(spans[:, 0]), np.sort(spans[:, 1])
+    start_sums = np.zeros(len(starts) + 1, dtype=np.int64)
+    end_sums = np.zeros(len(ends) + 1, dtype=np.int64)
+    for k in range(len(starts)):
+        start_sums[k + 1] = start_sums[k] + starts[k]
+        end_sums[k + 1] = end_sums[k] + ends[k]
+    n = 0
+    for t in range(len(breaks)):
+        lo = breaks[t]
+        hi = breaks[t + 1] if t + 1 < len(breaks) else size
+        if hi <= lo:
+            continue
+        first, last = word_starts[lo], word_ends[hi - 1]
+        inside = _below(starts, start_sums, last) - _below(ends, end_sums, last)
+        inside -= _below(starts, start_sums, first) - _below(ends, end_sums, first)
+        span = np.float64(last - first)
+        score[n] = max(contained[t] * span, min(np.float64(inside), span))
+        length[n] = span
+        n += 1
+    return n
+
+
 if njit is not None:
+    _below = njit(cache=True, inline="always")(_below)
+    graded_parts = njit(cache=True)(_graded_parts)
     window_signatures = njit(cache=True)(_window_signatures)
     count_equal = njit(cache=True)(_count_equal)
     _unit_cover = njit(cache=True, inline="always")(_unit_cover)
     _sentence_hits = njit(cache=True)(_sentence_hits)
     _best_units = njit(cache=True)(_best_units)
-    _row_most = njit(cache=True)(_row_most)
+    _row_contained = njit(cache=True)(_row_contained)
     pair_units = njit(cache=True)(_pair_units)
     intersection = njit(cache=True)(_intersection)
     _fmix64 = njit(cache=True, inline="always")(_fmix64)
@@ -361,4 +416,5 @@ else:  # pragma: no cover
     window_signatures = _window_signatures
     count_equal = _count_equal
     pair_units = _pair_units
+    graded_parts = _graded_parts
     AVAILABLE = False

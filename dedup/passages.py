@@ -35,6 +35,7 @@ from dedup.prepare import PREPARE_BATCH, Batch, Prepared, prepare_document, prep
 from dedup.progress import counted, set_stage
 from dedup.report import PassageMatch, Span
 from dedup.sentences import SentenceMatch, pair_sentences
+from dedup.signature import _compiled
 from dedup.verify import set_overlap
 
 ALIGN_BATCH = 512  # document pairs per alignment task
@@ -373,14 +374,44 @@ def _next_to(prep: Prepared, end: int, start: int) -> bool:
 
 
 def _graded(
-    prep: Prepared, contained: npt.NDArray[np.float64], aligned: list[tuple[int, int]]
+    prep: Prepared,
+    contained: npt.NDArray[np.float64],
+    aligned: list[tuple[int, int]],
+    *,
+    fast: bool | None = None,
 ) -> float:
     """How much of `prep` the other document holds, sentence by sentence (0-1).
 
     Each sentence scores the larger of the share of its characters inside passages of
     aligned words (`aligned`) and its containment in the other document (`contained`);
-    the document's score is the mean over its sentences, weighted by their length.
+    the document's score is the mean over its sentences, weighted by their length. With
+    `fast` (None: when numba is installed) the per-sentence scores come from one compiled
+    call (`_kernel.graded_parts`), else from `_graded_numpy`; the same values either way.
     """
+    if not (_compiled().AVAILABLE if fast is None else fast):
+        return _graded_numpy(prep, contained, aligned)
+    score, length = np.empty(len(prep.breaks)), np.empty(len(prep.breaks))
+    spans = np.array(aligned, dtype=np.int64).reshape(-1, 2)
+    layout = prep.layout
+    n = _compiled().graded_parts(
+        prep.breaks,
+        prep.size,
+        layout.word_starts,
+        layout.word_ends,
+        contained,
+        spans,
+        score,
+        length,
+    )
+    if not n:
+        return 0.0
+    return round(float(score[:n].sum() / max(length[:n].sum(), 1.0)), 6)
+
+
+def _graded_numpy(
+    prep: Prepared, contained: npt.NDArray[np.float64], aligned: list[tuple[int, int]]
+) -> float:
+    """`_graded` with numpy: sums over sorted span edges (`_inside`)."""
     cuts = np.array(prep.sentence_cuts(), dtype=np.int64)
     lo, hi = cuts[:-1], cuts[1:]
     some = hi > lo

@@ -129,20 +129,23 @@ MAX_SENTENCE_PAIRS = 4_900
 class _Units:
     """What two texts' sentences share: `for_b[j]`, the best unit of a for sentence j of
     b (a match, a on side a), when it has one; `for_a`, the same for a's sentences in b
-    (b on side a); `most_a[i]`, the most content words sentence i of a shares with one
-    unit of b; `most_b`, the same for b."""
+    (b on side a); `contained_a`/`contained_b` as in `SentencePairing`."""
 
     for_b: list[SentenceMatch]
     for_a: list[SentenceMatch]
-    most_a: npt.NDArray[np.int64]
-    most_b: npt.NDArray[np.int64]
+    contained_a: npt.NDArray[np.float64]
+    contained_b: npt.NDArray[np.float64]
 
 
 def _units(
-    a: SentenceWords, b: SentenceWords, min_overlap: float, min_shared: int, fast: bool
+    a: SentenceWords,
+    b: SentenceWords,
+    options: tuple[float, int, int],
+    fast: bool,
 ) -> _Units | None:
-    """The best units and most shared words of two texts' sentences, or None when they
-    share no word or have too many sentence pairs (`MAX_SENTENCE_PAIRS`).
+    """The best units and containments of two texts' sentences (`options`: min_overlap,
+    min_shared, min_contained of `pair_sentences`), or None when they share no word or
+    have too many sentence pairs (`MAX_SENTENCE_PAIRS`).
 
     With `fast`, one compiled call (`_kernel.pair_units`: a merge over the two sorted word
     lists, then the best units) does what costs two dozen small numpy calls per document
@@ -152,23 +155,21 @@ def _units(
     if not len(a) or not len(b) or len(a) * len(b) > MAX_SENTENCE_PAIRS:
         return None
     if not fast:
-        return _units_numpy(a, b, min_overlap, min_shared)
+        return _units_numpy(a, b, options)
     for_b = np.empty((len(b), 4), dtype=np.int64)
     for_a = np.empty((len(a), 4), dtype=np.int64)
-    most_a = np.empty(len(a), dtype=np.int64)
-    most_b = np.empty(len(b), dtype=np.int64)
+    contained_a, contained_b = np.empty(len(a)), np.empty(len(b))
     status = _compiled().pair_units(
         *(a.words, a.sentence, a.sizes, a.pair_sizes),
         *(b.words, b.sentence, b.sizes, b.pair_sizes),
-        min_overlap,
-        min_shared,
-        *(for_b, for_a, most_a, most_b),
+        *options,
+        *(for_b, for_a, contained_a, contained_b),
     )
     if status == 0:
         return None
     if status == 2:
-        return _units_numpy(a, b, min_overlap, min_shared)
-    return _Units(_unit_matches(for_b), _unit_matches(for_a), most_a, most_b)
+        return _units_numpy(a, b, options)
+    return _Units(_unit_matches(for_b), _unit_matches(for_a), contained_a, contained_b)
 
 
 def _unit_matches(best: npt.NDArray[np.int64]) -> list[SentenceMatch]:
@@ -181,17 +182,18 @@ def _unit_matches(best: npt.NDArray[np.int64]) -> list[SentenceMatch]:
 
 
 def _units_numpy(
-    a: SentenceWords, b: SentenceWords, min_overlap: float, min_shared: int
+    a: SentenceWords, b: SentenceWords, options: tuple[float, int, int]
 ) -> _Units | None:
     """`_units` from products of sentences x shared words incidence matrices."""
     hits = _hits(a, b)
     if hits is None:
         return None
+    min_overlap, min_shared, min_contained = options
     return _Units(
         _best_units(hits.single, hits.a_pairs, a, b, min_overlap, min_shared),
         _best_units(hits.single.T, hits.b_pairs.T, b, a, min_overlap, min_shared),
-        _most(hits.single, hits.b_pairs),
-        _most(hits.single.T, hits.a_pairs.T),
+        _contained(hits.single, hits.b_pairs, a.sizes, min_contained),
+        _contained(hits.single.T, hits.a_pairs.T, b.sizes, min_contained),
     )
 
 
@@ -274,7 +276,7 @@ def pair_sentences(
         ([0.8, 0.0], [0.8])
     """
     fast = _compiled().AVAILABLE if fast is None else fast
-    units = _units(a, b, min_overlap, min_shared, fast)
+    units = _units(a, b, (min_overlap, min_shared, min_contained), fast)
     if units is None:
         return SentencePairing([], np.zeros(len(a)), np.zeros(len(b)))
     found = {(m.a_start, m.a_end, m.b_start, m.b_end): m for m in units.for_b}
@@ -300,24 +302,21 @@ def pair_sentences(
     matches = sorted(kept, key=lambda m: (m.a_start, m.b_start, m.a_end, m.b_end))
     return SentencePairing(
         matches,
-        _contained(units.most_a, a.sizes, min_contained),
-        _contained(units.most_b, b.sizes, min_contained),
+        units.contained_a,
+        units.contained_b,
     )
 
 
-def _most(single: npt.NDArray[np.int64], pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Per row sentence: its most shared words in one unit (column) of the other side."""
-    best: npt.NDArray[np.int64] = single.max(axis=1)
+def _contained(
+    single: npt.NDArray[np.int64],
+    pairs: npt.NDArray[np.int64],
+    sizes: npt.NDArray[np.int64],
+    min_shared: int,
+) -> npt.NDArray[np.float64]:
+    """Per row sentence: its most shared words in one unit of the other side, over its size."""
+    best = single.max(axis=1)
     if pairs.shape[1]:
         best = np.maximum(best, pairs.max(axis=1))
-    return best
-
-
-def _contained(
-    best: npt.NDArray[np.int64], sizes: npt.NDArray[np.int64], min_shared: int
-) -> npt.NDArray[np.float64]:
-    """Per sentence: its most shared words in one unit of the other side (`best`) over its
-    size, 0 under `min_shared`."""
     share = np.round(best / np.maximum(sizes, 1), 4)
     return np.where(best >= min_shared, share, 0.0)
 

@@ -610,6 +610,8 @@ def test_graded_containment_weighs_each_sentence_by_its_characters():
         aligned = list(zip(cuts[::2], cuts[1::2], strict=True))
         got = _graded(prep, np.array(contained), aligned)
         assert got == pytest.approx(_graded_reference(_GRADED_TEXT, contained, aligned), abs=2e-6)
+        # the compiled scores and the numpy ones are the same floats
+        assert got == _graded(prep, np.array(contained), aligned, fast=False)
     # by hand: the first sentence (52 of 189 sentence characters) wholly aligned, none held
     first = _GRADED_TEXT.index(".")
     assert _graded(prep, np.zeros(5), [(0, first)]) == round(first / 189, 6)
@@ -620,7 +622,8 @@ def test_graded_containment_weighs_each_sentence_by_its_characters():
     assert _graded(one, np.ones(1), []) == 1.0
     # a trailing sentence without words ("???") is no sentence: 2 sentences, not 3
     (tail,) = _prepared("Ships sail. Dogs bark. ???")
-    assert _graded(tail, np.array([1.0, 0.0, 0.5]), []) == round(10 / 19, 6)
+    for fast in (True, False):
+        assert _graded(tail, np.array([1.0, 0.0, 0.5]), [], fast=fast) == round(10 / 19, 6)
 
 
 def test_passages_next_to_each_other_on_both_sides_merge_into_one():
