@@ -9,13 +9,14 @@ Each document comes in one of two modes: 0 = raw ASCII text, tokenized here (run
 ASCII letters and digits, lowercased when case folding is on: exactly `split_words` on
 ASCII text); 1 = normalized words already joined by single spaces (any other text).
 
-The passage search has four more (`window_signatures`, `count_equal`, `pair_units`,
-`graded_parts`): the window signatures of each document, the estimate gate of window
-pairs, the sentence pairing and the sentence containment of each document pair, which cost
+The passage search has five more (`window_signatures`, `count_equal`, `regions`,
+`pair_units`, `graded_parts`): the window signatures of each document, the estimate gate
+of window pairs, and for each document pair the regions its window pairs make, its
+sentence pairing and its sentence containment, which cost
 a few dozen small numpy calls per pair where one loop over a few hundred integers does.
-Their numpy twins (`signature.window_signatures`, `candidates.equal_values`,
-`sentences._units_numpy`, `passages._graded_numpy`) stay as the reference the tests hold
-them to, and as the path taken without numba.
+Their numpy and Python twins (`signature.window_signatures`, `candidates.equal_values`,
+`passages._regions_python`, `sentences._units_numpy`, `passages._graded_numpy`) stay as
+the reference the tests hold them to, and as the path taken without numba.
 """
 
 from __future__ import annotations
@@ -391,7 +392,39 @@ def _graded_parts(
     return n
 
 
+def _regions(a: Any, b: Any, span: int, out: Any) -> int:
+    """`passages._regions_python` over window pairs sorted by (a, b), into `out` (one
+    row per pair at most); returns how many regions."""
+    n = 0
+    open_ = np.empty(len(a), dtype=np.int64)  # the regions still open, oldest first
+    n_open = 0
+    last = -1
+    for k in range(len(a)):
+        x, y = a[k], b[k]
+        if x != last:
+            kept = 0
+            for t in range(n_open):
+                if out[open_[t], 1] + span >= x:
+                    open_[kept] = open_[t]
+                    kept += 1
+            n_open, last = kept, x
+        for t in range(n_open):
+            reg = out[open_[t]]
+            near = x <= reg[1] + span and y <= reg[3] + span
+            if near and x + 2 * span >= reg[0] and y + 2 * span >= reg[2]:
+                reg[0], reg[1] = min(reg[0], x), max(reg[1], x + span)
+                reg[2], reg[3] = min(reg[2], y), max(reg[3], y + span)
+                break
+        else:
+            out[n, 0], out[n, 1], out[n, 2], out[n, 3] = x, x + span, y, y + span
+            open_[n_open] = n
+            n_open += 1
+            n += 1
+    return n
+
+
 if njit is not None:
+    regions = njit(cache=True)(_regions)
     _below = njit(cache=True, inline="always")(_below)
     graded_parts = njit(cache=True)(_graded_parts)
     window_signatures = njit(cache=True)(_window_signatures)
@@ -417,4 +450,5 @@ else:  # pragma: no cover
     count_equal = _count_equal
     pair_units = _pair_units
     graded_parts = _graded_parts
+    regions = _regions
     AVAILABLE = False

@@ -460,13 +460,29 @@ def _passage(docs: Sequence[Document], found: _Found) -> PassageMatch:
     )
 
 
-def _regions(window_pairs: list[tuple[int, int]], span: int) -> list[_Region]:
+def _regions(
+    window_pairs: list[tuple[int, int]], span: int, *, fast: bool | None = None
+) -> list[_Region]:
     """Merge window pairs into regions when at most `span` words apart on both sides.
 
     Each region is aligned with `span` words of margin, so two window pairs that close
     would be aligned over overlapping ranges anyway; merging them keeps a long edited
-    passage whose middle window fell below the gates in one piece.
+    passage whose middle window fell below the gates in one piece. With `fast` (None: when
+    numba is installed) one compiled pass (`_kernel.regions`; a pair of licences holds
+    thousands of window pairs), else `_regions_python`: the same regions.
     """
+    if not (_compiled().AVAILABLE if fast is None else fast):
+        return _regions_python(window_pairs, span)
+    pairs = np.array(window_pairs, dtype=np.int64).reshape(-1, 2)
+    order = np.lexsort((pairs[:, 1], pairs[:, 0]))  # as sorted() orders the tuples
+    out = np.empty((len(pairs), 4), dtype=np.int64)
+    n = _compiled().regions(pairs[order, 0], pairs[order, 1], span, out)
+    regions: list[_Region] = out[:n].tolist()
+    return regions
+
+
+def _regions_python(window_pairs: list[tuple[int, int]], span: int) -> list[_Region]:
+    """`_regions` in Python: the reference."""
     regions: list[_Region] = []
     # Pairs come in order of a, so a region that ends more than `span` words before this
     # a can take no later pair: only the open ones are searched (in order of creation, as

@@ -482,7 +482,19 @@ def test_of_two_overlapping_alignments_the_one_with_more_equal_words_stays():
 def test_window_pairs_merge_into_a_region_up_to_exactly_span_words_apart(pairs, regions):
     from dedup.passages import _regions
 
-    assert _regions(pairs, 5) == regions
+    assert _regions(pairs, 5, fast=True) == regions
+    assert _regions(pairs, 5, fast=False) == regions
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pairs=st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=40),
+    span=st.integers(1, 12),
+)
+def test_compiled_regions_equal_the_python_reference(pairs, span):
+    from dedup.passages import _regions
+
+    assert _regions(pairs, span, fast=True) == _regions(pairs, span, fast=False)
 
 
 def test_characters_inside_spans_match_a_count_per_character():
