@@ -9,14 +9,16 @@ Each document comes in one of two modes: 0 = raw ASCII text, tokenized here (run
 ASCII letters and digits, lowercased when case folding is on: exactly `split_words` on
 ASCII text); 1 = normalized words already joined by single spaces (any other text).
 
-The passage search has five more (`window_signatures`, `count_equal`, `regions`,
-`pair_units`, `graded_parts`): the window signatures of each document, the estimate gate
-of window pairs, and for each document pair the regions its window pairs make, its
-sentence pairing and its sentence containment, which cost
+The passage search has six more (`window_signatures`, `count_equal`, `regions`,
+`snapped_words`, `pair_units`, `graded_parts`): the window signatures of each document,
+the estimate gate of window pairs, and for each document pair the regions its window pairs
+make, its passages snapped to sentences, its sentence pairing and its sentence
+containment, which cost
 a few dozen small numpy calls per pair where one loop over a few hundred integers does.
 Their numpy and Python twins (`signature.window_signatures`, `candidates.equal_values`,
-`passages._regions_python`, `sentences._units_numpy`, `passages._graded_numpy`) stay as
-the reference the tests hold them to, and as the path taken without numba.
+`passages._regions_python`, `passages._snapped_numpy`, `sentences._units_numpy`,
+`passages._graded_numpy`) stay as the reference the tests hold them to, and as the path
+taken without numba.
 """
 
 from __future__ import annotations
@@ -423,7 +425,52 @@ def _regions(a: Any, b: Any, span: int, out: Any) -> int:
     return n
 
 
+def _bisect(values: Any, x: int, right: bool) -> int:
+    """`values.searchsorted(x, side="right" if right else "left")`."""
+    lo, hi = 0, len(values)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if values[mid] < x or (right and values[mid] == x):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _snapped_words(
+    word_starts: Any,
+    word_ends: Any,
+    seg_starts: Any,
+    seg_ends: Any,
+    starts: Any,
+    ends: Any,
+    slack: int,
+    out: Any,
+) -> None:
+    """`align.snap_spans` of word spans `[starts[k], ends[k])`, then the words wholly inside
+    each snapped span (`Layout.word_range`): `out[k]` = char start, char end, lo, hi."""
+    for k in range(len(starts)):
+        s_char, e_char = word_starts[starts[k]], word_ends[ends[k] - 1]
+        start, end = s_char, e_char
+        if len(seg_starts):
+            seg = _bisect(seg_starts, s_char, True) - 1
+            head = seg_starts[max(seg, 0)]
+            before = _bisect(word_ends, s_char, True) - _bisect(word_starts, head, False)
+            if seg >= 0 and s_char < seg_ends[max(seg, 0)] and before <= slack:
+                start = head
+            seg = _bisect(seg_starts, e_char, False) - 1
+            tail = seg_ends[max(seg, 0)]
+            after = _bisect(word_ends, tail, True) - _bisect(word_starts, e_char, False)
+            if seg >= 0 and e_char <= tail and after <= slack:
+                end = tail
+        out[k, 0], out[k, 1] = start, end
+        out[k, 2] = _bisect(word_starts, start, False)
+        out[k, 3] = _bisect(word_ends, end, True)
+
+
 if njit is not None:
+    _bisect = njit(cache=True, inline="always")(_bisect)
+    snapped_words = njit(cache=True)(_snapped_words)
     regions = njit(cache=True)(_regions)
     _below = njit(cache=True, inline="always")(_below)
     graded_parts = njit(cache=True)(_graded_parts)
@@ -451,4 +498,5 @@ else:  # pragma: no cover
     pair_units = _pair_units
     graded_parts = _graded_parts
     regions = _regions
+    snapped_words = _snapped_words
     AVAILABLE = False

@@ -176,7 +176,12 @@ class Layout:
         return lo, int(self.word_ends.searchsorted(end, side="right"))
 
 
-def snap_span(layout: Layout, start: int, end: int, *, slack: int = 3) -> tuple[int, int]:
+# Most words between a passage's edge and its sentence's edge for the passage to widen to
+# the whole sentence (`snap_span`).
+SNAP_SLACK = 3
+
+
+def snap_span(layout: Layout, start: int, end: int, *, slack: int = SNAP_SLACK) -> tuple[int, int]:
     """Widen the character span of words `[start, end)` to its sentence's edges when close.
 
     The start moves to the start of its sentence when at most `slack` words precede it
@@ -200,7 +205,11 @@ def snap_span(layout: Layout, start: int, end: int, *, slack: int = 3) -> tuple[
 
 
 def snap_spans(
-    layout: Layout, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64], *, slack: int = 3
+    layout: Layout,
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+    *,
+    slack: int = SNAP_SLACK,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """`snap_span` of many word spans `[starts[i], ends[i])` of one text at once.
 

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.align import (
+    SNAP_SLACK,
     WordMatch,
     align_bigrams,
     joined_similarity,
@@ -621,17 +622,22 @@ def _scored(pa: Prepared, pb: Prepared, m: WordMatch, overlap: float = -1.0) -> 
 
 
 def _scored_many(
-    pa: Prepared, pb: Prepared, matches: Sequence[WordMatch], overlaps: Sequence[float]
+    pa: Prepared,
+    pb: Prepared,
+    matches: Sequence[WordMatch],
+    overlaps: Sequence[float],
+    *,
+    fast: bool | None = None,
 ) -> list[_Scored]:
     """Matches of one pair as passages: spans snapped to whole sentences (`snap_spans`,
-    every match at once) and the similarity of the snapped spans' words."""
+    every match at once; with `fast`, None: when numba is installed, in one compiled call,
+    `_kernel.snapped_words`) and the similarity of the snapped spans' words."""
     if not matches:
         return []
     words = np.array([(m.a_start, m.a_end, m.b_start, m.b_end) for m in matches], dtype=np.int64)
-    a_starts, a_ends = snap_spans(pa.layout, words[:, 0], words[:, 1])
-    b_starts, b_ends = snap_spans(pb.layout, words[:, 2], words[:, 3])
-    a_lo, a_hi = _word_ranges(pa, a_starts, a_ends)
-    b_lo, b_hi = _word_ranges(pb, b_starts, b_ends)
+    snapped = _snapped if (_compiled().AVAILABLE if fast is None else fast) else _snapped_numpy
+    a_starts, a_ends, a_lo, a_hi = snapped(pa, words[:, 0], words[:, 1])
+    b_starts, b_ends, b_lo, b_hi = snapped(pb, words[:, 2], words[:, 3])
     columns = (a_starts, a_ends, b_starts, b_ends, a_lo, a_hi, b_lo, b_hi)
     rows = zip(*(c.tolist() for c in columns), matches, overlaps, strict=True)
     out: list[_Scored] = []
@@ -639,6 +645,39 @@ def _scored_many(
         sim = joined_similarity(pa.norm_between(al, ah), pb.norm_between(bl, bh))
         out.append((a0, a1, b0, b1, sim, m.matched, overlap))
     return out
+
+
+_Snapped = tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]
+]
+
+
+def _snapped(
+    prep: Prepared, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
+) -> _Snapped:
+    """Word spans of `prep` snapped to its sentences (`snap_spans`): the character starts
+    and ends, and the words wholly inside each (`_word_ranges`), from one compiled call."""
+    lay = prep.layout
+    out = np.empty((len(starts), 4), dtype=np.int64)
+    _compiled().snapped_words(
+        lay.word_starts,
+        lay.word_ends,
+        lay.sentence_starts,
+        lay.sentence_ends,
+        starts,
+        ends,
+        SNAP_SLACK,
+        out,
+    )
+    return out[:, 0], out[:, 1], out[:, 2], out[:, 3]
+
+
+def _snapped_numpy(
+    prep: Prepared, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
+) -> _Snapped:
+    """`_snapped` with numpy: `snap_spans`, then `_word_ranges`."""
+    s_chars, e_chars = snap_spans(prep.layout, starts, ends)
+    return (s_chars, e_chars, *_word_ranges(prep, s_chars, e_chars))
 
 
 def _word_ranges(

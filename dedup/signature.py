@@ -14,7 +14,7 @@ arithmetic. We take `a` and `b` from datasketch itself, so a signature computed 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -248,9 +248,10 @@ def _encode(
     return buf, bounds, modes
 
 
+@cache
 def _compiled() -> Any:
     """The numba kernel module, imported on first use (numba takes ~0.1 s to load, which
-    `dedup --help` should not pay)."""
+    `dedup --help` should not pay); cached, as the passage search asks per document pair."""
     from dedup import _kernel
 
     return _kernel

@@ -987,3 +987,25 @@ def test_copy_pairs_join_a_clusters_windows_at_most_max_bucket_each(rows):
     assert copy_pairs(sigs, cluster, rep, bands=6 // rows, rows=rows, min_equal=6).tolist() == [
         [12, 14]
     ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    pieces=st.lists(
+        st.sampled_from(["Ships", "sail", "dogs", "bark.", "Yes!", "“No.”", "\n", "a"]),
+        min_size=1,
+        max_size=40,
+    ),
+    spans=st.lists(st.tuples(st.integers(0, 39), st.integers(1, 40)), min_size=1, max_size=8),
+)
+def test_compiled_snapping_equals_numpy(pieces, spans):
+    from dedup.passages import _snapped, _snapped_numpy
+
+    (prep,) = _prepared(" ".join(pieces))
+    if not prep.size:
+        return
+    pairs = [(min(s, prep.size - 1), min(s, prep.size - 1) + e) for s, e in spans]
+    starts = np.array([s for s, _ in pairs], dtype=np.int64)
+    ends = np.array([min(e, prep.size) for _, e in pairs], dtype=np.int64)
+    fast, slow = _snapped(prep, starts, ends), _snapped_numpy(prep, starts, ends)
+    assert [c.tolist() for c in fast] == [c.tolist() for c in slow]
