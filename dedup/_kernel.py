@@ -1,24 +1,23 @@
-"""The compiled word-shingle MinHash kernel (numba, optional): text bytes -> signatures.
+"""Compiled kernels (numba, optional): MinHash signatures and the passage search's loops.
 
-One pass per document does what `normalize.split_words`, `shingle.shingle_hashes` and
-`signature.permuted_min` do with numpy, with no temporary arrays per shingle. It is only
-used when numba is installed (`pip install dedup[fast]`); `dedup.signature` falls back to
-the numpy path otherwise, and tests hold both to identical values.
-
-Each document comes in one of two modes: 0 = raw ASCII text, tokenized here (runs of
-ASCII letters and digits, lowercased when case folding is on: exactly `split_words` on
+The word-shingle MinHash kernel: one pass per document does what `normalize.split_words`,
+`shingle.shingle_hashes` and `signature.permuted_min` do with numpy, with no temporary
+arrays per shingle. It is only used when numba is installed (`pip install dedup[fast]`);
+`dedup.signature` falls back to the numpy path otherwise, and tests hold both to identical
+values. Each document comes in one of two modes: 0 = raw ASCII text, tokenized here (runs
+of ASCII letters and digits, lowercased when case folding is on: exactly `split_words` on
 ASCII text); 1 = normalized words already joined by single spaces (any other text).
 
-The passage search has six more (`window_signatures`, `count_equal`, `regions`,
-`snapped_words`, `pair_units`, `graded_parts`): the window signatures of each document,
-the estimate gate of window pairs, and for each document pair the regions its window pairs
-make, its passages snapped to sentences, its sentence pairing and its sentence
-containment, which cost
-a few dozen small numpy calls per pair where one loop over a few hundred integers does.
-Their numpy and Python twins (`signature.window_signatures`, `candidates.equal_values`,
-`passages._regions_python`, `passages._snapped_numpy`, `sentences._units_numpy`,
-`passages._graded_numpy`) stay as the reference the tests hold them to, and as the path
-taken without numba.
+The passage search's kernels (`window_signatures`, `count_equal`, `regions`,
+`chain_blocks`, `snapped_words`, `pair_units`, `graded_parts`): the window signatures of
+each document, the estimate gate of window pairs, and for each document pair the regions
+its window pairs make, the chaining of its equal-word runs, its passages snapped to
+sentences, its sentence pairing and its sentence containment. Each replaces a few dozen
+small numpy calls or a Python loop per document pair. Their numpy and Python twins
+(`signature.window_signatures`, `candidates.equal_values`, `passages._regions_python`,
+`align.chain_blocks`, `passages._snapped_numpy`, `sentences._units_numpy`,
+`passages._graded_numpy`) stay as the reference the tests hold them to (identical
+values), and as the path taken without numba.
 """
 
 from __future__ import annotations
@@ -468,9 +467,65 @@ def _snapped_words(
         out[k, 3] = _bisect(word_ends, end, True)
 
 
+def _close_chain(
+    blocks: Any, lo: int, hi: int, min_words: int, offsets: Any, out: Any, n: int
+) -> int:
+    """`align._close` of the chain `blocks[lo:hi]`: a match into `out[n]` (moved by
+    `offsets`, a then b) when it holds `min_words`; returns the new count."""
+    while lo < hi and blocks[lo, 1] - blocks[lo, 0] < 2:
+        lo += 1
+    while lo < hi and blocks[hi - 1, 1] - blocks[hi - 1, 0] < 2:
+        hi -= 1
+    if lo >= hi:
+        return n
+    matched, reach = 0, blocks[lo, 0]
+    for k in range(lo, hi):  # words of a, each once (runs can share an edge word)
+        matched += max(0, blocks[k, 1] - max(blocks[k, 0], reach))
+        reach = max(reach, blocks[k, 1])
+    if matched < min_words:
+        return n
+    out[n, 0], out[n, 1] = blocks[lo, 0] + offsets[0], blocks[hi - 1, 1] + offsets[0]
+    out[n, 2], out[n, 3] = blocks[lo, 2] + offsets[1], blocks[hi - 1, 3] + offsets[1]
+    out[n, 4] = matched
+    return n + 1
+
+
+def _chain_blocks(
+    blocks: Any,
+    max_gap: int,
+    min_words: int,
+    a_breaks: Any,
+    b_breaks: Any,
+    offsets: Any,
+    out: Any,
+) -> int:
+    """`align.chain_blocks` of equal-word runs `blocks` (a start, a end, b start, b end),
+    whose words are `offsets` (a, b) past the start of the sorted `a_breaks`/`b_breaks`'
+    texts; matches into `out` (a start, a end, b start, b end, matched, moved by
+    `offsets`); returns how many."""
+    n, first = 0, 0
+    for k in range(1, len(blocks) + 1):
+        if k < len(blocks):
+            gap_a, gap_b = blocks[k, 0] - blocks[k - 1, 1], blocks[k, 2] - blocks[k - 1, 3]
+            if max(gap_a, gap_b) <= max_gap:
+                ends_a = _bisect(a_breaks, blocks[k, 0] + offsets[0], True) > _bisect(
+                    a_breaks, blocks[k - 1, 1] + offsets[0], True
+                )
+                ends_b = _bisect(b_breaks, blocks[k, 2] + offsets[1], True) > _bisect(
+                    b_breaks, blocks[k - 1, 3] + offsets[1], True
+                )
+                if not ((ends_a and gap_b > 0) or (ends_b and gap_a > 0)):
+                    continue
+        n = _close_chain(blocks, first, k, min_words, offsets, out, n)
+        first = k
+    return n
+
+
 if njit is not None:
     _bisect = njit(cache=True, inline="always")(_bisect)
     snapped_words = njit(cache=True)(_snapped_words)
+    _close_chain = njit(cache=True)(_close_chain)
+    chain_blocks = njit(cache=True)(_chain_blocks)
     regions = njit(cache=True)(_regions)
     _below = njit(cache=True, inline="always")(_below)
     graded_parts = njit(cache=True)(_graded_parts)
@@ -499,4 +554,5 @@ else:  # pragma: no cover
     graded_parts = _graded_parts
     regions = _regions
     snapped_words = _snapped_words
+    chain_blocks = _chain_blocks
     AVAILABLE = False

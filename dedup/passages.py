@@ -24,6 +24,7 @@ from dedup.align import (
     SNAP_SLACK,
     WordMatch,
     align_bigrams,
+    equal_blocks,
     joined_similarity,
     snap_spans,
 )
@@ -522,8 +523,8 @@ def _passages_for_pair(
         return [_scored(pa, pb, WordMatch(0, pa.size, 0, pb.size, pa.size))]
     span = pc.window + pc.ngram - 1
     matches: list[WordMatch] = []
-    a_breaks, b_breaks = pa.breaks.tolist(), pb.breaks.tolist()
-    regions = _regions(window_pairs, span)
+    fast = _compiled().AVAILABLE
+    regions = _regions(window_pairs, span, fast=fast)
     covered = _Covered(pa.size, pb.size) if len(regions) > MANY_REGIONS else None
     if covered is not None:
         regions.sort(key=lambda r: (r[0] - r[1] - r[3] + r[2], r[0], r[2]))  # largest first
@@ -532,15 +533,7 @@ def _passages_for_pair(
             continue
         a0, a1 = max(0, a_lo - span), min(pa.size, a_hi + span)
         b0, b1 = max(0, b_lo - span), min(pb.size, b_hi + span)
-        for m in align_bigrams(
-            pa.bigrams[a0 : a1 - 1].tolist(),
-            pb.bigrams[b0 : b1 - 1].tolist(),
-            max_gap=pc.max_gap,
-            min_words=pc.min_words,
-            a_breaks=_breaks_in(a_breaks, a0, a1),
-            b_breaks=_breaks_in(b_breaks, b0, b1),
-        ):
-            m = WordMatch(m.a_start + a0, m.a_end + a0, m.b_start + b0, m.b_end + b0, m.matched)
+        for m in _align_region(pa, pb, (a0, a1, b0, b1), config, fast):
             matches.append(m)
             if covered is not None:
                 covered.add(m)
@@ -576,6 +569,48 @@ class _Covered:
         """Whether half or more of words `[a_lo, a_hi)` and of `[b_lo, b_hi)` are covered."""
         a, b = self.a[a_lo:a_hi], self.b[b_lo:b_hi]
         return 2 * int(a.sum()) >= len(a) and 2 * int(b.sum()) >= len(b)
+
+
+def _align_region(
+    pa: Prepared,
+    pb: Prepared,
+    words: tuple[int, int, int, int],
+    config: DedupConfig,
+    fast: bool | None = None,
+) -> list[WordMatch]:
+    """The chains of equal words (`align_bigrams`) of words `[a0, a1)` of `pa` and
+    `[b0, b1)` of `pb` (`words`), in word offsets of the whole documents; with `fast`
+    (None: when numba is installed) chained by the compiled `_kernel.chain_blocks`, which
+    reads the documents' sentence starts in place, else by `align.chain_blocks`."""
+    pc = config.passage
+    a0, a1, b0, b1 = words
+    a_ids, b_ids = pa.bigrams[a0 : a1 - 1].tolist(), pb.bigrams[b0 : b1 - 1].tolist()
+    if not (_compiled().AVAILABLE if fast is None else fast):
+        return [
+            WordMatch(m.a_start + a0, m.a_end + a0, m.b_start + b0, m.b_end + b0, m.matched)
+            for m in align_bigrams(
+                a_ids,
+                b_ids,
+                max_gap=pc.max_gap,
+                min_words=pc.min_words,
+                a_breaks=_breaks_in(pa.breaks.tolist(), a0, a1),
+                b_breaks=_breaks_in(pb.breaks.tolist(), b0, b1),
+            )
+        ]
+    blocks = equal_blocks(a_ids, b_ids)
+    if not blocks:
+        return []
+    out = np.empty((len(blocks), 5), dtype=np.int64)
+    n = _compiled().chain_blocks(
+        np.array(blocks, dtype=np.int64),
+        pc.max_gap,
+        pc.min_words,
+        pa.breaks,
+        pb.breaks,
+        np.array([a0, b0], dtype=np.int64),
+        out,
+    )
+    return [WordMatch(*row) for row in out[:n].tolist()]
 
 
 def _breaks_in(breaks: list[int], lo: int, hi: int) -> list[int]:

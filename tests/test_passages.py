@@ -1009,3 +1009,25 @@ def test_compiled_snapping_equals_numpy(pieces, spans):
     ends = np.array([min(e, prep.size) for _, e in pairs], dtype=np.int64)
     fast, slow = _snapped(prep, starts, ends), _snapped_numpy(prep, starts, ends)
     assert [c.tolist() for c in fast] == [c.tolist() for c in slow]
+
+
+_CHAIN_WORDS = ["the", "ship", "sails", "north.", "Dogs", "bark", "at", "night!", "we", "go"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    a=st.lists(st.sampled_from(_CHAIN_WORDS), min_size=2, max_size=60),
+    b=st.lists(st.sampled_from(_CHAIN_WORDS), min_size=2, max_size=60),
+    cut=st.tuples(st.integers(0, 20), st.integers(0, 20), st.integers(0, 20), st.integers(0, 20)),
+    max_gap=st.integers(0, 5),
+    min_words=st.integers(1, 10),
+)
+def test_compiled_chaining_equals_the_python_reference(a, b, cut, max_gap, min_words):
+    from dedup.passages import _align_region
+
+    pa, pb = _prepared(" ".join(a), " ".join(b))
+    words = (min(cut[0], pa.size - 2), pa.size - min(cut[1], pa.size - 2))
+    words += (min(cut[2], pb.size - 2), pb.size - min(cut[3], pb.size - 2))
+    config = DedupConfig(passage=PassageConfig(max_gap=max_gap, min_words=min_words))
+    fast = _align_region(pa, pb, words, config, fast=True)
+    assert fast == _align_region(pa, pb, words, config, fast=False)
