@@ -1,13 +1,23 @@
-"""The compiled word-shingle MinHash kernel (numba, optional): text bytes -> signatures.
+"""Compiled kernels (numba, optional): MinHash signatures and the passage search's loops.
 
-One pass per document does what `normalize.split_words`, `shingle.shingle_hashes` and
-`signature.permuted_min` do with numpy, with no temporary arrays per shingle. It is only
-used when numba is installed (`pip install dedup[fast]`); `dedup.signature` falls back to
-the numpy path otherwise, and tests hold both to identical values.
-
-Each document comes in one of two modes: 0 = raw ASCII text, tokenized here (runs of
-ASCII letters and digits, lowercased when case folding is on: exactly `split_words` on
+The word-shingle MinHash kernel: one pass per document does what `normalize.split_words`,
+`shingle.shingle_hashes` and `signature.permuted_min` do with numpy, with no temporary
+arrays per shingle. It is only used when numba is installed (`pip install dedup[fast]`);
+`dedup.signature` falls back to the numpy path otherwise, and tests hold both to identical
+values. Each document comes in one of two modes: 0 = raw ASCII text, tokenized here (runs
+of ASCII letters and digits, lowercased when case folding is on: exactly `split_words` on
 ASCII text); 1 = normalized words already joined by single spaces (any other text).
+
+The passage search's kernels (`window_signatures`, `count_equal`, `regions`,
+`chain_blocks`, `snapped_words`, `pair_units`, `graded_parts`): the window signatures of
+each document, the estimate gate of window pairs, and for each document pair the regions
+its window pairs make, the chaining of its equal-word runs, its passages snapped to
+sentences, its sentence pairing and its sentence containment. Each replaces a few dozen
+small numpy calls or a Python loop per document pair. Their numpy and Python twins
+(`signature.window_signatures`, `candidates.equal_values`, `passages._regions_python`,
+`align.chain_blocks`, `passages._snapped_numpy`, `sentences._units_numpy`,
+`passages._graded_numpy`) stay as the reference the tests hold them to (identical
+values), and as the path taken without numba.
 """
 
 from __future__ import annotations
@@ -146,7 +156,386 @@ def _intersection(a: Any, b: Any) -> int:
     return n
 
 
+def _window_signatures(shingles: Any, stride: int, per: int, a: Any, b: Any, out: Any) -> None:
+    """`signature.window_signatures` into `out` (windows x num_perm, uint32): each block
+    of `stride` shingles signed once, each window the minimum of its `per` blocks."""
+    count = len(shingles)
+    blocks = max(1, (count + stride - 1) // stride)
+    signed = np.empty((blocks, len(a)), dtype=np.uint64)
+    sig = np.empty(len(a), dtype=np.uint64)
+    for k in range(blocks):
+        lo = k * stride
+        _minhash(shingles[lo:], max(0, min(count, lo + stride) - lo), a, b, sig)
+        signed[k] = sig
+    for w in range(out.shape[0]):
+        for p in range(len(a)):
+            v = signed[w, p]
+            for k in range(w + 1, min(w + per, blocks)):
+                v = min(v, signed[k, p])
+            out[w, p] = v
+
+
+def _count_equal(sigs: Any, pairs: Any, out: Any) -> None:
+    """Equal values of rows `pairs[k, 0]` and `pairs[k, 1]` of `sigs`, into `out[k]`."""
+    for k in range(len(pairs)):
+        x, y = sigs[pairs[k, 0]], sigs[pairs[k, 1]]
+        n = 0
+        for p in range(len(x)):
+            n += x[p] == y[p]
+        out[k] = n
+
+
+def _unit_cover(sentences: Any, lo: int, hi: int, units: int, out: Any) -> int:
+    """The units `u < units` (sentences u and u + 1) holding any of the sorted sentences
+    `sentences[lo:hi]`, ascending and distinct, into `out`; returns how many."""
+    n = 0
+    for k in range(lo, hi):
+        i = sentences[k]
+        for u in (i - 1, i):
+            if 0 <= u < units and (n == 0 or out[n - 1] < u):
+                out[n] = u
+                n += 1
+    return n
+
+
+def _sentence_hits(
+    a_words: Any, a_of: Any, b_words: Any, b_of: Any, single: Any, a_pairs: Any, b_pairs: Any
+) -> int:
+    """Shared content words of every unit pair of two texts, added into the zeroed
+    matrices as `sentences._hits` computes them; returns how many words are shared.
+
+    `a_words`/`a_of` (and b's) are `SentenceWords.words`/`.sentence`: sorted by word,
+    then sentence, so one merge pass visits each shared word's sentences on both sides.
+    """
+    na, nb = single.shape
+    a_units = np.empty(len(a_words) + 1, dtype=np.int64)
+    b_units = np.empty(len(b_words) + 1, dtype=np.int64)
+    i = j = shared = 0
+    while i < len(a_words) and j < len(b_words):
+        if a_words[i] < b_words[j]:
+            i += 1
+        elif a_words[i] > b_words[j]:
+            j += 1
+        else:
+            i_end, j_end = i, j
+            while i_end < len(a_words) and a_words[i_end] == a_words[i]:
+                i_end += 1
+            while j_end < len(b_words) and b_words[j_end] == b_words[j]:
+                j_end += 1
+            shared += 1
+            for x in range(i, i_end):
+                for y in range(j, j_end):
+                    single[a_of[x], b_of[y]] += 1
+            n_a = _unit_cover(a_of, i, i_end, na - 1, a_units)
+            n_b = _unit_cover(b_of, j, j_end, nb - 1, b_units)
+            for u in range(n_a):
+                for y in range(j, j_end):
+                    a_pairs[a_units[u], b_of[y]] += 1
+            for x in range(i, i_end):
+                for u in range(n_b):
+                    b_pairs[a_of[x], b_units[u]] += 1
+            i, j = i_end, j_end
+    return shared
+
+
+def _best_units(
+    single: Any,
+    pairs: Any,
+    x_sizes: Any,
+    x_pair_sizes: Any,
+    y_sizes: Any,
+    min_overlap: float,
+    min_shared: int,
+    out: Any,
+) -> bool:
+    """`sentences._best_units` for every column j: `out[j]` = (start, end, overlap
+    x 10^4, shared words) of the best unit of x, start -1 for none.
+
+    Returns False when an overlap lies too near a rounding tie for `round(v, 4)` to be
+    sure here (the caller then asks the reference): elsewhere rounding v x 10^4 to the
+    nearest integer is exactly Python's `round(v, 4)` x 10^4.
+    """
+    rows, cols = single.shape
+    for j in range(cols):
+        best_k, best_hits, best_start, best_end = -1, -1, -1, -1
+        for span in (1, 2):
+            for i in range(rows if span == 1 else rows - 1):
+                if span == 1:
+                    hits = single[i, j]
+                    if hits < min_shared:
+                        continue
+                    size = x_sizes[i]
+                else:
+                    hits = pairs[i, j]
+                    if hits < min_shared:
+                        continue
+                    first, second = single[i, j], single[i + 1, j]
+                    if first < 2 or second < 2 or hits < first + 2:
+                        continue
+                    size = x_pair_sizes[i]
+                scaled = hits / max(1.0, np.sqrt(np.float64(y_sizes[j] * size))) * 10000.0
+                frac = scaled - np.floor(scaled)
+                if abs(frac - 0.5) < 1e-6:
+                    return False
+                k = int(np.floor(scaled + 0.5))
+                if k / 10000.0 < min_overlap:
+                    continue
+                better = k > best_k or (k == best_k and hits > best_hits)
+                tie = k == best_k and hits == best_hits
+                if (
+                    better
+                    or (tie and i < best_start)
+                    or (tie and i == best_start and i + span > best_end)
+                ):
+                    best_k, best_hits, best_start, best_end = k, hits, i, i + span
+        out[j, 0], out[j, 1], out[j, 2], out[j, 3] = best_start, best_end, best_k, best_hits
+    return True
+
+
+def _row_contained(single: Any, pairs: Any, sizes: Any, min_shared: int, out: Any) -> None:
+    """`sentences._contained` of each row: its most shared words in one column of `single`
+    or `pairs` over its size, rounded to 4 places as `np.round` does (x 10^4, rint, / 10^4),
+    0 under `min_shared`."""
+    for i in range(single.shape[0]):
+        top = 0
+        for j in range(single.shape[1]):
+            top = max(top, single[i, j])
+        for j in range(pairs.shape[1]):
+            top = max(top, pairs[i, j])
+        share = np.rint(top / max(sizes[i], 1) * 10000.0) / 10000.0
+        out[i] = share if top >= min_shared else 0.0
+
+
+def _pair_units(
+    a_words: Any,
+    a_of: Any,
+    a_sizes: Any,
+    a_pair_sizes: Any,
+    b_words: Any,
+    b_of: Any,
+    b_sizes: Any,
+    b_pair_sizes: Any,
+    min_overlap: float,
+    min_shared: int,
+    min_contained: int,
+    for_b: Any,
+    for_a: Any,
+    contained_a: Any,
+    contained_b: Any,
+) -> int:
+    """`sentences._units` of two texts in one call: 0 when they share no word, 2 when an
+    overlap is too near a rounding tie (see `best_units`), else 1 with the outputs filled.
+    """
+    na, nb = len(a_sizes), len(b_sizes)
+    single = np.zeros((na, nb), dtype=np.int64)
+    a_pairs = np.zeros((max(0, na - 1), nb), dtype=np.int64)
+    b_pairs = np.zeros((na, max(0, nb - 1)), dtype=np.int64)
+    if not _sentence_hits(a_words, a_of, b_words, b_of, single, a_pairs, b_pairs):
+        return 0
+    if not _best_units(
+        single, a_pairs, a_sizes, a_pair_sizes, b_sizes, min_overlap, min_shared, for_b
+    ):
+        return 2
+    if not _best_units(
+        single.T, b_pairs.T, b_sizes, b_pair_sizes, a_sizes, min_overlap, min_shared, for_a
+    ):
+        return 2
+    _row_contained(single, b_pairs, a_sizes, min_contained, contained_a)
+    _row_contained(single.T, a_pairs.T, b_sizes, min_contained, contained_b)
+    return 1
+
+
+def _below(edges: Any, sums: Any, x: int) -> int:
+    """Characters below `x` inside spans starting (or ending) at the sorted `edges`:
+    sum of x - edge over the edges under x (`sums`: their running sums, from 0)."""
+    lo, hi = 0, len(edges)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if edges[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    below: int = lo * x - sums[lo]
+    return below
+
+
+def _graded_parts(
+    breaks: Any,
+    size: int,
+    word_starts: Any,
+    word_ends: Any,
+    contained: Any,
+    spans: Any,
+    score: Any,
+    length: Any,
+) -> int:
+    """`passages._graded`'s per-sentence scores and lengths, for sentences holding a word,
+    into `score` and `length`; returns how many (the caller sums them)."""
+    starts, ends = np.sort(spans[:, 0]), np.sort(spans[:, 1])
+    start_sums = np.zeros(len(starts) + 1, dtype=np.int64)
+    end_sums = np.zeros(len(ends) + 1, dtype=np.int64)
+    for k in range(len(starts)):
+        start_sums[k + 1] = start_sums[k] + starts[k]
+        end_sums[k + 1] = end_sums[k] + ends[k]
+    n = 0
+    for t in range(len(breaks)):
+        lo = breaks[t]
+        hi = breaks[t + 1] if t + 1 < len(breaks) else size
+        if hi <= lo:
+            continue
+        first, last = word_starts[lo], word_ends[hi - 1]
+        inside = _below(starts, start_sums, last) - _below(ends, end_sums, last)
+        inside -= _below(starts, start_sums, first) - _below(ends, end_sums, first)
+        span = np.float64(last - first)
+        score[n] = max(contained[t] * span, min(np.float64(inside), span))
+        length[n] = span
+        n += 1
+    return n
+
+
+def _regions(a: Any, b: Any, span: int, out: Any) -> int:
+    """`passages._regions_python` over window pairs sorted by (a, b), into `out` (one
+    row per pair at most); returns how many regions."""
+    n = 0
+    open_ = np.empty(len(a), dtype=np.int64)  # the regions still open, oldest first
+    n_open = 0
+    last = -1
+    for k in range(len(a)):
+        x, y = a[k], b[k]
+        if x != last:
+            kept = 0
+            for t in range(n_open):
+                if out[open_[t], 1] + span >= x:
+                    open_[kept] = open_[t]
+                    kept += 1
+            n_open, last = kept, x
+        for t in range(n_open):
+            reg = out[open_[t]]
+            near = x <= reg[1] + span and y <= reg[3] + span
+            if near and x + 2 * span >= reg[0] and y + 2 * span >= reg[2]:
+                reg[0], reg[1] = min(reg[0], x), max(reg[1], x + span)
+                reg[2], reg[3] = min(reg[2], y), max(reg[3], y + span)
+                break
+        else:
+            out[n, 0], out[n, 1], out[n, 2], out[n, 3] = x, x + span, y, y + span
+            open_[n_open] = n
+            n_open += 1
+            n += 1
+    return n
+
+
+def _bisect(values: Any, x: int, right: bool) -> int:
+    """`values.searchsorted(x, side="right" if right else "left")`."""
+    lo, hi = 0, len(values)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if values[mid] < x or (right and values[mid] == x):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _snapped_words(
+    word_starts: Any,
+    word_ends: Any,
+    seg_starts: Any,
+    seg_ends: Any,
+    starts: Any,
+    ends: Any,
+    slack: int,
+    out: Any,
+) -> None:
+    """`align.snap_spans` of word spans `[starts[k], ends[k])`, then the words wholly inside
+    each snapped span (`Layout.word_range`): `out[k]` = char start, char end, lo, hi."""
+    for k in range(len(starts)):
+        s_char, e_char = word_starts[starts[k]], word_ends[ends[k] - 1]
+        start, end = s_char, e_char
+        if len(seg_starts):
+            seg = _bisect(seg_starts, s_char, True) - 1
+            head = seg_starts[max(seg, 0)]
+            before = _bisect(word_ends, s_char, True) - _bisect(word_starts, head, False)
+            if seg >= 0 and s_char < seg_ends[max(seg, 0)] and before <= slack:
+                start = head
+            seg = _bisect(seg_starts, e_char, False) - 1
+            tail = seg_ends[max(seg, 0)]
+            after = _bisect(word_ends, tail, True) - _bisect(word_starts, e_char, False)
+            if seg >= 0 and e_char <= tail and after <= slack:
+                end = tail
+        out[k, 0], out[k, 1] = start, end
+        out[k, 2] = _bisect(word_starts, start, False)
+        out[k, 3] = _bisect(word_ends, end, True)
+
+
+def _close_chain(
+    blocks: Any, lo: int, hi: int, min_words: int, offsets: Any, out: Any, n: int
+) -> int:
+    """`align._close` of the chain `blocks[lo:hi]`: a match into `out[n]` (moved by
+    `offsets`, a then b) when it holds `min_words`; returns the new count."""
+    while lo < hi and blocks[lo, 1] - blocks[lo, 0] < 2:
+        lo += 1
+    while lo < hi and blocks[hi - 1, 1] - blocks[hi - 1, 0] < 2:
+        hi -= 1
+    if lo >= hi:
+        return n
+    matched, reach = 0, blocks[lo, 0]
+    for k in range(lo, hi):  # words of a, each once (runs can share an edge word)
+        matched += max(0, blocks[k, 1] - max(blocks[k, 0], reach))
+        reach = max(reach, blocks[k, 1])
+    if matched < min_words:
+        return n
+    out[n, 0], out[n, 1] = blocks[lo, 0] + offsets[0], blocks[hi - 1, 1] + offsets[0]
+    out[n, 2], out[n, 3] = blocks[lo, 2] + offsets[1], blocks[hi - 1, 3] + offsets[1]
+    out[n, 4] = matched
+    return n + 1
+
+
+def _chain_blocks(
+    blocks: Any,
+    max_gap: int,
+    min_words: int,
+    a_breaks: Any,
+    b_breaks: Any,
+    offsets: Any,
+    out: Any,
+) -> int:
+    """`align.chain_blocks` of equal-word runs `blocks` (a start, a end, b start, b end),
+    whose words are `offsets` (a, b) past the start of the sorted `a_breaks`/`b_breaks`'
+    texts; matches into `out` (a start, a end, b start, b end, matched, moved by
+    `offsets`); returns how many."""
+    n, first = 0, 0
+    for k in range(1, len(blocks) + 1):
+        if k < len(blocks):
+            gap_a, gap_b = blocks[k, 0] - blocks[k - 1, 1], blocks[k, 2] - blocks[k - 1, 3]
+            if max(gap_a, gap_b) <= max_gap:
+                ends_a = _bisect(a_breaks, blocks[k, 0] + offsets[0], True) > _bisect(
+                    a_breaks, blocks[k - 1, 1] + offsets[0], True
+                )
+                ends_b = _bisect(b_breaks, blocks[k, 2] + offsets[1], True) > _bisect(
+                    b_breaks, blocks[k - 1, 3] + offsets[1], True
+                )
+                if not ((ends_a and gap_b > 0) or (ends_b and gap_a > 0)):
+                    continue
+        n = _close_chain(blocks, first, k, min_words, offsets, out, n)
+        first = k
+    return n
+
+
 if njit is not None:
+    _bisect = njit(cache=True, inline="always")(_bisect)
+    snapped_words = njit(cache=True)(_snapped_words)
+    _close_chain = njit(cache=True)(_close_chain)
+    chain_blocks = njit(cache=True)(_chain_blocks)
+    regions = njit(cache=True)(_regions)
+    _below = njit(cache=True, inline="always")(_below)
+    graded_parts = njit(cache=True)(_graded_parts)
+    window_signatures = njit(cache=True)(_window_signatures)
+    count_equal = njit(cache=True)(_count_equal)
+    _unit_cover = njit(cache=True, inline="always")(_unit_cover)
+    _sentence_hits = njit(cache=True)(_sentence_hits)
+    _best_units = njit(cache=True)(_best_units)
+    _row_contained = njit(cache=True)(_row_contained)
+    pair_units = njit(cache=True)(_pair_units)
     intersection = njit(cache=True)(_intersection)
     _fmix64 = njit(cache=True, inline="always")(_fmix64)
     _words = njit(cache=True)(_words)
@@ -159,4 +548,11 @@ else:  # pragma: no cover
     signatures = _signatures
     shingle_sets = _shingle_sets
     intersection = _intersection
+    window_signatures = _window_signatures
+    count_equal = _count_equal
+    pair_units = _pair_units
+    graded_parts = _graded_parts
+    regions = _regions
+    snapped_words = _snapped_words
+    chain_blocks = _chain_blocks
     AVAILABLE = False

@@ -91,11 +91,42 @@ def align_bigrams(
         >>> align_bigrams(word_bigrams(ids), word_bigrams(ids))
         [WordMatch(a_start=0, a_end=10, b_start=0, b_end=10, matched=10)]
     """
-    blocks: list[_Block] = [
+    options = {"max_gap": max_gap, "min_words": min_words}
+    return chain_blocks(equal_blocks(a, b), **options, a_breaks=a_breaks, b_breaks=b_breaks)
+
+
+def equal_blocks(a: Sequence[int], b: Sequence[int]) -> list[_Block]:
+    """The runs of equal words of the longest common subsequence of two bigram id
+    sequences (rapidfuzz `Indel.opcodes`), as word ranges `(a start, a end, b start, b end)`.
+
+    Example:
+        >>> equal_blocks([1, 2, 3], [9, 2, 3])
+        [(1, 4, 1, 4)]
+    """
+    return [
         (op.src_start, op.src_end + 1, op.dest_start, op.dest_end + 1)
         for op in Indel.opcodes(a, b)
         if op.tag == "equal"
     ]
+
+
+def chain_blocks(
+    blocks: Sequence[_Block],
+    *,
+    max_gap: int,
+    min_words: int,
+    a_breaks: Sequence[int],
+    b_breaks: Sequence[int],
+) -> list[WordMatch]:
+    """Equal-word runs (`equal_blocks`) chained into matches: see `align_bigrams`.
+
+    The Python reference of `_kernel.chain_blocks` (tests hold the two equal).
+
+    Example:
+        >>> chain_blocks([(0, 5, 0, 5), (6, 9, 7, 10)], max_gap=4, min_words=8,
+        ...              a_breaks=[], b_breaks=[])
+        [WordMatch(a_start=0, a_end=9, b_start=0, b_end=10, matched=8)]
+    """
     matches: list[WordMatch] = []
     chain: list[_Block] = []
     for block in blocks:
@@ -176,7 +207,12 @@ class Layout:
         return lo, int(self.word_ends.searchsorted(end, side="right"))
 
 
-def snap_span(layout: Layout, start: int, end: int, *, slack: int = 3) -> tuple[int, int]:
+# Most words between a passage's edge and its sentence's edge for the passage to widen to
+# the whole sentence (`snap_span`).
+SNAP_SLACK = 3
+
+
+def snap_span(layout: Layout, start: int, end: int, *, slack: int = SNAP_SLACK) -> tuple[int, int]:
     """Widen the character span of words `[start, end)` to its sentence's edges when close.
 
     The start moves to the start of its sentence when at most `slack` words precede it
@@ -200,7 +236,11 @@ def snap_span(layout: Layout, start: int, end: int, *, slack: int = 3) -> tuple[
 
 
 def snap_spans(
-    layout: Layout, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64], *, slack: int = 3
+    layout: Layout,
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+    *,
+    slack: int = SNAP_SLACK,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """`snap_span` of many word spans `[starts[i], ends[i])` of one text at once.
 

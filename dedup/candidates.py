@@ -19,6 +19,7 @@ from dedup.config import DedupConfig
 from dedup.lsh import band_pairs, unique_pairs, window_bands
 from dedup.parallel import map_shared
 from dedup.prepare import Batch
+from dedup.signature import _compiled
 
 # A window shared by more documents (a licence, a wire story on hundreds of sites) pairs
 # each of them with the first MAX_BUCKET documents that carry it only, so heavily reused
@@ -216,10 +217,18 @@ def _rep_member_pairs(
 
 
 def equal_values(
-    sigs: npt.NDArray[np.uint32], pairs: npt.NDArray[np.int64], chunk: int = 1 << 18
+    sigs: npt.NDArray[np.uint32],
+    pairs: npt.NDArray[np.int64],
+    chunk: int = 1 << 18,
+    *,
+    fast: bool | None = None,
 ) -> npt.NDArray[np.int64]:
     """Equal signature values of every pair of rows (the MinHash Jaccard estimate x
-    num_perm), in chunks to bound memory.
+    num_perm): with `fast` (None: when numba is installed) one compiled pass
+    (`_kernel.count_equal`), else numpy in chunks to bound memory; the same counts.
+
+    The numpy gather copies both rows of every pair (67 MB per chunk at 64 values) and was
+    a tenth of the CPU of a passage scan (3,000 documents of benchmarks/passage_scale.py).
 
     Example:
         >>> sigs = np.array([[1, 2, 3], [1, 2, 4], [5, 6, 7]], dtype=np.uint32)
@@ -227,6 +236,9 @@ def equal_values(
         [2, 0]
     """
     out = np.empty(len(pairs), dtype=np.int64)
+    if _compiled().AVAILABLE if fast is None else fast:
+        _compiled().count_equal(sigs, pairs.astype(np.int64, copy=False), out)
+        return out
     for lo in range(0, len(pairs), chunk):
         part = pairs[lo : lo + chunk]
         out[lo : lo + chunk] = np.count_nonzero(sigs[part[:, 0]] == sigs[part[:, 1]], axis=1)

@@ -21,12 +21,14 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.align import (
+    SNAP_SLACK,
     WordMatch,
     align_bigrams,
+    equal_blocks,
     joined_similarity,
     snap_spans,
 )
-from dedup.candidates import Candidates, candidate_pairs, strongest_partners
+from dedup.candidates import Candidates, candidate_pairs, equal_values, strongest_partners
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.normalize import load_tables
@@ -35,6 +37,7 @@ from dedup.prepare import PREPARE_BATCH, Batch, Prepared, prepare_document, prep
 from dedup.progress import counted, set_stage
 from dedup.report import PassageMatch, Span
 from dedup.sentences import SentenceMatch, pair_sentences
+from dedup.signature import _compiled
 from dedup.verify import set_overlap
 
 ALIGN_BATCH = 512  # document pairs per alignment task
@@ -168,6 +171,8 @@ def find_reuse(
     config = config or DedupConfig()
     jobs = resolve_jobs(jobs)
     load_tables()
+    if jobs > 1:
+        _load_kernels(config)
     prepare = partial(prepare_range, config=config)
     tasks = ranges(len(docs), PREPARE_BATCH)
     prepared_batches = map_shared(prepare, docs, tasks, jobs=jobs)
@@ -199,6 +204,16 @@ def find_reuse(
         reuse.passages.extend(_passage(docs, f) for f in rest[0])
         _add_overlaps(reuse, rest[1])
     return reuse
+
+
+def _load_kernels(config: DedupConfig) -> None:
+    """Run the passage search's compiled kernels once here, before the workers fork: each
+    worker would otherwise load them from numba's cache again (tenths of a second each)."""
+    doc = Document("", "Warm up the kernels. " * 8)
+    batch = prepare_range([doc], range(1), config)
+    (prep,) = batch.unpack()
+    pair_sentences(prep.sentences, prep.sentences)
+    equal_values(batch.windows.sigs, np.zeros((1, 2), dtype=np.int64))
 
 
 def align_documents(
@@ -361,14 +376,44 @@ def _next_to(prep: Prepared, end: int, start: int) -> bool:
 
 
 def _graded(
-    prep: Prepared, contained: npt.NDArray[np.float64], aligned: list[tuple[int, int]]
+    prep: Prepared,
+    contained: npt.NDArray[np.float64],
+    aligned: list[tuple[int, int]],
+    *,
+    fast: bool | None = None,
 ) -> float:
     """How much of `prep` the other document holds, sentence by sentence (0-1).
 
     Each sentence scores the larger of the share of its characters inside passages of
     aligned words (`aligned`) and its containment in the other document (`contained`);
-    the document's score is the mean over its sentences, weighted by their length.
+    the document's score is the mean over its sentences, weighted by their length. With
+    `fast` (None: when numba is installed) the per-sentence scores come from one compiled
+    call (`_kernel.graded_parts`), else from `_graded_numpy`; the same values either way.
     """
+    if not (_compiled().AVAILABLE if fast is None else fast):
+        return _graded_numpy(prep, contained, aligned)
+    score, length = np.empty(len(prep.breaks)), np.empty(len(prep.breaks))
+    spans = np.array(aligned, dtype=np.int64).reshape(-1, 2)
+    layout = prep.layout
+    n = _compiled().graded_parts(
+        prep.breaks,
+        prep.size,
+        layout.word_starts,
+        layout.word_ends,
+        contained,
+        spans,
+        score,
+        length,
+    )
+    if not n:
+        return 0.0
+    return round(float(score[:n].sum() / max(length[:n].sum(), 1.0)), 6)
+
+
+def _graded_numpy(
+    prep: Prepared, contained: npt.NDArray[np.float64], aligned: list[tuple[int, int]]
+) -> float:
+    """`_graded` with numpy: sums over sorted span edges (`_inside`)."""
     cuts = np.array(prep.sentence_cuts(), dtype=np.int64)
     lo, hi = cuts[:-1], cuts[1:]
     some = hi > lo
@@ -417,13 +462,29 @@ def _passage(docs: Sequence[Document], found: _Found) -> PassageMatch:
     )
 
 
-def _regions(window_pairs: list[tuple[int, int]], span: int) -> list[_Region]:
+def _regions(
+    window_pairs: list[tuple[int, int]], span: int, *, fast: bool | None = None
+) -> list[_Region]:
     """Merge window pairs into regions when at most `span` words apart on both sides.
 
     Each region is aligned with `span` words of margin, so two window pairs that close
     would be aligned over overlapping ranges anyway; merging them keeps a long edited
-    passage whose middle window fell below the gates in one piece.
+    passage whose middle window fell below the gates in one piece. With `fast` (None: when
+    numba is installed) one compiled pass (`_kernel.regions`; a pair of licences holds
+    thousands of window pairs), else `_regions_python`: the same regions.
     """
+    if not (_compiled().AVAILABLE if fast is None else fast):
+        return _regions_python(window_pairs, span)
+    pairs = np.array(window_pairs, dtype=np.int64).reshape(-1, 2)
+    order = np.lexsort((pairs[:, 1], pairs[:, 0]))  # as sorted() orders the tuples
+    out = np.empty((len(pairs), 4), dtype=np.int64)
+    n = _compiled().regions(pairs[order, 0], pairs[order, 1], span, out)
+    regions: list[_Region] = out[:n].tolist()
+    return regions
+
+
+def _regions_python(window_pairs: list[tuple[int, int]], span: int) -> list[_Region]:
+    """`_regions` in Python: the reference."""
     regions: list[_Region] = []
     # Pairs come in order of a, so a region that ends more than `span` words before this
     # a can take no later pair: only the open ones are searched (in order of creation, as
@@ -462,8 +523,8 @@ def _passages_for_pair(
         return [_scored(pa, pb, WordMatch(0, pa.size, 0, pb.size, pa.size))]
     span = pc.window + pc.ngram - 1
     matches: list[WordMatch] = []
-    a_breaks, b_breaks = pa.breaks.tolist(), pb.breaks.tolist()
-    regions = _regions(window_pairs, span)
+    fast = _compiled().AVAILABLE
+    regions = _regions(window_pairs, span, fast=fast)
     covered = _Covered(pa.size, pb.size) if len(regions) > MANY_REGIONS else None
     if covered is not None:
         regions.sort(key=lambda r: (r[0] - r[1] - r[3] + r[2], r[0], r[2]))  # largest first
@@ -472,15 +533,7 @@ def _passages_for_pair(
             continue
         a0, a1 = max(0, a_lo - span), min(pa.size, a_hi + span)
         b0, b1 = max(0, b_lo - span), min(pb.size, b_hi + span)
-        for m in align_bigrams(
-            pa.bigrams[a0 : a1 - 1].tolist(),
-            pb.bigrams[b0 : b1 - 1].tolist(),
-            max_gap=pc.max_gap,
-            min_words=pc.min_words,
-            a_breaks=_breaks_in(a_breaks, a0, a1),
-            b_breaks=_breaks_in(b_breaks, b0, b1),
-        ):
-            m = WordMatch(m.a_start + a0, m.a_end + a0, m.b_start + b0, m.b_end + b0, m.matched)
+        for m in _align_region(pa, pb, (a0, a1, b0, b1), config, fast):
             matches.append(m)
             if covered is not None:
                 covered.add(m)
@@ -516,6 +569,48 @@ class _Covered:
         """Whether half or more of words `[a_lo, a_hi)` and of `[b_lo, b_hi)` are covered."""
         a, b = self.a[a_lo:a_hi], self.b[b_lo:b_hi]
         return 2 * int(a.sum()) >= len(a) and 2 * int(b.sum()) >= len(b)
+
+
+def _align_region(
+    pa: Prepared,
+    pb: Prepared,
+    words: tuple[int, int, int, int],
+    config: DedupConfig,
+    fast: bool | None = None,
+) -> list[WordMatch]:
+    """The chains of equal words (`align_bigrams`) of words `[a0, a1)` of `pa` and
+    `[b0, b1)` of `pb` (`words`), in word offsets of the whole documents; with `fast`
+    (None: when numba is installed) chained by the compiled `_kernel.chain_blocks`, which
+    reads the documents' sentence starts in place, else by `align.chain_blocks`."""
+    pc = config.passage
+    a0, a1, b0, b1 = words
+    a_ids, b_ids = pa.bigrams[a0 : a1 - 1].tolist(), pb.bigrams[b0 : b1 - 1].tolist()
+    if not (_compiled().AVAILABLE if fast is None else fast):
+        return [
+            WordMatch(m.a_start + a0, m.a_end + a0, m.b_start + b0, m.b_end + b0, m.matched)
+            for m in align_bigrams(
+                a_ids,
+                b_ids,
+                max_gap=pc.max_gap,
+                min_words=pc.min_words,
+                a_breaks=_breaks_in(pa.breaks.tolist(), a0, a1),
+                b_breaks=_breaks_in(pb.breaks.tolist(), b0, b1),
+            )
+        ]
+    blocks = equal_blocks(a_ids, b_ids)
+    if not blocks:
+        return []
+    out = np.empty((len(blocks), 5), dtype=np.int64)
+    n = _compiled().chain_blocks(
+        np.array(blocks, dtype=np.int64),
+        pc.max_gap,
+        pc.min_words,
+        pa.breaks,
+        pb.breaks,
+        np.array([a0, b0], dtype=np.int64),
+        out,
+    )
+    return [WordMatch(*row) for row in out[:n].tolist()]
 
 
 def _breaks_in(breaks: list[int], lo: int, hi: int) -> list[int]:
@@ -562,17 +657,22 @@ def _scored(pa: Prepared, pb: Prepared, m: WordMatch, overlap: float = -1.0) -> 
 
 
 def _scored_many(
-    pa: Prepared, pb: Prepared, matches: Sequence[WordMatch], overlaps: Sequence[float]
+    pa: Prepared,
+    pb: Prepared,
+    matches: Sequence[WordMatch],
+    overlaps: Sequence[float],
+    *,
+    fast: bool | None = None,
 ) -> list[_Scored]:
     """Matches of one pair as passages: spans snapped to whole sentences (`snap_spans`,
-    every match at once) and the similarity of the snapped spans' words."""
+    every match at once; with `fast`, None: when numba is installed, in one compiled call,
+    `_kernel.snapped_words`) and the similarity of the snapped spans' words."""
     if not matches:
         return []
     words = np.array([(m.a_start, m.a_end, m.b_start, m.b_end) for m in matches], dtype=np.int64)
-    a_starts, a_ends = snap_spans(pa.layout, words[:, 0], words[:, 1])
-    b_starts, b_ends = snap_spans(pb.layout, words[:, 2], words[:, 3])
-    a_lo, a_hi = _word_ranges(pa, a_starts, a_ends)
-    b_lo, b_hi = _word_ranges(pb, b_starts, b_ends)
+    snapped = _snapped if (_compiled().AVAILABLE if fast is None else fast) else _snapped_numpy
+    a_starts, a_ends, a_lo, a_hi = snapped(pa, words[:, 0], words[:, 1])
+    b_starts, b_ends, b_lo, b_hi = snapped(pb, words[:, 2], words[:, 3])
     columns = (a_starts, a_ends, b_starts, b_ends, a_lo, a_hi, b_lo, b_hi)
     rows = zip(*(c.tolist() for c in columns), matches, overlaps, strict=True)
     out: list[_Scored] = []
@@ -580,6 +680,39 @@ def _scored_many(
         sim = joined_similarity(pa.norm_between(al, ah), pb.norm_between(bl, bh))
         out.append((a0, a1, b0, b1, sim, m.matched, overlap))
     return out
+
+
+_Snapped = tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]
+]
+
+
+def _snapped(
+    prep: Prepared, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
+) -> _Snapped:
+    """Word spans of `prep` snapped to its sentences (`snap_spans`): the character starts
+    and ends, and the words wholly inside each (`_word_ranges`), from one compiled call."""
+    lay = prep.layout
+    out = np.empty((len(starts), 4), dtype=np.int64)
+    _compiled().snapped_words(
+        lay.word_starts,
+        lay.word_ends,
+        lay.sentence_starts,
+        lay.sentence_ends,
+        starts,
+        ends,
+        SNAP_SLACK,
+        out,
+    )
+    return out[:, 0], out[:, 1], out[:, 2], out[:, 3]
+
+
+def _snapped_numpy(
+    prep: Prepared, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
+) -> _Snapped:
+    """`_snapped` with numpy: `snap_spans`, then `_word_ranges`."""
+    s_chars, e_chars = snap_spans(prep.layout, starts, ends)
+    return (s_chars, e_chars, *_word_ranges(prep, s_chars, e_chars))
 
 
 def _word_ranges(

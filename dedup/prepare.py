@@ -199,7 +199,9 @@ def _prepare(
     signed = None if found is None else Windows(*found)
     norm = " ".join(words.words)
     shingles = sorted_unique(word_shingles(words.words, ids, config))
-    content = np.where(np.isin(ids, _stopword_ids()), np.uint64(0), ids)
+    stop = _stopword_ids()  # sorted: one binary search per word (np.isin sorts every call)
+    at = np.minimum(stop.searchsorted(ids), len(stop) - 1)
+    content = np.where(stop[at] == ids, np.uint64(0), ids)
     sentence_words = SentenceWords.of(content, [*breaks.tolist(), len(ids)])
     prep = Prepared(
         bigrams, sentence_words, breaks.astype(np.int64), layout, norm, norm_starts, shingles
@@ -209,4 +211,4 @@ def _prepare(
 
 @cache
 def _stopword_ids() -> npt.NDArray[np.uint64]:
-    return word_hashes(sorted(STOPWORDS))
+    return np.sort(word_hashes(sorted(STOPWORDS)).astype(np.uint64))

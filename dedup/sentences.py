@@ -18,6 +18,8 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
+from dedup.signature import _compiled
+
 # Function words of English: they carry the grammar of a rewording, not what was reused.
 _STOPWORD_TEXT = """
 a about after all also an and any are as at be been before being between both but by can
@@ -123,11 +125,80 @@ class _Hits:
 MAX_SENTENCE_PAIRS = 4_900
 
 
-def _hits(a: SentenceWords, b: SentenceWords) -> _Hits | None:
-    """Shared-word counts of every unit pair, or None when too few words are shared or
-    there are too many sentence pairs (`MAX_SENTENCE_PAIRS`)."""
+@dataclass(frozen=True, slots=True)
+class _Units:
+    """What two texts' sentences share: `for_b[j]`, the best unit of a for sentence j of
+    b (a match, a on side a), when it has one; `for_a`, the same for a's sentences in b
+    (b on side a); `contained_a`/`contained_b` as in `SentencePairing`."""
+
+    for_b: list[SentenceMatch]
+    for_a: list[SentenceMatch]
+    contained_a: npt.NDArray[np.float64]
+    contained_b: npt.NDArray[np.float64]
+
+
+def _units(
+    a: SentenceWords,
+    b: SentenceWords,
+    options: tuple[float, int, int],
+    fast: bool,
+) -> _Units | None:
+    """The best units and containments of two texts' sentences (`options`: min_overlap,
+    min_shared, min_contained of `pair_sentences`), or None when they share no word or
+    have too many sentence pairs (`MAX_SENTENCE_PAIRS`).
+
+    With `fast`, one compiled call (`_kernel.pair_units`: a merge over the two sorted word
+    lists, then the best units) does what costs two dozen small numpy calls per document
+    pair in `_units_numpy`, the reference, which also serves when the kernel meets an
+    overlap too near a rounding tie to settle (`_kernel.best_units`).
+    """
     if not len(a) or not len(b) or len(a) * len(b) > MAX_SENTENCE_PAIRS:
         return None
+    if not fast:
+        return _units_numpy(a, b, options)
+    for_b = np.empty((len(b), 4), dtype=np.int64)
+    for_a = np.empty((len(a), 4), dtype=np.int64)
+    contained_a, contained_b = np.empty(len(a)), np.empty(len(b))
+    status = _compiled().pair_units(
+        *(a.words, a.sentence, a.sizes, a.pair_sizes),
+        *(b.words, b.sentence, b.sizes, b.pair_sizes),
+        *options,
+        *(for_b, for_a, contained_a, contained_b),
+    )
+    if status == 0:
+        return None
+    if status == 2:
+        return _units_numpy(a, b, options)
+    return _Units(_unit_matches(for_b), _unit_matches(for_a), contained_a, contained_b)
+
+
+def _unit_matches(best: npt.NDArray[np.int64]) -> list[SentenceMatch]:
+    """`_kernel.best_units` rows as matches (overlap x 10^4 back to the rounded float)."""
+    return [
+        SentenceMatch(start, end, j, j + 1, k / 10000.0, hits)
+        for j, (start, end, k, hits) in enumerate(best.tolist())
+        if start >= 0
+    ]
+
+
+def _units_numpy(
+    a: SentenceWords, b: SentenceWords, options: tuple[float, int, int]
+) -> _Units | None:
+    """`_units` from products of sentences x shared words incidence matrices."""
+    hits = _hits(a, b)
+    if hits is None:
+        return None
+    min_overlap, min_shared, min_contained = options
+    return _Units(
+        _best_units(hits.single, hits.a_pairs, a, b, min_overlap, min_shared),
+        _best_units(hits.single.T, hits.b_pairs.T, b, a, min_overlap, min_shared),
+        _contained(hits.single, hits.b_pairs, a.sizes, min_contained),
+        _contained(hits.single.T, hits.a_pairs.T, b.sizes, min_contained),
+    )
+
+
+def _hits(a: SentenceWords, b: SentenceWords) -> _Hits | None:
+    """Shared-word counts of every unit pair, or None when no word is shared."""
     shared = np.intersect1d(a.vocabulary, b.vocabulary, assume_unique=True)
     if not len(shared):
         return None
@@ -170,6 +241,7 @@ def pair_sentences(
     min_overlap: float = 0.6,
     min_shared: int = 4,
     min_contained: int = 3,
+    fast: bool | None = None,
 ) -> SentencePairing:
     """Sentences of `b` that reword a sentence of `a` (or two adjacent ones), and back.
 
@@ -191,6 +263,8 @@ def pair_sentences(
         min_overlap: fewest overlap (0-1) of a reported pair.
         min_shared: fewest shared content words of a reported pair.
         min_contained: fewest shared content words for a containment above 0.
+        fast: force (True) or avoid (False) the compiled kernels (`dedup._kernel`); None
+            picks them when numba is installed. Both give identical results.
 
     Example:
         >>> a = SentenceWords.of(np.array([1, 2, 3, 4, 5, 9, 9], np.uint64), [0, 5, 7])
@@ -201,13 +275,12 @@ def pair_sentences(
         >>> found.contained_a.tolist(), found.contained_b.tolist()
         ([0.8, 0.0], [0.8])
     """
-    hits = _hits(a, b)
-    if hits is None:
+    fast = _compiled().AVAILABLE if fast is None else fast
+    units = _units(a, b, (min_overlap, min_shared, min_contained), fast)
+    if units is None:
         return SentencePairing([], np.zeros(len(a)), np.zeros(len(b)))
-    found = {}
-    for m in _best_units(hits.single, hits.a_pairs, a, b, min_overlap, min_shared):
-        found[(m.a_start, m.a_end, m.b_start, m.b_end)] = m
-    for m in _best_units(hits.single.T, hits.b_pairs.T, b, a, min_overlap, min_shared):
+    found = {(m.a_start, m.a_end, m.b_start, m.b_end): m for m in units.for_b}
+    for m in units.for_a:
         key = (m.b_start, m.b_end, m.a_start, m.a_end)
         found.setdefault(key, SentenceMatch(*key, m.overlap, m.shared))
     # Every match has one sentence on at least one side, so only a match of one sentence on
@@ -229,8 +302,8 @@ def pair_sentences(
     matches = sorted(kept, key=lambda m: (m.a_start, m.b_start, m.a_end, m.b_end))
     return SentencePairing(
         matches,
-        _contained(hits.single, hits.b_pairs, a.sizes, min_contained),
-        _contained(hits.single.T, hits.a_pairs.T, b.sizes, min_contained),
+        units.contained_a,
+        units.contained_b,
     )
 
 

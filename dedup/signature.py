@@ -14,7 +14,7 @@ arithmetic. We take `a` and `b` from datasketch itself, so a signature computed 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -131,23 +131,38 @@ def compute_signatures(
 
 
 def window_signatures(
-    shingles: npt.NDArray[np.uint32], *, window: int, stride: int, num_perm: int, seed: int
+    shingles: npt.NDArray[np.uint32],
+    *,
+    window: int,
+    stride: int,
+    num_perm: int,
+    seed: int,
+    fast: bool | None = None,
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
     """Signatures of the sliding windows `shingles[i*stride : i*stride + window]`.
 
     Blocks of `stride` shingles are reduced once, then each window is the minimum of its
     `window // stride` blocks, so overlapping windows share the work. The last window is
     cut short at the end of the document; a document shorter than one window gives one.
+    With `fast` (None: when numba is installed) one compiled pass does it
+    (`_kernel.window_signatures`), else numpy; the values are the same.
 
     Returns:
         The window signatures and each window's first shingle index.
     """
     count = len(shingles)
     starts = np.arange(0, max(count, 1), stride, dtype=np.int64)
-    bounds = np.concatenate((starts, [count]))
-    blocks = permuted_min(shingles, bounds, num_perm, seed)
     per = window // stride
     windows = max(1, len(starts) - per + 1)
+    if _compiled().AVAILABLE if fast is None else fast:
+        a, b = permutations(num_perm, seed)
+        out = np.empty((windows, num_perm), dtype=U32)
+        _compiled().window_signatures(
+            shingles.astype(np.uint64), stride, per, a.astype(np.uint64), b.astype(np.uint64), out
+        )
+        return out, starts[:windows]
+    bounds = np.concatenate((starts, [count]))
+    blocks = permuted_min(shingles, bounds, num_perm, seed)
     sigs = blocks[:windows].copy()
     for k in range(1, per):
         idx = np.minimum(np.arange(windows) + k, len(blocks) - 1)
@@ -233,9 +248,10 @@ def _encode(
     return buf, bounds, modes
 
 
+@cache
 def _compiled() -> Any:
     """The numba kernel module, imported on first use (numba takes ~0.1 s to load, which
-    `dedup --help` should not pay)."""
+    `dedup --help` should not pay); cached, as the passage search asks per document pair."""
     from dedup import _kernel
 
     return _kernel

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import lsh
+from dedup.candidates import equal_values
 from dedup.lsh import (
     _band_order,
     band_candidates,
@@ -276,3 +277,16 @@ def test_band_keys_are_the_documented_hash_because_the_index_stores_them():
             for sig in sigs
         ]
         assert keys.tolist() == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.lists(st.integers(0, 3), min_size=6, max_size=6), min_size=1, max_size=12),
+    picks=st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=30),
+)
+def test_compiled_equal_values_equal_numpy(rows, picks):
+    sigs = np.array(rows, dtype=np.uint32)
+    pairs = np.array([(i % len(rows), j % len(rows)) for i, j in picks], np.int64).reshape(-1, 2)
+    fast = equal_values(sigs, pairs, fast=True)
+    assert fast.tolist() == equal_values(sigs, pairs, chunk=4, fast=False).tolist()
+    assert fast.tolist() == [int((sigs[i] == sigs[j]).sum()) for i, j in pairs.tolist()]

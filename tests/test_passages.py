@@ -491,7 +491,19 @@ def test_of_two_overlapping_alignments_the_one_with_more_equal_words_stays():
 def test_window_pairs_merge_into_a_region_up_to_exactly_span_words_apart(pairs, regions):
     from dedup.passages import _regions
 
-    assert _regions(pairs, 5) == regions
+    assert _regions(pairs, 5, fast=True) == regions
+    assert _regions(pairs, 5, fast=False) == regions
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pairs=st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=40),
+    span=st.integers(1, 12),
+)
+def test_compiled_regions_equal_the_python_reference(pairs, span):
+    from dedup.passages import _regions
+
+    assert _regions(pairs, span, fast=True) == _regions(pairs, span, fast=False)
 
 
 def test_characters_inside_spans_match_a_count_per_character():
@@ -619,6 +631,8 @@ def test_graded_containment_weighs_each_sentence_by_its_characters():
         aligned = list(zip(cuts[::2], cuts[1::2], strict=True))
         got = _graded(prep, np.array(contained), aligned)
         assert got == pytest.approx(_graded_reference(_GRADED_TEXT, contained, aligned), abs=2e-6)
+        # the compiled scores and the numpy ones are the same floats
+        assert got == _graded(prep, np.array(contained), aligned, fast=False)
     # by hand: the first sentence (52 of 189 sentence characters) wholly aligned, none held
     first = _GRADED_TEXT.index(".")
     assert _graded(prep, np.zeros(5), [(0, first)]) == round(first / 189, 6)
@@ -629,7 +643,8 @@ def test_graded_containment_weighs_each_sentence_by_its_characters():
     assert _graded(one, np.ones(1), []) == 1.0
     # a trailing sentence without words ("???") is no sentence: 2 sentences, not 3
     (tail,) = _prepared("Ships sail. Dogs bark. ???")
-    assert _graded(tail, np.array([1.0, 0.0, 0.5]), []) == round(10 / 19, 6)
+    for fast in (True, False):
+        assert _graded(tail, np.array([1.0, 0.0, 0.5]), [], fast=fast) == round(10 / 19, 6)
 
 
 def test_passages_next_to_each_other_on_both_sides_merge_into_one():
@@ -981,3 +996,47 @@ def test_copy_pairs_join_a_clusters_windows_at_most_max_bucket_each(rows):
     assert copy_pairs(sigs, cluster, rep, bands=6 // rows, rows=rows, min_equal=6).tolist() == [
         [12, 14]
     ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    pieces=st.lists(
+        st.sampled_from(["Ships", "sail", "dogs", "bark.", "Yes!", "“No.”", "\n", "a"]),
+        min_size=1,
+        max_size=40,
+    ),
+    spans=st.lists(st.tuples(st.integers(0, 39), st.integers(1, 40)), min_size=1, max_size=8),
+)
+def test_compiled_snapping_equals_numpy(pieces, spans):
+    from dedup.passages import _snapped, _snapped_numpy
+
+    (prep,) = _prepared(" ".join(pieces))
+    if not prep.size:
+        return
+    pairs = [(min(s, prep.size - 1), min(s, prep.size - 1) + e) for s, e in spans]
+    starts = np.array([s for s, _ in pairs], dtype=np.int64)
+    ends = np.array([min(e, prep.size) for _, e in pairs], dtype=np.int64)
+    fast, slow = _snapped(prep, starts, ends), _snapped_numpy(prep, starts, ends)
+    assert [c.tolist() for c in fast] == [c.tolist() for c in slow]
+
+
+_CHAIN_WORDS = ["the", "ship", "sails", "north.", "Dogs", "bark", "at", "night!", "we", "go"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    a=st.lists(st.sampled_from(_CHAIN_WORDS), min_size=2, max_size=60),
+    b=st.lists(st.sampled_from(_CHAIN_WORDS), min_size=2, max_size=60),
+    cut=st.tuples(st.integers(0, 20), st.integers(0, 20), st.integers(0, 20), st.integers(0, 20)),
+    max_gap=st.integers(0, 5),
+    min_words=st.integers(1, 10),
+)
+def test_compiled_chaining_equals_the_python_reference(a, b, cut, max_gap, min_words):
+    from dedup.passages import _align_region
+
+    pa, pb = _prepared(" ".join(a), " ".join(b))
+    words = (min(cut[0], pa.size - 2), pa.size - min(cut[1], pa.size - 2))
+    words += (min(cut[2], pb.size - 2), pb.size - min(cut[3], pb.size - 2))
+    config = DedupConfig(passage=PassageConfig(max_gap=max_gap, min_words=min_words))
+    fast = _align_region(pa, pb, words, config, fast=True)
+    assert fast == _align_region(pa, pb, words, config, fast=False)

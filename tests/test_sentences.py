@@ -137,6 +137,34 @@ def test_pairing_agrees_with_python_sets(a, b):
         assert found.contained_b[j] == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    a=st.lists(st.lists(st.integers(0, 30), max_size=14), max_size=9),
+    b=st.lists(st.lists(st.integers(0, 30), max_size=14), max_size=9),
+    min_overlap=st.sampled_from([0.0, 0.3, 0.6]),
+    min_shared=st.integers(1, 4),
+    min_contained=st.integers(1, 3),
+)
+def test_compiled_pairing_equals_the_numpy_reference(a, b, min_overlap, min_shared, min_contained):
+    wa, wb = _words(a)[0], _words(b)[0]
+    options = {"min_overlap": min_overlap, "min_shared": min_shared, "min_contained": min_contained}
+    fast = pair_sentences(wa, wb, **options, fast=True)
+    slow = pair_sentences(wa, wb, **options, fast=False)
+    assert fast.matches == slow.matches
+    assert fast.contained_a.tolist() == slow.contained_a.tolist()
+    assert fast.contained_b.tolist() == slow.contained_b.tolist()
+
+
+def test_an_overlap_on_a_rounding_tie_is_rounded_as_python_rounds_it():
+    # 1 shared word of two 32-word sentences: 1 / 32 = 0.03125 exactly, a tie at 4 places
+    # that Python rounds to even (0.0312); the kernel leaves such ties to the reference.
+    a, _ = _words([list(range(1, 33))])
+    b, _ = _words([[1, *range(40, 71)]])
+    found = pair_sentences(a, b, min_overlap=0.0, min_shared=1, fast=True)
+    assert [m.overlap for m in found.matches] == [0.0312]
+    assert found == pair_sentences(a, b, min_overlap=0.0, min_shared=1, fast=False)
+
+
 def test_consecutive_reworded_sentences_are_one_passage():
     copy = (
         "Foreign ministry officials lead the Geneva delegation next week. Trade tariffs, "

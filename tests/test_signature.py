@@ -302,3 +302,20 @@ def test_permutations_are_datasketchs(num_perm, seed):
     assert a.dtype == b.dtype == np.uint32
     assert (a == expected_a).all()
     assert (b == expected_b).all()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    shingles=st.lists(st.integers(0, 2**32 - 1), max_size=80),
+    stride=st.integers(1, 7),
+    per=st.integers(1, 5),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_compiled_window_signatures_equal_numpy(shingles, stride, per, seed):
+    hashes = np.array(shingles, dtype=np.uint32)
+    options = {"window": stride * per, "stride": stride, "num_perm": 16, "seed": seed}
+    fast = window_signatures(hashes, **options, fast=True)
+    slow = window_signatures(hashes, **options, fast=False)
+    assert (fast[0] == slow[0]).all()
+    assert fast[0].dtype == slow[0].dtype
+    assert fast[1].tolist() == slow[1].tolist()
