@@ -19,7 +19,7 @@ from dedup.config import DedupConfig
 from dedup.lsh import band_pairs, unique_pairs, window_bands
 from dedup.parallel import map_shared
 from dedup.prepare import Batch
-from dedup.signature import _compiled
+from dedup.signature import _compiled, kernels
 
 # A window shared by more documents (a licence, a wire story on hundreds of sites) pairs
 # each of them with the first MAX_BUCKET documents that carry it only, so heavily reused
@@ -236,7 +236,7 @@ def equal_values(
         [2, 0]
     """
     out = np.empty(len(pairs), dtype=np.int64)
-    if _compiled().AVAILABLE if fast is None else fast:
+    if kernels() if fast is None else fast:
         _compiled().count_equal(sigs, pairs.astype(np.int64, copy=False), out)
         return out
     for lo in range(0, len(pairs), chunk):

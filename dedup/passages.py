@@ -37,7 +37,7 @@ from dedup.prepare import PREPARE_BATCH, Batch, Prepared, prepare_document, prep
 from dedup.progress import counted, set_stage
 from dedup.report import PassageMatch, Span
 from dedup.sentences import SentenceMatch, pair_sentences
-from dedup.signature import _compiled
+from dedup.signature import _compiled, kernels, numpy_paths
 from dedup.verify import set_overlap
 
 ALIGN_BATCH = 512  # document pairs per alignment task
@@ -170,8 +170,25 @@ def find_reuse(
     """
     config = config or DedupConfig()
     jobs = resolve_jobs(jobs)
+    # A few documents (`compare`, a small scan) take the numpy paths: the same values,
+    # without compiling every kernel on the first run after an install.
+    with numpy_paths(len(docs) < COMPILE_FROM):
+        return _find_reuse(docs, config, jobs, every_pair, cluster, representative)
+
+
+COMPILE_FROM = 50  # documents from which the passage search runs the compiled kernels
+
+
+def _find_reuse(
+    docs: Sequence[Document],
+    config: DedupConfig,
+    jobs: int,
+    every_pair: bool,
+    cluster: npt.NDArray[np.int64] | None,
+    representative: npt.NDArray[np.bool_] | None,
+) -> Reuse:
     load_tables()
-    if jobs > 1:
+    if jobs > 1 and kernels():
         _load_kernels(config)
     prepare = partial(prepare_range, config=config)
     tasks = ranges(len(docs), PREPARE_BATCH)
@@ -390,7 +407,7 @@ def _graded(
     `fast` (None: when numba is installed) the per-sentence scores come from one compiled
     call (`_kernel.graded_parts`), else from `_graded_numpy`; the same values either way.
     """
-    if not (_compiled().AVAILABLE if fast is None else fast):
+    if not (kernels() if fast is None else fast):
         return _graded_numpy(prep, contained, aligned)
     score, length = np.empty(len(prep.breaks)), np.empty(len(prep.breaks))
     spans = np.array(aligned, dtype=np.int64).reshape(-1, 2)
@@ -473,7 +490,7 @@ def _regions(
     numba is installed) one compiled pass (`_kernel.regions`; a pair of licences holds
     thousands of window pairs), else `_regions_python`: the same regions.
     """
-    if not (_compiled().AVAILABLE if fast is None else fast):
+    if not (kernels() if fast is None else fast):
         return _regions_python(window_pairs, span)
     pairs = np.array(window_pairs, dtype=np.int64).reshape(-1, 2)
     order = np.lexsort((pairs[:, 1], pairs[:, 0]))  # as sorted() orders the tuples
@@ -523,7 +540,7 @@ def _passages_for_pair(
         return [_scored(pa, pb, WordMatch(0, pa.size, 0, pb.size, pa.size))]
     span = pc.window + pc.ngram - 1
     matches: list[WordMatch] = []
-    fast = _compiled().AVAILABLE
+    fast = kernels()
     regions = _regions(window_pairs, span, fast=fast)
     covered = _Covered(pa.size, pb.size) if len(regions) > MANY_REGIONS else None
     if covered is not None:
@@ -585,7 +602,7 @@ def _align_region(
     pc = config.passage
     a0, a1, b0, b1 = words
     a_ids, b_ids = pa.bigrams[a0 : a1 - 1].tolist(), pb.bigrams[b0 : b1 - 1].tolist()
-    if not (_compiled().AVAILABLE if fast is None else fast):
+    if not (kernels() if fast is None else fast):
         return [
             WordMatch(m.a_start + a0, m.a_end + a0, m.b_start + b0, m.b_end + b0, m.matched)
             for m in align_bigrams(
@@ -670,7 +687,7 @@ def _scored_many(
     if not matches:
         return []
     words = np.array([(m.a_start, m.a_end, m.b_start, m.b_end) for m in matches], dtype=np.int64)
-    snapped = _snapped if (_compiled().AVAILABLE if fast is None else fast) else _snapped_numpy
+    snapped = _snapped if (kernels() if fast is None else fast) else _snapped_numpy
     a_starts, a_ends, a_lo, a_hi = snapped(pa, words[:, 0], words[:, 1])
     b_starts, b_ends, b_lo, b_hi = snapped(pb, words[:, 2], words[:, 3])
     columns = (a_starts, a_ends, b_starts, b_ends, a_lo, a_hi, b_lo, b_hi)

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from dedup.signature import _compiled
+from dedup.signature import _compiled, kernels
 
 # Function words of English: they carry the grammar of a rewording, not what was reused.
 _STOPWORD_TEXT = """
@@ -275,7 +275,7 @@ def pair_sentences(
         >>> found.contained_a.tolist(), found.contained_b.tolist()
         ([0.8, 0.0], [0.8])
     """
-    fast = _compiled().AVAILABLE if fast is None else fast
+    fast = kernels() if fast is None else fast
     units = _units(a, b, (min_overlap, min_shared, min_contained), fast)
     if units is None:
         return SentencePairing([], np.zeros(len(a)), np.zeros(len(b)))
