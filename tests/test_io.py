@@ -16,7 +16,7 @@ import zstandard
 from dedup.document import Document
 from dedup.errors import InputError
 from dedup.io.formats import detect_format
-from dedup.io.readers import DocumentReader
+from dedup.io.readers import DocumentReader, read_documents
 from dedup.io.writers import write_like
 from dedup.progress import ProgressLine, activity, progress_enabled, track
 from dedup.render import RunSummary, clean_summary, scan_summary
@@ -354,6 +354,6 @@ def test_encoding_auto_reads_real_legacy_files_as_written(tmp_path, name):
         pytest.skip("chardet < 7 guesses Latin-1 for this one")
     raw = (_ENCODED / name).read_bytes()
     written_in = name.rsplit(".", 2)[-2]
-    (doc,) = DocumentReader(encoding="auto").read([str(_ENCODED / name)])
+    (doc,) = read_documents([str(_ENCODED / name)], encoding="auto")  # the API, as --encoding
     assert doc.text == raw.decode(written_in)
     assert raw.decode(doc.meta["encoding"]) == doc.text  # what `clean` writes back with

@@ -611,12 +611,18 @@ def _encoded(text: IO[str]) -> IO[bytes]:
 
 
 def read_documents(
-    paths: Sequence[str], *, text_field: str = "text", id_field: str | None = None
+    paths: Sequence[str],
+    *,
+    text_field: str = "text",
+    id_field: str | None = None,
+    encoding: str = "utf-8",
 ) -> list[Document]:
-    """Read every document of `paths` (skipping bad records; see `DocumentReader`).
+    """Read every document of `paths` (skipping bad records; see `DocumentReader`, whose
+    `encoding` is the CLI's `--encoding`: a codec, or "auto").
 
     Example:
         >>> read_documents(["samples/004_35cd667b6f9468cb.txt"])[0].chars
         3302
     """
-    return list(DocumentReader(text_field=text_field, id_field=id_field).read(paths))
+    reader = DocumentReader(text_field=text_field, id_field=id_field, encoding=encoding)
+    return list(reader.read(paths))
