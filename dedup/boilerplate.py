@@ -883,7 +883,8 @@ _CLOSING_QUOTES = ("”", '"', "’", "»", "'")
 
 # An issue or bug number ("(Closes: #973793)", "with #1000421 fixed" in a Debian changelog):
 # the model read it as a hashtag (a new-user trial); a hashtag has letters.
-_ISSUE_REF = re.compile(r"(?<![\w&#])#\d{3,}\b")
+# So is a tracker's number in parentheses ("(Salsa #6)", "(Bug #41)", "(LP: #123)").
+_ISSUE_REF = re.compile(r"(?<![\w&#])#\d{3,}\b|\([A-Za-z][\w-]*:? #\d+\)")
 
 
 def _quoted(lines: list[_Line]) -> npt.NDArray[np.bool_]:

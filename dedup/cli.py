@@ -13,7 +13,7 @@ import os
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial, wraps
@@ -63,6 +63,7 @@ from dedup.render import (
     CHECK_FORMATS,
     QUERY_FORMATS,
     REPORT_FORMATS,
+    TOP_BOILERPLATE,
     clean_line,
     clean_summary,
     render_check,
@@ -760,7 +761,11 @@ def _said(quiet: bool, message: str) -> None:
 def _read(
     paths: Sequence[str], text_field: str, id_field: str | None, strict: bool, *, quiet: bool
 ) -> list[Document]:
-    return list(_read_counted(paths, text_field, id_field, strict, quiet=quiet)[0])
+    """The documents of `paths`; none read is an error (a query or an add that read nothing
+    must not look like a clean pass: a new-user trial)."""
+    docs, skipped = _read_counted(paths, text_field, id_field, strict, quiet=quiet)
+    _require_documents(docs, skipped, paths, False)
+    return list(docs)
 
 
 def _read_counted(
@@ -885,7 +890,8 @@ def compare(
         dedup compare samples/000_4ff9758f249b83b0.txt samples/004_35cd667b6f9468cb.txt
     """
     _refuse_input(output, [a, b])
-    docs = _read_counted([a, b], text_field, id_field, strict, quiet=quiet)[0]
+    docs, skipped = _read_counted([a, b], text_field, id_field, strict, quiet=quiet)
+    _require_documents(docs, skipped, [a, b], False)  # the skip reason, not "got 0"
     if len(docs) != 2:
         msg = f"compare takes exactly two documents, got {len(docs)}; use `dedup scan` for a corpus"
         raise CLIInputError(msg)
@@ -953,10 +959,12 @@ def scan(
                 allow_empty=allow_empty,
                 master=engine.master,
             )
-        texts = None
+        texts: Mapping[str, str] | None = None
         if fmt == "html":
             docs, _ = _read_counted(paths, text_field, id_field, strict, quiet=True, jobs=jobs)
             texts = TextsById(docs)
+        elif fmt == "text":
+            texts = _shown_texts(result.report, paths, text_field, id_field)
         page = render_report(
             result.report, fmt, texts=texts, jobs=resolve_jobs(jobs), passage_text=passage_text
         )
@@ -1162,6 +1170,21 @@ def report_command(
             "shown by their passages alone (text not found or changed since the report); "
             "pass the input files after REPORT (with the scan's --text-field, if it had one)"
         )
+
+
+def _shown_texts(
+    report: Report, paths: Sequence[str], text_field: str, id_field: str | None
+) -> dict[str, str]:
+    """The texts of the documents whose boilerplate lines a text report shows, read here in
+    one streaming pass that keeps only those (at most `TOP_BOILERPLATE`): the text of a
+    Spark scan then shows each line as the local one does (a new-user trial found the
+    line rows missing)."""
+    wanted = {b.doc for b in report.boilerplate[:TOP_BOILERPLATE]}
+    if not wanted:
+        return {}
+    with _user_errors():
+        reader = DocumentReader(text_field=text_field, id_field=id_field, encoding=_encoding())
+        return {d.id: d.text for d in reader.read(paths) if d.id in wanted}
 
 
 def _report_texts(

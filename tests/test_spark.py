@@ -460,6 +460,18 @@ def test_boilerplate_equals_local(
         assert "corpus_repeat" in rules
 
 
+def test_text_output_shows_the_boilerplate_lines_as_local(spark, boilerplate_corpus: Path) -> None:
+    """A new-user trial: the text of a Spark scan lost every "- <line>" row under its
+    boilerplate findings (the texts were read here for html only)."""
+    args = ["scan", str(boilerplate_corpus), "--site-field", "site", "--no-passages", "-q"]
+    code, spark_text, err = run_cli(*args, "--engine", "spark")
+    assert code == 0, err
+    code, local_text, err = run_cli(*args)
+    assert code == 0, err
+    assert spark_text == local_text
+    assert "\n    - " in local_text
+
+
 def test_a_site_field_in_no_document_is_the_local_error(spark, boilerplate_corpus: Path) -> None:
     typo = replace(BOILERPLATE, boilerplate=replace(BOILERPLATE.boilerplate, site_field="sitee"))
     with pytest.raises(Exception, match=r"--site-field 'sitee' is in no document; fields: site$"):
