@@ -45,6 +45,7 @@ from dedup.config import (
 from dedup.document import Document, TextsById
 from dedup.engines.spark import scan_files as spark_scan
 from dedup.engines.spark import scan_report
+from dedup.engines.spark_clean import clean_spark
 from dedup.errors import ConfigError, DedupError, first_line
 from dedup.htmlreport import read_check, render_html
 from dedup.io.atomic import write_atomic
@@ -1063,8 +1064,24 @@ def clean(
         msg = "--strip cuts the passages of an index: give --against INDEX (or `against` setting)"
         raise CLIInputError(msg)
     start = time.monotonic()
+    if engine.name == "spark":
+        _refuse_on_spark(report=report_path, resume=resume, against=against)
     report = _load_report(report_path) if report_path else None
     with _user_errors(), activity("cleaning", enabled=progress_enabled(quiet=quiet), log=not quiet):
+        if engine.name == "spark":  # the executors write: part files (README)
+            done = clean_spark(
+                paths,
+                out,
+                config,
+                text_field=text_field,
+                id_field=id_field,
+                strict=strict,
+                encoding=_encoding(),
+                allow_empty=allow_empty,
+                master=engine.master,
+            )
+            _clean_notes(done.summary(), done.unreadable, done.passed_over, out, start, quiet)
+            return
         result = api_clean(
             paths,
             out,
@@ -1081,13 +1098,37 @@ def clean(
             strip=strip,
             scan_elsewhere=engine.on_spark(scan_report, paths, text_field, id_field, strict),
         )
-    if not quiet:
-        # The same lines `scan` prints as it reads: the bad records skipped, by name.
-        _list_skipped([(r.source, r.detail) for r in result.rejects if r.reason == "unreadable"])
-        _note(passed_over_note(result.passed_over))
-        counts = result.summary()
-        click.echo(clean_summary(counts, time.monotonic() - start).render(), err=True)
-        click.echo(clean_line(counts, out), err=True)
+    unreadable = [(r.source, r.detail) for r in result.rejects if r.reason == "unreadable"]
+    _clean_notes(result.summary(), unreadable, result.passed_over, out, start, quiet)
+
+
+def _clean_notes(
+    counts: dict[str, int],
+    unreadable: Sequence[tuple[str, str]],
+    passed_over: Sequence[str],
+    out: str,
+    start: float,
+    quiet: bool,
+) -> None:
+    """What `clean` tells on stderr: the bad records skipped (the lines `scan` prints as it
+    reads), the files passed over, the summary table and the last line."""
+    if quiet:
+        return
+    _list_skipped(list(unreadable))
+    _note(passed_over_note(passed_over))
+    click.echo(clean_summary(counts, time.monotonic() - start).render(), err=True)
+    click.echo(clean_line(counts, out), err=True)
+
+
+def _refuse_on_spark(**given: object) -> None:
+    """`clean --engine spark` options not built on Spark: one error naming them."""
+    named = [f"--{name}" for name, value in given.items() if value]
+    if named:
+        msg = (
+            f"{', '.join(named)} with --engine spark is not supported yet: "
+            "clean without --engine spark"
+        )
+        raise CLIInputError(msg)
 
 
 def _load_report(path: str) -> Report:
