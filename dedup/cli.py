@@ -579,7 +579,8 @@ def engine_options(func: F) -> F:
         default="local",
         show_default=True,
         help="Where the scan runs: here, or on Apache Spark (pip install 'dedup[spark]'): "
-        "near-duplicates, passages and boilerplate; clean writes and check measures here.",
+        "near-duplicates, passages and boilerplate; clean writes part files from the "
+        "executors (README); check measures here.",
     )
     @click.option(
         "--spark-master",
@@ -613,15 +614,21 @@ class Engine:
         input options, given its settings (None: the local scan finds it all)."""
         if self.name != "spark":
             return None
-        options = {"text_field": text_field, "id_field": id_field, "strict": strict}
-        return partial(
-            find,
-            paths,
-            encoding=_encoding(),
-            master=self.master,
-            allow_empty=True,  # the local read already refused an empty corpus
-            **options,
-        )
+        # allow_empty: the local read already refused an empty corpus
+        return partial(find, paths, **self.spark_options(text_field, id_field, strict, True))
+
+    def spark_options(
+        self, text_field: str, id_field: str | None, strict: bool, allow_empty: bool
+    ) -> dict[str, Any]:
+        """The input options and master of a Spark engine call (`scan_files`, `clean_spark`)."""
+        return {
+            "text_field": text_field,
+            "id_field": id_field,
+            "strict": strict,
+            "encoding": _encoding(),
+            "allow_empty": allow_empty,
+            "master": self.master,
+        }
 
 
 # The format an -o file's suffix asks for when --format is not given: `-o report.json`
@@ -944,16 +951,8 @@ def scan(
         # The whole scan on Spark, no document held here (but for an html page, which
         # shows the texts of what it lists).
         with _user_errors():
-            result = spark_scan(
-                paths,
-                config,
-                text_field=text_field,
-                id_field=id_field,
-                strict=strict,
-                encoding=_encoding(),
-                allow_empty=allow_empty,
-                master=engine.master,
-            )
+            options = engine.spark_options(text_field, id_field, strict, allow_empty)
+            result = spark_scan(paths, config, **options)
         texts = None
         if fmt == "html":
             docs, _ = _read_counted(paths, text_field, id_field, strict, quiet=True, jobs=jobs)
@@ -1054,6 +1053,9 @@ def clean(
     With --against INDEX, documents reusing the index's text are rejected too (or, with
     --strip, written without the reused passages, each recorded in removed.jsonl).
 
+    With --engine spark the executors write: OUT/part-*.jsonl (Parquet parts for Parquet
+    inputs), OUT/rejects/part-*.jsonl and OUT/removed/part-*.jsonl, the same records.
+
     Example:
 
     \b
@@ -1069,17 +1071,8 @@ def clean(
     report = _load_report(report_path) if report_path else None
     with _user_errors(), activity("cleaning", enabled=progress_enabled(quiet=quiet), log=not quiet):
         if engine.name == "spark":  # the executors write: part files (README)
-            done = clean_spark(
-                paths,
-                out,
-                config,
-                text_field=text_field,
-                id_field=id_field,
-                strict=strict,
-                encoding=_encoding(),
-                allow_empty=allow_empty,
-                master=engine.master,
-            )
+            options = engine.spark_options(text_field, id_field, strict, allow_empty)
+            done = clean_spark(paths, out, config, **options)
             _clean_notes(done.summary(), done.unreadable, done.passed_over, out, start, quiet)
             return
         result = api_clean(

@@ -491,7 +491,8 @@ def _nothing_read_here(m: pytest.MonkeyPatch) -> None:
 
 
 def _jsonl(paths: list[Path]) -> list[dict[str, Any]]:
-    return [json.loads(line) for p in paths for line in p.read_text("utf-8").splitlines()]
+    lines = (line for p in paths for line in p.read_text("utf-8").split("\n"))
+    return [json.loads(line) for line in lines if line]
 
 
 def _local_records(paths: list[str], out: Path) -> list[dict[str, Any]]:

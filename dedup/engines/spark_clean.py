@@ -152,6 +152,7 @@ def clean_spark(
             session=spark,
         )
         files = reader.files(paths)
+        _check_targets(files, out_dir)
         with _worker_errors():
             written, counts = _write(spark, files, reader, found, settings, out_dir, partitions)
         _replace_manifest(out_dir, written, paths)
@@ -181,8 +182,9 @@ def _write(
     docs = names.mapInArrow(
         _read_files(files, settings, config, sign=False, meta=True), RECORD_SCHEMA
     )
-    verdicts = spark.createDataFrame(_verdicts(found.report), schema=VERDICT_SCHEMA)
-    if verdicts.count() <= BROADCAST_VERDICTS:
+    table = _verdicts(found.report)
+    verdicts = spark.createDataFrame(table, schema=VERDICT_SCHEMA)
+    if table.num_rows <= BROADCAST_VERDICTS:
         verdicts = F.broadcast(verdicts)
     joined = docs.select("pos", "kind", "id", "source", "text", "meta", "reason", "raw")
     joined = joined.join(verdicts, "id", "left").repartitionByRange(parts, "pos")
@@ -199,6 +201,20 @@ def _write(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return written, summary
+
+
+def _check_targets(files: Sequence[str], out_dir: Path) -> None:
+    """Refuse inputs where this run writes: OUT/part-*, OUT/rejects/ or OUT/removed/ (an
+    earlier Spark clean's output, read again into the same OUT)."""
+    root = out_dir.resolve()
+    for name in files:
+        path = Path(name).resolve()
+        if not path.is_relative_to(root):
+            continue
+        rel = path.relative_to(root).parts
+        if rel[0] in (REJECTS_DIR, REMOVED_DIR) or (len(rel) == 1 and rel[0].startswith("part-")):
+            msg = f"writing {out_dir} would overwrite input {name}; choose another -o"
+            raise InputError(msg)
 
 
 def _output_format(files: Sequence[str]) -> InputFormat:
