@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -171,16 +172,18 @@ def main() -> None:
     args = parser.parse_args()
     env = dict(os.environ)
     env["PYSPARK_SUBMIT_ARGS"] = f"--driver-memory {args.driver_memory} pyspark-shell"
+    if args.clean:
+        print("| documents | engine | seconds | CPU seconds | peak RSS (process tree) | records |")
+        print("|---|---|---|---|---|---|")
+        for n in args.docs:
+            clean(n, args, env)
+        return
     print(
         "| documents | engine | seconds | CPU seconds | peak RSS (process tree) | clusters "
         "| passages | boilerplate lines | same report |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     kind = "passages" if args.passages else "boilerplate" if args.boilerplate else "documents"
-    if args.clean:
-        for n in args.docs:
-            clean(n, args, env)
-        return
     for n in args.docs:
         corpus = write_corpus(n, args.workdir, args.chunks, boilerplate=args.boilerplate)
         base = [sys.executable, "-m", "dedup", "scan", str(corpus), "--id-field", "id"]
@@ -227,7 +230,7 @@ def clean(n: int, args: argparse.Namespace, env: dict[str, str]) -> None:
     for engine in args.engines:
         out = args.workdir / f"clean-{n}-{engine}"
         seconds, peak, cpu = run([*base, *runs[engine], "-o", str(out)], env)
-        got[engine] = _clean_records(out)
+        got[engine] = _clean_records(out, corpus)
         counts = {k: len(v) for k, v in got[engine].items()}
         print(
             f"| {n:,} | clean {engine} | {seconds:.1f} | {cpu:.1f} | {peak / 2**20:,.0f} MB "
@@ -243,20 +246,28 @@ def clean(n: int, args: argparse.Namespace, env: dict[str, str]) -> None:
         print(f"same records: {same}")
 
 
-def _clean_records(out: Path) -> dict[str, list[object]]:
-    """The records a clean wrote to `out`: local (`part-NN.jsonl` per shard,
-    `rejects.jsonl`, `removed.jsonl`) or Spark (`part-NNNNN.jsonl`, `rejects/`, `removed/`)."""
+def _clean_records(out: Path, corpus: Path) -> dict[str, list[object]]:
+    """The records a clean wrote to `out`: local (a file per input file, `rejects.jsonl`,
+    `removed.jsonl`) or Spark (`part-NNNNN.jsonl`, `rejects/`, `removed/`). A text file the
+    local clean wrote (the corpus's `done` marker) is the Spark engine's record for it."""
 
-    def lines(paths: list[Path]) -> list[object]:
+    def lines(paths: list[Path]) -> list[Any]:
         # not splitlines(): a text may hold U+2028, which JSON leaves unescaped
         return [json.loads(x) for p in paths for x in p.read_text("utf-8").split("\n") if x]
 
+    records = ("rejects", "removed")
     if (out / "rejects.jsonl").exists():
-        kinds = {"rejects": [out / "rejects.jsonl"], "removed": [out / "removed.jsonl"]}
+        found = {k: lines([out / f"{k}.jsonl"]) for k in records}
     else:
-        kinds = {k: sorted(out.glob(f"{k}/part-*.jsonl")) for k in ("rejects", "removed")}
-    found = {k: lines(v) for k, v in kinds.items()}
-    found["documents"] = lines(sorted(out.glob("part-*.jsonl")))
+        found = {k: lines(sorted(out.glob(f"{k}/part-*.jsonl"))) for k in records}
+    found["documents"] = []
+    for path in sorted(out.iterdir()):
+        if path.name.startswith(".") or path.is_dir() or path.stem in records:
+            continue
+        if path.suffix == ".jsonl":
+            found["documents"] += lines([path])
+        else:
+            found["documents"].append({"id": str(corpus / path.name), "text": path.read_text()})
     return found
 
 

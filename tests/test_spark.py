@@ -580,3 +580,15 @@ def test_clean_parquet_writes_parquet_parts(
             clean_spark(paths, tmp_path / "spark", ONLY_DUPLICATES, partitions=3, session=spark)
     assert _files(tmp_path / "spark") == before  # nothing moved in
     assert not list((tmp_path / "spark").glob(".spark-clean.*"))  # no temporary folder left
+
+
+def test_clean_refuses_an_input_where_parts_go(spark, tmp_path: Path) -> None:
+    """A part of an earlier Spark clean, cleaned again into the same OUT, would be replaced."""
+    (tmp_path / "out").mkdir()
+    part = tmp_path / "out" / "part-00000.jsonl"
+    part.write_text('{"text": "A page."}\n', encoding="utf-8")
+    with pytest.raises(
+        Exception, match=r"would overwrite input .*part-00000.jsonl; choose another -o"
+    ):
+        clean_spark([str(part)], tmp_path / "out", ONLY_DUPLICATES, session=spark)
+    assert part.read_text(encoding="utf-8") == '{"text": "A page."}\n'

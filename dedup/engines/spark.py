@@ -182,10 +182,7 @@ def scan_files(
         InputError: as the local reader, and for standard input or URLs.
     """
     config = config or DedupConfig()
-    for path in paths:
-        if path == STDIN or is_url(path):
-            msg = f"{path}: the Spark engine reads files its workers can open; save it to a file"
-            raise InputError(msg)
+    require_files(paths)
     reader = DocumentReader(
         text_field=text_field, id_field=id_field, strict=strict, encoding=encoding
     )
@@ -198,6 +195,18 @@ def scan_files(
         if own:
             spark.stop()
     return replace(found, passed_over=list(reader.passed_over))
+
+
+def require_files(paths: Sequence[str]) -> None:
+    """Refuse standard input and URLs: the tasks open the inputs by name.
+
+    Example:
+        >>> require_files(["corpus/"])
+    """
+    for path in paths:
+        if path == STDIN or is_url(path):
+            msg = f"{path}: the Spark engine reads files its workers can open; save it to a file"
+            raise InputError(msg)
 
 
 def scan_report(paths: Sequence[str], config: DedupConfig, **options: Any) -> Report:

@@ -64,6 +64,7 @@ from dedup.engines.spark import (
     _session,
     _worker_errors,
     arrow_schema,
+    require_files,
     scan_files,
 )
 from dedup.errors import DedupError, InputError
@@ -135,10 +136,13 @@ def clean_spark(
     settings = replace(config or DedupConfig(), passages=False)
     out_dir = Path(out)
     _check_out_dir(paths, out_dir)
-    spark, own = (session, False) if session is not None else _session(master)
+    require_files(paths)
     reader = DocumentReader(
         text_field=text_field, id_field=id_field, strict=strict, encoding=encoding
     )
+    files = reader.files(paths)
+    _check_targets(files, out_dir)
+    spark, own = (session, False) if session is not None else _session(master)
     try:
         found = scan_files(
             paths,
@@ -151,8 +155,6 @@ def clean_spark(
             partitions=partitions,
             session=spark,
         )
-        files = reader.files(paths)
-        _check_targets(files, out_dir)
         with _worker_errors():
             written, counts = _write(spark, files, reader, found, settings, out_dir, partitions)
         _replace_manifest(out_dir, written, paths)
