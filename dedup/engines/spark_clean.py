@@ -40,6 +40,7 @@ import pickle
 import re
 import secrets
 import shutil
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
@@ -95,6 +96,7 @@ class SparkClean:
     unreadable: tuple[tuple[str, str], ...] = ()  # (source, reason)
     passed_over: tuple[str, ...] = ()
     scan: SparkScan | None = field(default=None, repr=False)
+    seconds: dict[str, float] = field(default_factory=dict)  # the scan's stages, and `write`
 
     def summary(self) -> dict[str, int]:
         """Counts; `written + rejected == read` always holds."""
@@ -155,14 +157,17 @@ def clean_spark(
             partitions=partitions,
             session=spark,
         )
+        start = time.monotonic()
         with _worker_errors():
             written, counts = _write(spark, files, reader, found, settings, out_dir, partitions)
+        seconds = {**found.seconds, "write": round(time.monotonic() - start, 2)}
         _replace_manifest(out_dir, written, paths)
     finally:
         if own:
             spark.stop()
     unreadable = tuple((s.source, s.reason) for s in found.skipped)
-    return SparkClean(counts, tuple(written), unreadable, tuple(found.passed_over), found)
+    passed = tuple(found.passed_over)
+    return SparkClean(counts, tuple(written), unreadable, passed, found, seconds)
 
 
 def _write(
@@ -198,7 +203,9 @@ def _write(
         got = joined.sortWithinPartitions("pos").mapInArrow(task, PART_SCHEMA).toArrow()
         counts = {name: int(sum(got.column(name).to_pylist())) for name in COUNTED}
         summary = _summary(counts, found)
-        written = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
+        # Parts only: not the temporary file of an attempt killed while writing.
+        done = (p for p in tmp.rglob("part-*") if p.is_file())
+        written = sorted(p.relative_to(tmp).as_posix() for p in done)
         replace_all([(tmp / name, out_dir / name) for name in written])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
