@@ -1066,11 +1066,11 @@ def clean(
         msg = "--strip cuts the passages of an index: give --against INDEX (or `against` setting)"
         raise CLIInputError(msg)
     start = time.monotonic()
-    if engine.name == "spark":
-        _refuse_on_spark(report=report_path, resume=resume, against=against)
+    # Options the Spark writing does not have yet: the scan on Spark, the writing here.
+    here = _written_here(engine, quiet, report=report_path, resume=resume, against=against)
     report = _load_report(report_path) if report_path else None
     with _user_errors(), activity("cleaning", enabled=progress_enabled(quiet=quiet), log=not quiet):
-        if engine.name == "spark":  # the executors write: part files (README)
+        if engine.name == "spark" and not here:  # the executors write: part files (README)
             options = engine.spark_options(text_field, id_field, strict, allow_empty)
             done = clean_spark(paths, out, config, **options)
             _clean_notes(done.summary(), done.unreadable, done.passed_over, out, start, quiet)
@@ -1113,15 +1113,19 @@ def _clean_notes(
     click.echo(clean_line(counts, out), err=True)
 
 
-def _refuse_on_spark(**given: object) -> None:
-    """`clean --engine spark` options not built on Spark: one error naming them."""
+def _written_here(engine: Engine, quiet: bool, **given: object) -> bool:
+    """Whether `clean --engine spark` writes here, as the local engine lays it out: with
+    options the executors' writing does not have yet (a note names them)."""
     named = [f"--{name}" for name, value in given.items() if value]
-    if named:
-        msg = (
-            f"{', '.join(named)} with --engine spark is not supported yet: "
-            "clean without --engine spark"
+    if engine.name != "spark" or not named:
+        return False
+    if not quiet:
+        click.echo(
+            f"note: with {', '.join(named)} the scan runs on Spark and the cleaned corpus "
+            "is written here, one file per input (the local layout)",
+            err=True,
         )
-        raise CLIInputError(msg)
+    return True
 
 
 def _load_report(path: str) -> Report:
