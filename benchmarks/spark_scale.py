@@ -13,6 +13,11 @@ sampled every 0.2 s.
     .venv/bin/python benchmarks/spark_scale.py --docs 200000 --workdir /tmp/spark-scale
     .venv/bin/python benchmarks/spark_scale.py --docs 20000 --passages
     .venv/bin/python benchmarks/spark_scale.py --docs 2000 20000 --boilerplate
+    .venv/bin/python benchmarks/spark_scale.py --docs 5000 --clean
+
+With `--clean`: `dedup clean DIR -o OUT --site-field site` of the boilerplate pages instead
+(near-duplicates and boilerplate), and the check that the Spark parts hold the local
+output's records in order, its rejects and its removed lines.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -155,6 +161,9 @@ def main() -> None:
         "--boilerplate", action="store_true", help="boilerplate of pages of sites, no passages"
     )
     parser.add_argument(
+        "--clean", action="store_true", help="clean the boilerplate pages, compare the records"
+    )
+    parser.add_argument(
         "--engines",
         nargs="+",
         default=["local", "spark"],
@@ -163,6 +172,12 @@ def main() -> None:
     args = parser.parse_args()
     env = dict(os.environ)
     env["PYSPARK_SUBMIT_ARGS"] = f"--driver-memory {args.driver_memory} pyspark-shell"
+    if args.clean:
+        print("| documents | engine | seconds | CPU seconds | peak RSS (process tree) | records |")
+        print("|---|---|---|---|---|---|")
+        for n in args.docs:
+            clean(n, args, env)
+        return
     print(
         "| documents | engine | seconds | CPU seconds | peak RSS (process tree) | clusters "
         "| passages | boilerplate lines | same report |"
@@ -175,10 +190,7 @@ def main() -> None:
         base += [] if args.passages else ["--no-passages"]
         base += ["--site-field", "site"] if args.boilerplate else ["--no-boilerplate"]
         base += ["--format", "json", "-q"]
-        runs = {
-            "local": ["--jobs", str(args.jobs)],
-            "spark": ["--engine", "spark", "--spark-master", args.master],
-        }
+        runs = engine_args(args)
         reports = {}
         for engine in args.engines:
             out = args.workdir / f"report-{n}-{kind}-{engine}.json"
@@ -197,6 +209,66 @@ def main() -> None:
         if args.stages:
             found = stages(corpus, args.master, env, kind)
             print(f"Spark stages at {n:,} documents: {found}")
+
+
+def engine_args(args: argparse.Namespace) -> dict[str, list[str]]:
+    """The CLI options of each engine's run."""
+    return {
+        "local": ["--jobs", str(args.jobs)],
+        "spark": ["--engine", "spark", "--spark-master", args.master],
+    }
+
+
+def clean(n: int, args: argparse.Namespace, env: dict[str, str]) -> None:
+    """`dedup clean` of n boilerplate pages by each engine: time, CPU, memory, and whether
+    the Spark parts hold the local records (in order), rejects and removed lines."""
+    corpus = write_corpus(n, args.workdir, args.chunks, boilerplate=True)
+    base = [sys.executable, "-m", "dedup", "clean", str(corpus), "--id-field", "id"]
+    base += ["--site-field", "site", "-q"]
+    runs = engine_args(args)
+    got = {}
+    for engine in args.engines:
+        out = args.workdir / f"clean-{n}-{engine}"
+        seconds, peak, cpu = run([*base, *runs[engine], "-o", str(out)], env)
+        got[engine] = _clean_records(out, corpus)
+        counts = {k: len(v) for k, v in got[engine].items()}
+        print(
+            f"| {n:,} | clean {engine} | {seconds:.1f} | {cpu:.1f} | {peak / 2**20:,.0f} MB "
+            f"| {counts} |",
+            flush=True,
+        )
+    if len(got) == 2:
+        local, spark = got["local"], got["spark"]
+        same = local["documents"] == spark["documents"] and local["removed"] == spark["removed"]
+        same = same and sorted(map(json.dumps, local["rejects"])) == sorted(
+            map(json.dumps, spark["rejects"])
+        )
+        print(f"same records: {same}")
+
+
+def _clean_records(out: Path, corpus: Path) -> dict[str, list[object]]:
+    """The records a clean wrote to `out`: local (a file per input file, `rejects.jsonl`,
+    `removed.jsonl`) or Spark (`part-NNNNN.jsonl`, `rejects/`, `removed/`). A text file the
+    local clean wrote (the corpus's `done` marker) is the Spark engine's record for it."""
+
+    def lines(paths: list[Path]) -> list[Any]:
+        # not splitlines(): a text may hold U+2028, which JSON leaves unescaped
+        return [json.loads(x) for p in paths for x in p.read_text("utf-8").split("\n") if x]
+
+    records = ("rejects", "removed")
+    if (out / "rejects.jsonl").exists():
+        found = {k: lines([out / f"{k}.jsonl"]) for k in records}
+    else:
+        found = {k: lines(sorted(out.glob(f"{k}/part-*.jsonl"))) for k in records}
+    found["documents"] = []
+    for path in sorted(out.iterdir()):
+        if path.name.startswith(".") or path.is_dir() or path.stem in records:
+            continue
+        if path.suffix == ".jsonl":
+            found["documents"] += lines([path])
+        else:
+            found["documents"].append({"id": str(corpus / path.name), "text": path.read_text()})
+    return found
 
 
 if __name__ == "__main__":

@@ -235,13 +235,8 @@ def apply_report(
     """
     ids = document_ids(docs)  # a JsonlCorpus knows them without parsing a line
     by_id = _ById(docs, ids)
-    findings: dict[str, list[BoilerplateLine]] = {}
-    for finding in (b for b in report.boilerplate if not b.held):
-        if finding.doc not in by_id:
-            detail = "it is not among the input documents"
-            raise InputError(STALE_REPORT_TEXT.format(doc=finding.doc, detail=detail))
-        findings.setdefault(finding.doc, []).append(finding)
-    dropped = _dropped(report.duplicates, by_id)
+    findings = cuts_by_document(report, by_id)
+    dropped = dropped_copies(report.duplicates, by_id)
     indexed = _indexed(against, by_id) if against else {}
     if not strip:
         dropped |= {doc: reject for doc, (reject, _) in indexed.items()}
@@ -428,7 +423,35 @@ def _check_on_line(
         raise InputError(STALE_REPORT_TEXT.format(doc=doc.id, detail=detail))
 
 
-def _dropped(clusters: Iterable[DuplicateCluster], by_id: _ById) -> dict[str, Reject]:
+def cuts_by_document(report: Report, by_id: Mapping[str, Any]) -> dict[str, list[BoilerplateLine]]:
+    """The boilerplate lines to cut (not held back by the budget), by document.
+
+    Raises:
+        InputError: a finding names a document that is not in `by_id` (a stale report).
+
+    Example:
+        >>> line = BoilerplateLine("a", 12, 27, 1, "lexicon", 1.0, 0.9, "leave a comment")
+        >>> list(cuts_by_document(Report({}, "x", boilerplate=(line,)), {"a": None}))
+        ['a']
+    """
+    findings: dict[str, list[BoilerplateLine]] = {}
+    for finding in (b for b in report.boilerplate if not b.held):
+        if finding.doc not in by_id:
+            detail = "it is not among the input documents"
+            raise InputError(STALE_REPORT_TEXT.format(doc=finding.doc, detail=detail))
+        findings.setdefault(finding.doc, []).append(finding)
+    return findings
+
+
+def listed_documents(report: Report) -> _ById:
+    """The documents a report lists, by id, with their sources and no text: what the
+    verdicts of `cuts_by_document` and `dropped_copies` need when the texts are elsewhere
+    (the Spark engine's workers)."""
+    docs = [Document(d.id, "", d.source) for d in report.documents]
+    return _ById(docs, [d.id for d in docs])
+
+
+def dropped_copies(clusters: Iterable[DuplicateCluster], by_id: _ById) -> dict[str, Reject]:
     """The non-kept copy of every cluster, each with the document and Jaccard it was measured by."""
     out: dict[str, Reject] = {}
     for c in clusters:

@@ -45,6 +45,7 @@ from dedup.config import (
 from dedup.document import Document, TextsById
 from dedup.engines.spark import scan_files as spark_scan
 from dedup.engines.spark import scan_report
+from dedup.engines.spark_clean import clean_spark
 from dedup.errors import ConfigError, DedupError, first_line
 from dedup.htmlreport import read_check, render_html
 from dedup.io.atomic import write_atomic
@@ -579,7 +580,8 @@ def engine_options(func: F) -> F:
         default="local",
         show_default=True,
         help="Where the scan runs: here, or on Apache Spark (pip install 'dedup[spark]'): "
-        "near-duplicates, passages and boilerplate; clean writes and check measures here.",
+        "near-duplicates, passages and boilerplate; clean writes part files from the "
+        "executors (README); check measures here.",
     )
     @click.option(
         "--spark-master",
@@ -613,15 +615,21 @@ class Engine:
         input options, given its settings (None: the local scan finds it all)."""
         if self.name != "spark":
             return None
-        options = {"text_field": text_field, "id_field": id_field, "strict": strict}
-        return partial(
-            find,
-            paths,
-            encoding=_encoding(),
-            master=self.master,
-            allow_empty=True,  # the local read already refused an empty corpus
-            **options,
-        )
+        # allow_empty: the local read already refused an empty corpus
+        return partial(find, paths, **self.spark_options(text_field, id_field, strict, True))
+
+    def spark_options(
+        self, text_field: str, id_field: str | None, strict: bool, allow_empty: bool
+    ) -> dict[str, Any]:
+        """The input options and master of a Spark engine call (`scan_files`, `clean_spark`)."""
+        return {
+            "text_field": text_field,
+            "id_field": id_field,
+            "strict": strict,
+            "encoding": _encoding(),
+            "allow_empty": allow_empty,
+            "master": self.master,
+        }
 
 
 # The format an -o file's suffix asks for when --format is not given: `-o report.json`
@@ -949,16 +957,8 @@ def scan(
         # The whole scan on Spark, no document held here (but for an html page, which
         # shows the texts of what it lists).
         with _user_errors():
-            result = spark_scan(
-                paths,
-                config,
-                text_field=text_field,
-                id_field=id_field,
-                strict=strict,
-                encoding=_encoding(),
-                allow_empty=allow_empty,
-                master=engine.master,
-            )
+            options = engine.spark_options(text_field, id_field, strict, allow_empty)
+            result = spark_scan(paths, config, **options)
         texts: Mapping[str, str] | None = None
         if fmt == "html":
             docs, _ = _read_counted(paths, text_field, id_field, strict, quiet=True, jobs=jobs)
@@ -1061,6 +1061,9 @@ def clean(
     With --against INDEX, documents reusing the index's text are rejected too (or, with
     --strip, written without the reused passages, each recorded in removed.jsonl).
 
+    With --engine spark the executors write: OUT/part-*.jsonl (Parquet parts for Parquet
+    inputs), OUT/rejects/part-*.jsonl and OUT/removed/part-*.jsonl, the same records.
+
     Example:
 
     \b
@@ -1071,8 +1074,15 @@ def clean(
         msg = "--strip cuts the passages of an index: give --against INDEX (or `against` setting)"
         raise CLIInputError(msg)
     start = time.monotonic()
+    # Options the Spark writing does not have yet: the scan on Spark, the writing here.
+    here = _written_here(engine, quiet, report=report_path, resume=resume, against=against)
     report = _load_report(report_path) if report_path else None
     with _user_errors(), activity("cleaning", enabled=progress_enabled(quiet=quiet), log=not quiet):
+        if engine.name == "spark" and not here:  # the executors write: part files (README)
+            options = engine.spark_options(text_field, id_field, strict, allow_empty)
+            done = clean_spark(paths, out, config, **options)
+            _clean_notes(done.summary(), done.unreadable, done.passed_over, out, start, quiet)
+            return
         result = api_clean(
             paths,
             out,
@@ -1089,13 +1099,41 @@ def clean(
             strip=strip,
             scan_elsewhere=engine.on_spark(scan_report, paths, text_field, id_field, strict),
         )
+    unreadable = [(r.source, r.detail) for r in result.rejects if r.reason == "unreadable"]
+    _clean_notes(result.summary(), unreadable, result.passed_over, out, start, quiet)
+
+
+def _clean_notes(
+    counts: dict[str, int],
+    unreadable: Sequence[tuple[str, str]],
+    passed_over: Sequence[str],
+    out: str,
+    start: float,
+    quiet: bool,
+) -> None:
+    """What `clean` tells on stderr: the bad records skipped (the lines `scan` prints as it
+    reads), the files passed over, the summary table and the last line."""
+    if quiet:
+        return
+    _list_skipped(list(unreadable))
+    _note(passed_over_note(passed_over))
+    click.echo(clean_summary(counts, time.monotonic() - start).render(), err=True)
+    click.echo(clean_line(counts, out), err=True)
+
+
+def _written_here(engine: Engine, quiet: bool, **given: object) -> bool:
+    """Whether `clean --engine spark` writes here, as the local engine lays it out: with
+    options the executors' writing does not have yet (a note names them)."""
+    named = [f"--{name}" for name, value in given.items() if value]
+    if engine.name != "spark" or not named:
+        return False
     if not quiet:
-        # The same lines `scan` prints as it reads: the bad records skipped, by name.
-        _list_skipped([(r.source, r.detail) for r in result.rejects if r.reason == "unreadable"])
-        _note(passed_over_note(result.passed_over))
-        counts = result.summary()
-        click.echo(clean_summary(counts, time.monotonic() - start).render(), err=True)
-        click.echo(clean_line(counts, out), err=True)
+        click.echo(
+            f"note: with {', '.join(named)} the scan runs on Spark and the cleaned corpus "
+            "is written here, one file per input (the local layout)",
+            err=True,
+        )
+    return True
 
 
 def _load_report(path: str) -> Report:

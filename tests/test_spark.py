@@ -22,8 +22,11 @@ from cli_helpers import run_cli
 
 from dedup import DedupConfig
 from dedup.api import scan
+from dedup.clean import clean
 from dedup.engines import spark as spark_engine
+from dedup.engines import spark_clean
 from dedup.engines.spark import SparkScan, scan_files, spark_session
+from dedup.engines.spark_clean import clean_spark
 from dedup.io.readers import DocumentReader
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -289,19 +292,33 @@ def _files(root: Path) -> dict[str, bytes]:
 def test_clean_and_check_engine_spark(
     spark, boilerplate_corpus: Path, tmp_path: Path, monkeypatch
 ) -> None:
-    """The scan (near-duplicates, boilerplate per site) on Spark, the writing and the limits
-    here: the same bytes, the same check."""
-    outs, data = {}, [str(boilerplate_corpus), "--site-field", "site"]
+    """The scan (near-duplicates, boilerplate per site) and the writing on Spark, the limits
+    here: the same records, the same summary, the same check."""
+    outs, data, lines = {}, [str(boilerplate_corpus), "--site-field", "site"], {}
     for engine in ("local", "spark"):
         outs[engine] = tmp_path / engine
         with monkeypatch.context() as m:
             if engine == "spark":
-                m.setattr("dedup.api.detect_boilerplate", _not_here)
+                _nothing_read_here(m)
             code, _, err = run_cli("clean", *data, "-o", str(outs[engine]), "--engine", engine)
         assert code == 0, err
-    assert _files(outs["spark"]) == _files(outs["local"])
+        lines[engine] = err.strip().splitlines()[-1].replace(str(outs[engine]), "OUT")
+    assert lines["spark"] == lines["local"]
+    _same_records([str(boilerplate_corpus)], outs["local"], outs["spark"])
     assert b"near_duplicate" in _files(outs["local"])["rejects.jsonl"]
     assert b"teaser_of_document" in _files(outs["local"])["removed.jsonl"]
+    # --resume is not built on Spark's writing: the scan there, the local layout here.
+    before = _files(outs["local"])
+    args = ["clean", *data, "-o", str(outs["local"]), "--engine", "spark", "--resume"]
+    with monkeypatch.context() as m:
+        m.setattr("dedup.api.detect_boilerplate", _not_here)
+        code, _, err = run_cli(*args)
+    assert code == 0, err
+    assert "note: with --resume the scan runs on Spark" in err
+    after = _files(outs["local"])
+    assert after.pop(".dedup-scan.json")
+    assert after.pop(".dedup-clean.json") != before.pop(".dedup-clean.json")  # lists the scan
+    assert after == before  # the local bytes
     checks = [
         run_cli("check", *data, "--no-passages", "--format", "json", "--engine", e)
         for e in ("local", "spark")
@@ -478,3 +495,117 @@ def test_a_site_field_in_no_document_is_the_local_error(spark, boilerplate_corpu
         scan_files([str(boilerplate_corpus)], typo, session=spark)
     with pytest.raises(Exception, match=r"--site-field 'sitee' is in no document; fields: site$"):
         _local([str(boilerplate_corpus)], typo)
+
+
+# --------------------------------------------------------------------------- clean
+
+
+def _nothing_read_here(m: pytest.MonkeyPatch) -> None:
+    """The driver neither reads a document nor cleans one: the executors do."""
+    m.setattr("dedup.api.detect_boilerplate", _not_here)
+    m.setattr(sys.modules["dedup.clean"], "apply_report", _not_here)
+    m.setattr(DocumentReader, "read", _not_here)
+
+
+def _jsonl(paths: list[Path]) -> list[dict[str, Any]]:
+    lines = (line for p in paths for line in p.read_text("utf-8").split("\n"))
+    return [json.loads(line) for line in lines if line]
+
+
+def _local_records(paths: list[str], out: Path) -> list[dict[str, Any]]:
+    """What the local clean wrote to `out`, as records in input order: a JSONL file's lines,
+    a Parquet file's rows, a text file as {"id": its input path, "text": its text}."""
+    records: list[dict[str, Any]] = []
+    for path in paths:
+        for name in DocumentReader().files([path]):
+            rel = Path(name).relative_to(path) if Path(path).is_dir() else Path(name).name
+            written = out / rel
+            if not written.exists():
+                continue
+            if written.suffix == ".jsonl":
+                records += _jsonl([written])
+            elif written.suffix == ".parquet":
+                records += pq.read_table(written).to_pylist()
+            else:
+                records.append({"id": name, "text": written.read_text("utf-8")})
+    return records
+
+
+def _same_records(paths: list[str], local: Path, spark_out: Path) -> dict[str, list[Any]]:
+    """The Spark parts hold the local output's records, in input order, and its rejects
+    (unreadable records in place, not last) and removed lines; returns the Spark records."""
+    parts = sorted(spark_out.glob("part-*"))
+    if parts and parts[0].suffix == ".parquet":
+        docs = [r for p in parts for r in pq.read_table(p).to_pylist()]
+    else:
+        docs = _jsonl(parts)
+    assert docs == _local_records(paths, local)
+    rejects = _jsonl(sorted(spark_out.glob("rejects/part-*.jsonl")))
+    want = _jsonl([local / "rejects.jsonl"])
+    key = lambda r: json.dumps(r, sort_keys=True)  # noqa: E731
+    assert sorted(rejects, key=key) == sorted(want, key=key)
+    assert [r for r in rejects if r["doc"]] == [r for r in want if r["doc"]]
+    removed = _jsonl(sorted(spark_out.glob("removed/part-*.jsonl")))
+    assert removed == _jsonl([local / "removed.jsonl"])
+    return {"documents": docs, "rejects": rejects, "removed": removed}
+
+
+def test_clean_writes_the_local_records(
+    spark, boilerplate_corpus: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Partitions 7 then 1 into the same OUT: the local records each time, and the parts of
+    the first run gone after the second."""
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text('{"text": "One more page of news."}\n{not json\n', encoding="utf-8")
+    paths = [str(SAMPLES), str(boilerplate_corpus), str(extra)]
+    clean(paths, tmp_path / "local", BOILERPLATE)
+    out = tmp_path / "spark"
+    for partitions in (7, 1):
+        with monkeypatch.context() as m:
+            _nothing_read_here(m)
+            done = clean_spark(paths, out, BOILERPLATE, partitions=partitions, session=spark)
+        got = _same_records(paths, tmp_path / "local", out)
+        counts = done.summary()
+        assert counts["read"] == counts["written"] + counts["rejected"]
+        assert counts["written"] == len(got["documents"])
+        assert counts["removed_lines"] == len(got["removed"])
+        assert counts["unreadable"] == 1
+        assert counts["near_duplicates"] > 0
+        assert got["removed"]  # boilerplate was cut
+        parts = [p.name for p in out.rglob("part-*")]
+        assert (len(parts) > 3) if partitions == 7 else (set(parts) == {"part-00000.jsonl"})
+
+
+def test_clean_parquet_writes_parquet_parts(
+    spark, corpus: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Parquet in, Parquet parts out, with the input's schema; a run that fails after the
+    tasks wrote their parts leaves OUT as it was."""
+    paths = [str(corpus / "c.parquet")]
+    clean(paths, tmp_path / "local", ONLY_DUPLICATES)
+    clean_spark(paths, tmp_path / "spark", ONLY_DUPLICATES, partitions=2, session=spark)
+    parts = sorted((tmp_path / "spark").glob("part-*"))
+    assert parts
+    assert all(p.suffix == ".parquet" for p in parts)
+    schema = pq.read_schema(corpus / "c.parquet").remove_metadata()
+    assert pq.read_schema(parts[0]).remove_metadata().equals(schema)
+    _same_records(paths, tmp_path / "local", tmp_path / "spark")
+    before = _files(tmp_path / "spark")
+    with monkeypatch.context() as m:
+        m.setattr(spark_clean, "_summary", _not_here)
+        with pytest.raises(AssertionError, match="searched on the driver"):
+            clean_spark(paths, tmp_path / "spark", ONLY_DUPLICATES, partitions=3, session=spark)
+    assert _files(tmp_path / "spark") == before  # nothing moved in
+    assert not list((tmp_path / "spark").glob(".spark-clean.*"))  # no temporary folder left
+
+
+def test_clean_refuses_an_input_where_parts_go(spark, tmp_path: Path) -> None:
+    """A part of an earlier Spark clean, cleaned again into the same OUT, would be replaced."""
+    (tmp_path / "out").mkdir()
+    part = tmp_path / "out" / "part-00000.jsonl"
+    part.write_text('{"text": "A page."}\n', encoding="utf-8")
+    with pytest.raises(
+        Exception, match=r"would overwrite input .*part-00000.jsonl; choose another -o"
+    ):
+        clean_spark([str(part)], tmp_path / "out", ONLY_DUPLICATES, session=spark)
+    assert part.read_text(encoding="utf-8") == '{"text": "A page."}\n'

@@ -32,6 +32,7 @@ report equals the local engine's for any partition count:
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import sys
 import time
@@ -71,6 +72,9 @@ READ_SCHEMA = (
     "site string"
 )
 SIGNED_SCHEMA = f"{READ_SCHEMA}, sig binary, keys array<long>"
+# The read for `clean` (`dedup.engines.spark_clean`): every field of each record, pickled
+# (a Parquet column's type survives), and a text file's name as its `id` field.
+RECORD_SCHEMA = f"{READ_SCHEMA}, meta binary"
 CLUSTER_SCHEMA = (
     "rep long, member long, jaccard double, "
     "duplicate_candidates long, lsh_false_positive long, lsh_buckets_capped long"
@@ -178,10 +182,7 @@ def scan_files(
         InputError: as the local reader, and for standard input or URLs.
     """
     config = config or DedupConfig()
-    for path in paths:
-        if path == STDIN or is_url(path):
-            msg = f"{path}: the Spark engine reads files its workers can open; save it to a file"
-            raise InputError(msg)
+    require_files(paths)
     reader = DocumentReader(
         text_field=text_field, id_field=id_field, strict=strict, encoding=encoding
     )
@@ -194,6 +195,18 @@ def scan_files(
         if own:
             spark.stop()
     return replace(found, passed_over=list(reader.passed_over))
+
+
+def require_files(paths: Sequence[str]) -> None:
+    """Refuse standard input and URLs: the tasks open the inputs by name.
+
+    Example:
+        >>> require_files(["corpus/"])
+    """
+    for path in paths:
+        if path == STDIN or is_url(path):
+            msg = f"{path}: the Spark engine reads files its workers can open; save it to a file"
+            raise InputError(msg)
 
 
 def scan_report(paths: Sequence[str], config: DedupConfig, **options: Any) -> Report:
@@ -359,30 +372,40 @@ def _read_files(
     config: DedupConfig,
     *,
     sign: bool,
+    meta: bool = False,
 ) -> Callable[[Iterator[Any]], Iterator[Any]]:
     """The read task: file numbers in, document and skipped-record rows out (signed too
-    with `sign`: one pass over the texts when no shuffle is needed in between)."""
+    with `sign`: one pass over the texts when no shuffle is needed in between; with `meta`,
+    RECORD_SCHEMA rows, for writing the records back)."""
 
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         for batch in batches:
             for number in batch.column(0).to_pylist():
-                rows = _read_file(number, files[number], settings, config)
+                rows = _read_file(number, files[number], settings, config, meta=meta)
                 yield from _sign(config)(rows) if sign else rows
 
     return run
 
 
 def _read_file(
-    number: int, name: str, settings: tuple[str, str | None, bool, str], config: DedupConfig
+    number: int,
+    name: str,
+    settings: tuple[str, str | None, bool, str],
+    config: DedupConfig,
+    *,
+    meta: bool = False,
 ) -> Iterator[Any]:
     text_field, id_field, strict, encoding = settings
     reader = DocumentReader(
         text_field=text_field, id_field=id_field, strict=strict, encoding=encoding
     )
-    rows = _Rows(number << FILE_SHIFT, config)
+    rows = _Rows(number << FILE_SHIFT, config, meta=meta)
     try:
         for doc in reader.read([name]):
             rows.add_skipped(reader.skipped)
+            fmt = reader.formats.get(name)
+            if meta and fmt is not None and fmt.kind == "text":
+                doc = replace(doc, meta={"id": doc.id, **doc.meta})  # its name, once a record
             rows.add_document(doc)
             if len(rows) >= ROWS_PER_BATCH:
                 yield rows.batch()
@@ -396,8 +419,9 @@ def _read_file(
 class _Rows:
     """Rows of one file for READ_SCHEMA, numbered in reading order."""
 
-    def __init__(self, base: int, config: DedupConfig) -> None:
+    def __init__(self, base: int, config: DedupConfig, *, meta: bool = False) -> None:
         self.base, self.config, self.seen = base, config, 0
+        self.schema = RECORD_SCHEMA if meta else READ_SCHEMA
         self.entries: list[tuple[str, Any]] = []  # ("doc", Document) or (kind, SkippedRecord)
         self.next = 0  # the number of the next row
 
@@ -423,7 +447,8 @@ class _Rows:
         # the first SAMPLE documents of the corpus are among the first rows of their files.
         site = self.config.boilerplate.site_field if self.config.find_boilerplate else None
         fields = self.config.keep == "newest" or site is not None
-        cols: dict[str, list[Any]] = {name: [] for name in arrow_schema(READ_SCHEMA).names}
+        cols: dict[str, list[Any]] = {name: [] for name in arrow_schema(self.schema).names}
+        meta = cols.get("meta")
         k = 0
         for kind, entry in self.entries:
             cols["pos"].append(self.base + self.next)
@@ -441,15 +466,19 @@ class _Rows:
                 cols["site"].append(document_site(entry, self.config.boilerplate))
                 cols["reason"].append(None)
                 cols["raw"].append(None)
+                if meta is not None:
+                    meta.append(pickle.dumps(entry.meta, protocol=pickle.HIGHEST_PROTOCOL))
                 k += 1
             else:
                 for name in ("id", "text", "chars", "keep", "keep_error", "fields", "site"):
                     cols[name].append(None)
+                if meta is not None:
+                    meta.append(None)
                 cols["source"].append(entry.source)
                 cols["reason"].append(entry.reason)
                 cols["raw"].append(entry.raw)
         self.entries = []
-        return pa.RecordBatch.from_pydict(cols, schema=arrow_schema(READ_SCHEMA))
+        return pa.RecordBatch.from_pydict(cols, schema=arrow_schema(self.schema))
 
     def _keep_keys(self, docs: list[Document]) -> tuple[list[float], list[str | None]]:
         """`keep_keys` of the documents, and the error of each whose key cannot be made."""

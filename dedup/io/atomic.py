@@ -55,8 +55,25 @@ def all_or_nothing() -> Iterator[None]:
         raise
     finally:
         _PENDING.reset(token)
+    replace_all(pending)
+
+
+def replace_all(pending: list[tuple[Path, Path]]) -> None:
+    """Rename each finished temporary file over its target, in order (renames only: the
+    bytes are on disk already). When one rename fails, the temporary files not yet renamed
+    are deleted and the failure is one `InputError` naming its target.
+
+    Example:
+        >>> import tempfile
+        >>> d = Path(tempfile.mkdtemp())
+        >>> _ = (d / "tmp").write_text("new")
+        >>> replace_all([(d / "tmp", d / "a")])
+        >>> sorted(p.name for p in d.iterdir())
+        ['a']
+    """
     for done, (tmp, target) in enumerate(pending):
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, target)
         except OSError as ex:
             for rest, _ in pending[done:]:
