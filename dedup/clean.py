@@ -52,7 +52,7 @@ STDIN_NAME = "stdin.jsonl"
 
 STALE_REPORT_TEXT = (
     "report does not match document {doc!r} ({detail}); "
-    "scan the same input again with the same --text-field"
+    "apply it to the input it was made from, read with the same --text-field and --id-field"
 )
 
 

@@ -693,8 +693,12 @@ def _refuse_input(output: str | None, inputs: Sequence[str], option: str = "-o")
     refuse all three, before any work."""
     if not output or "://" in output:
         return
-    if os.path.isdir(output):
-        msg = f"{option} {output} is a directory; give a file name in it, e.g. {output}/out"
+    if os.path.isdir(output) or output.endswith(("/", os.sep)):
+        # "newdir/" names a folder even before it exists: writing a file "newdir" there
+        # would surprise (a new-user trial), as would the "adir//out" it once suggested.
+        what = "is a directory" if os.path.isdir(output) else "names a folder"
+        folder = output.rstrip("/" + os.sep) or output
+        msg = f"{option} {output} {what}; give a file name in it, e.g. {folder}/out"
         raise CLIInputError(msg)
     _require_writable(output, option)
     target = os.path.realpath(output)

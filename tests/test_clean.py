@@ -234,7 +234,9 @@ def test_dropped_cluster_names_the_copy_it_duplicates():
 def test_a_report_of_other_text_is_refused():
     doc = Document("a", "Short.\nText.")
     line = BoilerplateLine("a", 3, 40, 0, "lexicon", 1.0, 0.9, "x")
-    stale = "; scan the same input again with the same --text-field"
+    stale = (
+        "; apply it to the input it was made from, read with the same --text-field and --id-field"
+    )
     with pytest.raises(InputError) as err:
         apply_report([doc], Report({}, "f", boilerplate=(line,)))
     assert (
@@ -722,7 +724,7 @@ def test_a_cluster_naming_a_document_not_in_the_input_is_refused_by_name():
     with pytest.raises(
         InputError,
         match=r"^report does not match document 'zz' \(a duplicate cluster names it but it "
-        r"is not among the input documents\); scan the same input again",
+        r"is not among the input documents\); apply it to the input it was made from",
     ):
         apply_report([Document("a", "x y")], Report({}, "f", duplicates=(cluster,)))
 

@@ -230,6 +230,9 @@ def test_item_11_an_output_that_is_a_directory_is_refused(workdir: Path) -> None
     (workdir / "out").mkdir()
     fails("index", "build", data, "-o", "out", inputs=[data], says="-o out is a directory")
     fails("scan", data, "-o", "out", inputs=[data], says="-o out is a directory")
+    fails("scan", data, "-o", "out/", inputs=[data], says="e.g. out/out")
+    fails("scan", data, "-o", "new/", inputs=[data], says="-o new/ names a folder; give a")
+    assert not (workdir / "new").exists()
 
 
 def test_an_output_that_cannot_be_written_is_one_line(workdir: Path) -> None:
