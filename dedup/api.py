@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -157,9 +156,10 @@ def reuse_report(
         ...              Reuse([], {})).summary()["documents"]
         1
     """
-    passages = cap_per_document(
-        reuse.passages, config.passage.max_per_doc, _main_sources(documents, reuse, config)
-    )
+    # A document's reuse counts every passage found, not only those the caps report; its
+    # main source keeps a passage under the per-document cap.
+    infos = document_reuse(documents, reuse.passages)
+    passages = cap_per_document(reuse.passages, config.passage.max_per_doc, _main_sources(infos))
     ids = document_ids(documents)
     pairs = [
         DocumentPair(ids[ia], ids[ib], overlap[0], config.threshold, *overlap[1:])
@@ -170,7 +170,7 @@ def reuse_report(
     position = {doc_id: i for i, doc_id in enumerate(ids)} if passages else {}
     return assemble_report(
         config,
-        documents,
+        infos,
         duplicates,
         reuse=reuse,
         pairs=pairs,
@@ -182,17 +182,9 @@ def reuse_report(
     )
 
 
-def _main_sources(
-    documents: Sequence[DocumentInfo], reuse: Reuse, config: DedupConfig
-) -> dict[str, str]:
-    """Each document's main source, when the per-document cap will leave passages out
-    (else none is needed: every passage stays)."""
-    cap = config.passage.max_per_doc
-    per_doc = Counter(doc for p in reuse.passages for doc in (p.a.doc, p.b.doc))
-    if cap <= 0 or not per_doc or max(per_doc.values()) <= cap:
-        return {}
-    found = document_reuse(documents, reuse.passages)
-    return {d.id: d.main_source for d in found if d.main_source is not None}
+def _main_sources(documents: Sequence[DocumentInfo]) -> dict[str, str]:
+    """Each document's main source (`document_reuse` filled them in), by id."""
+    return {d.id: d.main_source for d in documents if d.main_source is not None}
 
 
 def assemble_report(
@@ -207,11 +199,11 @@ def assemble_report(
 ) -> Report:
     """The report of what the stages found, whichever engine ran them.
 
+    `documents` carry their reuse already (`document_reuse` of every passage found);
     `passages` are those reported; `reuse` (when passages were searched) holds every passage
-    found past the per-pair cap, which each document's reused share counts, and the counts
-    of what the caps left out. When the per-document cap left passages out, `pairs` are
-    listed only with a reported passage or as a document's main source (`_listed_pairs`;
-    the rest counted, `pairs_not_listed`).
+    found past the per-pair cap and the counts of what the caps left out. When the
+    per-document cap left passages out, `pairs` are listed only with a reported passage or
+    as a document's main source (`_listed_pairs`; the rest counted, `pairs_not_listed`).
 
     Example:
         >>> from dedup.cluster import Duplicates
@@ -220,8 +212,6 @@ def assemble_report(
         1
     """
     counts = dict(duplicates.counts)
-    # A document's reuse counts every passage found, not only those the caps report.
-    infos = document_reuse(documents, list(reuse.passages if reuse is not None else passages))
     if reuse is not None:
         # `reuse.passages` are all found (past the per-pair cap); `passages` those reported.
         # Always written when passages were searched: 0 says "nothing left out", where an
@@ -229,7 +219,7 @@ def assemble_report(
         over_doc_cap = len(reuse.passages) - len(passages)
         counts["passages_left_out"] = sum(reuse.left_out.values()) + over_doc_cap
         counts["pairs_left_out"] = reuse.pairs_left_out
-        listed = _listed_pairs(pairs, passages, infos) if over_doc_cap else list(pairs)
+        listed = _listed_pairs(pairs, passages, documents) if over_doc_cap else list(pairs)
         counts["pairs_not_listed"] = len(pairs) - len(listed)
         pairs = listed
     return Report(
@@ -237,7 +227,7 @@ def assemble_report(
         counts=counts,
         config=config.to_dict(),
         fingerprint=config.fingerprint(),
-        documents=infos,
+        documents=documents if isinstance(documents, DocumentTable) else tuple(documents),
         pairs=tuple(pairs),
         passages=tuple(passages),
         boilerplate=tuple(boilerplate),

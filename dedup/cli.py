@@ -1131,12 +1131,11 @@ def _written_here(engine: Engine, quiet: bool, **given: object) -> bool:
     named = [f"--{name}" for name, value in given.items() if value]
     if engine.name != "spark" or not named:
         return False
-    if not quiet:
-        click.echo(
-            f"note: with {', '.join(named)} the scan runs on Spark and the cleaned corpus "
-            "is written here, one file per input (the local layout)",
-            err=True,
-        )
+    _said(
+        quiet,
+        f"note: with {', '.join(named)} the scan runs on Spark and the cleaned corpus "
+        "is written here, one file per input (the local layout)",
+    )
     return True
 
 
@@ -1338,10 +1337,9 @@ def _source_file(source: str, base: str = "") -> str | None:
     """The file a document source names (`path`, `path:LINE`), if it exists here or, for a
     relative path, in `base` (the report's folder: a scan written next to its corpus and
     rendered from elsewhere, a new-user trial)."""
-    path, _, line = source.rpartition(":")
-    names = [source, path] if line.isdigit() else [source]
-    for name in names:
-        for where in (name, os.path.join(base, name) if base else name):
+    path, line = _split_source(source)
+    for name in [source, path] if line else [source]:
+        for where in (name, os.path.join(base, name)):  # join("", name) is name
             if os.path.isfile(where):
                 return where
     return None
