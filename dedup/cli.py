@@ -65,6 +65,7 @@ from dedup.render import (
     QUERY_FORMATS,
     REPORT_FORMATS,
     TOP_BOILERPLATE,
+    amount,
     clean_line,
     clean_summary,
     render_check,
@@ -990,7 +991,7 @@ def scan(
     _require_documents(docs, skipped, paths, allow_empty)
     _warn_if_too_big(docs, config)
     progress = progress_enabled(quiet=quiet)
-    scanning = f"scanning {len(docs):,} documents"
+    scanning = f"scanning {amount(len(docs), 'document')}"
     with _user_errors(), activity(scanning, enabled=progress, log=not quiet):
         report = api_scan(docs, config, jobs=jobs)
     texts = TextsById(docs)
@@ -1545,7 +1546,7 @@ def index_build(
     _require_documents(docs, skipped, paths, allow_empty)
     with _user_errors(), Index.build(output, docs, config) as idx:
         count = len(idx)
-    _said(quiet, f"indexed {count:,} documents -> {output}")
+    _said(quiet, f"indexed {amount(count, 'document')} -> {output}")
 
 
 @index.command("add")
@@ -1570,7 +1571,7 @@ def index_add(
         count = len(idx)
     _said(
         quiet,
-        f"added {added.added:,} documents ({added.unchanged:,} already indexed, "
+        f"added {amount(added.added, 'document')} ({added.unchanged:,} already indexed, "
         f"{added.updated:,} replaced by a new text); {count:,} in {index_location}",
     )
 
@@ -1589,7 +1590,7 @@ def index_verify(index_location: str, config: DedupConfig, quiet: bool) -> None:
     """
     with _user_errors(), Index.open(index_location, config) as idx:
         count = idx.verify()
-    _said(quiet, f"{index_location}: {count:,} documents, every text and signature intact")
+    _said(quiet, f"{index_location}: {amount(count, 'document')}, every text and signature intact")
 
 
 @index.command("query")
@@ -1640,7 +1641,7 @@ def index_remove(
     note = (
         f" ({missing:,} of the ids {'were' if missing > 1 else 'was'} not in it)" if missing else ""
     )
-    _said(quiet, f"removed {removed:,} documents; {count:,} in {index_location}{note}")
+    _said(quiet, f"removed {amount(removed, 'document')}; {count:,} in {index_location}{note}")
 
 
 # --------------------------------------------------------------------- config

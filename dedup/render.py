@@ -125,11 +125,11 @@ def _report_text(report: Report, width: int | None, texts: Mapping[str, str]) ->
     return "\n".join(lines).rstrip("\n")
 
 
-def _count(n: int, noun: str) -> str:
+def amount(n: int, noun: str) -> str:
     """'1 document', '2 documents'.
 
     Example:
-        >>> _count(1, "shared passage"), _count(0, "document")
+        >>> amount(1, "shared passage"), amount(0, "document")
         ('1 shared passage', '0 documents')
     """
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
@@ -142,13 +142,13 @@ def _summary_line(report: Report) -> str:
         >>> _summary_line(Report(config={"passages": False}, fingerprint="f"))
         '0 documents, 0 near-duplicate clusters; passages not searched (--no-passages)'
     """
-    clusters = _count(len(report.duplicates), "near-duplicate cluster")
+    clusters = amount(len(report.duplicates), "near-duplicate cluster")
     if report.duplicates:
         clusters += f" of {sum(len(c.members) + 1 for c in report.duplicates):,} documents"
-    head = f"{_count(len(report.documents), 'document')}, {clusters}"
+    head = f"{amount(len(report.documents), 'document')}, {clusters}"
     if not report.config.get("passages", True):
         return head + "; passages not searched (--no-passages)"
-    head += f", {_count(len(report.passages), 'shared passage')}"
+    head += f", {amount(len(report.passages), 'shared passage')}"
     kinds = Counter(p.kind for p in report.passages)
     if kinds:
         head += " (" + ", ".join(f"{kinds[k]:,} {k}" for k in KINDS if kinds[k]) + ")"
@@ -187,7 +187,7 @@ def _render_clusters(clusters: tuple[DuplicateCluster, ...]) -> list[str]:
     ranked = sorted(enumerate(clusters), key=lambda kc: (-len(kc[1].members), kc[0]))
     for _, c in ranked[:TOP_CLUSTERS]:
         keeps = "no copy" if c.kept is None else c.kept
-        size = _count(len(c.members), "near-duplicate")
+        size = amount(len(c.members), "near-duplicate")
         out.append(f"  {c.representative}: {size}, keeps {keeps} (--keep {c.rule})")
         out += [
             f"    {m.id} Jaccard {m.jaccard:.3f} >= {c.threshold:.2f}"
@@ -308,7 +308,7 @@ def render_check(
         >>> from dedup.check import check
         >>> from dedup.document import Document
         >>> print(render_check(check([Document("a", "one two three", "a.txt")]), "text"), end="")
-        PASS: 1 documents, 0 new findings
+        PASS: 1 document, 0 new findings
           ok   max-duplicate-ratio 0 <= 0
           ok   max-boilerplate-ratio 0 <= 1
           ok   max-reused-ratio 0 <= 1
@@ -318,7 +318,7 @@ def render_check(
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
     if fmt == "html":
         verdict = "PASS" if result.passed else "FAIL"
-        title = f"dedup check: {verdict}, {len(result.report.documents)} documents"
+        title = f"dedup check: {verdict}, {amount(len(result.report.documents), 'document')}"
         return render_html(result.report, texts=texts, check=result.check_dict(), title=title)
     if fmt in CI_FORMATS:
         return CI_FORMATS[fmt](result, annotate)
@@ -330,8 +330,11 @@ def _check_text(result: CheckResult) -> str:
     failing limits and their findings first, so a CI log shows the failure at the top."""
     new = sum(len(v.findings) for v in result.verdicts)
     accepted = sum(v.accepted for v in result.verdicts)
-    head = f"{'PASS' if result.passed else 'FAIL'}: {len(result.report.documents)} documents, "
-    head += f"{new} new findings" + (f" ({accepted} accepted by the baseline)" if accepted else "")
+    documents = amount(len(result.report.documents), "document")
+    head = f"{'PASS' if result.passed else 'FAIL'}: {documents}, "
+    head += amount(new, "new finding") + (
+        f" ({accepted} accepted by the baseline)" if accepted else ""
+    )
     lines = [head]
     verdicts = sorted(result.verdicts, key=lambda v: v.passed)  # stable: rule order within
     for v in verdicts:
@@ -554,9 +557,11 @@ def clean_line(counts: Mapping[str, int], out: str) -> str:
     indexed = f", {counts['indexed']:,} reusing the index" if counts.get("indexed") else ""
     passages = counts.get("removed_passages", 0)
     cut = f", {passages:,} indexed passages" if passages else ""
+    read = amount(counts["read"], "record")
+    removed = amount(counts["removed_lines"], "boilerplate line")
     return (
-        f"read {counts['read']:,} records: wrote {counts['written']:,}, rejected "
+        f"read {read}: wrote {counts['written']:,}, rejected "
         f"{counts['rejected']:,} ({counts['near_duplicates']:,} near-duplicates, "
-        f"{counts['unreadable']:,} unreadable{indexed}); removed {counts['removed_lines']:,} "
-        f"boilerplate lines{cut} ({counts['removed_chars']:,} chars) -> {out}"
+        f"{counts['unreadable']:,} unreadable{indexed}); removed {removed}"
+        f"{cut} ({counts['removed_chars']:,} chars) -> {out}"
     )

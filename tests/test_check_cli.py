@@ -241,7 +241,7 @@ def test_index_build_add_query_and_against(data: Path) -> None:
     assert _run("index", "build", "data/a.txt", "-o", "train.idx")[0] == 0
     code, _, err = _run("index", "add", "train.idx", "clean.txt")
     assert code == 0
-    assert "added 1 documents" in err
+    assert "added 1 document (" in err
     eval_path = data / "eval.jsonl"
     quoted = NEWS.split("\n")[1]
     eval_path.write_text(json.dumps({"id": "q1", "text": "Intro line. " + quoted}) + "\n")

@@ -42,10 +42,10 @@ def test_remove_drops_documents_by_id(indexed: Path) -> None:
     a, b = str(Path("data/a.txt")), str(Path("data/b.txt"))
     code, out, err = _run("index", "remove", "train.idx", a, "no-such-id")
     assert (code, out) == (0, "")
-    assert err == "removed 1 documents; 1 in train.idx (1 of the ids was not in it)\n"
+    assert err == "removed 1 document; 1 in train.idx (1 of the ids was not in it)\n"
     code, out, _ = _run("index", "query", "train.idx", "eval.txt")
     assert (code, out) == (0, "0 near-duplicates, 0 reused passages\n")
-    assert _run("index", "remove", "train.idx", b)[2] == "removed 1 documents; 0 in train.idx\n"
+    assert _run("index", "remove", "train.idx", b)[2] == "removed 1 document; 0 in train.idx\n"
 
 
 def test_remove_from_a_missing_index_is_exit_2(indexed: Path) -> None:
@@ -93,5 +93,5 @@ def test_every_index_command_is_silent_with_quiet(indexed: Path) -> None:
     assert out == _run("index", "query", "train.idx", "eval.txt")[1]
     assert (
         _run("index", "verify", "again.idx")[2]
-        == "again.idx: 1 documents, every text and signature intact\n"
+        == "again.idx: 1 document, every text and signature intact\n"
     )
