@@ -353,6 +353,21 @@ def test_missing_java_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+def test_a_fresh_session_keeps_spark_log_quiet(tmp_path: Path) -> None:
+    """A fresh process that starts its own JVM: Spark's start-up notes (default log4j
+    profile, "Setting default log level", native-hadoop warning) and pyspark's pandas
+    warnings stay off stderr; only the JVM's own one-line module notice is left."""
+    pytest.importorskip("pyspark")
+    out = tmp_path / "report.json"
+    args = [sys.executable, "-m", "dedup", "scan", str(SAMPLES), "--no-passages", "-o", str(out)]
+    args += ["--engine", "spark", "--spark-master", "local[1]", "-q"]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    left = [line for line in done.stderr.splitlines() if "incubator modules" not in line]
+    assert left == []
+    assert json.loads(out.read_text())["documents"]
+
+
 # --------------------------------------------------------------------------- boilerplate
 
 _NOUNS = [

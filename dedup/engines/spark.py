@@ -36,10 +36,12 @@ import pickle
 import re
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -85,6 +87,8 @@ PIECE_SCHEMA = "comp long, pos long, text string, sig binary, keep double"
 PIECE_COLUMNS = [c.split()[0] for c in PIECE_SCHEMA.split(", ")]
 DRIVER_LINKS = 20_000_000  # band links put in components on the driver (16 B each)
 BROADCAST_NODES = 2_000_000  # documents with candidates joined to the texts by broadcast
+LOG_CONFIG = Path(__file__).parent.parent / "data" / "spark-log4j2.properties"  # errors only
+PANDAS_WARNING = "PySpark does not yet fully support pandas"
 COUNTS = ("duplicate_candidates", "lsh_false_positive", "lsh_buckets_capped")
 _WORKER_ERROR = re.compile(r"^dedup\.errors\.(ConfigError|InputError|DedupError): (.*)$", re.M)
 
@@ -126,11 +130,15 @@ def _session(master: str) -> tuple[Any, bool]:
     if active is not None:
         return active, False
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    # pyspark warns on every session and UDF that it is not yet tested with pandas 3; the
+    # Spark tests pass with it, and the warning would be printed on every run.
+    warnings.filterwarnings("ignore", PANDAS_WARNING, FutureWarning)
     builder = (
         SparkSession.builder.master(master)
         .appName("dedup")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "2048")
+        .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={LOG_CONFIG}")
     )
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
