@@ -241,6 +241,35 @@ def test_a_binary_file_named_directly_is_not_text_not_a_missing_encoding(tmp_pat
     )
 
 
+def test_a_file_of_a_directory_that_is_not_text_is_a_skipped_record(tmp_path):
+    """One undecodable file in a walked directory (as /usr/share/doc's libmp3lame0
+    changelog.gz under --encoding auto) is skipped and counted like a bad JSONL line, not the
+    end of the run; --strict stops at it, and a file named directly still stops the run."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The harbour opened a new pier for the ferries.\n")
+    (corpus / "b.txt").write_bytes("Ferries léave at noon.\n".encode("latin-1"))
+    bad = corpus / "c.txt"
+    bad.write_bytes(b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + bytes(range(256)) * 4)
+    out = tmp_path / "out"
+    result = _run("clean", str(corpus), "-o", str(out), "--encoding", "auto")
+    assert result.exit_code == 0, result.stderr
+    assert f"skipped {bad}: does not look like a text file (no text encoding fits" in result.stderr
+    assert "1 unreadable" in result.stderr
+    written = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert written == ["a.txt", "b.txt", "rejects.jsonl", "removed.jsonl"]
+    rejects = [json.loads(line) for line in (out / "rejects.jsonl").open()]
+    assert [(r["source"], r["reason"], r["detail"].split(" (")[0]) for r in rejects] == [
+        (str(bad), "unreadable", "does not look like a text file")
+    ]
+    strict = _run("scan", str(corpus), "--encoding", "auto", "--strict")
+    assert strict.exit_code == 2
+    assert strict.stderr.startswith(f"Error: {bad}: does not look like a text file")
+    named = _run("scan", str(bad))
+    assert named.exit_code == 2
+    assert named.stderr.startswith(f"Error: {bad} does not look like a text file")
+
+
 def test_a_jsonl_file_that_is_gzip_reads_the_same_with_workers(tmp_path):
     """A `.jsonl` that is gzip inside is opened by its magic bytes, whatever --jobs (the
     fuzz test: with workers its byte ranges were parsed as text, 'not valid UTF-8')."""

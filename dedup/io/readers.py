@@ -9,8 +9,10 @@ Parquet file batch by batch.
 
 A record that cannot be used (bad JSON, bytes that are not UTF-8, a broken CSV row, no
 string in the text field) is skipped and recorded with its reason and raw content, or stops
-the run when `strict` is set. A file that cannot be read at all (missing, unreadable, a text
-file that is not UTF-8, damaged compression, no text column) is always an `InputError`.
+the run when `strict` is set; so is a text file found by walking a directory whose bytes do
+not decode. A file that cannot be read at all (missing, unreadable, a text file named
+directly that does not decode, damaged compression, no text column) is always an
+`InputError`.
 """
 
 from __future__ import annotations
@@ -72,11 +74,11 @@ __all__ = [
 ]
 
 DECODE_ERROR_TEXT = (
-    "{path} is not valid UTF-8 (byte {pos}); pass its encoding (--encoding cp1252) or let "
+    "is not valid UTF-8 (byte {pos}); pass its encoding (--encoding cp1252) or let "
     "dedup detect it (--encoding auto)"
 )
 NOT_TEXT_TEXT = (
-    "{path} does not look like a text file ({why}, byte {pos}); leave it out, or name its "
+    "does not look like a text file ({why}, byte {pos}); leave it out, or name its "
     "encoding with --encoding"
 )
 BINARY_SNIFF = 8192  # bytes `_looks_binary` reads, as git and grep do
@@ -129,6 +131,7 @@ class DocumentReader:
     passed_over: list[str] = field(default_factory=list)
     formats: dict[str, InputFormat] = field(default_factory=dict)
     jobs: int = 1
+    walked: set[str] = field(default_factory=set)
 
     def read(self, paths: Sequence[str]) -> Iterator[Document]:
         """Documents of every path in order; `-` reads JSONL from standard input.
@@ -225,9 +228,12 @@ class DocumentReader:
             if match.is_dir():
                 read, passed = walk(match)
                 files.extend(read)
+                self.walked.update(map(str, read))
                 self.passed_over.extend(map(str, passed))
             else:
                 files.append(match)
+                if match != p:  # a glob's match, one file of many like a directory's
+                    self.walked.add(str(match))
         return files
 
     def _read_stdin(self) -> Iterator[Document]:
@@ -266,7 +272,13 @@ class DocumentReader:
                 yield from self._guarded(name, lambda: self._read_text(fh, name, fmt))
 
     def _read_text(self, fh: IO[bytes], name: str, fmt: InputFormat) -> Iterator[Document]:
-        doc = _text_document(fh, name, self.encoding)
+        try:
+            doc = _text_document(fh, name, self.encoding)
+        except NotText as ex:
+            if name not in self.walked:
+                raise  # named by the user: its encoding is the user's to give
+            self._skip(name, ex.reason)  # one bad file of a directory is a bad record
+            return
         used = str(doc.meta.get("encoding", "utf-8"))
         self.formats[name] = replace(fmt, encoding=used)
         yield doc
@@ -497,6 +509,15 @@ def _has_lone_surrogate(text: str) -> bool:
     return False
 
 
+class NotText(InputError):
+    """A text file whose bytes do not decode; `reason` says why and what to do, without the
+    path (a file of a walked directory is skipped with it as a bad record)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path} {reason}")
+        self.reason = reason
+
+
 def _text_document(fh: IO[bytes], path: str, encoding: str = "utf-8") -> Document:
     data = fh.read()
     chosen = encoding
@@ -506,19 +527,14 @@ def _text_document(fh: IO[bytes], path: str, encoding: str = "utf-8") -> Documen
         # Newlines are kept as they are: offsets index the text exactly as stored.
         text = data.decode(chosen)
     except UnicodeDecodeError as ex:
-        msg = DECODE_ERROR_TEXT.format(path=path, pos=ex.start)
+        reason = DECODE_ERROR_TEXT.format(pos=ex.start)
         if encoding == "auto":  # nothing fits: binary data, or a text too damaged to guess
-            msg = NOT_TEXT_TEXT.format(
-                path=path, why="no text encoding fits its bytes", pos=ex.start
-            )
+            reason = NOT_TEXT_TEXT.format(why="no text encoding fits its bytes", pos=ex.start)
         elif _looks_binary(data):  # an executable, an image: no 8-bit codec makes it text
-            msg = NOT_TEXT_TEXT.format(path=path, why="it holds NUL bytes", pos=ex.start)
+            reason = NOT_TEXT_TEXT.format(why="it holds NUL bytes", pos=ex.start)
         elif encoding != "utf-8":
-            msg = (
-                f"{path}: not valid {chosen} (byte {ex.start}); "
-                "pass the file's encoding with --encoding"
-            )
-        raise InputError(msg) from ex
+            reason = f"is not valid {chosen} (byte {ex.start}); pass its encoding with --encoding"
+        raise NotText(path, reason) from ex
     except LookupError as ex:
         raise _no_codec(encoding) from ex
     meta = {} if chosen == "utf-8" else {"encoding": chosen}
