@@ -16,6 +16,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from itertools import islice
 from typing import Any, TypeVar
@@ -95,7 +96,7 @@ def map_batches(
     if jobs <= 1:
         yield from map(func, batches)
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker) as pool:
+    with _pool(jobs) as pool:
         pending: deque[Future[R]] = deque()
         for batch in batches:
             pending.append(pool.submit(func, batch))
@@ -124,7 +125,7 @@ def map_while(
         if meanwhile is not None:
             meanwhile()
         return [func(task) for task in tasks]
-    with ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent) as pool:
+    with _pool(jobs, initializer=die_with_parent) as pool:
         futures = [pool.submit(func, task) for task in tasks]
         if meanwhile is not None:
             meanwhile()
@@ -169,14 +170,36 @@ def map_shared(
     # then never walks (and so never writes to, and copies) the parent's pages.
     gc.freeze()
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=_start_worker
-        ) as pool:
+        with _pool(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
             yield from pool.map(partial(_call_shared, func), tasks)
     finally:
         _SHARED = None
         gc.unfreeze()
+
+
+@contextmanager
+def _pool(
+    jobs: int, initializer: Callable[[], None] | None = None, **kwargs: Any
+) -> Iterator[ProcessPoolExecutor]:
+    """A process pool that, left by an exception (Ctrl-C above all, or a consumer that
+    stops reading), kills its workers instead of waiting for every task already queued.
+
+    `with ProcessPoolExecutor()` waits for them: a Ctrl-C during the boilerplate stage of
+    a `clean` of /usr/share/doc left the run waiting for minutes (a new-user trial).
+    """
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=initializer or _start_worker, **kwargs)
+    try:
+        yield pool
+    except BaseException:
+        # The executor's own map of its processes: Python 3.14 names this terminate_workers().
+        workers = list((pool._processes or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.kill()
+        for worker in workers:
+            worker.join()
+        raise
+    pool.shutdown(wait=True)
 
 
 def _start_worker() -> None:

@@ -73,6 +73,51 @@ def test_workers_leave_ctrl_c_to_the_parent():
     assert all(map_batches(partial(_ignores_ctrl_c, None), [[1], [2], [3]], jobs=2))
 
 
+def _slow(_shared: object, seconds: float) -> float:
+    import time
+
+    time.sleep(seconds)
+    return seconds
+
+
+def _slow_batch(batch: list[float]) -> float:
+    return sum(_slow(None, seconds) for seconds in batch)
+
+
+def _interrupt() -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_at_first_result(kind: str) -> None:
+    """Start 60 one-second tasks over 2 workers and raise Ctrl-C's exception at once."""
+    from dedup.parallel import map_batches, map_shared, map_while
+
+    tasks = [1.0] * 60
+    if kind == "while":
+        map_while(partial(_slow, None), tasks, _interrupt, jobs=2)
+    results = (
+        map_shared(_slow, None, tasks, jobs=2)
+        if kind == "shared"
+        else map_batches(_slow_batch, ([t] for t in tasks), jobs=2)
+    )
+    for _ in results:
+        raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("kind", ["shared", "batches", "while"])
+def test_stopping_mid_stage_kills_the_queued_work(kind):
+    """Ctrl-C (here any exception, or a consumer that stops reading) in the middle of a
+    stage ends it now: the pool no longer runs the tasks still queued (up to half a minute
+    of work) before the run can say `Interrupted.` (a late Ctrl-C of a new-user trial's
+    clean waited for minutes)."""
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        _stop_at_first_result(kind)
+    assert time.monotonic() - started < 15
+
+
 def _jsonl_corpus(path, corpus) -> None:
     """The corpus as JSONL with the records a reader must skip or keep in place: bad JSON,
     a missing text field, a blank line, bytes that are not UTF-8, and no final newline."""
