@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Any, ClassVar
 
 import numpy as np
@@ -66,7 +65,8 @@ class SentenceWords:
         """
         n = max(0, len(cuts) - 1)
         lo, hi = (cuts[0], cuts[-1]) if n else (0, 0)
-        lengths = np.array([hi - lo for lo, hi in pairwise(cuts)], dtype=np.int64)
+        bounds = np.asarray(cuts, dtype=np.int64)
+        lengths = bounds[1:] - bounds[:-1]
         of = np.repeat(np.arange(n, dtype=np.int64), lengths)
         ids = np.asarray(content[lo:hi], dtype=np.uint64)
         keep = ids != 0
@@ -173,11 +173,14 @@ def _units(
 
 
 def _unit_matches(best: npt.NDArray[np.int64]) -> list[SentenceMatch]:
-    """`_kernel.best_units` rows as matches (overlap x 10^4 back to the rounded float)."""
+    """`_kernel.best_units` rows as matches (overlap x 10^4 back to the rounded float).
+
+    Only the rows with a unit are converted: most sentences of a candidate pair have none.
+    """
+    found = np.flatnonzero(best[:, 0] >= 0)
     return [
         SentenceMatch(start, end, j, j + 1, k / 10000.0, hits)
-        for j, (start, end, k, hits) in enumerate(best.tolist())
-        if start >= 0
+        for j, (start, end, k, hits) in zip(found.tolist(), best[found].tolist(), strict=True)
     ]
 
 
