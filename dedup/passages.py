@@ -490,6 +490,9 @@ def _regions(
     numba is installed) one compiled pass (`_kernel.regions`; a pair of licences holds
     thousands of window pairs), else `_regions_python`: the same regions.
     """
+    if len(window_pairs) == 1:  # a third of the candidate pairs of a corpus
+        (a, b), *_ = window_pairs
+        return [[a, a + span, b, b + span]]
     if not (kernels() if fast is None else fast):
         return _regions_python(window_pairs, span)
     pairs = np.array(window_pairs, dtype=np.int64).reshape(-1, 2)
