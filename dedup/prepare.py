@@ -122,17 +122,7 @@ class Batch:
         lengths = np.array([[len(a) for a in f] for f in fields], dtype=np.int64)
         lengths = lengths.reshape(len(items), FIELDS)
         arrays = tuple(np.concatenate(column) for column in zip(*fields, strict=True))
-        present = [(pos, w) for pos, (_, w) in zip(positions, items, strict=True) if w]
-        if present:
-            windows = Windows(
-                np.concatenate([w.sigs for _, w in present]),
-                np.concatenate([w.starts for _, w in present]),
-            )
-            doc = [np.full(len(w.starts), pos, dtype=np.int64) for pos, w in present]
-            window_doc = np.concatenate(doc)
-        else:
-            windows = Windows(np.zeros((0, 0), np.uint32), np.zeros(0, np.int64))
-            window_doc = np.zeros(0, np.int64)
+        windows, window_doc = _stack_windows(positions, [w for _, w in items])
         return cls(lengths, arrays, [prep.norm for prep, _ in items], windows, window_doc)
 
     def unpack(self) -> list[Prepared]:
@@ -146,6 +136,22 @@ class Batch:
             )
             for k in range(len(self.norms))
         ]
+
+
+def _stack_windows(
+    positions: range, windows: Sequence[Windows | None]
+) -> tuple[Windows, npt.NDArray[np.int64]]:
+    """The window signatures of the documents at `positions`, stacked, and each window's
+    document position."""
+    present = [(pos, w) for pos, w in zip(positions, windows, strict=True) if w]
+    if not present:
+        return Windows(np.zeros((0, 0), np.uint32), np.zeros(0, np.int64)), np.zeros(0, np.int64)
+    stacked = Windows(
+        np.concatenate([w.sigs for _, w in present]),
+        np.concatenate([w.starts for _, w in present]),
+    )
+    sizes = [len(w.starts) for _, w in present]
+    return stacked, np.repeat(np.array([pos for pos, _ in present], dtype=np.int64), sizes)
 
 
 def prepare_range(
@@ -258,8 +264,9 @@ def _batch_arrays(
     sentence_starts = np.array([s for starts, _ in sentences for s in starts], dtype=np.int64)
     sentence_ends = np.array([e for _, ends in sentences for e in ends], dtype=np.int64)
     doc_of_seg = np.repeat(np.arange(n_docs, dtype=np.int64), segs)
-    breaks, doc_of_break = _batch_breaks(texts, word_starts, doc_of_word, word_off,
-                                         sentence_starts, doc_of_seg)  # fmt: skip
+    breaks, doc_of_break = _batch_breaks(
+        texts, word_starts, doc_of_word, word_off, sentence_starts, doc_of_seg
+    )
     # `_prepare` gives a one-word document no bigram, not the one-word "n-gram".
     bigrams, bigram_counts = _doc_ngrams(ids, word_off, 2, short=False)
     grams, gram_counts = _doc_ngrams(ids, word_off, config.passage.ngram)
@@ -267,8 +274,9 @@ def _batch_arrays(
     stop = _stopword_ids()
     at = np.minimum(stop.searchsorted(ids), len(stop) - 1)
     content = np.where(stop[at] == ids, np.uint64(0), ids)
-    sw, sw_counts = _batch_sentence_words(content, doc_of_word, word_off, breaks, doc_of_break,
-                                          n_docs)  # fmt: skip
+    sw, sw_counts = _batch_sentence_words(
+        content, doc_of_word, word_off, breaks, doc_of_break, n_docs
+    )
     local_breaks = breaks - word_off[doc_of_break]
     per_doc = [
         bigram_counts,
@@ -294,17 +302,7 @@ def _batch_arrays(
     )
     lengths = np.stack(per_doc, axis=1).astype(np.int64).reshape(n_docs, FIELDS)
     signed = _batch_windows(grams, gram_counts, counts, config) if windows else [None] * n_docs
-    present = [(pos, w) for pos, w in zip(positions, signed, strict=True) if w]
-    if present:
-        found = Windows(
-            np.concatenate([w.sigs for _, w in present]),
-            np.concatenate([w.starts for _, w in present]),
-        )
-        sizes = [len(w.starts) for _, w in present]
-        window_doc = np.repeat(np.array([pos for pos, _ in present], dtype=np.int64), sizes)
-    else:
-        found = Windows(np.zeros((0, 0), np.uint32), np.zeros(0, np.int64))
-        window_doc = np.zeros(0, np.int64)
+    found, window_doc = _stack_windows(positions, signed)
     return Batch(lengths, arrays, norms, found, window_doc)
 
 
@@ -338,9 +336,11 @@ def _doc_ngrams(
 
 
 def _batch_shingles(
-    ids: npt.NDArray[np.uint64], words: list[Words], word_off: npt.NDArray[np.int64],
+    ids: npt.NDArray[np.uint64],
+    words: list[Words],
+    word_off: npt.NDArray[np.int64],
     config: DedupConfig,
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:  # fmt: skip
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
     """Each document's shingle set (`sorted_unique(word_shingles(...))`), concatenated,
     and the size of each."""
     n_docs = len(words)
@@ -411,9 +411,10 @@ def _batch_sentence_words(
     break_off = np.concatenate(([0], np.cumsum(np.bincount(doc_of_break, minlength=n_docs))))
     local = of - break_off[doc]
     arrays = (ids, local.astype(np.int64), sizes, pair_sizes.astype(np.int64), ids[new_word])
+    entries = np.bincount(doc, minlength=n_docs)
     lengths = [
-        np.bincount(doc, minlength=n_docs),
-        np.bincount(doc, minlength=n_docs),
+        entries,
+        entries,
         np.bincount(doc_of_break, minlength=n_docs),
         np.bincount(doc_of_break[inside], minlength=n_docs),
         np.bincount(doc[new_word], minlength=n_docs),
