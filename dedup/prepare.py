@@ -254,10 +254,12 @@ def _batch_arrays(
     word_off = np.concatenate(([0], np.cumsum(counts)))
     doc_of_word = np.repeat(np.arange(n_docs, dtype=np.int64), counts)
     norms = [" ".join(w.words) for w in words]
-    ids, joined_starts = joined_hashes(" ".join(n for n in norms if n), int(word_off[-1]))
-    norm_starts = joined_starts - joined_starts[word_off[:-1][counts > 0]].repeat(
-        counts[counts > 0]
-    )
+    # Hashed document by document: over the whole batch the table of powers `_poly_hashes`
+    # keeps grows with the batch's bytes (160 MB more peak memory on a batch of licence
+    # files), for no gain in speed.
+    hashed = [joined_hashes(norm, len(w)) for norm, w in zip(norms, words, strict=True)]
+    ids = _concat([h for h, _ in hashed], np.uint64)
+    norm_starts = _concat([starts for _, starts in hashed], np.int64)
     word_starts = _concat([w.starts for w in words], np.int64)
     word_ends = _concat([w.ends for w in words], np.int64)
     segs = [len(starts) for starts, _ in sentences]
