@@ -239,13 +239,22 @@ def split_sentences(text: str) -> list[Segment]:
         >>> [t[s.start:s.end] for s in split_sentences(t)]
         ['He said “Yes.”', 'Then left.', 'Next line']
     """
-    segments: list[Segment] = []
+    starts, ends = sentence_spans(text)
+    return [Segment(s, e) for s, e in zip(starts, ends, strict=True)]
+
+
+def sentence_spans(text: str) -> tuple[list[int], list[int]]:
+    """`split_sentences` as the list of starts and the list of ends (no object per
+    sentence: the passage preparation turns them into arrays)."""
+    starts: list[int] = []
+    ends: list[int] = []
     start = 0
     for end in [*(m.end() for m in _SENTENCE_END.finditer(text)), len(text)]:
         piece = text[start:end]
         kept = piece.strip()  # str.strip: the same whitespace as str.isspace
         if kept:
             first = start + len(piece) - len(piece.lstrip())
-            segments.append(Segment(first, first + len(kept)))
+            starts.append(first)
+            ends.append(first + len(kept))
         start = end
-    return segments
+    return starts, ends

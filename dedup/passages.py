@@ -346,7 +346,7 @@ def _align_pair(
         passages = passages[: pc.max_per_pair]
     out[0].extend((ia, ib, *m) for m in passages)
     if passages or every:
-        jac, in_a, in_b = set_overlap(pa.shingles, pb.shingles)
+        jac, in_a, in_b = set_overlap(pa.shingles, pb.shingles, fast=kernels())
         overlap: tuple[float, ...] = (round(jac, 6), round(in_a, 6), round(in_b, 6))
         if pairing is not None:
             overlap += (
@@ -490,6 +490,9 @@ def _regions(
     numba is installed) one compiled pass (`_kernel.regions`; a pair of licences holds
     thousands of window pairs), else `_regions_python`: the same regions.
     """
+    if len(window_pairs) == 1:  # a third of the candidate pairs of a corpus
+        (a, b), *_ = window_pairs
+        return [[a, a + span, b, b + span]]
     if not (kernels() if fast is None else fast):
         return _regions_python(window_pairs, span)
     pairs = np.array(window_pairs, dtype=np.int64).reshape(-1, 2)
@@ -753,6 +756,8 @@ def _rewritten(
     other on both sides (sentence i with j, then i + 1 with j + 1) are one passage, whose
     overlap is the lowest of theirs and whose words are the sum.
     """
+    if not matches:  # most pairs: no reworded sentence
+        return []
     a_cuts, b_cuts = pa.sentence_cuts(), pb.sentence_cuts()
     a_taken = [(p[0], p[1]) for p in aligned]
     b_taken = [(p[2], p[3]) for p in aligned]

@@ -18,10 +18,10 @@ import numpy.typing as npt
 from dedup.align import Layout
 from dedup.config import DedupConfig
 from dedup.document import Document
-from dedup.normalize import Words, split_sentences, split_words
+from dedup.normalize import Words, sentence_spans, split_sentences, split_words
 from dedup.sentences import STOPWORDS, SentenceWords
-from dedup.shingle import ngram_hashes64, sorted_unique, word_hashes
-from dedup.signature import passage_windows, word_shingles
+from dedup.shingle import joined_hashes, ngram_hashes64, sorted_unique, word_hashes
+from dedup.signature import passage_windows, window_signatures, word_shingles
 
 PREPARE_BATCH = 256  # documents per preparation task
 
@@ -122,17 +122,7 @@ class Batch:
         lengths = np.array([[len(a) for a in f] for f in fields], dtype=np.int64)
         lengths = lengths.reshape(len(items), FIELDS)
         arrays = tuple(np.concatenate(column) for column in zip(*fields, strict=True))
-        present = [(pos, w) for pos, (_, w) in zip(positions, items, strict=True) if w]
-        if present:
-            windows = Windows(
-                np.concatenate([w.sigs for _, w in present]),
-                np.concatenate([w.starts for _, w in present]),
-            )
-            doc = [np.full(len(w.starts), pos, dtype=np.int64) for pos, w in present]
-            window_doc = np.concatenate(doc)
-        else:
-            windows = Windows(np.zeros((0, 0), np.uint32), np.zeros(0, np.int64))
-            window_doc = np.zeros(0, np.int64)
+        windows, window_doc = _stack_windows(positions, [w for _, w in items])
         return cls(lengths, arrays, [prep.norm for prep, _ in items], windows, window_doc)
 
     def unpack(self) -> list[Prepared]:
@@ -148,11 +138,43 @@ class Batch:
         ]
 
 
+def _stack_windows(
+    positions: range, windows: Sequence[Windows | None]
+) -> tuple[Windows, npt.NDArray[np.int64]]:
+    """The window signatures of the documents at `positions`, stacked, and each window's
+    document position."""
+    present = [(pos, w) for pos, w in zip(positions, windows, strict=True) if w]
+    if not present:
+        return Windows(np.zeros((0, 0), np.uint32), np.zeros(0, np.int64)), np.zeros(0, np.int64)
+    stacked = Windows(
+        np.concatenate([w.sigs for _, w in present]),
+        np.concatenate([w.starts for _, w in present]),
+    )
+    sizes = [len(w.starts) for _, w in present]
+    return stacked, np.repeat(np.array([pos for pos, _ in present], dtype=np.int64), sizes)
+
+
 def prepare_range(
     docs: Sequence[Document], positions: range, config: DedupConfig, *, windows: bool = True
 ) -> Batch:
     """The documents at `positions` prepared and packed (one worker task); without their
-    window signatures unless `windows` (alignment alone does not read them)."""
+    window signatures unless `windows` (alignment alone does not read them).
+
+    Words and sentences are cut document by document; everything after (hashes, n-grams,
+    shingle sets, sentence word sets) is computed over the whole batch at once
+    (`_batch_arrays`), a few dozen numpy calls per batch where `_prepare`, the reference
+    (`prepare_reference`; tests hold the two equal), makes them per document.
+    """
+    texts = [docs[pos].text for pos in positions]
+    words = [split_words(text, config.normalize) for text in texts]
+    sentences = [sentence_spans(text) for text in texts]
+    return _batch_arrays(positions, texts, words, sentences, config, windows)
+
+
+def prepare_reference(
+    docs: Sequence[Document], positions: range, config: DedupConfig, *, windows: bool = True
+) -> Batch:
+    """`prepare_range` one document at a time (`_prepare`): the reference."""
     return Batch.pack(positions, [_prepare(docs[pos], config, windows) for pos in positions])
 
 
@@ -188,16 +210,15 @@ def _prepare(
 ) -> tuple[Prepared, Windows | None]:
     """A document's words and sentences, and (with `windows`) its window signatures."""
     words = split_words(doc.text, config.normalize)
-    ids = _word_ids(words)
-    sentences = split_sentences(doc.text)
-    layout = Layout.of(words, sentences)
+    layout = Layout.of(words, split_sentences(doc.text))
     breaks = sorted_unique(np.searchsorted(words.starts, layout.sentence_starts))
+    norm = " ".join(words.words)
+    ids = word_hashes(words.words)
     lengths = np.fromiter(map(len, words.words), dtype=np.int64, count=len(words))
     norm_starts = np.cumsum(lengths + 1) - lengths - 1
     bigrams = ngram_hashes64(ids, 2) if len(ids) > 1 else np.zeros(0, dtype=np.uint64)
     found = passage_windows(ids, config) if windows else None
     signed = None if found is None else Windows(*found)
-    norm = " ".join(words.words)
     shingles = sorted_unique(word_shingles(words.words, ids, config))
     stop = _stopword_ids()  # sorted: one binary search per word (np.isin sorts every call)
     at = np.minimum(stop.searchsorted(ids), len(stop) - 1)
@@ -212,3 +233,217 @@ def _prepare(
 @cache
 def _stopword_ids() -> npt.NDArray[np.uint64]:
     return np.sort(word_hashes(sorted(STOPWORDS)).astype(np.uint64))
+
+
+def _batch_arrays(
+    positions: range,
+    texts: list[str],
+    words: list[Words],
+    sentences: list[tuple[list[int], list[int]]],
+    config: DedupConfig,
+    windows: bool,
+) -> Batch:
+    """`Batch.pack` of every document's `_prepare`, computed over the batch at once.
+
+    Word i of the batch is word `i - word_off[d]` of its document d; each per-document
+    quantity is computed on the batch's concatenated arrays, and what would cross from one
+    document into the next (an n-gram, a pair of sentences) is masked out.
+    """
+    n_docs = len(texts)
+    counts = np.fromiter(map(len, words), dtype=np.int64, count=n_docs)
+    word_off = np.concatenate(([0], np.cumsum(counts)))
+    doc_of_word = np.repeat(np.arange(n_docs, dtype=np.int64), counts)
+    norms = [" ".join(w.words) for w in words]
+    # Hashed document by document: over the whole batch the table of powers `_poly_hashes`
+    # keeps grows with the batch's bytes (160 MB more peak memory on a batch of licence
+    # files), for no gain in speed.
+    hashed = [joined_hashes(norm, len(w)) for norm, w in zip(norms, words, strict=True)]
+    ids = _concat([h for h, _ in hashed], np.uint64)
+    norm_starts = _concat([starts for _, starts in hashed], np.int64)
+    word_starts = _concat([w.starts for w in words], np.int64)
+    word_ends = _concat([w.ends for w in words], np.int64)
+    segs = [len(starts) for starts, _ in sentences]
+    sentence_starts = np.array([s for starts, _ in sentences for s in starts], dtype=np.int64)
+    sentence_ends = np.array([e for _, ends in sentences for e in ends], dtype=np.int64)
+    doc_of_seg = np.repeat(np.arange(n_docs, dtype=np.int64), segs)
+    breaks, doc_of_break = _batch_breaks(
+        texts, word_starts, doc_of_word, word_off, sentence_starts, doc_of_seg
+    )
+    # `_prepare` gives a one-word document no bigram, not the one-word "n-gram".
+    bigrams, bigram_counts = _doc_ngrams(ids, word_off, 2, short=False)
+    grams, gram_counts = _doc_ngrams(ids, word_off, config.passage.ngram)
+    shingles, shingle_counts = _batch_shingles(ids, words, word_off, config)
+    stop = _stopword_ids()
+    at = np.minimum(stop.searchsorted(ids), len(stop) - 1)
+    content = np.where(stop[at] == ids, np.uint64(0), ids)
+    sw, sw_counts = _batch_sentence_words(
+        content, doc_of_word, word_off, breaks, doc_of_break, n_docs
+    )
+    local_breaks = breaks - word_off[doc_of_break]
+    per_doc = [
+        bigram_counts,
+        *sw_counts,
+        np.bincount(doc_of_break, minlength=n_docs),
+        counts,
+        shingle_counts,
+        counts,
+        counts,
+        np.asarray(segs, dtype=np.int64).reshape(n_docs),
+        np.asarray(segs, dtype=np.int64).reshape(n_docs),
+    ]
+    arrays = (
+        bigrams,
+        *sw,
+        local_breaks,
+        norm_starts,
+        shingles,
+        word_starts,
+        word_ends,
+        sentence_starts,
+        sentence_ends,
+    )
+    lengths = np.stack(per_doc, axis=1).astype(np.int64).reshape(n_docs, FIELDS)
+    signed = _batch_windows(grams, gram_counts, counts, config) if windows else [None] * n_docs
+    found, window_doc = _stack_windows(positions, signed)
+    return Batch(lengths, arrays, norms, found, window_doc)
+
+
+def _concat(parts: list[npt.NDArray[Any]], dtype: type) -> npt.NDArray[Any]:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+
+
+def _doc_ngrams(
+    ids: npt.NDArray[np.uint64], word_off: npt.NDArray[np.int64], n: int, *, short: bool = True
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """Each document's `ngram_hashes64(its ids, n)`, concatenated, and how many each has.
+
+    A document of `count >= n` words has `count - n + 1` n-grams, computed over the batch
+    with the ones that would cross into the next document left out; one of fewer words has
+    the one shorter n-gram `ngram_hashes64` gives it (none without `short`).
+    """
+    counts: npt.NDArray[np.int64] = np.diff(word_off)
+    whole: npt.NDArray[np.int64] = np.where(counts >= n, counts - n + 1, 0)
+    few = (counts > 0) & (counts < n) if short else np.zeros(len(counts), dtype=np.bool_)
+    sizes: npt.NDArray[np.int64] = whole + few.astype(np.int64)
+    out = np.empty(int(sizes.sum()), dtype=np.uint64)
+    dest: npt.NDArray[np.int64] = np.cumsum(sizes) - sizes
+    if len(ids) >= n:
+        every = ngram_hashes64(ids, n)  # position k: words k .. k + n - 1 of the batch
+        doc = np.repeat(np.arange(len(counts)), whole)
+        local = np.arange(len(doc)) - np.repeat(np.cumsum(whole) - whole, whole)
+        out[dest[doc] + local] = every[word_off[doc] + local]
+    for d in np.flatnonzero(few).tolist():
+        out[dest[d]] = ngram_hashes64(ids[word_off[d] : word_off[d + 1]], n)[0]
+    return out, sizes
+
+
+def _batch_shingles(
+    ids: npt.NDArray[np.uint64],
+    words: list[Words],
+    word_off: npt.NDArray[np.int64],
+    config: DedupConfig,
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """Each document's shingle set (`sorted_unique(word_shingles(...))`), concatenated,
+    and the size of each."""
+    n_docs = len(words)
+    if config.shingle.unit != "word":
+        sets = [
+            sorted_unique(word_shingles(w.words, ids[word_off[d] : word_off[d + 1]], config))
+            for d, w in enumerate(words)
+        ]
+        sizes = np.fromiter(map(len, sets), dtype=np.int64, count=n_docs)
+        return _concat(sets, np.uint32), sizes
+    grams, sizes = _doc_ngrams(ids, word_off, config.shingle.size)
+    doc = np.repeat(np.arange(n_docs, dtype=np.uint64), sizes)
+    keys = sorted_unique((doc << np.uint64(32)) | (grams >> np.uint64(32)))
+    found = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=n_docs)
+    return (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32), found.astype(np.int64)
+
+
+def _batch_breaks(
+    texts: list[str],
+    word_starts: npt.NDArray[np.int64],
+    doc_of_word: npt.NDArray[np.int64],
+    word_off: npt.NDArray[np.int64],
+    sentence_starts: npt.NDArray[np.int64],
+    doc_of_seg: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Each document's sentence breaks (`_prepare`'s `breaks`) as word indices of the
+    batch, and the document of each: one binary search over the batch, its texts laid end
+    to end (a sentence starts inside its text, so its search never reaches another's)."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    char_off = np.cumsum(lengths) - lengths
+    at = np.searchsorted(
+        word_starts + char_off[doc_of_word], sentence_starts + char_off[doc_of_seg]
+    )
+    # Distinct per document (sorted within each: the sentences are in order).
+    keep = np.ones(len(at), dtype=np.bool_)
+    keep[1:] = (at[1:] != at[:-1]) | (doc_of_seg[1:] != doc_of_seg[:-1])
+    return at[keep].astype(np.int64), doc_of_seg[keep]
+
+
+def _batch_sentence_words(
+    content: npt.NDArray[np.uint64],
+    doc_of_word: npt.NDArray[np.int64],
+    word_off: npt.NDArray[np.int64],
+    breaks: npt.NDArray[np.int64],
+    doc_of_break: npt.NDArray[np.int64],
+    n_docs: int,
+) -> tuple[tuple[npt.NDArray[Any], ...], list[npt.NDArray[np.int64]]]:
+    """`SentenceWords.of` of every document, as its concatenated arrays, and each
+    document's length of each. Sentences are numbered over the batch (`g`); a word
+    belongs to the last break at or before it when that break is its own document's."""
+    g = np.searchsorted(breaks, np.arange(len(content)), side="right") - 1
+    own = (g >= 0) & (doc_of_break[np.maximum(g, 0)] == doc_of_word)
+    keep = own & (content != 0)
+    ids, of, doc = content[keep], g[keep], doc_of_word[keep]
+    order = np.lexsort((of, ids, doc))  # by document, word, then sentence
+    ids, of, doc = ids[order], of[order], doc[order]
+    first = np.ones(len(ids), dtype=np.bool_)
+    first[1:] = (ids[1:] != ids[:-1]) | (of[1:] != of[:-1])
+    ids, of, doc = ids[first], of[first], doc[first]
+    total = len(breaks)
+    sizes = np.bincount(of, minlength=total).astype(np.int64)
+    both = (ids[1:] == ids[:-1]) & (of[1:] == of[:-1] + 1) & (doc[1:] == doc[:-1])
+    common = np.bincount(of[:-1][both], minlength=total).astype(np.int64)
+    inside = np.flatnonzero(doc_of_break[1:] == doc_of_break[:-1])  # pairs within a doc
+    pair_sizes = sizes[inside] + sizes[inside + 1] - common[inside]
+    new_word = np.ones(len(ids), dtype=np.bool_)
+    new_word[1:] = (ids[1:] != ids[:-1]) | (doc[1:] != doc[:-1])
+    break_off = np.concatenate(([0], np.cumsum(np.bincount(doc_of_break, minlength=n_docs))))
+    local = of - break_off[doc]
+    arrays = (ids, local.astype(np.int64), sizes, pair_sizes.astype(np.int64), ids[new_word])
+    entries = np.bincount(doc, minlength=n_docs)
+    lengths = [
+        entries,
+        entries,
+        np.bincount(doc_of_break, minlength=n_docs),
+        np.bincount(doc_of_break[inside], minlength=n_docs),
+        np.bincount(doc[new_word], minlength=n_docs),
+    ]
+    return arrays, lengths
+
+
+def _batch_windows(
+    grams: npt.NDArray[np.uint64],
+    gram_counts: npt.NDArray[np.int64],
+    counts: npt.NDArray[np.int64],
+    config: DedupConfig,
+) -> list[Windows | None]:
+    """`passage_windows` of each document from its n-grams (`_doc_ngrams`)."""
+    pc = config.passage
+    ends = np.cumsum(gram_counts).tolist()
+    out: list[Windows | None] = []
+    for count, end, size in zip(counts.tolist(), ends, gram_counts.tolist(), strict=True):
+        if count < pc.min_words:
+            out.append(None)
+            continue
+        sigs, starts = window_signatures(
+            (grams[end - size : end] >> np.uint64(32)).astype(np.uint32),
+            window=pc.window,
+            stride=pc.stride,
+            num_perm=pc.num_perm,
+            seed=config.seed,
+        )
+        out.append(Windows(sigs, starts))
+    return out

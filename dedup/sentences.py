@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Any, ClassVar
 
 import numpy as np
@@ -66,7 +65,8 @@ class SentenceWords:
         """
         n = max(0, len(cuts) - 1)
         lo, hi = (cuts[0], cuts[-1]) if n else (0, 0)
-        lengths = np.array([hi - lo for lo, hi in pairwise(cuts)], dtype=np.int64)
+        bounds = np.asarray(cuts, dtype=np.int64)
+        lengths = bounds[1:] - bounds[:-1]
         of = np.repeat(np.arange(n, dtype=np.int64), lengths)
         ids = np.asarray(content[lo:hi], dtype=np.uint64)
         keep = ids != 0
@@ -104,6 +104,11 @@ class SentenceMatch:
     shared: int
 
 
+# A sentence's best unit of the other text: (a start, a end, b start, b end, overlap,
+# shared words), as `SentenceMatch` orders its fields.
+_Unit = tuple[int, int, int, int, float, int]
+
+
 @dataclass(frozen=True, slots=True)
 class _Hits:
     """Shared content words of every unit pair: `single[i, j]` (sentence i of a, j of b),
@@ -131,8 +136,8 @@ class _Units:
     b (a match, a on side a), when it has one; `for_a`, the same for a's sentences in b
     (b on side a); `contained_a`/`contained_b` as in `SentencePairing`."""
 
-    for_b: list[SentenceMatch]
-    for_a: list[SentenceMatch]
+    for_b: list[_Unit]
+    for_a: list[_Unit]
     contained_a: npt.NDArray[np.float64]
     contained_b: npt.NDArray[np.float64]
 
@@ -172,12 +177,15 @@ def _units(
     return _Units(_unit_matches(for_b), _unit_matches(for_a), contained_a, contained_b)
 
 
-def _unit_matches(best: npt.NDArray[np.int64]) -> list[SentenceMatch]:
-    """`_kernel.best_units` rows as matches (overlap x 10^4 back to the rounded float)."""
+def _unit_matches(best: npt.NDArray[np.int64]) -> list[_Unit]:
+    """`_kernel.best_units` rows as units (overlap x 10^4 back to the rounded float).
+
+    Only the rows with a unit are converted: most sentences of a candidate pair have none.
+    """
+    found = np.flatnonzero(best[:, 0] >= 0)
     return [
-        SentenceMatch(start, end, j, j + 1, k / 10000.0, hits)
-        for j, (start, end, k, hits) in enumerate(best.tolist())
-        if start >= 0
+        (start, end, j, j + 1, k / 10000.0, hits)
+        for j, (start, end, k, hits) in zip(found.tolist(), best[found].tolist(), strict=True)
     ]
 
 
@@ -279,15 +287,16 @@ def pair_sentences(
     units = _units(a, b, (min_overlap, min_shared, min_contained), fast)
     if units is None:
         return SentencePairing([], np.zeros(len(a)), np.zeros(len(b)))
-    found = {(m.a_start, m.a_end, m.b_start, m.b_end): m for m in units.for_b}
-    for m in units.for_a:
-        key = (m.b_start, m.b_end, m.a_start, m.a_end)
-        found.setdefault(key, SentenceMatch(*key, m.overlap, m.shared))
+    # Units as plain tuples (a0, a1, b0, b1, overlap, shared); a match is made only for
+    # those kept (most candidate pairs of a corpus have many units and few matches).
+    found = {(a0, a1, b0, b1): (ov, sh) for a0, a1, b0, b1, ov, sh in units.for_b}
+    for x0, x1, y0, y1, ov, sh in units.for_a:
+        found.setdefault((y0, y1, x0, x1), (ov, sh))
     # Every match has one sentence on at least one side, so only a match of one sentence on
     # both sides can lie inside another: one that adds a neighbour on one side.
     kept = [
-        m
-        for (a0, a1, b0, b1), m in found.items()
+        (a0, b0, a1, b1)
+        for a0, a1, b0, b1 in found
         if not (
             a1 - a0 == 1
             and b1 - b0 == 1
@@ -299,7 +308,8 @@ def pair_sentences(
             )
         )
     ]
-    matches = sorted(kept, key=lambda m: (m.a_start, m.b_start, m.a_end, m.b_end))
+    kept.sort()  # by a start, b start, a end, b end
+    matches = [SentenceMatch(a0, a1, b0, b1, *found[a0, a1, b0, b1]) for a0, b0, a1, b1 in kept]
     return SentencePairing(
         matches,
         units.contained_a,
@@ -328,10 +338,10 @@ def _best_units(
     y: SentenceWords,
     min_overlap: float,
     min_shared: int,
-) -> list[SentenceMatch]:
+) -> list[_Unit]:
     """For each sentence j of `y`, its best unit of `x` (`single[i, j]`, `pairs[i, j]`
-    shared words), as a match with `x` on side a."""
-    out: list[SentenceMatch] = []
+    shared words), as a unit with `x` on side a."""
+    out: list[_Unit] = []
     rows, cols = np.nonzero(single >= min_shared)
     pair_rows, pair_cols = np.nonzero(pairs >= min_shared)
     best: dict[int, tuple[float, int, int, int]] = {}  # j -> overlap, shared, -start, end
@@ -351,5 +361,5 @@ def _best_units(
             best[j] = key
     for j in sorted(best):
         overlap, hits, start, end = best[j]
-        out.append(SentenceMatch(-start, end, j, j + 1, overlap, hits))
+        out.append((-start, end, j, j + 1, overlap, hits))
     return out

@@ -47,13 +47,17 @@ def set_jaccard(
     return set_overlap(a, b)[0]
 
 
-def set_overlap(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> tuple[float, float, float]:
+def set_overlap(
+    a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], *, fast: bool = False
+) -> tuple[float, float, float]:
     """Jaccard, and the containment of `a` in `b` and of `b` in `a`, of two sorted sets.
 
     All three come from one intersection: containment of `a` is the share of `a`'s shingles
     that `b` also has (two empty sets: all three 1.0; one empty set: 0.0). Containment, not
     Jaccard, measures a short text copied into a long one: its Jaccard is small, its
-    containment 1.
+    containment 1. `fast` counts the intersection with the compiled merge, as in
+    `set_jaccard` (the same count; the passage search asks once per pair with a passage,
+    57,000 times on 10,000 documents, where the binary searches cost 15 us a pair).
 
     Example:
         >>> import numpy as np
@@ -63,8 +67,13 @@ def set_overlap(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> tuple[f
     if len(a) == 0 or len(b) == 0:
         same = 1.0 if len(a) == len(b) else 0.0
         return same, same, same
-    at = np.searchsorted(b, a)
-    inter = int(np.count_nonzero(b[np.minimum(at, len(b) - 1)] == a))
+    if fast:
+        from dedup import _kernel  # loaded already by whoever asks for `fast`
+
+        inter = int(_kernel.intersection(a, b))
+    else:
+        at = np.searchsorted(b, a)
+        inter = int(np.count_nonzero(b[np.minimum(at, len(b) - 1)] == a))
     return inter / (len(a) + len(b) - inter), inter / len(a), inter / len(b)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dedup import _kernel
@@ -55,6 +55,7 @@ def test_document_jaccard_is_rounded_to_six_places():
     assert document_jaccard(Document("a", a), Document("b", b)) == 0.333333
 
 
+@settings(deadline=None)  # the first fast call loads the compiled kernel
 @given(values, values)
 def test_set_overlap_containment_is_the_shared_share_of_each_side(a, b):
     a, b = sorted_unique(a), sorted_unique(b)
@@ -65,6 +66,8 @@ def test_set_overlap_containment_is_the_shared_share_of_each_side(a, b):
         inter = len(np.intersect1d(a, b))
         assert (in_a, in_b) == (inter / len(a), inter / len(b))
         assert jac <= min(in_a, in_b)
+    if _kernel.AVAILABLE:  # the compiled merge the passage search counts with
+        assert set_overlap(a, b, fast=True) == (jac, in_a, in_b)
 
 
 @pytest.mark.skipif(not _kernel.AVAILABLE, reason="needs numba (the fast extra)")
