@@ -336,7 +336,8 @@ def _decide(
     """The model's probabilities, block decisions and explanations for a few documents,
     and each one's tail cut (`tail_cut`: the cut model and its threshold; None for none)."""
     flat = [ln for ls in lines for ln in ls]
-    norm_words = [ln.norm.split() for ln in flat]
+    split: dict[str, list[str]] = {}  # copies of a line share one list of words
+    norm_words = [split.get(ln.norm) or split.setdefault(ln.norm, ln.norm.split()) for ln in flat]
     hits = [h for j in judged for h in j.hits]
     scores = None if model.words is None else model.words.scores(norm_words)
     sizes = [len(ls) for ls in lines]

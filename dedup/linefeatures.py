@@ -239,6 +239,10 @@ def shape_matrix(texts: Sequence[str], norm_words: Sequence[Sequence[str]]) -> M
     out = np.zeros((len(texts), len(SHAPE)))
     if not texts:
         return out
+    rows, inverse = distinct_lines(texts, norm_words)
+    if len(rows) < len(texts):  # a row a distinct line, copied to its copies
+        picked = shape_matrix([texts[i] for i in rows], [norm_words[i] for i in rows])
+        return picked[inverse]
     c = _char_counts(texts)
     samples = [t[:_SAMPLE] for t in texts]
     lasts = [t.rstrip()[-1:] for t in texts]
@@ -283,6 +287,34 @@ def shape_matrix(texts: Sequence[str], norm_words: Sequence[Sequence[str]]) -> M
 
 Matrix = npt.NDArray[np.float64]
 Counts = npt.NDArray[np.int64]
+
+
+def distinct_lines(
+    texts: Sequence[str], norm_words: Sequence[Sequence[str]]
+) -> tuple[list[int], npt.NDArray[np.intp]]:
+    """The first line of each distinct (text, words) pair, and each line's pair by number.
+
+    A batch of documents repeats many of its lines (furniture on every page of a site,
+    copies and mirrors of a page): whatever is a function of the line alone is computed
+    once a pair (`rows`) and copied (`inverse`).
+
+    Example:
+        >>> rows, inverse = distinct_lines(["Home", "News", "Home"], [["home"], ["news"], ["home"]])
+        >>> rows, inverse.tolist()
+        ([0, 1], [0, 1, 0])
+    """
+    first: dict[str, int] = {}
+    rows: list[int] = []
+    inverse = np.empty(len(texts), dtype=np.intp)
+    for i, text in enumerate(texts):
+        j = first.setdefault(text, len(rows))
+        if j == len(rows):
+            rows.append(i)
+        elif norm_words[rows[j]] is not norm_words[i] and norm_words[rows[j]] != norm_words[i]:
+            j = len(rows)  # the same text, other words (never, as texts are normalized)
+            rows.append(i)
+        inverse[i] = j
+    return rows, inverse
 
 
 def _separators(texts: Sequence[str], marked: Counts) -> Matrix:
