@@ -423,14 +423,9 @@ def _split_range(docs: Sequence[Document], positions: range) -> list[list[_Line]
     return [_split_lines(docs[pos].text, seen) for pos in positions]
 
 
-class _Normalized(NamedTuple):
-    """A raw line stripped (`_Line.text`; "" for a blank line) and normalized (`.norm`,
-    `.words`, `.key`)."""
-
-    text: str
-    norm: str
-    words: int
-    key: str
+# A raw line stripped (`_Line.text`; "" for a blank line) and normalized (`.norm`,
+# `.words`, `.key`): a plain tuple, made for every distinct line.
+_Normalized = tuple[str, str, int, str]
 
 
 def _split_lines(text: str, seen: dict[str, _Normalized] | None = None) -> list[_Line]:
@@ -450,29 +445,33 @@ def _split_lines(text: str, seen: dict[str, _Normalized] | None = None) -> list[
         block = raws[lo : lo + _SPLIT_BLOCK]
         if len(seen) > _SEEN_LINES:  # bounded: a file of distinct lines keeps a block's
             seen.clear()
-        _normalize_new(block, seen)
+        new = [raw for raw in block if raw not in seen]
+        if new:
+            _normalize_new(new, seen)
         for k, raw in enumerate(block):
             stripped, norm, words, key = seen[raw]
             if stripped:
                 at = starts[lo + k]
                 # A CRLF line's "\r" is its line break, not its text: the span stops before it.
                 end = at + len(raw) - raw.endswith("\r")
-                out.append(_Line(lo + k, at, end, stripped, norm, words, key))
+                out.append(_new_line(_Line, (lo + k, at, end, stripped, norm, words, key)))
     return out
 
 
-def _normalize_new(raws: list[str], seen: dict[str, _Normalized]) -> None:
-    """Add the lines of `raws` not in `seen` yet, normalized in one pass over them joined."""
-    new = [raw for raw in dict.fromkeys(raws) if raw not in seen]
-    if not new:
-        return
+# `_Line(...)` without the Python frame of a named tuple's `__new__`: a line of every
+# document is made here.
+_new_line = tuple.__new__
+
+
+def _normalize_new(new: list[str], seen: dict[str, _Normalized]) -> None:
+    """Add the lines of `new` to `seen`, normalized in one pass over them joined."""
     norms = normalize_lines("\n".join(new))
     # Digit runs become "0" in one pass (no run crosses a line break); a line without
     # digits keeps its normalized text as its key, one string for both.
     keys = _DIGITS.sub("0", "\n".join(norms)).split("\n")
     for raw, norm, key in zip(new, norms, keys, strict=True):
         words = norm.count(" ") + 1 if norm else 0  # single spaces between words
-        seen[raw] = _Normalized(raw.strip(), norm, words, norm if key == norm else key)
+        seen[raw] = (raw.strip(), norm, words, norm if key == norm else key)
 
 
 _SEEN_LINES = 50_000  # distinct raw lines a worker task keeps normalized
@@ -1072,13 +1071,11 @@ def _text_rules(
         last = _Verdict(1, "bare_url", 1.0, 1.0, text)
     elif COPYRIGHT.match(text) and line.words <= 25:
         last = _Verdict(1, "copyright", 1.0, 1.0, text[:40])
-    found = _TextRules(
-        line.norm,
-        _first_signal(line, config, lexicon),
-        _is_cut_off(line, config),
-        last,
-        _header_signal(line) if line.words <= 15 else None,
-    )
+    header = _header_signal(line) if line.words <= 15 else None
+    rules = (line.norm, _first_signal(line, config, lexicon), _is_cut_off(line, config))
+    found = _new_line(_TextRules, (*rules, last, header))
+    if len(seen) >= _SEEN_LINES:  # bounded, as `_split_lines` keeps its lines
+        seen.clear()
     seen[text] = found
     return found
 
