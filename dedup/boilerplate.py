@@ -474,7 +474,7 @@ def _normalize_new(new: list[str], seen: dict[str, _Normalized]) -> None:
         seen[raw] = (raw.strip(), norm, words, norm if key == norm else key)
 
 
-_SEEN_LINES = 50_000  # distinct raw lines a worker task keeps normalized
+_SEEN_LINES = 20_000  # distinct lines a worker task keeps (normalized, or judged by text)
 _SPLIT_BLOCK = 4096  # lines
 
 
@@ -748,9 +748,13 @@ def _rule_verdicts(
     """
     signals: dict[int, _Verdict] = {}
     hits: list[dict[str, float]] = [{} for _ in lines]
-    own = [_text_rules(line, config, lexicon, {} if seen is None else seen) for line in lines]
+    seen = {} if seen is None else seen
+    cut_off: list[bool] = []  # each line's, for `_teaser_runs` (the flags alone: a long
+    # file's `_TextRules` are not all kept)
     for i, line in enumerate(lines):
-        found = _strong_signal(line, config, lexicon, corpus, doc_pos, doc.id, own[i])
+        rules = _text_rules(line, config, lexicon, seen)
+        cut_off.append(rules.cut_off)
+        found = _strong_signal(line, config, lexicon, corpus, doc_pos, doc.id, rules)
         if found is not None and found.rule in _LABEL_RULES and _not_a_label(lines, i):
             found = None
         if found is not None:
@@ -763,13 +767,13 @@ def _rule_verdicts(
             repeat = corpus.repeat(doc_pos, doc.id, line)
         if repeat is not None:
             hits[i][_FEATURE_OF_RULE["corpus_repeat"]] = _feature_value(repeat)
-        if own[i].cut_off:
+        if rules.cut_off:
             hits[i]["cut off with an ellipsis"] = 1.0
-        header = own[i].header
+        header = rules.header
         if header is not None:
             hits[i][_FEATURE_OF_RULE[header.rule]] = 1.0
     verdicts = {i: v for i, v in signals.items() if v.tier == 0}
-    for i, v in _teaser_runs(lines, config, [r.cut_off for r in own]).items():
+    for i, v in _teaser_runs(lines, config, cut_off).items():
         hits[i][_FEATURE_OF_RULE["teaser_run"]] = 1.0
         if i not in protected:
             verdicts.setdefault(i, v)
