@@ -491,6 +491,8 @@ class CorpusEvidence:
     def __init__(self, config: BoilerplateConfig, use_repeats: bool) -> None:
         self.config = config
         self.use_repeats = use_repeats
+        # A footer's copies all get the same verdict (unless a copy is one of its examples).
+        self._said: dict[tuple[int, str, tuple[str, ...]], _Verdict] = {}
 
     def repeat(self, doc_pos: int, doc_id: str, line: _Line) -> _Verdict | None:
         if not self.use_repeats or line.words > self.config.corpus_max_words:
@@ -501,10 +503,15 @@ class CorpusEvidence:
         prose_like = line.words >= 6 and ends_sentence(line.text)
         if prose_like and freq < self.config.min_doc_fraction * site_size:
             return None
-        others = [d for d in self._first_carriers(doc_pos, line) if d != doc_id][:3]
-        where = f" of site {site!r}" if site else ""
-        evidence = f"same line in {freq} documents{where}, e.g. {', '.join(others)}"
-        return _Verdict(1, "corpus_repeat", freq, self.config.min_doc_freq, evidence)
+        others = tuple([d for d in self._first_carriers(doc_pos, line) if d != doc_id][:3])
+        found = self._said.get((freq, site, others))
+        if found is None:
+            where = f" of site {site!r}" if site else ""
+            evidence = f"same line in {freq} documents{where}, e.g. {', '.join(others)}"
+            found = _Verdict(1, "corpus_repeat", freq, self.config.min_doc_freq, evidence)
+            if len(self._said) < _SEEN_LINES:
+                self._said[(freq, site, others)] = found
+        return found
 
     def teaser_of(self, doc_pos: int, doc_id: str, line: _Line) -> _Verdict | None:
         words = teaser_words(line, self.config)
