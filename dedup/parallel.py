@@ -221,7 +221,7 @@ def _uncollected(func: Callable[[S, T], R], shared: S, task: T) -> R:
     A task makes many small objects (lines, verdicts, feature rows) and frees them without
     reference cycles, so a collection in the middle of one finds little to free, yet each
     full collection walks every object alive, the whole corpus and its lines included: on
-    5,000 documents of 2.5 KB in one process, a fifth of the boilerplate rules' CPU time.
+    5,000 documents of 2.5 KB in one process, about a sixth of the boilerplate rules' CPU time.
     Between tasks the collector runs as usual, so a task's cyclic garbage goes after it.
     """
     collecting = gc.isenabled()
