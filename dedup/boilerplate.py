@@ -264,7 +264,8 @@ def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
     """One worker task: the rules per document, then the model over their lines."""
     config = shared.config
     model = _model(config)
-    judged = [_judge(pos, shared) for pos in positions]
+    seen: dict[str, _TextRules] = {}  # one task's lines: copies share the rules' work
+    judged = [_judge(pos, shared, seen) for pos in positions]
     if model is not None:
         lines = [shared.lines[pos] for pos in positions]
         decisions = _model_decisions(model, lines, judged, _tail_cut(config))
@@ -335,7 +336,8 @@ def _decide(
     """The model's probabilities, block decisions and explanations for a few documents,
     and each one's tail cut (`tail_cut`: the cut model and its threshold; None for none)."""
     flat = [ln for ls in lines for ln in ls]
-    norm_words = [ln.norm.split() for ln in flat]
+    split: dict[str, list[str]] = {}  # copies of a line share one list of words
+    norm_words = [split.get(ln.norm) or split.setdefault(ln.norm, ln.norm.split()) for ln in flat]
     hits = [h for j in judged for h in j.hits]
     scores = None if model.words is None else model.words.scores(norm_words)
     sizes = [len(ls) for ls in lines]
@@ -396,13 +398,13 @@ class _Judged:
     protected: set[int]
 
 
-def _judge(pos: int, shared: _Shared) -> _Judged:
+def _judge(pos: int, shared: _Shared, seen: dict[str, _TextRules] | None = None) -> _Judged:
     lines, config = shared.lines[pos], shared.config
     protect = shared.protect
     protected = {i for i, ln in enumerate(lines) if protect and any(p in ln.norm for p in protect)}
     doc = shared.docs[pos]
     verdicts, hits = _rule_verdicts(
-        pos, doc, lines, config, shared.lexicon, shared.corpus, protected
+        pos, doc, lines, config, shared.lexicon, shared.corpus, protected, seen
     )
     if config.ignore:
         # An ignored rule is not evidence for the model either.
@@ -417,11 +419,23 @@ def _lexicon(path: str | None, builtin: bool) -> Lexicon:
 
 
 def _split_range(docs: Sequence[Document], positions: range) -> list[list[_Line]]:
-    return [_split_lines(docs[pos].text) for pos in positions]
+    seen: dict[str, _Normalized] = {}  # one worker task's lines: copies share their work
+    return [_split_lines(docs[pos].text, seen) for pos in positions]
 
 
-def _split_lines(text: str) -> list[_Line]:
-    """The non-blank lines of a text (`_Line`), numbered and placed among all its lines."""
+# A raw line stripped (`_Line.text`; "" for a blank line) and normalized (`.norm`,
+# `.words`, `.key`): a plain tuple, made for every distinct line.
+_Normalized = tuple[str, str, int, str]
+
+
+def _split_lines(text: str, seen: dict[str, _Normalized] | None = None) -> list[_Line]:
+    """The non-blank lines of a text (`_Line`), numbered and placed among all its lines.
+
+    `seen` holds raw lines already normalized (by earlier documents of a worker's task):
+    a line normalizes on its own (`normalize_lines`), so a copy is looked up, not redone.
+    Mirrors, several extractions of one page and site furniture repeat most lines.
+    """
+    seen = {} if seen is None else seen
     raws = text.split("\n")
     starts = [0, *accumulate(len(raw) + 1 for raw in raws)]
     out: list[_Line] = []
@@ -429,23 +443,38 @@ def _split_lines(text: str) -> list[_Line]:
     # were most of the memory its detection took.
     for lo in range(0, len(raws), _SPLIT_BLOCK):
         block = raws[lo : lo + _SPLIT_BLOCK]
-        norms = normalize_lines("\n".join(block))
-        kept = [k for k, raw in enumerate(block) if raw.strip()]
-        # Digit runs become "0" in one pass over the kept lines (no run crosses a line
-        # break); a line without digits keeps its normalized text as its key, one string
-        # for both.
-        joined = "\n".join(norms[k] for k in kept)
-        keys = _DIGITS.sub("0", joined).split("\n") if kept else []
-        for k, key in zip(kept, keys, strict=True):
-            raw, norm, at = block[k], norms[k], starts[lo + k]
-            words = norm.count(" ") + 1 if norm else 0  # single spaces between words
-            key = norm if key == norm else key
-            # A CRLF line's "\r" is its line break, not its text: the span stops before it.
-            end = at + len(raw) - raw.endswith("\r")
-            out.append(_Line(lo + k, at, end, raw.strip(), norm, words, key))
+        if len(seen) > _SEEN_LINES:  # bounded: a file of distinct lines keeps a block's
+            seen.clear()
+        new = [raw for raw in block if raw not in seen]
+        if new:
+            _normalize_new(new, seen)
+        for k, raw in enumerate(block):
+            stripped, norm, words, key = seen[raw]
+            if stripped:
+                at = starts[lo + k]
+                # A CRLF line's "\r" is its line break, not its text: the span stops before it.
+                end = at + len(raw) - raw.endswith("\r")
+                out.append(_new_line(_Line, (lo + k, at, end, stripped, norm, words, key)))
     return out
 
 
+# `_Line(...)` without the Python frame of a named tuple's `__new__`: a line of every
+# document is made here.
+_new_line = tuple.__new__
+
+
+def _normalize_new(new: list[str], seen: dict[str, _Normalized]) -> None:
+    """Add the lines of `new` to `seen`, normalized in one pass over them joined."""
+    norms = normalize_lines("\n".join(new))
+    # Digit runs become "0" in one pass (no run crosses a line break); a line without
+    # digits keeps its normalized text as its key, one string for both.
+    keys = _DIGITS.sub("0", "\n".join(norms)).split("\n")
+    for raw, norm, key in zip(new, norms, keys, strict=True):
+        words = norm.count(" ") + 1 if norm else 0  # single spaces between words
+        seen[raw] = (raw.strip(), norm, words, norm if key == norm else key)
+
+
+_SEEN_LINES = 20_000  # distinct lines a worker task keeps (normalized, or judged by text)
 _SPLIT_BLOCK = 4096  # lines
 
 
@@ -462,6 +491,8 @@ class CorpusEvidence:
     def __init__(self, config: BoilerplateConfig, use_repeats: bool) -> None:
         self.config = config
         self.use_repeats = use_repeats
+        # A footer's copies all get the same verdict (unless a copy is one of its examples).
+        self._said: dict[tuple[int, str, tuple[str, ...]], _Verdict] = {}
 
     def repeat(self, doc_pos: int, doc_id: str, line: _Line) -> _Verdict | None:
         if not self.use_repeats or line.words > self.config.corpus_max_words:
@@ -472,10 +503,15 @@ class CorpusEvidence:
         prose_like = line.words >= 6 and ends_sentence(line.text)
         if prose_like and freq < self.config.min_doc_fraction * site_size:
             return None
-        others = [d for d in self._first_carriers(doc_pos, line) if d != doc_id][:3]
-        where = f" of site {site!r}" if site else ""
-        evidence = f"same line in {freq} documents{where}, e.g. {', '.join(others)}"
-        return _Verdict(1, "corpus_repeat", freq, self.config.min_doc_freq, evidence)
+        others = tuple([d for d in self._first_carriers(doc_pos, line) if d != doc_id][:3])
+        found = self._said.get((freq, site, others))
+        if found is None:
+            where = f" of site {site!r}" if site else ""
+            evidence = f"same line in {freq} documents{where}, e.g. {', '.join(others)}"
+            found = _Verdict(1, "corpus_repeat", freq, self.config.min_doc_freq, evidence)
+            if len(self._said) < _SEEN_LINES:
+                self._said[(freq, site, others)] = found
+        return found
 
     def teaser_of(self, doc_pos: int, doc_id: str, line: _Line) -> _Verdict | None:
         words = teaser_words(line, self.config)
@@ -711,12 +747,21 @@ def _rule_verdicts(
     lexicon: Lexicon,
     corpus: CorpusEvidence,
     protected: set[int],
+    seen: dict[str, _TextRules] | None = None,
 ) -> tuple[dict[int, _Verdict], list[dict[str, float]]]:
-    """What the rules say of each line: their verdicts, and every rule that fired (features)."""
+    """What the rules say of each line: their verdicts, and every rule that fired (features).
+
+    `seen` holds what the rules read of lines already judged (`_TextRules`, by text).
+    """
     signals: dict[int, _Verdict] = {}
     hits: list[dict[str, float]] = [{} for _ in lines]
+    seen = {} if seen is None else seen
+    cut_off: list[bool] = []  # each line's, for `_teaser_runs` (the flags alone: a long
+    # file's `_TextRules` are not all kept)
     for i, line in enumerate(lines):
-        found = _strong_signal(line, config, lexicon, corpus, doc_pos, doc.id)
+        rules = _text_rules(line, config, lexicon, seen)
+        cut_off.append(rules.cut_off)
+        found = _strong_signal(line, config, lexicon, corpus, doc_pos, doc.id, rules)
         if found is not None and found.rule in _LABEL_RULES and _not_a_label(lines, i):
             found = None
         if found is not None:
@@ -729,13 +774,13 @@ def _rule_verdicts(
             repeat = corpus.repeat(doc_pos, doc.id, line)
         if repeat is not None:
             hits[i][_FEATURE_OF_RULE["corpus_repeat"]] = _feature_value(repeat)
-        if _is_cut_off(line, config):
+        if rules.cut_off:
             hits[i]["cut off with an ellipsis"] = 1.0
-        header = _header_signal(line) if line.words <= 15 else None
+        header = rules.header
         if header is not None:
             hits[i][_FEATURE_OF_RULE[header.rule]] = 1.0
     verdicts = {i: v for i, v in signals.items() if v.tier == 0}
-    for i, v in _teaser_runs(lines, config).items():
+    for i, v in _teaser_runs(lines, config, cut_off).items():
         hits[i][_FEATURE_OF_RULE["teaser_run"]] = 1.0
         if i not in protected:
             verdicts.setdefault(i, v)
@@ -995,7 +1040,60 @@ def _strong_signal(
     corpus: CorpusEvidence,
     doc_pos: int,
     doc_id: str,
+    rules: _TextRules | None = None,
 ) -> _Verdict | None:
+    """The strongest rule that fires on a line (`rules`: `_text_rules` of it, if known):
+    a rule of its text alone, else a teaser of another document, a bare URL or copyright
+    line, or a line recurring across the corpus."""
+    rules = rules or _text_rules(line, config, lexicon, {})
+    if rules.first is not None:
+        return rules.first
+    if rules.cut_off:
+        teaser = corpus.teaser_of(doc_pos, doc_id, line)
+        if teaser is not None:
+            return teaser
+    if rules.last is not None:
+        return rules.last
+    return corpus.repeat(doc_pos, doc_id, line)
+
+
+class _TextRules(NamedTuple):
+    """What the rules read of a line's text alone, the same wherever the line stands: the
+    verdict of the strongest text rules (`_first_signal`), whether it is cut off, a bare URL
+    or copyright verdict, and its header signal (lines of up to 15 words)."""
+
+    norm: str
+    first: _Verdict | None
+    cut_off: bool
+    last: _Verdict | None
+    header: _Verdict | None
+
+
+def _text_rules(
+    line: _Line, config: BoilerplateConfig, lexicon: Lexicon, seen: dict[str, _TextRules]
+) -> _TextRules:
+    """`_TextRules` of a line, looked up in `seen` (by text) when a copy was judged."""
+    found = seen.get(line.text)
+    if found is not None and (found.norm is line.norm or found.norm == line.norm):
+        return found
+    text = line.text
+    last = None
+    if BARE_URL.match(text):
+        last = _Verdict(1, "bare_url", 1.0, 1.0, text)
+    elif COPYRIGHT.match(text) and line.words <= 25:
+        last = _Verdict(1, "copyright", 1.0, 1.0, text[:40])
+    header = _header_signal(line) if line.words <= 15 else None
+    rules = (line.norm, _first_signal(line, config, lexicon), _is_cut_off(line, config))
+    found = _new_line(_TextRules, (*rules, last, header))
+    if len(seen) >= _SEEN_LINES:  # bounded, as `_split_lines` keeps its lines
+        seen.clear()
+    seen[text] = found
+    return found
+
+
+def _first_signal(line: _Line, config: BoilerplateConfig, lexicon: Lexicon) -> _Verdict | None:
+    """The text rules `_strong_signal` tries first: a syndication trailer, a counter, a row
+    of share buttons, a lexicon phrase or label prefix."""
     text, norm, cut = line.text, line.norm, config.lexicon_similarity
     # Every SYNDICATION phrase has one of these words: a substring test spares the regex
     # on the long lines of prose, where it was most of the time spent.
@@ -1030,15 +1128,7 @@ def _strong_signal(
         or _prefix_stands_alone(line, prefix.phrase, config)
     ):
         return _Verdict(0, "lexicon_prefix", prefix.similarity, cut, prefix.phrase + " ...")
-    if _is_cut_off(line, config):
-        teaser = corpus.teaser_of(doc_pos, doc_id, line)
-        if teaser is not None:
-            return teaser
-    if BARE_URL.match(text):
-        return _Verdict(1, "bare_url", 1.0, 1.0, text)
-    if COPYRIGHT.match(text) and line.words <= 25:
-        return _Verdict(1, "copyright", 1.0, 1.0, text[:40])
-    return corpus.repeat(doc_pos, doc_id, line)
+    return None
 
 
 # One-word lexicon phrases that mark an advertisement slot, which sits between paragraphs
@@ -1156,11 +1246,17 @@ def _is_headline(line: _Line, config: BoilerplateConfig) -> bool:
     return long_title or _is_weak(line, config)
 
 
-def _teaser_runs(lines: list[_Line], config: BoilerplateConfig) -> dict[int, _Verdict]:
+def _teaser_runs(
+    lines: list[_Line], config: BoilerplateConfig, cut_off: list[bool] | None = None
+) -> dict[int, _Verdict]:
+    """Runs of `teaser_run` or more cut-off lines (`cut_off`: `_is_cut_off` of each line,
+    if known) of similar lengths."""
+    if cut_off is None:
+        cut_off = [_is_cut_off(line, config) for line in lines]
     out: dict[int, _Verdict] = {}
     run: list[int] = []
     for i in [*range(len(lines)), -1]:
-        if i >= 0 and _is_cut_off(lines[i], config):
+        if i >= 0 and cut_off[i]:
             run.append(i)
             continue
         if len(run) >= config.teaser_run:

@@ -236,6 +236,15 @@ def shape_matrix(texts: Sequence[str], norm_words: Sequence[Sequence[str]]) -> M
         ...                shape_row("Home", ["home"])]
         True
     """
+    rows, inverse = distinct_lines(texts, norm_words)
+    if len(rows) == len(texts):
+        return _shape_rows(texts, norm_words)
+    # A row a distinct line, copied to its copies.
+    return _shape_rows([texts[i] for i in rows], [norm_words[i] for i in rows])[inverse]
+
+
+def _shape_rows(texts: Sequence[str], norm_words: Sequence[Sequence[str]]) -> Matrix:
+    """`shape_matrix`, every line computed (copies too)."""
     out = np.zeros((len(texts), len(SHAPE)))
     if not texts:
         return out
@@ -283,6 +292,34 @@ def shape_matrix(texts: Sequence[str], norm_words: Sequence[Sequence[str]]) -> M
 
 Matrix = npt.NDArray[np.float64]
 Counts = npt.NDArray[np.int64]
+
+
+def distinct_lines(
+    texts: Sequence[str], norm_words: Sequence[Sequence[str]]
+) -> tuple[list[int], npt.NDArray[np.intp]]:
+    """The first line of each distinct (text, words) pair, and each line's pair by number.
+
+    A batch of documents repeats many of its lines (furniture on every page of a site,
+    copies and mirrors of a page): whatever is a function of the line alone is computed
+    once a pair (`rows`) and copied (`inverse`).
+
+    Example:
+        >>> rows, inverse = distinct_lines(["Home", "News", "Home"], [["home"], ["news"], ["home"]])
+        >>> rows, inverse.tolist()
+        ([0, 1], [0, 1, 0])
+    """
+    first: dict[str, int] = {}
+    rows: list[int] = []
+    inverse: list[int] = []
+    for i, text in enumerate(texts):
+        j = first.setdefault(text, len(rows))
+        if j == len(rows):
+            rows.append(i)
+        elif (seen := norm_words[rows[j]]) is not norm_words[i] and seen != norm_words[i]:
+            j = len(rows)  # the same text, other words (never, as texts are normalized)
+            rows.append(i)
+        inverse.append(j)
+    return rows, np.array(inverse, dtype=np.intp)
 
 
 def _separators(texts: Sequence[str], marked: Counts) -> Matrix:
@@ -559,20 +596,24 @@ def batch_features(
     out = np.zeros((n, len(FEATURES)))
     if not n:
         return out
-    shapes = shape_matrix(texts, norm_words)
+    # What a line's text alone gives, once a distinct line (copies repeat in a batch).
+    rows, inverse = distinct_lines(texts, norm_words)
+    picked = [texts[i] for i in rows]
+    shapes = _shape_rows(picked, [norm_words[i] for i in rows])[inverse]
     out[:, : len(SHAPE)] = shapes
     docs = _Segments(np.asarray(sizes, dtype=np.int64))
     counts = np.fromiter(map(len, norm_words), dtype=np.int64, count=n)
-    marked = np.array([t.rstrip()[-1:] in _PROSE_MARKS for t in texts])
+    marked = np.array([t.rstrip()[-1:] in _PROSE_MARKS for t in picked], dtype=bool)[inverse]
     prose = ((counts >= 20) | ((counts >= 10) & marked)).astype(float)  # `is_prose`
     short = ((counts <= 8) & (shapes[:, _MARK] == 0)).astype(float)
     titled = ((shapes[:, SHAPE.index("title-case word share")] >= 0.6) & (short > 0)).astype(float)
     out[:, len(SHAPE) : len(SHAPE) + len(POSITION)] = _position(prose, docs)
     col = len(SHAPE) + len(POSITION)
     out[:, col : col + len(NEIGHBOURS)] = _neighbours(prose, short, titled, counts, docs)
-    for i, found in enumerate(hits):
-        for name, value in found.items():
-            out[i, RULE_COLUMN[name]] = value
+    cells = [(i, RULE_COLUMN[name], v) for i, found in enumerate(hits) for name, v in found.items()]
+    if cells:
+        at, column, value = zip(*cells, strict=True)
+        out[at, column] = value
     if words is not None:
         out[:, _WORD_COLUMN:] = _word_context(words, docs)
     return out

@@ -68,15 +68,21 @@ class WordWeights:
         return float(self.scores([words])[0])
 
     def scores(self, lines: Iterable[Sequence[str]]) -> npt.NDArray[np.float64]:
-        """`score` of each line (its normalized words), in one loop (no call a line)."""
+        """`score` of each line (its normalized words), in one loop (no call a line);
+        a line's copies (furniture on every page, mirrored pages) are scored once."""
         weight, bias, out = self.weights.get, self.bias, []
+        known: dict[tuple[str, ...], float] = {}
         for words in lines:
-            present = set(words)
-            present.update(map(" ".join, pairwise(words)))  # the `tokens`, as a set
-            # fsum: exactly rounded whatever the set's order (which varies between
-            # processes); over the known tokens only (a weight of 0 adds nothing).
-            total = bias + math.fsum(filter(None, map(weight, present)))
-            out.append(max(-LIMIT, min(LIMIT, total)))
+            key = tuple(words)
+            score = known.get(key)
+            if score is None:
+                present = set(words)
+                present.update(map(" ".join, pairwise(words)))  # the `tokens`, as a set
+                # fsum: exactly rounded whatever the set's order (which varies between
+                # processes); over the known tokens only (a weight of 0 adds nothing).
+                total = bias + math.fsum(filter(None, map(weight, present)))
+                score = known[key] = max(-LIMIT, min(LIMIT, total))
+            out.append(score)
         return np.array(out, dtype=float)
 
     def top(self, words: Sequence[str], count: int = 2) -> list[str]:

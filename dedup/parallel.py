@@ -162,7 +162,7 @@ def map_shared(
         [11, 12]
     """
     if jobs <= 1 or len(tasks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        yield from (func(shared, task) for task in tasks)
+        yield from (_uncollected(func, shared, task) for task in tasks)
         return
     global _SHARED
     _SHARED = shared
@@ -235,4 +235,22 @@ def die_with_parent() -> None:
 
 
 def _call_shared(func: Callable[[Any, T], R], task: T) -> R:
-    return func(_SHARED, task)
+    return _uncollected(func, _SHARED, task)
+
+
+def _uncollected(func: Callable[[S, T], R], shared: S, task: T) -> R:
+    """`func(shared, task)` without automatic garbage collection (restored after).
+
+    A task makes many small objects (lines, verdicts, feature rows) and frees them without
+    reference cycles, so a collection in the middle of one finds little to free, yet each
+    full collection walks every object alive, the whole corpus and its lines included: on
+    5,000 documents of 2.5 KB in one process, about a sixth of the boilerplate rules' CPU time.
+    Between tasks the collector runs as usual, so a task's cyclic garbage goes after it.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return func(shared, task)
+    finally:
+        if collecting:
+            gc.enable()

@@ -33,6 +33,7 @@ from dedup.boilerplate import (
     _model,
     _model_verdicts,
     _not_a_label,
+    _rule_verdicts,
     _selected,
     _split_lines,
     _strong_signal,
@@ -810,3 +811,33 @@ def test_training_on_no_documents_is_a_value_error():
 
     with pytest.raises(ValueError):  # noqa: PT011 (scikit-learn's message, not ours)
         train_model([], [])
+
+
+# Whole extractor outputs of dev-split pages: several extractors of a page, so most lines
+# come back in other documents, as furniture and mirrored pages do in a corpus.
+_PAGES = [
+    json.loads(line)
+    for line in (Path(__file__).resolve().parent / "data" / "tailcut_dev.jsonl").open()
+]
+
+
+@pytest.mark.parametrize("limit", [50_000, 5])
+def test_lines_split_with_copies_looked_up_are_each_split_alone(monkeypatch, limit):
+    # 5: the map of lines seen is cleared again and again, as on a file of distinct lines.
+    monkeypatch.setattr("dedup.boilerplate._SEEN_LINES", limit)
+    texts = [r["text"] for r in _PAGES] + ["a\r\n  \n\u00a0b\u0301 \n\u200b\nA 12 b"] * 2
+    seen: dict = {}
+    assert [_split_lines(t, seen) for t in texts] == [_split_lines(t) for t in texts]
+    assert len(seen) <= max(limit, 4096) + 4096
+
+
+def test_rules_with_copies_looked_up_are_each_document_judged_alone():
+    docs = [Document(f"{r['page']}/{r['extractor']}", r["text"]) for r in _PAGES]
+    lines = [_split_lines(d.text) for d in docs]
+    corpus, lexicon = _Corpus(docs, lines, CONFIG), _lexicon(None, True)
+    seen: dict = {}
+    for pos, doc in enumerate(docs):
+        alone = _rule_verdicts(pos, doc, lines[pos], CONFIG, lexicon, corpus, set())
+        shared = _rule_verdicts(pos, doc, lines[pos], CONFIG, lexicon, corpus, set(), seen)
+        assert shared == alone
+    assert len(seen) < 0.8 * sum(map(len, lines))  # copies were looked up

@@ -6,7 +6,9 @@ faster feature must give the model the same numbers, or the findings change.
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,11 +25,13 @@ from dedup.linefeatures import (
     POSITION,
     SHAPE,
     batch_features,
+    distinct_lines,
     ends_sentence,
     is_prose,
     shape_matrix,
     shape_row,
 )
+from dedup.linemodel import load_model
 
 # Letters of several scripts, digits of two, marks, separators, URL and date pieces.
 _PIECES = st.sampled_from(
@@ -151,3 +155,39 @@ def test_documents_without_lines_are_left_out_quietly():
 def test_blank_documents_beside_others_raise_no_warning():
     docs = [Document("a", ""), Document("b", "Home\nThe minister resigned."), Document("c", " \n")]
     assert [b.doc for b in detect_boilerplate(docs)] == ["b"]
+
+
+# Real lines: whole extractor outputs of dev-split pages, several extractors of a page, so
+# most lines come back as copies (as furniture and mirrored pages do in a corpus).
+_PAGES = Path(__file__).resolve().parent / "data" / "tailcut_dev.jsonl"
+_REAL = [
+    line.strip()
+    for record in map(json.loads, _PAGES.open(encoding="utf-8"))
+    for line in record["text"].split("\n")
+    if line.strip()
+]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(_REAL[:400]), min_size=1, max_size=60))
+def test_shape_matrix_of_copies_is_shape_row_of_every_line(texts):
+    # Copies share one list of words (as `_decide` hands them over) or not.
+    shared = {t: normalize_line(t).split() for t in texts}
+    norms = [shared[t] if k % 2 else normalize_line(t).split() for k, t in enumerate(texts)]
+    expected = np.array([shape_row(t, w) for t, w in zip(texts, norms, strict=True)])
+    assert shape_matrix(texts, norms).tobytes() == expected.tobytes()
+
+
+def test_distinct_lines_keep_a_text_with_other_words_apart():
+    rows, inverse = distinct_lines(["A", "A", "B", "A"], [["a"], ["x"], ["b"], ["a"]])
+    assert rows == [0, 1, 2]
+    assert inverse.tolist() == [0, 1, 2, 0]
+
+
+def test_word_scores_of_copies_are_each_line_alone():
+    weights = load_model().words
+    assert weights is not None
+    lines = [normalize_line(t).split() for t in _REAL]
+    assert len({tuple(w) for w in lines}) < 0.8 * len(lines)  # copies among them
+    alone = [weights.scores([w])[0] for w in lines]
+    assert weights.scores(lines).tobytes() == np.array(alone).tobytes()

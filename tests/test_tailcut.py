@@ -14,14 +14,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup import Document, detect_boilerplate
-from dedup.boilerplate import CARRY
+from dedup.boilerplate import CARRY, line_features
 from dedup.config import BoilerplateConfig
-from dedup.linefeatures import document_features
+from dedup.linefeatures import FEATURES as LINE_FEATURES
+from dedup.linefeatures import document_features, prose_rows, sentence_rows
+from dedup.linemodel import load_model
 from dedup.tailcut import (
     FEATURES,
+    MAX_SUFFIX,
     Bar,
+    batch_cut_features,
     candidates,
     choose_cut,
     cut_features,
@@ -228,3 +234,40 @@ def test_every_model_finding_meets_the_threshold_its_evidence_names() -> None:
     for b in model:
         assert b.score >= b.threshold, b
         assert f"p={b.score:.2f} >= {b.threshold:.2f}" in b.evidence
+
+
+def _tail_inputs(texts: list[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Each text's line features, line model probabilities and decisions, as `_decide`
+    hands them to the cut."""
+    model = load_model()
+    docs = [Document(str(k), t) for k, t in enumerate(texts)]
+    out = []
+    for x in line_features(docs, words=model.words):
+        p = model.probabilities(x)
+        out.append((x, p, model.decide(p, prose_rows(x), None, sentence_rows(x))))
+    return out
+
+
+def test_batched_cut_features_are_each_document_alone_on_real_pages() -> None:
+    texts = [r["text"] for r in PAGES]
+    # Edge sizes too: no line, one, two (one candidate), and past MAX_SUFFIX lines.
+    texts += ["", "Home", "Home\nComments", "\n".join(r["text"] for r in PAGES[:6])]
+    documents = _tail_inputs(texts)
+    assert max(len(x) for x, _, _ in documents) > MAX_SUFFIX
+    got = batch_cut_features(documents)
+    for doc, rows in zip(documents, got, strict=True):
+        assert rows.tobytes() == cut_features(*doc).tobytes()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from([0, 1, 2, 3, 7, 40, 199, 201, 330]), min_size=1, max_size=8))
+def test_batched_cut_features_are_each_document_alone(sizes: list[int]) -> None:
+    rng = np.random.default_rng(sum(sizes))
+    documents = []
+    for n in sizes:
+        x = rng.normal(size=(n, len(LINE_FEATURES))) * 3
+        x[:, 0] = np.log1p(rng.integers(0, 3000, n))  # chars (log), summed back in chars
+        documents.append((x, rng.random(n), rng.random(n) > 0.5))
+    got = batch_cut_features(documents)
+    for doc, rows in zip(documents, got, strict=True):
+        assert rows.tobytes() == cut_features(*doc).tobytes()
