@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import glob
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import compress
+from itertools import compress, takewhile
 from pathlib import Path
 from typing import Any, overload
 
@@ -35,7 +36,7 @@ from dedup.io.atomic import all_or_nothing, write_atomic
 from dedup.io.formats import InputFormat, json_value, source_path
 from dedup.io.jsonlcorpus import JsonlCorpus
 from dedup.io.readers import DocumentReader, SkippedRecord, require_documents
-from dedup.io.remote import is_url
+from dedup.io.remote import GLOB, is_url
 from dedup.io.writers import write_jsonl, write_like
 from dedup.parallel import resolve_jobs
 from dedup.report import BoilerplateLine, DuplicateCluster, PassageMatch, Report
@@ -574,7 +575,7 @@ def clean(
     # the workers that write the output read them again.
     lazy = len(paths) == 1 and jobs > 1 and not config.find_boilerplate
     sign = replace(config, passages=False) if report is None else None
-    inputs = [_read_input(reader, path, lazy=lazy, sign=sign) for path in paths]
+    inputs = [_read_input(reader, path, out_dir, lazy=lazy, sign=sign) for path in paths]
     _check_targets(inputs, paths, out_dir)
     docs = inputs[0].docs if len(inputs) == 1 else [doc for inp in inputs for doc in inp.docs]
     require_documents(len(docs), reader.skipped, paths, allow_empty=allow_empty)
@@ -703,12 +704,18 @@ def _remove_leftover_temps(out_dir: Path, names: Sequence[str], protected: list[
 
 
 def _read_input(
-    reader: DocumentReader, path: str, *, lazy: bool = False, sign: DedupConfig | None = None
+    reader: DocumentReader,
+    path: str,
+    out_dir: Path,
+    *,
+    lazy: bool = False,
+    sign: DedupConfig | None = None,
 ) -> _Input:
     root = Path(path)
     corpus = reader.jsonl_corpus([path], sign=sign, verbatim=True) if lazy else None
     if corpus is not None:
         names = [_output_name(root, file) for file in corpus.paths]
+        _refuse_shared_names(dict(zip(corpus.paths, names, strict=True)), out_dir)
         used = sorted(set(corpus.file_of.tolist()))  # a file with no document has no output
         outputs = [(names[f], "jsonl") for f in used]
         kinds = {names[f]: reader.formats[corpus.paths[f]] for f in used}
@@ -727,16 +734,47 @@ def _read_input(
             if (name, fmt.kind) not in files:
                 files.append((name, fmt.kind))
         targets[doc.id] = (name, fmt.kind)
+    _refuse_shared_names(named, out_dir)
     return _Input(docs, targets, files, formats, {source_path(doc.source) for doc in docs})
 
 
+def _refuse_shared_names(named: Mapping[str, str], out_dir: Path) -> None:
+    """Refuse two files of one input with one output name (a URL directory's `x/a.txt` and
+    `y/a.txt`): written together, their texts would run into one file."""
+    holder: dict[str, str] = {}
+    for source, name in named.items():
+        if holder.setdefault(name, source) != source:
+            msg = (
+                f"{holder[name]} and {source} would both be written to {out_dir / name}; "
+                "clean them in separate runs"
+            )
+            raise InputError(msg)
+
+
 def _output_name(root: Path, source_file: str) -> str:
-    """The output name of a file read for the input path `root`: its path under `root`."""
+    """The output name of a file read for the input path `root`: its path under `root`.
+
+    A local glob's match keeps its path under the glob's folder (`doc/*` writes `doc/a/x.txt`
+    as `a/x.txt`): by its file name alone, the `copyright` files of `/usr/share/doc/lib*`
+    would all be one output file.
+    """
     if source_file == "-":
         return STDIN_NAME
     if root.is_dir():
         return Path(source_file).relative_to(root).as_posix()
+    base = None if is_url(source_file) else _glob_base(root)
+    if base is not None and Path(source_file).is_relative_to(base):
+        return Path(source_file).relative_to(base).as_posix()
     return Path(source_file).name
+
+
+def _glob_base(root: Path) -> Path | None:
+    """The folder a local glob pattern searches (its parts before the first wildcard), or
+    None when `root` names a file or directory, or is no pattern."""
+    if root.exists() or not GLOB.search(str(root)):
+        return None
+    literal = list(takewhile(lambda part: not GLOB.search(part), root.parts[:-1]))
+    return Path(*literal)
 
 
 def _source_file(doc: Document, formats: Mapping[str, InputFormat]) -> tuple[str, InputFormat]:
@@ -774,10 +812,15 @@ def _check_targets(inputs: Sequence[_Input], paths: Sequence[str], out_dir: Path
                 msg = f"writing {out_dir / name} would overwrite an input; choose another -o"
                 raise InputError(msg)
             if seen.setdefault(name, path) != path:
-                msg = (
-                    f"{path} and {seen[name]} would both be written to {out_dir / name}; "
-                    "clean them in separate runs"
-                )
+                msg = f"{path} and {seen[name]} would both be written to {out_dir / name}; "
+                if name in (REMOVED_FILE, REJECTS_FILE):
+                    msg += "clean them in separate runs"
+                else:  # two folders: a glob of their parent names each output by its folder
+                    parent = Path(os.path.commonpath([Path(path), Path(seen[name])]))
+                    msg += (
+                        f"name them by one quoted glob, such as '{parent / '*'}', which keeps "
+                        "each folder's name in the output, or clean them in separate runs"
+                    )
                 raise InputError(msg)
 
 

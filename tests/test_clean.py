@@ -374,7 +374,28 @@ def test_cli_clean_refuses_two_inputs_with_one_output_name(tmp_path):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2
     assert "would both be written to" in result.output
+    assert f"name them by one quoted glob, such as '{tmp_path / '*'}'" in result.output
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("pattern", ["*", "**/*.txt"])
+def test_a_glob_of_folders_keeps_each_folder_in_the_output(samples_dir, tmp_path, pattern):
+    # `dedup clean '/usr/share/doc/lib[a-c]*' -o OUT` wrote the 87 packages' `copyright`
+    # files as one file OUT/copyright, their texts run together.
+    texts = {}
+    for part, sample in (
+        ("libone", "000_4ff9758f249b83b0.txt"),
+        ("libtwo", "004_35cd667b6f9468cb.txt"),
+    ):
+        (tmp_path / "doc" / part).mkdir(parents=True)
+        texts[part] = (samples_dir / sample).read_text(encoding="utf-8")
+        (tmp_path / "doc" / part / "copyright.txt").write_text(texts[part], encoding="utf-8")
+    out = tmp_path / "out"
+    config = DedupConfig(find_boilerplate=False)
+    result = clean([str(tmp_path / "doc" / pattern)], out, config)
+    assert sorted(result.outputs) == ["libone/copyright.txt", "libtwo/copyright.txt"]
+    for part, text in texts.items():
+        assert (out / part / "copyright.txt").read_text(encoding="utf-8") == text
 
 
 def test_stdin_jsonl_is_written_as_stdin_jsonl(tmp_path):
