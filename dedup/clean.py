@@ -562,6 +562,8 @@ def clean(
     config = config or DedupConfig()
     out_dir = Path(out)
     _check_out_dir(paths, out_dir)
+    if against:
+        Index.require(against, config)
     jobs = resolve_jobs(jobs)
     reader = DocumentReader(
         text_field=text_field,

@@ -1464,6 +1464,8 @@ def check(
     with _user_errors():  # a bad limit is a typo: say so before reading the corpus
         limits = _limits(max_duplicate_ratio, max_boilerplate_ratio, max_reused_ratio)
         limits.require_measured(config)
+        if against:
+            Index.require(against, config)
     docs, skipped = _read_counted(paths, text_field, id_field, strict, quiet=quiet)
     _require_documents(docs, skipped, paths, allow_empty)
     with _user_errors():

@@ -187,6 +187,19 @@ class Index:
         return index
 
     @classmethod
+    def require(cls, location: str, config: DedupConfig) -> None:
+        """Refuse a missing, damaged or differently built index before the corpus is read:
+        a new-user trial's `dedup clean --against` with a mistyped index path scanned the
+        whole corpus first, to say only then that there was no index.
+
+        Raises:
+            InputError: no index there, not a dedup index, or a corrupted one.
+            ConfigError: the index was built with other index settings than `config`.
+        """
+        with cls.open(location, config):
+            pass
+
+    @classmethod
     def build(cls, location: str, docs: Iterable[Document], config: DedupConfig) -> Index:
         """A new index of `docs`, replacing any at `location` only once it is complete.
 

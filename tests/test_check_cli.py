@@ -272,6 +272,25 @@ def test_index_refuses_other_settings_and_garbage(data: Path) -> None:
     assert "not a dedup index" in err
 
 
+def test_a_missing_or_other_index_is_said_before_any_reading(data: Path) -> None:
+    # `clean --against` with a mistyped index path scanned the whole corpus, then said so.
+    # Before any reading: the missing input is not what the error names.
+    for command in (("check",), ("clean", "-o", "out")):
+        code, out, err = _run(*command, "missing.txt", "--against", "nosuch.idx")
+        assert (code, out) == (2, "")
+        assert err == (
+            "Error: nosuch.idx: no such index; build one with "
+            "`dedup index build PATH... -o nosuch.idx`\n"
+        )
+    assert _run("index", "build", "data", "-o", "train.idx")[0] == 0
+    for command in (("check",), ("clean", "-o", "out")):
+        args = (*command, "missing.txt", "--against", "train.idx", "--num-perm", "64")
+        code, _, err = _run(*args)
+        assert code == 2
+        assert "built with other settings" in err
+    assert not (data / "out").exists()
+
+
 def test_csv_findings_name_the_line_of_the_row(data: Path) -> None:
     news = " ".join(NEWS.split())
     rows = ["text", OTHER.strip(), news, news + " More."]
