@@ -580,7 +580,9 @@ def clean(
     inputs = [_read_input(reader, path, out_dir, lazy=lazy, sign=sign) for path in paths]
     _check_targets(inputs, paths, out_dir)
     docs = inputs[0].docs if len(inputs) == 1 else [doc for inp in inputs for doc in inp.docs]
-    require_documents(len(docs), reader.skipped, paths, allow_empty=allow_empty)
+    require_documents(
+        len(docs), reader.skipped, paths, allow_empty=allow_empty, passed_over=reader.passed_over
+    )
     key = _scan_key(paths, list(reader.formats), config) if resume and report is None else None
     if report is None:
         report = _saved_scan(out_dir, key)

@@ -752,11 +752,14 @@ def _require_documents(
     allow: bool,
 ) -> None:
     """No document read is an error: a misspelled --text-field skips every record."""
+    ctx = click.get_current_context(silent=True)
+    passed = ctx.meta.get(PASSED_OVER_KEY, []) if ctx is not None else []
     with _user_errors():
-        require_documents(len(docs), skipped, paths, allow_empty=allow)
+        require_documents(len(docs), skipped, paths, allow_empty=allow, passed_over=passed)
 
 
 ENCODING_KEY = "dedup.encoding"
+PASSED_OVER_KEY = "dedup.passed_over"  # the files the last read passed over, for its error
 
 
 def _encoding() -> str:
@@ -813,6 +816,9 @@ def _read_counted(
             else list(track(reader.read(paths), "reading", enabled=progress_enabled(quiet=quiet)))
         )
         read_any = len(docs) > 0  # a lazy corpus indexes its files here: errors are the user's
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta[PASSED_OVER_KEY] = reader.passed_over
     if not quiet:
         # With nothing read, the error that follows names the reason once: the first 20
         # records skipped for the same misspelled field would only bury it.
