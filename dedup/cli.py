@@ -1489,8 +1489,13 @@ def check(
         )
     if write_baseline:
         _output(baseline_text(result.all_findings), write_baseline)
-        count = len({f.key for f in result.all_findings})
-        click.echo(f"wrote {count} accepted findings to {write_baseline}", err=True)
+        # Counted as the next check counts them ("5 accepted by the baseline"): a line
+        # repeated in one document is one entry of the file but one finding per copy.
+        count, entries = len(result.all_findings), len({f.key for f in result.all_findings})
+        said = f"wrote {amount(count, 'accepted finding')} to {write_baseline}"
+        if entries != count:
+            said += f" ({entries:,} entries: the same evidence in one document is one entry)"
+        click.echo(said, err=True)
         return
     if result.stale and prune_baseline:
         _output(pruned_text(accepted, result.all_findings), baseline)

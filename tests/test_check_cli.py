@@ -183,6 +183,22 @@ def test_baseline_makes_ci_fail_only_on_new_findings(data: Path) -> None:
     assert _run("check", "data", "--baseline", "nope.json")[0] == 2
 
 
+def test_write_baseline_counts_the_findings_the_next_check_accepts(data: Path) -> None:
+    # It said "wrote 4 accepted findings", and the next check "6 accepted by the baseline".
+    tail = "Share this:\nLeave a Comment\n"
+    (data / "data" / "b.txt").write_text(NEWS + tail + OTHER + tail)
+    limit = ("--max-boilerplate-ratio", "0", "--max-duplicate-ratio", "1")
+    code, _, err = _run("check", "data", *limit, "--write-baseline", "baseline.json")
+    assert code == 0
+    assert err == (
+        "wrote 6 accepted findings to baseline.json "
+        "(4 entries: the same evidence in one document is one entry)\n"
+    )
+    code, out, _ = _run("check", "data", *limit, "--baseline", "baseline.json")
+    assert code == 0
+    assert out.startswith("PASS: 2 documents, 0 new findings (6 accepted by the baseline)\n")
+
+
 def test_baseline_holds_however_the_path_is_typed(
     data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
