@@ -181,6 +181,10 @@ class CleanResult:
         read: documents and records read, readable or not.
         outputs: the files written to the output directory.
         passed_over: files of an input directory that are not a corpus format, not read.
+        resumed: with `resume`, what became of a saved scan: "reused" (the same inputs and
+            settings), "stale" (one of other inputs or settings: scanned again), "saved"
+            (none yet: this run's is kept) or "not_kept" (standard input or a URL, whose
+            changes cannot be seen); "" without `resume`.
     """
 
     documents: Sequence[Document]
@@ -189,6 +193,7 @@ class CleanResult:
     read: int
     outputs: tuple[str, ...] = field(default=())
     passed_over: tuple[str, ...] = field(default=())
+    resumed: str = ""
 
     def summary(self) -> dict[str, int]:
         """Counts; `written + rejected == read` always holds."""
@@ -584,8 +589,11 @@ def clean(
         len(docs), reader.skipped, paths, allow_empty=allow_empty, passed_over=reader.passed_over
     )
     key = _scan_key(paths, list(reader.formats), config) if resume and report is None else None
+    resumed = ""
     if report is None:
         report = _saved_scan(out_dir, key)
+        if resume:
+            resumed = _resume_state(out_dir, key, report)
         if report is None:
             # Cleaning drops near-duplicate copies and cuts boilerplate; shared passages
             # within the corpus decide nothing here, so their search (most of a scan's
@@ -609,7 +617,8 @@ def clean(
         write_jsonl(out_dir / REJECTS_FILE, (r.to_dict() for r in result.rejects))
     kept = [CHECKPOINT_FILE] if key is not None else []
     _replace_manifest(out_dir, [*outputs, REMOVED_FILE, REJECTS_FILE, *kept], paths)
-    return replace(result, outputs=tuple(outputs), passed_over=tuple(reader.passed_over))
+    passed_over = tuple(reader.passed_over)
+    return replace(result, outputs=tuple(outputs), passed_over=passed_over, resumed=resumed)
 
 
 def _scan_key(
@@ -637,6 +646,16 @@ def _saved_scan(out_dir: Path, key: dict[str, Any] | None) -> Report | None:
         return Report.from_dict(saved["report"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _resume_state(out_dir: Path, key: dict[str, Any] | None, saved: Report | None) -> str:
+    """`CleanResult.resumed`: a rerun that scans again must say why (a touched input file
+    looked, to a new user, like a --resume that did nothing)."""
+    if key is None:
+        return "not_kept"
+    if saved is not None:
+        return "reused"
+    return "stale" if (out_dir / CHECKPOINT_FILE).exists() else "saved"
 
 
 def _save_scan(out_dir: Path, key: dict[str, Any] | None, report: Report) -> None:

@@ -30,6 +30,7 @@ from dedup.baseline import Baseline, baseline_text, pruned_text, read_baseline, 
 from dedup.boilerplate import line_labels, train_model
 from dedup.check import Limits
 from dedup.check import check as api_check
+from dedup.clean import CHECKPOINT_FILE
 from dedup.clean import clean as api_clean
 from dedup.config import (
     PATHS_SETTING,
@@ -1112,6 +1113,17 @@ def clean(
         )
     unreadable = [(r.source, r.detail) for r in result.rejects if r.reason == "unreadable"]
     _clean_notes(result.summary(), unreadable, result.passed_over, out, start, quiet)
+    if result.resumed in RESUME_NOTES:
+        _said(quiet, RESUME_NOTES[result.resumed].format(saved=Path(out) / CHECKPOINT_FILE))
+
+
+RESUME_NOTES = {
+    "reused": "note: --resume: used the scan saved in {saved} (same inputs and settings)",
+    "stale": "note: --resume: the scan saved in {saved} was of other inputs (a file's size or "
+    "modification time) or settings; scanned again and saved that scan",
+    "not_kept": "note: --resume keeps no scan of standard input or a URL (their changes "
+    "cannot be seen); scanned",
+}
 
 
 def _clean_notes(

@@ -838,6 +838,35 @@ def test_resume_with_standard_input_scans_and_writes(tmp_path):
     result = CliRunner().invoke(cli, ["clean", "-", "-o", str(out), "--resume"], input=rows)
     assert result.exit_code == 0, result.output
     assert len(_jsonl(out / "stdin.jsonl")) == 2
+    assert result.stderr.endswith(
+        "note: --resume keeps no scan of standard input or a URL (their changes cannot be "
+        "seen); scanned\n"
+    )
+
+
+def test_resume_says_whether_it_used_the_saved_scan(tmp_path):
+    # A rerun after touching an input scanned again and said nothing: --resume looked broken.
+    src = tmp_path / "a.txt"
+    src.write_text(ARTICLE, encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["clean", str(src), "-o", str(out), "--resume"]
+    saved = out / ".dedup-scan.json"
+
+    def last_line() -> str:
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        return result.stderr.splitlines()[-1]
+
+    assert last_line().startswith("read 1 record: wrote 1")  # the first run: nothing to say
+    used = f"note: --resume: used the scan saved in {saved} (same inputs and settings)"
+    assert last_line() == used
+    src.write_text(ARTICLE + "A line added since.\n", encoding="utf-8")
+    assert last_line() == (
+        f"note: --resume: the scan saved in {saved} was of other inputs (a file's size or "
+        "modification time) or settings; scanned again and saved that scan"
+    )
+    assert last_line() == used
+    assert CliRunner().invoke(cli, [*args, "-q"]).stderr == ""
 
 
 def test_a_text_file_whose_name_ends_in_a_colon_and_digits_keeps_its_name(tmp_path):
