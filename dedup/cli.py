@@ -42,6 +42,7 @@ from dedup.config import (
     find_settings,
     read_settings,
     setting_sources,
+    unknown_keys_text,
 )
 from dedup.document import Document, TextsById
 from dedup.engines.spark import scan_files as spark_scan
@@ -200,10 +201,7 @@ def _defaults(command: click.Command, settings: ProjectSettings) -> dict[str, An
     known = _setting_options(cli)
     unknown = sorted(set(settings.values) - set(known) - {PATHS_SETTING})
     if unknown:
-        msg = (
-            f"{settings.where()} unknown key(s) {', '.join(unknown)}; "
-            f"known: {', '.join(sorted(known))}"
-        )
+        msg = f"{settings.where()} {unknown_keys_text(unknown, sorted(known))}"
         raise ConfigError(msg)
     mine = _setting_options(command)
     out: dict[str, Any] = {}
