@@ -108,9 +108,9 @@ def test_a_folder_of_files_no_format_names_is_not_an_empty_folder(tmp_path):
         result = _run(*command, "-q")
         assert result.exit_code == 2, result.output
         assert result.stderr == (
-            f"Error: no document read from {man}: 2 files not read (their names are no corpus "
-            f"format, such as {man / 'cp.1.gz'}); name the files, or quote a glob of them, to "
-            "read them as text (or pass --allow-empty)\n"
+            f"Error: no document read from {man}: 2 files not read (not a corpus format, such "
+            f"as {man / 'cp.1.gz'}); name the files, or quote a glob of them, to read them as "
+            "text (or pass --allow-empty)\n"
         )
     result = _run("scan", str(man / "*"), "-q", "--format", "json")  # the advice works
     assert result.exit_code == 0, result.output

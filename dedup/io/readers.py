@@ -460,13 +460,9 @@ def require_documents(
     where = ", ".join(paths)
     if not skipped and passed_over:
         # `dedup scan /usr/share/man/man1` said "no record in it" of its 17,904 `.1.gz` files.
-        files = (
-            "1 file not read (its name is"
-            if len(passed_over) == 1
-            else (f"{len(passed_over):,} files not read (their names are")
-        )
+        files = "1 file" if len(passed_over) == 1 else f"{len(passed_over):,} files"
         msg = (
-            f"no document read from {where}: {files} no corpus format, such as "
+            f"no document read from {where}: {files} not read (not a corpus format, such as "
             f"{passed_over[0]}); name the files, or quote a glob of them, to read them as "
             "text (or pass --allow-empty)"
         )
