@@ -17,6 +17,7 @@ recorded in `removed.jsonl` with the indexed id and span.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import json
 import os
@@ -611,7 +612,9 @@ def clean(
         with Index.open(against, config) as idx:
             hits = idx.query(docs)
     result = apply_report(docs, report, skipped=reader.skipped, against=hits, strip=strip)
-    with all_or_nothing():  # a failed write leaves OUT as the last run left it
+    planned = [name for inp in inputs for name, _ in inp.files]
+    with _claimed(out_dir, [*planned, REMOVED_FILE, REJECTS_FILE]), all_or_nothing():
+        # a failed write leaves OUT as the last run left it
         outputs = _write_documents(inputs, result, out_dir, text_field, jobs)
         write_jsonl(out_dir / REMOVED_FILE, (r.to_dict() for r in result.removed))
         write_jsonl(out_dir / REJECTS_FILE, (r.to_dict() for r in result.rejects))
@@ -684,11 +687,7 @@ def _replace_manifest(out_dir: Path, written: Sequence[str], inputs: Sequence[st
     """
     path = out_dir / MANIFEST_FILE
     protected = [Path(p).resolve() for p in inputs if p != "-"]
-    try:
-        old = json_value(path.read_text(encoding="utf-8"))
-        before = old["files"] if old.get("schema") == MANIFEST_SCHEMA else []
-    except (OSError, ValueError, TypeError, KeyError):
-        before = []  # no manifest (or not ours): touch nothing
+    before = _earlier_files(out_dir)
     root = out_dir.resolve()
     for name in sorted(set(before) - set(written)):
         stale = (out_dir / str(name)).resolve()
@@ -699,6 +698,42 @@ def _replace_manifest(out_dir: Path, written: Sequence[str], inputs: Sequence[st
     _remove_leftover_temps(out_dir, [*before, *written, MANIFEST_FILE], protected)
     manifest = {"schema": MANIFEST_SCHEMA, "files": sorted(written)}
     write_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+
+
+@contextlib.contextmanager
+def _claimed(out_dir: Path, names: Sequence[str]) -> Iterator[None]:
+    """Add the names this run may write to the manifest before any is renamed into OUT, and
+    put the manifest back when the block fails: a run killed after its renames, before its
+    own manifest, must not leave files the next run takes for the user's own (and refuses
+    to replace)."""
+    path = out_dir / MANIFEST_FILE
+    before = path.read_bytes() if path.is_file() else None
+    made = not out_dir.exists()
+    earlier = _earlier_files(out_dir)
+    if not set(names) <= set(earlier):
+        manifest = {"schema": MANIFEST_SCHEMA, "files": sorted({*earlier, *names})}
+        write_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+    try:
+        yield
+    except BaseException:
+        if before is None:
+            path.unlink(missing_ok=True)
+            if made:
+                with contextlib.suppress(OSError):
+                    out_dir.rmdir()  # this run made it (and left nothing else in it)
+        else:
+            write_atomic(path, before.decode("utf-8", "surrogateescape"))
+        raise
+
+
+def _earlier_files(out_dir: Path) -> list[str]:
+    """The files the last `clean` into `out_dir` wrote, by its manifest; none without one
+    (or with one that is not ours): then nothing there is this tool's to replace or delete."""
+    try:
+        old = json_value((out_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+        return [str(f) for f in old["files"]] if old.get("schema") == MANIFEST_SCHEMA else []
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return []
 
 
 _TEMP_NAME = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{12}\.tmp")
@@ -825,7 +860,8 @@ def _check_out_dir(paths: Sequence[str], out_dir: Path) -> None:
 
 
 def _check_targets(inputs: Sequence[_Input], paths: Sequence[str], out_dir: Path) -> None:
-    """Refuse to overwrite an input file or to write two inputs to the same output file."""
+    """Refuse to overwrite an input file or a file in OUT no earlier clean wrote, or to write
+    two inputs to the same output file."""
     input_files = {Path(source).resolve() for i in inputs for source in i.read}
     input_files |= {Path(p).resolve() for p in paths if p != "-"}
     seen = {REMOVED_FILE: "the removed-lines record", REJECTS_FILE: "the rejects record"}
@@ -845,6 +881,16 @@ def _check_targets(inputs: Sequence[_Input], paths: Sequence[str], out_dir: Path
                         "each folder's name in the output, or clean them in separate runs"
                     )
                 raise InputError(msg)
+    earlier = set(_earlier_files(out_dir))
+    for name in [REMOVED_FILE, REJECTS_FILE, *(name for i in inputs for name, _ in i.files)]:
+        if name not in earlier and (out_dir / name).is_file():
+            # A user's own file of an output's name (a new-user trial: OUT/README.md, a draft,
+            # was silently replaced by the cleaned samples/README.md).
+            msg = (
+                f"{out_dir / name} is already there and no earlier `dedup clean` into "
+                f"{out_dir} wrote it; move it away or choose another -o"
+            )
+            raise InputError(msg)
 
 
 def _write_documents(

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_cli
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
@@ -817,10 +818,53 @@ def test_a_manifest_that_is_not_ours_or_names_files_outside_out_deletes_nothing(
     (out / ".dedup-clean.json").write_text(json.dumps(other), encoding="utf-8")
     clean([str(src)], out)
     assert (out / "keep.txt").exists()  # a manifest of another schema is not ours
-    ours = {"schema": "dedup.clean-manifest/1", "files": ["../outside.txt", "in.txt"]}
+    written = ["in.txt", "rejects.jsonl", "removed.jsonl"]
+    ours = {"schema": "dedup.clean-manifest/1", "files": ["../outside.txt", *written]}
     (out / ".dedup-clean.json").write_text(json.dumps(ours), encoding="utf-8")
     clean([str(src)], out)
     assert outside.exists()  # named by our manifest, but outside OUT
+
+
+def test_a_file_in_out_that_no_clean_wrote_is_never_replaced(samples_dir, tmp_path):
+    # `dedup clean samples -o OUT` replaced the user's own OUT/README.md without a word.
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "README.md").write_text("my own draft", encoding="utf-8")
+    code, _, err = run_cli("clean", str(samples_dir), "-o", str(out), "-q")
+    assert code == 2
+    assert err == (
+        f"Error: {out / 'README.md'} is already there and no earlier `dedup clean` into "
+        f"{out} wrote it; move it away or choose another -o\n"
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["README.md"]
+    assert (out / "README.md").read_text(encoding="utf-8") == "my own draft"
+    (out / "README.md").unlink()
+    assert run_cli("clean", str(samples_dir), "-o", str(out), "-q")[0] == 0
+    assert run_cli("clean", str(samples_dir), "-o", str(out), "-q")[0] == 0  # ours: replaced
+
+
+def test_a_run_killed_after_its_renames_is_not_taken_for_the_users_files(
+    samples_dir, tmp_path, monkeypatch
+):
+    # Killed between renaming its outputs into OUT and writing its manifest, a run must not
+    # leave files that the next run refuses to replace as the user's own.
+    module = sys.modules["dedup.clean"]  # `dedup.clean` is the function
+    out = tmp_path / "out"
+
+    def killed(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module, "_replace_manifest", killed)
+    with pytest.raises(KeyboardInterrupt):
+        clean([str(samples_dir)], out)
+    assert (out / "README.md").is_file()
+    monkeypatch.undo()
+    assert clean([str(samples_dir)], out).summary()["written"] == 3
+    # A run that fails before its renames leaves no OUT behind it, manifest included.
+    monkeypatch.setattr(module, "write_jsonl", killed)
+    with pytest.raises(KeyboardInterrupt):
+        clean([str(samples_dir)], tmp_path / "fresh")
+    assert not (tmp_path / "fresh").exists()
 
 
 def test_the_cleaned_text_goes_back_into_the_text_field_it_came_from(tmp_path):
