@@ -837,7 +837,7 @@ def _list_skipped(skipped: Sequence[tuple[str, str]]) -> None:
     if len(skipped) > SHOWN_SKIPPED:
         more = len(skipped) - SHOWN_SKIPPED
         click.echo(
-            f"skipped {more:,} more records (the summary counts them; "
+            f"skipped {amount(more, 'more record')} (the summary counts them; "
             "`dedup clean` writes each to rejects.jsonl with its reason)",
             err=True,
         )
@@ -1504,7 +1504,8 @@ def check(
         count, entries = len(result.all_findings), len({f.key for f in result.all_findings})
         said = f"wrote {amount(count, 'accepted finding')} to {write_baseline}"
         if entries != count:
-            said += f" ({entries:,} entries: the same evidence in one document is one entry)"
+            entry = "entry" if entries == 1 else "entries"
+            said += f" ({entries:,} {entry}: the same evidence in one document is one entry)"
         click.echo(said, err=True)
         return
     if result.stale and prune_baseline:
