@@ -251,6 +251,8 @@ def check(
     """
     config = replace(config or DedupConfig(), find_boilerplate=True)
     (limits or Limits()).require_measured(config)
+    if against:
+        Index.require(against, config)
     report = scan_elsewhere(config) if scan_elsewhere else scan(docs, config, jobs=jobs)
     hits = None
     if against:

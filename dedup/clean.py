@@ -17,12 +17,14 @@ recorded in `removed.jsonl` with the indexed id and span.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import compress
+from itertools import compress, takewhile
 from pathlib import Path
 from typing import Any, overload
 
@@ -35,7 +37,7 @@ from dedup.io.atomic import all_or_nothing, write_atomic
 from dedup.io.formats import InputFormat, json_value, source_path
 from dedup.io.jsonlcorpus import JsonlCorpus
 from dedup.io.readers import DocumentReader, SkippedRecord, require_documents
-from dedup.io.remote import is_url
+from dedup.io.remote import GLOB, is_url
 from dedup.io.writers import write_jsonl, write_like
 from dedup.parallel import resolve_jobs
 from dedup.report import BoilerplateLine, DuplicateCluster, PassageMatch, Report
@@ -180,6 +182,10 @@ class CleanResult:
         read: documents and records read, readable or not.
         outputs: the files written to the output directory.
         passed_over: files of an input directory that are not a corpus format, not read.
+        resumed: with `resume`, what became of a saved scan: "reused" (the same inputs and
+            settings), "stale" (one of other inputs or settings: scanned again), "saved"
+            (none yet: this run's is kept) or "not_kept" (standard input or a URL, whose
+            changes cannot be seen); "" without `resume`.
     """
 
     documents: Sequence[Document]
@@ -188,6 +194,7 @@ class CleanResult:
     read: int
     outputs: tuple[str, ...] = field(default=())
     passed_over: tuple[str, ...] = field(default=())
+    resumed: str = ""
 
     def summary(self) -> dict[str, int]:
         """Counts; `written + rejected == read` always holds."""
@@ -561,6 +568,8 @@ def clean(
     config = config or DedupConfig()
     out_dir = Path(out)
     _check_out_dir(paths, out_dir)
+    if against:
+        Index.require(against, config)
     jobs = resolve_jobs(jobs)
     reader = DocumentReader(
         text_field=text_field,
@@ -574,13 +583,18 @@ def clean(
     # the workers that write the output read them again.
     lazy = len(paths) == 1 and jobs > 1 and not config.find_boilerplate
     sign = replace(config, passages=False) if report is None else None
-    inputs = [_read_input(reader, path, lazy=lazy, sign=sign) for path in paths]
+    inputs = [_read_input(reader, path, out_dir, lazy=lazy, sign=sign) for path in paths]
     _check_targets(inputs, paths, out_dir)
     docs = inputs[0].docs if len(inputs) == 1 else [doc for inp in inputs for doc in inp.docs]
-    require_documents(len(docs), reader.skipped, paths, allow_empty=allow_empty)
+    require_documents(
+        len(docs), reader.skipped, paths, allow_empty=allow_empty, passed_over=reader.passed_over
+    )
     key = _scan_key(paths, list(reader.formats), config) if resume and report is None else None
+    resumed = ""
     if report is None:
         report = _saved_scan(out_dir, key)
+        if resume:
+            resumed = _resume_state(out_dir, key, report)
         if report is None:
             # Cleaning drops near-duplicate copies and cuts boilerplate; shared passages
             # within the corpus decide nothing here, so their search (most of a scan's
@@ -598,13 +612,16 @@ def clean(
         with Index.open(against, config) as idx:
             hits = idx.query(docs)
     result = apply_report(docs, report, skipped=reader.skipped, against=hits, strip=strip)
-    with all_or_nothing():  # a failed write leaves OUT as the last run left it
+    planned = [name for inp in inputs for name, _ in inp.files]
+    with _claimed(out_dir, [*planned, REMOVED_FILE, REJECTS_FILE]), all_or_nothing():
+        # a failed write leaves OUT as the last run left it
         outputs = _write_documents(inputs, result, out_dir, text_field, jobs)
         write_jsonl(out_dir / REMOVED_FILE, (r.to_dict() for r in result.removed))
         write_jsonl(out_dir / REJECTS_FILE, (r.to_dict() for r in result.rejects))
     kept = [CHECKPOINT_FILE] if key is not None else []
     _replace_manifest(out_dir, [*outputs, REMOVED_FILE, REJECTS_FILE, *kept], paths)
-    return replace(result, outputs=tuple(outputs), passed_over=tuple(reader.passed_over))
+    passed_over = tuple(reader.passed_over)
+    return replace(result, outputs=tuple(outputs), passed_over=passed_over, resumed=resumed)
 
 
 def _scan_key(
@@ -634,6 +651,16 @@ def _saved_scan(out_dir: Path, key: dict[str, Any] | None) -> Report | None:
         return None
 
 
+def _resume_state(out_dir: Path, key: dict[str, Any] | None, saved: Report | None) -> str:
+    """`CleanResult.resumed`: a rerun that scans again must say why (a touched input file
+    looked, to a new user, like a --resume that did nothing)."""
+    if key is None:
+        return "not_kept"
+    if saved is not None:
+        return "reused"
+    return "stale" if (out_dir / CHECKPOINT_FILE).exists() else "saved"
+
+
 def _save_scan(out_dir: Path, key: dict[str, Any] | None, report: Report) -> None:
     if key is not None:
         data = {"key": key, "report": report.to_dict()}
@@ -660,11 +687,7 @@ def _replace_manifest(out_dir: Path, written: Sequence[str], inputs: Sequence[st
     """
     path = out_dir / MANIFEST_FILE
     protected = [Path(p).resolve() for p in inputs if p != "-"]
-    try:
-        old = json_value(path.read_text(encoding="utf-8"))
-        before = old["files"] if old.get("schema") == MANIFEST_SCHEMA else []
-    except (OSError, ValueError, TypeError, KeyError):
-        before = []  # no manifest (or not ours): touch nothing
+    before = _earlier_files(out_dir)
     root = out_dir.resolve()
     for name in sorted(set(before) - set(written)):
         stale = (out_dir / str(name)).resolve()
@@ -675,6 +698,42 @@ def _replace_manifest(out_dir: Path, written: Sequence[str], inputs: Sequence[st
     _remove_leftover_temps(out_dir, [*before, *written, MANIFEST_FILE], protected)
     manifest = {"schema": MANIFEST_SCHEMA, "files": sorted(written)}
     write_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+
+
+@contextlib.contextmanager
+def _claimed(out_dir: Path, names: Sequence[str]) -> Iterator[None]:
+    """Add the names this run may write to the manifest before any is renamed into OUT, and
+    put the manifest back when the block fails: a run killed after its renames, before its
+    own manifest, must not leave files the next run takes for the user's own (and refuses
+    to replace)."""
+    path = out_dir / MANIFEST_FILE
+    before = path.read_bytes() if path.is_file() else None
+    made = not out_dir.exists()
+    earlier = _earlier_files(out_dir)
+    if not set(names) <= set(earlier):
+        manifest = {"schema": MANIFEST_SCHEMA, "files": sorted({*earlier, *names})}
+        write_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+    try:
+        yield
+    except BaseException:
+        if before is None:
+            path.unlink(missing_ok=True)
+            if made:
+                with contextlib.suppress(OSError):
+                    out_dir.rmdir()  # this run made it (and left nothing else in it)
+        else:
+            write_atomic(path, before.decode("utf-8", "surrogateescape"))
+        raise
+
+
+def _earlier_files(out_dir: Path) -> list[str]:
+    """The files the last `clean` into `out_dir` wrote, by its manifest; none without one
+    (or with one that is not ours): then nothing there is this tool's to replace or delete."""
+    try:
+        old = json_value((out_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+        return [str(f) for f in old["files"]] if old.get("schema") == MANIFEST_SCHEMA else []
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return []
 
 
 _TEMP_NAME = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{12}\.tmp")
@@ -703,12 +762,18 @@ def _remove_leftover_temps(out_dir: Path, names: Sequence[str], protected: list[
 
 
 def _read_input(
-    reader: DocumentReader, path: str, *, lazy: bool = False, sign: DedupConfig | None = None
+    reader: DocumentReader,
+    path: str,
+    out_dir: Path,
+    *,
+    lazy: bool = False,
+    sign: DedupConfig | None = None,
 ) -> _Input:
     root = Path(path)
     corpus = reader.jsonl_corpus([path], sign=sign, verbatim=True) if lazy else None
     if corpus is not None:
         names = [_output_name(root, file) for file in corpus.paths]
+        _refuse_shared_names(dict(zip(corpus.paths, names, strict=True)), out_dir)
         used = sorted(set(corpus.file_of.tolist()))  # a file with no document has no output
         outputs = [(names[f], "jsonl") for f in used]
         kinds = {names[f]: reader.formats[corpus.paths[f]] for f in used}
@@ -727,16 +792,47 @@ def _read_input(
             if (name, fmt.kind) not in files:
                 files.append((name, fmt.kind))
         targets[doc.id] = (name, fmt.kind)
+    _refuse_shared_names(named, out_dir)
     return _Input(docs, targets, files, formats, {source_path(doc.source) for doc in docs})
 
 
+def _refuse_shared_names(named: Mapping[str, str], out_dir: Path) -> None:
+    """Refuse two files of one input with one output name (a URL directory's `x/a.txt` and
+    `y/a.txt`): written together, their texts would run into one file."""
+    holder: dict[str, str] = {}
+    for source, name in named.items():
+        if holder.setdefault(name, source) != source:
+            msg = (
+                f"{holder[name]} and {source} would both be written to {out_dir / name}; "
+                "clean them in separate runs"
+            )
+            raise InputError(msg)
+
+
 def _output_name(root: Path, source_file: str) -> str:
-    """The output name of a file read for the input path `root`: its path under `root`."""
+    """The output name of a file read for the input path `root`: its path under `root`.
+
+    A local glob's match keeps its path under the glob's folder (`doc/*` writes `doc/a/x.txt`
+    as `a/x.txt`): by its file name alone, the `copyright` files of `/usr/share/doc/lib*`
+    would all be one output file.
+    """
     if source_file == "-":
         return STDIN_NAME
     if root.is_dir():
         return Path(source_file).relative_to(root).as_posix()
+    base = None if is_url(source_file) else _glob_base(root)
+    if base is not None and Path(source_file).is_relative_to(base):
+        return Path(source_file).relative_to(base).as_posix()
     return Path(source_file).name
+
+
+def _glob_base(root: Path) -> Path | None:
+    """The folder a local glob pattern searches (its parts before the first wildcard), or
+    None when `root` names a file or directory, or is no pattern."""
+    if root.exists() or not GLOB.search(str(root)):
+        return None
+    literal = list(takewhile(lambda part: not GLOB.search(part), root.parts[:-1]))
+    return Path(*literal)
 
 
 def _source_file(doc: Document, formats: Mapping[str, InputFormat]) -> tuple[str, InputFormat]:
@@ -764,7 +860,8 @@ def _check_out_dir(paths: Sequence[str], out_dir: Path) -> None:
 
 
 def _check_targets(inputs: Sequence[_Input], paths: Sequence[str], out_dir: Path) -> None:
-    """Refuse to overwrite an input file or to write two inputs to the same output file."""
+    """Refuse to overwrite an input file or a file in OUT no earlier clean wrote, or to write
+    two inputs to the same output file."""
     input_files = {Path(source).resolve() for i in inputs for source in i.read}
     input_files |= {Path(p).resolve() for p in paths if p != "-"}
     seen = {REMOVED_FILE: "the removed-lines record", REJECTS_FILE: "the rejects record"}
@@ -774,11 +871,26 @@ def _check_targets(inputs: Sequence[_Input], paths: Sequence[str], out_dir: Path
                 msg = f"writing {out_dir / name} would overwrite an input; choose another -o"
                 raise InputError(msg)
             if seen.setdefault(name, path) != path:
-                msg = (
-                    f"{path} and {seen[name]} would both be written to {out_dir / name}; "
-                    "clean them in separate runs"
-                )
+                msg = f"{path} and {seen[name]} would both be written to {out_dir / name}; "
+                if name in (REMOVED_FILE, REJECTS_FILE):
+                    msg += "clean them in separate runs"
+                else:  # two folders: a glob of their parent names each output by its folder
+                    parent = Path(os.path.commonpath([Path(path), Path(seen[name])]))
+                    msg += (
+                        f"name them by one quoted glob, such as '{parent / '*'}', which keeps "
+                        "each folder's name in the output, or clean them in separate runs"
+                    )
                 raise InputError(msg)
+    earlier = set(_earlier_files(out_dir))
+    for name in [REMOVED_FILE, REJECTS_FILE, *(name for i in inputs for name, _ in i.files)]:
+        if name not in earlier and (out_dir / name).is_file():
+            # A user's own file of an output's name (a new-user trial: OUT/README.md, a draft,
+            # was silently replaced by the cleaned samples/README.md).
+            msg = (
+                f"{out_dir / name} is already there and no earlier `dedup clean` into "
+                f"{out_dir} wrote it; move it away or choose another -o"
+            )
+            raise InputError(msg)
 
 
 def _write_documents(

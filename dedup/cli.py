@@ -30,6 +30,7 @@ from dedup.baseline import Baseline, baseline_text, pruned_text, read_baseline, 
 from dedup.boilerplate import line_labels, train_model
 from dedup.check import Limits
 from dedup.check import check as api_check
+from dedup.clean import CHECKPOINT_FILE
 from dedup.clean import clean as api_clean
 from dedup.config import (
     PATHS_SETTING,
@@ -41,6 +42,7 @@ from dedup.config import (
     find_settings,
     read_settings,
     setting_sources,
+    unknown_keys_text,
 )
 from dedup.document import Document, TextsById
 from dedup.engines.spark import scan_files as spark_scan
@@ -199,10 +201,7 @@ def _defaults(command: click.Command, settings: ProjectSettings) -> dict[str, An
     known = _setting_options(cli)
     unknown = sorted(set(settings.values) - set(known) - {PATHS_SETTING})
     if unknown:
-        msg = (
-            f"{settings.where()} unknown key(s) {', '.join(unknown)}; "
-            f"known: {', '.join(sorted(known))}"
-        )
+        msg = f"{settings.where()} {unknown_keys_text(unknown, sorted(known))}"
         raise ConfigError(msg)
     mine = _setting_options(command)
     out: dict[str, Any] = {}
@@ -752,11 +751,14 @@ def _require_documents(
     allow: bool,
 ) -> None:
     """No document read is an error: a misspelled --text-field skips every record."""
+    ctx = click.get_current_context(silent=True)
+    passed = ctx.meta.get(PASSED_OVER_KEY, []) if ctx is not None else []
     with _user_errors():
-        require_documents(len(docs), skipped, paths, allow_empty=allow)
+        require_documents(len(docs), skipped, paths, allow_empty=allow, passed_over=passed)
 
 
 ENCODING_KEY = "dedup.encoding"
+PASSED_OVER_KEY = "dedup.passed_over"  # the files the last read passed over, for its error
 
 
 def _encoding() -> str:
@@ -813,6 +815,9 @@ def _read_counted(
             else list(track(reader.read(paths), "reading", enabled=progress_enabled(quiet=quiet)))
         )
         read_any = len(docs) > 0  # a lazy corpus indexes its files here: errors are the user's
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta[PASSED_OVER_KEY] = reader.passed_over
     if not quiet:
         # With nothing read, the error that follows names the reason once: the first 20
         # records skipped for the same misspelled field would only bury it.
@@ -832,7 +837,7 @@ def _list_skipped(skipped: Sequence[tuple[str, str]]) -> None:
     if len(skipped) > SHOWN_SKIPPED:
         more = len(skipped) - SHOWN_SKIPPED
         click.echo(
-            f"skipped {more:,} more records (the summary counts them; "
+            f"skipped {amount(more, 'more record')} (the summary counts them; "
             "`dedup clean` writes each to rejects.jsonl with its reason)",
             err=True,
         )
@@ -1106,6 +1111,17 @@ def clean(
         )
     unreadable = [(r.source, r.detail) for r in result.rejects if r.reason == "unreadable"]
     _clean_notes(result.summary(), unreadable, result.passed_over, out, start, quiet)
+    if result.resumed in RESUME_NOTES:
+        _said(quiet, RESUME_NOTES[result.resumed].format(saved=Path(out) / CHECKPOINT_FILE))
+
+
+RESUME_NOTES = {
+    "reused": "note: --resume: used the scan saved in {saved} (same inputs and settings)",
+    "stale": "note: --resume: the scan saved in {saved} was of other inputs (a file's size or "
+    "modification time) or settings; scanned again and saved that scan",
+    "not_kept": "note: --resume keeps no scan of standard input or a URL (their changes "
+    "cannot be seen); scanned",
+}
 
 
 def _clean_notes(
@@ -1464,6 +1480,8 @@ def check(
     with _user_errors():  # a bad limit is a typo: say so before reading the corpus
         limits = _limits(max_duplicate_ratio, max_boilerplate_ratio, max_reused_ratio)
         limits.require_measured(config)
+        if against:
+            Index.require(against, config)
     docs, skipped = _read_counted(paths, text_field, id_field, strict, quiet=quiet)
     _require_documents(docs, skipped, paths, allow_empty)
     with _user_errors():
@@ -1481,8 +1499,14 @@ def check(
         )
     if write_baseline:
         _output(baseline_text(result.all_findings), write_baseline)
-        count = len({f.key for f in result.all_findings})
-        click.echo(f"wrote {count} accepted findings to {write_baseline}", err=True)
+        # Counted as the next check counts them ("5 accepted by the baseline"): a line
+        # repeated in one document is one entry of the file but one finding per copy.
+        count, entries = len(result.all_findings), len({f.key for f in result.all_findings})
+        said = f"wrote {amount(count, 'accepted finding')} to {write_baseline}"
+        if entries != count:
+            entry = "entry" if entries == 1 else "entries"
+            said += f" ({entries:,} {entry}: the same evidence in one document is one entry)"
+        click.echo(said, err=True)
         return
     if result.stale and prune_baseline:
         _output(pruned_text(accepted, result.all_findings), baseline)

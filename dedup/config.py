@@ -10,6 +10,7 @@ settings an index's contents depend on, goes into every index.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import sys
@@ -668,6 +669,26 @@ def _paths_setting(where: str, folder: Path, value: Any) -> list[str]:
     return [str(_shown(folder / item)) for item in items]
 
 
+def unknown_keys_text(unknown: list[str], known: list[str]) -> str:
+    """What to say of settings keys that are not known: the likely one meant for each typo
+    (`threshhold` -> `threshold`), else every known key.
+
+    Example:
+        >>> unknown_keys_text(["threshhold"], ["seed", "threshold"])
+        'unknown key threshhold (did you mean threshold?)'
+        >>> unknown_keys_text(["colour"], ["seed", "threshold"])
+        'unknown key colour; known: seed, threshold'
+    """
+    meant = [difflib.get_close_matches(key, known, n=1, cutoff=0.8) for key in unknown]
+    keys = "key" if len(unknown) == 1 else "keys"
+    if all(meant):
+        guesses = ", ".join(
+            f"{key} (did you mean {m[0]}?)" for key, m in zip(unknown, meant, strict=True)
+        )
+        return f"unknown {keys} {guesses}"
+    return f"unknown {keys} {', '.join(unknown)}; known: {', '.join(known)}"
+
+
 def _sub_table(shown: ProjectSettings, name: str, table: dict[str, Any]) -> dict[str, Any]:
     """A sub-config table checked key by key against the fields of its config class."""
     defaults = {f.name: f.default for f in fields(SUB_CONFIGS[name])}
@@ -679,8 +700,8 @@ def _sub_table(shown: ProjectSettings, name: str, table: dict[str, Any]) -> dict
             msg = f"{where}: set it as `{_OPTION_FIELDS[name, key]}` at the top of the table"
             raise ConfigError(msg)
         if key not in defaults:
-            known = ", ".join(k for k in defaults if (name, k) not in _OPTION_FIELDS)
-            msg = f"{where}: unknown key; known: {known}"
+            known = [k for k in defaults if (name, k) not in _OPTION_FIELDS]
+            msg = f"{where}: {unknown_keys_text([key], known)}"
             raise ConfigError(msg)
         check_setting(where, value, _kind(defaults[key]))
         out[key] = value

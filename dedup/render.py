@@ -194,10 +194,10 @@ def _render_clusters(clusters: tuple[DuplicateCluster, ...]) -> list[str]:
             for m in c.members[:TOP_MEMBERS]
         ]
         if len(c.members) > TOP_MEMBERS:
-            out.append(f"    ... {len(c.members) - TOP_MEMBERS:,} more members")
+            out.append(f"    ... {amount(len(c.members) - TOP_MEMBERS, 'more member')}")
     if len(clusters) > TOP_CLUSTERS:
         more = len(clusters) - TOP_CLUSTERS
-        out.append(f"  ... {more:,} more clusters (--format json lists all)")
+        out.append(f"  ... {amount(more, 'more cluster')} (--format json lists all)")
     return out
 
 
@@ -236,7 +236,7 @@ def _render_boilerplate(
     chars = sum(b.end - b.start for b in found if not b.held)
     held = sum(b.held for b in found)
     kept = f", {held:,} held back by the removal budget" if held else ""
-    out = [f"{len(found):,} boilerplate lines ({chars:,} chars{kept}):"]
+    out = [f"{amount(len(found), 'boilerplate line')} ({amount(chars, 'char')}{kept}):"]
     for b in found[:TOP_BOILERPLATE]:
         out.append(
             f"  {b.doc} line {b.line_no} [{b.start}:{b.end}) {b.rule}: "
@@ -549,10 +549,12 @@ def clean_line(counts: Mapping[str, int], out: str) -> str:
         ...           "unreadable": 1, "removed_lines": 3, "removed_chars": 40}
         >>> for part in clean_line(counts, "out").split("; "):
         ...     print(part)
-        read 6 records: wrote 4, rejected 2 (1 near-duplicates, 1 unreadable)
+        read 6 records: wrote 4, rejected 2 (1 near-duplicate, 1 unreadable)
         removed 3 boilerplate lines (40 chars) -> out
         >>> clean_line({**counts, "indexed": 1, "removed_passages": 2}, "out").split("; ")[1]
         'removed 3 boilerplate lines, 2 indexed passages (40 chars) -> out'
+        >>> clean_line({**counts, "removed_lines": 1, "removed_chars": 1}, "out").split("; ")[1]
+        'removed 1 boilerplate line (1 char) -> out'
     """
     indexed = f", {counts['indexed']:,} reusing the index" if counts.get("indexed") else ""
     passages = counts.get("removed_passages", 0)
@@ -561,7 +563,7 @@ def clean_line(counts: Mapping[str, int], out: str) -> str:
     removed = amount(counts["removed_lines"], "boilerplate line")
     return (
         f"read {read}: wrote {counts['written']:,}, rejected "
-        f"{counts['rejected']:,} ({counts['near_duplicates']:,} near-duplicates, "
+        f"{counts['rejected']:,} ({amount(counts['near_duplicates'], 'near-duplicate')}, "
         f"{counts['unreadable']:,} unreadable{indexed}); removed {removed}"
-        f"{cut} ({counts['removed_chars']:,} chars) -> {out}"
+        f"{cut} ({amount(counts['removed_chars'], 'char')}) -> {out}"
     )

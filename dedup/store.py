@@ -187,6 +187,19 @@ class Index:
         return index
 
     @classmethod
+    def require(cls, location: str, config: DedupConfig) -> None:
+        """Refuse a missing, damaged or differently built index before the corpus is read:
+        a new-user trial's `dedup clean --against` with a mistyped index path scanned the
+        whole corpus first, to say only then that there was no index.
+
+        Raises:
+            InputError: no index there, not a dedup index, or a corrupted one.
+            ConfigError: the index was built with other index settings than `config`.
+        """
+        with cls.open(location, config):
+            pass
+
+    @classmethod
     def build(cls, location: str, docs: Iterable[Document], config: DedupConfig) -> Index:
         """A new index of `docs`, replacing any at `location` only once it is complete.
 
@@ -199,6 +212,7 @@ class Index:
             index._write_meta()
             index.add(docs)
             return index
+        _refuse_other_file(Path(location))
         with atomic_path(location) as tmp:
             index = cls.create(str(tmp), config)
             try:
@@ -657,6 +671,18 @@ def _redact(url: str) -> str:
         return url
     scheme, _, user = head.partition("//")
     return f"{scheme}//{user.split(':', 1)[0]}:***@{tail}"
+
+
+def _refuse_other_file(path: Path) -> None:
+    """An index replaces an index, never another file: `dedup index build q.jsonl -o
+    data.jsonl` (a slip of the keyboard) replaced a JSONL corpus with an SQLite file."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as fh:
+        head = fh.read(len(SQLITE_MAGIC))
+    if head != SQLITE_MAGIC:
+        msg = f"-o {path} is a file that is not an index; remove it or choose another -o"
+        raise InputError(msg)
 
 
 def _connect(location: str, *, create: bool) -> tuple[Any, bool]:

@@ -183,6 +183,22 @@ def test_baseline_makes_ci_fail_only_on_new_findings(data: Path) -> None:
     assert _run("check", "data", "--baseline", "nope.json")[0] == 2
 
 
+def test_write_baseline_counts_the_findings_the_next_check_accepts(data: Path) -> None:
+    # It said "wrote 4 accepted findings", and the next check "6 accepted by the baseline".
+    tail = "Share this:\nLeave a Comment\n"
+    (data / "data" / "b.txt").write_text(NEWS + tail + OTHER + tail)
+    limit = ("--max-boilerplate-ratio", "0", "--max-duplicate-ratio", "1")
+    code, _, err = _run("check", "data", *limit, "--write-baseline", "baseline.json")
+    assert code == 0
+    assert err == (
+        "wrote 6 accepted findings to baseline.json "
+        "(4 entries: the same evidence in one document is one entry)\n"
+    )
+    code, out, _ = _run("check", "data", *limit, "--baseline", "baseline.json")
+    assert code == 0
+    assert out.startswith("PASS: 2 documents, 0 new findings (6 accepted by the baseline)\n")
+
+
 def test_baseline_holds_however_the_path_is_typed(
     data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -270,6 +286,25 @@ def test_index_refuses_other_settings_and_garbage(data: Path) -> None:
     code, _, err = _run("index", "query", "junk.idx", "clean.txt")
     assert code == 2
     assert "not a dedup index" in err
+
+
+def test_a_missing_or_other_index_is_said_before_any_reading(data: Path) -> None:
+    # `clean --against` with a mistyped index path scanned the whole corpus, then said so.
+    # Before any reading: the missing input is not what the error names.
+    for command in (("check",), ("clean", "-o", "out")):
+        code, out, err = _run(*command, "missing.txt", "--against", "nosuch.idx")
+        assert (code, out) == (2, "")
+        assert err == (
+            "Error: nosuch.idx: no such index; build one with "
+            "`dedup index build PATH... -o nosuch.idx`\n"
+        )
+    assert _run("index", "build", "data", "-o", "train.idx")[0] == 0
+    for command in (("check",), ("clean", "-o", "out")):
+        args = (*command, "missing.txt", "--against", "train.idx", "--num-perm", "64")
+        code, _, err = _run(*args)
+        assert code == 2
+        assert "built with other settings" in err
+    assert not (data / "out").exists()
 
 
 def test_csv_findings_name_the_line_of_the_row(data: Path) -> None:

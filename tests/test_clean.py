@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_cli
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
@@ -374,7 +375,28 @@ def test_cli_clean_refuses_two_inputs_with_one_output_name(tmp_path):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2
     assert "would both be written to" in result.output
+    assert f"name them by one quoted glob, such as '{tmp_path / '*'}'" in result.output
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("pattern", ["*", "**/*.txt"])
+def test_a_glob_of_folders_keeps_each_folder_in_the_output(samples_dir, tmp_path, pattern):
+    # `dedup clean '/usr/share/doc/lib[a-c]*' -o OUT` wrote the 87 packages' `copyright`
+    # files as one file OUT/copyright, their texts run together.
+    texts = {}
+    for part, sample in (
+        ("libone", "000_4ff9758f249b83b0.txt"),
+        ("libtwo", "004_35cd667b6f9468cb.txt"),
+    ):
+        (tmp_path / "doc" / part).mkdir(parents=True)
+        texts[part] = (samples_dir / sample).read_text(encoding="utf-8")
+        (tmp_path / "doc" / part / "copyright.txt").write_text(texts[part], encoding="utf-8")
+    out = tmp_path / "out"
+    config = DedupConfig(find_boilerplate=False)
+    result = clean([str(tmp_path / "doc" / pattern)], out, config)
+    assert sorted(result.outputs) == ["libone/copyright.txt", "libtwo/copyright.txt"]
+    for part, text in texts.items():
+        assert (out / part / "copyright.txt").read_text(encoding="utf-8") == text
 
 
 def test_stdin_jsonl_is_written_as_stdin_jsonl(tmp_path):
@@ -796,10 +818,53 @@ def test_a_manifest_that_is_not_ours_or_names_files_outside_out_deletes_nothing(
     (out / ".dedup-clean.json").write_text(json.dumps(other), encoding="utf-8")
     clean([str(src)], out)
     assert (out / "keep.txt").exists()  # a manifest of another schema is not ours
-    ours = {"schema": "dedup.clean-manifest/1", "files": ["../outside.txt", "in.txt"]}
+    written = ["in.txt", "rejects.jsonl", "removed.jsonl"]
+    ours = {"schema": "dedup.clean-manifest/1", "files": ["../outside.txt", *written]}
     (out / ".dedup-clean.json").write_text(json.dumps(ours), encoding="utf-8")
     clean([str(src)], out)
     assert outside.exists()  # named by our manifest, but outside OUT
+
+
+def test_a_file_in_out_that_no_clean_wrote_is_never_replaced(samples_dir, tmp_path):
+    # `dedup clean samples -o OUT` replaced the user's own OUT/README.md without a word.
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "README.md").write_text("my own draft", encoding="utf-8")
+    code, _, err = run_cli("clean", str(samples_dir), "-o", str(out), "-q")
+    assert code == 2
+    assert err == (
+        f"Error: {out / 'README.md'} is already there and no earlier `dedup clean` into "
+        f"{out} wrote it; move it away or choose another -o\n"
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["README.md"]
+    assert (out / "README.md").read_text(encoding="utf-8") == "my own draft"
+    (out / "README.md").unlink()
+    assert run_cli("clean", str(samples_dir), "-o", str(out), "-q")[0] == 0
+    assert run_cli("clean", str(samples_dir), "-o", str(out), "-q")[0] == 0  # ours: replaced
+
+
+def test_a_run_killed_after_its_renames_is_not_taken_for_the_users_files(
+    samples_dir, tmp_path, monkeypatch
+):
+    # Killed between renaming its outputs into OUT and writing its manifest, a run must not
+    # leave files that the next run refuses to replace as the user's own.
+    module = sys.modules["dedup.clean"]  # `dedup.clean` is the function
+    out = tmp_path / "out"
+
+    def killed(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module, "_replace_manifest", killed)
+    with pytest.raises(KeyboardInterrupt):
+        clean([str(samples_dir)], out)
+    assert (out / "README.md").is_file()
+    monkeypatch.undo()
+    assert clean([str(samples_dir)], out).summary()["written"] == 3
+    # A run that fails before its renames leaves no OUT behind it, manifest included.
+    monkeypatch.setattr(module, "write_jsonl", killed)
+    with pytest.raises(KeyboardInterrupt):
+        clean([str(samples_dir)], tmp_path / "fresh")
+    assert not (tmp_path / "fresh").exists()
 
 
 def test_the_cleaned_text_goes_back_into_the_text_field_it_came_from(tmp_path):
@@ -817,6 +882,35 @@ def test_resume_with_standard_input_scans_and_writes(tmp_path):
     result = CliRunner().invoke(cli, ["clean", "-", "-o", str(out), "--resume"], input=rows)
     assert result.exit_code == 0, result.output
     assert len(_jsonl(out / "stdin.jsonl")) == 2
+    assert result.stderr.endswith(
+        "note: --resume keeps no scan of standard input or a URL (their changes cannot be "
+        "seen); scanned\n"
+    )
+
+
+def test_resume_says_whether_it_used_the_saved_scan(tmp_path):
+    # A rerun after touching an input scanned again and said nothing: --resume looked broken.
+    src = tmp_path / "a.txt"
+    src.write_text(ARTICLE, encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["clean", str(src), "-o", str(out), "--resume"]
+    saved = out / ".dedup-scan.json"
+
+    def last_line() -> str:
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        return result.stderr.splitlines()[-1]
+
+    assert last_line().startswith("read 1 record: wrote 1")  # the first run: nothing to say
+    used = f"note: --resume: used the scan saved in {saved} (same inputs and settings)"
+    assert last_line() == used
+    src.write_text(ARTICLE + "A line added since.\n", encoding="utf-8")
+    assert last_line() == (
+        f"note: --resume: the scan saved in {saved} was of other inputs (a file's size or "
+        "modification time) or settings; scanned again and saved that scan"
+    )
+    assert last_line() == used
+    assert CliRunner().invoke(cli, [*args, "-q"]).stderr == ""
 
 
 def test_a_text_file_whose_name_ends_in_a_colon_and_digits_keeps_its_name(tmp_path):

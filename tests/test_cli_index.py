@@ -55,6 +55,20 @@ def test_remove_from_a_missing_index_is_exit_2(indexed: Path) -> None:
     assert _run("index", "remove", "train.idx")[0] == 2  # ids are required
 
 
+def test_build_replaces_an_index_but_never_another_file(indexed: Path) -> None:
+    # `dedup index build eval.txt -o data/b.txt` replaced a corpus file with an SQLite file.
+    before = (indexed / "data" / "b.txt").read_bytes()
+    code, out, err = _run("index", "build", "eval.txt", "-o", "data/b.txt")
+    assert (code, out) == (2, "")
+    assert err == (
+        f"Error: -o {Path('data/b.txt')} is a file that is not an index; remove it or choose "
+        "another -o\n"
+    )
+    assert (indexed / "data" / "b.txt").read_bytes() == before
+    assert _run("index", "build", "eval.txt", "-o", "train.idx")[0] == 0  # an index: replaced
+    assert "1 in train.idx" in _run("index", "add", "train.idx", "eval.txt")[2]
+
+
 def test_scan_and_check_against_an_index_report_the_same_seed_passages(
     tmp_path: Path, seed_paths, monkeypatch
 ) -> None:

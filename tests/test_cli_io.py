@@ -97,6 +97,29 @@ def test_no_document_read_names_the_reason_the_records_were_skipped(tmp_path):
     assert f"skipped {path}:2: field 'id' is null; pass another --id-field" in result.stderr
 
 
+def test_a_folder_of_files_no_format_names_is_not_an_empty_folder(tmp_path):
+    # `dedup scan /usr/share/man/man1` said "no record in it" of its 17,904 `.1.gz` pages.
+    man = tmp_path / "man1"
+    man.mkdir()
+    page = ".TH LS 1\n.SH NAME\nls \\- list directory contents\n"
+    for name in ("ls.1.gz", "cp.1.gz"):
+        (man / name).write_bytes(gzip.compress(page.replace("ls", name[:2]).encode()))
+    for command in (("scan", str(man)), ("clean", str(man), "-o", str(tmp_path / "o"))):
+        result = _run(*command, "-q")
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (
+            f"Error: no document read from {man}: 2 files not read (not a corpus format, such "
+            f"as {man / 'cp.1.gz'}); name the files, or quote a glob of them, to read them as "
+            "text (or pass --allow-empty)\n"
+        )
+    result = _run("scan", str(man / "*"), "-q", "--format", "json")  # the advice works
+    assert result.exit_code == 0, result.output
+    assert [d["id"] for d in json.loads(result.stdout)["documents"]] == [
+        str(man / "cp.1.gz"),
+        str(man / "ls.1.gz"),
+    ]
+
+
 def test_an_input_named_twice_is_not_blamed_on_the_id_field(tmp_path):
     path = tmp_path / "a.txt"
     path.write_text("Some text.\n", encoding="utf-8")

@@ -94,3 +94,16 @@ def test_parquet_is_read_from_a_url(memory) -> None:
         ("memory:///corpus/t.parquet:1", "one row"),
         ("memory:///corpus/t.parquet:2", "two rows"),
     ]
+
+
+def test_two_files_of_a_url_glob_never_share_an_output_file(memory, tmp_path: Path) -> None:
+    memory.pipe("/corpus/x/story.txt", b"The first story of the river and the ferry.\n")
+    memory.pipe("/corpus/y/story.txt", b"The second story, of the bridge and the toll.\n")
+    out = tmp_path / "out"
+    code, _, err = run_cli("clean", "memory://corpus/*/story.txt", "-o", str(out))
+    assert code == 2
+    assert err.strip() == (
+        "Error: memory:///corpus/x/story.txt and memory:///corpus/y/story.txt would both be "
+        f"written to {out / 'story.txt'}; clean them in separate runs"
+    )
+    assert not out.exists()

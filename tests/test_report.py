@@ -338,3 +338,6 @@ def test_text_report_counts_boilerplate_characters_as_the_json_summary_does():
     assert report.summary()["boilerplate_chars"] == 15
     text = render_report(report)
     assert "2 boilerplate lines (15 chars, 1 held back by the removal budget):" in text
+    # One line said "1 boilerplate lines (0 chars, ...)".
+    one = render_report(Report(config={}, fingerprint="f", boilerplate=found[1:]))
+    assert "\n1 boilerplate line (0 chars, 1 held back by the removal budget):\n" in one

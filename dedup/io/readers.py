@@ -437,7 +437,12 @@ def passed_over_note(passed: Sequence[str], shown: int = 5) -> str:
 
 
 def require_documents(
-    read: int, skipped: Sequence[SkippedRecord], paths: Sequence[str], *, allow_empty: bool
+    read: int,
+    skipped: Sequence[SkippedRecord],
+    paths: Sequence[str],
+    *,
+    allow_empty: bool,
+    passed_over: Sequence[str] = (),
 ) -> None:
     """No document read is an input error unless allowed: a misspelled field skips every
     record, and an empty result must not look like a clean corpus or a passing check. The
@@ -453,6 +458,15 @@ def require_documents(
     if read or allow_empty:
         return
     where = ", ".join(paths)
+    if not skipped and passed_over:
+        # `dedup scan /usr/share/man/man1` said "no record in it" of its 17,904 `.1.gz` files.
+        files = "1 file" if len(passed_over) == 1 else f"{len(passed_over):,} files"
+        msg = (
+            f"no document read from {where}: {files} not read (not a corpus format, such as "
+            f"{passed_over[0]}); name the files, or quote a glob of them, to read them as "
+            "text (or pass --allow-empty)"
+        )
+        raise InputError(msg)
     if not skipped:
         msg = f"no document read from {where}: no record in it; pass --allow-empty to go on"
         raise InputError(msg)
