@@ -26,6 +26,8 @@ removed at the end, also on error.
 
 from __future__ import annotations
 
+import errno
+import re
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -48,6 +50,7 @@ from dedup.candidates import (
 )
 from dedup.config import DedupConfig
 from dedup.document import Document
+from dedup.errors import ConfigError, InputError
 from dedup.lsh import band_pairs, unique_pairs, window_bands
 from dedup.normalize import split_words
 from dedup.parallel import map_shared, ranges
@@ -67,6 +70,30 @@ PREPARED_BYTES_PER_CHAR = 12
 SIGN_BATCH = 1024  # documents per worker task when words or signatures are computed
 
 _I64 = npt.NDArray[np.int64]
+
+_UNITS = {"B": 1, "KB": 2**10, "MB": 2**20, "GB": 2**30, "TB": 2**40}
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?B?)\s*", re.IGNORECASE)
+
+
+def memory_limit(value: str) -> int | None:
+    """`--memory-limit` as bytes: `auto` (None: half of this machine's memory), `0` (never
+    spill), or a size such as `16GB`, `500MB`, `1.5GB` (powers of 1,024).
+
+    Raises:
+        ConfigError: not a size.
+
+    Example:
+        >>> memory_limit("1.5GB"), memory_limit("0"), memory_limit("auto")
+        (1610612736, 0, None)
+    """
+    if value.strip().lower() == "auto":
+        return None
+    found = _SIZE.fullmatch(value)
+    if found is None:
+        msg = f"--memory-limit: expected a size such as 16GB or 500MB, auto or 0, got {value!r}"
+        raise ConfigError(msg)
+    number, unit = found.groups()
+    return int(float(number) * _UNITS[unit.upper().rstrip("B") + "B"])
 
 
 @dataclass(frozen=True)
@@ -117,13 +144,44 @@ def spill_reuse(
     The same `Reuse` (passages, overlaps, counts left out, order) as the in-memory path;
     see the module docstring for the stages. `docs` is read by position more than once.
     """
-    folder = Path(tempfile.mkdtemp(prefix="dedup-spill-", dir=tmp_dir))
+    where = tmp_dir or tempfile.gettempdir()
+    try:
+        Path(where).mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix="dedup-spill-", dir=where))
+    except OSError as ex:
+        msg = f"--tmp-dir {where}: cannot write there ({ex.strerror}); {TMP_DIR_TEXT}"
+        raise InputError(msg) from ex
     try:
         words = _write_words(docs, config, folder, jobs)
         cand_files, groups = _candidates(docs, words, config, budget, jobs, cluster, representative)
         return _align(docs, cand_files, groups, config, budget, jobs, cluster, representative)
+    except OSError as ex:
+        if ex.errno != errno.ENOSPC:
+            raise
+        msg = f"--tmp-dir {where}: the disk is full; {TMP_DIR_TEXT}"
+        raise InputError(msg) from ex
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+TMP_DIR_TEXT = (
+    "a spilled passage scan writes about 12 bytes per character of the corpus there "
+    "(its word hashes and window pairs): pass --tmp-dir a folder with room, or a larger "
+    "--memory-limit"
+)
+
+
+def size_text(size: int) -> str:
+    """A byte count for people, in powers of 1,024.
+
+    Example:
+        >>> size_text(3 * 2**30), size_text(10_240), size_text(12)
+        ('3.0 GB', '10 KB', '12 B')
+    """
+    for unit, scale in (("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}" if unit == "GB" else f"{size // scale} {unit}"
+    return f"{size} B"
 
 
 # --------------------------------------------------------------------- stage 1: words
