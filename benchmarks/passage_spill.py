@@ -23,6 +23,7 @@ import os
 import random
 import re
 import resource
+import signal
 import subprocess
 import sys
 import threading
@@ -35,6 +36,7 @@ from prose_corpus import build_prose_corpus
 from dedup import DedupConfig
 from dedup.io.readers import DocumentReader
 from dedup.passages import find_reuse
+from dedup.progress import current_stage
 
 HERE = Path(__file__).resolve().parent
 WORD = re.compile(r"\b[a-z]+\b")
@@ -100,8 +102,11 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
-def run_row(corpus: Path, row: str, jobs: int, budget: int, dump: Path | None) -> dict:
-    """One scan of `corpus` in this process: its figures (and the passages to `dump`)."""
+def run_row(
+    corpus: Path, row: str, jobs: int, budget: int, dump: Path | None, kill_above: int
+) -> dict:
+    """One scan of `corpus` in this process: its figures (and the passages to `dump`);
+    stopped (SIGKILL, its workers with it) when the tree's PSS passes `kill_above`."""
     reader = DocumentReader(id_field="id", jobs=max(2, jobs))
     docs = reader.jsonl_corpus([str(corpus)])
     assert docs is not None
@@ -109,11 +114,22 @@ def run_row(corpus: Path, row: str, jobs: int, budget: int, dump: Path | None) -
     done = threading.Event()
 
     def watch() -> None:
+        last = 0.0
         while not done.wait(1.0):
-            peak[0] = max(peak[0], _pss_tree(os.getpid()))
+            now = _pss_tree(os.getpid())
+            peak[0] = max(peak[0], now)
+            if now > kill_above:
+                print(f"stopped: tree PSS {now / 2**30:.1f} GB", flush=True)
+                os.kill(os.getpid(), signal.SIGKILL)
+            if time.perf_counter() - last >= 60:
+                last = time.perf_counter()
+                gb, top = now / 2**30, peak[0] / 2**30
+                took = time.perf_counter() - t0
+                print(f"{took:7.0f} s  {current_stage():45} PSS {gb:5.2f} GB (peak {top:5.2f})",
+                      flush=True)  # fmt: skip
 
-    threading.Thread(target=watch, daemon=True).start()
     t0, c0 = time.perf_counter(), _cpu()
+    threading.Thread(target=watch, daemon=True).start()
     limit = 0 if row == "memory" else budget
     reuse = find_reuse(docs, DedupConfig(), jobs=jobs, memory_limit=limit, tmp_dir=str(HERE))
     wall, cpu = time.perf_counter() - t0, _cpu() - c0
@@ -156,13 +172,15 @@ def main() -> None:
     parser.add_argument("--rows", nargs="+", default=["memory", "spill"])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--budget-gb", type=float, default=2.0)
+    parser.add_argument("--kill-above-gb", type=float, default=15.0)
     parser.add_argument("--one", help=argparse.SUPPRESS)  # a row, run by the parent
     args = parser.parse_args()
     corpus = HERE / f"spill-corpus-{args.docs}.jsonl"
     budget = int(args.budget_gb * 2**30)
     if args.one:
         dump = HERE / f"spill-{args.one}-{args.docs}.txt"
-        print(json.dumps(run_row(corpus, args.one, args.jobs, budget, dump)), flush=True)
+        kill = int(args.kill_above_gb * 2**30)
+        print(json.dumps(run_row(corpus, args.one, args.jobs, budget, dump, kill)), flush=True)
         return
     if not corpus.exists():
         t0 = time.perf_counter()
@@ -170,7 +188,8 @@ def main() -> None:
         print(f"corpus: {args.docs:,} documents in {time.perf_counter() - t0:.0f} s", flush=True)
     for row in args.rows:
         cmd = [sys.executable, __file__, "--docs", str(args.docs), "--jobs", str(args.jobs),
-               "--budget-gb", str(args.budget_gb), "--one", row]  # fmt: skip
+               "--budget-gb", str(args.budget_gb), "--kill-above-gb", str(args.kill_above_gb),
+               "--one", row]  # fmt: skip
         subprocess.run(cmd, check=True)
     dumps = [HERE / f"spill-{row}-{args.docs}.txt" for row in args.rows]
     if len(dumps) > 1:

@@ -30,7 +30,7 @@ import errno
 import re
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
@@ -51,7 +51,7 @@ from dedup.candidates import (
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.errors import ConfigError, InputError
-from dedup.lsh import band_pairs, unique_pairs, window_bands
+from dedup.lsh import band_pairs, row_keys, unique_pairs, window_bands
 from dedup.normalize import split_words
 from dedup.parallel import map_shared, ranges
 from dedup.prepare import PREPARE_BATCH, Prepared, _word_ids, prepare_range
@@ -61,13 +61,14 @@ from dedup.signature import passage_windows
 if TYPE_CHECKING:
     from dedup.passages import Reuse
 
-# Bytes of memory per window while a band is joined: its values (8), the sort order and
-# bucket arrays of `band_pairs` (~40), the window's document (4) and the pairs it makes.
+# Bytes of memory per window while a band is joined: the sort order and bucket arrays of
+# `band_pairs` (~40), the window's document (4) and the pairs it makes.
 JOIN_BYTES_PER_WINDOW = 64
 # Bytes per character of a prepared document (alignment arrays, normalized text): the
 # in-memory path's 22 less the window signatures.
 PREPARED_BYTES_PER_CHAR = 12
 SIGN_BATCH = 1024  # documents per worker task when words or signatures are computed
+MIN_PART_ROWS = 1024  # fewest windows per part of a band join (each part costs a few passes)
 
 _I64 = npt.NDArray[np.int64]
 
@@ -301,8 +302,11 @@ def _candidates(
     copies = np.zeros((0, 2), dtype=np.int64)
     if cluster is not None and representative is not None and n:
         copies, joined_rows = _copies(words, config, doc_of, cluster, representative, jobs)
-    # One band's join at a time, the values of as many bands as the rest of the budget holds.
-    per_pass = max(1, (budget - n * JOIN_BYTES_PER_WINDOW) // max(1, n * 4 * rows))
+    # The values of as many bands as half the budget holds are recomputed in one pass; a
+    # band is joined in as many parts as the other half needs (`_band_parts`).
+    per_pass = max(1, budget // 2 // max(1, n * 4 * rows))
+    parts = -(-n * JOIN_BYTES_PER_WINDOW // max(1, budget // 2))
+    parts = max(1, min(parts, n // MIN_PART_ROWS))
     pair_files = words.folder / "pairs"
     pair_files.mkdir()
     band_groups = ranges(bands, per_pass)
@@ -312,15 +316,37 @@ def _candidates(
         values = _sign_docs(words, config, every, jobs=jobs, columns=columns)
         for k in range(len(group)):
             band = values[:, k * rows : (k + 1) * rows]
-            if joined_rows is not None:
-                band = band[joined_rows]
-            pairs, _ = band_pairs(band, MAX_BUCKET)
-            if joined_rows is not None:
-                pairs = joined_rows[pairs]
-            _write_pairs(pairs[doc_of[pairs[:, 0]] != doc_of[pairs[:, 1]]], blocks, pair_files)
+            for pairs in _band_parts(band, joined_rows, parts):
+                different = doc_of[pairs[:, 0]] != doc_of[pairs[:, 1]]
+                _write_pairs(pairs[different], blocks, pair_files)
         del values
     set_stage("passages: gating window pairs")
     return _gate_blocks(words, config, blocks, pair_files, copies, need, jobs, doc_of)
+
+
+def _band_parts(
+    band: npt.NDArray[np.uint32], joined_rows: _I64 | None, parts: int
+) -> Iterator[_I64]:
+    """`lsh.band_pairs` of `band` (rows `joined_rows` of it, or all), in `parts` pieces of
+    rows split by a hash of their values (`lsh.row_keys`), as rows of `band`.
+
+    Equal values hash alike, so every bucket lies whole in one piece, and each piece keeps
+    the rows' order: a capped bucket keeps the same first members. The pairs are those of
+    one join of the whole band, in a fraction of its memory.
+    """
+    rows = np.arange(len(band)) if joined_rows is None else joined_rows
+    if parts <= 1:
+        pairs, _ = band_pairs(band[rows], MAX_BUCKET)
+        yield rows[pairs]
+        return
+    piece = (row_keys(band[rows]) % np.uint64(parts)).astype(np.int64)
+    order = np.argsort(piece, kind="stable")  # each piece's rows stay in order
+    cuts = np.searchsorted(piece[order], np.arange(parts + 1))
+    del piece
+    for lo, hi in pairwise(cuts.tolist()):
+        at = rows[order[lo:hi]]
+        pairs, _ = band_pairs(band[at], MAX_BUCKET)
+        yield at[pairs]
 
 
 def _copies(
