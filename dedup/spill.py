@@ -9,19 +9,25 @@ news articles. Past a memory budget it runs here instead, stage by stage:
    window's signature is recomputed from its words (`signature.passage_windows`, 0.05 ms
    a document) each time a stage needs it, because the disk holds less than the
    signatures of a million documents (22 GB) and recomputing is cheaper than reading them.
-2. **band join**: a group of bands at a time (as many as the budget holds), the bands'
-   values of every window are recomputed into memory and joined by `lsh.band_pairs`, the
-   in-memory join itself, so buckets and the bucket cap are the same; the pairs go to
-   files by block of rows (`_Blocks`). Then each block pair's window pairs are gated
-   (`candidates.min_equal`) with both blocks' signatures recomputed, and the candidates
-   of each block are sorted as `candidates.candidate_pairs` sorts them.
+2. **band join**: a group of bands at a time (as many as half the budget holds), the
+   bands' values of every window are recomputed into memory and each band is joined by
+   `lsh.band_pairs`, the in-memory join itself, in parts of rows split by a hash of their
+   values (`_band_parts`: a bucket never straddles two parts), so buckets and the bucket
+   cap are the same; the pairs go to files by block of rows (`_Blocks`). Then each block
+   pair's window pairs are gated (`candidates.min_equal`) with both blocks' signatures
+   recomputed, and the candidates of each block are sorted as
+   `candidates.candidate_pairs` sorts them. numpy, not DuckDB: the join must be
+   `band_pairs` itself (a full bucket pairs its first members in row order) to give the
+   same candidates, and a SQL join would be a second copy of that rule.
 3. **alignment**: `candidates.strong_pairs` over every document pair (small: a few per
    document), then the kept pairs are aligned a chunk at a time, each chunk preparing
    only the documents it holds (`prepare.prepare_range`), by the same `_align_groups`.
 
-The result equals `find_reuse`'s in memory, in the same order, for any `jobs` (tests force
-a tiny budget on real text). Temporary files go under `tmp_dir` (else TMPDIR) and are
-removed at the end, also on error.
+What stays as long as the corpus: 4 bytes a window (its document) and a few numbers a
+document pair (`strong_pairs` ranks them all), besides the result itself (the passages
+and their texts). The result equals `find_reuse`'s in memory, in the same order, for any
+`jobs` (tests force a tiny budget on real text). Temporary files go under `tmp_dir` (else
+TMPDIR) and are removed at the end, also on error.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -43,13 +49,15 @@ import numpy.typing as npt
 from dedup.candidates import (
     MAX_BUCKET,
     Candidates,
+    by_document_pair,
     copy_pairs,
     equal_values,
     min_equal,
+    selected,
     strong_pairs,
 )
 from dedup.config import DedupConfig
-from dedup.document import Document
+from dedup.document import Document, LazySequence
 from dedup.errors import ConfigError, InputError
 from dedup.lsh import band_pairs, row_keys, unique_pairs, window_bands
 from dedup.normalize import split_words
@@ -124,10 +132,11 @@ class _Words:
         part = np.fromfile(self.folder / "starts.i32", np.int32, hi - lo, offset=4 * lo)
         return part[rows - lo].astype(np.int64)
 
-    def doc_of(self, lo: int, hi: int) -> _I64:
-        """The document of every row in `[lo, hi)`."""
-        docs = np.searchsorted(self.window_at, np.arange(lo, hi), side="right") - 1
-        return docs.astype(np.int64)
+    def doc_of(self) -> npt.NDArray[np.int32]:
+        """The document of every row (4 bytes a window: the one array as long as the
+        corpus's windows that the scan holds throughout)."""
+        counts = np.diff(self.window_at)
+        return np.repeat(np.arange(len(counts), dtype=np.int32), counts)
 
 
 def spill_reuse(
@@ -237,12 +246,17 @@ def _signatures(words: _Words, config: DedupConfig, doc_range: range) -> npt.NDA
 def _sign_docs(
     words: _Words, config: DedupConfig, doc_range: range, *, jobs: int, columns: slice | None = None
 ) -> npt.NDArray[np.uint32]:
-    """`_signatures` of `doc_range` over `jobs` workers, only `columns` of them if given."""
+    """`_signatures` of `doc_range` over `jobs` workers, only `columns` of them if given,
+    written into one array as they come (never in memory twice)."""
     tasks = [range(r.start, r.stop) for r in _doc_chunks(doc_range, SIGN_BATCH)]
     sign = partial(_signed_columns, config=config, columns=columns)
-    parts = list(map_shared(sign, words, tasks, jobs=jobs))
     width = len(range(config.passage.num_perm)[columns or slice(None)])
-    return np.concatenate([np.zeros((0, width), np.uint32), *parts])
+    lo = int(words.window_at[doc_range.start])
+    out = np.empty((int(words.window_at[doc_range.stop]) - lo, width), dtype=np.uint32)
+    for task, part in zip(tasks, map_shared(sign, words, tasks, jobs=jobs), strict=True):
+        start = int(words.window_at[task.start]) - lo
+        out[start : start + len(part)] = part
+    return out
 
 
 def _signed_columns(
@@ -297,7 +311,7 @@ def _candidates(
     need = min_equal(config)
     # Two blocks of signatures, their concatenation and the gated pairs fit the budget.
     blocks = _Blocks.of(words, max(1, budget // (5 * config.passage.num_perm * 4)))
-    doc_of = words.doc_of(0, n).astype(np.int32)
+    doc_of = words.doc_of()
     joined_rows: _I64 | None = None
     copies = np.zeros((0, 2), dtype=np.int64)
     if cluster is not None and representative is not None and n:
@@ -460,15 +474,10 @@ def _gated(
 
 
 def _sorted_candidates(words: _Words, pairs: _I64, doc_of: npt.NDArray[np.int32]) -> Candidates:
-    """`candidate_pairs`'s ordering of window pairs (rows, sorted): by document pair, then
-    rows."""
+    """`candidate_pairs`'s ordering of window pairs (rows, sorted)."""
     doc_a, doc_b = doc_of[pairs[:, 0]].astype(np.int64), doc_of[pairs[:, 1]].astype(np.int64)
     at_a, at_b = _starts(words, pairs[:, 0]), _starts(words, pairs[:, 1])
-    order = np.argsort(doc_a * (len(words.window_at)) + doc_b, kind="stable")
-    doc_a, doc_b, at_a, at_b = doc_a[order], doc_b[order], at_a[order], at_b[order]
-    cuts = np.flatnonzero((np.diff(doc_a) != 0) | (np.diff(doc_b) != 0)) + 1
-    bounds = np.concatenate(([0], cuts, [len(doc_a)])) if len(doc_a) else np.zeros(1, np.int64)
-    return Candidates(doc_a, doc_b, at_a, at_b, bounds.astype(np.int64))
+    return by_document_pair(doc_a, doc_b, at_a, at_b, docs=len(words.window_at))
 
 
 def _starts(words: _Words, rows: _I64) -> _I64:
@@ -481,7 +490,7 @@ def _starts(words: _Words, rows: _I64) -> _I64:
 # --------------------------------------------------------------------- stage 3: alignment
 
 
-class _Picked(Sequence[Document]):
+class _Picked(LazySequence[Document]):
     """The documents of `docs` at `positions`, by their rank in `positions`."""
 
     def __init__(self, docs: Sequence[Document], positions: _I64) -> None:
@@ -490,17 +499,11 @@ class _Picked(Sequence[Document]):
     def __len__(self) -> int:
         return len(self.positions)
 
-    @overload
-    def __getitem__(self, k: int) -> Document: ...
-    @overload
-    def __getitem__(self, k: slice) -> Sequence[Document]: ...
-    def __getitem__(self, k: int | slice) -> Document | Sequence[Document]:
-        if isinstance(k, slice):
-            return [self[i] for i in range(len(self))[k]]
-        return self.docs[int(self.positions[k])]
+    def _item(self, i: int) -> Document:
+        return self.docs[int(self.positions[i])]
 
 
-class _Sparse(Sequence[Prepared]):
+class _Sparse(LazySequence[Prepared]):
     """Prepared documents by corpus position, for the positions `positions` only."""
 
     def __init__(self, positions: _I64, prepared: list[Prepared], size: int) -> None:
@@ -509,14 +512,8 @@ class _Sparse(Sequence[Prepared]):
     def __len__(self) -> int:
         return self.size
 
-    @overload
-    def __getitem__(self, k: int) -> Prepared: ...
-    @overload
-    def __getitem__(self, k: slice) -> Sequence[Prepared]: ...
-    def __getitem__(self, k: int | slice) -> Prepared | Sequence[Prepared]:
-        if isinstance(k, slice):
-            return [self[i] for i in range(self.size)[k]]
-        return self.prepared[int(np.searchsorted(self.positions, k))]
+    def _item(self, i: int) -> Prepared:
+        return self.prepared[int(np.searchsorted(self.positions, i))]
 
 
 def _align(
@@ -548,7 +545,7 @@ def _align(
             cand = Candidates(*(saved[k] for k in ("doc_a", "doc_b", "at_a", "at_b", "bounds")))
         mine = keep[at : at + len(cand)]
         at += len(cand)
-        cand = _kept(cand, mine)
+        cand = selected(cand, mine)
         for chunk in _chunks(cand, max_docs):
             part = _slice(cand, chunk)
             cache = _prepare_needed(docs, part, config, jobs, cache)
@@ -575,14 +572,6 @@ def _chunks(cand: Candidates, max_docs: int) -> list[range]:
     if start < len(ga):
         out.append(range(start, len(ga)))
     return out
-
-
-def _kept(cand: Candidates, keep: npt.NDArray[np.bool_]) -> Candidates:
-    """`strongest_partners`'s selection of `cand` by its `keep` mask."""
-    sizes = np.diff(cand.bounds)
-    rows = np.repeat(keep, sizes)
-    bounds = np.concatenate(([0], np.cumsum(sizes[keep]))).astype(np.int64)
-    return Candidates(cand.doc_a[rows], cand.doc_b[rows], cand.at_a[rows], cand.at_b[rows], bounds)
 
 
 def _slice(cand: Candidates, groups: range) -> Candidates:
