@@ -1436,6 +1436,7 @@ def _source_file(source: str, base: str = "") -> str | None:
 @passage_text_option
 @allow_empty_option
 @jobs_option
+@memory_options
 @engine_options
 @quiet_option
 @click.pass_context
@@ -1460,6 +1461,8 @@ def check(
     passage_text: str,
     allow_empty: bool,
     jobs: int,
+    memory_limit: int | None,
+    tmp_dir: str | None,
     engine: Engine,
     quiet: bool,
 ) -> None:
@@ -1492,7 +1495,7 @@ def check(
     _require_documents(docs, skipped, paths, allow_empty)
     with _user_errors():
         accepted = read_baseline(baseline) if baseline and not write_baseline else Baseline()
-        _announce_spill(docs, config, None)
+        _announce_spill(docs, config, memory_limit)
         find = engine.on_spark(scan_report, paths, text_field, id_field, strict)
         result = api_check(
             docs,
@@ -1502,6 +1505,8 @@ def check(
             baseline=accepted,
             jobs=jobs,
             scan_elsewhere=find,
+            memory_limit=memory_limit,
+            tmp_dir=tmp_dir,
         )
     if write_baseline:
         _output(baseline_text(result.all_findings), write_baseline)

@@ -210,3 +210,27 @@ def test_window_rows_of_blocks_cover_every_document_once(nonnews):
         sizes = np.diff(blocks.rows)
         # A block holds at most max_rows windows, unless one document alone has more.
         assert all(s <= max_rows or len(r) == 1 for s, r in zip(sizes, blocks.docs, strict=True))
+
+
+def test_cli_check_takes_the_memory_limit_and_gives_the_same_verdict(tmp_path):
+    corpus = tmp_path / "c.jsonl"
+    rows = [json.loads(line) for line in (DATA / "nonnews_sample.jsonl").open()][:30]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    base = [
+        "check",
+        str(corpus),
+        "--id-field",
+        "id",
+        "--format",
+        "json",
+        "--max-reused-ratio",
+        "0.1",
+    ]
+    runner = CliRunner()
+    plain = runner.invoke(cli, [*base, "--memory-limit", "0"])
+    spilled = runner.invoke(
+        cli, [*base, "--memory-limit", "20KB", "--tmp-dir", str(tmp_path / "t")]
+    )
+    assert plain.exit_code == spilled.exit_code == 1, plain.output
+    assert json.loads(spilled.stdout) == json.loads(plain.stdout)
+    assert "runs in parts on disk" in spilled.stderr
