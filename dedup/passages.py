@@ -198,6 +198,8 @@ def find_reuse(
             from dedup.spill import spill_reuse
 
             load_tables()
+            if jobs > 1 and kernels():
+                _load_kernels(config)
             return spill_reuse(
                 docs,
                 config,

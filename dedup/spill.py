@@ -334,7 +334,6 @@ def _candidates(
                 different = doc_of[pairs[:, 0]] != doc_of[pairs[:, 1]]
                 _write_pairs(pairs[different], blocks, pair_files)
         del values
-    set_stage("passages: gating window pairs")
     return _gate_blocks(words, config, blocks, pair_files, copies, need, jobs, doc_of)
 
 
@@ -428,7 +427,9 @@ def _gate_blocks(
     n = words.windows
     files, groups = [], []
     copy_block = blocks.of_rows(copies[:, 0]) if len(copies) else np.zeros(0, np.int64)
-    for a, doc_range in enumerate(counted("passages: gating", iter(blocks.docs), blocks.docs)):
+    for a, doc_range in enumerate(
+        counted("passages: gating window pairs", iter(blocks.docs), blocks.docs)
+    ):
         names = [folder / f"{a}-{b}" for b in range(a, len(blocks.docs))]
         kept = [copies[copy_block == a]]
         if any(p.exists() for p in names):

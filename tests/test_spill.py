@@ -127,7 +127,6 @@ def test_progress_stages_of_a_spilled_scan_name_their_step(nonnews, stages_shown
         "passages: words to disk",
         "passages: band join on disk",
         "passages: gating window pairs",
-        "passages: gating",
         "passages: aligning document pairs",
     ]
 
