@@ -233,3 +233,26 @@ def test_cli_check_takes_the_memory_limit_and_gives_the_same_verdict(tmp_path):
     assert plain.exit_code == spilled.exit_code == 1, plain.output
     assert json.loads(spilled.stdout) == json.loads(plain.stdout)
     assert "runs in parts on disk" in spilled.stderr
+
+
+@pytest.mark.parametrize("parts", [2, 3, 7])
+def test_a_band_joined_in_parts_gives_the_pairs_of_one_join(nonnews, parts):
+    from dedup.lsh import band_pairs, unique_pairs, window_bands
+    from dedup.prepare import text_windows
+    from dedup.spill import MAX_BUCKET, _band_parts
+
+    config = DedupConfig()
+    sigs = np.concatenate([w.sigs for d in nonnews if (w := text_windows(d.text, config))])
+    _, rows = window_bands(config)
+    subset = np.flatnonzero(np.arange(len(sigs)) % 3 != 1)  # as a cluster leaves rows out
+    capped = 0
+    for band in range(4):
+        values = sigs[:, band * rows : (band + 1) * rows]
+        for joined in (None, subset):
+            chosen = np.arange(len(sigs)) if joined is None else joined
+            whole, n_capped = band_pairs(values[chosen], MAX_BUCKET)
+            capped += n_capped
+            expected = unique_pairs([chosen[whole]], len(sigs))
+            got = unique_pairs(list(_band_parts(values, joined, parts)), len(sigs))
+            assert got.tolist() == expected.tolist()
+    assert capped  # licences fill buckets past the cap: their first members must match
