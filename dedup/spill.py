@@ -63,7 +63,7 @@ from dedup.lsh import band_pairs, row_keys, unique_pairs, window_bands
 from dedup.normalize import split_words
 from dedup.parallel import map_shared, ranges
 from dedup.prepare import PREPARE_BATCH, Prepared, _word_ids, prepare_range
-from dedup.progress import counted, set_stage
+from dedup.progress import counted
 from dedup.signature import passage_windows
 
 if TYPE_CHECKING:
@@ -527,6 +527,8 @@ def _align(
     cluster: _I64 | None,
     representative: npt.NDArray[np.bool_] | None,
 ) -> Reuse:
+    """The candidates of each block (`files`) that `strong_pairs` keeps among all document
+    pairs (`groups`), aligned a chunk of documents at a time, in order."""
     # Imported here: `passages` imports this module to branch into it.
     from dedup.passages import ALIGN_BATCH, Reuse, _add_overlaps, _align_groups, _passage
 
@@ -540,8 +542,9 @@ def _align(
     at = 0
     cache = _Sparse(np.zeros(0, np.int64), [], len(docs))
     align = partial(_align_groups, config=config)
-    set_stage("passages: aligning document pairs")
-    for path in files:
+    cuts = np.cumsum([0, *(len(g[0]) for g in groups)]).tolist()
+    tasks = [range(lo, hi) for lo, hi in pairwise(cuts)]  # document pairs of each block
+    for path in counted("passages: aligning document pairs", iter(files), tasks):
         with np.load(path) as saved:
             cand = Candidates(*(saved[k] for k in ("doc_a", "doc_b", "at_a", "at_b", "bounds")))
         mine = keep[at : at + len(cand)]
@@ -550,8 +553,8 @@ def _align(
         for chunk in _chunks(cand, max_docs):
             part = _slice(cand, chunk)
             cache = _prepare_needed(docs, part, config, jobs, cache)
-            tasks = ranges(len(part), ALIGN_BATCH)
-            for found, overlaps in map_shared(align, (cache, part), tasks, jobs=jobs):
+            batches = ranges(len(part), ALIGN_BATCH)
+            for found, overlaps in map_shared(align, (cache, part), batches, jobs=jobs):
                 reuse.passages.extend(_passage(docs, f) for f in found)
                 _add_overlaps(reuse, overlaps)
     return reuse

@@ -119,9 +119,9 @@ def test_a_scan_within_its_budget_does_not_spill(nonnews, tmp_path, monkeypatch)
 
 
 def test_progress_stages_of_a_spilled_scan_name_their_step(nonnews, stages_shown):
-    from dedup import spill
+    from dedup import passages
 
-    shown = stages_shown(spill)
+    shown = stages_shown(passages)  # the spilled stages are all counted (`stage_count`)
     find_reuse(nonnews[:30], memory_limit=10_000)
     assert list(dict.fromkeys(shown)) == [
         "passages: words to disk",
