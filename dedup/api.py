@@ -104,7 +104,8 @@ def scan(
         duplicates=duplicates,
         reuse=reuse,
         infos=infos,
-        spill={"memory_limit": memory_limit, "tmp_dir": tmp_dir},
+        memory_limit=memory_limit,
+        tmp_dir=tmp_dir,
     )
 
 
@@ -117,7 +118,8 @@ def _build_report(
     duplicates: Duplicates | None = None,
     reuse: Reuse | None = None,
     infos: DocumentTable | None = None,
-    spill: dict[str, Any] | None = None,
+    memory_limit: int | None = None,
+    tmp_dir: str | None = None,
 ) -> Report:
     set_stage("near-duplicates")
     infos = infos if infos is not None else document_infos(docs)
@@ -135,7 +137,8 @@ def _build_report(
             every_pair=all_pairs,
             cluster=clusters.get("cluster"),
             representative=clusters.get("representative"),
-            **(spill or {}),
+            memory_limit=memory_limit,
+            tmp_dir=tmp_dir,
         )
         if config.passages
         else Reuse([], {})
