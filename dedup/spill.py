@@ -72,6 +72,9 @@ if TYPE_CHECKING:
 # Bytes of memory per window while a band is joined: the sort order and bucket arrays of
 # `band_pairs` (~40), the window's document (4) and the pairs it makes.
 JOIN_BYTES_PER_WINDOW = 64
+# Bytes per window held across a whole band while its parts are joined: the window's
+# document (4), its part (4, then the order of the rows by part: 8).
+WHOLE_BAND_BYTES = 16
 # Bytes per character of a prepared document (alignment arrays, normalized text): the
 # in-memory path's 22 less the window signatures.
 PREPARED_BYTES_PER_CHAR = 12
@@ -318,7 +321,7 @@ def _candidates(
         copies, joined_rows = _copies(words, config, doc_of, cluster, representative, jobs)
     # The values of as many bands as half the budget holds are recomputed in one pass; a
     # band is joined in as many parts as the other half needs (`_band_parts`).
-    per_pass = max(1, budget // 2 // max(1, n * 4 * rows))
+    per_pass = max(1, (budget // 2 - n * WHOLE_BAND_BYTES) // max(1, n * 4 * rows))
     parts = -(-n * JOIN_BYTES_PER_WINDOW // max(1, budget // 2))
     parts = max(1, min(parts, n // MIN_PART_ROWS))
     pair_files = words.folder / "pairs"
@@ -347,19 +350,20 @@ def _band_parts(
     the rows' order: a capped bucket keeps the same first members. The pairs are those of
     one join of the whole band, in a fraction of its memory.
     """
-    rows = np.arange(len(band)) if joined_rows is None else joined_rows
+    values = band if joined_rows is None else band[joined_rows]
     if parts <= 1:
-        pairs, _ = band_pairs(band[rows], MAX_BUCKET)
-        yield rows[pairs]
+        pairs, _ = band_pairs(values, MAX_BUCKET)
+        yield pairs if joined_rows is None else joined_rows[pairs]
         return
-    piece = (row_keys(band[rows]) % np.uint64(parts)).astype(np.int64)
+    piece = (row_keys(values) % np.uint64(parts)).astype(np.int32)
     order = np.argsort(piece, kind="stable")  # each piece's rows stay in order
-    cuts = np.searchsorted(piece[order], np.arange(parts + 1))
+    cuts = np.concatenate(([0], np.cumsum(np.bincount(piece, minlength=parts)))).tolist()
     del piece
-    for lo, hi in pairwise(cuts.tolist()):
-        at = rows[order[lo:hi]]
-        pairs, _ = band_pairs(band[at], MAX_BUCKET)
-        yield at[pairs]
+    for lo, hi in pairwise(cuts):
+        at = order[lo:hi]
+        pairs, _ = band_pairs(values[at], MAX_BUCKET)
+        rows = at if joined_rows is None else joined_rows[at]
+        yield rows[pairs]
 
 
 def _copies(
