@@ -58,6 +58,8 @@ def scan(
     jobs: int = 1,
     duplicates: Duplicates | None = None,
     reuse: Reuse | None = None,
+    memory_limit: int | None = None,
+    tmp_dir: str | None = None,
 ) -> Report:
     """Near-duplicate clusters, shared passages and boilerplate lines of a corpus.
 
@@ -75,6 +77,10 @@ def scan(
             engine, `dedup.engines.spark.find_duplicates_spark`), instead of finding them here.
         reuse: the shared passages of `docs` found elsewhere (the Spark engine,
             `dedup.engines.spark.find_on_spark`), by positions in `docs`, instead of here.
+        memory_limit: bytes the passage search may use before it spills to files under
+            `tmp_dir` (same result, bounded memory; `find_reuse`); None: half of this
+            machine's memory, 0: never spill.
+        tmp_dir: where the spilled passage search writes its temporary files (None: TMPDIR).
 
     Raises:
         InputError: two documents have the same id.
@@ -98,6 +104,8 @@ def scan(
         duplicates=duplicates,
         reuse=reuse,
         infos=infos,
+        memory_limit=memory_limit,
+        tmp_dir=tmp_dir,
     )
 
 
@@ -110,6 +118,8 @@ def _build_report(
     duplicates: Duplicates | None = None,
     reuse: Reuse | None = None,
     infos: DocumentTable | None = None,
+    memory_limit: int | None = None,
+    tmp_dir: str | None = None,
 ) -> Report:
     set_stage("near-duplicates")
     infos = infos if infos is not None else document_infos(docs)
@@ -117,14 +127,18 @@ def _build_report(
     position = {doc_id: i for i, doc_id in enumerate(infos.ids)} if config.passages else {}
     if duplicates is None:
         duplicates = find_duplicates(docs, config, jobs=jobs)
+    # `compare` aligns two copies too; a scan aligns copies with their representative.
+    clusters = {} if all_pairs or not config.passages else cluster_positions(position, duplicates)
     reuse = reuse or (
         find_reuse(
             docs,
             config,
             jobs=jobs,
             every_pair=all_pairs,
-            # `compare` aligns two copies too; a scan aligns copies with their representative.
-            **({} if all_pairs else cluster_positions(position, duplicates)),
+            cluster=clusters.get("cluster"),
+            representative=clusters.get("representative"),
+            memory_limit=memory_limit,
+            tmp_dir=tmp_dir,
         )
         if config.passages
         else Reuse([], {})

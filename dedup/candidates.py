@@ -113,9 +113,28 @@ def candidate_pairs(
     # Rows are in document order, then window order, so the first of a pair is the earlier
     # document, and the pairs (sorted by row) are already in (doc a, start a, doc b, start b)
     # order: a stable sort by document pair alone gives (doc a, doc b, start a, start b).
-    doc_a, doc_b = doc_of[pairs[:, 0]], doc_of[pairs[:, 1]]
-    at_a, at_b = start_of[pairs[:, 0]], start_of[pairs[:, 1]]
-    order = np.argsort(doc_a * (int(doc_of[-1]) + 1) + doc_b, kind="stable")
+    first, second = pairs[:, 0], pairs[:, 1]
+    return by_document_pair(
+        doc_of[first], doc_of[second], start_of[first], start_of[second], int(doc_of[-1]) + 1
+    )
+
+
+def by_document_pair(
+    doc_a: npt.NDArray[np.int64],
+    doc_b: npt.NDArray[np.int64],
+    at_a: npt.NDArray[np.int64],
+    at_b: npt.NDArray[np.int64],
+    docs: int,
+) -> Candidates:
+    """Window pairs (in row order) as `Candidates`: a stable sort by document pair alone
+    (`docs`: more than any document position) gives (doc a, doc b, start a, start b).
+
+    Example:
+        >>> c = by_document_pair(*np.array([[0, 0], [2, 1], [5, 5], [1, 3]]), docs=3)
+        >>> c.doc_b.tolist(), c.at_b.tolist(), c.bounds.tolist()
+        ([1, 2], [3, 1], [0, 1, 2])
+    """
+    order = np.argsort(doc_a * docs + doc_b, kind="stable")
     doc_a, doc_b, at_a, at_b = doc_a[order], doc_b[order], at_a[order], at_b[order]
     cuts = np.flatnonzero((np.diff(doc_a) != 0) | (np.diff(doc_b) != 0)) + 1
     bounds = np.concatenate(([0], cuts, [len(doc_a)])) if len(doc_a) else np.zeros(1, np.int64)
@@ -277,14 +296,23 @@ def strongest_partners(
     keep = strong_pairs(
         cand.doc_a[first], cand.doc_b[first], sizes, max_partners, cluster, representative
     )
-    groups = len(cand)
-    left_out = int(groups - keep.sum())
-    if not left_out:
-        return cand, 0
+    left_out = int(len(cand) - keep.sum())
+    return (selected(cand, keep), left_out) if left_out else (cand, 0)
+
+
+def selected(cand: Candidates, keep: npt.NDArray[np.bool_]) -> Candidates:
+    """The document pairs g of `cand` with `keep[g]`, their window pairs with them.
+
+    Example:
+        >>> a = np.array([0, 0, 1])
+        >>> cand = Candidates(a, a + 1, a, a, np.array([0, 2, 3]))
+        >>> selected(cand, np.array([False, True])).bounds.tolist()
+        [0, 1]
+    """
+    sizes = np.diff(cand.bounds)
     rows = np.repeat(keep, sizes)
     bounds = np.concatenate(([0], np.cumsum(sizes[keep]))).astype(np.int64)
-    kept = Candidates(cand.doc_a[rows], cand.doc_b[rows], cand.at_a[rows], cand.at_b[rows], bounds)
-    return kept, left_out
+    return Candidates(cand.doc_a[rows], cand.doc_b[rows], cand.at_a[rows], cand.at_b[rows], bounds)
 
 
 def strong_pairs(

@@ -216,6 +216,8 @@ def check(
     baseline: Collection[str] = frozenset(),
     jobs: int = 1,
     scan_elsewhere: Callable[[DedupConfig], Report] | None = None,
+    memory_limit: int | None = None,
+    tmp_dir: str | None = None,
 ) -> CheckResult:
     """The whole CI data check: scan `docs`, query an index, measure every limit.
 
@@ -233,6 +235,8 @@ def check(
         jobs: worker processes for the scan; 0 uses every core, 1 runs in this process.
         scan_elsewhere: scans `docs` elsewhere with the settings it is given and returns
             the report (the Spark engine), instead of scanning here.
+        memory_limit: when the scan's passage search runs on disk, and `tmp_dir` where
+            (`scan`).
 
     Returns:
         The verdict of every limit with its findings; `exit_code` is 1 when one fails.
@@ -253,7 +257,11 @@ def check(
     (limits or Limits()).require_measured(config)
     if against:
         Index.require(against, config)
-    report = scan_elsewhere(config) if scan_elsewhere else scan(docs, config, jobs=jobs)
+    report = (
+        scan_elsewhere(config)
+        if scan_elsewhere
+        else scan(docs, config, jobs=jobs, memory_limit=memory_limit, tmp_dir=tmp_dir)
+    )
     hits = None
     if against:
         with Index.open(against, config) as idx:

@@ -60,7 +60,7 @@ from dedup.io.readers import (
     require_documents,
 )
 from dedup.parallel import resolve_jobs
-from dedup.passages import peak_memory
+from dedup.passages import default_memory_limit, peak_memory
 from dedup.progress import activity, progress_enabled, track
 from dedup.render import (
     CHECK_FORMATS,
@@ -77,6 +77,8 @@ from dedup.render import (
 )
 from dedup.report import EXCERPT_CHARS, PASSAGE_TEXTS, Report
 from dedup.rulebook import RULE_DOCS, explain_rule
+from dedup.spill import memory_limit as parse_memory_limit
+from dedup.spill import size_text
 from dedup.store import Index
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
@@ -571,6 +573,32 @@ def _checked_jobs(ctx: click.Context, param: click.Parameter, jobs: int) -> int:
     return jobs
 
 
+def memory_options(func: F) -> F:
+    """--memory-limit and --tmp-dir: when and where a passage scan spills to disk."""
+    func = click.option(
+        "--tmp-dir",
+        type=click.Path(file_okay=False),
+        default=None,
+        help="Folder for a spilled passage scan's temporary files (default: TMPDIR); "
+        "removed after.",
+    )(func)
+    return click.option(
+        "--memory-limit",
+        default="auto",
+        show_default=True,
+        callback=_checked_memory_limit,
+        help="Memory a passage scan may take before it runs in parts on disk, with the "
+        "same result: 16GB, 500MB, auto (half of this machine's) or 0 (never spill).",
+    )(func)
+
+
+def _checked_memory_limit(ctx: click.Context, param: click.Parameter, value: str) -> int | None:
+    try:
+        return parse_memory_limit(value)
+    except ConfigError as ex:
+        raise click.BadParameter(str(ex), ctx=ctx, param=param) from ex
+
+
 def engine_options(func: F) -> F:
     """--engine local|spark and --spark-master: where the scan runs."""
 
@@ -848,23 +876,17 @@ def _note(line: str) -> None:
         click.echo(line, err=True)
 
 
-def _total_memory() -> int | None:
-    """Physical memory of this machine in bytes, when the OS says."""
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, OSError, ValueError):
-        return None
-
-
-def _warn_if_too_big(docs: Sequence[Document], config: DedupConfig) -> None:
-    """One line on stderr before a passage scan that would take over half the memory."""
-    total = _total_memory()
+def _announce_spill(docs: Sequence[Document], config: DedupConfig, limit: int | None) -> None:
+    """One line on stderr before a passage scan that will run on disk: past `limit` bytes
+    (None: `default_memory_limit`), `find_reuse` spills (same result, slower)."""
+    limit = default_memory_limit() if limit is None else limit
     need = peak_memory(docs) if config.passages else 0
-    if total and need > total // 2:
+    if limit and need > limit:
         click.echo(
-            f"warning: finding passages in {len(docs):,} documents needs about "
-            f"{need / 2**30:.1f} GB of memory ({total / 2**30:.1f} GB here); --no-passages "
-            "finds near-duplicates and boilerplate only, or scan the corpus in shards",
+            f"note: finding passages in {len(docs):,} documents needs about "
+            f"{size_text(need)} of memory in one piece, over --memory-limit "
+            f"{size_text(limit)}: it runs in parts on disk (--tmp-dir), with the same "
+            "result; --no-passages finds near-duplicates and boilerplate only",
             err=True,
         )
 
@@ -935,6 +957,7 @@ def compare(
 @passage_text_option
 @quiet_option
 @allow_empty_option
+@memory_options
 def scan(
     paths: tuple[str, ...],
     text_field: str,
@@ -942,6 +965,8 @@ def scan(
     strict: bool,
     config: DedupConfig,
     jobs: int,
+    memory_limit: int | None,
+    tmp_dir: str | None,
     engine: Engine,
     fmt: str,
     output: str | None,
@@ -994,11 +1019,11 @@ def scan(
         paths, text_field, id_field, strict, quiet=quiet, jobs=jobs, lazy=lazy
     )
     _require_documents(docs, skipped, paths, allow_empty)
-    _warn_if_too_big(docs, config)
+    _announce_spill(docs, config, memory_limit)
     progress = progress_enabled(quiet=quiet)
     scanning = f"scanning {amount(len(docs), 'document')}"
     with _user_errors(), activity(scanning, enabled=progress, log=not quiet):
-        report = api_scan(docs, config, jobs=jobs)
+        report = api_scan(docs, config, jobs=jobs, memory_limit=memory_limit, tmp_dir=tmp_dir)
     texts = TextsById(docs)
     page = render_report(
         report, fmt, texts=texts, jobs=resolve_jobs(jobs), passage_text=passage_text
@@ -1428,6 +1453,7 @@ def _source_file(source: str, base: str = "") -> str | None:
 @passage_text_option
 @allow_empty_option
 @jobs_option
+@memory_options
 @engine_options
 @quiet_option
 @click.pass_context
@@ -1452,6 +1478,8 @@ def check(
     passage_text: str,
     allow_empty: bool,
     jobs: int,
+    memory_limit: int | None,
+    tmp_dir: str | None,
     engine: Engine,
     quiet: bool,
 ) -> None:
@@ -1486,7 +1514,7 @@ def check(
     _require_documents(docs, skipped, paths, allow_empty)
     with _user_errors():
         accepted = read_baseline(baseline) if baseline and not write_baseline else Baseline()
-        _warn_if_too_big(docs, config)
+        _announce_spill(docs, config, memory_limit)
         find = engine.on_spark(scan_report, paths, text_field, id_field, strict)
         result = api_check(
             docs,
@@ -1496,6 +1524,8 @@ def check(
             baseline=accepted,
             jobs=jobs,
             scan_elsewhere=find,
+            memory_limit=memory_limit,
+            tmp_dir=tmp_dir,
         )
     if write_baseline:
         _output(baseline_text(result.all_findings), write_baseline)

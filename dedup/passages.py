@@ -11,6 +11,7 @@ rapidfuzz similarity are reported, so LSH decides where to look and never what i
 
 from __future__ import annotations
 
+import os
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -58,6 +59,20 @@ def peak_memory(docs: Sequence[Document]) -> int:
     known = getattr(docs, "chars", None)  # a JsonlCorpus knows them without parsing
     chars = int(known.sum()) if known is not None else sum(len(doc.text) for doc in docs)
     return PEAK_BYTES_PER_CHAR * chars
+
+
+def default_memory_limit() -> int:
+    """Bytes a passage scan may use before it spills to disk: half of this machine's memory
+    (0, never spill, where the OS does not say).
+
+    Example:
+        >>> default_memory_limit() >= 0
+        True
+    """
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+    except (AttributeError, OSError, ValueError):
+        return 0
 
 
 _Region = list[int]  # [a_lo, a_hi, b_lo, b_hi] word ranges, half-open
@@ -150,6 +165,8 @@ def find_reuse(
     every_pair: bool = False,
     cluster: npt.NDArray[np.int64] | None = None,
     representative: npt.NDArray[np.bool_] | None = None,
+    memory_limit: int | None = None,
+    tmp_dir: str | None = None,
 ) -> Reuse:
     """`find_passages`, plus the document overlap of each pair, computed by the same workers.
 
@@ -160,7 +177,9 @@ def find_reuse(
     cluster (`cluster[doc]`, -1 for none) a member's text its representative
     (`representative[doc]`) shares is aligned with the representative alone, which stands
     for it, and what the member adds with other documents: `candidate_pairs`,
-    `strongest_partners`.
+    `strongest_partners`. When `peak_memory(docs)` exceeds `memory_limit` bytes (None:
+    `default_memory_limit()`; 0: never), the scan spills to files under `tmp_dir` (None:
+    TMPDIR) and gives the same result in bounded memory (`dedup.spill`).
 
     Example:
         >>> text = "The delegation will comprise senior officials from the foreign ministry."
@@ -172,7 +191,24 @@ def find_reuse(
     jobs = resolve_jobs(jobs)
     # A few documents (`compare`, a small scan) take the numpy paths: the same values,
     # without compiling every kernel on the first run after an install.
+    limit = default_memory_limit() if memory_limit is None else memory_limit
     with numpy_paths(len(docs) < COMPILE_FROM):
+        if not every_pair and 0 < limit < peak_memory(docs):
+            # Imported here: the spilled path reuses this module's alignment.
+            from dedup.spill import spill_reuse
+
+            load_tables()
+            if jobs > 1 and kernels():
+                _load_kernels(config)
+            return spill_reuse(
+                docs,
+                config,
+                jobs=jobs,
+                budget=limit,
+                tmp_dir=tmp_dir,
+                cluster=cluster,
+                representative=representative,
+            )
         return _find_reuse(docs, config, jobs, every_pair, cluster, representative)
 
 

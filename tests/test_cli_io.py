@@ -193,15 +193,18 @@ def test_clean_writes_each_input_in_its_format(tmp_path, seed_texts):
 def test_a_passage_scan_too_big_for_memory_is_announced(tmp_path, monkeypatch):
     path = tmp_path / "a.txt"
     path.write_text("The committee met on Monday to discuss the budget. " * 40, encoding="utf-8")
-    monkeypatch.setattr("dedup.cli._total_memory", lambda: 10_000)
+    monkeypatch.setattr("dedup.cli.default_memory_limit", lambda: 5_000)
     result = CliRunner().invoke(cli, ["scan", str(path), "--format", "json"])
     assert result.exit_code == 0
-    assert "warning: finding passages in 1 documents needs about" in result.stderr
+    assert "note: finding passages in 1 documents needs about" in result.stderr
+    assert "runs in parts on disk" in result.stderr
     assert "--no-passages" in result.stderr
     quiet = CliRunner().invoke(cli, ["scan", str(path), "--no-passages", "--format", "json"])
-    assert "warning" not in quiet.stderr
-    monkeypatch.setattr("dedup.cli._total_memory", lambda: 2**40)
-    assert "warning" not in CliRunner().invoke(cli, ["scan", str(path)]).stderr
+    assert "note" not in quiet.stderr
+    never = CliRunner().invoke(cli, ["scan", str(path), "--memory-limit", "0"])
+    assert "note" not in never.stderr
+    monkeypatch.setattr("dedup.cli.default_memory_limit", lambda: 2**40)
+    assert "note" not in CliRunner().invoke(cli, ["scan", str(path)]).stderr
 
 
 def test_check_takes_jobs(tmp_path):
