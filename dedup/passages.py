@@ -29,13 +29,13 @@ from dedup.align import (
     joined_similarity,
     snap_spans,
 )
-from dedup.candidates import Candidates, candidate_pairs, equal_values, strongest_partners
+from dedup.candidates import Candidates, candidate_pairs, strongest_partners
 from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.normalize import load_tables
 from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.prepare import PREPARE_BATCH, Batch, Prepared, prepare_document, prepare_range
-from dedup.progress import counted, set_stage
+from dedup.progress import counted, held_stage, set_stage
 from dedup.report import PassageMatch, Span
 from dedup.sentences import SentenceMatch, pair_sentences
 from dedup.signature import _compiled, kernels, numpy_paths
@@ -198,7 +198,7 @@ def find_reuse(
             from dedup.spill import spill_reuse
 
             load_tables()
-            if jobs > 1 and kernels():
+            if kernels():
                 _load_kernels(config)
             return spill_reuse(
                 docs,
@@ -224,7 +224,7 @@ def _find_reuse(
     representative: npt.NDArray[np.bool_] | None,
 ) -> Reuse:
     load_tables()
-    if jobs > 1 and kernels():
+    if len(docs) > 2 and kernels():
         _load_kernels(config)
     prepare = partial(prepare_range, config=config)
     tasks = ranges(len(docs), PREPARE_BATCH)
@@ -259,14 +259,26 @@ def _find_reuse(
     return reuse
 
 
+WARM_UP = (
+    "The council approved the new budget on Tuesday after a long debate. Members said the "
+    "plan would fund repairs to the harbour wall and two new ferries. The vote was close. "
+)
+
+
 def _load_kernels(config: DedupConfig) -> None:
-    """Run the passage search's compiled kernels once here, before the workers fork: each
-    worker would otherwise load them from numba's cache again (tenths of a second each)."""
-    doc = Document("", "Warm up the kernels. " * 8)
-    batch = prepare_range([doc], range(1), config)
-    (prep,) = batch.unpack()
-    pair_sentences(prep.sentences, prep.sentences)
-    equal_values(batch.windows.sigs, np.zeros((1, 2), dtype=np.int64))
+    """Run every compiled kernel of the passage search once here, under a stage of its own.
+
+    Before the workers fork: each would otherwise load them from numba's cache again
+    (tenths of a second each). And on the first run after an install numba compiles them,
+    some 20 s in which a scan seemed stuck at "aligning document pairs: 0/686" (a new-user
+    trial); the stage says why. The two warm-up texts share a passage, so their search
+    goes through preparing, the band join, alignment and grading.
+    """
+    docs = [Document("a", WARM_UP * 3), Document("b", "A reporter wrote: " + WARM_UP * 3)]
+    with held_stage(
+        "passages: loading compiled kernels (compiled on the first run after an install)"
+    ):
+        _find_reuse(docs, config, 1, True, None, None)
 
 
 def align_documents(

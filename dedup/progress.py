@@ -23,6 +23,7 @@ REDRAW_SECONDS = 0.2
 LOG_SECONDS = 30.0  # how often a run that is not on a terminal (a CI log) says where it is
 
 _stage = ""  # what a long call is doing now; a running `activity` line shows it
+_held = False  # inside `held_stage`: the stage keeps its text
 
 
 def set_stage(text: str) -> None:
@@ -34,7 +35,29 @@ def set_stage(text: str) -> None:
         >>> set_stage("near-duplicates"); set_stage("")
     """
     global _stage
-    _stage = text
+    if not _held:
+        _stage = text
+
+
+@contextmanager
+def held_stage(text: str) -> Iterator[None]:
+    """Within: the stage reads `text`, whatever the calls inside name theirs (a warm-up
+    that runs the whole passage search on two documents is one stage, not five).
+
+    Example:
+        >>> with held_stage("loading"):
+        ...     set_stage("preparing")
+        >>> current_stage()
+        'loading'
+        >>> set_stage("")
+    """
+    global _held
+    set_stage(text)
+    before, _held = _held, True
+    try:
+        yield
+    finally:
+        _held = before
 
 
 def stage_count(name: str, done: int, total: int, started: float) -> None:
