@@ -79,7 +79,8 @@ def require_unique_id(doc: _Named, seen: dict[str, str]) -> None:
         else:
             msg = (
                 f"document id {doc.id!r} appears twice ({seen[doc.id]} and {doc.source}); "
-                "pass --id-field with a field of unique values"
+                "give --id-field a field of unique values, or leave --id-field out to name "
+                "each record by its file and line"
             )
         raise InputError(msg)
     seen[doc.id] = doc.source

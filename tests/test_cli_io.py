@@ -267,6 +267,24 @@ def test_a_binary_file_named_directly_is_not_text_not_a_missing_encoding(tmp_pat
     )
 
 
+def test_repeated_ids_say_how_to_go_on(tmp_path):
+    """Scraped data often holds the same record twice, id and all: the error names both
+    places and the way out, which works (records named by file and line)."""
+    record = {"id": "story-1", "text": "The harbour opened a new pier for the ferries."}
+    path = tmp_path / "crawl.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in [record, record]) + "\n")
+    refused = _run("scan", str(path), "--id-field", "id")
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        f"Error: document id 'story-1' appears twice ({path}:1 and {path}:2); give --id-field "
+        "a field of unique values, or leave --id-field out to name each record by its file "
+        "and line\n"
+    )
+    named = _run("scan", str(path), "--format", "json")
+    assert named.exit_code == 0
+    assert [d["id"] for d in json.loads(named.stdout)["documents"]] == [f"{path}:1", f"{path}:2"]
+
+
 def test_a_file_of_a_directory_that_is_not_text_is_a_skipped_record(tmp_path):
     """One undecodable file in a walked directory (as /usr/share/doc's libmp3lame0
     changelog.gz under --encoding auto) is skipped and counted like a bad JSONL line, not the
