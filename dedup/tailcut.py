@@ -616,8 +616,8 @@ _NOT_A_NAME = re.compile(
     r"My|His|Her|Their|Its|A|An|One|Each|Every|Some|Any|All|No|If|When|While|But|And|So)\b"
 )
 _BIO = re.compile(
-    rf"^{_NAME}\s(?:is|was|has been|serves as|works as)\s(?:\S+\s){{0,6}}?"
-    rf"(?:(?:an?|the)\s)?\S*\b(?:{_ROLES})s?\b"
+    rf"^{_NAME}\s(?:is|was|has been|serves as|works as)\s(?:[^\s.!?]+\s){{0,6}}?"
+    rf"(?:(?:an?|the)\s)?[^\s.!?]*\b(?:{_ROLES})\b(?!-)"
     rf"|^{_NAME}\s(?:writes|covers|reports)\s(?:about|on|for)\b"
 )
 _NOTICES = (
