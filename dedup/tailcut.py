@@ -617,7 +617,7 @@ _NOT_A_NAME = re.compile(
 )
 _BIO = re.compile(
     rf"^{_NAME}\s(?:is|was|has been|serves as|works as)\s(?:[^\s.!?]+\s){{0,6}}?"
-    rf"(?:(?:an?|the)\s)?[^\s.!?]*\b(?:{_ROLES})\b(?!-)"
+    rf"(?:(?:an?|the)\s)?[^\s.!?]*\b(?i:{_ROLES})\b(?!-)"
     rf"|^{_NAME}\s(?:writes|covers|reports)\s(?:about|on|for)\b"
 )
 _NOTICES = (
