@@ -410,7 +410,8 @@ def _notice_cut(
     first = next(i for i in range(line, len(lines)) if notice_kind(lines[i].text))
     evidence = (
         f"the last {len(lines) - line} non-blank lines end the page with a notice ({kind}: "
-        f"{lines[first].text.strip()[:60]!r}) and labels, no article prose after it"
+        f"{lines[first].text.strip()[:60]!r}); the rest short labels or lines of "
+        f"p >= {NOTICE_FLOOR:.1f}"
     )
     return Cut(line, 1.0, 1.0, evidence)
 
