@@ -282,6 +282,10 @@ def test_batched_cut_features_are_each_document_alone(sizes: list[int]) -> None:
 
 # ----------------------------------------------------------------------- notice tails
 
+# Five whole dev-split records of benchmarks/data/webpage_lines.jsonl.gz (page, extractor,
+# site, url, text, labels as benchmarks/webpages/label.py wrote them): 0098
+# trafilatura_recall, 0120 trafilatura, 0138 readability, 0155 trafilatura, 0221
+# trafilatura, each ending in a notice tail the news preset left before the notices.
 NOTICE_PAGES = [
     json.loads(line) for line in (DATA / "notice_tails_dev.jsonl").open(encoding="utf-8")
 ]
