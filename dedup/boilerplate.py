@@ -59,13 +59,17 @@ from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.progress import counted, set_stage
 from dedup.report import BoilerplateLine
 from dedup.tailcut import (
+    NOTICE_FLOOR,
     Bar,
     Cut,
+    candidates,
     cut_features,
     cut_labels,
     cut_threshold,
     find_cuts,
     load_cut_model,
+    notice_kind,
+    notice_start,
 )
 
 SEPARATOR = re.compile(r"\s*[:|–—\-»>•]")
@@ -362,6 +366,10 @@ def _decide(
     if tail_cut is not None:
         parts = [(k, int(bounds[k]), int(bounds[k + 1])) for k in range(len(lines))]
         cuts = find_cuts(*tail_cut, [(stacked[lo:hi], p[lo:hi], going[k]) for k, lo, hi in parts])
+        cuts = [
+            _notice_cut(ls, going[k], cuts[k], p[bounds[k] : bounds[k + 1]])
+            for k, ls in enumerate(lines)
+        ]
         for k, cut in enumerate(cuts):
             # A tail holding code ("$ gcloud pubsub topics get-iam-policy" under a man
             # page's NOTES, a Markdown fence) is documentation: the cut takes all of it or
@@ -380,6 +388,32 @@ def _decide(
         mine = {i - lo: tops[i] for i in range(lo, hi) if i in tops}
         out.append(_Decision(p[lo:hi], going[k], prose[k], mine, cuts[k]))
     return out
+
+
+def _notice_cut(
+    lines: list[_Line], going: npt.NDArray[np.bool_], cut: Cut | None, p: npt.NDArray[np.float64]
+) -> Cut | None:
+    """The tail cut moved up to the run of end-of-page notices (`tailcut.notice_start`: an
+    author's bio, a paywall prompt, a site notice; lines of line-model probability
+    `NOTICE_FLOOR` or more under them) that the line model and the cut left as the
+    document's last lines, or `cut` as it was."""
+    gone = going.copy()
+    if cut is not None:
+        gone[cut.line :] = True
+    found = notice_start([ln.text for ln in lines], gone, p >= NOTICE_FLOOR)
+    ks = candidates(len(lines))
+    if found is None or not len(ks) or found[0] < ks[0]:
+        return cut
+    line, kind = found
+    if cut is not None and cut.line <= line:
+        return cut
+    first = next(i for i in range(line, len(lines)) if notice_kind(lines[i].text))
+    evidence = (
+        f"the last {len(lines) - line} non-blank lines end the page with a notice ({kind}: "
+        f"{lines[first].text.strip()[:60]!r}); the rest short labels or lines of "
+        f"p >= {NOTICE_FLOOR:.1f}"
+    )
+    return Cut(line, 1.0, 1.0, evidence)
 
 
 # The tail block carries on from a tail cut over the lines above it that reach this (the

@@ -66,7 +66,10 @@ RULE_DOCS: dict[str, tuple[str, str]] = {
         "reads as furniture (its size, the line model's probabilities over it, dates, "
         "bylines, calls to action, the line before it). A suffix of at most 8 lines with a "
         "sentence needs less (news 0.65 against 0.80): it has few lines to lose. "
-        "Reports the cut's probability, its threshold, the suffix and the top features.",
+        "Reports the cut's probability, its threshold, the suffix and the top features. "
+        "It also opens, with no heading, where the page's last lines are a notice read by "
+        "its wording (an author's bio, a paywall prompt, a comment form's or a site "
+        "notice), with short labels and likely furniture around it.",
         "Comments / Great article, thanks! / John, March 3, 2024: I disagree ...",
     ),
 }

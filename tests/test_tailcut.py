@@ -26,6 +26,7 @@ from dedup.linemodel import load_model
 from dedup.tailcut import (
     FEATURES,
     MAX_SUFFIX,
+    NOTICE_LINES,
     Bar,
     batch_cut_features,
     candidates,
@@ -35,6 +36,8 @@ from dedup.tailcut import (
     cut_threshold,
     heading_gate,
     load_cut_model,
+    notice_kind,
+    notice_start,
 )
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -82,7 +85,8 @@ def test_cut_takes_a_furniture_tail_and_no_content(record: dict) -> None:
         if b.rule == "tail_cut":
             assert b.score >= b.threshold
             assert b.evidence.startswith("tail cut from line ")
-            assert "top: " in b.evidence
+            # the cut model's top features, or the notice that ends the page (`notice_kind`)
+            assert "top: " in b.evidence or "end the page with a notice (" in b.evidence
 
 
 @pytest.mark.parametrize("record", [r for r in PAGES if r["expect"] == "kept"], ids=_ids)
@@ -185,6 +189,9 @@ def test_cut_opens_at_a_heading_shaped_line(record: dict) -> None:
     assert k <= min(b.line for b in cut)
     assert k in {b.line for b in found}
     line = record["text"].split("\n")[k].strip()
+    if "end the page with a notice" in cut[0].evidence:  # a notice needs no heading
+        assert notice_kind(line) is not None or len(line.split()) <= 5, line
+        return
     assert len(line.split()) <= 8, line
     assert not line.endswith((".", "!", "?")), line
 
@@ -271,3 +278,99 @@ def test_batched_cut_features_are_each_document_alone(sizes: list[int]) -> None:
     got = batch_cut_features(documents)
     for doc, rows in zip(documents, got, strict=True):
         assert rows.tobytes() == cut_features(*doc).tobytes()
+
+
+# ----------------------------------------------------------------------- notice tails
+
+# Five whole dev-split records of benchmarks/data/webpage_lines.jsonl.gz (page, extractor,
+# site, url, text, labels as benchmarks/webpages/label.py wrote them): 0098
+# trafilatura_recall, 0120 trafilatura, 0138 readability, 0155 trafilatura, 0221
+# trafilatura, each ending in a notice tail the news preset left before the notices.
+NOTICE_PAGES = [
+    json.loads(line) for line in (DATA / "notice_tails_dev.jsonl").open(encoding="utf-8")
+]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        # dev lines labelled boilerplate, each the last or next-to-last line of its page
+        ("Manoj Jain is adjunct faculty at Emory University and a physician based in Memphis.",
+         "author bio"),
+        ("Jagpreet Chhatwal is an Associate Professor of Radiology at Harvard Medical School.",
+         "author bio"),
+        ("Joe is the co-founder and CEO of AgencyAnalytics, a marketing reporting platform used "
+         "by more than 7,000 agencies.", "author bio"),
+        ("This article is exclusive to STAT+ subscribers", "paywall prompt"),
+        ("Already have an account? Log in", "paywall prompt"),
+        ("Please do not enter your email address in the Name field or in the comment content. "
+         "Your email address will not be published. Required fields are marked *.",
+         "comment form notice"),
+        ("Reference to any non-U.S. government organization, event or product does not "
+         "constitute an endorsement, recommendation or favoring of that organization",
+         "site notice"),
+        ("NOTE: The above is an excerpt from Achieving Your Pinnacle: A Career Guide for "
+         "Actuaries, by Tom Miller, Copyright 2013. It is reprinted here with permission.",
+         "site notice"),
+        # dev lines labelled content that an earlier bio pattern took (a role word in the
+        # next sentence, a plural role as the object)
+        ("Communication is key. Speak up and let your instructor know when you have questions.",
+         None),
+        ("Grove Atlantic is ideal for authors seeking a boutique publishing experience with a "
+         "focus on quality over quantity.", None),
+        ("HarperCollins is also well-regarded for nurturing debut authors and offering robust "
+         "support through editorial and marketing teams.", None),
+        # a product blog's closing pitch, labelled content on train: no call-to-action cue
+        ("Want to see it in action? Request a demo today and bring next-generation AI "
+         "personalization to your brand.", None),
+        ("The minister is a former professor of law.", None),
+    ],
+)  # fmt: skip
+def test_notice_kind_on_real_lines(line: str, kind: str | None) -> None:
+    assert notice_kind(line) == kind
+
+
+@pytest.mark.parametrize("record", NOTICE_PAGES, ids=_ids)
+def test_a_notice_tail_goes_without_a_heading_and_no_content(record: dict) -> None:
+    # Dev pages whose last lines, after the article's last paragraph, are a bio, a paywall
+    # prompt, a comment form's notice or a site notice with no heading above them: the
+    # heading gate kept the cut shut, and they were the pages' last lines.
+    found = _found(record)
+    cut = [b for b in found if b.rule == "tail_cut" and "end the page with a notice" in b.evidence]
+    assert cut
+    labels = record["labels"]
+    assert [labels[b.line] for b in found if labels[b.line] == "content"] == []
+    lines = record["text"].split("\n")
+    kept = [n for n, t in enumerate(lines) if t.strip() and n not in {b.line for b in found}]
+    if record["page"] != "0155":  # the page now ends in article text
+        assert labels[kept[-1]] == "content"
+    else:  # a pitch above "Written by" stays: no call-to-action cue
+        assert lines[kept[-1]].startswith("Be sure to track your agency's SEO success")
+    assert all(n < min(b.line for b in cut) for n in kept)
+    assert cut[0].score == cut[0].threshold == 1.0
+
+
+@pytest.mark.parametrize("record", NOTICE_PAGES[:2], ids=_ids)
+def test_no_notice_cut_where_the_tail_cut_does_not_run(record: dict) -> None:
+    for found in (_found(record, "docs"), _found(record, "rules"),
+                  _found(record, ignore=("tail_cut",))):  # fmt: skip
+        assert [b for b in found if "end the page with a notice" in b.evidence] == []
+
+
+def test_notice_run_takes_labels_and_likely_lines_under_the_notice_only() -> None:
+    article = "The council approved the budget on Monday after a long debate."
+    bio = "Jane Roe is a reporter at the Daily Post."
+    more = "She has covered city hall for ten years and lives in Leeds."
+    no = np.zeros(5, dtype=bool)
+    # under the bio a likely line goes; above it only a short label
+    texts = [article, "Written by", bio, more, "Share"]
+    likely = np.array([False, False, False, True, True])
+    assert notice_start(texts, no, likely) == (1, "author bio")
+    # a likely prose line above the bio stops the run there
+    texts = [article, more, bio, "Share", "Tweet"]
+    assert notice_start(texts, no, np.ones(5, dtype=bool)) == (2, "author bio")
+    # no notice: no run, however furniture-like the lines
+    assert notice_start([article, "Share", "Tweet", "Email", "Print"], no) is None
+    # longer than NOTICE_LINES: none
+    texts = [article, bio, *(["Read more"] * NOTICE_LINES)]
+    assert notice_start(texts, np.zeros(len(texts), dtype=bool)) is None
