@@ -876,18 +876,20 @@ def _note(line: str) -> None:
         click.echo(line, err=True)
 
 
-def _announce_spill(docs: Sequence[Document], config: DedupConfig, limit: int | None) -> None:
-    """One line on stderr before a passage scan that will run on disk: past `limit` bytes
-    (None: `default_memory_limit`), `find_reuse` spills (same result, slower)."""
+def _announce_spill(
+    docs: Sequence[Document], config: DedupConfig, limit: int | None, quiet: bool
+) -> None:
+    """One line on stderr (unless -q) before a passage scan that will run on disk: past
+    `limit` bytes (None: `default_memory_limit`), `find_reuse` spills (same result, slower)."""
     limit = default_memory_limit() if limit is None else limit
     need = peak_memory(docs) if config.passages else 0
     if limit and need > limit:
-        click.echo(
-            f"note: finding passages in {len(docs):,} documents needs about "
+        _said(
+            quiet,
+            f"note: finding passages in {amount(len(docs), 'document')} needs about "
             f"{size_text(need)} of memory in one piece, over --memory-limit "
             f"{size_text(limit)}: it runs in parts on disk (--tmp-dir), with the same "
             "result; --no-passages finds near-duplicates and boilerplate only",
-            err=True,
         )
 
 
@@ -1019,7 +1021,7 @@ def scan(
         paths, text_field, id_field, strict, quiet=quiet, jobs=jobs, lazy=lazy
     )
     _require_documents(docs, skipped, paths, allow_empty)
-    _announce_spill(docs, config, memory_limit)
+    _announce_spill(docs, config, memory_limit, quiet)
     progress = progress_enabled(quiet=quiet)
     scanning = f"scanning {amount(len(docs), 'document')}"
     with _user_errors(), activity(scanning, enabled=progress, log=not quiet):
@@ -1514,7 +1516,7 @@ def check(
     _require_documents(docs, skipped, paths, allow_empty)
     with _user_errors():
         accepted = read_baseline(baseline) if baseline and not write_baseline else Baseline()
-        _announce_spill(docs, config, memory_limit)
+        _announce_spill(docs, config, memory_limit, quiet)
         find = engine.on_spark(scan_report, paths, text_field, id_field, strict)
         result = api_check(
             docs,

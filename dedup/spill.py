@@ -102,7 +102,7 @@ def memory_limit(value: str) -> int | None:
         return None
     found = _SIZE.fullmatch(value)
     if found is None:
-        msg = f"--memory-limit: expected a size such as 16GB or 500MB, auto or 0, got {value!r}"
+        msg = f"expected a size such as 16GB or 500MB, auto or 0, got {value!r}"
         raise ConfigError(msg)
     number, unit = found.groups()
     return int(float(number) * _UNITS[unit.upper().rstrip("B") + "B"])

@@ -78,6 +78,19 @@ def test_check_and_compare_are_quiet_too(tmp_path, seed_paths):
     assert compare.stderr == ""
 
 
+def test_the_note_of_a_scan_on_disk_is_quiet_with_q(tmp_path, seed_paths):
+    """Past --memory-limit the scan says it runs on disk, unless -q (it printed the note
+    with -q too)."""
+    pair = [str(seed_paths["000"]), str(seed_paths["004"])]
+    spill = ["--memory-limit", "10KB", "--tmp-dir", str(tmp_path), "--format", "json"]
+    loud = _run("scan", *pair, *spill)
+    assert "note: finding passages in 2 documents needs about" in loud.stderr
+    quiet = _run("scan", *pair, *spill, "-q")
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.stderr == ""
+    assert json.loads(quiet.stdout) == json.loads(loud.stdout)
+
+
 def test_no_document_read_names_the_reason_the_records_were_skipped(tmp_path):
     path = tmp_path / "c.jsonl"
     path.write_text('{"id": "a", "text": "x y"}\n{"id": null, "text": "x z"}\n', encoding="utf-8")
@@ -196,7 +209,7 @@ def test_a_passage_scan_too_big_for_memory_is_announced(tmp_path, monkeypatch):
     monkeypatch.setattr("dedup.cli.default_memory_limit", lambda: 5_000)
     result = CliRunner().invoke(cli, ["scan", str(path), "--format", "json"])
     assert result.exit_code == 0
-    assert "note: finding passages in 1 documents needs about" in result.stderr
+    assert "note: finding passages in 1 document needs about" in result.stderr
     assert "runs in parts on disk" in result.stderr
     assert "--no-passages" in result.stderr
     quiet = CliRunner().invoke(cli, ["scan", str(path), "--no-passages", "--format", "json"])
