@@ -280,6 +280,27 @@ def test_a_binary_file_named_directly_is_not_text_not_a_missing_encoding(tmp_pat
     )
 
 
+def test_a_damaged_compressed_text_file_of_a_directory_is_a_skipped_record(tmp_path):
+    """A cut-off `changelog.gz` among a folder's text files (one document each) is skipped
+    whole and counted; named directly it is still the one-line error."""
+    corpus = tmp_path / "doc"
+    corpus.mkdir()
+    text = "".join(
+        f"Version 2.{n} fixes bug {n * 7919 % 10007} in the parser.\n" for n in range(400)
+    )
+    (corpus / "NEWS.txt").write_text(text)
+    cut = corpus / "changelog.txt.gz"
+    packed = gzip.compress(text.encode())
+    cut.write_bytes(packed[: len(packed) // 2])
+    result = _run("scan", str(corpus), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert f"skipped {cut}: the compressed data is damaged (" in result.stderr
+    assert [d["id"] for d in json.loads(result.stdout)["documents"]] == [str(corpus / "NEWS.txt")]
+    named = _run("scan", str(cut))
+    assert named.exit_code == 2
+    assert "the compressed data is damaged" in named.stderr
+
+
 def test_repeated_ids_say_how_to_go_on(tmp_path):
     """Scraped data often holds the same record twice, id and all: the error names both
     places and the way out, which works (records named by file and line)."""

@@ -10,8 +10,9 @@ Parquet file batch by batch.
 A record that cannot be used (bad JSON, bytes that are not UTF-8, a broken CSV row, no
 string in the text field) is skipped and recorded with its reason and raw content, or stops
 the run when `strict` is set; so is a text file found by walking a directory whose bytes do
-not decode. A file that cannot be read at all (missing, unreadable, a text file named
-directly that does not decode, damaged compression, no text column) is always an
+not decode, or whose compressed data is damaged. A file that cannot be read at all
+(missing, unreadable, a text file named directly that does not decode, damaged compression
+of a file named directly or of a JSONL/CSV/Parquet file, no text column) is always an
 `InputError`.
 """
 
@@ -278,6 +279,13 @@ class DocumentReader:
             if name not in self.walked:
                 raise  # named by the user: its encoding is the user's to give
             self._skip(name, ex.reason)  # one bad file of a directory is a bad record
+            return
+        except STREAM_ERRORS as ex:
+            if name not in self.walked:
+                raise
+            # A text file is one document: a damaged one is skipped whole, nothing half-read
+            # (a JSONL file's records before the damage are read, so that stays an error).
+            self._skip(name, f"the compressed data is damaged ({ex}); check or re-download it")
             return
         used = str(doc.meta.get("encoding", "utf-8"))
         self.formats[name] = replace(fmt, encoding=used)
