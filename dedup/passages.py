@@ -193,13 +193,13 @@ def find_reuse(
     # without compiling every kernel on the first run after an install.
     limit = default_memory_limit() if memory_limit is None else memory_limit
     with numpy_paths(len(docs) < COMPILE_FROM):
+        load_tables()
+        if kernels():
+            _load_kernels(config)
         if not every_pair and 0 < limit < peak_memory(docs):
             # Imported here: the spilled path reuses this module's alignment.
             from dedup.spill import spill_reuse
 
-            load_tables()
-            if kernels():
-                _load_kernels(config)
             return spill_reuse(
                 docs,
                 config,
@@ -223,9 +223,6 @@ def _find_reuse(
     cluster: npt.NDArray[np.int64] | None,
     representative: npt.NDArray[np.bool_] | None,
 ) -> Reuse:
-    load_tables()
-    if len(docs) > 2 and kernels():
-        _load_kernels(config)
     prepare = partial(prepare_range, config=config)
     tasks = ranges(len(docs), PREPARE_BATCH)
     prepared_batches = map_shared(prepare, docs, tasks, jobs=jobs)
