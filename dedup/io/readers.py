@@ -275,17 +275,14 @@ class DocumentReader:
     def _read_text(self, fh: IO[bytes], name: str, fmt: InputFormat) -> Iterator[Document]:
         try:
             doc = _text_document(fh, name, self.encoding)
-        except NotText as ex:
+        except _BAD_TEXT_FILE as ex:
             if name not in self.walked:
-                raise  # named by the user: its encoding is the user's to give
-            self._skip(name, ex.reason)  # one bad file of a directory is a bad record
-            return
-        except STREAM_ERRORS as ex:
-            if name not in self.walked:
-                raise
-            # A text file is one document: a damaged one is skipped whole, nothing half-read
-            # (a JSONL file's records before the damage are read, so that stays an error).
-            self._skip(name, f"the compressed data is damaged ({ex}); check or re-download it")
+                raise  # named by the user: its encoding, or its download, is the user's to fix
+            # One bad file of a directory is a bad record. A text file is one document, so it
+            # goes whole, nothing half-read (a JSONL file's records before damage are read,
+            # so damage there stays an error).
+            damaged = f"the compressed data is damaged ({ex}); check or re-download it"
+            self._skip(name, ex.reason if isinstance(ex, NotText) else damaged)
             return
         used = str(doc.meta.get("encoding", "utf-8"))
         self.formats[name] = replace(fmt, encoding=used)
@@ -538,6 +535,10 @@ class NotText(InputError):
     def __init__(self, path: str, reason: str) -> None:
         super().__init__(f"{path} {reason}")
         self.reason = reason
+
+
+# What makes one text file a bad record when it was found by walking a directory.
+_BAD_TEXT_FILE: tuple[type[BaseException], ...] = (NotText, *STREAM_ERRORS)
 
 
 def _text_document(fh: IO[bytes], path: str, encoding: str = "utf-8") -> Document:
