@@ -19,6 +19,17 @@ class InputError(DedupError):
     """An input is missing, unreadable, undecodable or malformed."""
 
 
+class BadFile(InputError):
+    """A file whose content cannot be read as a whole: bytes that do not decode, damaged
+    compression, a damaged Parquet file. `reason` says why and what to do, without the
+    path: a file found by walking a directory or matching a glob is then skipped as a bad
+    record (`DocumentReader`), where a file the user named is this one-line error."""
+
+    def __init__(self, path: str, reason: str, *, sep: str = ": ") -> None:
+        super().__init__(f"{path}{sep}{reason}")
+        self.reason = reason
+
+
 def first_line(ex: BaseException) -> str:
     """The first line of an exception's message (or its type name): for a one-line error.
 

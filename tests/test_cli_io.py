@@ -301,6 +301,49 @@ def test_a_damaged_compressed_text_file_of_a_directory_is_a_skipped_record(tmp_p
     assert "the compressed data is damaged" in named.stderr
 
 
+def test_a_damaged_shard_of_a_directory_keeps_its_records_before_the_damage(tmp_path):
+    """A crawl's cut-off `.jsonl.gz` shard and a Parquet file without its footer (a copy
+    that stopped half way) are skipped records of the folder, counted and rejected with the
+    reason; the shard's records before the damage are kept; --strict stops; named directly,
+    each is the one-line error."""
+    corpus = tmp_path / "crawl"
+    corpus.mkdir()
+    rows = [
+        {"text": f"Story {n}: the ferry left pier {n * 7919 % 101} at noon."} for n in range(3000)
+    ]
+    packed = gzip.compress("".join(json.dumps(r) + "\n" for r in rows).encode())
+    cut = corpus / "a.jsonl.gz"
+    cut.write_bytes(packed[: len(packed) // 2])
+    whole = tmp_path / "whole.parquet"
+    pq.write_table(pa.Table.from_pylist(rows[:50]), whole)
+    footless = corpus / "b.parquet"
+    footless.write_bytes(whole.read_bytes()[:-100])
+    (corpus / "c.jsonl").write_text(json.dumps({"text": "The last shard is whole."}) + "\n")
+    out = tmp_path / "out"
+    result = _run("clean", str(corpus), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    rejects = [json.loads(line) for line in (out / "rejects.jsonl").open()]
+    assert [(r["source"], r["reason"]) for r in rejects] == [
+        (str(cut), "unreadable"),
+        (str(footless), "unreadable"),
+    ]
+    kept = len(gzip.decompress((out / "a.jsonl.gz").read_bytes()).splitlines())
+    assert 0 < kept < 3000
+    assert rejects[0]["detail"].startswith(
+        f"the compressed data is damaged after {kept:,} documents ("
+    )
+    assert rejects[1]["detail"].startswith("not a readable Parquet file (")
+    assert (out / "c.jsonl").exists()
+    strict = _run("scan", str(corpus), "--strict")
+    assert strict.exit_code == 2
+    assert strict.stderr.startswith(f"Error: {cut}: the compressed data is damaged after ")
+    for named in (cut, footless):
+        result = _run("scan", str(named))
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"Error: {named}: ")
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_repeated_ids_say_how_to_go_on(tmp_path):
     """Scraped data often holds the same record twice, id and all: the error names both
     places and the way out, which works (records named by file and line)."""

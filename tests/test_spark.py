@@ -248,6 +248,31 @@ def test_errors_are_the_local_ones(spark, corpus: Path, tmp_path: Path) -> None:
         scan_files([str(dated)], bad_date, session=spark)
 
 
+def test_damaged_files_of_a_walked_folder_are_the_local_skipped_records(
+    spark, tmp_path: Path
+) -> None:
+    """A cut-off `.jsonl.gz` shard and an undecodable text file found by walking a folder are
+    skipped records on Spark as here (the read tasks know which files were walked); named
+    directly, the shard is the local error."""
+    import gzip
+
+    corpus = tmp_path / "crawl"
+    corpus.mkdir()
+    rows = "".join(
+        json.dumps({"text": f"Story {n} of the ferry pier."}) + "\n" for n in range(2000)
+    )
+    packed = gzip.compress(rows.encode())
+    cut = corpus / "a.jsonl.gz"
+    cut.write_bytes(packed[: len(packed) // 2])
+    (corpus / "b.txt").write_bytes(b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + bytes(range(256)))
+    (corpus / "c.txt").write_text("The harbour opened a new pier for the ferries.\n")
+    got, want = _same_as_local(spark, [str(corpus)], ONLY_DUPLICATES, 2)
+    assert [s.source for s in got.skipped] == [str(cut), str(corpus / "b.txt")]
+    assert 0 < len(want["documents"]) < 2001
+    with pytest.raises(Exception, match=r"a.jsonl.gz: the compressed data is damaged after"):
+        scan_files([str(cut)], ONLY_DUPLICATES, session=spark)
+
+
 def test_cli_engine_spark(spark, corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "r.json"
     args = ["scan", str(corpus), "--no-passages", "--no-boilerplate", "--format", "json"]

@@ -285,7 +285,7 @@ def _scan(
     clock = Clock()
     parts = partitions or spark.sparkContext.defaultParallelism
     spark.conf.set("spark.sql.shuffle.partitions", str(parts))
-    settings = (reader.text_field, reader.id_field, reader.strict, reader.encoding)
+    settings = ReadSettings.of(reader)
     names = spark.range(len(files), numPartitions=max(1, min(len(files), parts)))
     if len(files) < parts:  # fewer files than partitions: spread their records, then sign
         read = names.mapInArrow(_read_files(files, settings, config, sign=False), READ_SCHEMA)
@@ -374,9 +374,39 @@ def _check_documents(rows: dict[str, list[Any]], config: DedupConfig) -> None:
 # --------------------------------------------------------------------- tasks (run in workers)
 
 
+@dataclass(frozen=True)
+class ReadSettings:
+    """What a read task needs to read one file as the local reader does: its options, and
+    the files found by walking a directory or a glob (a damaged one is a skipped record
+    there, an error when named)."""
+
+    text_field: str
+    id_field: str | None
+    strict: bool
+    encoding: str
+    walked: frozenset[str]
+
+    @classmethod
+    def of(cls, reader: DocumentReader) -> ReadSettings:
+        """The settings of the driver's reader, after it listed the files (`files`)."""
+        walked = frozenset(reader.walked)
+        return cls(reader.text_field, reader.id_field, reader.strict, reader.encoding, walked)
+
+    def reader(self, name: str) -> DocumentReader:
+        """A reader for file `name`, that knows whether the file was walked."""
+        walked = {name} & self.walked
+        return DocumentReader(
+            text_field=self.text_field,
+            id_field=self.id_field,
+            strict=self.strict,
+            encoding=self.encoding,
+            walked=walked,
+        )
+
+
 def _read_files(
     files: list[str],
-    settings: tuple[str, str | None, bool, str],
+    settings: ReadSettings,
     config: DedupConfig,
     *,
     sign: bool,
@@ -398,15 +428,12 @@ def _read_files(
 def _read_file(
     number: int,
     name: str,
-    settings: tuple[str, str | None, bool, str],
+    settings: ReadSettings,
     config: DedupConfig,
     *,
     meta: bool = False,
 ) -> Iterator[Any]:
-    text_field, id_field, strict, encoding = settings
-    reader = DocumentReader(
-        text_field=text_field, id_field=id_field, strict=strict, encoding=encoding
-    )
+    reader = settings.reader(name)
     rows = _Rows(number << FILE_SHIFT, config, meta=meta)
     try:
         for doc in reader.read([name]):

@@ -60,6 +60,7 @@ from dedup.config import DedupConfig
 from dedup.document import Document
 from dedup.engines.spark import (
     RECORD_SCHEMA,
+    ReadSettings,
     SparkScan,
     _read_files,
     _session,
@@ -184,7 +185,7 @@ def _write(
 
     parts = partitions or spark.sparkContext.defaultParallelism
     fmt = _output_format(files)
-    settings = (reader.text_field, reader.id_field, reader.strict, reader.encoding)
+    settings = ReadSettings.of(reader)
     names = spark.range(len(files), numPartitions=max(1, min(len(files), parts)))
     docs = names.mapInArrow(
         _read_files(files, settings, config, sign=False, meta=True), RECORD_SCHEMA

@@ -10,10 +10,9 @@ Parquet file batch by batch.
 A record that cannot be used (bad JSON, bytes that are not UTF-8, a broken CSV row, no
 string in the text field) is skipped and recorded with its reason and raw content, or stops
 the run when `strict` is set; so is a text file found by walking a directory whose bytes do
-not decode, or whose compressed data is damaged. A file that cannot be read at all
-(missing, unreadable, a text file named directly that does not decode, damaged compression
-of a file named directly or of a JSONL/CSV/Parquet file, no text column) is always an
-`InputError`.
+not decode, or whose compressed data or Parquet pages are damaged (after the documents read
+before the damage). A file that cannot be read at all (missing, unreadable, no text column)
+and a file named directly that does not decode or is damaged, are always an `InputError`.
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ import numpy as np
 
 from dedup.config import DedupConfig
 from dedup.document import Document
-from dedup.errors import InputError
+from dedup.errors import BadFile, InputError
 from dedup.io.compression import (
     STREAM_ERRORS,
     decompressing,
@@ -250,7 +249,21 @@ class DocumentReader:
         yield from self._guarded(STDIN, lambda: self._read_jsonl(unpacked, STDIN))
 
     def _read_file(self, name: str, raw: Raw | None = None) -> Iterator[Document]:
-        """The documents of one file: local (`name` is its path) or opened by `raw`."""
+        """The documents of one file: local (`name` is its path) or opened by `raw`.
+
+        A file found by walking a directory or matching a glob whose content cannot be read
+        (`BadFile`: bytes that do not decode, damaged compression or Parquet) is a bad record
+        of the corpus, skipped after the documents read before the damage: one cut-off shard
+        must not stop a crawl. A file the user named is the user's to fix: an error.
+        """
+        try:
+            yield from self._file_documents(name, raw)
+        except BadFile as ex:
+            if name not in self.walked:
+                raise
+            self._skip(name, ex.reason)
+
+    def _file_documents(self, name: str, raw: Raw | None) -> Iterator[Document]:
         fmt = detect_format(name)
         if strip_compression(name).suffix.lower() == ".json":
             with open_read(name, raw) as head:
@@ -273,28 +286,23 @@ class DocumentReader:
                 yield from self._guarded(name, lambda: self._read_text(fh, name, fmt))
 
     def _read_text(self, fh: IO[bytes], name: str, fmt: InputFormat) -> Iterator[Document]:
-        try:
-            doc = _text_document(fh, name, self.encoding)
-        except _BAD_TEXT_FILE as ex:
-            if name not in self.walked:
-                raise  # named by the user: its encoding, or its download, is the user's to fix
-            # One bad file of a directory is a bad record. A text file is one document, so it
-            # goes whole, nothing half-read (a JSONL file's records before damage are read,
-            # so damage there stays an error).
-            damaged = f"the compressed data is damaged ({ex}); check or re-download it"
-            self._skip(name, ex.reason if isinstance(ex, NotText) else damaged)
-            return
+        doc = _text_document(fh, name, self.encoding)
         used = str(doc.meta.get("encoding", "utf-8"))
         self.formats[name] = replace(fmt, encoding=used)
         yield doc
 
     def _guarded(self, name: str, records: Any) -> Iterator[Document]:
-        """Turn damaged compressed data or a failing disk into a one-line `InputError`."""
+        """Turn damaged compressed data into `BadFile` (saying how many documents came before
+        the damage) and a failing disk into a one-line `InputError`."""
+        read = 0
         try:
-            yield from records()
+            for doc in records():
+                read += 1
+                yield doc
         except STREAM_ERRORS as ex:
-            msg = f"{name}: the compressed data is damaged ({ex}); check or re-download the file"
-            raise InputError(msg) from ex
+            after = f" after {read:,} {'document' if read == 1 else 'documents'}" if read else ""
+            reason = f"the compressed data is damaged{after} ({ex}); check or re-download the file"
+            raise BadFile(name, reason) from ex
         except OSError as ex:
             msg = f"{name}: cannot be read ({ex}); check the file"
             raise InputError(msg) from ex
@@ -528,17 +536,11 @@ def _has_lone_surrogate(text: str) -> bool:
     return False
 
 
-class NotText(InputError):
-    """A text file whose bytes do not decode; `reason` says why and what to do, without the
-    path (a file of a walked directory is skipped with it as a bad record)."""
+class NotText(BadFile):
+    """A text file whose bytes do not decode ("PATH is not valid UTF-8 ...")."""
 
     def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path} {reason}")
-        self.reason = reason
-
-
-# What makes one text file a bad record when it was found by walking a directory.
-_BAD_TEXT_FILE: tuple[type[BaseException], ...] = (NotText, *STREAM_ERRORS)
+        super().__init__(path, reason, sep=" ")
 
 
 def _text_document(fh: IO[bytes], path: str, encoding: str = "utf-8") -> Document:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from dedup.errors import InputError, first_line
+from dedup.errors import BadFile, InputError, first_line
 from dedup.io.compression import decompressing, open_write_atomic
 
 BATCH_ROWS = 1024
@@ -177,8 +177,8 @@ def parquet_records(
     try:
         parquet = pq.ParquetFile(opened)
     except Exception as ex:  # pyarrow raises ArrowInvalid, OSError, ... for a bad file
-        msg = f"{name}: not a readable Parquet file ({first_line(ex)}); check the file"
-        raise InputError(msg) from ex
+        reason = f"not a readable Parquet file ({first_line(ex)}); check the file"
+        raise BadFile(name, reason) from ex
     return parquet.schema_arrow, _parquet_rows(parquet, name)
 
 
@@ -192,10 +192,8 @@ def _parquet_rows(parquet: Any, path: str) -> Iterator[RawRecord]:
     except Exception as ex:  # a damaged page: ArrowInvalid, OSError, ArrowNotImplementedError...
         if not isinstance(ex, OSError) and not type(ex).__module__.startswith("pyarrow"):
             raise
-        msg = (
-            f"{path}: Parquet data is damaged after row {number} ({first_line(ex)}); check the file"
-        )
-        raise InputError(msg) from ex
+        reason = f"Parquet data is damaged after row {number} ({first_line(ex)}); check the file"
+        raise BadFile(path, reason) from ex
 
 
 def _batch_rows(batch: Any) -> Iterator[tuple[dict[str, Any] | None, str, str]]:
