@@ -50,7 +50,7 @@ from dedup.engines.spark import scan_report
 from dedup.engines.spark_clean import clean_spark
 from dedup.errors import ConfigError, DedupError, first_line
 from dedup.htmlreport import read_check, render_html
-from dedup.io.atomic import write_atomic
+from dedup.io.atomic import is_stream, write_atomic
 from dedup.io.formats import json_value
 from dedup.io.readers import (
     DocumentReader,
@@ -739,7 +739,10 @@ def _refuse_input(output: str | None, inputs: Sequence[str], option: str = "-o")
 def _require_writable(output: str, option: str) -> None:
     """Make (and delete) a file where `output` will go, or in the nearest folder that exists
     above it (missing folders are created at the end): /proc, a read-only mount or a path
-    through a file fails now, not after an hour's scan."""
+    through a file fails now, not after an hour's scan. A stream (`-o /dev/stdout`) is
+    written in place: its folder need not be writable."""
+    if is_stream(output):
+        return
     folder = Path(output).absolute().parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent

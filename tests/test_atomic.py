@@ -14,12 +14,13 @@ import signal
 import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from dedup.document import Document
-from dedup.io.atomic import atomic_path, open_atomic, write_atomic
+from dedup.io.atomic import atomic_path, is_stream, open_atomic, write_atomic
 from dedup.io.compression import open_write_atomic
 from dedup.io.formats import detect_format
 from dedup.io.writers import write_jsonl, write_like
@@ -231,3 +232,38 @@ def test_a_temp_file_that_cannot_be_removed_does_not_hide_the_error(
     monkeypatch.setattr(Path, "unlink", refuse)
     with pytest.raises(Boom):
         _write_then_fail(open_atomic, tmp_path / "report.json")
+
+
+def test_a_fifo_target_is_written_through_not_replaced(tmp_path: Path) -> None:
+    # `dedup scan corpus/ -o pipe` into another process: the FIFO stays a FIFO and the
+    # reader gets the bytes (a rename made it a regular file, and the reader waited forever).
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    write_atomic(fifo, "report\n")
+    reader.join(timeout=10)
+    assert got == [b"report\n"]
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
+
+
+def test_a_symlink_target_keeps_its_link_and_replaces_the_file_it_names(tmp_path: Path) -> None:
+    # ci/report.json -> ../shared/report.json: the link stays, the file it names is replaced.
+    real = tmp_path / "shared" / "report.json"
+    real.parent.mkdir()
+    real.write_text("old")
+    link = tmp_path / "report.json"
+    link.symlink_to(real)
+    write_atomic(link, "new")
+    assert link.is_symlink()
+    assert real.read_text() == "new"
+
+
+@pytest.mark.parametrize("name", ["/dev/null", "/dev/stdout", "/proc/self/fd/1"])
+def test_device_paths_are_streams(name: str) -> None:
+    # `-o /dev/null` as root (a CI container) renamed a regular file over the machine's
+    # /dev/null; device and /proc paths are written in place, never replaced.
+    assert is_stream(name)
+    assert not is_stream("report.json")

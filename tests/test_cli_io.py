@@ -409,3 +409,21 @@ def test_a_jsonl_file_that_is_gzip_reads_the_same_with_workers(tmp_path):
         result = _run("clean", str(cut), "-o", str(out), "--jobs", jobs, "--allow-empty")
         assert result.exit_code == 2, (jobs, result.output)
         assert "the compressed data is damaged" in result.stderr
+
+
+def test_check_writes_its_findings_into_a_fifo_another_process_reads(tmp_path, seed_paths):
+    # `dedup check data/ --format sarif -o pipe` feeding an uploader: the pipe stays a pipe.
+    import os
+    import stat
+    import threading
+
+    pipe = tmp_path / "findings.sarif"
+    os.mkfifo(pipe)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    result = _run("check", str(seed_paths["000"]), "-q", "--format", "sarif", "-o", str(pipe))
+    reader.join(timeout=10)
+    assert result.exit_code == 0, result.output
+    assert json.loads(got[0])["version"] == "2.1.0"
+    assert stat.S_ISFIFO(pipe.lstat().st_mode)

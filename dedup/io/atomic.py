@@ -5,6 +5,11 @@ is removed and the target is left as it was; a failed write (no such directory, 
 permission, a full disk) is an `InputError` naming the target. A replaced file keeps its
 permissions; a new one gets what a plain `open()` would give it (0o666 less the umask:
 0o644 under the usual umask 022), not the private 0o600 of `tempfile.mkstemp`.
+
+A target that is not a file to replace is written in place: a device, FIFO or socket, and
+any path under /dev or /proc (`-o /dev/null`, `-o /dev/stdout`, a pipe to another process);
+a rename over it, as root in a CI container, made the machine's /dev/null a regular file.
+A symbolic link keeps pointing where it did: the file it names is replaced.
 """
 
 from __future__ import annotations
@@ -89,6 +94,26 @@ def _cannot_write(target: Path, ex: OSError) -> InputError:
     )
 
 
+STREAM_ROOTS = ("/dev/", "/proc/")
+
+
+def is_stream(path: str | Path) -> bool:
+    """Whether `path` is written in place, never replaced: a device, FIFO or socket, or any
+    path under /dev or /proc (/dev/stdout names whatever standard output is, a file included).
+
+    Example:
+        >>> is_stream("/dev/null"), is_stream("report.json")
+        (True, False)
+    """
+    where = os.path.abspath(path)
+    if where.startswith(STREAM_ROOTS):
+        return True
+    try:
+        return not stat.S_ISREG(os.stat(where).st_mode) and not os.path.isdir(where)
+    except OSError:  # missing (a new file), or a dangling link: replaced as a file
+        return False
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """A fresh temporary path next to `path`; whatever the block writes there replaces `path`.
@@ -105,7 +130,13 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         >>> p.read_bytes(), sorted(x.name for x in p.parent.iterdir())
         (b'new', ['db'])
     """
-    target = Path(path)
+    if is_stream(path):
+        try:
+            yield Path(path)
+        except OSError as ex:  # -o /dev/full, a pipe whose reader went away
+            raise _cannot_write(Path(path), ex) from ex
+        return
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
