@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from dedup.check import CheckResult, Finding, Verdict, source_file
 from dedup.config import git_root
+from dedup.report import amount
 
 Annotate = Literal["failing", "all"]
 ANNOTATE_CHOICES = ("failing", "all")
@@ -43,10 +44,13 @@ def annotated(result: CheckResult, annotate: Annotate) -> Iterator[tuple[Verdict
 
 
 def verdict_line(v: Verdict) -> str:
-    """`max-reused-ratio failed: 0.12 > 0.05 (4 findings)`."""
+    """`max-reused-ratio ok: 0.01 <= 0.05 (4 findings)`; a failing limit also says how much
+    it counted and what the limit allows (`Verdict.counted`)."""
     sign = "<=" if v.passed else ">"
     state = "ok" if v.passed else "failed"
-    return f"{v.rule} {state}: {v.value:.4g} {sign} {v.threshold:g} ({len(v.findings)} findings)"
+    found = amount(len(v.findings), "finding")
+    why = found if v.passed else f"{v.counted()}; {found}"
+    return f"{v.rule} {state}: {v.value:.4g} {sign} {v.threshold:g} ({why})"
 
 
 def finding_line(v: Verdict, f: Finding) -> str:

@@ -139,20 +139,45 @@ class Finding:
         }
 
 
+# What a limit counts, said in its verdict: "1 of 2 documents are near-duplicates".
+COUNTED = {
+    DUPLICATE: ("documents", "are near-duplicates"),
+    BOILERPLATE: ("characters", "are boilerplate"),
+    REUSED: ("characters", "are reused passages"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """One limit, measured on the findings not in the baseline."""
+    """One limit, measured on the findings not in the baseline.
+
+    `value` is `measured / total`: documents for the duplicate limit, characters for the
+    others (`COUNTED`), kept so that a failure can say how far over the limit the data is.
+    """
 
     rule: str
     value: float
     threshold: float
     findings: tuple[Finding, ...]
     accepted: int
+    measured: int = 0
+    total: int = 0
 
     @property
     def passed(self) -> bool:
         """Whether the measured value is within the limit."""
         return self.value <= self.threshold
+
+    def counted(self) -> str:
+        """What was counted against what the limit allows, for a failing limit's line.
+
+        Example:
+            >>> Verdict("max-boilerplate-ratio", 0.0066, 0.001, (), 0, 4916, 739130).counted()
+            '4,916 of 739,130 characters are boilerplate, the limit allows 739'
+        """
+        unit, what = COUNTED[self.rule]
+        allowed = int(self.threshold * self.total + 1e-9)
+        return f"{self.measured:,} of {self.total:,} {unit} {what}, the limit allows {allowed:,}"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -162,6 +187,8 @@ class Verdict:
             "threshold": self.threshold,
             "passed": self.passed,
             "accepted": self.accepted,
+            "measured": self.measured,
+            "total": self.total,
             "findings": [f.to_dict() for f in self.findings],
         }
 
@@ -306,19 +333,18 @@ def evaluate(
     ]
     if against is not None:
         findings.extend(_index_findings(against, by_id))
-    total_docs = max(1, len(docs))
-    total_chars = max(1, sum(d.chars for d in docs))
+    total_docs = len(docs)
+    total_chars = sum(d.chars for d in docs)
     position = {d.id: i for i, d in enumerate(docs)}
     findings.sort(key=lambda f: (position.get(f.doc, 0), f.start, f.end, f.kind, f.key))
     verdicts = []
     for rule, threshold in limits.by_rule().items():
         mine = [f for f in findings if f.rule == rule]
         new = tuple(f for f in mine if f.key not in baseline)
-        if rule == DUPLICATE:
-            value = len({f.doc for f in new}) / total_docs
-        else:
-            value = _covered_chars(new) / total_chars
-        verdicts.append(Verdict(rule, round(value, 6), threshold, new, len(mine) - len(new)))
+        total = total_docs if rule == DUPLICATE else total_chars
+        measured = len({f.doc for f in new}) if rule == DUPLICATE else _covered_chars(new)
+        value = round(measured / max(1, total), 6)
+        verdicts.append(Verdict(rule, value, threshold, new, len(mine) - len(new), measured, total))
     stale = tuple(baseline.stale(findings)) if isinstance(baseline, Baseline) else ()
     return CheckResult(report, tuple(verdicts), tuple(findings), against, against_location, stale)
 

@@ -67,7 +67,7 @@ from dedup.render import (
     QUERY_FORMATS,
     REPORT_FORMATS,
     TOP_BOILERPLATE,
-    amount,
+    check_verdicts,
     clean_line,
     clean_summary,
     render_check,
@@ -75,7 +75,7 @@ from dedup.render import (
     render_report,
     scan_summary,
 )
-from dedup.report import EXCERPT_CHARS, PASSAGE_TEXTS, Report
+from dedup.report import EXCERPT_CHARS, PASSAGE_TEXTS, Report, amount
 from dedup.rulebook import RULE_DOCS, explain_rule
 from dedup.spill import memory_limit as parse_memory_limit
 from dedup.spill import size_text
@@ -1551,7 +1551,14 @@ def check(
     texts = {d.id: d.text for d in docs}
     page = render_check(result, fmt, annotate=annotate, texts=texts, passage_text=passage_text)
     _output(page, output)
+    if not quiet and (output or fmt not in READ_IN_THE_LOG):
+        # The findings went to a file or to a machine format: the log still says why.
+        click.echo("\n".join(check_verdicts(result, output)), err=True)
     ctx.exit(result.exit_code)
+
+
+# Check formats printed to stdout that carry the verdict for a person reading the CI log.
+READ_IN_THE_LOG = frozenset({"text", "concise", "github"})
 
 
 REQUIRE_INDEX_TEXT = (

@@ -36,6 +36,7 @@ from dedup.report import (
     DuplicateCluster,
     PassageMatch,
     Report,
+    amount,
     pair_ranking,
 )
 from dedup.store import QueryResult
@@ -123,16 +124,6 @@ def _report_text(report: Report, width: int | None, texts: Mapping[str, str]) ->
         lines.append("")
         lines.extend(_render_boilerplate(report.boilerplate, width, texts))
     return "\n".join(lines).rstrip("\n")
-
-
-def amount(n: int, noun: str) -> str:
-    """'1 document', '2 documents'.
-
-    Example:
-        >>> amount(1, "shared passage"), amount(0, "document")
-        ('1 shared passage', '0 documents')
-    """
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def _summary_line(report: Report) -> str:
@@ -328,6 +319,20 @@ def render_check(
 def _check_text(result: CheckResult) -> str:
     """A summary line, one line per limit, then each new finding as `path:line: message`;
     failing limits and their findings first, so a CI log shows the failure at the top."""
+    lines = check_verdicts(result)
+    verdicts = sorted(result.verdicts, key=lambda v: v.passed)  # stable: rule order within
+    for v in verdicts:
+        shown = TOP_FINDINGS if not v.passed else TOP_PASSING_FINDINGS
+        for f in v.findings[:shown]:
+            lines.append(f"{f.path}:{f.line}: [{v.rule}] {f.message}")
+        lines += _more(len(v.findings), shown, f"[{v.rule}] findings")
+    return "\n".join(lines) + "\n"
+
+
+def check_verdicts(result: CheckResult, written_to: str | None = None) -> list[str]:
+    """The head of a text check: PASS or FAIL with the counts, then one line per limit,
+    failing ones first, each saying how much it counted against what the limit allows.
+    `written_to` names the file holding the findings (the stderr lines of `-o FILE`)."""
     new = sum(len(v.findings) for v in result.verdicts)
     accepted = sum(v.accepted for v in result.verdicts)
     documents = amount(len(result.report.documents), "document")
@@ -335,21 +340,16 @@ def _check_text(result: CheckResult) -> str:
     head += amount(new, "new finding") + (
         f" ({accepted} accepted by the baseline)" if accepted else ""
     )
+    head += f" (findings in {written_to})" if written_to else ""
     lines = [head]
-    verdicts = sorted(result.verdicts, key=lambda v: v.passed)  # stable: rule order within
-    for v in verdicts:
-        sign = "<=" if v.passed else ">"
-        lines.append(
-            f"  {'ok  ' if v.passed else 'FAIL'} {v.rule} {v.value:.4g} {sign} {v.threshold:g}"
-        )
+    for v in sorted(result.verdicts, key=lambda v: v.passed):  # stable: rule order within
+        if v.passed:
+            lines.append(f"  ok   {v.rule} {v.value:.4g} <= {v.threshold:g}")
+        else:
+            lines.append(f"  FAIL {v.rule} {v.value:.4g} > {v.threshold:g}: {v.counted()}")
     if result.stale:
         lines.append(f"  {len(result.stale)} accepted findings no longer found (stale baseline)")
-    for v in verdicts:
-        shown = TOP_FINDINGS if not v.passed else TOP_PASSING_FINDINGS
-        for f in v.findings[:shown]:
-            lines.append(f"{f.path}:{f.line}: [{v.rule}] {f.message}")
-        lines += _more(len(v.findings), shown, f"[{v.rule}] findings")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 # Findings a text check lists per limit: a failing limit's first ones, and a few of a

@@ -646,3 +646,13 @@ def pair_ranking(report: Report) -> Callable[[DocumentPair], tuple[float, int, i
     order = {d.id: k for k, d in enumerate(report.documents)}
     last = len(order)
     return lambda pair: (-pair_reuse(pair), order.get(pair.a, last), order.get(pair.b, last))
+
+
+def amount(n: int, noun: str) -> str:
+    """'1 document', '2 documents'.
+
+    Example:
+        >>> amount(1, "shared passage"), amount(0, "document")
+        ('1 shared passage', '0 documents')
+    """
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"

@@ -107,7 +107,10 @@ def test_junit_format_has_one_testcase_per_file(data: Path) -> None:
     assert cases["data/a.txt"].find("failure") is None
     assert (suite.get("tests"), suite.get("failures")) == ("3", "1")
     props = {p.get("name"): p.get("value") for p in suite.iter("property")}
-    assert props["max-duplicate-ratio"] == "max-duplicate-ratio failed: 0.3333 > 0 (1 findings)"
+    assert props["max-duplicate-ratio"] == (
+        "max-duplicate-ratio failed: 0.3333 > 0 (1 of 3 documents are near-duplicates, "
+        "the limit allows 0; 1 finding)"
+    )
 
 
 def test_sarif_and_concise_formats(data: Path) -> None:
@@ -129,8 +132,9 @@ def test_sarif_and_concise_formats(data: Path) -> None:
     assert out.splitlines() == [
         "data/b.txt:1-3: error [max-duplicate-ratio] data/b.txt is a near-duplicate of "
         "data/a.txt (document Jaccard 0.929 >= threshold 0.80)",
-        "FAIL: max-duplicate-ratio failed: 0.5 > 0 (1 findings); max-boilerplate-ratio ok: "
-        "0 <= 1 (0 findings); max-reused-ratio ok: 0.4803 <= 1 (1 findings)",
+        "FAIL: max-duplicate-ratio failed: 0.5 > 0 (1 of 2 documents are near-duplicates, "
+        "the limit allows 0; 1 finding); max-boilerplate-ratio ok: "
+        "0 <= 1 (0 findings); max-reused-ratio ok: 0.4803 <= 1 (1 finding)",
     ]
 
 
@@ -238,7 +242,9 @@ def test_stale_baseline_entries_are_reported_and_pruned(data: Path) -> None:
     assert err.startswith(
         "baseline.json: 2 accepted findings no longer found (stale): data/b.txt:1"
     )
-    assert err.endswith("; --prune-baseline drops them\n")
+    stale, *verdicts = err.splitlines()
+    assert stale.endswith("; --prune-baseline drops them")
+    assert verdicts[0] == "PASS: 2 documents, 0 new findings"  # json on stdout: said here
     assert [r["key"] for r in json.loads(out)["check"]["stale_baseline"]] == [
         r["key"] for r in before
     ]
@@ -343,3 +349,44 @@ def test_text_lists_the_failing_limit_and_its_findings_first(data: Path) -> None
     assert rules[0] == "max-reused-ratio"
     assert "max-duplicate-ratio" in rules
     assert rules == sorted(rules, key=lambda r: r != "max-reused-ratio")
+
+
+def test_a_failing_limit_says_how_much_and_what_the_limit_allows(data: Path) -> None:
+    # "0.006651 > 0.001" alone left a new user working out what was counted and how far over.
+    args = ("check", "data", "--max-reused-ratio", "0.1")
+    code, out, _ = _run(*args)
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[1] == (
+        "  FAIL max-duplicate-ratio 0.5 > 0: 1 of 2 documents are near-duplicates, "
+        "the limit allows 0"
+    )
+    chars = len(NEWS) * 2 + len("Reported by our staff.\n")
+    reused = re.fullmatch(
+        r"  FAIL max-reused-ratio (\S+) > 0.1: (\d+) of ([\d,]+) characters are reused "
+        r"passages, the limit allows (\d+)",
+        lines[2],
+    )
+    assert reused, lines[2]
+    assert int(reused[3].replace(",", "")) == chars
+    assert int(reused[4]) == int(0.1 * chars)
+    assert abs(int(reused[2]) / chars - float(reused[1])) < 1e-3
+    assert lines[3] == "  ok   max-boilerplate-ratio 0 <= 1"
+
+
+def test_findings_written_to_a_file_leave_the_verdict_in_the_log(data: Path) -> None:
+    # `--format sarif -o dedup.sarif` in CI: exit 1 with an empty log said nothing of why.
+    code, out, err = _run("check", "data", "--format", "sarif", "-o", "dedup.sarif")
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "FAIL: 2 documents, 2 new findings (findings in dedup.sarif)",
+        "  FAIL max-duplicate-ratio 0.5 > 0: 1 of 2 documents are near-duplicates, "
+        "the limit allows 0",
+        "  ok   max-boilerplate-ratio 0 <= 1",
+        "  ok   max-reused-ratio 0.4803 <= 1",
+    ]
+    code, out, err = _run("check", "clean.txt", "--format", "json")  # stdout: a machine's
+    assert code == 0
+    assert err.splitlines()[0] == "PASS: 1 document, 0 new findings"
+    assert _run("check", "data", "--format", "sarif", "-o", "dedup.sarif", "-q")[2] == ""
+    assert _run("check", "data")[2] == ""  # the text itself is the verdict
