@@ -357,3 +357,42 @@ def test_encoding_auto_reads_real_legacy_files_as_written(tmp_path, name):
     (doc,) = read_documents([str(_ENCODED / name)], encoding="auto")  # the API, as --encoding
     assert doc.text == raw.decode(written_in)
     assert raw.decode(doc.meta["encoding"]) == doc.text  # what `clean` writes back with
+
+
+def test_a_walk_names_what_it_does_not_follow_or_open(tmp_path, monkeypatch):
+    # A linked folder (data/2024 -> another disk), a FIFO and a broken link were passed over
+    # without a word: their documents were missing from the output and nothing said so.
+    import os
+
+    from dedup.io.formats import walk
+    from dedup.io.readers import passed_over_note
+
+    data = tmp_path / "data"
+    (data / "sub").mkdir(parents=True)
+    (data / "a.txt").write_text("a document")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "b.txt").write_text("another document")
+    (data / "linked").symlink_to(elsewhere)
+    (data / "sub" / "loop").symlink_to(data)
+    (data / "broken.txt").symlink_to(tmp_path / "gone.txt")
+    os.mkfifo(data / "pipe.txt")
+    (data / "logo.png").write_bytes(b"\x89PNG\0")
+    read, passed = walk(data)
+    assert [p.name for p in read] == ["a.txt"]
+    assert sorted(p.name for p in passed) == [
+        "broken.txt",
+        "linked",
+        "logo.png",
+        "loop",
+        "pipe.txt",
+    ]
+    monkeypatch.chdir(tmp_path)
+    note = passed_over_note(sorted(str(p.relative_to(tmp_path)) for p in passed))
+    assert note.splitlines() == [
+        "note: not read (not a corpus format; name a file to read it as text): data/logo.png",
+        "note: not read (a link to a folder, not followed; name it to read it): data/linked, "
+        "data/sub/loop",
+        "note: not read (not a regular file: a FIFO, socket or device): data/pipe.txt",
+        "note: not read (a broken link): data/broken.txt",
+    ]

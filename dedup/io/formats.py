@@ -76,7 +76,9 @@ def walk(root: Path) -> tuple[list[Path], list[Path]]:
     `.parquet`, ...); a `.json` file that is JSON Lines; a file without a suffix (`README`,
     the numbered posts of 20 Newsgroups) that is text, by git's test: no NUL byte in its first
     8 KB. Passed over, for the caller to name: every other file (`.png`, a pretty-printed
-    `dataset_info.json`, ...). Hidden files and directories (`.git`, `.DS_Store`) are neither.
+    `dataset_info.json`, ...), a link to a folder (not followed: no loops, no corpus read
+    twice), a broken link and what is not a regular file (a FIFO would block the walk).
+    Hidden files and directories (`.git`, `.DS_Store`) are neither.
 
     Example:
         >>> import tempfile
@@ -91,9 +93,12 @@ def walk(root: Path) -> tuple[list[Path], list[Path]]:
     passed: list[Path] = []
     for path in sorted(root.rglob("*")):
         hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
-        if hidden or not path.is_file():
-            continue
-        (read if _walk_reads(path) else passed).append(path)
+        if hidden or (path.is_dir() and not path.is_symlink()):
+            continue  # a folder: rglob walks it
+        if path.is_file():
+            (read if _walk_reads(path) else passed).append(path)
+        else:
+            passed.append(path)
     return read, passed
 
 

@@ -435,18 +435,48 @@ def _json_problem(line: str, ex: ValueError) -> str:
     return str(ex)
 
 
+NOT_A_CORPUS_FORMAT = "not a corpus format; name a file to read it as text"
+LINKED_FOLDER = "a link to a folder, not followed; name it to read it"
+NOT_A_FILE = "not a regular file: a FIFO, socket or device"
+BROKEN_LINK = "a broken link"
+
+
+def passed_over_reason(name: str) -> str:
+    """Why a directory walk did not read `name` (`formats.walk`), looked up on the disk.
+
+    Example:
+        >>> passed_over_reason("d/logo.png")
+        'not a corpus format; name a file to read it as text'
+    """
+    path = Path(name)
+    if path.is_symlink():
+        if path.is_dir():
+            return LINKED_FOLDER
+        if not path.exists():
+            return BROKEN_LINK
+    if path.exists() and not path.is_file() and not path.is_dir():
+        return NOT_A_FILE
+    return NOT_A_CORPUS_FORMAT
+
+
 def passed_over_note(passed: Sequence[str], shown: int = 5) -> str:
-    """The stderr line naming the files a directory walk did not read ("" when none).
+    """The stderr lines naming what a directory walk did not read, one line per reason
+    ("" when nothing).
 
     Example:
         >>> passed_over_note(["d/logo.png"])
         'note: not read (not a corpus format; name a file to read it as text): d/logo.png'
     """
-    if not passed:
-        return ""
-    more = f" and {len(passed) - shown} more" if len(passed) > shown else ""
-    names = ", ".join(passed[:shown])
-    return f"note: not read (not a corpus format; name a file to read it as text): {names}{more}"
+    by_reason: dict[str, list[str]] = {}
+    for name in passed:
+        by_reason.setdefault(passed_over_reason(name), []).append(name)
+    lines = []
+    for reason in (NOT_A_CORPUS_FORMAT, LINKED_FOLDER, NOT_A_FILE, BROKEN_LINK):
+        names = by_reason.get(reason, [])
+        if names:
+            more = f" and {len(names) - shown} more" if len(names) > shown else ""
+            lines.append(f"note: not read ({reason}): {', '.join(names[:shown])}{more}")
+    return "\n".join(lines)
 
 
 def require_documents(
@@ -474,11 +504,18 @@ def require_documents(
     if not skipped and passed_over:
         # `dedup scan /usr/share/man/man1` said "no record in it" of its 17,904 `.1.gz` files.
         files = "1 file" if len(passed_over) == 1 else f"{len(passed_over):,} files"
-        msg = (
-            f"no document read from {where}: {files} not read (not a corpus format, such as "
-            f"{passed_over[0]}); name the files, or quote a glob of them, to read them as "
-            "text (or pass --allow-empty)"
-        )
+        reason = passed_over_reason(passed_over[0])
+        if reason == NOT_A_CORPUS_FORMAT:
+            msg = (
+                f"no document read from {where}: {files} not read (not a corpus format, such "
+                f"as {passed_over[0]}); name the files, or quote a glob of them, to read them "
+                "as text (or pass --allow-empty)"
+            )
+        else:
+            msg = (
+                f"no document read from {where}: {files} not read, such as {passed_over[0]} "
+                f"({reason}) (or pass --allow-empty)"
+            )
         raise InputError(msg)
     if not skipped:
         msg = f"no document read from {where}: no record in it; pass --allow-empty to go on"
