@@ -427,3 +427,17 @@ def test_check_writes_its_findings_into_a_fifo_another_process_reads(tmp_path, s
     assert result.exit_code == 0, result.output
     assert json.loads(got[0])["version"] == "2.1.0"
     assert stat.S_ISFIFO(pipe.lstat().st_mode)
+
+
+def test_a_nested_text_field_says_how_to_flatten_the_records(tmp_path):
+    # --text-field doc.body on {"doc": {"body": ...}} said "no field 'doc.body' ... pass
+    # --text-field", to a user who had just passed it.
+    path = tmp_path / "nested.jsonl"
+    path.write_text('{"doc": {"body": "nested text here"}}\n')
+    for field in ("doc.body", "doc"):
+        result = _run("scan", str(path), "--text-field", field, "-q")
+        assert result.exit_code == 2
+        (line,) = result.stderr.splitlines()
+        assert "names a top-level field" in line
+        assert "jq -c '.text = .doc.body'" in line
+        assert "--text-field text" in line

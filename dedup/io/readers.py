@@ -372,7 +372,14 @@ class DocumentReader:
     def _record_document(self, row: Mapping[str, Any], where: str, raw: str) -> Document | None:
         text = row.get(self.text_field)
         if not isinstance(text, str):
-            if self.text_field in row:
+            nested = nested_text_path(row, self.text_field)
+            if nested:
+                reason = (
+                    f"--text-field {self.text_field}: the text is nested at {nested}, and "
+                    "--text-field names a top-level field; flatten the records first (jq -c "
+                    f"'.text = {nested}' in.jsonl > flat.jsonl) and pass --text-field text"
+                )
+            elif self.text_field in row:
                 got = "null" if text is None else type(text).__name__
                 reason = f"field {self.text_field!r} is {got}, not a string"
             else:
@@ -413,6 +420,34 @@ def _by_ranges(path: str, fmt: InputFormat) -> bool:
         return False
     with open(path, "rb") as fh:
         return magic_compression(fh.read(8)) is None
+
+
+def nested_text_path(row: Mapping[str, Any], field: str) -> str | None:
+    """The jq path of the text a nested `field` points at, when it is not a top-level field:
+    `doc.body`, or `doc` holding an object, in `{"doc": {"body": "..."}}` (None otherwise).
+
+    Example:
+        >>> row = {"doc": {"lang": 1, "body": "text"}}
+        >>> nested_text_path(row, "doc.body"), nested_text_path(row, "doc")
+        ('.doc.body', '.doc.body')
+        >>> nested_text_path({"text": 7}, "text") is None
+        True
+    """
+    value: Any = row
+    path = field.split(".")
+    for part in path:
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    while isinstance(value, Mapping):
+        key = next((k for k, v in value.items() if isinstance(v, str | Mapping)), None)
+        if key is None:
+            return None
+        path.append(key)
+        value = value[key]
+    if not isinstance(value, str) or len(path) < 2:
+        return None
+    return "".join(f".{p}" if p.isidentifier() else f".{json.dumps(p)}" for p in path)
 
 
 def _json_problem(line: str, ex: ValueError) -> str:
