@@ -35,6 +35,7 @@ from dedup.clean import clean as api_clean
 from dedup.config import (
     PATHS_SETTING,
     PRESETS,
+    SUB_CONFIGS,
     DedupConfig,
     PassageConfig,
     ProjectSettings,
@@ -203,7 +204,9 @@ def _defaults(command: click.Command, settings: ProjectSettings) -> dict[str, An
     known = _setting_options(cli)
     unknown = sorted(set(settings.values) - set(known) - {PATHS_SETTING})
     if unknown:
-        msg = f"{settings.where()} {unknown_keys_text(unknown, sorted(known))}"
+        # A misspelled table ([tool.dedup.pasage]) is a key too: offer the tables as well.
+        keys = sorted([*known, *SUB_CONFIGS])
+        msg = f"{settings.where()} {unknown_keys_text(unknown, keys)}"
         raise ConfigError(msg)
     mine = _setting_options(command)
     out: dict[str, Any] = {}

@@ -95,6 +95,9 @@ def test_wrong_type_names_the_key_and_the_file(corpus: Path) -> None:
         ("max-dupes = 1\n", "unknown key max-dupes; known: against, allow-empty,"),
         ("threshhold = 0.5\n", "ci.toml: unknown key threshhold (did you mean threshold?)"),
         ("[passage]\nmin-word = 9\n", "unknown key min_word (did you mean min_words?)"),
+        # A misspelled table said "unknown key pasage; known: <every option>", no table named.
+        ("[pasage]\nngram = 3\n", "ci.toml: unknown key pasage (did you mean passage?)"),
+        ("[normalise]\nnfkc = true\n", "unknown key normalise (did you mean normalize?)"),
         ("[passage]\nmin-words = 'many'\n", "passage.min-words: expected an integer"),
         ("[boilerplate]\nsite_field = 'site'\n", "set it as `site-field` at the top"),
         ("[passage]\nwindow = 7\n", "passage: passage window (7) must be a multiple of stride"),
