@@ -37,3 +37,34 @@ def test_readme_test_command_is_what_ci_runs():
     commands = [ln for ln in blocks[0].splitlines() if ln and not ln.startswith("#")]
     assert len(commands) == 2, "README must open with two commands: install+run, and tests"
     assert commands[1].strip() in CI_RUN
+
+
+def test_readme_json_example_is_what_the_scan_it_names_prints(monkeypatch):
+    # The example's fingerprint had drifted from every real run (3f78a0... for c1b76b...):
+    # its figures are checked against the command the README says produced it.
+    import json
+
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    seeds = ["samples/000_4ff9758f249b83b0.txt", "samples/004_35cd667b6f9468cb.txt"]
+    result = CliRunner().invoke(cli, ["scan", *seeds, "--format", "json", "-q"])
+    report = json.loads(result.stdout)
+    block = README.split("## The JSON report", 1)[1].split("```json\n", 1)[1].split("```")[0]
+    quoted = dict(
+        re.findall(
+            r'"(fingerprint|chars|reused|reused_chars|jaccard|containment_a|'
+            r'containment_b|boilerplate_chars|similarity)": "?([\w.]+)',
+            block,
+        )
+    )
+    real = {
+        "fingerprint": report["fingerprint"],
+        "chars": report["documents"][0]["chars"],
+        "reused": report["documents"][0]["reused"],
+        "jaccard": report["pairs"][0]["jaccard"],
+        "containment_a": report["pairs"][0]["containment_a"],
+        "containment_b": report["pairs"][0]["containment_b"],
+        "similarity": report["passages"][0]["similarity"],
+        "boilerplate_chars": report["summary"]["boilerplate_chars"],
+    }
+    assert set(real) <= set(quoted)
+    assert {key: quoted[key] for key in real} == {key: str(v) for key, v in real.items()}
