@@ -396,3 +396,17 @@ def test_a_walk_names_what_it_does_not_follow_or_open(tmp_path, monkeypatch):
         "note: not read (not a regular file: a FIFO, socket or device): data/pipe.txt",
         "note: not read (a broken link): data/broken.txt",
     ]
+
+
+def test_an_id_that_is_not_a_string_or_a_number_is_a_bad_record(tmp_path):
+    # Such ids became Python reprs ("{'a': 1}", "True"), names no JSON tool would match.
+    path = tmp_path / "ids.jsonl"
+    rows = [{"id": [1, 2]}, {"id": {"a": 1}}, {"id": True}, {"id": 7}, {"id": 1.5}, {"id": "x"}]
+    path.write_text("".join(json.dumps({**r, "text": "some words"}) + "\n" for r in rows))
+    reader = DocumentReader(id_field="id")
+    assert [d.id for d in reader.read([str(path)])] == ["7", "1.5", "x"]
+    assert [(s.source.rsplit(":", 1)[1], s.reason) for s in reader.skipped] == [
+        ("1", "field 'id' is a list, not a string or a number; pass another --id-field"),
+        ("2", "field 'id' is an object, not a string or a number; pass another --id-field"),
+        ("3", "field 'id' is true, not a string or a number; pass another --id-field"),
+    ]

@@ -399,7 +399,15 @@ class DocumentReader:
                 reason = f"field {self.id_field!r} {what}; pass another --id-field"
                 self._skip(where, reason, raw or raw_json(row))
                 return None
-            doc_id = str(row[self.id_field])
+            value = row[self.id_field]
+            if isinstance(value, bool | list | dict):
+                # str() would make a Python repr ("{'a': 1}", "True") of it: no id to match.
+                kinds = {"list": "a list", "dict": "an object"}
+                got = kinds.get(type(value).__name__) or json.dumps(value)
+                reason = f"field {self.id_field!r} is {got}, not a string or a number; "
+                self._skip(where, reason + "pass another --id-field", raw or raw_json(row))
+                return None
+            doc_id = str(value)
         meta: dict[str, Any] = {k: v for k, v in row.items() if k != self.text_field}
         return Document(id=doc_id, text=text, source=where, meta=meta)
 
