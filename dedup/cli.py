@@ -1610,6 +1610,12 @@ def index_build(
     quiet: bool,
 ) -> None:
     """Build a new index of PATHS (replacing OUTPUT only once it is complete)."""
+    if "://" not in output and is_stream(output):
+        msg = (
+            f"-o {output} is not a regular file (a device, FIFO or socket); an index is a "
+            "SQLite file: give a file path, or a postgresql:// URL"
+        )
+        raise CLIInputError(msg)
     _refuse_input(output, paths)
     docs, skipped = _read_counted(paths, text_field, id_field, strict, quiet=quiet)
     _require_documents(docs, skipped, paths, allow_empty)

@@ -109,3 +109,19 @@ def test_every_index_command_is_silent_with_quiet(indexed: Path) -> None:
         _run("index", "verify", "again.idx")[2]
         == "again.idx: 1 document, every text and signature intact\n"
     )
+
+
+def test_an_index_cannot_be_built_into_a_fifo_or_device(tmp_path: Path) -> None:
+    # `index build -o pipe` said the index was "corrupted or unreadable; rebuild it with
+    # `dedup index build`", the command that had just been run.
+    import os
+
+    (tmp_path / "a.txt").write_text("The council approved the budget on Tuesday evening.")
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    code, _, err = _run("index", "build", str(tmp_path / "a.txt"), "-o", str(pipe))
+    assert code == 2
+    assert err == (
+        f"Error: -o {pipe} is not a regular file (a device, FIFO or socket); an index is a "
+        "SQLite file: give a file path, or a postgresql:// URL\n"
+    )
