@@ -81,7 +81,7 @@ def github(result: CheckResult, annotate: Annotate = "failing") -> str:
     lines = []
     if not result.passed:
         note = (
-            f"; {len(rest)} more findings are not annotated (GitHub shows {GITHUB_LIMIT} a "
+            f"; {len(rest):,} more findings are not annotated (GitHub shows {GITHUB_LIMIT} a "
             "step): see the log"
             if rest
             else ""
@@ -97,7 +97,7 @@ def github(result: CheckResult, annotate: Annotate = "failing") -> str:
             )
             lines.append(f"::{level} {props}::{_data(f.message)}")
     if rest:
-        lines.append(f"{len(rest)} findings not annotated:")
+        lines.append(f"{len(rest):,} findings not annotated:")
         lines.extend(finding_line(v, f) for v, f in rest)
     return "\n".join(lines) + "\n"
 
