@@ -33,7 +33,7 @@ import numpy as np
 from dedup.config import DedupConfig
 from dedup.document import Document, document_ids
 from dedup.errors import InputError
-from dedup.io.atomic import all_or_nothing, write_atomic
+from dedup.io.atomic import all_or_nothing, unwritable_folder, write_atomic
 from dedup.io.formats import InputFormat, json_value, source_path
 from dedup.io.jsonlcorpus import JsonlCorpus
 from dedup.io.readers import DocumentReader, SkippedRecord, require_documents
@@ -849,6 +849,10 @@ def _check_out_dir(paths: Sequence[str], out_dir: Path) -> None:
     resolved = out_dir.resolve()
     if out_dir.exists() and not out_dir.is_dir():
         msg = f"output {out_dir} is a file; pass a directory to -o"
+        raise InputError(msg)
+    problem = unwritable_folder(out_dir)
+    if problem:
+        msg = f"cannot write to -o {out_dir} ({problem}); check the path"
         raise InputError(msg)
     for path in paths:
         if path == "-":

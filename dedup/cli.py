@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -51,7 +50,7 @@ from dedup.engines.spark import scan_report
 from dedup.engines.spark_clean import clean_spark
 from dedup.errors import ConfigError, DedupError, first_line
 from dedup.htmlreport import read_check, render_html
-from dedup.io.atomic import is_stream, write_atomic
+from dedup.io.atomic import is_stream, unwritable_folder, write_atomic
 from dedup.io.formats import json_value
 from dedup.io.readers import (
     DocumentReader,
@@ -746,18 +745,10 @@ def _require_writable(output: str, option: str) -> None:
     written in place: its folder need not be writable."""
     if is_stream(output):
         return
-    folder = Path(output).absolute().parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    if not folder.is_dir():
-        msg = f"{option}: cannot write {output} ({folder} is a file, not a folder); check the path"
+    problem = unwritable_folder(Path(output).absolute().parent)
+    if problem:
+        msg = f"{option}: cannot write {output} ({problem}); check the path"
         raise CLIInputError(msg)
-    try:
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as ex:
-        msg = f"{option}: cannot write {output} ({ex.strerror or ex} in {folder}); check the path"
-        raise CLIInputError(msg) from ex
 
 
 def _output(text: str, output: str | None) -> None:

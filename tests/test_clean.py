@@ -1060,3 +1060,25 @@ def test_leftover_temps_go_past_a_missing_folder_and_a_protected_one(tmp_path):
     assert protected_link.is_symlink()
     assert source.exists()
     assert not stale.exists()
+
+
+def test_an_output_folder_that_cannot_be_made_fails_before_the_scan(tmp_path, monkeypatch):
+    # `clean c3k.jsonl -o /proc/out` scanned 2,425 documents (47 s; hours for a crawl) and
+    # only then said it could not write /proc/out/.dedup-clean.json.
+    def no_scan(*args, **kwargs):
+        msg = "scanned before checking the output folder"
+        raise AssertionError(msg)
+
+    monkeypatch.setattr("dedup.api.scan", no_scan)
+    corpus = tmp_path / "a.jsonl"
+    corpus.write_text('{"text": "The council approved the budget on Tuesday."}\n')
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file where a folder should be")
+    with pytest.raises(InputError) as found:
+        clean([str(corpus)], blocker / "out")
+    assert str(found.value) == (
+        f"cannot write to -o {blocker / 'out'} ({blocker} is a file, not a folder); check the path"
+    )
+    if Path("/proc/self").is_dir():  # Linux: no file can be made in /proc, even by root
+        with pytest.raises(InputError, match=r"^cannot write to -o /proc/dedup-out \("):
+            clean([str(corpus)], Path("/proc/dedup-out"))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import secrets
 import stat
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
@@ -112,6 +113,30 @@ def is_stream(path: str | Path) -> bool:
         return not stat.S_ISREG(os.stat(where).st_mode) and not os.path.isdir(where)
     except OSError:  # missing (a new file), or a dangling link: replaced as a file
         return False
+
+
+def unwritable_folder(folder: str | Path) -> str | None:
+    """Why no file can be made in `folder` (which may not exist yet: its missing parts are
+    made later, so the nearest folder that exists above it is tried), or None when one can.
+
+    Said before any work: /proc, a read-only mount or a path through a file must fail a run
+    at its start, not after an hour's scan.
+
+    Example:
+        >>> unwritable_folder(tempfile.mkdtemp()) is None
+        True
+    """
+    where = Path(folder).absolute()
+    while not where.exists() and where != where.parent:
+        where = where.parent
+    if not where.is_dir():
+        return f"{where} is a file, not a folder"
+    try:
+        with tempfile.TemporaryFile(dir=where):
+            pass
+    except OSError as ex:
+        return f"{ex.strerror or ex} in {where}"
+    return None
 
 
 @contextmanager
