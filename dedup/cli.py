@@ -1509,10 +1509,10 @@ def check(
         limits.require_measured(config)
         if against:
             Index.require(against, config)
+        accepted = read_baseline(baseline) if baseline and not write_baseline else Baseline()
     docs, skipped = _read_counted(paths, text_field, id_field, strict, quiet=quiet)
     _require_documents(docs, skipped, paths, allow_empty)
     with _user_errors():
-        accepted = read_baseline(baseline) if baseline and not write_baseline else Baseline()
         _announce_spill(docs, config, memory_limit, quiet)
         find = engine.on_spark(scan_report, paths, text_field, id_field, strict)
         result = api_check(

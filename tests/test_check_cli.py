@@ -390,3 +390,17 @@ def test_findings_written_to_a_file_leave_the_verdict_in_the_log(data: Path) -> 
     assert err.splitlines()[0] == "PASS: 1 document, 0 new findings"
     assert _run("check", "data", "--format", "sarif", "-o", "dedup.sarif", "-q")[2] == ""
     assert _run("check", "data")[2] == ""  # the text itself is the verdict
+
+
+def test_a_missing_baseline_is_said_before_the_data_is_read(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A typo in --baseline was found only after reading the whole corpus.
+    def no_read(*args: object, **kwargs: object) -> None:
+        msg = "read the data before the baseline"
+        raise AssertionError(msg)
+
+    monkeypatch.setattr("dedup.cli._read_counted", no_read)
+    code, _, err = _run("check", "data", "--baseline", "ci/basline.json")
+    assert code == 2
+    assert err.startswith("Error: ci/basline.json: cannot read the baseline")
