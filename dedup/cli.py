@@ -49,7 +49,7 @@ from dedup.engines.spark import scan_files as spark_scan
 from dedup.engines.spark import scan_report
 from dedup.engines.spark_clean import clean_spark
 from dedup.errors import ConfigError, DedupError, first_line
-from dedup.htmlreport import read_check, render_html
+from dedup.htmlreport import read_check, render_html, require_jinja
 from dedup.io.atomic import is_stream, unwritable_folder, write_atomic
 from dedup.io.formats import json_value
 from dedup.io.readers import (
@@ -698,6 +698,9 @@ def output_options(formats: Sequence[str], help_text: str) -> Callable[[F], F]:
         @wraps(func)
         def run(*args: Any, fmt: str | None, output: str | None, **kwargs: Any) -> Any:
             fmt = output_format(fmt, output, formats)
+            if fmt == "html":
+                with _user_errors():
+                    require_jinja()
             return func(*args, fmt=fmt, output=output, **kwargs)
 
         wrapped = click.option(

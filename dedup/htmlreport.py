@@ -51,6 +51,19 @@ JINJA_MISSING = (
 )
 
 
+def require_jinja() -> None:
+    """Refuse `--format html` before any work when Jinja2 is missing (a plain `pip install
+    dedup`), not after the corpus was read and scanned.
+
+    Raises:
+        InputError: Jinja2 cannot be imported; the message says what to install.
+    """
+    try:
+        import jinja2  # noqa: F401
+    except ImportError as ex:
+        raise InputError(JINJA_MISSING) from ex
+
+
 def render_html(
     report: Report,
     *,

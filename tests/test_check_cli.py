@@ -404,3 +404,21 @@ def test_a_missing_baseline_is_said_before_the_data_is_read(
     code, _, err = _run("check", "data", "--baseline", "ci/basline.json")
     assert code == 2
     assert err.startswith("Error: ci/basline.json: cannot read the baseline")
+
+
+@pytest.mark.parametrize("command", ["check", "scan"])
+def test_html_without_jinja2_is_said_before_the_data_is_read(
+    data: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    # A fresh `pip install dedup` (no [html] extra) read and scanned the whole corpus, then
+    # said that --format html needs Jinja2.
+    def no_read(*args: object, **kwargs: object) -> None:
+        msg = "read the data before finding that the page cannot be written"
+        raise AssertionError(msg)
+
+    monkeypatch.setitem(__import__("sys").modules, "jinja2", None)  # import jinja2 fails
+    monkeypatch.setattr("dedup.cli._read_counted", no_read)
+    monkeypatch.setattr("dedup.cli._read", no_read)
+    code, _, err = _run(command, "data", "-o", "report.html")
+    assert code == 2
+    assert err.startswith("Error: --format html needs Jinja2, which is not installed")
