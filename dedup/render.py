@@ -326,7 +326,22 @@ def _check_text(result: CheckResult) -> str:
         for f in v.findings[:shown]:
             lines.append(f"{f.path}:{f.line}: [{v.rule}] {f.message}")
         lines += _more(len(v.findings), shown, f"[{v.rule}] findings")
+    if not result.passed:
+        lines.append(_next_steps(result))
     return "\n".join(lines) + "\n"
+
+
+def _next_steps(result: CheckResult) -> str:
+    """The last line of a failing text check: where to learn what a finding's rule means
+    and where to see each finding in its document."""
+    failed = {v.rule for v in result.verdicts if not v.passed}
+    rules = sorted({b.rule for b in result.report.boilerplate if not b.held})
+    explain = ""
+    if rules and "max-boilerplate-ratio" in failed:
+        explain = (
+            f"`dedup boilerplate explain RULE` says what a rule means (here: {', '.join(rules)}); "
+        )
+    return f"next: {explain}`--format html -o check.html` shows each finding in its document"
 
 
 def check_verdicts(result: CheckResult, written_to: str | None = None) -> list[str]:

@@ -344,7 +344,7 @@ def test_text_lists_the_failing_limit_and_its_findings_first(data: Path) -> None
     lines = out.splitlines()
     assert lines[1].startswith("  FAIL max-reused-ratio ")
     assert lines[2].startswith("  ok   max-duplicate-ratio ")
-    findings = [line for line in lines if not line.startswith(("  ", "FAIL"))]
+    findings = [line for line in lines if not line.startswith(("  ", "FAIL", "next: "))]
     rules = [re.findall(r"\[(max-[a-z-]+)\]", line)[0] for line in findings]
     assert rules[0] == "max-reused-ratio"
     assert "max-duplicate-ratio" in rules
@@ -422,3 +422,18 @@ def test_html_without_jinja2_is_said_before_the_data_is_read(
     code, _, err = _run(command, "data", "-o", "report.html")
     assert code == 2
     assert err.startswith("Error: --format html needs Jinja2, which is not installed")
+
+
+def test_a_failing_check_ends_with_where_to_look_next(data: Path) -> None:
+    # "boilerplate (lexicon 1 >= 0.9)" told a new user neither what the rule is nor where
+    # to see a finding in its document.
+    (data / "data" / "c.txt").write_text(OTHER + "Leave a Comment\nShare this:\n")
+    code, out, _ = _run("check", "data", "--max-boilerplate-ratio", "0")
+    assert code == 1
+    assert out.splitlines()[-1] == (
+        "next: `dedup boilerplate explain RULE` says what a rule means (here: lexicon); "
+        "`--format html -o check.html` shows each finding in its document"
+    )
+    code, out, _ = _run("check", "clean.txt")
+    assert code == 0
+    assert "next:" not in out
