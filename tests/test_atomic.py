@@ -261,9 +261,10 @@ def test_a_symlink_target_keeps_its_link_and_replaces_the_file_it_names(tmp_path
     assert real.read_text() == "new"
 
 
-@pytest.mark.parametrize("name", ["/dev/null", "/dev/stdout", "/proc/self/fd/1"])
+@pytest.mark.parametrize("name", ["/dev/null", "/dev/stdout", "/proc/self/fd/1", "/dev/fd/2"])
 def test_device_paths_are_streams(name: str) -> None:
     # `-o /dev/null` as root (a CI container) renamed a regular file over the machine's
-    # /dev/null; device and /proc paths are written in place, never replaced.
+    # /dev/null; devices and open descriptors are written in place, never replaced.
     assert is_stream(name)
     assert not is_stream("report.json")
+    assert not is_stream("/dev/shm/report.json")  # a tmpfs file: replaced atomically

@@ -6,8 +6,8 @@ permission, a full disk) is an `InputError` naming the target. A replaced file k
 permissions; a new one gets what a plain `open()` would give it (0o666 less the umask:
 0o644 under the usual umask 022), not the private 0o600 of `tempfile.mkstemp`.
 
-A target that is not a file to replace is written in place: a device, FIFO or socket, and
-any path under /dev or /proc (`-o /dev/null`, `-o /dev/stdout`, a pipe to another process);
+A target that is not a file to replace is written in place: a device, FIFO or socket, or
+the name of an open file descriptor (`-o /dev/null`, `-o /dev/stdout`, a pipe to a process);
 a rename over it, as root in a CI container, made the machine's /dev/null a regular file.
 A symbolic link keeps pointing where it did: the file it names is replaced.
 """
@@ -15,6 +15,7 @@ A symbolic link keeps pointing where it did: the file it names is replaced.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import stat
 import tempfile
@@ -95,24 +96,28 @@ def _cannot_write(target: Path, ex: OSError) -> InputError:
     )
 
 
-STREAM_ROOTS = ("/dev/", "/proc/")
+# Names of an open file descriptor: written in place even when it is a regular file, which
+# the shell opened (`dedup scan x -o /dev/stdout > out.txt`) and a rename would detach.
+_DESCRIPTOR = re.compile(r"^/(dev/(std(in|out|err)|fd/\d+)|proc/(self|\d+)/fd/\d+)$")
 
 
 def is_stream(path: str | Path) -> bool:
-    """Whether `path` is written in place, never replaced: a device, FIFO or socket, or any
-    path under /dev or /proc (/dev/stdout names whatever standard output is, a file included).
+    """Whether `path` is written in place, never replaced: an existing device, FIFO or
+    socket (/dev/null), or the name of an open file descriptor (/dev/stdout, /dev/fd/3).
+    A regular file anywhere (/dev/shm included) is replaced atomically.
 
     Example:
-        >>> is_stream("/dev/null"), is_stream("report.json")
-        (True, False)
+        >>> is_stream("/dev/null"), is_stream("/dev/stdout"), is_stream("report.json")
+        (True, True, False)
     """
     where = os.path.abspath(path)
-    if where.startswith(STREAM_ROOTS):
+    if _DESCRIPTOR.match(where):
         return True
     try:
-        return not stat.S_ISREG(os.stat(where).st_mode) and not os.path.isdir(where)
+        mode = os.stat(where).st_mode
     except OSError:  # missing (a new file), or a dangling link: replaced as a file
         return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 def unwritable_folder(folder: str | Path) -> str | None:
