@@ -697,6 +697,7 @@ def output_options(formats: Sequence[str], help_text: str) -> Callable[[F], F]:
     def decorate(func: F) -> F:
         @wraps(func)
         def run(*args: Any, fmt: str | None, output: str | None, **kwargs: Any) -> Any:
+            output = None if output == "-" else output  # `-o -`: standard output, as inputs
             fmt = output_format(fmt, output, formats)
             if fmt == "html":
                 with _user_errors():
@@ -704,7 +705,10 @@ def output_options(formats: Sequence[str], help_text: str) -> Callable[[F], F]:
             return func(*args, fmt=fmt, output=output, **kwargs)
 
         wrapped = click.option(
-            "-o", "--output", default=None, help="Write the output to this file (atomically)."
+            "-o",
+            "--output",
+            default=None,
+            help="Write the output to this file (atomically); - is standard output.",
         )(run)
         return cast(
             F,

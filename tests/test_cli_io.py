@@ -441,3 +441,12 @@ def test_a_nested_text_field_says_how_to_flatten_the_records(tmp_path):
         assert "names a top-level field" in line
         assert "jq -c '.text = .doc.body'" in line
         assert "--text-field text" in line
+
+
+def test_o_dash_is_standard_output(tmp_path, seed_paths, monkeypatch):
+    # `-o -` wrote a file named "-" and nothing to the pipe, where "-" reads stdin.
+    monkeypatch.chdir(tmp_path)
+    result = _run("scan", str(seed_paths["000"]), "-q", "--format", "json", "-o", "-")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["summary"]["documents"] == 1
+    assert not (tmp_path / "-").exists()
