@@ -852,7 +852,7 @@ def _check_out_dir(paths: Sequence[str], out_dir: Path) -> None:
         raise InputError(msg)
     problem = unwritable_folder(out_dir)
     if problem:
-        msg = f"cannot write to -o {out_dir} ({problem}); check the path"
+        msg = f"-o: cannot write {out_dir} ({problem}); check the path"
         raise InputError(msg)
     for path in paths:
         if path == "-":

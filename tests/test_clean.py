@@ -1077,8 +1077,8 @@ def test_an_output_folder_that_cannot_be_made_fails_before_the_scan(tmp_path, mo
     with pytest.raises(InputError) as found:
         clean([str(corpus)], blocker / "out")
     assert str(found.value) == (
-        f"cannot write to -o {blocker / 'out'} ({blocker} is a file, not a folder); check the path"
+        f"-o: cannot write {blocker / 'out'} ({blocker} is a file, not a folder); check the path"
     )
     if Path("/proc/self").is_dir():  # Linux: no file can be made in /proc, even by root
-        with pytest.raises(InputError, match=r"^cannot write to -o /proc/dedup-out \("):
+        with pytest.raises(InputError, match=r"^-o: cannot write /proc/dedup-out \("):
             clean([str(corpus)], Path("/proc/dedup-out"))
