@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -124,11 +125,17 @@ def stale_line(baseline: Baseline, stale: list[dict[str, Any]]) -> str:
         >>> print(stale_line(Baseline(path="bl.json"), rows))  # doctest: +ELLIPSIS
         bl.json: 1 accepted finding no longer found (stale): b.txt:3 [max-reused-ratio]; --prune...
     """
-    named = ", ".join(
+    # One place per line and rule, with its count: the accepted lines of one page are many
+    # findings at one place, and naming that place three times said nothing more.
+    places = Counter(
         f"{row.get('path') or row.get('doc', '?')}:{row.get('line', '?')} [{row.get('rule', '?')}]"
-        for row in stale[:3]
+        for row in stale
     )
-    more = f" and {len(stale) - 3} more" if len(stale) > 3 else ""
+    named = ", ".join(
+        place if count == 1 else f"{place} ({count})" for place, count in list(places.items())[:3]
+    )
+    left = len(places) - 3
+    more = f" and {left} more place{'' if left == 1 else 's'}" if left > 0 else ""
     one = len(stale) == 1
     return (
         f"{baseline.path}: {len(stale)} accepted finding{'' if one else 's'} no longer found "

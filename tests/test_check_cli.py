@@ -437,3 +437,18 @@ def test_a_failing_check_ends_with_where_to_look_next(data: Path) -> None:
     code, out, _ = _run("check", "clean.txt")
     assert code == 0
     assert "next:" not in out
+
+
+def test_stale_baseline_line_counts_repeated_places_once() -> None:
+    # 53 stale findings of one page read "web60.jsonl:9 [max-boilerplate-ratio],
+    # web60.jsonl:9 [max-boilerplate-ratio], web60.jsonl:9 [max-boilerplate-ratio] and 50 more".
+    from dedup.baseline import Baseline, stale_line
+
+    rows = [{"path": "w.jsonl", "line": 9, "rule": "max-boilerplate-ratio"}] * 9
+    rows += [{"path": "w.jsonl", "line": 16, "rule": "max-boilerplate-ratio"}] * 3
+    rows += [{"path": "w.jsonl", "line": n, "rule": "max-reused-ratio"} for n in (20, 21)]
+    assert stale_line(Baseline(path="bl.json"), rows) == (
+        "bl.json: 14 accepted findings no longer found (stale): w.jsonl:9 "
+        "[max-boilerplate-ratio] (9), w.jsonl:16 [max-boilerplate-ratio] (3), w.jsonl:20 "
+        "[max-reused-ratio] and 1 more place; --prune-baseline drops them"
+    )
