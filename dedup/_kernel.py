@@ -9,12 +9,13 @@ of ASCII letters and digits, lowercased when case folding is on: exactly `split_
 ASCII text); 1 = normalized words already joined by single spaces (any other text).
 
 The passage search's kernels (`window_signatures`, `count_equal`, `regions`,
-`chain_blocks`, `snapped_words`, `lcs_blocks`, `align_batch`, `pair_units`,
+`chain_blocks`, `snapped_words`, `lcs_blocks`, `align_batch`, `pair_units`, `units_batch`,
 `graded_parts`): the window signatures of each document, the estimate gate of window
 pairs, and for each document pair the regions its window pairs make, the chaining of its
 equal-word runs, its passages snapped to sentences, the alignment of a whole batch of
 pairs in one call (regions, rapidfuzz's `Indel.opcodes` done over again, chaining,
-overlaps, snapping), its sentence pairing and its sentence containment. Each replaces a
+overlaps, snapping), its sentence pairing (a batch of pairs in one call too) and its
+sentence containment. Each replaces a
 few dozen small numpy calls or a Python loop per document pair. Their numpy and Python
 twins (`signature.window_signatures`, `candidates.equal_values`,
 `passages._regions_python`, `align.chain_blocks`, `passages._snapped_numpy`,
@@ -724,9 +725,10 @@ def _align_batch(
     breaks: Any,
     word_starts: Any,
     word_ends: Any,
+    norm_starts: Any,
     seg_starts: Any,
     seg_ends: Any,
-    norm_starts: Any,
+    norm_lengths: Any,
     params: Any,
 ) -> Any:
     """`_pair_matches` of every document pair of a batch, snapped to sentences.
@@ -735,9 +737,9 @@ def _align_batch(
     documents `pair_docs[p]` (rows of `docs`, -1: skip the pair); row d of `docs` holds
     where document d's slices start and end in the concatenated arrays: bigram hash ids
     (0, 1), sentence starts (2, 3), words (4, 5; `word_starts`, `word_ends` and
-    `norm_starts`, where each word starts in the normalized text), sentences (6, 7), then
-    the length of its normalized text (8). `params`: as for `_pair_matches`, then the
-    snapping slack.
+    `norm_starts`, where each word starts in the normalized text), sentences (6, 7);
+    `norm_lengths[d]`, the length of its normalized text. `params`: as for
+    `_pair_matches`, then the snapping slack.
 
     Returns rows (a start, a end, b start, b end as characters; then the normalized text
     of the words wholly inside each snapped span, `Prepared.norm_between`, as slices of
@@ -770,6 +772,7 @@ def _align_batch(
             grown[:n] = out[:n]
             out = grown
         for side, d, col in ((0, da, 0), (1, db, 2)):
+            norm_length = norm_lengths[pair_docs[p, side]]
             snapped = np.empty((len(found), 4), dtype=np.int64)
             snapped_words(
                 word_starts[d[4] : d[5]],
@@ -787,11 +790,63 @@ def _align_batch(
                 row = out[n + k]
                 row[2 * side], row[2 * side + 1] = snapped[k, 0], snapped[k, 1]
                 row[4 + 2 * side] = starts[lo] if hi > lo else 0
-                row[5 + 2 * side] = 0 if hi <= lo else starts[hi] - 1 if hi < len(starts) else d[8]
+                row[5 + 2 * side] = (
+                    0 if hi <= lo else starts[hi] - 1 if hi < len(starts) else norm_length
+                )
         out[n : n + len(found), 8] = found[:, 4]
         n += len(found)
     first[len(pair_docs)] = n
     return out[:n], first
+
+
+def _units_batch(
+    pair_docs: Any,
+    docs: Any,
+    words: Any,
+    sentence: Any,
+    sizes: Any,
+    pair_sizes: Any,
+    min_overlap: float,
+    min_shared: int,
+    min_contained: int,
+    first_a: Any,
+    first_b: Any,
+    status: Any,
+    for_b: Any,
+    for_a: Any,
+    contained_a: Any,
+    contained_b: Any,
+) -> None:
+    """`pair_units` of every text pair `pair_docs[p]` (rows of `docs`, -1: skip, status 0)
+    of a batch, its status into `status[p]` and its outputs into rows
+    `[first_a[p], first_a[p + 1])` of `for_a`/`contained_a` (b's likewise).
+
+    Row d of `docs`: where text d's slices start and end in the concatenated
+    `SentenceWords` arrays: words and sentence (0, 1), sizes (2, 3), pair sizes (4, 5).
+    """
+    for p in range(len(pair_docs)):
+        status[p] = 0
+        if pair_docs[p, 0] < 0:
+            continue
+        da, db = docs[pair_docs[p, 0]], docs[pair_docs[p, 1]]
+        a0, a1, b0, b1 = first_a[p], first_a[p + 1], first_b[p], first_b[p + 1]
+        status[p] = pair_units(
+            words[da[0] : da[1]],
+            sentence[da[0] : da[1]],
+            sizes[da[2] : da[3]],
+            pair_sizes[da[4] : da[5]],
+            words[db[0] : db[1]],
+            sentence[db[0] : db[1]],
+            sizes[db[2] : db[3]],
+            pair_sizes[db[4] : db[5]],
+            min_overlap,
+            min_shared,
+            min_contained,
+            for_b[b0:b1],
+            for_a[a0:a1],
+            contained_a[a0:a1],
+            contained_b[b0:b1],
+        )
 
 
 if njit is not None:
@@ -815,6 +870,7 @@ if njit is not None:
     _best_units = njit(cache=True)(_best_units)
     _row_contained = njit(cache=True)(_row_contained)
     pair_units = njit(cache=True)(_pair_units)
+    units_batch = njit(cache=True)(_units_batch)
     intersection = njit(cache=True)(_intersection)
     _fmix64 = njit(cache=True, inline="always")(_fmix64)
     _words = njit(cache=True)(_words)
@@ -830,6 +886,7 @@ else:  # pragma: no cover
     window_signatures = _window_signatures
     count_equal = _count_equal
     pair_units = _pair_units
+    units_batch = _units_batch
     graded_parts = _graded_parts
     regions = _regions
     snapped_words = _snapped_words

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import combinations, pairwise
+from typing import Any, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -36,7 +37,13 @@ from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.prepare import PREPARE_BATCH, Batch, Prepared, prepare_document, prepare_range
 from dedup.progress import counted, held_stage, set_stage
 from dedup.report import PassageMatch, Span
-from dedup.sentences import SentenceMatch, pair_sentences
+from dedup.sentences import (
+    SentenceMatch,
+    SentencePairing,
+    pair_sentences,
+    pair_sentences_many,
+    stacked,
+)
 from dedup.signature import _compiled, kernels, numpy_paths
 from dedup.verify import set_overlap
 
@@ -351,8 +358,13 @@ def _align_groups(
         aligned = _aligned_batch(
             prepared, pairs, cand.at_a[lo:hi], cand.at_b[lo:hi], bounds, config
         )
-        for pair, passages in zip(pairs, aligned, strict=True):
-            _align_pair(prepared, pair, [], config, (found, overlaps), passages=passages)
+        pairings: list[SentencePairing | None] = [None] * len(pairs)
+        if config.passage.sentences:
+            texts = [(prepared[ia].sentences, prepared[ib].sentences) for ia, ib in pairs]
+            pairings = [*pair_sentences_many(texts, **_sentence_options(config))]
+        for pair, passages, pairing in zip(pairs, aligned, pairings, strict=True):
+            out = (found, overlaps)
+            _align_pair(prepared, pair, [], config, out, passages=passages, pairing=pairing)
         return found, overlaps
     for pair, (start, end) in zip(pairs, pairwise(bounds), strict=True):
         window_pairs = list(zip(at_a[start:end], at_b[start:end], strict=True))
@@ -414,32 +426,19 @@ def _aligned_batch(
     return out
 
 
-def _stacked(preps: list[Prepared]) -> tuple[npt.NDArray[np.int64] | npt.NDArray[np.uint64], ...]:
+def _stacked(preps: list[Prepared]) -> tuple[npt.NDArray[Any], ...]:
     """The arrays of `preps` that `_kernel.align_batch` reads, each concatenated, after the
     table of where each document's slices start and end (see there); bigram ids as
     rapidfuzz compares them (Python's hash of the int)."""
-    columns = (
-        [p.bigrams for p in preps],
-        [p.breaks for p in preps],
-        [p.layout.word_starts for p in preps],
-        [p.layout.sentence_starts for p in preps],
-    )
-    lengths = np.array([[len(a) for a in column] for column in columns], dtype=np.int64)
-    ends = np.cumsum(lengths, axis=1)
-    docs = np.empty((len(preps), 9), dtype=np.int64)
-    docs[:, 1:8:2], docs[:, 0:8:2] = ends.T, (ends - lengths).T
-    docs[:, 8] = [len(p.norm) for p in preps]
     lay = [p.layout for p in preps]
-    return (
-        docs,
-        np.concatenate(columns[0]) % _compiled().HASH_MODULUS,
-        np.concatenate(columns[1]),
-        np.concatenate(columns[2]),
-        np.concatenate([x.word_ends for x in lay]),
-        np.concatenate(columns[3]),
-        np.concatenate([x.sentence_ends for x in lay]),
-        np.concatenate([p.norm_starts for p in preps]),
+    table, bigrams, *rest = stacked(
+        [[p.bigrams for p in preps]],
+        [[p.breaks for p in preps]],
+        [[x.word_starts for x in lay], [x.word_ends for x in lay], [p.norm_starts for p in preps]],
+        [[x.sentence_starts for x in lay], [x.sentence_ends for x in lay]],
     )
+    norm_lengths = np.array([len(p.norm) for p in preps], dtype=np.int64)
+    return table, bigrams % _compiled().HASH_MODULUS, *rest, norm_lengths
 
 
 def _align_pair(
@@ -451,24 +450,20 @@ def _align_pair(
     *,
     every: bool = False,
     passages: list[_Scored] | None = None,
+    pairing: SentencePairing | None = None,
 ) -> None:
     """Verified passages of one document pair, and its overlap when it has any (or when
-    `every`), into `out`; `passages`: its `_passages_for_pair`, when already aligned.
+    `every`), into `out`; `passages` (its `_passages_for_pair`) and `pairing` (its
+    `pair_sentences`), when already found for a batch of pairs.
     """
     ia, ib = pair
     pa, pb = prepared[ia], prepared[ib]
     if passages is None:
         passages = _passages_for_pair(pa, pb, window_pairs, config)
     pc = config.passage
-    pairing = None
     if pc.sentences:
-        pairing = pair_sentences(
-            pa.sentences,
-            pb.sentences,
-            min_overlap=pc.min_sentence_overlap,
-            min_shared=pc.min_sentence_words,
-            min_contained=SENTENCE_SHARED,
-        )
+        if pairing is None:
+            pairing = pair_sentences(pa.sentences, pb.sentences, **_sentence_options(config))
         passages += _rewritten(pa, pb, pairing.matches, passages)
     aligned = [(m[0], m[1], m[2], m[3]) for m in passages if m[6] < 0]
     passages = _merge_adjacent(pa, pb, passages)
@@ -489,6 +484,22 @@ def _align_pair(
                 _graded(pb, pairing.contained_b, [(m[2], m[3]) for m in aligned]),
             )
         out[1].append((ia, ib, overlap, left_out))
+
+
+class _SentenceOptions(TypedDict):
+    min_overlap: float
+    min_shared: int
+    min_contained: int
+
+
+def _sentence_options(config: DedupConfig) -> _SentenceOptions:
+    """The options of `pair_sentences` from `config`."""
+    pc = config.passage
+    return {
+        "min_overlap": pc.min_sentence_overlap,
+        "min_shared": pc.min_sentence_words,
+        "min_contained": SENTENCE_SHARED,
+    }
 
 
 def _merge_adjacent(pa: Prepared, pb: Prepared, passages: list[_Scored]) -> list[_Scored]:
