@@ -633,6 +633,16 @@ def _half_covered(covered: Any, lo: int, hi: int) -> bool:
     return 2 * set_ >= max(0, hi - lo)
 
 
+def _room(rows: Any, n: int, more: int) -> Any:
+    """`rows` (its first `n` filled) with room for `more` rows after them: itself, or a
+    copy twice the size needed."""
+    if n + more <= len(rows):
+        return rows
+    grown = np.empty((2 * (n + more), rows.shape[1]), dtype=rows.dtype)
+    grown[:n] = rows[:n]
+    return grown
+
+
 def _pair_matches(
     win_a: Any,
     win_b: Any,
@@ -684,10 +694,7 @@ def _pair_matches(
         got = chain_blocks(
             blocks[:n_blocks], max_gap, min_words, a_breaks, b_breaks, offsets, chained
         )
-        if n + got > len(found):
-            grown = np.empty((2 * (n + got), 5), dtype=np.int64)
-            grown[:n] = found[:n]
-            found = grown
+        found = _room(found, n, got)
         for k in range(got):
             found[n] = chained[k]
             n += 1
@@ -767,10 +774,7 @@ def _align_batch(
             sizes,
             params,
         )
-        if n + len(found) > len(out):
-            grown = np.empty((2 * (n + len(found)), 9), dtype=np.int64)
-            grown[:n] = out[:n]
-            out = grown
+        out = _room(out, n, len(found))
         for side, d, col in ((0, da, 0), (1, db, 2)):
             norm_length = norm_lengths[pair_docs[p, side]]
             snapped = np.empty((len(found), 4), dtype=np.int64)
@@ -857,6 +861,7 @@ if njit is not None:
     _lcs_matrix = njit(cache=True)(_lcs_matrix)
     lcs_blocks = njit(cache=True)(_lcs_blocks)
     _stable_order = njit(cache=True)(_stable_order)
+    _room = njit(cache=True)(_room)
     _half_covered = njit(cache=True, inline="always")(_half_covered)
     _pair_matches = njit(cache=True)(_pair_matches)
     align_batch = njit(cache=True)(_align_batch)
