@@ -9,13 +9,17 @@ of ASCII letters and digits, lowercased when case folding is on: exactly `split_
 ASCII text); 1 = normalized words already joined by single spaces (any other text).
 
 The passage search's kernels (`window_signatures`, `count_equal`, `regions`,
-`chain_blocks`, `snapped_words`, `pair_units`, `graded_parts`): the window signatures of
-each document, the estimate gate of window pairs, and for each document pair the regions
-its window pairs make, the chaining of its equal-word runs, its passages snapped to
-sentences, its sentence pairing and its sentence containment. Each replaces a few dozen
-small numpy calls or a Python loop per document pair. Their numpy and Python twins
-(`signature.window_signatures`, `candidates.equal_values`, `passages._regions_python`,
-`align.chain_blocks`, `passages._snapped_numpy`, `sentences._units_numpy`,
+`chain_blocks`, `snapped_words`, `lcs_blocks`, `align_batch`, `pair_units`, `units_batch`,
+`graded_parts`): the window signatures of each document, the estimate gate of window
+pairs, and for each document pair the regions its window pairs make, the chaining of its
+equal-word runs, its passages snapped to sentences, the alignment of a whole batch of
+pairs in one call (regions, rapidfuzz's `Indel.opcodes` done over again, chaining,
+overlaps, snapping), its sentence pairing (a batch of pairs in one call too) and its
+sentence containment. Each replaces a
+few dozen small numpy calls or a Python loop per document pair. Their numpy and Python
+twins (`signature.window_signatures`, `candidates.equal_values`,
+`passages._regions_python`, `align.chain_blocks`, `passages._snapped_numpy`,
+`align.equal_blocks`, `passages._passages_for_pair`, `sentences._units_numpy`,
 `passages._graded_numpy`) stay as the reference the tests hold them to (identical
 values), and as the path taken without numba.
 """
@@ -521,11 +525,346 @@ def _chain_blocks(
     return n
 
 
+# Python's hash of a non-negative int is its value modulo this prime: rapidfuzz compares the
+# hashes of a list's items, so the compiled alignment compares bigram ids the same way.
+HASH_MODULUS = np.uint64((1 << 61) - 1)
+
+
+def _lcs_blocks(a: Any, b: Any, out: Any) -> int:
+    """The equal runs of rapidfuzz's `Indel.opcodes(a, b)` over hash values `a`, `b`, as
+    word ranges (`align.equal_blocks`), into `out` (`min(len(a), len(b))` rows at most);
+    returns how many.
+
+    rapidfuzz's own steps, so the same longest common subsequence among the many: the
+    common prefix and suffix are matches; between them Hyyro's bit-parallel LCS matrix of
+    `a` (the bit dimension) against `b`, then its backtrace from the end, which takes a
+    deletion, else an insertion, before a match.
+    """
+    la, lb = len(a), len(b)
+    pre = 0
+    while pre < la and pre < lb and a[pre] == b[pre]:
+        pre += 1
+    suf = 0
+    while suf < la - pre and suf < lb - pre and a[la - 1 - suf] == b[lb - 1 - suf]:
+        suf += 1
+    n1, n2 = la - pre - suf, lb - pre - suf
+    cells = np.empty((min(n1, n2) + 1, 2), dtype=np.int64)  # inner matches, last first
+    nc = 0
+    if n1 > 0 and n2 > 0:
+        matrix = _lcs_matrix(a[pre : pre + n1], b[pre : pre + n2])
+        one = np.uint64(1)
+        col, row = n1, n2
+        while row > 0 and col > 0:
+            if (matrix[row - 1, (col - 1) >> 6] >> np.uint64((col - 1) & 63)) & one:
+                col -= 1  # deletion
+                continue
+            row -= 1
+            if row > 0 and not (matrix[row - 1, (col - 1) >> 6] >> np.uint64((col - 1) & 63)) & one:
+                continue  # insertion
+            col -= 1
+            cells[nc, 0], cells[nc, 1] = col + pre, row + pre
+            nc += 1
+    n, last_i, last_j = 0, -2, -2
+    for k in range(pre + nc + suf):
+        if k < pre:
+            i, j = k, k
+        elif k < pre + nc:
+            i, j = cells[nc - 1 - (k - pre), 0], cells[nc - 1 - (k - pre), 1]
+        else:
+            i, j = k - nc + n1, k - nc + n2
+        if n and i == last_i + 1 and j == last_j + 1:
+            out[n - 1, 1], out[n - 1, 3] = i + 2, j + 2  # a run of k bigrams: k + 1 words
+        else:
+            out[n, 0], out[n, 1], out[n, 2], out[n, 3] = i, i + 2, j, j + 2
+            n += 1
+        last_i, last_j = i, j
+    return n
+
+
+def _lcs_matrix(a: Any, b: Any) -> Any:
+    """The bit matrix S of Hyyro's LCS of `a` against `b`: row r holds S after `b[r]`, bit i
+    of it (words of 64 bits, lowest first) set where `a[i]` is not yet matched."""
+    n1, words = len(a), (len(a) + 63) // 64
+    order = np.argsort(a, kind="mergesort")
+    group = np.empty(n1, dtype=np.int64)  # the rank of each word's value among the distinct
+    values = np.empty(n1, dtype=np.uint64)
+    k = -1
+    for t in range(n1):
+        if t == 0 or a[order[t]] != values[k]:
+            k += 1
+            values[k] = a[order[t]]
+        group[order[t]] = k
+    values = values[: k + 1]
+    masks = np.zeros((k + 1, words), dtype=np.uint64)  # where each distinct value is in a
+    for i in range(n1):
+        masks[group[i], i >> 6] |= np.uint64(1) << np.uint64(i & 63)
+    state = np.full(words, ~np.uint64(0), dtype=np.uint64)
+    if n1 % 64:
+        state[words - 1] = (np.uint64(1) << np.uint64(n1 % 64)) - np.uint64(1)
+    matrix = np.empty((len(b), words), dtype=np.uint64)
+    for r in range(len(b)):
+        g = np.searchsorted(values, b[r])
+        if g < len(values) and values[g] == b[r]:
+            carry = np.uint64(0)
+            for w in range(words):
+                x = state[w]
+                u = x & masks[g, w]
+                low = x + carry
+                total = low + u
+                carry = np.uint64(1) if (low < x or total < low) else np.uint64(0)
+                state[w] = total | (x - u)
+        matrix[r, :] = state
+    return matrix
+
+
+def _stable_order(k1: Any, k2: Any, k3: Any) -> Any:
+    """Indices sorting rows by (k1, k2, k3), ties in index order (Python's stable sort)."""
+    order = np.argsort(k3, kind="mergesort")
+    order = order[np.argsort(k2[order], kind="mergesort")]
+    return order[np.argsort(k1[order], kind="mergesort")]
+
+
+def _half_covered(covered: Any, lo: int, hi: int) -> bool:
+    """Whether half or more of `covered[lo:hi]` (clipped as a slice is) is set."""
+    lo, hi = min(lo, len(covered)), min(hi, len(covered))
+    set_ = 0
+    for i in range(lo, hi):
+        set_ += covered[i]
+    return 2 * set_ >= max(0, hi - lo)
+
+
+def _room(rows: Any, n: int, more: int) -> Any:
+    """`rows` (its first `n` filled) with room for `more` rows after them: itself, or a
+    copy twice the size needed."""
+    if n + more <= len(rows):
+        return rows
+    grown = np.empty((2 * (n + more), rows.shape[1]), dtype=rows.dtype)
+    grown[:n] = rows[:n]
+    return grown
+
+
+def _pair_matches(
+    win_a: Any,
+    win_b: Any,
+    a_ids: Any,
+    b_ids: Any,
+    a_breaks: Any,
+    b_breaks: Any,
+    sizes: Any,
+    params: Any,
+) -> Any:
+    """`passages._passages_for_pair`'s matches before scoring: the regions of the window
+    pairs `win_a`/`win_b` (sorted), each aligned (`lcs_blocks`, `chain_blocks`; past
+    `many` regions the largest first, skipping those mostly covered), then the strongest
+    of overlapping matches; rows (a start, a end, b start, b end, matched) by a, then b.
+
+    `params`: span, max_gap, min_words, many regions; `sizes`: the two texts' words.
+    """
+    span, max_gap, min_words, many = params[0], params[1], params[2], params[3]
+    regs = np.empty((len(win_a), 4), dtype=np.int64)
+    n_regs = regions(win_a, win_b, span, regs)
+    regs = regs[:n_regs]
+    cover_a = np.zeros(sizes[0] + 1, dtype=np.int64)
+    cover_b = np.zeros(sizes[1] + 1, dtype=np.int64)
+    many_regions = n_regs > many
+    if many_regions:
+        regs = regs[
+            _stable_order(regs[:, 0] - regs[:, 1] - regs[:, 3] + regs[:, 2], regs[:, 0], regs[:, 2])
+        ]
+    found = np.empty((16, 5), dtype=np.int64)
+    n = 0
+    offsets = np.empty(2, dtype=np.int64)
+    for r in range(n_regs):
+        a_lo, a_hi, b_lo, b_hi = regs[r, 0], regs[r, 1], regs[r, 2], regs[r, 3]
+        if (
+            many_regions
+            and _half_covered(cover_a, a_lo, a_hi)
+            and _half_covered(cover_b, b_lo, b_hi)
+        ):
+            continue
+        a0, a1 = max(0, a_lo - span), min(sizes[0], a_hi + span)
+        b0, b1 = max(0, b_lo - span), min(sizes[1], b_hi + span)
+        a_part, b_part = a_ids[a0 : max(a0, a1 - 1)], b_ids[b0 : max(b0, b1 - 1)]
+        blocks = np.empty((min(len(a_part), len(b_part)) + 1, 4), dtype=np.int64)
+        n_blocks = lcs_blocks(a_part, b_part, blocks)
+        if not n_blocks:
+            continue
+        chained = np.empty((n_blocks, 5), dtype=np.int64)
+        offsets[0], offsets[1] = a0, b0
+        got = chain_blocks(
+            blocks[:n_blocks], max_gap, min_words, a_breaks, b_breaks, offsets, chained
+        )
+        found = _room(found, n, got)
+        for k in range(got):
+            found[n] = chained[k]
+            n += 1
+            if many_regions:
+                cover_a[chained[k, 0] : chained[k, 1]] = 1
+                cover_b[chained[k, 2] : chained[k, 3]] = 1
+    found = found[:n]
+    if n < 2:
+        return found
+    order = _stable_order(-found[:, 4], found[:, 0], found[:, 2])
+    kept = np.empty(n, dtype=np.int64)
+    n_kept = 0
+    for k in order:
+        m = found[k]
+        clash = False
+        for t in range(n_kept):
+            o = found[kept[t]]
+            if m[0] < o[1] and o[0] < m[1] and m[2] < o[3] and o[2] < m[3]:
+                clash = True
+                break
+        if not clash:
+            kept[n_kept] = k
+            n_kept += 1
+    rows = found[kept[:n_kept]]
+    return rows[_stable_order(rows[:, 0], rows[:, 2], np.zeros(n_kept, dtype=np.int64))]
+
+
+def _align_batch(
+    bounds: Any,
+    win_a: Any,
+    win_b: Any,
+    pair_docs: Any,
+    docs: Any,
+    ids: Any,
+    breaks: Any,
+    word_starts: Any,
+    word_ends: Any,
+    norm_starts: Any,
+    seg_starts: Any,
+    seg_ends: Any,
+    norm_lengths: Any,
+    params: Any,
+) -> Any:
+    """`_pair_matches` of every document pair of a batch, snapped to sentences.
+
+    Pair p has window pairs `[bounds[p], bounds[p + 1])` of `win_a`/`win_b` (sorted) and
+    documents `pair_docs[p]` (rows of `docs`, -1: skip the pair); row d of `docs` holds
+    where document d's slices start and end in the concatenated arrays: bigram hash ids
+    (0, 1), sentence starts (2, 3), words (4, 5; `word_starts`, `word_ends` and
+    `norm_starts`, where each word starts in the normalized text), sentences (6, 7);
+    `norm_lengths[d]`, the length of its normalized text. `params`: as for
+    `_pair_matches`, then the snapping slack.
+
+    Returns rows (a start, a end, b start, b end as characters; then the normalized text
+    of the words wholly inside each snapped span, `Prepared.norm_between`, as slices of
+    `norm`: a start, a end, b start, b end; then matched words) and each pair's first row
+    (`len(pairs) + 1` bounds).
+    """
+    out = np.empty((64, 9), dtype=np.int64)
+    first = np.zeros(len(pair_docs) + 1, dtype=np.int64)
+    sizes = np.empty(2, dtype=np.int64)
+    n = 0
+    for p in range(len(pair_docs)):
+        first[p] = n
+        if pair_docs[p, 0] < 0:
+            continue
+        da, db = docs[pair_docs[p, 0]], docs[pair_docs[p, 1]]
+        sizes[0], sizes[1] = da[5] - da[4], db[5] - db[4]
+        lo, hi = bounds[p], bounds[p + 1]
+        found = _pair_matches(
+            win_a[lo:hi],
+            win_b[lo:hi],
+            ids[da[0] : da[1]],
+            ids[db[0] : db[1]],
+            breaks[da[2] : da[3]],
+            breaks[db[2] : db[3]],
+            sizes,
+            params,
+        )
+        out = _room(out, n, len(found))
+        for side, d, col in ((0, da, 0), (1, db, 2)):
+            norm_length = norm_lengths[pair_docs[p, side]]
+            snapped = np.empty((len(found), 4), dtype=np.int64)
+            snapped_words(
+                word_starts[d[4] : d[5]],
+                word_ends[d[4] : d[5]],
+                seg_starts[d[6] : d[7]],
+                seg_ends[d[6] : d[7]],
+                found[:, col],
+                found[:, col + 1],
+                params[4],
+                snapped,
+            )
+            starts = norm_starts[d[4] : d[5]]
+            for k in range(len(found)):
+                lo, hi = snapped[k, 2], snapped[k, 3]
+                row = out[n + k]
+                row[2 * side], row[2 * side + 1] = snapped[k, 0], snapped[k, 1]
+                row[4 + 2 * side] = starts[lo] if hi > lo else 0
+                row[5 + 2 * side] = (
+                    0 if hi <= lo else starts[hi] - 1 if hi < len(starts) else norm_length
+                )
+        out[n : n + len(found), 8] = found[:, 4]
+        n += len(found)
+    first[len(pair_docs)] = n
+    return out[:n], first
+
+
+def _units_batch(
+    pair_docs: Any,
+    docs: Any,
+    words: Any,
+    sentence: Any,
+    sizes: Any,
+    pair_sizes: Any,
+    min_overlap: float,
+    min_shared: int,
+    min_contained: int,
+    first_a: Any,
+    first_b: Any,
+    status: Any,
+    for_b: Any,
+    for_a: Any,
+    contained_a: Any,
+    contained_b: Any,
+) -> None:
+    """`pair_units` of every text pair `pair_docs[p]` (rows of `docs`, -1: skip, status 0)
+    of a batch, its status into `status[p]` and its outputs into rows
+    `[first_a[p], first_a[p + 1])` of `for_a`/`contained_a` (b's likewise).
+
+    Row d of `docs`: where text d's slices start and end in the concatenated
+    `SentenceWords` arrays: words and sentence (0, 1), sizes (2, 3), pair sizes (4, 5).
+    """
+    for p in range(len(pair_docs)):
+        status[p] = 0
+        if pair_docs[p, 0] < 0:
+            continue
+        da, db = docs[pair_docs[p, 0]], docs[pair_docs[p, 1]]
+        a0, a1, b0, b1 = first_a[p], first_a[p + 1], first_b[p], first_b[p + 1]
+        status[p] = pair_units(
+            words[da[0] : da[1]],
+            sentence[da[0] : da[1]],
+            sizes[da[2] : da[3]],
+            pair_sizes[da[4] : da[5]],
+            words[db[0] : db[1]],
+            sentence[db[0] : db[1]],
+            sizes[db[2] : db[3]],
+            pair_sizes[db[4] : db[5]],
+            min_overlap,
+            min_shared,
+            min_contained,
+            for_b[b0:b1],
+            for_a[a0:a1],
+            contained_a[a0:a1],
+            contained_b[b0:b1],
+        )
+
+
 if njit is not None:
     _bisect = njit(cache=True, inline="always")(_bisect)
     snapped_words = njit(cache=True)(_snapped_words)
     _close_chain = njit(cache=True)(_close_chain)
     chain_blocks = njit(cache=True)(_chain_blocks)
+    _lcs_matrix = njit(cache=True)(_lcs_matrix)
+    lcs_blocks = njit(cache=True)(_lcs_blocks)
+    _stable_order = njit(cache=True)(_stable_order)
+    _room = njit(cache=True)(_room)
+    _half_covered = njit(cache=True, inline="always")(_half_covered)
+    _pair_matches = njit(cache=True)(_pair_matches)
+    align_batch = njit(cache=True)(_align_batch)
     regions = njit(cache=True)(_regions)
     _below = njit(cache=True, inline="always")(_below)
     graded_parts = njit(cache=True)(_graded_parts)
@@ -536,6 +875,7 @@ if njit is not None:
     _best_units = njit(cache=True)(_best_units)
     _row_contained = njit(cache=True)(_row_contained)
     pair_units = njit(cache=True)(_pair_units)
+    units_batch = njit(cache=True)(_units_batch)
     intersection = njit(cache=True)(_intersection)
     _fmix64 = njit(cache=True, inline="always")(_fmix64)
     _words = njit(cache=True)(_words)
@@ -551,8 +891,11 @@ else:  # pragma: no cover
     window_signatures = _window_signatures
     count_equal = _count_equal
     pair_units = _pair_units
+    units_batch = _units_batch
     graded_parts = _graded_parts
     regions = _regions
     snapped_words = _snapped_words
     chain_blocks = _chain_blocks
+    lcs_blocks = _lcs_blocks
+    align_batch = _align_batch
     AVAILABLE = False

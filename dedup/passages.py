@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import combinations, pairwise
+from typing import Any, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -25,7 +26,6 @@ from dedup.align import (
     SNAP_SLACK,
     WordMatch,
     align_bigrams,
-    equal_blocks,
     joined_similarity,
     snap_spans,
 )
@@ -37,7 +37,13 @@ from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.prepare import PREPARE_BATCH, Batch, Prepared, prepare_document, prepare_range
 from dedup.progress import counted, held_stage, set_stage
 from dedup.report import PassageMatch, Span
-from dedup.sentences import SentenceMatch, pair_sentences
+from dedup.sentences import (
+    SentenceMatch,
+    SentencePairing,
+    pair_sentences,
+    pair_sentences_many,
+    stacked,
+)
 from dedup.signature import _compiled, kernels, numpy_paths
 from dedup.verify import set_overlap
 
@@ -347,11 +353,92 @@ def _align_groups(
     at_a, at_b = cand.at_a[lo:hi].tolist(), cand.at_b[lo:hi].tolist()
     found: list[_Found] = []
     overlaps: list[_Overlap] = []
-    for start, end in pairwise(bounds):
-        ia, ib = doc_a[start], doc_b[start]
+    pairs = [(doc_a[start], doc_b[start]) for start in bounds[:-1]]
+    if kernels():
+        aligned = _aligned_batch(
+            prepared, pairs, cand.at_a[lo:hi], cand.at_b[lo:hi], bounds, config
+        )
+        pairings: list[SentencePairing | None] = [None] * len(pairs)
+        if config.passage.sentences:
+            texts = [(prepared[ia].sentences, prepared[ib].sentences) for ia, ib in pairs]
+            pairings = [*pair_sentences_many(texts, **_sentence_options(config))]
+        for pair, passages, pairing in zip(pairs, aligned, pairings, strict=True):
+            out = (found, overlaps)
+            _align_pair(prepared, pair, [], config, out, passages=passages, pairing=pairing)
+        return found, overlaps
+    for pair, (start, end) in zip(pairs, pairwise(bounds), strict=True):
         window_pairs = list(zip(at_a[start:end], at_b[start:end], strict=True))
-        _align_pair(prepared, (ia, ib), window_pairs, config, (found, overlaps))
+        _align_pair(prepared, pair, window_pairs, config, (found, overlaps))
     return found, overlaps
+
+
+def _aligned_batch(
+    prepared: Sequence[Prepared],
+    pairs: list[tuple[int, int]],
+    at_a: npt.NDArray[np.int64],
+    at_b: npt.NDArray[np.int64],
+    bounds: list[int],
+    config: DedupConfig,
+) -> list[list[_Scored]]:
+    """`_passages_for_pair` of each of `pairs` (window pairs `[bounds[k], bounds[k + 1])`
+    of `at_a`/`at_b`), their matches from one compiled call (`_kernel.align_batch`).
+
+    Per pair, the Python around an alignment (regions, a dozen rapidfuzz and numpy calls
+    per region, chaining, overlaps, snapping) cost more than the alignment itself; only the
+    similarity of each passage (rapidfuzz `fuzz.ratio`) is left here.
+    """
+    pc = config.passage
+    used = sorted({d for pair in pairs for d in pair})
+    local = {d: k for k, d in enumerate(used)}
+    same = [
+        prepared[ia].size >= pc.min_words and prepared[ia].norm == prepared[ib].norm
+        for ia, ib in pairs
+    ]
+    pair_docs = np.array(
+        [
+            (-1, -1) if twin else (local[a], local[b])
+            for (a, b), twin in zip(pairs, same, strict=True)
+        ],
+        dtype=np.int64,
+    ).reshape(-1, 2)
+    counts = [end - start for start, end in pairwise(bounds)]
+    order = np.lexsort((at_b, at_a, np.repeat(np.arange(len(pairs)), counts)))  # by pair, a, b
+    rows, first = _compiled().align_batch(
+        np.array(bounds, dtype=np.int64),
+        np.ascontiguousarray(at_a[order], dtype=np.int64),
+        np.ascontiguousarray(at_b[order], dtype=np.int64),
+        pair_docs,
+        *_stacked([prepared[d] for d in used]),
+        np.array([pc.window + pc.ngram - 1, pc.max_gap, pc.min_words, MANY_REGIONS, SNAP_SLACK]),
+    )
+    out: list[list[_Scored]] = []
+    for k, ((ia, ib), twin) in enumerate(zip(pairs, same, strict=True)):
+        pa, pb = prepared[ia], prepared[ib]
+        if twin:
+            out.append([_scored(pa, pb, WordMatch(0, pa.size, 0, pb.size, pa.size))])
+            continue
+        na, nb = pa.norm, pb.norm
+        scored = [
+            (a0, a1, b0, b1, joined_similarity(na[x0:x1], nb[y0:y1]), m, -1.0)
+            for a0, a1, b0, b1, x0, x1, y0, y1, m in rows[first[k] : first[k + 1]].tolist()
+        ]
+        out.append([p for p in scored if p[4] >= pc.min_similarity])
+    return out
+
+
+def _stacked(preps: list[Prepared]) -> tuple[npt.NDArray[Any], ...]:
+    """The arrays of `preps` that `_kernel.align_batch` reads, each concatenated, after the
+    table of where each document's slices start and end (see there); bigram ids as
+    rapidfuzz compares them (Python's hash of the int)."""
+    lay = [p.layout for p in preps]
+    table, bigrams, *rest = stacked(
+        [[p.bigrams for p in preps]],
+        [[p.breaks for p in preps]],
+        [[x.word_starts for x in lay], [x.word_ends for x in lay], [p.norm_starts for p in preps]],
+        [[x.sentence_starts for x in lay], [x.sentence_ends for x in lay]],
+    )
+    norm_lengths = np.array([len(p.norm) for p in preps], dtype=np.int64)
+    return table, bigrams % _compiled().HASH_MODULUS, *rest, norm_lengths
 
 
 def _align_pair(
@@ -362,23 +449,21 @@ def _align_pair(
     out: tuple[list[_Found], list[_Overlap]],
     *,
     every: bool = False,
+    passages: list[_Scored] | None = None,
+    pairing: SentencePairing | None = None,
 ) -> None:
     """Verified passages of one document pair, and its overlap when it has any (or when
-    `every`), into `out`.
+    `every`), into `out`; `passages` (its `_passages_for_pair`) and `pairing` (its
+    `pair_sentences`), when already found for a batch of pairs.
     """
     ia, ib = pair
     pa, pb = prepared[ia], prepared[ib]
-    passages = _passages_for_pair(pa, pb, window_pairs, config)
+    if passages is None:
+        passages = _passages_for_pair(pa, pb, window_pairs, config)
     pc = config.passage
-    pairing = None
     if pc.sentences:
-        pairing = pair_sentences(
-            pa.sentences,
-            pb.sentences,
-            min_overlap=pc.min_sentence_overlap,
-            min_shared=pc.min_sentence_words,
-            min_contained=SENTENCE_SHARED,
-        )
+        if pairing is None:
+            pairing = pair_sentences(pa.sentences, pb.sentences, **_sentence_options(config))
         passages += _rewritten(pa, pb, pairing.matches, passages)
     aligned = [(m[0], m[1], m[2], m[3]) for m in passages if m[6] < 0]
     passages = _merge_adjacent(pa, pb, passages)
@@ -399,6 +484,22 @@ def _align_pair(
                 _graded(pb, pairing.contained_b, [(m[2], m[3]) for m in aligned]),
             )
         out[1].append((ia, ib, overlap, left_out))
+
+
+class _SentenceOptions(TypedDict):
+    min_overlap: float
+    min_shared: int
+    min_contained: int
+
+
+def _sentence_options(config: DedupConfig) -> _SentenceOptions:
+    """The options of `pair_sentences` from `config`."""
+    pc = config.passage
+    return {
+        "min_overlap": pc.min_sentence_overlap,
+        "min_shared": pc.min_sentence_words,
+        "min_contained": SENTENCE_SHARED,
+    }
 
 
 def _merge_adjacent(pa: Prepared, pb: Prepared, passages: list[_Scored]) -> list[_Scored]:
@@ -579,17 +680,24 @@ def _regions_python(window_pairs: list[tuple[int, int]], span: int) -> list[_Reg
 def _passages_for_pair(
     pa: Prepared, pb: Prepared, window_pairs: list[tuple[int, int]], config: DedupConfig
 ) -> list[_Scored]:
-    """Verified passages of one document pair: character spans, similarity, equal words."""
+    """Verified passages of one document pair: character spans, similarity, equal words.
+
+    With numba (`kernels()`) from the compiled batch (`_aligned_batch`, a batch of one);
+    this Python is its reference.
+    """
     pc = config.passage
     if pa.size >= pc.min_words and pa.norm == pb.norm:
         # Two copies of one text (mirrors, re-scrapes): the alignment would find the whole
         # of it, at a cost that grows with the square of its length (minutes for two copies
         # of a 2 MB licence file), so the one whole passage is built directly.
         return [_scored(pa, pb, WordMatch(0, pa.size, 0, pb.size, pa.size))]
+    if kernels():
+        at = np.array(window_pairs, dtype=np.int64).reshape(-1, 2)
+        (passages,) = _aligned_batch([pa, pb], [(0, 1)], at[:, 0], at[:, 1], [0, len(at)], config)
+        return passages
     span = pc.window + pc.ngram - 1
     matches: list[WordMatch] = []
-    fast = kernels()
-    regions = _regions(window_pairs, span, fast=fast)
+    regions = _regions(window_pairs, span, fast=False)
     covered = _Covered(pa.size, pb.size) if len(regions) > MANY_REGIONS else None
     if covered is not None:
         regions.sort(key=lambda r: (r[0] - r[1] - r[3] + r[2], r[0], r[2]))  # largest first
@@ -598,7 +706,7 @@ def _passages_for_pair(
             continue
         a0, a1 = max(0, a_lo - span), min(pa.size, a_hi + span)
         b0, b1 = max(0, b_lo - span), min(pb.size, b_hi + span)
-        for m in _align_region(pa, pb, (a0, a1, b0, b1), config, fast):
+        for m in _align_region(pa, pb, (a0, a1, b0, b1), config):
             matches.append(m)
             if covered is not None:
                 covered.add(m)
@@ -637,45 +745,24 @@ class _Covered:
 
 
 def _align_region(
-    pa: Prepared,
-    pb: Prepared,
-    words: tuple[int, int, int, int],
-    config: DedupConfig,
-    fast: bool | None = None,
+    pa: Prepared, pb: Prepared, words: tuple[int, int, int, int], config: DedupConfig
 ) -> list[WordMatch]:
     """The chains of equal words (`align_bigrams`) of words `[a0, a1)` of `pa` and
-    `[b0, b1)` of `pb` (`words`), in word offsets of the whole documents; with `fast`
-    (None: when numba is installed) chained by the compiled `_kernel.chain_blocks`, which
-    reads the documents' sentence starts in place, else by `align.chain_blocks`."""
+    `[b0, b1)` of `pb` (`words`), in word offsets of the whole documents: the reference of
+    the compiled `_kernel.align_batch`."""
     pc = config.passage
     a0, a1, b0, b1 = words
-    a_ids, b_ids = pa.bigrams[a0 : a1 - 1].tolist(), pb.bigrams[b0 : b1 - 1].tolist()
-    if not (kernels() if fast is None else fast):
-        return [
-            WordMatch(m.a_start + a0, m.a_end + a0, m.b_start + b0, m.b_end + b0, m.matched)
-            for m in align_bigrams(
-                a_ids,
-                b_ids,
-                max_gap=pc.max_gap,
-                min_words=pc.min_words,
-                a_breaks=_breaks_in(pa.breaks.tolist(), a0, a1),
-                b_breaks=_breaks_in(pb.breaks.tolist(), b0, b1),
-            )
-        ]
-    blocks = equal_blocks(a_ids, b_ids)
-    if not blocks:
-        return []
-    out = np.empty((len(blocks), 5), dtype=np.int64)
-    n = _compiled().chain_blocks(
-        np.array(blocks, dtype=np.int64),
-        pc.max_gap,
-        pc.min_words,
-        pa.breaks,
-        pb.breaks,
-        np.array([a0, b0], dtype=np.int64),
-        out,
-    )
-    return [WordMatch(*row) for row in out[:n].tolist()]
+    return [
+        WordMatch(m.a_start + a0, m.a_end + a0, m.b_start + b0, m.b_end + b0, m.matched)
+        for m in align_bigrams(
+            pa.bigrams[a0 : a1 - 1].tolist(),
+            pb.bigrams[b0 : b1 - 1].tolist(),
+            max_gap=pc.max_gap,
+            min_words=pc.min_words,
+            a_breaks=_breaks_in(pa.breaks.tolist(), a0, a1),
+            b_breaks=_breaks_in(pb.breaks.tolist(), b0, b1),
+        )
+    ]
 
 
 def _breaks_in(breaks: list[int], lo: int, hi: int) -> list[int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import collections
 import decimal
+import itertools
 import json
 import random
 import textwrap
@@ -1020,25 +1021,126 @@ def test_compiled_snapping_equals_numpy(pieces, spans):
 
 
 _CHAIN_WORDS = ["the", "ship", "sails", "north.", "Dogs", "bark", "at", "night!", "we", "go"]
+# Sentences of real text (module docs, then the seeds'), to cut documents from.
+_SENTENCES = [s for text in REAL_TEXTS for s in text.split(". ") if len(s.split()) > 2]
+
+
+def _real_text(picks: list[int], edits: list[int]) -> str:
+    """Sentences `picks` of `_SENTENCES`, each word at an index of `edits` replaced."""
+    words = ". ".join(_SENTENCES[k % len(_SENTENCES)] for k in picks).split()
+    for k in edits:
+        if words:
+            words[k % len(words)] = _CHAIN_WORDS[k % len(_CHAIN_WORDS)]
+    return " ".join(words) + "."
 
 
 @settings(max_examples=150, deadline=None)
 @given(
-    a=st.lists(st.sampled_from(_CHAIN_WORDS), min_size=2, max_size=60),
-    b=st.lists(st.sampled_from(_CHAIN_WORDS), min_size=2, max_size=60),
-    cut=st.tuples(st.integers(0, 20), st.integers(0, 20), st.integers(0, 20), st.integers(0, 20)),
-    max_gap=st.integers(0, 5),
-    min_words=st.integers(1, 10),
+    a=st.lists(st.sampled_from(_CHAIN_WORDS), min_size=0, max_size=90),
+    b=st.lists(st.sampled_from(_CHAIN_WORDS), min_size=0, max_size=90),
+    picks=st.lists(st.integers(0, 10**6), min_size=1, max_size=12),
+    edits=st.lists(st.integers(0, 10**6), max_size=12),
+    real=st.booleans(),
 )
-def test_compiled_chaining_equals_the_python_reference(a, b, cut, max_gap, min_words):
-    from dedup.passages import _align_region
+def test_compiled_lcs_runs_equal_rapidfuzz_opcodes(a, b, picks, edits, real):
+    """`_kernel.lcs_blocks` takes the same longest common subsequence as rapidfuzz's
+    `Indel.opcodes` among the many (ten-word texts: ties everywhere; real sentences with a
+    few words replaced), on the bigram ids of prepared texts (ids past 2**61 included,
+    which rapidfuzz compares by their Python hash)."""
+    from dedup.align import equal_blocks
+    from dedup.signature import _compiled
 
-    pa, pb = _prepared(" ".join(a), " ".join(b))
-    words = (min(cut[0], pa.size - 2), pa.size - min(cut[1], pa.size - 2))
-    words += (min(cut[2], pb.size - 2), pb.size - min(cut[3], pb.size - 2))
+    kernel = _compiled()
+    texts = (_real_text(picks, []), _real_text(picks[::-1] + picks, edits)) if real else (
+        " ".join(a), " ".join(b))  # fmt: skip
+    pa, pb = _prepared(*texts)
+    out = np.empty((min(len(pa.bigrams), len(pb.bigrams)) + 1, 4), dtype=np.int64)
+    n = kernel.lcs_blocks(pa.bigrams % kernel.HASH_MODULUS, pb.bigrams % kernel.HASH_MODULUS, out)
+    assert out[:n].tolist() == [
+        list(blk) for blk in equal_blocks(pa.bigrams.tolist(), pb.bigrams.tolist())
+    ]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    docs=st.lists(
+        st.tuples(
+            st.lists(st.integers(0, 10**6), min_size=1, max_size=10),
+            st.lists(st.integers(0, 10**6), max_size=8),
+        ),
+        min_size=2,
+        max_size=5,
+    ),
+    windows=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)), max_size=40),
+    max_gap=st.integers(0, 5),
+    min_words=st.integers(1, 12),
+)
+def test_batched_alignment_equals_the_per_pair_reference(docs, windows, max_gap, min_words):
+    """One compiled call for a batch of document pairs (`_aligned_batch`) gives each pair
+    the passages the Python reference aligns for it alone, window pairs in any order, with
+    regions overlapping, past `MANY_REGIONS` (repeated text: the covered regions skipped)
+    and two copies of one text."""
+    from dedup.passages import _aligned_batch, _passages_for_pair
+    from dedup.signature import numpy_paths
+
+    texts = [_real_text(picks * (1 + len(edits) % 3), edits) for picks, edits in docs]
+    prepared = _prepared(*texts, texts[0])
     config = DedupConfig(passage=PassageConfig(max_gap=max_gap, min_words=min_words))
-    fast = _align_region(pa, pb, words, config, fast=True)
-    assert fast == _align_region(pa, pb, words, config, fast=False)
+    pairs = [(i, j) for i in range(len(prepared)) for j in range(i + 1, len(prepared))]
+    per_pair = [
+        sorted({(a % max(1, prepared[i].size), b % max(1, prepared[j].size)) for a, b in windows})
+        for i, j in pairs
+    ]
+    bounds = np.cumsum([0] + [len(w) for w in per_pair]).tolist()
+    at = np.array([w for ws in per_pair for w in ws], dtype=np.int64).reshape(-1, 2)[::-1]
+    rev = [(bounds[-1] - e, bounds[-1] - s) for s, e in itertools.pairwise(bounds)][::-1]
+    batched = _aligned_batch(
+        prepared, pairs[::-1], at[:, 0], at[:, 1], [0] + [e for _, e in rev], config
+    )[::-1]
+    with numpy_paths():
+        reference = [
+            _passages_for_pair(prepared[i], prepared[j], ws, config)
+            for (i, j), ws in zip(pairs, per_pair, strict=True)
+        ]
+    assert batched == reference
+    assert [_passages_for_pair(prepared[i], prepared[j], ws, config)
+            for (i, j), ws in zip(pairs, per_pair, strict=True)] == reference  # fmt: skip
+
+
+def _filler(seed: int) -> str:
+    return " ".join(random.Random(seed).sample(VOCAB, 12))
+
+
+@pytest.mark.parametrize("copies", [(2, 5), (4, 3), (6, 6)])
+def test_batched_alignment_of_repeated_text_skips_the_regions_the_reference_skips(copies):
+    """A paragraph repeated under each stanza of two files (Debian copyright files) makes
+    copies x copies regions; past `MANY_REGIONS` the compiled batch skips the same mostly
+    covered ones as the reference, so the same passages come out."""
+    from dedup.passages import MANY_REGIONS, _aligned_batch, _passages_for_pair, _regions
+    from dedup.signature import numpy_paths
+
+    para = " ".join(REAL_TEXTS[1].split()[:80])
+    texts = [
+        "\n\n".join(f"Files: {_filler(k + 10 * side)}.\n{para}" for k in range(n))
+        for side, n in enumerate(copies)
+    ]
+    pa, pb = _prepared(*texts)
+    stride_a, stride_b = pa.size // copies[0], pb.size // copies[1]
+    windows = [  # windows over the first half of each copy: a region per copy pair
+        (i * stride_a + o, j * stride_b + o)
+        for i in range(copies[0])
+        for j in range(copies[1])
+        for o in range(0, 40, 7)
+    ]
+    config = DedupConfig()
+    with numpy_paths():
+        reference = _passages_for_pair(pa, pb, windows, config)
+    at = np.array(windows, dtype=np.int64)
+    (batched,) = _aligned_batch([pa, pb], [(0, 1)], at[:, 0], at[:, 1], [0, len(at)], config)
+    assert batched == reference
+    assert len(_regions(windows, 12)) == copies[0] * copies[1] > MANY_REGIONS
+    # Each copy on either side keeps a passage, and not every copy pair has one.
+    assert max(copies) <= len(reference) < copies[0] * copies[1]
 
 
 def test_a_small_search_takes_the_numpy_paths_with_the_same_passages(seed_texts, monkeypatch):

@@ -165,6 +165,48 @@ def test_an_overlap_on_a_rounding_tie_is_rounded_as_python_rounds_it():
     assert found == pair_sentences(a, b, min_overlap=0.0, min_shared=1, fast=False)
 
 
+REWORDINGS = [
+    "Next week the Geneva delegation will be led by foreign ministry officials.",
+    "Trade tariffs, fishing quotas and border crossings are expected on the agenda. "
+    "Weather: rain on Tuesday. No final deal is expected before parliament's summer recess.",
+    "The harbour works close the bay for a month. Ferries will run from the north pier.",
+    "",
+]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    picks=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=1, max_size=12),
+    min_overlap=st.sampled_from([0.0, 0.3, 0.5]),
+    min_shared=st.integers(1, 4),
+    min_contained=st.integers(1, 3),
+)
+def test_a_batch_of_pairs_is_paired_as_each_pair_alone(
+    picks, min_overlap, min_shared, min_contained
+):
+    """`pair_sentences_many` (one compiled call for a batch) gives each pair what
+    `pair_sentences` gives it alone: real sentences and their rewordings, an empty text,
+    a text paired with itself, and a rounding tie left to the numpy reference."""
+    from dedup.prepare import prepare_document
+    from dedup.sentences import pair_sentences_many
+
+    texts = [SOURCE, *REWORDINGS]
+    words = [
+        prepare_document(Document(str(k), t), DedupConfig()).sentences for k, t in enumerate(texts)
+    ]
+    tie_a, _ = _words([list(range(1, 33))])  # 1 / 32 shared: a tie at 4 places
+    tie_b, _ = _words([[1, *range(40, 71)]])
+    pairs = [(words[i], words[j]) for i, j in picks] + [(tie_a, tie_b)]
+    options = {"min_overlap": min_overlap, "min_shared": min_shared, "min_contained": min_contained}
+    batch = [_plain(found) for found in pair_sentences_many(pairs, **options)]
+    assert batch == [_plain(pair_sentences(a, b, **options, fast=False)) for a, b in pairs]
+    assert batch == [_plain(pair_sentences(a, b, **options, fast=True)) for a, b in pairs]
+
+
+def _plain(found):
+    return found.matches, found.contained_a.tolist(), found.contained_b.tolist()
+
+
 def test_consecutive_reworded_sentences_are_one_passage():
     copy = (
         "Foreign ministry officials lead the Geneva delegation next week. Trade tariffs, "
