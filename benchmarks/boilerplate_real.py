@@ -60,11 +60,13 @@ from dedup.linefeatures import FEATURES, ends_sentence, prose_rows, sentence_row
 from dedup.linemodel import LineModel, fit  # noqa: E402
 from dedup.tailcut import FEATURES as CUT_FEATURES  # noqa: E402
 from dedup.tailcut import (  # noqa: E402
+    PAGE_HEADINGS,
     Bar,
     choose_cut,
     cut_features,
     cut_labels,
     heading_gate,
+    page_shaped,
     sentence_gate,
 )
 
@@ -448,6 +450,7 @@ def train(args: argparse.Namespace) -> None:
         "trees": args.trees,
         "depth": args.depth,
         "page_types": args.kinds,
+        "seed": args.seed,
     }
     sizes = [sum(map(bool, map(str.strip, p.doc.text.split("\n")))) for p in pages]
     meta["max_lines"] = int(np.percentile(sizes, 99)) if sizes else 1000
@@ -458,7 +461,7 @@ def train(args: argparse.Namespace) -> None:
     else:
         model = train_model(
             docs, [p.labels for p in pages], _config(), trees=args.trees, depth=args.depth,
-            meta=meta, groups=[str(p.doc.meta["site"]) for p in pages],
+            meta=meta, groups=[str(p.doc.meta["site"]) for p in pages], seed=args.seed,
         )  # fmt: skip
     print(
         f"fit: {time.perf_counter() - t0:.1f} s, "
@@ -524,7 +527,7 @@ def cut_operating_point(
     base = _model(config)
     assert base is not None
     found: dict[str, tuple[list[set[int]], list[tuple[np.ndarray, np.ndarray]]]] = {}
-    lines: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+    lines: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray, bool]]] = {}
     for name, pages in parts.items():
         docs = [p.doc for p in pages]
         before = preset_detector(preset, model_file=model_file, ignore=("tail_cut",))(docs)
@@ -532,7 +535,7 @@ def cut_operating_point(
         qs = [model.probabilities(x) if len(x) else np.zeros(0) for x in xs]
         found[name] = (before, list(zip(qs, xs, strict=True)))
         lines[name] = [
-            (base.probabilities(x), prose_rows(x), _quoted(_split_lines(d.text)))
+            (base.probabilities(x), prose_rows(x), _quoted(_split_lines(d.text)), page_shaped(x))
             for d, x in zip(docs, line_features(docs, config, words=base.words), strict=True)
         ]
     out = []
@@ -541,11 +544,11 @@ def cut_operating_point(
         eaten = 0
         for name, pages in parts.items():
             before, qs = found[name]
-            for page, flagged, (q, x), (p, prose, never) in zip(
+            for page, flagged, (q, x), (p, prose, never, whole) in zip(
                 pages, before, qs, lines[name], strict=True
             ):
                 numbers = [n for n, line in enumerate(page.doc.text.split("\n")) if line.strip()]
-                k = choose_cut(q, len(numbers), t, heading_gate(x), sentence_gate(x))
+                k = choose_cut(q, len(numbers), t, heading_gate(x), sentence_gate(x), whole)
                 cut = set(numbers[k:]) if k is not None else set()
                 if k is not None:  # the tail block carries on from the cut, as in detection
                     going = np.array([n in flagged for n in numbers])
@@ -594,6 +597,7 @@ def train_cut(args: argparse.Namespace, model_file: str | None) -> None:
     dev = load_pages("dev")
     presets: dict[str, float] = {}
     short: dict[str, float] = {}
+    page: dict[str, float] = {}
     for preset in ("news", "web"):
         bars = choose_bars(cut, dev, preset, model_file)
         if bars is None:
@@ -602,8 +606,11 @@ def train_cut(args: argparse.Namespace, model_file: str | None) -> None:
         presets[preset] = bars.threshold
         if bars.short is not None:
             short[preset] = bars.short
+        if bars.page is not None:
+            page[preset] = bars.page
     meta["presets"] = presets
     meta["short_suffix"] = {"lines": SHORT_LINES, "presets": short}
+    meta["page_bar"] = {"headings": PAGE_HEADINGS, "presets": page}
     cut = replace(cut, meta=meta)
     args.cut_output.write_text(json.dumps(cut.to_dict(), indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.cut_output} ({args.cut_output.stat().st_size:,} bytes)")
@@ -648,6 +655,7 @@ def fit_cut(
         "positive": int((y == 1).sum()),
         "trees": args.cut_trees,
         "depth": args.cut_depth,
+        "seed": args.seed,
     }
     cut = fit(
         x[keep], y[keep] == 1, CUT_FEATURES, trees=args.cut_trees, depth=args.cut_depth,
@@ -663,14 +671,17 @@ def fit_cut(
 # labelled content) on a page tests/test_tailcut.py pins.
 SHORT_LINES = 8
 SHORT_BARS = (0.65, 0.7, 0.75)
+# The bars swept for a document that reads as a whole page (`tailcut.page_shaped`).
+PAGE_BARS = (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
 
 
 def choose_bars(
     cut: LineModel, dev: dict[str, list[Page]], preset: str, model_file: str | None
 ) -> Bar | None:
     """The preset's bars on dev: first the threshold, then the lower bar of a short suffix
-    (`SHORT_LINES`), each the fewest documents ending in boilerplate with every extractor
-    `MARGIN` within its limit (`cut_limits`) and no non-news line (ties: the higher bar)."""
+    (`SHORT_LINES`), then that of a whole page (`tailcut.page_shaped`), each the fewest
+    documents ending in boilerplate with every extractor `MARGIN` within its limit
+    (`cut_limits`) and no non-news line (ties: the higher bar)."""
     points = cut_operating_point(cut, dev, preset, model_file, CUT_THRESHOLDS)
     limits = cut_limits(preset, points[-1][1])  # at inf nothing is cut
     t = _best(preset, points[:-1], limits)
@@ -678,7 +689,10 @@ def choose_bars(
         return None
     bars = [Bar(t, low, SHORT_LINES) for low in SHORT_BARS if low < t]
     found = _best(preset, cut_operating_point(cut, dev, preset, model_file, bars), limits)
-    return found if isinstance(found, Bar) else Bar(t)
+    chosen = found if isinstance(found, Bar) else Bar(t)
+    pages = [replace(chosen, page=low) for low in PAGE_BARS if low < t]
+    found = _best(preset, cut_operating_point(cut, dev, preset, model_file, pages), limits)
+    return found if isinstance(found, Bar) else chosen
 
 
 def _best(
@@ -697,7 +711,11 @@ def _best(
             f"worst extractor over its limit by {100 * worst:+.2f} points, non-news {eaten}"
         )
         if eaten == 0 and worst <= -MARGIN:
-            low = t.short if isinstance(t, Bar) and t.short is not None else t
+            low = (
+                min(b for b in (t.threshold, t.short, t.page) if b is not None)
+                if isinstance(t, Bar)
+                else t
+            )
             ok.append((total.ends_after, -float(low), t))
     if not ok:
         return None
@@ -748,7 +766,13 @@ def main() -> None:
         action="store_true",
         help="keep both models, choose the tail cut's bars on dev again (implies --cut-only)",
     )
-    t.add_argument("--seed", type=int, default=0, help="the tail cut's row subsampling seed")
+    t.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="the row subsampling seed of the trees (the line model's and the tail cut's); "
+        "retrains move dev figures by about a point a seed: judge a change over 3 seeds",
+    )
     e = sub.add_parser("eval")
     e.add_argument("--split", default="dev", choices=["train", "dev", "test"])
     e.add_argument("--detectors", default="news_lines,news,web_lines,web,rules,baseline")
