@@ -535,8 +535,9 @@ def cut_operating_point(
         qs = [model.probabilities(x) if len(x) else np.zeros(0) for x in xs]
         found[name] = (before, list(zip(qs, xs, strict=True)))
         lines[name] = [
-            (base.probabilities(x), prose_rows(x), _quoted(_split_lines(d.text)), page_shaped(x))
+            (p, prose_rows(x), _quoted(_split_lines(d.text)), page_shaped(x, p))
             for d, x in zip(docs, line_features(docs, config, words=base.words), strict=True)
+            for p in (base.probabilities(x),)
         ]
     out = []
     for t in thresholds:

@@ -132,12 +132,6 @@ FEATURES: tuple[str, ...] = (
     "line before: sentence mark",
     "line before: word weights",
     "3 lines before: mean probability",
-    "cut from the prose block's end (signed lines, log)",
-    "prose block: share of the document's chars",
-    "cut from the model block's end (signed lines, log)",
-    "model block: share of the document's chars",
-    "document: share of heading-shaped lines",
-    "document: mean line chars (log)",
 )
 
 
@@ -171,20 +165,24 @@ def _per_line(x: Matrix, p: Matrix, going: npt.NDArray[np.bool_]) -> dict[str, M
     }
 
 
-def block_scores(x: Matrix, p: Matrix) -> Matrix:
-    """Two scores of each line whose best-summing run of lines is a document's main block
-    (`main_blocks`): by shape, a paragraph 1, a shorter sentence 0.3, any other line -0.2;
-    by the line model, 0.5 - p.
+def prose_scores(x: Matrix) -> Matrix:
+    """A score of each line (rows of a line feature matrix) whose best-summing run of
+    lines is a document's prose block (`main_blocks`): a paragraph 1, a shorter sentence
+    0.3, any other line -0.2.
 
     Whole-page text holds the article as one run of paragraphs among menus, link lists
     and footers; the run with the most prose mass is where it is, as jusText and
-    boilerpipe find it by text density. On dev the shape block ends after the last
-    article line in 80 % of whole-page documents (html-text, inscriptis) and 77-96 % of
-    the others; the model's block holds the fewest article lines outside it.
+    boilerpipe find it by text density. On dev the block ends after the last article line
+    in 80 % of whole-page documents (html-text, inscriptis), and 77-96 % of the others.
+
+    Example:
+        >>> from dedup.linefeatures import document_features
+        >>> texts = ["Home", "The minister resigned on Friday after a long week of talks."]
+        >>> prose_scores(document_features(texts, [t.lower() for t in texts], [{}, {}]))
+        array([-0.2,  1. ])
     """
-    prose, sentence = prose_rows(x), sentence_rows(x)
-    shape = np.where(prose, 1.0, np.where(sentence, 0.3, -0.2))
-    return np.stack([shape, 0.5 - p], axis=1)
+    out: Matrix = np.where(prose_rows(x), 1.0, np.where(sentence_rows(x), 0.3, -0.2))
+    return out
 
 
 def main_blocks(
@@ -222,31 +220,6 @@ def main_blocks(
     return start.astype(np.int64), end.astype(np.int64), share
 
 
-def _block_columns(
-    x: Matrix,
-    p: Matrix,
-    sizes: npt.NDArray[np.int64],
-    doc: npt.NDArray[np.int64],
-    ks: npt.NDArray[np.int64],
-    short: Matrix,
-) -> list[Matrix]:
-    """The whole-document columns of `FEATURES` (main blocks, page shape) of each
-    candidate cut `ks` of document `doc` (stacked documents' `x` and `p`, by `sizes`)."""
-    chars = np.round(np.expm1(x[:, _CHARS])).astype(np.float64)  # whole: sums agree in any order
-    start, end, share = main_blocks(block_scores(x, p), chars, sizes)
-    columns: list[Matrix] = []
-    for j in range(start.shape[1]):
-        gap = (ks - end[doc, j]).astype(float)
-        columns += [np.sign(gap) * np.log1p(np.abs(gap)), share[doc, j]]
-    first = np.concatenate(([0], np.cumsum(sizes)))
-    heads = np.concatenate(([0.0], np.cumsum(short)))  # whole numbers: exact
-    total = np.concatenate(([0.0], np.cumsum(chars)))
-    n = np.maximum(1, sizes)
-    columns.append(((heads[first[1:]] - heads[first[:-1]]) / n)[doc])
-    columns.append(np.log1p((total[first[1:]] - total[first[:-1]]) / n)[doc])
-    return columns
-
-
 def candidates(n: int) -> npt.NDArray[np.int64]:
     """The lines (of `n` non-blank lines) a cut may start at, earliest first.
 
@@ -277,7 +250,7 @@ def cut_features(x: Matrix, p: Matrix, going: npt.NDArray[np.bool_]) -> Matrix:
         ...          "Comments", "Great post, thanks!"]
         >>> x = document_features(texts, [t.lower() for t in texts], [{}, {}, {}])
         >>> cut_features(x, np.array([0.1, 0.9, 0.3]), np.array([False, True, False])).shape
-        (2, 57)
+        (2, 51)
     """
     n = len(x)
     ks = candidates(n)
@@ -327,9 +300,6 @@ def cut_features(x: Matrix, p: Matrix, going: npt.NDArray[np.bool_]) -> Matrix:
         x[ks - 1, _WORD],
         p3 / (ks - lo3),
     ]
-    columns += _block_columns(
-        x, p, np.array([n]), np.zeros(len(ks), dtype=np.int64), ks, v["heading shape"]
-    )
     return np.stack(columns, axis=1)
 
 
@@ -394,7 +364,6 @@ def batch_cut_features(
         *(x[rows - 1, col] for col in _LINE_BEFORE),
         (p_sums[at.doc, ks] - p_sums[at.doc, lo3]) / (ks - lo3),
     ]
-    columns += _block_columns(x, p, sizes, at.doc, ks, v["heading shape"])
     out = np.stack(columns, axis=1)
     bounds = (np.cumsum(counts) - counts).tolist()
     return [out[a : a + m] for a, m in zip(bounds, counts.tolist(), strict=True)]
@@ -541,8 +510,9 @@ class Bar:
             return ""
         if page and needed == self.page:
             return (
-                f" (a whole-page text: {PAGE_HEADINGS:.0%} or more of its lines "
-                f"heading-shaped; others need {self.threshold:.2f})"
+                f" (a whole page: {PAGE_HEADINGS:.0%} or more of its lines heading-shaped, "
+                f"{PAGE_HEAD_LINES} or more before its prose block, furniture to the line "
+                f"model; others need {self.threshold:.2f})"
             )
         return (
             f" (a suffix of at most {self.short_lines} lines with a sentence; others need "
@@ -550,28 +520,56 @@ class Bar:
         )
 
 
-# A document at least this share of whose lines are heading-shaped (at most 8 words, no
-# sentence mark) reads as a whole page (`page_shaped`). On dev: 84 % of html-text and
-# inscriptis documents, 8-12 % of the article extractors' (22 % of resiliparse's).
-PAGE_HEADINGS = 0.45
+# A document reads as a whole page (`page_shaped`) when at least this share of its lines
+# are heading-shaped (at most 8 words, no sentence mark) and `PAGE_HEAD_LINES` of them come
+# before its prose block (`main_blocks`), which the line model scores `PAGE_HEAD_P` on
+# average: a head menu; and the prose block holds `PAGE_BLOCK_CHARS` of the page's
+# characters: an article. The share of heading-shaped lines alone (0.45: 84 % of html-text
+# and inscriptis documents on dev, but 8-22 % of the article extractors') let a lower bar
+# take the article extractors' list-shaped articles: a directory of clinics lost 70 of its
+# 99 lines, its addresses and phone numbers furniture to the line model, its prose block
+# 10 % of its characters.
+PAGE_HEADINGS = 0.4
+PAGE_HEAD_LINES = 10
+PAGE_HEAD_P = 0.5
+PAGE_BLOCK_CHARS = 0.25
 
 
-def page_shaped(x: Matrix) -> bool:
-    """Whether a document (its line feature matrix) reads as a whole-page text dump:
-    `PAGE_HEADINGS` or more of its lines heading-shaped (menus, link lists, section
-    names, footers), as `Bar` reads it.
+def page_shaped(x: Matrix, p: Matrix) -> bool:
+    """Whether a document (its line feature matrix and line model probabilities) reads as
+    a whole-page text dump, as `Bar` reads it: `PAGE_HEADINGS` or more of its lines
+    heading-shaped (menus, link lists, section names, footers), `PAGE_HEAD_LINES` of them
+    before its prose block, the lines there furniture to the line model (mean p
+    `PAGE_HEAD_P` or more), and the block `PAGE_BLOCK_CHARS` of the characters.
 
     Example:
         >>> from dedup.linefeatures import document_features
-        >>> texts = ["Home", "News", "Sport", "A long paragraph, said the minister today."]
-        >>> page_shaped(document_features(texts, [t.lower() for t in texts], [{}] * 4))
-        True
+        >>> menu = ["Home", "News", "Sport", "Business", "Opinion"] * 2
+        >>> text = ["The minister resigned on Friday after a long week of talks, his office said."]
+        >>> texts = menu + text * 6 + menu
+        >>> x = document_features(texts, [t.lower() for t in texts], [{}] * len(texts))
+        >>> p = np.array([0.9] * 10 + [0.1] * 6 + [0.9] * 10)
+        >>> page_shaped(x, p), page_shaped(x, 1 - p), page_shaped(x[5:], p[5:])
+        (True, False, False)
     """
     if not len(x):
         return False
-    words = np.expm1(x[:, _WORDS_LOG])
-    headings = (words <= 8.5) & (x[:, _MARK] == 0)
-    return bool(headings.mean() >= PAGE_HEADINGS)
+    headings = _headings(x)
+    chars = np.round(np.expm1(x[:, _CHARS])).astype(np.float64)
+    found = main_blocks(prose_scores(x)[:, None], chars, np.array([len(x)]))
+    start, share = int(found[0][0, 0]), float(found[2][0, 0])
+    return bool(
+        headings.mean() >= PAGE_HEADINGS
+        and headings[:start].sum() >= PAGE_HEAD_LINES
+        and p[:start].mean() >= PAGE_HEAD_P
+        and share >= PAGE_BLOCK_CHARS
+    )
+
+
+def _headings(x: Matrix) -> npt.NDArray[np.bool_]:
+    """Heading-shaped lines: at most 8 words, no sentence mark."""
+    out: npt.NDArray[np.bool_] = (np.expm1(x[:, _WORDS_LOG]) <= 8.5) & (x[:, _MARK] == 0)
+    return out
 
 
 _SENTENCES = FEATURES.index("suffix mean: sentence mark at the end")
@@ -614,7 +612,8 @@ def choose_cut(
     ks = candidates(n)
     if gate is not None:
         q = np.where(gate, q, 0.0)
-    hits = np.flatnonzero(q >= bar.at(n - ks, sentences, page))
+    plain = bar.short is None and (bar.page is None or not page)
+    hits = np.flatnonzero(q >= (bar.threshold if plain else bar.at(n - ks, sentences, page)))
     if not len(hits):
         return None
     return int(ks[hits[0]])
@@ -663,7 +662,7 @@ def find_cuts(
     out: list[Cut | None] = []
     for k, (x, p, _) in enumerate(documents):
         q = q_all[bounds[k] : bounds[k + 1]]
-        page = page_shaped(x)
+        page = page_shaped(x, p)
         line = choose_cut(q, len(x), bar, heading_gate(rows[k]), sentence_gate(rows[k]), page)
         if line is None:
             out.append(None)
