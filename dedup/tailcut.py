@@ -552,18 +552,43 @@ def page_shaped(x: Matrix, p: Matrix) -> bool:
         >>> page_shaped(x, p), page_shaped(x, 1 - p), page_shaped(x[5:], p[5:])
         (True, False, False)
     """
-    if not len(x):
-        return False
+    return bool(page_shapes([(x, p)])[0])
+
+
+def page_shapes(documents: list[tuple[Matrix, Matrix]]) -> npt.NDArray[np.bool_]:
+    """`page_shaped` of each document (its line features and probabilities), from numpy
+    calls over all of them at once.
+
+    Example:
+        >>> from dedup.linefeatures import document_features
+        >>> texts = ["Home", "The minister resigned on Friday after a long week of talks."]
+        >>> x = document_features(texts, [t.lower() for t in texts], [{}, {}])
+        >>> page_shapes([(x, np.array([0.9, 0.1])), (x[:0], np.zeros(0))]).tolist()
+        [False, False]
+    """
+    sizes = np.array([len(x) for x, _ in documents], dtype=np.int64)
+    if not sizes.sum():
+        return np.zeros(len(documents), dtype=bool)
+    x = np.vstack([d[0] for d in documents])
     headings = _headings(x)
     chars = np.round(np.expm1(x[:, _CHARS])).astype(np.float64)
-    found = main_blocks(prose_scores(x)[:, None], chars, np.array([len(x)]))
-    start, share = int(found[0][0, 0]), float(found[2][0, 0])
-    return bool(
-        headings.mean() >= PAGE_HEADINGS
-        and headings[:start].sum() >= PAGE_HEAD_LINES
-        and p[:start].mean() >= PAGE_HEAD_P
-        and share >= PAGE_BLOCK_CHARS
+    found = main_blocks(prose_scores(x)[:, None], chars, sizes)
+    start, share = found[0][:, 0], found[2][:, 0]
+    first = np.cumsum(sizes) - sizes
+    counts = np.concatenate(([0], np.cumsum(headings)))  # whole numbers: exact
+    line_doc = np.repeat(np.arange(len(sizes)), sizes)
+    grid = np.zeros((len(sizes), int(sizes.max())))
+    grid[line_doc, np.arange(len(x)) - first[line_doc]] = np.concatenate([d[1] for d in documents])
+    p_sums = np.hstack((np.zeros((len(sizes), 1)), np.cumsum(grid, axis=1)))
+    head_p = p_sums[np.arange(len(sizes)), start] / np.maximum(1, start)
+    out: npt.NDArray[np.bool_] = (
+        (sizes > 0)
+        & ((counts[first + sizes] - counts[first]) / np.maximum(1, sizes) >= PAGE_HEADINGS)
+        & (counts[first + start] - counts[first] >= PAGE_HEAD_LINES)
+        & (head_p >= PAGE_HEAD_P)
+        & (share >= PAGE_BLOCK_CHARS)
     )
+    return out
 
 
 def _headings(x: Matrix) -> npt.NDArray[np.bool_]:
@@ -658,11 +683,12 @@ def find_cuts(
     if not any(len(r) for r in rows):
         return [None] * len(documents)
     q_all = model.probabilities(np.vstack(rows))
+    pages = page_shapes([(x, p) for x, p, _ in documents]).tolist()
     bounds = np.cumsum([0, *(len(r) for r in rows)])
     out: list[Cut | None] = []
     for k, (x, p, _) in enumerate(documents):
         q = q_all[bounds[k] : bounds[k + 1]]
-        page = page_shaped(x, p)
+        page = pages[k]
         line = choose_cut(q, len(x), bar, heading_gate(rows[k]), sentence_gate(rows[k]), page)
         if line is None:
             out.append(None)

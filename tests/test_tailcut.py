@@ -40,6 +40,7 @@ from dedup.tailcut import (
     notice_kind,
     notice_start,
     page_shaped,
+    page_shapes,
     prose_scores,
 )
 
@@ -212,6 +213,14 @@ def test_whole_page_text_reads_as_a_page_and_article_text_not() -> None:
     # Man pages, READMEs, licence files: heading-shaped, but no head menu before prose.
     nonnews = _tail_inputs([r["text"] for r in NONNEWS])
     assert not any(page_shaped(x, p) for x, p, _ in nonnews)
+
+
+def test_page_shapes_of_a_batch_are_each_document_alone() -> None:
+    texts = [r["text"] for r in PAGES] + ["", "Home"] + [r["text"] for r in NONNEWS[:20]]
+    documents = [(x, p) for x, p, _ in _tail_inputs(texts)]
+    alone = [page_shaped(x, p) for x, p in documents]
+    assert page_shapes(documents).tolist() == alone
+    assert sum(alone) == 3
 
 
 def test_labels_and_choice() -> None:
