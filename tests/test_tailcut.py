@@ -215,6 +215,21 @@ def test_whole_page_text_reads_as_a_page_and_article_text_not() -> None:
     assert not any(page_shaped(x, p) for x, p, _ in nonnews)
 
 
+def test_a_whole_page_is_cut_at_the_page_bar_and_loses_no_content() -> None:
+    # inscriptis on a security vendor's blog post: footer menus under the article. The cut
+    # scores 0.62, under the news threshold (0.80), over the page bar (0.60).
+    record = _record("0081", "inscriptis")
+    cut = [b for b in _found(record) if b.rule == "tail_cut"]
+    assert cut[0].evidence.startswith("tail cut from line 128: p=0.62 >= 0.60 (a whole page")
+    assert len(cut) == 26
+    labels = [record["labels"][b.line] for b in cut]
+    assert "content" not in labels
+    assert labels.count("boilerplate") == 24  # and 2 "unsure"
+    bar = cut_threshold(load_cut_model(), "news")
+    assert bar is not None
+    assert bar.page == 0.6 < bar.threshold
+
+
 def test_page_shapes_of_a_batch_are_each_document_alone() -> None:
     texts = [r["text"] for r in PAGES] + ["", "Home"] + [r["text"] for r in NONNEWS[:20]]
     documents = [(x, p) for x, p, _ in _tail_inputs(texts)]
