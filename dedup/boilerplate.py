@@ -1515,6 +1515,7 @@ def train_model(
     depth: int = 4,
     meta: dict[str, object] | None = None,
     groups: Sequence[str] | None = None,
+    seed: int = 0,
 ) -> LineModel:
     """Fit the line model on labelled documents (labels as in `labelled_rows`).
 
@@ -1524,7 +1525,8 @@ def train_model(
 
     `groups` names each document's group (default: its site, `config.site_field`, or
     else the document itself); copies of one page (several extractors' output) must share
-    a group, or the word columns learn the page instead of the words.
+    a group, or the word columns learn the page instead of the words. `seed` is the
+    trees' row subsampling seed (a retrained model is judged over several).
 
     Needs scikit-learn (`pip install 'dedup[train]'`); using the model does not.
 
@@ -1538,7 +1540,10 @@ def train_model(
     xs, ys, weights = _training_rows(docs, labels, config, _groups(docs, config, groups))
     x, y = np.vstack(xs), np.concatenate(ys)
     keep = y >= 0
-    model = fit(x[keep], y[keep] == 1, FEATURES, trees=trees, depth=depth, meta=dict(meta or {}))
+    model = fit(
+        x[keep], y[keep] == 1, FEATURES, trees=trees, depth=depth, meta=dict(meta or {}),
+        seed=seed,
+    )  # fmt: skip
     return replace(model.with_thresholds(threshold, tail_threshold), words=weights)
 
 

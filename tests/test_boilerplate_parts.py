@@ -776,7 +776,7 @@ def test_train_model_groups_by_site_fits_word_scores_and_keeps_its_settings(monk
     model = bp.train_model(docs, labels, config, meta={"note": "test"})
     # The site names the group; a document without one is a group of its own.
     assert seen["groups"] == [f"s{k}" if k < 5 else "d5" for k in range(6) for _ in range(3)]
-    assert seen["options"] == {"trees": 150, "depth": 4, "meta": {"note": "test"}}
+    assert seen["options"] == {"trees": 150, "depth": 4, "meta": {"note": "test"}, "seed": 0}
     assert model.meta == {"note": "test"}
     assert (model.threshold, model.tail_threshold) == (0.9, 0.6)
     x = seen["x"]
@@ -785,9 +785,9 @@ def test_train_model_groups_by_site_fits_word_scores_and_keeps_its_settings(monk
     assert len(set(scores.tolist())) > 1  # the word fit says something
     assert _column(x, WORDS[0]) == scores.tolist()
     assert _column(x, "lexicon phrase")[::2] == [1.0] * 6  # the user's phrase, from config
-    bp.train_model(docs, labels, BoilerplateConfig(), trees=3, depth=2)
+    bp.train_model(docs, labels, BoilerplateConfig(), trees=3, depth=2, seed=7)
     assert seen["groups"] == [f"d{k}" for k in range(6) for _ in range(3)]
-    assert seen["options"] == {"trees": 3, "depth": 2, "meta": {}}
+    assert seen["options"] == {"trees": 3, "depth": 2, "meta": {}, "seed": 7}
     with pytest.raises(ValueError, match="zip"):
         bp.train_model(docs, labels[:5], config)
     with pytest.raises(ValueError, match="zip"):

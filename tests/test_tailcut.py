@@ -36,8 +36,12 @@ from dedup.tailcut import (
     cut_threshold,
     heading_gate,
     load_cut_model,
+    main_blocks,
     notice_kind,
     notice_start,
+    page_shaped,
+    page_shapes,
+    prose_scores,
 )
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -162,6 +166,76 @@ def test_features_are_suffix_statistics() -> None:
         assert row[col["suffix max: line model probability"]] == pytest.approx(p[k:].max())
         assert row[col["suffix lines (log)"]] == pytest.approx(np.log1p(len(texts) - k))
         assert row[col["line before: line model probability"]] == pytest.approx(p[k - 1])
+
+
+def _labelled_lines(record: dict) -> list[str | None]:
+    return [
+        lab
+        for t, lab in zip(record["text"].split("\n"), record["labels"], strict=True)
+        if t.strip()
+    ]
+
+
+def _record(page: str, extractor: str) -> dict:
+    return next(r for r in PAGES if r["page"] == page and r["extractor"] == extractor)
+
+
+@pytest.mark.parametrize(
+    ("page", "extractor", "block", "furniture_after"),
+    [
+        # Whole-page text: the article is one run of paragraphs between a head menu and a
+        # footer of link lists; after the prose block's end, everything is furniture.
+        ("0416", "html_text", (11, 37), 34),  # 71 lines, the article's last at 31
+        ("0081", "inscriptis", (78, 88), 36),  # 126 lines, 75 menu lines before the block
+        ("0275", "html_text", (82, 107), 20),  # the article's last line, 102, inside it
+    ],
+)
+def test_the_prose_block_of_a_whole_page_ends_after_the_article(
+    page: str, extractor: str, block: tuple[int, int], furniture_after: int
+) -> None:
+    record = _record(page, extractor)
+    labels = _labelled_lines(record)
+    ((x, _, _),) = _tail_inputs([record["text"]])
+    chars = np.round(np.expm1(x[:, LINE_FEATURES.index("chars (log)")]))
+    start, end, share = main_blocks(prose_scores(x)[:, None], chars, np.array([len(x)]))
+    assert (int(start[0, 0]), int(end[0, 0])) == block
+    after = labels[block[1] :]
+    assert after.count("boilerplate") == furniture_after
+    assert "content" not in after
+    assert 0.25 < share[0, 0] < 0.8  # a whole page: the block is far from all of it
+
+
+def test_whole_page_text_reads_as_a_page_and_article_text_not() -> None:
+    documents = _tail_inputs([r["text"] for r in PAGES])
+    shaped = [_ids(r) for r, (x, p, _) in zip(PAGES, documents, strict=True) if page_shaped(x, p)]
+    # 0416/html_text opens with 11 lines before its prose block, 8 of them heading-shaped.
+    assert shaped == ["0275/html_text", "0081/inscriptis", "0318/inscriptis"]
+    # Man pages, READMEs, licence files: heading-shaped, but no head menu before prose.
+    nonnews = _tail_inputs([r["text"] for r in NONNEWS])
+    assert not any(page_shaped(x, p) for x, p, _ in nonnews)
+
+
+def test_a_whole_page_is_cut_at_the_page_bar_and_loses_no_content() -> None:
+    # inscriptis on a security vendor's blog post: footer menus under the article. The cut
+    # scores 0.62, under the news threshold (0.80), over the page bar (0.60).
+    record = _record("0081", "inscriptis")
+    cut = [b for b in _found(record) if b.rule == "tail_cut"]
+    assert cut[0].evidence.startswith("tail cut from line 128: p=0.62 >= 0.60 (a whole page")
+    assert len(cut) == 26
+    labels = [record["labels"][b.line] for b in cut]
+    assert "content" not in labels
+    assert labels.count("boilerplate") == 24  # and 2 "unsure"
+    bar = cut_threshold(load_cut_model(), "news")
+    assert bar is not None
+    assert bar.page == 0.6 < bar.threshold
+
+
+def test_page_shapes_of_a_batch_are_each_document_alone() -> None:
+    texts = [r["text"] for r in PAGES] + ["", "Home"] + [r["text"] for r in NONNEWS[:20]]
+    documents = [(x, p) for x, p, _ in _tail_inputs(texts)]
+    alone = [page_shaped(x, p) for x, p in documents]
+    assert page_shapes(documents).tolist() == alone
+    assert sum(alone) == 3
 
 
 def test_labels_and_choice() -> None:
