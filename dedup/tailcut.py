@@ -566,9 +566,27 @@ def page_shapes(documents: list[tuple[Matrix, Matrix]]) -> npt.NDArray[np.bool_]
         >>> page_shapes([(x, np.array([0.9, 0.1])), (x[:0], np.zeros(0))]).tolist()
         [False, False]
     """
+    return page_heads(documents) > 0
+
+
+def page_heads(documents: list[tuple[Matrix, Matrix]]) -> npt.NDArray[np.int64]:
+    """Per document (its line features and probabilities): where the prose block of a
+    whole page starts (`page_shaped`), the lines above it being the page's head (menus,
+    section lists, breadcrumbs); 0 for a document that does not read as a whole page.
+
+    Example:
+        >>> from dedup.linefeatures import document_features
+        >>> menu = ["Home", "News", "Sport", "Business", "Opinion"] * 2
+        >>> text = ["The minister resigned on Friday after a long week of talks, his office said."]
+        >>> texts = menu + text * 6 + menu
+        >>> x = document_features(texts, [t.lower() for t in texts], [{}] * len(texts))
+        >>> p = np.array([0.9] * 10 + [0.1] * 6 + [0.9] * 10)
+        >>> page_heads([(x, p), (x, 1 - p)]).tolist()
+        [10, 0]
+    """
     sizes = np.array([len(x) for x, _ in documents], dtype=np.int64)
     if not sizes.sum():
-        return np.zeros(len(documents), dtype=bool)
+        return np.zeros(len(documents), dtype=np.int64)
     x = np.vstack([d[0] for d in documents])
     headings = _headings(x)
     chars = np.round(np.expm1(x[:, _CHARS])).astype(np.float64)
@@ -581,13 +599,14 @@ def page_shapes(documents: list[tuple[Matrix, Matrix]]) -> npt.NDArray[np.bool_]
     grid[line_doc, np.arange(len(x)) - first[line_doc]] = np.concatenate([d[1] for d in documents])
     p_sums = np.hstack((np.zeros((len(sizes), 1)), np.cumsum(grid, axis=1)))
     head_p = p_sums[np.arange(len(sizes)), start] / np.maximum(1, start)
-    out: npt.NDArray[np.bool_] = (
+    shaped = (
         (sizes > 0)
         & ((counts[first + sizes] - counts[first]) / np.maximum(1, sizes) >= PAGE_HEADINGS)
         & (counts[first + start] - counts[first] >= PAGE_HEAD_LINES)
         & (head_p >= PAGE_HEAD_P)
         & (share >= PAGE_BLOCK_CHARS)
     )
+    out: npt.NDArray[np.int64] = np.where(shaped, start, 0).astype(np.int64)
     return out
 
 
@@ -666,10 +685,12 @@ def find_cuts(
     model: LineModel,
     threshold: float | Bar,
     documents: list[tuple[Matrix, Matrix, npt.NDArray[np.bool_]]],
+    pages: list[bool] | None = None,
 ) -> list[Cut | None]:
     """The tail cut of each document (its line features, line probabilities and the line
     model's decisions) at `threshold` (a probability, or a `Bar` by suffix size), all
-    candidates of all documents scored at once.
+    candidates of all documents scored at once (`pages`: `page_shapes` of the documents,
+    when known).
 
     Example:
         >>> from dedup.linefeatures import document_features
@@ -683,7 +704,8 @@ def find_cuts(
     if not any(len(r) for r in rows):
         return [None] * len(documents)
     q_all = model.probabilities(np.vstack(rows))
-    pages = page_shapes([(x, p) for x, p, _ in documents]).tolist()
+    if pages is None:
+        pages = page_shapes([(x, p) for x, p, _ in documents]).tolist()
     bounds = np.cumsum([0, *(len(r) for r in rows)])
     out: list[Cut | None] = []
     for k, (x, p, _) in enumerate(documents):

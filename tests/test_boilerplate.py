@@ -865,9 +865,9 @@ def test_the_tail_cut_is_trained_on_the_rows_detection_scores(
     seen: list = []
     real = tailcut.find_cuts
 
-    def spy(model, threshold, documents):
+    def spy(model, threshold, documents, pages=None):
         seen.extend(tailcut.cut_features(x, p, going) for x, p, going in documents)
-        return real(model, threshold, documents)
+        return real(model, threshold, documents, pages)
 
     config = BoilerplateConfig()
     if own_lexicon:  # the rows follow the config's lexicon, as detection does

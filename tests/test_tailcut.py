@@ -230,6 +230,33 @@ def test_a_whole_page_is_cut_at_the_page_bar_and_loses_no_content() -> None:
     assert bar.page == 0.6 < bar.threshold
 
 
+@pytest.mark.parametrize(
+    ("page", "extractor", "furniture", "content"),
+    [
+        ("0081", "inscriptis", 13, 0),  # "Download Guide", "Back", "Resources", ...
+        # The article's title twice (once as a menu link) and the site's name are labelled
+        # content: the head takes what the line model scores 0.95 and more above the block.
+        ("0275", "html_text", 20, 3),
+    ],
+)
+def test_the_head_of_a_whole_page_goes_at_the_head_bar(
+    page: str, extractor: str, furniture: int, content: int
+) -> None:
+    record = _record(page, extractor)
+    head = [b for b in _found(record) if "in the head of a whole page (above line" in b.evidence]
+    labels = [record["labels"][b.line] for b in head]
+    assert (labels.count("boilerplate"), labels.count("content")) == (furniture, content)
+    assert all(b.rule == "line_model" and b.threshold == 0.95 <= b.score < 0.97 for b in head)
+    # Not under the docs preset, and not on an article extractor's text of the same page.
+    assert not any("head of a whole page" in b.evidence for b in _found(record, "docs"))
+
+
+def test_an_article_text_has_no_page_head() -> None:
+    for record in PAGES:
+        if _ids(record) not in {"0275/html_text", "0081/inscriptis", "0318/inscriptis"}:
+            assert not any("head of a whole page" in b.evidence for b in _found(record))
+
+
 def test_page_shapes_of_a_batch_are_each_document_alone() -> None:
     texts = [r["text"] for r in PAGES] + ["", "Home"] + [r["text"] for r in NONNEWS[:20]]
     documents = [(x, p) for x, p, _ in _tail_inputs(texts)]
