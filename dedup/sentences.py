@@ -302,7 +302,11 @@ def pair_sentences_many(
     Example:
         >>> a = SentenceWords.of(np.array([1, 2, 3, 4, 5, 9, 9], np.uint64), [0, 5, 7])
         >>> b = SentenceWords.of(np.array([4, 2, 1, 3, 8], np.uint64), [0, 5])
-        >>> pair_sentences_many([(a, b)], min_shared=3) == [pair_sentences(a, b, min_shared=3)]
+        >>> (many,) = pair_sentences_many([(a, b)], min_shared=3)
+        >>> one = pair_sentences(a, b, min_shared=3)
+        >>> len(many.matches), many.matches == one.matches
+        (1, True)
+        >>> many.contained_a.tolist() == one.contained_a.tolist()
         True
     """
     texts = list({id(t): t for pair in pairs for t in pair}.values())
