@@ -39,6 +39,7 @@ from dedup.tailcut import (
     main_blocks,
     notice_kind,
     notice_start,
+    page_heads,
     page_shaped,
     page_shapes,
     prose_scores,
@@ -263,6 +264,9 @@ def test_page_shapes_of_a_batch_are_each_document_alone() -> None:
     alone = [page_shaped(x, p) for x, p in documents]
     assert page_shapes(documents).tolist() == alone
     assert sum(alone) == 3
+    heads = page_heads(documents).tolist()
+    assert [h > 0 for h in heads] == alone
+    assert heads == [int(page_heads([d])[0]) for d in documents]
 
 
 def test_labels_and_choice() -> None:
