@@ -742,8 +742,11 @@ def read_documents(
     `encoding` is the CLI's `--encoding`: a codec, or "auto").
 
     Example:
-        >>> read_documents(["samples/004_35cd667b6f9468cb.txt"])[0].chars
-        3302
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "a.jsonl"
+        >>> _ = path.write_text('{"text": "one"}\n{"text": 2}\n{"text": "three"}\n')
+        >>> [(d.id.rsplit("/", 1)[-1], d.text) for d in read_documents([str(path)])]
+        [('a.jsonl:1', 'one'), ('a.jsonl:3', 'three')]
     """
     reader = DocumentReader(text_field=text_field, id_field=id_field, encoding=encoding)
     return list(reader.read(paths))
