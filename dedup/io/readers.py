@@ -744,7 +744,7 @@ def read_documents(
     Example:
         >>> import pathlib, tempfile
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "a.jsonl"
-        >>> _ = path.write_text('{"text": "one"}\n{"text": 2}\n{"text": "three"}\n')
+        >>> _ = path.write_text('{"text": "one"}\\n{"text": 2}\\n{"text": "three"}\\n')
         >>> [(d.id.rsplit("/", 1)[-1], d.text) for d in read_documents([str(path)])]
         [('a.jsonl:1', 'one'), ('a.jsonl:3', 'three')]
     """
