@@ -23,6 +23,7 @@ from dedup.config import project_root
 from dedup.document import Document
 from dedup.errors import InputError
 from dedup.io.formats import json_value, source_path
+from dedup.report import amount
 
 if TYPE_CHECKING:
     from dedup.check import Finding
@@ -135,7 +136,7 @@ def stale_line(baseline: Baseline, stale: list[dict[str, Any]]) -> str:
         place if count == 1 else f"{place} ({count})" for place, count in list(places.items())[:3]
     )
     left = len(places) - 3
-    more = f" and {left} more place{'' if left == 1 else 's'}" if left > 0 else ""
+    more = f" and {amount(left, 'more place')}" if left > 0 else ""
     one = len(stale) == 1
     return (
         f"{baseline.path}: {len(stale)} accepted finding{'' if one else 's'} no longer found "

@@ -1035,12 +1035,12 @@ def _model_verdicts(
         if i in out:
             continue
         cut = model.threshold if p[i] >= model.threshold else model.tail_cut(bool(prose[i]))
-        where = blocks[i]
-        if i < head and p[i] < model.threshold:  # went with the head (`_decide`)
-            cut, where = (
-                PAGE_HEAD_BAR,
-                f"{where} in the head of a whole page (above line {lines[head].number + 1})",
-            )
+        # A head line below the model's own bar (`_decide`) is weaker than the tail cut:
+        # past the removal budget it is held back before the cut.
+        tier, where = 2, blocks[i]
+        if i < head and p[i] < model.threshold:
+            tier, cut = 4, PAGE_HEAD_BAR
+            where += f" in the head of a whole page (above line {lines[head].number + 1})"
         # A line the cut carried along met the carry bar too; one that went with the tail
         # block before the cut was found met the tail bar alone, and its evidence says so.
         if i in above and p[i] < model.threshold and p[i] >= CARRY:
@@ -1048,9 +1048,6 @@ def _model_verdicts(
         top = ", ".join(_with_words(tops.get(i, []), model, lines[i])) or "none"
         fired = ", ".join(sorted(hits[i])) or "none"
         evidence = f"{where}; p={p[i]:.2f} >= {cut:.2f}; top: {top}; rules: {fired}"
-        # A head line below the model's own bar is weaker than the tail cut: past the
-        # removal budget it is held back before the cut.
-        tier = 4 if cut == PAGE_HEAD_BAR else 2
         out[i] = _Verdict(tier, "line_model", round(float(p[i]), 4), cut, evidence)
     if tail is not None:  # `_tail_cut` gave none to a run that leaves the rule out
         # The weakest tier: past the removal budget, the cut is held back first.

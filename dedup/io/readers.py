@@ -64,6 +64,7 @@ from dedup.io.jsonlcorpus import (
 from dedup.io.remote import GLOB, is_url, remote_files
 from dedup.io.tables import RawRecord, csv_records, parquet_records, raw_json
 from dedup.parallel import map_batches, map_shared, shared_array
+from dedup.report import amount
 
 __all__ = [
     "JSONL_SUFFIXES",
@@ -300,7 +301,7 @@ class DocumentReader:
                 read += 1
                 yield doc
         except STREAM_ERRORS as ex:
-            after = f" after {read:,} {'document' if read == 1 else 'documents'}" if read else ""
+            after = f" after {amount(read, 'document')}" if read else ""
             reason = f"the compressed data is damaged{after} ({ex}); check or re-download the file"
             raise BadFile(name, reason) from ex
         except OSError as ex:
@@ -546,7 +547,7 @@ def require_documents(
     where = ", ".join(paths)
     if not skipped and passed_over:
         # `dedup scan /usr/share/man/man1` said "no record in it" of its 17,904 `.1.gz` files.
-        files = "1 file" if len(passed_over) == 1 else f"{len(passed_over):,} files"
+        files = amount(len(passed_over), "file")
         reason = passed_over_reason(passed_over[0])
         if reason == NOT_A_CORPUS_FORMAT:
             msg = (
