@@ -13,6 +13,9 @@ every second (shared pages counted once), plus wall and CPU time (children inclu
 
     .venv/bin/python benchmarks/passage_spill.py --docs 20000 --rows memory spill
     .venv/bin/python benchmarks/passage_spill.py --docs 1000000 --rows spill --budget-gb 12
+
+A `spill` row keeps the candidates its first two stages found (`spill-stages-N/`, hard
+links); an `align` row runs the alignment stage alone on them, with the code as it is now.
 """
 
 from __future__ import annotations
@@ -23,17 +26,22 @@ import os
 import random
 import re
 import resource
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 from passage_scale import inject
 from prose_corpus import build_prose_corpus
 
-from dedup import DedupConfig
+from dedup import DedupConfig, spill
 from dedup.io.readers import DocumentReader
 from dedup.passages import find_reuse
 from dedup.progress import current_stage
@@ -131,7 +139,14 @@ def run_row(
     t0, c0 = time.perf_counter(), _cpu()
     threading.Thread(target=watch, daemon=True).start()
     limit = 0 if row == "memory" else budget
-    reuse = find_reuse(docs, DedupConfig(), jobs=jobs, memory_limit=limit, tmp_dir=str(HERE))
+    stages = HERE / f"spill-stages-{len(docs)}"
+    if row == "align":  # stage 3 alone, on the candidates a `spill` row kept
+        files, groups = _load_stages(stages)
+        reuse = spill._align(docs, files, groups, DedupConfig(), budget, jobs, None, None)
+    else:
+        if row == "spill":
+            spill._align = partial(_keep_stages, stages, spill._align)
+        reuse = find_reuse(docs, DedupConfig(), jobs=jobs, memory_limit=limit, tmp_dir=str(HERE))
     wall, cpu = time.perf_counter() - t0, _cpu() - c0
     done.set()
     if dump is not None:
@@ -155,6 +170,27 @@ def run_row(
         ),
         "tree_pss_gb": round(peak[0] / 2**30, 2),
     }
+
+
+def _keep_stages(folder: Path, align: Callable[..., Any], docs: Any, files: list[Path],
+                 groups: list[tuple[Any, ...]], *rest: Any) -> Any:  # fmt: skip
+    """Stage 3 of `spill_reuse`, after hard-linking the candidates of stages 1-2 into
+    `folder`, so that an `align` row can run stage 3 again without the hours before it."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    for path in files:
+        os.link(path, folder / path.name)
+    arrays = {f"{k}-{i}": g[k] for i, g in enumerate(groups) for k in range(3)}
+    np.savez(folder / "groups.npz", **arrays)
+    (folder / "files.txt").write_text("\n".join(p.name for p in files))
+    return align(docs, files, groups, *rest)
+
+
+def _load_stages(folder: Path) -> tuple[list[Path], list[tuple[Any, ...]]]:
+    names = (folder / "files.txt").read_text().split("\n")
+    with np.load(folder / "groups.npz") as saved:
+        groups = [tuple(saved[f"{k}-{i}"] for k in range(3)) for i in range(len(names))]
+    return [folder / n for n in names], groups
 
 
 def _cpu() -> float:
