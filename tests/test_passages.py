@@ -979,8 +979,8 @@ def test_per_document_cap_lists_the_pairs_of_reported_passages_and_counts_the_re
     assert "more pairs share a passage, unlisted" in render_report(capped)
 
 
-@pytest.mark.parametrize("rows", [1, 2, 3])
-def test_copy_pairs_join_a_clusters_windows_at_most_max_bucket_each(rows):
+@pytest.mark.parametrize(("rows", "jobs"), [(1, 1), (2, 1), (3, 1), (1, 2), (2, 2)])
+def test_copy_pairs_join_a_clusters_windows_at_most_max_bucket_each(rows, jobs):
     from dedup.candidates import MAX_BUCKET, copy_pairs
 
     line, other = np.arange(6, dtype=np.uint32), np.arange(6, dtype=np.uint32) + 9
@@ -990,10 +990,11 @@ def test_copy_pairs_join_a_clusters_windows_at_most_max_bucket_each(rows):
     sigs = np.array([line] * 12 + [other, near, other, line])
     doc = np.array([0] * 13 + [1, 1, 2])
     cluster, rep = np.array([0, 0, 1])[doc], np.array([True, False, True])[doc]
-    pairs = copy_pairs(sigs, cluster, rep, bands=6 // rows, rows=rows, min_equal=5).tolist()
+    bands = 6 // rows
+    pairs = copy_pairs(sigs, cluster, rep, bands, rows, min_equal=5, jobs=jobs).tolist()
     assert pairs == sorted([[k, 13] for k in range(MAX_BUCKET)] + [[12, 14]])
     # The estimate gate: `near` has 5 of 6 values of `line`.
-    assert copy_pairs(sigs, cluster, rep, bands=6 // rows, rows=rows, min_equal=6).tolist() == [
+    assert copy_pairs(sigs, cluster, rep, bands, rows, min_equal=6, jobs=jobs).tolist() == [
         [12, 14]
     ]
 
