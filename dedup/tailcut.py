@@ -847,9 +847,14 @@ _NOTICES = (
             r"|\bforward-looking statements\b"
             r"|\bowns the (?:certification |trade)?marks?\b"
             r"|\b(?:is a|are) registered trademarks? of\b"
-            r"|\baccessible to and usable by\b",
+            r"|\baccessible to and usable by\b"
+            r"|©.{0,80}\ball rights reserved\b",
             re.I,
         ),
+    ),
+    (
+        "byline",
+        re.compile(r"^(?:(?:[Ww]ritten|[Pp]osted) )?[Bb]y [A-Z][\w'’-]+(?: [A-Z][\w'’.-]*){0,3}$"),
     ),
     (
         "form consent",

@@ -453,6 +453,17 @@ NOTICE_PAGES = [
         ("As an Amazon Associate we earn from qualifying purchases.", "site notice"),
         ("By pressing Submit I agree to receive phone, email, or text messages from TE "
          "Certified Electrical, Plumbing, Heating & Cooling", "form consent"),
+        # a site's copyright footer (the © glyph: web pages) and a byline left at the end
+        # (train 0161, 0426; dev 0105); plain-text copyright lines and "By default ..." are
+        # no notices (a docstring and a licence file of the non-news set, all content)
+        ("Copyright © 2023 NPR. All rights reserved. Visit our website terms of use and "
+         "permissions pages at www.npr.org for further information.", "site notice"),
+        ("© 2025 Terabyte Systems. All rights reserved.", "site notice"),
+        ("By Kaavya Shah", "byline"),
+        ("Written by Autumn Huerter", "byline"),
+        ("(c) Copyright CNRI, All Rights Reserved. NO WARRANTY.", None),
+        ("By default atexit is true.", None),
+        ("by the Foundation.", None),
         # train lines labelled content (0281, 1222): products, no person's pronoun
         ("Valve is a renowned video game developer and digital distribution company, best "
          "known for its contributions to the gaming industry", None),
