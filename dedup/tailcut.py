@@ -905,8 +905,11 @@ def notice_kind(text: str) -> str | None:
         return "author bio"
     folded = text.casefold()
     for kind, words, pattern in _NOTICES:
-        if any(w in folded for w in words) and pattern.search(text):
-            return kind
+        for word in words:
+            if word in folded:
+                if pattern.search(text):
+                    return kind
+                break
     return None
 
 
