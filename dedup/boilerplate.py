@@ -67,8 +67,8 @@ from dedup.tailcut import (
     cut_labels,
     cut_threshold,
     find_cuts,
+    line_notice,
     load_cut_model,
-    notice_kind,
     notice_start,
     page_heads,
 )
@@ -407,14 +407,15 @@ def _notice_cut(
     gone = going.copy()
     if cut is not None:
         gone[cut.line :] = True
-    found = notice_start([ln.text for ln in lines], gone, p >= NOTICE_FLOOR)
+    texts = [ln.text for ln in lines]
+    found = notice_start(texts, gone, p >= NOTICE_FLOOR)
     ks = candidates(len(lines))
     if found is None or not len(ks) or found[0] < ks[0]:
         return cut
     line, kind = found
     if cut is not None and cut.line <= line:
         return cut
-    first = next(i for i in range(line, len(lines)) if notice_kind(lines[i].text))
+    first = next(i for i in range(line, len(lines)) if line_notice(texts, i))
     evidence = (
         f"the last {len(lines) - line} non-blank lines end the page with a notice ({kind}: "
         f"{lines[first].text.strip()[:60]!r}); the rest short labels or lines of "

@@ -788,7 +788,13 @@ _ROLES = (
     "researcher|scientist|fellow|economist|historian|physician|engineer|designer|"
     "specialist|attorney|lawyer|photographer|producer|practitioner"
 )
-_NAME = r"(?:(?:Dr|Prof|Mr|Mrs|Ms)\.?\s)?[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]*){0,3}"
+# A name may hold lower-case particles ("Marna van der Merwe") and be followed by an
+# appositive between commas ("Dr Marna van der Merwe, AIHR's Lead Subject Matter Expert, is").
+_NAME = (
+    r"(?:(?:Dr|Prof|Mr|Mrs|Ms)\.?\s)?[A-Z][\w'’.-]+"
+    r"(?:\s(?:(?:van|von|der|den|de|da|del|di|du|la|le|bin|al|ter|ten)\s)*[A-Z][\w'’.-]*){0,3}"
+    r"(?:,\s[^,.!?]{3,80},)?"
+)
 _NOT_A_NAME = re.compile(
     r"^(?:The|This|That|These|Those|It|He|She|They|We|I|You|There|Here|What|Which|Who|Our|"
     r"My|His|Her|Their|Its|A|An|One|Each|Every|Some|Any|All|No|If|When|While|But|And|So)\b"
@@ -798,9 +804,24 @@ _BIO = re.compile(
     rf"(?:(?:an?|the)\s)?[^\s.!?]*\b(?i:{_ROLES})\b(?!-)"
     rf"|^{_NAME}\s(?:writes|covers|reports)\s(?:about|on|for)\b"
 )
-_NOTICES = (
+# A bio without a role word ("Kaavya is a creative enthusiast at ProServeIT ... she brings",
+# "Lisa has over 20 years of experience in tax preparation. Her success ...", "Autumn
+# founded Ambuja Yoga in 2014 to share her love of ..."): a name that is, has years of
+# experience or founded something, and a third-person pronoun after it. It reads as well
+# as the article's own last lines about the person the article is about ("Tomson Highway
+# is a Cree playwright, novelist ... He is best known for ...", train, labelled content),
+# so it counts only for a person the article does not name (`notice_start`).
+_PERSON = re.compile(
+    rf"^{_NAME}\s(?:is\s(?:an?|the)\s|has\s(?:over\s|more\sthan\s|nearly\s|almost\s)?"
+    rf"\d+\+?\s(?:years|decades)\b|(?:co-)?founded\s[A-Z])(?=.*?\b(?:[Hh]e|[Ss]he|[Hh]is|[Hh]er)\b)"
+)
+# Each kind of notice: its name, words one of which every line it matches holds (in
+# `str.casefold` form: a cheap test before the pattern, which takes some 1.3 us a line
+# and alternative), and its pattern.
+_NOTICES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     (
         "paywall prompt",
+        ("already", "exclusive", "reading", "unlock"),
         re.compile(
             r"\balready (?:have an account|a subscriber)\b|\bexclusive to\b.{0,40}\bsubscribers\b"
             r"|\b(?:subscribe|log in|sign in|register) (?:now )?to (?:continue|keep) reading\b"
@@ -810,18 +831,48 @@ _NOTICES = (
     ),
     (
         "comment form notice",
+        ("published", "required"),
         re.compile(
             r"\byour email address will not be published\b|\brequired fields are marked\b", re.I
         ),
     ),
     (
         "site notice",
+        (
+            *("constitute", "reprinted", "expressed", "site", "affiliate", "amazon"),
+            *("qualifying", "advice", "forward-looking", "owns the", "registered trademark"),
+            *("usable", "rights reserved"),
+        ),
         re.compile(
             r"\bdoes not constitute an? (?:endorsement|recommendation)\b"
             r"|\breprinted (?:here )?with permission\b"
             r"|\bthe views (?:and opinions )?expressed\b.{0,80}\b(?:are|do not)\b"
             r"|\bthis (?:web)?site (?:is|was) (?:developed|maintained|operated)\b"
-            r"|\b(?:contains|may (?:also )?use|uses) affiliate links?\b",
+            r"|\b(?:contains|may (?:also )?use|uses) affiliate links?\b"
+            r"|\bas an amazon associate\b"
+            r"|\bearns? (?:a (?:small )?commission )?from qualifying purchases\b"
+            r"|\bnot (?:intended as |meant as |to be (?:construed|taken) as )?"
+            r"(?:legal|financial|tax|medical|investment) advice\b"
+            r"|\b(?:intended|meant) (?:as|to (?:be|constitute)) (?:\w+,? ){0,5}advice\b"
+            r"|\bforward-looking statements\b"
+            r"|\bowns the (?:certification |trade)?marks?\b"
+            r"|\b(?:is a|are) registered trademarks? of\b"
+            r"|\baccessible to and usable by\b"
+            r"|©.{0,80}\ball rights reserved\b",
+            re.I,
+        ),
+    ),
+    (
+        "byline",
+        ("by",),
+        re.compile(r"^(?:(?:[Ww]ritten|[Pp]osted) )?[Bb]y [A-Z][\w'’-]+(?: [A-Z][\w'’.-]*){0,3}$"),
+    ),
+    (
+        "form consent",
+        ("agree", "consent"),
+        re.compile(
+            r"\bby (?:pressing|clicking|tapping|submitting|checking)\b.{0,60}?\b(?:i|you) "
+            r"(?:agree|consent)\b",
             re.I,
         ),
     ),
@@ -850,12 +901,59 @@ def notice_kind(text: str) -> str | None:
         True
     """
     text = text.strip()
-    if _BIO.search(text) and not _NOT_A_NAME.search(text):
+    if (_BIO.search(text) or _PERSON.search(text)) and not _NOT_A_NAME.search(text):
         return "author bio"
-    for kind, pattern in _NOTICES:
-        if pattern.search(text):
-            return kind
+    folded = text.casefold()
+    for kind, words, pattern in _NOTICES:
+        for word in words:
+            if word in folded:
+                if pattern.search(text):
+                    return kind
+                break
     return None
+
+
+# The lines of a document's head (a byline, a title) that may name a bio's person without
+# making the article about them (`line_notice`).
+_HEAD_LINES = 3
+
+
+def line_notice(texts: list[str], i: int) -> str | None:
+    """What kind of end-of-page notice line i of a document (its non-blank lines) reads as
+    (`notice_kind`), where a bio without a role word (`_PERSON`) counts only when the
+    article does not name its person (`_named_above`): an article may end on a note about
+    the person it is about.
+
+    Example:
+        >>> head = ["Tax law changed", "By Jo Roe", "May 2, 2025"]
+        >>> bio = "Lisa has over 20 years of experience in tax preparation. Her clients ..."
+        >>> line_notice([*head, "File early this year, as the IRS says.", bio], 4)
+        'author bio'
+        >>> line_notice([*head, "Lisa Smith filed early this year, she says.", bio], 4) is None
+        True
+    """
+    text = texts[i].strip()
+    kind = notice_kind(text)
+    if kind != "author bio" or (_BIO.search(text) and not _NOT_A_NAME.search(text)):
+        return kind
+    found = _PERSON.match(text)
+    names = set(re.findall(r"[A-Z][\w'’-]{2,}", text[: found.end()] if found else ""))
+    return None if _named_above(texts[:i], names) else kind
+
+
+def _named_above(texts: list[str], names: set[str]) -> bool:
+    """Whether a line of six words or more of `texts`, past the head's first `_HEAD_LINES`
+    (a title, a date) and not a byline, holds one of `names` as a word.
+
+    A byline names the author whose bio ends the page ("By Tomson Highway and From
+    Masculindians" above the essay, train), not the person the article is about."""
+    for text in texts[_HEAD_LINES:]:
+        words = text.split()
+        if len(words) < 6 or words[0].lower() == "by":
+            continue
+        if names & {w.strip(".,;:!?'’\"()") for w in words}:
+            return True
+    return False
 
 
 def notice_start(
@@ -881,7 +979,7 @@ def notice_start(
     for i in range(len(texts) - 1, 0, -1):
         if gone[i]:
             continue
-        found = notice_kind(texts[i])
+        found = line_notice(texts, i)
         words = len(texts[i].split())
         label = words <= _LABEL_WORDS and not ends_sentence(texts[i])
         below = kind is None and likely is not None and likely[i]  # under every notice

@@ -99,9 +99,25 @@ def test_tail_furniture_is_found(tail: str, rule: str) -> None:
     text = PROSE + tail
     assert _rules(text, BoilerplateConfig(preset="rules")) == {3: rule}
     # Under the default preset a bare URL or a copyright line is evidence for the line model,
-    # not a verdict of its own: both also end READMEs and licence files.
-    expected = {} if rule in ("bare_url", "copyright") else {3: rule}
+    # not a verdict of its own: both also end READMEs and licence files. A web page's
+    # copyright footer (the © glyph and "All rights reserved") left as its last line is a
+    # notice the tail cut takes (`tailcut.notice_kind`); a plain-text one is not (below).
+    expected = {} if rule == "bare_url" else {3: "tail_cut" if rule == "copyright" else rule}
     assert _rules(text) == expected
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "Copyright (C) 2024 Free Software Foundation, Inc. All rights reserved.",
+        "(c) Copyright CNRI, All Rights Reserved. NO WARRANTY.",  # a stdlib docstring's
+        "Copyright © 2024 Free Software Foundation, Inc.",  # a man page's, no reservation
+    ],
+)
+def test_a_plain_text_copyright_line_is_only_evidence_under_the_default_preset(tail: str) -> None:
+    text = PROSE + tail
+    assert _rules(text, BoilerplateConfig(preset="rules")) == {3: "copyright"}
+    assert _rules(text) == {}
 
 
 def test_teaser_run_then_label_is_removed_but_a_closing_quote_stays() -> None:
