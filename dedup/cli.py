@@ -581,6 +581,7 @@ def memory_options(func: F) -> F:
         "--tmp-dir",
         type=click.Path(file_okay=False),
         default=None,
+        callback=_checked_tmp_dir,
         help="Folder for a spilled passage scan's temporary files (default: TMPDIR); "
         "removed after.",
     )(func)
@@ -599,6 +600,16 @@ def _checked_memory_limit(ctx: click.Context, param: click.Parameter, value: str
         return parse_memory_limit(value)
     except ConfigError as ex:
         raise click.BadParameter(str(ex), ctx=ctx, param=param) from ex
+
+
+def _checked_tmp_dir(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Probe --tmp-dir before any reading: a scan spills only after its corpus is read and
+    its near-duplicates found, hours into a large run, which is too late to learn of a typo."""
+    problem = None if value is None else unwritable_folder(value)
+    if problem:
+        msg = f"cannot write there ({problem})"
+        raise click.BadParameter(msg, ctx=ctx, param=param)
+    return value
 
 
 def engine_options(func: F) -> F:
