@@ -1649,6 +1649,8 @@ def index_add(
     quiet: bool,
 ) -> None:
     """Add the documents of PATHS to INDEX (same id and text: skipped; new text: replaced)."""
+    with _user_errors():
+        Index.require(index_location, config)
     docs = _read(paths, text_field, id_field, strict, quiet=quiet)
     with _user_errors(), Index.open(index_location, config) as idx:
         added = idx.add(docs)
@@ -1697,6 +1699,8 @@ def index_query(
 ) -> None:
     """Show which indexed documents PATHS near-duplicate and which indexed passages they reuse."""
     _refuse_input(output, [*paths, index_location])
+    with _user_errors():
+        Index.require(index_location, config)
     docs = _read(paths, text_field, id_field, strict, quiet=quiet)
     with _user_errors(), Index.open(index_location, config) as idx:
         hits = idx.query(docs)
