@@ -323,6 +323,8 @@ def _check_text(result: CheckResult) -> str:
     verdicts = sorted(result.verdicts, key=lambda v: v.passed)  # stable: rule order within
     for v in verdicts:
         shown = TOP_FINDINGS if not v.passed else TOP_PASSING_FINDINGS
+        if v.passed and v.findings:  # under a failing limit's, they read as failures too
+            lines.append(f"findings of {v.rule}, which holds (they fail nothing):")
         for f in v.findings[:shown]:
             lines.append(f"{f.path}:{f.line}: [{v.rule}] {f.message}")
         lines += _more(len(v.findings), shown, f"[{v.rule}] findings")
