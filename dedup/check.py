@@ -25,7 +25,7 @@ from typing import Any
 from dedup.api import scan
 from dedup.baseline import Baseline, forget_projects, project_id
 from dedup.config import DedupConfig
-from dedup.document import Document
+from dedup.document import Document, require_documents
 from dedup.errors import ConfigError
 from dedup.io.formats import detect_format
 from dedup.report import Report, Span, _covered
@@ -280,6 +280,7 @@ def check(
         >>> result.passed, result.verdicts[0].value, result.verdicts[0].findings[0].doc
         (True, 0.5, 'b.txt')
     """
+    require_documents(docs, "dedup.check")
     config = replace(config or DedupConfig(), find_boilerplate=True)
     (limits or Limits()).require_measured(config)
     if against:
