@@ -582,8 +582,8 @@ def memory_options(func: F) -> F:
         type=click.Path(file_okay=False),
         default=None,
         callback=_checked_tmp_dir,
-        help="Folder for a spilled passage scan's temporary files (default: TMPDIR); "
-        "removed after.",
+        help="Folder for a spilled passage scan's temporary files (default: TMPDIR; made "
+        "if missing, and kept): they go in a dedup-spill-* folder of it, removed after.",
     )(func)
     return click.option(
         "--memory-limit",

@@ -106,9 +106,11 @@ def test_an_unwritable_tmp_dir_fails_before_any_reading(tmp_path, seed_texts):
         assert "is a file, not a folder" in result.stderr
         assert "skipped" not in result.stderr  # the corpus was not read
         assert "Traceback" not in result.output
-    fresh = tmp_path / "new" / "t"  # a folder that does not exist yet is fine
-    result = _run("scan", str(corpus), "--tmp-dir", str(fresh), "-q", "--no-passages")
+    fresh = tmp_path / "new" / "t"  # a folder that does not exist yet is made, and kept
+    result = _run("scan", str(corpus), "--tmp-dir", str(fresh), "-q", "--memory-limit", "1KB")
     assert result.exit_code == 0, result.output
+    assert list(fresh.iterdir()) == []  # what the spill wrote there is gone
+    assert "made if missing, and kept" in " ".join(_run("scan", "--help").stdout.split())
 
 
 def test_no_document_read_names_the_reason_the_records_were_skipped(tmp_path):
