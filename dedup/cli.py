@@ -3,13 +3,15 @@
 Every command reads its settings from `[tool.dedup]` of the nearest pyproject.toml, or from
 the TOML file given with `--config`; options given on the command line override them.
 Exit codes: 0 success, 1 the data failed a check, 2 usage or input error, 130 interrupted
-(Ctrl-C).
+(Ctrl-C), 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -123,7 +125,7 @@ class _Commands(click.Group):
             return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
-        with _interrupted(), _one_line_usage():  # a command's arguments ("dedup scan --bogus")
+        with _interrupted(), _terminated_as_interrupted(), _one_line_usage():
             try:
                 return super().invoke(ctx)
             except DedupError as ex:
@@ -131,17 +133,50 @@ class _Commands(click.Group):
 
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a command stopped by Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C's exception would be, so that it unwinds the same way."""
 
 
 @contextmanager
 def _interrupted() -> Iterator[None]:
-    """Ctrl-C: one line on stderr and exit 130; an output being written is left as it was
-    (`write_atomic` renames a finished temporary file only)."""
+    """Ctrl-C: one line on stderr and exit 130 (SIGTERM: `Terminated.`, 143); an output
+    being written is left as it was (`write_atomic` renames a finished temporary file only)."""
     try:
         yield
+    except Terminated:
+        click.echo("Terminated.", err=True)
+        raise click.exceptions.Exit(EXIT_TERMINATED) from None
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+
+
+@contextmanager
+def _terminated_as_interrupted() -> Iterator[None]:
+    """While a command runs, SIGTERM (a CI timeout, `docker stop`, `timeout`) raises
+    `Terminated`: Python's default ends the process at once, so a spilled scan left its
+    folder of word hashes and window pairs (gigabytes at scale) in --tmp-dir, and a pool's
+    workers were not stopped. A forked worker that gets it still dies as SIGTERM asks."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread
+        return
+    owner = os.getpid()
+
+    def terminated(signum: int, _frame: object) -> None:
+        if os.getpid() != owner:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise Terminated
+
+    before = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 @contextmanager
@@ -168,7 +203,8 @@ def cli() -> None:
     """Find reused passages, near-duplicates and boilerplate in text corpora, with evidence.
 
     Settings: [tool.dedup] of the nearest pyproject.toml, or --config FILE; options override.
-    Exit codes: 0 success, 1 the data failed a check, 2 usage or input error, 130 interrupted.
+    Exit codes: 0 success, 1 the data failed a check, 2 usage or input error, 130 interrupted,
+    143 terminated.
     """
 
 

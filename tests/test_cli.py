@@ -197,6 +197,59 @@ def test_ctrl_c_is_one_line_and_exit_130_and_leaves_no_output(tmp_path):
     assert list(tmp_path.iterdir()) == [fifo]  # no report, no temporary file
 
 
+def test_sigterm_is_one_line_and_exit_143_and_leaves_no_output(tmp_path):
+    """A real SIGTERM (a CI timeout, `docker stop`) while `scan` waits on its input: it
+    ended the process at once, so no clean-up ran (a spilled scan's folder in --tmp-dir)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    fifo, out, spill = tmp_path / "in.jsonl", tmp_path / "report.json", tmp_path / "spill"
+    os.mkfifo(fifo)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    args = ["scan", str(fifo), "-q", "-o", str(out), "--tmp-dir", str(spill)]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "dedup", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        with fifo.open("w") as writer:  # returns once the command has opened its input
+            writer.write('{"text": "one record, then the input stalls"}\n')
+            writer.flush()
+            child.send_signal(signal.SIGTERM)
+            _, err = child.communicate(timeout=20)
+    finally:
+        child.kill()
+    assert (child.returncode, err) == (143, "Terminated.\n")
+    assert list(tmp_path.iterdir()) == [fifo]  # no report, no temporary file
+
+
+def test_sigterm_mid_spill_removes_the_spill_folder(tmp_path, seed_paths, monkeypatch):
+    """`kill -TERM` of a spilled scan of 550 /usr/share/doc files left 48 MB in --tmp-dir."""
+    import signal
+
+    from dedup import spill
+
+    real = spill._candidates
+
+    def terminated_while_joining(*args, **kwargs):
+        # What a SIGTERM would run now, the words on disk (a real one would end pytest).
+        handler = signal.getsignal(signal.SIGTERM)
+        assert callable(handler), "SIGTERM ends the process without clean-up"
+        handler(signal.SIGTERM, None)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(spill, "_candidates", terminated_while_joining)
+    paths = [str(p) for p in seed_paths.values()]
+    result = _run("scan", *paths, "--memory-limit", "1KB", "--tmp-dir", str(tmp_path), "-q")
+    assert (result.exit_code, result.stdout, result.stderr) == (143, "", "Terminated.\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     "args",
     [
