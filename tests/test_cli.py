@@ -168,8 +168,13 @@ def test_scan_text_names_clusters_and_says_when_passages_were_not_searched(tmp_p
     assert f"  {a}: 1 near-duplicate, keeps {a} (--keep first)" in with_passages
 
 
-def test_ctrl_c_is_one_line_and_exit_130_and_leaves_no_output(tmp_path):
-    """A real SIGINT while `scan` waits on its input (a FIFO the test holds open)."""
+@pytest.mark.parametrize(
+    ("name", "code", "says"), [("SIGINT", 130, "Interrupted."), ("SIGTERM", 143, "Terminated.")]
+)
+def test_a_signal_is_one_line_and_its_exit_code_and_leaves_no_output(tmp_path, name, code, says):
+    """A real signal while `scan` waits on its input (a FIFO the test holds open): Ctrl-C,
+    or SIGTERM (a CI timeout, `docker stop`), which ended the process at once, so no
+    clean-up ran (a spilled scan's folder in --tmp-dir)."""
     import os
     import signal
     import subprocess
@@ -189,42 +194,11 @@ def test_ctrl_c_is_one_line_and_exit_130_and_leaves_no_output(tmp_path):
         with fifo.open("w") as writer:  # returns once the command has opened its input
             writer.write('{"text": "one record, then the input stalls"}\n')
             writer.flush()
-            child.send_signal(signal.SIGINT)
+            child.send_signal(getattr(signal, name))
             _, err = child.communicate(timeout=20)
     finally:
         child.kill()
-    assert (child.returncode, err) == (130, "Interrupted.\n")
-    assert list(tmp_path.iterdir()) == [fifo]  # no report, no temporary file
-
-
-def test_sigterm_is_one_line_and_exit_143_and_leaves_no_output(tmp_path):
-    """A real SIGTERM (a CI timeout, `docker stop`) while `scan` waits on its input: it
-    ended the process at once, so no clean-up ran (a spilled scan's folder in --tmp-dir)."""
-    import os
-    import signal
-    import subprocess
-    import sys
-
-    fifo, out, spill = tmp_path / "in.jsonl", tmp_path / "report.json", tmp_path / "spill"
-    os.mkfifo(fifo)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    args = ["scan", str(fifo), "-q", "-o", str(out), "--tmp-dir", str(spill)]
-    child = subprocess.Popen(
-        [sys.executable, "-m", "dedup", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        with fifo.open("w") as writer:  # returns once the command has opened its input
-            writer.write('{"text": "one record, then the input stalls"}\n')
-            writer.flush()
-            child.send_signal(signal.SIGTERM)
-            _, err = child.communicate(timeout=20)
-    finally:
-        child.kill()
-    assert (child.returncode, err) == (143, "Terminated.\n")
+    assert (child.returncode, err) == (code, f"{says}\n")
     assert list(tmp_path.iterdir()) == [fifo]  # no report, no temporary file
 
 
