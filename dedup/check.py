@@ -203,6 +203,7 @@ class CheckResult:
     against: QueryResult | None = None
     against_location: str | None = None
     stale: tuple[dict[str, Any], ...] = ()
+    skipped: int = 0  # bad records the reader of `docs` skipped (set by the CLI, which read them)
 
     @property
     def passed(self) -> bool:
@@ -230,6 +231,7 @@ class CheckResult:
         if self.against is not None:
             check["against"] = self.against.to_dict(self.against_location)
         check["stale_baseline"] = list(self.stale)
+        check["skipped_records"] = self.skipped
         check["positions"] = POSITIONS
         return check
 

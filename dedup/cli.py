@@ -1609,6 +1609,7 @@ def check(
             memory_limit=memory_limit,
             tmp_dir=tmp_dir,
         )
+    result = replace(result, skipped=len(skipped))
     if write_baseline:
         _output(baseline_text(result.all_findings), write_baseline)
         # Counted as the next check counts them ("5 accepted by the baseline"): a line

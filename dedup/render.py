@@ -357,6 +357,8 @@ def check_verdicts(result: CheckResult, written_to: str | None = None) -> list[s
     head += amount(new, "new finding") + (
         f" ({accepted} accepted by the baseline)" if accepted else ""
     )
+    if result.skipped:  # with -q nothing else says that the check did not read them
+        head += f"; {amount(result.skipped, 'bad record')} skipped (--strict fails on them)"
     head += f" (findings in {written_to})" if written_to else ""
     lines = [head]
     for v in sorted(result.verdicts, key=lambda v: v.passed):  # stable: rule order within
