@@ -12,7 +12,7 @@ import numpy.typing as npt
 from dedup.boilerplate import detect_boilerplate
 from dedup.cluster import Duplicates, find_duplicates
 from dedup.config import DedupConfig
-from dedup.document import Document, document_ids, require_unique_id
+from dedup.document import Document, document_ids, require_documents, require_unique_id
 from dedup.parallel import resolve_jobs
 from dedup.passages import Reuse, cap_per_document, find_reuse
 from dedup.progress import set_stage
@@ -46,6 +46,8 @@ def compare(a: Document, b: Document, config: DedupConfig | None = None) -> Repo
         (1.0, ())
     """
     config = config or DedupConfig()
+    for doc in (a, b):
+        require_documents([doc], "dedup.compare")
     if a.id == b.id:
         b = Document(f"{b.id}#2", b.text, b.source, b.meta)
     return _build_report([a, b], config, all_pairs=True)
@@ -90,7 +92,8 @@ def scan(
         2
     """
     config = config or DedupConfig()
-    docs = docs if isinstance(docs, Sequence) else list(docs)
+    docs = docs if isinstance(docs, Sequence) else list(docs)  # a str stays the path it is
+    require_documents(docs, "dedup.scan")
     infos = document_infos(docs)
     if len(set(infos.ids)) < len(infos):  # the loop names the first repeat
         seen: dict[str, str] = {}

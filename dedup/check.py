@@ -25,7 +25,7 @@ from typing import Any
 from dedup.api import scan
 from dedup.baseline import Baseline, forget_projects, project_id
 from dedup.config import DedupConfig
-from dedup.document import Document
+from dedup.document import Document, require_documents
 from dedup.errors import ConfigError
 from dedup.io.formats import detect_format
 from dedup.report import Report, Span, _covered
@@ -203,6 +203,7 @@ class CheckResult:
     against: QueryResult | None = None
     against_location: str | None = None
     stale: tuple[dict[str, Any], ...] = ()
+    skipped: int = 0  # bad records the reader of `docs` skipped (set by the CLI, which read them)
 
     @property
     def passed(self) -> bool:
@@ -230,6 +231,7 @@ class CheckResult:
         if self.against is not None:
             check["against"] = self.against.to_dict(self.against_location)
         check["stale_baseline"] = list(self.stale)
+        check["skipped_records"] = self.skipped
         check["positions"] = POSITIONS
         return check
 
@@ -280,6 +282,7 @@ def check(
         >>> result.passed, result.verdicts[0].value, result.verdicts[0].findings[0].doc
         (True, 0.5, 'b.txt')
     """
+    require_documents(docs, "dedup.check")
     config = replace(config or DedupConfig(), find_boilerplate=True)
     (limits or Limits()).require_measured(config)
     if against:

@@ -3,13 +3,15 @@
 Every command reads its settings from `[tool.dedup]` of the nearest pyproject.toml, or from
 the TOML file given with `--config`; options given on the command line override them.
 Exit codes: 0 success, 1 the data failed a check, 2 usage or input error, 130 interrupted
-(Ctrl-C).
+(Ctrl-C), 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -123,7 +125,7 @@ class _Commands(click.Group):
             return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
-        with _interrupted(), _one_line_usage():  # a command's arguments ("dedup scan --bogus")
+        with _interrupted(), _terminated_as_interrupted(), _one_line_usage():
             try:
                 return super().invoke(ctx)
             except DedupError as ex:
@@ -131,17 +133,50 @@ class _Commands(click.Group):
 
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a command stopped by Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C's exception would be, so that it unwinds the same way."""
 
 
 @contextmanager
 def _interrupted() -> Iterator[None]:
-    """Ctrl-C: one line on stderr and exit 130; an output being written is left as it was
-    (`write_atomic` renames a finished temporary file only)."""
+    """Ctrl-C: one line on stderr and exit 130 (SIGTERM: `Terminated.`, 143); an output
+    being written is left as it was (`write_atomic` renames a finished temporary file only)."""
     try:
         yield
+    except Terminated:
+        click.echo("Terminated.", err=True)
+        raise click.exceptions.Exit(EXIT_TERMINATED) from None
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+
+
+@contextmanager
+def _terminated_as_interrupted() -> Iterator[None]:
+    """While a command runs, SIGTERM (a CI timeout, `docker stop`, `timeout`) raises
+    `Terminated`: Python's default ends the process at once, so a spilled scan left its
+    folder of word hashes and window pairs (gigabytes at scale) in --tmp-dir, and a pool's
+    workers were not stopped. A forked worker that gets it still dies as SIGTERM asks."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread
+        return
+    owner = os.getpid()
+
+    def terminated(signum: int, _frame: object) -> None:
+        if os.getpid() != owner:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise Terminated
+
+    before = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 @contextmanager
@@ -168,7 +203,8 @@ def cli() -> None:
     """Find reused passages, near-duplicates and boilerplate in text corpora, with evidence.
 
     Settings: [tool.dedup] of the nearest pyproject.toml, or --config FILE; options override.
-    Exit codes: 0 success, 1 the data failed a check, 2 usage or input error, 130 interrupted.
+    Exit codes: 0 success, 1 the data failed a check, 2 usage or input error, 130 interrupted,
+    143 terminated.
     """
 
 
@@ -581,8 +617,9 @@ def memory_options(func: F) -> F:
         "--tmp-dir",
         type=click.Path(file_okay=False),
         default=None,
-        help="Folder for a spilled passage scan's temporary files (default: TMPDIR); "
-        "removed after.",
+        callback=_checked_tmp_dir,
+        help="Folder for a spilled passage scan's temporary files (default: TMPDIR; made "
+        "if missing, and kept): they go in a dedup-spill-* folder of it, removed after.",
     )(func)
     return click.option(
         "--memory-limit",
@@ -599,6 +636,16 @@ def _checked_memory_limit(ctx: click.Context, param: click.Parameter, value: str
         return parse_memory_limit(value)
     except ConfigError as ex:
         raise click.BadParameter(str(ex), ctx=ctx, param=param) from ex
+
+
+def _checked_tmp_dir(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Probe --tmp-dir before any reading: a scan spills only after its corpus is read and
+    its near-duplicates found, hours into a large run, which is too late to learn of a typo."""
+    problem = None if value is None else unwritable_folder(value)
+    if problem:
+        msg = f"cannot write there ({problem})"
+        raise click.BadParameter(msg, ctx=ctx, param=param)
+    return value
 
 
 def engine_options(func: F) -> F:
@@ -1291,25 +1338,54 @@ def _report_texts(
     files = list(paths) or list(
         dict.fromkeys(f for d in report.documents if (f := _source_file(d.source, base)))
     )
-    try:
-        docs, skipped = _read_counted(files, text_field, id_field, strict, quiet=True)
-        ctx = click.get_current_context(silent=True)
-        given = ctx is not None and ctx.get_parameter_source("text_field") not in (
-            click.core.ParameterSource.DEFAULT,
-            None,
-        )
-        field = None if given or docs else _text_field_of(report, skipped)
-        if field is not None:  # the scan read another field: the records say which
-            docs = _read_counted(files, field, id_field, strict, quiet=True)[0]
-    except CLIInputError as ex:
-        if paths:
-            raise
-        _said(
-            quiet, f"warning: the report's sources cannot be read ({ex.message}); pass the inputs"
-        )
-        docs = []
+    read = partial(_read_counted, id_field=id_field, strict=strict, quiet=True)
+
+    def load(field: str, quiet: bool) -> tuple[Sequence[Document], list[SkippedRecord]]:
+        if paths:  # named by the user: a file that cannot be read is an error
+            return read(files, field)
+        return _read_sources(files, partial(read, text_field=field), quiet)
+
+    docs, skipped = load(text_field, quiet)
+    ctx = click.get_current_context(silent=True)
+    given = ctx is not None and ctx.get_parameter_source("text_field") not in (
+        click.core.ParameterSource.DEFAULT,
+        None,
+    )
+    field = None if given or docs else _text_field_of(report, skipped)
+    if field is not None:  # the scan read another field: the records say which
+        docs = load(field, True)[0]
     texts = {d.id: d.text for d in docs}
     return texts | _texts_by_source(report, docs, texts)
+
+
+def _read_sources(
+    files: Sequence[str],
+    read: Callable[[Sequence[str]], tuple[Sequence[Document], list[SkippedRecord]]],
+    quiet: bool,
+) -> tuple[list[Document], list[SkippedRecord]]:
+    """The documents of the files a report names, file by file: one that cannot be read (not
+    UTF-8 without --encoding auto, gone) is named on stderr and passed, where it made every
+    text of the report unreadable (a scan of /usr/share/doc: 2,707 of 2,707 documents shown
+    by their passages alone, for one Latin-1 AUTHORS file)."""
+    docs: list[Document] = []
+    skipped: list[SkippedRecord] = []
+    failed: list[str] = []
+    for name in files:
+        try:
+            found, passed = read([name])
+        except CLIInputError as ex:
+            failed.append(ex.message)
+            continue
+        docs.extend(found)
+        skipped.extend(passed)
+    if failed:
+        more = f" (and {len(failed) - 1:,} more)" if len(failed) > 1 else ""
+        _said(
+            quiet,
+            f"warning: {amount(len(failed), 'source')} of the report cannot be read: "
+            f"{failed[0]}{more}; pass the inputs after REPORT",
+        )
+    return docs, skipped
 
 
 def _text_field_of(report: Report, skipped: Sequence[SkippedRecord]) -> str | None:
@@ -1533,6 +1609,7 @@ def check(
             memory_limit=memory_limit,
             tmp_dir=tmp_dir,
         )
+    result = replace(result, skipped=len(skipped))
     if write_baseline:
         _output(baseline_text(result.all_findings), write_baseline)
         # Counted as the next check counts them ("5 accepted by the baseline"): a line
@@ -1638,6 +1715,8 @@ def index_add(
     quiet: bool,
 ) -> None:
     """Add the documents of PATHS to INDEX (same id and text: skipped; new text: replaced)."""
+    with _user_errors():
+        Index.require(index_location, config)
     docs = _read(paths, text_field, id_field, strict, quiet=quiet)
     with _user_errors(), Index.open(index_location, config) as idx:
         added = idx.add(docs)
@@ -1686,6 +1765,8 @@ def index_query(
 ) -> None:
     """Show which indexed documents PATHS near-duplicate and which indexed passages they reuse."""
     _refuse_input(output, [*paths, index_location])
+    with _user_errors():
+        Index.require(index_location, config)
     docs = _read(paths, text_field, id_field, strict, quiet=quiet)
     with _user_errors(), Index.open(index_location, config) as idx:
         hits = idx.query(docs)

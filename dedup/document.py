@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from os import PathLike
 from typing import Any, Generic, Protocol, TypeVar, overload
 
 from dedup.errors import ConfigError, InputError
@@ -52,6 +53,39 @@ def document_ids(docs: Sequence[_Named]) -> Sequence[str]:
     """
     ids: Sequence[str] | None = getattr(docs, "ids", None)
     return ids if ids is not None else [d.id for d in docs]
+
+
+def require_documents(docs: object, caller: str) -> None:
+    """Refuse a path or a text where `caller` takes Documents, saying how to make them.
+
+    The CLI's `dedup scan PATH...` makes `dedup.scan(["corpus/"])` a natural first call;
+    it failed deep inside with "'str' object has no attribute 'id'". Only the first item is
+    looked at: a corpus read lazily from disk is not read for this.
+
+    Raises:
+        TypeError: `docs` is a str or path, or its first item is not a `Document`.
+
+    Example:
+        >>> try:
+        ...     require_documents(["corpus/"], "dedup.scan")
+        ... except TypeError as ex:
+        ...     print(str(ex).split(": ")[0])
+        dedup.scan takes Documents, got a str ('corpus/')
+    """
+    if isinstance(docs, str | PathLike):
+        first: object = docs
+    elif isinstance(docs, Sequence) and len(docs):
+        first = docs[0]
+    else:
+        return
+    if not isinstance(first, Document):
+        shown = repr(str(first) if isinstance(first, PathLike) else first)
+        shown = shown if len(shown) <= 60 else f"{shown[:57]}..."
+        msg = (
+            f"{caller} takes Documents, got a {type(first).__name__} ({shown}): read files "
+            "with dedup.read_documents(paths), or make one with Document(id, text)"
+        )
+        raise TypeError(msg)
 
 
 def require_unique_id(doc: _Named, seen: dict[str, str]) -> None:

@@ -71,12 +71,17 @@ def stage_count(name: str, done: int, total: int, started: float) -> None:
         >>> stage_count("aligning document pairs", 5, 10, time.monotonic() - 5)
         >>> current_stage()
         'aligning document pairs: 5/10 (50 %), 1/s, ~5 s left'
+        >>> stage_count("band join on disk", 1, 2, time.monotonic() - 90)
+        >>> current_stage()
+        'band join on disk: 1/2 (50 %), 90 s each, ~90 s left'
         >>> set_stage("")
     """
     text = f"{name}: {done:,}/{total:,} ({100 * done // max(1, total)} %)"
     elapsed = time.monotonic() - started
     if 0 < done < total and elapsed > 0:
-        text += f", {done / elapsed:,.0f}/s, ~{elapsed / done * (total - done):,.0f} s left"
+        each = elapsed / done  # a slow stage (a spilled band join) showed "0/s"
+        rate = f"{1 / each:,.0f}/s" if each < 2 else f"{each:,.0f} s each"
+        text += f", {rate}, ~{each * (total - done):,.0f} s left"
     set_stage(text)
 
 

@@ -323,6 +323,8 @@ def _check_text(result: CheckResult) -> str:
     verdicts = sorted(result.verdicts, key=lambda v: v.passed)  # stable: rule order within
     for v in verdicts:
         shown = TOP_FINDINGS if not v.passed else TOP_PASSING_FINDINGS
+        if v.passed and v.findings:  # under a failing limit's, they read as failures too
+            lines.append(f"findings of {v.rule}, which holds (they fail nothing):")
         for f in v.findings[:shown]:
             lines.append(f"{f.path}:{f.line}: [{v.rule}] {f.message}")
         lines += _more(len(v.findings), shown, f"[{v.rule}] findings")
@@ -355,6 +357,8 @@ def check_verdicts(result: CheckResult, written_to: str | None = None) -> list[s
     head += amount(new, "new finding") + (
         f" ({accepted} accepted by the baseline)" if accepted else ""
     )
+    if result.skipped:  # with -q nothing else says that the check did not read them
+        head += f"; {amount(result.skipped, 'bad record')} skipped (--strict fails on them)"
     head += f" (findings in {written_to})" if written_to else ""
     lines = [head]
     for v in sorted(result.verdicts, key=lambda v: v.passed):  # stable: rule order within

@@ -129,6 +129,23 @@ def test_check_refuses_a_limit_whose_measure_config_switches_off() -> None:
     assert check(docs, DedupConfig(passages=False)).passed  # the reuse limit is off (1)
 
 
+def test_text_check_sets_the_findings_of_a_limit_that_holds_apart(seed_texts):
+    """A new-user trial's failing CI log listed the findings of a limit that held right
+    under those of the failing one, each tagged alike: they read as failures too."""
+    from dedup.render import render_check
+
+    docs = [Document(f"d{k}.txt", t, f"d{k}.txt") for k, t in enumerate(seed_texts.values())]
+    docs.append(Document("copy.txt", docs[0].text, "copy.txt"))
+    lines = render_check(check(docs, limits=Limits(max_duplicate_ratio=0.0)), "text").split("\n")
+    assert lines[1].startswith("  FAIL max-duplicate-ratio 0.3333 > 0: 1 of 3 documents")
+    assert lines[4].startswith("copy.txt:1: [max-duplicate-ratio] copy.txt is a near-duplicate")
+    assert lines[5] == "findings of max-boilerplate-ratio, which holds (they fail nothing):"
+    first = "d0.txt:1: [max-boilerplate-ratio] boilerplate (metadata_header 1 >= 1): 'date"
+    assert lines[6] == f"{first} 2023-02-14 PTI'"
+    reused = lines.index("findings of max-reused-ratio, which holds (they fail nothing):")
+    assert lines[reused + 1].startswith("d1.txt:1: [max-reused-ratio] passage reused from d0")
+
+
 def test_text_check_lists_the_first_findings_of_each_limit_and_counts_the_rest(seed_texts):
     """A new-user trial: `dedup check` of 300 documents printed 6,528 lines, nearly all
     findings of limits that passed. A failing limit lists its first TOP_FINDINGS, one that

@@ -336,6 +336,21 @@ def test_a_limit_whose_measure_is_switched_off_is_a_usage_error(data: Path) -> N
     assert _run("check", "data", "--max-reused-ratio", "1")[0] == 1  # off: only duplicates fail
 
 
+def test_a_check_says_how_many_bad_records_it_skipped(tmp_path: Path, seed_texts) -> None:
+    # With -q, a check of a corpus with bad records passed without a word about them.
+    records = [json.dumps({"text": t}) for t in seed_texts.values()]
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join([records[0], "{cut off", records[1], '{"body": "x"}']) + "\n")
+    code, out, err = _run("check", str(corpus), "-q", "--no-passages")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == (
+        "PASS: 2 documents, 8 new findings; 2 bad records skipped (--strict fails on them)"
+    )
+    code, out, _ = _run("check", str(corpus), "-q", "--no-passages", "--format", "json")
+    assert json.loads(out)["check"]["skipped_records"] == 2
+    assert _run("check", str(corpus), "--strict")[0] == 2
+
+
 def test_text_lists_the_failing_limit_and_its_findings_first(data: Path) -> None:
     # The duplicate limit (listed first by rule order) passes; the reuse limit fails.
     args = ("check", "data", "--max-duplicate-ratio", "1", "--max-reused-ratio", "0")
@@ -344,7 +359,8 @@ def test_text_lists_the_failing_limit_and_its_findings_first(data: Path) -> None
     lines = out.splitlines()
     assert lines[1].startswith("  FAIL max-reused-ratio ")
     assert lines[2].startswith("  ok   max-duplicate-ratio ")
-    findings = [line for line in lines if not line.startswith(("  ", "FAIL", "next: "))]
+    findings = [line for line in lines if not line.startswith(("  ", "FAIL", "next: ", "findings"))]
+    assert "findings of max-duplicate-ratio, which holds (they fail nothing):" in lines
     rules = [re.findall(r"\[(max-[a-z-]+)\]", line)[0] for line in findings]
     assert rules[0] == "max-reused-ratio"
     assert "max-duplicate-ratio" in rules

@@ -168,8 +168,13 @@ def test_scan_text_names_clusters_and_says_when_passages_were_not_searched(tmp_p
     assert f"  {a}: 1 near-duplicate, keeps {a} (--keep first)" in with_passages
 
 
-def test_ctrl_c_is_one_line_and_exit_130_and_leaves_no_output(tmp_path):
-    """A real SIGINT while `scan` waits on its input (a FIFO the test holds open)."""
+@pytest.mark.parametrize(
+    ("name", "code", "says"), [("SIGINT", 130, "Interrupted."), ("SIGTERM", 143, "Terminated.")]
+)
+def test_a_signal_is_one_line_and_its_exit_code_and_leaves_no_output(tmp_path, name, code, says):
+    """A real signal while `scan` waits on its input (a FIFO the test holds open): Ctrl-C,
+    or SIGTERM (a CI timeout, `docker stop`), which ended the process at once, so no
+    clean-up ran (a spilled scan's folder in --tmp-dir)."""
     import os
     import signal
     import subprocess
@@ -189,12 +194,34 @@ def test_ctrl_c_is_one_line_and_exit_130_and_leaves_no_output(tmp_path):
         with fifo.open("w") as writer:  # returns once the command has opened its input
             writer.write('{"text": "one record, then the input stalls"}\n')
             writer.flush()
-            child.send_signal(signal.SIGINT)
+            child.send_signal(getattr(signal, name))
             _, err = child.communicate(timeout=20)
     finally:
         child.kill()
-    assert (child.returncode, err) == (130, "Interrupted.\n")
+    assert (child.returncode, err) == (code, f"{says}\n")
     assert list(tmp_path.iterdir()) == [fifo]  # no report, no temporary file
+
+
+def test_sigterm_mid_spill_removes_the_spill_folder(tmp_path, seed_paths, monkeypatch):
+    """`kill -TERM` of a spilled scan of 550 /usr/share/doc files left 48 MB in --tmp-dir."""
+    import signal
+
+    from dedup import spill
+
+    real = spill._candidates
+
+    def terminated_while_joining(*args, **kwargs):
+        # What a SIGTERM would run now, the words on disk (a real one would end pytest).
+        handler = signal.getsignal(signal.SIGTERM)
+        assert callable(handler), "SIGTERM ends the process without clean-up"
+        handler(signal.SIGTERM, None)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(spill, "_candidates", terminated_while_joining)
+    paths = [str(p) for p in seed_paths.values()]
+    result = _run("scan", *paths, "--memory-limit", "1KB", "--tmp-dir", str(tmp_path), "-q")
+    assert (result.exit_code, result.stdout, result.stderr) == (143, "", "Terminated.\n")
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(

@@ -55,6 +55,24 @@ def test_remove_from_a_missing_index_is_exit_2(indexed: Path) -> None:
     assert _run("index", "remove", "train.idx")[0] == 2  # ids are required
 
 
+@pytest.mark.parametrize("command", ["query", "add"])
+def test_a_missing_index_is_refused_before_the_documents_are_read(
+    indexed: Path, command: str
+) -> None:
+    # `dedup index query nothere.idx corpus/` read (and named the bad records of) the whole
+    # corpus, to say only then that there was no index; `check --against` says it first.
+    records = [json.dumps({"text": (indexed / "data" / "b.txt").read_text()}), "not json"]
+    (indexed / "new.jsonl").write_text("\n".join(records) + "\n")
+    code, out, err = _run("index", command, "nope.idx", "new.jsonl")
+    assert (code, out) == (2, "")
+    assert err == (
+        "Error: nope.idx: no such index; build one with `dedup index build PATH... -o nope.idx`\n"
+    )
+    code, _, err = _run("index", command, "train.idx", "new.jsonl")
+    assert code == 0, err
+    assert err.startswith("skipped new.jsonl:2: not valid JSON")
+
+
 def test_build_replaces_an_index_but_never_another_file(indexed: Path) -> None:
     # `dedup index build eval.txt -o data/b.txt` replaced a corpus file with an SQLite file.
     before = (indexed / "data" / "b.txt").read_bytes()

@@ -91,6 +91,28 @@ def test_the_note_of_a_scan_on_disk_is_quiet_with_q(tmp_path, seed_paths):
     assert json.loads(quiet.stdout) == json.loads(loud.stdout)
 
 
+def test_an_unwritable_tmp_dir_fails_before_any_reading(tmp_path, seed_texts):
+    """A --tmp-dir through a file (or under /proc) is one usage error before the corpus is
+    read: the spill it is for starts only after reading and near-duplicates (hours in)."""
+    corpus = tmp_path / "c.jsonl"
+    lines = [json.dumps({"text": t}) for t in seed_texts.values()]
+    corpus.write_text("\n".join([*lines, "not json"]) + "\n", encoding="utf-8")
+    blocker = tmp_path / "file"
+    blocker.write_text("a file, not a folder", encoding="utf-8")
+    for command in ("scan", "check"):
+        result = _run(command, str(corpus), "--tmp-dir", str(blocker / "t"))
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith("Error: Invalid value for '--tmp-dir': cannot write")
+        assert "is a file, not a folder" in result.stderr
+        assert "skipped" not in result.stderr  # the corpus was not read
+        assert "Traceback" not in result.output
+    fresh = tmp_path / "new" / "t"  # a folder that does not exist yet is made, and kept
+    result = _run("scan", str(corpus), "--tmp-dir", str(fresh), "-q", "--memory-limit", "1KB")
+    assert result.exit_code == 0, result.output
+    assert list(fresh.iterdir()) == []  # what the spill wrote there is gone
+    assert "made if missing, and kept" in " ".join(_run("scan", "--help").stdout.split())
+
+
 def test_no_document_read_names_the_reason_the_records_were_skipped(tmp_path):
     path = tmp_path / "c.jsonl"
     path.write_text('{"id": "a", "text": "x y"}\n{"id": null, "text": "x z"}\n', encoding="utf-8")

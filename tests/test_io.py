@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import bz2
 import csv
 import gzip
 import io
 import json
+import lzma
 from pathlib import Path
 
 import pyarrow as pa
@@ -15,6 +17,7 @@ import zstandard
 
 from dedup.document import Document
 from dedup.errors import InputError
+from dedup.io.compression import open_read
 from dedup.io.formats import detect_format
 from dedup.io.readers import DocumentReader, read_documents
 from dedup.io.writers import write_like
@@ -121,6 +124,20 @@ def test_magic_bytes_decide_over_a_plain_suffix(tmp_path):
     path.write_bytes(gzip.compress(_jsonl(ROWS)))
     docs, _ = _read(path)
     assert len(docs) == 3
+
+
+@pytest.mark.parametrize("suffix", [".gz", ".xz", ".bz2", ".zst", ""])
+def test_closing_a_decompressed_file_closes_the_file(tmp_path, seed_texts, suffix):
+    # A walked folder's .gz files stayed open after reading (GzipFile leaves its stream
+    # open): a ResourceWarning per file, an error where warnings are errors.
+    text = next(iter(seed_texts.values()))
+    pack = {".xz": lzma.compress, ".bz2": bz2.compress, **COMPRESS}[suffix]
+    path = tmp_path / f"a.txt{suffix}"
+    path.write_bytes(pack(text.encode("utf-8")))
+    raw = path.open("rb")
+    with open_read(path, lambda: raw) as fh:
+        assert fh.read().decode("utf-8") == text
+    assert raw.closed
 
 
 def test_suffix_promising_compression_on_plain_data_is_an_error(tmp_path):

@@ -50,3 +50,16 @@ def test_off_a_terminal_a_long_run_prints_plain_log_lines(monkeypatch) -> None:
     assert lines[-1].startswith("scanning 10 documents: ")
     assert lines[-1].endswith("passages: aligning document pairs: 5/10 (50 %), 1/s, ~5 s left")
     assert "\r" not in stream.getvalue()  # plain lines, not a redrawn terminal line
+
+
+def test_a_stage_slower_than_one_item_a_second_says_the_time_each() -> None:
+    # A spilled scan of 2,707 /usr/share/doc files: "band join on disk: 4/24 (16 %), 0/s".
+    import time
+
+    from dedup import progress
+
+    progress.stage_count("passages: band join on disk", 4, 24, time.monotonic() - 120)
+    assert progress.current_stage().startswith(
+        "passages: band join on disk: 4/24 (16 %), 30 s each, ~6"
+    )
+    progress.set_stage("")
