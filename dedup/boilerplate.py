@@ -1279,11 +1279,17 @@ def _is_cut_off(line: _Line, config: BoilerplateConfig) -> bool:
         return False
     if _SYNOPSIS.search(line.text) or _code_like(line.text):  # pydoc's "X = [...", cut
         return False
+    if _FILE_PATH.search(line.text):  # a build log's "Running /build/.../ar.exp ..."
+        return False
     words = sum(1 for w in line.norm.split() if len(w) >= 3 and not w.isdigit())
     return line.words >= config.teaser_min_words and words >= _TEASER_WORDS
 
 
 _TEASER_WORDS = 3  # words of three or more letters a teaser needs
+# A file path (two slashes, or a slash and a file suffix): build and test logs end their
+# progress lines with " ..." ("Running /build/.../riscv.exp ...", autoconf's
+# "../lib/m4sugar/m4sh.m4:639: AS_IF is expanded from..."); a headline holds no path.
+_FILE_PATH = re.compile(r"[^\s/]*/[^\s/]+/|[^\s/]*/[^\s/]+\.[A-Za-z][A-Za-z0-9]{0,4}\b")
 # Command-line syntax: an option word ("-k", "--all") or a bracketed optional argument.
 _SYNOPSIS = re.compile(r"(?:^|\s)--?[A-Za-z]|\[[^\]]*\]")
 

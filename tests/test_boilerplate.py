@@ -415,6 +415,28 @@ def test_a_synopsis_or_hex_dump_is_not_a_teaser_run() -> None:
         assert _rules(PROSE + block + "\n" + PROSE, BoilerplateConfig(preset="rules")) == {}
 
 
+# Real lines: binutils' test summary (/usr/share/doc/binutils/test-summary-amd64.gz) and an
+# autoconf trace in gnutls' changelog; a new-user trial saw 246 and 40 of them go as runs of
+# cut-off teasers under the default preset.
+BUILD_LOG = """\
+Running /build/binutils-G47RqV/binutils-2.40/binutils/testsuite/binutils-all/aarch64/aarch64.exp ...
+Running /build/binutils-G47RqV/binutils-2.40/binutils/testsuite/binutils-all/addr2line.exp ...
+Running /build/binutils-G47RqV/binutils-2.40/binutils/testsuite/binutils-all/ar.exp ...
+"""
+AUTOCONF_TRACE = """\
+    ../../lib/autoconf/lang.m4:193: AC_LANG_CONFTEST is expanded from...
+    ../../lib/autoconf/general.m4:2740: _AC_RUN_IFELSE is expanded from...
+    ../../lib/m4sugar/m4sh.m4:639: AS_IF is expanded from...
+"""
+
+
+@pytest.mark.parametrize("block", [BUILD_LOG, AUTOCONF_TRACE])
+def test_a_build_logs_progress_lines_are_not_a_teaser_run(block: str) -> None:
+    for preset in ("rules", "news", "web"):
+        assert _rules(PROSE + block + PROSE, BoilerplateConfig(preset=preset)) == {}
+        assert _rules(PROSE + block, BoilerplateConfig(preset=preset)) == {}
+
+
 def test_corpus_repeat_evidence_names_the_first_other_carriers() -> None:
     footer = "Dawn Media Group newsroom desk Karachi"
     docs = [_site_doc(i, "dawn", footer) for i in range(7)]
