@@ -36,6 +36,7 @@ FOUND = np.dtype(
 # One document pair's overlap as a numpy row: its 3 or 5 measures, padded to 5.
 OVERLAP = np.dtype([("doc_a", "<i4"), ("doc_b", "<i4"), ("width", "u1"), ("values", "<f8", (5,))])
 _READ_ROWS = 4096  # rows turned into Python tuples at a time while iterating
+_RECENT_DOCS = 256  # documents kept while iterating, for the passages next to each other
 
 
 def passage(docs: Sequence[Document], found: Found) -> PassageMatch:
@@ -46,8 +47,11 @@ def passage(docs: Sequence[Document], found: Found) -> PassageMatch:
         >>> passage(docs, (0, 1, 0, 5, 4, 9, 1.0, 1, -1.0)).b
         Span(doc='b', start=4, end=9, text='hello')
     """
-    ia, ib, a_start, a_end, b_start, b_end, sim, words, overlap = found
-    doc_a, doc_b = docs[ia], docs[ib]
+    return _match(docs[found[0]], docs[found[1]], found)
+
+
+def _match(doc_a: Document, doc_b: Document, found: Found) -> PassageMatch:
+    _, _, a_start, a_end, b_start, b_end, sim, words, overlap = found
     return PassageMatch(
         Span(doc_a.id, a_start, a_end, doc_a.text[a_start:a_end]),
         Span(doc_b.id, b_start, b_end, doc_b.text[b_start:b_end]),
@@ -92,14 +96,29 @@ class FoundPassages(LazySequence[PassageMatch]):
     def __len__(self) -> int:
         return len(self._rows) + sum(len(p) for p in self._parts)
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes the passages hold."""
+        return len(self) * FOUND.itemsize
+
     def _item(self, i: int) -> PassageMatch:
         return passage(self.docs, self.rows[i].item())
 
     def __iter__(self) -> Iterator[PassageMatch]:
-        rows = self.rows
+        # Passages come by document pair: a document read for one (a `JsonlCorpus` parses
+        # its line) serves the next ones too.
+        rows, recent = self.rows, dict[int, Document]()
+
+        def doc(i: int) -> Document:
+            if i not in recent:
+                if len(recent) >= _RECENT_DOCS:
+                    recent.clear()
+                recent[i] = self.docs[i]
+            return recent[i]
+
         for lo in range(0, len(rows), _READ_ROWS):
             for found in rows[lo : lo + _READ_ROWS].tolist():
-                yield passage(self.docs, found)
+                yield _match(doc(found[0]), doc(found[1]), found)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):
@@ -160,3 +179,8 @@ class FoundOverlaps(Mapping[tuple[int, int], tuple[float, ...]]):
 
     def __len__(self) -> int:
         return len(self._rows) + sum(len(p) for p in self._parts)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the overlaps hold (with the sorted keys)."""
+        return len(self) * (OVERLAP.itemsize + 8)

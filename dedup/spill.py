@@ -19,15 +19,20 @@ news articles. Past a memory budget it runs here instead, stage by stage:
    `candidates.candidate_pairs` sorts them. numpy, not DuckDB: the join must be
    `band_pairs` itself (a full bucket pairs its first members in row order) to give the
    same candidates, and a SQL join would be a second copy of that rule.
-3. **alignment**: `candidates.strong_pairs` over every document pair (small: a few per
-   document), then the kept pairs are aligned a chunk at a time, each chunk preparing
-   only the documents it holds (`prepare.prepare_range`), by the same `_align_groups`.
+3. **alignment**: `candidates.strong_pairs` over every document pair (int32, ranked by
+   ranges of documents: 12 bytes a pair and ~100 MB besides), then the kept pairs are
+   aligned a chunk at a time, each chunk preparing only the documents it holds
+   (`prepare.prepare_range`; those the next chunk needs again are copied out of their
+   preparation batch, which they would otherwise hold whole), by the same
+   `_align_groups`. What is found is kept as numbers (`dedup.found`).
 
-What stays as long as the corpus: 4 bytes a window (its document) and a few numbers a
-document pair (`strong_pairs` ranks them all), besides the result itself (the passages
-and their texts). The result equals `find_reuse`'s in memory, in the same order, for any
-`jobs` (tests force a tiny budget on real text). Temporary files go under `tmp_dir` (else
-TMPDIR) and are removed at the end, also on error.
+What stays as long as the corpus: 4 bytes a window (its document), 13 bytes a candidate
+document pair (its documents and window-pair count as int32, and whether it is aligned),
+and the result as numbers: 60 bytes a passage (`FoundPassages`, whose `PassageMatch`es
+and their texts are made from `docs` when read) and 57 bytes a document pair with a
+passage (`FoundOverlaps`). The result equals `find_reuse`'s in memory, in the same order,
+for any `jobs` (tests force a tiny budget on real text). Temporary files go under
+`tmp_dir` (else TMPDIR) and are removed at the end, also on error.
 """
 
 from __future__ import annotations
@@ -83,6 +88,9 @@ SIGN_BATCH = 1024  # documents per worker task when words or signatures are comp
 MIN_PART_ROWS = 1024  # fewest windows per part of a band join (each part costs a few passes)
 
 _I64 = npt.NDArray[np.int64]
+# A block's candidate document pairs: doc a, doc b, window pairs (int32 when they fit: the
+# pairs of every block are held until they are ranked, 21.8 M of them for a million documents).
+_Pairs = tuple[npt.NDArray[np.integer[Any]], ...]
 
 _UNITS = {"B": 1, "KB": 2**10, "MB": 2**20, "GB": 2**30, "TB": 2**40}
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?B?)\s*", re.IGNORECASE)
@@ -302,7 +310,7 @@ def _candidates(
     jobs: int,
     cluster: _I64 | None,
     representative: npt.NDArray[np.bool_] | None,
-) -> tuple[list[Path], list[tuple[_I64, _I64, _I64]]]:
+) -> tuple[list[Path], list[_Pairs]]:
     """Candidate files per block (sorted as `candidate_pairs` sorts), and each block's
     document pairs with their window-pair counts."""
     n = words.windows
@@ -421,7 +429,7 @@ def _gate_blocks(
     need: int,
     jobs: int,
     doc_of: npt.NDArray[np.int32],
-) -> tuple[list[Path], list[tuple[_I64, _I64, _I64]]]:
+) -> tuple[list[Path], list[_Pairs]]:
     """Gate every block pair's window pairs; per block a, its candidates as
     `candidate_pairs` gives them (document pair, then rows) and its document pairs."""
     n = words.windows
@@ -447,8 +455,16 @@ def _gate_blocks(
                  bounds=cand.bounds)  # fmt: skip
         files.append(path)
         first = cand.bounds[:-1]
-        groups.append((cand.doc_a[first], cand.doc_b[first], np.diff(cand.bounds)))
+        groups.append(
+            tuple(_narrow(x) for x in (cand.doc_a[first], cand.doc_b[first], np.diff(cand.bounds)))
+        )
     return files, groups
+
+
+def _narrow(values: _I64) -> npt.NDArray[np.integer[Any]]:
+    """`values` as int32 when they fit (half the memory), else as they are."""
+    fits = not len(values) or (int(values.min()) >= -(2**31) and int(values.max()) < 2**31)
+    return values.astype(np.int32) if fits else values
 
 
 def _gated(
@@ -530,7 +546,7 @@ class _Sparse(LazySequence[Prepared]):
 def _align(
     docs: Sequence[Document],
     files: list[Path],
-    groups: list[tuple[_I64, _I64, _I64]],
+    groups: list[_Pairs],
     config: DedupConfig,
     budget: int,
     jobs: int,
@@ -547,7 +563,8 @@ def _align(
     reuse = Reuse(passages, measured, pairs_left_out=int(len(keep) - keep.sum()))
     chars = getattr(docs, "chars", None)
     mean = float(chars.mean()) if chars is not None and len(chars) else 2500.0
-    max_docs = max(2, int(budget // (PREPARED_BYTES_PER_CHAR * max(mean, 1.0))))
+    doc_bytes = PREPARED_BYTES_PER_CHAR * max(mean, 1.0)
+    pair_bytes = keep.nbytes + sum(x.nbytes for g in groups for x in g)
     at = 0
     cache = _Sparse(np.zeros(0, np.int64), [], len(docs))
     align = partial(_align_groups, config=config)
@@ -559,7 +576,9 @@ def _align(
         mine = keep[at : at + len(cand)]
         at += len(cand)
         cand = selected(cand, mine)
-        for chunk in _chunks(cand, max_docs):
+        # The budget holds the document pairs, the result so far and the prepared documents.
+        held = pair_bytes + cand.doc_a.nbytes * 4 + passages.nbytes + measured.nbytes
+        for chunk in _chunks(cand, max(2, int((budget - held) // doc_bytes))):
             part = _slice(cand, chunk)
             needed = np.unique(np.concatenate((part.doc_a, part.doc_b)))
             cache = cache.kept(needed)  # the rest of the last chunk's documents let go
@@ -572,7 +591,7 @@ def _align(
 
 
 def _strong(
-    groups: list[tuple[_I64, _I64, _I64]],
+    groups: list[_Pairs],
     config: DedupConfig,
     cluster: _I64 | None,
     representative: npt.NDArray[np.bool_] | None,
