@@ -179,9 +179,11 @@ def run_row(
 def _dump(reuse: Any, ids: Any, path: Path) -> None:
     """The passages as lines of ids, offsets and similarity (from their numbers: no text
     is read), then the counts left out."""
+    rows = reuse.passages.rows
     with path.open("w") as f:
-        for a, b, a0, a1, b0, b1, sim, *_ in reuse.passages.rows.tolist():
-            f.write(f"{ids[a]} {a0} {a1} {ids[b]} {b0} {b1} {sim!r}\n")
+        for lo in range(0, len(rows), 65536):  # a million tuples at once would be ~0.3 GB
+            for a, b, a0, a1, b0, b1, sim, *_ in rows[lo : lo + 65536].tolist():
+                f.write(f"{ids[a]} {a0} {a1} {ids[b]} {b0} {b1} {sim!r}\n")
         f.write(f"left_out {sorted(reuse.left_out.items())} {reuse.pairs_left_out}\n")
 
 
