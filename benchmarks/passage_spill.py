@@ -9,7 +9,9 @@ stories are injected inside each tile.
 
 Each row runs in its own process, so its peak is its own: peak RSS of the scan process
 (`ru_maxrss`), the largest worker's, and the peak PSS of the whole process tree sampled
-every second (shared pages counted once), plus wall and CPU time (children included).
+every second (shared pages counted once), plus wall and CPU time (children included), and
+the CPU time to read every passage back once as a `PassageMatch` with its texts (the scan
+keeps them as numbers, `dedup.found`; a report reads them).
 
     .venv/bin/python benchmarks/passage_spill.py --docs 20000 --rows memory spill
     .venv/bin/python benchmarks/passage_spill.py --docs 1000000 --rows spill --budget-gb 12
@@ -42,6 +44,7 @@ from passage_scale import inject
 from prose_corpus import build_prose_corpus
 
 from dedup import DedupConfig, spill
+from dedup.document import document_ids
 from dedup.io.readers import DocumentReader
 from dedup.passages import find_reuse
 from dedup.progress import current_stage
@@ -149,12 +152,12 @@ def run_row(
         reuse = find_reuse(docs, DedupConfig(), jobs=jobs, memory_limit=limit, tmp_dir=str(HERE))
     wall, cpu = time.perf_counter() - t0, _cpu() - c0
     done.set()
+    c1 = _cpu()
+    for _ in reuse.passages:  # each PassageMatch made once, texts included, as a report does
+        pass
+    read = _cpu() - c1
     if dump is not None:
-        with dump.open("w") as f:
-            for p in reuse.passages:
-                f.write(f"{p.a.doc} {p.a.start} {p.a.end} {p.b.doc} {p.b.start} {p.b.end} "
-                        f"{p.similarity!r}\n")  # fmt: skip
-            f.write(f"left_out {sorted(reuse.left_out.items())} {reuse.pairs_left_out}\n")
+        _dump(reuse, document_ids(docs), dump)
     return {
         "row": row,
         "docs": len(docs),
@@ -169,7 +172,19 @@ def run_row(
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20, 2
         ),
         "tree_pss_gb": round(peak[0] / 2**30, 2),
+        "read_back_cpu_s": round(read, 1),
     }
+
+
+def _dump(reuse: Any, ids: Any, path: Path) -> None:
+    """The passages as lines of ids, offsets and similarity (from their numbers: no text
+    is read), then the counts left out."""
+    rows = reuse.passages.rows
+    with path.open("w") as f:
+        for lo in range(0, len(rows), 65536):  # a million tuples at once would be ~0.3 GB
+            for a, b, a0, a1, b0, b1, sim, *_ in rows[lo : lo + 65536].tolist():
+                f.write(f"{ids[a]} {a0} {a1} {ids[b]} {b0} {b1} {sim!r}\n")
+        f.write(f"left_out {sorted(reuse.left_out.items())} {reuse.pairs_left_out}\n")
 
 
 def _keep_stages(folder: Path, align: Callable[..., Any], docs: Any, files: list[Path],
@@ -188,8 +203,10 @@ def _keep_stages(folder: Path, align: Callable[..., Any], docs: Any, files: list
 
 def _load_stages(folder: Path) -> tuple[list[Path], list[tuple[Any, ...]]]:
     names = (folder / "files.txt").read_text().split("\n")
-    with np.load(folder / "groups.npz") as saved:
-        groups = [tuple(saved[f"{k}-{i}"] for k in range(3)) for i in range(len(names))]
+    with np.load(folder / "groups.npz") as saved:  # int32, as `spill._gate_blocks` keeps them
+        groups = [
+            tuple(spill._narrow(saved[f"{k}-{i}"]) for k in range(3)) for i in range(len(names))
+        ]
     return [folder / n for n in names], groups
 
 

@@ -174,9 +174,11 @@ def reuse_report(
         1
     """
     # A document's reuse counts every passage found, not only those the caps report; its
-    # main source keeps a passage under the per-document cap.
-    infos = document_reuse(documents, reuse.passages)
-    passages = cap_per_document(reuse.passages, config.passage.max_per_doc, _main_sources(infos))
+    # main source keeps a passage under the per-document cap. Made `PassageMatch`es once
+    # (`FoundPassages` makes one, reading its texts, each time it is read).
+    found = list(reuse.passages)
+    infos = document_reuse(documents, found)
+    passages = cap_per_document(found, config.passage.max_per_doc, _main_sources(infos))
     ids = document_ids(documents)
     pairs = [
         DocumentPair(ids[ia], ids[ib], overlap[0], config.threshold, *overlap[1:])

@@ -11,13 +11,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import partial
+from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from dedup.config import DedupConfig
 from dedup.lsh import band_pairs, unique_pairs, window_bands
-from dedup.parallel import map_shared
+from dedup.parallel import map_shared, weighted_cuts
 from dedup.prepare import Batch
 from dedup.signature import _compiled, kernels
 
@@ -25,6 +27,10 @@ from dedup.signature import _compiled, kernels
 # each of them with the first MAX_BUCKET documents that carry it only, so heavily reused
 # text costs linear, not quadratic, work and is reported against its earliest copies.
 MAX_BUCKET = 8
+# (document, partner) entries ranked at a time by `strong_pairs`: ~40 bytes each while a
+# part is sorted, so the ranking of 21.8 M document pairs (a million news articles) needs
+# ~100 MB beyond its 9 bytes a pair, not the ~3 GB of one sort of all 43.6 M entries.
+RANK_ROWS = 1 << 21
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,15 +359,18 @@ def selected(cand: Candidates, keep: npt.NDArray[np.bool_]) -> Candidates:
 
 
 def strong_pairs(
-    ga: npt.NDArray[np.int64],
-    gb: npt.NDArray[np.int64],
-    sizes: npt.NDArray[np.int64],
+    ga: npt.NDArray[np.integer[Any]],
+    gb: npt.NDArray[np.integer[Any]],
+    sizes: npt.NDArray[np.integer[Any]],
     max_partners: int,
     cluster: npt.NDArray[np.int64] | None = None,
     representative: npt.NDArray[np.bool_] | None = None,
+    *,
+    part_rows: int = RANK_ROWS,
 ) -> npt.NDArray[np.bool_]:
     """Which document pairs `(ga[g], gb[g])`, with `sizes[g]` candidate window pairs each,
-    `strongest_partners` keeps (the rule is stated there).
+    `strongest_partners` keeps (the rule is stated there), ranking the pairs of about
+    `part_rows` (document, partner) entries' documents at a time.
 
     Example:
         >>> strong_pairs(np.array([0, 0, 1]), np.array([1, 2, 2]), np.array([2, 1, 1]), 1).tolist()
@@ -375,14 +384,42 @@ def strong_pairs(
         copies = same & (representative[ga] | representative[gb])
         keep &= ~same
     if max_partners > 0 and groups:
-        # Each pair twice, once from each side, ranked among all pairs of that side's doc.
-        me, other = np.concatenate((ga, gb)), np.concatenate((gb, ga))
-        strength = np.tile(np.where(keep, sizes, -1), 2)
-        order = np.lexsort((other, -strength, me))
-        mine = me[order]
-        rank = np.arange(len(mine)) - np.searchsorted(mine, mine, side="left")
-        strong = np.zeros(groups, dtype=np.bool_)
-        strong[order[rank < max_partners] % groups] = True
-        keep &= strong
+        keep &= _first_partners(ga, gb, np.where(keep, sizes, -1), max_partners, part_rows)
     keep |= copies
     return keep
+
+
+def _first_partners(
+    ga: npt.NDArray[np.integer[Any]],
+    gb: npt.NDArray[np.integer[Any]],
+    strength: npt.NDArray[np.integer[Any]],
+    first: int,
+    part_rows: int,
+) -> npt.NDArray[np.bool_]:
+    """Which pairs g are among the `first` entries of `ga[g]` or of `gb[g]`, each
+    document's entries (as either side) ranked by strength (most first), then partner, then
+    side (a before b) and g: one sort of every entry twice, made by ranges of documents.
+
+    Example:
+        >>> ga, gb = np.array([0, 0, 1]), np.array([1, 2, 2])
+        >>> _first_partners(ga, gb, np.array([2, 1, 1]), 1, part_rows=1).tolist()
+        [True, True, False]
+    """
+    docs = int(max(ga.max(), gb.max())) + 1
+    index = np.int32 if len(ga) < 2**31 else np.int64
+    by_a, by_b = (np.argsort(side, kind="stable").astype(index) for side in (ga, gb))
+    at_a, at_b = (
+        np.concatenate(([0], np.cumsum(np.bincount(s, minlength=docs)))) for s in (ga, gb)
+    )
+    strong = np.zeros(len(ga), dtype=np.bool_)
+    cuts = weighted_cuts(at_a + at_b, part_rows)
+    for lo, hi in pairwise(cuts):
+        g = np.concatenate((by_a[at_a[lo] : at_a[hi]], by_b[at_b[lo] : at_b[hi]])).astype(np.int64)
+        a_side = np.arange(len(g)) < at_a[hi] - at_a[lo]
+        me, other = np.where(a_side, ga[g], gb[g]), np.where(a_side, gb[g], ga[g])
+        order = np.lexsort((other, -strength[g], me))
+        mine = me[order]
+        top = np.ones(len(g), dtype=np.bool_)
+        top[first:] = mine[first:] != mine[:-first]  # not `first` places after its first
+        strong[g[order[top]]] = True
+    return strong

@@ -81,6 +81,21 @@ def ranges(count: int, size: int) -> list[range]:
     return [range(lo, min(lo + size, count)) for lo in range(0, count, size)]
 
 
+def weighted_cuts(before: npt.NDArray[np.int64], size: int) -> list[int]:
+    """Cuts of items into consecutive ranges of about `size` weight, each at least one
+    item (`before[i]`: the weight of the items below i, `before[-1]` the total).
+
+    Example:
+        >>> weighted_cuts(np.array([0, 5, 6, 12, 13]), 6)
+        [0, 2, 3, 4]
+    """
+    cuts, items = [0], len(before) - 1
+    while cuts[-1] < items:
+        end = int(np.searchsorted(before, before[cuts[-1]] + size, side="right")) - 1
+        cuts.append(min(items, max(end, cuts[-1] + 1)))
+    return cuts
+
+
 def map_batches(
     func: Callable[[list[T]], R], batches: Iterable[list[T]], *, jobs: int = 1
 ) -> Iterator[R]:

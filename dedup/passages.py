@@ -32,11 +32,12 @@ from dedup.align import (
 from dedup.candidates import Candidates, candidate_pairs, strongest_partners
 from dedup.config import DedupConfig
 from dedup.document import Document
+from dedup.found import Found, FoundOverlaps, FoundPassages, Overlap, passage
 from dedup.normalize import load_tables
 from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.prepare import PREPARE_BATCH, Batch, Prepared, prepare_document, prepare_range
 from dedup.progress import counted, held_stage, set_stage
-from dedup.report import PassageMatch, Span
+from dedup.report import PassageMatch
 from dedup.sentences import (
     SentenceMatch,
     SentencePairing,
@@ -89,19 +90,21 @@ class Reuse:
     """Shared passages, and the exact document overlap of every document pair sharing one.
 
     Attributes:
-        passages: as `find_passages` returns them.
+        passages: as `find_passages` returns them, kept as numbers (`FoundPassages`: 60
+            bytes a passage) and made `PassageMatch`es, texts included, when read.
         overlaps: `(position of a, position of b) -> (Jaccard, containment of a in b,
             containment of b in a)` of the two documents' shingle sets (`set_overlap`,
             rounded to 6 places), then, with `PassageConfig.sentences`, the sentence
-            containment of a in b and of b in a (`_graded`), for every pair with a passage.
+            containment of a in b and of b in a (`_graded`), for every pair with a passage;
+            kept as numbers (`FoundOverlaps`: 57 bytes a pair).
         left_out: passages of a pair beyond `PassageConfig.max_per_pair`, not reported,
             for every pair that had more.
         pairs_left_out: candidate document pairs not aligned (`PassageConfig.max_partners`
             and near-duplicate pairs).
     """
 
-    passages: list[PassageMatch]
-    overlaps: dict[tuple[int, int], tuple[float, ...]]
+    passages: Sequence[PassageMatch]
+    overlaps: Mapping[tuple[int, int], tuple[float, ...]]
     left_out: dict[tuple[int, int], int] = field(default_factory=dict)
     pairs_left_out: int = 0
 
@@ -131,7 +134,7 @@ def find_passages(
         >>> [(p.a.start, p.b.start, p.similarity) for p in find_passages([a, b])]
         [(17, 0, 1.0)]
     """
-    return find_reuse(docs, config, jobs=jobs).passages
+    return list(find_reuse(docs, config, jobs=jobs).passages)
 
 
 def find_passages_against(
@@ -157,10 +160,10 @@ def find_passages_against(
     prepared = batch.unpack()
     cand = candidate_pairs([batch], config, max_bucket=len(docs))
     mine = [g for g in range(len(cand)) if cand.doc_b[cand.bounds[g]] == len(sources)]
-    found: list[_Found] = []
+    found: list[Found] = []
     for g in mine:
         found.extend(_align_groups((prepared, cand), range(g, g + 1), config)[0])
-    return [_passage(docs, f) for f in found]
+    return [passage(docs, f) for f in found]
 
 
 def find_reuse(
@@ -190,7 +193,7 @@ def find_reuse(
     Example:
         >>> text = "The delegation will comprise senior officials from the foreign ministry."
         >>> reuse = find_reuse([Document("a", "Intro. " + text), Document("b", text)])
-        >>> reuse.overlaps
+        >>> dict(reuse.overlaps)
         {(0, 1): (0.857143, 0.857143, 1.0, 0.934211, 1.0)}
     """
     config = config or DedupConfig()
@@ -244,21 +247,22 @@ def _find_reuse(
         cand, config.passage.max_partners, cluster, representative
     )
     align = partial(_align_groups, config=config)
-    reuse = Reuse([], {}, pairs_left_out=pairs_left_out)
+    passages, measured = FoundPassages(docs), FoundOverlaps()
+    reuse = Reuse(passages, measured, pairs_left_out=pairs_left_out)
     tasks = ranges(len(cand), ALIGN_BATCH)
     aligned = map_shared(align, (prepared, cand), tasks, jobs=jobs)
     for found, overlaps in counted("passages: aligning document pairs", aligned, tasks):
-        reuse.passages.extend(_passage(docs, f) for f in found)
-        _add_overlaps(reuse, overlaps)
+        passages.extend(found)
+        _add_overlaps(measured, reuse, overlaps)
     if every_pair and config.passage.sentences:
         # A pair aligned above without a passage has no passage here either: it is only
         # measured (its overlap), as `compare` reports every pair.
-        rest: tuple[list[_Found], list[_Overlap]] = ([], [])
+        rest: tuple[list[Found], list[Overlap]] = ([], [])
         for pair in combinations(range(len(docs)), 2):
             if pair not in reuse.overlaps:
                 _align_pair(prepared, pair, [], config, rest, every=True)
-        reuse.passages.extend(_passage(docs, f) for f in rest[0])
-        _add_overlaps(reuse, rest[1])
+        passages.extend(rest[0])
+        _add_overlaps(measured, reuse, rest[1])
     return reuse
 
 
@@ -311,31 +315,25 @@ def align_documents(
     """
     if prepared is None:
         prepared = (prepare_document(docs[0], config), prepare_document(docs[1], config))
-    out: tuple[list[_Found], list[_Overlap]] = ([], [])
+    out: tuple[list[Found], list[Overlap]] = ([], [])
     _align_pair(prepared, (0, 1), window_pairs, config, out)
     overlap = out[1][0] if out[1] else None
     return (
-        [_passage(docs, f) for f in out[0]],
+        [passage(docs, f) for f in out[0]],
         None if overlap is None else overlap[2],
         0 if overlap is None else overlap[3],
     )
 
 
-def _add_overlaps(reuse: Reuse, overlaps: list[_Overlap]) -> None:
-    for ia, ib, overlap, left_out in overlaps:
-        reuse.overlaps[(ia, ib)] = overlap
+def _add_overlaps(measured: FoundOverlaps, reuse: Reuse, overlaps: list[Overlap]) -> None:
+    """Add `overlaps` to `measured` (`reuse.overlaps`) and their counts left out to `reuse`."""
+    measured.add(overlaps)
+    for ia, ib, _, left_out in overlaps:
         if left_out:
             reuse.left_out[(ia, ib)] = left_out
 
 
-# A verified passage as plain numbers, which cross process boundaries 40x faster than
-# PassageMatch objects: (doc a, doc b, a start, a end, b start, b end, similarity, words,
-# overlap); the overlap is -1.0 for a passage of aligned words, else it is `rewritten`.
-_Found = tuple[int, int, int, int, int, int, float, int, float]
 _Scored = tuple[int, int, int, int, float, int, float]
-# (doc a, doc b, (Jaccard, containment a, containment b[, sentence containment a, b]))
-# and how many passages the per-pair cap left out.
-_Overlap = tuple[int, int, tuple[float, ...], int]
 
 # Fewest content words a sentence must share for its sentence containment to count: two
 # shared words are often just the topic, three rarely (benchmarks/short_answers.py).
@@ -344,15 +342,15 @@ SENTENCE_SHARED = 3
 
 def _align_groups(
     shared: tuple[Sequence[Prepared], Candidates], groups: range, config: DedupConfig
-) -> tuple[list[_Found], list[_Overlap]]:
+) -> tuple[list[Found], list[Overlap]]:
     """Verified passages of the document pairs `groups`, and those pairs' document overlap."""
     prepared, cand = shared
     lo, hi = int(cand.bounds[groups.start]), int(cand.bounds[groups.stop])
     bounds = (cand.bounds[groups.start : groups.stop + 1] - lo).tolist()
     doc_a, doc_b = cand.doc_a[lo:hi].tolist(), cand.doc_b[lo:hi].tolist()
     at_a, at_b = cand.at_a[lo:hi].tolist(), cand.at_b[lo:hi].tolist()
-    found: list[_Found] = []
-    overlaps: list[_Overlap] = []
+    found: list[Found] = []
+    overlaps: list[Overlap] = []
     pairs = [(doc_a[start], doc_b[start]) for start in bounds[:-1]]
     if kernels():
         aligned = _aligned_batch(
@@ -446,7 +444,7 @@ def _align_pair(
     pair: tuple[int, int],
     window_pairs: list[tuple[int, int]],
     config: DedupConfig,
-    out: tuple[list[_Found], list[_Overlap]],
+    out: tuple[list[Found], list[Overlap]],
     *,
     every: bool = False,
     passages: list[_Scored] | None = None,
@@ -610,19 +608,6 @@ def _inside(
         sums = np.concatenate(([0], np.cumsum(edge)))
         total += sign * (below * x - sums[below])
     return total
-
-
-def _passage(docs: Sequence[Document], found: _Found) -> PassageMatch:
-    ia, ib, a_start, a_end, b_start, b_end, sim, words, overlap = found
-    doc_a, doc_b = docs[ia], docs[ib]
-    return PassageMatch(
-        Span(doc_a.id, a_start, a_end, doc_a.text[a_start:a_end]),
-        Span(doc_b.id, b_start, b_end, doc_b.text[b_start:b_end]),
-        sim,
-        words,
-        None if overlap < 0 or sim >= 1.0 else "rewritten",
-        None if overlap < 0 else overlap,
-    )
 
 
 def _regions(

@@ -19,15 +19,20 @@ news articles. Past a memory budget it runs here instead, stage by stage:
    `candidates.candidate_pairs` sorts them. numpy, not DuckDB: the join must be
    `band_pairs` itself (a full bucket pairs its first members in row order) to give the
    same candidates, and a SQL join would be a second copy of that rule.
-3. **alignment**: `candidates.strong_pairs` over every document pair (small: a few per
-   document), then the kept pairs are aligned a chunk at a time, each chunk preparing
-   only the documents it holds (`prepare.prepare_range`), by the same `_align_groups`.
+3. **alignment**: `candidates.strong_pairs` over every document pair (int32, ranked by
+   ranges of documents: 12 bytes a pair and ~100 MB besides), then the kept pairs are
+   aligned a chunk at a time, each chunk preparing only the documents it holds
+   (`prepare.prepare_range`; those the next chunk needs again are copied out of their
+   preparation batch, which they would otherwise hold whole), by the same
+   `_align_groups`. What is found is kept as numbers (`dedup.found`).
 
-What stays as long as the corpus: 4 bytes a window (its document) and a few numbers a
-document pair (`strong_pairs` ranks them all), besides the result itself (the passages
-and their texts). The result equals `find_reuse`'s in memory, in the same order, for any
-`jobs` (tests force a tiny budget on real text). Temporary files go under `tmp_dir` (else
-TMPDIR) and are removed at the end, also on error.
+What stays as long as the corpus: 4 bytes a window (its document), 13 bytes a candidate
+document pair (its documents and window-pair count as int32, and whether it is aligned),
+and the result as numbers: 60 bytes a passage (`FoundPassages`, whose `PassageMatch`es
+and their texts are made from `docs` when read) and 57 bytes a document pair with a
+passage (`FoundOverlaps`). The result equals `find_reuse`'s in memory, in the same order,
+for any `jobs` (tests force a tiny budget on real text). Temporary files go under
+`tmp_dir` (else TMPDIR) and are removed at the end, also on error.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -59,10 +64,11 @@ from dedup.candidates import (
 from dedup.config import DedupConfig
 from dedup.document import Document, LazySequence
 from dedup.errors import ConfigError, InputError
+from dedup.found import FoundOverlaps, FoundPassages
 from dedup.lsh import band_pairs, row_keys, unique_pairs, window_bands
 from dedup.normalize import split_words
-from dedup.parallel import map_shared, ranges
-from dedup.prepare import PREPARE_BATCH, Prepared, _word_ids, prepare_range
+from dedup.parallel import map_shared, ranges, weighted_cuts
+from dedup.prepare import PREPARE_BATCH, Batch, Prepared, _word_ids, prepare_range
 from dedup.progress import counted
 from dedup.signature import passage_windows
 
@@ -82,6 +88,9 @@ SIGN_BATCH = 1024  # documents per worker task when words or signatures are comp
 MIN_PART_ROWS = 1024  # fewest windows per part of a band join (each part costs a few passes)
 
 _I64 = npt.NDArray[np.int64]
+# A block's candidate document pairs: doc a, doc b, window pairs (int32 when they fit: the
+# pairs of every block are held until they are ranked, 21.8 M of them for a million documents).
+_Pairs = tuple[npt.NDArray[np.integer[Any]], ...]
 
 _UNITS = {"B": 1, "KB": 2**10, "MB": 2**20, "GB": 2**30, "TB": 2**40}
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?B?)\s*", re.IGNORECASE)
@@ -285,12 +294,7 @@ class _Blocks:
 
     @classmethod
     def of(cls, words: _Words, max_rows: int) -> _Blocks:
-        cuts = [0]
-        n_docs = len(words.window_at) - 1
-        while cuts[-1] < n_docs:
-            start = int(words.window_at[cuts[-1]])
-            end = int(np.searchsorted(words.window_at, start + max_rows, side="right")) - 1
-            cuts.append(min(n_docs, max(end, cuts[-1] + 1)))
+        cuts = weighted_cuts(words.window_at, max_rows)
         docs = [range(lo, hi) for lo, hi in pairwise(cuts)]
         return cls(docs, words.window_at[cuts].astype(np.int64))
 
@@ -306,7 +310,7 @@ def _candidates(
     jobs: int,
     cluster: _I64 | None,
     representative: npt.NDArray[np.bool_] | None,
-) -> tuple[list[Path], list[tuple[_I64, _I64, _I64]]]:
+) -> tuple[list[Path], list[_Pairs]]:
     """Candidate files per block (sorted as `candidate_pairs` sorts), and each block's
     document pairs with their window-pair counts."""
     n = words.windows
@@ -425,7 +429,7 @@ def _gate_blocks(
     need: int,
     jobs: int,
     doc_of: npt.NDArray[np.int32],
-) -> tuple[list[Path], list[tuple[_I64, _I64, _I64]]]:
+) -> tuple[list[Path], list[_Pairs]]:
     """Gate every block pair's window pairs; per block a, its candidates as
     `candidate_pairs` gives them (document pair, then rows) and its document pairs."""
     n = words.windows
@@ -451,8 +455,16 @@ def _gate_blocks(
                  bounds=cand.bounds)  # fmt: skip
         files.append(path)
         first = cand.bounds[:-1]
-        groups.append((cand.doc_a[first], cand.doc_b[first], np.diff(cand.bounds)))
+        groups.append(
+            tuple(_narrow(x) for x in (cand.doc_a[first], cand.doc_b[first], np.diff(cand.bounds)))
+        )
     return files, groups
+
+
+def _narrow(values: _I64) -> npt.NDArray[np.integer[Any]]:
+    """`values` as int32 when they fit (half the memory), else as they are."""
+    fits = not len(values) or (int(values.min()) >= -(2**31) and int(values.max()) < 2**31)
+    return values.astype(np.int32) if fits else values
 
 
 def _gated(
@@ -520,11 +532,21 @@ class _Sparse(LazySequence[Prepared]):
     def _item(self, i: int) -> Prepared:
         return self.prepared[int(np.searchsorted(self.positions, i))]
 
+    def kept(self, needed: _I64) -> _Sparse:
+        """The documents of `needed` (sorted) held here, copied into arrays of their own:
+        as views, one document kept from an earlier chunk holds its whole preparation
+        batch alive (50,000 documents, a 0.3 GB budget: a cache of 29 MB held 455 MB)."""
+        have = needed[np.isin(needed, self.positions)]
+        preps = [self[int(d)] for d in have.tolist()]
+        if preps:
+            preps = Batch.pack(range(len(preps)), [(p, None) for p in preps]).unpack()
+        return _Sparse(have, preps, self.size)
+
 
 def _align(
     docs: Sequence[Document],
     files: list[Path],
-    groups: list[tuple[_I64, _I64, _I64]],
+    groups: list[_Pairs],
     config: DedupConfig,
     budget: int,
     jobs: int,
@@ -534,15 +556,15 @@ def _align(
     """The candidates of each block (`files`) that `strong_pairs` keeps among all document
     pairs (`groups`), aligned a chunk of documents at a time, in order."""
     # Imported here: `passages` imports this module to branch into it.
-    from dedup.passages import ALIGN_BATCH, Reuse, _add_overlaps, _align_groups, _passage
+    from dedup.passages import ALIGN_BATCH, Reuse, _add_overlaps, _align_groups
 
-    none = np.zeros(0, np.int64)
-    ga, gb, sizes = (np.concatenate([none, *(g[k] for g in groups)]) for k in range(3))
-    keep = strong_pairs(ga, gb, sizes, config.passage.max_partners, cluster, representative)
-    reuse = Reuse([], {}, pairs_left_out=int(len(keep) - keep.sum()))
+    keep = _strong(groups, config, cluster, representative)
+    passages, measured = FoundPassages(docs), FoundOverlaps()
+    reuse = Reuse(passages, measured, pairs_left_out=int(len(keep) - keep.sum()))
     chars = getattr(docs, "chars", None)
     mean = float(chars.mean()) if chars is not None and len(chars) else 2500.0
-    max_docs = max(2, int(budget // (PREPARED_BYTES_PER_CHAR * max(mean, 1.0))))
+    doc_bytes = PREPARED_BYTES_PER_CHAR * max(mean, 1.0)
+    pair_bytes = keep.nbytes + sum(x.nbytes for g in groups for x in g)
     at = 0
     cache = _Sparse(np.zeros(0, np.int64), [], len(docs))
     align = partial(_align_groups, config=config)
@@ -554,14 +576,39 @@ def _align(
         mine = keep[at : at + len(cand)]
         at += len(cand)
         cand = selected(cand, mine)
-        for chunk in _chunks(cand, max_docs):
+        # The budget holds the document pairs, the result so far and the prepared documents.
+        held = pair_bytes + cand.doc_a.nbytes * 4 + passages.nbytes + measured.nbytes
+        for chunk in _chunks(cand, max(2, int((budget - held) // doc_bytes))):
             part = _slice(cand, chunk)
-            cache = _prepare_needed(docs, part, config, jobs, cache)
+            needed = np.unique(np.concatenate((part.doc_a, part.doc_b)))
+            cache = cache.kept(needed)  # the rest of the last chunk's documents let go
+            cache = _prepare_needed(docs, needed, config, jobs, cache)
             batches = ranges(len(part), ALIGN_BATCH)
             for found, overlaps in map_shared(align, (cache, part), batches, jobs=jobs):
-                reuse.passages.extend(_passage(docs, f) for f in found)
-                _add_overlaps(reuse, overlaps)
+                passages.extend(found)
+                _add_overlaps(measured, reuse, overlaps)
     return reuse
+
+
+def _strong(
+    groups: list[_Pairs],
+    config: DedupConfig,
+    cluster: _I64 | None,
+    representative: npt.NDArray[np.bool_] | None,
+) -> npt.NDArray[np.bool_]:
+    """`strong_pairs` of every block's document pairs, gathered as int32 (12 bytes a pair,
+    not 24) and ranked by parts: 21.8 M pairs, a million news articles, in ~0.5 GB."""
+    total = sum(len(g[0]) for g in groups)
+    small = len(groups) and max(int(g[k].max(initial=0)) for g in groups for k in range(3)) < 2**31
+    dtype: type[np.integer[Any]] = np.int32 if small else np.int64
+    every: list[npt.NDArray[np.integer[Any]]] = [np.empty(total, dtype) for _ in range(3)]
+    ga, gb, sizes = every
+    at = 0
+    for group in groups:
+        for column, part in zip(every, group, strict=True):
+            column[at : at + len(part)] = part
+        at += len(group[0])
+    return strong_pairs(ga, gb, sizes, config.passage.max_partners, cluster, representative)
 
 
 def _chunks(cand: Candidates, max_docs: int) -> list[range]:
@@ -594,12 +641,11 @@ def _slice(cand: Candidates, groups: range) -> Candidates:
 
 
 def _prepare_needed(
-    docs: Sequence[Document], cand: Candidates, config: DedupConfig, jobs: int, cache: _Sparse
+    docs: Sequence[Document], needed: _I64, config: DedupConfig, jobs: int, cache: _Sparse
 ) -> _Sparse:
-    """The prepared documents `cand` needs: those of `cache` it needs again, the rest
-    prepared now (chunks follow each other in document order, and so do their partners
-    in a corpus whose reuse is local)."""
-    needed = np.unique(np.concatenate((cand.doc_a, cand.doc_b)))
+    """The prepared documents `needed` (sorted): those of `cache`, the rest prepared now
+    (chunks follow each other in document order, and so do their partners in a corpus
+    whose reuse is local)."""
     have = np.isin(needed, cache.positions)
     todo = needed[~have]
     prepare = partial(prepare_range, config=config, windows=False)

@@ -195,7 +195,7 @@ def test_a_signal_is_one_line_and_its_exit_code_and_leaves_no_output(tmp_path, n
             writer.write('{"text": "one record, then the input stalls"}\n')
             writer.flush()
             child.send_signal(getattr(signal, name))
-            _, err = child.communicate(timeout=20)
+            _, err = child.communicate(timeout=90)
     finally:
         child.kill()
     assert (child.returncode, err) == (code, f"{says}\n")

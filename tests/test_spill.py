@@ -256,3 +256,20 @@ def test_a_band_joined_in_parts_gives_the_pairs_of_one_join(nonnews, parts):
             got = unique_pairs(list(_band_parts(values, joined, parts)), len(sigs))
             assert got.tolist() == expected.tolist()
     assert capped  # licences fill buckets past the cap: their first members must match
+
+
+def test_prepared_documents_kept_for_the_next_chunk_let_their_batch_go(nonnews):
+    from dedup.prepare import prepare_range
+    from dedup.spill import _Sparse
+
+    batch = prepare_range(nonnews, range(40), config=DedupConfig(), windows=False)
+    cache = _Sparse(np.arange(40), batch.unpack(), len(nonnews))
+    kept = cache.kept(np.array([3, 17, 39, 60]))  # 60: not held
+    assert kept.positions.tolist() == [3, 17, 39]
+    for d in (3, 17, 39):
+        old, new = cache[d], kept[d]
+        assert new.norm == old.norm
+        for a, b in zip(old.arrays(), new.arrays(), strict=True):
+            assert np.array_equal(a, b)
+            # a copy: no view into the 40 documents' batch keeps it alive
+            assert not any(np.shares_memory(b, whole) for whole in batch.arrays)

@@ -269,7 +269,9 @@ def _strongest(
 def _reuse(found: dict[str, list[Any]], positions: npt.NDArray[np.int64], left_out: int) -> Reuse:
     """The collected passages and overlaps as `find_reuse` returns them: passages in order
     of document pair, then as aligned; overlaps by document positions."""
-    reuse = Reuse([], {}, pairs_left_out=left_out)
+    passages: list[PassageMatch] = []
+    overlaps: dict[tuple[int, int], tuple[float, ...]] = {}
+    reuse = Reuse(passages, overlaps, pairs_left_out=left_out)
     rows = sorted(
         zip(
             found["pa"],
@@ -284,10 +286,10 @@ def _reuse(found: dict[str, list[Any]], positions: npt.NDArray[np.int64], left_o
     )
     for pa_, pb_, _, passage, overlap, cut in rows:
         if passage is not None:
-            reuse.passages.append(PassageMatch.from_dict(json.loads(passage)))
+            passages.append(PassageMatch.from_dict(json.loads(passage)))
             continue
         ia, ib = (int(k) for k in np.searchsorted(positions, [pa_, pb_]))
-        reuse.overlaps[(ia, ib)] = tuple(overlap)
+        overlaps[(ia, ib)] = tuple(overlap)
         if cut:
             reuse.left_out[(ia, ib)] = cut
     return reuse
