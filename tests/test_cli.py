@@ -189,13 +189,17 @@ def test_a_signal_is_one_line_and_its_exit_code_and_leaves_no_output(tmp_path, n
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # A suite started in the background by a shell without job control (`cmd &` in a
+        # script, nohup) inherits SIGINT ignored, and Python leaves an ignored SIGINT
+        # ignored: the child would never see this Ctrl-C (it hung until the timeout).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         with fifo.open("w") as writer:  # returns once the command has opened its input
             writer.write('{"text": "one record, then the input stalls"}\n')
             writer.flush()
             child.send_signal(getattr(signal, name))
-            _, err = child.communicate(timeout=90)
+            _, err = child.communicate(timeout=30)
     finally:
         child.kill()
     assert (child.returncode, err) == (code, f"{says}\n")
