@@ -13,6 +13,7 @@ from dedup.boilerplate import detect_boilerplate
 from dedup.cluster import Duplicates, find_duplicates
 from dedup.config import DedupConfig
 from dedup.document import Document, document_ids, require_documents, require_unique_id
+from dedup.found import FoundPassages
 from dedup.parallel import resolve_jobs
 from dedup.passages import Reuse, cap_per_document, find_reuse
 from dedup.progress import set_stage
@@ -174,12 +175,17 @@ def reuse_report(
         1
     """
     # A document's reuse counts every passage found, not only those the caps report; its
-    # main source keeps a passage under the per-document cap. Made `PassageMatch`es once
-    # (`FoundPassages` makes one, reading its texts, each time it is read).
-    found = list(reuse.passages)
-    infos = document_reuse(documents, found)
-    passages = cap_per_document(found, config.passage.max_per_doc, _main_sources(infos))
+    # main source keeps a passage under the per-document cap. Both read spans, not texts:
+    # found passages are outlined without them, and only those the cap keeps are read
+    # with their texts (on 2,400 licence files the cap drops 202,150 of 213,768).
     ids = document_ids(documents)
+    found = reuse.passages
+    outlines = found.outlines(ids) if isinstance(found, FoundPassages) else list(found)
+    infos = document_reuse(documents, outlines)
+    passages = cap_per_document(outlines, config.passage.max_per_doc, _main_sources(infos))
+    if isinstance(found, FoundPassages) and passages:
+        at = {id(p): k for k, p in enumerate(outlines)}
+        passages = found.pick(sorted(at[id(p)] for p in passages))
     pairs = [
         DocumentPair(ids[ia], ids[ib], overlap[0], config.threshold, *overlap[1:])
         for (ia, ib), overlap in sorted(reuse.overlaps.items())

@@ -51,10 +51,16 @@ def passage(docs: Sequence[Document], found: Found) -> PassageMatch:
 
 
 def _match(doc_a: Document, doc_b: Document, found: Found) -> PassageMatch:
+    _, _, a_start, a_end, b_start, b_end, _, _, _ = found
+    texts = (doc_a.text[a_start:a_end], doc_b.text[b_start:b_end])
+    return _outline(doc_a.id, doc_b.id, found, texts)
+
+
+def _outline(id_a: str, id_b: str, found: Found, texts: tuple[str, str] = ("", "")) -> PassageMatch:
     _, _, a_start, a_end, b_start, b_end, sim, words, overlap = found
     return PassageMatch(
-        Span(doc_a.id, a_start, a_end, doc_a.text[a_start:a_end]),
-        Span(doc_b.id, b_start, b_end, doc_b.text[b_start:b_end]),
+        Span(id_a, a_start, a_end, texts[0]),
+        Span(id_b, b_start, b_end, texts[1]),
         sim,
         words,
         None if overlap < 0 or sim >= 1.0 else "rewritten",
@@ -104,10 +110,31 @@ class FoundPassages(LazySequence[PassageMatch]):
     def _item(self, i: int) -> PassageMatch:
         return passage(self.docs, self.rows[i].item())
 
+    def outlines(self, ids: Sequence[str]) -> list[PassageMatch]:
+        """Every passage without its texts (spans' `text` ""), ids from `ids` (each
+        document's, by position): what a report's caps and reuse figures read, made
+        without reading one document.
+
+        Example:
+            >>> found = FoundPassages([Document("a", "Hello world"), Document("b", "Say hello")])
+            >>> found.extend([(0, 1, 0, 5, 4, 9, 1.0, 1, -1.0)])
+            >>> found.outlines(["a", "b"])[0].b
+            Span(doc='b', start=4, end=9, text='')
+        """
+        rows = self.rows.tolist()
+        return [_outline(ids[r[0]], ids[r[1]], r) for r in rows]
+
+    def pick(self, positions: Sequence[int]) -> list[PassageMatch]:
+        """The passages at `positions` (increasing), with their texts."""
+        return list(self._read(self.rows[np.asarray(positions, dtype=np.int64)]))
+
     def __iter__(self) -> Iterator[PassageMatch]:
+        return self._read(self.rows)
+
+    def _read(self, rows: npt.NDArray[np.void]) -> Iterator[PassageMatch]:
         # Passages come by document pair: a document read for one (a `JsonlCorpus` parses
         # its line) serves the next ones too.
-        rows, recent = self.rows, dict[int, Document]()
+        recent = dict[int, Document]()
 
         def doc(i: int) -> Document:
             if i not in recent:
