@@ -15,7 +15,7 @@ from dedup.config import DedupConfig
 from dedup.document import Document, document_ids, require_documents, require_unique_id
 from dedup.found import FoundPassages
 from dedup.parallel import resolve_jobs
-from dedup.passages import Reuse, cap_per_document, find_reuse
+from dedup.passages import Reuse, capped_positions, find_reuse
 from dedup.progress import set_stage
 from dedup.report import (
     BoilerplateLine,
@@ -182,10 +182,8 @@ def reuse_report(
     found = reuse.passages
     outlines = found.outlines(ids) if isinstance(found, FoundPassages) else list(found)
     infos = document_reuse(documents, outlines)
-    passages = cap_per_document(outlines, config.passage.max_per_doc, _main_sources(infos))
-    if isinstance(found, FoundPassages) and passages:
-        at = {id(p): k for k, p in enumerate(outlines)}
-        passages = found.pick(sorted(at[id(p)] for p in passages))
+    kept = capped_positions(outlines, config.passage.max_per_doc, _main_sources(infos))
+    passages = found.pick(kept) if isinstance(found, FoundPassages) else [outlines[k] for k in kept]
     pairs = [
         DocumentPair(ids[ia], ids[ib], overlap[0], config.threshold, *overlap[1:])
         for (ia, ib), overlap in sorted(reuse.overlaps.items())

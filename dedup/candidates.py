@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.config import DedupConfig
-from dedup.lsh import band_pairs, unique_pairs, window_bands
+from dedup.lsh import band_groups, band_pairs, unique_pairs, window_bands
 from dedup.parallel import map_shared, weighted_cuts
 from dedup.prepare import Batch
 from dedup.signature import _compiled, kernels
@@ -99,7 +99,7 @@ def candidate_pairs(
     need = min_equal(config)
     gate = partial(_band_candidates, rows=rows, min_equal=need, max_bucket=max_bucket)
     # One group of bands per worker: a pair found by several bands is gated once.
-    groups = _band_groups(bands, jobs)
+    groups = band_groups(bands, jobs)
     copies = np.zeros((0, 2), dtype=np.int64)
     joined, joined_rows = (sigs, doc_of), None
     if cluster is not None and representative is not None:
@@ -218,19 +218,8 @@ def copy_pairs(
         return np.zeros((0, 2), dtype=np.int64)
     join = partial(_copy_band_pairs, rows=rows, min_equal=min_equal)
     shared = (sigs, at, cluster[at], representative[at])
-    found = list(map_shared(join, shared, _band_groups(bands, jobs), jobs=jobs))
+    found = list(map_shared(join, shared, band_groups(bands, jobs), jobs=jobs))
     return unique_pairs(found, len(sigs))
-
-
-def _band_groups(bands: int, jobs: int) -> list[range]:
-    """`bands` split into at most `jobs` consecutive groups, one per worker.
-
-    Example:
-        >>> _band_groups(5, 2)
-        [range(0, 3), range(3, 5)]
-    """
-    split = np.array_split(range(bands), max(1, jobs))
-    return [range(int(g[0]), int(g[-1]) + 1) for g in split if len(g)]
 
 
 def _copy_band_pairs(

@@ -275,11 +275,22 @@ def band_candidates(
     if bands * rows > signatures.shape[1]:
         msg = f"bands x rows ({bands} x {rows}) exceeds the signature length {signatures.shape[1]}"
         raise ValueError(msg)
-    groups = [range(int(g[0]), int(g[-1]) + 1) for g in np.array_split(range(bands), jobs)]
     join = partial(_bands_join, rows=rows, max_bucket=max_bucket)
-    found = list(map_shared(join, signatures, [g for g in groups if len(g)], jobs=jobs))
+    found = list(map_shared(join, signatures, band_groups(bands, jobs), jobs=jobs))
     pairs = unique_pairs([p for p, _ in found], len(signatures))
     return pairs, sum(c for _, c in found)
+
+
+def band_groups(bands: int, jobs: int) -> list[range]:
+    """`bands` split into at most `jobs` consecutive groups, one per worker: a pair that
+    several bands of a group propose is gated or counted once there.
+
+    Example:
+        >>> band_groups(5, 2)
+        [range(0, 3), range(3, 5)]
+    """
+    split = np.array_split(range(bands), max(1, jobs))
+    return [range(int(g[0]), int(g[-1]) + 1) for g in split if len(g)]
 
 
 def _bands_join(

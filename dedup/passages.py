@@ -912,13 +912,13 @@ def _mostly_inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return 2 * inside >= end - start
 
 
-def cap_per_document(
+def capped_positions(
     passages: Sequence[PassageMatch],
     max_per_doc: int,
     main_sources: Mapping[str, str] | None = None,
-) -> list[PassageMatch]:
-    """At most `max_per_doc` passages per document (as either side), the longest first,
-    but every document keeps its longest passage with its main source.
+) -> list[int]:
+    """Positions of at most `max_per_doc` passages per document (as either side), the
+    longest first, but every document keeps its longest passage with its main source.
 
     A passage is kept while both of its documents are under the cap, taken in order of
     equal words (most first), then document order and offsets, so the cut does not depend
@@ -927,20 +927,21 @@ def cap_per_document(
     against both caps: a report whose pair says "88 % reused from X" shows some of it (a
     new-user trial: 83 of 1,003 documents named a main source with no passage of it,
     their slots taken by longer passages elsewhere). So a document that is the main
-    source of many may go past the cap by those. Returns the kept passages, in their
-    original order (the report counts the rest from the two lengths). 0: no cap.
+    source of many may go past the cap by those. Returns the kept passages' positions, in
+    increasing order (the report counts the rest from the two lengths; a caller holding the
+    passages in another form, `FoundPassages`, picks them from there). 0: no cap.
 
     Example:
         >>> from dedup.report import Span
         >>> p = [PassageMatch(Span("a", 0, 4, "x"), Span(b, 0, 4, "x"), 1.0, w)
         ...      for b, w in (("b", 9), ("c", 12))]
-        >>> [q.b.doc for q in cap_per_document(p, 1)]
+        >>> [p[k].b.doc for k in capped_positions(p, 1)]
         ['c']
-        >>> [q.b.doc for q in cap_per_document(p, 1, {"b": "a"})]
+        >>> [p[k].b.doc for k in capped_positions(p, 1, {"b": "a"})]
         ['b']
     """
     if max_per_doc <= 0:
-        return list(passages)
+        return list(range(len(passages)))
     order = sorted(
         range(len(passages)),
         key=lambda k: (-passages[k].words, passages[k].a.doc, passages[k].b.doc,
@@ -959,7 +960,7 @@ def cap_per_document(
             used[a], used[b] = used.get(a, 0) + 1, used.get(b, 0) + 1
             keep.append(k)
     keep.sort()
-    return [passages[k] for k in keep]
+    return keep
 
 
 def _main_source_passages(
