@@ -1,11 +1,12 @@
 """Accepted findings: the baseline file of `dedup check --write-baseline`, and stable keys.
 
-A finding's key hashes its kind, the ids of both documents and its evidence text. A document
-id that holds a file path (`data/a.txt`, `data/eval.jsonl:7`) enters the key with that path
-relative to the file's project root (`project_id`), so a baseline written from the
-repository root is honoured from a subdirectory (`dedup check .` in `data/`) and with
-absolute paths. A baseline entry no finding matches any more is stale: `dedup check`
-reports it, and `--prune-baseline` rewrites the file without it.
+A finding's key hashes its kind, its document's id and its evidence text (and the indexed
+document's id, for a finding against an index: `check.Finding.key`). A document id that
+holds a file path (`data/a.txt`, `data/eval.jsonl:7`) enters the key with that path relative
+to the file's project root (`project_id`), so a baseline written from the repository root is
+honoured from a subdirectory (`dedup check .` in `data/`) and with absolute paths. A
+baseline entry no finding matches any more is stale: `dedup check` reports it, and
+`--prune-baseline` rewrites the file without it.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class Baseline:
 
     def stale(self, findings: Iterable[Finding]) -> list[dict[str, Any]]:
         """The entries no finding matches any more (fixed data, or a changed text)."""
-        found = {f.key for f in findings}
+        found = {k for f in findings for k in (f.key, *f.aliases)}
         return [row for key, row in self.entries.items() if key not in found]
 
 

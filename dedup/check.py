@@ -105,9 +105,15 @@ class Finding:
             a record: its text is one field on that line).
         message: one line for people.
         other: the span of the other document (earlier document or indexed document).
-        key: stable key for baselines: kind, document ids (file paths relative to the
+        key: stable key for baselines: kind, document id (a file path relative to the
             project root, `baseline.project_id`) and a hash of the evidence text, so it
-            survives edits elsewhere in the file and however the path was typed.
+            survives edits elsewhere in the file and however the path was typed. Within
+            the data the other document is not in the key: what was accepted is that this
+            text is a copy, and deleting the copy it was found against (one of three equal
+            files) must not turn the same text into a new finding. An indexed document,
+            which the data does not change, is in the key.
+        aliases: the keys an earlier version gave the same finding (with the other
+            document in it), which a baseline written by that version holds.
     """
 
     rule: str
@@ -121,6 +127,7 @@ class Finding:
     message: str
     other: Span | None
     key: str
+    aliases: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -343,7 +350,7 @@ def evaluate(
     verdicts = []
     for rule, threshold in limits.by_rule().items():
         mine = [f for f in findings if f.rule == rule]
-        new = tuple(f for f in mine if f.key not in baseline)
+        new = tuple(f for f in mine if not accepted(f, baseline))
         total = total_docs if rule == DUPLICATE else total_chars
         measured = len({f.doc for f in new}) if rule == DUPLICATE else _covered_chars(new)
         value = round(measured / max(1, total), 6)
@@ -378,7 +385,7 @@ def _duplicate_findings(report: Report, by_id: dict[str, Document]) -> list[Find
         )
         other = Span(original, 0, by_id[original].chars, "") if original in by_id else None
         key = _key_id(original, by_id)
-        out.append(_finding(DUPLICATE, "duplicate", doc, 0, doc.chars, message, other, key))
+        out.append(_finding(DUPLICATE, "duplicate", doc, 0, doc.chars, message, other, key, True))
     return out
 
 
@@ -415,7 +422,7 @@ def _reuse_findings(report: Report, by_id: dict[str, Document]) -> list[Finding]
             f"passage reused from {p.a.doc} [{p.a.start}:{p.a.end}) ({how}): {_quote(p.b.text)}"
         )
         key = _key_id(p.a.doc, by_id)
-        out.append(_finding(REUSED, "reused", doc, p.b.start, p.b.end, message, p.a, key))
+        out.append(_finding(REUSED, "reused", doc, p.b.start, p.b.end, message, p.a, key, True))
     return out
 
 
@@ -453,16 +460,29 @@ def _finding(
     message: str,
     other: Span | None,
     other_key: str,
+    within: bool = False,
 ) -> Finding:
-    """A finding; `other_key` is the other document as the key names it (`_key_id`)."""
+    """A finding; `other_key` is the other document as the key names it (`_key_id`), or
+    the rule; `within` (a finding against another checked document) leaves it out of the
+    key and keeps the key with it as an alias (`Finding.key`)."""
     path, line = locate(doc, start)
     end_line = locate(doc, max(start, end - 1))[1]
     evidence = " ".join(doc.text[start:end].split())
-    parts = (kind, project_id(doc), other_key, evidence)
-    digest = hashlib.sha256("\0".join(parts).encode()).hexdigest()
+    me = project_id(doc)
+    key = _digest(kind, me, "" if within else other_key, evidence)
+    aliases = (_digest(kind, me, other_key, evidence),) if within else ()
     return Finding(
-        rule, kind, doc.id, start, end, path, line, end_line, message, other, digest[:16]
+        rule, kind, doc.id, start, end, path, line, end_line, message, other, key, aliases
     )
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+def accepted(finding: Finding, baseline: Collection[str]) -> bool:
+    """Whether the baseline holds the finding, by its key or an earlier version's."""
+    return finding.key in baseline or any(a in baseline for a in finding.aliases)
 
 
 def _key_id(doc_id: str, by_id: dict[str, Document]) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dedup.api import scan
-from dedup.baseline import baseline_text, read_baseline
+from dedup.baseline import Baseline, baseline_text, read_baseline
 from dedup.check import Limits, check, evaluate, locate
 from dedup.config import DedupConfig, find_settings
 from dedup.document import Document
@@ -76,6 +76,19 @@ def test_baseline_accepts_known_findings_but_not_new_ones() -> None:
     result = evaluate(more, scan(more), limits, baseline=keys)
     assert not result.passed
     assert {f.doc for v in result.verdicts for f in v.findings} == {"d.txt"}
+
+
+def test_a_baseline_written_with_the_other_document_in_its_keys_still_holds() -> None:
+    # Keys before 2026-12 hashed the other document's id too; such a file is not stale.
+    docs = _docs()
+    limits = Limits(max_reused_ratio=0.0)
+    first = evaluate(docs, scan(docs), limits)
+    old = {a: {"key": a} for f in first.all_findings for a in f.aliases}
+    assert old
+    assert not set(old) & {f.key for f in first.all_findings}
+    result = evaluate(docs, scan(docs), limits, baseline=Baseline(old))
+    assert result.passed
+    assert result.stale == ()
 
 
 def test_baseline_file_round_trip_and_errors(tmp_path: Path) -> None:

@@ -187,6 +187,22 @@ def test_baseline_makes_ci_fail_only_on_new_findings(data: Path) -> None:
     assert _run("check", "data", "--baseline", "nope.json")[0] == 2
 
 
+def test_deleting_the_copy_a_finding_was_found_against_adds_no_new_finding(data: Path) -> None:
+    # a, b and c hold the same news; b and c were accepted as copies of a. With a gone, c is
+    # a copy of b: the same text of c, accepted, not a new finding (it was one when the
+    # other document was in the key).
+    (data / "data" / "c.txt").write_text(NEWS)
+    limits = ("--max-duplicate-ratio", "0", "--max-reused-ratio", "0")
+    assert _run("check", "data", *limits)[0] == 1
+    assert _run("check", "data", *limits, "--write-baseline", "baseline.json")[0] == 0
+    (data / "data" / "a.txt").unlink()
+    code, out, err = _run("check", "data", *limits, "--baseline", "baseline.json")
+    assert code == 0, out
+    assert "0 new findings (2 accepted by the baseline)" in out
+    assert "2 accepted findings no longer found" in out  # b's: b is now the original
+    assert "data/b.txt:1 [max-reused-ratio]" in err
+
+
 def test_write_baseline_counts_the_findings_the_next_check_accepts(data: Path) -> None:
     # It said "wrote 4 accepted findings", and the next check "6 accepted by the baseline".
     tail = "Share this:\nLeave a Comment\n"
