@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import NamedTuple
 
 import numpy as np
@@ -359,9 +359,9 @@ def _decide(
             p[bounds[k] : bounds[k + 1]],
             prose[k],
             never[k],
-            sentence_all[bounds[k] : bounds[k + 1]],
+            sentence_all[bounds[k] : bounds[k + 1]] | _wrapped(ls),
         )
-        for k in range(len(lines))
+        for k, ls in enumerate(lines)
     ]
     cuts: list[Cut | None] = [None] * len(lines)
     heads = [0] * len(lines)
@@ -994,6 +994,33 @@ def _quoted(lines: list[_Line]) -> npt.NDArray[np.bool_]:
     )
 
 
+def _wrapped(lines: list[_Line]) -> npt.NDArray[np.bool_]:
+    """Lines that run on into the next line of the text: four or more words ending in a
+    lower-case letter or a comma, and the very next line (no blank line between) starting
+    with a lower-case word. A hard-wrapped sentence ("there is a script named 7z2lzma.bash
+    which" / "is able to convert some .7z files", a FAQ's answer); like a sentence, the
+    model takes such a line only with the tail block (`LineModel.decide`).
+
+    Example:
+        >>> text = "A:  In the directory there is a script which\\nis able to convert files."
+        >>> _wrapped(_split_lines(text)).tolist()
+        [True, False]
+    """
+    out = np.zeros(len(lines), dtype=bool)
+    for i, (line, after) in enumerate(pairwise(lines)):
+        out[i] = (
+            after.number == line.number + 1
+            and line.words >= 4
+            and line.text[-1:] in _RUNS_ON
+            and after.text[:1].islower()
+        )
+    return out
+
+
+# The last character of a line whose sentence goes on in the next line.
+_RUNS_ON = frozenset("abcdefghijklmnopqrstuvwxyz,")
+
+
 class _Decision(NamedTuple):
     """The model on one document: each line's probability, whether it goes, whether it
     reads as prose, the top features of the lines going, and the tail cut (None: none)."""
@@ -1525,7 +1552,7 @@ def cut_rows(
     for doc, x in zip(docs, xs, strict=True):
         lines = _split_lines(doc.text)
         p = model.probabilities(x)
-        going = model.decide(p, prose_rows(x), _quoted(lines), sentence_rows(x))
+        going = model.decide(p, prose_rows(x), _quoted(lines), sentence_rows(x) | _wrapped(lines))
         out.append(cut_features(x, p, going))
     return out, [cut_labels(c) for c in codes]
 
