@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -14,8 +15,8 @@ from dedup.cluster import Duplicates, find_duplicates
 from dedup.config import DedupConfig
 from dedup.document import Document, document_ids, require_documents, require_unique_id
 from dedup.found import FoundPassages
-from dedup.parallel import resolve_jobs
-from dedup.passages import Reuse, capped_rows, find_reuse
+from dedup.parallel import beside, resolve_jobs
+from dedup.passages import Reuse, capped_rows, find_reuse, spills
 from dedup.progress import set_stage
 from dedup.report import (
     BoilerplateLine,
@@ -126,36 +127,42 @@ def _build_report(
     memory_limit: int | None = None,
     tmp_dir: str | None = None,
 ) -> Report:
-    set_stage("near-duplicates")
-    infos = infos if infos is not None else document_infos(docs)
-    # Positions by id, for passages only: a documents-only scan of a million needs none.
-    position = {doc_id: i for i, doc_id in enumerate(infos.ids)} if config.passages else {}
-    if duplicates is None:
-        duplicates = find_duplicates(docs, config, jobs=jobs)
-    # `compare` aligns two copies too; a scan aligns copies with their representative.
-    clusters = {} if all_pairs or not config.passages else cluster_positions(position, duplicates)
-    reuse = reuse or (
-        find_reuse(
-            docs,
-            config,
-            jobs=jobs,
-            every_pair=all_pairs,
-            cluster=clusters.get("cluster"),
-            representative=clusters.get("representative"),
-            memory_limit=memory_limit,
-            tmp_dir=tmp_dir,
+    # Boilerplate needs nothing the other stages make: with workers, it runs in a process
+    # of its own beside them, on the cores their serial parts leave idle (not beside a
+    # passage search on disk, which promises its memory bound).
+    boilerplate = partial(detect_boilerplate, docs, config.boilerplate, jobs=jobs)
+    apart = jobs > 1 and config.find_boilerplate and config.passages and reuse is None
+    with beside(boilerplate, enabled=apart and not spills(docs, memory_limit)) as lines:
+        set_stage("near-duplicates")
+        infos = infos if infos is not None else document_infos(docs)
+        # Positions by id, for passages only: a documents-only scan of a million needs none.
+        position = {doc_id: i for i, doc_id in enumerate(infos.ids)} if config.passages else {}
+        if duplicates is None:
+            duplicates = find_duplicates(docs, config, jobs=jobs)
+        # `compare` aligns two copies too; a scan aligns copies with their representative.
+        clusters = (
+            {} if all_pairs or not config.passages else cluster_positions(position, duplicates)
         )
-        if config.passages
-        else Reuse([], {})
-    )
-    set_stage("boilerplate")
-    boilerplate = (
-        detect_boilerplate(docs, config.boilerplate, jobs=jobs) if config.find_boilerplate else []
-    )
+        reuse = reuse or (
+            find_reuse(
+                docs,
+                config,
+                jobs=jobs,
+                every_pair=all_pairs,
+                cluster=clusters.get("cluster"),
+                representative=clusters.get("representative"),
+                memory_limit=memory_limit,
+                tmp_dir=tmp_dir,
+            )
+            if config.passages
+            else Reuse([], {})
+        )
+        set_stage("boilerplate")
+        found = lines() if config.find_boilerplate else []
     if all_pairs and len(docs) == 2 and (0, 1) not in reuse.overlaps:
         overlaps = {**reuse.overlaps, (0, 1): document_overlap(docs[0], docs[1], config)}
         reuse = replace(reuse, overlaps=overlaps)
-    return reuse_report(config, infos, duplicates, reuse, boilerplate=boilerplate)
+    return reuse_report(config, infos, duplicates, reuse, boilerplate=found)
 
 
 def reuse_report(

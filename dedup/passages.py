@@ -205,7 +205,7 @@ def find_reuse(
         load_tables()
         if kernels():
             _load_kernels(config)
-        if not every_pair and 0 < limit < peak_memory(docs):
+        if not every_pair and spills(docs, limit):
             # Imported here: the spilled path reuses this module's alignment.
             from dedup.spill import spill_reuse
 
@@ -219,6 +219,18 @@ def find_reuse(
                 representative=representative,
             )
         return _find_reuse(docs, config, jobs, every_pair, cluster, representative)
+
+
+def spills(docs: Sequence[Document], memory_limit: int | None) -> bool:
+    """Whether `find_reuse` of `docs` runs on disk: when its `peak_memory` exceeds
+    `memory_limit` bytes (None: `default_memory_limit()`; 0: never).
+
+    Example:
+        >>> spills([Document("a", "x" * 1000)], 10_000), spills([Document("a", "x")], 0)
+        (True, False)
+    """
+    limit = default_memory_limit() if memory_limit is None else memory_limit
+    return 0 < limit < peak_memory(docs)
 
 
 COMPILE_FROM = 50  # documents from which the passage search runs the compiled kernels
