@@ -147,6 +147,73 @@ def map_while(
         return [future.result() for future in futures]
 
 
+@contextmanager
+def beside(func: Callable[[], R], *, enabled: bool = True) -> Iterator[Callable[[], R]]:
+    """Start `func()` in a forked process and run the block beside it; the block gets a
+    function that waits for `func`'s result (its exception is raised there).
+
+    For a stage that needs nothing another stage makes (boilerplate beside the passage
+    search): while this process does the serial parts of its own stage and its workers
+    wait, the cores run the other. Without `enabled`, or where fork does not exist, `func`
+    runs in this process when its result is asked for. Leaving the block by an exception
+    kills the process. The result is `func()`'s either way.
+
+    Example:
+        >>> with beside(lambda: 6 * 7, enabled=False) as result:
+        ...     pass
+        >>> result()
+        42
+    """
+    if not enabled or "fork" not in multiprocessing.get_all_start_methods():
+        yield func
+        return
+    receive, send = multiprocessing.Pipe(duplex=False)
+    context = multiprocessing.get_context("fork")
+    # As for `map_shared`: objects alive at fork stay out of the child's collections.
+    gc.freeze()
+    try:
+        child = context.Process(target=_run_beside, args=(func, send))
+        child.start()
+    finally:
+        gc.unfreeze()
+    send.close()
+    received: list[tuple[str, Any]] = []
+
+    def result() -> R:
+        if not received:
+            try:
+                received.append(receive.recv())
+            except EOFError:
+                child.join()
+                msg = f"a worker process stopped without its result (exit code {child.exitcode})"
+                raise ChildProcessError(msg) from None
+        status, value = received[0]
+        if status == "error":
+            raise value
+        out: R = value
+        return out
+
+    try:
+        yield result
+    finally:
+        if not received:  # left early: its result (maybe half sent) is nobody's
+            child.kill()
+        child.join()
+        receive.close()
+
+
+def _run_beside(func: Callable[[], Any], send: Any) -> None:
+    """The forked process of `beside`: `func()`, sent back with its status ("error" with
+    the exception it raised). Ctrl-C and the parent's death as for a pool worker."""
+    _start_worker()
+    try:
+        out: tuple[str, Any] = ("ok", func())
+    except BaseException as ex:  # the parent raises it
+        out = ("error", ex)
+    send.send(out)
+    send.close()
+
+
 def shared_array(shape: tuple[int, ...], dtype: Any) -> npt.NDArray[Any]:
     """A zeroed array in memory shared with the processes forked after it is made (an
     anonymous shared mapping): what such a worker writes into it, this process sees,

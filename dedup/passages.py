@@ -37,7 +37,7 @@ from dedup.normalize import load_tables
 from dedup.parallel import map_shared, ranges, resolve_jobs
 from dedup.prepare import PREPARE_BATCH, Batch, Prepared, prepare_document, prepare_range
 from dedup.progress import counted, held_stage, set_stage
-from dedup.report import PassageMatch
+from dedup.report import PassageColumns, PassageMatch, passage_columns
 from dedup.sentences import (
     SentenceMatch,
     SentencePairing,
@@ -205,7 +205,7 @@ def find_reuse(
         load_tables()
         if kernels():
             _load_kernels(config)
-        if not every_pair and 0 < limit < peak_memory(docs):
+        if not every_pair and spills(docs, limit):
             # Imported here: the spilled path reuses this module's alignment.
             from dedup.spill import spill_reuse
 
@@ -219,6 +219,18 @@ def find_reuse(
                 representative=representative,
             )
         return _find_reuse(docs, config, jobs, every_pair, cluster, representative)
+
+
+def spills(docs: Sequence[Document], memory_limit: int | None) -> bool:
+    """Whether `find_reuse` of `docs` runs on disk: when its `peak_memory` exceeds
+    `memory_limit` bytes (None: `default_memory_limit()`; 0: never).
+
+    Example:
+        >>> spills([Document("a", "x" * 1000)], 10_000), spills([Document("a", "x")], 0)
+        (True, False)
+    """
+    limit = default_memory_limit() if memory_limit is None else memory_limit
+    return 0 < limit < peak_memory(docs)
 
 
 COMPILE_FROM = 50  # documents from which the passage search runs the compiled kernels
@@ -940,39 +952,64 @@ def capped_positions(
         >>> [p[k].b.doc for k in capped_positions(p, 1, {"b": "a"})]
         ['b']
     """
+    ids = list(dict.fromkeys(doc for p in passages for doc in (p.a.doc, p.b.doc)))
+    position = {doc: k for k, doc in enumerate(ids)}
+    wanted = main_sources or {}
+    main = [position.get(wanted[doc], -1) if doc in wanted else -1 for doc in ids]
+    cols = passage_columns(passages, ids)
+    return capped_rows(cols, max_per_doc, np.array(main, dtype=np.int64))
+
+
+def capped_rows(cols: PassageColumns, max_per_doc: int, main: npt.NDArray[np.int64]) -> list[int]:
+    """`capped_positions` of the passages `cols`, `main` holding the main source of each
+    document (by position in `cols.ids`, -1 for none; positions past its end have none).
+
+    Example:
+        >>> from dedup.report import Span, passage_columns
+        >>> p = [PassageMatch(Span("a", 0, 4, "x"), Span(b, 0, 4, "x"), 1.0, w)
+        ...      for b, w in (("b", 9), ("c", 12))]
+        >>> cols = passage_columns(p, ["a", "b", "c"])
+        >>> capped_rows(cols, 1, np.array([-1, -1, -1])), capped_rows(cols, 1, np.array([1]))
+        ([1], [0])
+    """
     if max_per_doc <= 0:
-        return list(range(len(passages)))
-    order = sorted(
-        range(len(passages)),
-        key=lambda k: (-passages[k].words, passages[k].a.doc, passages[k].b.doc,
-                       passages[k].a.start, passages[k].b.start),
-    )  # fmt: skip
-    used: dict[str, int] = {}
-    keep: list[int] = []
-    reserved = _main_source_passages(passages, order, main_sources or {})
-    for k in reserved:
-        a, b = passages[k].a.doc, passages[k].b.doc
-        used[a], used[b] = used.get(a, 0) + 1, used.get(b, 0) + 1
-        keep.append(k)
-    for k in order:
-        a, b = passages[k].a.doc, passages[k].b.doc
-        if k not in reserved and used.get(a, 0) < max_per_doc and used.get(b, 0) < max_per_doc:
-            used[a], used[b] = used.get(a, 0) + 1, used.get(b, 0) + 1
+        return list(range(len(cols)))
+    n = len(cols.ids)
+    by_id = sorted(range(n), key=cols.ids.__getitem__)
+    rank = np.empty(n, dtype=np.int64)
+    rank[by_id] = np.arange(n)
+    order = np.lexsort(
+        (cols.b_start, cols.a_start, rank[cols.doc_b], rank[cols.doc_a], -cols.words)
+    )
+    source = np.full(n, -1, dtype=np.int64)
+    source[: len(main)] = main[:n]
+    reserved = _main_source_rows(cols, order, source)
+    used = [0] * n
+    keep: list[int] = reserved.tolist()
+    for a, b in zip(cols.doc_a[reserved].tolist(), cols.doc_b[reserved].tolist(), strict=True):
+        used[a], used[b] = used[a] + 1, used[b] + 1
+    free = np.ones(len(cols), dtype=np.bool_)
+    free[reserved] = False
+    order = order[free[order]]
+    for k, a, b in zip(
+        order.tolist(), cols.doc_a[order].tolist(), cols.doc_b[order].tolist(), strict=True
+    ):
+        if used[a] < max_per_doc and used[b] < max_per_doc:
+            used[a], used[b] = used[a] + 1, used[b] + 1
             keep.append(k)
     keep.sort()
     return keep
 
 
-def _main_source_passages(
-    passages: Sequence[PassageMatch], order: list[int], main_sources: Mapping[str, str]
-) -> set[int]:
-    """The first passage in `order` of each document with its main source (one per pair
-    of documents: two documents that are each other's main source share it)."""
-    wanted = {frozenset((d, m)) for d, m in main_sources.items() if d != m}
-    found: set[int] = set()
-    for k in order:
-        pair = frozenset((passages[k].a.doc, passages[k].b.doc))
-        if pair in wanted:
-            wanted.discard(pair)
-            found.add(k)
-    return found
+def _main_source_rows(
+    cols: PassageColumns, order: npt.NDArray[np.intp], main: npt.NDArray[np.int64]
+) -> npt.NDArray[np.intp]:
+    """The first passage in `order` of each document with its main source (`main`, by
+    position; one per pair of documents: two documents that are each other's main source
+    share it)."""
+    a, b = cols.doc_a[order], cols.doc_b[order]
+    wanted = (a != b) & ((main[a] == b) | (main[b] == a))
+    pair = np.minimum(a, b) * len(cols.ids) + np.maximum(a, b)
+    _, first = np.unique(pair[wanted], return_index=True)
+    rows: npt.NDArray[np.intp] = order[wanted][first]
+    return rows

@@ -14,7 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from dedup.document import Document, LazySequence
+import numpy as np
+import numpy.typing as npt
+
+from dedup.document import Document, LazySequence, document_ids
 
 SCHEMA = "dedup.report/3"
 # schema -> the base its boilerplate `line` counted from
@@ -583,28 +586,149 @@ def document_reuse(
         >>> [(d.reused, d.main_source) for d in document_reuse(docs, [p])]
         [(0.4, 'b'), (1.0, 'a')]
     """
-    if not passages:  # nothing reused: `documents` as they are (a table stays one)
-        return documents if isinstance(documents, DocumentTable) else tuple(documents)
-    spans: dict[str, dict[str, set[tuple[int, int]]]] = {}
-    for p in passages:
-        for mine, other in ((p.a, p.b), (p.b, p.a)):
-            spans.setdefault(mine.doc, {}).setdefault(other.doc, set()).add((mine.start, mine.end))
-    order = {d.id: k for k, d in enumerate(documents)}
+    return columns_reuse(documents, passage_columns(passages, document_ids(documents)))[0]
+
+
+@dataclass(frozen=True)
+class PassageColumns:
+    """Passages as columns of numbers, documents by position in `ids`: what a report's
+    reuse figures and per-document cap read (`columns_reuse`, `passages.capped_rows`).
+
+    One pass of numpy over 173,100 passages of 2,400 licence files and docstrings, where a
+    `PassageMatch` per passage and dict-of-set loops took 1.9 s of CPU in the one process
+    that assembles the report while the workers wait.
+
+    Attributes:
+        ids: document ids by position.
+        doc_a, doc_b: positions in `ids` of each passage's two documents.
+        a_start, a_end, b_start, b_end: the two spans (half-open character offsets).
+        words: each passage's equal words.
+    """
+
+    ids: Sequence[str]
+    doc_a: npt.NDArray[np.int64]
+    doc_b: npt.NDArray[np.int64]
+    a_start: npt.NDArray[np.int64]
+    a_end: npt.NDArray[np.int64]
+    b_start: npt.NDArray[np.int64]
+    b_end: npt.NDArray[np.int64]
+    words: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.doc_a)
+
+
+def passage_columns(passages: Sequence[PassageMatch], ids: Sequence[str]) -> PassageColumns:
+    """`passages` as `PassageColumns`, documents by position in `ids` (a passage's id not
+    in `ids` goes after them, those in id order).
+
+    Example:
+        >>> p = PassageMatch(Span("b", 0, 4, "abcd"), Span("c", 2, 6, "abcd"), 1.0, 1)
+        >>> cols = passage_columns([p], ["a", "b"])
+        >>> cols.ids, cols.doc_a.tolist(), cols.doc_b.tolist(), cols.b_end.tolist()
+        (['a', 'b', 'c'], [1], [2], [6])
+    """
+    position = {doc_id: k for k, doc_id in enumerate(ids)}
+    named = {doc_id for p in passages for doc_id in (p.a.doc, p.b.doc)}
+    extra = sorted(named - position.keys())
+    position.update((doc_id, len(ids) + k) for k, doc_id in enumerate(extra))
+
+    def column(values: list[int]) -> npt.NDArray[np.int64]:
+        return np.array(values, dtype=np.int64)
+
+    return PassageColumns(
+        [*ids, *extra],
+        column([position[p.a.doc] for p in passages]),
+        column([position[p.b.doc] for p in passages]),
+        column([p.a.start for p in passages]),
+        column([p.a.end for p in passages]),
+        column([p.b.start for p in passages]),
+        column([p.b.end for p in passages]),
+        column([p.words for p in passages]),
+    )
+
+
+def columns_reuse(
+    documents: Sequence[DocumentInfo], cols: PassageColumns
+) -> tuple[Sequence[DocumentInfo], npt.NDArray[np.int64]]:
+    """`document_reuse` from `cols` (`cols.ids` starting with the documents' ids), and
+    each document's main source by position (-1: none).
+
+    A document's reused characters are the union of its spans in every passage; its main
+    source the other document whose passages cover most of it (ties: the earlier position).
+
+    Example:
+        >>> docs = [DocumentInfo("a", "a", 10), DocumentInfo("b", "b", 4)]
+        >>> p = PassageMatch(Span("a", 0, 4, "abcd"), Span("b", 0, 4, "abcd"), 1.0, 1)
+        >>> infos, main = columns_reuse(docs, passage_columns([p], ["a", "b"]))
+        >>> [(d.reused_chars, d.main_source) for d in infos], main.tolist()
+        ([(4, 'b'), (4, 'a')], [1, 0])
+    """
+    n = len(cols.ids)
+    main = np.full(len(documents), -1, dtype=np.int64)
+    if not len(cols):  # nothing reused: `documents` as they are (a table stays one)
+        return (documents if isinstance(documents, DocumentTable) else tuple(documents)), main
+    # Each passage is a span of each of its documents, with the other as its partner.
+    mine = np.concatenate((cols.doc_a, cols.doc_b))
+    starts = np.concatenate((cols.a_start, cols.b_start))
+    ends = np.concatenate((cols.a_end, cols.b_end))
+    reused = np.zeros(n, dtype=np.int64)
+    docs, covered = _union_lengths(mine, starts, ends)
+    reused[docs] = covered
+    pairs, shared = _union_lengths(
+        mine * n + np.concatenate((cols.doc_b, cols.doc_a)), starts, ends
+    )
+    # Each document's partner covering most of it, the earlier on a tie: the first of its
+    # partners ranked by (coverage, position); pairs are sorted by document already.
+    best = np.lexsort((pairs % n, -shared, pairs // n))
+    first = best[np.concatenate(([True], np.diff(pairs[best] // n) != 0))]
+    source, chars = np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    source[pairs[first] // n], chars[pairs[first] // n] = pairs[first] % n, shared[first]
+    position = {doc_id: k for k, doc_id in enumerate(cols.ids[: len(documents)])}
     out = []
-    for doc in documents:
-        by_other = spans.get(doc.id)
-        if not by_other:
+    for i, doc in enumerate(documents):
+        k = position[doc.id]
+        if source[k] < 0:
             out.append(doc)
             continue
-        shared = {other: _covered(s) for other, s in by_other.items()}
-        main = min(shared, key=lambda o: (-shared[o], order.get(o, len(order)), o))
-        every = set().union(*by_other.values())
+        main[i] = source[k]
         out.append(
             replace(
-                doc, reused_chars=_covered(every), main_source=main, main_source_chars=shared[main]
+                doc,
+                reused_chars=int(reused[k]),
+                main_source=cols.ids[source[k]],
+                main_source_chars=int(chars[k]),
             )
         )
-    return tuple(out)
+    return tuple(out), main
+
+
+def _union_lengths(
+    group: npt.NDArray[np.int64], starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Each distinct `group` key (ascending) and the characters covered by the union of
+    its half-open spans `[starts, ends)`.
+
+    Example:
+        >>> keys, covered = _union_lengths(
+        ...     np.array([7, 7, 7, 3]), np.array([0, 2, 9, 5]), np.array([4, 6, 10, 5]))
+        >>> keys.tolist(), covered.tolist()
+        ([3, 7], [0, 7])
+    """
+    order = np.lexsort((ends, starts, group))
+    group, starts, ends = group[order], starts[order], ends[order]
+    opens = np.concatenate(([True], group[1:] != group[:-1]))
+    run = np.cumsum(opens) - 1
+    # The reach before each span: the furthest end of the earlier spans of its group. An
+    # offset of one past the longest end per run keeps one running maximum from reaching
+    # across groups (a run's values all exceed the earlier runs').
+    step = int(ends.max(initial=0)) + 1
+    reach = np.maximum.accumulate(run * step + ends) - run * step
+    before = np.concatenate(([0], reach[:-1]))
+    before[opens] = 0
+    gained = np.maximum(0, ends - np.maximum(starts, before))
+    covered: npt.NDArray[np.int64] = np.add.reduceat(gained, np.flatnonzero(opens))
+    return group[opens], covered
 
 
 def _covered(spans: set[tuple[int, int]]) -> int:

@@ -112,3 +112,108 @@ def test_outlines_are_the_passages_without_texts_and_pick_reads_some_whole(nonne
     assert all(p.a.text == p.b.text == "" for p in outlines)
     some = list(range(0, len(found), 7))
     assert found.pick(some) == [matches[k] for k in some]
+
+
+def _reference_reuse(documents, passages):
+    """The reuse figures as the report once made them, a dict of span sets per document
+    and partner (the slow, obviously correct oracle of `columns_reuse`)."""
+    from dedup.report import _covered
+
+    spans: dict[str, dict[str, set[tuple[int, int]]]] = {}
+    for p in passages:
+        for mine, other in ((p.a, p.b), (p.b, p.a)):
+            spans.setdefault(mine.doc, {}).setdefault(other.doc, set()).add((mine.start, mine.end))
+    order = {d.id: k for k, d in enumerate(documents)}
+    out = []
+    for doc in documents:
+        by_other = spans.get(doc.id)
+        if not by_other:
+            out.append((doc.id, 0, None, 0))
+            continue
+        shared = {other: _covered(s) for other, s in by_other.items()}
+        main = min(shared, key=lambda o: (-shared[o], order.get(o, len(order)), o))
+        out.append((doc.id, _covered(set().union(*by_other.values())), main, shared[main]))
+    return out
+
+
+def _reference_capped(passages, max_per_doc, main_sources):
+    """`capped_positions` as a loop over passages sorted by a Python key (the oracle)."""
+    if max_per_doc <= 0:
+        return list(range(len(passages)))
+    order = sorted(
+        range(len(passages)),
+        key=lambda k: (-passages[k].words, passages[k].a.doc, passages[k].b.doc,
+                       passages[k].a.start, passages[k].b.start),
+    )  # fmt: skip
+    wanted = {frozenset((d, m)) for d, m in main_sources.items() if d != m}
+    reserved = set()
+    for k in order:
+        if (pair := frozenset((passages[k].a.doc, passages[k].b.doc))) in wanted:
+            wanted.discard(pair)
+            reserved.add(k)
+    used: dict[str, int] = {}
+    keep = []
+    for k in [*reserved, *(k for k in order if k not in reserved)]:
+        a, b = passages[k].a.doc, passages[k].b.doc
+        if k in reserved or (used.get(a, 0) < max_per_doc and used.get(b, 0) < max_per_doc):
+            used[a], used[b] = used.get(a, 0) + 1, used.get(b, 0) + 1
+            keep.append(k)
+    return sorted(keep)
+
+
+def _figures(infos):
+    return [(d.id, d.reused_chars, d.main_source, d.main_source_chars) for d in infos]
+
+
+@pytest.mark.parametrize("max_per_doc", [0, 1, 3, 50])
+def test_report_columns_give_the_reuse_and_caps_of_every_passage_object(
+    nonnews, reuse, max_per_doc
+):
+    from dedup.passages import capped_rows
+    from dedup.report import columns_reuse, document_infos
+
+    infos = document_infos(nonnews)
+    matches = list(reuse.passages)
+    got, main = columns_reuse(infos, reuse.passages.columns(infos.ids))
+    assert _figures(got) == _reference_reuse(infos, matches)
+    assert sum(d.main_source is not None for d in got) > 40
+    mains = {d.id: d.main_source for d in got if d.main_source is not None}
+    kept = capped_rows(reuse.passages.columns(infos.ids), max_per_doc, main)
+    assert kept == _reference_capped(matches, max_per_doc, mains)
+    assert (len(kept) < len(matches)) == (max_per_doc > 0)  # every cap cuts here
+
+
+_DOCS = ["d", "a", "c", "b"]  # not in id order: ties go by position, the cap's sort by id
+
+
+@st.composite
+def _passages(draw):
+    from dedup.report import PassageMatch, Span
+
+    out = []
+    for _ in range(draw(st.integers(0, 25))):
+        a, b = draw(st.sampled_from([*_DOCS, "x", "w"])), draw(st.sampled_from(_DOCS))
+        spans = []
+        for _ in range(2):
+            start = draw(st.integers(0, 30))
+            spans.append((start, start + draw(st.integers(0, 12))))
+        words = draw(st.integers(1, 4))
+        (s0, e0), (s1, e1) = spans
+        out.append(PassageMatch(Span(a, s0, e0, ""), Span(b, s1, e1, ""), 1.0, words))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(_passages(), st.integers(0, 3))
+def test_reuse_and_caps_from_columns_match_the_per_passage_oracle(passages, max_per_doc):
+    # Overlapping, nested, repeated and empty spans, equal coverage (ties), a document
+    # paired with itself, and ids no document has ("x", "w").
+    from dedup.passages import capped_positions
+    from dedup.report import DocumentInfo, document_reuse
+
+    documents = [DocumentInfo(d, d, 50) for d in _DOCS]
+    got = document_reuse(documents, passages)
+    assert _figures(got) == _reference_reuse(documents, passages)
+    mains = {d.id: d.main_source for d in got if d.main_source is not None}
+    expect = _reference_capped(passages, max_per_doc, mains)
+    assert capped_positions(passages, max_per_doc, mains) == expect

@@ -302,3 +302,57 @@ def test_a_fifo_is_read_once_in_order_not_by_byte_ranges(tmp_path):
     assert reader.jsonl_corpus([str(fifo)]) is None
     assert [d.text for d in reader.read([str(fifo)])] == ["one", "two"]
     writer.join()
+
+
+def _pid() -> int:
+    import os
+
+    return os.getpid()
+
+
+def _refuse() -> None:
+    msg = "lexicon file missing"
+    raise ConfigError(msg)
+
+
+def _sleep_long() -> None:
+    import time
+
+    time.sleep(60)
+
+
+def test_beside_runs_in_another_process_and_gives_its_result_or_error():
+    import os
+    import signal
+
+    from dedup.parallel import beside
+
+    with beside(_pid) as result:
+        assert result() != os.getpid()
+        assert result() == result()  # asked twice: the one result
+    with beside(_pid, enabled=False) as result:
+        assert result() == os.getpid()
+    with beside(partial(signal.getsignal, signal.SIGINT)) as result:
+        assert result() == signal.SIG_IGN  # Ctrl-C is the parent's
+    with beside(_refuse) as result, pytest.raises(ConfigError, match="lexicon file missing"):
+        result()
+
+
+def test_leaving_beside_early_kills_its_process():
+    import time
+
+    from dedup.parallel import beside
+
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt), beside(_sleep_long):
+        raise KeyboardInterrupt
+    assert time.monotonic() - started < 15
+
+
+def test_scan_with_boilerplate_beside_the_passages_is_the_same_for_any_jobs(corpus):
+    # The seeds are news pages with their site furniture: boilerplate and passages both.
+    one = scan(corpus, jobs=1)
+    two = scan(corpus, jobs=2)
+    assert one.boilerplate
+    assert one.passages
+    assert two.to_dict() == one.to_dict()
