@@ -394,12 +394,13 @@ def _decide(
             top = p[bounds[k] : bounds[k] + head] >= PAGE_HEAD_BAR
             going[k][:head] |= top & ~never[k][:head]
     # Explanations for every line going, all at once (they walk every tree again).
-    rows = np.concatenate([np.flatnonzero(g) + bounds[k] for k, g in enumerate(going)])
-    tops = dict(zip(rows.tolist(), model.explain(stacked[rows]), strict=True))
+    picked = [np.flatnonzero(g) for g in going]
+    rows = np.concatenate([at + bounds[k] for k, at in enumerate(picked)])
+    tops = iter(model.explain(stacked[rows]))
     out = []
-    for k in range(len(lines)):
+    for k, at in enumerate(picked):
         lo, hi = int(bounds[k]), int(bounds[k + 1])
-        mine = {i - lo: tops[i] for i in range(lo, hi) if i in tops}
+        mine = {i: next(tops) for i in at.tolist()}  # a document's lines going, in order
         out.append(_Decision(p[lo:hi], going[k], prose[k], mine, cuts[k], heads[k]))
     return out
 
