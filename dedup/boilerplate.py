@@ -46,6 +46,7 @@ from dedup.lexicon import Lexicon, load_lexicon, load_protect, normalize_lines
 from dedup.linefeatures import (
     FEATURES,
     WORDS,
+    ShapeMemo,
     batch_features,
     document_features,
     ends_mid_sentence,
@@ -273,7 +274,7 @@ def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
     judged = [_judge(pos, shared, seen) for pos in positions]
     if model is not None:
         lines = [shared.lines[pos] for pos in positions]
-        decisions = _model_decisions(model, lines, judged, _tail_cut(config))
+        decisions = _model_decisions(model, lines, judged, _tail_cut(config), _LineMemo())
         for ls, j, decision in zip(lines, judged, decisions, strict=True):
             j.verdicts = _model_verdicts(ls, j, model, decision, config)
     found: list[BoilerplateLine] = []
@@ -291,17 +292,21 @@ def _model_decisions(
     lines: list[list[_Line]],
     judged: list[_Judged],
     tail_cut: tuple[LineModel, Bar] | None = None,
+    memo: _LineMemo | None = None,
 ) -> list[_Decision]:
     """The model on each document, over the lines of many documents at once (one matrix
-    per `_MODEL_LINES` lines instead of a few numpy calls per document)."""
+    per `_MODEL_LINES` lines instead of a few numpy calls per document); `memo` keeps
+    what the batches' lines alone give from batch to batch."""
     # A document far longer than any page the model learned from (a 2 MB licence file
     # of 30,000 lines) is outside what it knows: only the marker rules judge it, and it
     # is not even featured (its matrix alone would be some hundred bytes a character).
     limit = int(model.meta.get("max_lines", MODEL_MAX_LINES))
     out = [_no_decision(len(ls)) for ls in lines]
     fits = [k for k, ls in enumerate(lines) if len(ls) <= limit]
+    memo = memo or _LineMemo()
     for batch in _batches(fits, [len(ls) for ls in lines]):
-        decided = _decide(model, [lines[k] for k in batch], [judged[k] for k in batch], tail_cut)
+        picked = [lines[k] for k in batch]
+        decided = _decide(model, picked, [judged[k] for k in batch], tail_cut, memo)
         for k, decision in zip(batch, decided, strict=True):
             out[k] = decision
     return out
@@ -337,17 +342,19 @@ def _decide(
     lines: list[list[_Line]],
     judged: list[_Judged],
     tail_cut: tuple[LineModel, Bar] | None = None,
+    memo: _LineMemo | None = None,
 ) -> list[_Decision]:
     """The model's probabilities, block decisions and explanations for a few documents,
     and each one's tail cut (`tail_cut`: the cut model and its threshold; None for none)."""
+    memo = memo or _LineMemo()
     flat = [ln for ls in lines for ln in ls]
-    split: dict[str, list[str]] = {}  # copies of a line share one list of words
-    norm_words = [split.get(ln.norm) or split.setdefault(ln.norm, ln.norm.split()) for ln in flat]
+    norms = [ln.norm for ln in flat]
+    norm_words = memo.split(norms)
     hits = [h for j in judged for h in j.hits]
-    scores = None if model.words is None else model.words.scores(norm_words)
+    scores = None if model.words is None else memo.scores(model.words, norms, norm_words)
     sizes = [len(ls) for ls in lines]
     texts = [ln.text for ln in flat]
-    stacked = batch_features(texts, norm_words, hits, sizes, scores)
+    stacked = batch_features(texts, norm_words, hits, sizes, scores, memo.shapes)
     bounds = np.cumsum([0, *sizes])
     p = model.probabilities(stacked)
     prose_all = prose_rows(stacked)
@@ -387,14 +394,48 @@ def _decide(
             top = p[bounds[k] : bounds[k] + head] >= PAGE_HEAD_BAR
             going[k][:head] |= top & ~never[k][:head]
     # Explanations for every line going, all at once (they walk every tree again).
-    rows = np.concatenate([np.flatnonzero(g) + bounds[k] for k, g in enumerate(going)])
-    tops = dict(zip(rows.tolist(), model.explain(stacked[rows]), strict=True))
+    picked = [np.flatnonzero(g) for g in going]
+    rows = np.concatenate([at + bounds[k] for k, at in enumerate(picked)])
+    tops = iter(model.explain(stacked[rows]))
     out = []
-    for k in range(len(lines)):
+    for k, at in enumerate(picked):
         lo, hi = int(bounds[k]), int(bounds[k + 1])
-        mine = {i - lo: tops[i] for i in range(lo, hi) if i in tops}
+        mine = {i: next(tops) for i in at.tolist()}  # a document's lines going, in order
         out.append(_Decision(p[lo:hi], going[k], prose[k], mine, cuts[k], heads[k]))
     return out
+
+
+class _LineMemo:
+    """What a line alone gives the model, kept from batch to batch of a worker task (by
+    normalized text: its words and word score; by text: its shape columns, `ShapeMemo`).
+    Furniture and mirrored pages repeat lines across batches as within one; each store
+    starts again past `_SEEN_LINES` lines, as the task's other stores do."""
+
+    def __init__(self) -> None:
+        self.words: dict[str, list[str]] = {}
+        self.known: dict[str, float] = {}
+        self.shapes = ShapeMemo(_SEEN_LINES)
+
+    def split(self, norms: list[str]) -> list[list[str]]:
+        """Each line's words; copies of a line share one list."""
+        words = self.words
+        if len(words) > _SEEN_LINES:
+            words.clear()
+        return [words.get(norm) or words.setdefault(norm, norm.split()) for norm in norms]
+
+    def scores(
+        self, weights: WordWeights, norms: list[str], norm_words: list[list[str]]
+    ) -> npt.NDArray[np.float64]:
+        """Each line's word log-odds (`WordWeights.scores`), once a distinct line."""
+        known = self.known
+        if len(known) > _SEEN_LINES:
+            known.clear()
+        new = {
+            norm: words for norm, words in zip(norms, norm_words, strict=True) if norm not in known
+        }
+        if new:
+            known.update(zip(new, weights.scores(new.values()).tolist(), strict=True))
+        return np.fromiter(map(known.__getitem__, norms), dtype=np.float64, count=len(norms))
 
 
 def _notice_cut(

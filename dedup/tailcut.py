@@ -702,16 +702,20 @@ def find_cuts(
     if pages is None:
         pages = page_shapes([(x, p) for x, p, _ in documents]).tolist()
     bounds = np.cumsum([0, *(len(r) for r in rows)])
-    out: list[Cut | None] = []
-    for k, (x, p, _) in enumerate(documents):
+    chosen: dict[int, int] = {}  # document -> its cut's row among its candidates
+    for k, (x, _, _) in enumerate(documents):
         q = q_all[bounds[k] : bounds[k + 1]]
-        page = pages[k]
-        line = choose_cut(q, len(x), bar, heading_gate(rows[k]), sentence_gate(rows[k]), page)
-        if line is None:
-            out.append(None)
-            continue
-        row = line - int(candidates(len(x))[0])
-        top = ", ".join(model.explain(rows[k][row : row + 1])[0]) or "none"
+        line = choose_cut(q, len(x), bar, heading_gate(rows[k]), sentence_gate(rows[k]), pages[k])
+        if line is not None:
+            chosen[k] = line - int(candidates(len(x))[0])
+    # The cuts' explanations in one call (a call a cut was most of their time).
+    picked = [rows[k][row : row + 1] for k, row in chosen.items()]
+    tops = dict(zip(chosen, model.explain(np.vstack(picked)) if picked else [], strict=True))
+    out: list[Cut | None] = [None] * len(documents)
+    for k, row in chosen.items():
+        (x, p, _), q, page = documents[k], q_all[bounds[k] : bounds[k + 1]], pages[k]
+        line = row + int(candidates(len(x))[0])
+        top = ", ".join(tops[k]) or "none"
         suffix = p[line:]
         sentences = sentence_gate(rows[k][row : row + 1])
         needed = float(bar.at(np.array([len(suffix)]), sentences, page)[0])
@@ -720,7 +724,7 @@ def find_cuts(
             f"{len(suffix)} non-blank lines are all furniture (line model "
             f"p over them: mean {suffix.mean():.2f}, min {suffix.min():.2f}); top: {top}"
         )
-        out.append(Cut(line, round(float(q[row]), 4), needed, evidence))
+        out[k] = Cut(line, round(float(q[row]), 4), needed, evidence)
     return out
 
 

@@ -30,13 +30,16 @@ from dedup.boilerplate import (
     _is_weak,
     _Judged,
     _lexicon,
+    _LineMemo,
     _model,
+    _model_decisions,
     _model_verdicts,
     _not_a_label,
     _rule_verdicts,
     _selected,
     _split_lines,
     _strong_signal,
+    _tail_cut,
     _teaser_runs,
     _Verdict,
     _with_words,
@@ -841,3 +844,28 @@ def test_rules_with_copies_looked_up_are_each_document_judged_alone():
         shared = _rule_verdicts(pos, doc, lines[pos], CONFIG, lexicon, corpus, set(), seen)
         assert shared == alone
     assert len(seen) < 0.8 * sum(map(len, lines))  # copies were looked up
+
+
+@pytest.mark.parametrize("limit", [50_000, 5])
+def test_the_models_line_memo_across_batches_decides_as_each_document_alone(monkeypatch, limit):
+    # One memo for a task's batches of 300 lines (5: its stores start again and again);
+    # each document alone with a memo of its own is the reference.
+    monkeypatch.setattr("dedup.boilerplate._SEEN_LINES", limit)
+    monkeypatch.setattr("dedup.boilerplate._MODEL_LINES", 300)
+    docs = [Document(f"{r['page']}/{r['extractor']}", r["text"]) for r in _PAGES]
+    lines = [_split_lines(d.text) for d in docs]
+    corpus, lexicon = _Corpus(docs, lines, CONFIG), _lexicon(None, True)
+    judged = [
+        _Judged(*_rule_verdicts(pos, doc, lines[pos], CONFIG, lexicon, corpus, set()), set())
+        for pos, doc in enumerate(docs)
+    ]
+    model, cut = _model(CONFIG), _tail_cut(CONFIG)
+    assert model is not None
+    memo = _LineMemo()
+    together = _model_decisions(model, lines, judged, cut, memo)
+    assert len(memo.words) < sum(map(len, lines))  # copies were looked up
+    for k in range(len(docs)):
+        [alone] = _model_decisions(model, lines[k : k + 1], judged[k : k + 1], cut, _LineMemo())
+        assert together[k].p.tobytes() == alone.p.tobytes()
+        assert together[k].going.tolist() == alone.going.tolist()
+        assert together[k].cut == alone.cut

@@ -24,6 +24,7 @@ from dedup.linefeatures import (
     NEIGHBOURS,
     POSITION,
     SHAPE,
+    ShapeMemo,
     batch_features,
     distinct_lines,
     ends_sentence,
@@ -191,3 +192,29 @@ def test_word_scores_of_copies_are_each_line_alone():
     assert len({tuple(w) for w in lines}) < 0.8 * len(lines)  # copies among them
     alone = [weights.scores([w])[0] for w in lines]
     assert weights.scores(lines).tobytes() == np.array(alone).tobytes()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(_REAL[:300]), min_size=1, max_size=40), max_size=6),
+    st.integers(0, 50),
+)
+def test_a_shape_memo_across_batches_is_shape_row_of_every_line(batches, limit):
+    # One memo for every batch, as a worker task keeps it; a small limit makes it start
+    # again between batches.
+    memo = ShapeMemo(limit)
+    for texts in batches:
+        norms = [normalize_line(t).split() for t in texts]
+        expected = np.array([shape_row(t, w) for t, w in zip(texts, norms, strict=True)])
+        got = memo.shapes(texts, norms)
+        assert got[:, : len(SHAPE)].tobytes() == expected.tobytes()
+        # The last column: a prose mark at the end (`is_prose` of a ten-word line).
+        assert (got[:, -1] > 0).tolist() == [is_prose(t, 10) for t in texts]
+
+
+def test_a_shape_memo_keeps_a_text_with_other_words_apart():
+    memo = ShapeMemo()
+    first = memo.shapes(["Read More", "Read More"], [["read", "more"], ["read", "more"]])
+    other = memo.shapes(["Read More"], [["x"]])  # the same text, other words: its own row
+    assert first[0].tolist() == first[1].tolist()
+    assert other[0].tolist() == [*shape_row("Read More", ["x"]), 0.0]

@@ -207,3 +207,37 @@ def test_prose_rides_along_the_tail_only_at_the_prose_tail_threshold() -> None:
     # Thresholds for the tail never exceed the main one.
     capped = LineModel.toy().with_thresholds(0.6, 0.9, 0.95)
     assert (capped.tail_threshold, capped.prose_tail_threshold) == (0.6, 0.6)
+
+
+def _walked(model: LineModel, row: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """The leaf of each tree and the split moves credited per feature, a tree at a time in
+    plain Python: the obviously correct reading of the arrays (moves added step by step,
+    tree by tree within a step, as the batched walk adds them)."""
+    trees = range(model.feature.shape[0])
+    node = [0 for _ in trees]
+    credit = np.zeros(len(row))
+    for _ in range(model.depth):
+        for t in trees:
+            k = node[t]
+            if model.left[t, k] < 0:
+                continue  # a leaf stays where it is, and moves nothing
+            goes_left = row[model.feature[t, k]] <= model.split[t, k]
+            child = int(model.left[t, k] if goes_left else model.right[t, k])
+            credit[model.feature[t, k]] += model.value[t, child] - model.value[t, k]
+            node[t] = child
+    return node, credit
+
+
+@pytest.mark.parametrize("name", ["line model", "tail cut"])
+def test_the_batched_walk_is_a_tree_at_a_time_walk_float_for_float(name: str) -> None:
+    from dedup.tailcut import load_cut_model
+
+    model = load_model() if name == "line model" else load_cut_model()
+    docs = [Document(str(k), r["text"]) for k, r in enumerate(NONNEWS[:12])]
+    docs.append(Document("dev", "\n".join(r["line"] for r in DEV_LINES)))
+    x = np.vstack(line_features(docs, words=load_model().words))[:300]  # more than a chunk
+    walked = [_walked(model, row) for row in x]
+    leaves = np.array([[model.value[t, k] for t, k in enumerate(n)] for n, _ in walked])
+    expected = 1.0 / (1.0 + np.exp(-np.clip(leaves.sum(axis=1) + model.bias, -35.0, 35.0)))
+    assert model.probabilities(x).tobytes() == expected.tobytes()
+    assert model.contributions(x).tobytes() == np.array([c for _, c in walked]).tobytes()
