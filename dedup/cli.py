@@ -721,21 +721,33 @@ SUFFIX_FORMATS = {
 
 
 def output_format(fmt: str | None, output: str | None, formats: Sequence[str]) -> str:
-    """--format as given, else the one the -o suffix names (when the command has it), else text.
+    """--format as given, else the one the -o suffix names, else text.
+
+    A suffix naming a format the command does not write is an error, not text: `dedup scan
+    -o findings.sarif` once wrote the text report into a file code scanning then rejected.
+
+    Raises:
+        CLIInputError: the -o suffix names a format the command does not write.
 
     Example:
         >>> output_format(None, "out/report.JSON", ["text", "json"])
         'json'
-        >>> output_format("text", "report.json", ["text", "json"])
+        >>> output_format("text", "report.xml", ["text", "json"])
         'text'
-        >>> output_format(None, "report.xml", ["text", "json"])  # no junit in this command
+        >>> output_format(None, "report.txt", ["text", "json"])
         'text'
     """
     if fmt is not None:
         return fmt
     suffix = Path(output).suffix.lower() if output else ""
     inferred = SUFFIX_FORMATS.get(suffix, "text")
-    return inferred if inferred in formats else "text"
+    if inferred not in formats:
+        msg = (
+            f"-o {output}: the suffix {suffix} names {inferred}, which this command does not "
+            f"write ({', '.join(formats)}); pass --format, or choose another file name"
+        )
+        raise CLIInputError(msg)
+    return inferred
 
 
 def output_options(formats: Sequence[str], help_text: str) -> Callable[[F], F]:

@@ -178,6 +178,23 @@ def test_the_o_suffix_picks_the_format_unless_format_is_given(tmp_path, seed_pat
     assert text.read_text(encoding="utf-8").startswith("1 document, ")
 
 
+def test_an_o_suffix_naming_a_format_the_command_lacks_is_an_error(tmp_path, seed_paths):
+    # scan writes no SARIF or JUnit: its text report in findings.sarif would fail the upload
+    one = str(seed_paths["000"])
+    for name, fmt in (("findings.sarif", "sarif"), ("results.xml", "junit")):
+        result = _run("scan", one, "-q", "-o", str(tmp_path / name))
+        assert result.exit_code == 2, result.output
+        assert result.stderr.strip() == (
+            f"Error: -o {tmp_path / name}: the suffix {name[name.index('.') :]} names {fmt}, "
+            "which this command does not write (text, json, html); pass --format, or choose "
+            "another file name"
+        )
+        assert not (tmp_path / name).exists()
+    forced = tmp_path / "plain.xml"
+    assert _run("scan", one, "-q", "--format", "text", "-o", str(forced)).exit_code == 0
+    assert forced.read_text(encoding="utf-8").startswith("1 document, ")
+
+
 def test_file_errors_are_one_line_exit_2(tmp_path):
     damaged = tmp_path / "c.jsonl.gz"
     damaged.write_bytes(gzip.compress(b'{"text": "x"}\n' * 500)[:-20])
