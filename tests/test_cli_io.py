@@ -155,6 +155,18 @@ def test_a_folder_of_files_no_format_names_is_not_an_empty_folder(tmp_path):
     ]
 
 
+def test_a_quoted_glob_that_matches_nothing_says_so(tmp_path):
+    # "no such file or directory" for 'man1/*.2.gz' read as if dedup took the * literally
+    (tmp_path / "ls.1.gz").write_bytes(gzip.compress(b"ls - list directory contents\n"))
+    pattern = str(tmp_path / "*.2.gz")
+    result = _run("scan", pattern, "-q")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"Error: {pattern}: the pattern matches no file; check the path\n"
+    missing = str(tmp_path / "ls.2.gz")
+    result = _run("scan", missing, "-q")
+    assert result.stderr == f"Error: {missing}: no such file or directory; check the path\n"
+
+
 def test_an_input_named_twice_is_not_blamed_on_the_id_field(tmp_path):
     path = tmp_path / "a.txt"
     path.write_text("Some text.\n", encoding="utf-8")
