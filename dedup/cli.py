@@ -998,7 +998,17 @@ def compare(
     docs, skipped = _read_counted([a, b], text_field, id_field, strict, quiet=quiet)
     _require_documents(docs, skipped, [a, b], False)  # the skip reason, not "got 0"
     if len(docs) != 2:
-        msg = f"compare takes exactly two documents, got {len(docs)}; use `dedup scan` for a corpus"
+        # Under -q the skip lines are silent: "got 1" alone hid 407 records of a wrong field.
+        first = skipped[0] if skipped else None
+        bad = (
+            f" and skipped {amount(len(skipped), 'bad record')} ({first.source}: {first.reason})"
+            if first
+            else ""
+        )
+        msg = (
+            f"compare takes exactly two documents, got {len(docs)}{bad}; "
+            "use `dedup scan` for a corpus"
+        )
         raise CLIInputError(msg)
     with _user_errors():
         report = api_compare(docs[0], docs[1], config)
