@@ -1941,9 +1941,9 @@ LABELS_FIELD = "labels"
 FEW_LABELLED_LINES = 5000  # below this, `boilerplate train` warns
 KNOWN_LABELS = ("boilerplate", "content", "unsure", None)
 KNOWN_LABELS_TEXT = '"boilerplate", "content", "unsure" or null'
-LABELLED_FORMAT = (
+LABELLED_FORMAT = (  # the labels from KNOWN_LABELS_TEXT: two lists once disagreed on "unsure"
     'each line must be a JSON record {"text": ..., "labels": [...]} with one label per line '
-    'of the text: "boilerplate", "content", or null (not used)'
+    f'of the text: {KNOWN_LABELS_TEXT} ("unsure" and null lines are left out of the fit)'
 )
 
 
@@ -2066,8 +2066,8 @@ def _read_labelled(
         doc_labels = doc.meta.get(LABELS_FIELD)
         lines = doc.text.count("\n") + 1
         if not isinstance(doc_labels, list) or len(doc_labels) != lines:
-            got = f"{len(doc_labels)} labels" if isinstance(doc_labels, list) else "no labels list"
-            msg = f"{doc.source}: {got} for {lines} lines of text; {LABELLED_FORMAT}"
+            got = amount(len(doc_labels), "label") if isinstance(doc_labels, list) else "no labels"
+            msg = f"{doc.source}: {got} for {amount(lines, 'line')} of text; {LABELLED_FORMAT}"
             raise CLIInputError(msg)
         if site_field is not None and not isinstance(doc.meta.get(site_field), str):
             msg = f"{doc.source}: no string field {site_field!r}; pass another --site-field"
