@@ -40,7 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.config import BoilerplateConfig
-from dedup.document import Document, require_field
+from dedup.document import Document, document_chars, require_field
 from dedup.errors import ConfigError
 from dedup.lexicon import Lexicon, load_lexicon, load_protect, normalize_lines
 from dedup.linefeatures import (
@@ -55,7 +55,7 @@ from dedup.linefeatures import (
 )
 from dedup.linemodel import LineModel, fit, load_model
 from dedup.linewords import WordWeights, fit_words
-from dedup.parallel import map_shared, ranges, resolve_jobs
+from dedup.parallel import map_shared, resolve_jobs, text_ranges
 from dedup.progress import counted, set_stage
 from dedup.report import BoilerplateLine
 from dedup.tailcut import (
@@ -188,7 +188,7 @@ def detect_boilerplate(
     jobs = resolve_jobs(jobs)
     lexicon = _lexicon(config.lexicon_file, config.builtin_lexicon)
     protect = load_protect(config.protect_file)
-    tasks = ranges(len(docs), _BATCH)
+    tasks = text_ranges(document_chars(docs), _BATCH, _BATCH_CHARS)
     split = map_shared(_split_range, docs, tasks, jobs=jobs)
     lines = [
         doc_lines for part in counted("boilerplate: lines", split, tasks) for doc_lines in part
@@ -251,6 +251,7 @@ def judge_documents(
 
 
 _BATCH = 1024  # documents per worker task
+_BATCH_CHARS = 4_000_000  # and characters: ~1 s of work, so long documents still share out
 
 
 @dataclass(frozen=True, slots=True)
