@@ -741,7 +741,8 @@ def _docs_evidence(verdict: _Verdict, line: _Line, config: BoilerplateConfig) ->
     they are content: a repeated line must look like a label (at most 8 words, letters, no
     sentence mark) to go."""
     if verdict.rule == "lexicon":
-        return verdict.tier == 0 and verdict.score == 1.0 and _is_marker(verdict)
+        exact = verdict.tier == 0 and verdict.score == 1.0
+        return exact and _is_marker(verdict) and verdict.evidence not in LEGAL_HEADINGS
     if verdict.rule != "corpus_repeat" or config.site_field is None:
         return False
     return 0 < line.words <= 8 and not ends_sentence(line.text) and line.norm != ""
@@ -938,6 +939,12 @@ def _selected(rule: str, config: BoilerplateConfig) -> bool:
 LEGAL_PHRASES = frozenset(
     {"copyright", "all rights reserved", "see also", "also see", "disclaimer"}
 )
+
+
+# Lexicon phrases that head sections of legal text ("Terms of Use" of the Unicode licence in
+# every OpenJDK copyright file): site furniture on a news page, which the model presets keep,
+# but content in the documentation and legal text the `docs` preset is for.
+LEGAL_HEADINGS = frozenset({"terms of use", "privacy policy", "cookie policy"})
 
 
 # Rules whose verdicts hold beside the model (markers). The others (a copyright line, a
