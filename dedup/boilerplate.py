@@ -40,7 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.config import BoilerplateConfig
-from dedup.document import Document, require_field
+from dedup.document import Document, document_chars, require_field
 from dedup.errors import ConfigError
 from dedup.lexicon import Lexicon, load_lexicon, load_protect, normalize_lines
 from dedup.linefeatures import (
@@ -56,7 +56,7 @@ from dedup.linefeatures import (
 )
 from dedup.linemodel import LineModel, fit, load_model
 from dedup.linewords import WordWeights, fit_words
-from dedup.parallel import map_shared, ranges, resolve_jobs
+from dedup.parallel import map_shared, resolve_jobs, text_ranges
 from dedup.progress import counted, set_stage
 from dedup.report import BoilerplateLine
 from dedup.tailcut import (
@@ -189,7 +189,7 @@ def detect_boilerplate(
     jobs = resolve_jobs(jobs)
     lexicon = _lexicon(config.lexicon_file, config.builtin_lexicon)
     protect = load_protect(config.protect_file)
-    tasks = ranges(len(docs), _BATCH)
+    tasks = text_ranges(document_chars(docs), _BATCH, _BATCH_CHARS)
     split = map_shared(_split_range, docs, tasks, jobs=jobs)
     lines = [
         doc_lines for part in counted("boilerplate: lines", split, tasks) for doc_lines in part
@@ -252,6 +252,7 @@ def judge_documents(
 
 
 _BATCH = 1024  # documents per worker task
+_BATCH_CHARS = 4_000_000  # and characters: ~1 s of work, so long documents still share out
 
 
 @dataclass(frozen=True, slots=True)
@@ -781,7 +782,8 @@ def _docs_evidence(verdict: _Verdict, line: _Line, config: BoilerplateConfig) ->
     they are content: a repeated line must look like a label (at most 8 words, letters, no
     sentence mark) to go."""
     if verdict.rule == "lexicon":
-        return verdict.tier == 0 and verdict.score == 1.0 and _is_marker(verdict)
+        exact = verdict.tier == 0 and verdict.score == 1.0
+        return exact and _is_marker(verdict) and verdict.evidence not in LEGAL_HEADINGS
     if verdict.rule != "corpus_repeat" or config.site_field is None:
         return False
     return 0 < line.words <= 8 and not ends_sentence(line.text) and line.norm != ""
@@ -978,6 +980,12 @@ def _selected(rule: str, config: BoilerplateConfig) -> bool:
 LEGAL_PHRASES = frozenset(
     {"copyright", "all rights reserved", "see also", "also see", "disclaimer"}
 )
+
+
+# Lexicon phrases that head sections of legal text ("Terms of Use" of the Unicode licence in
+# every OpenJDK copyright file): site furniture on a news page, which the model presets keep,
+# but content in the documentation and legal text the `docs` preset is for.
+LEGAL_HEADINGS = frozenset({"terms of use", "privacy policy", "cookie policy"})
 
 
 # Rules whose verdicts hold beside the model (markers). The others (a copyright line, a

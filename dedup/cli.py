@@ -721,21 +721,33 @@ SUFFIX_FORMATS = {
 
 
 def output_format(fmt: str | None, output: str | None, formats: Sequence[str]) -> str:
-    """--format as given, else the one the -o suffix names (when the command has it), else text.
+    """--format as given, else the one the -o suffix names, else text.
+
+    A suffix naming a format the command does not write is an error, not text: `dedup scan
+    -o findings.sarif` once wrote the text report into a file code scanning then rejected.
+
+    Raises:
+        CLIInputError: the -o suffix names a format the command does not write.
 
     Example:
         >>> output_format(None, "out/report.JSON", ["text", "json"])
         'json'
-        >>> output_format("text", "report.json", ["text", "json"])
+        >>> output_format("text", "report.xml", ["text", "json"])
         'text'
-        >>> output_format(None, "report.xml", ["text", "json"])  # no junit in this command
+        >>> output_format(None, "report.txt", ["text", "json"])
         'text'
     """
     if fmt is not None:
         return fmt
     suffix = Path(output).suffix.lower() if output else ""
     inferred = SUFFIX_FORMATS.get(suffix, "text")
-    return inferred if inferred in formats else "text"
+    if inferred not in formats:
+        msg = (
+            f"-o {output}: the suffix {suffix} names {inferred}, which this command does not "
+            f"write ({', '.join(formats)}); pass --format, or choose another file name"
+        )
+        raise CLIInputError(msg)
+    return inferred
 
 
 def output_options(formats: Sequence[str], help_text: str) -> Callable[[F], F]:
@@ -986,7 +998,17 @@ def compare(
     docs, skipped = _read_counted([a, b], text_field, id_field, strict, quiet=quiet)
     _require_documents(docs, skipped, [a, b], False)  # the skip reason, not "got 0"
     if len(docs) != 2:
-        msg = f"compare takes exactly two documents, got {len(docs)}; use `dedup scan` for a corpus"
+        # Under -q the skip lines are silent: "got 1" alone hid 407 records of a wrong field.
+        first = skipped[0] if skipped else None
+        bad = (
+            f" and skipped {amount(len(skipped), 'bad record')} ({first.source}: {first.reason})"
+            if first
+            else ""
+        )
+        msg = (
+            f"compare takes exactly two documents, got {len(docs)}{bad}; "
+            "use `dedup scan` for a corpus"
+        )
         raise CLIInputError(msg)
     with _user_errors():
         report = api_compare(docs[0], docs[1], config)
@@ -1919,9 +1941,9 @@ LABELS_FIELD = "labels"
 FEW_LABELLED_LINES = 5000  # below this, `boilerplate train` warns
 KNOWN_LABELS = ("boilerplate", "content", "unsure", None)
 KNOWN_LABELS_TEXT = '"boilerplate", "content", "unsure" or null'
-LABELLED_FORMAT = (
+LABELLED_FORMAT = (  # the labels from KNOWN_LABELS_TEXT: two lists once disagreed on "unsure"
     'each line must be a JSON record {"text": ..., "labels": [...]} with one label per line '
-    'of the text: "boilerplate", "content", or null (not used)'
+    f'of the text: {KNOWN_LABELS_TEXT} ("unsure" and null lines are left out of the fit)'
 )
 
 
@@ -2044,8 +2066,8 @@ def _read_labelled(
         doc_labels = doc.meta.get(LABELS_FIELD)
         lines = doc.text.count("\n") + 1
         if not isinstance(doc_labels, list) or len(doc_labels) != lines:
-            got = f"{len(doc_labels)} labels" if isinstance(doc_labels, list) else "no labels list"
-            msg = f"{doc.source}: {got} for {lines} lines of text; {LABELLED_FORMAT}"
+            got = amount(len(doc_labels), "label") if isinstance(doc_labels, list) else "no labels"
+            msg = f"{doc.source}: {got} for {amount(lines, 'line')} of text; {LABELLED_FORMAT}"
             raise CLIInputError(msg)
         if site_field is not None and not isinstance(doc.meta.get(site_field), str):
             msg = f"{doc.source}: no string field {site_field!r}; pass another --site-field"

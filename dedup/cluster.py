@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.config import DedupConfig
-from dedup.document import Document, document_ids, require_field
+from dedup.document import Document, document_chars, document_ids, require_field
 from dedup.errors import ConfigError
 from dedup.lsh import _band_order, band_candidates, document_bands, row_keys
 from dedup.parallel import map_shared, ranges, resolve_jobs
@@ -77,10 +77,7 @@ def keep_keys(docs: Sequence[Document], config: DedupConfig) -> npt.NDArray[np.f
         [-5.0, -11.0]
     """
     if config.keep == "longest":
-        known = getattr(docs, "chars", None)  # a JsonlCorpus knows them without parsing
-        if known is not None:
-            return -np.asarray(known, dtype=np.float64)
-        return -np.fromiter((len(d.text) for d in docs), dtype=np.float64, count=len(docs))
+        return -np.asarray(document_chars(docs), dtype=np.float64)
     if config.keep == "newest":
         field_name = config.date_field or ""
         times = (_timestamp(doc, field_name) for doc in docs)

@@ -55,6 +55,18 @@ def document_ids(docs: Sequence[_Named]) -> Sequence[str]:
     return ids if ids is not None else [d.id for d in docs]
 
 
+def document_chars(docs: Sequence[Document]) -> Sequence[int]:
+    """Every document's length in characters, in order; a corpus that knows them
+    (`JsonlCorpus.chars`) is not parsed.
+
+    Example:
+        >>> list(document_chars([Document("a", "xy"), Document("b", "")]))
+        [2, 0]
+    """
+    known: Sequence[int] | None = getattr(docs, "chars", None)
+    return known if known is not None else [d.chars for d in docs]
+
+
 def require_documents(docs: object, caller: str) -> None:
     """Refuse a path or a text where `caller` takes Documents, saying how to make them.
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import partial
-from itertools import islice
+from itertools import islice, pairwise
 from typing import Any, TypeVar
 
 import numpy as np
@@ -79,6 +79,25 @@ def ranges(count: int, size: int) -> list[range]:
         [range(0, 2), range(2, 4), range(4, 5)]
     """
     return [range(lo, min(lo + size, count)) for lo in range(0, count, size)]
+
+
+def text_ranges(chars: Sequence[int], size: int, max_chars: int) -> list[range]:
+    """Consecutive ranges of at most `size` items and, past their first item, at most
+    `max_chars` characters (`chars[i]`: item i's length): tasks for `map_shared`.
+
+    Counting documents alone made 986 changelogs of 63 MB one task: no second worker
+    under --jobs 2 and a progress line at 0 % until the end. The ranges depend on the
+    lengths only, never on the jobs, so the results do not either.
+
+    Example:
+        >>> text_ranges([5, 1, 1, 9, 1], 3, 6)
+        [range(0, 2), range(2, 3), range(3, 4), range(4, 5)]
+        >>> text_ranges([1] * 7, 3, 100)
+        [range(0, 3), range(3, 6), range(6, 7)]
+    """
+    before = np.concatenate(([0], np.cumsum(np.asarray(chars, dtype=np.int64))))
+    cuts = weighted_cuts(before, max_chars)
+    return [range(a, min(a + size, hi)) for lo, hi in pairwise(cuts) for a in range(lo, hi, size)]
 
 
 def weighted_cuts(before: npt.NDArray[np.int64], size: int) -> list[int]:

@@ -31,7 +31,7 @@ from dedup.align import (
 )
 from dedup.candidates import Candidates, candidate_pairs, strongest_partners
 from dedup.config import DedupConfig
-from dedup.document import Document
+from dedup.document import Document, document_chars
 from dedup.found import Found, FoundOverlaps, FoundPassages, Overlap, passage
 from dedup.normalize import load_tables
 from dedup.parallel import map_shared, ranges, resolve_jobs
@@ -63,9 +63,7 @@ def peak_memory(docs: Sequence[Document]) -> int:
         >>> peak_memory([Document("a", "x" * 1000)])
         22000
     """
-    known = getattr(docs, "chars", None)  # a JsonlCorpus knows them without parsing
-    chars = int(known.sum()) if known is not None else sum(len(doc.text) for doc in docs)
-    return PEAK_BYTES_PER_CHAR * chars
+    return PEAK_BYTES_PER_CHAR * int(np.sum(document_chars(docs), dtype=np.int64))
 
 
 def default_memory_limit() -> int:

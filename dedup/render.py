@@ -148,10 +148,11 @@ def _summary_line(report: Report) -> str:
         head += f", {left:,} more left out (--max-passages-per-pair, --max-passages-per-doc)"
     pairs = report.counts.get("pairs_left_out", 0)
     if pairs:
-        head += f"; {pairs:,} candidate pairs not aligned (--max-partners, near-duplicates)"
+        head += f"; {amount(pairs, 'candidate pair')} not aligned (--max-partners, near-duplicates)"
     unlisted = report.counts.get("pairs_not_listed", 0)
     if unlisted:
-        head += f"; {unlisted:,} more pairs share a passage, unlisted (--max-passages-per-doc)"
+        share = "pair shares" if unlisted == 1 else "pairs share"
+        head += f"; {unlisted:,} more {share} a passage, unlisted (--max-passages-per-doc)"
     return head
 
 

@@ -971,3 +971,49 @@ def test_changelogs_git_logs_and_pydoc_pages_lose_no_line(name):
     text = (_TRIAL / name).read_text(encoding="utf-8")
     found = detect_boilerplate([Document(name, text)])
     assert [text[b.start : b.end] for b in found] == []
+
+
+def test_long_documents_are_shared_out_by_characters_with_the_same_findings(
+    monkeypatch, seed_texts
+):
+    # 986 changelogs of 63 MB were one task of 1,024 documents: --jobs 2 ran one worker and
+    # the progress line said 0 % until the end. Tasks now also end at a character budget.
+    import dedup.boilerplate as boilerplate
+    import dedup.progress as progress
+
+    docs = [Document(f"{k}-{i}", text) for i in range(3) for k, text in seed_texts.items()]
+    whole = detect_boilerplate(docs)
+    stages: list[str] = []
+    monkeypatch.setattr(progress, "set_stage", stages.append)
+    monkeypatch.setattr(boilerplate, "_BATCH_CHARS", max(len(t) for t in seed_texts.values()))
+    assert detect_boilerplate(docs, jobs=2) == whole
+    assert any(s.startswith("boilerplate: judging documents: 1/6 (16 %)") for s in stages)
+    assert "boilerplate: judging documents: 6/6 (100 %)" in stages
+    assert {b.rule for b in whole} >= {"lexicon", "teaser_run"}  # real findings, compared
+
+
+# From the Unicode licence in every OpenJDK copyright file (Debian's /usr/share/doc/
+# openjdk-17-jdk/copyright): "Terms of Use" heads a section of the licence.
+UNICODE_TERMS = (
+    "Unicode Software includes any source code published in the Unicode Standard\n"
+    "or any source code or compiled code under the directories:\n"
+    "https://www.unicode.org/Public/PROGRAMS/\n"
+    "\n"
+    "Terms of Use\n"
+    "Certain documents and files on this website contain a legend indicating that "
+    '"Modification is permitted." Any person is hereby authorized, without fee, to modify '
+    "such documents and files to create derivative works conforming to the Unicode Standard.\n"
+    "Any person is hereby authorized, without fee, to view, use, reproduce, and distribute "
+    "all documents and files, subject to the Terms and Conditions herein.\n"
+)
+
+
+def test_a_legal_heading_is_content_under_the_docs_preset() -> None:
+    # `dedup scan '/usr/share/doc/*/copyright' --preset docs` took "Terms of Use" five times
+    # in each OpenJDK copyright file; the preset is for legal text and says it takes no
+    # legal phrase. The news preset, for pages whose footer says "Terms of Use", still does.
+    assert _rules(UNICODE_TERMS, BoilerplateConfig(preset="docs")) == {}
+    assert _rules(
+        UNICODE_TERMS.replace("Terms of Use", "Leave a Comment"), BoilerplateConfig(preset="docs")
+    ) == {4: "lexicon"}
+    assert _rules(UNICODE_TERMS) == {4: "lexicon"}

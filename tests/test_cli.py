@@ -148,6 +148,22 @@ def test_compare_needs_two_documents(tmp_path, seed_paths):
     assert "exactly two documents" in result.output
 
 
+def test_compare_under_q_names_the_records_it_skipped(tmp_path, seed_paths, seed_texts):
+    # a JSONL record whose text is in "body" is skipped; -q hides the skip line, so the
+    # error alone must say why compare got one document
+    record = tmp_path / "one.jsonl"
+    record.write_text(json.dumps({"body": seed_texts["004"]}) + "\n", encoding="utf-8")
+    result = _run("compare", str(record), str(seed_paths["000"]), "-q")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: compare takes exactly two documents, got 1 and skipped 1 bad record "
+        f"({record}:1: no field 'text' (keys: ['body']); pass --text-field); "
+        "use `dedup scan` for a corpus\n"
+    )
+    both = _run("compare", str(record), str(seed_paths["000"]), "-q", "--text-field", "body")
+    assert both.exit_code == 0, both.output  # the field named, both documents are read
+
+
 def test_scan_text_names_clusters_and_says_when_passages_were_not_searched(tmp_path, seed_texts):
     text = seed_texts["000"]
     (tmp_path / "a.txt").write_text(text, encoding="utf-8")

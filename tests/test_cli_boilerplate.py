@@ -205,8 +205,8 @@ def test_train_does_not_take_the_document_threshold_from_settings(workdir: Path)
     [
         (["not json"], "l.jsonl:2: not valid JSON"),
         (['{"labels": []}'], "l.jsonl:2: no field 'text'"),
-        (['{"text": "a\\nb", "labels": ["content"]}'], "l.jsonl:2: 1 labels for 2 lines of text"),
-        (['{"text": "a", "labels": "content"}'], "l.jsonl:2: no labels list for 1 lines"),
+        (['{"text": "a\\nb", "labels": ["content"]}'], "l.jsonl:2: 1 label for 2 lines of text"),
+        (['{"text": "a", "labels": "content"}'], "l.jsonl:2: no labels for 1 line of text"),
         (['{"text": "a", "labels": ["content"]}'], "l.jsonl:2: no string field 'site'"),
     ],
 )
@@ -232,6 +232,19 @@ def test_training_needs_both_labels(workdir: Path) -> None:
     code, _, err = _run("boilerplate", "train", "empty.jsonl", "-o", "m.json")
     assert code == 2
     assert "empty.jsonl: no records" in err
+
+
+def test_a_wrong_label_count_names_the_same_labels_as_a_wrong_label(workdir: Path) -> None:
+    # the count error once listed "boilerplate", "content" or null, the label error "unsure" too
+    record = {"text": "Home\nThe minister resigned.", "labels": ["boilerplate"]}
+    _write_labelled(workdir / "short.jsonl", [record])
+    code, _, err = _run("boilerplate", "train", "short.jsonl", "-o", "m.json")
+    assert code == 2
+    assert err == (
+        "Error: short.jsonl:1: 1 label for 2 lines of text; each line must be a JSON record "
+        '{"text": ..., "labels": [...]} with one label per line of the text: "boilerplate", '
+        '"content", "unsure" or null ("unsure" and null lines are left out of the fit)\n'
+    )
 
 
 def test_train_refuses_an_unknown_label(workdir: Path) -> None:

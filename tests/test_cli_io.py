@@ -155,6 +155,18 @@ def test_a_folder_of_files_no_format_names_is_not_an_empty_folder(tmp_path):
     ]
 
 
+def test_a_quoted_glob_that_matches_nothing_says_so(tmp_path):
+    # "no such file or directory" for 'man1/*.2.gz' read as if dedup took the * literally
+    (tmp_path / "ls.1.gz").write_bytes(gzip.compress(b"ls - list directory contents\n"))
+    pattern = str(tmp_path / "*.2.gz")
+    result = _run("scan", pattern, "-q")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"Error: {pattern}: the pattern matches no file; check the path\n"
+    missing = str(tmp_path / "ls.2.gz")
+    result = _run("scan", missing, "-q")
+    assert result.stderr == f"Error: {missing}: no such file or directory; check the path\n"
+
+
 def test_an_input_named_twice_is_not_blamed_on_the_id_field(tmp_path):
     path = tmp_path / "a.txt"
     path.write_text("Some text.\n", encoding="utf-8")
@@ -176,6 +188,23 @@ def test_the_o_suffix_picks_the_format_unless_format_is_given(tmp_path, seed_pat
     text = tmp_path / "t.json"
     assert _run("scan", one, "-q", "--format", "text", "-o", str(text)).exit_code == 0
     assert text.read_text(encoding="utf-8").startswith("1 document, ")
+
+
+def test_an_o_suffix_naming_a_format_the_command_lacks_is_an_error(tmp_path, seed_paths):
+    # scan writes no SARIF or JUnit: its text report in findings.sarif would fail the upload
+    one = str(seed_paths["000"])
+    for name, fmt in (("findings.sarif", "sarif"), ("results.xml", "junit")):
+        result = _run("scan", one, "-q", "-o", str(tmp_path / name))
+        assert result.exit_code == 2, result.output
+        assert result.stderr.strip() == (
+            f"Error: -o {tmp_path / name}: the suffix {name[name.index('.') :]} names {fmt}, "
+            "which this command does not write (text, json, html); pass --format, or choose "
+            "another file name"
+        )
+        assert not (tmp_path / name).exists()
+    forced = tmp_path / "plain.xml"
+    assert _run("scan", one, "-q", "--format", "text", "-o", str(forced)).exit_code == 0
+    assert forced.read_text(encoding="utf-8").startswith("1 document, ")
 
 
 def test_file_errors_are_one_line_exit_2(tmp_path):

@@ -265,6 +265,16 @@ def test_text_report_starts_with_a_summary_and_the_top_pairs_and_stays_bounded()
     assert lines[-1] == "... 7 more passages (--format json lists all)"
 
 
+def test_the_summary_line_counts_one_left_out_pair_in_the_singular():
+    # `dedup scan '/usr/share/doc/lib[x-z]*'` said "1 candidate pairs not aligned"
+    report = Report(config={}, fingerprint="f", counts={"pairs_left_out": 1, "pairs_not_listed": 1})
+    assert render_report(report).splitlines()[0] == (
+        "0 documents, 0 near-duplicate clusters, 0 shared passages; "
+        "1 candidate pair not aligned (--max-partners, near-duplicates); "
+        "1 more pair shares a passage, unlisted (--max-passages-per-doc)"
+    )
+
+
 def test_text_report_lists_the_largest_clusters_and_says_how_many_it_leaves_out():
     from dedup.render import TOP_CLUSTERS, render_report
     from dedup.report import ClusterMember, DuplicateCluster

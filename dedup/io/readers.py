@@ -222,7 +222,11 @@ class DocumentReader:
         if not found and GLOB.search(path):
             found = sorted(Path(m) for m in glob.glob(path, recursive=True))
         if not found:
-            msg = f"{path}: no such file or directory; check the path"
+            # "no such file or directory" for a quoted glob reads as if it was taken literally
+            what = (
+                "the pattern matches no file" if GLOB.search(path) else "no such file or directory"
+            )
+            msg = f"{path}: {what}; check the path"
             raise InputError(msg)
         files: list[Path] = []
         for match in found:
