@@ -8,8 +8,9 @@ report equals the local engine's for any partition count:
    position `file << 32 | record`, which sorts as the local input order;
 2. sign: one Arrow UDF (`mapInArrow`) per partition calls `signature.text_signatures`,
    `lsh.band_keys` and `cluster.keep_keys`;
-3. band join: band keys exploded and grouped by key; each document is linked to the first
-   document sharing a key (star links: linear in a bucket's size, never quadratic);
+3. band join: band keys exploded and shuffled by key; a task sorts its partition's keys
+   and links each document to the first document sharing a key (star links: linear in a
+   bucket's size, never quadratic);
 4. connected components of the links (large-star / small-star);
 5. cluster: the documents of components of two or more are repartitioned by component,
    and one `mapInArrow` task runs, for each component in its partition,
@@ -73,7 +74,10 @@ READ_SCHEMA = (
     "keep double, keep_error string, fields array<string>, reason string, raw string, "
     "site string"
 )
-SIGNED_SCHEMA = f"{READ_SCHEMA}, sig binary, keys array<long>"
+SIGNED_SCHEMA = f"{READ_SCHEMA}, keys array<long>"
+# The signed table of a documents-only scan: no texts. Caching them cost more than reading
+# again the fifth of the documents whose clustering needs them (`_Texts`).
+LEAN_SCHEMA = SIGNED_SCHEMA.replace("text string, ", "")
 # The read for `clean` (`dedup.engines.spark_clean`): every field of each record, pickled
 # (a Parquet column's type survives), and a text file's name as its `id` field.
 RECORD_SCHEMA = f"{READ_SCHEMA}, meta binary"
@@ -83,8 +87,11 @@ CLUSTER_SCHEMA = (
 )
 # Every column but the text and the site (which only the boilerplate stage reads, there).
 LISTED = [c.split()[0] for c in READ_SCHEMA.split(", ") if not c.startswith(("text ", "site "))]
-PIECE_SCHEMA = "comp long, pos long, text string, sig binary, keep double"
+PIECE_SCHEMA = "comp long, pos long, text string, keep double"
 PIECE_COLUMNS = [c.split()[0] for c in PIECE_SCHEMA.split(", ")]
+TEXT_COLUMNS = PIECE_COLUMNS[1:]  # a document's position, text and keep key
+KEY_SCHEMA = "pos long, key long"
+LINK_SCHEMA = "u long, v long"
 DRIVER_LINKS = 20_000_000  # band links put in components on the driver (16 B each)
 BROADCAST_NODES = 2_000_000  # documents with candidates joined to the texts by broadcast
 LOG_CONFIG = Path(__file__).parent.parent / "data" / "spark-log4j2.properties"  # errors only
@@ -287,12 +294,18 @@ def _scan(
     spark.conf.set("spark.sql.shuffle.partitions", str(parts))
     settings = ReadSettings.of(reader)
     names = spark.range(len(files), numPartitions=max(1, min(len(files), parts)))
+    # Only the passage and boilerplate stages read every text again; without them the
+    # cluster stage reads the texts of the documents with candidates from the files.
+    texts = config.passages or config.find_boilerplate
+    schema = SIGNED_SCHEMA if texts else LEAN_SCHEMA
     if len(files) < parts:  # fewer files than partitions: spread their records, then sign
         read = names.mapInArrow(_read_files(files, settings, config, sign=False), READ_SCHEMA)
-        table = read.repartition(parts, "pos").mapInArrow(_sign(config), SIGNED_SCHEMA)
+        table = read.repartition(parts, "pos").mapInArrow(_sign(config, texts=texts), schema)
     else:
-        table = names.mapInArrow(_read_files(files, settings, config, sign=True), SIGNED_SCHEMA)
-    table = table.persist(StorageLevel.DISK_ONLY)  # serialized: no texts on the heap
+        task = _read_files(files, settings, config, sign=True, texts=texts)
+        table = names.mapInArrow(task, schema)
+    # Serialized on disk: the texts stay off the heap (without texts, ~0.3 KB a document).
+    table = table.persist(StorageLevel.DISK_ONLY)
     try:
         # One pass over the cache for both lists: every column but the text and signature.
         listed = table.select(*LISTED).orderBy("pos").toArrow()
@@ -311,12 +324,13 @@ def _scan(
             for doc in zip(rows["id"], rows["source"], rows["chars"], strict=True)
         ]
         clock.lap("collect documents")
-        duplicates = _duplicates(table, np.array(rows["pos"], dtype=np.int64), infos, config, clock)
+        source = _Texts(table, names, files, settings, config)
+        positions = np.array(rows["pos"], dtype=np.int64)
+        duplicates = _duplicates(source, positions, infos, config, clock)
         reuse, boilerplate = None, []
         if config.passages:
             from dedup.engines.spark_passages import find_reuse_spark
 
-            positions = np.array(rows["pos"], dtype=np.int64)
             reuse = find_reuse_spark(table, positions, rows["id"], duplicates, config, clock)
         if config.find_boilerplate:
             from dedup.engines.spark_boilerplate import find_boilerplate_spark
@@ -410,17 +424,48 @@ def _read_files(
     config: DedupConfig,
     *,
     sign: bool,
+    texts: bool = True,
     meta: bool = False,
 ) -> Callable[[Iterator[Any]], Iterator[Any]]:
     """The read task: file numbers in, document and skipped-record rows out (signed too
-    with `sign`: one pass over the texts when no shuffle is needed in between; with `meta`,
-    RECORD_SCHEMA rows, for writing the records back)."""
+    with `sign`: one pass over the texts when no shuffle is needed in between, and then
+    without the texts unless `texts`; with `meta`, RECORD_SCHEMA rows, for writing the
+    records back)."""
 
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         for batch in batches:
             for number in batch.column(0).to_pylist():
                 rows = _read_file(number, files[number], settings, config, meta=meta)
-                yield from _sign(config)(rows) if sign else rows
+                yield from _sign(config, texts=texts)(rows) if sign else rows
+
+    return run
+
+
+def _read_texts(
+    files: list[str],
+    settings: ReadSettings,
+    config: DedupConfig,
+    only: np.ndarray[Any, Any] | None,
+) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """The task that reads the files again for texts: file numbers in, TEXT_COLUMNS rows
+    out for the documents at positions `only` (sorted; None: every document). Files that
+    hold none of them are not opened, and the other rows never reach the JVM."""
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        wanted = None if only is None else pa.array(only, pa.int64())
+        used = None if only is None else set(np.unique(only >> FILE_SHIFT).tolist())
+        for batch in batches:
+            for number in batch.column(0).to_pylist():
+                if used is not None and number not in used:
+                    continue
+                for rows in _read_file(number, files[number], settings, config):
+                    keep = pc.equal(rows.column("kind"), "doc")
+                    if wanted is not None:
+                        keep = pc.and_(keep, pc.is_in(rows.column("pos"), value_set=wanted))
+                    yield rows.filter(keep).select(TEXT_COLUMNS)
 
     return run
 
@@ -558,29 +603,29 @@ def arrow_schema(spark_schema: str) -> Any:
     )
 
 
-def _sign(config: DedupConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
-    """The signing task: each document row gains its signature and band keys."""
+def _sign(config: DedupConfig, *, texts: bool = True) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """The signing task: each document row gains its band keys (and loses its text unless
+    `texts`). The signatures themselves are not kept: the cluster stage signs again the
+    fifth of the documents that have candidates, which costs less than carrying 512 B for
+    every document through the cache."""
     bands, rows = document_bands(config)
 
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
+        import pyarrow.compute as pc
 
-        schema = arrow_schema(SIGNED_SCHEMA)
+        schema = arrow_schema(SIGNED_SCHEMA if texts else LEAN_SCHEMA)
         for batch in batches:
             if not batch.num_rows:
                 continue
-            kinds = batch.column("kind").to_pylist()
-            texts = batch.column("text").to_pylist()
-            is_doc = np.array([k == "doc" for k in kinds], dtype=bool)
-            sigs = text_signatures([t for t, d in zip(texts, is_doc, strict=True) if d], config)
-            keys = band_keys(sigs, bands, rows)
+            doc = pc.equal(batch.column("kind"), "doc")
+            is_doc = np.asarray(doc.to_numpy(zero_copy_only=False), dtype=bool)
+            docs = batch.column("text").filter(doc).to_pylist()
+            keys = band_keys(text_signatures(docs, config), bands, rows)
             width = np.where(is_doc, bands, 0)
             offsets = np.concatenate(([0], np.cumsum(width))).astype(np.int32)
-            blobs: list[bytes | None] = [None] * len(kinds)
-            for k, at in enumerate(np.flatnonzero(is_doc).tolist()):
-                blobs[at] = sigs[k].tobytes()
-            columns = [*batch.columns, pa.array(blobs, pa.binary())]
-            columns.append(pa.ListArray.from_arrays(offsets, keys.reshape(-1)))
+            kept = batch if texts else batch.drop_columns(["text"])
+            columns = [*kept.columns, pa.ListArray.from_arrays(offsets, keys.reshape(-1))]
             yield pa.RecordBatch.from_arrays(columns, schema=schema)
 
     return run
@@ -600,13 +645,11 @@ def _cluster_partition(config: DedupConfig) -> Callable[[Iterator[Any]], Iterato
         table = pa.Table.from_batches(list(batches), schema=arrow_schema(PIECE_SCHEMA))
         table = table.sort_by("pos")
         pos = np.asarray(table.column("pos").to_numpy(), dtype=np.int64)
-        blob = b"".join(table.column("sig").to_pylist())
-        sigs = np.frombuffer(blob, dtype=np.uint32).reshape(len(pos), config.num_perm).copy()
         keep = np.asarray(table.column("keep").to_numpy(), dtype=np.float64)
         order = np.lexsort((np.arange(len(pos)), keep)).astype(np.int64)
         texts = table.column("text").to_pylist()
-        del table, blob
-        found, counts = cluster_signatures(sigs, texts, order, config)
+        del table
+        found, counts = cluster_signatures(text_signatures(texts, config), texts, order, config)
         reps = [int(pos[rep]) for rep, members in found for _ in members]
         members = [int(pos[m]) for _, ms in found for m, _ in ms]
         jaccards = [j for _, ms in found for _, j in ms]
@@ -619,23 +662,70 @@ def _cluster_partition(config: DedupConfig) -> Callable[[Iterator[Any]], Iterato
     return run
 
 
+def _star_links(batches: Iterator[Any]) -> Iterator[Any]:
+    """The band join's task: (pos, key) rows of whole buckets in, each document linked to
+    the first document of every bucket it shares (u > v), the star that keeps a bucket's
+    links linear in its size. A numpy sort of the partition: measured at 200,000 documents
+    it took 5-8 s and 4.7-5.3 CPU s where Spark's window over the same shuffle took
+    12-13 s and 6.2-6.7 CPU s. The bound: a partition's keys (16 B each, bands per
+    document) in one Python worker."""
+    import pyarrow as pa
+
+    table = pa.Table.from_batches(list(batches), schema=arrow_schema(KEY_SCHEMA))
+    key = np.asarray(table.column("key").to_numpy(), dtype=np.int64)
+    pos = np.asarray(table.column("pos").to_numpy(), dtype=np.int64)
+    del table
+    order = np.lexsort((pos, key))
+    key, pos = key[order], pos[order]
+    head = np.ones(len(key), dtype=bool)
+    head[1:] = key[1:] != key[:-1]
+    first = pos[np.flatnonzero(head)[np.cumsum(head) - 1]]
+    linked = ~head & (pos != first)  # a document listed twice under one key: no self-link
+    yield pa.RecordBatch.from_arrays(
+        [pa.array(pos[linked]), pa.array(first[linked])], schema=arrow_schema(LINK_SCHEMA)
+    )
+
+
 # --------------------------------------------------------------------- driver-side plans
 
 
+@dataclass(frozen=True)
+class _Texts:
+    """The signed table, and where the cluster stage finds the texts of the documents with
+    candidates: the table when it holds every text (a scan with passages or boilerplate
+    reads them all again anyway), else the files, read again by tasks that keep only those
+    documents (a fifth of the corpus in the benchmarks: cheaper to read twice than to carry
+    every text through the cache)."""
+
+    table: Any
+    names: Any  # one row per file number, partitioned for the read tasks
+    files: list[str]
+    settings: ReadSettings
+    config: DedupConfig
+
+    def texts(self, only: np.ndarray[Any, Any] | None) -> Any:
+        """TEXT_COLUMNS of the documents at positions `only` (sorted; None: every one)."""
+        if "text" in self.table.columns:
+            return self.table.where("kind = 'doc'").select(*TEXT_COLUMNS)
+        task = _read_texts(self.files, self.settings, self.config, only)
+        schema = ", ".join(c for c in PIECE_SCHEMA.split(", ") if not c.startswith("comp "))
+        return self.names.mapInArrow(task, schema)
+
+
 def _duplicates(
-    table: Any,
+    source: _Texts,
     pos: np.ndarray[Any, Any],
     infos: list[DocumentInfo],
     config: DedupConfig,
     clock: Clock,
 ) -> Duplicates:
-    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
+    table = source.table
     keys = table.where("kind = 'doc'").select("pos", F.explode("keys").alias("key"))
-    first = F.min("pos").over(Window.partitionBy("key"))
-    links = keys.select(F.col("pos").alias("u"), first.alias("v")).where("u != v").distinct()
-    links = links.localCheckpoint()
+    parts = int(table.sparkSession.conf.get("spark.sql.shuffle.partitions"))
+    links = keys.repartition(parts, "key").mapInArrow(_star_links, LINK_SCHEMA)
+    links = links.distinct().localCheckpoint()
     clock.sizes["links"] = links.count()
     clock.lap("band join")
     if clock.sizes["links"] <= DRIVER_LINKS:
@@ -646,10 +736,12 @@ def _duplicates(
     clock.sizes["documents with candidates"] = involved = nodes.count()
     clock.sizes["component rounds"] = rounds
     clock.lap("components")
-    if involved <= BROADCAST_NODES:  # a small table joins without moving the texts
-        nodes = F.broadcast(nodes)
-    pieces = table.join(nodes, table.pos == nodes.node).select(*PIECE_COLUMNS)
-    parts = int(table.sparkSession.conf.get("spark.sql.shuffle.partitions"))
+    # A small table joins without moving the texts, and a read task keeps only its rows.
+    small = involved <= BROADCAST_NODES
+    only = np.sort(nodes.select("node").toArrow().column(0).to_numpy()) if small else None
+    texts = source.texts(only)
+    nodes = F.broadcast(nodes) if small else nodes
+    pieces = texts.join(nodes, texts.pos == nodes.node).select(*PIECE_COLUMNS)
     got = pieces.repartition(parts, "comp").mapInArrow(_cluster_partition(config), CLUSTER_SCHEMA)
     found = got.toArrow().to_pydict()
     clock.lap("cluster")
