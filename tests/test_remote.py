@@ -77,7 +77,7 @@ def test_file_urls_and_local_globs_read_the_same_documents(tmp_path: Path) -> No
     assert by_glob == by_url == ["Part 1.", "Part 2."]
     code, _, err = run_cli("scan", str(tmp_path / "d" / "nothing*.jsonl"))
     assert code == 2
-    assert "no such file or directory" in err
+    assert "the pattern matches no file" in err
 
 
 def test_parquet_is_read_from_a_url(memory) -> None:
