@@ -51,16 +51,10 @@ def passage(docs: Sequence[Document], found: Found) -> PassageMatch:
 
 
 def _match(doc_a: Document, doc_b: Document, found: Found) -> PassageMatch:
-    _, _, a_start, a_end, b_start, b_end, _, _, _ = found
-    texts = (doc_a.text[a_start:a_end], doc_b.text[b_start:b_end])
-    return _outline(doc_a.id, doc_b.id, found, texts)
-
-
-def _outline(id_a: str, id_b: str, found: Found, texts: tuple[str, str] = ("", "")) -> PassageMatch:
     _, _, a_start, a_end, b_start, b_end, sim, words, overlap = found
     return PassageMatch(
-        Span(id_a, a_start, a_end, texts[0]),
-        Span(id_b, b_start, b_end, texts[1]),
+        Span(doc_a.id, a_start, a_end, doc_a.text[a_start:a_end]),
+        Span(doc_b.id, b_start, b_end, doc_b.text[b_start:b_end]),
         sim,
         words,
         None if overlap < 0 or sim >= 1.0 else "rewritten",
@@ -109,20 +103,6 @@ class FoundPassages(LazySequence[PassageMatch]):
 
     def _item(self, i: int) -> PassageMatch:
         return passage(self.docs, self.rows[i].item())
-
-    def outlines(self, ids: Sequence[str]) -> list[PassageMatch]:
-        """Every passage without its texts (spans' `text` ""), ids from `ids` (each
-        document's, by position): what a report's caps and reuse figures read, made
-        without reading one document.
-
-        Example:
-            >>> found = FoundPassages([Document("a", "Hello world"), Document("b", "Say hello")])
-            >>> found.extend([(0, 1, 0, 5, 4, 9, 1.0, 1, -1.0)])
-            >>> found.outlines(["a", "b"])[0].b
-            Span(doc='b', start=4, end=9, text='')
-        """
-        rows = self.rows.tolist()
-        return [_outline(ids[r[0]], ids[r[1]], r) for r in rows]
 
     def columns(self, ids: Sequence[str]) -> PassageColumns:
         """Every passage as `PassageColumns`, documents by position in `ids` (each

@@ -99,17 +99,9 @@ def test_found_overlaps_of_a_scan_are_its_pairs_with_a_passage(nonnews, reuse):
     assert all(len(v) == 5 and 0 <= min(v) <= max(v) <= 1 for v in overlaps.values())
 
 
-def test_outlines_are_the_passages_without_texts_and_pick_reads_some_whole(nonnews, reuse):
+def test_pick_reads_some_passages_whole(reuse):
     found = reuse.passages
     matches = list(found)
-    outlines = found.outlines([d.id for d in nonnews])
-    assert [(p.a.doc, p.a.start, p.a.end, p.b.doc, p.b.start, p.b.end) for p in outlines] == [
-        (p.a.doc, p.a.start, p.a.end, p.b.doc, p.b.start, p.b.end) for p in matches
-    ]
-    assert [(p.similarity, p.words, p.kind, p.overlap) for p in outlines] == [
-        (p.similarity, p.words, p.kind, p.overlap) for p in matches
-    ]
-    assert all(p.a.text == p.b.text == "" for p in outlines)
     some = list(range(0, len(found), 7))
     assert found.pick(some) == [matches[k] for k in some]
 
