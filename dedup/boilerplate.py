@@ -292,8 +292,8 @@ def _model_decisions(
     model: LineModel,
     lines: list[list[_Line]],
     judged: list[_Judged],
-    tail_cut: tuple[LineModel, Bar] | None = None,
-    memo: _LineMemo | None = None,
+    tail_cut: tuple[LineModel, Bar] | None,
+    memo: _LineMemo,
 ) -> list[_Decision]:
     """The model on each document, over the lines of many documents at once (one matrix
     per `_MODEL_LINES` lines instead of a few numpy calls per document); `memo` keeps
@@ -304,7 +304,6 @@ def _model_decisions(
     limit = int(model.meta.get("max_lines", MODEL_MAX_LINES))
     out = [_no_decision(len(ls)) for ls in lines]
     fits = [k for k, ls in enumerate(lines) if len(ls) <= limit]
-    memo = memo or _LineMemo()
     for batch in _batches(fits, [len(ls) for ls in lines]):
         picked = [lines[k] for k in batch]
         decided = _decide(model, picked, [judged[k] for k in batch], tail_cut, memo)
@@ -342,12 +341,11 @@ def _decide(
     model: LineModel,
     lines: list[list[_Line]],
     judged: list[_Judged],
-    tail_cut: tuple[LineModel, Bar] | None = None,
-    memo: _LineMemo | None = None,
+    tail_cut: tuple[LineModel, Bar] | None,
+    memo: _LineMemo,
 ) -> list[_Decision]:
     """The model's probabilities, block decisions and explanations for a few documents,
     and each one's tail cut (`tail_cut`: the cut model and its threshold; None for none)."""
-    memo = memo or _LineMemo()
     flat = [ln for ls in lines for ln in ls]
     norms = [ln.norm for ln in flat]
     norm_words = memo.split(norms)
