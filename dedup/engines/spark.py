@@ -90,6 +90,7 @@ LISTED = [c.split()[0] for c in READ_SCHEMA.split(", ") if not c.startswith(("te
 PIECE_SCHEMA = "comp long, pos long, text string, keep double"
 PIECE_COLUMNS = [c.split()[0] for c in PIECE_SCHEMA.split(", ")]
 TEXT_COLUMNS = PIECE_COLUMNS[1:]  # a document's position, text and keep key
+TEXT_SCHEMA = PIECE_SCHEMA.removeprefix("comp long, ")  # the schema of TEXT_COLUMNS
 KEY_SCHEMA = "pos long, key long"
 LINK_SCHEMA = "u long, v long"
 DRIVER_LINKS = 20_000_000  # band links put in components on the driver (16 B each)
@@ -708,8 +709,7 @@ class _Texts:
         if "text" in self.table.columns:
             return self.table.where("kind = 'doc'").select(*TEXT_COLUMNS)
         task = _read_texts(self.files, self.settings, self.config, only)
-        schema = ", ".join(c for c in PIECE_SCHEMA.split(", ") if not c.startswith("comp "))
-        return self.names.mapInArrow(task, schema)
+        return self.names.mapInArrow(task, TEXT_SCHEMA)
 
 
 def _duplicates(
