@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.config import DedupConfig
-from dedup.lsh import band_groups, band_pairs, unique_pairs, window_bands
+from dedup.lsh import band_groups, shared_band_pairs, unique_pairs, window_bands
 from dedup.parallel import map_shared, weighted_cuts
 from dedup.prepare import Batch
 from dedup.shingle import sorted_unique
@@ -172,7 +172,7 @@ def _band_candidates(
     sigs, doc_of = shared
     found = []
     for band in bands:
-        pairs, _ = band_pairs(sigs[:, band * rows : (band + 1) * rows], max_bucket)
+        pairs = shared_band_pairs(sigs[:, band * rows : (band + 1) * rows], max_bucket)
         found.append(pairs[doc_of[pairs[:, 0]] != doc_of[pairs[:, 1]]])
     return _gated(sigs, found, min_equal)
 

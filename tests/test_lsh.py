@@ -19,6 +19,7 @@ from dedup.lsh import (
     band_pairs,
     lsh_params,
     miss_probability,
+    shared_band_pairs,
     unique_pairs,
 )
 
@@ -290,3 +291,34 @@ def test_compiled_equal_values_equal_numpy(rows, picks):
     fast = equal_values(sigs, pairs, fast=True)
     assert fast.tolist() == equal_values(sigs, pairs, chunk=4, fast=False).tolist()
     assert fast.tolist() == [int((sigs[i] == sigs[j]).sum()) for i, j in pairs.tolist()]
+
+
+def _pair_set(pairs: np.ndarray) -> list[list[int]]:
+    return unique_pairs([pairs], 1 << 20).tolist()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(0, 150),
+    values=st.integers(1, 4),
+    rows=st.integers(1, 3),
+    cap=st.sampled_from([None, 1, 2, 8]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_shared_band_pairs_are_band_pairs(n, values, rows, cap, seed):
+    band = np.random.default_rng(seed).integers(0, values, (n, rows)).astype(np.uint32)
+    expected, _ = band_pairs(band, cap)
+    assert _pair_set(shared_band_pairs(band, cap)) == _pair_set(expected)
+
+
+@pytest.mark.parametrize("rows", [1, 2, 3])
+def test_shared_buckets_stay_exact_when_key_prefixes_collide(monkeypatch, rows):
+    # Every row under one prefix: the rows are sorted again by their values.
+    monkeypatch.setattr(lsh, "_spread_key", lambda band: np.zeros(len(band), np.uint64))
+    band = np.array([[k % 3] * rows for k in range(40)] + [[7] * rows], dtype=np.uint32)
+    order, starts = lsh.shared_buckets(band)
+    buckets = np.split(order, np.flatnonzero(starts)[1:])
+    assert sorted(b.tolist() for b in buckets if len(b) > 1) == [
+        list(range(v, 40, 3)) for v in range(3)
+    ]
+    assert _pair_set(shared_band_pairs(band, 2)) == _pair_set(band_pairs(band, 2)[0])
