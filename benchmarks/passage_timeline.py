@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
-import multiprocessing
 import os
 import pickle
 import resource
@@ -32,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from passage_scale import inject
+from passage_scale import inject, isolated
 from prose_corpus import build_prose_corpus
 
 from dedup import DedupConfig, Document, PassageMatch, find_passages
@@ -148,22 +147,6 @@ def one_round(docs: list[Document], jobs: int) -> dict[str, Any]:
     return {"whole": whole, "stages": list(_STAGES), "tasks": tasks, "passages": len(passages)}
 
 
-def _child(fn: Callable[[], Any], conn: Any) -> None:
-    conn.send(fn())
-    conn.close()
-
-
-def isolated(fn: Callable[[], Any]) -> Any:
-    """`fn()` in a forked child, its result sent back."""
-    ctx = multiprocessing.get_context("fork")
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(fn, send))
-    proc.start()
-    out = recv.recv()
-    proc.join()
-    return out
-
-
 def report(result: dict[str, Any], n_docs: int) -> None:
     """Print one round's breakdown."""
     whole: Stage = result["whole"]
@@ -233,10 +216,10 @@ def main() -> None:
     print(f"# {len(docs):,} documents, jobs={args.jobs}, dedup from {P.__file__}")
     for k in range(args.rounds):
         print(f"round {k + 1}:")
-        report(isolated(partial(one_round, docs, args.jobs)), len(docs))
+        report(isolated(partial(one_round, docs, args.jobs))[1], len(docs))
     if args.digest:
         for jobs in sorted({1, args.jobs}):
-            found = isolated(partial(lambda j: digest(find_passages(docs, jobs=j)), jobs))
+            _, found, _ = isolated(partial(lambda j: digest(find_passages(docs, jobs=j)), jobs))
             print(f"digest jobs={jobs}: {found}")
 
 
