@@ -96,6 +96,13 @@ LINK_SCHEMA = "u long, v long"
 DRIVER_LINKS = 20_000_000  # band links put in components on the driver (16 B each)
 BROADCAST_NODES = 2_000_000  # documents with candidates joined to the texts by broadcast
 LOG_CONFIG = Path(__file__).parent.parent / "data" / "spark-log4j2.properties"  # errors only
+LOG_OPTION = f"-Dlog4j2.configurationFile={LOG_CONFIG}"
+# A local master's one JVM, for a scan of minutes: the C1 compiler only (the compiler
+# threads took 37 of its 82 CPU seconds at 200,000 documents, on the cores the scan needs;
+# with C1 alone 5, the tasks' own JVM code 18 % slower: 44 in all) and the parallel
+# collector (less background work than G1). Not on a cluster, where long-lived executors
+# earn their C2 code.
+LOCAL_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseParallelGC"
 PANDAS_WARNING = "PySpark does not yet fully support pandas"
 COUNTS = ("duplicate_candidates", "lsh_false_positive", "lsh_buckets_capped")
 _WORKER_ERROR = re.compile(r"^dedup\.errors\.(ConfigError|InputError|DedupError): (.*)$", re.M)
@@ -146,12 +153,13 @@ def _session(master: str) -> tuple[Any, bool]:
         .appName("dedup")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "2048")
-        .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={LOG_CONFIG}")
+        .config("spark.driver.extraJavaOptions", LOG_OPTION)
     )
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = (
             builder.config("spark.ui.enabled", "false")
+            .config("spark.driver.extraJavaOptions", f"{LOG_OPTION} {LOCAL_JVM_OPTIONS}")
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.driver.bindAddress", "127.0.0.1")
         )
@@ -450,25 +458,32 @@ def _read_texts(
 ) -> Callable[[Iterator[Any]], Iterator[Any]]:
     """The task that reads the files again for texts: file numbers in, TEXT_COLUMNS rows
     out for the documents at positions `only` (sorted; None: every document). Files that
-    hold none of them are not opened, and the other rows never reach the JVM."""
+    hold none of them are not opened, and the other documents are dropped as they are read
+    (no row, no keep key: most of a file's documents have no candidate)."""
 
     def run(batches: Iterator[Any]) -> Iterator[Any]:
-        import pyarrow as pa
         import pyarrow.compute as pc
 
-        wanted = None if only is None else pa.array(only, pa.int64())
-        used = None if only is None else set(np.unique(only >> FILE_SHIFT).tolist())
         for batch in batches:
             for number in batch.column(0).to_pylist():
-                if used is not None and number not in used:
+                wanted = None if only is None else _in_file(only, number)
+                if wanted is not None and not wanted:
                     continue
-                for rows in _read_file(number, files[number], settings, config):
-                    keep = pc.equal(rows.column("kind"), "doc")
-                    if wanted is not None:
-                        keep = pc.and_(keep, pc.is_in(rows.column("pos"), value_set=wanted))
-                    yield rows.filter(keep).select(TEXT_COLUMNS)
+                for rows in _read_file(number, files[number], settings, config, only=wanted):
+                    yield rows.filter(pc.equal(rows.column("kind"), "doc")).select(TEXT_COLUMNS)
 
     return run
+
+
+def _in_file(only: np.ndarray[Any, Any], number: int) -> frozenset[int]:
+    """The positions of `only` (sorted) in file `number`: one slice, found by bisection.
+
+    Example:
+        >>> sorted(_in_file(np.array([5, 1 << FILE_SHIFT, (1 << FILE_SHIFT) + 3]), 1))
+        [4294967296, 4294967299]
+    """
+    lo, hi = np.searchsorted(only, [number << FILE_SHIFT, (number + 1) << FILE_SHIFT])
+    return frozenset(only[lo:hi].tolist())
 
 
 def _read_file(
@@ -478,9 +493,10 @@ def _read_file(
     config: DedupConfig,
     *,
     meta: bool = False,
+    only: frozenset[int] | None = None,
 ) -> Iterator[Any]:
     reader = settings.reader(name)
-    rows = _Rows(number << FILE_SHIFT, config, meta=meta)
+    rows = _Rows(number << FILE_SHIFT, config, meta=meta, only=only)
     try:
         for doc in reader.read([name]):
             rows.add_skipped(reader.skipped)
@@ -498,12 +514,21 @@ def _read_file(
 
 
 class _Rows:
-    """Rows of one file for READ_SCHEMA, numbered in reading order."""
+    """Rows of one file for READ_SCHEMA, numbered in reading order; with `only`, the
+    documents at other positions are numbered but give no row."""
 
-    def __init__(self, base: int, config: DedupConfig, *, meta: bool = False) -> None:
-        self.base, self.config, self.seen = base, config, 0
+    def __init__(
+        self,
+        base: int,
+        config: DedupConfig,
+        *,
+        meta: bool = False,
+        only: frozenset[int] | None = None,
+    ) -> None:
+        self.base, self.config, self.seen, self.only = base, config, 0, only
         self.schema = RECORD_SCHEMA if meta else READ_SCHEMA
-        self.entries: list[tuple[str, Any]] = []  # ("doc", Document) or (kind, SkippedRecord)
+        # ("doc", Document), (kind, SkippedRecord), or ("gone", None): a document not wanted
+        self.entries: list[tuple[str, Any]] = []
         self.next = 0  # the number of the next row
 
     def __len__(self) -> int:
@@ -517,7 +542,9 @@ class _Rows:
         self.seen = len(skipped)
 
     def add_document(self, doc: Document) -> None:
-        self.entries.append(("doc", doc))
+        pos = self.base + self.next + len(self.entries)
+        wanted = self.only is None or pos in self.only
+        self.entries.append(("doc", doc) if wanted else ("gone", None))
 
     def batch(self) -> Any:
         import pyarrow as pa
@@ -532,9 +559,11 @@ class _Rows:
         meta = cols.get("meta")
         k = 0
         for kind, entry in self.entries:
-            cols["pos"].append(self.base + self.next)
-            cols["kind"].append(kind)
             self.next += 1
+            if kind == "gone":
+                continue
+            cols["pos"].append(self.base + self.next - 1)
+            cols["kind"].append(kind)
             if kind == "doc":
                 cols["id"].append(entry.id)
                 cols["source"].append(entry.source)
