@@ -11,13 +11,13 @@ news articles. Past a memory budget it runs here instead, stage by stage:
    signatures of a million documents (22 GB) and recomputing is cheaper than reading them.
 2. **band join**: a group of bands at a time (as many as half the budget holds), the
    bands' values of every window are recomputed into memory and each band is joined by
-   `lsh.band_pairs`, the in-memory join itself, in parts of rows split by a hash of their
+   `lsh.shared_band_pairs`, the in-memory join itself, in parts of rows split by a hash of their
    values (`_band_parts`: a bucket never straddles two parts), so buckets and the bucket
    cap are the same; the pairs go to files by block of rows (`_Blocks`). Then each block
    pair's window pairs are gated (`candidates.min_equal`) with both blocks' signatures
    recomputed, and the candidates of each block are sorted as
    `candidates.candidate_pairs` sorts them. numpy, not DuckDB: the join must be
-   `band_pairs` itself (a full bucket pairs its first members in row order) to give the
+   `shared_band_pairs` itself (a full bucket pairs its first members in row order) to give the
    same candidates, and a SQL join would be a second copy of that rule.
 3. **alignment**: `candidates.strong_pairs` over every document pair (int32, ranked by
    ranges of documents: 12 bytes a pair and ~100 MB besides), then the kept pairs are
@@ -65,7 +65,7 @@ from dedup.config import DedupConfig
 from dedup.document import Document, LazySequence
 from dedup.errors import ConfigError, InputError
 from dedup.found import FoundOverlaps, FoundPassages
-from dedup.lsh import band_pairs, row_keys, unique_pairs, window_bands
+from dedup.lsh import row_keys, shared_band_pairs, unique_pairs, window_bands
 from dedup.normalize import split_words
 from dedup.parallel import map_shared, ranges, weighted_cuts
 from dedup.prepare import PREPARE_BATCH, Batch, Prepared, _word_ids, prepare_range
@@ -76,7 +76,7 @@ if TYPE_CHECKING:
     from dedup.passages import Reuse
 
 # Bytes of memory per window while a band is joined: the sort order and bucket arrays of
-# `band_pairs` (~40), the window's document (4) and the pairs it makes.
+# `shared_band_pairs` (~40), the window's document (4) and the pairs it makes.
 JOIN_BYTES_PER_WINDOW = 64
 # Bytes per window held across a whole band while its parts are joined: the window's
 # document (4), its part (4, then the order of the rows by part: 8).
@@ -347,7 +347,7 @@ def _candidates(
 def _band_parts(
     band: npt.NDArray[np.uint32], joined_rows: _I64 | None, parts: int
 ) -> Iterator[_I64]:
-    """`lsh.band_pairs` of `band` (rows `joined_rows` of it, or all), in `parts` pieces of
+    """`lsh.shared_band_pairs` of `band` (rows `joined_rows` of it, or all), in `parts` pieces of
     rows split by a hash of their values (`lsh.row_keys`), as rows of `band`.
 
     Equal values hash alike, so every bucket lies whole in one piece, and each piece keeps
@@ -356,7 +356,7 @@ def _band_parts(
     """
     values = band if joined_rows is None else band[joined_rows]
     if parts <= 1:
-        pairs, _ = band_pairs(values, MAX_BUCKET)
+        pairs = shared_band_pairs(values, MAX_BUCKET)
         yield pairs if joined_rows is None else joined_rows[pairs]
         return
     piece = (row_keys(values) % np.uint64(parts)).astype(np.int32)
@@ -365,7 +365,7 @@ def _band_parts(
     del piece
     for lo, hi in pairwise(cuts):
         at = order[lo:hi]
-        pairs, _ = band_pairs(values[at], MAX_BUCKET)
+        pairs = shared_band_pairs(values[at], MAX_BUCKET)
         rows = at if joined_rows is None else joined_rows[at]
         yield rows[pairs]
 
