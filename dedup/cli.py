@@ -34,7 +34,6 @@ from dedup.check import check as api_check
 from dedup.clean import CHECKPOINT_FILE
 from dedup.clean import clean as api_clean
 from dedup.config import (
-    BOILERPLATE_RULES,
     MAX_NUM_PERM,
     PATHS_SETTING,
     PRESETS,
@@ -47,6 +46,7 @@ from dedup.config import (
     read_settings,
     setting_sources,
     unknown_keys_text,
+    unknown_rules_text,
 )
 from dedup.document import Document, TextsById
 from dedup.engines.spark import scan_files as spark_scan
@@ -327,14 +327,10 @@ def _permutations(value: int) -> None:
 
 
 def _rules(value: list[str]) -> None:
-    names = [n.strip() for item in value for n in item.split(",") if n.strip()]
-    unknown = [n for n in names if n not in BOILERPLATE_RULES]
+    names = [n.strip() for item in value for n in item.split(",")]
+    unknown = unknown_rules_text([n for n in names if n])
     if unknown:
-        msg = (
-            f"unknown boilerplate rule(s) {', '.join(unknown)}; known: "
-            f"{', '.join(BOILERPLATE_RULES)} (`dedup boilerplate explain` describes each)"
-        )
-        raise ConfigError(msg)
+        raise ConfigError(unknown)
 
 
 # Settings whose range an option checks only once the command runs, in words that name the
