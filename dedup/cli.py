@@ -34,6 +34,7 @@ from dedup.check import check as api_check
 from dedup.clean import CHECKPOINT_FILE
 from dedup.clean import clean as api_clean
 from dedup.config import (
+    MAX_NUM_PERM,
     PATHS_SETTING,
     PRESETS,
     SUB_CONFIGS,
@@ -45,6 +46,7 @@ from dedup.config import (
     read_settings,
     setting_sources,
     unknown_keys_text,
+    unknown_rules_text,
 )
 from dedup.document import Document, TextsById
 from dedup.engines.spark import scan_files as spark_scan
@@ -286,6 +288,7 @@ def _setting_value(where: str, options: Sequence[click.Option], value: Any) -> A
         items = value if isinstance(value, list) else [value]
         for item in items:
             check_setting(where, item, "string")
+        _check_setting_value(where, str(option.name), items)
         return items
     if option.is_flag:
         kind = "bool"
@@ -301,7 +304,70 @@ def _setting_value(where: str, options: Sequence[click.Option], value: Any) -> A
     if choices and value not in choices:
         msg = f"{where}: expected one of {', '.join(choices)}, got {value!r}"
         raise ConfigError(msg)
+    _check_setting_value(where, str(option.name), value)
     return value
+
+
+def _ratio(value: float) -> None:
+    if not 0 <= value <= 1:
+        msg = f"expected a number between 0 and 1, got {value!r}"
+        raise ConfigError(msg)
+
+
+def _workers(value: int) -> None:
+    if value < 0:
+        msg = f"expected 0 (all cores) or a positive number of workers, got {value!r}"
+        raise ConfigError(msg)
+
+
+def _permutations(value: int) -> None:
+    if not 2 <= value <= MAX_NUM_PERM:
+        msg = f"expected an integer between 2 and {MAX_NUM_PERM}, got {value!r}"
+        raise ConfigError(msg)
+
+
+def _rules(value: list[str]) -> None:
+    names = [n.strip() for item in value for n in item.split(",")]
+    unknown = unknown_rules_text([n for n in names if n])
+    if unknown:
+        raise ConfigError(unknown)
+
+
+# Settings whose range an option checks only once the command runs, in words that name the
+# option: a file's value is checked as it is read, so the message names the file and key (a
+# new-user trial: `jobs = -3` in pyproject.toml said "--jobs must be ...", an option never
+# given, and `memory-limit = "lots"` "Invalid value for '--memory-limit'").
+_SETTING_CHECKS: dict[str, Callable[[Any], object]] = {
+    "threshold": _ratio,
+    "max_duplicate_ratio": _ratio,
+    "max_boilerplate_ratio": _ratio,
+    "max_reused_ratio": _ratio,
+    "jobs": _workers,
+    "num_perm": _permutations,
+    "memory_limit": parse_memory_limit,
+    "select": _rules,
+    "ignore": _rules,
+}
+
+
+def _check_setting_value(where: str, name: str, value: Any) -> None:
+    """Refuse a settings value out of its option's range, naming the file and key.
+
+    Example:
+        >>> _check_setting_value("pyproject.toml: [tool.dedup] jobs", "jobs", -3)
+        Traceback (most recent call last):
+        ...
+        dedup.errors.ConfigError: pyproject.toml: [tool.dedup] jobs: expected 0 (all cores) \
+or a positive number of workers, got -3
+    """
+    check = _SETTING_CHECKS.get(name)
+    if check is None:
+        return
+    try:
+        check(value)
+    except ConfigError as ex:
+        msg = f"{where}: {ex}"
+        raise ConfigError(msg) from ex
 
 
 # --------------------------------------------------------------------- shared options

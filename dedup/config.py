@@ -14,7 +14,7 @@ import difflib
 import hashlib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
@@ -268,13 +268,26 @@ def _check_rules(preset: str, select: tuple[str, ...], ignore: tuple[str, ...]) 
         msg = f"boilerplate preset must be one of {', '.join(PRESETS)}, got {preset!r}"
         raise ConfigError(msg)
     for option, names in (("select", select), ("ignore", ignore)):
-        unknown = [n for n in names if n not in BOILERPLATE_RULES]
+        unknown = unknown_rules_text(names)
         if unknown:
-            msg = (
-                f"--{option}: unknown boilerplate rule(s) {', '.join(unknown)}; known: "
-                f"{', '.join(BOILERPLATE_RULES)} (`dedup boilerplate explain` describes each)"
-            )
+            msg = f"--{option}: {unknown}"
             raise ConfigError(msg)
+
+
+def unknown_rules_text(names: Sequence[str]) -> str:
+    """What is wrong with boilerplate rule `names` ("" when each is a rule).
+
+    Example:
+        >>> unknown_rules_text(["lexicon", "nope"]).split(";")[0]
+        'unknown boilerplate rule(s) nope'
+    """
+    unknown = [n for n in names if n not in BOILERPLATE_RULES]
+    if not unknown:
+        return ""
+    return (
+        f"unknown boilerplate rule(s) {', '.join(unknown)}; known: "
+        f"{', '.join(BOILERPLATE_RULES)} (`dedup boilerplate explain` describes each)"
+    )
 
 
 KEEP_RULES = ("first", "longest", "newest", "source", "none")

@@ -117,7 +117,9 @@ def test_option_fields_are_refused_inside_the_boilerplate_table(workdir: Path) -
     [
         ('preset = "blog"\n', "preset: expected one of news, web, docs, rules, got 'blog'"),
         ("select = [1]\n", "select: expected a string, got 1"),
-        ('select = ["nope"]\n', "--select: unknown boilerplate rule(s) nope"),
+        # Named as a setting, not as an option never given (a new-user trial).
+        ('select = ["nope"]\n', "[tool.dedup] select: unknown boilerplate rule(s) nope"),
+        ('ignore = "tail_cut,nope"\n', "[tool.dedup] ignore: unknown boilerplate rule(s) nope"),
     ],
 )
 def test_bad_settings_are_one_line_exit_2(workdir: Path, body: str, expected: str) -> None:

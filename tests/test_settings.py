@@ -111,6 +111,38 @@ def test_bad_settings_are_one_line_exit_2(corpus: Path, body: str, expected: str
     assert expected in err
 
 
+@pytest.mark.parametrize(
+    ("command", "body", "expected"),
+    [
+        # A value out of range named the option, never given: "--jobs must be 0 ...",
+        # "Invalid value for '--memory-limit'" (a new-user trial); the file and key now.
+        ("scan", "jobs = -3\n", "ci.toml: jobs: expected 0 (all cores) or a positive number"),
+        ("scan", "threshold = 3\n", "ci.toml: threshold: expected a number between 0 and 1"),
+        ("scan", "num-perm = 1\n", "ci.toml: num-perm: expected an integer between 2 and 8192"),
+        ("scan", 'memory-limit = "lots"\n', "ci.toml: memory-limit: expected a size such as"),
+        ("check", "max-reused-ratio = 2\n", "ci.toml: max-reused-ratio: expected a number"),
+        ("check", "max-duplicate-ratio = -1\n", "ci.toml: max-duplicate-ratio: expected a"),
+    ],
+)
+def test_a_setting_out_of_range_names_the_file_and_key(
+    corpus: Path, command: str, body: str, expected: str
+) -> None:
+    (corpus / "ci.toml").write_text(body)
+    code, out, err = _run(command, "data", "--config", "ci.toml")
+    assert (code, out) == (2, "")
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("Error: ")
+    assert expected in err
+
+
+def test_settings_in_range_still_apply(corpus: Path) -> None:
+    (corpus / "ci.toml").write_text('jobs = 1\nmemory-limit = "1GB"\nselect = "lexicon, counter"\n')
+    assert _scan_json("--config", "ci.toml")["config"]["boilerplate"]["select"] == [
+        "lexicon",
+        "counter",
+    ]
+
+
 def test_every_setting_reaches_the_config(corpus: Path) -> None:
     (corpus / "pyproject.toml").write_text(
         '[tool.dedup]\nsite-field = "site"\nkeep = "source"\nsource-priority = ["data/a*"]\n'
