@@ -66,7 +66,11 @@ def fmix32(h: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
 
 
 def permuted_min(
-    hashes: npt.NDArray[np.uint32], bounds: npt.NDArray[np.int64], num_perm: int, seed: int
+    hashes: npt.NDArray[np.uint32],
+    bounds: npt.NDArray[np.int64],
+    num_perm: int,
+    seed: int,
+    columns: slice | None = None,
 ) -> npt.NDArray[np.uint32]:
     """Min of the permuted hashes over each group `hashes[bounds[i]:bounds[i+1]]`.
 
@@ -75,15 +79,17 @@ def permuted_min(
         bounds: group boundaries, `len(groups) + 1` non-decreasing offsets into `hashes`.
         num_perm: number of permutations.
         seed: permutation seed.
+        columns: only these permutations (their values are those of the full signature).
 
     Returns:
-        A `(len(groups), num_perm)` uint32 array; empty groups get the empty value.
+        A `(len(groups), width)` uint32 array (width: `num_perm`, or the columns taken);
+        empty groups get the empty value.
     """
-    a, b = permutations(num_perm, seed)
+    a, b = _taken(permutations(num_perm, seed), columns)
     groups = len(bounds) - 1
-    out = np.full((groups, num_perm), EMPTY, dtype=U32)
+    out = np.full((groups, len(a)), EMPTY, dtype=U32)
     mixed = fmix32(hashes.astype(U32, copy=False))
-    step = max(1, _CHUNK_CELLS // num_perm)
+    step = max(1, _CHUNK_CELLS // max(1, len(a)))
     g = 0
     while g < groups:
         # Take whole groups until the chunk holds about `step` rows.
@@ -100,6 +106,14 @@ def permuted_min(
             out[g:stop][nonempty] = np.minimum.reduceat(rows, starts[nonempty], axis=0)
         g = stop
     return out
+
+
+def _taken(
+    perms: tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]], columns: slice | None
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    """The (a, b) permutation parameters of `columns` only (all when None)."""
+    a, b = perms
+    return (a, b) if columns is None else (a[columns], b[columns])
 
 
 def compute_signatures(
@@ -139,6 +153,7 @@ def window_signatures(
     num_perm: int,
     seed: int,
     fast: bool | None = None,
+    columns: slice | None = None,
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
     """Signatures of the sliding windows `shingles[i*stride : i*stride + window]`.
 
@@ -146,7 +161,8 @@ def window_signatures(
     `window // stride` blocks, so overlapping windows share the work. The last window is
     cut short at the end of the document; a document shorter than one window gives one.
     With `fast` (None: when numba is installed) one compiled pass does it
-    (`_kernel.window_signatures`), else numpy; the values are the same.
+    (`_kernel.window_signatures`), else numpy; the values are the same. `columns` signs
+    with those permutations only (a spilled band join needs one band's: 2 of 64).
 
     Returns:
         The window signatures and each window's first shingle index.
@@ -156,14 +172,14 @@ def window_signatures(
     per = window // stride
     windows = max(1, len(starts) - per + 1)
     if kernels() if fast is None else fast:
-        a, b = permutations(num_perm, seed)
-        out = np.empty((windows, num_perm), dtype=U32)
+        a, b = _taken(permutations(num_perm, seed), columns)
+        out = np.empty((windows, len(a)), dtype=U32)
         _compiled().window_signatures(
             shingles.astype(np.uint64), stride, per, a.astype(np.uint64), b.astype(np.uint64), out
         )
         return out, starts[:windows]
     bounds = np.concatenate((starts, [count]))
-    blocks = permuted_min(shingles, bounds, num_perm, seed)
+    blocks = permuted_min(shingles, bounds, num_perm, seed, columns)
     sigs = blocks[:windows].copy()
     for k in range(1, per):
         idx = np.minimum(np.arange(windows) + k, len(blocks) - 1)
@@ -203,14 +219,14 @@ def word_shingles(
 
 
 def passage_windows(
-    word_ids: npt.NDArray[np.uint64], config: DedupConfig
+    word_ids: npt.NDArray[np.uint64], config: DedupConfig, columns: slice | None = None
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]] | None:
     """A document's passage-window signatures and each window's first word, or None.
 
     Word n-grams (`config.passage.ngram`) of the word hashes, signed in windows of
     `passage.window` n-grams every `passage.stride`; None when the document has fewer than
     `passage.min_words` words. A scan and an index both call this, so the same text gives
-    the same windows in both.
+    the same windows in both. `columns`: only those permutations of each signature.
 
     Example:
         >>> from dedup.shingle import word_hashes
@@ -227,6 +243,7 @@ def passage_windows(
         stride=pc.stride,
         num_perm=pc.num_perm,
         seed=config.seed,
+        columns=columns,
     )
 
 

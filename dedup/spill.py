@@ -242,13 +242,17 @@ def _offsets(counts: list[_I64]) -> _I64:
     return np.concatenate(([0], np.cumsum(every))).astype(np.int64)
 
 
-def _signatures(words: _Words, config: DedupConfig, doc_range: range) -> npt.NDArray[np.uint32]:
-    """The window signatures of documents `doc_range`, recomputed from their words."""
+def _signatures(
+    words: _Words, doc_range: range, config: DedupConfig, columns: slice | None = None
+) -> npt.NDArray[np.uint32]:
+    """The window signatures of documents `doc_range`, recomputed from their words (only
+    `columns` of them when given: the permutations of the others are never applied)."""
     rows = words.window_at[doc_range.stop] - words.window_at[doc_range.start]
-    out = np.empty((int(rows), config.passage.num_perm), dtype=np.uint32)
+    width = len(range(config.passage.num_perm)[columns or slice(None)])
+    out = np.empty((int(rows), width), dtype=np.uint32)
     at = 0
     for ids in words.ids(doc_range):
-        found = passage_windows(ids, config)
+        found = passage_windows(ids, config, columns)
         if found is not None:
             out[at : at + len(found[0])] = found[0]
             at += len(found[0])
@@ -261,7 +265,7 @@ def _sign_docs(
     """`_signatures` of `doc_range` over `jobs` workers, only `columns` of them if given,
     written into one array as they come (never in memory twice)."""
     tasks = [range(r.start, r.stop) for r in _doc_chunks(doc_range, SIGN_BATCH)]
-    sign = partial(_signed_columns, config=config, columns=columns)
+    sign = partial(_signatures, config=config, columns=columns)
     width = len(range(config.passage.num_perm)[columns or slice(None)])
     lo = int(words.window_at[doc_range.start])
     out = np.empty((int(words.window_at[doc_range.stop]) - lo, width), dtype=np.uint32)
@@ -269,13 +273,6 @@ def _sign_docs(
         start = int(words.window_at[task.start]) - lo
         out[start : start + len(part)] = part
     return out
-
-
-def _signed_columns(
-    words: _Words, doc_range: range, config: DedupConfig, columns: slice | None
-) -> npt.NDArray[np.uint32]:
-    sigs = _signatures(words, config, doc_range)
-    return sigs if columns is None else np.ascontiguousarray(sigs[:, columns])
 
 
 def _doc_chunks(doc_range: range, size: int) -> list[range]:
@@ -386,7 +383,7 @@ def _copies(
     at = np.flatnonzero(cluster[doc_of] >= 0)
     sigs = np.concatenate(
         [np.zeros((0, config.passage.num_perm), np.uint32)]
-        + [_signatures(words, config, range(d, d + 1)) for d in clustered.tolist()]
+        + [_signatures(words, range(d, d + 1), config) for d in clustered.tolist()]
     )
     sub = doc_of[at]
     found = copy_pairs(sigs, cluster[sub], representative[sub], bands, rows, min_equal(config))
