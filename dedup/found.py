@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.document import Document, LazySequence
+from dedup.parallel import uncollected
 from dedup.report import PassageColumns, PassageMatch, Span
 
 # A verified passage as plain numbers, which cross process boundaries 40x faster than
@@ -75,15 +76,21 @@ class FoundPassages(LazySequence[PassageMatch]):
         (1, 'Hello', True, 60)
     """
 
-    def __init__(self, docs: Sequence[Document]) -> None:
+    def __init__(self, docs: Sequence[Document], *, made: bool = False) -> None:
         self.docs = docs
         self._rows: npt.NDArray[np.void] = np.zeros(0, FOUND)
         self._parts: list[npt.NDArray[np.void]] = []
+        # With `made`, each passage is made as it is added, not when read: a caller that
+        # reads them all (`find_passages`) has them made while workers still align.
+        self._made: list[PassageMatch] | None = [] if made else None
 
     def extend(self, found: Sequence[Found]) -> None:
         """Append `found`, in order."""
         if found:
             self._parts.append(np.array(found, dtype=FOUND))
+            if self._made is not None:
+                with uncollected():
+                    self._made.extend(passage(self.docs, f) for f in found)
 
     @property
     def rows(self) -> npt.NDArray[np.void]:
@@ -102,6 +109,8 @@ class FoundPassages(LazySequence[PassageMatch]):
         return len(self) * FOUND.itemsize
 
     def _item(self, i: int) -> PassageMatch:
+        if self._made is not None:
+            return self._made[i]
         return passage(self.docs, self.rows[i].item())
 
     def columns(self, ids: Sequence[str]) -> PassageColumns:
@@ -130,6 +139,8 @@ class FoundPassages(LazySequence[PassageMatch]):
         return list(self._read(self.rows[np.asarray(positions, dtype=np.int64)]))
 
     def __iter__(self) -> Iterator[PassageMatch]:
+        if self._made is not None:
+            return iter(self._made)
         return self._read(self.rows)
 
     def _read(self, rows: npt.NDArray[np.void]) -> Iterator[PassageMatch]:

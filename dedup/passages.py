@@ -132,7 +132,7 @@ def find_passages(
         >>> [(p.a.start, p.b.start, p.similarity) for p in find_passages([a, b])]
         [(17, 0, 1.0)]
     """
-    return list(find_reuse(docs, config, jobs=jobs).passages)
+    return list(find_reuse(docs, config, jobs=jobs, made=True).passages)
 
 
 def find_passages_against(
@@ -174,6 +174,7 @@ def find_reuse(
     representative: npt.NDArray[np.bool_] | None = None,
     memory_limit: int | None = None,
     tmp_dir: str | None = None,
+    made: bool = False,
 ) -> Reuse:
     """`find_passages`, plus the document overlap of each pair, computed by the same workers.
 
@@ -186,7 +187,9 @@ def find_reuse(
     for it, and what the member adds with other documents: `candidate_pairs`,
     `strongest_partners`. When `peak_memory(docs)` exceeds `memory_limit` bytes (None:
     `default_memory_limit()`; 0: never), the scan spills to files under `tmp_dir` (None:
-    TMPDIR) and gives the same result in bounded memory (`dedup.spill`).
+    TMPDIR) and gives the same result in bounded memory (`dedup.spill`). With `made`, the
+    in-memory path makes each `PassageMatch` as its batch arrives (`FoundPassages(made=True)`)
+    instead of when read: for a caller that reads every passage once the scan is done.
 
     Example:
         >>> text = "The delegation will comprise senior officials from the foreign ministry."
@@ -216,7 +219,7 @@ def find_reuse(
                 cluster=cluster,
                 representative=representative,
             )
-        return _find_reuse(docs, config, jobs, every_pair, cluster, representative)
+        return _find_reuse(docs, config, jobs, every_pair, cluster, representative, made=made)
 
 
 def spills(docs: Sequence[Document], memory_limit: int | None) -> bool:
@@ -241,6 +244,8 @@ def _find_reuse(
     every_pair: bool,
     cluster: npt.NDArray[np.int64] | None,
     representative: npt.NDArray[np.bool_] | None,
+    *,
+    made: bool = False,
 ) -> Reuse:
     prepare = partial(prepare_range, config=config)
     tasks = ranges(len(docs), PREPARE_BATCH)
@@ -257,7 +262,7 @@ def _find_reuse(
         cand, config.passage.max_partners, cluster, representative
     )
     align = partial(_align_groups, config=config)
-    passages, measured = FoundPassages(docs), FoundOverlaps()
+    passages, measured = FoundPassages(docs, made=made), FoundOverlaps()
     reuse = Reuse(passages, measured, pairs_left_out=pairs_left_out)
     tasks = ranges(len(cand), ALIGN_BATCH)
     aligned = map_shared(align, (prepared, cand), tasks, jobs=jobs)
