@@ -126,6 +126,10 @@ def test_no_document_read_names_the_reason_the_records_were_skipped(tmp_path):
         assert result.exit_code == 2, result.output
         expected = f"no document read from {path}: 2 records skipped, 2 for: {reason}"
         assert result.stderr.splitlines()[-1] == f"Error: {expected} (or pass --allow-empty)"
+    # An input named twice is named once in the error (a new-user trial read "c.jsonl, c.jsonl").
+    result = _run("scan", str(path), str(path), "--id-field", "ident")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"Error: no document read from {path}: 4 records skipped")
     # A null id is named as null, not as a missing field; the other record is read.
     result = _run("scan", str(path), "--id-field", "id")
     assert result.exit_code == 0, result.output

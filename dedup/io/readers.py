@@ -548,7 +548,7 @@ def require_documents(
     """
     if read or allow_empty:
         return
-    where = ", ".join(paths)
+    where = ", ".join(dict.fromkeys(paths))  # each input named once, in order
     if not skipped and passed_over:
         # `dedup scan /usr/share/man/man1` said "no record in it" of its 17,904 `.1.gz` files.
         files = amount(len(passed_over), "file")
