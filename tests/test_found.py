@@ -46,6 +46,17 @@ def test_found_passages_read_back_as_their_evidence(nonnews, reuse):
     assert found != matches[:-1]
 
 
+def test_passages_made_as_they_arrive_equal_those_made_when_read(nonnews, reuse):
+    # find_passages has each PassageMatch made as its batch arrives (made=True): the same
+    # passages, in the same order, as the scan that keeps numbers and makes them when read.
+    made = find_reuse(nonnews, DedupConfig(), memory_limit=0, made=True, jobs=2)
+    assert made.passages._made is not None
+    assert len(made.passages._made) == len(reuse.passages)
+    assert list(made.passages) == list(reuse.passages)
+    assert [made.passages[i] for i in (0, -1)] == [reuse.passages[i] for i in (0, -1)]
+    assert dict(made.overlaps) == dict(reuse.overlaps)
+
+
 def test_found_passages_keep_every_number_of_the_found_tuple(nonnews):
     found = FoundPassages(nonnews)
     rows = [(0, 2, 5, 40, 7, 42, 0.9123456789012345, 6, -1.0),
