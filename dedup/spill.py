@@ -4,11 +4,11 @@
 2.5 KB document) and alignment arrays at once: ~22 bytes a character, 55 GB for a million
 news articles. Past a memory budget it runs here instead, stage by stage:
 
-1. **words**: each document's word hashes (8 bytes a word, a sixth of its signatures)
-   and window starts go to files in a temporary folder. Signatures are never stored: a
-   window's signature is recomputed from its words (`signature.passage_windows`, 0.05 ms
-   a document) each time a stage needs it, because the disk holds less than the
-   signatures of a million documents (22 GB) and recomputing is cheaper than reading them.
+1. **words**: each document's word n-gram hashes (4 bytes a word, a twelfth of its
+   signatures) and window starts go to files in a temporary folder. Signatures are never
+   stored: a window's signature is recomputed from its n-grams (`signature.gram_windows`)
+   each time a stage needs it, because the disk holds less than the signatures of a
+   million documents (22 GB) and recomputing is cheaper than reading them.
 2. **band join**: a group of bands at a time (as many as half the budget holds), the
    bands' values of every window are recomputed into memory and each band is joined by
    `lsh.shared_band_pairs`, the in-memory join itself, in parts of rows split by a hash of their
@@ -70,7 +70,8 @@ from dedup.normalize import split_words
 from dedup.parallel import map_shared, ranges, shared_array, weighted_cuts
 from dedup.prepare import PREPARE_BATCH, Batch, Prepared, _word_ids, prepare_range
 from dedup.progress import counted
-from dedup.signature import passage_windows
+from dedup.shingle import ngram_hashes
+from dedup.signature import gram_windows
 
 if TYPE_CHECKING:
     from dedup.passages import Reuse
@@ -119,21 +120,22 @@ def memory_limit(value: str) -> int | None:
 
 @dataclass(frozen=True)
 class _Words:
-    """Where stage 1 put each document's words and windows (the offsets stay in memory)."""
+    """Where stage 1 put each document's word n-grams and windows (the offsets stay in
+    memory). A document without a window (fewer than `passage.min_words` words) has none."""
 
     folder: Path
-    word_at: _I64  # document d's word hashes are words [word_at[d], word_at[d + 1])
+    gram_at: _I64  # document d's n-gram hashes are grams [gram_at[d], gram_at[d + 1])
     window_at: _I64  # its windows are rows [window_at[d], window_at[d + 1])
 
     @property
     def windows(self) -> int:
         return int(self.window_at[-1])
 
-    def ids(self, docs: range) -> list[npt.NDArray[np.uint64]]:
-        """The word hashes of each document of `docs`, read in one go."""
-        lo, hi = int(self.word_at[docs.start]), int(self.word_at[docs.stop])
-        every = np.fromfile(self.folder / "words.u64", np.uint64, hi - lo, offset=8 * lo)
-        cuts = (self.word_at[docs.start : docs.stop + 1] - lo).tolist()
+    def grams(self, docs: range) -> list[npt.NDArray[np.uint32]]:
+        """The word n-gram hashes of each document of `docs`, read in one go."""
+        lo, hi = int(self.gram_at[docs.start]), int(self.gram_at[docs.stop])
+        every = np.fromfile(self.folder / "grams.u32", np.uint32, hi - lo, offset=4 * lo)
+        cuts = (self.gram_at[docs.start : docs.stop + 1] - lo).tolist()
         return [every[s:e] for s, e in pairwise(cuts)]
 
     def starts(self, rows: _I64) -> _I64:
@@ -188,7 +190,7 @@ def spill_reuse(
 
 TMP_DIR_TEXT = (
     "a spilled passage scan writes about 12 bytes per character of the corpus there "
-    "(its word hashes and window pairs): pass --tmp-dir a folder with room, or a larger "
+    "(its word n-gram hashes and window pairs): pass --tmp-dir a folder with room, or a larger "
     "--memory-limit"
 )
 
@@ -211,14 +213,18 @@ def size_text(size: int) -> str:
 
 def _doc_words(
     docs: Sequence[Document], positions: range, config: DedupConfig
-) -> tuple[npt.NDArray[np.uint64], _I64, _I64, npt.NDArray[np.int32]]:
-    """Word hashes, word counts, window counts and window starts of `positions`."""
+) -> tuple[npt.NDArray[np.uint32], _I64, _I64, npt.NDArray[np.int32]]:
+    """Word n-gram hashes, their counts, window counts and window starts of `positions`
+    (no n-gram kept for a document without a window)."""
     ids = [_word_ids(split_words(docs[pos].text, config.normalize)) for pos in positions]
-    windows = [passage_windows(i, config) for i in ids]
-    starts = [np.zeros(0, np.int64) if w is None else w[1] for w in windows]
+    pc = config.passage
+    grams = [
+        ngram_hashes(i, pc.ngram) if len(i) >= pc.min_words else np.zeros(0, np.uint32) for i in ids
+    ]
+    starts = [gram_windows(g, config)[1] if len(g) else np.zeros(0, np.int64) for g in grams]
     return (
-        np.concatenate([np.zeros(0, np.uint64), *ids]),
-        np.array([len(i) for i in ids], dtype=np.int64),
+        np.concatenate([np.zeros(0, np.uint32), *grams]),
+        np.array([len(g) for g in grams], dtype=np.int64),
         np.array([len(s) for s in starts], dtype=np.int64),
         np.concatenate([np.zeros(0, np.int64), *starts]).astype(np.int32),
     )
@@ -227,14 +233,14 @@ def _doc_words(
 def _write_words(docs: Sequence[Document], config: DedupConfig, folder: Path, jobs: int) -> _Words:
     tasks = ranges(len(docs), SIGN_BATCH)
     found = map_shared(partial(_doc_words, config=config), docs, tasks, jobs=jobs)
-    word_counts, window_counts = [], []
-    with (folder / "words.u64").open("wb") as w, (folder / "starts.i32").open("wb") as s:
-        for ids, n_words, n_windows, starts in counted("passages: words to disk", found, tasks):
-            ids.tofile(w)
+    gram_counts, window_counts = [], []
+    with (folder / "grams.u32").open("wb") as w, (folder / "starts.i32").open("wb") as s:
+        for grams, n_grams, n_windows, starts in counted("passages: words to disk", found, tasks):
+            grams.tofile(w)
             starts.tofile(s)
-            word_counts.append(n_words)
+            gram_counts.append(n_grams)
             window_counts.append(n_windows)
-    return _Words(folder, _offsets(word_counts), _offsets(window_counts))
+    return _Words(folder, _offsets(gram_counts), _offsets(window_counts))
 
 
 def _offsets(counts: list[_I64]) -> _I64:
@@ -245,17 +251,17 @@ def _offsets(counts: list[_I64]) -> _I64:
 def _signatures(
     words: _Words, doc_range: range, config: DedupConfig, columns: slice | None = None
 ) -> npt.NDArray[np.uint32]:
-    """The window signatures of documents `doc_range`, recomputed from their words (only
+    """The window signatures of documents `doc_range`, recomputed from their n-grams (only
     `columns` of them when given: the permutations of the others are never applied)."""
     rows = words.window_at[doc_range.stop] - words.window_at[doc_range.start]
     width = len(range(config.passage.num_perm)[columns or slice(None)])
     out = np.empty((int(rows), width), dtype=np.uint32)
     at = 0
-    for ids in words.ids(doc_range):
-        found = passage_windows(ids, config, columns)
-        if found is not None:
-            out[at : at + len(found[0])] = found[0]
-            at += len(found[0])
+    for grams in words.grams(doc_range):
+        if len(grams):
+            sigs = gram_windows(grams, config, columns)[0]
+            out[at : at + len(sigs)] = sigs
+            at += len(sigs)
     return out
 
 
