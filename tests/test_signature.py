@@ -15,6 +15,7 @@ from dedup.normalize import split_words
 from dedup.shingle import hash_shingle, ngram_hashes, shingle_hashes, shingle_texts, word_hashes
 from dedup.signature import (
     compute_signatures,
+    gram_windows,
     passage_windows,
     permutations,
     text_shingles,
@@ -153,6 +154,41 @@ def test_every_window_is_datasketch_of_its_shingles(count):
     for row, start in zip(sigs, starts.tolist(), strict=True):
         window = texts[start : start + 10]
         assert (row == (_datasketch(window, 32, 1) if window else EMPTY_SIGNATURE)).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    count=st.integers(0, 60),
+    lo=st.integers(0, 63),
+    width=st.integers(1, 8),
+    fast=st.booleans(),
+    seed=st.integers(1, 5),
+)
+def test_window_signature_columns_are_those_of_the_whole_signature(count, lo, width, fast, seed):
+    # A spilled band join signs with its bands' permutations only: the same values.
+    hashes = shingle_hashes([f"w{k}" for k in range(count + 2)], ShingleConfig(size=3))[:count]
+    whole, starts = window_signatures(
+        hashes, window=10, stride=5, num_perm=64, seed=seed, fast=fast
+    )
+    cols = slice(lo, min(64, lo + width))
+    part, part_starts = window_signatures(
+        hashes, window=10, stride=5, num_perm=64, seed=seed, fast=fast, columns=cols
+    )
+    assert part.shape == (len(whole), len(range(64)[cols]))
+    assert (part == whole[:, cols]).all()
+    assert part_starts.tolist() == starts.tolist()
+
+
+def test_gram_windows_are_the_passage_windows_of_the_words(seed_texts):
+    config = DedupConfig()
+    for text in seed_texts.values():
+        ids = word_hashes(split_words(text, config.normalize).words)
+        sigs, starts = passage_windows(ids, config)
+        grams = ngram_hashes(ids, config.passage.ngram)
+        got, got_starts = gram_windows(grams, config)
+        assert (got == sigs).all()
+        assert got_starts.tolist() == starts.tolist()
+        assert (gram_windows(grams, config, slice(8, 10))[0] == sigs[:, 8:10]).all()
 
 
 def test_char_unit_word_shingles_are_text_shingles():
