@@ -649,3 +649,14 @@ def test_clean_refuses_an_input_where_parts_go(spark, tmp_path: Path) -> None:
     ):
         clean_spark([str(part)], tmp_path / "out", ONLY_DUPLICATES, session=spark)
     assert part.read_text(encoding="utf-8") == '{"text": "A page."}\n'
+
+
+def test_partition_tags_land_on_their_partition(spark) -> None:
+    """The band join's blocks reach the partition they were split for, so each holds one
+    destination's keys (an even split, not two destinations on one partition)."""
+    from pyspark.sql import functions as F
+
+    tags = spark_engine._partition_tags(spark, 7)
+    rows = spark.createDataFrame([(t, d) for d, t in enumerate(tags)], "part long, d long")
+    got = rows.repartition(7, "part").select("d", F.spark_partition_id().alias("p")).collect()
+    assert sorted((r.d, r.p) for r in got) == [(d, d) for d in range(7)]

@@ -8,9 +8,10 @@ report equals the local engine's for any partition count:
    position `file << 32 | record`, which sorts as the local input order;
 2. sign: one Arrow UDF (`mapInArrow`) per partition calls `signature.text_signatures`,
    `lsh.band_keys` and `cluster.keep_keys`;
-3. band join: band keys exploded and shuffled by key; a task sorts its partition's keys
-   and links each document to the first document sharing a key (star links: linear in a
-   bucket's size, never quadratic);
+3. band join: each batch's band keys split by destination partition (key mod partitions)
+   and shuffled as one packed block per partition, not a row per key; a task sorts its
+   partition's keys and links each document to the first document sharing a key (star
+   links: linear in a bucket's size, never quadratic);
 4. connected components of the links (large-star / small-star);
 5. cluster: the documents of components of two or more are repartitioned by component,
    and one `mapInArrow` task runs, for each component in its partition,
@@ -91,7 +92,8 @@ PIECE_SCHEMA = "comp long, pos long, text string, keep double"
 PIECE_COLUMNS = [c.split()[0] for c in PIECE_SCHEMA.split(", ")]
 TEXT_COLUMNS = PIECE_COLUMNS[1:]  # a document's position, text and keep key
 TEXT_SCHEMA = PIECE_SCHEMA.removeprefix("comp long, ")  # the schema of TEXT_COLUMNS
-KEY_SCHEMA = "pos long, key long"
+# A batch's (position, band key) pairs bound for one partition, both packed int64.
+KEY_SCHEMA = "part long, pos binary, key binary"
 LINK_SCHEMA = "u long, v long"
 DRIVER_LINKS = 20_000_000  # band links put in components on the driver (16 B each)
 BROADCAST_NODES = 2_000_000  # documents with candidates joined to the texts by broadcast
@@ -692,18 +694,74 @@ def _cluster_partition(config: DedupConfig) -> Callable[[Iterator[Any]], Iterato
     return run
 
 
+def _key_blocks(tags: Sequence[int]) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """The band join's map side: each batch's (pos, key) pairs split by destination
+    partition (key mod partitions), one row of packed int64 blocks per partition, tagged
+    `tags[d]`, a value Spark's hash partitioning sends to partition d. One row per key
+    (21 million at 1,000,000 documents) made the JVM explode, hash, shuffle and convert
+    to Arrow each; a block per batch and partition leaves it a few thousand rows."""
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        parts = len(tags)
+        for batch in batches:
+            lists = batch.column("keys")
+            counts = np.asarray(lists.value_lengths().fill_null(0).to_numpy(), dtype=np.int64)
+            key = np.asarray(lists.flatten().to_numpy(), dtype=np.int64)
+            if not len(key):
+                continue
+            pos = np.repeat(np.asarray(batch.column("pos").to_numpy(), dtype=np.int64), counts)
+            dest = np.mod(key, parts)
+            order = np.argsort(dest, kind="stable")
+            sizes = np.bincount(dest, minlength=parts)
+            ends = np.cumsum(sizes)
+            starts = ends - sizes
+            full = [d for d in range(parts) if ends[d] > starts[d]]
+            chunks = [order[starts[d] : ends[d]] for d in full]
+            yield pa.RecordBatch.from_arrays(
+                [
+                    pa.array([tags[d] for d in full], pa.int64()),
+                    pa.array([pos[c].tobytes() for c in chunks], pa.binary()),
+                    pa.array([key[c].tobytes() for c in chunks], pa.binary()),
+                ],
+                schema=arrow_schema(KEY_SCHEMA),
+            )
+
+    return run
+
+
+def _partition_tags(spark: Any, parts: int) -> list[int]:
+    """For each partition d, an int that Spark's hash partitioning on `parts` partitions
+    (`repartition(parts, column)`: Murmur3 with seed 42, the `hash` function's) sends to
+    d, so `_key_blocks` fills every partition evenly. Where none of the ints tried lands
+    on d (improbable: 64 tries per partition), d itself: a partition then takes two
+    destinations' keys, still whole buckets."""
+    from pyspark.sql import functions as F
+
+    tried = spark.range(64 * parts).select(F.col("id").alias("t"))
+    got = tried.select("t", F.pmod(F.hash("t"), F.lit(parts)).alias("d")).toArrow()
+    tags = list(range(parts))
+    seen: set[int] = set()
+    for t, d in zip(got.column("t").to_pylist(), got.column("d").to_pylist(), strict=True):
+        if d not in seen:
+            seen.add(d)
+            tags[d] = t
+    return tags
+
+
 def _star_links(batches: Iterator[Any]) -> Iterator[Any]:
-    """The band join's task: (pos, key) rows of whole buckets in, each document linked to
-    the first document of every bucket it shares (u > v), the star that keeps a bucket's
-    links linear in its size. A numpy sort of the partition: measured at 200,000 documents
-    it took 5-8 s and 4.7-5.3 CPU s where Spark's window over the same shuffle took
-    12-13 s and 6.2-6.7 CPU s. The bound: a partition's keys (16 B each, bands per
-    document) in one Python worker."""
+    """The band join's task: the blocks of (pos, key) pairs of whole buckets in
+    (`_key_blocks`), each document linked to the first document of every bucket it shares
+    (u > v), the star that keeps a bucket's links linear in its size. A numpy sort of the
+    partition: measured at 200,000 documents it took 5-8 s and 4.7-5.3 CPU s where
+    Spark's window over the same shuffle took 12-13 s and 6.2-6.7 CPU s. The bound: a
+    partition's keys (16 B each, bands per document) in one Python worker."""
     import pyarrow as pa
 
     table = pa.Table.from_batches(list(batches), schema=arrow_schema(KEY_SCHEMA))
-    key = np.asarray(table.column("key").to_numpy(), dtype=np.int64)
-    pos = np.asarray(table.column("pos").to_numpy(), dtype=np.int64)
+    key = np.frombuffer(b"".join(table.column("key").to_pylist()), dtype=np.int64)
+    pos = np.frombuffer(b"".join(table.column("pos").to_pylist()), dtype=np.int64)
     del table
     order = np.lexsort((pos, key))
     key, pos = key[order], pos[order]
@@ -751,9 +809,11 @@ def _duplicates(
     from pyspark.sql import functions as F
 
     table = source.table
-    keys = table.where("kind = 'doc'").select("pos", F.explode("keys").alias("key"))
     parts = int(table.sparkSession.conf.get("spark.sql.shuffle.partitions"))
-    links = keys.repartition(parts, "key").mapInArrow(_star_links, LINK_SCHEMA)
+    tags = _partition_tags(table.sparkSession, parts)
+    keys = table.where("kind = 'doc'").select("pos", "keys")
+    blocks = keys.mapInArrow(_key_blocks(tags), KEY_SCHEMA)
+    links = blocks.repartition(parts, "part").mapInArrow(_star_links, LINK_SCHEMA)
     links = links.distinct().localCheckpoint()
     clock.sizes["links"] = links.count()
     clock.lap("band join")
