@@ -189,12 +189,9 @@ def beside(func: Callable[[], R], *, enabled: bool = True) -> Iterator[Callable[
     receive, send = multiprocessing.Pipe(duplex=False)
     context = multiprocessing.get_context("fork")
     # As for `map_shared`: objects alive at fork stay out of the child's collections.
-    gc.freeze()
-    try:
+    with frozen():
         child = context.Process(target=_run_beside, args=(func, send))
         child.start()
-    finally:
-        gc.unfreeze()
     send.close()
     received: list[tuple[str, Any]] = []
 
@@ -269,13 +266,11 @@ def map_shared(
     _SHARED = shared
     # Objects alive at fork move to the permanent generation: a worker's garbage collector
     # then never walks (and so never writes to, and copies) the parent's pages.
-    gc.freeze()
     try:
-        with _pool(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        with frozen(), _pool(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
             yield from pool.map(partial(_call_shared, func), tasks)
     finally:
         _SHARED = None
-        gc.unfreeze()
 
 
 @contextmanager
@@ -350,6 +345,34 @@ def _uncollected(func: Callable[[S, T], R], shared: S, task: T) -> R:
     """
     with uncollected():
         return func(shared, task)
+
+
+_FROZEN = [0]  # `frozen` blocks open in this process
+
+
+@contextmanager
+def frozen() -> Iterator[None]:
+    """Objects alive on entry move to the permanent generation until the outermost block
+    ends: automatic collections inside walk only what the block made, not the caller's
+    heap (a corpus, an earlier scan's passages), and a process forked inside never
+    collects (and so never copies) its parent's pages. Objects a caller froze before stay
+    frozen after.
+
+    Example:
+        >>> with frozen():
+        ...     gc.get_freeze_count() > 0
+        True
+    """
+    outermost = not _FROZEN[0]
+    caller_froze = gc.get_freeze_count() > 0
+    gc.freeze()
+    _FROZEN[0] += 1
+    try:
+        yield
+    finally:
+        _FROZEN[0] -= 1
+        if outermost and not caller_froze:
+            gc.unfreeze()
 
 
 @contextmanager

@@ -34,7 +34,7 @@ from dedup.config import DedupConfig
 from dedup.document import Document, document_chars
 from dedup.found import Found, FoundOverlaps, FoundPassages, Overlap, passage
 from dedup.normalize import load_tables
-from dedup.parallel import map_shared, ranges, resolve_jobs
+from dedup.parallel import frozen, map_shared, ranges, resolve_jobs
 from dedup.prepare import PREPARE_BATCH, Batch, Prepared, prepare_document, prepare_range
 from dedup.progress import counted, held_stage, set_stage
 from dedup.report import PassageColumns, PassageMatch, passage_columns
@@ -219,7 +219,8 @@ def find_reuse(
                 cluster=cluster,
                 representative=representative,
             )
-        return _find_reuse(docs, config, jobs, every_pair, cluster, representative, made=made)
+        with frozen():  # the caller's heap stays out of the scan's collections
+            return _find_reuse(docs, config, jobs, every_pair, cluster, representative, made=made)
 
 
 def spills(docs: Sequence[Document], memory_limit: int | None) -> bool:

@@ -356,3 +356,38 @@ def test_scan_with_boilerplate_beside_the_passages_is_the_same_for_any_jobs(corp
     assert one.boilerplate
     assert one.passages
     assert two.to_dict() == one.to_dict()
+
+
+def test_frozen_keeps_the_callers_heap_out_and_restores_it():
+    """Inside `frozen` (nested too: `map_shared` inside `find_reuse`) the objects alive at
+    entry are out of collections; after the outermost block they are back, unless the
+    caller had frozen them itself."""
+    import gc
+
+    from dedup.parallel import frozen
+
+    gc.unfreeze()
+    heap = [[i] for i in range(1000)]
+    with frozen():
+        outer = gc.get_freeze_count()
+        assert outer >= len(heap)
+        with frozen():
+            pass
+        assert gc.get_freeze_count() >= outer  # an inner block leaves them frozen
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        with frozen():
+            pass
+        assert gc.get_freeze_count() >= before  # the caller's freeze is kept
+    finally:
+        gc.unfreeze()
+
+
+def test_find_passages_leaves_nothing_frozen(corpus):
+    import gc
+
+    gc.unfreeze()
+    find_passages(corpus, DedupConfig(), jobs=2)
+    assert gc.get_freeze_count() == 0
