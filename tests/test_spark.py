@@ -656,7 +656,7 @@ def test_partition_tags_land_on_their_partition(spark) -> None:
     destination's keys (an even split, not two destinations on one partition)."""
     from pyspark.sql import functions as F
 
-    tags = spark_engine._partition_tags(spark, 7)
+    tags = spark_engine.partition_tags(spark, 7)
     rows = spark.createDataFrame([(t, d) for d, t in enumerate(tags)], "part long, d long")
     got = rows.repartition(7, "part").select("d", F.spark_partition_id().alias("p")).collect()
     assert sorted((r.d, r.p) for r in got) == [(d, d) for d in range(7)]

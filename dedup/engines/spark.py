@@ -696,45 +696,58 @@ def _cluster_partition(config: DedupConfig) -> Callable[[Iterator[Any]], Iterato
 
 def _key_blocks(tags: Sequence[int]) -> Callable[[Iterator[Any]], Iterator[Any]]:
     """The band join's map side: each batch's (pos, key) pairs split by destination
-    partition (key mod partitions), one row of packed int64 blocks per partition, tagged
-    `tags[d]`, a value Spark's hash partitioning sends to partition d. One row per key
-    (21 million at 1,000,000 documents) made the JVM explode, hash, shuffle and convert
-    to Arrow each; a block per batch and partition leaves it a few thousand rows."""
+    partition (key mod partitions) into packed blocks (`blocks`). One row per key (21
+    million at 1,000,000 documents) made the JVM explode, hash, shuffle and convert to
+    Arrow each; a block per batch and partition leaves it a few thousand rows."""
 
     def run(batches: Iterator[Any]) -> Iterator[Any]:
-        import pyarrow as pa
-
-        parts = len(tags)
         for batch in batches:
             lists = batch.column("keys")
             counts = np.asarray(lists.value_lengths().fill_null(0).to_numpy(), dtype=np.int64)
             key = np.asarray(lists.flatten().to_numpy(), dtype=np.int64)
-            if not len(key):
-                continue
-            pos = np.repeat(np.asarray(batch.column("pos").to_numpy(), dtype=np.int64), counts)
-            dest = np.mod(key, parts)
-            order = np.argsort(dest, kind="stable")
-            sizes = np.bincount(dest, minlength=parts)
-            ends = np.cumsum(sizes)
-            starts = ends - sizes
-            full = [d for d in range(parts) if ends[d] > starts[d]]
-            chunks = [order[starts[d] : ends[d]] for d in full]
-            yield pa.RecordBatch.from_arrays(
-                [
-                    pa.array([tags[d] for d in full], pa.int64()),
-                    pa.array([pos[c].tobytes() for c in chunks], pa.binary()),
-                    pa.array([key[c].tobytes() for c in chunks], pa.binary()),
-                ],
-                schema=arrow_schema(KEY_SCHEMA),
-            )
+            if len(key):
+                pos = np.repeat(np.asarray(batch.column("pos").to_numpy(), dtype=np.int64), counts)
+                yield blocks(np.mod(key, len(tags)), tags, [pos, key], KEY_SCHEMA)
 
     return run
 
 
-def _partition_tags(spark: Any, parts: int) -> list[int]:
+def blocks(
+    dest: np.ndarray[Any, Any],
+    tags: Sequence[int],
+    columns: Sequence[np.ndarray[Any, Any]],
+    schema: str,
+) -> Any:
+    """Rows of `columns` split by destination partition `dest`: one Arrow row per partition
+    that gets any, its tag (`partition_tags`) then each column's rows as one packed binary
+    value (`unpack` reads them back), so a shuffle moves a few large rows, not many small.
+
+    Example:
+        >>> got = blocks(np.array([1, 0, 1]), [7, 9], [np.arange(3)], "part long, x binary")
+        >>> got.column(0).to_pylist(), unpack(got.column(1)[1:], np.int64).tolist()
+        ([7, 9], [0, 2])
+    """
+    import pyarrow as pa
+
+    order = np.argsort(dest, kind="stable")
+    ends = np.cumsum(np.bincount(dest, minlength=len(tags)))
+    starts = np.concatenate(([0], ends[:-1]))
+    full = np.flatnonzero(ends > starts).tolist()
+    chunks = [order[starts[d] : ends[d]] for d in full]
+    packed = [pa.array([c[rows].tobytes() for rows in chunks], pa.binary()) for c in columns]
+    tagged = pa.array([tags[d] for d in full], pa.int64())
+    return pa.RecordBatch.from_arrays([tagged, *packed], schema=arrow_schema(schema))
+
+
+def unpack(column: Any, dtype: type[np.generic]) -> np.ndarray[Any, Any]:
+    """A column of packed blocks (`blocks`) as one array of `dtype`."""
+    return np.frombuffer(b"".join(column.to_pylist()), dtype=dtype)
+
+
+def partition_tags(spark: Any, parts: int) -> list[int]:
     """For each partition d, an int that Spark's hash partitioning on `parts` partitions
     (`repartition(parts, column)`: Murmur3 with seed 42, the `hash` function's) sends to
-    d, so `_key_blocks` fills every partition evenly. Where none of the ints tried lands
+    d, so `blocks` fills every partition evenly. Where none of the ints tried lands
     on d (improbable: 64 tries per partition), d itself: a partition then takes two
     destinations' keys, still whole buckets."""
     from pyspark.sql import functions as F
@@ -760,8 +773,7 @@ def _star_links(batches: Iterator[Any]) -> Iterator[Any]:
     import pyarrow as pa
 
     table = pa.Table.from_batches(list(batches), schema=arrow_schema(KEY_SCHEMA))
-    key = np.frombuffer(b"".join(table.column("key").to_pylist()), dtype=np.int64)
-    pos = np.frombuffer(b"".join(table.column("pos").to_pylist()), dtype=np.int64)
+    key, pos = unpack(table.column("key"), np.int64), unpack(table.column("pos"), np.int64)
     del table
     order = np.lexsort((pos, key))
     key, pos = key[order], pos[order]
@@ -810,7 +822,7 @@ def _duplicates(
 
     table = source.table
     parts = int(table.sparkSession.conf.get("spark.sql.shuffle.partitions"))
-    tags = _partition_tags(table.sparkSession, parts)
+    tags = partition_tags(table.sparkSession, parts)
     keys = table.where("kind = 'doc'").select("pos", "keys")
     blocks = keys.mapInArrow(_key_blocks(tags), KEY_SCHEMA)
     links = blocks.repartition(parts, "part").mapInArrow(_star_links, LINK_SCHEMA)

@@ -6,11 +6,12 @@ partition count:
 
 1. windows: one Arrow UDF (`mapInArrow`) per partition signs each document's passage
    windows (`prepare.text_windows`): a row per window, `(pos, start, sig)`;
-2. band join: each window exploded into its `window_bands` bands, keyed by the band's exact
-   values; a bucket's windows ranked in corpus order (document, then first word) and each
-   paired with the later windows of its bucket when it ranks among the first
-   `candidates.MAX_BUCKET` (the local capped join's rule, `lsh.band_pairs`), pairs of
-   one document dropped, each pair once. A near-duplicate cluster member's windows that
+2. band join: each window's `window_bands` bands, keyed by the band's values
+   (`lsh.row_keys`), sent to the partition of their key as packed blocks
+   (`spark.blocks`); a task sorts its partition's entries in corpus order (document,
+   then first word) and joins them with `lsh.band_pairs` capped at
+   `candidates.MAX_BUCKET` (the local capped join's rule), pairs of one document dropped,
+   each pair once. A near-duplicate cluster member's windows that
    found a copy in its representative's (step 4, run first) stay out of it, as in
    `candidates.candidate_pairs`; what a member adds joins like any text;
 3. gate: both windows' signatures joined in, and a pair kept when its equal values reach
@@ -52,15 +53,18 @@ from dedup.candidates import MAX_BUCKET, copy_pairs, equal_values, min_equal, st
 from dedup.cluster import Duplicates
 from dedup.config import DedupConfig
 from dedup.document import Document
-from dedup.engines.spark import Clock, arrow_schema
+from dedup.engines.spark import Clock, arrow_schema, blocks, partition_tags, unpack
 from dedup.errors import ConfigError
-from dedup.lsh import window_bands
+from dedup.lsh import band_pairs, row_keys, window_bands
 from dedup.passages import Reuse, align_documents
 from dedup.prepare import Prepared, prepare_document, text_windows
 from dedup.report import PassageMatch
 
 WINDOW_SCHEMA = "pos long, start long, sig binary"
 PAIR_SCHEMA = "pa long, sa long, pb long, sb long"
+# The window band join's shuffle: a batch's (pos, start, band, values) entries bound for
+# one partition, as packed int64, int64, uint32 and uint32 rows.
+BAND_SCHEMA = "part long, pos binary, start binary, band binary, value binary"
 FOUND_SCHEMA = "pa long, pb long, k long, passage string, overlap array<double>, left_out long"
 PAIRS_PER_PIECE = 2000  # document pairs whose passages are collected in one piece
 DRIVER_PAIRS = 50_000_000  # candidate document pairs ranked on the driver (~40 B each)
@@ -160,44 +164,78 @@ def find_reuse_spark(
 
 def _window_pairs(windows: Any, config: DedupConfig) -> Any:
     """Candidate window pairs `(pa, sa, pb, sb)`, `pa` < `pb`, each once: the capped
-    banding join of `lsh.band_pairs` over every window of the corpus."""
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
+    banding join of `lsh.band_pairs` over every window of the corpus.
 
+    Each window's bands go to the partition of their key (`_band_blocks`: packed blocks,
+    not a row per band), where one task joins its buckets with the local code
+    (`_band_join`). Spark's window functions over a row per band ran a 4 GB driver out of
+    execution memory at 10,000 documents of `benchmarks/spark_scale.py --passages`."""
+    spark = windows.sparkSession
+    parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    blocks = windows.select("pos", "start", "sig").mapInArrow(
+        _band_blocks(config, partition_tags(spark, parts)), BAND_SCHEMA
+    )
+    pairs = blocks.repartition(parts, "part").mapInArrow(_band_join(config), PAIR_SCHEMA)
+    return pairs.distinct()
+
+
+def _band_blocks(config: DedupConfig, tags: list[int]) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """The window band join's map side: each batch's windows, one entry per band (position,
+    start, band, the band's values), split by the partition of the band's key
+    (`lsh.row_keys`) into one row of packed blocks per partition, tagged `tags[d]`."""
     bands, rows = window_bands(config)
-    width = 4 * rows  # bytes of one band's uint32 values
-    keyed = windows.select(
-        "pos", "start", "sig", F.explode(F.sequence(F.lit(0), F.lit(bands - 1))).alias("band")
-    )
-    keyed = keyed.select(
-        "pos",
-        "start",
-        "band",
-        F.expr(f"substring(sig, band * {width} + 1, {width})").alias("value"),
-    )
-    bucket = Window.partitionBy("band", "value")
-    ranked = keyed.select(
-        "pos",
-        "start",
-        "band",
-        "value",
-        (F.row_number().over(bucket.orderBy("pos", "start")) - 1).alias("rank"),
-        F.count("*").over(bucket).alias("size"),
-    ).where("size > 1")  # most windows share a band with no other: no pair, no join
-    first, later = ranked.where(f"rank < {MAX_BUCKET}").alias("l"), ranked.alias("r")
-    joined = first.join(
-        later,
-        (F.col("l.band") == F.col("r.band"))
-        & (F.col("l.value") == F.col("r.value"))
-        & (F.col("r.rank") > F.col("l.rank"))
-        & (F.col("l.pos") != F.col("r.pos")),
-    )
-    return joined.select(
-        F.col("l.pos").alias("pa"),
-        F.col("l.start").alias("sa"),
-        F.col("r.pos").alias("pb"),
-        F.col("r.start").alias("sb"),
-    ).distinct()
+    num_perm = config.passage.num_perm
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        for batch in batches:
+            n = batch.num_rows
+            if not n:
+                continue
+            sigs = _signatures(batch.column("sig"), num_perm)[:, : bands * rows]
+            values = sigs.reshape(n, bands, rows).transpose(1, 0, 2).reshape(-1, rows)
+            band = np.repeat(np.arange(bands, dtype=np.uint32), n)
+            keys = np.concatenate([row_keys(values[b * n : (b + 1) * n], b) for b in range(bands)])
+            pos = np.tile(np.asarray(batch.column("pos").to_numpy(), dtype=np.int64), bands)
+            start = np.tile(np.asarray(batch.column("start").to_numpy(), dtype=np.int64), bands)
+            dest = (keys % np.uint64(len(tags))).astype(np.int64)
+            yield blocks(dest, tags, [pos, start, band, values], BAND_SCHEMA)
+
+    return run
+
+
+def _band_join(config: DedupConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """The window band join's task: whole buckets in (`_band_blocks`), their window pairs
+    out, each once. The entries are sorted in corpus order (position, then start), so
+    `lsh.band_pairs` over (band, values) caps a bucket at its first `MAX_BUCKET` windows,
+    as the local join does; pairs inside one document are dropped, as there. The bound: a
+    partition's entries (bands per window, 24 B + 4 B a row of values each) in one Python
+    worker."""
+    rows = window_bands(config)[1]
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        table = pa.Table.from_batches(list(batches), schema=arrow_schema(BAND_SCHEMA))
+        pos, start = (unpack(table.column(c), np.int64) for c in ("pos", "start"))
+        band = unpack(table.column("band"), np.uint32)
+        values = unpack(table.column("value"), np.uint32).reshape(-1, rows)
+        del table
+        order = np.lexsort((start, pos))
+        keyed = np.column_stack((band[order], values[order]))
+        pairs = order[band_pairs(keyed, MAX_BUCKET)[0]]
+        pairs = pairs[pos[pairs[:, 0]] != pos[pairs[:, 1]]]
+        found = np.unique(
+            np.stack(
+                (pos[pairs[:, 0]], start[pairs[:, 0]], pos[pairs[:, 1]], start[pairs[:, 1]]),
+                axis=1,
+            ),
+            axis=0,
+        )
+        yield pa.RecordBatch.from_arrays(
+            [pa.array(found[:, k]) for k in range(4)], schema=arrow_schema(PAIR_SCHEMA)
+        )
+
+    return run
 
 
 def _gated(windows: Any, pairs: Any, config: DedupConfig) -> Any:
