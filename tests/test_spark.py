@@ -660,3 +660,29 @@ def test_partition_tags_land_on_their_partition(spark) -> None:
     rows = spark.createDataFrame([(t, d) for d, t in enumerate(tags)], "part long, d long")
     got = rows.repartition(7, "part").select("d", F.spark_partition_id().alias("p")).collect()
     assert sorted((r.d, r.p) for r in got) == [(d, d) for d in range(7)]
+
+
+@pytest.mark.parametrize(
+    "java",
+    [
+        "org.apache.spark.memory.SparkOutOfMemoryError: [UNABLE_TO_ACQUIRE_MEMORY] Unable to "
+        "acquire 16384 bytes of memory, got 0. SQLSTATE: 53200",
+        "java.lang.OutOfMemoryError: Java heap space",
+        "pyspark.errors.exceptions.captured.PythonException: MemoryError",
+    ],
+)
+def test_spark_out_of_memory_is_one_line_saying_what_to_give(java: str) -> None:
+    """The error a task that ran out of memory raises on the driver (a Py4J error whose text
+    is the Java stack) becomes the one-line ConfigError the CLI prints with exit 2."""
+    with pytest.raises(spark_engine.ConfigError) as got:
+        with spark_engine._worker_errors():
+            raise RuntimeError(f"An error occurred while calling o444.localCheckpoint.\n: {java}")
+    msg = str(got.value)
+    assert msg.startswith("Spark ran out of memory (") and "\n" not in msg
+    assert "--driver-memory" in msg and "spark.sql.shuffle.partitions" in msg
+
+
+def test_other_spark_failures_are_not_hidden() -> None:
+    with pytest.raises(RuntimeError, match="Connection refused"):
+        with spark_engine._worker_errors():
+            raise RuntimeError("py4j: Connection refused")

@@ -107,6 +107,15 @@ LOG_OPTION = f"-Dlog4j2.configurationFile={LOG_CONFIG}"
 LOCAL_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseParallelGC"
 PANDAS_WARNING = "PySpark does not yet fully support pandas"
 COUNTS = ("duplicate_candidates", "lsh_false_positive", "lsh_buckets_capped")
+MEMORY_TEXT = (
+    "Spark ran out of memory ({detail}): give it more (a local master: "
+    "PYSPARK_SUBMIT_ARGS='--driver-memory 8g pyspark-shell'; a cluster: spark.executor.memory) "
+    "or more, smaller partitions (spark.sql.shuffle.partitions)"
+)
+_OUT_OF_MEMORY = re.compile(
+    r"SparkOutOfMemoryError|java\.lang\.OutOfMemoryError(: [^\n]*)?|UNABLE_TO_ACQUIRE_MEMORY|"
+    r"\bMemoryError\b"
+)
 _WORKER_ERROR = re.compile(r"^dedup\.errors\.(ConfigError|InputError|DedupError): (.*)$", re.M)
 
 
@@ -281,6 +290,9 @@ def _worker_errors() -> Iterator[None]:
         raise
     except Exception as ex:
         found = _WORKER_ERROR.findall(str(ex))
+        memory = _OUT_OF_MEMORY.search(str(ex))
+        if not found and memory:
+            raise ConfigError(MEMORY_TEXT.format(detail=memory.group(0))) from None
         if not found:
             raise
         kind, msg = found[-1]
