@@ -674,15 +674,17 @@ def test_partition_tags_land_on_their_partition(spark) -> None:
 def test_spark_out_of_memory_is_one_line_saying_what_to_give(java: str) -> None:
     """The error a task that ran out of memory raises on the driver (a Py4J error whose text
     is the Java stack) becomes the one-line ConfigError the CLI prints with exit 2."""
-    with pytest.raises(spark_engine.ConfigError) as got:
-        with spark_engine._worker_errors():
-            raise RuntimeError(f"An error occurred while calling o444.localCheckpoint.\n: {java}")
+    java_error = f"An error occurred while calling o444.localCheckpoint.\n: {java}"
+    with pytest.raises(spark_engine.ConfigError) as got, spark_engine._worker_errors():
+        raise RuntimeError(java_error)
     msg = str(got.value)
-    assert msg.startswith("Spark ran out of memory (") and "\n" not in msg
-    assert "--driver-memory" in msg and "spark.sql.shuffle.partitions" in msg
+    assert msg.startswith("Spark ran out of memory (")
+    assert "\n" not in msg
+    assert "--driver-memory" in msg
+    assert "spark.sql.shuffle.partitions" in msg
 
 
 def test_other_spark_failures_are_not_hidden() -> None:
-    with pytest.raises(RuntimeError, match="Connection refused"):
-        with spark_engine._worker_errors():
-            raise RuntimeError("py4j: Connection refused")
+    failure = "py4j: Connection refused"
+    with pytest.raises(RuntimeError, match="Connection refused"), spark_engine._worker_errors():
+        raise RuntimeError(failure)
