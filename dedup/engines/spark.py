@@ -290,11 +290,11 @@ def _worker_errors() -> Iterator[None]:
         raise
     except Exception as ex:
         found = _WORKER_ERROR.findall(str(ex))
-        memory = _OUT_OF_MEMORY.search(str(ex))
-        if not found and memory:
-            raise ConfigError(MEMORY_TEXT.format(detail=memory.group(0))) from None
         if not found:
-            raise
+            memory = _OUT_OF_MEMORY.search(str(ex))
+            if memory is None:
+                raise
+            raise ConfigError(MEMORY_TEXT.format(detail=memory.group(0))) from None
         kind, msg = found[-1]
         error = {"ConfigError": ConfigError, "InputError": InputError}.get(kind, DedupError)
         raise error(msg) from None
@@ -836,8 +836,8 @@ def _duplicates(
     parts = int(table.sparkSession.conf.get("spark.sql.shuffle.partitions"))
     tags = partition_tags(table.sparkSession, parts)
     keys = table.where("kind = 'doc'").select("pos", "keys")
-    blocks = keys.mapInArrow(_key_blocks(tags), KEY_SCHEMA)
-    links = blocks.repartition(parts, "part").mapInArrow(_star_links, LINK_SCHEMA)
+    packed = keys.mapInArrow(_key_blocks(tags), KEY_SCHEMA)
+    links = packed.repartition(parts, "part").mapInArrow(_star_links, LINK_SCHEMA)
     links = links.distinct().localCheckpoint()
     clock.sizes["links"] = links.count()
     clock.lap("band join")

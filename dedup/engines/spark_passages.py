@@ -172,10 +172,10 @@ def _window_pairs(windows: Any, config: DedupConfig) -> Any:
     execution memory at 10,000 documents of `benchmarks/spark_scale.py --passages`."""
     spark = windows.sparkSession
     parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
-    blocks = windows.select("pos", "start", "sig").mapInArrow(
+    packed = windows.select("pos", "start", "sig").mapInArrow(
         _band_blocks(config, partition_tags(spark, parts)), BAND_SCHEMA
     )
-    pairs = blocks.repartition(parts, "part").mapInArrow(_band_join(config), PAIR_SCHEMA)
+    pairs = packed.repartition(parts, "part").mapInArrow(_band_join(config), PAIR_SCHEMA)
     return pairs.distinct()
 
 
@@ -385,8 +385,7 @@ def _blobs(rows: npt.NDArray[np.uint32]) -> Any:
 
 def _signatures(column: Any, num_perm: int) -> npt.NDArray[np.uint32]:
     """A binary column of signatures as an `(n, num_perm)` array."""
-    blob = b"".join(column.to_pylist())
-    return np.frombuffer(blob, dtype=np.uint32).reshape(-1, num_perm)
+    return unpack(column, np.uint32).reshape(-1, num_perm)
 
 
 def _gate(config: DedupConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
