@@ -2,7 +2,7 @@
 
 The word-shingle MinHash kernel: one pass per document does what `normalize.split_words`,
 `shingle.shingle_hashes` and `signature.permuted_min` do with numpy, with no temporary
-arrays per shingle. It is only used when numba is installed (`pip install dedup[fast]`);
+arrays per shingle. It is only used when numba is installed (`pip install -e '.[fast]'`);
 `dedup.signature` falls back to the numpy path otherwise, and tests hold both to identical
 values. Each document comes in one of two modes: 0 = raw ASCII text, tokenized here (runs
 of ASCII letters and digits, lowercased when case folding is on: exactly `split_words` on

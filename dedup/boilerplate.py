@@ -1628,7 +1628,7 @@ def train_model(
     a group, or the word columns learn the page instead of the words. `seed` is the
     trees' row subsampling seed (a retrained model is judged over several).
 
-    Needs scikit-learn (`pip install 'dedup[train]'`); using the model does not.
+    Needs scikit-learn (`pip install -e '.[train]'`); using the model does not.
 
     Example:
         >>> docs = [Document(str(k), "Home\\nThe minister resigned on Friday.") for k in range(8)]

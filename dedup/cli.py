@@ -722,7 +722,7 @@ def engine_options(func: F) -> F:
         type=click.Choice(["local", "spark"]),
         default="local",
         show_default=True,
-        help="Where the scan runs: here, or on Apache Spark (pip install 'dedup[spark]'): "
+        help="Where the scan runs: here, or on Apache Spark (pip install -e '.[spark]'): "
         "near-duplicates, passages and boilerplate; clean writes part files from the "
         "executors (README); check measures here.",
     )

@@ -46,7 +46,7 @@ KEEP_REASONS = {
     "none": "every copy is dropped (--keep none)",
 }
 JINJA_MISSING = (
-    "--format html needs Jinja2, which is not installed: pip install 'dedup[html]' "
+    "--format html needs Jinja2, which is not installed: pip install -e '.[html]' "
     "(or pip install jinja2)"
 )
 

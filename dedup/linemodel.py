@@ -437,7 +437,7 @@ def load_model(path: str | None = None) -> LineModel:
         raise ConfigError(msg) from ex
 
 
-TRAIN_EXTRA = "pip install 'dedup[train]'"
+TRAIN_EXTRA = "pip install -e '.[train]'"
 
 
 def fit(

@@ -150,7 +150,7 @@ def fit_words(
         from sklearn.feature_extraction.text import CountVectorizer
         from sklearn.linear_model import LogisticRegression
     except ImportError as ex:
-        msg = "training the boilerplate model needs scikit-learn: pip install 'dedup[train]'"
+        msg = "training the boilerplate model needs scikit-learn: pip install -e '.[train]'"
         raise ConfigError(msg) from ex
     vectorizer = CountVectorizer(analyzer=tokens, binary=True, min_df=MIN_LINES)
     x = vectorizer.fit_transform(lines)

@@ -695,7 +695,7 @@ def _connect_postgres(url: str) -> Any:
     try:
         import psycopg
     except ImportError as ex:
-        msg = "a postgresql:// index needs psycopg; install it with `pip install 'dedup[postgres]'`"
+        msg = "a postgresql:// index needs psycopg; install it with `pip install -e '.[postgres]'`"
         raise InputError(msg) from ex
     try:
         return psycopg.connect(url)

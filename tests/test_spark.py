@@ -358,7 +358,7 @@ def test_missing_pyspark_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
         "scan", str(SAMPLES), "--no-passages", "--no-boilerplate", "--engine", "spark"
     )
     assert code == 2
-    assert err.strip() == "Error: the Spark engine needs pyspark: pip install 'dedup[spark]'"
+    assert err.strip() == "Error: the Spark engine needs pyspark: pip install -e '.[spark]'"
 
 
 def test_missing_java_is_one_line(tmp_path: Path) -> None:

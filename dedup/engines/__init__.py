@@ -1,2 +1,2 @@
 """Engines: where the stages run. The local engine is the stage modules themselves;
-`spark` runs the same core functions on Apache Spark (`pip install 'dedup[spark]'`)."""
+`spark` runs the same core functions on Apache Spark (`pip install -e '.[spark]'`)."""

@@ -61,7 +61,7 @@ from dedup.passages import Reuse
 from dedup.report import DocumentInfo, Report
 from dedup.signature import text_signatures
 
-INSTALL_TEXT = "the Spark engine needs pyspark: pip install 'dedup[spark]'"
+INSTALL_TEXT = "the Spark engine needs pyspark: pip install -e '.[spark]'"
 JAVA_TEXT = (
     "Spark could not start ({detail}); it needs Java 17 or newer: "
     "apt-get install openjdk-17-jre-headless, or set JAVA_HOME"

@@ -3,7 +3,7 @@
 Reading sniffs the first bytes, so a compressed file without a telling suffix (or a
 compressed stream on stdin) still reads; a `.gz`/`.zst` suffix on data that is not
 compressed is an error rather than a guess. Writing compresses by the target's suffix.
-zstd needs the optional `zstandard` package (`pip install 'dedup[zstd]'`); xz and bzip2 come
+zstd needs the optional `zstandard` package (`pip install -e '.[zstd]'`); xz and bzip2 come
 with Python (`lzma`, `bz2`).
 """
 
@@ -269,6 +269,6 @@ def open_write_atomic(path: str | Path) -> Iterator[IO[bytes]]:
 
 def _zstd() -> Any:
     if zstandard is None:  # pragma: no cover - zstandard is in the dev extra
-        msg = "zstd-compressed data needs the zstandard package: pip install 'dedup[zstd]'"
+        msg = "zstd-compressed data needs the zstandard package: pip install -e '.[zstd]'"
         raise InputError(msg)
     return zstandard

@@ -1,5 +1,5 @@
 """Inputs named by URL (`s3://bucket/data/*.jsonl.gz`, `hf://datasets/...`, `memory://`),
-through fsspec (`pip install 'dedup[remote]'`, plus the protocol's own package: s3fs,
+through fsspec (`pip install -e '.[remote]'`, plus the protocol's own package: s3fs,
 huggingface_hub, gcsfs, ...).
 
 A URL names a file, a directory (every file under it that a local walk would read, see
@@ -88,6 +88,6 @@ def _fsspec(url: str) -> Any:
     try:
         import fsspec
     except ImportError as ex:
-        msg = f"{url}: reading a URL needs fsspec: pip install 'dedup[remote]'"
+        msg = f"{url}: reading a URL needs fsspec: pip install -e '.[remote]'"
         raise InputError(msg) from ex
     return fsspec

@@ -3,7 +3,7 @@
 CSV is read with the standard `csv` module, row by row; a row that cannot be used (a
 broken quote, the wrong number of fields, bytes that are not UTF-8) comes out as a bad
 `RawRecord` with its problem, and the next row reads on. Parquet (needs pyarrow:
-`pip install 'dedup[parquet]'`) is read one record batch at a time, so a file far larger
+`pip install -e '.[parquet]'`) is read one record batch at a time, so a file far larger
 than memory streams. Both writers stream too and replace the target atomically.
 """
 
@@ -307,6 +307,6 @@ def _pyarrow_parquet() -> Any:
     try:
         import pyarrow.parquet as pq
     except ImportError as ex:
-        msg = "reading or writing Parquet needs pyarrow: pip install 'dedup[parquet]'"
+        msg = "reading or writing Parquet needs pyarrow: pip install -e '.[parquet]'"
         raise InputError(msg) from ex
     return pq
