@@ -54,7 +54,7 @@ from dedup.linefeatures import (
     prose_rows,
     sentence_rows,
 )
-from dedup.linemodel import LineModel, fit, load_model
+from dedup.linemodel import LineModel, fit, load_model, run_margin, two_state
 from dedup.linewords import WordWeights, fit_words
 from dedup.parallel import map_shared, resolve_jobs, text_ranges
 from dedup.progress import counted, set_stage
@@ -71,7 +71,7 @@ from dedup.tailcut import (
     line_notice,
     load_cut_model,
     notice_start,
-    page_heads,
+    page_blocks,
 )
 
 SEPARATOR = re.compile(r"\s*[:|–—\-»>•]")
@@ -370,10 +370,13 @@ def _decide(
         for k, ls in enumerate(lines)
     ]
     cuts: list[Cut | None] = [None] * len(lines)
-    heads = [0] * len(lines)
+    heads, ends = [0] * len(lines), [0] * len(lines)
+    decoded = [np.zeros(len(ls), dtype=bool) for ls in lines]
+    added = [np.zeros(len(ls), dtype=bool) for ls in lines]
     if tail_cut is not None:
         parts = [(k, int(bounds[k]), int(bounds[k + 1])) for k in range(len(lines))]
-        heads = page_heads([(stacked[lo:hi], p[lo:hi]) for _, lo, hi in parts]).tolist()
+        blocks = page_blocks([(stacked[lo:hi], p[lo:hi]) for _, lo, hi in parts])
+        heads, ends = blocks[0].tolist(), blocks[1].tolist()
         found = [(stacked[lo:hi], p[lo:hi], going[k]) for k, lo, hi in parts]
         cuts = find_cuts(*tail_cut, found, [h > 0 for h in heads])
         cuts = [
@@ -392,6 +395,12 @@ def _decide(
         for k, head in enumerate(heads):  # after the cut: its features saw the model's lines
             top = p[bounds[k] : bounds[k] + head] >= PAGE_HEAD_BAR
             going[k][:head] |= top & ~never[k][:head]
+            if head:
+                decoded[k] = page_furniture(p[bounds[k] : bounds[k + 1]], head, ends[k])
+                added[k] = decoded[k] & ~never[k] & ~going[k]
+                cut = cuts[k]
+                added[k][len(added[k]) if cut is None else cut.line :] = False  # the cut's
+                going[k] |= added[k]
     # Explanations for every line going, all at once (they walk every tree again).
     picked = [np.flatnonzero(g) for g in going]
     rows = np.concatenate([at + bounds[k] for k, at in enumerate(picked)])
@@ -400,7 +409,8 @@ def _decide(
     for k, at in enumerate(picked):
         lo, hi = int(bounds[k]), int(bounds[k + 1])
         mine = {i: next(tops) for i in at.tolist()}  # a document's lines going, in order
-        out.append(_Decision(p[lo:hi], going[k], prose[k], mine, cuts[k], heads[k]))
+        page = _Page(heads[k], ends[k], decoded[k], added[k])
+        out.append(_Decision(p[lo:hi], going[k], prose[k], mine, cuts[k], page))
     return out
 
 
@@ -468,6 +478,34 @@ def _notice_cut(
 # line by line at this bar, lower than the line model's 0.97 anywhere else: on dev it took
 # ~1,100 head lines of html-text and inscriptis output for ~20 article lines.
 PAGE_HEAD_BAR = 0.95
+
+# A whole page's head and foot (its lines outside the prose block: menus, section lists,
+# footers, related links) are decoded as blocks (`two_state`) at this bar and cost per
+# change of state. On dev (html-text and inscriptis; `benchmarks/boilerplate_real.py`) the
+# decode added ~1,600 furniture lines for ~30 article lines (precision 0.98): at a bar of
+# 0.85, ~2,500 for ~70, past the margin whole-page text keeps under its 2 % limit; a line
+# by line bar of 0.90 (cost 0) took twice the article lines for the same furniture.
+PAGE_BAR = 0.9
+PAGE_SWITCH = 2.0
+# A line under this stays whatever its neighbours: the lines its run dragged in below it
+# on dev were mostly article titles just above the prose block (6 of 16).
+PAGE_FLOOR = 0.7
+
+
+def page_furniture(p: npt.NDArray[np.float64], head: int, end: int) -> npt.NDArray[np.bool_]:
+    """The lines of a whole page (line model probabilities `p`, its prose block `[head,
+    end)`) that its head and its foot, each decoded alone by `two_state`, send out.
+
+    Example:
+        >>> p = np.array([0.99, 0.7, 0.99, 0.1, 0.2, 0.1, 0.99, 0.97, 0.3])
+        >>> page_furniture(p, 3, 6).astype(int).tolist()
+        [1, 1, 1, 0, 0, 0, 1, 1, 0]
+    """
+    out = np.zeros(len(p), dtype=bool)
+    out[:head] = two_state(p[:head], PAGE_BAR, PAGE_SWITCH, PAGE_FLOOR)
+    out[end:] = two_state(p[end:], PAGE_BAR, PAGE_SWITCH, PAGE_FLOOR)
+    return out
+
 
 # The tail block carries on from a tail cut over the lines above it that reach this (the
 # cut is no evidence about them): dev 32.5 -> 32.1 % of documents ending in furniture, at
@@ -1068,16 +1106,29 @@ def _wrapped(lines: list[_Line]) -> npt.NDArray[np.bool_]:
 _RUNS_ON = frozenset("abcdefghijklmnopqrstuvwxyz,")
 
 
+class _Page(NamedTuple):
+    """A whole page's prose block `[head, end)` (`page_blocks`; 0, 0 for a document that
+    does not read as one), the lines its head and foot decode as furniture
+    (`page_furniture`), and those of them that go for that alone (not quoted, and not
+    sent out by the line model's own decisions)."""
+
+    head: int = 0
+    end: int = 0
+    decoded: npt.NDArray[np.bool_] | None = None
+    added: npt.NDArray[np.bool_] | None = None
+
+
 class _Decision(NamedTuple):
     """The model on one document: each line's probability, whether it goes, whether it
-    reads as prose, the top features of the lines going, and the tail cut (None: none)."""
+    reads as prose, the top features of the lines going, the tail cut (None: none) and
+    the whole page's block."""
 
     p: npt.NDArray[np.float64]
     going: npt.NDArray[np.bool_]
     prose: npt.NDArray[np.bool_]
     tops: dict[int, list[str]]
     cut: Cut | None
-    head: int = 0  # a whole page's head: the lines above its prose block (`page_heads`)
+    page: _Page = _Page()
 
 
 def _model_verdicts(
@@ -1093,7 +1144,8 @@ def _model_verdicts(
     `--ignore` leave that marker out: then the model's own verdict is what is reported.
     """
     rules, hits, protected = judged.verdicts, judged.hits, judged.protected
-    p, going, prose, tops, tail, head = decision
+    p, going, prose, tops, tail, page = decision
+    head = page.head
     flagged = [i for i in np.flatnonzero(going).tolist() if i not in protected]
     out: dict[int, _Verdict] = {
         i: v for i, v in rules.items() if _is_marker(v) and _selected(v.rule, config)
@@ -1113,6 +1165,9 @@ def _model_verdicts(
         # A head line below the model's own bar (`_decide`) is weaker than the tail cut:
         # past the removal budget it is held back before the cut.
         tier, where = 2, blocks[i]
+        if page.added is not None and page.added[i]:
+            out[i] = _page_verdict(lines, i, p, page, where, tops, model, hits)
+            continue
         if i < head and p[i] < model.threshold:
             tier, cut = 4, PAGE_HEAD_BAR
             where += f" in the head of a whole page (above line {lines[head].number + 1})"
@@ -1133,6 +1188,41 @@ def _model_verdicts(
             if i not in out and i not in protected:
                 out[i] = verdict
     return out
+
+
+def _page_verdict(
+    lines: list[_Line],
+    i: int,
+    p: npt.NDArray[np.float64],
+    page: _Page,
+    where: str,
+    tops: dict[int, list[str]],
+    model: LineModel,
+    hits: list[dict[str, float]],
+) -> _Verdict:
+    """The finding for line `i`, sent out by a whole page's head or foot decode: its run's
+    margin sum over `PAGE_BAR` (the measured value) against the cost of the run's changes
+    of state (the threshold), so "p 0.62" inside a menu says why it went."""
+    decoded = page.decoded
+    assert decoded is not None
+    lo, hi = (0, page.head) if i < page.head else (page.end, len(lines))
+    a, b = i, i + 1
+    while a > lo and decoded[a - 1]:
+        a -= 1
+    while b < hi and decoded[b]:
+        b += 1
+    margin = run_margin(p, PAGE_BAR, a, b)
+    cost = PAGE_SWITCH * ((a > lo) + (b < hi))
+    part = "head" if i < page.head else "foot"
+    block = f"lines {lines[page.head].number + 1}-{lines[page.end - 1].number + 1}"
+    top = ", ".join(_with_words(tops.get(i, []), model, lines[i])) or "none"
+    evidence = (
+        f"{where}; a run of {b - a} lines decoded as one in the {part} of a whole page (prose "
+        f"block: {block}); log-odds over p={PAGE_BAR:.2f} summed over the run "
+        f"{margin:.2f} >= {cost:.2f} ({PAGE_SWITCH:g} per change of state); this line "
+        f"p={p[i]:.2f}; top: {top}; rules: {', '.join(sorted(hits[i])) or 'none'}"
+    )
+    return _Verdict(4, "line_model", round(margin, 4), cost, evidence)
 
 
 def _with_words(top: list[str], model: LineModel, line: _Line) -> list[str]:

@@ -579,9 +579,30 @@ def page_heads(documents: list[tuple[Matrix, Matrix]]) -> npt.NDArray[np.int64]:
         >>> page_heads([(np.zeros((0, len(LINE_FEATURES))), np.zeros(0))]).tolist()
         [0]
     """
+    return page_blocks(documents)[0]
+
+
+def page_blocks(
+    documents: list[tuple[Matrix, Matrix]],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Per document: the prose block of a whole page (`page_shaped`), as its first line
+    (`page_heads`) and its end (half-open); (0, 0) for a document that does not read as
+    a whole page. The lines outside the block are the page's head and foot.
+
+    Example:
+        >>> from dedup.linefeatures import document_features
+        >>> menu = ["Home", "News", "Sport", "Business", "Opinion"] * 2
+        >>> text = ["The minister resigned on Friday after a long week of talks, his office said."]
+        >>> texts = menu + text * 6 + menu
+        >>> x = document_features(texts, [t.lower() for t in texts], [{}] * len(texts))
+        >>> p = np.array([0.9] * 10 + [0.1] * 6 + [0.9] * 10)
+        >>> [a.tolist() for a in page_blocks([(x, p), (x, 1 - p)])]
+        [[10, 0], [16, 0]]
+    """
     sizes = np.array([len(x) for x, _ in documents], dtype=np.int64)
     if not sizes.sum():
-        return np.zeros(len(documents), dtype=np.int64)
+        none = np.zeros(len(documents), dtype=np.int64)
+        return none, none.copy()
     x = np.vstack([d[0] for d in documents])
     headings = _headings(x)
     chars = np.round(np.expm1(x[:, _CHARS])).astype(np.float64)
@@ -601,8 +622,9 @@ def page_heads(documents: list[tuple[Matrix, Matrix]]) -> npt.NDArray[np.int64]:
         & (head_p >= PAGE_HEAD_P)
         & (share >= PAGE_BLOCK_CHARS)
     )
-    out: npt.NDArray[np.int64] = np.where(shaped, start, 0).astype(np.int64)
-    return out
+    heads: npt.NDArray[np.int64] = np.where(shaped, start, 0).astype(np.int64)
+    ends: npt.NDArray[np.int64] = np.where(shaped, found[1][:, 0], 0).astype(np.int64)
+    return heads, ends
 
 
 def _headings(x: Matrix) -> npt.NDArray[np.bool_]:

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import Document, detect_boilerplate
-from dedup.boilerplate import CARRY, line_features
+from dedup.boilerplate import CARRY, PAGE_BAR, PAGE_FLOOR, line_features
 from dedup.config import BoilerplateConfig
 from dedup.linefeatures import FEATURES as LINE_FEATURES
 from dedup.linefeatures import document_features, prose_rows, sentence_rows
@@ -254,6 +254,32 @@ def test_the_head_of_a_whole_page_goes_at_the_head_bar(
     assert not any("head of a whole page" in b.evidence for b in _found(record, "docs"))
 
 
+@pytest.mark.parametrize(
+    ("page", "extractor", "furniture", "unsure", "below_bar"),
+    [
+        ("0275", "html_text", 13, 0, 0),  # "Dig Art!", "Seed to Salad": a menu of 82 lines
+        # "Exclusive partner resources:" (p 0.79) goes with the resource links around it.
+        ("0081", "inscriptis", 18, 1, 4),
+        ("0318", "inscriptis", 4, 0, 1),  # "* Featured", "* Cultural", "Dictionary.com"
+    ],
+)
+def test_the_head_and_foot_of_a_whole_page_are_decoded_as_blocks(
+    page: str, extractor: str, furniture: int, unsure: int, below_bar: int
+) -> None:
+    record = _record(page, extractor)
+    paged = [b for b in _found(record) if "decoded as one" in b.evidence]
+    labels = [record["labels"][b.line] for b in paged]
+    assert (labels.count("boilerplate"), labels.count("unsure")) == (furniture, unsure)
+    assert "content" not in labels
+    lines = record["text"].split("\n")
+    p = [float(b.evidence.split("this line p=")[1][:4]) for b in paged]
+    assert sum(v < PAGE_BAR for v in p) == below_bar  # went with their run, not alone
+    assert all(v >= PAGE_FLOOR for v in p)
+    assert all(b.rule == "line_model" and b.score >= b.threshold for b in paged)
+    assert all(lines[b.line].strip() for b in paged)
+    assert not any("decoded as one" in b.evidence for b in _found(record, "docs"))
+
+
 def test_an_article_text_has_no_page_head() -> None:
     for record in PAGES:
         if _ids(record) not in {"0275/html_text", "0081/inscriptis", "0318/inscriptis"}:
@@ -345,9 +371,15 @@ def test_every_model_finding_meets_the_threshold_its_evidence_names() -> None:
     found = detect_boilerplate([Document(str(k), t) for k, t in enumerate(texts)])
     model = [b for b in found if b.rule == "line_model"]
     assert len(model) > 50
+    paged = 0
     for b in model:
         assert b.score >= b.threshold, b
-        assert f"p={b.score:.2f} >= {b.threshold:.2f}" in b.evidence
+        named = f"p={b.score:.2f} >= {b.threshold:.2f}"
+        if "decoded as one" in b.evidence:  # a whole page's head or foot: its run's margin
+            named = f"summed over the run {b.score:.2f} >= {b.threshold:.2f}"
+            paged += 1
+        assert named in b.evidence
+    assert paged > 10
 
 
 def _tail_inputs(texts: list[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
