@@ -280,6 +280,23 @@ def test_the_head_and_foot_of_a_whole_page_are_decoded_as_blocks(
     assert not any("decoded as one" in b.evidence for b in _found(record, "docs"))
 
 
+def test_a_document_of_mostly_furniture_is_decoded_whole() -> None:
+    # html-text of a newsletter post that reads as no whole page (its head menu is short),
+    # but whose lines are mostly furniture to the line model: the subscribe and share
+    # runs go as blocks, its sentences stay.
+    record = _record("0416", "html_text")
+    dense = [b for b in _found(record) if "mostly furniture (" in b.evidence]
+    assert [record["labels"][b.line] for b in dense] == ["boilerplate"] * 4
+    assert all(b.score >= b.threshold and "decoded as one" in b.evidence for b in dense)
+    # Article extractors' output of the same pages, and non-news text, are never dense.
+    for r in PAGES:
+        if _ids(r) != "0416/html_text":
+            assert not any("mostly furniture (" in b.evidence for b in _found(r)), _ids(r)
+    for r in NONNEWS:
+        doc = Document(r["id"], r["text"])
+        assert not any("decoded as one" in b.evidence for b in detect_boilerplate([doc]))
+
+
 def test_an_article_text_has_no_page_head() -> None:
     for record in PAGES:
         if _ids(record) not in {"0275/html_text", "0081/inscriptis", "0318/inscriptis"}:
