@@ -485,21 +485,32 @@ def _notice_cut(
 # ~1,100 head lines of html-text and inscriptis output for ~20 article lines.
 PAGE_HEAD_BAR = 0.95
 
+
+class Decode(NamedTuple):
+    """A segment's two-state decode (`two_state`): its bar, and the cost of a change of
+    state."""
+
+    bar: float
+    switch: float
+
+
 # A whole page's head and foot (its lines outside the prose block: menus, section lists,
-# footers, related links) are decoded as blocks (`two_state`) at this bar and cost per
-# change of state. On dev (html-text and inscriptis; `benchmarks/boilerplate_real.py`) the
-# decode added ~1,600 furniture lines for ~30 article lines (precision 0.98): at a bar of
-# 0.85, ~2,500 for ~70, past the margin whole-page text keeps under its 2 % limit; a line
-# by line bar of 0.90 (cost 0) took twice the article lines for the same furniture.
-PAGE_BAR = 0.9
-PAGE_SWITCH = 2.0
+# footers, related links) are decoded as blocks, each alone. The foot at 0.90 (cost 2):
+# on dev (html-text and inscriptis; `benchmarks/boilerplate_real.py`) the head and foot
+# together at that bar added ~1,600 furniture lines for ~30 article lines (precision
+# 0.98); both at 0.85, ~2,500 for ~70, past the margin whole-page text keeps under its 2 %
+# limit; line by line at 0.90 (cost 0), twice the article lines for the same furniture.
+# The head, above the article, is furniture more often: at 0.80 (cost 4) it took ~900
+# more furniture lines of dev for 19 article lines (a page's table of contents and title).
+PAGE_HEAD = Decode(0.8, 4.0)
+PAGE_FOOT = Decode(0.9, 2.0)  # and a document of mostly furniture, whole
 # A line under this stays whatever its neighbours: the lines its run dragged in below it
 # on dev were mostly article titles just above the prose block (6 of 16).
 PAGE_FLOOR = 0.7
 
 
 # A document that reads as no whole page but whose lines are mostly furniture to the line
-# model (this share of them at `PAGE_BAR` or more, at least `DENSE_LINES` lines: a page
+# model (this share of them at `PAGE_FOOT.bar` or more, at least `DENSE_LINES` lines: a page
 # of link lists with a paragraph or two, as whole-page text gives a hub or a section
 # page) is decoded whole, as one segment; its sentences stay. On dev it added ~180
 # furniture lines of html-text and inscriptis output for no article line, and none of any
@@ -516,7 +527,7 @@ def dense_furniture(p: npt.NDArray[np.float64]) -> bool:
         >>> dense_furniture(np.array([0.95] * 18 + [0.1] * 12)), dense_furniture(np.full(29, 0.99))
         (True, False)
     """
-    return len(p) >= DENSE_LINES and float(np.mean(p >= PAGE_BAR)) >= DENSE_SHARE
+    return len(p) >= DENSE_LINES and float(np.mean(p >= PAGE_FOOT.bar)) >= DENSE_SHARE
 
 
 def page_furniture(p: npt.NDArray[np.float64], head: int, end: int) -> npt.NDArray[np.bool_]:
@@ -529,8 +540,8 @@ def page_furniture(p: npt.NDArray[np.float64], head: int, end: int) -> npt.NDArr
         [1, 1, 1, 0, 0, 0, 1, 1, 0]
     """
     out = np.zeros(len(p), dtype=bool)
-    out[:head] = two_state(p[:head], PAGE_BAR, PAGE_SWITCH, PAGE_FLOOR)
-    out[end:] = two_state(p[end:], PAGE_BAR, PAGE_SWITCH, PAGE_FLOOR)
+    out[:head] = two_state(p[:head], *PAGE_HEAD, PAGE_FLOOR)
+    out[end:] = two_state(p[end:], *PAGE_FOOT, PAGE_FLOOR)
     return out
 
 
@@ -1229,7 +1240,7 @@ def _page_verdict(
     hits: list[dict[str, float]],
 ) -> _Verdict:
     """The finding for line `i`, sent out by a whole page's head or foot decode: its run's
-    margin sum over `PAGE_BAR` (the measured value) against the cost of the run's changes
+    margin sum over its segment's bar (the measured value) against the cost of the run's changes
     of state (the threshold), so "p 0.62" inside a menu says why it went."""
     decoded = page.decoded
     assert decoded is not None
@@ -1239,11 +1250,12 @@ def _page_verdict(
         a -= 1
     while b < hi and decoded[b]:
         b += 1
-    margin = run_margin(p, PAGE_BAR, a, b)
-    cost = PAGE_SWITCH * ((a > lo) + (b < hi))
+    decode = PAGE_HEAD if i < page.head else PAGE_FOOT
+    margin = run_margin(p, decode.bar, a, b)
+    cost = decode.switch * ((a > lo) + (b < hi))
     if page.dense:
-        share = float(np.mean(p >= PAGE_BAR))
-        part = f"a document whose lines are mostly furniture ({share:.0%} of p >= {PAGE_BAR:.2f})"
+        share = float(np.mean(p >= decode.bar))
+        part = f"a document whose lines are mostly furniture ({share:.0%} of p >= {decode.bar:.2f})"
     else:
         block = f"lines {lines[page.head].number + 1}-{lines[page.end - 1].number + 1}"
         side = "head" if i < page.head else "foot"
@@ -1251,8 +1263,8 @@ def _page_verdict(
     top = ", ".join(_with_words(tops.get(i, []), model, lines[i])) or "none"
     evidence = (
         f"{where}; a run of {b - a} lines decoded as one in {part}; log-odds over "
-        f"p={PAGE_BAR:.2f} summed over the run "
-        f"{margin:.2f} >= {cost:.2f} ({PAGE_SWITCH:g} per change of state); this line "
+        f"p={decode.bar:.2f} summed over the run "
+        f"{margin:.2f} >= {cost:.2f} ({decode.switch:g} per change of state); this line "
         f"p={p[i]:.2f}; top: {top}; rules: {', '.join(sorted(hits[i])) or 'none'}"
     )
     return _Verdict(4, "line_model", round(margin, 4), cost, evidence)

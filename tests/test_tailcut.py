@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import Document, detect_boilerplate
-from dedup.boilerplate import CARRY, PAGE_BAR, PAGE_FLOOR, line_features
+from dedup.boilerplate import CARRY, PAGE_FLOOR, PAGE_FOOT, PAGE_HEAD, line_features
 from dedup.config import BoilerplateConfig
 from dedup.linefeatures import FEATURES as LINE_FEATURES
 from dedup.linefeatures import document_features, prose_rows, sentence_rows
@@ -236,7 +236,9 @@ def test_a_whole_page_is_cut_at_the_page_bar_and_loses_no_content() -> None:
 @pytest.mark.parametrize(
     ("page", "extractor", "furniture", "content"),
     [
-        ("0081", "inscriptis", 13, 0),  # "Download Guide", "Back", "Resources", ...
+        # "Download Guide", "Back", "Resources", ...: 13, of which the removal budget holds
+        # back 2 now that the head decode takes the menu around them.
+        ("0081", "inscriptis", 11, 0),
         # The article's title twice (once as a menu link) and the site's name are labelled
         # content: the head takes what the line model scores 0.95 and more above the block.
         ("0275", "html_text", 20, 3),
@@ -258,9 +260,9 @@ def test_the_head_of_a_whole_page_goes_at_the_head_bar(
     ("page", "extractor", "furniture", "unsure", "below_bar"),
     [
         ("0275", "html_text", 13, 0, 0),  # "Dig Art!", "Seed to Salad": a menu of 82 lines
-        # "Exclusive partner resources:" (p 0.79) goes with the resource links around it.
-        ("0081", "inscriptis", 18, 1, 4),
-        ("0318", "inscriptis", 4, 0, 1),  # "* Featured", "* Cultural", "Dictionary.com"
+        # "+ Compliance Automation" (p 0.75) goes with the menu around it.
+        ("0081", "inscriptis", 33, 2, 5),
+        ("0318", "inscriptis", 8, 0, 0),  # "* Featured", "* Cultural", "Dictionary.com"
     ],
 )
 def test_the_head_and_foot_of_a_whole_page_are_decoded_as_blocks(
@@ -273,7 +275,9 @@ def test_the_head_and_foot_of_a_whole_page_are_decoded_as_blocks(
     assert "content" not in labels
     lines = record["text"].split("\n")
     p = [float(b.evidence.split("this line p=")[1][:4]) for b in paged]
-    assert sum(v < PAGE_BAR for v in p) == below_bar  # went with their run, not alone
+    bars = [(PAGE_HEAD if "in the head of" in b.evidence else PAGE_FOOT).bar for b in paged]
+    # Lines under their segment's bar went with their run, not alone.
+    assert sum(v < bar for v, bar in zip(p, bars, strict=True)) == below_bar
     assert all(v >= PAGE_FLOOR for v in p)
     assert all(b.rule == "line_model" and b.score >= b.threshold for b in paged)
     assert all(lines[b.line].strip() for b in paged)
