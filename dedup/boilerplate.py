@@ -61,6 +61,7 @@ from dedup.progress import counted, set_stage
 from dedup.report import BoilerplateLine
 from dedup.tailcut import (
     NOTICE_FLOOR,
+    TAG_LIST,
     Bar,
     Cut,
     candidates,
@@ -388,7 +389,7 @@ def _decide(
             # A tail holding code ("$ gcloud pubsub topics get-iam-policy" under a man
             # page's NOTES, a Markdown fence) is documentation: the cut takes all of it or
             # nothing.
-            if cut is not None and any(_code_like(ln.text) for ln in lines[k][cut.line :]):
+            if cut is not None and any(_tail_code(ln.text) for ln in lines[k][cut.line :]):
                 cuts[k] = None
             elif cut is not None:
                 lo, hi = int(bounds[k]), int(bounds[k + 1])
@@ -1462,6 +1463,19 @@ def _code_like(text: str) -> bool:
         [True, True, False, False]
     """
     return _CODE_START.match(text) is not None
+
+
+def _tail_code(text: str) -> bool:
+    """Whether a line of a tail reads as code (`_code_like`), which keeps the tail cut
+    out of it, but for a comment form's list of allowed tags.
+
+    Example:
+        >>> _tail_code('<a href="" title=""> <abbr title=""> <b> <blockquote cite="">')
+        False
+        >>> _tail_code("<div class='x'>"), _tail_code("$ make install")
+        (True, True)
+    """
+    return _code_like(text) and TAG_LIST.match(text) is None
 
 
 def _wrapped_end(text: str) -> bool:

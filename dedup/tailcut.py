@@ -857,9 +857,11 @@ _NOTICES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ),
     (
         "comment form notice",
-        ("published", "required"),
+        ("published", "required", "html tags", "akismet"),
         re.compile(
-            r"\byour email address will not be published\b|\brequired fields are marked\b", re.I
+            r"\byour email address will not be published\b|\brequired fields are marked\b"
+            r"|\byou may use these html tags\b|\bthis site uses akismet\b",
+            re.I,
         ),
     ),
     (
@@ -897,12 +899,16 @@ _NOTICES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
         "form consent",
         ("agree", "consent"),
         re.compile(
-            r"\bby (?:pressing|clicking|tapping|submitting|checking)\b.{0,60}?\b(?:i|you) "
+            r"\bby (?:pressing|clicking|tapping|submitting|checking|posting)\b.{0,60}?\b(?:i|you) "
             r"(?:agree|consent)\b",
             re.I,
         ),
     ),
 )
+# The list of tags a WordPress comment form allows ('<a href="" title=""> <abbr title="">
+# <b> ...'), under "You may use these HTML tags and attributes:": markup, but furniture, a
+# label of the comment form's run of notices.
+TAG_LIST = re.compile(r'\s*(?:<[a-z]+(?: [a-z]+="")*>\s*){3,}$')
 # A run of notice lines may hold short label lines ("Written by", "Joe Kindness", "About the
 # Author") of at most this many words; and it is at most `NOTICE_LINES` non-blank lines long.
 _LABEL_WORDS = 5
@@ -1008,6 +1014,7 @@ def notice_start(
         found = line_notice(texts, i)
         words = len(texts[i].split())
         label = words <= _LABEL_WORDS and not ends_sentence(texts[i])
+        label = label or TAG_LIST.match(texts[i]) is not None
         below = kind is None and likely is not None and likely[i]  # under every notice
         if found is None and not label and not below:
             break

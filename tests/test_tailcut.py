@@ -301,6 +301,33 @@ def test_a_document_of_mostly_furniture_is_decoded_whole() -> None:
         assert not any("decoded as one" in b.evidence for b in detect_boilerplate([doc]))
 
 
+def test_a_wordpress_comment_form_ends_the_page_as_a_notice() -> None:
+    # resiliparse on a book blog (dev 0461): a comment form's notices under the article.
+    # Its list of allowed tags is markup, which used to keep the cut out of the tail.
+    article = (
+        "Two neighbors who don't get along get transported to a fantasy world. I've heard if "
+        "you like a grumpy meets grumpier romance, this might appeal to you."
+    )
+    form = [
+        "Add Your Comment",
+        "Required fields are marked *",
+        "You may use these HTML tags and attributes:",
+        '<a href="" title=""> <abbr title=""> <acronym title=""> <b> <blockquote cite=""> '
+        '<cite> <code> <del datetime=""> <em> <i> <q cite=""> <s> <strike> <strong>',
+        "This site uses Akismet to reduce spam. Learn how your comment data is processed.",
+        "By posting a comment, you consent to have your personally identifiable information "
+        "collected and used in accordance with our privacy policy.",
+    ]
+    text = "\n\n".join([article] * 6 + form)
+    found = [b for b in detect_boilerplate([Document("d", text)]) if not b.held]
+    lines = text.split("\n")
+    gone = {lines[b.line] for b in found}
+    assert set(form) <= gone
+    assert article not in gone
+    cut = [b for b in found if b.rule == "tail_cut"]
+    assert "comment form notice" in cut[0].evidence
+
+
 def test_an_article_text_has_no_page_head() -> None:
     for record in PAGES:
         if _ids(record) not in {"0275/html_text", "0081/inscriptis", "0318/inscriptis"}:
