@@ -150,6 +150,25 @@ def test_header_with_byline_and_date_but_title_and_dateline_stay() -> None:
 
 
 @pytest.mark.parametrize(
+    ("byline", "goes"),
+    [
+        # Real lines: the scraped news pages, and labelled furniture of train/dev.
+        ("By Odisha Diary bureau", True),
+        ("By our correspondent", True),
+        ("Written by Tom | Updated 12 March 2024", True),
+        ("Posted by Peter Bell on August 21, 2019", True),
+        ("Reviewed by Monika Nemcova", True),
+        ("Edited by Hans Ulrich Obrist and Kostas Stasinopoulos", False),  # a book's credit
+        ("# Written by Perry Stoll", False),  # a code comment (distutils)
+        ("By and large, the rains came late.", False),
+    ],
+)
+def test_bylines_beyond_by_name_go_in_the_head(byline: str, goes: bool) -> None:
+    text = "Government announces flood relief for farmers\n" + byline + "\n" + PROSE
+    assert (_rules(text).get(1) == "metadata_header") is goes
+
+
+@pytest.mark.parametrize(
     "ending",
     [
         "“We are not there yet,” he said. “But we will be.”",
