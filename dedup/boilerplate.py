@@ -1590,7 +1590,7 @@ def _more_byline(line: _Line) -> _Verdict | None:
     """A byline of the head block that `BYLINE` does not read (`MORE_BYLINES`).
 
     Example:
-        >>> text = "By Odisha Diary bureau\\nWritten by Tom | 12 March\\nBy and large\\n# Written by Jo"
+        >>> text = "By Odisha Diary bureau\\nWritten by Tom | 12 March\\nBy and large\\n# By Jo"
         >>> [_more_byline(ln) is not None for ln in _split_lines(text)]
         [True, True, False, False]
     """
