@@ -41,6 +41,7 @@ from dedup.tailcut import (
     main_blocks,
     notice_kind,
     notice_start,
+    page_blocks,
     page_heads,
     page_shaped,
     page_shapes,
@@ -370,6 +371,21 @@ def test_page_shapes_of_a_batch_are_each_document_alone() -> None:
     heads = page_heads(documents).tolist()
     assert [h > 0 for h in heads] == alone
     assert heads == [int(page_heads([d])[0]) for d in documents]
+    starts, ends = page_blocks(documents)
+    assert starts.tolist() == heads
+    sizes = [len(x) for x, _ in documents]
+    for head, end, size in zip(heads, ends.tolist(), sizes, strict=True):
+        assert head < end <= size if head else end == 0
+
+
+def test_the_prose_block_of_a_page_lies_between_its_menus() -> None:
+    menu = ["Home", "News", "Sport", "Business", "Opinion"] * 2
+    text = ["The minister resigned on Friday after a long week of talks, his office said."]
+    texts = menu + text * 6 + menu
+    x = document_features(texts, [t.lower() for t in texts], [{}] * len(texts))
+    p = np.array([0.9] * 10 + [0.1] * 6 + [0.9] * 10)
+    starts, ends = page_blocks([(x, p), (x, 1 - p)])
+    assert (starts.tolist(), ends.tolist()) == ([10, 0], [16, 0])
 
 
 def test_labels_and_choice() -> None:
