@@ -576,12 +576,12 @@ def page_furniture(
     p: npt.NDArray[np.float64],
     head: int,
     end: int,
-    foot: Decode = PAGE_FOOT,
+    foot: Decode | None = None,
     echoes: npt.NDArray[np.bool_] | None = None,
 ) -> npt.NDArray[np.bool_]:
     """The lines of a whole page (line model probabilities `p`, its prose block `[head,
-    end)`) that its head and its foot (by `foot`), each decoded alone by `two_state`,
-    send out.
+    end)`) that its head and its foot (by `foot`, else `PAGE_FOOT`), each decoded alone
+    by `two_state`, send out.
 
     Example:
         >>> p = np.array([0.99, 0.7, 0.99, 0.1, 0.2, 0.1, 0.99, 0.97, 0.3])
@@ -592,7 +592,7 @@ def page_furniture(
     if echoes is not None:
         p = np.where(echoes, 0.0, p)  # under the floor: content, whatever its neighbours
     out[:head] = two_state(p[:head], *PAGE_HEAD, PAGE_FLOOR)
-    out[end:] = two_state(p[end:], *foot, PAGE_FLOOR)
+    out[end:] = two_state(p[end:], *(foot or PAGE_FOOT), PAGE_FLOOR)
     return out
 
 
