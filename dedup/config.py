@@ -32,15 +32,20 @@ else:  # pragma: no cover - exercised on 3.10 only
 MAX_NUM_PERM = 8192
 
 
+# Where a value comes from: a command-line option or the project's config (a new-user
+# trial read "threshold must be between 0 and 1" with no hint of what to change).
+_WHERE = "; set by its command-line option (`dedup COMMAND --help`) or in [tool.dedup]"
+
+
 def _check_range(name: str, value: float, low: float, high: float) -> None:
     if not low <= value <= high:
-        msg = f"{name} must be between {low:g} and {high:g}, got {value!r}"
+        msg = f"{name} must be between {low:g} and {high:g}, got {value!r}{_WHERE}"
         raise ConfigError(msg)
 
 
 def _check_min(name: str, value: int, low: int) -> None:
     if value < low:
-        msg = f"{name} must be at least {low}, got {value!r}"
+        msg = f"{name} must be at least {low}, got {value!r}{_WHERE}"
         raise ConfigError(msg)
 
 

@@ -11,8 +11,9 @@ RULE_DOCS: dict[str, tuple[str, str]] = {
     "line_model": (
         "The line model learned from real labelled pages: boosted decision trees over every "
         "line's shape, words (weights from a logistic regression), position, neighbours and "
-        "the rules below, decoded by block (the tail block goes as one; a whole page's head "
-        "and foot by a two-state decode, each run with its log-odds sum against its cost). "
+        "the other rules (as evidence), decoded by block (the tail block goes as one; a "
+        "whole page's head and foot by a two-state decode, each run with its log-odds sum "
+        "against its cost). "
         "Reports the probability, its threshold, the block and the features that drove it.",
         "Related Posts / Top 10 Hill Stations Near Pune / Subscribe to our newsletter",
     ),

@@ -638,10 +638,21 @@ def _text_document(fh: IO[bytes], path: str, encoding: str = "utf-8") -> Documen
         text = data.decode(chosen)
     except UnicodeDecodeError as ex:
         reason = DECODE_ERROR_TEXT.format(pos=ex.start)
-        if encoding == "auto":  # nothing fits: binary data, or a text too damaged to guess
-            reason = NOT_TEXT_TEXT.format(why="no text encoding fits its bytes", pos=ex.start)
-        elif _looks_binary(data):  # an executable, an image: no 8-bit codec makes it text
+        if _looks_binary(data):  # an executable, an image: no 8-bit codec makes it text
             reason = NOT_TEXT_TEXT.format(why="it holds NUL bytes", pos=ex.start)
+        elif encoding == "auto":
+            # No guess reads as text (random bytes, or UTF-8 with a stray Latin-1 byte, as
+            # libmp3lame0's changelog), or the guess does not fit: Latin-1 still reads it.
+            found = (
+                "could not tell its encoding"
+                if chosen == "utf-8"
+                else f"guessed {chosen}, which does not fit its bytes"
+            )
+            reason = (
+                f"does not decode: --encoding auto {found} (byte {ex.start}); leave it out, "
+                "or name its encoding with --encoding (latin-1 reads any bytes, though in a "
+                "file of mixed encodings some characters come out wrong)"
+            )
         elif encoding != "utf-8":
             reason = f"is not valid {chosen} (byte {ex.start}); pass its encoding with --encoding"
         raise NotText(path, reason) from ex
