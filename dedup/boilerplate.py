@@ -1312,10 +1312,19 @@ def _page_verdict(
         side = "head" if i < page.head else "foot"
         part = f"the {side} of a whole page (prose block: {block})"
     top = ", ".join(_with_words(tops.get(i, []), model, lines[i])) or "none"
+    # A run filling its whole segment changes state nowhere inside it: it goes when its sum
+    # is positive (a new-user trial read "107.11 >= 0.00" as a threshold of nothing).
+    changes = (a > lo) + (b < hi)
+    paid = (
+        f"{changes} change{'s' if changes > 1 else ''} of state at {decode.switch:g}"
+        + (" each" if changes > 1 else "")
+        if changes
+        else "it fills the segment: no change of state to pay for, the sum need only be >= 0"
+    )
     evidence = (
         f"{where}; a run of {b - a} lines decoded as one in {part}; log-odds over "
         f"p={decode.bar:.2f} summed over the run "
-        f"{margin:.2f} >= {cost:.2f} ({decode.switch:g} per change of state); this line "
+        f"{margin:.2f} >= {cost:.2f} ({paid}); this line "
         f"p={p[i]:.2f}; top: {top}; rules: {', '.join(sorted(hits[i])) or 'none'}"
     )
     return _Verdict(4, "line_model", round(margin, 4), cost, evidence)

@@ -469,6 +469,8 @@ def test_every_model_finding_meets_the_threshold_its_evidence_names() -> None:
         if "decoded as one" in b.evidence:  # a whole page's head or foot: its run's margin
             named = f"summed over the run {b.score:.2f} >= {b.threshold:.2f}"
             paged += 1
+            # A run filling its segment pays for no change of state, and says so.
+            assert (b.threshold == 0) == ("no change of state to pay for" in b.evidence)
         assert named in b.evidence
     assert paged > 10
 
