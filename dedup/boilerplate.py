@@ -372,20 +372,16 @@ def _decide(
     sentence_all = sentence_rows(stacked)
     prose = [prose_all[bounds[k] : bounds[k + 1]] for k in range(len(lines))]
     never = [_quoted(ls) for ls in lines]
+    sentences = [
+        sentence_all[bounds[k] : bounds[k + 1]] | _wrapped(ls) for k, ls in enumerate(lines)
+    ]
     going = [
-        model.decide(
-            p[bounds[k] : bounds[k + 1]],
-            prose[k],
-            never[k],
-            sentence_all[bounds[k] : bounds[k + 1]] | _wrapped(ls),
-        )
-        for k, ls in enumerate(lines)
+        model.decide(p[bounds[k] : bounds[k + 1]], prose[k], never[k], sentences[k])
+        for k in range(len(lines))
     ]
     cuts: list[Cut | None] = [None] * len(lines)
-    heads, ends = [0] * len(lines), [0] * len(lines)
-    decoded = [np.zeros(len(ls), dtype=bool) for ls in lines]
-    added = [np.zeros(len(ls), dtype=bool) for ls in lines]
-    dense = [False] * len(lines)
+    heads = [0] * len(lines)
+    pages = [_Page()] * len(lines)
     if tail_cut is not None:
         parts = [(k, int(bounds[k]), int(bounds[k + 1])) for k in range(len(lines))]
         blocks = page_blocks([(stacked[lo:hi], p[lo:hi]) for _, lo, hi in parts])
@@ -406,20 +402,11 @@ def _decide(
                 lo, hi = int(bounds[k]), int(bounds[k + 1])
                 model.extend_tail(going[k], p[lo:hi], cut.line, prose[k], never[k], CARRY)
         for k, head in enumerate(heads):  # after the cut: its features saw the model's lines
-            top = p[bounds[k] : bounds[k] + head] >= PAGE_HEAD_BAR
-            going[k][:head] |= top & ~never[k][:head]
             lo, hi = int(bounds[k]), int(bounds[k + 1])
-            if head:
-                echoes = _echoes(lines[k], head, ends[k])
-                decoded[k] = page_furniture(p[lo:hi], head, ends[k], echoes=echoes)
-            elif dense_furniture(p[lo:hi]):  # one segment, whole; a sentence stays
-                decoded[k] = page_furniture(p[lo:hi], 0, 0, DENSE)
-                decoded[k] &= ~(sentence_all[lo:hi] | _wrapped(lines[k]))
-                dense[k] = True
-            added[k] = decoded[k] & ~never[k] & ~going[k]
-            cut = cuts[k]
-            added[k][len(added[k]) if cut is None else cut.line :] = False  # the cut's
-            going[k] |= added[k]
+            going[k][:head] |= (p[lo : lo + head] >= PAGE_HEAD_BAR) & ~never[k][:head]
+            pages[k] = _page_decode(
+                p[lo:hi], lines[k], head, ends[k], sentences[k], never[k], going[k], cuts[k]
+            )
     # Explanations for every line going, all at once (they walk every tree again).
     picked = [np.flatnonzero(g) for g in going]
     rows = np.concatenate([at + bounds[k] for k, at in enumerate(picked)])
@@ -428,8 +415,7 @@ def _decide(
     for k, at in enumerate(picked):
         lo, hi = int(bounds[k]), int(bounds[k + 1])
         mine = {i: next(tops) for i in at.tolist()}  # a document's lines going, in order
-        page = _Page(heads[k], ends[k], decoded[k], added[k], dense[k])
-        out.append(_Decision(p[lo:hi], going[k], prose[k], mine, cuts[k], page))
+        out.append(_Decision(p[lo:hi], going[k], prose[k], mine, cuts[k], pages[k]))
     return out
 
 
@@ -594,6 +580,32 @@ def page_furniture(
     out[:head] = two_state(p[:head], *PAGE_HEAD, PAGE_FLOOR)
     out[end:] = two_state(p[end:], *(foot or PAGE_FOOT), PAGE_FLOOR)
     return out
+
+
+def _page_decode(
+    p: npt.NDArray[np.float64],
+    lines: list[_Line],
+    head: int,
+    end: int,
+    sentences: npt.NDArray[np.bool_],
+    never: npt.NDArray[np.bool_],
+    going: npt.NDArray[np.bool_],
+    cut: Cut | None,
+) -> _Page:
+    """A document's page decode, in place on `going`: a whole page's head and foot
+    (`page_furniture`, its prose block `[head, end)` from `page_blocks`), or a document
+    of mostly furniture whole (`dense_furniture`, its sentences kept). The lines it adds
+    are neither quoted (`never`) nor the tail cut's, nor already going."""
+    if head:
+        decoded = page_furniture(p, head, end, echoes=_echoes(lines, head, end))
+    elif dense_furniture(p):  # one segment, whole; a sentence stays
+        decoded = page_furniture(p, 0, 0, DENSE) & ~sentences
+    else:
+        return _Page()
+    added = decoded & ~never & ~going
+    added[len(added) if cut is None else cut.line :] = False  # the cut's
+    going |= added
+    return _Page(head, end, decoded, added, dense=not head)
 
 
 # The tail block carries on from a tail cut over the lines above it that reach this (the
