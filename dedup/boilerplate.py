@@ -143,6 +143,8 @@ _LOG_HEADER = re.compile(r"\d{4}-\d\d-\d\d {2}\S|Date: {2,}\S|.*\d\d:\d\d:\d\d \
 # "* g10/import.c (apply_meta_data): Rename to ...", "(insert_key_origin): this.  Factor ...".
 _CHANGELOG_ENTRY = re.compile(r"\s*(?:\*\s+[\w./+-]+\s*(?:\([^)]*\))?:|\([\w.,\s]+\):)")
 _ISSUE_ENTRY = re.compile(r"\s*(?:[-*•]\s+)?(?:bug\s+)?(?:#\d+|\d{5,})\b", re.IGNORECASE)
+# A changelog's release heading: "Version 2.14", "Release 1.0", "v1.2.3".
+_RELEASE_HEADING = re.compile(r"(?:version|release|v)\s*\d+(?:\.\d+)+\s*$", re.IGNORECASE)
 _HEADER_ENDS = frozenset(".!?")  # "" is not in it: an empty line ends in nothing
 
 
@@ -628,6 +630,7 @@ def _judge(pos: int, shared: _Shared, seen: dict[str, _TextRules] | None = None)
     lines, config = shared.lines[pos], shared.config
     protect = shared.protect
     protected = {i for i, ln in enumerate(lines) if protect and any(p in ln.norm for p in protect)}
+    protected.update(_signatures(lines))
     doc = shared.docs[pos]
     verdicts, hits = _rule_verdicts(
         pos, doc, lines, config, shared.lexicon, shared.corpus, protected, seen
@@ -637,6 +640,35 @@ def _judge(pos: int, shared: _Shared, seen: dict[str, _TextRules] | None = None)
         gone = {_FEATURE_OF_RULE.get(rule, rule) for rule in config.ignore}
         hits = [{k: v for k, v in h.items() if k not in gone} for h in hits]
     return _Judged(verdicts, hits, protected)
+
+
+# A letter's closing, with its comma: "Cheers,", "Best regards,", "Sincerely,".
+_VALEDICTION = re.compile(
+    r"(?:cheers|(?:best |kind |warm |warmest )?regards|thanks|sincerely|yours(?: truly| sincerely)?"
+    r"|best(?: wishes)?|all the best|love),",
+    re.IGNORECASE,
+)
+
+
+def _signatures(lines: list[_Line]) -> list[int]:
+    """A letter's closing and the name under it ("Cheers," / "The Avahi Team" at the end
+    of a NEWS file; "Thanks," / "Rob" in a forum post): the writer's, never furniture.
+
+    Example:
+        >>> _signatures(_split_lines("Thanks for reading.\\nCheers,\\nThe Avahi Team\\nHome"))
+        [1, 2]
+    """
+    out = []
+    for i in range(len(lines) - 1):
+        line, name = lines[i], lines[i + 1]
+        if (
+            _VALEDICTION.fullmatch(line.text)
+            and name.number == line.number + 1
+            and name.words <= 4
+            and not ends_sentence(name.text)
+        ):
+            out += [i, i + 1]
+    return out
 
 
 @lru_cache(maxsize=8)
@@ -839,10 +871,13 @@ def document_site(doc: Document, config: BoilerplateConfig) -> str:
     return str(doc.meta.get(site, "")) if site else ""
 
 
+OPENING_LINES = 3  # a document's opening, as a teaser elsewhere quotes it
+
+
 def opening_words(lines: list[_Line], config: BoilerplateConfig) -> list[tuple[str, ...]]:
     """The words of a document's first three lines that have `teaser_prefix_words` or
     more: what a teaser elsewhere in the corpus may open with."""
-    found = (tuple(line.norm.split()) for line in lines[:3])
+    found = (tuple(line.norm.split()) for line in lines[:OPENING_LINES])
     return [words for words in found if len(words) >= config.teaser_prefix_words]
 
 
@@ -988,7 +1023,8 @@ def _rule_verdicts(
     for i, line in enumerate(lines):
         rules = _text_rules(line, config, lexicon, seen)
         cut_off.append(rules.cut_off)
-        found = _strong_signal(line, config, lexicon, corpus, doc_pos, doc.id, rules)
+        opening = i < OPENING_LINES
+        found = _strong_signal(line, config, lexicon, corpus, doc_pos, doc.id, rules, opening)
         if found is not None and found.rule in _LABEL_RULES and _not_a_label(lines, i):
             found = None
         if found is not None:
@@ -1376,14 +1412,20 @@ def _strong_signal(
     doc_pos: int,
     doc_id: str,
     rules: _TextRules | None = None,
+    opening: bool = False,
 ) -> _Verdict | None:
     """The strongest rule that fires on a line (`rules`: `_text_rules` of it, if known):
     a rule of its text alone, else a teaser of another document, a bare URL or copyright
-    line, or a line recurring across the corpus."""
+    line, or a line recurring across the corpus.
+
+    A line of the document's own opening (`opening`: one of its first three lines) opens
+    it: another document opening with the same words is a copy (two packages' identical
+    NEWS files, "* Cleanup to support new gettext, libtool, automake, ..."), not its teaser.
+    """
     rules = rules or _text_rules(line, config, lexicon, {})
     if rules.first is not None:
         return rules.first
-    if rules.cut_off:
+    if rules.cut_off and not opening:
         teaser = corpus.teaser_of(doc_pos, doc_id, line)
         if teaser is not None:
             return teaser
@@ -1613,7 +1655,7 @@ def _teaser_runs(
         if i >= 0 and cut_off[i]:
             run.append(i)
             continue
-        if len(run) >= config.teaser_run:
+        if len(run) >= config.teaser_run and not _in_whole_list(lines, run, cut_off):
             sizes = [len(lines[j].text) for j in run]
             ratio = min(sizes) / max(sizes)
             if ratio >= config.teaser_length_ratio:
@@ -1627,18 +1669,49 @@ def _teaser_runs(
     return out
 
 
+_LIST_MARKERS = frozenset("*-+•·–")
+
+
+def _in_whole_list(lines: list[_Line], run: list[int], cut_off: list[bool]) -> bool:
+    """Whether a run of cut-off lines are items of a list (one marker: "*", "-", "•", ...)
+    whose other items, in the same paragraph, outnumber them and are sentences: a
+    changelog's "* Disable lto build on ia64 as a test ..." among entries such as "* Update
+    libgphobos symbols file.". A list of headlines cuts off the long ones and ends none
+    with a stop ("* Gardening 101: Common Fig" among "* Wild Is Best: A Low-Water, ...…")."""
+    marker = lines[run[0]].text[:2]
+    if marker[:1] not in _LIST_MARKERS or marker[1:] != " ":
+        return False
+    if any(not lines[j].text.startswith(marker) for j in run):
+        return False
+    whole = 0
+    for step, j in ((-1, run[0]), (1, run[-1])):
+        while 0 <= j + step < len(lines) and abs(lines[j + step].number - lines[j].number) == 1:
+            j += step
+            item = lines[j].text
+            whole += item.startswith(marker) and not cut_off[j] and ends_sentence(item)
+    return whole > len(run)
+
+
 def _head_block(
     lines: list[_Line],
     config: BoilerplateConfig,
     signals: dict[int, _Verdict],
     protected: set[int],
 ) -> dict[int, _Verdict]:
-    """Header lines before the first prose line; a title (short line) is passed over, kept."""
+    """Header lines before the first prose line; a title (short line) is passed over, kept.
+
+    Under a release heading ("Version 2.14") a dated line ("Released 2021-09-09") is the
+    release's date, kept: a changelog's, not a page's dateline.
+    """
     out: dict[int, _Verdict] = {}
+    release = False
     for i, line in enumerate(lines[: config.head_lines]):
         if i in protected:
             break
+        release = release or _RELEASE_HEADING.match(line.text) is not None
         found = signals.get(i) or _header_signal(line) or _more_byline(line)
+        if found is not None and release and DATE_PARTS.search(line.text):
+            continue
         if found is not None:
             out[i] = found
         elif not _is_weak(line, config):

@@ -986,10 +986,46 @@ def test_changelogs_git_logs_and_pydoc_pages_lose_no_line(name):
     """Excerpts of real files a new-user trial cleaned (Debian changelogs, a git log, a GNU
     ChangeLog, pydoc pages): the default preset took "(Closes: #973793)" and "with #1000421
     fixed" as hashtags, git's "Date:   Thu Jul 30 ..." and "2022-08-19  Release Manager" as
-    datelines, pydoc's "copy(x)" as a share row and its DATA lines as cut-off teasers."""
+    datelines, pydoc's "copy(x)" as a share row and its DATA lines as cut-off teasers.
+    From the changelogs of `webpages/nonnews.py --extra`: a Debian changelog's two entries
+    "as a test ..." as a teaser run, jansson's "Released 2021-09-09" under "Version 2.14" as
+    a dateline, and "The Avahi Team" under "Cheers," as a tail block."""
     text = (_TRIAL / name).read_text(encoding="utf-8")
     found = detect_boilerplate([Document(name, text)])
     assert [text[b.start : b.end] for b in found] == []
+
+
+def test_a_list_of_headlines_cut_off_by_width_is_a_teaser_run_among_whole_ones():
+    """A "Popular posts" list of a real page (train split): its long titles are cut off,
+    its short ones whole, none ends with a stop. The cut-off ones stay a teaser run; a
+    changelog's entries, which end with stops, make theirs a list of notes."""
+    posts = [
+        "* A No-Knead Focaccia for Thanksgiving and Beyond",
+        "* Yes, Deer: How to Live in Harmony With the Notorious…",
+        "* Holiday Gift Guide 2025: Actually Useful Stocking…",
+        "* Wild Is Best: A Low-Water, High-Spirit Garden in a…",
+        "* Gardening 101: Common Fig",
+        "* Garden Visit: A Secret Garden in Clinton Hill, Brooklyn",
+    ]
+    text = PROSE + "\n\nPopular posts:\n" + "\n".join(posts) + "\n"
+    found = {text[b.start : b.end]: b.rule for b in detect_boilerplate([Document("p", text)])}
+    assert [found.get(post) for post in posts[1:4]] == ["teaser_run"] * 3
+    notes = [post if "…" in post else post + "." for post in posts] + ["* Update symbols."]
+    text = PROSE + "\n\n" + "\n".join(notes) + "\n\nThanks to all who helped with this release.\n"
+    found = {text[b.start : b.end]: b.rule for b in detect_boilerplate([Document("p", text)])}
+    assert "teaser_run" not in found.values()
+
+
+def test_two_copies_of_a_changelog_are_not_each_others_teasers():
+    """libnsl2 and libnsl-dev ship the same NEWS file. Its third line, "* Cleanup to support
+    new gettext, libtool, automake, ...", opens both: it was taken as a teaser of the other
+    copy, and the tail block grew from the end to it, taking the whole file twice."""
+    text = (_TRIAL / "libnsl_news.txt").read_text(encoding="utf-8")
+    assert detect_boilerplate([Document("libnsl2", text), Document("libnsl-dev", text)]) == []
+    # Past another document's opening, the same line is still a teaser of the file.
+    other = PROSE + "\n\n" + text.split("\n")[3] + "\n"
+    found = detect_boilerplate([Document("libnsl2", text), Document("page", other)])
+    assert [(b.doc, b.rule) for b in found] == [("page", "teaser_of_document")]
 
 
 def test_long_documents_are_shared_out_by_characters_with_the_same_findings(

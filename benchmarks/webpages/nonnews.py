@@ -8,6 +8,7 @@ fixed seed (the result still depends on what is installed on the machine and on 
     python benchmarks/webpages/nonnews.py                   # benchmarks/data/nonnews.jsonl.gz
     python benchmarks/webpages/nonnews.py --sample tests/data/nonnews_sample.jsonl
     python benchmarks/webpages/nonnews.py --extra           # benchmarks/data/nonnews_extra.jsonl.gz
+    python benchmarks/webpages/nonnews.py --rest            # benchmarks/data/nonnews_rest.jsonl.gz
 
 Each output line: {"id": ..., "kind": ..., "text": ...}.
 """
@@ -33,6 +34,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent.parent
 OUT = REPO / "benchmarks" / "data" / "nonnews.jsonl.gz"
 EXTRA = REPO / "benchmarks" / "data" / "nonnews_extra.jsonl.gz"
+REST = REPO / "benchmarks" / "data" / "nonnews_rest.jsonl.gz"
 SEED = 20240601
 MAX_CHARS = 20_000  # longer documents are cut at a line boundary
 MIN_LINES = 3
@@ -164,8 +166,9 @@ CHANGELOG = re.compile(
 )
 
 
-def docs_changelog(n: int, max_chars: int = 60_000):
-    """Changelog files under /usr/share/doc (NEWS, CHANGES, changelog.Debian.gz, ...)."""
+def _changelog_paths() -> list[str]:
+    """Changelog files under /usr/share/doc (NEWS, CHANGES, changelog.Debian.gz, ...),
+    one per real path."""
     root = Path("/usr/share/doc")
     seen, cands = set(), []
     for p in sorted(root.glob("*/*")):
@@ -174,6 +177,12 @@ def docs_changelog(n: int, max_chars: int = 60_000):
             if rp not in seen:
                 seen.add(rp)
                 cands.append(str(p))
+    return cands
+
+
+def docs_changelog(n: int, max_chars: int = 60_000, paths: list[str] | None = None):
+    """`n` changelogs drawn from `paths` (default: all of them), cut at `max_chars`."""
+    cands = _changelog_paths() if paths is None else paths
     out = []
     for c in _sample(cands, n * 2, "changelog"):
         text = _read(Path(c))
@@ -190,6 +199,34 @@ def build_extra() -> list[dict]:
     docs = docs_changelog(400)
     docs += docs_man(400, max_chars=200_000, salt="man-full", kind="man-full")
     return docs
+
+
+def build_rest(drawn: set[str]) -> list[dict]:
+    """The third all-content set (`--rest`): every changelog and README the first two sets
+    did not draw (`drawn`: their ids), whole up to 60,000 characters. Built after the
+    second set's findings were fixed, to measure those fixes on files nobody looked at."""
+    changelogs = [c for c in _changelog_paths() if f"changelog:{c}" not in drawn]
+    docs = docs_changelog(len(changelogs), paths=changelogs)
+    readme = re.compile(r"^readme", re.I)
+    seen: set[str] = set()
+    for p in sorted(Path("/usr/share/doc").glob("*/*")):
+        rp = os.path.realpath(p)
+        if not p.is_file() or not readme.match(p.name) or p.name.endswith((".html", ".pdf")):
+            continue
+        if rp in seen or f"readme:{p}" in drawn:
+            continue
+        seen.add(rp)
+        text = _read(p)
+        if text is not None and _ok(text := _cap(text, 60_000)):
+            docs.append({"id": f"readme-rest:{p}", "kind": "readme-rest", "text": text})
+    return docs
+
+
+def _ids(path: Path) -> set[str]:
+    if not path.exists():
+        return set()
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return {json.loads(line)["id"] for line in f}
 
 
 def shlex_quote(s: str) -> str:
@@ -327,10 +364,21 @@ def main(argv=None) -> None:
         action="store_true",
         help=f"build the second set (changelogs, whole man pages) into {EXTRA.name} instead",
     )
+    ap.add_argument(
+        "--rest",
+        action="store_true",
+        help=f"build the third set (every changelog and README the first two did not draw) "
+        f"into {REST.name} instead",
+    )
     args = ap.parse_args(argv)
     if args.extra and args.out == OUT:
         args.out = EXTRA
-    docs = build_extra() if args.extra else build()
+    if args.rest and args.out == OUT:
+        args.out = REST
+    if args.rest:
+        docs = build_rest(_ids(OUT) | _ids(EXTRA))
+    else:
+        docs = build_extra() if args.extra else build()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(args.out, "wt", encoding="utf-8") as f:
         for d in docs:
