@@ -21,7 +21,7 @@ from dedup import Document, boilerplate, detect_boilerplate
 from dedup.boilerplate import CARRY, PAGE_FLOOR, PAGE_FOOT, PAGE_HEAD, line_features
 from dedup.config import BoilerplateConfig
 from dedup.linefeatures import FEATURES as LINE_FEATURES
-from dedup.linefeatures import document_features, prose_rows, sentence_rows
+from dedup.linefeatures import document_features, ends_sentence, prose_rows, sentence_rows
 from dedup.linemodel import load_model
 from dedup.tailcut import (
     _NOTICES,
@@ -310,6 +310,22 @@ def test_the_page_decode_leaves_the_lines_its_prose_repeats(
     assert not gone & set(at)
     monkeypatch.setattr(boilerplate, "_echoes", lambda ls, head, end: np.zeros(len(ls), bool))
     assert set(at) <= {b.line for b in _found(record)}  # the decode alone would take them
+
+
+def test_a_dense_documents_evidence_sums_the_decodes_whole_run() -> None:
+    # boilerpipe's text of a train page that is mostly furniture to the line model: its
+    # sentences stay, and runs of furniture around them went with evidence summing only the
+    # pieces between the sentences ("2.61 >= 4.00"): 242 lines of train and dev.
+    (record,) = [json.loads(line) for line in (DATA / "dense_sentences_train.jsonl").open()]
+    dense = [b for b in _found(record) if "mostly furniture (" in b.evidence]
+    assert len(dense) > 20
+    for b in dense:
+        assert b.score >= b.threshold, b.evidence
+        assert f"summed over the run {b.score:.2f} >= {b.threshold:.2f}" in b.evidence
+    lines = record["text"].split("\n")
+    gone = {b.line for b in dense}
+    kept = [i for i, t in enumerate(lines) if t.strip() and i not in gone]
+    assert any(ends_sentence(lines[i].strip()) for i in kept)  # its sentences stay
 
 
 def test_a_document_of_mostly_furniture_is_decoded_whole() -> None:
