@@ -1174,7 +1174,7 @@ MARKER_RULES = frozenset(
     {"syndication_trailer", "counter", "share_prompt", "teaser_of_document", "teaser_run"}
     | {"metadata_header", "breadcrumb", "lexicon", "lexicon_prefix"}
 )
-_ANCHOR = re.compile(r"after a (\w+) line \((.*)\); \d+ words <= \d+")
+_ANCHOR = re.compile(r"after a (\w+) line \((.*)\); \d+ words(?: <= \d+|, cut off)")
 
 
 def _is_marker(verdict: _Verdict) -> bool:
@@ -1313,8 +1313,12 @@ def _model_verdicts(
             out[i] = _page_verdict(lines, i, p, page, where, tops, model, hits)
             continue
         if i < head and p[i] < model.threshold:
-            tier, cut = 4, PAGE_HEAD_BAR
-            where += f" in the head of a whole page (above line {lines[head].number + 1})"
+            tier = 4
+            # Under the head's bar, the line went with a tail block reaching into the head
+            # (a page of 55 lines of furniture): its bar is the tail block's.
+            if p[i] >= PAGE_HEAD_BAR:
+                cut = PAGE_HEAD_BAR
+                where += f" in the head of a whole page (above line {lines[head].number + 1})"
         # A line the cut carried along met the carry bar too; one that went with the tail
         # block before the cut was found met the tail bar alone, and its evidence says so.
         if i in above and p[i] < model.threshold and p[i] >= CARRY:
@@ -1791,13 +1795,17 @@ def _tail_block(
             anchor = found
             out[i] = found
         elif anchor is not None:
-            # Any line short enough to be a headline qualifies: that is the threshold.
+            # Any line short enough to be a headline qualifies: that is the threshold (an
+            # upper bound, `check.AT_MOST_RULES`). A longer one is in for being cut off.
             most = 2 * config.short_line_words
-            evidence = (
-                f"in the tail block after a {anchor.rule} line ({anchor.evidence}); "
-                f"{lines[i].words} words <= {most}, no sentence mark"
-            )
-            out[i] = _Verdict(3, "tail_block", lines[i].words, most, evidence)
+            after = f"in the tail block after a {anchor.rule} line ({anchor.evidence})"
+            words = lines[i].words
+            if words <= most:
+                evidence = f"{after}; {words} words <= {most}, no sentence mark"
+                out[i] = _Verdict(3, "tail_block", words, most, evidence)
+            else:  # "23 words <= 16" was said of 26 such lines of train and dev
+                evidence = f"{after}; {words} words, cut off with an ellipsis"
+                out[i] = _Verdict(3, "tail_block", 1.0, 1.0, evidence)
     return out
 
 

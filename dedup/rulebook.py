@@ -58,7 +58,9 @@ RULE_DOCS: dict[str, tuple[str, str]] = {
         "Govt unveils new tax plan for…",
     ),
     "tail_block": (
-        "Short or cut-off lines at the tail, after a line another rule reported.",
+        "Short or cut-off lines at the tail, after a line another rule reported. Its "
+        "score is the line's words and its threshold the most a headline has: an upper "
+        "bound (score <= threshold); a longer line is in for being cut off (1 and 1).",
         "Top Stories",
     ),
     "tail_cut": (
