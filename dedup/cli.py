@@ -1305,7 +1305,7 @@ def _clean_notes(
     _list_skipped(list(unreadable))
     _note(passed_over_note(passed_over))
     click.echo(clean_summary(counts, time.monotonic() - start).render(), err=True)
-    click.echo(clean_line(counts, out), err=True)
+    click.echo(clean_line(counts, out, len(passed_over)), err=True)
 
 
 def _written_here(engine: Engine, quiet: bool, **given: object) -> bool:

@@ -561,8 +561,9 @@ def clean_summary(clean_counts: Mapping[str, int], seconds: float) -> RunSummary
     )
 
 
-def clean_line(counts: Mapping[str, int], out: str) -> str:
-    """One sentence on what `clean` did, from `CleanResult.summary()`.
+def clean_line(counts: Mapping[str, int], out: str, passed_over: int = 0) -> str:
+    """One sentence on what `clean` did, from `CleanResult.summary()` (`passed_over`: the
+    files a directory walk did not read, which the notes above it name).
 
     Example:
         >>> counts = {"read": 6, "written": 4, "rejected": 2, "near_duplicates": 1,
@@ -575,11 +576,15 @@ def clean_line(counts: Mapping[str, int], out: str) -> str:
         'removed 3 boilerplate lines, 2 indexed passages (40 chars) -> out'
         >>> clean_line({**counts, "removed_lines": 1, "removed_chars": 1}, "out").split("; ")[1]
         'removed 1 boilerplate line (1 char) -> out'
+        >>> clean_line(counts, "out", passed_over=2).split(": ")[0]
+        'read 6 records (2 files not read, named above)'
     """
     indexed = f", {counts['indexed']:,} reusing the index" if counts.get("indexed") else ""
     passages = counts.get("removed_passages", 0)
     cut = f", {passages:,} indexed passages" if passages else ""
     read = amount(counts["read"], "record")
+    if passed_over:
+        read += f" ({amount(passed_over, 'file')} not read, named above)"
     removed = amount(counts["removed_lines"], "boilerplate line")
     return (
         f"read {read}: wrote {counts['written']:,}, rejected "

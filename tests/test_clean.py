@@ -1020,6 +1020,14 @@ def test_files_a_directory_walk_did_not_read_are_reported(tmp_path):
     (root / "photo.png").write_bytes(b"\x89PNG")
     result = clean([str(root)], tmp_path / "out")
     assert [Path(p).name for p in result.passed_over] == ["photo.png"]
+    # The command names them in a note, and its last line counts them: a Debian
+    # changelog.Debian.gz or a Perl script in a folder is passed over as not a corpus
+    # format, which a new-user trial took for a silent skip under the summary table.
+    (root / "changelog.Debian.gz").write_bytes(b"")
+    code, _, err = run_cli("clean", str(root), "-o", str(tmp_path / "out2"))
+    assert code == 0
+    assert "note: not read (not a corpus format" in err
+    assert err.splitlines()[-1].startswith("read 1 record (2 files not read, named above): ")
 
 
 def test_a_resumed_runs_saved_scan_goes_with_the_next_run_that_does_not_resume(tmp_path):
