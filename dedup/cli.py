@@ -79,7 +79,7 @@ from dedup.render import (
     render_report,
     scan_summary,
 )
-from dedup.report import EXCERPT_CHARS, PASSAGE_TEXTS, Report, amount
+from dedup.report import EXCERPT_CHARS, PASSAGE_TEXTS, Report, Span, amount
 from dedup.rulebook import RULE_DOCS, explain_rule
 from dedup.spill import memory_limit as parse_memory_limit
 from dedup.spill import size_text
@@ -1351,6 +1351,15 @@ def _read_report(path: str) -> tuple[Report, dict[str, Any] | None]:
 @click.argument("paths", nargs=-1)
 @input_options
 @settings_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "text"]),
+    default="html",
+    show_default=True,
+    help="html: one self-contained page; text: what `dedup scan` prints (summary, pairs, "
+    "passages side by side, boilerplate lines with their evidence).",
+)
 @click.option("-o", "--output", default=None, help="Write the page to this file (atomically).")
 @quiet_option
 def report_command(
@@ -1359,10 +1368,12 @@ def report_command(
     text_field: str,
     id_field: str | None,
     strict: bool,
+    fmt: str,
     output: str | None,
     quiet: bool,
 ) -> None:
-    """Render a saved JSON report (of scan, compare or check) as one self-contained HTML page.
+    """Render a saved JSON report (of scan, compare or check) as one self-contained HTML page,
+    or as text.
 
     The documents' texts are read from PATHS, or else from the files the report names as
     their sources; a document whose text is not found, or has changed since, is shown by
@@ -1373,6 +1384,7 @@ def report_command(
     \b
         dedup scan samples/ --format json -o report.json
         dedup report report.json -o report.html
+        dedup report report.json --format text
     """
     _refuse_input(output, [report_path, *paths])
     report, check_section = _read_report(report_path)
@@ -1380,9 +1392,12 @@ def report_command(
         report, paths, text_field, id_field, strict, quiet=quiet, base=os.path.dirname(report_path)
     )
     try:
-        page = render_html(
-            report, texts=texts, check=check_section, title=f"dedup report: {report_path}"
-        )
+        if fmt == "text":
+            page = render_report(_with_passage_texts(report, texts), "text", texts=texts)
+        else:
+            page = render_html(
+                report, texts=texts, check=check_section, title=f"dedup report: {report_path}"
+            )
     except ValueError as ex:  # a number JSON cannot hold (NaN)
         msg = f"{report_path}: cannot be rendered ({first_line(ex)})"
         raise CLIInputError(msg) from ex
@@ -1394,6 +1409,27 @@ def report_command(
             "shown by their passages alone (text not found or changed since the report); "
             "pass the input files after REPORT (with the scan's --text-field, if it had one)"
         )
+
+
+def _with_passage_texts(report: Report, texts: Mapping[str, str]) -> Report:
+    """`report` with each passage side's text whole where the report holds an excerpt (a
+    JSON report holds the first characters by default) and its document's text is at hand,
+    unchanged (its length, and the excerpt, as the report has them): the text a scan prints."""
+    chars = {d.id: d.chars for d in report.documents}
+
+    def whole(span: Span) -> Span:
+        text = texts.get(span.doc)
+        if (
+            text is None
+            or len(text) != chars.get(span.doc)
+            or len(span.text) >= span.end - span.start
+        ):
+            return span
+        found = text[span.start : span.end]
+        return replace(span, text=found) if found.startswith(span.text) else span
+
+    passages = tuple(replace(p, a=whole(p.a), b=whole(p.b)) for p in report.passages)
+    return replace(report, passages=passages)
 
 
 def _shown_texts(

@@ -35,6 +35,8 @@ SHARED = (
     "office, the joint staff headquarters and three services headquarters this week."
 )
 
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
 
 def hostile_docs() -> list[Document]:
     """Two documents that share a passage holding markup, and ids that are markup too."""
@@ -186,6 +188,25 @@ def test_report_renders_a_saved_scan_with_the_texts(seed_paths, tmp_path, monkey
     data = json.loads(_tags(page.read_text()).scripts[0])
     assert [d["text"] is not None for d in data["docs"]] == [True, True]
     assert len(data["passages"]) >= 3
+
+
+def test_report_renders_a_saved_scan_as_the_text_the_scan_printed(tmp_path, monkeypatch):
+    # `dedup report --format text`: a saved JSON report read as `scan` prints it, its
+    # boilerplate lines with their text (read from the sources the report names).
+    monkeypatch.chdir(tmp_path)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("000_4ff9758f249b83b0.txt", "004_35cd667b6f9468cb.txt"):
+        (corpus / name).write_text((SAMPLES / name).read_text("utf-8"), encoding="utf-8")
+    code, printed, _ = run_cli("scan", "corpus", "-q")
+    assert code == 0
+    assert run_cli("scan", "corpus", "-q", "--format", "json", "-o", "r.json")[0] == 0
+    code, out, err = run_cli("report", "r.json", "--format", "text")
+    assert (code, err) == (0, "")
+    assert out == printed
+    assert "boilerplate" in out
+    assert "shared passages" in out
+    assert run_cli("report", "r.json", "--format", "pdf")[0] == 2
 
 
 def test_report_without_the_texts_shows_passages_and_says_so(seed_paths, tmp_path):
