@@ -289,7 +289,9 @@ def _detect_range(shared: _Shared, positions: range) -> list[BoilerplateLine]:
     judged = [_judge(pos, shared, seen) for pos in positions]
     if model is not None:
         lines = [shared.lines[pos] for pos in positions]
-        decisions = _model_decisions(model, lines, judged, _tail_cut(config), _LineMemo())
+        decode = _selected("page_decode", config)
+        cut = _tail_cut(config)
+        decisions = _model_decisions(model, lines, judged, cut, _LineMemo(), decode=decode)
         for ls, j, decision in zip(lines, judged, decisions, strict=True):
             j.verdicts = _model_verdicts(ls, j, model, decision, config)
     found: list[BoilerplateLine] = []
@@ -308,10 +310,13 @@ def _model_decisions(
     judged: list[_Judged],
     tail_cut: tuple[LineModel, Bar] | None,
     memo: _LineMemo,
+    *,
+    decode: bool = True,
 ) -> list[_Decision]:
     """The model on each document, over the lines of many documents at once (one matrix
     per `_MODEL_LINES` lines instead of a few numpy calls per document); `memo` keeps
-    what the batches' lines alone give from batch to batch."""
+    what the batches' lines alone give from batch to batch. `decode`: whether the page
+    decode (`page_decode`) runs."""
     # A document far longer than any page the model learned from (a 2 MB licence file
     # of 30,000 lines) is outside what it knows: only the marker rules judge it, and it
     # is not even featured (its matrix alone would be some hundred bytes a character).
@@ -320,7 +325,7 @@ def _model_decisions(
     fits = [k for k, ls in enumerate(lines) if len(ls) <= limit]
     for batch in _batches(fits, [len(ls) for ls in lines]):
         picked = [lines[k] for k in batch]
-        decided = _decide(model, picked, [judged[k] for k in batch], tail_cut, memo)
+        decided = _decide(model, picked, [judged[k] for k in batch], tail_cut, memo, decode)
         for k, decision in zip(batch, decided, strict=True):
             out[k] = decision
     return out
@@ -357,9 +362,11 @@ def _decide(
     judged: list[_Judged],
     tail_cut: tuple[LineModel, Bar] | None,
     memo: _LineMemo,
+    decode: bool = True,
 ) -> list[_Decision]:
     """The model's probabilities, block decisions and explanations for a few documents,
-    and each one's tail cut (`tail_cut`: the cut model and its threshold; None for none)."""
+    and each one's tail cut (`tail_cut`: the cut model and its threshold; None for none)
+    and page decode (`decode`: whether it runs; it needs the cut's page blocks)."""
     flat = [ln for ls in lines for ln in ls]
     norms = [ln.norm for ln in flat]
     norm_words = memo.split(norms)
@@ -406,6 +413,8 @@ def _decide(
         for k, head in enumerate(heads):  # after the cut: its features saw the model's lines
             lo, hi = int(bounds[k]), int(bounds[k + 1])
             going[k][:head] |= (p[lo : lo + head] >= PAGE_HEAD_BAR) & ~never[k][:head]
+            if not decode:
+                continue
             pages[k] = _page_decode(
                 p[lo:hi], lines[k], head, ends[k], sentences[k], never[k], going[k], cuts[k]
             )
@@ -1385,7 +1394,7 @@ def _page_verdict(
         f"{margin:.2f} >= {cost:.2f} ({paid}); this line "
         f"p={p[i]:.2f}; top: {top}; rules: {', '.join(sorted(hits[i])) or 'none'}"
     )
-    return _Verdict(4, "line_model", round(margin, 4), cost, evidence)
+    return _Verdict(4, "page_decode", round(margin, 4), cost, evidence)
 
 
 def _with_words(top: list[str], model: LineModel, line: _Line) -> list[str]:

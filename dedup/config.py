@@ -259,6 +259,7 @@ BOILERPLATE_RULES = (
     "lexicon_prefix",
     "line_model",
     "metadata_header",
+    "page_decode",
     "share_prompt",
     "syndication_trailer",
     "tail_block",

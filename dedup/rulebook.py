@@ -11,11 +11,20 @@ RULE_DOCS: dict[str, tuple[str, str]] = {
     "line_model": (
         "The line model learned from real labelled pages: boosted decision trees over every "
         "line's shape, words (weights from a logistic regression), position, neighbours and "
-        "the other rules (as evidence), decoded by block (the tail block goes as one; a "
-        "whole page's head and foot by a two-state decode, each run with its log-odds sum "
-        "against its cost). "
+        "the other rules (as evidence), decoded by block (the tail block goes as one). "
         "Reports the probability, its threshold, the block and the features that drove it.",
         "Related Posts / Top 10 Hill Stations Near Pune / Subscribe to our newsletter",
+    ),
+    "page_decode": (
+        "The line model's probabilities decoded in runs, by a two-state (content, furniture) "
+        "Viterbi decode: the head and the foot of a document that reads as a whole page "
+        "(around its prose block), or a document of mostly furniture whole, its sentences "
+        "kept (news and web presets, beside the tail cut). A run goes when its log-odds over "
+        "the bar pay for its changes of state: a menu line scoring under the bar goes with "
+        "its menu, a lone high line among content stays. Reports the run's log-odds sum "
+        "(score) against that cost (threshold), the line's probability and the top features. "
+        "--ignore page_decode turns it off alone.",
+        "Home / News / Sport / Business / Contact us, above a whole page's article",
     ),
     "lexicon": (
         "A whole short line matching a phrase of the multilingual lexicon (rapidfuzz ratio "

@@ -282,7 +282,7 @@ def test_the_head_and_foot_of_a_whole_page_are_decoded_as_blocks(
     # Lines under their segment's bar went with their run, not alone.
     assert sum(v < bar for v, bar in zip(p, bars, strict=True)) == below_bar
     assert all(v >= PAGE_FLOOR for v in p)
-    assert all(b.rule == "line_model" and b.score >= b.threshold for b in paged)
+    assert all(b.rule == "page_decode" and b.score >= b.threshold for b in paged)
     assert all(lines[b.line].strip() for b in paged)
     assert not any("decoded as one" in b.evidence for b in _found(record, "docs"))
 
@@ -472,19 +472,35 @@ def test_the_tail_block_carries_on_from_the_cut() -> None:
     assert record["labels"][before] == "content"
 
 
+def test_the_page_decode_is_a_rule_of_its_own_that_can_be_turned_off() -> None:
+    # `--ignore page_decode`: the line model's own findings stay, the decode's runs go.
+    record = _record("0275", "html_text")
+    found = _found(record)
+    decoded = {b.line for b in found if b.rule == "page_decode"}
+    assert decoded
+    assert all("decoded as one" in b.evidence for b in found if b.rule == "page_decode")
+    without = _found(record, ignore=("page_decode",))
+    assert not {b.line for b in without} & decoded
+    # The rest is the same lines by the same rules (a block's size in the evidence counts
+    # the decode's lines too).
+    kept = [(b.line, b.rule, b.score) for b in found if b.rule != "page_decode"]
+    assert kept == [(b.line, b.rule, b.score) for b in without]
+
+
 def test_every_model_finding_meets_the_threshold_its_evidence_names() -> None:
     # A line that went with the tail block at the tail threshold, just above a tail cut,
     # was said to have met the carry bar instead ("p=0.83 >= 0.90"): the new-user trial.
     texts = [record["text"] for record in PAGES]
     texts.append((Path(__file__).parent / "data" / "carry_evidence.txt").read_text("utf-8"))
     found = detect_boilerplate([Document(str(k), t) for k, t in enumerate(texts)])
-    model = [b for b in found if b.rule == "line_model"]
+    model = [b for b in found if b.rule in ("line_model", "page_decode")]
     assert len(model) > 50
     paged = 0
     for b in model:
         assert b.score >= b.threshold, b
         named = f"p={b.score:.2f} >= {b.threshold:.2f}"
-        if "decoded as one" in b.evidence:  # a whole page's head or foot: its run's margin
+        assert (b.rule == "page_decode") == ("decoded as one" in b.evidence)
+        if b.rule == "page_decode":  # a whole page's head or foot: its run's margin
             named = f"summed over the run {b.score:.2f} >= {b.threshold:.2f}"
             paged += 1
             # A run filling its segment pays for no change of state, and says so.
