@@ -380,7 +380,7 @@ def _decide(
     prose_all = prose_rows(stacked)
     sentence_all = sentence_rows(stacked)
     prose = [prose_all[bounds[k] : bounds[k + 1]] for k in range(len(lines))]
-    never = [_quoted(ls) for ls in lines]
+    never = [_quoted(ls) | _table_rows(ls) for ls in lines]
     sentences = [
         sentence_all[bounds[k] : bounds[k + 1]] | _wrapped(ls) for k, ls in enumerate(lines)
     ]
@@ -1231,6 +1231,32 @@ def _quoted(lines: list[_Line]) -> npt.NDArray[np.bool_]:
     )
 
 
+_CELL_GAP = re.compile(r"\s{2,}")
+
+
+def _table_rows(lines: list[_Line]) -> npt.NDArray[np.bool_]:
+    """Rows of a fixed-width text table: three cells or more (split at runs of two spaces
+    or more), under a row just above (no blank line between) with as many cells and its
+    second cell at the same column. The model never takes one on its own: the last row of
+    a table of 250 ("zu     Zulu       100% (52/52) ...", fontconfig's language coverage)
+    is the table's, not a tail block of one line.
+
+    Example:
+        >>> text = "ab  Abkhaz   100% (9/9)\\nzu  Zulu     100% (52/52)\\nzz  Other  a  b"
+        >>> _table_rows(_split_lines(text)).tolist()
+        [False, True, False]
+    """
+    out = np.zeros(len(lines), dtype=bool)
+    before: tuple[int, int] | None = None  # the row above: its cells, its second's column
+    for i, line in enumerate(lines):
+        gaps = list(_CELL_GAP.finditer(line.text)) if "  " in line.text else []
+        row = (len(gaps) + 1, gaps[0].end()) if len(gaps) >= 2 else None
+        above = before if i and lines[i - 1].number == line.number - 1 else None
+        out[i] = row is not None and row == above
+        before = row
+    return out
+
+
 def _wrapped(lines: list[_Line]) -> npt.NDArray[np.bool_]:
     """Lines that run on into the next line of the text: four or more words ending in a
     lower-case letter or a comma, and the very next line (no blank line between) starting
@@ -1511,9 +1537,13 @@ def _first_signal(line: _Line, config: BoilerplateConfig, lexicon: Lexicon) -> _
         hit = lexicon.match_line(norm, cut)
         if hit is not None:
             # A one-word phrase ("Print", "Comments", "Register") is only trusted at the
-            # edges: mid-document it is as often a heading of real text (COMMENTS in bash(1)).
+            # edges: mid-document it is as often a heading of real text (COMMENTS in bash(1)),
+            # and so is a legal heading ("Terms of Use" heads a section of the Unicode
+            # licence in OpenJDK's copyright file, too long for the model to judge).
             # An advertisement marker matched exactly stands between paragraphs anywhere.
-            marker = " " in hit.phrase or (hit.similarity == 1.0 and hit.phrase in AD_MARKERS)
+            marker = (" " in hit.phrase and hit.phrase not in LEGAL_HEADINGS) or (
+                hit.similarity == 1.0 and hit.phrase in AD_MARKERS
+            )
             tier = 0 if marker else 1
             return _Verdict(tier, "lexicon", hit.similarity, cut, hit.phrase)
     # A line opening in lower case continues a sentence wrapped from the line above
@@ -1752,6 +1782,21 @@ def _more_byline(line: _Line) -> _Verdict | None:
     return _Verdict(1, "metadata_header", 1.0, 1.0, "byline")
 
 
+def _dated_entry(text: str) -> bool:
+    """A line opening with a date, a colon and words: the heading of a log's entry or of a
+    timeline's ("18 January 2023: Wouter" in unbound's changelog), not a dateline.
+
+    Example:
+        >>> _dated_entry("18 January 2023: Wouter"), _dated_entry("12 Jan 2024: 10:45")
+        (True, False)
+    """
+    found = DATE_PARTS.match(text)
+    return found is not None and _ENTRY_AFTER_DATE.match(text, found.end()) is not None
+
+
+_ENTRY_AFTER_DATE = re.compile(r":\s+[^\W\d]")
+
+
 def _header_signal(line: _Line) -> _Verdict | None:
     text = line.text
     if line.words > 15 or text.rstrip()[-1:] in _HEADER_ENDS or text.startswith("#"):
@@ -1766,7 +1811,7 @@ def _header_signal(line: _Line) -> _Verdict | None:
     # names neither (on the labelled pages no dated line with an address was furniture).
     if dates and (_VERSION.search(rest) or ("@" in rest and _EMAIL.search(rest))):
         dates = []
-    if dates and _LOG_HEADER.match(text):
+    if dates and (_LOG_HEADER.match(text) or _dated_entry(text)):
         dates = []
     if dates and (META_KEYWORD.match(text) or len(rest.split()) <= 4):
         return _Verdict(1, "metadata_header", len(dates), 1, f"date {dates[0]!r} in a header line")

@@ -989,7 +989,10 @@ def test_changelogs_git_logs_and_pydoc_pages_lose_no_line(name):
     datelines, pydoc's "copy(x)" as a share row and its DATA lines as cut-off teasers.
     From the changelogs of `webpages/nonnews.py --extra`: a Debian changelog's two entries
     "as a test ..." as a teaser run, jansson's "Released 2021-09-09" under "Version 2.14" as
-    a dateline, and "The Avahi Team" under "Cheers," as a tail block."""
+    a dateline, and "The Avahi Team" under "Cheers," as a tail block. From a new-user trial
+    on /usr/share/doc: the last row of fontconfig's language table ("zu     Zulu ...", a
+    tail block of one line), unbound's "18 January 2023: Wouter" (a dated entry, read as
+    a dateline) and the Unicode licence's "Terms of Use" heading in OpenJDK's copyright."""
     text = (_TRIAL / name).read_text(encoding="utf-8")
     found = detect_boilerplate([Document(name, text)])
     assert [text[b.start : b.end] for b in found] == []
