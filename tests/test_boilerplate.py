@@ -1069,9 +1069,11 @@ UNICODE_TERMS = (
 def test_a_legal_heading_is_content_under_the_docs_preset() -> None:
     # `dedup scan '/usr/share/doc/*/copyright' --preset docs` took "Terms of Use" five times
     # in each OpenJDK copyright file; the preset is for legal text and says it takes no
-    # legal phrase. The news preset, for pages whose footer says "Terms of Use", still does.
+    # legal phrase. Under the news preset, for pages whose footer says "Terms of Use", the
+    # heading is a marker only at a document's edges: here the line model takes it.
     assert _rules(UNICODE_TERMS, BoilerplateConfig(preset="docs")) == {}
     assert _rules(
         UNICODE_TERMS.replace("Terms of Use", "Leave a Comment"), BoilerplateConfig(preset="docs")
     ) == {4: "lexicon"}
-    assert _rules(UNICODE_TERMS) == {4: "lexicon"}
+    assert _rules(UNICODE_TERMS) == {4: "line_model"}
+    assert _rules(UNICODE_TERMS + "\nTerms of Use\n") == {4: "line_model", 8: "lexicon"}
