@@ -36,7 +36,12 @@ from dedup.errors import InputError
 from dedup.io.atomic import all_or_nothing, unwritable_folder, write_atomic
 from dedup.io.formats import InputFormat, json_value, source_path
 from dedup.io.jsonlcorpus import JsonlCorpus
-from dedup.io.readers import DocumentReader, SkippedRecord, require_documents
+from dedup.io.readers import (
+    DocumentReader,
+    SkippedRecord,
+    passed_over_reason,
+    require_documents,
+)
 from dedup.io.remote import GLOB, is_url
 from dedup.io.writers import write_jsonl, write_like
 from dedup.parallel import resolve_jobs
@@ -106,6 +111,10 @@ def _span(span: Any) -> dict[str, Any]:
 
 
 INDEXED_DUPLICATE, INDEXED_REUSE = "indexed_duplicate", "indexed_reuse"
+# A file of an input folder that the walk did not read (not a corpus format, a link to a
+# folder, ...): listed in rejects.jsonl with its reason, so every input file is accounted
+# for, though it is no document (`CleanResult.passed_over`; not counted as read).
+NOT_READ = "not_read"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +125,8 @@ class Reject:
         doc: id of the document, None for a record that could not be read.
         source: where it came from (`path`, `path:LINE`).
         reason: `near_duplicate`, `unreadable`, or (against an index) `indexed_duplicate`
-            or `indexed_reuse`.
-        detail: the reader's reason for an unreadable record.
+            or `indexed_reuse`; `not_read` for a file of an input folder the walk passed over.
+        detail: the reader's reason for an unreadable record, or why a file was not read.
         raw: the unreadable record as read, so nothing is lost.
         duplicate_of: the document this one duplicates (whose Jaccard is `jaccard`).
         jaccard: exact Jaccard to `duplicate_of`.
@@ -166,6 +175,8 @@ class Reject:
                 "kept": self.kept,
                 "threshold": self.threshold,
             }
+        elif self.reason == NOT_READ:
+            out["detail"] = self.detail
         else:
             out |= {"detail": self.detail, "raw": self.raw}
         return out
@@ -617,7 +628,11 @@ def clean(
         # a failed write leaves OUT as the last run left it
         outputs = _write_documents(inputs, result, out_dir, text_field, jobs)
         write_jsonl(out_dir / REMOVED_FILE, (r.to_dict() for r in result.removed))
-        write_jsonl(out_dir / REJECTS_FILE, (r.to_dict() for r in result.rejects))
+        not_read = [
+            Reject(None, name, NOT_READ, detail=passed_over_reason(name))
+            for name in reader.passed_over
+        ]
+        write_jsonl(out_dir / REJECTS_FILE, (r.to_dict() for r in [*result.rejects, *not_read]))
     kept = [CHECKPOINT_FILE] if key is not None else []
     _replace_manifest(out_dir, [*outputs, REMOVED_FILE, REJECTS_FILE, *kept], paths)
     passed_over = tuple(reader.passed_over)

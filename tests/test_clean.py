@@ -1020,14 +1020,37 @@ def test_files_a_directory_walk_did_not_read_are_reported(tmp_path):
     (root / "photo.png").write_bytes(b"\x89PNG")
     result = clean([str(root)], tmp_path / "out")
     assert [Path(p).name for p in result.passed_over] == ["photo.png"]
-    # The command names them in a note, and its last line counts them: a Debian
-    # changelog.Debian.gz or a Perl script in a folder is passed over as not a corpus
-    # format, which a new-user trial took for a silent skip under the summary table.
-    (root / "changelog.Debian.gz").write_bytes(b"")
+    # The command names them in a note, and its last line counts them: a Perl script in a
+    # folder is passed over as not a corpus format, which a new-user trial took for a
+    # silent skip under the summary table.
+    (root / "script.pl").write_text("print 1;\n", encoding="utf-8")
     code, _, err = run_cli("clean", str(root), "-o", str(tmp_path / "out2"))
     assert code == 0
     assert "note: not read (not a corpus format" in err
     assert err.splitlines()[-1].startswith("read 1 record (2 files not read, named above): ")
+    # Even quiet, every input file is accounted for: the ones not read are in rejects.jsonl.
+    assert run_cli("clean", str(root), "-o", str(tmp_path / "out3"), "-q") == (0, "", "")
+    rejects = [json.loads(line) for line in (tmp_path / "out3" / "rejects.jsonl").open()]
+    assert rejects == [
+        {
+            "doc": None,
+            "source": str(root / name),
+            "reason": "not_read",
+            "detail": "not a corpus format; name a file to read it as text",
+        }
+        for name in ("photo.png", "script.pl")
+    ]
+
+
+def test_a_glob_matching_a_folder_and_its_files_reads_each_file_once(tmp_path):
+    # `dedup clean 'in/**/*'` matched in/a and in/a/copyright: "read twice", exit 2.
+    (tmp_path / "in" / "a").mkdir(parents=True)
+    (tmp_path / "in" / "a" / "copyright").write_text("Copyright notes.\n", encoding="utf-8")
+    (tmp_path / "in" / "b.txt").write_text("A story.\n", encoding="utf-8")
+    code, _, err = run_cli("clean", str(tmp_path / "in" / "**" / "*"), "-o", str(tmp_path / "o"))
+    assert code == 0, err
+    assert (tmp_path / "o" / "a" / "copyright").read_text(encoding="utf-8") == "Copyright notes.\n"
+    assert (tmp_path / "o" / "b.txt").exists()
 
 
 def test_a_resumed_runs_saved_scan_goes_with_the_next_run_that_does_not_resume(tmp_path):

@@ -415,6 +415,24 @@ def test_a_walk_names_what_it_does_not_follow_or_open(tmp_path, monkeypatch):
     ]
 
 
+def test_a_walk_reads_a_packages_documents_whatever_their_suffix(tmp_path):
+    # A new-user trial's walk of /usr/share/doc passed over 95 of 303 files: every
+    # changelog.Debian.gz, README.Debian, NEWS.Debian.gz. A name of a package's document
+    # is read when it is text; other suffixes are still passed over.
+    import gzip
+
+    from dedup.io.formats import walk
+
+    (tmp_path / "README.Debian").write_text("Notes for Debian.\n", encoding="utf-8")
+    (tmp_path / "changelog.Debian.gz").write_bytes(gzip.compress(b"pkg (1.0) unstable\n"))
+    (tmp_path / "NEWS.Debian.gz").write_bytes(gzip.compress(b"Changes.\n"))
+    (tmp_path / "README.pdf").write_bytes(b"%PDF-1.4\0binary")
+    (tmp_path / "script.pl").write_text("print 1;\n", encoding="utf-8")
+    read, passed = walk(tmp_path)
+    assert [p.name for p in read] == ["NEWS.Debian.gz", "README.Debian", "changelog.Debian.gz"]
+    assert sorted(p.name for p in passed) == ["README.pdf", "script.pl"]
+
+
 def test_an_id_that_is_not_a_string_or_a_number_is_a_bad_record(tmp_path):
     # Such ids became Python reprs ("{'a': 1}", "True"), names no JSON tool would match.
     path = tmp_path / "ids.jsonl"

@@ -74,10 +74,12 @@ def walk(root: Path) -> tuple[list[Path], list[Path]]:
 
     Read: a known suffix, maybe compressed (`.txt`, `.md`, `.rst`, `.jsonl`, `.csv`,
     `.parquet`, ...); a `.json` file that is JSON Lines; a file without a suffix (`README`,
-    the numbered posts of 20 Newsgroups) that is text, by git's test: no NUL byte in its first
-    8 KB. Passed over, for the caller to name: every other file (`.png`, a pretty-printed
-    `dataset_info.json`, ...), a link to a folder (not followed: no loops, no corpus read
-    twice), a broken link and what is not a regular file (a FIFO would block the walk).
+    the numbered posts of 20 Newsgroups) or named as a package's document whatever follows
+    the name (`README.Debian`, `changelog.Debian.gz`: `DOC_NAMES`) that is text, by git's
+    test: no NUL byte in its first 8 KB. Passed over, for the caller to name: every other
+    file (`.png`, a pretty-printed `dataset_info.json`, ...), a link to a folder (not
+    followed: no loops, no corpus read twice), a broken link and what is not a regular
+    file (a FIFO would block the walk).
     Hidden files and directories (`.git`, `.DS_Store`) are neither.
 
     Example:
@@ -102,13 +104,25 @@ def walk(root: Path) -> tuple[list[Path], list[Path]]:
     return read, passed
 
 
+# The names of a software package's documents, whatever suffix follows them
+# ("README.Debian", "changelog.Debian.gz", "NEWS.Debian.gz", "README.policy-rc.d.gz"): a
+# new-user trial's walk of /usr/share/doc passed over 95 of 303 such files.
+DOC_NAMES = frozenset(
+    {"readme", "news", "changelog", "changes", "history", "copying", "copyright", "license",
+     "licence", "authors", "contributors", "thanks", "todo", "install", "notice", "bugs",
+     "faq", "hacking", "maintainers", "credits"}
+)  # fmt: skip
+
+
 def _walk_reads(path: Path) -> bool:
-    suffix = strip_compression(path).suffix.lower()
+    plain = strip_compression(path)
+    suffix = plain.suffix.lower()
     if suffix in KINDS:
         return True
     if suffix == ".json":
         return is_json_lines(path)
-    return suffix == "" and _is_text(path)
+    named = plain.name.split(".", 1)[0].lower() in DOC_NAMES
+    return (suffix == "" or named) and _is_text(path)
 
 
 def _is_text(path: Path, probe: int = 8192) -> bool:

@@ -220,7 +220,7 @@ class DocumentReader:
         p = Path(path)
         found = [p] if p.exists() else []
         if not found and GLOB.search(path):
-            found = sorted(Path(m) for m in glob.glob(path, recursive=True))
+            found = _outermost(sorted(Path(m) for m in glob.glob(path, recursive=True)))
         if not found:
             # "no such file or directory" for a quoted glob reads as if it was taken literally
             what = (
@@ -505,6 +505,24 @@ def passed_over_reason(name: str) -> str:
     if path.exists() and not path.is_file() and not path.is_dir():
         return NOT_A_FILE
     return NOT_A_CORPUS_FORMAT
+
+
+def _outermost(matches: list[Path]) -> list[Path]:
+    """A glob's matches without those inside a matched folder, whose walk reads them:
+    `'in/**/*'` matches `in/a` and `in/a/copyright`, and the file was read twice.
+
+    Example:
+        >>> import tempfile
+        >>> root = Path(tempfile.mkdtemp())
+        >>> (root / "a").mkdir()
+        >>> for name in ("a/b.txt", "c.txt"):
+        ...     _ = (root / name).write_text("x")
+        >>> found = [root / "a", root / "a" / "b.txt", root / "c.txt"]
+        >>> [str(p.relative_to(root)) for p in _outermost(found)]
+        ['a', 'c.txt']
+    """
+    folders = {m for m in matches if m.is_dir() and not m.is_symlink()}
+    return [m for m in matches if not folders.intersection(m.parents)]
 
 
 def passed_over_note(passed: Sequence[str], shown: int = 5) -> str:

@@ -130,7 +130,9 @@ def accounted(out: Path, read: int) -> tuple[int, int]:
     outputs = [p for p in sorted(out.rglob("*")) if p.is_file() and not _bookkeeping(p, out)]
     written = sum(1 for _ in DocumentReader(encoding="auto").read([str(p) for p in outputs]))
     rejects = out / "rejects.jsonl"
-    rejected = len(rejects.read_text(encoding="utf-8").splitlines()) if rejects.exists() else 0
+    lines = rejects.read_text(encoding="utf-8").splitlines() if rejects.exists() else []
+    # A file of an input folder that was not read is listed too ("not_read"): no record.
+    rejected = sum(json.loads(line)["reason"] != "not_read" for line in lines)
     TALLY.records_read += read
     TALLY.records_lost += max(0, read - written - rejected)
     assert written + rejected == read, (written, rejected, read)

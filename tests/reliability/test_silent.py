@@ -138,6 +138,9 @@ def test_a_directory_reads_readme_rst_and_xz_and_names_what_it_passes_over(
     run("clean", corpus, "-o", "out", inputs=[corpus], codes=(0,))
     assert accounted(workdir / "out", read=5) == (5, 0)
     assert (workdir / "out" / "docs" / "news.txt.xz").exists()
+    rejects = (workdir / "out" / "rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    not_read = [json.loads(line)["source"] for line in rejects]
+    assert not_read == [str(corpus / "dataset_info.json"), str(corpus / "logo.png")]
 
 
 def test_a_legacy_encoding_can_be_named_or_detected(workdir: Path) -> None:
