@@ -182,6 +182,11 @@ class Reject:
         return out
 
 
+def not_read_record(name: str) -> Reject:
+    """The reject record of a file of an input folder that the walk did not read."""
+    return Reject(None, name, NOT_READ, detail=passed_over_reason(name))
+
+
 @dataclass(frozen=True, slots=True)
 class CleanResult:
     """What cleaning produced: the documents to write and the record of everything taken out.
@@ -628,10 +633,7 @@ def clean(
         # a failed write leaves OUT as the last run left it
         outputs = _write_documents(inputs, result, out_dir, text_field, jobs)
         write_jsonl(out_dir / REMOVED_FILE, (r.to_dict() for r in result.removed))
-        not_read = [
-            Reject(None, name, NOT_READ, detail=passed_over_reason(name))
-            for name in reader.passed_over
-        ]
+        not_read = [not_read_record(name) for name in reader.passed_over]
         write_jsonl(out_dir / REJECTS_FILE, (r.to_dict() for r in [*result.rejects, *not_read]))
     kept = [CHECKPOINT_FILE] if key is not None else []
     _replace_manifest(out_dir, [*outputs, REMOVED_FILE, REJECTS_FILE, *kept], paths)

@@ -23,7 +23,9 @@ concatenating the parts in name order, which gives the input order):
     OUT/part-00000.jsonl ...          kept documents: each record as read, the text cleaned
                                       (`.parquet` parts when every input is Parquet of one
                                       schema); a text file's document gets its name as `id`
-    OUT/rejects/part-00000.jsonl ...  documents not written, with the reason (as rejects.jsonl)
+    OUT/rejects/part-00000.jsonl ...  documents not written, with the reason (as rejects.jsonl;
+                                      the files an input folder's walk did not read last, in
+                                      rejects/part-not-read.jsonl)
     OUT/removed/part-00000.jsonl ...  cut lines, with the finding (as removed.jsonl)
     OUT/.dedup-clean.json             the manifest: what this run wrote
 
@@ -54,6 +56,7 @@ from dedup.clean import (
     cuts_by_document,
     dropped_copies,
     listed_documents,
+    not_read_record,
     remove_spans,
 )
 from dedup.config import DedupConfig
@@ -77,6 +80,7 @@ from dedup.io.writers import write_jsonl, write_like
 from dedup.report import BoilerplateLine, Report
 
 REJECTS_DIR, REMOVED_DIR = "rejects", "removed"
+NOT_READ_PART = "part-not-read.jsonl"  # the driver's: after the tasks' parts, by name
 BROADCAST_VERDICTS = 200_000  # verdict rows (~0.3 KB each) sent whole to every task
 VERDICT_SCHEMA = "id string, reject string, cuts string"
 PART_SCHEMA = (
@@ -204,6 +208,9 @@ def _write(
         got = joined.sortWithinPartitions("pos").mapInArrow(task, PART_SCHEMA).toArrow()
         counts = {name: int(sum(got.column(name).to_pylist())) for name in COUNTED}
         summary = _summary(counts, found)
+        if found.passed_over:  # the files the walk did not read, last (as the local engine)
+            not_read = [not_read_record(name).to_dict() for name in found.passed_over]
+            write_jsonl(tmp / REJECTS_DIR / NOT_READ_PART, not_read)
         # Parts only: not the temporary file of an attempt killed while writing.
         done = (p for p in tmp.rglob("part-*") if p.is_file())
         written = sorted(p.relative_to(tmp).as_posix() for p in done)
