@@ -677,7 +677,8 @@ def _signatures(lines: list[_Line]) -> list[int]:
     for i in range(len(lines) - 1):
         line, name = lines[i], lines[i + 1]
         if (
-            _VALEDICTION.fullmatch(line.text)
+            line.text[-1] == ","  # cheap, before the pattern: a closing ends with its comma
+            and _VALEDICTION.fullmatch(line.text)
             and name.number == line.number + 1
             and name.words <= 4
             and not ends_sentence(name.text)
@@ -1247,13 +1248,17 @@ def _table_rows(lines: list[_Line]) -> npt.NDArray[np.bool_]:
         [False, True, False]
     """
     out = np.zeros(len(lines), dtype=bool)
-    before: tuple[int, int] | None = None  # the row above: its cells, its second's column
-    for i, line in enumerate(lines):
-        gaps = list(_CELL_GAP.finditer(line.text)) if "  " in line.text else []
-        row = (len(gaps) + 1, gaps[0].end()) if len(gaps) >= 2 else None
-        above = before if i and lines[i - 1].number == line.number - 1 else None
-        out[i] = row is not None and row == above
-        before = row
+    # Only lines with a run of two spaces can be rows: most documents have none or one.
+    spaced = [i for i, line in enumerate(lines) if "  " in line.text]
+    if len(spaced) < 2:
+        return out
+    rows: dict[int, tuple[int, int]] = {}  # line -> its cells, its second cell's column
+    for i in spaced:
+        gaps = list(_CELL_GAP.finditer(lines[i].text))
+        if len(gaps) >= 2:
+            rows[i] = (len(gaps) + 1, gaps[0].end())
+            above = rows.get(i - 1)
+            out[i] = above == rows[i] and lines[i - 1].number == lines[i].number - 1
     return out
 
 
