@@ -178,9 +178,10 @@ def _lines(docs: Sequence[Document], found: list) -> list[set[int]]:
 DETECTORS: dict[str, Detector] = {
     "news": preset_detector("news"),
     "web": preset_detector("web"),
-    # The presets without the tail cut (`dedup.tailcut`): the line model and rules alone.
-    "news_lines": preset_detector("news", ignore=("tail_cut",)),
-    "web_lines": preset_detector("web", ignore=("tail_cut",)),
+    # The presets without the tail cut and the page decode (`dedup.tailcut`): the line model
+    # (with its whole-page head bar) and rules alone.
+    "news_lines": preset_detector("news", ignore=("tail_cut", "page_decode")),
+    "web_lines": preset_detector("web", ignore=("tail_cut", "page_decode")),
     "docs": preset_detector("docs"),
     "rules": preset_detector("rules"),
     "baseline": baseline_detector,

@@ -39,7 +39,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from dedup.config import BoilerplateConfig
+from dedup.config import DOCS_PRESET_RULES, MODEL_RULES, BoilerplateConfig
 from dedup.document import Document, document_chars, require_field
 from dedup.errors import ConfigError
 from dedup.lexicon import Lexicon, load_lexicon, load_protect, normalize_lines
@@ -389,12 +389,11 @@ def _decide(
         for k in range(len(lines))
     ]
     cuts: list[Cut | None] = [None] * len(lines)
-    heads = [0] * len(lines)
     pages = [_Page()] * len(lines)
+    parts = [(k, int(bounds[k]), int(bounds[k + 1])) for k in range(len(lines))]
+    blocks = page_blocks([(stacked[lo:hi], p[lo:hi]) for _, lo, hi in parts])
+    heads, ends = blocks[0].tolist(), blocks[1].tolist()
     if tail_cut is not None:
-        parts = [(k, int(bounds[k]), int(bounds[k + 1])) for k in range(len(lines))]
-        blocks = page_blocks([(stacked[lo:hi], p[lo:hi]) for _, lo, hi in parts])
-        heads, ends = blocks[0].tolist(), blocks[1].tolist()
         found = [(stacked[lo:hi], p[lo:hi], going[k]) for k, lo, hi in parts]
         cuts = find_cuts(*tail_cut, found, [h > 0 for h in heads])
         cuts = [
@@ -410,11 +409,10 @@ def _decide(
             elif cut is not None:
                 lo, hi = int(bounds[k]), int(bounds[k + 1])
                 model.extend_tail(going[k], p[lo:hi], cut.line, prose[k], never[k], CARRY)
-        for k, head in enumerate(heads):  # after the cut: its features saw the model's lines
-            lo, hi = int(bounds[k]), int(bounds[k + 1])
-            going[k][:head] |= (p[lo : lo + head] >= PAGE_HEAD_BAR) & ~never[k][:head]
-            if not decode:
-                continue
+    for k, head in enumerate(heads):  # after the cut: its features saw the model's lines
+        lo, hi = int(bounds[k]), int(bounds[k + 1])
+        going[k][:head] |= (p[lo : lo + head] >= PAGE_HEAD_BAR) & ~never[k][:head]
+        if decode:
             pages[k] = _page_decode(
                 p[lo:hi], lines[k], head, ends[k], sentences[k], never[k], going[k], cuts[k]
             )
@@ -1122,8 +1120,13 @@ def _feature_value(verdict: _Verdict) -> float:
 
 
 def _model(config: BoilerplateConfig) -> LineModel | None:
-    """The line model at the preset's thresholds, or None when the preset or rules rule it out."""
-    if config.preset in ("docs", "rules") or not _selected("line_model", config):
+    """The line model at the preset's thresholds, or None when the preset or rules rule it
+    out: `--ignore line_model` turns the learned stages off (the rules alone, as under
+    `rules`); otherwise it runs for any selected rule of `MODEL_RULES` (the page decode and
+    the tail cut read its probabilities), and only the selected ones report."""
+    if config.preset in ("docs", "rules") or "line_model" in config.ignore:
+        return None
+    if not any(_selected(rule, config) for rule in MODEL_RULES):
         return None
     model = load_model(config.model_file)
     if model.features != FEATURES:
@@ -1202,7 +1205,7 @@ def _is_marker(verdict: _Verdict) -> bool:
 # The `docs` preset: only phrases of the lexicon and lines repeated across a site, the two
 # pieces of evidence that do not depend on a line's shape (documentation, code and legal
 # text are full of short lines without a full stop).
-DOCS_RULES = frozenset({"lexicon", "corpus_repeat"})
+DOCS_RULES = DOCS_PRESET_RULES
 
 
 # Non-blank lines of the longest document the model judges: the 99th percentile of the

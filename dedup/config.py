@@ -269,7 +269,15 @@ BOILERPLATE_RULES = (
 )
 
 
+# The rules of the learned stages (none under the `docs` and `rules` presets), and the only
+# ones the `docs` preset reports.
+MODEL_RULES = frozenset({"line_model", "page_decode", "tail_cut"})
+DOCS_PRESET_RULES = frozenset({"lexicon", "corpus_repeat"})
+
+
 def _check_rules(preset: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
+    """Known rules, and a selection that can report something (a new-user trial's `--select
+    line_model --preset rules` reported nothing, silently)."""
     if preset not in PRESETS:
         msg = f"boilerplate preset must be one of {', '.join(PRESETS)}, got {preset!r}"
         raise ConfigError(msg)
@@ -278,6 +286,28 @@ def _check_rules(preset: str, select: tuple[str, ...], ignore: tuple[str, ...]) 
         if unknown:
             msg = f"--{option}: {unknown}"
             raise ConfigError(msg)
+    both = sorted(set(select) & set(ignore))
+    if both:
+        msg = f"--select and --ignore both name {', '.join(both)}; name each rule in one of them"
+        raise ConfigError(msg)
+    # `--ignore line_model` turns the learned stages off (`boilerplate._model`).
+    unlearned = preset != "rules" and "line_model" in ignore
+    offered = set(DOCS_PRESET_RULES) if preset == "docs" else set(BOILERPLATE_RULES)
+    if preset == "rules" or unlearned:
+        offered -= MODEL_RULES
+    left = sorted(set(select) - offered)
+    if select and left:
+        why = (
+            "--ignore line_model turns the learned stages off"
+            if unlearned
+            else f"the {preset} preset never reports {'it' if len(left) == 1 else 'them'}"
+        )
+        instead = "stop ignoring line_model" if unlearned else "choose the news or web preset"
+        msg = (
+            f"--select {', '.join(left)}: {why} (reported: {', '.join(sorted(offered))}); "
+            f"drop it, or {instead}"
+        )
+        raise ConfigError(msg)
 
 
 def unknown_rules_text(names: Sequence[str]) -> str:

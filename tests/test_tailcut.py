@@ -10,6 +10,7 @@ judged on its own, as the fixture builder judged it.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from dedup import Document, boilerplate, detect_boilerplate
 from dedup.boilerplate import CARRY, PAGE_FLOOR, PAGE_FOOT, PAGE_HEAD, line_features
 from dedup.check import AT_MOST_RULES
 from dedup.config import BoilerplateConfig
+from dedup.errors import ConfigError
 from dedup.linefeatures import FEATURES as LINE_FEATURES
 from dedup.linefeatures import document_features, ends_sentence, prose_rows, sentence_rows
 from dedup.linemodel import load_model
@@ -485,6 +487,36 @@ def test_the_page_decode_is_a_rule_of_its_own_that_can_be_turned_off() -> None:
     # the decode's lines too).
     kept = [(b.line, b.rule, b.score) for b in found if b.rule != "page_decode"]
     assert kept == [(b.line, b.rule, b.score) for b in without]
+
+
+def test_each_learned_stage_can_be_selected_alone() -> None:
+    # `--select page_decode` (or tail_cut) reported nothing: the model ran only when
+    # line_model was selected, and the decode only with the tail cut (a new-user trial).
+    record = _record("0275", "html_text")
+    found = _found(record)
+    for rule in ("page_decode", "tail_cut"):
+        alone = [(b.line, b.rule, b.score) for b in _found(record, select=(rule,))]
+        assert alone
+        assert alone == [(b.line, b.rule, b.score) for b in found if b.rule == rule]
+    # The model's own lines, and the ones a marker rule left out of the selection had.
+    alone = {(b.line, b.score) for b in _found(record, select=("line_model",))}
+    assert alone > {(b.line, b.score) for b in found if b.rule == "line_model"}
+    # A whole page's head bar is the line model's, with or without the tail cut.
+    head = [b.line for b in found if "in the head of a whole page (above" in b.evidence]
+    assert head
+    assert set(head) <= {b.line for b in _found(record, ignore=("tail_cut",))}
+
+
+def test_a_selection_that_can_report_nothing_is_refused() -> None:
+    cases = {
+        ("rules", ("line_model",), ()): "--select line_model: the rules preset never reports it",
+        ("docs", ("counter",), ()): "--select counter: the docs preset never reports it",
+        ("news", ("tail_cut",), ("line_model",)): "--ignore line_model turns the learned stages",
+        ("news", ("lexicon",), ("lexicon",)): "--select and --ignore both name lexicon",
+    }
+    for (preset, select, ignore), says in cases.items():
+        with pytest.raises(ConfigError, match=re.escape(says)):
+            BoilerplateConfig(preset=preset, select=select, ignore=ignore)  # type: ignore[arg-type]
 
 
 def test_every_model_finding_meets_the_threshold_its_evidence_names() -> None:
