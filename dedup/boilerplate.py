@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import accumulate, pairwise
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 import numpy as np
 import numpy.typing as npt
@@ -880,9 +881,30 @@ def document_sites(docs: Sequence[Document], config: BoilerplateConfig) -> list[
 
 
 def document_site(doc: Document, config: BoilerplateConfig) -> str:
-    """A document's site: the value of its `site_field`, as text ("" without one)."""
+    """A document's site: the value of its `site_field`, as text ("" without one); a URL's
+    host, lower-cased, when the field holds a URL (`--site-field url` made each page a site
+    of its own, and no line could recur on a site: a new-user trial).
+
+    Example:
+        >>> config = BoilerplateConfig(site_field="url")
+        >>> document_site(Document("a", "", "a", {"url": "https://News.example.org/a/1"}), config)
+        'news.example.org'
+    """
     site = config.site_field
-    return str(doc.meta.get(site, "")) if site else ""
+    value = str(doc.meta.get(site, "")) if site else ""
+    return site_of(value)
+
+
+def site_of(value: str) -> str:
+    """`value` as a site: a URL's host (lower-cased), else `value` itself.
+
+    Example:
+        >>> site_of("http://www.dawn.com/news/1"), site_of("dawn.com"), site_of("https://")
+        ('www.dawn.com', 'dawn.com', 'https://')
+    """
+    if value.startswith(("http://", "https://")):
+        return urlsplit(value).hostname or value
+    return value
 
 
 OPENING_LINES = 3  # a document's opening, as a teaser elsewhere quotes it
@@ -1511,7 +1533,7 @@ def _text_rules(
     if BARE_URL.match(text):
         last = _Verdict(1, "bare_url", 1.0, 1.0, text)
     elif COPYRIGHT.match(text) and line.words <= 25:
-        last = _Verdict(1, "copyright", 1.0, 1.0, text[:40])
+        last = _Verdict(1, "copyright", 1.0, 1.0, _shortened(text, 40))
     header = _header_signal(line) if line.words <= 15 else None
     rules = (line.norm, _first_signal(line, config, lexicon), _is_cut_off(line, config))
     found = _new_line(_TextRules, (*rules, last, header))
@@ -1790,6 +1812,19 @@ def _more_byline(line: _Line) -> _Verdict | None:
     return _Verdict(1, "metadata_header", 1.0, 1.0, "byline")
 
 
+def _shortened(text: str, most: int) -> str:
+    """`text` as evidence: whole up to `most` characters, else cut at a word with "…" (a
+    new-user trial read "... All rights re" as the whole line).
+
+    Example:
+        >>> _shortened("© 2024 Coastal Daily News. All rights reserved.", 40)
+        '© 2024 Coastal Daily News. All rights …'
+    """
+    if len(text) <= most:
+        return text
+    return text[:most].rsplit(" ", 1)[0] + " …"
+
+
 def _dated_entry(text: str) -> bool:
     """A line opening with a date, a colon and words: the heading of a log's entry or of a
     timeline's ("18 January 2023: Wouter" in unbound's changelog), not a dateline.
@@ -2037,7 +2072,7 @@ def _groups(
     if groups is not None:
         return groups
     site = config.site_field
-    return [str(d.meta.get(site, d.id)) if site else d.id for d in docs]
+    return [site_of(str(d.meta.get(site, d.id))) if site else d.id for d in docs]
 
 
 def _training_rows(

@@ -79,7 +79,7 @@ from dedup.render import (
     render_report,
     scan_summary,
 )
-from dedup.report import EXCERPT_CHARS, PASSAGE_TEXTS, Report, Span, amount
+from dedup.report import EXCERPT_CHARS, PASSAGE_TEXTS, DocumentInfo, Report, Span, amount
 from dedup.rulebook import RULE_DOCS, explain_rule
 from dedup.spill import memory_limit as parse_memory_limit
 from dedup.spill import size_text
@@ -566,7 +566,9 @@ def boilerplate_options(func: F) -> F:
         help="Phrases, one a line, whose lines are never reported as boilerplate.",
     )
     @click.option(
-        "--site-field", default=None, help="Metadata field naming the site (per-site line counts)."
+        "--site-field",
+        default=None,
+        help="Metadata field naming the site, or a URL whose host is it (per-site line counts).",
     )
     @click.option(
         "--preset",
@@ -1391,6 +1393,7 @@ def report_command(
     texts = _report_texts(
         report, paths, text_field, id_field, strict, quiet=quiet, base=os.path.dirname(report_path)
     )
+    texts = _unchanged_texts(report, texts)
     try:
         if fmt == "text":
             page = render_report(_with_passage_texts(report, texts), "text", texts=texts)
@@ -1409,6 +1412,21 @@ def report_command(
             "shown by their passages alone (text not found or changed since the report); "
             "pass the input files after REPORT (with the scan's --text-field, if it had one)"
         )
+
+
+def _unchanged_texts(report: Report, texts: Mapping[str, str]) -> dict[str, str]:
+    """The texts that are still the report's: of its length, and holding each passage's
+    text (or the excerpt the report keeps) at its offsets. An edit that kept a file's length
+    ("Debian" -> "DEBIAN") showed passages at offsets that no longer held them, with no note
+    (a new-user trial)."""
+    chars = {d.id: d.chars for d in report.documents}
+    out = {doc: text for doc, text in texts.items() if len(text) == chars.get(doc)}
+    for p in report.passages:
+        for span in (p.a, p.b):
+            text = out.get(span.doc)
+            if text is not None and not text[span.start : span.end].startswith(span.text):
+                del out[span.doc]
+    return out
 
 
 def _with_passage_texts(report: Report, texts: Mapping[str, str]) -> Report:
@@ -1543,7 +1561,9 @@ def _texts_by_source(
     report's `source` (`lic/a.txt`, `corpus.jsonl:17`, as the scan named it) is the tail of
     the path a document read now came from, whatever the working directory, and whatever
     `--id-field` the scan used (a new-user trial: `dedup report` from another directory, or
-    of a scan made with `--id-field`, found no text). The lengths must agree.
+    of a scan made with `--id-field`, found no text). A folder moved or renamed since
+    (`moved/` -> `moved2/`): the tail the two paths share, when no other document of the
+    report ends so. The lengths must agree (and `_unchanged_texts` checks the passages).
 
     Example:
         >>> from dedup.report import DocumentInfo
@@ -1551,21 +1571,30 @@ def _texts_by_source(
         >>> report = Report(config={}, fingerprint="f", documents=(info,))
         >>> _texts_by_source(report, [Document("/t/lic/a.txt", "hi", "/t/lic/a.txt")], {})
         {'x': 'hi'}
+        >>> _texts_by_source(report, [Document("/t/lic2/a.txt", "hi", "/t/lic2/a.txt")], {})
+        {'x': 'hi'}
     """
     wanted = {
         _split_source(d.source): d
         for d in report.documents
         if d.source and len(found.get(d.id, "")) != d.chars
     }
+    # Each tail of a wanted source's path, when only one source ends so.
+    tails: dict[tuple[str, str], DocumentInfo | None] = {}
+    for (path, line), info in wanted.items():
+        parts = os.path.normpath(path).split(os.sep)
+        for k in range(len(parts)):
+            key = (os.sep.join(parts[k:]), line)
+            tails[key] = info if tails.get(key, info) is info else None
     out: dict[str, str] = {}
     for doc in docs if wanted else ():
         path, line = _split_source(doc.source)
         parts = os.path.abspath(path).split(os.sep)
-        for k in range(len(parts)):
-            info = wanted.get((os.sep.join(parts[k:]), line))
-            if info is not None and info.chars == doc.chars:
-                out[info.id] = doc.text
-                break
+        keys = [(os.sep.join(parts[k:]), line) for k in range(len(parts))]
+        named: DocumentInfo | None = next((wanted[key] for key in keys if key in wanted), None)
+        named = named or next((tails[key] for key in keys if tails.get(key)), None)
+        if named is not None and named.chars == doc.chars and named.id not in out:
+            out[named.id] = doc.text
     return out
 
 

@@ -107,10 +107,11 @@ SHARE_ROW_40 = " ".join(["Facebook", "Twitter"] * 20)  # 40 words: _MAX_SHARE_RO
         # A bracket is not lower case: the label does not continue a wrapped sentence.
         ("(also read: oil prices climb again)", (0, "lexicon_prefix", 1.0, 0.9, "also read ...")),
         ("https://example.com/news/123", (1, "bare_url", 1.0, 1.0, "https://example.com/news/123")),
-        # The evidence is the first 40 characters of a copyright line.
+        # The evidence is a copyright line's first 40 characters, cut at a word with "…".
         ("© 2024 Example Media Group Private Limited, Karachi",
-         (1, "copyright", 1.0, 1.0, "© 2024 Example Media Group Private Limit")),
-        ("Copyright " + _words(24), (1, "copyright", 1.0, 1.0, ("Copyright " + _words(24))[:40])),
+         (1, "copyright", 1.0, 1.0, "© 2024 Example Media Group Private …")),
+        ("Copyright " + _words(24),
+         (1, "copyright", 1.0, 1.0, ("Copyright " + _words(24))[:39] + " …")),
         ("Copyright " + _words(25), None),  # 26 words: a licence paragraph, not a footer
         # A fuzzy phrase differs inside its words, not by one: commit messages of real
         # changelogs (gettext, git) that were "add a comment", "view comments", "follow us on".
@@ -324,6 +325,21 @@ def _corpus_docs(lines_per_doc: list[list[str]], site: str | None = None) -> lis
         meta = {"site": site} if site else {}
         docs.append(Document(f"d{k}", "\n".join([opening, *extra]), meta=meta))
     return docs
+
+
+def test_a_url_site_field_counts_lines_per_host():
+    # `--site-field url` made every page a site of its own (no line could recur): the host
+    # of a URL is its site.
+    rows = [["Share this story with friends", "Subscribe to the Coastal Daily newsletter"]] * 5
+    docs = _corpus_docs(rows)
+    docs = [
+        Document(d.id, d.text, meta={"url": f"https://News.Example.org/2024/story-{k}"})
+        for k, d in enumerate(docs)
+    ]
+    config = BoilerplateConfig(preset="docs", site_field="url")
+    found = {(b.doc, b.line, b.rule) for b in detect_boilerplate(docs, config)}
+    assert {(d.id, 1, "corpus_repeat") for d in docs} <= found
+    assert "news.example.org" in next(b.evidence for b in detect_boilerplate(docs, config))
 
 
 def _repeat(docs: list[Document], pos: int, text: str, config: BoilerplateConfig = CONFIG):

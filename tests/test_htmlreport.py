@@ -209,6 +209,27 @@ def test_report_renders_a_saved_scan_as_the_text_the_scan_printed(tmp_path, monk
     assert run_cli("report", "r.json", "--format", "pdf")[0] == 2
 
 
+def test_report_finds_a_moved_folder_and_notes_an_edit_that_kept_the_length(tmp_path, monkeypatch):
+    # A new-user trial: after `mv moved moved2`, `dedup report r.json moved2` found no text
+    # (the ids and sources named moved/); after `sed s/Debian/DEBIAN/`, a same-length edit,
+    # the passages were shown at offsets that no longer held them, with no note.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "moved").mkdir()
+    for name in ("000_4ff9758f249b83b0.txt", "004_35cd667b6f9468cb.txt"):
+        (tmp_path / "moved" / name).write_text((SAMPLES / name).read_text("utf-8"), "utf-8")
+    assert run_cli("scan", "moved", "-q", "--format", "json", "-o", "r.json")[0] == 0
+    printed = run_cli("scan", "moved", "-q")[1]
+    (tmp_path / "moved").rename(tmp_path / "moved2")
+    code, out, err = run_cli("report", "r.json", "moved2", "--format", "text")
+    assert (code, err) == (0, "")
+    assert out == printed
+    edited = tmp_path / "moved2" / "004_35cd667b6f9468cb.txt"
+    edited.write_text(edited.read_text("utf-8").replace("Pakistan", "PAKISTAN"), "utf-8")
+    code, _, err = run_cli("report", "r.json", "moved2", "--format", "text")
+    assert code == 0
+    assert "1 of 2 documents are shown by their passages alone" in err
+
+
 def test_report_without_the_texts_shows_passages_and_says_so(seed_paths, tmp_path):
     moved = {k: tmp_path / p.name for k, p in seed_paths.items()}
     for key, path in moved.items():
