@@ -358,6 +358,9 @@ def check_verdicts(result: CheckResult, written_to: str | None = None) -> list[s
     head += amount(new, "new finding") + (
         f" ({accepted} accepted by the baseline)" if accepted else ""
     )
+    failing = sum(len(v.findings) for v in result.verdicts if not v.passed)
+    if failing != new and not result.passed:  # the rest are of limits that hold
+        head += f", {failing:,} of them under the failing limits"
     if result.skipped:  # with -q nothing else says that the check did not read them
         head += f"; {amount(result.skipped, 'bad record')} skipped (--strict fails on them)"
     head += f" (findings in {written_to})" if written_to else ""
