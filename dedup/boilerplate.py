@@ -367,7 +367,7 @@ def _decide(
 ) -> list[_Decision]:
     """The model's probabilities, block decisions and explanations for a few documents,
     and each one's tail cut (`tail_cut`: the cut model and its threshold; None for none)
-    and page decode (`decode`: whether it runs; it needs the cut's page blocks)."""
+    and page decode (`decode`: whether it runs)."""
     flat = [ln for ls in lines for ln in ls]
     norms = [ln.norm for ln in flat]
     norm_words = memo.split(norms)
@@ -1183,7 +1183,7 @@ def _selected(rule: str, config: BoilerplateConfig) -> bool:
     if rule in config.ignore or (config.select and rule not in config.select):
         return False
     if config.preset == "docs":
-        return rule in DOCS_RULES
+        return rule in DOCS_PRESET_RULES
     return True
 
 
@@ -1222,12 +1222,6 @@ def _is_marker(verdict: _Verdict) -> bool:
     if verdict.rule in ("lexicon", "lexicon_prefix"):
         return verdict.evidence.removesuffix(" ...") not in LEGAL_PHRASES
     return verdict.rule in MARKER_RULES
-
-
-# The `docs` preset: only phrases of the lexicon and lines repeated across a site, the two
-# pieces of evidence that do not depend on a line's shape (documentation, code and legal
-# text are full of short lines without a full stop).
-DOCS_RULES = DOCS_PRESET_RULES
 
 
 # Non-blank lines of the longest document the model judges: the 99th percentile of the

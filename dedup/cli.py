@@ -1431,20 +1431,14 @@ def _unchanged_texts(report: Report, texts: Mapping[str, str]) -> dict[str, str]
 
 def _with_passage_texts(report: Report, texts: Mapping[str, str]) -> Report:
     """`report` with each passage side's text whole where the report holds an excerpt (a
-    JSON report holds the first characters by default) and its document's text is at hand,
-    unchanged (its length, and the excerpt, as the report has them): the text a scan prints."""
-    chars = {d.id: d.chars for d in report.documents}
+    JSON report holds the first characters by default) and its document's text is at hand:
+    the text a scan prints. `texts` are `_unchanged_texts`, which hold each passage."""
 
     def whole(span: Span) -> Span:
         text = texts.get(span.doc)
-        if (
-            text is None
-            or len(text) != chars.get(span.doc)
-            or len(span.text) >= span.end - span.start
-        ):
+        if text is None or len(span.text) >= span.end - span.start:
             return span
-        found = text[span.start : span.end]
-        return replace(span, text=found) if found.startswith(span.text) else span
+        return replace(span, text=text[span.start : span.end])
 
     passages = tuple(replace(p, a=whole(p.a), b=whole(p.b)) for p in report.passages)
     return replace(report, passages=passages)

@@ -270,7 +270,9 @@ BOILERPLATE_RULES = (
 
 
 # The rules of the learned stages (none under the `docs` and `rules` presets), and the only
-# ones the `docs` preset reports.
+# ones the `docs` preset reports: phrases of the lexicon and lines repeated across a site,
+# the two pieces of evidence that do not depend on a line's shape (documentation, code and
+# legal text are full of short lines without a full stop).
 MODEL_RULES = frozenset({"line_model", "page_decode", "tail_cut"})
 DOCS_PRESET_RULES = frozenset({"lexicon", "corpus_repeat"})
 
