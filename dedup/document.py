@@ -19,6 +19,10 @@ class Document:
         text: the text as read (UTF-8 decoded); every reported offset indexes into it.
         source: where the document came from (a path, `path:LINE`, `-:LINE` for stdin).
         meta: the other fields of a record (JSONL), kept so `clean` can write them back.
+        text_at: where the text field sat among the record's keys, when not last (None);
+            `record` puts it back there, so a cleaned corpus keeps its records' key order
+            (C4 and the Pile put "text" first), and a record nothing was cut from comes back
+            byte for byte when it was encoded as `json.dumps(..., ensure_ascii=False)` does.
 
     Example:
         >>> Document(id="a", text="Hello.", source="a.txt").chars
@@ -29,11 +33,30 @@ class Document:
     text: str
     source: str = ""
     meta: Mapping[str, Any] = field(default_factory=dict)
+    text_at: int | None = None
 
     @property
     def chars(self) -> int:
         """Length of the text in Python `str` characters (code points)."""
         return len(self.text)
+
+    def record(self, text_field: str = "text") -> dict[str, Any]:
+        """The record to write back: `meta` with the text as `text_field`, in the place the
+        text had when read (`text_at`), else last.
+
+        A `meta` that holds `text_field` itself (a document made by hand) has its value
+        replaced where it stands, as a plain `{**meta, text_field: text}` would.
+
+        Example:
+            >>> doc = Document("a", "Hi", meta={"id": 7, "url": "u"}, text_at=0)
+            >>> doc.record(), Document("b", "Hi", meta={"id": 7}).record("body")
+            ({'text': 'Hi', 'id': 7, 'url': 'u'}, {'id': 7, 'body': 'Hi'})
+        """
+        if self.text_at is None or text_field in self.meta:
+            return {**self.meta, text_field: self.text}
+        items = list(self.meta.items())
+        items.insert(self.text_at, (text_field, self.text))
+        return dict(items)
 
 
 class _Named(Protocol):

@@ -19,6 +19,7 @@ from dedup import Document, InputError, apply_report, clean, read_documents, sca
 from dedup.clean import remove_spans
 from dedup.cli import cli
 from dedup.config import DedupConfig
+from dedup.io import writers
 from dedup.report import (
     BoilerplateLine,
     ClusterMember,
@@ -397,6 +398,43 @@ def test_a_glob_of_folders_keeps_each_folder_in_the_output(samples_dir, tmp_path
     assert sorted(result.outputs) == ["libone/copyright.txt", "libtwo/copyright.txt"]
     for part, text in texts.items():
         assert (out / part / "copyright.txt").read_text(encoding="utf-8") == text
+
+
+# Records with the text first (C4, the Pile), in the middle and last; the first loses its
+# "Leave a Comment" line.
+PLACED_ROWS = [
+    {"text": ARTICLE, "id": "k1", "url": "https://example.org/a"},
+    {"id": "k2", "text": "A short note about the weather.\nIt rained all day.", "lang": "en"},
+    {"id": "k3", "lang": "en", "text": "The council met on Tuesday and agreed the budget."},
+]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--jobs", "1"],
+        ["--jobs", "2"],  # read by byte ranges, written by workers
+        ["--jobs", "2", "--no-boilerplate"],  # a lazy corpus: kept lines copied as they are
+        ["-"],  # standard input, read as one stream
+    ],
+    ids=["jobs1", "jobs2", "lazy", "stdin"],
+)
+def test_clean_keeps_each_records_key_order(tmp_path, monkeypatch, options):
+    monkeypatch.setattr(writers, "WRITE_CHUNK", 1)  # a chunk (a worker's file) per record
+    lines = [json.dumps(r, ensure_ascii=False) + "\n" for r in PLACED_ROWS]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(lines), encoding="utf-8")
+    out = tmp_path / "out"
+    read = [] if options == ["-"] else [str(src)]
+    args = ["clean", *read, *options, "-o", str(out), "--id-field", "id", "-q"]
+    result = CliRunner().invoke(cli, args, input="".join(lines))
+    assert result.exit_code == 0, result.output
+    name = "stdin.jsonl" if options == ["-"] else "in.jsonl"
+    written = (out / name).read_text(encoding="utf-8").splitlines(keepends=True)
+    assert [list(json.loads(w)) for w in written] == [list(r) for r in PLACED_ROWS]
+    cut = "--no-boilerplate" not in options
+    assert json.loads(written[0])["text"] == (ARTICLE.rsplit("\n", 1)[0] if cut else ARTICLE)
+    assert written[cut:] == lines[cut:]  # what was not cut: byte for byte
 
 
 def test_stdin_jsonl_is_written_as_stdin_jsonl(tmp_path):

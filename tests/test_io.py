@@ -445,3 +445,26 @@ def test_an_id_that_is_not_a_string_or_a_number_is_a_bad_record(tmp_path):
         ("2", "field 'id' is an object, not a string or a number; pass another --id-field"),
         ("3", "field 'id' is true, not a string or a number; pass another --id-field"),
     ]
+
+
+def test_a_jsonl_record_notes_where_its_text_was_unless_last(tmp_path):
+    rows = [{"text": "a", "id": 1, "url": "u"}, {"id": 2, "text": "b", "url": "u"}, ROWS[0]]
+    rows.append({"id": 3, "url": "u", "text": "c"})
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(_jsonl(rows))
+    docs, _ = _read(path)
+    assert [d.text_at for d in docs] == [0, 1, 1, None]
+    assert [list(d.record()) for d in docs] == [list(r) for r in rows]
+    assert docs[0].record("body") == {"body": "a", "id": 1, "url": "u"}  # the place, renamed
+
+
+def test_csv_and_parquet_rows_keep_their_columns_order_not_a_text_place(tmp_path):
+    for name, encode in (("c.csv", _csv), ("c.parquet", _parquet)):
+        path = tmp_path / name
+        path.write_bytes(encode(ROWS))
+        docs, reader = _read(path)
+        assert {d.text_at for d in docs} == {None}  # the writers follow the header or schema
+        out = tmp_path / f"out-{name}"
+        write_like(out, docs, reader.formats[str(path)])
+        assert reader.formats[str(path)].columns == ("id", "text", "year")
+        assert _read(out)[1].formats[str(out)].columns == ("id", "text", "year")

@@ -204,13 +204,14 @@ def test_cli_clean_output_is_the_same_for_any_jobs(jsonl, tmp_path, monkeypatch)
 
 def _mixed_lines(corpus) -> list[bytes]:
     """JSONL lines of `corpus`, most exactly as `dedup clean` writes them back and some not:
-    the text first, ASCII escapes, a CRLF ending, a byte-order mark, boilerplate to cut."""
+    ASCII escapes, a CRLF ending, a byte-order mark, boilerplate to cut; some with the text
+    first, which is written back first."""
     lines = []
     for k, doc in enumerate(corpus):
         text = doc.text + ("\nLeave a Comment" if k % 3 == 0 else "")
         record = {"name": doc.id, "text": text}
         if k % 4 == 1:
-            record = {"text": text, "name": doc.id}  # written back with the text last
+            record = {"text": text, "name": doc.id}
         line = json.dumps(record, ensure_ascii=k % 5 == 2).encode()
         lines.append(line + (b"\r\n" if k % 7 == 3 else b"\n"))
     lines[0] = b"\xef\xbb\xbf" + lines[0]
@@ -226,10 +227,11 @@ def test_verbatim_lines_are_exactly_those_written_back(tmp_path, corpus):
     assert lazy is not None
     docs = list(DocumentReader().read([str(path)]))
     for i, (line, doc) in enumerate(zip(lines, docs, strict=True)):
-        written = (json.dumps({**doc.meta, "text": doc.text}, ensure_ascii=False) + "\n").encode()
+        written = (json.dumps(doc.record("text"), ensure_ascii=False) + "\n").encode()
         assert lazy.verbatim_line(i, "text") == (line if line == written else None)
         assert lazy.verbatim_line(i, "body") is None  # written back under another field
     assert any(lazy.verbatim_line(i, "text") for i in range(len(lazy)))
+    assert lazy.verbatim_line(5, "text") == lines[5]  # the text first: copied as it is too
     assert not all(lazy.verbatim_line(i, "text") for i in range(len(lazy)))
     lazy.close()
 

@@ -619,6 +619,35 @@ def test_clean_writes_the_local_records(
         assert (len(parts) > 3) if partitions == 7 else (set(parts) == {"part-00000.jsonl"})
 
 
+def test_clean_engine_spark_keeps_each_records_key_order(
+    spark, tmp_path: Path, monkeypatch
+) -> None:
+    """The text first, in the middle or last: the parts hold each record in its input key
+    order, byte for byte the local output's lines (a cut record's too)."""
+    rows = [
+        {"text": "The budget passed on Tuesday.\nTaxes stay.\nLeave a Comment", "id": "p1"},
+        {"id": "p2", "text": "Rain is expected across the region tonight.", "lang": "en"},
+        {"id": "p3", "lang": "en", "text": "The bridge reopens in May after repairs."},
+    ]
+    lines = [json.dumps(r) + "\n" for r in rows]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(lines), encoding="utf-8")
+    written = {}
+    for engine in ("local", "spark"):
+        out = tmp_path / engine
+        with monkeypatch.context() as m:
+            if engine == "spark":
+                _nothing_read_here(m)
+            code, _, err = run_cli("clean", str(src), "-o", str(out), "--engine", engine)
+        assert code == 0, err
+        files = [out / "in.jsonl"] if engine == "local" else sorted(out.glob("part-*.jsonl"))
+        written[engine] = "".join(f.read_text("utf-8") for f in files).splitlines(keepends=True)
+    assert written["spark"] == written["local"]
+    assert [list(json.loads(w)) for w in written["spark"]] == [list(r) for r in rows]
+    assert json.loads(written["spark"][0])["text"] == "The budget passed on Tuesday.\nTaxes stay."
+    assert written["spark"][1:] == lines[1:]
+
+
 def test_clean_parquet_writes_parquet_parts(
     spark, corpus: Path, tmp_path: Path, monkeypatch
 ) -> None:

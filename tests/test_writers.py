@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import gzip
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup.document import Document
+from dedup.io import writers
 from dedup.io.formats import detect_format
+from dedup.io.readers import DocumentReader
 from dedup.io.writers import write_jsonl, write_like
 
 
@@ -64,3 +70,65 @@ def test_jsonl_records_read_back(tmp_path: Path) -> None:
     records = [{"id": k, "text": f"line {k}"} for k in range(3)]
     write_jsonl(path, records)
     assert [json.loads(line) for line in path.read_text().splitlines()] == records
+
+
+# A record's key order is the reader's to note (`Document.text_at`) and every writer's to keep.
+PLACED = [
+    Document("a", "first", meta={"id": 1, "url": "u"}, text_at=0),
+    Document("b", "middle", meta={"id": 2, "url": "u"}, text_at=1),
+    Document("c", "last", meta={"id": 3, "url": "u"}),
+]
+PLACED_LINES = (
+    b'{"text": "first", "id": 1, "url": "u"}\n'
+    b'{"id": 2, "text": "middle", "url": "u"}\n'
+    b'{"id": 3, "url": "u", "text": "last"}\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "jobs", "docs"),
+    [
+        ("out.jsonl", 1, list),  # in memory, encoded in order
+        ("out.jsonl", 2, list),  # chunks encoded by workers, each to its own file
+        ("out.jsonl", 1, iter),  # streamed (the Spark engine's parts)
+        ("out.jsonl.gz", 2, list),  # compressed: encoded by workers, written here
+    ],
+)
+def test_like_jsonl_puts_the_text_back_in_its_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, jobs: int, docs: type
+) -> None:
+    monkeypatch.setattr(writers, "WRITE_CHUNK", 1)
+    path = tmp_path / name
+    assert write_like(path, docs(PLACED), detect_format(path), jobs=jobs) == 3
+    data = path.read_bytes()
+    assert (gzip.decompress(data) if name.endswith(".gz") else data) == PLACED_LINES
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_like_csv_keeps_its_columns_whatever_the_text_place(tmp_path: Path) -> None:
+    path = tmp_path / "out.csv"
+    fmt = dataclasses.replace(detect_format(path), columns=("id", "url", "text"))
+    assert write_like(path, PLACED, fmt) == 3
+    assert _rows(path)[:2] == [["id", "url", "text"], ["1", "u", "first"]]
+
+
+_KEYS = st.lists(st.sampled_from(["id", "url", "lang", "date", "meta"]), unique=True, max_size=5)
+_VALUES = st.one_of(st.integers(), st.text(max_size=5), st.none(), st.lists(st.booleans()))
+
+
+@settings(max_examples=100, deadline=None)
+@given(keys=_KEYS, at=st.integers(0, 5), values=st.lists(_VALUES, min_size=6, max_size=6))
+def test_a_record_read_and_written_back_is_byte_identical(
+    keys: list[str], at: int, values: list[object]
+) -> None:
+    keys.insert(min(at, len(keys)), "text")
+    record = dict(zip(keys, values, strict=False))
+    record["text"] = "Plain prose, é and 東京."
+    line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        source, out = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl"
+        source.write_bytes(line)
+        reader = DocumentReader()
+        docs = list(reader.read([str(source)]))
+        write_like(out, docs, reader.formats[str(source)])
+        assert out.read_bytes() == line

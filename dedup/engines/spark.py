@@ -79,8 +79,9 @@ SIGNED_SCHEMA = f"{READ_SCHEMA}, keys array<long>"
 # The signed table of a documents-only scan: no texts. Caching them cost more than reading
 # again the fifth of the documents whose clustering needs them (`_Texts`).
 LEAN_SCHEMA = SIGNED_SCHEMA.replace("text string, ", "")
-# The read for `clean` (`dedup.engines.spark_clean`): every field of each record, pickled
-# (a Parquet column's type survives), and a text file's name as its `id` field.
+# The read for `clean` (`dedup.engines.spark_clean`): every field of each record and the
+# place of its text, pickled (`pack_record`: a Parquet column's type survives), and a text
+# file's name as its `id` field.
 RECORD_SCHEMA = f"{READ_SCHEMA}, meta binary"
 CLUSTER_SCHEMA = (
     "rep long, member long, jaccard double, "
@@ -591,7 +592,7 @@ class _Rows:
                 cols["reason"].append(None)
                 cols["raw"].append(None)
                 if meta is not None:
-                    meta.append(pickle.dumps(entry.meta, protocol=pickle.HIGHEST_PROTOCOL))
+                    meta.append(pack_record(entry))
                 k += 1
             else:
                 for name in ("id", "text", "chars", "keep", "keep_error", "fields", "site"):
@@ -620,6 +621,26 @@ class _Rows:
                 keys.append(float("nan"))
                 errors.append(str(ex))
         return keys, errors
+
+
+def pack_record(doc: Document) -> bytes:
+    """The `meta` column of a RECORD_SCHEMA row: `doc`'s other fields and where its text
+    sat among them, so the task that writes the record back writes it in the key order it
+    was read in (`unpack_record`, `Document.record`).
+
+    Example:
+        >>> doc = Document("a", "Hi", "f:1", {"id": 7}, text_at=0)
+        >>> row = {"id": "a", "text": "Hi", "source": "f:1", "meta": pack_record(doc)}
+        >>> unpack_record(row) == doc, unpack_record(row).record()
+        (True, {'text': 'Hi', 'id': 7})
+    """
+    return pickle.dumps((doc.meta, doc.text_at), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack_record(row: dict[str, Any]) -> Document:
+    """The document of a RECORD_SCHEMA row, its fields and text place from `pack_record`."""
+    meta, text_at = pickle.loads(row["meta"])
+    return Document(row["id"], row["text"], row["source"], meta, text_at)
 
 
 @lru_cache(maxsize=8)

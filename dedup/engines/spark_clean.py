@@ -38,7 +38,6 @@ last, here they are in place).
 from __future__ import annotations
 
 import json
-import pickle
 import re
 import secrets
 import shutil
@@ -71,6 +70,7 @@ from dedup.engines.spark import (
     arrow_schema,
     require_files,
     scan_files,
+    unpack_record,
 )
 from dedup.errors import DedupError, InputError
 from dedup.io.atomic import replace_all
@@ -361,7 +361,7 @@ class _PartJob:
             self.rejects.append(json.loads(row["reject"]))
             self.counts["near_duplicates"] += 1
             return None
-        doc = Document(row["id"], row["text"], row["source"], pickle.loads(row["meta"]))
+        doc = unpack_record(row)
         if row["cuts"] is None:
             return doc
         lines = [BoilerplateLine.from_dict(f) for f in json.loads(row["cuts"])]

@@ -161,7 +161,7 @@ def index_range(
                 texts.append(doc.text)
             if verbatim:
                 # Decoding as plain UTF-8 keeps a byte-order mark, which the output has not.
-                written = json_dumps({**doc.meta, reader.text_field: doc.text}) + "\n"
+                written = json_dumps(doc.record(reader.text_field)) + "\n"
                 same.append(raw.decode("utf-8") == written)
         at += len(raw)
 

@@ -349,7 +349,7 @@ class DocumentReader:
             reason = f"expected a JSON object, got {type(row).__name__}"
             self._skip(where, reason, line.rstrip("\r\n"))
             return None
-        return self._record_document(row, where, line.rstrip("\r\n"))
+        return self._record_document(row, where, line.rstrip("\r\n"), placed=True)
 
     def _read_csv(self, fh: IO[bytes], name: str, fmt: InputFormat) -> Iterator[Document]:
         columns, rows = csv_records(fh, name, fmt.delimiter)
@@ -374,7 +374,15 @@ class DocumentReader:
             if doc is not None:
                 yield doc
 
-    def _record_document(self, row: Mapping[str, Any], where: str, raw: str) -> Document | None:
+    def _record_document(
+        self, row: Mapping[str, Any], where: str, raw: str, *, placed: bool = False
+    ) -> Document | None:
+        """The document of one record, or None when it is skipped (the reason recorded).
+
+        With `placed` (a JSONL record), the document notes where its text field sat when
+        that is not last (`Document.text_at`), so it is written back in its place. CSV and
+        Parquet rows need not: their writers keep the header's or schema's order.
+        """
         text = row.get(self.text_field)
         if not isinstance(text, str):
             nested = nested_text_path(row, self.text_field)
@@ -413,8 +421,13 @@ class DocumentReader:
                 self._skip(where, reason + "pass another --id-field", raw or raw_json(row))
                 return None
             doc_id = str(value)
+        text_at = None
+        if placed:
+            keys = list(row)
+            if keys[-1] != self.text_field:
+                text_at = keys.index(self.text_field)
         meta: dict[str, Any] = {k: v for k, v in row.items() if k != self.text_field}
-        return Document(id=doc_id, text=text, source=where, meta=meta)
+        return Document(id=doc_id, text=text, source=where, meta=meta, text_at=text_at)
 
     def _skip(self, where: str, reason: str, raw: str = "") -> None:
         if self.strict:

@@ -53,12 +53,12 @@ def write_like(
 ) -> int:
     """Write documents to `path` in `fmt`, the format their input file was read in.
 
-    Records are each document's `meta` with `text_field` set to its text, so every other
-    field or column comes back as read: a CSV keeps its header order, a Parquet file its
-    schema (`fmt.arrow_schema`). A `text` format writes the single document's text. The
-    file is compressed by `path`'s suffix (`.gz`, `.zst`) and replaced atomically. JSONL
-    lines of a sequence of documents are encoded by `jobs` forked processes, a chunk each
-    (the file is the same).
+    Records are each document's `meta` with `text_field` set to its text (`Document.record`),
+    so every other field or column comes back as read: a JSONL record keeps its key order, a
+    CSV its header order, a Parquet file its schema (`fmt.arrow_schema`). A `text` format
+    writes the single document's text. The file is compressed by `path`'s suffix (`.gz`,
+    `.zst`) and replaced atomically. JSONL lines of a sequence of documents are encoded by
+    `jobs` forked processes, a chunk each (the file is the same).
 
     Returns:
         The number of documents written.
@@ -72,7 +72,7 @@ def write_like(
         >>> gzip.decompress(p.read_bytes())
         b'{"id": 7, "text": "Hi"}\\n'
     """
-    records = ({**doc.meta, text_field: doc.text} for doc in docs)
+    records = (doc.record(text_field) for doc in docs)
     if fmt.kind == "parquet":
         return write_parquet(path, records, fmt.arrow_schema)
     if fmt.kind == "csv":
@@ -103,20 +103,19 @@ WRITE_CHUNK = 4096  # documents per JSONL encoding task
 
 
 def _jsonl_lines(docs: Sequence[Document], task: range, text_field: str) -> bytes:
-    """The JSONL lines of `docs[task]`, each its `meta` with `text_field` set to its text.
+    """The JSONL lines of `docs[task]`, each its `Document.record` with `text_field`.
 
     A line `docs` has as it must be written (`JsonlCorpus.verbatim_line`) is copied as it is.
     """
     verbatim = getattr(docs, "verbatim_line", None)
     if verbatim is None:
-        lines = (json_dumps({**docs[i].meta, text_field: docs[i].text}) + "\n" for i in task)
+        lines = (json_dumps(docs[i].record(text_field)) + "\n" for i in task)
         return "".join(lines).encode("utf-8")
     out = []
     for i in task:
         line = verbatim(i, text_field)
         if line is None:
-            doc = docs[i]
-            line = (json_dumps({**doc.meta, text_field: doc.text}) + "\n").encode("utf-8")
+            line = (json_dumps(docs[i].record(text_field)) + "\n").encode("utf-8")
         out.append(line)
     return b"".join(out)
 
