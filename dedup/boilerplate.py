@@ -144,8 +144,16 @@ _LOG_HEADER = re.compile(r"\d{4}-\d\d-\d\d {2}\S|Date: {2,}\S|.*\d\d:\d\d:\d\d \
 # "* g10/import.c (apply_meta_data): Rename to ...", "(insert_key_origin): this.  Factor ...".
 _CHANGELOG_ENTRY = re.compile(r"\s*(?:\*\s+[\w./+-]+\s*(?:\([^)]*\))?:|\([\w.,\s]+\):)")
 _ISSUE_ENTRY = re.compile(r"\s*(?:[-*•]\s+)?(?:bug\s+)?(?:#\d+|\d{5,})\b", re.IGNORECASE)
-# A changelog's release heading: "Version 2.14", "Release 1.0", "v1.2.3".
-_RELEASE_HEADING = re.compile(r"(?:version|release|v)\s*\d+(?:\.\d+)+\s*$", re.IGNORECASE)
+# A changelog's release heading: "Version 2.14", "Release 1.0", "v1.2.3", "version: 0.25"
+# (isl's), "1.9.9: Ludovic Rousseau" (pcsc-lite's: the version, a colon, the releaser),
+# "==== Changes in man-pages-6.03 ====".
+_RELEASE_HEADING = re.compile(
+    r"(?:version|release|v):?\s*\d+(?:\.\d+)+\s*$|\d+(?:\.\d+)+:\s|\W*changes in\b.*\d\.\d",
+    re.IGNORECASE,
+)
+# A list item of a log's entry: "- Fix SCardDisconnect() on orphan handle", "* Support
+# runtime loading of OpenSSL 3.0" (at least three words: a menu's "* Home" is not one).
+_ENTRY_ITEM = re.compile(r"[-*+•]\s+\S+\s+\S+\s+\S")
 _HEADER_ENDS = frozenset(".!?")  # "" is not in it: an empty line ends in nothing
 
 
@@ -389,6 +397,8 @@ def _decide(
         model.decide(p[bounds[k] : bounds[k + 1]], prose[k], never[k], sentences[k])
         for k in range(len(lines))
     ]
+    for k, ls in enumerate(lines):
+        going[k] &= ~_list_ends(ls, going[k])
     cuts: list[Cut | None] = [None] * len(lines)
     pages = [_Page()] * len(lines)
     parts = [(k, int(bounds[k]), int(bounds[k + 1])) for k in range(len(lines))]
@@ -1098,14 +1108,16 @@ _UNDERLINE = re.compile(r"([-=~^*#])\1{2,}")
 def _not_a_label(lines: list[_Line], i: int) -> bool:
     """Whether line i continues a sentence (`_continues`), goes on into the next line (no
     sentence mark, and the next line opens in lower case: "Recommended locations of the
-    directories containing the standard" over "modules." in python3(1)), or is an
-    underlined heading."""
+    directories containing the standard" over "modules." in python3(1)), is an underlined
+    heading, or sums up the GNU ChangeLog entry right under it."""
     below = lines[i + 1] if i + 1 < len(lines) else None
     if below is not None and below.number == lines[i].number + 1:
         if _UNDERLINE.fullmatch(below.text) is not None:
             return True
         if below.text[:1].islower() and not ends_sentence(lines[i].text):
             return True
+        if _CHANGELOG_ENTRY.match(below.text) is not None:  # "Add a comment." over the entry
+            return True  # "* woe32dll/export.h: Add a reference ...": the change's summary
     return _continues(lines, i)
 
 
@@ -1239,16 +1251,60 @@ _ISSUE_REF = re.compile(r"(?<![\w&#])#\d{3,}\b|\([A-Za-z][\w-]*:? #\d+\)")
 def _quoted(lines: list[_Line]) -> npt.NDArray[np.bool_]:
     """Lines the model never takes on its own (a marker rule still can): lines of four or
     more words ending in a closing quote (reported speech), lines of code (`_code_like`),
-    and lines citing an issue number (`_ISSUE_REF`)."""
+    lines citing an issue number (`_ISSUE_REF`), and a Debian changelog entry's sign-off
+    (`_SIGN_OFF`: the last line of a changelog.Debian file is its oldest entry's)."""
     return np.array(
         [
             (ln.words >= 4 and ln.text.endswith(_CLOSING_QUOTES))
             or _code_like(ln.text)
             or ("#" in ln.text and _ISSUE_REF.search(ln.text) is not None)
+            or (ln.text[:2] == "--" and _SIGN_OFF.match(ln.text) is not None)
             for ln in lines
         ],
         dtype=bool,
     )
+
+
+# " -- Denis Barbier <barbier@debian.org>  Wed,  2 Mar 2005 22:28:23 +0100"
+_SIGN_OFF = re.compile(r"--\s+[^<>]+<[^<>\s]+@[^<>\s]+>\s+\S")
+
+
+def _list_ends(lines: list[_Line], going: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """Lines of three words at most going alone (no line right over or under them going)
+    in a list whose items stay: three or more short items (three words at most, no sentence
+    mark, not going) right over or under them, one under the other (no blank line between).
+    Such a line is its list's: " Punjabi" closing a NEWS file's list of translations,
+    " German" inside one and "* Translation updates" over one, which the line model took
+    as blocks of one line (as the last row of a table is its table's).
+
+    Example:
+        >>> ls = _split_lines("Updates:\\n Tamil\\n Japanese\\n Czech\\n Punjabi\\n\\n2.24.0")
+        >>> _list_ends(ls, np.array([True, False, False, False, True, False])).tolist()
+        [True, False, False, False, True, False]
+        >>> _list_ends(ls, np.array([False, False, False, False, True, True])).tolist()
+        [False, False, False, False, True, False]
+    """
+    out = np.zeros(len(lines), dtype=bool)
+    for i in np.flatnonzero(going).tolist():
+        if lines[i].words > 3 or _joined(lines, going, i, -1) or _joined(lines, going, i, 1):
+            continue
+        items = 0
+        for step in (-1, 1):
+            j = i + step
+            while items < 3 and _joined(lines, ~going, j - step, step):
+                if lines[j].words > 3 or ends_sentence(lines[j].text):
+                    break
+                items += 1
+                j += step
+        out[i] = items >= 3
+    return out
+
+
+def _joined(lines: list[_Line], flags: npt.NDArray[np.bool_], i: int, step: int) -> bool:
+    """Whether the line right over (`step` -1) or under (1) line i, no blank line between,
+    is flagged."""
+    j = i + step
+    return 0 <= j < len(lines) and flags[j] and abs(lines[j].number - lines[i].number) == 1
 
 
 _CELL_GAP = re.compile(r"\s{2,}")
@@ -1774,22 +1830,41 @@ def _head_block(
     """Header lines before the first prose line; a title (short line) is passed over, kept.
 
     Under a release heading ("Version 2.14") a dated line ("Released 2021-09-09") is the
-    release's date, kept: a changelog's, not a page's dateline.
+    release's date, and over a list of changes ("20 July 2011" / "- add RTMPE type 9
+    handshake support") the heading of a log's entry: kept, a changelog's, not a page's
+    dateline.
     """
     out: dict[int, _Verdict] = {}
     release = False
-    for i, line in enumerate(lines[: config.head_lines]):
+    head = lines[: config.head_lines]
+    for i, line in enumerate(head):
         if i in protected:
             break
         release = release or _RELEASE_HEADING.match(line.text) is not None
         found = signals.get(i) or _header_signal(line) or _more_byline(line)
-        if found is not None and release and DATE_PARTS.search(line.text):
+        dated = found is not None and DATE_PARTS.search(line.text) is not None
+        if dated and (release or _over_entry(lines, i)):
             continue
         if found is not None:
             out[i] = found
         elif not _is_weak(line, config):
             break
     return out
+
+
+def _over_entry(lines: list[_Line], i: int) -> bool:
+    """Whether line i stands right over a list item of a log's entry (`_ENTRY_ITEM`).
+
+    Example:
+        >>> _over_entry(_split_lines("20 July 2011\\n- add RTMPE type 9 handshake support"), 0)
+        True
+    """
+    below = lines[i + 1] if i + 1 < len(lines) else None
+    return (
+        below is not None
+        and below.number == lines[i].number + 1
+        and _ENTRY_ITEM.match(below.text) is not None
+    )
 
 
 def _more_byline(line: _Line) -> _Verdict | None:

@@ -992,10 +992,29 @@ def test_changelogs_git_logs_and_pydoc_pages_lose_no_line(name):
     a dateline, and "The Avahi Team" under "Cheers," as a tail block. From a new-user trial
     on /usr/share/doc: the last row of fontconfig's language table ("zu     Zulu ...", a
     tail block of one line), unbound's "18 January 2023: Wouter" (a dated entry, read as
-    a dateline) and the Unicode licence's "Terms of Use" heading in OpenJDK's copyright."""
+    a dateline) and the Unicode licence's "Terms of Use" heading in OpenJDK's copyright.
+    From `nonnews.py --extra` and `--rest` on a second machine: the dates heading a log's
+    entries over their lists of changes ("20 July 2011" / "- add NetStream..."; rhash's
+    whole head went with its dates), release dates under "version: 0.25", "1.9.9: Ludovic
+    Rousseau" and "Changes in man-pages-6.03", a ChangeLog entry's summary "Add a comment."
+    (a lexicon phrase), and the ends of gdk-pixbuf's lists of translations (" Punjabi",
+    "* Translation updates": blocks of one line)."""
     text = (_TRIAL / name).read_text(encoding="utf-8")
     found = detect_boilerplate([Document(name, text)])
     assert [text[b.start : b.end] for b in found] == []
+
+
+def test_a_debian_changelog_sign_off_is_never_the_models_alone():
+    """The last line of xkb-data's changelog.Debian (its oldest entry's sign-off) went as a
+    tail block of one line in a corpus of changelogs; the model never takes one alone."""
+    from dedup.boilerplate import _quoted, _split_lines
+
+    lines = _split_lines(
+        "  * Initial upload.\n\n"
+        " -- Denis Barbier <barbier@debian.org>  Wed,  2 Mar 2005 22:28:23 +0100\n"
+        "-- Jo, see you <soon>\n"
+    )
+    assert _quoted(lines).tolist() == [False, True, False]
 
 
 def test_a_list_of_headlines_cut_off_by_width_is_a_teaser_run_among_whole_ones():
