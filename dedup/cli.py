@@ -484,13 +484,25 @@ def config_options(func: F) -> F:
     @settings_option
     @click.option(
         "--threshold",
-        type=float,
+        type=click.FloatRange(0.0, 1.0),  # a bad value names the option (a new-user trial)
         default=0.8,
         show_default=True,
         help="Document Jaccard at or above which two documents are near-duplicates.",
     )
-    @click.option("--num-perm", type=int, default=128, show_default=True, help="MinHash size.")
-    @click.option("--seed", type=int, default=1, show_default=True, help="MinHash seed.")
+    @click.option(
+        "--num-perm",
+        type=click.IntRange(2, MAX_NUM_PERM),
+        default=128,
+        show_default=True,
+        help="MinHash size.",
+    )
+    @click.option(
+        "--seed",
+        type=click.IntRange(0, 2**32 - 1),
+        default=1,
+        show_default=True,
+        help="MinHash seed.",
+    )
     @click.option("--no-passages", is_flag=True, help="Skip the search for reused passages.")
     @_cap_option("max_passages_per_pair")
     @_cap_option("max_passages_per_doc")
@@ -1626,19 +1638,19 @@ def _source_file(source: str, base: str = "") -> str | None:
 @boilerplate_options
 @click.option(
     "--max-duplicate-ratio",
-    type=float,
+    type=click.FloatRange(0.0, 1.0),
     default=None,
     help="Most documents that near-duplicate another (or an indexed one), 0-1 [default: 0].",
 )
 @click.option(
     "--max-boilerplate-ratio",
-    type=float,
+    type=click.FloatRange(0.0, 1.0),
     default=None,
     help="Most characters in boilerplate, 0-1 [default: 1, off].",
 )
 @click.option(
     "--max-reused-ratio",
-    type=float,
+    type=click.FloatRange(0.0, 1.0),
     default=None,
     help="Most characters in passages reused from other documents or the index [default: 1, off].",
 )

@@ -113,10 +113,23 @@ def test_undecodable_file_is_exit_2(tmp_path, seed_paths):
     assert "--encoding auto" in result.output
 
 
-def test_bad_option_value_is_exit_2(seed_paths):
-    result = _run("compare", str(seed_paths["000"]), str(seed_paths["004"]), "--threshold", "3")
+@pytest.mark.parametrize(
+    ("option", "value", "command"),
+    [
+        ("--threshold", "3", "compare"),
+        ("--num-perm", "1", "scan"),
+        ("--seed", "-1", "scan"),
+        ("--max-duplicate-ratio", "1.5", "check"),
+    ],
+)
+def test_bad_option_value_is_exit_2_naming_the_option(seed_paths, option, value, command):
+    """A value out of range names the option that set it, on one line (a new-user trial
+    read "threshold must be between 0 and 1 ... set by its command-line option")."""
+    paths = [str(seed_paths["000"]), str(seed_paths["004"])]
+    result = _run(command, *paths, option, value)
     assert result.exit_code == 2
-    assert "threshold must be between 0 and 1" in result.output
+    assert f"Invalid value for '{option}': {value}" in result.output
+    assert result.output.count("\n") == 1
 
 
 def test_scan_finds_passages_across_a_corpus(tmp_path, seed_texts):
