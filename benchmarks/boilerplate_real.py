@@ -79,6 +79,9 @@ NONNEWS_EXTRA = DATA / "nonnews_extra.jsonl.gz"
 # Every changelog and README the two sets above did not draw (`webpages/nonnews.py --rest`):
 # all content, built to measure fixes on files nobody had read.
 NONNEWS_REST = DATA / "nonnews_rest.jsonl.gz"
+# Texinfo manuals, licences and Perl POD (`webpages/nonnews.py --more`): kinds of text the
+# sets above have none of.
+NONNEWS_MORE = DATA / "nonnews_more.jsonl.gz"
 MODEL = ROOT / "dedup" / "data" / "boilerplate_model.json"
 CUT_MODEL = ROOT / "dedup" / "data" / "tailcut_model.json"
 TARGET_PRECISION = 0.98
@@ -807,7 +810,8 @@ def main() -> None:
     nonnews = load_nonnews(args.split)
     if nonnews:
         groups["nonnews"] = nonnews
-    for part, path in (("nonnews_extra", NONNEWS_EXTRA), ("nonnews_rest", NONNEWS_REST)):
+    more = (("nonnews_extra", NONNEWS_EXTRA), ("nonnews_rest", NONNEWS_REST))
+    for part, path in (*more, ("nonnews_more", NONNEWS_MORE)):
         extra = load_nonnews("all", path)
         if extra:
             groups[part] = extra
@@ -815,7 +819,7 @@ def main() -> None:
     scores = evaluate(groups, names)
     print(f"# split {args.split}: {sum(len(v) for v in groups.values())} documents")
     print_scores(scores)
-    for part in ("nonnews", "nonnews_extra", "nonnews_rest"):
+    for part in ("nonnews", "nonnews_extra", "nonnews_rest", "nonnews_more"):
         for name, score in scores.get(part, {}).items():
             print(f"{part} / {name}: {score.fp} of {score.content:,} lines removed")
     if args.false_positives:

@@ -85,8 +85,9 @@ SYNDICATION = re.compile(
 )
 _DIGITS = re.compile(r"\d+")
 _MAX_SHARE_ROW = 40  # words
+# A count: "1,234", "1.234", "2.3K"; not a section number ("2.3 Comments" in bc's manual).
 COUNTER = re.compile(
-    r"^\s*\d[\d,.]*\s*[kKmM]?\s+(?:comments?|shares?|views?|likes?|replies|repl(?:y)|"
+    r"^\s*(?:\d{1,3}(?:[.,]\d{3})+|\d+)(?:[.,]\d+\s*[kKmM]|\s*[kKmM])?\s+(?:comments?|shares?|views?|likes?|replies|repl(?:y)|"
     r"reactions?|responses?|comentarios?|commentaires?|kommentare?|टिप्पणियां|تبصرے)\s*$|"
     r"^\s*(?:comments?|replies|kommentare|commentaires|comentarios)\s*\(\d+\)\s*$|"
     r"^\s*\d+\s*(?:min|mins|minutes?|minuten|minutos)\.?\s+"
@@ -131,7 +132,8 @@ MORE_BYLINES = re.compile(
 CRUMB = re.compile(r"\s(?:>|»|›|/|\|)\s")
 _CRUMB_CHARS = frozenset(">»›/|")
 _ANY_DIGIT = re.compile(r"\d")
-_VERSION = re.compile(r"\bv?\d+\.\d+(?:\.\d+)*\b")
+# "1.14.10", "v2.3", and "Version 3" ("Version 3, 29 June 2007" heads the GPL's text).
+_VERSION = re.compile(r"\bv?\d+\.\d+(?:\.\d+)*\b|\bversion \d+\b", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # A GNU ChangeLog entry without an address ("2022-08-19  Release Manager": a date, two
 # spaces, a name) and a git log header ("Date:   Tue Oct 3 12:00:00 2023 +0300"): records
@@ -1593,6 +1595,13 @@ def _text_rules(
     return found
 
 
+# A POD formatting code ("click B<here>" in Pod::Simple's manual): documentation's markup.
+_POD_CODE = re.compile(r"\b[BCEFILSXZ]<[^<>\s][^<>]*>")
+# Quotes or words in brackets: a function's entry in a manual ("'e (X)'" in bc's), never a
+# row of share buttons (whose counts are digits: "Facebook (12)").
+_NO_SHARE_ROW = re.compile(r"['\"‘’“”]|\([^\d)]*\)")
+
+
 def _first_signal(line: _Line, config: BoilerplateConfig, lexicon: Lexicon) -> _Verdict | None:
     """The text rules `_strong_signal` tries first: a syndication trailer, a counter, a row
     of share buttons, a lexicon phrase or label prefix."""
@@ -1608,10 +1617,11 @@ def _first_signal(line: _Line, config: BoilerplateConfig, lexicon: Lexicon) -> _
     # A row of share buttons is short, and opens with a label: other lines are not split
     # just to check. Two different labels at least: "Link: link" in a man page is one
     # word twice.
-    code = _code_like(text)
+    code = _code_like(text) or ("<" in text and _POD_CODE.search(text) is not None)
     if 2 <= line.words <= _MAX_SHARE_ROW and norm.partition(" ")[0] in SOCIAL and not code:
         labels = norm.split()
-        if all(w in SOCIAL for w in labels) and len(set(labels)) > 1:
+        row = _NO_SHARE_ROW.search(text) is None
+        if row and all(w in SOCIAL for w in labels) and len(set(labels)) > 1:
             return _Verdict(0, "share_prompt", line.words, 2, "only share-button labels")
     if norm and len(norm) <= config.lexicon_max_chars and not _wrapped_end(text) and not code:
         hit = lexicon.match_line(norm, cut)
@@ -1687,6 +1697,11 @@ def _prefix_stands_alone(line: _Line, phrase: str, config: BoilerplateConfig) ->
 # closing brackets ("}", "];"), a Markdown link definition ("[recommended]: https://...").
 _CODE_START = re.compile(
     r"#+\s|//|<[A-Za-z/!?]|\$ |`|--?[A-Za-z]|[\[\]{}();,]+$|\[[^\]]*\]:"
+    # A POD directive ("=back", "=head1 NAME"); a Texinfo menu ("* Menu:"), its entries
+    # ("* Files under Version Control::  Files to put ...") and a node line ("File:
+    # bc.info,  Node: Comments,  Prev: ...").
+    r"|=(?:back|cut|head\d|item|over|pod|begin|end|for|encoding)\b"
+    r"|\* Menu:$|\*\s[^:]+::|File: \S+,\s+Node: "
     # A call ("copy(x)", a signature in pydoc; not "Facebook(12)", a share count) and an
     # assignment ("DEFAULT_IGNORES = [...", pydoc's DATA) as a whole line: a new-user trial.
     r"|[A-Za-z_][\w.]*\((?!\d*\))[^()]*\)$|[A-Za-z_][\w.]* = \S"

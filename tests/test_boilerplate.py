@@ -998,7 +998,10 @@ def test_changelogs_git_logs_and_pydoc_pages_lose_no_line(name):
     whole head went with its dates), release dates under "version: 0.25", "1.9.9: Ludovic
     Rousseau" and "Changes in man-pages-6.03", a ChangeLog entry's summary "Add a comment."
     (a lexicon phrase), and the ends of gdk-pixbuf's lists of translations (" Punjabi",
-    "* Translation updates": blocks of one line)."""
+    "* Translation updates": blocks of one line). From `nonnews.py --more` (Texinfo, licences,
+    POD): bc's section "2.3 Comments" (a counter), its "'e (X)'" (a share row: "e", "X"),
+    a Texinfo menu and its entries ("* Files under Version Control::"), the GPL's "Version
+    3, 29 June 2007" (a dateline), POD's "=back" (a tail cut) and "click B<here>"."""
     text = (_TRIAL / name).read_text(encoding="utf-8")
     found = detect_boilerplate([Document(name, text)])
     assert [text[b.start : b.end] for b in found] == []

@@ -9,6 +9,7 @@ fixed seed (the result still depends on what is installed on the machine and on 
     python benchmarks/webpages/nonnews.py --sample tests/data/nonnews_sample.jsonl
     python benchmarks/webpages/nonnews.py --extra           # benchmarks/data/nonnews_extra.jsonl.gz
     python benchmarks/webpages/nonnews.py --rest            # benchmarks/data/nonnews_rest.jsonl.gz
+    python benchmarks/webpages/nonnews.py --more            # benchmarks/data/nonnews_more.jsonl.gz
 
 Each output line: {"id": ..., "kind": ..., "text": ...}.
 """
@@ -35,6 +36,7 @@ REPO = Path(__file__).resolve().parent.parent.parent
 OUT = REPO / "benchmarks" / "data" / "nonnews.jsonl.gz"
 EXTRA = REPO / "benchmarks" / "data" / "nonnews_extra.jsonl.gz"
 REST = REPO / "benchmarks" / "data" / "nonnews_rest.jsonl.gz"
+MORE = REPO / "benchmarks" / "data" / "nonnews_more.jsonl.gz"
 SEED = 20240601
 MAX_CHARS = 20_000  # longer documents are cut at a line boundary
 MIN_LINES = 3
@@ -222,6 +224,31 @@ def build_rest(drawn: set[str]) -> list[dict]:
     return docs
 
 
+def build_more() -> list[dict]:
+    """The fourth all-content set (`--more`): kinds of text the first three have none of,
+    each file whole up to 60,000 characters: Texinfo manuals as `info` reads them
+    (/usr/share/info: node headers, menus, indexes), the licences of
+    /usr/share/common-licenses (legal text) and Perl's POD documentation
+    (/usr/share/perl*). Built to measure the non-news figures on text no rule was written
+    for."""
+    docs = []
+    for p in sorted(Path("/usr/share/info").glob("*.info*")):
+        text = _read(p)
+        if text is not None and _ok(text := _cap(text.replace("\x1f", ""), 60_000)):
+            docs.append({"id": f"info:{p}", "kind": "info", "text": text})
+    for p in sorted(Path("/usr/share/common-licenses").iterdir()):
+        text = _read(p) if p.is_file() and not p.is_symlink() else None
+        if text is not None and _ok(text := _cap(text, 60_000)):
+            docs.append({"id": f"licence:{p}", "kind": "licence", "text": text})
+    roots = sorted(Path("/usr/share").glob("perl*"))
+    pods = sorted(q for root in roots for q in root.rglob("*.pod"))
+    for p in _sample(pods, 150, "pod"):
+        text = _read(p)
+        if text is not None and _ok(text := _cap(text, 60_000)):
+            docs.append({"id": f"pod:{p}", "kind": "pod", "text": text})
+    return docs
+
+
 def _ids(path: Path) -> set[str]:
     if not path.exists():
         return set()
@@ -370,12 +397,21 @@ def main(argv=None) -> None:
         help=f"build the third set (every changelog and README the first two did not draw) "
         f"into {REST.name} instead",
     )
+    ap.add_argument(
+        "--more",
+        action="store_true",
+        help=f"build the fourth set (Texinfo manuals, licences, Perl POD) into {MORE.name} instead",
+    )
     args = ap.parse_args(argv)
     if args.extra and args.out == OUT:
         args.out = EXTRA
     if args.rest and args.out == OUT:
         args.out = REST
-    if args.rest:
+    if args.more and args.out == OUT:
+        args.out = MORE
+    if args.more:
+        docs = build_more()
+    elif args.rest:
         docs = build_rest(_ids(OUT) | _ids(EXTRA))
     else:
         docs = build_extra() if args.extra else build()
