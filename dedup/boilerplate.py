@@ -415,9 +415,9 @@ def _decide(
         ]
         for k, cut in enumerate(cuts):
             # A tail holding code ("$ gcloud pubsub topics get-iam-policy" under a man
-            # page's NOTES, a Markdown fence) is documentation: the cut takes all of it or
-            # nothing.
-            if cut is not None and any(_tail_code(ln.text) for ln in lines[k][cut.line :]):
+            # page's NOTES, a Markdown fence, a doctest's output) is documentation: the cut
+            # takes all of it or nothing.
+            if cut is not None and _tail_holds_code(lines[k], cut.line):
                 cuts[k] = None
             elif cut is not None:
                 lo, hi = int(bounds[k]), int(bounds[k + 1])
@@ -1253,9 +1253,11 @@ _ISSUE_REF = re.compile(r"(?<![\w&#])#\d{3,}\b|\([A-Za-z][\w-]*:? #\d+\)")
 def _quoted(lines: list[_Line]) -> npt.NDArray[np.bool_]:
     """Lines the model never takes on its own (a marker rule still can): lines of four or
     more words ending in a closing quote (reported speech), lines of code (`_code_like`),
-    lines citing an issue number (`_ISSUE_REF`), and a Debian changelog entry's sign-off
-    (`_SIGN_OFF`: the last line of a changelog.Debian file is its oldest entry's)."""
-    return np.array(
+    lines citing an issue number (`_ISSUE_REF`), a Debian changelog entry's sign-off
+    (`_SIGN_OFF`: the last line of a changelog.Debian file is its oldest entry's), and a
+    doctest's lines with its output (`_doctests`: "-0.041..." under ">>> clf.score(X, y)"
+    ends scikit-learn's docstring of LogisticRegressionCV)."""
+    found = np.array(
         [
             (ln.words >= 4 and ln.text.endswith(_CLOSING_QUOTES))
             or _code_like(ln.text)
@@ -1265,6 +1267,27 @@ def _quoted(lines: list[_Line]) -> npt.NDArray[np.bool_]:
         ],
         dtype=bool,
     )
+    found |= _doctests(lines)
+    return found
+
+
+def _doctests(lines: list[_Line]) -> npt.NDArray[np.bool_]:
+    """The lines of doctests: each line opening with ">>> ", and the lines right under it
+    (no blank line between): its continuation lines and its output.
+
+    Example:
+        >>> text = "Examples\\n>>> pd.test()  # doctest: +SKIP\\nrunning: pytest...\\n\\nEnd"
+        >>> _doctests(_split_lines(text)).tolist()
+        [False, True, True, False]
+    """
+    out = np.zeros(len(lines), dtype=bool)
+    if not any(line.text.startswith(">>>") for line in lines):
+        return out  # most documents: no line is looked at twice
+    for i, line in enumerate(lines):
+        above = lines[i - 1] if i else None
+        joined = above is not None and above.number == line.number - 1 and bool(out[i - 1])
+        out[i] = line.text.startswith(">>> ") or line.text == ">>>" or joined
+    return out
 
 
 # " -- Denis Barbier <barbier@debian.org>  Wed,  2 Mar 2005 22:28:23 +0100"
@@ -1702,6 +1725,10 @@ _CODE_START = re.compile(
     # bc.info,  Node: Comments,  Prev: ...").
     r"|=(?:back|cut|head\d|item|over|pod|begin|end|for|encoding)\b"
     r"|\* Menu:$|\*\s[^:]+::|File: \S+,\s+Node: "
+    # A doctest's prompt (">>> clf.score(X, y)"); a dotted name with a capital or an
+    # underscore, alone ("pyspark.sql.GroupedData.applyInPandas" under a docstring's "See
+    # Also"; a site's name is lower case: "news.example.co.uk").
+    r"|>>> |(?![Ww]{3}\.)(?=\S*[A-Z_])[A-Za-z_]\w*(?:\.\w+){2,}$"
     # A call ("copy(x)", a signature in pydoc; not "Facebook(12)", a share count) and an
     # assignment ("DEFAULT_IGNORES = [...", pydoc's DATA) as a whole line: a new-user trial.
     r"|[A-Za-z_][\w.]*\((?!\d*\))[^()]*\)$|[A-Za-z_][\w.]* = \S"
@@ -1733,6 +1760,13 @@ def _tail_code(text: str) -> bool:
         (True, True)
     """
     return _code_like(text) and TAG_LIST.match(text) is None
+
+
+def _tail_holds_code(lines: list[_Line], start: int) -> bool:
+    """Whether the lines from `start` on hold code (`_tail_code`) or a doctest's lines
+    (`_doctests`: the table a doctest prints ends many of PySpark's docstrings)."""
+    tail = lines[start:]
+    return any(_tail_code(ln.text) for ln in tail) or bool(_doctests(lines)[start:].any())
 
 
 def _wrapped_end(text: str) -> bool:

@@ -43,7 +43,7 @@ from dedup.io.readers import (
     require_documents,
 )
 from dedup.io.remote import GLOB, is_url
-from dedup.io.writers import write_jsonl, write_like
+from dedup.io.writers import write_jsonl, write_jsonl_copying, write_like
 from dedup.parallel import resolve_jobs
 from dedup.report import BoilerplateLine, DuplicateCluster, PassageMatch, Report
 from dedup.store import Index, QueryResult
@@ -787,7 +787,7 @@ def _read_input(
     sign: DedupConfig | None = None,
 ) -> _Input:
     root = Path(path)
-    corpus = reader.jsonl_corpus([path], sign=sign, verbatim=True) if lazy else None
+    corpus = reader.jsonl_corpus([path], sign=sign) if lazy else None
     if corpus is not None:
         names = [_output_name(root, file) for file in corpus.paths]
         _refuse_shared_names(dict(zip(corpus.paths, names, strict=True)), out_dir)
@@ -923,13 +923,22 @@ def _write_documents(
     written = []
     for inp in inputs:
         per_file: dict[tuple[str, str], list[Document]] = {target: [] for target in inp.files}
+        same: dict[tuple[str, str], list[bool]] = {target: [] for target in inp.files}
         for d in inp.docs:
             if d.id in cleaned:
                 per_file[inp.targets[d.id]].append(cleaned[d.id])
+                same[inp.targets[d.id]].append(cleaned[d.id].text == d.text)
         for (name, fmt), docs in per_file.items():
             if fmt == "text" and not docs:
                 continue  # a dropped text file leaves no file behind
-            write_like(out_dir / name, docs, inp.formats[name], text_field=text_field, jobs=jobs)
+            # A JSONL record left as it was is copied as it was read, as a lazy corpus's are
+            # (`JsonlCorpus.verbatim_line`): the output is the same for any --jobs.
+            copied = fmt == "jsonl" and write_jsonl_copying(
+                out_dir / name, docs, same[(name, fmt)], text_field
+            )
+            if not copied:
+                fmt_read = inp.formats[name]
+                write_like(out_dir / name, docs, fmt_read, text_field=text_field, jobs=jobs)
             written.append(name)
     return written
 

@@ -1001,7 +1001,10 @@ def test_changelogs_git_logs_and_pydoc_pages_lose_no_line(name):
     "* Translation updates": blocks of one line). From `nonnews.py --more` (Texinfo, licences,
     POD): bc's section "2.3 Comments" (a counter), its "'e (X)'" (a share row: "e", "X"),
     a Texinfo menu and its entries ("* Files under Version Control::"), the GPL's "Version
-    3, 29 June 2007" (a dateline), POD's "=back" (a tail cut) and "click B<here>"."""
+    3, 29 June 2007" (a dateline), POD's "=back" (a tail cut) and "click B<here>". From the
+    docstrings of numpy, pandas, scikit-learn (BSD) and PySpark (Apache-2.0): doctests and
+    their output at a docstring's end ("-0.041...", a table `show()` prints) and "See Also"
+    lists of dotted names ("pyspark.sql.GroupedData.applyInPandas"), tail blocks or cuts."""
     text = (_TRIAL / name).read_text(encoding="utf-8")
     found = detect_boilerplate([Document(name, text)])
     assert [text[b.start : b.end] for b in found] == []

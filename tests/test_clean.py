@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import shutil
@@ -435,6 +436,41 @@ def test_clean_keeps_each_records_key_order(tmp_path, monkeypatch, options):
     cut = "--no-boilerplate" not in options
     assert json.loads(written[0])["text"] == (ARTICLE.rsplit("\n", 1)[0] if cut else ARTICLE)
     assert written[cut:] == lines[cut:]  # what was not cut: byte for byte
+
+
+# C4-style lines as a new-user trial wrote them: compact JSON, a number in exponent form,
+# "\\/" and "\\u00e9" escapes, an empty text, a CRLF line, no line break at the end.
+C4_LINES = [
+    b'{"text":"' + json.dumps(ARTICLE)[1:-1].encode() + b'","timestamp":"2019-04-22","n":1}\n',
+    b'{"text":"","timestamp":"2019-04-22T12:57:54Z","url":"https:\\/\\/example0.com\\/page\\/12"}\n',
+    b'{"text":"Caf\\u00e9 owners met on Friday.","score":1.50e2}\r\n',
+    b'{"url":"u","text":"The council met on Tuesday and agreed the budget.","n":[1,2]}',
+]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["--jobs", "1"], ["--jobs", "2"], ["--jobs", "2", "--no-boilerplate"]],
+    ids=["jobs1", "jobs2", "lazy"],
+)
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz"])
+def test_clean_writes_records_it_left_unchanged_as_they_were_read(tmp_path, options, suffix):
+    src = tmp_path / f"c4{suffix}"
+    data = b"".join(C4_LINES)
+    src.write_bytes(gzip.compress(data, mtime=0) if suffix.endswith(".gz") else data)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["clean", str(src), *options, "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    written = (out / src.name).read_bytes()
+    if suffix.endswith(".gz"):
+        written = gzip.decompress(written)
+    lines = written.splitlines(keepends=True)
+    cut = "--no-boilerplate" not in options
+    assert lines[cut:] == [*C4_LINES[cut:-1], C4_LINES[-1] + b"\n"]  # byte for byte
+    if cut:  # the record cut is encoded again, its keys in their order
+        row = json.loads(lines[0])
+        assert list(row) == ["text", "timestamp", "n"]
+        assert row["text"] == ARTICLE.rsplit("\n", 1)[0]
 
 
 def test_stdin_jsonl_is_written_as_stdin_jsonl(tmp_path):

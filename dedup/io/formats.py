@@ -149,6 +149,23 @@ def json_dumps(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
+def written_back(raw: bytes, line_no: int) -> bytes:
+    """A JSONL line as `clean` writes back a record it left unchanged: the bytes read, with
+    their key order, number forms, escapes and line end (a C4-style record of compact JSON,
+    "1.50e2" or "\\u00e9" came back re-encoded: a new-user trial), less the byte-order mark
+    that opens a file (line 1) and with a line break after a file's last line.
+
+    Example:
+        >>> written_back(b'\\xef\\xbb\\xbf{"text":"caf\\\\u00e9","n":1.50e2}', 1)
+        b'{"text":"caf\\\\u00e9","n":1.50e2}\\n'
+        >>> written_back(b'{"text": "x"}\\r\\n', 7)
+        b'{"text": "x"}\\r\\n'
+    """
+    if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    return raw if raw.endswith(b"\n") else raw + b"\n"
+
+
 def json_value(text: str | bytes) -> Any:
     """`json.loads`, with every way JSON can be malformed a `ValueError`: bad syntax, but also
     nesting deeper than Python's stack (a `RecursionError`) and a number of more than 4,300

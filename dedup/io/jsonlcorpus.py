@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from dedup.config import DedupConfig
 from dedup.document import Document, LazySequence
-from dedup.io.formats import json_dumps
+from dedup.io.formats import written_back
 from dedup.parallel import map_while
 
 if TYPE_CHECKING:
@@ -115,7 +115,6 @@ class JsonlIndex:
     ids: list[str]
     skipped: list[SkippedRecord] = field(default_factory=list)
     signatures: npt.NDArray[np.uint32] | None = None  # when signed while indexed
-    verbatim: npt.NDArray[np.bool_] | None = None  # line == its document's output line
 
     @classmethod
     def join(cls, parts: Sequence[JsonlIndex]) -> JsonlIndex:
@@ -132,23 +131,20 @@ class JsonlIndex:
             none = np.zeros(0, np.int64)
             return cls(none, none, none, none, ids)
         found = (cat("offsets"), cat("lengths"), cat("lines"), cat("chars"))
-        return cls(*found, ids, [], cat("signatures"), cat("verbatim"))
+        return cls(*found, ids, [], cat("signatures"))
 
 
 def index_range(
     state: tuple[DocumentReader, str, npt.NDArray[np.uint32] | None],
     task: tuple[int, int, int],
     sign: DedupConfig | None = None,
-    verbatim: bool = False,
 ) -> JsonlIndex:
     """Parse one byte range (its first line is number `first`) and index its documents;
-    with `sign`, write their signatures into the shared `rows`, at the row of their line;
-    with `verbatim`, note whether each line is the JSONL line `write_like` writes for it."""
+    with `sign`, write their signatures into the shared `rows`, at the row of their line."""
     shared, path, rows = state
     reader = replace(shared, skipped=[])  # this range's own (a worker runs many ranges)
     start, end, first = task
     offsets, lengths, lines, chars, ids, texts = [], [], [], [], [], []
-    same: list[bool] = []
     at = start
     for line_no, raw in enumerate(io.BytesIO(_read_span(path, start, end)), start=first):
         for doc in reader._read_jsonl([raw], path, line_no):  # type: ignore[arg-type]
@@ -159,10 +155,6 @@ def index_range(
             ids.append(doc.id)
             if sign is not None:
                 texts.append(doc.text)
-            if verbatim:
-                # Decoding as plain UTF-8 keeps a byte-order mark, which the output has not.
-                written = json_dumps(doc.record(reader.text_field)) + "\n"
-                same.append(raw.decode("utf-8") == written)
         at += len(raw)
 
     def arr(values: list[int]) -> npt.NDArray[np.int64]:
@@ -173,8 +165,7 @@ def index_range(
         from dedup.signature import text_signatures  # the sketch is not a reader's concern
 
         rows[found[2] - 1] = text_signatures(texts, sign)
-    kept = np.array(same, dtype=np.bool_) if verbatim else None
-    return JsonlIndex(*found, ids, reader.skipped, None, kept)
+    return JsonlIndex(*found, ids, reader.skipped)
 
 
 class JsonlCorpus(LazySequence[Document]):
@@ -240,13 +231,12 @@ class JsonlCorpus(LazySequence[Document]):
         return next(docs)
 
     def verbatim_line(self, i: int, text_field: str) -> bytes | None:
-        """The line of document `i` as it is in its file, when that is exactly the JSONL line
-        `write_like` would write for it with `text_field` (noted while indexing, see
-        `DocumentReader.jsonl_corpus`); None when it is not, or not known."""
-        verbatim = self._index.verbatim
-        if verbatim is None or not verbatim[i] or text_field != self._reader.text_field:
+        """The line of document `i` as `clean` writes back its record unchanged
+        (`written_back`: the bytes read), when its text is under `text_field`, the field it
+        was read from; None otherwise."""
+        if text_field != self._reader.text_field:
             return None
-        return self._line(i)
+        return written_back(self._line(i), int(self._index.lines[i]))
 
     def _line(self, i: int) -> bytes:
         f = int(self._file[i])

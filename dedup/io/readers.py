@@ -158,7 +158,7 @@ class DocumentReader:
         return [str(f) for path in paths for f in self._local_files(path)]
 
     def jsonl_corpus(
-        self, paths: Sequence[str], *, sign: DedupConfig | None = None, verbatim: bool = False
+        self, paths: Sequence[str], *, sign: DedupConfig | None = None
     ) -> JsonlCorpus | None:
         """With `jobs` > 1 and only local, uncompressed JSONL files: their documents as a
         `JsonlCorpus`, indexed by `jobs` processes; otherwise None (use `read`).
@@ -168,8 +168,6 @@ class DocumentReader:
         boundary or stays in this process's memory. With `sign`, the workers also compute
         each document's MinHash signature under those settings while they hold its text
         (`JsonlCorpus.take_signatures`), which saves parsing every line a second time.
-        With `verbatim`, they note which lines are already what `write_like` would write
-        for their document (`JsonlCorpus.verbatim_line`), so writing them needs no parsing.
         """
         if self.jobs <= 1 or any(p == STDIN or is_url(p) for p in paths):
             return None
@@ -191,21 +189,19 @@ class DocumentReader:
             indexes = []
             for name, fmt in zip(files, plain, strict=True):
                 self.formats[name] = fmt
-                indexes.append((name, self._index_jsonl(name, tasks[name], sign, verbatim)))
+                indexes.append((name, self._index_jsonl(name, tasks[name], sign)))
         except OSError as ex:
             msg = f"{ex.filename or ', '.join(files)}: cannot be read ({ex}); check the file"
             raise InputError(msg) from ex
         return JsonlCorpus.join(self, indexes, sign)
 
-    def _index_jsonl(
-        self, name: str, tasks: ByteRanges, sign: DedupConfig | None, verbatim: bool
-    ) -> JsonlIndex:
+    def _index_jsonl(self, name: str, tasks: ByteRanges, sign: DedupConfig | None) -> JsonlIndex:
         """Index one file's byte ranges over `jobs` forked workers; with `sign`, each writes
         the signatures of its documents into one array shared with this process, at the row
         of their line, so no signature is pickled or copied on its way here."""
         rows = None if sign is None else shared_array((tasks.lines, sign.num_perm), np.uint32)
         settings = replace(self, skipped=[], passed_over=[], formats={}, jobs=1)
-        index = partial(index_range, sign=sign, verbatim=verbatim)
+        index = partial(index_range, sign=sign)
         parts = list(map_shared(index, (settings, name, rows), tasks.ranges, jobs=self.jobs))
         for part in parts:
             self.skipped.extend(part.skipped)

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from dedup.document import Document
+from dedup.errors import InputError
 from dedup.io.atomic import write_atomic
-from dedup.io.compression import open_write_atomic, suffix_compression
-from dedup.io.formats import InputFormat, json_dumps
+from dedup.io.compression import open_read, open_write_atomic, suffix_compression
+from dedup.io.formats import InputFormat, json_dumps, written_back
 from dedup.io.tables import write_csv, write_parquet
 from dedup.parallel import map_shared, ranges
 
@@ -97,6 +98,53 @@ def write_like(
                 fh.write((json_dumps(record) + "\n").encode("utf-8"))
             count += 1
     return count
+
+
+def write_jsonl_copying(
+    path: str | Path, docs: Sequence[Document], unchanged: Sequence[bool], text_field: str
+) -> bool:
+    """Write the JSONL records of `docs`, each unchanged one (`unchanged`) copied from its
+    file as it was read (`written_back`), the others encoded (`Document.record`); False,
+    writing nothing, unless every document is a record of one local file (`source`
+    "path:LINE"), in its order.
+
+    The input is read again line by line beside the output (compressed or not), so nothing
+    more is held in memory; only the records `clean` cut are encoded.
+
+    Raises:
+        InputError: the input no longer has a line it was read with (changed meanwhile).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (d / "in.jsonl").write_bytes(b'{"text":"Hi","n":1.50e2}\\n{"text":"Ho"}\\n')
+        >>> docs = [Document("1", "Hi", f"{d / 'in.jsonl'}:1", {"n": 150.0}),
+        ...         Document("2", "H", f"{d / 'in.jsonl'}:2")]
+        >>> write_jsonl_copying(d / "out.jsonl", docs, [True, False], "text")
+        True
+        >>> (d / "out.jsonl").read_bytes()
+        b'{"text":"Hi","n":1.50e2}\\n{"text": "H"}\\n'
+    """
+    places = [doc.source.rpartition(":") for doc in docs]
+    files = {file for file, _, _ in places}
+    if len(files) != 1 or not all(line.isdigit() for _, _, line in places):
+        return False
+    file = files.pop()
+    numbers = [int(line) for _, _, line in places]
+    if not Path(file).is_file() or any(a >= b for a, b in itertools.pairwise(numbers)):
+        return False
+    with open_read(file) as fh, open_write_atomic(path) as out:
+        lines = enumerate(fh, start=1)
+        for doc, same, line_no in zip(docs, unchanged, numbers, strict=True):
+            if not same:
+                out.write((json_dumps(doc.record(text_field)) + "\n").encode("utf-8"))
+                continue
+            raw = next((raw for n, raw in lines if n == line_no), None)
+            if raw is None:
+                msg = f"{file}: has no line {line_no} any more (changed while cleaned); run again"
+                raise InputError(msg)
+            out.write(written_back(raw, line_no))
+    return True
 
 
 WRITE_CHUNK = 4096  # documents per JSONL encoding task
