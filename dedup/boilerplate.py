@@ -416,8 +416,10 @@ def _decide(
         for k, cut in enumerate(cuts):
             # A tail holding code ("$ gcloud pubsub topics get-iam-policy" under a man
             # page's NOTES, a Markdown fence, a doctest's output) is documentation: the cut
-            # takes all of it or nothing.
-            if cut is not None and _tail_holds_code(lines[k], cut.line):
+            # takes all of it or nothing. Nor does it take a list's last item alone.
+            if cut is not None and (
+                _tail_holds_code(lines[k], cut.line) or _lone_list_end(lines[k], going[k], cut.line)
+            ):
                 cuts[k] = None
             elif cut is not None:
                 lo, hi = int(bounds[k]), int(bounds[k + 1])
@@ -1068,12 +1070,16 @@ def _rule_verdicts(
     seen = {} if seen is None else seen
     cut_off: list[bool] = []  # each line's, for `_teaser_runs` (the flags alone: a long
     # file's `_TextRules` are not all kept)
+    body = _log_body(doc.text, lines)
+    fields = _header_fields(lines)
     for i, line in enumerate(lines):
         rules = _text_rules(line, config, lexicon, seen)
-        cut_off.append(rules.cut_off)
+        cut_off.append(rules.cut_off and i not in body)
         opening = i < OPENING_LINES
         found = _strong_signal(line, config, lexicon, corpus, doc_pos, doc.id, rules, opening)
         if found is not None and found.rule in _LABEL_RULES and _not_a_label(lines, i):
+            found = None
+        if found is not None and found.rule in _WRITTEN_RULES and (i in body or i in fields):
             found = None
         if found is not None:
             hits[i][_FEATURE_OF_RULE[found.rule]] = _feature_value(found)
@@ -1095,9 +1101,70 @@ def _rule_verdicts(
         hits[i][_FEATURE_OF_RULE["teaser_run"]] = 1.0
         if i not in protected:
             verdicts.setdefault(i, v)
-    verdicts.update(_head_block(lines, config, signals, protected))
+    verdicts.update(_head_block(lines, config, signals, protected, fields))
     verdicts.update(_tail_block(lines, config, signals, verdicts, protected))
     return verdicts, hits
+
+
+# Rules that read a line as a site's label or teaser: a log entry's body or a header's field
+# is its writer's (`_log_body`, `_header_fields`).
+_WRITTEN_RULES = frozenset({"lexicon", "lexicon_prefix", "teaser_of_document", "metadata_header"})
+
+
+def _log_body(text: str, lines: list[_Line]) -> set[int]:
+    """The indented lines of a log (three or more entry headers: "2020-03-31  Vincent
+    Lefèvre  <vincent@vinc17.net>", git's "Date:   Tue Aug 20 ...", a Debian sign-off):
+    its entries' bodies ("\tAdded a comment about __udiv_qrnnd_ld." in MPFR's ChangeLog,
+    "    Related: https://bugs..." in a git log, a commit message cut off with "..."),
+    which no label or teaser rule reads.
+
+    Example:
+        >>> head = "2020-03-31  Jo Ann  <jo@example.org>\\n\\n"
+        >>> text = head * 2 + head + "\\tAdded a comment.\\nLeave a comment\\n"
+        >>> sorted(_log_body(text, _split_lines(text)))
+        [3]
+    """
+    headers = 0
+    for line in lines:
+        if line.words <= 12 and (_LOG_HEADER.match(line.text) or _SIGN_OFF.match(line.text)):
+            headers += 1
+            if headers >= 3:
+                break
+    else:
+        return set()
+    return {i for i, line in enumerate(lines) if text[line.start : line.start + 1] in " \t"}
+
+
+_FIELD = re.compile(r"[A-Z][\w-]*: \S")  # "Archive-Name: editor-faq/sed", "Version: 015"
+
+
+def _header_fields(lines: list[_Line]) -> set[int]:
+    """Lines of a block of three or more "Key: value" fields with different keys, one under
+    the other (a Usenet FAQ's "Last-modified: 10 March 2003" between "Posting-Frequency:
+    irregular" and "Version: 015"): a document's own header, not a page's dateline. Lines
+    under one key ("Recommended: Best coding bootcamps in NYC" three times) are a list.
+
+    Example:
+        >>> text = "Archive-Name: sed\\nLast-modified: 10 March 2003\\nVersion: 015\\nBy Jo"
+        >>> sorted(_header_fields(_split_lines(text)))
+        [0, 1, 2]
+    """
+    out: set[int] = set()
+    run: list[int] = []
+    for i, line in enumerate([*lines[:_FIELD_LINES], _END_LINE]):
+        field = _FIELD.match(line.text) is not None
+        joined = bool(run) and lines[run[-1]].number == line.number - 1
+        if not field or not joined:
+            keys = {lines[j].text.partition(":")[0] for j in run}
+            if len(keys) >= 3:
+                out.update(run)
+            run = []
+        if field:
+            run.append(i)
+    return out
+
+
+_FIELD_LINES = 40  # a document's own header is at its top
 
 
 # A lexicon phrase is a label only on a line of its own: "Related Rights in the Work ..."
@@ -1267,8 +1334,53 @@ def _quoted(lines: list[_Line]) -> npt.NDArray[np.bool_]:
         ],
         dtype=bool,
     )
-    found |= _doctests(lines)
+    found |= _doctests(lines) | _comment_blocks(lines) | _under_headings(lines)
     return found
+
+
+def _under_headings(lines: list[_Line]) -> npt.NDArray[np.bool_]:
+    """The first line of a section under an underlined heading (reStructuredText,
+    numpydoc, Markdown's setext: "Returns" over "-------" over "DataFrame or
+    TextFileReader", the last line of a docstring cut short): the section's.
+
+    Example:
+        >>> _under_headings(_split_lines("Returns\\n-------\\nDataFrame\\n-----\\nShare")).tolist()
+        [False, False, True, False, False]
+    """
+    out = np.zeros(len(lines), dtype=bool)
+    for i in range(2, len(lines)):
+        heading, rule, line = lines[i - 2], lines[i - 1], lines[i]
+        out[i] = (
+            heading.number + 1 == rule.number == line.number - 1
+            and abs(len(rule.text) - len(heading.text)) <= 2
+            and _UNDERLINE.fullmatch(rule.text) is not None
+        )
+    return out
+
+
+def _comment_blocks(lines: list[_Line]) -> npt.NDArray[np.bool_]:
+    """Lines of a block of code comments: lines opening with "#" one under the other, one
+    of them "# " or "#" (a comment, not a hashtag): "#pam_open_session, the session module
+    out of /etc/pam.d/other is" under "# Note that this file is used ..." in a PAM file.
+
+    Example:
+        >>> text = "# Note that this file\\n#pam_open_session, the module\\n\\n#Budget2024\\n#Tax"
+        >>> _comment_blocks(_split_lines(text)).tolist()
+        [True, True, False, False]
+    """
+    out = np.zeros(len(lines), dtype=bool)
+    if not any(line.text.startswith("#") for line in lines):
+        return out
+    run: list[int] = []
+    for i, line in enumerate([*lines, _END_LINE]):
+        joined = bool(run) and lines[run[-1]].number == line.number - 1
+        if not line.text.startswith("#") or not (joined or not run):
+            if any(lines[j].text in ("#", "##") or lines[j].text[:2] == "# " for j in run):
+                out[run] = True
+            run = []
+        if line.text.startswith("#"):
+            run.append(i)
+    return out
 
 
 def _doctests(lines: list[_Line]) -> npt.NDArray[np.bool_]:
@@ -1288,6 +1400,10 @@ def _doctests(lines: list[_Line]) -> npt.NDArray[np.bool_]:
         joined = above is not None and above.number == line.number - 1 and bool(out[i - 1])
         out[i] = line.text.startswith(">>> ") or line.text == ">>>" or joined
     return out
+
+
+# A line after every other (`_comment_blocks`): no text, no number any line has.
+_END_LINE = _Line(-2, 0, 0, "", "", 0, "")
 
 
 # " -- Denis Barbier <barbier@debian.org>  Wed,  2 Mar 2005 22:28:23 +0100"
@@ -1323,6 +1439,17 @@ def _list_ends(lines: list[_Line], going: npt.NDArray[np.bool_]) -> npt.NDArray[
                 j += step
         out[i] = items >= 3
     return out
+
+
+def _lone_list_end(lines: list[_Line], going: npt.NDArray[np.bool_], start: int) -> bool:
+    """Whether a tail cut from line `start` takes only the last line, and that line ends a
+    list whose items stay (`_list_ends`: "yuuki-kodama" under 150 other names in nghttp2's
+    AUTHORS)."""
+    if start != len(lines) - 1:
+        return False
+    alone = going.copy()
+    alone[start] = True
+    return bool(_list_ends(lines, alone)[start])
 
 
 def _joined(lines: list[_Line], flags: npt.NDArray[np.bool_], i: int, step: int) -> bool:
@@ -1875,13 +2002,14 @@ def _head_block(
     config: BoilerplateConfig,
     signals: dict[int, _Verdict],
     protected: set[int],
+    fields: set[int] | frozenset[int] = frozenset(),
 ) -> dict[int, _Verdict]:
     """Header lines before the first prose line; a title (short line) is passed over, kept.
 
     Under a release heading ("Version 2.14") a dated line ("Released 2021-09-09") is the
     release's date, and over a list of changes ("20 July 2011" / "- add RTMPE type 9
     handshake support") the heading of a log's entry: kept, a changelog's, not a page's
-    dateline.
+    dateline. So are a document's own header `fields` (`_header_fields`), passed over.
     """
     out: dict[int, _Verdict] = {}
     release = False
@@ -1890,6 +2018,8 @@ def _head_block(
         if i in protected:
             break
         release = release or _RELEASE_HEADING.match(line.text) is not None
+        if i in fields:
+            continue
         found = signals.get(i) or _header_signal(line) or _more_byline(line)
         dated = found is not None and DATE_PARTS.search(line.text) is not None
         if dated and (release or _over_entry(lines, i)):

@@ -1004,7 +1004,12 @@ def test_changelogs_git_logs_and_pydoc_pages_lose_no_line(name):
     3, 29 June 2007" (a dateline), POD's "=back" (a tail cut) and "click B<here>". From the
     docstrings of numpy, pandas, scikit-learn (BSD) and PySpark (Apache-2.0): doctests and
     their output at a docstring's end ("-0.041...", a table `show()` prints) and "See Also"
-    lists of dotted names ("pyspark.sql.GroupedData.applyInPandas"), tail blocks or cuts."""
+    lists of dotted names ("pyspark.sql.GroupedData.applyInPandas"), tail blocks or cuts,
+    and the line under a numpydoc heading's underline ("Returns" / "-------").
+    From a new-user trial on /usr/share/doc/lib*: log entries' bodies ("\\tadded a comment",
+    git's "    Related: https://...", commit messages cut off with "..."), a Usenet FAQ's
+    header field "Last-modified: 10 March 2003", the last of nghttp2's AUTHORS (a tail cut
+    of one line) and a comment line "#pam_open_session, ..." (a hashtag)."""
     text = (_TRIAL / name).read_text(encoding="utf-8")
     found = detect_boilerplate([Document(name, text)])
     assert [text[b.start : b.end] for b in found] == []
