@@ -50,7 +50,7 @@ def verdict_line(v: Verdict) -> str:
     state = "ok" if v.passed else "failed"
     found = amount(len(v.findings), "finding")
     why = found if v.passed else f"{v.counted()}; {found}"
-    return f"{v.rule} {state}: {v.value:.4g} {sign} {v.threshold:g} ({why})"
+    return f"{v.rule} {state}: {v.value_text} {sign} {v.threshold:g} ({why})"
 
 
 def finding_line(v: Verdict, f: Finding) -> str:

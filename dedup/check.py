@@ -22,6 +22,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from dedup.api import scan
 from dedup.baseline import Baseline, forget_projects, project_id
 from dedup.config import DedupConfig
@@ -174,6 +176,17 @@ class Verdict:
     def passed(self) -> bool:
         """Whether the measured value is within the limit."""
         return self.value <= self.threshold
+
+    @property
+    def value_text(self) -> str:
+        """The measured share as people read it: four significant digits, never in exponent
+        form ("0.000002", not "2e-06": a new-user trial).
+
+        Example:
+            >>> Verdict("max-boilerplate-ratio", 2e-06, 0.001, (), 0, 1, 500_000).value_text
+            '0.000002'
+        """
+        return str(np.format_float_positional(self.value, precision=4, fractional=False, trim="-"))
 
     def counted(self) -> str:
         """What was counted against what the limit allows, for a failing limit's line.

@@ -484,7 +484,7 @@ def config_options(func: F) -> F:
     @settings_option
     @click.option(
         "--threshold",
-        type=click.FloatRange(0.0, 1.0),  # a bad value names the option (a new-user trial)
+        type=click.FloatRange(0.0, 1.0, min_open=True),  # a bad value names the option
         default=0.8,
         show_default=True,
         help="Document Jaccard at or above which two documents are near-duplicates.",

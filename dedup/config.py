@@ -387,6 +387,11 @@ class DedupConfig:
         _check_keep(self.keep, self.date_field, self.source_priority)
         object.__setattr__(self, "source_priority", tuple(self.source_priority))
         _check_range("threshold", self.threshold, 0.0, 1.0)
+        if self.threshold == 0:
+            # Every pair at 0, which LSH cannot find: "0 near-duplicate clusters" over
+            # "Jaccard 0.058 >= threshold 0.00 (near-duplicates)" (a new-user trial).
+            msg = f"threshold must be above 0, got {self.threshold!r}{_WHERE}"
+            raise ConfigError(msg)
         _check_range("num_perm", self.num_perm, 2, MAX_NUM_PERM)
         if not 0 <= self.seed < 2**32:
             msg = f"seed must be between 0 and 2**32 - 1, got {self.seed!r}"

@@ -367,9 +367,9 @@ def check_verdicts(result: CheckResult, written_to: str | None = None) -> list[s
     lines = [head]
     for v in sorted(result.verdicts, key=lambda v: v.passed):  # stable: rule order within
         if v.passed:
-            lines.append(f"  ok   {v.rule} {v.value:.4g} <= {v.threshold:g}")
+            lines.append(f"  ok   {v.rule} {v.value_text} <= {v.threshold:g}")
         else:
-            lines.append(f"  FAIL {v.rule} {v.value:.4g} > {v.threshold:g}: {v.counted()}")
+            lines.append(f"  FAIL {v.rule} {v.value_text} > {v.threshold:g}: {v.counted()}")
     if result.stale:
         lines.append(f"  {len(result.stale)} accepted findings no longer found (stale baseline)")
     return lines

@@ -52,7 +52,7 @@ def test_exit_codes(data: Path) -> None:
     assert "no such file" in err
     code, _, err = _run("check", "data", "--max-reused-ratio", "2")
     assert code == 2
-    assert "between 0 and 1" in err
+    assert "Invalid value for '--max-reused-ratio': 2.0 is not in the range 0.0<=x<=1.0" in err
 
 
 def test_github_format_names_file_and_lines_of_failing_limits_only(data: Path) -> None:

@@ -117,6 +117,7 @@ def test_undecodable_file_is_exit_2(tmp_path, seed_paths):
     ("option", "value", "command"),
     [
         ("--threshold", "3", "compare"),
+        ("--threshold", "0", "compare"),  # every pair, which LSH cannot find
         ("--num-perm", "1", "scan"),
         ("--seed", "-1", "scan"),
         ("--max-duplicate-ratio", "1.5", "check"),

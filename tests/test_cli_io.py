@@ -299,7 +299,7 @@ def test_usage_errors_are_one_line_before_any_reading(tmp_path):
     path.write_text('{"text": "One line of text."}\nnot json\n', encoding="utf-8")
     cases = [
         (("scan", str(path), "--jobs", "-3"), "--jobs must be 0 (all cores)"),
-        (("check", str(path), "--max-duplicate-ratio", "5"), "--max-duplicate-ratio must be"),
+        (("check", str(path), "--max-duplicate-ratio", "5"), "'--max-duplicate-ratio': 5.0 is not"),
         (("scan", str(path), "--encoding", "nosuch"), "--encoding 'nosuch': no such codec"),
         (("scan", str(path), "--format", "xml"), "is not one of"),
         (("scan", str(path), "--bogus"), "No such option '--bogus'"),
@@ -330,10 +330,8 @@ def test_a_binary_file_named_directly_is_not_text_not_a_missing_encoding(tmp_pat
     path.write_bytes(b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + bytes(range(256)) * 4)
     result = _run("scan", str(path))
     assert result.exit_code == 2
-    assert result.stderr == (
-        f"Error: {path} does not look like a text file (it holds NUL bytes, byte 144); "
-        "leave it out, or name its encoding with --encoding\n"
-    )
+    # No --encoding makes an executable text (a new-user trial was told to name one).
+    assert result.stderr == f"Error: {path} is not text: it is an executable (ELF); leave it out\n"
 
 
 def test_a_damaged_compressed_text_file_of_a_directory_is_a_skipped_record(tmp_path):
@@ -431,20 +429,20 @@ def test_a_file_of_a_directory_that_is_not_text_is_a_skipped_record(tmp_path):
     out = tmp_path / "out"
     result = _run("clean", str(corpus), "-o", str(out), "--encoding", "auto")
     assert result.exit_code == 0, result.stderr
-    assert f"skipped {bad}: does not look like a text file (it holds NUL bytes" in result.stderr
+    assert f"skipped {bad}: is not text: it is an executable (ELF)" in result.stderr
     assert "1 unreadable" in result.stderr
     written = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     assert written == ["a.txt", "b.txt", "rejects.jsonl", "removed.jsonl"]
     rejects = [json.loads(line) for line in (out / "rejects.jsonl").open()]
     assert [(r["source"], r["reason"], r["detail"].split(" (")[0]) for r in rejects] == [
-        (str(bad), "unreadable", "does not look like a text file")
+        (str(bad), "unreadable", "is not text: it is an executable")
     ]
     strict = _run("scan", str(corpus), "--encoding", "auto", "--strict")
     assert strict.exit_code == 2
-    assert strict.stderr.startswith(f"Error: {bad}: does not look like a text file")
+    assert strict.stderr.startswith(f"Error: {bad}: is not text: it is an executable")
     named = _run("scan", str(bad))
     assert named.exit_code == 2
-    assert named.stderr.startswith(f"Error: {bad} does not look like a text file")
+    assert named.stderr.startswith(f"Error: {bad} is not text: it is an executable")
 
 
 def test_a_jsonl_file_that_is_gzip_reads_the_same_with_workers(tmp_path):
@@ -506,3 +504,14 @@ def test_o_dash_is_standard_output(tmp_path, seed_paths, monkeypatch):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["summary"]["documents"] == 1
     assert not (tmp_path / "-").exists()
+
+
+def test_plain_text_on_standard_input_says_to_name_the_file(tmp_path, seed_texts):
+    """`cat article.txt | dedup clean -` (a new-user trial) was told to pass --allow-empty."""
+    text = next(iter(seed_texts.values()))
+    result = _run("clean", "-", "-o", str(tmp_path / "out"), input=text)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.rstrip().endswith(
+        "(standard input is read as JSON Lines, one record a line: name a text file instead)"
+    )

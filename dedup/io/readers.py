@@ -601,9 +601,13 @@ def require_documents(
     reason, count = min(reasons.items(), key=lambda item: (-item[1], item[0]))
     example = next(r.reason for r in skipped if _KEYS.sub("", r.reason) == reason)
     records = "record" if len(skipped) == 1 else "records"
+    hint = "or pass --allow-empty"
+    if STDIN in paths and example.startswith("not valid JSON"):
+        # `cat article.txt | dedup clean -` (a new-user trial): the fix is not --allow-empty.
+        hint = "standard input is read as JSON Lines, one record a line: name a text file instead"
     msg = (
         f"no document read from {where}: {len(skipped):,} {records} skipped, {count:,} for: "
-        f"{example} (or pass --allow-empty)"
+        f"{example} ({hint})"
     )
     raise InputError(msg)
 
@@ -665,7 +669,10 @@ def _text_document(fh: IO[bytes], path: str, encoding: str = "utf-8") -> Documen
         text = data.decode(chosen)
     except UnicodeDecodeError as ex:
         reason = DECODE_ERROR_TEXT.format(pos=ex.start)
-        if _looks_binary(data):  # an executable, an image: no 8-bit codec makes it text
+        kind = _binary_kind(data)
+        if kind is not None:  # an executable, an image: no codec makes it text
+            reason = f"is not text: it is {kind}; leave it out"
+        elif _looks_binary(data):  # NUL bytes: UTF-16 text has them too
             reason = NOT_TEXT_TEXT.format(why="it holds NUL bytes", pos=ex.start)
         elif encoding == "auto":
             # No guess reads as text (random bytes, or UTF-8 with a stray Latin-1 byte, as
@@ -687,6 +694,30 @@ def _text_document(fh: IO[bytes], path: str, encoding: str = "utf-8") -> Documen
         raise _no_codec(encoding) from ex
     meta = {} if chosen == "utf-8" else {"encoding": chosen}
     return Document(id=path, text=text, source=path, meta=meta)
+
+
+# File signatures of what is never text, whatever --encoding says (a new-user trial named
+# /bin/ls and was told to name its encoding).
+_MAGIC = (
+    (b"\x7fELF", "an executable (ELF)"),
+    (b"MZ", "an executable (PE)"),
+    (b"\x89PNG", "an image (PNG)"),
+    (b"\xff\xd8\xff", "an image (JPEG)"),
+    (b"GIF8", "an image (GIF)"),
+    (b"%PDF-", "a PDF file"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+)
+
+
+def _binary_kind(data: bytes) -> str | None:
+    """What a file that does not decode is, by its first bytes, when that is never text.
+
+    Example:
+        >>> _binary_kind(b"\\x7fELF\\x02\\x01"), _binary_kind(b"caf\\xe9")
+        ('an executable (ELF)', None)
+    """
+    return next((kind for magic, kind in _MAGIC if data.startswith(magic)), None)
 
 
 def _looks_binary(data: bytes) -> bool:
