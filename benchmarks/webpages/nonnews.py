@@ -246,7 +246,41 @@ def build_more() -> list[dict]:
         text = _read(p)
         if text is not None and _ok(text := _cap(text, 60_000)):
             docs.append({"id": f"pod:{p}", "kind": "pod", "text": text})
-    return docs
+    return docs + docs_package_docstrings()
+
+
+# Third-party modules whose public docstrings (numpydoc sections, doctests, "See Also"
+# lists) `--more` reads, those of them installed (the benchmark venv has them all).
+DOC_MODULES = (
+    "numpy", "numpy.linalg", "numpy.fft", "numpy.random", "pandas", "sklearn.linear_model",
+    "sklearn.ensemble", "sklearn.metrics", "pyspark.sql.functions", "pyspark.sql.dataframe",
+    "click", "jinja2", "requests", "lxml.html", "pyarrow", "hypothesis", "rapidfuzz.fuzz",
+    "datasketch", "dateutil.parser", "babel", "bs4", "yaml",
+)  # fmt: skip
+
+
+def docs_package_docstrings() -> list[dict]:
+    """The docstrings (`inspect.getdoc`, 4 lines and 200 characters or more, each text once)
+    of the public names of `DOC_MODULES`."""
+    out, seen = [], set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in DOC_MODULES:
+            try:
+                module = importlib.import_module(name)
+            except Exception:  # not installed, or broken: not drawn
+                continue
+            for attr in sorted(a for a in dir(module) if not a.startswith("_")):
+                try:
+                    doc = inspect.getdoc(getattr(module, attr))
+                except Exception:  # a lazy attribute that fails to load
+                    continue
+                if doc and doc.count("\n") >= 3 and len(doc) > 200 and doc not in seen:
+                    seen.add(doc)
+                    out.append(
+                        {"id": f"docstring:{name}.{attr}", "kind": "docstring", "text": _cap(doc)}
+                    )
+    return out
 
 
 def _ids(path: Path) -> set[str]:
@@ -400,7 +434,8 @@ def main(argv=None) -> None:
     ap.add_argument(
         "--more",
         action="store_true",
-        help=f"build the fourth set (Texinfo manuals, licences, Perl POD) into {MORE.name} instead",
+        help=f"build the fourth set (Texinfo manuals, licences, Perl POD, package docstrings) into "
+        f"{MORE.name} instead",
     )
     args = ap.parse_args(argv)
     if args.extra and args.out == OUT:
