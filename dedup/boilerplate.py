@@ -1657,14 +1657,16 @@ def _page_verdict(
 
 def _with_words(top: list[str], model: LineModel, line: _Line) -> list[str]:
     """The top features, the word weights naming the line's weightiest words:
-    "word weights (log-odds): demo, free trial"."""
+    "word weights (log-odds) = 2.41: demo, free trial"."""
     if model.words is None:
         return top
     words = ", ".join(model.words.top(line.norm.split()))
-    return [f"{name}: {words}" if name == _WORD_FEATURE and words else name for name in top]
+    return [
+        f"{name}: {words}" if name.startswith(_WORD_FEATURE) and words else name for name in top
+    ]
 
 
-_WORD_FEATURE = WORDS[0]
+_WORD_FEATURE = WORDS[0] + " = "
 
 
 def _blocks(flagged: list[int], n: int) -> dict[int, str]:

@@ -240,17 +240,22 @@ class LineModel:
             i -= 1
 
     def explain(self, x: Matrix, top: int = 3) -> list[list[str]]:
-        """For each line, the names of the features that pushed its score up the most.
+        """For each line, the features that pushed its score up the most, each with its
+        value for the line ("ends with a stop = 0": the line has none, and that raised its
+        score; a new-user trial could not tell which way a bare name had pushed).
 
         Example:
             >>> LineModel.toy().explain(np.array([[3.0], [0.0]]))
-            [['shape'], []]
+            [['shape = 3'], []]
         """
         if not len(x):
             return []
         share = self.contributions(x)
         order = np.argsort(-share, axis=1, kind="stable")[:, :top]
-        return [[self.features[j] for j in row if share[k, j] > 0] for k, row in enumerate(order)]
+        return [
+            [f"{self.features[j]} = {shown(x[k, j])}" for j in row if share[k, j] > 0]
+            for k, row in enumerate(order)
+        ]
 
     def tail_cut(self, prose: bool) -> float:
         """The probability a line needs to go with the tail block."""
@@ -466,6 +471,16 @@ def run_margin(p: Matrix, bar: float, lo: int, hi: int) -> float:
         3.0
     """
     return float(margins(p[lo:hi], bar).sum())
+
+
+def shown(value: float) -> str:
+    """A feature's value as evidence: three significant digits, never in exponent form.
+
+    Example:
+        >>> shown(0.34657), shown(1.0), shown(2e-06), shown(1234.5)
+        ('0.347', '1', '0.000002', '1230')
+    """
+    return str(np.format_float_positional(value, precision=3, fractional=False, trim="-"))
 
 
 def _optional_float(value: Any) -> float | None:

@@ -725,7 +725,7 @@ def _decision_case():
         np.array([0.95, 0.912345, 0.9, 0.75, 0.99]),
         np.ones(5, dtype=bool),
         np.array([False, False, False, True, False]),
-        {1: ["copyright", WORDS[0]]},
+        {1: ["copyright = 1", f"{WORDS[0]} = 2.4"]},  # as `LineModel.explain` names them
         None,  # no tail cut
     )
     return lines, judged, model, decision
@@ -738,8 +738,8 @@ def test_model_verdicts_say_block_probability_cut_top_features_and_rules():
     assert out == {
         0: judged.verdicts[0],  # the marker keeps its own verdict
         1: _Verdict(2, "line_model", 0.9123, 0.9,
-                    f"{block}; p=0.91 >= 0.90; top: copyright, word weights (log-odds): "
-                    "media, example; rules: bare URL, copyright"),
+                    f"{block}; p=0.91 >= 0.90; top: copyright = 1, word weights (log-odds) "
+                    "= 2.4: media, example; rules: bare URL, copyright"),
         2: _Verdict(2, "line_model", 0.9, 0.9, f"{block}; p=0.90 >= 0.90; top: none; rules: none"),
         # below the threshold, prose: the prose tail threshold is what it reached
         3: _Verdict(2, "line_model", 0.75, 0.7, f"{block}; p=0.75 >= 0.70; top: none; rules: none"),
@@ -754,9 +754,9 @@ def test_model_verdicts_say_block_probability_cut_top_features_and_rules():
 def test_the_word_feature_names_the_lines_weightiest_words():
     model = replace(load_model(), words=WordWeights({"demo": 2.5, "free": 0.5}, 0.0))
     line = _line("Book a free demo")
-    top = ["title-case word share", WORDS[0]]
+    top = ["title-case word share = 0.75", f"{WORDS[0]} = 3"]
     assert _with_words(top, model, line) == [
-        "title-case word share", "word weights (log-odds): demo, free"
+        "title-case word share = 0.75", "word weights (log-odds) = 3: demo, free"
     ]  # fmt: skip
     assert _with_words(top, model, _line("Nothing weighs here")) == top
     assert _with_words(top, replace(model, words=None), line) == top

@@ -58,7 +58,8 @@ configs = st.builds(
         boilerplate=BoilerplateConfig(site_field=site),
         passage=PassageConfig(min_words=words),
     ),
-    unit, st.integers(0, 2**32 - 1), st.lists(ids, max_size=3), st.none() | ids,
+    st.floats(0, 1, exclude_min=True), st.integers(0, 2**32 - 1), st.lists(ids, max_size=3),
+    st.none() | ids,
     st.integers(1, 50),
 )  # fmt: skip
 reports = st.builds(
