@@ -125,7 +125,9 @@ BYLINE = re.compile(
 # on August 21, 2019", "Reviewed by ..." (132 furniture, 26 unsure, 0 content lines there;
 # not "Edited by", a book's credit).
 MORE_BYLINES = re.compile(
-    r"^\W*[Bb]y\s+(?:[Oo]ur\s+[\w.&'’-]+|[A-ZÀ-Þ][\w.&'’-]*)(?:\s+[\w.&'’-]+){0,3}\s*$"
+    r"^\W*[Bb]y\s+(?:[Oo]ur\s+[\w.&'’-]+|[A-ZÀ-Þ][\w.&'’-]*)(?:\s+[\w.&'’-]+){0,3}"
+    # and a role or an agency after a comma: "By Jane Porter, Staff Writer" (a trial)
+    r"(?:,\s+[A-ZÀ-Þ][\w.&'’-]*(?:\s+[\w.&'’-]+){0,3})?\s*$"
     r"|^\W*(?:[Ww]ritten|[Pp]osted|[Rr]eported|[Rr]eviewed|[Ff]act[- ][Cc]hecked)\s+[Bb]y\s+"
     r"[A-ZÀ-Þ][^.!?]{0,80}$"
 )
@@ -2028,7 +2030,7 @@ def _head_block(
             continue
         if found is not None:
             out[i] = found
-        elif not _is_weak(line, config):
+        elif not (_is_weak(line, config) or (i == 0 and _title(line, config))):
             break
     return out
 
@@ -2046,6 +2048,14 @@ def _over_entry(lines: list[_Line], i: int) -> bool:
         and below.number == lines[i].number + 1
         and _ENTRY_ITEM.match(below.text) is not None
     )
+
+
+def _title(line: _Line, config: BoilerplateConfig) -> bool:
+    """Whether a document's first line reads as its title, which the head block passes
+    over: as long as a headline, no sentence mark, and not running on into the next line
+    ("City council approves new bike lanes on Main Street" over its byline, a new-user
+    trial; not "This package was debianized by Colin Walters <walters@debian.org> on")."""
+    return _is_headline(line, config) and not ends_mid_sentence(line.text, line.norm.split())
 
 
 def _more_byline(line: _Line) -> _Verdict | None:
@@ -2088,6 +2098,12 @@ def _dated_entry(text: str) -> bool:
 
 
 _ENTRY_AFTER_DATE = re.compile(r":\s+[^\W\d]")
+# "Updated 2 hours ago", "Posted: 3 days ago", "an hour ago" (a new-user trial's head line).
+_RELATIVE_DATE = re.compile(
+    r"\W*(?:(?:updated|published|posted|last updated)\s*:?\s+)?(?:\d+|an?|one)\s+"
+    r"(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago\W*",
+    re.IGNORECASE,
+)
 
 
 def _header_signal(line: _Line) -> _Verdict | None:
@@ -2108,6 +2124,8 @@ def _header_signal(line: _Line) -> _Verdict | None:
         dates = []
     if dates and (META_KEYWORD.match(text) or len(rest.split()) <= 4):
         return _Verdict(1, "metadata_header", len(dates), 1, f"date {dates[0]!r} in a header line")
+    if "ago" in text and _RELATIVE_DATE.fullmatch(text):
+        return _Verdict(1, "metadata_header", 1.0, 1.0, f"relative date {text!r}")
     if BYLINE.match(text):
         return _Verdict(1, "metadata_header", 1.0, 1.0, "byline")
     crumbs = [] if _CRUMB_CHARS.isdisjoint(text) else CRUMB.findall(text)

@@ -1107,3 +1107,20 @@ def test_a_legal_heading_is_content_under_the_docs_preset() -> None:
     ) == {4: "lexicon"}
     assert _rules(UNICODE_TERMS) == {4: "line_model"}
     assert _rules(UNICODE_TERMS + "\nTerms of Use\n") == {4: "line_model", 8: "lexicon"}
+
+
+def test_a_byline_with_a_role_and_a_date_under_a_long_title_are_the_head_block():
+    """A new-user trial's page: the title (as long as a headline) is passed over, "By Jane
+    Porter, Staff Writer" and the date under it go, and so does "Updated 2 hours ago"; a
+    first line that runs on into the next ("... debianized by ... on" over its date) is no
+    title, and the date stays."""
+    head = "City council approves new bike lanes on Main Street\n\nBy Jane Porter, Staff Writer\n"
+    text = head + "March 4, 2024\nUpdated 2 hours ago\n\n" + PROSE
+    found = [text[b.start : b.end] for b in detect_boilerplate([Document("n", text)])]
+    assert found[:3] == ["By Jane Porter, Staff Writer", "March 4, 2024", "Updated 2 hours ago"]
+    copyright_head = (
+        "This package was debianized by Colin Walters <walters@debian.org> on\n"
+        "Sun, 13 Oct 2002 15:01:50 -0400\n\nIt was downloaded from http://www.fontconfig.org/\n"
+    )
+    found = detect_boilerplate([Document("c", copyright_head + "\n" + PROSE)])
+    assert not [b for b in found if b.rule == "metadata_header"]
