@@ -1860,6 +1860,8 @@ _CODE_START = re.compile(
     # underscore, alone ("pyspark.sql.GroupedData.applyInPandas" under a docstring's "See
     # Also"; a site's name is lower case: "news.example.co.uk").
     r"|>>> |(?![Ww]{3}\.)(?=\S*[A-Z_])[A-Za-z_]\w*(?:\.\w+){2,}$"
+    # A C preprocessor line ("#endif  // __CASEMAP_H__", the last line of a header file).
+    r"|#(?:if|ifdef|ifndef|endif|else|elif|define|undef|include|pragma|error)\b"
     # A call ("copy(x)", a signature in pydoc; not "Facebook(12)", a share count) and an
     # assignment ("DEFAULT_IGNORES = [...", pydoc's DATA) as a whole line: a new-user trial.
     r"|[A-Za-z_][\w.]*\((?!\d*\))[^()]*\)$|[A-Za-z_][\w.]* = \S"
@@ -2026,8 +2028,8 @@ def _head_block(
             continue
         found = signals.get(i) or _header_signal(line) or _more_byline(line)
         dated = found is not None and DATE_PARTS.search(line.text) is not None
-        if dated and (release or _over_entry(lines, i)):
-            continue
+        if dated and (release or _over_entry(lines, i) or _ends_sentence_above(lines, i)):
+            continue  # a release's date, a log entry's heading, or a sentence's end
         if found is not None:
             out[i] = found
         elif not (_is_weak(line, config) or (i == 0 and _title(line, config))):
@@ -2048,6 +2050,14 @@ def _over_entry(lines: list[_Line], i: int) -> bool:
         and below.number == lines[i].number + 1
         and _ENTRY_ITEM.match(below.text) is not None
     )
+
+
+def _ends_sentence_above(lines: list[_Line], i: int) -> bool:
+    """Whether line i ends a sentence of four words or more that the line above left
+    unfinished (" * Base implementation was made accordingly to" over " * W3C Candidate
+    Recommendation 7 June 2000" in libxml2's xpointer.h); a label over a date ("Posted
+    On", "Written by") is no sentence."""
+    return i > 0 and lines[i - 1].words >= 4 and _continues(lines, i)
 
 
 def _title(line: _Line, config: BoilerplateConfig) -> bool:

@@ -1009,7 +1009,10 @@ def test_changelogs_git_logs_and_pydoc_pages_lose_no_line(name):
     From a new-user trial on /usr/share/doc/lib*: log entries' bodies ("\\tadded a comment",
     git's "    Related: https://...", commit messages cut off with "..."), a Usenet FAQ's
     header field "Last-modified: 10 March 2003", the last of nghttp2's AUTHORS (a tail cut
-    of one line) and a comment line "#pam_open_session, ..." (a hashtag)."""
+    of one line) and a comment line "#pam_open_session, ..." (a hashtag). From C headers
+    (/usr/include): "#endif  // __CASEMAP_H__" ending a file (a tail block), and a date
+    ending a comment's sentence ("... accordingly to" / "W3C Candidate Recommendation 7
+    June 2000", a dateline)."""
     text = (_TRIAL / name).read_text(encoding="utf-8")
     found = detect_boilerplate([Document(name, text)])
     assert [text[b.start : b.end] for b in found] == []
