@@ -1323,15 +1323,18 @@ def _quoted(lines: list[_Line]) -> npt.NDArray[np.bool_]:
     """Lines the model never takes on its own (a marker rule still can): lines of four or
     more words ending in a closing quote (reported speech), lines of code (`_code_like`),
     lines citing an issue number (`_ISSUE_REF`), a Debian changelog entry's sign-off
-    (`_SIGN_OFF`: the last line of a changelog.Debian file is its oldest entry's), and a
-    doctest's lines with its output (`_doctests`: "-0.041..." under ">>> clf.score(X, y)"
-    ends scikit-learn's docstring of LogisticRegressionCV)."""
+    (`_SIGN_OFF`: the last line of a changelog.Debian file is its oldest entry's), a line
+    holding a Doxygen command (`_DOC_TAG`), a doctest's lines with its output (`_doctests`:
+    "-0.041..." under ">>> clf.score(X, y)" ends scikit-learn's docstring of
+    LogisticRegressionCV), a block of code comments (`_comment_blocks`) and the line under
+    an underlined heading (`_under_headings`)."""
     found = np.array(
         [
             (ln.words >= 4 and ln.text.endswith(_CLOSING_QUOTES))
             or _code_like(ln.text)
             or ("#" in ln.text and _ISSUE_REF.search(ln.text) is not None)
             or (ln.text[:2] == "--" and _SIGN_OFF.match(ln.text) is not None)
+            or ("@" in ln.text and _DOC_TAG.search(ln.text) is not None)
             for ln in lines
         ],
         dtype=bool,
@@ -1402,6 +1405,12 @@ def _doctests(lines: list[_Line]) -> npt.NDArray[np.bool_]:
         joined = above is not None and above.number == line.number - 1 and bool(out[i - 1])
         out[i] = line.text.startswith(">>> ") or line.text == ">>>" or joined
     return out
+
+
+# A Doxygen or Javadoc command inside a line ("*  past-the-end ( @c end() ) iterator.").
+_DOC_TAG = re.compile(
+    r"(?<!\S)@(?:c|p|a|b|e|ref|param|tparam|return|returns|retval|brief|see|note|throws|code)\s"
+)
 
 
 # A line after every other (`_comment_blocks`): no text, no number any line has.
@@ -1862,6 +1871,9 @@ _CODE_START = re.compile(
     r"|>>> |(?![Ww]{3}\.)(?=\S*[A-Z_])[A-Za-z_]\w*(?:\.\w+){2,}$"
     # A C preprocessor line ("#endif  // __CASEMAP_H__", the last line of a header file).
     r"|#(?:if|ifdef|ifndef|endif|else|elif|define|undef|include|pragma|error)\b"
+    # A Doxygen reference ("::XIMasterPointer,") and a comment line opening with a doc tag
+    # (kernel-doc's " * @flow_label - Flow label in GRH").
+    r"|::\w|\*\s+@\w"
     # A call ("copy(x)", a signature in pydoc; not "Facebook(12)", a share count) and an
     # assignment ("DEFAULT_IGNORES = [...", pydoc's DATA) as a whole line: a new-user trial.
     r"|[A-Za-z_][\w.]*\((?!\d*\))[^()]*\)$|[A-Za-z_][\w.]* = \S"

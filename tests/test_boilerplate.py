@@ -1012,7 +1012,8 @@ def test_changelogs_git_logs_and_pydoc_pages_lose_no_line(name):
     of one line) and a comment line "#pam_open_session, ..." (a hashtag). From C headers
     (/usr/include): "#endif  // __CASEMAP_H__" ending a file (a tail block), and a date
     ending a comment's sentence ("... accordingly to" / "W3C Candidate Recommendation 7
-    June 2000", a dateline)."""
+    June 2000", a dateline), and comment blocks with Doxygen references ("::XIMasterPointer,"),
+    commands ("( @c end() )") and kernel-doc tags (" * @flow_label - Flow label in GRH")."""
     text = (_TRIAL / name).read_text(encoding="utf-8")
     found = detect_boilerplate([Document(name, text)])
     assert [text[b.start : b.end] for b in found] == []

@@ -246,7 +246,22 @@ def build_more() -> list[dict]:
         text = _read(p)
         if text is not None and _ok(text := _cap(text, 60_000)):
             docs.append({"id": f"pod:{p}", "kind": "pod", "text": text})
-    return docs + docs_package_docstrings()
+    return docs + docs_package_docstrings() + docs_c_comments(600)
+
+
+def docs_c_comments(n: int) -> list[dict]:
+    """The comment blocks (`/* ... */`, 4 lines and 200 characters or more) of `n` sampled
+    C headers under /usr/include: code comments, license headers, API notes."""
+    headers = sorted(p for p in Path("/usr/include").rglob("*.h") if p.is_file())
+    out = []
+    for p in _sample(headers, n, "c-comment"):
+        text = _read(p)
+        for found in re.finditer(r"/\*(.*?)\*/", text or "", re.S):
+            body = found.group(1)
+            if body.count("\n") >= 3 and len(body) > 200:
+                doc = {"id": f"c-comment:{p}:{found.start()}", "kind": "c-comment"}
+                out.append({**doc, "text": _cap(body)})
+    return out
 
 
 # Third-party modules whose public docstrings (numpydoc sections, doctests, "See Also"
@@ -434,7 +449,8 @@ def main(argv=None) -> None:
     ap.add_argument(
         "--more",
         action="store_true",
-        help=f"build the fourth set (Texinfo manuals, licences, Perl POD, package docstrings) into "
+        help=f"build the fourth set (Texinfo manuals, licences, Perl POD, package docstrings, C "
+        f"comments) into "
         f"{MORE.name} instead",
     )
     args = ap.parse_args(argv)
