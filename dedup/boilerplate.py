@@ -1072,17 +1072,22 @@ def _rule_verdicts(
     seen = {} if seen is None else seen
     cut_off: list[bool] = []  # each line's, for `_teaser_runs` (the flags alone: a long
     # file's `_TextRules` are not all kept)
-    body = _log_body(doc.text, lines)
-    fields = _header_fields(lines)
+    body: set[int] | None = None  # `_log_body`, found when first needed (seldom)
+    fields = _header_fields(doc.text, lines)
     for i, line in enumerate(lines):
         rules = _text_rules(line, config, lexicon, seen)
-        cut_off.append(rules.cut_off and i not in body)
+        cut = rules.cut_off
+        if cut:
+            body = _log_body(doc.text, lines) if body is None else body
+            cut = i not in body
+        cut_off.append(cut)
         opening = i < OPENING_LINES
         found = _strong_signal(line, config, lexicon, corpus, doc_pos, doc.id, rules, opening)
         if found is not None and found.rule in _LABEL_RULES and _not_a_label(lines, i):
             found = None
-        if found is not None and found.rule in _WRITTEN_RULES and (i in body or i in fields):
-            found = None
+        if found is not None and found.rule in _WRITTEN_RULES:
+            body = _log_body(doc.text, lines) if body is None else body
+            found = None if i in body or i in fields else found
         if found is not None:
             hits[i][_FEATURE_OF_RULE[found.rule]] = _feature_value(found)
             if i not in protected:
@@ -1126,9 +1131,14 @@ def _log_body(text: str, lines: list[_Line]) -> set[int]:
         >>> sorted(_log_body(text, _split_lines(text)))
         [3]
     """
+    if "  " not in text and "Date:" not in text and "--" not in text:
+        return set()  # no header can be there: most documents, not walked line by line
     headers = 0
     for line in lines:
-        if line.words <= 12 and (_LOG_HEADER.match(line.text) or _SIGN_OFF.match(line.text)):
+        t = line.text
+        # What every header opens or ends with, before the patterns: most lines have none.
+        shaped = t[:1].isdigit() or t[:5] == "Date:" or t[:2] == "--" or t[-5:-4] in _ZONE
+        if shaped and line.words <= 12 and (_LOG_HEADER.match(t) or _SIGN_OFF.match(t)):
             headers += 1
             if headers >= 3:
                 break
@@ -1137,10 +1147,11 @@ def _log_body(text: str, lines: list[_Line]) -> set[int]:
     return {i for i, line in enumerate(lines) if text[line.start : line.start + 1] in " \t"}
 
 
+_ZONE = ("+", "-")  # a time zone's sign: "Tue Aug 20 13:30:34 2019 +0430"
 _FIELD = re.compile(r"[A-Z][\w-]*: \S")  # "Archive-Name: editor-faq/sed", "Version: 015"
 
 
-def _header_fields(lines: list[_Line]) -> set[int]:
+def _header_fields(text: str, lines: list[_Line]) -> set[int]:
     """Lines of a block of three or more "Key: value" fields with different keys, one under
     the other (a Usenet FAQ's "Last-modified: 10 March 2003" between "Posting-Frequency:
     irregular" and "Version: 015"): a document's own header, not a page's dateline. Lines
@@ -1148,10 +1159,13 @@ def _header_fields(lines: list[_Line]) -> set[int]:
 
     Example:
         >>> text = "Archive-Name: sed\\nLast-modified: 10 March 2003\\nVersion: 015\\nBy Jo"
-        >>> sorted(_header_fields(_split_lines(text)))
+        >>> sorted(_header_fields(text, _split_lines(text)))
         [0, 1, 2]
     """
     out: set[int] = set()
+    head = lines[:_FIELD_LINES]
+    if not head or text.count(": ", 0, head[-1].end) < 3:
+        return out  # most documents: no header of fields
     run: list[int] = []
     for i, line in enumerate([*lines[:_FIELD_LINES], _END_LINE]):
         field = _FIELD.match(line.text) is not None
@@ -1339,7 +1353,15 @@ def _quoted(lines: list[_Line]) -> npt.NDArray[np.bool_]:
         ],
         dtype=bool,
     )
-    found |= _doctests(lines) | _comment_blocks(lines) | _under_headings(lines)
+    # Each kind of block opens its lines with one of a few characters: most documents
+    # have none of them, and are not walked again.
+    firsts = {line.text[:1] for line in lines}
+    if ">" in firsts:
+        found |= _doctests(lines)
+    if "#" in firsts:
+        found |= _comment_blocks(lines)
+    if not firsts.isdisjoint("-=~^*#"):
+        found |= _under_headings(lines)
     return found
 
 
@@ -1868,7 +1890,7 @@ _CODE_START = re.compile(
     # A doctest's prompt (">>> clf.score(X, y)"); a dotted name with a capital or an
     # underscore, alone ("pyspark.sql.GroupedData.applyInPandas" under a docstring's "See
     # Also"; a site's name is lower case: "news.example.co.uk").
-    r"|>>> |(?![Ww]{3}\.)(?=\S*[A-Z_])[A-Za-z_]\w*(?:\.\w+){2,}$"
+    r"|>>> |(?=[A-Za-z_]\w*\.\w+\.)(?![Ww]{3}\.)(?=\S*[A-Z_])[A-Za-z_]\w*(?:\.\w+){2,}$"
     # A C preprocessor line ("#endif  // __CASEMAP_H__", the last line of a header file).
     r"|#(?:if|ifdef|ifndef|endif|else|elif|define|undef|include|pragma|error)\b"
     # A Doxygen reference ("::XIMasterPointer,") and a comment line opening with a doc tag
@@ -2039,8 +2061,10 @@ def _head_block(
         if i in fields:
             continue
         found = signals.get(i) or _header_signal(line) or _more_byline(line)
-        dated = found is not None and DATE_PARTS.search(line.text) is not None
-        if dated and (release or _over_entry(lines, i) or _ends_sentence_above(lines, i)):
+        exempt = found is not None and (
+            release or _over_entry(lines, i) or _ends_sentence_above(lines, i)
+        )
+        if exempt and DATE_PARTS.search(line.text):  # the pattern last: it is the costly test
             continue  # a release's date, a log entry's heading, or a sentence's end
         if found is not None:
             out[i] = found

@@ -480,6 +480,9 @@ def shown(value: float) -> str:
         >>> shown(0.34657), shown(1.0), shown(2e-06), shown(1234.5)
         ('0.347', '1', '0.000002', '1230')
     """
+    fast = f"{value:.3g}"  # the same digits, unless in exponent form
+    if "e" not in fast:
+        return fast
     return str(np.format_float_positional(value, precision=3, fractional=False, trim="-"))
 
 
