@@ -37,6 +37,7 @@ from dedup.io.atomic import all_or_nothing, unwritable_folder, write_atomic
 from dedup.io.formats import InputFormat, json_value, source_path
 from dedup.io.jsonlcorpus import JsonlCorpus
 from dedup.io.readers import (
+    BRACES,
     DocumentReader,
     SkippedRecord,
     passed_over_reason,
@@ -843,12 +844,17 @@ def _output_name(root: Path, source_file: str) -> str:
     return Path(source_file).name
 
 
+def _wild(part: str) -> bool:
+    """Whether a path part holds a wildcard or a group of alternatives (`{a,b}`)."""
+    return GLOB.search(part) is not None or BRACES.search(part) is not None
+
+
 def _glob_base(root: Path) -> Path | None:
     """The folder a local glob pattern searches (its parts before the first wildcard), or
     None when `root` names a file or directory, or is no pattern."""
-    if root.exists() or not GLOB.search(str(root)):
+    if root.exists() or not _wild(str(root)):
         return None
-    literal = list(takewhile(lambda part: not GLOB.search(part), root.parts[:-1]))
+    literal = list(takewhile(lambda part: not _wild(part), root.parts[:-1]))
     return Path(*literal)
 
 
@@ -896,9 +902,12 @@ def _check_targets(inputs: Sequence[_Input], paths: Sequence[str], out_dir: Path
                 if name in (REMOVED_FILE, REJECTS_FILE):
                     msg += "clean them in separate runs"
                 else:  # two folders: a glob of their parent names each output by its folder
-                    parent = Path(os.path.commonpath([Path(path), Path(seen[name])]))
+                    both = [Path(seen[name]), Path(path)]
+                    parent = Path(os.path.commonpath(both))
+                    kids = [p.relative_to(parent).as_posix() for p in both]
+                    pattern = parent / ("{" + ",".join(kids) + "}" if "." not in kids else "*")
                     msg += (
-                        f"name them by one quoted glob, such as '{parent / '*'}', which keeps "
+                        f"name them by one quoted glob, such as '{pattern}', which keeps "
                         "each folder's name in the output, or clean them in separate runs"
                     )
                 raise InputError(msg)

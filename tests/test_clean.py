@@ -377,8 +377,12 @@ def test_cli_clean_refuses_two_inputs_with_one_output_name(tmp_path):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2
     assert "would both be written to" in result.output
-    assert f"name them by one quoted glob, such as '{tmp_path / '*'}'" in result.output
+    suggested = tmp_path / "{a,b}"  # exactly the two folders, each keeping its name
+    assert f"name them by one quoted glob, such as '{suggested}'" in result.output
     assert not (tmp_path / "o").exists()
+    result = CliRunner().invoke(cli, ["clean", str(suggested), "-o", str(tmp_path / "o"), "-q"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "o" / "a" / "story.txt").exists()
 
 
 @pytest.mark.parametrize("pattern", ["*", "**/*.txt"])
@@ -1187,3 +1191,18 @@ def test_an_output_folder_that_cannot_be_made_fails_before_the_scan(tmp_path, mo
     if Path("/proc/self").is_dir():  # Linux: no file can be made in /proc, even by root
         with pytest.raises(InputError, match=r"^-o: cannot write /proc/dedup-out \("):
             clean([str(corpus)], Path("/proc/dedup-out"))
+
+
+def test_a_quoted_glob_of_alternatives_keeps_each_folders_name(tmp_path):
+    """'doc/{bash,coreutils}' as a shell expands it (a new-user trial was told to name
+    folders by one quoted glob, and braces matched nothing): each folder's NEWS keeps its
+    folder's name, and a group that matches nothing is the pattern's error."""
+    for name in ("bash", "coreutils", "zsh"):
+        (tmp_path / "doc" / name).mkdir(parents=True)
+        (tmp_path / "doc" / name / "NEWS").write_text(f"{name} 1.0 fixes the parser.\n")
+    out = tmp_path / "out"
+    result = clean([str(tmp_path / "doc" / "{bash,coreutils}")], out)
+    assert sorted(result.outputs) == ["bash/NEWS", "coreutils/NEWS"]
+    assert (out / "bash" / "NEWS").read_text() == "bash 1.0 fixes the parser.\n"
+    with pytest.raises(InputError, match="the pattern matches no file"):
+        clean([str(tmp_path / "doc" / "{fish,ksh}")], tmp_path / "out2")

@@ -215,13 +215,13 @@ class DocumentReader:
         """The files a local path names: itself, a directory's walk, or a glob's matches."""
         p = Path(path)
         found = [p] if p.exists() else []
-        if not found and GLOB.search(path):
-            found = _outermost(sorted(Path(m) for m in glob.glob(path, recursive=True)))
+        pattern = GLOB.search(path) or BRACES.search(path)
+        if not found and pattern:
+            matches = {Path(m) for one in braces(path) for m in glob.glob(one, recursive=True)}
+            found = _outermost(sorted(matches))
         if not found:
             # "no such file or directory" for a quoted glob reads as if it was taken literally
-            what = (
-                "the pattern matches no file" if GLOB.search(path) else "no such file or directory"
-            )
+            what = "the pattern matches no file" if pattern else "no such file or directory"
             msg = f"{path}: {what}; check the path"
             raise InputError(msg)
         files: list[Path] = []
@@ -514,6 +514,25 @@ def passed_over_reason(name: str) -> str:
     if path.exists() and not path.is_file() and not path.is_dir():
         return NOT_A_FILE
     return NOT_A_CORPUS_FORMAT
+
+
+# A group of alternatives in a quoted glob, as a shell expands them: '/usr/share/doc/{bash,
+# coreutils}' (a new-user trial, told to quote a glob to keep each folder's name).
+BRACES = re.compile(r"\{([^{}]*,[^{}]*)\}")
+
+
+def braces(pattern: str) -> list[str]:
+    """The patterns a glob's groups of alternatives stand for, in order (no nesting).
+
+    Example:
+        >>> braces("doc/{bash,coreutils}/*.gz"), braces("a{1,2}b{x,y}"), braces("a/*")
+        (['doc/bash/*.gz', 'doc/coreutils/*.gz'], ['a1bx', 'a1by', 'a2bx', 'a2by'], ['a/*'])
+    """
+    group = BRACES.search(pattern)
+    if group is None:
+        return [pattern]
+    head, tail = pattern[: group.start()], pattern[group.end() :]
+    return [out for alt in group[1].split(",") for out in braces(head + alt + tail)]
 
 
 def _outermost(matches: list[Path]) -> list[Path]:
