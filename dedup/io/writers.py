@@ -131,7 +131,9 @@ def write_jsonl_copying(
         return False
     file = files.pop()
     numbers = [int(line) for _, _, line in places]
-    if not Path(file).is_file() or any(a >= b for a, b in itertools.pairwise(numbers)):
+    if file == "-" or not Path(file).is_file():  # standard input is not there to read again
+        return False
+    if any(a >= b for a, b in itertools.pairwise(numbers)):
         return False
     with open_read(file) as fh, open_write_atomic(path) as out:
         lines = enumerate(fh, start=1)
