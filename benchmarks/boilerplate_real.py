@@ -821,7 +821,7 @@ def main() -> None:
     print_scores(scores)
     for part in ("nonnews", "nonnews_extra", "nonnews_rest", "nonnews_more"):
         for name, score in scores.get(part, {}).items():
-            print(f"{part} / {name}: {score.fp} of {score.content:,} lines removed")
+            print(f"{part} / {name}: {score.fp:,} of {score.content:,} lines removed")
     if args.false_positives:
         for extractor, by_name in scores.items():
             for example in by_name[names[0]].fp_examples[: args.false_positives]:
