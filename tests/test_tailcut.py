@@ -246,7 +246,8 @@ def test_a_whole_page_is_cut_at_the_page_bar_and_loses_no_content() -> None:
         ("0081", "inscriptis", 11, 0),
         # The article's title twice (once as a menu link) and the site's name are labelled
         # content: the head takes what the line model scores 0.95 and more above the block.
-        ("0275", "html_text", 20, 3),
+        # ("SEARCH:" goes as a lexicon line of the head block, which passes over the title.)
+        ("0275", "html_text", 19, 3),
     ],
 )
 def test_the_head_of_a_whole_page_goes_at_the_head_bar(
