@@ -128,6 +128,9 @@ MORE_BYLINES = re.compile(
     r"^\W*[Bb]y\s+(?:[Oo]ur\s+[\w.&'’-]+|[A-ZÀ-Þ][\w.&'’-]*)(?:\s+[\w.&'’-]+){0,3}"
     # and a role or an agency after a comma: "By Jane Porter, Staff Writer" (a trial)
     r"(?:,\s+[A-ZÀ-Þ][\w.&'’-]*(?:\s+[\w.&'’-]+){0,3})?\s*$"
+    # two writers: "By Tom Baker and Priya Shah" (a trial)
+    r"|^\W*[Bb]y\s+[A-ZÀ-Þ][\w.'’-]*(?:\s+[A-ZÀ-Þ][\w.'’-]*){0,2}\s+(?:and|&)\s+"
+    r"[A-ZÀ-Þ][\w.'’-]*(?:\s+[A-ZÀ-Þ][\w.'’-]*){0,2}\s*$"
     r"|^\W*(?:[Ww]ritten|[Pp]osted|[Rr]eported|[Rr]eviewed|[Ff]act[- ][Cc]hecked)\s+[Bb]y\s+"
     r"[A-ZÀ-Þ][^.!?]{0,80}$"
 )
@@ -1325,6 +1328,7 @@ def _is_marker(verdict: _Verdict) -> bool:
 # training documents (985 lines); a model file can set its own ("max_lines" in its meta).
 MODEL_MAX_LINES = 1000
 _CLOSING_QUOTES = ("”", '"', "’", "»", "'")
+_OPENING_QUOTES = frozenset("\"“'‘«„")
 
 
 # An issue or bug number ("(Closes: #973793)", "with #1000421 fixed" in a Debian changelog):
@@ -1824,8 +1828,10 @@ def _first_signal(line: _Line, config: BoilerplateConfig, lexicon: Lexicon) -> _
     # A line opening in lower case continues a sentence wrapped from the line above
     # ("related checks, such as ..." in a man page): a label starts a line of its own.
     prefix = None if text[:1].islower() or code else lexicon.match_prefix(norm, cut)
+    # A line opening with a quotation quotes the phrase: its standing alone is read.
+    action = prefix is not None and prefix.action and text[:1] not in _OPENING_QUOTES
     if prefix is not None and (
-        (prefix.action and line.words <= config.corpus_max_words)
+        (action and line.words <= config.corpus_max_words)
         or _prefix_stands_alone(line, prefix.phrase, config)
     ):
         return _Verdict(0, "lexicon_prefix", prefix.similarity, cut, prefix.phrase + " ...")
@@ -1856,6 +1862,10 @@ def _prefix_stands_alone(line: _Line, phrase: str, config: BoilerplateConfig) ->
     if head and SEPARATOR.match(line.text, head.end()):
         return True
     rest = line.text[head.end() :].split() if head else []  # the words after the phrase
+    if rest and rest[0][:1] in _CLOSING_QUOTES and len(rest) > 1:
+        # '"Subscribe to our newsletter" used to be an annoying pop-up, said ...' (a
+        # new-user trial): the phrase is quoted inside a sentence.
+        return False
     if words == 1:
         # One word opens too many lines of real text ("Tags File Contents Options" in
         # ctags(1), "topic" at the end of an ASCII diagram): it needs its separator, or a

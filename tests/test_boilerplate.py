@@ -1128,3 +1128,18 @@ def test_a_byline_with_a_role_and_a_date_under_a_long_title_are_the_head_block()
     )
     found = detect_boilerplate([Document("c", copyright_head + "\n" + PROSE)])
     assert not [b for b in found if b.rule == "metadata_header"]
+
+
+def test_a_prompt_quoted_inside_a_sentence_is_the_sentences():
+    """A new-user trial's article quoting prompts: '"Subscribe to our newsletter" used to
+    be ...' is a sentence, not the prompt; the prompt alone, and two writers' byline, go."""
+    quoted = [
+        '"Subscribe to our newsletter" used to be an annoying pop-up, said media analyst Lee '
+        "Chen, but now readers expect it.",
+        '"Sign up for our daily briefing" is the most common prompt on news sites, according '
+        "to a study.",
+    ]
+    text = "By Tom Baker and Priya Shah\n\n" + PROSE + "\n" + "\n".join(quoted) + "\n"
+    text += "\nSubscribe to our newsletter\n"
+    found = [text[b.start : b.end] for b in detect_boilerplate([Document("q", text)])]
+    assert found == ["By Tom Baker and Priya Shah", "Subscribe to our newsletter"]

@@ -515,3 +515,20 @@ def test_plain_text_on_standard_input_says_to_name_the_file(tmp_path, seed_texts
     assert result.stderr.rstrip().endswith(
         "(standard input is read as JSON Lines, one record a line: name a text file instead)"
     )
+
+
+def test_an_executable_in_a_folder_is_listed_as_not_text(tmp_path):
+    """A new-user trial named /bin/ls, found in a folder, as its rejects record said ("name a
+    file to read it as text"), and was told it is not text: the record says so at once."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The harbour opened a new pier for the ferries.\n")
+    (folder / "tool").write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)))
+    out = tmp_path / "out"
+    result = _run("clean", str(folder), "-o", str(out), "-q")
+    assert result.exit_code == 0, result.stderr
+    rejects = [json.loads(line) for line in (out / "rejects.jsonl").open()]
+    assert rejects == [
+        {"doc": None, "source": str(folder / "tool"), "reason": "not_read",
+         "detail": "not text: an executable (ELF)"}
+    ]  # fmt: skip

@@ -513,7 +513,19 @@ def passed_over_reason(name: str) -> str:
             return BROKEN_LINK
     if path.exists() and not path.is_file() and not path.is_dir():
         return NOT_A_FILE
+    kind = _binary_kind(_first_bytes(path))
+    if kind is not None:  # naming it would only say so (a new-user trial followed the hint)
+        return f"not text: {kind}"
     return NOT_A_CORPUS_FORMAT
+
+
+def _first_bytes(path: Path, size: int = 16) -> bytes:
+    """The first bytes of a file, or none when it cannot be read."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(size)
+    except OSError:
+        return b""
 
 
 # A group of alternatives in a quoted glob, as a shell expands them: '/usr/share/doc/{bash,
