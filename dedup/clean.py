@@ -324,11 +324,16 @@ class KeptDocuments(Sequence[Document]):
         return changed if changed is not None else self.docs[at]
 
     def verbatim_line(self, i: int, text_field: str) -> bytes | None:
-        """Document `i`'s line as read, when it is written unchanged and as it was (see
-        `JsonlCorpus.verbatim_line`); None otherwise."""
+        """Document `i`'s line as it is written: as read when it is unchanged
+        (`JsonlCorpus.verbatim_line`), with only its text replaced when it was cut
+        (`JsonlCorpus.line_with_text`); None when the corpus keeps no lines."""
         at = self.positions[i]
+        changed = self.changed.get(at)
+        if changed is not None:
+            edit = getattr(self.docs, "line_with_text", None)
+            return None if edit is None else edit(at, text_field, changed.text)
         line = getattr(self.docs, "verbatim_line", None)
-        return None if line is None or at in self.changed else line(at, text_field)
+        return None if line is None else line(at, text_field)
 
 
 class _ById(Mapping[str, Document]):

@@ -11,6 +11,7 @@ same format, with the same columns.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,6 +165,71 @@ def written_back(raw: bytes, line_no: int) -> bytes:
     if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     return raw if raw.endswith(b"\n") else raw + b"\n"
+
+
+def with_text(raw: bytes, line_no: int, text_field: str, text: str) -> bytes | None:
+    """A JSONL line as `clean` writes back a record whose text it cut: the line read
+    (`written_back`) with the value of its top-level `text_field` (the last, as the reader
+    takes it) replaced by `text`, every other byte kept (compact JSON, "1.50e2", escapes,
+    duplicate keys, the CRLF: a new-user trial found them re-encoded); None when the line
+    is no JSON object holding that field.
+
+    Example:
+        >>> with_text(b'{"n":1.50e2,"text":"Hi\\\\nAds","u":"a\\\\/b"}\\r\\n', 2, "text", "Hi")
+        b'{"n":1.50e2,"text":"Hi","u":"a\\\\/b"}\\r\\n'
+    """
+    line = written_back(raw, line_no)
+    try:
+        decoded = line.decode("utf-8")
+        span = _value_span(decoded, text_field)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if span is None:
+        return None
+    start, end = span
+    return (decoded[:start] + json_dumps(text) + decoded[end:]).encode("utf-8")
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+_scanstring: Any = json.decoder.scanstring  # type: ignore[attr-defined]  # not in typeshed
+
+
+def _skip(line: str, at: int) -> int:
+    """Where the JSON whitespace from `at` on ends."""
+    found = _WS.match(line, at)
+    return at if found is None else found.end()
+
+
+def _value_span(line: str, key: str) -> tuple[int, int] | None:
+    """Where the value of a top-level `key` of the JSON object `line` is, `[start, end)`
+    (its last occurrence); None for no such key or no object.
+
+    Raises:
+        ValueError: the line is not valid JSON.
+    """
+    at = _skip(line, 0)
+    if line[at : at + 1] != "{":
+        return None
+    at, found = at + 1, None
+    while True:
+        at = _skip(line, at)
+        if line[at : at + 1] != '"':
+            return None  # "}" of an empty object among them: no key
+        name, at = _scanstring(line, at + 1)
+        at = _skip(line, at)
+        if line[at : at + 1] != ":":
+            return None
+        start = _skip(line, at + 1)
+        _, end = _DECODER.raw_decode(line, start)
+        if name == key:
+            found = (start, end)
+        at = _skip(line, end)
+        if line[at : at + 1] == "}":
+            return found
+        if line[at : at + 1] != ",":
+            return None
+        at += 1
 
 
 def json_value(text: str | bytes) -> Any:

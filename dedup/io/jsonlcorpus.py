@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from dedup.config import DedupConfig
 from dedup.document import Document, LazySequence
-from dedup.io.formats import written_back
+from dedup.io.formats import with_text, written_back
 from dedup.parallel import map_while
 
 if TYPE_CHECKING:
@@ -237,6 +237,13 @@ class JsonlCorpus(LazySequence[Document]):
         if text_field != self._reader.text_field:
             return None
         return written_back(self._line(i), int(self._index.lines[i]))
+
+    def line_with_text(self, i: int, text_field: str, text: str) -> bytes | None:
+        """The line of document `i` with its text replaced (`with_text`), when its text is
+        under `text_field`; None otherwise, or when the line cannot be edited."""
+        if text_field != self._reader.text_field:
+            return None
+        return with_text(self._line(i), int(self._index.lines[i]), text_field, text)
 
     def _line(self, i: int) -> bytes:
         f = int(self._file[i])

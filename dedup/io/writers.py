@@ -20,7 +20,7 @@ from dedup.document import Document
 from dedup.errors import InputError
 from dedup.io.atomic import write_atomic
 from dedup.io.compression import open_read, open_write_atomic, suffix_compression
-from dedup.io.formats import InputFormat, json_dumps, written_back
+from dedup.io.formats import InputFormat, json_dumps, with_text, written_back
 from dedup.io.tables import write_csv, write_parquet
 from dedup.parallel import map_shared, ranges
 
@@ -104,12 +104,13 @@ def write_jsonl_copying(
     path: str | Path, docs: Sequence[Document], unchanged: Sequence[bool], text_field: str
 ) -> bool:
     """Write the JSONL records of `docs`, each unchanged one (`unchanged`) copied from its
-    file as it was read (`written_back`), the others encoded (`Document.record`); False,
+    file as it was read (`written_back`), each cut one with only its text replaced
+    (`with_text`, else encoded whole: `Document.record`); False,
     writing nothing, unless every document is a record of one local file (`source`
     "path:LINE"), in its order.
 
     The input is read again line by line beside the output (compressed or not), so nothing
-    more is held in memory; only the records `clean` cut are encoded.
+    more is held in memory; only the texts `clean` cut are encoded.
 
     Raises:
         InputError: the input no longer has a line it was read with (changed meanwhile).
@@ -123,7 +124,7 @@ def write_jsonl_copying(
         >>> write_jsonl_copying(d / "out.jsonl", docs, [True, False], "text")
         True
         >>> (d / "out.jsonl").read_bytes()
-        b'{"text":"Hi","n":1.50e2}\\n{"text": "H"}\\n'
+        b'{"text":"Hi","n":1.50e2}\\n{"text":"H"}\\n'
     """
     places = [doc.source.rpartition(":") for doc in docs]
     files = {file for file, _, _ in places}
@@ -138,14 +139,18 @@ def write_jsonl_copying(
     with open_read(file) as fh, open_write_atomic(path) as out:
         lines = enumerate(fh, start=1)
         for doc, same, line_no in zip(docs, unchanged, numbers, strict=True):
-            if not same:
-                out.write((json_dumps(doc.record(text_field)) + "\n").encode("utf-8"))
-                continue
             raw = next((raw for n, raw in lines if n == line_no), None)
             if raw is None:
                 msg = f"{file}: has no line {line_no} any more (changed while cleaned); run again"
                 raise InputError(msg)
-            out.write(written_back(raw, line_no))
+            line = (
+                written_back(raw, line_no)
+                if same
+                else with_text(raw, line_no, text_field, doc.text)
+            )
+            if line is None:  # no object holding the text: encoded whole
+                line = (json_dumps(doc.record(text_field)) + "\n").encode("utf-8")
+            out.write(line)
     return True
 
 
