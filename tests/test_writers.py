@@ -132,3 +132,41 @@ def test_a_record_read_and_written_back_is_byte_identical(
         docs = list(reader.read([str(source)]))
         write_like(out, docs, reader.formats[str(source)])
         assert out.read_bytes() == line
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    before=st.dictionaries(st.text(max_size=6).filter(lambda k: k != "text"), _JSON, max_size=3),
+    after=st.dictionaries(st.text(max_size=6).filter(lambda k: k != "text"), _JSON, max_size=3),
+    old=st.text(),
+    new=st.text(),
+    compact=st.booleans(),
+    ascii_=st.booleans(),
+    crlf=st.booleans(),
+)
+def test_a_records_text_is_replaced_and_nothing_else(
+    before, after, old, new, compact, ascii_, crlf
+):
+    """`with_text` on any object: the text's value is the new one, every other field and
+    the line end as they were, and the bytes around the value untouched."""
+    from dedup.io.formats import with_text
+
+    record = {**before, "text": old, **{k: v for k, v in after.items() if k not in before}}
+    separators = (",", ":") if compact else (", ", ": ")
+    line = json.dumps(record, separators=separators, ensure_ascii=ascii_).encode()
+    end = b"\r\n" if crlf else b"\n"
+    edited = with_text(line + end, 2, "text", new)
+    assert edited is not None
+    assert edited.endswith(end)
+    assert json.loads(edited) == {**record, "text": new}
+    head = line[: line.index(b'"text"')]
+    assert edited.startswith(head)
