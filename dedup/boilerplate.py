@@ -1165,21 +1165,14 @@ def _header_fields(text: str, lines: list[_Line]) -> set[int]:
         >>> sorted(_header_fields(text, _split_lines(text)))
         [0, 1, 2]
     """
-    out: set[int] = set()
     head = lines[:_FIELD_LINES]
     if not head or text.count(": ", 0, head[-1].end) < 3:
-        return out  # most documents: no header of fields
-    run: list[int] = []
-    for i, line in enumerate([*lines[:_FIELD_LINES], _END_LINE]):
-        field = _FIELD.match(line.text) is not None
-        joined = bool(run) and lines[run[-1]].number == line.number - 1
-        if not field or not joined:
-            keys = {lines[j].text.partition(":")[0] for j in run}
-            if len(keys) >= 3:
-                out.update(run)
-            run = []
-        if field:
-            run.append(i)
+        return set()  # most documents: no header of fields
+    fields = [_FIELD.match(line.text) is not None for line in head]
+    out: set[int] = set()
+    for run in _runs(head, fields):
+        if len({head[j].text.partition(":")[0] for j in run}) >= 3:  # three different keys
+            out.update(run)
     return out
 
 
@@ -1400,18 +1393,28 @@ def _comment_blocks(lines: list[_Line]) -> npt.NDArray[np.bool_]:
         [True, True, False, False]
     """
     out = np.zeros(len(lines), dtype=bool)
-    if not any(line.text.startswith("#") for line in lines):
-        return out
-    run: list[int] = []
-    for i, line in enumerate([*lines, _END_LINE]):
-        joined = bool(run) and lines[run[-1]].number == line.number - 1
-        if not line.text.startswith("#") or not (joined or not run):
-            if any(lines[j].text in ("#", "##") or lines[j].text[:2] == "# " for j in run):
-                out[run] = True
-            run = []
-        if line.text.startswith("#"):
-            run.append(i)
+    for run in _runs(lines, [line.text.startswith("#") for line in lines]):
+        if any(lines[j].text in ("#", "##") or lines[j].text[:2] == "# " for j in run):
+            out[run] = True
     return out
+
+
+def _runs(lines: list[_Line], flags: Sequence[bool]) -> list[list[int]]:
+    """The runs of flagged lines one under the other (no blank line between), by index.
+
+    Example:
+        >>> _runs(_split_lines("a\\nb\\n\\nc\\nd"), [True, True, True, False])
+        [[0, 1], [2]]
+    """
+    runs: list[list[int]] = []
+    for i, flagged in enumerate(flags):
+        if not flagged:
+            continue
+        if runs and runs[-1][-1] == i - 1 and lines[i - 1].number == lines[i].number - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
 
 
 def _doctests(lines: list[_Line]) -> npt.NDArray[np.bool_]:
@@ -1437,10 +1440,6 @@ def _doctests(lines: list[_Line]) -> npt.NDArray[np.bool_]:
 _DOC_TAG = re.compile(
     r"(?<!\S)@(?:c|p|a|b|e|ref|param|tparam|return|returns|retval|brief|see|note|throws|code)\s"
 )
-
-
-# A line after every other (`_comment_blocks`): no text, no number any line has.
-_END_LINE = _Line(-2, 0, 0, "", "", 0, "")
 
 
 # " -- Denis Barbier <barbier@debian.org>  Wed,  2 Mar 2005 22:28:23 +0100"
