@@ -577,7 +577,9 @@ def passed_over_note(passed: Sequence[str], shown: int = 5) -> str:
     for name in passed:
         by_reason.setdefault(passed_over_reason(name), []).append(name)
     lines = []
-    for reason in (NOT_A_CORPUS_FORMAT, LINKED_FOLDER, NOT_A_FILE, BROKEN_LINK):
+    known = (NOT_A_CORPUS_FORMAT, LINKED_FOLDER, NOT_A_FILE, BROKEN_LINK)
+    # then what a file's first bytes say it is ("not text: an image (PNG)"), by reason
+    for reason in (*known, *sorted(set(by_reason) - set(known))):
         names = by_reason.get(reason, [])
         if names:
             more = f" and {len(names) - shown} more" if len(names) > shown else ""
