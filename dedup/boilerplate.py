@@ -1905,9 +1905,10 @@ _CODE_START = re.compile(
     # A Doxygen reference ("::XIMasterPointer,") and a comment line opening with a doc tag
     # (kernel-doc's " * @flow_label - Flow label in GRH").
     r"|::\w|\*\s+@\w"
-    # A call ("copy(x)", a signature in pydoc; not "Facebook(12)", a share count) and an
-    # assignment ("DEFAULT_IGNORES = [...", pydoc's DATA) as a whole line: a new-user trial.
-    r"|[A-Za-z_][\w.]*\((?!\d*\))[^()]*\)$|[A-Za-z_][\w.]* = \S"
+    # A call ("copy(x)", "print()", a signature in pydoc; not "Facebook(12)", a share count)
+    # and an assignment ("DEFAULT_IGNORES = [...", pydoc's DATA) as a whole line: new-user
+    # trials (the last line of Python's locale.py, "print()", went as the lexicon's "print").
+    r"|[A-Za-z_][\w.]*\((?!\d+\))[^()]*\)$|[A-Za-z_][\w.]* = \S"
 )
 
 
@@ -1919,8 +1920,8 @@ def _code_like(text: str) -> bool:
     Example:
         >>> [_code_like(t) for t in ("# comments:", "--login", "}", "#Budget2024", "- Related")]
         [True, True, True, False, False]
-        >>> [_code_like(t) for t in ("copy(x)", "X_Y = [...", "Facebook(12)", "Share (3)")]
-        [True, True, False, False]
+        >>> [_code_like(t) for t in ("copy(x)", "print()", "X_Y = [...", "Facebook(12)")]
+        [True, True, True, False]
     """
     return _CODE_START.match(text) is not None
 
