@@ -1909,6 +1909,8 @@ _CODE_START = re.compile(
     # and an assignment ("DEFAULT_IGNORES = [...", pydoc's DATA) as a whole line: new-user
     # trials (the last line of Python's locale.py, "print()", went as the lexicon's "print").
     r"|[A-Za-z_][\w.]*\((?!\d+\))[^()]*\)$|[A-Za-z_][\w.]* = \S"
+    # A keyword argument of a call spread over lines ("streamreader=StreamReader,").
+    r"|[A-Za-z_]\w*=[\w.'\"()\[\]]+,$"
 )
 
 
@@ -1922,6 +1924,8 @@ def _code_like(text: str) -> bool:
         [True, True, True, False, False]
         >>> [_code_like(t) for t in ("copy(x)", "print()", "X_Y = [...", "Facebook(12)")]
         [True, True, True, False]
+        >>> _code_like("streamreader=StreamReader,"), _code_like("Share (3)")
+        (True, False)
     """
     return _CODE_START.match(text) is not None
 

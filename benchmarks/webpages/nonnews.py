@@ -246,7 +246,28 @@ def build_more() -> list[dict]:
         text = _read(p)
         if text is not None and _ok(text := _cap(text, 60_000)):
             docs.append({"id": f"pod:{p}", "kind": "pod", "text": text})
-    return docs + docs_package_docstrings() + docs_c_comments(600)
+    return docs + docs_package_docstrings() + docs_c_comments(600) + docs_python_sources(300)
+
+
+def docs_python_sources(n: int) -> list[dict]:
+    """`n` sampled Python standard library modules whole (up to 60,000 characters), code and
+    comments as they are: a corpus of code keeps every line."""
+    root = Path(sysconfig.get_paths()["stdlib"])
+    modules = sorted(
+        p for p in root.rglob("*.py") if not {"test", "tests", "site-packages"} & set(p.parts)
+    )
+    out = []
+    for p in _sample(modules, n, "python-source"):
+        text = _read(p)
+        if text is not None and _ok(text := _cap(text, 60_000)):
+            out.append(
+                {
+                    "id": f"python-source:{p.relative_to(root)}",
+                    "kind": "python-source",
+                    "text": text,
+                }
+            )
+    return out
 
 
 def docs_c_comments(n: int) -> list[dict]:
@@ -450,7 +471,7 @@ def main(argv=None) -> None:
         "--more",
         action="store_true",
         help=f"build the fourth set (Texinfo manuals, licences, Perl POD, package docstrings, C "
-        f"comments) into "
+        f"comments, Python modules) into "
         f"{MORE.name} instead",
     )
     args = ap.parse_args(argv)
