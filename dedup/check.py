@@ -22,15 +22,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from dedup.api import scan
 from dedup.baseline import Baseline, forget_projects, project_id
 from dedup.config import DedupConfig
 from dedup.document import Document, require_documents
 from dedup.errors import ConfigError
 from dedup.io.formats import detect_format
-from dedup.report import Report, Span, _covered
+from dedup.report import Report, Span, _covered, plain_number
 from dedup.store import Index, QueryResult
 
 DUPLICATE, BOILERPLATE, REUSED = "max-duplicate-ratio", "max-boilerplate-ratio", "max-reused-ratio"
@@ -186,7 +184,7 @@ class Verdict:
             >>> Verdict("max-boilerplate-ratio", 2e-06, 0.001, (), 0, 1, 500_000).value_text
             '0.000002'
         """
-        return str(np.format_float_positional(self.value, precision=4, fractional=False, trim="-"))
+        return plain_number(self.value, 4)
 
     def counted(self) -> str:
         """What was counted against what the limit allows, for a failing limit's line.

@@ -36,6 +36,7 @@ import numpy.typing as npt
 from dedup.errors import ConfigError
 from dedup.io.formats import json_value
 from dedup.linewords import WordWeights
+from dedup.report import plain_number
 
 SCHEMA = "dedup.boilerplate-model/2"  # /2: word weights (`dedup.linewords`)
 Matrix = npt.NDArray[np.float64]
@@ -253,7 +254,7 @@ class LineModel:
         share = self.contributions(x)
         order = np.argsort(-share, axis=1, kind="stable")[:, :top]
         return [
-            [f"{self.features[j]} = {shown(x[k, j])}" for j in row if share[k, j] > 0]
+            [f"{self.features[j]} = {plain_number(x[k, j], 3)}" for j in row if share[k, j] > 0]
             for k, row in enumerate(order)
         ]
 
@@ -471,19 +472,6 @@ def run_margin(p: Matrix, bar: float, lo: int, hi: int) -> float:
         3.0
     """
     return float(margins(p[lo:hi], bar).sum())
-
-
-def shown(value: float) -> str:
-    """A feature's value as evidence: three significant digits, never in exponent form.
-
-    Example:
-        >>> shown(0.34657), shown(1.0), shown(2e-06), shown(1234.5)
-        ('0.347', '1', '0.000002', '1230')
-    """
-    fast = f"{value:.3g}"  # the same digits, unless in exponent form
-    if "e" not in fast:
-        return fast
-    return str(np.format_float_positional(value, precision=3, fractional=False, trim="-"))
 
 
 def _optional_float(value: Any) -> float | None:

@@ -772,6 +772,20 @@ def pair_ranking(report: Report) -> Callable[[DocumentPair], tuple[float, int, i
     return lambda pair: (-pair_reuse(pair), order.get(pair.a, last), order.get(pair.b, last))
 
 
+def plain_number(value: float, digits: int) -> str:
+    """`value` to `digits` significant digits, never in exponent form: a measured share or a
+    feature's value as people read it ("0.000002", not "2e-06": a new-user trial).
+
+    Example:
+        >>> plain_number(0.34657, 3), plain_number(1.0, 3), plain_number(2e-06, 4)
+        ('0.347', '1', '0.000002')
+    """
+    fast = f"{value:.{digits}g}"  # the same digits, unless in exponent form
+    if "e" not in fast:
+        return fast
+    return str(np.format_float_positional(value, precision=digits, fractional=False, trim="-"))
+
+
 def amount(n: int, noun: str) -> str:
     """'1 document', '2 documents'.
 
