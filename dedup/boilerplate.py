@@ -422,8 +422,11 @@ def _decide(
             # A tail holding code ("$ gcloud pubsub topics get-iam-policy" under a man
             # page's NOTES, a Markdown fence, a doctest's output) is documentation: the cut
             # takes all of it or nothing. Nor does it take a list's last item alone.
+            # Nor does it start inside a Markdown table, whose rows are one table.
             if cut is not None and (
-                _tail_holds_code(lines[k], cut.line) or _lone_list_end(lines[k], going[k], cut.line)
+                _tail_holds_code(lines[k], cut.line)
+                or _lone_list_end(lines[k], going[k], cut.line)
+                or any(t.start < cut.line < t.stop for t in _pipe_tables(lines[k]))
             ):
                 cuts[k] = None
             elif cut is not None:
@@ -436,6 +439,8 @@ def _decide(
             pages[k] = _page_decode(
                 p[lo:hi], lines[k], head, ends[k], sentences[k], never[k], going[k], cuts[k]
             )
+    for k, ls in enumerate(lines):
+        _whole_tables(ls, going[k], pages[k].added)
     # Explanations for every line going, all at once (they walk every tree again).
     picked = [np.flatnonzero(g) for g in going]
     rows = np.concatenate([at + bounds[k] for k, at in enumerate(picked)])
@@ -1523,6 +1528,53 @@ def _table_rows(lines: list[_Line]) -> npt.NDArray[np.bool_]:
             above = rows.get(i - 1)
             out[i] = above == rows[i] and lines[i - 1].number == lines[i].number - 1
     return out
+
+
+def _pipe_tables(lines: list[_Line]) -> list[range]:
+    """The Markdown tables of a document (trafilatura writes a page's tables so): runs of
+    two lines or more that open and close with "|", one under the other (no blank line
+    between), holding a separator row ("|---|---|"). Each is `range` of line indices.
+
+    Example:
+        >>> text = "Jobs\\n| Job | Pay |\\n|---|---|\\n| Analyst | $90,400 |\\nMore"
+        >>> _pipe_tables(_split_lines(text))
+        [range(1, 4)]
+    """
+    if "|-" not in "".join(ln.text[:3] for ln in lines):
+        return []  # no separator row: most documents
+    out = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while (
+            j < len(lines)
+            and _PIPE_ROW.match(lines[j].text)
+            and (j == i or lines[j].number == lines[j - 1].number + 1)
+        ):
+            j += 1
+        if j - i >= 2 and any(_PIPE_RULE.match(ln.text) for ln in lines[i:j]):
+            out.append(range(i, j))
+        i = max(j, i + 1)
+    return out
+
+
+_PIPE_ROW = re.compile(r"\|.*\|\s*$")
+_PIPE_RULE = re.compile(r"\|(?:\s*:?-{3,}:?\s*\|)+\s*$")
+
+
+def _whole_tables(
+    lines: list[_Line], going: npt.NDArray[np.bool_], added: npt.NDArray[np.bool_] | None
+) -> None:
+    """A Markdown table goes whole or not at all, in place on `going` (and on the page
+    decode's `added`): the salary rows under a kept header ("| JOB | MEDIAN ANNUAL
+    SALARY |") are the article's table, not the first lines of a tail block (a tail cut
+    took 10 such rows of one dev page, from two extractors' output: 20 article lines)."""
+    for table in _pipe_tables(lines):
+        rows = going[table.start : table.stop]
+        if rows.any() and not rows.all():
+            going[table.start : table.stop] = False
+            if added is not None:
+                added[table.start : table.stop] = False
 
 
 def _wrapped(lines: list[_Line]) -> npt.NDArray[np.bool_]:

@@ -794,3 +794,34 @@ def test_notice_run_takes_labels_and_likely_lines_under_the_notice_only() -> Non
     # longer than NOTICE_LINES: none
     texts = [article, bio, *(["Read more"] * NOTICE_LINES)]
     assert notice_start(texts, np.zeros(len(texts), dtype=bool)) is None
+
+
+TABLES = [json.loads(line) for line in (DATA / "markdown_tables.jsonl").open(encoding="utf-8")]
+
+
+def test_a_markdown_table_is_kept_whole_under_a_tail_cut() -> None:
+    """Page 0312 (dev, trafilatura): a salary table ends the article, its header kept; the
+    tail cut once started at its first row and took ten labelled article rows with it."""
+    record = next(r for r in TABLES if r["page"] == "0312")
+    lines = record["text"].split("\n")
+    rows = [i for i, t in enumerate(lines) if t.startswith("| ") and "$" in t]
+    assert len(rows) == 10
+    assert all(record["labels"][i] == "content" for i in rows)
+    gone = {b.line for b in _found(record)}
+    assert not gone & set(rows)
+    header = next(i for i, t in enumerate(lines) if t.startswith("| JOB |"))
+    assert header not in gone
+    # the byline and date at the page's very end still go
+    end = ("by Alison Plaut", "Updated October 17, 2025")
+    assert {i for i, t in enumerate(lines) if t in end} <= gone
+
+
+def test_pipe_rows_without_a_separator_row_are_no_table() -> None:
+    """Page 0225 (train, trafilatura): a directory page's "| ... |" lines without a "|---|"
+    row; its furniture rows at the end still go, one by one."""
+    record = next(r for r in TABLES if r["page"] == "0225")
+    gone = {b.line for b in _found(record)}
+    labels = record["labels"]
+    furniture = [i for i, label in enumerate(labels) if label == "boilerplate" and i >= 45]
+    assert len(furniture) >= 7
+    assert set(furniture) <= gone
