@@ -411,6 +411,7 @@ def _decide(
     parts = [(k, int(bounds[k]), int(bounds[k + 1])) for k in range(len(lines))]
     blocks = page_blocks([(stacked[lo:hi], p[lo:hi]) for _, lo, hi in parts])
     heads, ends = blocks[0].tolist(), blocks[1].tolist()
+    tables = [_pipe_tables(ls) for ls in lines]
     if tail_cut is not None:
         found = [(stacked[lo:hi], p[lo:hi], going[k]) for k, lo, hi in parts]
         cuts = find_cuts(*tail_cut, found, [h > 0 for h in heads])
@@ -426,7 +427,7 @@ def _decide(
             if cut is not None and (
                 _tail_holds_code(lines[k], cut.line)
                 or _lone_list_end(lines[k], going[k], cut.line)
-                or any(t.start < cut.line < t.stop for t in _pipe_tables(lines[k]))
+                or any(t.start < cut.line < t.stop for t in tables[k])
             ):
                 cuts[k] = None
             elif cut is not None:
@@ -439,8 +440,8 @@ def _decide(
             pages[k] = _page_decode(
                 p[lo:hi], lines[k], head, ends[k], sentences[k], never[k], going[k], cuts[k]
             )
-    for k, ls in enumerate(lines):
-        _whole_tables(ls, going[k], pages[k].added)
+    for k, doc_tables in enumerate(tables):
+        _whole_tables(doc_tables, going[k], pages[k].added)
     # Explanations for every line going, all at once (they walk every tree again).
     picked = [np.flatnonzero(g) for g in going]
     rows = np.concatenate([at + bounds[k] for k, at in enumerate(picked)])
@@ -1542,20 +1543,12 @@ def _pipe_tables(lines: list[_Line]) -> list[range]:
     """
     if "|-" not in "".join(ln.text[:3] for ln in lines):
         return []  # no separator row: most documents
-    out = []
-    i = 0
-    while i < len(lines):
-        j = i
-        while (
-            j < len(lines)
-            and _PIPE_ROW.match(lines[j].text)
-            and (j == i or lines[j].number == lines[j - 1].number + 1)
-        ):
-            j += 1
-        if j - i >= 2 and any(_PIPE_RULE.match(ln.text) for ln in lines[i:j]):
-            out.append(range(i, j))
-        i = max(j, i + 1)
-    return out
+    rows = [bool(_PIPE_ROW.match(ln.text)) for ln in lines]
+    return [
+        range(run[0], run[-1] + 1)
+        for run in _runs(lines, rows)
+        if len(run) >= 2 and any(_PIPE_RULE.match(lines[i].text) for i in run)
+    ]
 
 
 _PIPE_ROW = re.compile(r"\|.*\|\s*$")
@@ -1563,13 +1556,13 @@ _PIPE_RULE = re.compile(r"\|(?:\s*:?-{3,}:?\s*\|)+\s*$")
 
 
 def _whole_tables(
-    lines: list[_Line], going: npt.NDArray[np.bool_], added: npt.NDArray[np.bool_] | None
+    tables: list[range], going: npt.NDArray[np.bool_], added: npt.NDArray[np.bool_] | None
 ) -> None:
-    """A Markdown table goes whole or not at all, in place on `going` (and on the page
-    decode's `added`): the salary rows under a kept header ("| JOB | MEDIAN ANNUAL
+    """A Markdown table (`_pipe_tables`) goes whole or not at all, in place on `going` (and
+    on the page decode's `added`): the salary rows under a kept header ("| JOB | MEDIAN ANNUAL
     SALARY |") are the article's table, not the first lines of a tail block (a tail cut
     took 10 such rows of one dev page, from two extractors' output: 20 article lines)."""
-    for table in _pipe_tables(lines):
+    for table in tables:
         rows = going[table.start : table.stop]
         if rows.any() and not rows.all():
             going[table.start : table.stop] = False
