@@ -670,6 +670,7 @@ def _judge(pos: int, shared: _Shared, seen: dict[str, _TextRules] | None = None)
     protect = shared.protect
     protected = {i for i, ln in enumerate(lines) if protect and any(p in ln.norm for p in protect)}
     protected.update(_signatures(lines))
+    protected.update(_file_dates(lines))
     doc = shared.docs[pos]
     verdicts, hits = _rule_verdicts(
         pos, doc, lines, config, shared.lexicon, shared.corpus, protected, seen
@@ -687,6 +688,40 @@ _VALEDICTION = re.compile(
     r"|best(?: wishes)?|all the best|love),",
     re.IGNORECASE,
 )
+
+
+def _file_dates(lines: list[_Line]) -> list[int]:
+    """The short dated lines of a hard-wrapped text file (a fifth of its lines or more run
+    on into the next, `_wrapped`): "Last updated 1 July 2008" under zip's "What's New",
+    "Last updated: 2006-May-28" under the signature ending zlib's txtvsbin.txt. The file's
+    own dates, where an extractor's page text keeps each paragraph on one line and its
+    dateline is furniture (on the labelled pages, 7 of some 500 dated furniture lines stood
+    in text that wrapped so).
+
+    Example:
+        >>> prose = "These are the notes of the release of the tool, which\\nis wrapped.\\n"
+        >>> text = "What's New\\nLast updated 1 July 2008\\n" + prose * 3
+        >>> _file_dates(_split_lines(text))
+        [1]
+    """
+    dated = [
+        i
+        for i, ln in enumerate(lines)
+        if ln.words <= _DATED_WORDS
+        and ln.end - ln.start - len(ln.text) < _INDENT  # laid out as a page is (inscriptis)
+        and _ANY_DIGIT.search(ln.text) is not None
+        and (META_KEYWORD.match(ln.text) is not None or DATE_PARTS.search(ln.text) is not None)
+    ]
+    if not dated:
+        return []
+    wrapped = int(_wrapped(lines).sum())
+    return dated if wrapped >= _WRAPPED_LINES and wrapped >= _WRAPPED_SHARE * len(lines) else []
+
+
+_DATED_WORDS = 10
+_INDENT = 4  # columns of white space (and any at the end): a page's text laid out in blocks
+_WRAPPED_LINES = 3
+_WRAPPED_SHARE = 0.2
 
 
 def _signatures(lines: list[_Line]) -> list[int]:
@@ -1147,7 +1182,9 @@ def _log_body(text: str, lines: list[_Line]) -> set[int]:
         t = line.text
         # What every header opens or ends with, before the patterns: most lines have none.
         shaped = t[:1].isdigit() or t[:5] == "Date:" or t[:2] == "--" or t[-5:-4] in _ZONE
-        if shaped and line.words <= 12 and (_LOG_HEADER.match(t) or _SIGN_OFF.match(t)):
+        # A sign-off has 13 words or more ("-- Ben Hutchings <benh@debian.org>  Mon, 03 Aug
+        # 2026 20:40:40 +0200", linux-libc-dev's changelog.Debian).
+        if shaped and line.words <= 16 and (_LOG_HEADER.match(t) or _SIGN_OFF.match(t)):
             headers += 1
             if headers >= 3:
                 break
@@ -1333,13 +1370,13 @@ _OPENING_QUOTES = frozenset("\"“'‘«„")
 # An issue or bug number ("(Closes: #973793)", "with #1000421 fixed" in a Debian changelog):
 # the model read it as a hashtag (a new-user trial); a hashtag has letters.
 # So is a tracker's number in parentheses ("(Salsa #6)", "(Bug #41)", "(LP: #123)").
-_ISSUE_REF = re.compile(r"(?<![\w&#])#\d{3,}\b|\([A-Za-z][\w-]*:? #\d+\)")
+_ISSUE_REF = re.compile(r"(?<![\w&#])#\d{3,}\b|\([A-Za-z][\w-]*:? #\d+\)|\(CVE-\d{4}-\d{4,}\)")
 
 
 def _quoted(lines: list[_Line]) -> npt.NDArray[np.bool_]:
     """Lines the model never takes on its own (a marker rule still can): lines of four or
     more words ending in a closing quote (reported speech), lines of code (`_code_like`),
-    lines citing an issue number (`_ISSUE_REF`), a Debian changelog entry's sign-off
+    lines citing an issue number or a CVE id (`_ISSUE_REF`), a Debian changelog entry's sign-off
     (`_SIGN_OFF`: the last line of a changelog.Debian file is its oldest entry's), a line
     holding a Doxygen command (`_DOC_TAG`), a doctest's lines with its output (`_doctests`:
     "-0.041..." under ">>> clf.score(X, y)" ends scikit-learn's docstring of
@@ -1349,7 +1386,7 @@ def _quoted(lines: list[_Line]) -> npt.NDArray[np.bool_]:
         [
             (ln.words >= 4 and ln.text.endswith(_CLOSING_QUOTES))
             or _code_like(ln.text)
-            or ("#" in ln.text and _ISSUE_REF.search(ln.text) is not None)
+            or (("#" in ln.text or "CVE-" in ln.text) and _ISSUE_REF.search(ln.text) is not None)
             or (ln.text[:2] == "--" and _SIGN_OFF.match(ln.text) is not None)
             or ("@" in ln.text and _DOC_TAG.search(ln.text) is not None)
             for ln in lines
@@ -1833,6 +1870,7 @@ _POD_CODE = re.compile(r"\b[BCEFILSXZ]<[^<>\s][^<>]*>")
 # Quotes or words in brackets: a function's entry in a manual ("'e (X)'" in bc's), never a
 # row of share buttons (whose counts are digits: "Facebook (12)").
 _NO_SHARE_ROW = re.compile(r"['\"‘’“”]|\([^\d)]*\)")
+_SMALL_X = re.compile(r"(?<!\S)x(?!\S)")
 
 
 def _first_signal(line: _Line, config: BoilerplateConfig, lexicon: Lexicon) -> _Verdict | None:
@@ -1853,7 +1891,8 @@ def _first_signal(line: _Line, config: BoilerplateConfig, lexicon: Lexicon) -> _
     code = _code_like(text) or ("<" in text and _POD_CODE.search(text) is not None)
     if 2 <= line.words <= _MAX_SHARE_ROW and norm.partition(" ")[0] in SOCIAL and not code:
         labels = norm.split()
-        row = _NO_SHARE_ROW.search(text) is None
+        # The platform is a capital X: "print x" is a line of Python 2 (Python's HISTORY).
+        row = _NO_SHARE_ROW.search(text) is None and _SMALL_X.search(text) is None
         if row and all(w in SOCIAL for w in labels) and len(set(labels)) > 1:
             return _Verdict(0, "share_prompt", line.words, 2, "only share-button labels")
     if norm and len(norm) <= config.lexicon_max_chars and not _wrapped_end(text) and not code:
@@ -1950,6 +1989,8 @@ _CODE_START = re.compile(
     # A Doxygen reference ("::XIMasterPointer,") and a comment line opening with a doc tag
     # (kernel-doc's " * @flow_label - Flow label in GRH").
     r"|::\w|\*\s+@\w"
+    # A troff request (".SH COMMENTS", ".TP", ".B name"): a man page's source.
+    r"|\.(?:[A-Z][A-Z]?|nf|fi|br|sp|in|ti|ft)(?:\s|$)"
     # A call ("copy(x)", "print()", a signature in pydoc; not "Facebook(12)", a share count)
     # and an assignment ("DEFAULT_IGNORES = [...", pydoc's DATA) as a whole line: new-user
     # trials (the last line of Python's locale.py, "print()", went as the lexicon's "print").
@@ -2059,7 +2100,8 @@ def _teaser_runs(
         if i >= 0 and cut_off[i]:
             run.append(i)
             continue
-        if len(run) >= config.teaser_run and not _in_whole_list(lines, run, cut_off):
+        long = len(run) >= config.teaser_run
+        if long and not (_in_whole_list(lines, run, cut_off) or _columns(lines, run)):
             sizes = [len(lines[j].text) for j in run]
             ratio = min(sizes) / max(sizes)
             if ratio >= config.teaser_length_ratio:
@@ -2074,6 +2116,14 @@ def _teaser_runs(
 
 
 _LIST_MARKERS = frozenset("*-+•·–")
+
+
+def _columns(lines: list[_Line], run: list[int]) -> bool:
+    """Whether a run of cut-off lines are rows of a fixed-width listing: three cells or more
+    each (split at runs of two spaces or more), as many in every row ("lsof      29450  abe
+    7w  PIPE 0x48732408 ..." in lsof's FAQ). A headline has no such gaps."""
+    cells = {len(_CELL_GAP.findall(lines[j].text)) for j in run}
+    return len(cells) == 1 and min(cells) >= 2
 
 
 def _in_whole_list(lines: list[_Line], run: list[int], cut_off: list[bool]) -> bool:
@@ -2116,7 +2166,7 @@ def _head_block(
     for i, line in enumerate(head):
         if i in protected:
             break
-        release = release or _RELEASE_HEADING.match(line.text) is not None
+        release = release or _release_heading(line.text)
         if i in fields:
             continue
         found = signals.get(i) or _header_signal(line) or _more_byline(line)
@@ -2130,6 +2180,19 @@ def _head_block(
         elif not (_is_weak(line, config) or (i == 0 and _title(line, config))):
             break
     return out
+
+
+def _release_heading(text: str) -> bool:
+    """Whether a line heads a release: "Version 2.14", or a Markdown heading naming a
+    version ("# iso-codes 3.79", over its date "Tue, 27 Feb 2018").
+
+    Example:
+        >>> _release_heading("# iso-codes 3.79"), _release_heading("# Top 10 tips")
+        (True, False)
+    """
+    if text[:1] == "#" and _VERSION.search(text) is not None:
+        return True
+    return _RELEASE_HEADING.match(text) is not None
 
 
 def _over_entry(lines: list[_Line], i: int) -> bool:
@@ -2203,6 +2266,7 @@ def _dated_entry(text: str) -> bool:
 
 
 _ENTRY_AFTER_DATE = re.compile(r":\s+[^\W\d]")
+_DATE_COLON = re.compile(r"\d\)?:$")  # a date's last digit ends the line, and a colon
 # "Updated 2 hours ago", "Posted: 3 days ago", "an hour ago" (a new-user trial's head line).
 _RELATIVE_DATE = re.compile(
     r"\W*(?:(?:updated|published|posted|last updated)\s*:?\s+)?(?:\d+|an?|one)\s+"
@@ -2225,7 +2289,10 @@ def _header_signal(line: _Line) -> _Verdict | None:
     # names neither (on the labelled pages no dated line with an address was furniture).
     if dates and (_VERSION.search(rest) or ("@" in rest and _EMAIL.search(rest))):
         dates = []
-    if dates and (_LOG_HEADER.match(text) or _dated_entry(text)):
+    # A date ending in a colon heads what follows ("Thu 15 Oct 2009:" over a release's
+    # changes, "Jeff (00:00:46):" over a transcript's turn: 133 of 137 such labelled lines
+    # were content).
+    if dates and (_LOG_HEADER.match(text) or _dated_entry(text) or _DATE_COLON.search(text)):
         dates = []
     if dates and (META_KEYWORD.match(text) or len(rest.split()) <= 4):
         return _Verdict(1, "metadata_header", len(dates), 1, f"date {dates[0]!r} in a header line")

@@ -1013,7 +1013,14 @@ def test_changelogs_git_logs_and_pydoc_pages_lose_no_line(name):
     (/usr/include): "#endif  // __CASEMAP_H__" ending a file (a tail block), and a date
     ending a comment's sentence ("... accordingly to" / "W3C Candidate Recommendation 7
     June 2000", a dateline), and comment blocks with Doxygen references ("::XIMasterPointer,"),
-    commands ("( @c end() )") and kernel-doc tags (" * @flow_label - Flow label in GRH")."""
+    commands ("( @c end() )") and kernel-doc tags (" * @flow_label - Flow label in GRH").
+    From a new-user trial on all of /usr/share/doc: an indented "advertisement" ending a
+    wrapped entry of linux-libc-dev's changelog.Debian (whose sign-offs have 13 words), a
+    "(CVE-2026-68158)" ending a cut-off copy of it, lsof's listing rows cut off with "..."
+    (a teaser run), Python's "print x" (a share row), "Tue, 27 Feb 2018" under "# iso-codes
+    3.79" and "Thu 15 Oct 2009:" (datelines), "Last updated ..." in hard-wrapped files
+    (cpp-12's TODO.Debian, zip's WHATSNEW, zlib's txtvsbin.txt) and ".SH COMMENTS" in a man
+    page's source (the lexicon's "show comments", fuzzily)."""
     text = (_TRIAL / name).read_text(encoding="utf-8")
     found = detect_boilerplate([Document(name, text)])
     assert [text[b.start : b.end] for b in found] == []
