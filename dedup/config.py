@@ -264,6 +264,7 @@ BOILERPLATE_RULES = (
     "syndication_trailer",
     "tail_block",
     "tail_cut",
+    "tail_gap",
     "teaser_of_document",
     "teaser_run",
 )
@@ -273,7 +274,7 @@ BOILERPLATE_RULES = (
 # ones the `docs` preset reports: phrases of the lexicon and lines repeated across a site,
 # the two pieces of evidence that do not depend on a line's shape (documentation, code and
 # legal text are full of short lines without a full stop).
-MODEL_RULES = frozenset({"line_model", "page_decode", "tail_cut"})
+MODEL_RULES = frozenset({"line_model", "page_decode", "tail_cut", "tail_gap"})
 DOCS_PRESET_RULES = frozenset({"lexicon", "corpus_repeat"})
 
 

@@ -87,6 +87,14 @@ RULE_DOCS: dict[str, tuple[str, str]] = {
         "notice), with short labels and likely furniture around it.",
         "Comments / Great article, thanks! / John, March 3, 2024: I disagree ...",
     ),
+    "tail_gap": (
+        "The line or two left between furniture going above them (two lines or more) and "
+        "the furniture going to the document's end (news and web presets, after the line "
+        "model, the tail cut and the page decode): the cleaned document would end on them. "
+        "Reports the lines going above (score) against the two it needs (threshold). Code, "
+        "quoted lines and table rows stay.",
+        "Book a free demo today! between a share row and the related posts",
+    ),
 }
 
 

@@ -825,3 +825,36 @@ def test_pipe_rows_without_a_separator_row_are_no_table() -> None:
     furniture = [i for i, label in enumerate(labels) if label == "boilerplate" and i >= 45]
     assert len(furniture) >= 7
     assert set(furniture) <= gone
+
+
+GAPS = [json.loads(line) for line in (DATA / "tail_gaps_train.jsonl").open(encoding="utf-8")]
+
+
+@pytest.mark.parametrize(("page", "lines"), [("0113", [35]), ("0003", [181, 183])])
+def test_a_gap_left_in_the_furniture_tail_goes(page: str, lines: list[int]) -> None:
+    """Train pages 0113 (trafilatura: "Our academy automates tasks like invites, ..." between
+    the related posts and the footer) and 0003 (html_text: a comment and its "Report this
+    comment" between two comment blocks): the only furniture left at the end once the
+    blocks around them went, each labelled furniture."""
+    record = next(r for r in GAPS if r["page"] == page)
+    found = _found(record)
+    gap = [b for b in found if b.rule == "tail_gap"]
+    assert [b.line for b in gap] == lines
+    assert all(record["labels"][b.line] == "boilerplate" for b in gap)
+    assert all(b.score >= b.threshold == 2 and "in the furniture tail" in b.evidence for b in gap)
+    gone = {b.line for b in found}
+    text = record["text"].split("\n")
+    tail = [i for i, t in enumerate(text) if t.strip() and i > lines[-1]]
+    assert set(tail) <= gone
+    assert not {b.line for b in _found(record, ignore=("tail_gap",))} & set(lines)
+
+
+def test_a_gap_that_is_the_documents_only_text_stays() -> None:
+    """Train page 0079 (html_text): a page of furniture whose article is two lines; with
+    every line above them going too, they are the text, not a gap."""
+    record = next(r for r in GAPS if r["page"] == "0079")
+    content = [i for i, label in enumerate(record["labels"]) if label == "content"]
+    assert len(content) == 2
+    found = _found(record)
+    assert not {b.line for b in found} & set(content)
+    assert not any(b.rule == "tail_gap" for b in found)
