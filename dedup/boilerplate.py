@@ -1576,9 +1576,11 @@ def _pipe_tables(lines: list[_Line]) -> list[range]:
         >>> text = "Jobs\\n| Job | Pay |\\n|---|---|\\n| Analyst | $90,400 |\\nMore"
         >>> _pipe_tables(_split_lines(text))
         [range(1, 4)]
+        >>> _pipe_tables(_split_lines(text.replace("|---|---|", "| :--- | ---: |")))
+        [range(1, 4)]
     """
-    if "|-" not in "".join(ln.text[:3] for ln in lines):
-        return []  # no separator row: most documents
+    if not any(ln.text[:1] == "|" and "---" in ln.text for ln in lines):
+        return []  # no separator row ("|---|", "| :--- |"): most documents
     rows = [bool(_PIPE_ROW.match(ln.text)) for ln in lines]
     return [
         range(run[0], run[-1] + 1)
