@@ -221,7 +221,7 @@ def junit(result: CheckResult, annotate: Annotate = "failing") -> str:
         others = [finding_line(v, f) for v, f in pairs if v.passed]
         if errors:
             rules = sorted({v.rule for v, _ in pairs if not v.passed})
-            message = f"{len(errors)} findings of failing limits ({', '.join(rules)})"
+            message = f"{amount(len(errors), 'finding')} of failing limits ({', '.join(rules)})"
             failure = ET.SubElement(case, "failure", message=message, type=rules[0])
             failure.text = "\n".join(errors)
         if others and annotate == "all":

@@ -140,7 +140,7 @@ def stale_line(baseline: Baseline, stale: list[dict[str, Any]]) -> str:
     more = f" and {amount(left, 'more place')}" if left > 0 else ""
     one = len(stale) == 1
     return (
-        f"{baseline.path}: {len(stale)} accepted finding{'' if one else 's'} no longer found "
+        f"{baseline.path}: {amount(len(stale), 'accepted finding')} no longer found "
         f"(stale): {named}{more}; --prune-baseline drops {'it' if one else 'them'}"
     )
 

@@ -104,7 +104,9 @@ class Finding:
         end_line: 1-based line of the last character of the evidence (the record's line for
             a record: its text is one field on that line).
         message: one line for people.
-        other: the span of the other document (earlier document or indexed document).
+        other: the span of the other document (earlier document or indexed document) with
+            its text: the reused passage, or for a near-duplicate the whole earlier document
+            (an indexed near-duplicate's is empty, `[0, 0)`: its text stays in the index).
         key: stable key for baselines: kind, document id (a file path relative to the
             project root, `baseline.project_id`) and a hash of the evidence text, so it
             survives edits elsewhere in the file and however the path was typed. Within
@@ -129,8 +131,10 @@ class Finding:
     key: str
     aliases: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
+    def to_dict(self, *, text: str = "full") -> dict[str, Any]:
+        """JSON-ready form; `text` says how much of the other span's text it holds, as
+        `--passage-text` does for passages (`Span.to_dict`): a near-duplicate's other span
+        is a whole document."""
         return {
             "rule": self.rule,
             "kind": self.kind,
@@ -141,7 +145,7 @@ class Finding:
             "line": self.line,
             "end_line": self.end_line,
             "message": self.message,
-            "other": None if self.other is None else self.other.to_dict(),
+            "other": None if self.other is None else self.other.to_dict(text=text),
             "key": self.key,
         }
 
@@ -197,8 +201,8 @@ class Verdict:
         allowed = int(self.threshold * self.total + 1e-9)
         return f"{self.measured:,} of {self.total:,} {unit} {what}, the limit allows {allowed:,}"
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
+    def to_dict(self, *, passage_text: str = "full") -> dict[str, Any]:
+        """JSON-ready form; `passage_text` as for `Finding.to_dict`."""
         return {
             "rule": self.rule,
             "value": self.value,
@@ -207,7 +211,7 @@ class Verdict:
             "accepted": self.accepted,
             "measured": self.measured,
             "total": self.total,
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [f.to_dict(text=passage_text) for f in self.findings],
         }
 
 
@@ -236,15 +240,15 @@ class CheckResult:
     def to_dict(self, *, passage_text: str = "full") -> dict[str, Any]:
         """The report (`Report.to_dict`) plus a `check` section (`check_dict`)."""
         data = self.report.to_dict(passage_text=passage_text)
-        data["check"] = self.check_dict()
+        data["check"] = self.check_dict(passage_text=passage_text)
         return data
 
-    def check_dict(self) -> dict[str, Any]:
-        """The `check` section of the JSON: every verdict with its findings, the index's
-        matches, the stale baseline entries."""
+    def check_dict(self, *, passage_text: str = "full") -> dict[str, Any]:
+        """The `check` section of the JSON: every verdict with its findings (the other
+        span's text as `passage_text` says), the index's matches, the stale baseline entries."""
         check: dict[str, Any] = {
             "passed": self.passed,
-            "verdicts": [v.to_dict() for v in self.verdicts],
+            "verdicts": [v.to_dict(passage_text=passage_text) for v in self.verdicts],
         }
         if self.against is not None:
             check["against"] = self.against.to_dict(self.against_location)
@@ -394,7 +398,9 @@ def _duplicate_findings(report: Report, by_id: dict[str, Document]) -> list[Find
             f"{copy} is a near-duplicate of {original} "
             f"(document Jaccard {jaccard:.3f} >= threshold {threshold:.2f})"
         )
-        other = Span(original, 0, by_id[original].chars, "") if original in by_id else None
+        # The whole other document is the evidence, as a passage's other span is its text.
+        kept = by_id.get(original)
+        other = Span(original, 0, kept.chars, kept.text) if kept is not None else None
         key = _key_id(original, by_id)
         out.append(_finding(DUPLICATE, "duplicate", doc, 0, doc.chars, message, other, key, True))
     return out

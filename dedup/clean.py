@@ -203,6 +203,9 @@ class CleanResult:
             settings), "stale" (one of other inputs or settings: scanned again), "saved"
             (none yet: this run's is kept) or "not_kept" (standard input or a URL, whose
             changes cannot be seen); "" without `resume`.
+        held: the boilerplate lines of written documents that the removal budget held
+            back: reported, left in the text, and counted in the summary as removed lines
+            are, lines and chars (the summary once left them out).
     """
 
     documents: Sequence[Document]
@@ -212,6 +215,7 @@ class CleanResult:
     outputs: tuple[str, ...] = field(default=())
     passed_over: tuple[str, ...] = field(default=())
     resumed: str = ""
+    held: tuple[BoilerplateLine, ...] = field(default=())
 
     def summary(self) -> dict[str, int]:
         """Counts; `written + rejected == read` always holds."""
@@ -225,6 +229,8 @@ class CleanResult:
             "removed_lines": sum(isinstance(r, RemovedSpan) for r in self.removed),
             "removed_passages": sum(isinstance(r, RemovedPassage) for r in self.removed),
             "removed_chars": sum(len(r.text) for r in self.removed),
+            "held_lines": len(self.held),
+            "held_chars": sum(b.end - b.start for b in self.held),
         }
 
 
@@ -288,7 +294,11 @@ def apply_report(
     kept = KeptDocuments(docs, positions, changed)
     # Documents in memory come back as a tuple; a lazy corpus's stay in their files.
     documents = tuple(kept) if isinstance(docs, (list, tuple)) else kept
-    return CleanResult(documents, tuple(removed), tuple(rejects + unreadable), read)
+    # Lines the budget held back stay in the written documents: counted, not cut.
+    held = tuple(
+        b for b in report.boilerplate if b.held and b.doc in by_id and b.doc not in dropped
+    )
+    return CleanResult(documents, tuple(removed), tuple(rejects + unreadable), read, held=held)
 
 
 class KeptDocuments(Sequence[Document]):

@@ -884,6 +884,16 @@ def _refuse_input(output: str | None, inputs: Sequence[str], option: str = "-o")
             raise CLIInputError(msg)
 
 
+def _refuse_dash(output: str, what: str, instead: str) -> None:
+    """`-o -` is standard output where the output is a page or a report
+    (`output_options`); a cleaned corpus, an index or a model is no stream, and `-o -`
+    quietly made a folder or file named "-" (a new-user trial): refuse it, saying what to
+    give instead."""
+    if output == "-":
+        msg = f"-o -: {what}, not to standard output; {instead}"
+        raise CLIInputError(msg)
+
+
 def _require_writable(output: str, option: str) -> None:
     """Make (and delete) a file where `output` will go, or in the nearest folder that exists
     above it (missing folders are created at the end): /proc, a read-only mount or a path
@@ -1260,6 +1270,11 @@ def clean(
         dedup clean samples/ -o cleaned/
         dedup clean train/ --against eval.idx -o decontaminated/
     """
+    _refuse_dash(
+        out,
+        "clean writes a folder (the cleaned files, removed.jsonl, rejects.jsonl)",
+        "give a folder, e.g. -o cleaned/",
+    )
     if strip and not against:
         msg = "--strip cuts the passages of an index: give --against INDEX (or `against` setting)"
         raise CLIInputError(msg)
@@ -1374,7 +1389,12 @@ def _read_report(path: str) -> tuple[Report, dict[str, Any] | None]:
     help="html: one self-contained page; text: what `dedup scan` prints (summary, pairs, "
     "passages side by side, boilerplate lines with their evidence).",
 )
-@click.option("-o", "--output", default=None, help="Write the page to this file (atomically).")
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    help="Write the page to this file (atomically); - is standard output.",
+)
 @quiet_option
 def report_command(
     report_path: str,
@@ -1400,6 +1420,7 @@ def report_command(
         dedup report report.json -o report.html
         dedup report report.json --format text
     """
+    output = None if output == "-" else output  # `-o -`: standard output, as on scan
     _refuse_input(output, [report_path, *paths])
     report, check_section = _read_report(report_path)
     texts = _report_texts(
@@ -1778,11 +1799,12 @@ def check(
         if entries != count:
             entry = "entry" if entries == 1 else "entries"
             said += f" ({entries:,} {entry}: the same evidence in one document is one entry)"
-        click.echo(said, err=True)
+        _said(quiet, said)
         return
     if result.stale and prune_baseline:
         _output(pruned_text(accepted, result.all_findings), baseline)
-        click.echo(f"{baseline}: pruned {len(result.stale)} stale accepted findings", err=True)
+        stale = amount(len(result.stale), "stale accepted finding")
+        _said(quiet, f"{baseline}: pruned {stale}")
     elif result.stale and not quiet:
         click.echo(stale_line(accepted, list(result.stale)), err=True)
     texts = {d.id: d.text for d in docs}
@@ -1844,6 +1866,11 @@ def index_build(
     quiet: bool,
 ) -> None:
     """Build a new index of PATHS (replacing OUTPUT only once it is complete)."""
+    _refuse_dash(
+        output,
+        "an index is written to a SQLite file",
+        "give a file path, e.g. -o train.idx, or a postgresql:// URL",
+    )
     if "://" not in output and is_stream(output):
         msg = (
             f"-o {output} is not a regular file (a device, FIFO or socket); an index is a "
@@ -2150,6 +2177,11 @@ def boilerplate_train(
     \b
         dedup boilerplate train labelled.jsonl -o model.json --site-field site
     """
+    _refuse_dash(
+        output,
+        "the model is written to a file for --boilerplate-model",
+        "give a file path, e.g. -o model.json",
+    )
     _refuse_input(output, [labelled])
     docs, labels = _read_labelled(labelled, text_field, site_field)
     config = replace(_base_config().boilerplate, site_field=site_field)

@@ -223,12 +223,7 @@ _DERIVED = {
 def _render_boilerplate(
     found: tuple[BoilerplateLine, ...], width: int, texts: Mapping[str, str]
 ) -> list[str]:
-    # The characters counted as the json summary's `boilerplate_chars` does: held lines
-    # stay in the text (a new-user trial saw 191,925 here against 186,062 there).
-    chars = sum(b.end - b.start for b in found if not b.held)
-    held = sum(b.held for b in found)
-    kept = f", {held:,} held back by the removal budget" if held else ""
-    out = [f"{amount(len(found), 'boilerplate line')} ({amount(chars, 'char')}{kept}):"]
+    out = [f"{amount(len(found), 'boilerplate line')} ({_boilerplate_chars(found)}):"]
     for b in found[:TOP_BOILERPLATE]:
         out.append(
             f"  {b.doc} line {b.line_no} [{b.start}:{b.end}) {b.rule}: "
@@ -239,6 +234,29 @@ def _render_boilerplate(
             out.append("    - " + textwrap.shorten(line, max(20, width - 6), placeholder=" …"))
     out += ["  " + line for line in _more(len(found), TOP_BOILERPLATE, "lines")]
     return out
+
+
+def _boilerplate_chars(found: Sequence[BoilerplateLine]) -> str:
+    """The characters of the lines that go, counted as the json summary's
+    `boilerplate_chars` does (a new-user trial saw 191,925 here against 186,062 there),
+    then the lines and characters held back by the removal budget, which stay in the text:
+    counted apart, not as lines of 0 chars (a new-user trial).
+
+    Example:
+        >>> line = BoilerplateLine("d", 0, 15, 0, "lexicon", 1.0, 0.9, "leave a comment")
+        >>> held = BoilerplateLine("d", 16, 40, 1, "lexicon", 1.0, 0.9, "share", held=True)
+        >>> _boilerplate_chars([line, held])
+        '15 chars; 1 line of 24 chars held back by the removal budget'
+        >>> _boilerplate_chars([held]), _boilerplate_chars([line])
+        ('1 line of 24 chars held back by the removal budget', '15 chars')
+    """
+    held = [b for b in found if b.held]
+    chars = amount(sum(b.end - b.start for b in found if not b.held), "char")
+    if not held:
+        return chars
+    held_chars = amount(sum(b.end - b.start for b in held), "char")
+    kept = f"{amount(len(held), 'line')} of {held_chars} held back by the removal budget"
+    return kept if len(held) == len(found) else f"{chars}; {kept}"
 
 
 def _render_passage(number: int, p: PassageMatch, width: int) -> list[str]:
@@ -356,7 +374,7 @@ def check_verdicts(result: CheckResult, written_to: str | None = None) -> list[s
     documents = amount(len(result.report.documents), "document")
     head = f"{'PASS' if result.passed else 'FAIL'}: {documents}, "
     head += amount(new, "new finding") + (
-        f" ({accepted} accepted by the baseline)" if accepted else ""
+        f" ({accepted:,} accepted by the baseline)" if accepted else ""
     )
     failing = sum(len(v.findings) for v in result.verdicts if not v.passed)
     if failing != new and not result.passed:  # the rest are of limits that hold
@@ -371,7 +389,8 @@ def check_verdicts(result: CheckResult, written_to: str | None = None) -> list[s
         else:
             lines.append(f"  FAIL {v.rule} {v.value_text} > {v.threshold:g}: {v.counted()}")
     if result.stale:
-        lines.append(f"  {len(result.stale)} accepted findings no longer found (stale baseline)")
+        stale = amount(len(result.stale), "accepted finding")
+        lines.append(f"  {stale} no longer found (stale baseline)")
     return lines
 
 
@@ -581,6 +600,8 @@ def clean_line(counts: Mapping[str, int], out: str, passed_over: int = 0) -> str
         'removed 1 boilerplate line (1 char) -> out'
         >>> clean_line(counts, "out", passed_over=2).split(": ")[0]
         'read 6 records (2 files not read, named above)'
+        >>> clean_line({**counts, "held_lines": 2, "held_chars": 30}, "out").split("), ")[-1]
+        'kept 2 lines held back by the removal budget (30 chars) -> out'
     """
     indexed = f", {counts['indexed']:,} reusing the index" if counts.get("indexed") else ""
     passages = counts.get("removed_passages", 0)
@@ -593,5 +614,15 @@ def clean_line(counts: Mapping[str, int], out: str, passed_over: int = 0) -> str
         f"read {read}: wrote {counts['written']:,}, rejected "
         f"{counts['rejected']:,} ({amount(counts['near_duplicates'], 'near-duplicate')}, "
         f"{counts['unreadable']:,} unreadable{indexed}); removed {removed}"
-        f"{cut} ({amount(counts['removed_chars'], 'char')}) -> {out}"
+        f"{cut} ({amount(counts['removed_chars'], 'char')}){_held_back(counts)} -> {out}"
     )
+
+
+def _held_back(counts: Mapping[str, int]) -> str:
+    """The boilerplate lines the removal budget kept in the written documents, counted as
+    the removed ones are; "" when there are none (or the counts, of Spark, lack them)."""
+    lines = counts.get("held_lines", 0)
+    if not lines:
+        return ""
+    chars = amount(counts.get("held_chars", 0), "char")
+    return f", kept {amount(lines, 'line')} held back by the removal budget ({chars})"

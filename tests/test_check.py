@@ -184,3 +184,17 @@ def test_text_check_lists_the_first_findings_of_each_limit_and_counts_the_rest(s
         verdicts = json.loads(render_check(result, "json"))["check"]["verdicts"]
         (listed_json,) = [v["findings"] for v in verdicts if v["rule"] == "max-duplicate-ratio"]
         assert len(listed_json) == len(dup.findings)
+
+
+def test_text_check_counts_are_grouped_in_thousands():
+    # "FAIL: ..., 0 new findings (1844 accepted by the baseline)" beside "1,844" elsewhere.
+    from dedup.check import CheckResult, Verdict
+    from dedup.render import check_verdicts
+    from dedup.report import Report
+
+    verdict = Verdict("max-duplicate-ratio", 0.0, 0.0, (), accepted=1844)
+    stale = tuple({"key": str(k)} for k in range(1200))
+    result = CheckResult(Report(config={}, fingerprint="f"), (verdict,), (), stale=stale)
+    lines = check_verdicts(result)
+    assert lines[0] == "PASS: 0 documents, 0 new findings (1,844 accepted by the baseline)"
+    assert lines[-1] == "  1,200 accepted findings no longer found (stale baseline)"

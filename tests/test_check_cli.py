@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from dedup.cli import cli
+from dedup.report import EXCERPT_CHARS
 
 NEWS = (
     "Pakistan and the US are set to hold a new round of their defence dialogue in "
@@ -160,6 +161,22 @@ def test_json_passage_text_option(data: Path, passage_text: str) -> None:
     assert all(("text" in span) is (passage_text == "full") for span in spans)
 
 
+@pytest.mark.parametrize("passage_text", ["full", "excerpt", "none"])
+def test_json_duplicate_findings_hold_the_other_documents_text(
+    data: Path, passage_text: str
+) -> None:
+    # A near-duplicate's `other` was `[0, len)` of the earlier document with text "".
+    code, out, _ = _run("check", "data", "--format", "json", "--passage-text", passage_text)
+    assert code == 1
+    verdicts = json.loads(out)["check"]["verdicts"]
+    (finding,) = [f for v in verdicts for f in v["findings"] if f["kind"] == "duplicate"]
+    other = finding["other"]
+    assert (Path(other["doc"]), other["start"], other["end"]) == (Path("data/a.txt"), 0, len(NEWS))
+    cut = passage_text == "excerpt" and len(NEWS) > EXCERPT_CHARS
+    expected = {"full": NEWS, "excerpt": NEWS[:EXCERPT_CHARS], "none": None}[passage_text]
+    assert (other.get("text"), other.get("text_cut", False)) == (expected, cut)
+
+
 def test_pyproject_settings_apply_and_options_override(data: Path) -> None:
     (data / "pyproject.toml").write_text(
         "[tool.dedup]\nmax-duplicate-ratio = 0.5\nformat = 'json'\n"
@@ -217,6 +234,18 @@ def test_write_baseline_counts_the_findings_the_next_check_accepts(data: Path) -
     code, out, _ = _run("check", "data", *limit, "--baseline", "baseline.json")
     assert code == 0
     assert out.startswith("PASS: 2 documents, 0 new findings (6 accepted by the baseline)\n")
+
+
+def test_writing_and_pruning_a_baseline_are_silent_with_quiet(data: Path) -> None:
+    # `-q --write-baseline` still said "wrote 2 accepted findings to baseline.json".
+    assert _run("check", "data", "-q", "--write-baseline", "baseline.json") == (0, "", "")
+    assert len(json.loads((data / "baseline.json").read_text())["findings"]) == 2
+    (data / "data" / "b.txt").write_text(OTHER)  # the near-copy is gone: stale entries
+    args = ("--baseline", "baseline.json", "--prune-baseline", "--format", "json")
+    code, out, err = _run("check", "data", "-q", *args)
+    assert (code, err) == (0, "")
+    assert json.loads(out)["check"]["passed"]
+    assert json.loads((data / "baseline.json").read_text())["findings"] == []
 
 
 def test_baseline_holds_however_the_path_is_typed(

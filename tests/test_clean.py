@@ -613,6 +613,33 @@ def test_clean_against_an_index_removes_leaked_eval_text(
     assert "--strip cuts the passages of an index" in code.stderr
 
 
+def test_lines_held_back_by_the_budget_are_counted_with_their_chars(tmp_path, monkeypatch):
+    # A held line stays in the text; the summary counted it as nothing (0 chars).
+    held = BoilerplateLine("a", 0, 11, 0, "lexicon", 1.0, 0.9, "x", held=True)
+    cut = BoilerplateLine("a", 12, 27, 1, "lexicon", 1.0, 0.9, "leave a comment")
+    dropped = BoilerplateLine("b", 0, 11, 0, "lexicon", 1.0, 0.9, "x", held=True)
+    docs = [Document("a", "Real prose.\nLeave a Comment"), Document("b", "Real prose.")]
+    cluster = DuplicateCluster("a", (ClusterMember("b", 1.0),), "a", 0.8, "first")
+    report = Report({}, "x", duplicates=(cluster,), boilerplate=(held, cut, dropped))
+    result = apply_report(docs, report)
+    assert result.documents[0].text == "Real prose."  # the held line stays
+    counts = result.summary()
+    assert (counts["held_lines"], counts["held_chars"]) == (1, 11)  # b is not written
+    assert (counts["removed_lines"], counts["removed_chars"]) == (1, 15)
+    monkeypatch.chdir(tmp_path)  # a budget of 1 %: the article's one boilerplate line is held
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.dedup.boilerplate]\nmax_removed_fraction = 0.01\n"
+    )
+    source = tmp_path / "a.txt"
+    source.write_text(ARTICLE + "\n", encoding="utf-8")
+    code, _, err = run_cli("clean", str(source), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    assert err.rstrip().endswith(
+        "removed 0 boilerplate lines (0 chars), kept 1 line held back by the removal budget "
+        f"(15 chars) -> {tmp_path / 'out'}"
+    )
+
+
 def test_summary_and_reject_records_follow_from_the_input(tmp_path):
     # b is a plus ten words: 40 of its 50 word 5-grams are a's, so Jaccard 0.8 exactly;
     # ARTICLE's last line is the one boilerplate line.
@@ -631,6 +658,8 @@ def test_summary_and_reject_records_follow_from_the_input(tmp_path):
         "removed_lines": 1,
         "removed_passages": 0,
         "removed_chars": len("Leave a Comment"),
+        "held_lines": 0,
+        "held_chars": 0,
     }
     assert _jsonl(tmp_path / "out" / "rejects.jsonl") == [
         {

@@ -8,6 +8,7 @@ import json
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from click.testing import CliRunner
 
 from dedup.cli import cli
@@ -503,6 +504,38 @@ def test_o_dash_is_standard_output(tmp_path, seed_paths, monkeypatch):
     result = _run("scan", str(seed_paths["000"]), "-q", "--format", "json", "-o", "-")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["summary"]["documents"] == 1
+    assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("clean", "a.txt"), "-o -: clean writes a folder"),
+        (("index", "build", "a.txt"), "-o -: an index is written to a SQLite file"),
+        (("boilerplate", "train", "a.txt"), "-o -: the model is written to a file"),
+    ],
+)
+def test_o_dash_is_refused_where_the_output_is_no_stream(tmp_path, monkeypatch, args, says):
+    # `clean X -o -` made a folder named "-" (and `index build` a SQLite file "-"), though
+    # README says `-o -` is standard output: they write a folder or file of their own.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("The harbour opened a new pier for the ferries.\n")
+    result = _run(*args, "-o", "-")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"Error: {says}")
+    assert "not to standard output; give a" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not (tmp_path / "-").exists()
+
+
+def test_report_o_dash_is_standard_output(tmp_path, seed_paths, monkeypatch):
+    # `dedup report r.json -o -` wrote a file named "-", where scan's `-o -` is stdout.
+    monkeypatch.chdir(tmp_path)
+    one = str(seed_paths["000"])
+    assert _run("scan", one, "-q", "-o", "r.json").exit_code == 0
+    result = _run("report", "r.json", one, "--format", "text", "-q", "-o", "-")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("1 document, ")
     assert not (tmp_path / "-").exists()
 
 

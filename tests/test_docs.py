@@ -68,3 +68,15 @@ def test_readme_json_example_is_what_the_scan_it_names_prints(monkeypatch):
     }
     assert set(real) <= set(quoted)
     assert {key: quoted[key] for key in real} == {key: str(v) for key, v in real.items()}
+
+
+def test_readme_names_the_scan_options_check_lacks():
+    # A new-user trial passed `check --no-boilerplate`, as on scan: the check section of
+    # README must name every scan option that check does not take.
+    def options(name):
+        return {o for p in cli.commands[name].params for o in p.opts if o.startswith("--")}
+
+    section = README.split("## `dedup check`", 1)[1].split("\n## ", 1)[0]
+    lacking = options("scan") - options("check")
+    assert lacking
+    assert [option for option in sorted(lacking) if option not in section] == []

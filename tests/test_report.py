@@ -348,7 +348,8 @@ def test_text_report_counts_boilerplate_characters_as_the_json_summary_does():
     report = Report(config={}, fingerprint="f", boilerplate=found)
     assert report.summary()["boilerplate_chars"] == 15
     text = render_report(report)
-    assert "2 boilerplate lines (15 chars, 1 held back by the removal budget):" in text
-    # One line said "1 boilerplate lines (0 chars, ...)".
+    assert "2 boilerplate lines (15 chars; 1 line of 24 chars held back by the removal" in text
+    # One line said "1 boilerplate lines (0 chars, ...)", then "1 boilerplate line (0 chars,
+    # 1 held back ...)": a held line counted as nothing.
     one = render_report(Report(config={}, fingerprint="f", boilerplate=found[1:]))
-    assert "\n1 boilerplate line (0 chars, 1 held back by the removal budget):\n" in one
+    assert "\n1 boilerplate line (1 line of 24 chars held back by the removal budget):\n" in one
