@@ -245,6 +245,7 @@ def assemble_report(
         over_doc_cap = len(reuse.passages) - len(passages)
         counts["passages_left_out"] = sum(reuse.left_out.values()) + over_doc_cap
         counts["pairs_left_out"] = reuse.pairs_left_out
+        counts["pairs_left_out_members"] = reuse.member_pairs_left_out
         listed = _listed_pairs(pairs, passages, documents) if over_doc_cap else list(pairs)
         counts["pairs_not_listed"] = len(pairs) - len(listed)
         pairs = listed

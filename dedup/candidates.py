@@ -311,8 +311,9 @@ def strongest_partners(
     max_partners: int,
     cluster: npt.NDArray[np.int64] | None = None,
     representative: npt.NDArray[np.bool_] | None = None,
-) -> tuple[Candidates, int]:
-    """The document pairs worth aligning, and how many candidate pairs were left out.
+) -> tuple[Candidates, int, int]:
+    """The document pairs worth aligning, how many candidate pairs were left out, and how
+    many of those are two members of one near-duplicate cluster (`member_pairs`).
 
     A pair is aligned when it is among the `max_partners` pairs of either of its documents
     with the most candidate window pairs (the strongest evidence of shared text; ties go to
@@ -329,17 +330,18 @@ def strongest_partners(
 
     Example:
         >>> a, b = np.array([0, 0, 0, 1]), np.array([1, 1, 2, 2])  # (0, 1) twice
-        >>> kept, left = strongest_partners(Candidates(a, b, a, b, np.array([0, 2, 3, 4])), 1)
-        >>> kept.doc_a.tolist(), kept.doc_b.tolist(), kept.bounds.tolist(), left
-        ([0, 0, 0], [1, 1, 2], [0, 2, 3], 1)
+        >>> cand = Candidates(a, b, a, b, np.array([0, 2, 3, 4]))
+        >>> kept, left, members = strongest_partners(cand, 1)
+        >>> kept.doc_a.tolist(), kept.doc_b.tolist(), kept.bounds.tolist(), left, members
+        ([0, 0, 0], [1, 1, 2], [0, 2, 3], 1, 0)
     """
     first = cand.bounds[:-1]
     sizes = np.diff(cand.bounds)  # window pairs of each document pair
-    keep = strong_pairs(
-        cand.doc_a[first], cand.doc_b[first], sizes, max_partners, cluster, representative
-    )
+    ga, gb = cand.doc_a[first], cand.doc_b[first]
+    keep = strong_pairs(ga, gb, sizes, max_partners, cluster, representative)
     left_out = int(len(cand) - keep.sum())
-    return (selected(cand, keep), left_out) if left_out else (cand, 0)
+    members = member_pairs(ga, gb, cluster, representative)
+    return (selected(cand, keep), left_out, members) if left_out else (cand, 0, 0)
 
 
 def selected(cand: Candidates, keep: npt.NDArray[np.bool_]) -> Candidates:
@@ -379,13 +381,46 @@ def strong_pairs(
     keep = np.ones(groups, dtype=np.bool_)
     copies = np.zeros(groups, dtype=np.bool_)
     if cluster is not None and representative is not None:
-        same = (cluster[ga] >= 0) & (cluster[ga] == cluster[gb])
+        same = _same_cluster(ga, gb, cluster)
         copies = same & (representative[ga] | representative[gb])
         keep &= ~same
     if max_partners > 0 and groups:
         keep &= _first_partners(ga, gb, np.where(keep, sizes, -1), max_partners, part_rows)
     keep |= copies
     return keep
+
+
+def member_pairs(
+    ga: npt.NDArray[np.integer[Any]],
+    gb: npt.NDArray[np.integer[Any]],
+    cluster: npt.NDArray[np.int64] | None,
+    representative: npt.NDArray[np.bool_] | None,
+) -> int:
+    """How many pairs `(ga[g], gb[g])` are two members of one near-duplicate cluster,
+    neither its representative: `strong_pairs` never aligns them (the cluster says they are
+    copies), so they are counted apart from the pairs `max_partners` left out, which a
+    larger cap would align.
+
+    Example:
+        >>> cluster, rep = np.array([0, 0, 0, -1]), np.array([True, False, False, False])
+        >>> member_pairs(np.array([0, 1, 2]), np.array([1, 2, 3]), cluster, rep)
+        1
+    """
+    if cluster is None or representative is None or not len(ga):
+        return 0
+    same = _same_cluster(ga, gb, cluster)
+    return int((same & ~(representative[ga] | representative[gb])).sum())
+
+
+def _same_cluster(
+    ga: npt.NDArray[np.integer[Any]],
+    gb: npt.NDArray[np.integer[Any]],
+    cluster: npt.NDArray[np.int64],
+) -> npt.NDArray[np.bool_]:
+    """Whether each pair's two documents are in one near-duplicate cluster (-1: none)."""
+    mine = cluster[ga]
+    same: npt.NDArray[np.bool_] = (mine >= 0) & (mine == cluster[gb])
+    return same
 
 
 def _first_partners(

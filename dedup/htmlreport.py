@@ -219,6 +219,7 @@ class _Docs:
 _CAPPED = (
     ("passages_left_out", "passages left out (--max-passages-per-pair, --max-passages-per-doc)"),
     ("pairs_left_out", "candidate pairs not aligned (--max-partners, near-duplicates)"),
+    ("pairs_left_out_members", "of those, pairs of two copies of one near-duplicate cluster"),
     ("pairs_not_listed", "more pairs that share a passage, unlisted (--max-passages-per-doc)"),
 )
 

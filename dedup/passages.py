@@ -99,12 +99,15 @@ class Reuse:
             for every pair that had more.
         pairs_left_out: candidate document pairs not aligned (`PassageConfig.max_partners`
             and near-duplicate pairs).
+        member_pairs_left_out: of those, the pairs of two members of one near-duplicate
+            cluster (`candidates.member_pairs`), never aligned whatever the cap.
     """
 
     passages: Sequence[PassageMatch]
     overlaps: Mapping[tuple[int, int], tuple[float, ...]]
     left_out: dict[tuple[int, int], int] = field(default_factory=dict)
     pairs_left_out: int = 0
+    member_pairs_left_out: int = 0
 
 
 def find_passages(
@@ -259,12 +262,12 @@ def _find_reuse(
     cand = candidate_pairs(
         windows, config, jobs=jobs, cluster=cluster, representative=representative
     )
-    cand, pairs_left_out = strongest_partners(
+    cand, pairs_left_out, members = strongest_partners(
         cand, config.passage.max_partners, cluster, representative
     )
     align = partial(_align_groups, config=config)
     passages, measured = FoundPassages(docs, made=made), FoundOverlaps()
-    reuse = Reuse(passages, measured, pairs_left_out=pairs_left_out)
+    reuse = Reuse(passages, measured, pairs_left_out=pairs_left_out, member_pairs_left_out=members)
     tasks = ranges(len(cand), ALIGN_BATCH)
     aligned = map_shared(align, (prepared, cand), tasks, jobs=jobs)
     for found, overlaps in counted("passages: aligning document pairs", aligned, tasks):

@@ -148,12 +148,32 @@ def _summary_line(report: Report) -> str:
         head += f", {left:,} more left out (--max-passages-per-pair, --max-passages-per-doc)"
     pairs = report.counts.get("pairs_left_out", 0)
     if pairs:
-        head += f"; {amount(pairs, 'candidate pair')} not aligned (--max-partners, near-duplicates)"
+        head += f"; {amount(pairs, 'candidate pair')} not aligned ({_why_not_aligned(report)})"
     unlisted = report.counts.get("pairs_not_listed", 0)
     if unlisted:
         share = "pair shares" if unlisted == 1 else "pairs share"
         head += f"; {unlisted:,} more {share} a passage, unlisted (--max-passages-per-doc)"
     return head
+
+
+def _why_not_aligned(report: Report) -> str:
+    """Why candidate pairs were not aligned: the partner cap (a larger one aligns them),
+    or two copies of one near-duplicate cluster (never aligned). A report written before the
+    two were counted apart names both causes.
+
+    Example:
+        >>> counts = {"pairs_left_out": 1200, "pairs_left_out_members": 200}
+        >>> _why_not_aligned(Report(counts=counts, config={}, fingerprint="f"))
+        '1,000 past --max-partners, 200 between copies of one near-duplicate cluster'
+    """
+    total = report.counts.get("pairs_left_out", 0)
+    members = report.counts.get("pairs_left_out_members")
+    if members is None:
+        return "--max-partners, near-duplicates"
+    causes = [f"{total - members:,} past --max-partners"] if total > members else []
+    if members:
+        causes.append(f"{members:,} between copies of one near-duplicate cluster")
+    return ", ".join(causes)
 
 
 def _render_clusters(clusters: tuple[DuplicateCluster, ...]) -> list[str]:

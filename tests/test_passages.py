@@ -288,6 +288,7 @@ def test_partner_cap_aligns_each_documents_strongest_partners_and_counts_the_res
     pairs = {(p.a.doc, p.b.doc) for p in capped.passages}
     assert len(pairs) <= 6
     assert capped.counts["pairs_left_out"] == 15 - len(pairs)
+    assert capped.counts["pairs_left_out_members"] == 0  # no near-duplicates: all the cap's
     # Every document keeps a source, and its reuse is the same story: the cap loses no copy.
     assert {d for pair in pairs for d in pair} == {d.id for d in docs}
     assert [d.reused for d in capped.documents] == [d.reused for d in every.documents]
@@ -339,6 +340,27 @@ def test_text_a_copy_adds_is_still_found_in_other_documents(seed_texts):
     other = next(d for d in report.documents if d.id == "c")
     assert other.reused > 0
     assert other.main_source == "b"
+
+
+def test_two_copies_sharing_what_their_representative_lacks_are_counted_apart(seed_texts):
+    # b and c are copies of a that both added one paragraph: their pair is a candidate on
+    # that paragraph, never aligned (the cluster says they are copies), and counted as the
+    # cluster's, not as the partner cap's (a new-user trial could not tell the two apart).
+    base = seed_texts["004"]
+    docs = [
+        Document("a", base),
+        Document("b", base + "\n" + ADDED + "\n"),
+        Document("c", base + "\n" + ADDED + " Copy.\n"),
+    ]
+    report = scan(docs, DedupConfig(passage=PassageConfig(max_partners=0)))
+    (cluster,) = report.duplicates
+    assert (cluster.representative, [m.id for m in cluster.members]) == ("a", ["b", "c"])
+    assert {(p.a.doc, p.b.doc) for p in report.passages} == {("a", "b"), ("a", "c")}
+    assert report.counts["pairs_left_out"] == report.counts["pairs_left_out_members"] == 1
+    summary = render_report(report).splitlines()[0]
+    said = "1 candidate pair not aligned (1 between copies of one near-duplicate cluster)"
+    assert said in summary
+    assert "--max-partners" not in summary
 
 
 def test_near_duplicates_are_aligned_with_their_representative_only(seed_texts):

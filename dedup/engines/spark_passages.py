@@ -49,7 +49,14 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.api import cluster_positions
-from dedup.candidates import MAX_BUCKET, copy_pairs, equal_values, min_equal, strong_pairs
+from dedup.candidates import (
+    MAX_BUCKET,
+    copy_pairs,
+    equal_values,
+    member_pairs,
+    min_equal,
+    strong_pairs,
+)
 from dedup.cluster import Duplicates
 from dedup.config import DedupConfig
 from dedup.document import Document
@@ -129,11 +136,11 @@ def find_reuse_spark(
     # never sees (`unique_pairs` of the local join finds nothing twice either).
     gated = gated.unionByName(copies)
     counts = gated.groupBy("pa", "pb").count().toArrow()
-    kept, left_out = _strongest(counts, positions, clusters, config)
+    kept, left_out, members = _strongest(counts, positions, clusters, config)
     clock.sizes["document pairs aligned"] = len(kept["pa"])
     clock.lap("passages: partners")
     if not len(kept["pa"]):
-        return Reuse([], {}, pairs_left_out=left_out)
+        return Reuse([], {}, pairs_left_out=left_out, member_pairs_left_out=members)
     chosen = F.broadcast(spark.createDataFrame(_arrow_table(kept)))
     work = (
         gated.join(chosen, ["pa", "pb"], "left_semi")
@@ -158,6 +165,7 @@ def find_reuse_spark(
     found = aligned.repartition(pieces, "pa", "pb").toArrow().to_pydict()
     clock.lap("passages: align")
     reuse = _reuse(found, positions, left_out)
+    reuse.member_pairs_left_out = members
     clock.lap("passages: collect")
     return reuse
 
@@ -286,10 +294,11 @@ def _strongest(
     positions: npt.NDArray[np.int64],
     clusters: dict[str, npt.NDArray[Any]],
     config: DedupConfig,
-) -> tuple[dict[str, npt.NDArray[np.int64]], int]:
+) -> tuple[dict[str, npt.NDArray[np.int64]], int, int]:
     """The document pairs to align (`candidates.strong_pairs` over every candidate pair's
     window count, with the near-duplicate clusters as `candidates.strongest_partners` gets
-    them: `api.cluster_positions`), and how many were left out."""
+    them: `api.cluster_positions`), how many were left out, and how many of those are two
+    members of one cluster (`candidates.member_pairs`)."""
     if counts.num_rows > DRIVER_PAIRS:
         raise ConfigError(TOO_MANY_PAIRS_TEXT.format(pairs=counts.num_rows, limit=DRIVER_PAIRS))
     pa_ = np.asarray(counts.column("pa").to_numpy(), dtype=np.int64)
@@ -298,10 +307,10 @@ def _strongest(
     ga, gb = np.searchsorted(positions, pa_), np.searchsorted(positions, pb_)
     order = np.lexsort((gb, ga))  # the local order of document pairs
     ga, gb, sizes, pa_, pb_ = ga[order], gb[order], sizes[order], pa_[order], pb_[order]
-    keep = strong_pairs(
-        ga, gb, sizes, config.passage.max_partners, clusters["cluster"], clusters["representative"]
-    )
-    return {"pa": pa_[keep], "pb": pb_[keep]}, int(len(keep) - keep.sum())
+    cluster, representative = clusters["cluster"], clusters["representative"]
+    keep = strong_pairs(ga, gb, sizes, config.passage.max_partners, cluster, representative)
+    members = member_pairs(ga, gb, cluster, representative)
+    return {"pa": pa_[keep], "pb": pb_[keep]}, int(len(keep) - keep.sum()), members
 
 
 def _reuse(found: dict[str, list[Any]], positions: npt.NDArray[np.int64], left_out: int) -> Reuse:
