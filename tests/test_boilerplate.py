@@ -1020,7 +1020,10 @@ def test_changelogs_git_logs_and_pydoc_pages_lose_no_line(name):
     (a teaser run), Python's "print x" (a share row), "Tue, 27 Feb 2018" under "# iso-codes
     3.79" and "Thu 15 Oct 2009:" (datelines), "Last updated ..." in hard-wrapped files
     (cpp-12's TODO.Debian, zip's WHATSNEW, zlib's txtvsbin.txt) and ".SH COMMENTS" in a man
-    page's source (the lexicon's "show comments", fuzzily)."""
+    page's source (the lexicon's "show comments", fuzzily). From a fourth trial, code and
+    markup source left whole: a man page's troff source (gcloud's command list went as
+    menus; mdoc's ".Dd September 7, 2001" as a dateline), a stylesheet (its selectors) and a
+    Perl script ('print ".";' as the lexicon's "print")."""
     text = (_TRIAL / name).read_text(encoding="utf-8")
     found = detect_boilerplate([Document(name, text)])
     assert [text[b.start : b.end] for b in found] == []

@@ -100,6 +100,12 @@ SHARE_ROW_40 = " ".join(["Facebook", "Twitter"] * 20)  # 40 words: _MAX_SHARE_RO
         (SHARE_ROW_40, (0, "share_prompt", 40, 2, "only share-button labels")),
         (SHARE_ROW_40 + " Email", None),  # 41 words: longer than any share row
         ("Facebook Facebook", None),  # one label twice
+        # Code and markup of a new-user trial: a Perl statement, troff's escaped options,
+        # Python 2's "print x" (the platform is a capital X).
+        ("print $x;", None),
+        ("\\-e, \\-\\-email", None),
+        ("print x", None),
+        ("Print X", (0, "share_prompt", 2, 2, "only share-button labels")),
         ("Share this article", (0, "lexicon", 1.0, 0.9, "share this article")),
         ("Advertisement", (0, "lexicon", 1.0, 0.9, "advertisement")),  # an ad marker: anywhere
         ("Comments", (1, "lexicon", 1.0, 0.9, "comments")),  # one word: only at the edges
