@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from dedup.boilerplate import detect_boilerplate
+from dedup.boilerplate import BoilerplateFound, find_boilerplate
 from dedup.cluster import Duplicates, find_duplicates
 from dedup.config import DedupConfig
 from dedup.document import Document, document_ids, require_documents, require_unique_id
@@ -19,7 +19,6 @@ from dedup.parallel import beside, resolve_jobs
 from dedup.passages import Reuse, capped_rows, find_reuse, spills
 from dedup.progress import set_stage
 from dedup.report import (
-    BoilerplateLine,
     DocumentInfo,
     DocumentPair,
     DocumentTable,
@@ -130,7 +129,7 @@ def _build_report(
     # Boilerplate needs nothing the other stages make: with workers, it runs in a process
     # of its own beside them, on the cores their serial parts leave idle (not beside a
     # passage search on disk, which promises its memory bound).
-    boilerplate = partial(detect_boilerplate, docs, config.boilerplate, jobs=jobs)
+    boilerplate = partial(find_boilerplate, docs, config.boilerplate, jobs=jobs)
     apart = jobs > 1 and config.find_boilerplate and config.passages and reuse is None
     with beside(boilerplate, enabled=apart and not spills(docs, memory_limit)) as lines:
         set_stage("near-duplicates")
@@ -158,7 +157,7 @@ def _build_report(
             else Reuse([], {})
         )
         set_stage("boilerplate")
-        found = lines() if config.find_boilerplate else []
+        found = lines() if config.find_boilerplate else None
     if all_pairs and len(docs) == 2 and (0, 1) not in reuse.overlaps:
         overlaps = {**reuse.overlaps, (0, 1): document_overlap(docs[0], docs[1], config)}
         reuse = replace(reuse, overlaps=overlaps)
@@ -171,10 +170,11 @@ def reuse_report(
     duplicates: Duplicates,
     reuse: Reuse,
     *,
-    boilerplate: Sequence[BoilerplateLine] = (),
+    boilerplate: BoilerplateFound | None = None,
 ) -> Report:
     """The report of a scan from what its stages found, whichever engine ran them: the
-    passages `reuse` found, capped per document and in document order, and its pairs.
+    passages `reuse` found, capped per document and in document order, and its pairs;
+    `boilerplate` None when lines were not judged.
 
     Example:
         >>> from dedup.cluster import Duplicates
@@ -221,7 +221,7 @@ def assemble_report(
     reuse: Reuse | None = None,
     pairs: Sequence[DocumentPair] = (),
     passages: Sequence[PassageMatch] = (),
-    boilerplate: Sequence[BoilerplateLine] = (),
+    boilerplate: BoilerplateFound | None = None,
 ) -> Report:
     """The report of what the stages found, whichever engine ran them.
 
@@ -249,6 +249,9 @@ def assemble_report(
         listed = _listed_pairs(pairs, passages, documents) if over_doc_cap else list(pairs)
         counts["pairs_not_listed"] = len(pairs) - len(listed)
         pairs = listed
+    if boilerplate is not None:
+        # Written whenever lines were judged, 0 included, as the caps' counts are.
+        counts["boilerplate_rules_only"] = boilerplate.rules_only
     return Report(
         duplicates=tuple(duplicates.clusters),
         counts=counts,
@@ -257,7 +260,7 @@ def assemble_report(
         documents=documents if isinstance(documents, DocumentTable) else tuple(documents),
         pairs=tuple(pairs),
         passages=tuple(passages),
-        boilerplate=tuple(boilerplate),
+        boilerplate=() if boilerplate is None else tuple(boilerplate.lines),
     )
 
 

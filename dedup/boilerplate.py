@@ -188,6 +188,15 @@ class _Verdict:
     evidence: str
 
 
+class BoilerplateFound(NamedTuple):
+    """What `find_boilerplate` found: the reported lines, and how many documents were
+    longer than the line model's reach (`model_line_limit`), judged by the marker rules
+    alone (a whole-page dump of 1,238 lines kept its menus, a new-user trial saw, silently)."""
+
+    lines: list[BoilerplateLine]
+    rules_only: int
+
+
 def detect_boilerplate(
     docs: Sequence[Document],
     config: BoilerplateConfig | None = None,
@@ -215,6 +224,20 @@ def detect_boilerplate(
         >>> [(b.line, b.rule) for b in detect_boilerplate([Document("a", text)])]
         [(1, 'lexicon'), (2, 'lexicon')]
     """
+    return find_boilerplate(docs, config, jobs=jobs).lines
+
+
+def find_boilerplate(
+    docs: Sequence[Document], config: BoilerplateConfig | None = None, *, jobs: int = 1
+) -> BoilerplateFound:
+    """`detect_boilerplate`, and the count of documents the line model could not judge.
+
+    Example:
+        >>> text = "\\n".join(["A line of the page."] * 1001)
+        >>> found = find_boilerplate([Document("a", text), Document("b", "Short.")])
+        >>> found.rules_only
+        1
+    """
     config = config or BoilerplateConfig()
     jobs = resolve_jobs(jobs)
     lexicon = _lexicon(config.lexicon_file, config.builtin_lexicon)
@@ -232,7 +255,17 @@ def detect_boilerplate(
     judged = map_shared(_detect_range, shared, tasks, jobs=jobs)
     for part in counted("boilerplate: judging documents", judged, tasks):
         found.extend(part)
-    return found
+    limit = model_line_limit(config)
+    rules_only = 0 if limit is None else sum(len(ls) > limit for ls in lines)
+    return BoilerplateFound(found, rules_only)
+
+
+def model_line_limit(config: BoilerplateConfig) -> int | None:
+    """Non-blank lines of the longest document the line model judges under `config` (the
+    model file's `max_lines`, else MODEL_MAX_LINES), or None when no model runs (the `docs`
+    and `rules` presets, `--ignore line_model`)."""
+    model = _model(config)
+    return None if model is None else int(model.meta.get("max_lines", MODEL_MAX_LINES))
 
 
 class LineEvidence(NamedTuple):
@@ -244,6 +277,7 @@ class LineEvidence(NamedTuple):
     repeats: list[tuple[int, str]]
     openings: list[tuple[str, ...]]
     teasers: list[tuple[int, tuple[str, ...]]]
+    lines: int  # non-blank lines: past `model_line_limit`, the marker rules alone judge it
 
 
 def line_evidence(text: str, config: BoilerplateConfig, *, repeats: bool) -> LineEvidence:
@@ -267,6 +301,7 @@ def line_evidence(text: str, config: BoilerplateConfig, *, repeats: bool) -> Lin
             for ln in lines
             if _is_cut_off(ln, config) and (words := teaser_words(ln, config)) is not None
         ],
+        len(lines),
     )
 
 
@@ -336,7 +371,7 @@ def _model_decisions(
     # A document far longer than any page the model learned from (a 2 MB licence file
     # of 30,000 lines) is outside what it knows: only the marker rules judge it, and it
     # is not even featured (its matrix alone would be some hundred bytes a character).
-    limit = int(model.meta.get("max_lines", MODEL_MAX_LINES))
+    limit = int(model.meta.get("max_lines", MODEL_MAX_LINES))  # `model_line_limit`
     out = [_no_decision(len(ls)) for ls in lines]
     fits = [k for k, ls in enumerate(lines) if len(ls) <= limit]
     for batch in _batches(fits, [len(ls) for ls in lines]):

@@ -39,3 +39,15 @@ def first_line(ex: BaseException) -> str:
     """
     text = str(ex).strip()
     return text.splitlines()[0] if text else type(ex).__name__
+
+
+def unreadable(path: object, ex: OSError) -> InputError:
+    """The one-line error for a path the OS will not let dedup read: a file that cannot be
+    opened, or a folder that cannot be listed or entered (no permission, ...).
+
+    Example:
+        >>> unreadable("d/sub", PermissionError(13, "Permission denied"))
+        InputError('d/sub: cannot be read (Permission denied); check the path and its permissions')
+    """
+    msg = f"{path}: cannot be read ({ex.strerror or ex}); check the path and its permissions"
+    return InputError(msg)

@@ -221,6 +221,7 @@ _CAPPED = (
     ("pairs_left_out", "candidate pairs not aligned (--max-partners, near-duplicates)"),
     ("pairs_left_out_members", "of those, pairs of two copies of one near-duplicate cluster"),
     ("pairs_not_listed", "more pairs that share a passage, unlisted (--max-passages-per-doc)"),
+    ("boilerplate_rules_only", "documents longer than the line model reads (marker rules only)"),
 )
 
 

@@ -123,7 +123,30 @@ def _report_text(report: Report, width: int | None, texts: Mapping[str, str]) ->
     if report.boilerplate:
         lines.append("")
         lines.extend(_render_boilerplate(report.boilerplate, width, texts))
+    if beyond := _beyond_model(report):
+        lines += ["", beyond]
     return "\n".join(lines).rstrip("\n")
+
+
+def _beyond_model(report: Report) -> str:
+    """A note on the documents too long for the line model, judged by the marker rules
+    alone ("" for none): their furniture may all be left (a new-user trial's page of 1,238
+    lines kept its menus and footer, silently).
+
+    Example:
+        >>> counts = {"boilerplate_rules_only": 3}
+        >>> _beyond_model(Report(counts=counts, config={}, fingerprint="f"))[:60]
+        '3 documents were longer than the line model reads (its train'
+    """
+    count = report.counts.get("boilerplate_rules_only", 0)
+    if not count:
+        return ""
+    were = "document was" if count == 1 else "documents were"
+    return (
+        f"{count:,} {were} longer than the line model reads (its training pages' longest, "
+        "in non-blank lines): the marker rules alone judged them, and their furniture may "
+        "be left (dedup boilerplate explain line_model)"
+    )
 
 
 def _summary_line(report: Report) -> str:
@@ -605,35 +628,42 @@ def clean_summary(clean_counts: Mapping[str, int], seconds: float) -> RunSummary
 
 def clean_line(counts: Mapping[str, int], out: str, passed_over: int = 0) -> str:
     """One sentence on what `clean` did, from `CleanResult.summary()` (`passed_over`: the
-    files a directory walk did not read, which the notes above it name).
+    files a directory walk did not read, which the notes above it name). It counts in the
+    summary table's words: documents read, records unreadable (`read` counts both).
 
     Example:
         >>> counts = {"read": 6, "written": 4, "rejected": 2, "near_duplicates": 1,
         ...           "unreadable": 1, "removed_lines": 3, "removed_chars": 40}
         >>> for part in clean_line(counts, "out").split("; "):
         ...     print(part)
-        read 6 records: wrote 4, rejected 2 (1 near-duplicate, 1 unreadable)
+        read 5 documents (1 record unreadable): wrote 4, rejected 2 (1 near-duplicate, 1 unreadable)
         removed 3 boilerplate lines (40 chars) -> out
-        >>> clean_line({**counts, "indexed": 1, "removed_passages": 2}, "out").split("; ")[1]
+        >>> clean_line({**counts, "indexed": 1, "removed_passages": 2}, "out").split("; ")[-1]
         'removed 3 boilerplate lines, 2 indexed passages (40 chars) -> out'
-        >>> clean_line({**counts, "removed_lines": 1, "removed_chars": 1}, "out").split("; ")[1]
+        >>> clean_line({**counts, "removed_lines": 1, "removed_chars": 1}, "out").split("; ")[-1]
         'removed 1 boilerplate line (1 char) -> out'
         >>> clean_line(counts, "out", passed_over=2).split(": ")[0]
-        'read 6 records (2 files not read, named above)'
+        'read 5 documents (1 record unreadable; 2 files not read, named above)'
+        >>> clean_line({**counts, "unreadable": 0}, "out").split(": ")[0]
+        'read 6 documents'
         >>> clean_line({**counts, "held_lines": 2, "held_chars": 30}, "out").split("), ")[-1]
         'kept 2 lines held back by the removal budget (30 chars) -> out'
     """
     indexed = f", {counts['indexed']:,} reusing the index" if counts.get("indexed") else ""
     passages = counts.get("removed_passages", 0)
     cut = f", {passages:,} indexed passages" if passages else ""
-    read = amount(counts["read"], "record")
+    unreadable = counts["unreadable"]
+    notes = [f"{amount(unreadable, 'record')} unreadable"] if unreadable else []
     if passed_over:
-        read += f" ({amount(passed_over, 'file')} not read, named above)"
+        notes.append(f"{amount(passed_over, 'file')} not read, named above")
+    read = amount(counts["read"] - unreadable, "document")
+    if notes:
+        read += f" ({'; '.join(notes)})"
     removed = amount(counts["removed_lines"], "boilerplate line")
     return (
         f"read {read}: wrote {counts['written']:,}, rejected "
         f"{counts['rejected']:,} ({amount(counts['near_duplicates'], 'near-duplicate')}, "
-        f"{counts['unreadable']:,} unreadable{indexed}); removed {removed}"
+        f"{unreadable:,} unreadable{indexed}); removed {removed}"
         f"{cut} ({amount(counts['removed_chars'], 'char')}){_held_back(counts)} -> {out}"
     )
 

@@ -1153,3 +1153,26 @@ def test_a_prompt_quoted_inside_a_sentence_is_the_sentences():
     text += "\nSubscribe to our newsletter\n"
     found = [text[b.start : b.end] for b in detect_boilerplate([Document("q", text)])]
     assert found == ["By Tom Baker and Priya Shah", "Subscribe to our newsletter"]
+
+
+def test_documents_too_long_for_the_line_model_are_counted_and_said() -> None:
+    """A new-user trial's whole-page dump of 1,238 lines kept its menus and footer, and
+    nothing said the line model had not read it: the report counts such documents and the
+    text report says so (0 under `docs`, where no model runs)."""
+    from dedup import scan
+    from dedup.boilerplate import find_boilerplate, model_line_limit
+    from dedup.render import render_report
+
+    limit = model_line_limit(BoilerplateConfig())
+    assert limit is not None
+    assert 500 <= limit <= 5000
+    menu = "\n".join(f"Section {i}" for i in range(limit + 1))
+    docs = [Document("long", PROSE + "\n" + menu), Document("short", PROSE)]
+    assert find_boilerplate(docs).rules_only == 1
+    assert find_boilerplate(docs, BoilerplateConfig(preset="docs")).rules_only == 0
+    assert find_boilerplate(docs[1:]).rules_only == 0
+    report = scan(docs, DedupConfig(passages=False))
+    assert report.counts["boilerplate_rules_only"] == 1
+    assert Report.from_dict(report.to_dict()).counts["boilerplate_rules_only"] == 1
+    assert "1 document was longer than the line model reads" in render_report(report)
+    assert "boilerplate_rules_only" not in scan(docs, DedupConfig(find_boilerplate=False)).counts

@@ -1008,7 +1008,7 @@ def test_resume_says_whether_it_used_the_saved_scan(tmp_path):
         assert result.exit_code == 0, result.output
         return result.stderr.splitlines()[-1]
 
-    assert last_line().startswith("read 1 record: wrote 1")  # the first run: nothing to say
+    assert last_line().startswith("read 1 document: wrote 1")  # the first run: nothing to say
     used = f"note: --resume: used the scan saved in {saved} (same inputs and settings)"
     assert last_line() == used
     src.write_text(ARTICLE + "A line added since.\n", encoding="utf-8")
@@ -1134,7 +1134,7 @@ def test_files_a_directory_walk_did_not_read_are_reported(tmp_path):
     code, _, err = run_cli("clean", str(root), "-o", str(tmp_path / "out2"))
     assert code == 0
     assert "note: not read (not a corpus format" in err
-    assert err.splitlines()[-1].startswith("read 1 record (2 files not read, named above): ")
+    assert err.splitlines()[-1].startswith("read 1 document (2 files not read, named above): ")
     # Even quiet, every input file is accounted for: the ones not read are in rejects.jsonl.
     assert run_cli("clean", str(root), "-o", str(tmp_path / "out3"), "-q") == (0, "", "")
     rejects = [json.loads(line) for line in (tmp_path / "out3" / "rejects.jsonl").open()]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import os
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from cli_helpers import run_cli
 from click.testing import CliRunner
 
 from dedup.cli import cli
@@ -565,3 +567,89 @@ def test_an_executable_in_a_folder_is_listed_as_not_text(tmp_path):
         {"doc": None, "source": str(folder / "tool"), "reason": "not_read",
          "detail": "not text: an executable (ELF)"}
     ]  # fmt: skip
+
+
+def _folder_with_a_locked_subfolder(tmp_path):
+    folder = tmp_path / "in"
+    (folder / "locked").mkdir(parents=True)
+    (folder / "a.txt").write_text("The harbour opened a new pier for the ferries.\n")
+    (folder / "locked" / "b.txt").write_text("The council met on Tuesday to vote.\n")
+    return folder, folder / "locked"
+
+
+@pytest.mark.parametrize("strict", [[], ["--strict"]], ids=["", "strict"])
+def test_clean_of_a_folder_with_a_subfolder_it_cannot_read_is_one_error(
+    tmp_path, monkeypatch, strict
+):
+    # `chmod 000 DIR/locked`: `dedup clean DIR -o out` exited 0 and named it nowhere, and
+    # `dedup clean DIR/locked -o out` said "no record in it; pass --allow-empty". Root reads
+    # any folder, so the folder is made unreadable where the walk lists it.
+    folder, locked = _folder_with_a_locked_subfolder(tmp_path)
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if str(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    error = (
+        f"Error: {locked}: cannot be read (Permission denied); check the path and its permissions"
+    )
+    for named in (folder, locked):
+        out = tmp_path / "out"
+        code, _, err = run_cli("clean", str(named), "-o", str(out), *strict)
+        assert (code, err.splitlines()) == (2, [error])
+        assert not out.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads mode 000")
+def test_clean_of_a_chmod_000_subfolder_is_one_error(tmp_path):
+    folder, locked = _folder_with_a_locked_subfolder(tmp_path)
+    locked.chmod(0)
+    try:
+        code, _, err = run_cli("clean", str(folder), "-o", str(tmp_path / "out"))
+    finally:
+        locked.chmod(0o755)
+    assert code == 2
+    assert err.splitlines() == [
+        f"Error: {locked}: cannot be read (Permission denied); check the path and its permissions"
+    ]
+
+
+def test_clean_counts_documents_and_unreadable_records_as_its_summary_does(tmp_path):
+    # The summary said "documents 7 ... unreadable 1" and the last line "read 8 records":
+    # a record that could not be read was counted as read. Both now count in one set of words.
+    path = tmp_path / "f.jsonl"
+    words = ["harbour", "council", "budget", "weather", "library", "railway", "orchard"]
+    lines = [
+        json.dumps({"text": f"A report on the {w} of the town, number {i}."})
+        for i, w in enumerate(words)
+    ]
+    path.write_text("\n".join([*lines, "not json"]) + "\n")
+    code, _, err = run_cli("clean", str(path), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    last = err.splitlines()[-1]
+    summary = dict(line.split(maxsplit=1) for line in err.splitlines()[-8:-1])
+    assert (summary["documents"], summary["unreadable"], summary["rejected"]) == ("7", "1", "1")
+    assert last.startswith(
+        "read 7 documents (1 record unreadable): wrote 7, rejected 1 (0 near-duplicates, "
+        "1 unreadable); "
+    )
+
+
+def test_the_flattening_command_names_the_files_read(tmp_path):
+    # It always read "jq -c '.text = .doc.body' in.jsonl > flat.jsonl", whatever the file.
+    record = '{"doc": {"body": "nested text here"}}\n'
+    plain = tmp_path / "my data.jsonl"
+    plain.write_text(record * 2)
+    packed = tmp_path / "b.jsonl.gz"
+    packed.write_bytes(gzip.compress(record.encode()))
+    code, _, err = run_cli("scan", str(plain), str(packed), "--text-field", "doc.body", "-q")
+    assert code == 2
+    (line,) = err.splitlines()
+    assert ": 3 records skipped, 3 for: --text-field doc.body: the text is nested" in line
+    assert f"(jq -c '.text = .doc.body' '{plain}' > flat.jsonl)" in line
+    code, _, err = run_cli("clean", str(packed), "-o", str(tmp_path / "out"), "--text-field", "doc")
+    assert code == 2
+    assert f"(gzip -dc {packed} | jq -c '.text = .doc.body' > flat.jsonl)" in err

@@ -415,6 +415,87 @@ def test_a_walk_names_what_it_does_not_follow_or_open(tmp_path, monkeypatch):
     ]
 
 
+def _deny(monkeypatch, locked: Path, *, listing: bool) -> None:
+    """Make `locked` a folder the OS will not let us list (`listing`) or enter, as
+    `chmod 000` / `chmod 644` would for a user other than root (whom no mode stops)."""
+    import os
+
+    def inside(path) -> bool:
+        return Path(path) == locked or locked in Path(path).parents
+
+    def scandir(path="."):
+        if inside(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    def is_file(self) -> bool:
+        if locked in self.parents:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_is_file(self)
+
+    real_scandir, real_is_file = os.scandir, Path.is_file
+    if listing:
+        monkeypatch.setattr(os, "scandir", scandir)
+    else:
+        monkeypatch.setattr(Path, "is_file", is_file)
+
+
+@pytest.mark.parametrize("listing", [True, False], ids=["mode 000", "mode 644"])
+def test_a_folder_the_walk_cannot_read_is_an_error_naming_it(tmp_path, monkeypatch, listing):
+    # `dedup clean DIR -o out` with `chmod 000 DIR/locked` exited 0 and rejects.jsonl did
+    # not name the folder: the walk (rglob) passed over it without a word. A file the walk
+    # cannot open is one error line ("cannot be read (Permission denied)"), and so is it.
+    from dedup.io.formats import walk
+
+    (tmp_path / "a.txt").write_text("a document", encoding="utf-8")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "b.txt").write_text("a document no one may read", encoding="utf-8")
+    _deny(monkeypatch, locked, listing=listing)
+    named = locked if listing else locked / "b.txt"
+    with pytest.raises(InputError) as raised:
+        walk(tmp_path)
+    assert str(raised.value) == (
+        f"{named}: cannot be read (Permission denied); check the path and its permissions"
+    )
+    for path in (tmp_path, locked):  # as the walk's root too, and through the reader
+        with pytest.raises(InputError, match=r": cannot be read \(Permission denied\); check"):
+            list(DocumentReader().read([str(path)]))
+
+
+def test_a_path_through_a_folder_that_cannot_be_entered_is_an_error(tmp_path, monkeypatch):
+    # `dedup scan locked/b.txt` (or a glob in it) was a PermissionError traceback.
+    locked = tmp_path / "locked"
+    real_exists = Path.exists
+
+    def exists(self) -> bool:
+        if locked in self.parents:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_exists(self)
+
+    monkeypatch.setattr(Path, "exists", exists)
+    for name in ("b.txt", "*.txt"):
+        with pytest.raises(InputError, match=r": cannot be read \(Permission denied\); check"):
+            list(DocumentReader().read([str(locked / name)]))
+
+
+def test_a_walk_reads_folders_depth_first_in_name_order(tmp_path):
+    # The order of sorted(rglob("*")), which the walk had: outputs and ids depend on it.
+    from dedup.io.formats import walk
+
+    for name in ("b.txt", "a/z.txt", "a/b/c.txt", "a.txt", ".hidden/x.txt", "a/.git/y.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("text", encoding="utf-8")
+    read, passed = walk(tmp_path)
+    assert [p.relative_to(tmp_path).as_posix() for p in read] == [
+        "a/b/c.txt",
+        "a/z.txt",
+        "a.txt",
+        "b.txt",
+    ]
+    assert passed == []
+
+
 def test_a_walk_reads_a_packages_documents_whatever_their_suffix(tmp_path):
     # A new-user trial's walk of /usr/share/doc passed over 95 of 303 files: every
     # changelog.Debian.gz, README.Debian, NEWS.Debian.gz. A name of a package's document

@@ -13,7 +13,7 @@ from cli_helpers import run_cli as _run
 import dedup
 import dedup.api
 from dedup import BoilerplateConfig, ConfigError, DedupConfig, Document, Index, Limits, scan
-from dedup.boilerplate import detect_boilerplate
+from dedup.boilerplate import detect_boilerplate, find_boilerplate
 from dedup.cli import cli
 from dedup.render import render_check
 
@@ -301,9 +301,9 @@ def test_check_finds_boilerplate_once_with_the_configured_settings(
 
     def counting(docs, config=None, **kwargs):
         calls.append(config)
-        return detect_boilerplate(docs, config, **kwargs)
+        return find_boilerplate(docs, config, **kwargs)
 
-    monkeypatch.setattr(dedup.api, "detect_boilerplate", counting)
+    monkeypatch.setattr(dedup.api, "find_boilerplate", counting)
     clean = [Document("a", A), Document("c", "A different sentence about the weather.")]
     assert dedup.check(clean).passed
     assert len(calls) == 1  # a corpus without boilerplate is not analysed twice

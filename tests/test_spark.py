@@ -289,7 +289,7 @@ def test_cli_engine_spark_passages(spark, passage_corpus: Path, monkeypatch) -> 
     scans = {}
     with monkeypatch.context() as m:
         m.setattr("dedup.api.find_reuse", _not_here)
-        m.setattr("dedup.api.detect_boilerplate", _not_here)
+        m.setattr("dedup.api.find_boilerplate", _not_here)
         for name, extra in (("spark", ["--no-boilerplate"]), ("all", [])):
             code, out, err = run_cli("scan", data, "--format", "json", "--engine", "spark", *extra)
             assert code == 0, err
@@ -336,7 +336,7 @@ def test_clean_and_check_engine_spark(
     before = _files(outs["local"])
     args = ["clean", *data, "-o", str(outs["local"]), "--engine", "spark", "--resume"]
     with monkeypatch.context() as m:
-        m.setattr("dedup.api.detect_boilerplate", _not_here)
+        m.setattr("dedup.api.find_boilerplate", _not_here)
         code, _, err = run_cli(*args)
     assert code == 0, err
     assert "note: with --resume the scan runs on Spark" in err
@@ -490,8 +490,11 @@ def boilerplate_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "a.jsonl").write_text(
         "".join(json.dumps(d) + "\n" for d in docs[:170]), encoding="utf-8"
     )
+    # Longer than the line model reads: the marker rules alone judge it, and both engines
+    # count it (`boilerplate_rules_only`).
+    long = {"text": "\n".join(f"Archive entry {i}" for i in range(1200)), "site": "archive.example"}
     (root / "b.jsonl").write_text(
-        "".join(json.dumps(d) + "\n" for d in docs[170:]), encoding="utf-8"
+        "".join(json.dumps(d) + "\n" for d in [*docs[170:], long]), encoding="utf-8"
     )
     return root
 
@@ -511,6 +514,7 @@ def test_boilerplate_equals_local(
     spark, boilerplate_corpus: Path, partitions: int, config: DedupConfig
 ) -> None:
     _, want = _same_as_local(spark, [str(boilerplate_corpus)], config, partitions)
+    assert want["counts"]["boilerplate_rules_only"] == (config is BOILERPLATE)
     rules = {b["rule"] for b in want["boilerplate"]}
     assert "teaser_of_document" in rules
     if config is RULES:
@@ -542,7 +546,7 @@ def test_a_site_field_in_no_document_is_the_local_error(spark, boilerplate_corpu
 
 def _nothing_read_here(m: pytest.MonkeyPatch) -> None:
     """The driver neither reads a document nor cleans one: the executors do."""
-    m.setattr("dedup.api.detect_boilerplate", _not_here)
+    m.setattr("dedup.api.find_boilerplate", _not_here)
     m.setattr(sys.modules["dedup.clean"], "apply_report", _not_here)
     m.setattr(DocumentReader, "read", _not_here)
 

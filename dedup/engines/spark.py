@@ -351,7 +351,7 @@ def _scan(
         source = _Texts(table, names, files, settings, config)
         positions = np.array(rows["pos"], dtype=np.int64)
         duplicates = _duplicates(source, positions, infos, config, clock)
-        reuse, boilerplate = None, []
+        reuse, boilerplate = None, None
         if config.passages:
             from dedup.engines.spark_passages import find_reuse_spark
 

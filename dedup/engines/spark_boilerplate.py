@@ -28,7 +28,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from dedup.boilerplate import JoinedEvidence, judge_documents, line_evidence
+from dedup.boilerplate import (
+    BoilerplateFound,
+    JoinedEvidence,
+    judge_documents,
+    line_evidence,
+    model_line_limit,
+)
 from dedup.config import BoilerplateConfig
 from dedup.document import Document, require_field
 from dedup.engines.spark import SAMPLE, Clock, arrow_schema
@@ -49,9 +55,10 @@ def find_boilerplate_spark(
     documents: int,
     config: BoilerplateConfig,
     clock: Clock | None = None,
-) -> list[BoilerplateLine]:
-    """`boilerplate.detect_boilerplate` of the documents of `table` (a scan's document
-    table: `pos`, `kind`, `id`, `site`, `text`), computed on Spark.
+) -> BoilerplateFound:
+    """`boilerplate.find_boilerplate` of the documents of `table` (a scan's document
+    table: `pos`, `kind`, `id`, `site`, `text`), computed on Spark: the lines task also
+    says which documents are past the line model's reach (a "long" row each, rare).
 
     Args:
         table: the document table (rows of `kind` 'doc' are documents).
@@ -67,13 +74,14 @@ def find_boilerplate_spark(
     clock = clock or Clock()
     docs = table.where("kind = 'doc'")
     if not documents:
-        return []
+        return BoilerplateFound([], 0)
     use_repeats = documents >= config.min_corpus_docs
-    task = _lines(config, use_repeats)
+    task = _lines(config, use_repeats, model_line_limit(config))
     lines = docs.select("pos", "id", "site", "text").mapInArrow(task, EVIDENCE_SCHEMA)
     lines = lines.persist(StorageLevel.DISK_ONLY)
     try:
         clock.sizes["boilerplate evidence rows"] = lines.count()
+        rules_only = lines.where("kind = 'long'").count()
         clock.lap("boilerplate: lines")
         repeats = _repeats(lines, docs, config).localCheckpoint()
         clock.sizes["boilerplate recurring lines"] = repeats.count()
@@ -89,7 +97,10 @@ def find_boilerplate_spark(
     got = found.sort_by([("pos", "ascending"), ("start", "ascending")]).to_pydict()
     clock.sizes["boilerplate findings"] = len(got["pos"])
     fields = ("doc", "start", "end", "line", "rule", "score", "threshold", "evidence", "held")
-    return [BoilerplateLine(*values) for values in zip(*(got[f] for f in fields), strict=True)]
+    found_lines = [
+        BoilerplateLine(*values) for values in zip(*(got[f] for f in fields), strict=True)
+    ]
+    return BoilerplateFound(found_lines, rules_only)
 
 
 def require_site(table: Any, rows: dict[str, list[Any]], site: str) -> None:
@@ -164,9 +175,11 @@ def _per_document(repeats: Any, teasers: Any) -> Any:
 
 
 def _lines(
-    config: BoilerplateConfig, use_repeats: bool
+    config: BoilerplateConfig, use_repeats: bool, limit: int | None
 ) -> Callable[[Iterator[Any]], Iterator[Any]]:
-    """The line task: documents in, their rows of corpus evidence out (EVIDENCE_SCHEMA)."""
+    """The line task: documents in, their rows of corpus evidence out (EVIDENCE_SCHEMA),
+    and a "long" row for each document of more than `limit` non-blank lines (None: no
+    line model runs)."""
     k = config.teaser_prefix_words
 
     def run(batches: Iterator[Any]) -> Iterator[Any]:
@@ -192,6 +205,8 @@ def _lines(
                     ("teaser", pos, num, None, None, " ".join(ws[:k]), " ".join(ws))
                     for num, ws in found.teasers
                 )
+                if limit is not None and found.lines > limit:
+                    out.append(("long", pos, found.lines, doc_id, None, None, None))
             columns = list(zip(*out, strict=True)) or [()] * len(schema.names)
             cols = dict(zip(schema.names, map(list, columns), strict=True))
             yield pa.RecordBatch.from_pydict(cols, schema=schema)

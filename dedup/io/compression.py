@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, cast
 
-from dedup.errors import InputError, first_line
+from dedup.errors import InputError, first_line, unreadable
 from dedup.io.atomic import open_atomic
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -225,8 +225,7 @@ def open_read(path: Path | str, raw: Callable[[], IO[bytes]] | None = None) -> I
     try:
         stream = raw() if raw is not None else Path(path).open("rb")  # noqa: SIM115
     except OSError as ex:
-        msg = f"{path}: cannot be read ({ex.strerror}); check the path and its permissions"
-        raise InputError(msg) from ex
+        raise unreadable(path, ex) from ex
     try:
         return decompressing(stream, str(path), expected=suffix_compression(path))
     except BaseException:

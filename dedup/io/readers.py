@@ -11,8 +11,9 @@ A record that cannot be used (bad JSON, bytes that are not UTF-8, a broken CSV r
 string in the text field) is skipped and recorded with its reason and raw content, or stops
 the run when `strict` is set; so is a text file found by walking a directory whose bytes do
 not decode, or whose compressed data or Parquet pages are damaged (after the documents read
-before the damage). A file that cannot be read at all (missing, unreadable, no text column)
-and a file named directly that does not decode or is damaged, are always an `InputError`.
+before the damage). A file that cannot be read at all (missing, unreadable, no text column),
+a folder a walk cannot list or enter, and a file named directly that does not decode or is
+damaged, are always an `InputError`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import io
 import json
 import os
 import re
+import shlex
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -35,13 +37,14 @@ import numpy as np
 
 from dedup.config import DedupConfig
 from dedup.document import Document
-from dedup.errors import BadFile, InputError
+from dedup.errors import BadFile, InputError, unreadable
 from dedup.io.compression import (
     STREAM_ERRORS,
     decompressing,
     magic_compression,
     open_read,
     strip_compression,
+    suffix_compression,
 )
 from dedup.io.formats import (
     JSONL_SUFFIXES,
@@ -214,7 +217,10 @@ class DocumentReader:
     def _local_files(self, path: str) -> list[Path]:
         """The files a local path names: itself, a directory's walk, or a glob's matches."""
         p = Path(path)
-        found = [p] if p.exists() else []
+        try:
+            found = [p] if p.exists() else []
+        except OSError as ex:  # a path through a folder that cannot be entered
+            raise unreadable(path, ex) from ex
         pattern = GLOB.search(path) or BRACES.search(path)
         if not found and pattern:
             matches = {Path(m) for one in braces(path) for m in glob.glob(one, recursive=True)}
@@ -318,7 +324,7 @@ class DocumentReader:
                 self._skip(where, f"not valid UTF-8 (byte {ex.start})", _lossy(raw))
                 continue
             if line.strip():
-                doc = self._parse_line(line, where)
+                doc = self._parse_line(line, name, where)
                 if doc is not None:
                     yield doc
 
@@ -335,7 +341,7 @@ class DocumentReader:
             self.skipped.extend(skipped)
             yield from docs
 
-    def _parse_line(self, line: str, where: str) -> Document | None:
+    def _parse_line(self, line: str, name: str, where: str) -> Document | None:
         try:
             row = json_value(line)
         except ValueError as ex:
@@ -345,7 +351,7 @@ class DocumentReader:
             reason = f"expected a JSON object, got {type(row).__name__}"
             self._skip(where, reason, line.rstrip("\r\n"))
             return None
-        return self._record_document(row, where, line.rstrip("\r\n"), placed=True)
+        return self._record_document(row, name, where, line.rstrip("\r\n"), placed=True)
 
     def _read_csv(self, fh: IO[bytes], name: str, fmt: InputFormat) -> Iterator[Document]:
         columns, rows = csv_records(fh, name, fmt.delimiter)
@@ -366,14 +372,15 @@ class DocumentReader:
             if record.fields is None:
                 self._skip(where, record.problem, record.raw)
                 continue
-            doc = self._record_document(record.fields, where, record.raw)
+            doc = self._record_document(record.fields, name, where, record.raw)
             if doc is not None:
                 yield doc
 
     def _record_document(
-        self, row: Mapping[str, Any], where: str, raw: str, *, placed: bool = False
+        self, row: Mapping[str, Any], name: str, where: str, raw: str, *, placed: bool = False
     ) -> Document | None:
-        """The document of one record, or None when it is skipped (the reason recorded).
+        """The document of one record of file `name`, at `where`, or None when it is skipped
+        (the reason recorded).
 
         With `placed` (a JSONL record), the document notes where its text field sat when
         that is not last (`Document.text_at`), so it is written back in its place. CSV and
@@ -385,8 +392,8 @@ class DocumentReader:
             if nested:
                 reason = (
                     f"--text-field {self.text_field}: the text is nested at {nested}, and "
-                    "--text-field names a top-level field; flatten the records first (jq -c "
-                    f"'.text = {nested}' in.jsonl > flat.jsonl) and pass --text-field text"
+                    "--text-field names a top-level field; flatten the records first "
+                    f"({_flatten_command(name, nested)}) and pass --text-field text"
                 )
             elif self.text_field in row:
                 got = "null" if text is None else type(text).__name__
@@ -470,6 +477,27 @@ def nested_text_path(row: Mapping[str, Any], field: str) -> str | None:
     if not isinstance(value, str) or len(path) < 2:
         return None
     return "".join(f".{p}" if p.isidentifier() else f".{json.dumps(p)}" for p in path)
+
+
+def _flatten_command(name: str, nested: str) -> str:
+    """The jq command that copies the nested text at `nested` of the records of file `name`
+    to a top-level `text` field (jq reads no compressed file: its tool decompresses it).
+
+    Example:
+        >>> _flatten_command("data/my corpus.jsonl", ".doc.body")
+        "jq -c '.text = .doc.body' 'data/my corpus.jsonl' > flat.jsonl"
+        >>> _flatten_command("a.jsonl.zst", ".doc.body")
+        "zstd -dc a.jsonl.zst | jq -c '.text = .doc.body' > flat.jsonl"
+        >>> _flatten_command("-", ".doc.body")
+        "pipe the records through jq -c '.text = .doc.body'"
+    """
+    jq = f"jq -c {shlex.quote(f'.text = {nested}')}"
+    if name == STDIN:
+        return f"pipe the records through {jq}"
+    compression = suffix_compression(name)
+    if compression is not None:
+        return f"{compression} -dc {shlex.quote(name)} | {jq} > flat.jsonl"
+    return f"{jq} {shlex.quote(name)} > flat.jsonl"
 
 
 def _json_problem(line: str, ex: ValueError) -> str:
@@ -628,11 +656,11 @@ def require_documents(
     if not skipped:
         msg = f"no document read from {where}: no record in it; pass --allow-empty to go on"
         raise InputError(msg)
-    # Counted by what is wrong, not by each record's keys: a field missing from every
-    # record is "84 of 84", not "47 of 84" for the records with one set of keys.
-    reasons = Counter(_KEYS.sub("", record.reason) for record in skipped)
+    # Counted by what is wrong, not by each record's keys or file: a field missing from
+    # every record is "84 of 84", not "47 of 84" for the records with one set of keys.
+    reasons = Counter(_PER_RECORD.sub("", record.reason) for record in skipped)
     reason, count = min(reasons.items(), key=lambda item: (-item[1], item[0]))
-    example = next(r.reason for r in skipped if _KEYS.sub("", r.reason) == reason)
+    example = next(r.reason for r in skipped if _PER_RECORD.sub("", r.reason) == reason)
     records = "record" if len(skipped) == 1 else "records"
     hint = "or pass --allow-empty"
     if STDIN in paths and example.startswith("not valid JSON"):
@@ -645,7 +673,11 @@ def require_documents(
     raise InputError(msg)
 
 
-_KEYS = re.compile(r" \(keys: \[.*?\]\)")
+# What a skip reason says of its own record: its keys, the file its flattening command reads.
+_PER_RECORD = re.compile(
+    r" \(keys: \[.*?\]\)"  # "no field 'text' (keys: ['body', 'id'])"
+    r"|(?<=flatten the records first )\(.*\)(?= and pass)"  # "(jq -c '...' a.jsonl > ...)"
+)
 
 
 def require_codec(encoding: str) -> None:
