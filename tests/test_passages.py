@@ -318,15 +318,15 @@ ADDED = (
 )
 
 
+def _copy_adding(base: str, third: str) -> list[Document]:
+    """a (`base`), its copy b that adds the paragraph ADDED, and c (`third`)."""
+    return [Document("a", base), Document("b", base + "\n" + ADDED + "\n"), Document("c", third)]
+
+
 def test_text_a_copy_adds_is_still_found_in_other_documents(seed_texts):
     # The new-user trial's case: b is a's copy plus a paragraph that c holds word for word.
     # The cluster's representative a stands for b's shared text, not for what b adds.
-    base = seed_texts["004"]
-    docs = [
-        Document("a", base),
-        Document("b", base + "\n" + ADDED + "\n"),
-        Document("c", _GRADED_TEXT + "\n" + ADDED + "\n"),
-    ]
+    docs = _copy_adding(seed_texts["004"], _GRADED_TEXT + "\n" + ADDED + "\n")
     report = scan(docs)
     (cluster,) = report.duplicates
     assert (cluster.representative, [m.id for m in cluster.members]) == ("a", ["b"])
@@ -347,11 +347,7 @@ def test_two_copies_sharing_what_their_representative_lacks_are_counted_apart(se
     # that paragraph, never aligned (the cluster says they are copies), and counted as the
     # cluster's, not as the partner cap's (a new-user trial could not tell the two apart).
     base = seed_texts["004"]
-    docs = [
-        Document("a", base),
-        Document("b", base + "\n" + ADDED + "\n"),
-        Document("c", base + "\n" + ADDED + " Copy.\n"),
-    ]
+    docs = _copy_adding(base, base + "\n" + ADDED + " Copy.\n")
     report = scan(docs, DedupConfig(passage=PassageConfig(max_partners=0)))
     (cluster,) = report.duplicates
     assert (cluster.representative, [m.id for m in cluster.members]) == ("a", ["b", "c"])
