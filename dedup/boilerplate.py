@@ -744,14 +744,19 @@ def _source_text(lines: list[_Line]) -> bool:
     head = lines[:_SOURCE_LINES]
     if len(head) < _SOURCE_MIN:
         return False
-    code = sum(
-        1
-        for ln in head
-        if ln.text[-1:] in _BLOCK_ENDS
-        or ("\\" in ln.text and _TROFF_ESCAPE.search(ln.text) is not None)
-        or _code_like(ln.text)
-    )
-    return code >= _SOURCE_SHARE * len(head)
+    needed = math.ceil(_SOURCE_SHARE * len(head))
+    spare = len(head) - needed  # lines of prose it may have: past them, it is no source
+    for ln in head:
+        code = (
+            ln.text[-1:] in _BLOCK_ENDS
+            or ("\\" in ln.text and _TROFF_ESCAPE.search(ln.text) is not None)
+            or _code_like(ln.text)
+        )
+        needed -= code
+        spare -= not code
+        if needed <= 0 or spare < 0:
+            break
+    return needed <= 0
 
 
 _SOURCE_LINES = 40
