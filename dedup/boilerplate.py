@@ -265,7 +265,12 @@ def model_line_limit(config: BoilerplateConfig) -> int | None:
     model file's `max_lines`, else MODEL_MAX_LINES), or None when no model runs (the `docs`
     and `rules` presets, `--ignore line_model`)."""
     model = _model(config)
-    return None if model is None else int(model.meta.get("max_lines", MODEL_MAX_LINES))
+    return None if model is None else _line_limit(model)
+
+
+def _line_limit(model: LineModel) -> int:
+    """The model file's `max_lines`, else MODEL_MAX_LINES."""
+    return int(model.meta.get("max_lines", MODEL_MAX_LINES))
 
 
 class LineEvidence(NamedTuple):
@@ -371,9 +376,13 @@ def _model_decisions(
     # A document far longer than any page the model learned from (a 2 MB licence file
     # of 30,000 lines) is outside what it knows: only the marker rules judge it, and it
     # is not even featured (its matrix alone would be some hundred bytes a character).
-    limit = int(model.meta.get("max_lines", MODEL_MAX_LINES))  # `model_line_limit`
+    # Nor is a document whose every line is protected (code or markup source,
+    # `_source_text`) featured: nothing the model says of it could be reported.
+    limit = _line_limit(model)
     out = [_no_decision(len(ls)) for ls in lines]
-    fits = [k for k, ls in enumerate(lines) if len(ls) <= limit]
+    fits = [
+        k for k, ls in enumerate(lines) if len(ls) <= limit and len(judged[k].protected) < len(ls)
+    ]
     for batch in _batches(fits, [len(ls) for ls in lines]):
         picked = [lines[k] for k in batch]
         decided = _decide(model, picked, [judged[k] for k in batch], tail_cut, memo, decode)
@@ -431,7 +440,7 @@ def _decide(
     prose_all = prose_rows(stacked)
     sentence_all = sentence_rows(stacked)
     prose = [prose_all[bounds[k] : bounds[k + 1]] for k in range(len(lines))]
-    never = [_quoted(ls) | _table_rows(ls) for ls in lines]
+    never = [_never(ls) for ls in lines]
     sentences = [
         sentence_all[bounds[k] : bounds[k + 1]] | _wrapped(ls) for k, ls in enumerate(lines)
     ]
@@ -1448,6 +1457,12 @@ _OPENING_QUOTES = frozenset("\"“'‘«„")
 _ISSUE_REF = re.compile(r"(?<![\w&#])#\d{3,}\b|\([A-Za-z][\w-]*:? #\d+\)|\(CVE-\d{4}-\d{4,}\)")
 
 
+def _never(lines: list[_Line]) -> npt.NDArray[np.bool_]:
+    """Lines the model never takes on its own, nor a gap rule: quoted, code and the like
+    (`_quoted`) and the rows of a fixed-width table (`_table_rows`)."""
+    return _quoted(lines) | _table_rows(lines)
+
+
 def _quoted(lines: list[_Line]) -> npt.NDArray[np.bool_]:
     """Lines the model never takes on its own (a marker rule still can): lines of four or
     more words ending in a closing quote (reported speech), lines of code (`_code_like`),
@@ -1832,7 +1847,7 @@ def _tail_gap(
     # With nothing kept above the furniture over it, the gap is the document's only text.
     if not (below and top and above >= GAP_ABOVE and 0 < len(gap) <= GAP_LINES):
         return {}
-    if any(i in protected for i in gap) or (_quoted(lines) | _table_rows(lines))[start:end].any():
+    if any(i in protected for i in gap) or _never(lines)[start:end].any():
         return {}
     if any(t.start < end and start < t.stop for t in _pipe_tables(lines)):
         return {}
