@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -313,7 +313,7 @@ def strongest_partners(
     representative: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[Candidates, int, int]:
     """The document pairs worth aligning, how many candidate pairs were left out, and how
-    many of those are two members of one near-duplicate cluster (`member_pairs`).
+    many of those are two members of one near-duplicate cluster (`KeptPairs`).
 
     A pair is aligned when it is among the `max_partners` pairs of either of its documents
     with the most candidate window pairs (the strongest evidence of shared text; ties go to
@@ -338,9 +338,7 @@ def strongest_partners(
     first = cand.bounds[:-1]
     sizes = np.diff(cand.bounds)  # window pairs of each document pair
     ga, gb = cand.doc_a[first], cand.doc_b[first]
-    keep = strong_pairs(ga, gb, sizes, max_partners, cluster, representative)
-    left_out = int(len(cand) - keep.sum())
-    members = member_pairs(ga, gb, cluster, representative)
+    keep, left_out, members = strong_pairs(ga, gb, sizes, max_partners, cluster, representative)
     return (selected(cand, keep), left_out, members) if left_out else (cand, 0, 0)
 
 
@@ -359,6 +357,16 @@ def selected(cand: Candidates, keep: npt.NDArray[np.bool_]) -> Candidates:
     return Candidates(cand.doc_a[rows], cand.doc_b[rows], cand.at_a[rows], cand.at_b[rows], bounds)
 
 
+class KeptPairs(NamedTuple):
+    """`strong_pairs`' mask, how many pairs it left out, and how many of those are two
+    members of one near-duplicate cluster (neither its representative: never aligned,
+    whatever the cap), which every engine reports apart."""
+
+    keep: npt.NDArray[np.bool_]
+    left_out: int
+    members: int
+
+
 def strong_pairs(
     ga: npt.NDArray[np.integer[Any]],
     gb: npt.NDArray[np.integer[Any]],
@@ -368,59 +376,30 @@ def strong_pairs(
     representative: npt.NDArray[np.bool_] | None = None,
     *,
     part_rows: int = RANK_ROWS,
-) -> npt.NDArray[np.bool_]:
+) -> KeptPairs:
     """Which document pairs `(ga[g], gb[g])`, with `sizes[g]` candidate window pairs each,
     `strongest_partners` keeps (the rule is stated there), ranking the pairs of about
-    `part_rows` (document, partner) entries' documents at a time.
+    `part_rows` (document, partner) entries' documents at a time; with the counts of the
+    pairs left out (`KeptPairs`).
 
     Example:
-        >>> strong_pairs(np.array([0, 0, 1]), np.array([1, 2, 2]), np.array([2, 1, 1]), 1).tolist()
-        [True, True, False]
+        >>> kept = strong_pairs(np.array([0, 0, 1]), np.array([1, 2, 2]), np.array([2, 1, 1]), 1)
+        >>> kept.keep.tolist(), kept.left_out, kept.members
+        ([True, True, False], 1, 0)
     """
     groups = len(ga)
     keep = np.ones(groups, dtype=np.bool_)
     copies = np.zeros(groups, dtype=np.bool_)
+    members = 0
     if cluster is not None and representative is not None:
-        same = _same_cluster(ga, gb, cluster)
+        same = (cluster[ga] >= 0) & (cluster[ga] == cluster[gb])
         copies = same & (representative[ga] | representative[gb])
+        members = int((same & ~copies).sum())  # two members: never aligned, whatever the cap
         keep &= ~same
     if max_partners > 0 and groups:
         keep &= _first_partners(ga, gb, np.where(keep, sizes, -1), max_partners, part_rows)
     keep |= copies
-    return keep
-
-
-def member_pairs(
-    ga: npt.NDArray[np.integer[Any]],
-    gb: npt.NDArray[np.integer[Any]],
-    cluster: npt.NDArray[np.int64] | None,
-    representative: npt.NDArray[np.bool_] | None,
-) -> int:
-    """How many pairs `(ga[g], gb[g])` are two members of one near-duplicate cluster,
-    neither its representative: `strong_pairs` never aligns them (the cluster says they are
-    copies), so they are counted apart from the pairs `max_partners` left out, which a
-    larger cap would align.
-
-    Example:
-        >>> cluster, rep = np.array([0, 0, 0, -1]), np.array([True, False, False, False])
-        >>> member_pairs(np.array([0, 1, 2]), np.array([1, 2, 3]), cluster, rep)
-        1
-    """
-    if cluster is None or representative is None or not len(ga):
-        return 0
-    same = _same_cluster(ga, gb, cluster)
-    return int((same & ~(representative[ga] | representative[gb])).sum())
-
-
-def _same_cluster(
-    ga: npt.NDArray[np.integer[Any]],
-    gb: npt.NDArray[np.integer[Any]],
-    cluster: npt.NDArray[np.int64],
-) -> npt.NDArray[np.bool_]:
-    """Whether each pair's two documents are in one near-duplicate cluster (-1: none)."""
-    mine = cluster[ga]
-    same: npt.NDArray[np.bool_] = (mine >= 0) & (mine == cluster[gb])
-    return same
+    return KeptPairs(keep, int(len(keep) - keep.sum()), members)
 
 
 def _first_partners(

@@ -100,7 +100,7 @@ class Reuse:
         pairs_left_out: candidate document pairs not aligned (`PassageConfig.max_partners`
             and near-duplicate pairs).
         member_pairs_left_out: of those, the pairs of two members of one near-duplicate
-            cluster (`candidates.member_pairs`), never aligned whatever the cap.
+            cluster (`candidates.KeptPairs`), never aligned whatever the cap.
     """
 
     passages: Sequence[PassageMatch]

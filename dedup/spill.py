@@ -54,10 +54,10 @@ import numpy.typing as npt
 from dedup.candidates import (
     MAX_BUCKET,
     Candidates,
+    KeptPairs,
     by_document_pair,
     copy_pairs,
     equal_values,
-    member_pairs,
     min_equal,
     selected,
     strong_pairs,
@@ -590,9 +590,8 @@ def _align(
     # Imported here: `passages` imports this module to branch into it.
     from dedup.passages import ALIGN_BATCH, Reuse, _add_overlaps, _align_groups
 
-    keep, members = _strong(groups, config, cluster, representative)
+    keep, left, members = _strong(groups, config, cluster, representative)
     passages, measured = FoundPassages(docs), FoundOverlaps()
-    left = int(len(keep) - keep.sum())
     reuse = Reuse(passages, measured, pairs_left_out=left, member_pairs_left_out=members)
     chars = getattr(docs, "chars", None)
     mean = float(chars.mean()) if chars is not None and len(chars) else 2500.0
@@ -628,14 +627,13 @@ def _strong(
     config: DedupConfig,
     cluster: _I64 | None,
     representative: npt.NDArray[np.bool_] | None,
-) -> tuple[npt.NDArray[np.bool_], int]:
+) -> KeptPairs:
     """`strong_pairs` of every block's document pairs, gathered as int32 when every block's
     are (`_narrow`: 12 bytes a pair, not 24) and ranked by parts: 21.8 M pairs, a million
-    news articles, in ~0.5 GB; and `member_pairs` of them."""
+    news articles, in ~0.5 GB."""
     none = np.zeros(0, np.int32)  # one int64 block makes the whole column int64
     ga, gb, sizes = (np.concatenate([none, *(g[k] for g in groups)]) for k in range(3))
-    keep = strong_pairs(ga, gb, sizes, config.passage.max_partners, cluster, representative)
-    return keep, member_pairs(ga, gb, cluster, representative)
+    return strong_pairs(ga, gb, sizes, config.passage.max_partners, cluster, representative)
 
 
 def _chunks(cand: Candidates, max_docs: int) -> list[range]:

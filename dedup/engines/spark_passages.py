@@ -53,7 +53,6 @@ from dedup.candidates import (
     MAX_BUCKET,
     copy_pairs,
     equal_values,
-    member_pairs,
     min_equal,
     strong_pairs,
 )
@@ -164,8 +163,7 @@ def find_reuse_spark(
     pieces = max(parts, -(-len(kept["pa"]) // PAIRS_PER_PIECE))
     found = aligned.repartition(pieces, "pa", "pb").toArrow().to_pydict()
     clock.lap("passages: align")
-    reuse = _reuse(found, positions, left_out)
-    reuse.member_pairs_left_out = members
+    reuse = _reuse(found, positions, left_out, members)
     clock.lap("passages: collect")
     return reuse
 
@@ -298,7 +296,7 @@ def _strongest(
     """The document pairs to align (`candidates.strong_pairs` over every candidate pair's
     window count, with the near-duplicate clusters as `candidates.strongest_partners` gets
     them: `api.cluster_positions`), how many were left out, and how many of those are two
-    members of one cluster (`candidates.member_pairs`)."""
+    members of one cluster (`candidates.KeptPairs`)."""
     if counts.num_rows > DRIVER_PAIRS:
         raise ConfigError(TOO_MANY_PAIRS_TEXT.format(pairs=counts.num_rows, limit=DRIVER_PAIRS))
     pa_ = np.asarray(counts.column("pa").to_numpy(), dtype=np.int64)
@@ -308,17 +306,21 @@ def _strongest(
     order = np.lexsort((gb, ga))  # the local order of document pairs
     ga, gb, sizes, pa_, pb_ = ga[order], gb[order], sizes[order], pa_[order], pb_[order]
     cluster, representative = clusters["cluster"], clusters["representative"]
-    keep = strong_pairs(ga, gb, sizes, config.passage.max_partners, cluster, representative)
-    members = member_pairs(ga, gb, cluster, representative)
-    return {"pa": pa_[keep], "pb": pb_[keep]}, int(len(keep) - keep.sum()), members
+    keep, left_out, members = strong_pairs(
+        ga, gb, sizes, config.passage.max_partners, cluster, representative
+    )
+    return {"pa": pa_[keep], "pb": pb_[keep]}, left_out, members
 
 
-def _reuse(found: dict[str, list[Any]], positions: npt.NDArray[np.int64], left_out: int) -> Reuse:
+def _reuse(
+    found: dict[str, list[Any]], positions: npt.NDArray[np.int64], left_out: int, members: int
+) -> Reuse:
     """The collected passages and overlaps as `find_reuse` returns them: passages in order
-    of document pair, then as aligned; overlaps by document positions."""
+    of document pair, then as aligned; overlaps by document positions (`left_out`,
+    `members`: the pairs not aligned, as `_strongest` counted them)."""
     passages: list[PassageMatch] = []
     overlaps: dict[tuple[int, int], tuple[float, ...]] = {}
-    reuse = Reuse(passages, overlaps, pairs_left_out=left_out)
+    reuse = Reuse(passages, overlaps, pairs_left_out=left_out, member_pairs_left_out=members)
     rows = sorted(
         zip(
             found["pa"],
