@@ -830,6 +830,29 @@ def output_format(fmt: str | None, output: str | None, formats: Sequence[str]) -
     return inferred
 
 
+PAGE_FORMATS = ["html", "text"]  # what `dedup report` writes
+
+
+def report_format(fmt: str | None, output: str | None) -> str:
+    """`dedup report`'s --format as given, else text for an -o file named .txt, else html.
+
+    `dedup report r.json -o r.txt` wrote an HTML page into r.txt (a new-user trial); a suffix
+    naming another format (-o r.json) is refused as on scan.
+
+    Example:
+        >>> report_format(None, "out/report.TXT"), report_format(None, None)
+        ('text', 'html')
+    """
+    if fmt is not None:
+        return fmt
+    suffix = Path(output).suffix.lower() if output else ""
+    if suffix in (".txt", ".text"):
+        return "text"
+    if suffix in SUFFIX_FORMATS:
+        return output_format(None, output, PAGE_FORMATS)
+    return "html"
+
+
 def output_options(formats: Sequence[str], help_text: str) -> Callable[[F], F]:
     """--format (one of `formats`; by default what the -o suffix names, else text) and -o."""
 
@@ -1383,11 +1406,11 @@ def _read_report(path: str) -> tuple[Report, dict[str, Any] | None]:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["html", "text"]),
-    default="html",
-    show_default=True,
+    type=click.Choice(PAGE_FORMATS),
+    default=None,
     help="html: one self-contained page; text: what `dedup scan` prints (summary, pairs, "
-    "passages side by side, boilerplate lines with their evidence).",
+    "passages side by side, boilerplate lines with their evidence). [default: text for an "
+    "-o file named .txt, else html]",
 )
 @click.option(
     "-o",
@@ -1402,7 +1425,7 @@ def report_command(
     text_field: str,
     id_field: str | None,
     strict: bool,
-    fmt: str,
+    fmt: str | None,
     output: str | None,
     quiet: bool,
 ) -> None:
@@ -1421,6 +1444,7 @@ def report_command(
         dedup report report.json --format text
     """
     output = None if output == "-" else output  # `-o -`: standard output, as on scan
+    fmt = report_format(fmt, output)
     _refuse_input(output, [report_path, *paths])
     report, check_section = _read_report(report_path)
     texts = _report_texts(
@@ -1692,7 +1716,7 @@ def _source_file(source: str, base: str = "") -> str | None:
 @click.option(
     "--write-baseline",
     default=None,
-    help="Write every finding to this file as accepted, and exit 0.",
+    help="Write every finding to this file as accepted, and exit 0; - is standard output.",
 )
 @click.option(
     "--prune-baseline",
@@ -1766,7 +1790,10 @@ def check(
         msg = "--prune-baseline needs --baseline FILE (or `baseline` in [tool.dedup])"
         raise CLIInputError(msg)
     _refuse_input(output, paths)
-    _refuse_input(write_baseline, paths, "--write-baseline")
+    # `--write-baseline -` wrote a file named "-" (a new-user trial): it is standard output,
+    # as `-o -` is.
+    to_stdout = write_baseline == "-"
+    _refuse_input(None if to_stdout else write_baseline, paths, "--write-baseline")
     with _user_errors():  # a bad limit is a typo: say so before reading the corpus
         limits = _limits(max_duplicate_ratio, max_boilerplate_ratio, max_reused_ratio)
         limits.require_measured(config)
@@ -1791,11 +1818,12 @@ def check(
         )
     result = replace(result, skipped=len(skipped))
     if write_baseline:
-        _output(baseline_text(result.all_findings), write_baseline)
+        _output(baseline_text(result.all_findings), None if to_stdout else write_baseline)
         # Counted as the next check counts them ("5 accepted by the baseline"): a line
         # repeated in one document is one entry of the file but one finding per copy.
         count, entries = len(result.all_findings), len({f.key for f in result.all_findings})
-        said = f"wrote {amount(count, 'accepted finding')} to {write_baseline}"
+        where = "standard output" if to_stdout else write_baseline
+        said = f"wrote {amount(count, 'accepted finding')} to {where}"
         if entries != count:
             entry = "entry" if entries == 1 else "entries"
             said += f" ({entries:,} {entry}: the same evidence in one document is one entry)"

@@ -236,6 +236,15 @@ def test_write_baseline_counts_the_findings_the_next_check_accepts(data: Path) -
     assert out.startswith("PASS: 2 documents, 0 new findings (6 accepted by the baseline)\n")
 
 
+def test_write_baseline_dash_is_standard_output(data: Path) -> None:
+    # `--write-baseline -` wrote a file named "-" (a new-user trial).
+    code, out, err = _run("check", "data", "--write-baseline", "-")
+    assert code == 0
+    assert len(json.loads(out)["findings"]) == 2
+    assert err == "wrote 2 accepted findings to standard output\n"
+    assert not (data / "-").exists()
+
+
 def test_writing_and_pruning_a_baseline_are_silent_with_quiet(data: Path) -> None:
     # `-q --write-baseline` still said "wrote 2 accepted findings to baseline.json".
     assert _run("check", "data", "-q", "--write-baseline", "baseline.json") == (0, "", "")

@@ -541,6 +541,29 @@ def test_report_o_dash_is_standard_output(tmp_path, seed_paths, monkeypatch):
     assert not (tmp_path / "-").exists()
 
 
+@pytest.mark.parametrize(
+    ("name", "starts"), [("r.txt", "1 document, "), ("r.html", "<!DOCTYPE html>"), ("r", "<!")]
+)
+def test_report_format_follows_the_o_suffix(tmp_path, seed_paths, monkeypatch, name, starts):
+    # `dedup report r.json -o r.txt` wrote an HTML page into r.txt (a new-user trial).
+    monkeypatch.chdir(tmp_path)
+    one = str(seed_paths["000"])
+    assert _run("scan", one, "-q", "-o", "r.json").exit_code == 0
+    result = _run("report", "r.json", one, "-q", "-o", name)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / name).read_text().startswith(starts)
+
+
+def test_report_to_a_json_file_is_refused(tmp_path, seed_paths, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    one = str(seed_paths["000"])
+    assert _run("scan", one, "-q", "-o", "r.json").exit_code == 0
+    result = _run("report", "r.json", one, "-q", "-o", "page.json")
+    assert result.exit_code == 2
+    assert "the suffix .json names json, which this command does not write" in result.stderr
+    assert not (tmp_path / "page.json").exists()
+
+
 def test_plain_text_on_standard_input_says_to_name_the_file(tmp_path, seed_texts):
     """`cat article.txt | dedup clean -` (a new-user trial) was told to pass --allow-empty."""
     text = next(iter(seed_texts.values()))
