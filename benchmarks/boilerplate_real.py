@@ -17,8 +17,8 @@ the trailing run of short lines without a sentence mark: the simplest tail trimm
 `train` refits the line model and then the tail cut (on train, thresholds on dev);
 `train --cut-only` keeps the line model and refits the tail cut alone; `train --cut-retune`
 keeps both and chooses the cut's bars on dev again (`choose_bars`); `choose-web` chooses the
-web preset's line model bars on dev with the whole pipeline running (`choose_web`; run it
-after `train`).
+web preset's line model bars on dev with the whole pipeline running (`choose_web`; `train`
+runs it last, but for `--cut-retune`).
 Each document is one extractor's output for one page; the corpus of a run is one extractor's
 documents of the split, with the page's site as `site_field` (so site repeats count per site).
 """
@@ -774,8 +774,9 @@ def choose_web(model_file: Path) -> tuple[float, float, float] | None:
     model (tail cut, page decode, gap, rules), per extractor: the fewest documents ending
     in furniture while every extractor loses at most WEB_LIMIT of its article lines and the
     non-news set's dev part at most WEB_NONNEWS lines per 10,000; written into
-    `model_file`'s presets. (`train` chooses them on the line model's rows alone, pooled:
-    (0.90, 0.40, 0.50) took 2.48 % of html-text's article lines once the tail cut ran.)"""
+    `model_file`'s presets. (`train` first chooses them on the line model's rows alone,
+    pooled: (0.90, 0.40, 0.50) took 2.48 % of html-text's article lines once the tail cut
+    ran; it then runs this.)"""
     groups = load_pages("dev")
     nonnews = load_nonnews("dev")
     raw = json.loads(model_file.read_text(encoding="utf-8"))
@@ -867,6 +868,10 @@ def main() -> None:
             train(args)
         same = args.output.resolve() == MODEL.resolve()
         train_cut(args, None if same else str(args.output))
+        if not args.cut_retune:
+            # The web bars chosen on the line model's rows alone are not those the whole
+            # pipeline wants (`choose_web`): one command trains everything.
+            choose_web(args.output)
         return
     groups = load_pages(args.split)
     nonnews = load_nonnews(args.split)
