@@ -1444,8 +1444,8 @@ def report_command(
         dedup report report.json --format text
     """
     output = None if output == "-" else output  # `-o -`: standard output, as on scan
+    _refuse_input(output, [report_path, *paths])  # before the suffix: it is the worse news
     fmt = report_format(fmt, output)
-    _refuse_input(output, [report_path, *paths])
     report, check_section = _read_report(report_path)
     texts = _report_texts(
         report, paths, text_field, id_field, strict, quiet=quiet, base=os.path.dirname(report_path)

@@ -34,7 +34,9 @@ RULE_DOCS: dict[str, tuple[str, str]] = {
     ),
     "lexicon_prefix": (
         "A line starting with a lexicon label ('Also Read', 'Sign up for our ...') followed "
-        "by a separator, or short without a sentence mark.",
+        "by a separator, or short without a sentence mark. A read-on link ('Also read', 'Read "
+        "more', 'Click here to') with a paragraph within three lines above and below stays: "
+        "real pages' main content keeps those.",
         "Also Read | Budget 2024: what changes for taxpayers",
     ),
     "syndication_trailer": (
