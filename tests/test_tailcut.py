@@ -863,7 +863,6 @@ def test_a_gap_that_is_the_documents_only_text_stays() -> None:
     assert not any(b.rule == "tail_gap" for b in found)
 
 
-
 LINKS = [json.loads(line) for line in (DATA / "inline_links.jsonl").open(encoding="utf-8")]
 _READ_ON = re.compile(r"(?i)(also read|read more|click here to)\b")
 
