@@ -1023,7 +1023,8 @@ def test_changelogs_git_logs_and_pydoc_pages_lose_no_line(name):
     page's source (the lexicon's "show comments", fuzzily). From a fourth trial, code and
     markup source left whole: a man page's troff source (gcloud's command list went as
     menus; mdoc's ".Dd September 7, 2001" as a dateline), a stylesheet (its selectors) and a
-    Perl script ('print ".";' as the lexicon's "print")."""
+    Perl script ('print ".";' as the lexicon's "print"), and an awk script whose first
+    line names its interpreter (its last "  print" went as the lexicon's "print")."""
     text = (_TRIAL / name).read_text(encoding="utf-8")
     found = detect_boilerplate([Document(name, text)])
     assert [text[b.start : b.end] for b in found] == []
