@@ -626,6 +626,29 @@ def test_clean_of_a_folder_with_a_subfolder_it_cannot_read_is_one_error(
         assert not out.exists()
 
 
+@pytest.mark.parametrize("pattern", ["*/*.txt", "{a,locked}/*.txt", "**/*.txt"])
+def test_a_glob_over_a_folder_it_cannot_list_is_one_error(tmp_path, monkeypatch, pattern):
+    # `dedup clean 'in/*/*.txt' -o out` read in/a's files and passed over in/locked's without
+    # a word: `glob` skips a folder it cannot list.
+    folder, locked = _folder_with_a_locked_subfolder(tmp_path)
+    (folder / "a").mkdir()
+    (folder / "a" / "c.txt").write_text("The library opened a new wing on Monday.\n")
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path).rstrip("/") == str(locked):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    code, _, err = run_cli("clean", f"{folder}/{pattern}", "-o", str(tmp_path / "out"))
+    error = f"Error: {locked}: cannot be read (Permission denied); check the path and its"
+    assert (code, err.splitlines()) == (2, [f"{error} permissions"])
+    assert not (tmp_path / "out").exists()
+    monkeypatch.setattr(os, "scandir", real_scandir)
+    assert run_cli("clean", f"{folder}/{pattern}", "-o", str(tmp_path / "out"))[0] == 0
+
+
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads mode 000")
 def test_clean_of_a_chmod_000_subfolder_is_one_error(tmp_path):
     folder, locked = _folder_with_a_locked_subfolder(tmp_path)

@@ -223,7 +223,10 @@ class DocumentReader:
             raise unreadable(path, ex) from ex
         pattern = GLOB.search(path) or BRACES.search(path)
         if not found and pattern:
-            matches = {Path(m) for one in braces(path) for m in glob.glob(one, recursive=True)}
+            alternatives = braces(path)
+            for one in alternatives:
+                _require_listed(one)
+            matches = {Path(m) for one in alternatives for m in glob.glob(one, recursive=True)}
             found = _outermost(sorted(matches))
         if not found:
             # "no such file or directory" for a quoted glob reads as if it was taken literally
@@ -573,6 +576,32 @@ def braces(pattern: str) -> list[str]:
         return [pattern]
     head, tail = pattern[: group.start()], pattern[group.end() :]
     return [out for alt in group[1].split(",") for out in braces(head + alt + tail)]
+
+
+def _require_listed(pattern: str) -> None:
+    """Fail on a folder the glob `pattern` would search but cannot list: `glob` passes over
+    it without a word, and `'in/*/*.txt'` read `in/a`'s files while `in/b` (mode 000) lost
+    its own unnamed (a new-user trial). A walk's folder fails the same way (`walk`).
+
+    Raises:
+        InputError: a folder the pattern's folder part matches cannot be listed.
+    """
+    parent = os.path.dirname(pattern)
+    if not parent:
+        return
+    if GLOB.search(parent) is not None:
+        _require_listed(parent)  # the folders above first: theirs is the first trouble
+        folders = sorted(glob.glob(parent, recursive=True))
+    else:
+        folders = [parent]
+    for folder in folders:
+        if not os.path.isdir(folder):
+            continue
+        try:
+            with os.scandir(folder):
+                pass
+        except OSError as ex:
+            raise unreadable(folder, ex) from ex
 
 
 def _outermost(matches: list[Path]) -> list[Path]:
