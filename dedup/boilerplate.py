@@ -777,9 +777,8 @@ _SOURCE_LINES = 40
 _SOURCE_MIN = 5
 _SOURCE_SHARE = 0.5
 _BLOCK_ENDS = frozenset(";{}")
-_SHEBANG = re.compile(
-    r"#!\s*/[\w./-]+"
-)  # "#!/usr/bin/mawk -f", "#! /bin/sh": a script's first line
+# A script's first line names its interpreter: "#!/usr/bin/mawk -f", "#! /bin/sh".
+_SHEBANG = re.compile(r"#!\s*/[\w./-]+")
 _TROFF_ESCAPE = re.compile(r"\\f[BIRP(]|\\-")
 
 
