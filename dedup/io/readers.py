@@ -591,12 +591,12 @@ def _require_listed(pattern: str) -> None:
         return
     if GLOB.search(parent) is not None:
         _require_listed(parent)  # the folders above first: theirs is the first trouble
-        folders = sorted(glob.glob(parent, recursive=True))
+        # A trailing separator matches folders only: `in/**` would list every file too.
+        found = glob.glob(os.path.join(parent, ""), recursive=True)
+        folders = sorted(folder.rstrip(os.sep) or os.sep for folder in found)
     else:
-        folders = [parent]
+        folders = [parent] if os.path.isdir(parent) else []
     for folder in folders:
-        if not os.path.isdir(folder):
-            continue
         try:
             with os.scandir(folder):
                 pass
