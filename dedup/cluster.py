@@ -366,7 +366,9 @@ def verified_pairs(
         g = int(group[a])
         for other_group in [g, *adjacent[g].tolist()]:
             for b in members[other_group].tolist():
-                if b > a and (jac := set_jaccard(sets[a], sets[b])) >= config.threshold:
+                if b <= a or not (len(sets[a]) and len(sets[b])):
+                    continue  # no words, no copy (`cluster_signatures`)
+                if (jac := set_jaccard(sets[a], sets[b])) >= config.threshold:
                     out.append((a, b, round(jac, 6)))
     return sorted(out)
 
@@ -448,15 +450,18 @@ def cluster_signatures(
     involved[sets.docs] = True  # only a document with candidates can represent a cluster
     fast = compiled(config)  # loaded by `_Sets.build`
     for rep in order[involved[order]].tolist():
-        if assigned[rep]:
+        rep_set = sets[rep]
+        if assigned[rep] or not len(rep_set):
             continue
         assigned[rep] = True
         found: list[tuple[int, float]] = []
         g = int(group[rep])
-        rep_set = sets[rep]
         for other_group in [g, *adjacent[g].tolist()]:
             for doc in members[other_group].tolist():
-                if assigned[doc]:
+                # A document without a word (a 0-byte file, a blank line) is no copy of
+                # another: two stray empty files failed a check's duplicate limit (a
+                # new-user trial), where README says an empty document is left as it is.
+                if assigned[doc] or not len(sets[doc]):
                     continue
                 counts["duplicate_candidates"] += 1
                 jac = set_jaccard(rep_set, sets[doc], fast=fast)

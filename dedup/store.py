@@ -48,7 +48,7 @@ from dedup.passages import find_passages_against
 from dedup.report import DocumentPair, PassageMatch
 from dedup.shingle import word_hashes
 from dedup.signature import passage_windows, text_signatures
-from dedup.verify import document_overlap
+from dedup.verify import document_overlap, has_words
 
 # 2: each signature blob ends in its CRC-32; 3: a sample of the window band keys (see below)
 SCHEMA = "dedup.index/3"
@@ -418,7 +418,7 @@ class Index:
                 if _same_document(stored[n], doc):
                     continue
                 jac, in_a, in_b = document_overlap(stored[n], doc, cfg)
-                if jac >= cfg.threshold:
+                if jac >= cfg.threshold and has_words(doc, cfg):  # two empty texts: 1.0
                     pairs.append(DocumentPair(stored[n].id, doc.id, jac, cfg.threshold, in_a, in_b))
             if cfg.passages:
                 others = [stored[n] for n in window_hits[qi]]

@@ -102,3 +102,14 @@ def document_overlap(
     b_set = sorted_unique(text_shingles(b.text, config))
     jac, in_a, in_b = set_overlap(a_set, b_set)
     return round(jac, 6), round(in_a, 6), round(in_b, 6)
+
+
+def has_words(doc: Document, config: DedupConfig | None = None) -> bool:
+    """Whether a document has a shingle: one without (a 0-byte file, a blank line) has a
+    Jaccard of 1.0 with any other such, yet is no one's near-duplicate.
+
+    Example:
+        >>> has_words(Document("a", " \\n")), has_words(Document("b", "Hello"))
+        (False, True)
+    """
+    return len(text_shingles(doc.text, config or DedupConfig())) > 0

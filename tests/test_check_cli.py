@@ -525,3 +525,27 @@ def test_stale_baseline_line_counts_repeated_places_once() -> None:
         "[max-boilerplate-ratio] (9), w.jsonl:16 [max-boilerplate-ratio] (3), w.jsonl:20 "
         "[max-reused-ratio] and 1 more place; --prune-baseline drops them"
     )
+
+
+def test_empty_files_are_no_near_duplicates_of_each_other(data: Path) -> None:
+    # Two stray empty files (and a blank line) failed the duplicate limit of a new-user
+    # trial ("b.txt is a near-duplicate of a.txt (document Jaccard 1.000)"), and `clean`
+    # rejected them, where README says an empty document is written back as it was.
+    folder = data / "empty"
+    folder.mkdir()
+    (folder / "a.txt").write_text("")
+    (folder / "b.txt").write_text("")
+    (folder / "c.txt").write_text("\n")
+    (folder / "d.txt").write_text(OTHER)
+    code, out, _ = _run("check", "empty")
+    assert code == 0, out
+    assert out.startswith("PASS: 4 documents, 0 new findings")
+    assert _run("index", "build", "empty", "-o", "e.idx", "-q")[0] == 0
+    code, out, _ = _run("check", "empty", "--against", "e.idx", "--max-reused-ratio", "1")
+    assert code == 0, out
+    code, _, _ = _run("clean", "empty", "-o", "out", "-q")
+    assert code == 0
+    assert sorted(p.name for p in (data / "out").iterdir() if p.suffix == ".txt") == [
+        "a.txt", "b.txt", "c.txt", "d.txt"
+    ]  # fmt: skip
+    assert (data / "out" / "rejects.jsonl").read_text() == ""
