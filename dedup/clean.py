@@ -287,7 +287,7 @@ def apply_report(
         if cut or cuts:
             changed[i] = replace(doc, text=text)
         removed.extend(cut)
-        removed.extend(cuts)
+        removed.extend(_disjoint(cuts, findings.get(doc_id, []), doc.text))
     rejects = [dropped[doc_id] for doc_id in ids if doc_id in dropped]
     unreadable = [Reject(None, s.source, "unreadable", detail=s.reason, raw=s.raw) for s in skipped]
     read = len(docs) + len(unreadable)
@@ -403,6 +403,58 @@ def _indexed(against: QueryResult, by_id: _ById) -> dict[str, tuple[Reject, list
             for p in passages
         ]
         out[doc] = (reject, cuts)
+    return out
+
+
+def _disjoint(
+    cuts: Sequence[RemovedPassage], lines: Sequence[BoilerplateLine], text: str
+) -> list[RemovedPassage]:
+    """The passage cuts as rows of `removed.jsonl` that share no character with each other
+    or with the boilerplate lines cut: a copy span matched to two indexed spans was listed
+    twice, overlapping ones overlapped, and the chars they counted exceeded what the
+    written files lost (a new-user trial). Each row keeps its passage's evidence (the
+    indexed span, similarity, words); its own `[start, end)` is what it alone removed.
+
+    Example:
+        >>> from dedup.report import Span
+        >>> p = PassageMatch(Span("i", 0, 9, "x"), Span("d", 0, 9, "abcdefghi"), 0.9, 8)
+        >>> q = PassageMatch(Span("j", 0, 9, "x"), Span("d", 5, 12, "fghijkl"), 0.9, 8)
+        >>> rows = _disjoint([RemovedPassage(p, "", 1), RemovedPassage(q, "", 1)], [],
+        ...                  "abcdefghijkl")
+        >>> [(r.passage.b.start, r.passage.b.end, r.text) for r in rows]
+        [(0, 9, 'abcdefghi'), (9, 12, 'jkl')]
+    """
+    covered = sorted((line.start, line.end) for line in lines)
+    out: list[RemovedPassage] = []
+    for cut in sorted(cuts, key=lambda c: (c.passage.b.start, -c.passage.b.end)):
+        span = cut.passage.b
+        for start, end in _uncovered(span.start, span.end, covered):
+            if not text[start:end].strip():
+                continue  # the whitespace between two cuts: no text of the passage
+            piece = replace(span, start=start, end=end, text=text[start:end])
+            line = text.count("\n", 0, start) + 1
+            out.append(replace(cut, passage=replace(cut.passage, b=piece), line=line))
+        covered = sorted([*covered, (span.start, span.end)])
+    return out
+
+
+def _uncovered(start: int, end: int, covered: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of `[start, end)` outside the (sorted) `covered` ranges.
+
+    Example:
+        >>> _uncovered(0, 10, [(2, 4), (3, 6), (9, 12)])
+        [(0, 2), (6, 9)]
+    """
+    out: list[tuple[int, int]] = []
+    at = start
+    for lo, hi in covered:
+        if hi <= at or lo >= end:
+            continue
+        if lo > at:
+            out.append((at, lo))
+        at = max(at, hi)
+    if at < end:
+        out.append((at, end))
     return out
 
 

@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -1235,3 +1236,37 @@ def test_a_quoted_glob_of_alternatives_keeps_each_folders_name(tmp_path):
     assert (out / "bash" / "NEWS").read_text() == "bash 1.0 fixes the parser.\n"
     with pytest.raises(InputError, match="the pattern matches no file"):
         clean([str(tmp_path / "doc" / "{fish,ksh}")], tmp_path / "out2")
+
+
+def test_strip_lists_each_removed_character_once(tmp_path: Path) -> None:
+    """A new-user trial's `removed.jsonl` listed a copy span twice (matched to two indexed
+    documents that hold the same paragraph) and overlapping spans, so its chars summed past
+    what the written files lost. Each row is now what it alone removed."""
+    para = (
+        "The council approved the harbour budget on Tuesday after a long debate about the "
+        "ferry timetable, the new pier and the cost of dredging the channel before summer."
+    )
+    other = (
+        "Residents of the old town asked for more buses in the evening, and the transport "
+        "office said it would study the request together with the rail operator this year."
+    )
+    (tmp_path / "ev").mkdir()
+    (tmp_path / "tr").mkdir()
+    (tmp_path / "ev" / "e1.txt").write_text(f"First source.\n\n{para}\n\nGardens and roses.")
+    (tmp_path / "ev" / "e2.txt").write_text(f"Another outlet.\n\n{para}\n\nA football match.")
+    (tmp_path / "ev" / "e3.txt").write_text(f"{other}\n\nThe weather forecast for the week.")
+    text = f"Our own intro about local affairs.\n\n{para}\n\n{other}\n\nShare this:\n"
+    (tmp_path / "tr" / "t.txt").write_text(text)
+    index, out = str(tmp_path / "ev.idx"), tmp_path / "out"
+    assert run_cli("index", "build", str(tmp_path / "ev"), "-o", index, "-q")[0] == 0
+    code, _, err = run_cli(
+        "clean", str(tmp_path / "tr"), "--against", index, "--strip", "-o", str(out)
+    )
+    assert code == 0, err
+    rows = [json.loads(line) for line in (out / "removed.jsonl").read_text().splitlines()]
+    spans = sorted((r["start"], r["end"]) for r in rows)
+    assert [r["rule"] for r in rows].count("indexed_reuse") == 2
+    assert all(b[0] >= a[1] for a, b in pairwise(spans))
+    assert all(text[r["start"] : r["end"]] == r["text"] for r in rows)
+    chars = sum(end - start for start, end in spans)
+    assert f"indexed passages ({chars:,} chars)" in err.splitlines()[-1]
