@@ -1031,13 +1031,23 @@ def _read_counted(
     return docs, reader.skipped
 
 
+def skip_line(source: str, reason: str) -> str:
+    """`source: reason`, or `source reason` for a reason that reads on from its subject.
+
+    Example:
+        >>> skip_line("a.txt", "is not valid UTF-8 (byte 3)"), skip_line("f.jsonl:2", "not JSON")
+        ('a.txt is not valid UTF-8 (byte 3)', 'f.jsonl:2: not JSON')
+    """
+    return f"{source} {reason}" if reason.startswith(("is ", "has ")) else f"{source}: {reason}"
+
+
 SHOWN_SKIPPED = 20  # skipped records named on stderr; a misspelled field skips them all
 
 
 def _list_skipped(skipped: Sequence[tuple[str, str]]) -> None:
     """Name the first skipped records on stderr, and count the rest in one line."""
     for source, reason in skipped[:SHOWN_SKIPPED]:
-        click.echo(f"skipped {source}: {reason}", err=True)
+        click.echo(f"skipped {skip_line(source, reason)}", err=True)
     if len(skipped) > SHOWN_SKIPPED:
         more = len(skipped) - SHOWN_SKIPPED
         click.echo(
@@ -1113,11 +1123,8 @@ def compare(
     if len(docs) != 2:
         # Under -q the skip lines are silent: "got 1" alone hid 407 records of a wrong field.
         first = skipped[0] if skipped else None
-        bad = (
-            f" and skipped {amount(len(skipped), 'bad record')} ({first.source}: {first.reason})"
-            if first
-            else ""
-        )
+        said = skip_line(first.source, first.reason) if first else ""
+        bad = f" and skipped {amount(len(skipped), 'bad record')} ({said})" if first else ""
         msg = (
             f"compare takes exactly two documents, got {len(docs)}{bad}; "
             "use `dedup scan` for a corpus"

@@ -49,7 +49,7 @@ def test_bad_records_skip_and_count_or_strict_exit_2(tmp_path):
     path.write_bytes(b'id,text\n1,"A short note about rain."\n2,oops,extra\n3,"caf\xe9"\n')
     result = _run("scan", str(path), "--no-passages")
     assert result.exit_code == 0, result.output
-    assert "skipped " + str(path) + ":2: has 3 fields" in result.stderr
+    assert "skipped " + str(path) + ":2 has 3 fields" in result.stderr
     summary = dict(line.split(maxsplit=1) for line in result.stderr.splitlines()[-7:])
     assert summary["documents"] == "1"
     assert summary["unreadable"] == "2"
@@ -432,7 +432,7 @@ def test_a_file_of_a_directory_that_is_not_text_is_a_skipped_record(tmp_path):
     out = tmp_path / "out"
     result = _run("clean", str(corpus), "-o", str(out), "--encoding", "auto")
     assert result.exit_code == 0, result.stderr
-    assert f"skipped {bad}: is not text: it is an executable (ELF)" in result.stderr
+    assert f"skipped {bad} is not text: it is an executable (ELF)" in result.stderr
     assert "1 unreadable" in result.stderr
     written = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     assert written == ["a.txt", "b.txt", "rejects.jsonl", "removed.jsonl"]

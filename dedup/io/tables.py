@@ -55,7 +55,7 @@ def csv_records(
         ('id', 'text')
         >>> [(r.number, r.fields, r.problem) for r in rows]  # doctest: +NORMALIZE_WHITESPACE
         [(1, {'id': '1', 'text': 'Hi, there'}, ''),
-         (2, None, 'has 1 fields, the header has 2')]
+         (2, None, 'has 1 field, the header has 2')]
     """
     csv.field_size_limit(FIELD_LIMIT)
     # surrogateescape keeps a bad byte from stopping the file: the row holding it is skipped.
@@ -132,7 +132,8 @@ def _csv_rows(
         if _undecodable(row):
             yield RawRecord(number, None, "not valid UTF-8", raw.encode(errors="replace").decode())
         elif len(row) != len(header):
-            problem = f"has {len(row)} fields, the header has {len(header)}"
+            fields = "field" if len(row) == 1 else "fields"
+            problem = f"has {len(row)} {fields}, the header has {len(header)}"
             yield RawRecord(number, None, problem, raw)
         else:
             yield RawRecord(number, dict(zip(header, row, strict=True)), "", raw)
