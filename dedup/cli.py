@@ -1840,6 +1840,9 @@ def check(
         _output(pruned_text(accepted, result.all_findings), baseline)
         stale = amount(len(result.stale), "stale accepted finding")
         _said(quiet, f"{baseline}: pruned {stale}")
+        # Pruned, they are stale no more: the summary said "19 accepted findings no longer
+        # found (stale baseline)" right after "pruned 19" (a new-user trial).
+        result = replace(result, stale=())
     elif result.stale and not quiet:
         click.echo(stale_line(accepted, list(result.stale)), err=True)
     texts = {d.id: d.text for d in docs}

@@ -302,9 +302,10 @@ def test_stale_baseline_entries_are_reported_and_pruned(data: Path) -> None:
     assert [r["key"] for r in json.loads(out)["check"]["stale_baseline"]] == [
         r["key"] for r in before
     ]
-    code, _, err = _run("check", "data", "--baseline", "baseline.json", "--prune-baseline")
+    code, out, err = _run("check", "data", "--baseline", "baseline.json", "--prune-baseline")
     assert code == 0
     assert err == "baseline.json: pruned 2 stale accepted findings\n"
+    assert "stale" not in out  # pruned: the summary no longer calls them stale
     assert json.loads((data / "baseline.json").read_text())["findings"] == []
     code, _, err = _run("check", "data", "--baseline", "baseline.json")
     assert (code, err) == (0, "")
