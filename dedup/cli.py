@@ -1387,6 +1387,9 @@ def _load_report(path: str) -> Report:
 
 def _read_report(path: str) -> tuple[Report, dict[str, Any] | None]:
     """The JSON report at `path` and its check section (None unless `dedup check` wrote it)."""
+    if not os.path.lexists(path):  # "not a readable dedup JSON report" hid a typo
+        msg = f"{path}: no such file; write a report with `dedup scan --format json -o FILE`"
+        raise CLIInputError(msg)
     try:
         with open(path, encoding="utf-8") as fh:
             data = json_value(fh.read())

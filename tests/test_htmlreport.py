@@ -351,7 +351,7 @@ def test_report_renders_a_saved_check_with_its_limits(tmp_path, seed_paths):
 @pytest.mark.parametrize(
     ("content", "says"),
     [
-        (None, "No such file or directory"),
+        (None, "report.json: no such file; write a report with"),
         ("{not json", "Expecting property name"),
         ("[1, 2]", "a JSON list, not an object"),
         ('{"schema": "other/1"}', "schema is 'other/1'"),
