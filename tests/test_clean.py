@@ -1038,7 +1038,7 @@ def test_no_document_read_is_an_error_unless_allowed(tmp_path):
     # The message names what was read, how much was skipped and why (the field looked for).
     assert str(err.value) == (
         f"no document read from {src}: 1 record skipped, 1 for: no field 'text' "
-        "(keys: ['body']); pass --text-field (or pass --allow-empty)"
+        "(keys: ['body']); pass --text-field body (or pass --allow-empty)"
     )
     assert clean([str(src)], tmp_path / "out", allow_empty=True).summary()["written"] == 0
 

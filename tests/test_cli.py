@@ -171,7 +171,7 @@ def test_compare_under_q_names_the_records_it_skipped(tmp_path, seed_paths, seed
     assert result.exit_code == 2
     assert result.stderr == (
         "Error: compare takes exactly two documents, got 1 and skipped 1 bad record "
-        f"({record}:1: no field 'text' (keys: ['body']); pass --text-field); "
+        f"({record}:1: no field 'text' (keys: ['body']); pass --text-field body); "
         "use `dedup scan` for a corpus\n"
     )
     both = _run("compare", str(record), str(seed_paths["000"]), "-q", "--text-field", "body")

@@ -122,7 +122,10 @@ def test_no_document_read_names_the_reason_the_records_were_skipped(tmp_path):
     # The error names the option to fix, from the reason the records were skipped.
     cases = (
         (("--id-field", "ident"), "field 'ident' is missing; pass another --id-field"),
-        (("--text-field", "body"), "no field 'body' (keys: ['id', 'text']); pass --text-field"),
+        (
+            ("--text-field", "body"),
+            "no field 'body' (keys: ['id', 'text']); pass --text-field text",
+        ),
     )
     for options, reason in cases:
         result = _run("scan", str(path), *options)

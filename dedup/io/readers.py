@@ -402,7 +402,7 @@ class DocumentReader:
                 got = "null" if text is None else type(text).__name__
                 reason = f"field {self.text_field!r} is {got}, not a string"
             else:
-                reason = f"no field {self.text_field!r} (keys: {sorted(row)}); pass --text-field"
+                reason = f"no field {self.text_field!r} (keys: {sorted(row)}); {_field_hint(row)}"
             self._skip(where, reason, raw or raw_json(row))
             return None
         if not text.isascii() and _has_lone_surrogate(text):
@@ -562,6 +562,18 @@ def _first_bytes(path: Path, size: int = 16) -> bytes:
 # A group of alternatives in a quoted glob, as a shell expands them: '/usr/share/doc/{bash,
 # coreutils}' (a new-user trial, told to quote a glob to keep each folder's name).
 BRACES = re.compile(r"\{([^{}]*,[^{}]*)\}")
+
+
+def _field_hint(row: Mapping[str, Any]) -> str:
+    """What to pass instead: the field holding the longest string, or just the option
+    ("pass --text-field" told a new user who had passed `--text-field body` nothing).
+
+    Example:
+        >>> _field_hint({"id": "a1", "text": "A long story."}), _field_hint({"n": 1})
+        ('pass --text-field text', 'pass --text-field')
+    """
+    texts = [(len(v), k) for k, v in row.items() if isinstance(v, str) and v.strip()]
+    return f"pass --text-field {max(texts)[1]}" if texts else "pass --text-field"
 
 
 def braces(pattern: str) -> list[str]:
