@@ -792,6 +792,8 @@ class Engine:
 # The format an -o file's suffix asks for when --format is not given: `-o report.json`
 # writing text would fail whoever reads the file next.
 SUFFIX_FORMATS = {
+    ".txt": "text",
+    ".text": "text",
     ".json": "json",
     ".html": "html",
     ".htm": "html",
@@ -800,8 +802,10 @@ SUFFIX_FORMATS = {
 }
 
 
-def output_format(fmt: str | None, output: str | None, formats: Sequence[str]) -> str:
-    """--format as given, else the one the -o suffix names, else text.
+def output_format(
+    fmt: str | None, output: str | None, formats: Sequence[str], default: str = "text"
+) -> str:
+    """--format as given, else the one the -o suffix names, else `default`.
 
     A suffix naming a format the command does not write is an error, not text: `dedup scan
     -o findings.sarif` once wrote the text report into a file code scanning then rejected.
@@ -816,11 +820,14 @@ def output_format(fmt: str | None, output: str | None, formats: Sequence[str]) -
         'text'
         >>> output_format(None, "report.txt", ["text", "json"])
         'text'
+        >>> pages = ["html", "text"]
+        >>> output_format(None, "r.TXT", pages, "html"), output_format(None, None, pages, "html")
+        ('text', 'html')
     """
     if fmt is not None:
         return fmt
     suffix = Path(output).suffix.lower() if output else ""
-    inferred = SUFFIX_FORMATS.get(suffix, "text")
+    inferred = SUFFIX_FORMATS.get(suffix, default)
     if inferred not in formats:
         msg = (
             f"-o {output}: the suffix {suffix} names {inferred}, which this command does not "
@@ -830,27 +837,7 @@ def output_format(fmt: str | None, output: str | None, formats: Sequence[str]) -
     return inferred
 
 
-PAGE_FORMATS = ["html", "text"]  # what `dedup report` writes
-
-
-def report_format(fmt: str | None, output: str | None) -> str:
-    """`dedup report`'s --format as given, else text for an -o file named .txt, else html.
-
-    `dedup report r.json -o r.txt` wrote an HTML page into r.txt (a new-user trial); a suffix
-    naming another format (-o r.json) is refused as on scan.
-
-    Example:
-        >>> report_format(None, "out/report.TXT"), report_format(None, None)
-        ('text', 'html')
-    """
-    if fmt is not None:
-        return fmt
-    suffix = Path(output).suffix.lower() if output else ""
-    if suffix in (".txt", ".text"):
-        return "text"
-    if suffix in SUFFIX_FORMATS:
-        return output_format(None, output, PAGE_FORMATS)
-    return "html"
+PAGE_FORMATS = ["html", "text"]  # what `dedup report` writes: html unless -o names .txt
 
 
 def output_options(formats: Sequence[str], help_text: str) -> Callable[[F], F]:
@@ -1455,7 +1442,8 @@ def report_command(
     """
     output = None if output == "-" else output  # `-o -`: standard output, as on scan
     _refuse_input(output, [report_path, *paths])  # before the suffix: it is the worse news
-    fmt = report_format(fmt, output)
+    # `dedup report r.json -o r.txt` wrote an HTML page into r.txt (a new-user trial).
+    fmt = output_format(fmt, output, PAGE_FORMATS, default="html")
     report, check_section = _read_report(report_path)
     texts = _report_texts(
         report, paths, text_field, id_field, strict, quiet=quiet, base=os.path.dirname(report_path)
