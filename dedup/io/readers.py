@@ -482,6 +482,18 @@ def nested_text_path(row: Mapping[str, Any], field: str) -> str | None:
     return "".join(f".{p}" if p.isidentifier() else f".{json.dumps(p)}" for p in path)
 
 
+def _field_hint(row: Mapping[str, Any]) -> str:
+    """What to pass instead: the field holding the longest string, or just the option
+    ("pass --text-field" told a new user who had passed `--text-field body` nothing).
+
+    Example:
+        >>> _field_hint({"id": "a1", "text": "A long story."}), _field_hint({"n": 1})
+        ('pass --text-field text', 'pass --text-field')
+    """
+    texts = [(len(v), k) for k, v in row.items() if isinstance(v, str) and v.strip()]
+    return f"pass --text-field {max(texts)[1]}" if texts else "pass --text-field"
+
+
 def _flatten_command(name: str, nested: str) -> str:
     """The jq command that copies the nested text at `nested` of the records of file `name`
     to a top-level `text` field (jq reads no compressed file: its tool decompresses it).
@@ -562,18 +574,6 @@ def _first_bytes(path: Path, size: int = 16) -> bytes:
 # A group of alternatives in a quoted glob, as a shell expands them: '/usr/share/doc/{bash,
 # coreutils}' (a new-user trial, told to quote a glob to keep each folder's name).
 BRACES = re.compile(r"\{([^{}]*,[^{}]*)\}")
-
-
-def _field_hint(row: Mapping[str, Any]) -> str:
-    """What to pass instead: the field holding the longest string, or just the option
-    ("pass --text-field" told a new user who had passed `--text-field body` nothing).
-
-    Example:
-        >>> _field_hint({"id": "a1", "text": "A long story."}), _field_hint({"n": 1})
-        ('pass --text-field text', 'pass --text-field')
-    """
-    texts = [(len(v), k) for k, v in row.items() if isinstance(v, str) and v.strip()]
-    return f"pass --text-field {max(texts)[1]}" if texts else "pass --text-field"
 
 
 def braces(pattern: str) -> list[str]:
