@@ -22,8 +22,10 @@ from dedup.report import (
     DocumentInfo,
     DocumentPair,
     DocumentTable,
+    PassageColumns,
     PassageMatch,
     Report,
+    boilerplate_passages,
     columns_reuse,
     document_infos,
     passage_columns,
@@ -161,7 +163,9 @@ def _build_report(
     if all_pairs and len(docs) == 2 and (0, 1) not in reuse.overlaps:
         overlaps = {**reuse.overlaps, (0, 1): document_overlap(docs[0], docs[1], config)}
         reuse = replace(reuse, overlaps=overlaps)
-    return reuse_report(config, infos, duplicates, reuse, boilerplate=found)
+    # `compare` shows its pair, whatever the two documents share.
+    keep = frozenset({(0, 1)}) if all_pairs and len(docs) == 2 else frozenset()
+    return reuse_report(config, infos, duplicates, reuse, boilerplate=found, keep_pairs=keep)
 
 
 def reuse_report(
@@ -171,10 +175,13 @@ def reuse_report(
     reuse: Reuse,
     *,
     boilerplate: BoilerplateFound | None = None,
+    keep_pairs: frozenset[tuple[int, int]] = frozenset(),
 ) -> Report:
     """The report of a scan from what its stages found, whichever engine ran them: the
     passages `reuse` found, capped per document and in document order, and its pairs;
-    `boilerplate` None when lines were not judged.
+    `boilerplate` None when lines were not judged. Passages of boilerplate lines
+    (`boilerplate_passages`) are left out unless `PassageConfig.boilerplate`, and so is
+    a pair that shared nothing else, unless it is in `keep_pairs` (`compare`'s one pair).
 
     Example:
         >>> from dedup.cluster import Duplicates
@@ -189,12 +196,24 @@ def reuse_report(
     ids = document_ids(documents)
     found = reuse.passages
     cols = found.columns(ids) if isinstance(found, FoundPassages) else passage_columns(found, ids)
-    infos, main = columns_reuse(documents, cols)
-    kept = capped_rows(cols, config.passage.max_per_doc, main)
+    rows = np.arange(len(cols))
+    overlaps, gone = reuse.overlaps, set()
+    if boilerplate is not None and not config.passage.boilerplate:
+        shared = boilerplate_passages(cols, boilerplate.lines, config.passage.min_words)
+        if shared.any():
+            rows = np.flatnonzero(~shared)
+            gone = _pairs_of(cols, shared) - _pairs_of(cols, ~shared) - reuse.left_out.keys()
+            gone -= keep_pairs
+            cols = cols.take(rows)
+            overlaps = {pair: o for pair, o in overlaps.items() if pair not in gone}
+    # Boilerplate is not reuse: a passage's footer counts in no document's reuse.
+    lines = boilerplate.lines if boilerplate is not None and not config.passage.boilerplate else ()
+    infos, main = columns_reuse(documents, cols, lines)
+    kept = rows[capped_rows(cols, config.passage.max_per_doc, main)].tolist()
     passages = found.pick(kept) if isinstance(found, FoundPassages) else [found[k] for k in kept]
     pairs = [
         DocumentPair(ids[ia], ids[ib], overlap[0], config.threshold, *overlap[1:])
-        for (ia, ib), overlap in sorted(reuse.overlaps.items())
+        for (ia, ib), overlap in sorted(overlaps.items())
     ]
     # Positions by id, only when there are passages: a documents-only scan of a million
     # needs none.
@@ -210,7 +229,13 @@ def reuse_report(
             key=lambda p: (position[p.a.doc], position[p.b.doc], p.a.start, p.b.start),
         ),
         boilerplate=boilerplate,
+        shared=(len(found) - len(rows), len(gone)) if boilerplate is not None else None,
     )
+
+
+def _pairs_of(cols: PassageColumns, rows: npt.NDArray[np.bool_]) -> set[tuple[int, int]]:
+    """The document pairs (positions) of the passages at `rows`."""
+    return set(zip(cols.doc_a[rows].tolist(), cols.doc_b[rows].tolist(), strict=True))
 
 
 def assemble_report(
@@ -222,6 +247,7 @@ def assemble_report(
     pairs: Sequence[DocumentPair] = (),
     passages: Sequence[PassageMatch] = (),
     boilerplate: BoilerplateFound | None = None,
+    shared: tuple[int, int] | None = None,
 ) -> Report:
     """The report of what the stages found, whichever engine ran them.
 
@@ -230,6 +256,8 @@ def assemble_report(
     found past the per-pair cap and the counts of what the caps left out. When the
     per-document cap left passages out, `pairs` are listed only with a reported passage or
     as a document's main source (`_listed_pairs`; the rest counted, `pairs_not_listed`).
+    `shared`: the passages and pairs left out as boilerplate (`reuse_report`), when
+    lines were judged; they are not in `passages` and `pairs`.
 
     Example:
         >>> from dedup.cluster import Duplicates
@@ -242,8 +270,11 @@ def assemble_report(
         # `reuse.passages` are all found (past the per-pair cap); `passages` those reported.
         # Always written when passages were searched: 0 says "nothing left out", where an
         # absent key would leave a reader wondering whether the caps ran at all.
-        over_doc_cap = len(reuse.passages) - len(passages)
+        dropped = 0 if shared is None else shared[0]
+        over_doc_cap = len(reuse.passages) - dropped - len(passages)
         counts["passages_left_out"] = sum(reuse.left_out.values()) + over_doc_cap
+        if shared is not None and not config.passage.boilerplate:
+            counts["passages_boilerplate"], counts["pairs_boilerplate"] = shared
         counts["pairs_left_out"] = reuse.pairs_left_out
         counts["pairs_left_out_members"] = reuse.member_pairs_left_out
         listed = _listed_pairs(pairs, passages, documents) if over_doc_cap else list(pairs)

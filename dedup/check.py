@@ -28,7 +28,7 @@ from dedup.config import DedupConfig
 from dedup.document import Document, require_documents
 from dedup.errors import ConfigError
 from dedup.io.formats import detect_format
-from dedup.report import Report, Span, _covered, plain_number
+from dedup.report import Report, Span, _covered, boilerplate_spans, plain_number
 from dedup.store import Index, QueryResult
 
 DUPLICATE, BOILERPLATE, REUSED = "max-duplicate-ratio", "max-boilerplate-ratio", "max-reused-ratio"
@@ -363,11 +363,19 @@ def evaluate(
     position = {d.id: i for i, d in enumerate(docs)}
     findings.sort(key=lambda f: (position.get(f.doc, 0), f.start, f.end, f.kind, f.key))
     verdicts = []
+    # Boilerplate is not reuse: a passage's characters on boilerplate lines count under the
+    # boilerplate limit alone (a new-user trial saw a shared footer counted under both).
+    fence = {}
+    if not report.config.get("passage", {}).get("boilerplate", True):
+        fence = boilerplate_spans(report.boilerplate, [d.id for d in docs])
     for rule, threshold in limits.by_rule().items():
         mine = [f for f in findings if f.rule == rule]
         new = tuple(f for f in mine if not accepted(f, baseline))
         total = total_docs if rule == DUPLICATE else total_chars
-        measured = len({f.doc for f in new}) if rule == DUPLICATE else _covered_chars(new)
+        if rule == DUPLICATE:
+            measured = len({f.doc for f in new})
+        else:
+            measured = _covered_chars(new, fence if rule == REUSED else {})
         value = round(measured / max(1, total), 6)
         verdicts.append(Verdict(rule, value, threshold, new, len(mine) - len(new), measured, total))
     stale = tuple(baseline.stale(findings)) if isinstance(baseline, Baseline) else ()
@@ -540,11 +548,19 @@ def source_file(doc_id: str, source: str) -> str:
     return locate(Document(doc_id, "", source), 0)[0]
 
 
-def _covered_chars(findings: Sequence[Finding]) -> int:
+def _covered_chars(
+    findings: Sequence[Finding], fence: dict[str, set[tuple[int, int]]] | None = None
+) -> int:
+    """Characters the findings cover, each once, outside the `fence` spans (by document)."""
     spans: dict[str, set[tuple[int, int]]] = {}
     for f in findings:
         spans.setdefault(f.doc, set()).add((f.start, f.end))
-    return sum(_covered(s) for s in spans.values())
+    fence = fence or {}
+    # The union with the fence, less the fence's own.
+    return sum(
+        _covered(s | fence.get(doc, set())) - _covered(fence.get(doc, set()))
+        for doc, s in spans.items()
+    )
 
 
 def _quote(text: str, limit: int = 80) -> str:

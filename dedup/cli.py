@@ -504,6 +504,13 @@ def config_options(func: F) -> F:
         help="MinHash seed.",
     )
     @click.option("--no-passages", is_flag=True, help="Skip the search for reused passages.")
+    @click.option(
+        "--boilerplate-passages",
+        is_flag=True,
+        default=None,
+        help="Also report passages made of boilerplate lines (a footer two sites share), "
+        "left out of passages, pairs and reuse by default.",
+    )
     @_cap_option("max_passages_per_pair")
     @_cap_option("max_passages_per_doc")
     @_cap_option("max_partners")
@@ -540,6 +547,8 @@ def config_options(func: F) -> F:
             base = _base_config()
             caps = {field: kwargs.pop(param) for param, (field, _) in _PASSAGE_CAPS.items()}
             given: dict[str, Any] = {k: v for k, v in caps.items() if v is not None}
+            if kwargs.pop("boilerplate_passages"):
+                given["boilerplate"] = True
             if given:
                 base = replace(base, passage=replace(base.passage, **given))
             config = replace(

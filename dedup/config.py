@@ -118,6 +118,10 @@ class PassageConfig:
         max_per_doc: most passages reported for one document (as either side), the longest
             first; a document's reused fraction and main source still count them all, and
             the rest are counted (`passages_left_out`). 0: no cap.
+        boilerplate: also report passages made of boilerplate lines (a footer two sites
+            share: `report.boilerplate_passages`); by default, when boilerplate is judged,
+            they are left out of passages, reuse figures and pairs, and counted
+            (`passages_boilerplate`).
     """
 
     ngram: int = 3
@@ -135,6 +139,7 @@ class PassageConfig:
     max_per_pair: int = 100
     max_partners: int = 50
     max_per_doc: int = 50
+    boilerplate: bool = False
 
     def __post_init__(self) -> None:
         _check_min("passage ngram", self.ngram, 1)

@@ -218,6 +218,8 @@ class _Docs:
 # What the report's caps left out: count key -> its overview label.
 _CAPPED = (
     ("passages_left_out", "passages left out (--max-passages-per-pair, --max-passages-per-doc)"),
+    ("passages_boilerplate", "passages of boilerplate lines left out (--boilerplate-passages)"),
+    ("pairs_boilerplate", "pairs that shared only boilerplate, left out (--boilerplate-passages)"),
     ("pairs_left_out", "candidate pairs not aligned (--max-partners, near-duplicates)"),
     ("pairs_left_out_members", "of those, pairs of two copies of one near-duplicate cluster"),
     ("pairs_not_listed", "more pairs that share a passage, unlisted (--max-passages-per-doc)"),

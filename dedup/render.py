@@ -169,6 +169,10 @@ def _summary_line(report: Report) -> str:
     left = report.counts.get("passages_left_out", 0)
     if left:
         head += f", {left:,} more left out (--max-passages-per-pair, --max-passages-per-doc)"
+    shared = report.counts.get("passages_boilerplate", 0)
+    if shared:
+        of = amount(shared, "passage")
+        head += f", {of} of boilerplate lines left out (--boilerplate-passages)"
     pairs = report.counts.get("pairs_left_out", 0)
     if pairs:
         head += f"; {amount(pairs, 'candidate pair')} not aligned ({_why_not_aligned(report)})"

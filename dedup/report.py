@@ -376,7 +376,8 @@ class DocumentInfo:
         id: the document's id.
         source: where it was read from.
         chars: its length in characters.
-        reused_chars: characters inside any reported passage, each counted once.
+        reused_chars: characters inside any passage found, each counted once, outside its
+            boilerplate lines (`columns_reuse`).
         main_source: the other document sharing the most characters of passages with it
             (the earlier one on a tie), or None when it shares none.
         main_source_chars: how many of its characters it shares with `main_source`.
@@ -445,12 +446,19 @@ class Report:
         for p in self.passages:
             for span in (p.a, p.b):
                 reused.setdefault(span.doc, set()).add((span.start, span.end))
+        # Boilerplate is not reuse (`columns_reuse`), unless passages of it were asked for.
+        fence: dict[str, set[tuple[int, int]]] = {}
+        if not self.config.get("passage", {}).get("boilerplate", True):
+            fence = boilerplate_spans(self.boilerplate, list(reused))
         dropped = sum(len(c.members) + 1 - (c.kept is not None) for c in self.duplicates)
         return {
             "documents": len(self.documents),
             "duplicate_documents": dropped,
             "passages": len(self.passages),
-            "reused_chars": sum(_covered(spans) for spans in reused.values()),
+            "reused_chars": sum(
+                _covered(spans | fence.get(doc, set())) - _covered(fence.get(doc, set()))
+                for doc, spans in reused.items()
+            ),
             "boilerplate_chars": sum(b.end - b.start for b in self.boilerplate if not b.held),
             **self.counts,
         }
@@ -617,6 +625,135 @@ class PassageColumns:
     def __len__(self) -> int:
         return len(self.doc_a)
 
+    def take(self, rows: npt.NDArray[np.int64]) -> PassageColumns:
+        """The passages at `rows` (positions, increasing); `ids` as they are."""
+        return PassageColumns(
+            self.ids,
+            self.doc_a[rows],
+            self.doc_b[rows],
+            self.a_start[rows],
+            self.a_end[rows],
+            self.b_start[rows],
+            self.b_end[rows],
+            self.words[rows],
+        )
+
+
+def boilerplate_passages(
+    cols: PassageColumns, lines: Sequence[BoilerplateLine], min_words: int
+) -> npt.NDArray[np.bool_]:
+    """Which passages are boilerplate that documents share rather than text one took from
+    another: on either side, the document's boilerplate lines cover at least half of the
+    span (`BOILERPLATE_SHARE`) and leave fewer than `min_words` of the passage's words
+    outside them (its words in proportion to the characters outside).
+
+    Two republished articles of different sources share their sites' footer ("Share
+    this:", "Leave a Comment"), which a new-user trial found reported as a passage, making
+    unrelated copies "partially derived" and counted again under the reuse limit of a
+    check, beside the boilerplate limit. A passage of article text that runs into the
+    footer stays whole. Lines held back by the removal budget (`held`) are not counted:
+    `clean` keeps them. Offsets alone decide it (no text is read), so every engine's
+    report agrees.
+
+    Example:
+        >>> footer = [BoilerplateLine("a", 20, 31, 1, "lexicon", 1.0, 0.9, "share this")]
+        >>> tail = "Share this:"
+        >>> p = PassageMatch(Span("a", 20, 31, tail), Span("b", 5, 16, tail), 1.0, 2)
+        >>> q = PassageMatch(Span("a", 0, 19, "x" * 19), Span("b", 0, 19, "x" * 19), 1.0, 9)
+        >>> boilerplate_passages(passage_columns([p, q], ["a", "b"]), footer, 8).tolist()
+        [True, False]
+    """
+    runs = _line_runs(lines, cols.ids)
+    if not len(cols) or not len(runs[0]):
+        return np.zeros(len(cols), dtype=bool)
+    return _mostly(runs, cols.doc_a, cols.a_start, cols.a_end, cols.words, min_words) | _mostly(
+        runs, cols.doc_b, cols.b_start, cols.b_end, cols.words, min_words
+    )
+
+
+def boilerplate_spans(
+    lines: Sequence[BoilerplateLine], ids: Sequence[str]
+) -> dict[str, set[tuple[int, int]]]:
+    """The blocks of boilerplate lines of the documents `ids` that no reuse figure counts
+    (`_line_runs`), as half-open spans by document.
+
+    Example:
+        >>> lines = [BoilerplateLine("a", 4, 9, 1, "lexicon", 1.0, 0.9, ""),
+        ...          BoilerplateLine("a", 10, 12, 2, "lexicon", 1.0, 0.9, "")]
+        >>> boilerplate_spans(lines, ["a", "b"])
+        {'a': {(4, 12)}}
+    """
+    key, length, _ = _line_runs(lines, ids)
+    out: dict[str, set[tuple[int, int]]] = {}
+    for k, n in zip(key.tolist(), length.tolist(), strict=True):
+        start = k & ((1 << _DOC_SHIFT) - 1)
+        out.setdefault(ids[k >> _DOC_SHIFT], set()).add((start, start + n))
+    return out
+
+
+# The share of a passage's span its document's boilerplate lines must cover for the
+# passage to be boilerplate (and fewer than `min_words` words left outside them).
+BOILERPLATE_SHARE = 0.5
+# Documents and offsets in one sorted int64 key: a document's offsets stay under 2**36
+# (64 GiB of text), which leaves room for 2**27 documents.
+_DOC_SHIFT = 36
+
+
+def _line_runs(
+    lines: Sequence[BoilerplateLine], ids: Sequence[str]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Runs of the boilerplate lines of the documents `ids` (by position) that `clean`
+    removes (not `held`), as sorted keys (document and offset, `_DOC_SHIFT`): each run's
+    start, its length, and the characters of the runs before it. Two lines are one run
+    when only line breaks part them (the blank lines between footer lines)."""
+    position = {doc_id: k for k, doc_id in enumerate(ids)}
+    lines = [ln for ln in lines if not ln.held and ln.doc in position]
+    if not lines:
+        none = np.zeros(0, dtype=np.int64)
+        return none, none, none
+    doc = np.array([position[ln.doc] for ln in lines], dtype=np.int64)
+    start = np.array([ln.start for ln in lines], dtype=np.int64)
+    end = np.array([ln.end for ln in lines], dtype=np.int64)
+    number = np.array([ln.line for ln in lines], dtype=np.int64)
+    order = np.lexsort((start, doc))
+    doc, start, end, number = doc[order], start[order], end[order], number[order]
+    # "\r\n" is two characters a line break; a blank line is "" or "\r".
+    joined = (doc[1:] == doc[:-1]) & (start[1:] - end[:-1] <= 2 * (number[1:] - number[:-1]))
+    first = np.flatnonzero(np.concatenate(([True], ~joined)))
+    key = (doc[first] << _DOC_SHIFT) + start[first]
+    length = np.maximum.reduceat(end, first) - start[first]
+    return key, length, np.concatenate(([0], np.cumsum(length)[:-1]))
+
+
+def _mostly(
+    runs: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]],
+    doc: npt.NDArray[np.int64],
+    start: npt.NDArray[np.int64],
+    end: npt.NDArray[np.int64],
+    words: npt.NDArray[np.int64],
+    min_words: int,
+) -> npt.NDArray[np.bool_]:
+    """Whether boilerplate runs cover each span as `boilerplate_passages` asks."""
+    covered = _covered_before(runs, (doc << _DOC_SHIFT) + end) - _covered_before(
+        runs, (doc << _DOC_SHIFT) + start
+    )
+    share = covered / np.maximum(end - start, 1)
+    mostly: npt.NDArray[np.bool_] = (share >= BOILERPLATE_SHARE) & (words * (1 - share) < min_words)
+    return mostly
+
+
+def _covered_before(
+    runs: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]],
+    keys: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
+    """Characters of the runs before each key (runs of other documents included: a span's
+    two ends are in one document, so their difference is what the span holds)."""
+    key, length, before = runs
+    k = np.searchsorted(key, keys, side="right") - 1
+    at = np.maximum(k, 0)
+    inside = np.clip(keys - key[at], 0, length[at])
+    return np.where(k >= 0, before[at] + inside, 0)
+
 
 def passage_columns(passages: Sequence[PassageMatch], ids: Sequence[str]) -> PassageColumns:
     """`passages` as `PassageColumns`, documents by position in `ids` (a passage's id not
@@ -649,13 +786,17 @@ def passage_columns(passages: Sequence[PassageMatch], ids: Sequence[str]) -> Pas
 
 
 def columns_reuse(
-    documents: Sequence[DocumentInfo], cols: PassageColumns
+    documents: Sequence[DocumentInfo],
+    cols: PassageColumns,
+    boilerplate: Sequence[BoilerplateLine] = (),
 ) -> tuple[Sequence[DocumentInfo], npt.NDArray[np.int64]]:
     """`document_reuse` from `cols` (`cols.ids` starting with the documents' ids), and
     each document's main source by position (-1: none).
 
-    A document's reused characters are the union of its spans in every passage; its main
-    source the other document whose passages cover most of it (ties: the earlier position).
+    A document's reused characters are the union of its spans in every passage, outside
+    its `boilerplate` lines (those `clean` removes: a passage that runs into a footer does
+    not make the footer reuse); its main source the other document whose passages cover
+    most of it so (ties: the earlier position).
 
     Example:
         >>> docs = [DocumentInfo("a", "a", 10), DocumentInfo("b", "b", 4)]
@@ -673,10 +814,12 @@ def columns_reuse(
     starts = np.concatenate((cols.a_start, cols.b_start))
     ends = np.concatenate((cols.a_end, cols.b_end))
     reused = np.zeros(n, dtype=np.int64)
-    docs, covered = _union_lengths(mine, starts, ends)
+    key, length, _ = _line_runs(boilerplate, cols.ids)
+    fence = (key >> _DOC_SHIFT, key & ((1 << _DOC_SHIFT) - 1), length)
+    docs, covered = _union_outside(mine, starts, ends, fence)
     reused[docs] = covered
-    pairs, shared = _union_lengths(
-        mine * n + np.concatenate((cols.doc_b, cols.doc_a)), starts, ends
+    pairs, shared = _union_outside(
+        mine * n + np.concatenate((cols.doc_b, cols.doc_a)), starts, ends, fence, n
     )
     # Each document's partner covering most of it, the earlier on a tie: the first of its
     # partners ranked by (coverage, position); pairs are sorted by document already.
@@ -701,6 +844,47 @@ def columns_reuse(
             )
         )
     return tuple(out), main
+
+
+def _union_outside(
+    group: npt.NDArray[np.int64],
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+    fence: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]],
+    per: int = 0,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """`_union_lengths` outside the `fence` spans (document, start, length; ascending by
+    document): the union with them, less theirs. With `per`, a group is a document x `per`
+    + its partner, and each group is fenced by its document's spans.
+
+    Example:
+        >>> fence = (np.array([7]), np.array([3]), np.array([5]))  # [3, 8) of document 7
+        >>> keys, covered = _union_outside(np.array([7, 2]), np.array([0, 0]),
+        ...                                np.array([6, 6]), fence)
+        >>> keys.tolist(), covered.tolist()
+        ([2, 7], [6, 3])
+    """
+    keys, covered = _union_lengths(group, starts, ends)
+    doc, start, length = fence
+    if not len(doc):
+        return keys, covered
+    # Each group's fence: the spans of its document, once per group.
+    mine = keys // per if per else keys
+    lo, hi = np.searchsorted(doc, mine, "left"), np.searchsorted(doc, mine, "right")
+    count = hi - lo
+    at = np.repeat(lo - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
+    fenced = (np.repeat(keys, count), start[at], start[at] + length[at])
+    both_keys, both = _union_lengths(
+        np.concatenate((group, fenced[0])),
+        np.concatenate((starts, fenced[1])),
+        np.concatenate((ends, fenced[2])),
+    )
+    inside = np.zeros(len(keys), dtype=np.int64)
+    if len(fenced[0]):
+        fence_keys, fence_covered = _union_lengths(*fenced)
+        inside[np.searchsorted(keys, fence_keys)] = fence_covered
+    outside: npt.NDArray[np.int64] = both[np.searchsorted(both_keys, keys)] - inside
+    return keys, outside
 
 
 def _union_lengths(

@@ -310,7 +310,10 @@ def test_usage_errors_are_one_line_before_any_reading(tmp_path):
         (("scan", str(path), "--format", "xml"), "is not one of"),
         (("scan", str(path), "--bogus"), "No such option '--bogus'"),
         (("scna", str(path)), "No such command 'scna'. Did you mean 'scan'? See `"),
-        (("scan", str(path), "--no-passage"), "Did you mean one of: '--no-passages'"),
+        (
+            ("scan", str(path), "--no-passage"),
+            "Did you mean one of: '--boilerplate-passages', '--no-passages'",
+        ),
         (("scan", str(path), "-o", str(path / "r.json")), "is a file, not a folder"),
     ]
     for args, says in cases:

@@ -1,0 +1,237 @@
+"""Boilerplate that documents share is not reuse: passages of it are left out of a report.
+
+Two new-user trials found a site footer ("Share this:", "Leave a Comment") reported as a
+passage between republished copies of different articles, counted in their reuse and again
+under a check's reuse limit. The real pages here are two pairs of one site each from the
+labelled dev split: Cloudflare's pricing pages share a call to action the gold labels
+furniture (and pricing blocks), DigitalOcean's pages share only a promotion.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup import Document
+from dedup.api import compare, scan
+from dedup.check import Limits, evaluate
+from dedup.cli import cli
+from dedup.config import BoilerplateConfig, DedupConfig, PassageConfig
+from dedup.report import (
+    BOILERPLATE_SHARE,
+    BoilerplateLine,
+    DocumentInfo,
+    PassageMatch,
+    Report,
+    Span,
+    boilerplate_passages,
+    columns_reuse,
+    passage_columns,
+)
+
+PAGES = Path(__file__).parent / "data" / "reuse_boilerplate_dev.jsonl"
+CTA = "Get Cloudflare CDN for your enterprise"
+PROMO = "Sign up and get $200 in credit for your first 60 days with DigitalOcean."
+
+
+def _pages() -> list[dict]:
+    return [json.loads(line) for line in PAGES.read_text(encoding="utf-8").splitlines()]
+
+
+def _docs() -> list[Document]:
+    return [Document(r["id"], r["text"], r["url"], {"site": r["site"]}) for r in _pages()]
+
+
+def _config(*, keep: bool = False) -> DedupConfig:
+    return DedupConfig(
+        passage=replace(PassageConfig(), boilerplate=keep),
+        boilerplate=BoilerplateConfig(site_field="site"),
+    )
+
+
+def _texts(report: Report) -> list[str]:
+    return [p.a.text for p in report.passages]
+
+
+def test_a_shared_call_to_action_and_promotion_are_not_reuse():
+    report = scan(_docs(), _config())
+    assert not any(t.startswith((CTA, PROMO[:30])) for t in _texts(report))
+    assert report.counts["passages_boilerplate"] == 2
+    # DigitalOcean's two pages shared nothing else: the pair goes too, and their reuse.
+    assert report.counts["pairs_boilerplate"] == 1
+    assert [(p.a, p.b) for p in report.pairs] == [("0692/readability", "2847/readability")]
+    reused = {d.id: d.reused_chars for d in report.documents}
+    assert reused["2684/trafilatura"] == reused["2835/trafilatura"] == 0
+    # The pricing blocks the two Cloudflare pages share are still passages.
+    assert len(report.passages) == 4
+
+
+def test_the_gold_labels_call_what_is_left_out_furniture():
+    pages = {r["id"]: r for r in _pages()}
+    kept = scan(_docs(), _config(keep=True))
+    left = set(_texts(kept)) - set(_texts(scan(_docs(), _config())))
+    gone = [p for p in kept.passages if p.a.text in left]
+    assert len(gone) == 2
+    for p in gone:
+        for side in (p.a, p.b):
+            text, labels = pages[side.doc]["text"], pages[side.doc]["labels"]
+            first, last = text.count("\n", 0, side.start), text.count("\n", 0, side.end)
+            assert "content" not in labels[first : last + 1]
+
+
+def test_the_passages_stay_when_asked_for_and_when_no_boilerplate_is_judged():
+    report = scan(_docs(), _config(keep=True))
+    assert sum(t.startswith((CTA, PROMO[:30])) for t in _texts(report)) == 2
+    assert "passages_boilerplate" not in report.counts
+    unjudged = scan(_docs(), replace(_config(), find_boilerplate=False))
+    assert sum(t.startswith((CTA, PROMO[:30])) for t in _texts(unjudged)) == 2
+
+
+def test_compare_keeps_its_pair_when_only_boilerplate_is_shared():
+    *_, c, d = _docs()
+    report = compare(c, d, _config())
+    assert not report.passages
+    assert [(p.a, p.b) for p in report.pairs] == [(c.id, d.id)]
+    assert report.counts["passages_boilerplate"] == 1
+
+
+def test_the_scan_command_says_what_it_left_out_and_how_to_list_it(tmp_path):
+    paths = []
+    for k, doc in enumerate(_docs()[2:]):  # DigitalOcean's two pages
+        path = tmp_path / f"{k}.txt"
+        path.write_text(doc.text, encoding="utf-8")
+        paths.append(str(path))
+    result = CliRunner().invoke(cli, ["scan", *paths, "-q"])
+    assert result.exit_code == 0, result.output
+    assert "1 passage of boilerplate lines left out (--boilerplate-passages)" in result.stdout
+    shown = CliRunner().invoke(cli, ["scan", *paths, "-q", "--boilerplate-passages"])
+    assert shown.exit_code == 0, shown.output
+    assert "left out (--boilerplate-passages)" not in shown.stdout
+    assert "Sign up and get $200" in shown.stdout
+
+
+def _line(doc: str, start: int, end: int, number: int, held: bool = False) -> BoilerplateLine:
+    return BoilerplateLine(doc, start, end, number, "lexicon", 1.0, 0.9, "", held)
+
+
+def _passage(a: tuple[int, int], b: tuple[int, int], words: int) -> PassageMatch:
+    return PassageMatch(Span("a", *a, "x"), Span("b", *b, "x"), 1.0, words)
+
+
+def test_a_footer_run_counts_as_one_across_blank_lines_and_held_lines_do_not_count():
+    # "Share this:\n\nTwitter\r\nLeave a Comment": lines 0, 2 and 3, blank line 1.
+    lines = [_line("a", 0, 11, 0), _line("a", 13, 20, 2), _line("a", 22, 37, 3)]
+    cols = passage_columns([_passage((0, 37), (0, 37), 6)], ["a", "b"])
+    assert boilerplate_passages(cols, lines, 8).tolist() == [True]
+    # "ab\r\ncd": two lines parted by a CRLF are one run, so 30 words have none outside.
+    crlf = [_line("a", 0, 2, 0), _line("a", 4, 6, 1)]
+    one = passage_columns([_passage((0, 6), (0, 6), 30)], ["a", "b"])
+    assert boilerplate_passages(one, crlf, 8).tolist() == [True]
+    held = [replace(line, held=True) for line in lines]
+    assert boilerplate_passages(cols, held, 8).tolist() == [False]
+    # Mostly footer, but with enough words outside it (40 x 23/60 >= 8): the passage is
+    # reuse that runs into the footer, and stays whole.
+    longer = passage_columns([_passage((0, 60), (0, 60), 40)], ["a", "b"])
+    assert boilerplate_passages(longer, lines, 8).tolist() == [False]
+
+
+@st.composite
+def _cases(draw: st.DrawFn) -> tuple[list[BoilerplateLine], list[PassageMatch]]:
+    """Lines of two documents at random offsets (never overlapping within one), and
+    passages between them."""
+    lines = []
+    for doc in ("a", "b"):
+        at, number = 0, 0
+        for _ in range(draw(st.integers(0, 6))):
+            step = draw(st.integers(1, 3))
+            # Gaps of line breaks alone, of one character more, and any.
+            at += draw(st.sampled_from([step, 2 * step, 2 * step + 1]) | st.integers(0, 30))
+            number += step
+            size = draw(st.integers(1, 40))
+            lines.append(_line(doc, at, at + size, number, draw(st.booleans())))
+            at += size
+    span = st.tuples(st.integers(0, 200), st.integers(1, 120)).map(lambda t: (t[0], t[0] + t[1]))
+    passages = draw(st.lists(st.builds(_passage, span, span, st.integers(1, 60)), max_size=8))
+    return draw(st.permutations(lines)), passages
+
+
+def _brute(lines: list[BoilerplateLine], passage: PassageMatch, min_words: int) -> bool:
+    """The rule of `boilerplate_passages` over characters, one at a time."""
+    for side in (passage.a, passage.b):
+        covered = _fenced(lines, side.doc) & set(range(side.start, side.end))
+        share = len(covered) / (side.end - side.start)
+        if share >= BOILERPLATE_SHARE and passage.words * (1 - share) < min_words:
+            return True
+    return False
+
+
+@settings(max_examples=200, deadline=None)
+@given(_cases(), st.integers(1, 20))
+def test_boilerplate_passages_is_its_rule_counted_char_by_char(case, min_words):
+    lines, passages = case
+    found = boilerplate_passages(passage_columns(passages, ["a", "b"]), lines, min_words)
+    assert found.tolist() == [_brute(lines, p, min_words) for p in passages]
+    assert found.dtype == np.bool_
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_leaving_boilerplate_out_does_not_depend_on_workers(jobs):
+    one = scan(_docs(), _config())
+    assert scan(_docs(), _config(), jobs=jobs).to_dict() == one.to_dict()
+
+
+def _fenced(lines: list[BoilerplateLine], doc: str) -> set[int]:
+    """The characters of a document's boilerplate runs, one at a time."""
+    mine = sorted((ln for ln in lines if ln.doc == doc and not ln.held), key=lambda x: x.start)
+    out = set()
+    for ln in mine:
+        out.update(range(ln.start, ln.end))
+    for one, two in itertools.pairwise(mine):
+        if two.start - one.end <= 2 * (two.line - one.line):
+            out.update(range(one.end, two.start))
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(_cases())
+def test_reuse_figures_count_no_boilerplate_character(case):
+    # A passage that runs into a footer does not make the footer reuse: each document's
+    # reused characters and its main source's are those of its spans outside its runs.
+    lines, passages = case
+    docs = [DocumentInfo("a", "a", 400), DocumentInfo("b", "b", 400)]
+    infos, _ = columns_reuse(docs, passage_columns(passages, ["a", "b"]), lines)
+    for info in infos:
+        spans = [p.a if p.a.doc == info.id else p.b for p in passages]
+        chars = set().union(*(range(s.start, s.end) for s in spans)) - _fenced(lines, info.id)
+        assert info.reused_chars == (len(chars) if passages else 0)
+        assert info.main_source_chars == (len(chars) if passages else 0)
+
+
+def test_a_check_counts_a_footer_under_the_boilerplate_limit_alone():
+    # Cloudflare's two pages opening with one sentence and a sharing row: the two share one
+    # passage that runs from the sentence into the row. The check's reuse counts the
+    # sentence, the row's lines count under the boilerplate limit alone.
+    said = "The delegation will comprise senior officials from the foreign ministry, she said."
+    row = ["Share this:", "Facebook", "Twitter", "Leave a Comment"]
+    docs = [replace(d, text="\n".join([said, *row, "", d.text])) for d in _docs()[:2]]
+    result = evaluate(docs, scan(docs, _config()), Limits(max_boilerplate_ratio=0.5))
+    (passage,) = [p for p in result.report.passages if p.b.text.startswith(said)]
+    assert "Leave a Comment" in passage.b.text  # the row is in the passage
+    second = docs[1]
+    mine = [b for b in result.report.boilerplate if b.doc == second.id and b.end <= 200]
+    assert [second.text[b.start : b.end] for b in mine] == row
+    reused = next(v for v in result.verdicts if v.rule == "max-reused-ratio")
+    row_chars = mine[-1].end - mine[0].start  # one block: line breaks alone part its lines
+    others = [p for p in result.report.passages if p is not passage]
+    outside = sum(p.b.end - p.b.start for p in others)  # the pricing blocks, apart
+    assert reused.measured == passage.b.end - passage.b.start - row_chars + outside
+    boilerplate = next(v for v in result.verdicts if v.rule == "max-boilerplate-ratio")
+    assert boilerplate.measured == sum(b.end - b.start for b in result.report.boilerplate)
