@@ -2085,6 +2085,8 @@ def _option_default(key: str, value: Any, source: str) -> tuple[Any, str]:
     """An unset option's value where it comes from a config table: `--preset` is the
     boilerplate table's `news`, `--max-passages-per-doc` the passage table's `max-per-doc`
     (a new-user trial read `preset null` and `max-passages-per-doc null`)."""
+    if key == "boilerplate-passages" and source == "default":  # a flag: False, not None
+        return _base_config().passage.boilerplate, source
     if value is not None or source != "default":
         return value, source
     base = _base_config()

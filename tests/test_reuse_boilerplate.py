@@ -118,6 +118,20 @@ def test_the_scan_command_says_what_it_left_out_and_how_to_list_it(tmp_path):
     assert "Sign up and get $200" in shown.stdout
 
 
+def test_a_settings_file_asks_for_boilerplate_passages(tmp_path, monkeypatch):
+    for k, doc in enumerate(_docs()[2:]):
+        (tmp_path / f"{k}.txt").write_text(doc.text, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[tool.dedup.passage]\nboilerplate = true\n")
+    monkeypatch.chdir(tmp_path)
+    shown = CliRunner().invoke(cli, ["scan", "0.txt", "1.txt", "-q"])
+    assert shown.exit_code == 0, shown.output
+    assert "Sign up and get $200" in shown.stdout
+    rows = CliRunner().invoke(cli, ["config", "show"]).stdout.splitlines()
+    assert [row.split()[:2] for row in rows if "boilerplate-passages" in row] == [
+        ["boilerplate-passages", "true"]
+    ]
+
+
 def _line(doc: str, start: int, end: int, number: int, held: bool = False) -> BoilerplateLine:
     return BoilerplateLine(doc, start, end, number, "lexicon", 1.0, 0.9, "", held)
 
