@@ -521,6 +521,14 @@ def test_boilerplate_equals_local(
         assert "corpus_repeat" in rules
 
 
+def test_passages_of_boilerplate_are_left_out_as_local(spark, boilerplate_corpus: Path) -> None:
+    # Both engines hand their passages and lines to one assembly (`api.reuse_report`):
+    # the footers the sites' documents share are no passage of either.
+    config = replace(BOILERPLATE, passages=True)
+    _, want = _same_as_local(spark, [str(boilerplate_corpus)], config, 3)
+    assert want["counts"]["passages_boilerplate"] > 0
+
+
 def test_text_output_shows_the_boilerplate_lines_as_local(spark, boilerplate_corpus: Path) -> None:
     """A new-user trial: the text of a Spark scan lost every "- <line>" row under its
     boilerplate findings (the texts were read here for html only)."""
