@@ -546,11 +546,14 @@ class ProjectSettings:
         """
         subs: dict[str, Any] = {}
         for name, values in self.tables.items():
-            where = self.where(name)
             try:
                 subs[name] = SUB_CONFIGS[name](**values)
             except ConfigError as ex:
-                msg = f"{where}: {ex}"
+                # The value's table, not "[tool.dedup] passage ... or in [tool.dedup]" (a
+                # new-user trial looked for `ngram` in the wrong table).
+                table = f"[tool.dedup.{name}]" if self.table else f"[{name}]"
+                file = str(_shown(self.path)) if self.path else "settings"
+                msg = f"{file}: {table}: {str(ex).removesuffix(_WHERE)}"
                 raise ConfigError(msg) from ex
         return DedupConfig(**subs)
 

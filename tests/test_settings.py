@@ -100,7 +100,7 @@ def test_wrong_type_names_the_key_and_the_file(corpus: Path) -> None:
         ("[normalise]\nnfkc = true\n", "unknown key normalise (did you mean normalize?)"),
         ("[passage]\nmin-words = 'many'\n", "passage.min-words: expected an integer"),
         ("[boilerplate]\nsite_field = 'site'\n", "set it as `site-field` at the top"),
-        ("[passage]\nwindow = 7\n", "passage: passage window (7) must be a multiple of stride"),
+        ("[passage]\nwindow = 7\n", "[passage]: passage window (7) must be a multiple of stride"),
     ],
 )
 def test_bad_settings_are_one_line_exit_2(corpus: Path, body: str, expected: str) -> None:
@@ -336,3 +336,15 @@ def test_index_query_text(corpus: Path) -> None:
     lines = out.splitlines()
     assert lines[0].startswith("1 near-duplicates, ")
     assert lines[1].startswith(f"{Path('data/b.txt')}: near-duplicate of {Path('data/a.txt')}")
+
+
+def test_a_bad_value_in_a_sub_table_names_that_table(corpus: Path) -> None:
+    # "pyproject.toml: [tool.dedup] passage: passage ngram must be at least 1, got 0; set
+    # by its command-line option ... or in [tool.dedup]": a new-user trial looked for
+    # `ngram` among the top-level keys.
+    (corpus / "pyproject.toml").write_text("[tool.dedup.passage]\nngram = 0\n")
+    code, _, err = _run("scan", "data")
+    assert code == 2
+    assert err.strip() == (
+        "Error: pyproject.toml: [tool.dedup.passage]: passage ngram must be at least 1, got 0"
+    )
