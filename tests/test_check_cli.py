@@ -522,7 +522,7 @@ def test_stale_baseline_line_counts_repeated_places_once() -> None:
     rows += [{"path": "w.jsonl", "line": 16, "rule": "max-boilerplate-ratio"}] * 3
     rows += [{"path": "w.jsonl", "line": n, "rule": "max-reused-ratio"} for n in (20, 21)]
     assert stale_line(Baseline(path="bl.json"), rows) == (
-        "bl.json: 14 accepted findings no longer found (stale): w.jsonl:9 "
+        "bl.json: 14 accepted findings no longer found (stale) at 4 places: w.jsonl:9 "
         "[max-boilerplate-ratio] (9), w.jsonl:16 [max-boilerplate-ratio] (3), w.jsonl:20 "
         "[max-reused-ratio] and 1 more place; --prune-baseline drops them"
     )
