@@ -22,6 +22,7 @@ import glob
 import json
 import os
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import compress, takewhile
@@ -466,7 +467,8 @@ def remove_spans(
     Lines are split on "\\n" (a trailing "\\r" belongs to its line). Only reported text and
     the line breaks of wholly removed lines disappear: the kept lines are joined by their
     line breaks as before. `passages` (spans with `start` and `end`, e.g. reused indexed
-    passages) are cut out as they are, across lines; they are not among the returned cuts.
+    passages) are cut out as they are, across lines, and a line they leave nothing of but
+    whitespace goes with its line break (`_emptied`); they are not among the returned cuts.
 
     Example:
         >>> doc = Document("a", "Title\\nShare this:\\nBody.")
@@ -491,6 +493,9 @@ def remove_spans(
             whole.add(f.line)
         keep[f.start : f.end] = bytes(f.end - f.start)
         cut.append(RemovedSpan(f, doc.text[f.start : f.end]))
+    for span in passages:
+        keep[span.start : span.end] = bytes(span.end - span.start)
+    whole |= _emptied(doc.text, keep, starts, ends, passages)
     last_kept = max((i for i in range(len(lines)) if i not in whole), default=-1)
     for i in whole:
         keep[starts[i] : starts[i] + len(lines[i])] = bytes(len(lines[i]))
@@ -499,9 +504,33 @@ def remove_spans(
     for i in range(len(lines) - 1):
         if i in whole or i >= last_kept:
             keep[ends[i] : starts[i + 1]] = bytes(starts[i + 1] - ends[i])
-    for span in passages:
-        keep[span.start : span.end] = bytes(span.end - span.start)
     return "".join(compress(doc.text, keep)), cut
+
+
+def _emptied(
+    text: str, keep: bytearray, starts: list[int], ends: list[int], passages: Sequence[Any]
+) -> set[int]:
+    """The lines the `passages` took all of but whitespace (an indent): they go with their
+    line break, as a reported line does (a new-user trial's stripped text kept a line of
+    four spaces where a paragraph had been).
+
+    Example:
+        >>> text = "Kept.\\n    A copied paragraph.\\nKept too."
+        >>> keep = bytearray(b"\\x01") * len(text)
+        >>> keep[10:29] = bytes(19)
+        >>> span = BoilerplateLine("a", 10, 29, 1, "", 0.0, 0.0, "")
+        >>> _emptied(text, keep, [0, 6, 30], [5, 29, 39], [span])
+        {1}
+    """
+    out = set()
+    for span in passages:
+        first = bisect_right(starts, span.start) - 1
+        last = bisect_right(starts, max(span.start, span.end - 1)) - 1
+        for i in range(first, last + 1):
+            left = [text[j] for j in range(starts[i], ends[i]) if keep[j]]
+            if not "".join(left).strip():
+                out.add(i)
+    return out
 
 
 def _check_on_line(
