@@ -134,7 +134,7 @@ def main() -> None:
         gold = gold_labels(passages, by_id)
         ids = [d.id for d in report.documents]
         cols = passage_columns(passages, ids)
-        ours = boilerplate_passages(cols, report.boilerplate, PassageConfig().min_words)
+        ours = boilerplate_passages(cols, report.boilerplate, PassageConfig().least_words)
         naive = np.array(touching(passages, report.boilerplate), dtype=bool)
         totals["dedup"].append(ours)
         totals["any line"].append(naive)

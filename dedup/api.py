@@ -199,7 +199,7 @@ def reuse_report(
     rows = np.arange(len(cols))
     overlaps, gone = reuse.overlaps, set()
     if boilerplate is not None and not config.passage.boilerplate:
-        shared = boilerplate_passages(cols, boilerplate.lines, config.passage.min_words)
+        shared = boilerplate_passages(cols, boilerplate.lines, config.passage.least_words)
         if shared.any():
             rows = np.flatnonzero(~shared)
             gone = _pairs_of(cols, shared) - _pairs_of(cols, ~shared) - reuse.left_out.keys()
@@ -273,7 +273,7 @@ def assemble_report(
         dropped = 0 if shared is None else shared[0]
         over_doc_cap = len(reuse.passages) - dropped - len(passages)
         counts["passages_left_out"] = sum(reuse.left_out.values()) + over_doc_cap
-        if shared is not None and not config.passage.boilerplate:
+        if shared is not None:  # written whenever lines were judged, 0 included
             counts["passages_boilerplate"], counts["pairs_boilerplate"] = shared
         counts["pairs_left_out"] = reuse.pairs_left_out
         counts["pairs_left_out_members"] = reuse.member_pairs_left_out

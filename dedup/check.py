@@ -317,7 +317,7 @@ def check(
     hits = None
     if against:
         with Index.open(against, config) as idx:
-            hits = idx.query(docs)
+            hits = idx.query(docs).without_boilerplate(report.boilerplate, config)
     return evaluate(docs, report, limits, against=hits, against_location=against, baseline=baseline)
 
 

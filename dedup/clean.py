@@ -723,7 +723,7 @@ def clean(
     hits = None
     if against:
         with Index.open(against, config) as idx:
-            hits = idx.query(docs)
+            hits = idx.query(docs).without_boilerplate(report.boilerplate, config)
     result = apply_report(docs, report, skipped=reader.skipped, against=hits, strip=strip)
     planned = [name for inp in inputs for name, _ in inp.files]
     with _claimed(out_dir, [*planned, REMOVED_FILE, REJECTS_FILE]), all_or_nothing():

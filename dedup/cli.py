@@ -28,7 +28,7 @@ from dedup.annotate import ANNOTATE_CHOICES
 from dedup.api import compare as api_compare
 from dedup.api import scan as api_scan
 from dedup.baseline import Baseline, baseline_text, pruned_text, read_baseline, stale_line
-from dedup.boilerplate import line_labels, train_model
+from dedup.boilerplate import detect_boilerplate, line_labels, train_model
 from dedup.check import Limits
 from dedup.check import check as api_check
 from dedup.clean import CHECKPOINT_FILE
@@ -505,11 +505,10 @@ def config_options(func: F) -> F:
     )
     @click.option("--no-passages", is_flag=True, help="Skip the search for reused passages.")
     @click.option(
-        "--boilerplate-passages",
-        is_flag=True,
+        "--boilerplate-passages/--no-boilerplate-passages",
         default=None,
         help="Also report passages made of boilerplate lines (a footer two sites share), "
-        "left out of passages, pairs and reuse by default.",
+        "left out of passages, pairs and reuse by default.  [default: no]",
     )
     @_cap_option("max_passages_per_pair")
     @_cap_option("max_passages_per_doc")
@@ -547,8 +546,12 @@ def config_options(func: F) -> F:
             base = _base_config()
             caps = {field: kwargs.pop(param) for param, (field, _) in _PASSAGE_CAPS.items()}
             given: dict[str, Any] = {k: v for k, v in caps.items() if v is not None}
-            if kwargs.pop("boilerplate_passages"):
-                given["boilerplate"] = True
+            shown = kwargs.pop("boilerplate_passages")  # None: the passage table's
+            if shown and no_passages:  # a flag that would do nothing (a new-user trial)
+                msg = "--boilerplate-passages needs the passage search; drop --no-passages"
+                raise ConfigError(msg)
+            if shown is not None:
+                given["boilerplate"] = shown
             if given:
                 base = replace(base, passage=replace(base.passage, **given))
             config = replace(
@@ -1994,6 +1997,11 @@ def index_query(
     docs = _read(paths, text_field, id_field, strict, quiet=quiet)
     with _user_errors(), Index.open(index_location, config) as idx:
         hits = idx.query(docs)
+    if hits.passages and not config.passage.boilerplate:
+        # Boilerplate is not reuse: the queried documents' lines are judged, as a scan's.
+        with _user_errors():
+            lines = detect_boilerplate(docs, config.boilerplate)
+        hits = hits.without_boilerplate(lines, config)
     _output(render_query(hits, fmt, index_location), output)
 
 

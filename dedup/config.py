@@ -141,6 +141,20 @@ class PassageConfig:
     max_per_doc: int = 50
     boilerplate: bool = False
 
+    @property
+    def least_words(self) -> int:
+        """The fewest words a reported passage can have: `min_words`, or with `sentences`
+        `min_sentence_words` if fewer (a reworded sentence). Passages of boilerplate
+        (`report.boilerplate_passages`) have fewer outside their boilerplate lines.
+
+        Example:
+            >>> PassageConfig().least_words, PassageConfig(sentences=False).least_words
+            (4, 8)
+        """
+        if self.sentences:
+            return min(self.min_words, self.min_sentence_words)
+        return self.min_words
+
     def __post_init__(self) -> None:
         _check_min("passage ngram", self.ngram, 1)
         _check_min("passage window", self.window, 1)

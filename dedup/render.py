@@ -171,8 +171,7 @@ def _summary_line(report: Report) -> str:
         head += f", {left:,} more left out (--max-passages-per-pair, --max-passages-per-doc)"
     shared = report.counts.get("passages_boilerplate", 0)
     if shared:
-        of = amount(shared, "passage")
-        head += f", {of} of boilerplate lines left out (--boilerplate-passages)"
+        head += f", {_left_out_boilerplate(shared, report.counts.get('pairs_boilerplate', 0))}"
     pairs = report.counts.get("pairs_left_out", 0)
     if pairs:
         head += f"; {amount(pairs, 'candidate pair')} not aligned ({_why_not_aligned(report)})"
@@ -181,6 +180,23 @@ def _summary_line(report: Report) -> str:
         share = "pair shares" if unlisted == 1 else "pairs share"
         head += f"; {unlisted:,} more {share} a passage, unlisted (--max-passages-per-doc)"
     return head
+
+
+def _left_out_boilerplate(passages: int, pairs: int = 0) -> str:
+    """What leaving boilerplate out of the passages left out, and how to see it.
+
+    Example:
+        >>> _left_out_boilerplate(1)
+        '1 passage of boilerplate lines left out (--boilerplate-passages shows it)'
+        >>> _left_out_boilerplate(3, 1).split(" (")[0]
+        '3 passages of boilerplate lines left out with 1 pair that shared nothing else'
+    """
+    with_pairs = f" with {amount(pairs, 'pair')} that shared nothing else" if pairs else ""
+    shows = "shows it" if passages == 1 and not pairs else "shows them"
+    return (
+        f"{amount(passages, 'passage')} of boilerplate lines left out{with_pairs} "
+        f"(--boilerplate-passages {shows})"
+    )
 
 
 def _why_not_aligned(report: Report) -> str:
@@ -460,7 +476,10 @@ def render_query(result: QueryResult, fmt: str, location: str) -> str:
     """
     if fmt == "json":
         return json_text(result.to_dict(location))
-    lines = [f"{len(result.pairs):,} near-duplicates, {len(result.passages):,} reused passages"]
+    head = f"{len(result.pairs):,} near-duplicates, {len(result.passages):,} reused passages"
+    if result.passages_boilerplate:
+        head += f" ({_left_out_boilerplate(result.passages_boilerplate)})"
+    lines = [head]
     lines += [
         f"{p.b}: near-duplicate of {p.a} ({result.sources.get(p.a, '')}), Jaccard {p.jaccard:.3f}"
         for p in result.pairs[:TOP_QUERY_LINES]

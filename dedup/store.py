@@ -45,7 +45,13 @@ from dedup.io.formats import source_path
 from dedup.lsh import band_keys, document_bands, window_bands
 from dedup.normalize import split_words
 from dedup.passages import find_passages_against
-from dedup.report import DocumentPair, PassageMatch
+from dedup.report import (
+    BoilerplateLine,
+    DocumentPair,
+    PassageMatch,
+    boilerplate_passages,
+    passage_columns,
+)
 from dedup.shingle import word_hashes
 from dedup.signature import passage_windows, text_signatures
 from dedup.verify import document_overlap, has_words
@@ -98,11 +104,46 @@ class QueryResult:
         pairs: near-duplicate pairs (indexed id, query id) with their exact Jaccard.
         passages: passages of indexed documents reused in queried ones, spans into both texts.
         sources: source pointer of every indexed document named above.
+        passages_boilerplate: passages left out as boilerplate (`without_boilerplate`).
     """
 
     pairs: tuple[DocumentPair, ...]
     passages: tuple[PassageMatch, ...]
     sources: dict[str, str]
+    passages_boilerplate: int = 0
+
+    def without_boilerplate(
+        self, lines: Sequence[BoilerplateLine], config: DedupConfig
+    ) -> QueryResult:
+        """The result without the passages whose queried side is boilerplate (the queried
+        documents' `lines`; `report.boilerplate_passages`, the indexed side's lines being
+        unknown here), counted in `passages_boilerplate`; as it is under
+        `PassageConfig.boilerplate`. A site footer a checked article shared with an
+        indexed one was reported as reuse, and `clean --against` rejected the article (a
+        new-user trial).
+
+        Example:
+            >>> from dedup.report import Span
+            >>> tail = "Share this:"
+            >>> p = PassageMatch(Span("i", 0, 11, tail), Span("q", 6, 17, tail), 1.0, 2)
+            >>> line = BoilerplateLine("q", 6, 17, 1, "lexicon", 1.0, 0.9, "share this")
+            >>> found = QueryResult((), (p,), {}).without_boilerplate([line], DedupConfig())
+            >>> found.passages, found.passages_boilerplate
+            ((), 1)
+        """
+        if config.passage.boilerplate or not self.passages:
+            return self
+        ids = sorted({doc for p in self.passages for doc in (p.a.doc, p.b.doc)})
+        cols = passage_columns(self.passages, ids)
+        shared = boilerplate_passages(cols, lines, config.passage.least_words).tolist()
+        kept = tuple(p for p, gone in zip(self.passages, shared, strict=True) if not gone)
+        sources = {doc: self.sources[doc] for doc in self._named(kept) if doc in self.sources}
+        left = self.passages_boilerplate + len(self.passages) - len(kept)
+        return QueryResult(self.pairs, kept, sources, left)
+
+    def _named(self, passages: Sequence[PassageMatch]) -> set[str]:
+        """The indexed documents the pairs and `passages` name."""
+        return {p.a for p in self.pairs} | {p.a.doc for p in passages}
 
     def to_dict(self, location: str | None) -> dict[str, Any]:
         """What the query found, JSON-ready (`QUERY_SCHEMA`): the index `location`, pairs,
@@ -118,6 +159,7 @@ class QueryResult:
             "index": location,
             "pairs": [p.to_dict() for p in self.pairs],
             "passages": [p.to_dict() for p in self.passages],
+            "passages_boilerplate": self.passages_boilerplate,
             "sources": dict(sorted(self.sources.items())),
         }
 

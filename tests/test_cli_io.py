@@ -312,7 +312,7 @@ def test_usage_errors_are_one_line_before_any_reading(tmp_path):
         (("scna", str(path)), "No such command 'scna'. Did you mean 'scan'? See `"),
         (
             ("scan", str(path), "--no-passage"),
-            "Did you mean one of: '--boilerplate-passages', '--no-passages'",
+            "Did you mean one of: '--no-boilerplate-passages', '--no-passages'",
         ),
         (("scan", str(path), "-o", str(path / "r.json")), "is a file, not a folder"),
     ]
