@@ -478,7 +478,7 @@ def render_query(result: QueryResult, fmt: str, location: str) -> str:
         return json_text(result.to_dict(location))
     head = f"{len(result.pairs):,} near-duplicates, {len(result.passages):,} reused passages"
     if result.passages_boilerplate:
-        head += f" ({_left_out_boilerplate(result.passages_boilerplate)})"
+        head += f", {_left_out_boilerplate(result.passages_boilerplate)}"
     lines = [head]
     lines += [
         f"{p.b}: near-duplicate of {p.a} ({result.sources.get(p.a, '')}), Jaccard {p.jaccard:.3f}"
