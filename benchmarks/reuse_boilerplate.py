@@ -31,15 +31,13 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # dedup, uninstalled
 
-from boilerplate_real import Page, load_pages  # noqa: E402
+from boilerplate_real import Page, load_pages
 
-from dedup.api import scan  # noqa: E402
-from dedup.config import BoilerplateConfig, DedupConfig, PassageConfig  # noqa: E402
-from dedup.report import (  # noqa: E402
+from dedup.api import scan
+from dedup.config import BoilerplateConfig, DedupConfig, PassageConfig
+from dedup.report import (
     BOILERPLATE_SHARE,
     BoilerplateLine,
     PassageMatch,
