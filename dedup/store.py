@@ -30,7 +30,7 @@ import sqlite3
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -133,8 +133,10 @@ class QueryResult:
         """
         if config.passage.boilerplate or not self.passages:
             return self
-        ids = sorted({doc for p in self.passages for doc in (p.a.doc, p.b.doc)})
-        cols = passage_columns(self.passages, ids)
+        # The queried side alone: an indexed document may share a queried one's id (an
+        # index of the same folder) while its text, and so its offsets, differ.
+        queried = [replace(p, a=replace(p.a, doc="\x00indexed")) for p in self.passages]
+        cols = passage_columns(queried, sorted({p.b.doc for p in queried}))
         shared = boilerplate_passages(cols, lines, config.passage.least_words).tolist()
         kept = tuple(p for p, gone in zip(self.passages, shared, strict=True) if not gone)
         sources = {doc: self.sources[doc] for doc in self._named(kept) if doc in self.sources}
