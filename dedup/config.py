@@ -545,8 +545,11 @@ class ProjectSettings:
 
     def where(self, key: str = "") -> str:
         """How a message names the file and key: `pyproject.toml: [tool.dedup] seed`."""
-        name = str(_shown(self.path)) if self.path else "settings"
-        return " ".join(part for part in (f"{name}:", self.table, key) if part)
+        return " ".join(part for part in (f"{self._file()}:", self.table, key) if part)
+
+    def _file(self) -> str:
+        """How a message names the settings file."""
+        return str(_shown(self.path)) if self.path else "settings"
 
     def config(self) -> DedupConfig:
         """The default config with the sub-config tables applied.
@@ -566,8 +569,7 @@ class ProjectSettings:
                 # The value's table, not "[tool.dedup] passage ... or in [tool.dedup]" (a
                 # new-user trial looked for `ngram` in the wrong table).
                 table = f"[tool.dedup.{name}]" if self.table else f"[{name}]"
-                file = str(_shown(self.path)) if self.path else "settings"
-                msg = f"{file}: {table}: {str(ex).removesuffix(_WHERE)}"
+                msg = f"{self._file()}: {table}: {str(ex).removesuffix(_WHERE)}"
                 raise ConfigError(msg) from ex
         return DedupConfig(**subs)
 

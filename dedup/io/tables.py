@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from dedup.errors import BadFile, InputError, first_line
 from dedup.io.compression import decompressing, open_write_atomic
+from dedup.report import amount
 
 BATCH_ROWS = 1024
 # The csv module refuses fields over 128 KiB by default; whole documents are longer.
@@ -132,8 +133,7 @@ def _csv_rows(
         if _undecodable(row):
             yield RawRecord(number, None, "not valid UTF-8", raw.encode(errors="replace").decode())
         elif len(row) != len(header):
-            fields = "field" if len(row) == 1 else "fields"
-            problem = f"has {len(row)} {fields}, the header has {len(header)}"
+            problem = f"has {amount(len(row), 'field')}, the header has {len(header)}"
             yield RawRecord(number, None, problem, raw)
         else:
             yield RawRecord(number, dict(zip(header, row, strict=True)), "", raw)
