@@ -198,16 +198,17 @@ def reuse_report(
     cols = found.columns(ids) if isinstance(found, FoundPassages) else passage_columns(found, ids)
     rows = np.arange(len(cols))
     overlaps, gone = reuse.overlaps, set()
-    if boilerplate is not None and not config.passage.boilerplate:
-        shared = boilerplate_passages(cols, boilerplate.lines, config.passage.least_words)
+    # Boilerplate is not reuse: passages of it are left out, and a passage's footer
+    # counts in no document's reuse.
+    lines = boilerplate.lines if boilerplate is not None and not config.passage.boilerplate else ()
+    if lines:
+        shared = boilerplate_passages(cols, lines, config.passage.least_words)
         if shared.any():
             rows = np.flatnonzero(~shared)
             gone = _pairs_of(cols, shared) - _pairs_of(cols, ~shared) - reuse.left_out.keys()
             gone -= keep_pairs
             cols = cols.take(rows)
             overlaps = {pair: o for pair, o in overlaps.items() if pair not in gone}
-    # Boilerplate is not reuse: a passage's footer counts in no document's reuse.
-    lines = boilerplate.lines if boilerplate is not None and not config.passage.boilerplate else ()
     infos, main = columns_reuse(documents, cols, lines)
     kept = rows[capped_rows(cols, config.passage.max_per_doc, main)].tolist()
     passages = found.pick(kept) if isinstance(found, FoundPassages) else [found[k] for k in kept]
